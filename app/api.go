@@ -1,0 +1,441 @@
+package app
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"mutual/forum"
+	"mutual/reputation"
+)
+
+// JSON shapes of the API. Times are RFC 3339 UTC; absent values are null.
+
+type apiBoard struct {
+	ID             int64      `json:"id"`
+	Name           string     `json:"name"`
+	Slug           string     `json:"slug"`
+	Description    string     `json:"description"`
+	ThreadCount    int64      `json:"thread_count"`
+	PostCount      int64      `json:"post_count"`
+	LastActivityAt *time.Time `json:"last_activity_at"`
+	URL            string     `json:"url"`
+}
+
+type apiUser struct {
+	ID         int64  `json:"id"`
+	Username   string `json:"username"`
+	Reputation *int64 `json:"reputation,omitempty"`
+}
+
+type apiThread struct {
+	ID             int64      `json:"id"`
+	BoardID        int64      `json:"board_id"`
+	Title          string     `json:"title"`
+	Slug           string     `json:"slug"`
+	Author         apiUser    `json:"author"`
+	CreatedAt      time.Time  `json:"created_at"`
+	LastActivityAt time.Time  `json:"last_activity_at"`
+	ReplyCount     int64      `json:"reply_count"`
+	AcceptedPostID *int64     `json:"accepted_post_id"`
+	Solved         bool       `json:"solved"`
+	Answered       bool       `json:"answered"`
+	URL            string     `json:"url"`
+	Posts          []apiPost  `json:"posts,omitempty"`
+	Next           *string    `json:"next,omitempty"`
+	FirstReplyAt   *time.Time `json:"first_reply_at"`
+}
+
+type apiPost struct {
+	ID            int64      `json:"id"`
+	ThreadID      int64      `json:"thread_id"`
+	Author        apiUser    `json:"author"`
+	IsQuestion    bool       `json:"is_question"`
+	Body          string     `json:"body"`
+	BodyHTML      string     `json:"body_html"`
+	CreatedAt     time.Time  `json:"created_at"`
+	EditedAt      *time.Time `json:"edited_at"`
+	RevisionCount int        `json:"revision_count"`
+	KudosCount    int64      `json:"kudos_count"`
+	Accepted      bool       `json:"accepted"`
+}
+
+type apiList[T any] struct {
+	Items []T     `json:"items"`
+	Next  *string `json:"next"`
+}
+
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func optCursor(c forum.Cursor) *string {
+	if s := c.String(); s != "" {
+		return &s
+	}
+	return nil
+}
+
+func toAPIBoard(b forum.Board) apiBoard {
+	return apiBoard{ID: b.ID, Name: b.Name, Slug: b.Slug, Description: b.Description, ThreadCount: b.ThreadCount,
+		PostCount: b.PostCount, LastActivityAt: optTime(b.LastActivityAt), URL: "/b/" + itoa(b.ID) + "/" + b.Slug}
+}
+
+func toAPIThread(t forum.Thread) apiThread {
+	out := apiThread{ID: t.ID, BoardID: t.BoardID, Title: t.Title, Slug: t.Slug, Author: apiUser{ID: t.AuthorID, Username: t.AuthorName},
+		CreatedAt: t.CreatedAt, LastActivityAt: t.LastActivityAt, ReplyCount: t.ReplyCount, Solved: t.Solved(), Answered: t.Answered(),
+		URL: threadURL(t), FirstReplyAt: optTime(t.FirstReplyAt)}
+	if t.AcceptedPostID != 0 {
+		id := t.AcceptedPostID
+		out.AcceptedPostID = &id
+	}
+	return out
+}
+
+func toAPIPost(p forum.Post, acceptedID int64) apiPost {
+	rep := p.AuthorReputation
+	return apiPost{ID: p.ID, ThreadID: p.ThreadID, Author: apiUser{ID: p.AuthorID, Username: p.AuthorName, Reputation: &rep},
+		IsQuestion: p.IsQuestion, Body: p.BodyMD, BodyHTML: p.BodyHTML, CreatedAt: p.CreatedAt, EditedAt: optTime(p.EditedAt),
+		RevisionCount: p.RevisionCount, KudosCount: p.KudosCount, Accepted: acceptedID != 0 && p.ID == acceptedID}
+}
+
+// bindJSON reads a JSON body into dst. Invalid UTF-8 is refused rather than
+// silently replaced, and the error names what was wrong.
+func bindJSON(c *gin.Context, dst any) error {
+	raw, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return &forum.Error{Kind: errBadRequest, Msg: "The request body is too large."}
+		}
+		return &forum.Error{Kind: errBadRequest, Msg: "The request body could not be read."}
+	}
+	if !utf8.Valid(raw) {
+		return &forum.Error{Kind: errBadRequest, Msg: "The request body is not valid UTF-8."}
+	}
+	if err := json.Unmarshal(raw, dst); err != nil {
+		return &forum.Error{Kind: errBadRequest, Msg: "The request body must be a JSON object: " + err.Error()}
+	}
+	return nil
+}
+
+// apiFail sends validation errors with their fields, anything else through fail.
+func (a *App) apiFail(c *gin.Context, err error) {
+	var ve *forum.ValidationError
+	if errors.As(err, &ve) {
+		writeJSONValidation(c, ve)
+		return
+	}
+	a.fail(c, err)
+}
+
+func (a *App) apiBoards(c *gin.Context) {
+	boards, err := a.forum.Boards(c.Request.Context(), brandOf(c).ID)
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	out := apiList[apiBoard]{Items: make([]apiBoard, 0, len(boards))}
+	for _, b := range boards {
+		out.Items = append(out.Items, toAPIBoard(b))
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (a *App) apiThreads(c *gin.Context) {
+	ctx := c.Request.Context()
+	id, err := idParam(c, "id")
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	bd, err := a.forum.Board(ctx, brandOf(c).ID, id)
+	if err != nil {
+		a.apiFail(c, &forum.Error{Kind: forum.ErrNotFound, Msg: "That board does not exist."})
+		return
+	}
+	f, err := forum.ParseFilter(c.Query("filter"))
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	cur, err := forum.ParseCursor(c.Query("cursor"))
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	limit := 30
+	if l := c.Query("limit"); l != "" {
+		n, err := parseLimit(l)
+		if err != nil {
+			a.apiFail(c, err)
+			return
+		}
+		limit = n
+	}
+	threads, next, err := a.forum.ListThreads(ctx, bd.BrandID, bd.ID, f, cur, limit)
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	out := apiList[apiThread]{Items: make([]apiThread, 0, len(threads)), Next: optCursor(next)}
+	for _, t := range threads {
+		out.Items = append(out.Items, toAPIThread(t))
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func parseLimit(s string) (int, error) {
+	n := 0
+	for _, r := range s {
+		if r < '0' || r > '9' || n > 1000 {
+			n = -1
+			break
+		}
+		n = n*10 + int(r-'0')
+	}
+	if n < 1 || n > 100 {
+		return 0, &forum.ValidationError{Fields: map[string]string{"limit": "limit must be a number from 1 to 100"}}
+	}
+	return n, nil
+}
+
+func (a *App) apiThreadBody(c *gin.Context, id int64, after forum.Cursor) (apiThread, error) {
+	actor := actorOf(c)
+	pg, err := a.forum.Page(c.Request.Context(), actor.BrandID, id, actor.UserID, after)
+	if err != nil {
+		return apiThread{}, err
+	}
+	out := toAPIThread(pg.Thread)
+	out.Posts = make([]apiPost, 0, len(pg.Replies)+1)
+	if after.ID == 0 {
+		out.Posts = append(out.Posts, toAPIPost(pg.Question, pg.Thread.AcceptedPostID))
+	}
+	for _, p := range pg.Replies {
+		out.Posts = append(out.Posts, toAPIPost(p, pg.Thread.AcceptedPostID))
+	}
+	out.Next = optCursor(pg.Next)
+	return out, nil
+}
+
+func (a *App) apiThread(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	cur, err := forum.ParseCursor(c.Query("cursor"))
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	out, err := a.apiThreadBody(c, id, cur)
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (a *App) apiAsk(c *gin.Context) {
+	var in struct {
+		BoardID   int64  `json:"board_id"`
+		Title     string `json:"title"`
+		Body      string `json:"body"`
+		ClientKey string `json:"client_key"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	if k := c.GetHeader("Idempotency-Key"); k != "" && in.ClientKey == "" {
+		in.ClientKey = k
+	}
+	t, err := a.forum.Ask(c.Request.Context(), actorOf(c), forum.NewThread{BoardID: in.BoardID, Title: in.Title, Body: in.Body, ClientKey: in.ClientKey})
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	out, err := a.apiThreadBody(c, t.ID, forum.Cursor{})
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	c.Header("Location", "/api/v1/threads/"+itoa(t.ID))
+	c.JSON(http.StatusCreated, out)
+}
+
+func (a *App) apiReply(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	var in struct {
+		Body      string `json:"body"`
+		ClientKey string `json:"client_key"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	if k := c.GetHeader("Idempotency-Key"); k != "" && in.ClientKey == "" {
+		in.ClientKey = k
+	}
+	p, err := a.forum.Reply(c.Request.Context(), actorOf(c), id, forum.NewReply{Body: in.Body, ClientKey: in.ClientKey})
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, toAPIPost(p, 0))
+}
+
+func (a *App) apiEdit(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	var in struct {
+		Body  string `json:"body"`
+		Title string `json:"title"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	p, err := a.forum.Edit(c.Request.Context(), actorOf(c), id, in.Title, in.Body)
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toAPIPost(p, 0))
+}
+
+func (a *App) apiRevisions(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	revs, err := a.forum.Revisions(c.Request.Context(), brandOf(c).ID, id)
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	type apiRev struct {
+		Revision  int       `json:"revision"`
+		Editor    apiUser   `json:"editor"`
+		Title     string    `json:"title,omitempty"`
+		Body      string    `json:"body"`
+		BodyHTML  string    `json:"body_html"`
+		CreatedAt time.Time `json:"created_at"`
+	}
+	out := apiList[apiRev]{Items: make([]apiRev, 0, len(revs))}
+	for _, r := range revs {
+		out.Items = append(out.Items, apiRev{Revision: r.Revision, Editor: apiUser{ID: r.EditorID, Username: r.EditorName},
+			Title: r.Title, Body: r.BodyMD, BodyHTML: r.BodyHTML, CreatedAt: r.CreatedAt})
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (a *App) apiKudos(give bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, err := idParam(c, "id")
+		if err != nil {
+			a.apiFail(c, err)
+			return
+		}
+		var p forum.Post
+		if give {
+			p, err = a.forum.GiveKudos(c.Request.Context(), actorOf(c), id)
+		} else {
+			p, err = a.forum.TakeKudos(c.Request.Context(), actorOf(c), id)
+		}
+		if err != nil {
+			a.apiFail(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, toAPIPost(p, 0))
+	}
+}
+
+func (a *App) apiAccept(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	var in struct {
+		PostID int64 `json:"post_id"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	if in.PostID <= 0 {
+		a.apiFail(c, &forum.ValidationError{Fields: map[string]string{"post_id": "post_id must be the id of a reply in this thread"}})
+		return
+	}
+	t, err := a.forum.Accept(c.Request.Context(), actorOf(c), id, in.PostID)
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toAPIThread(t))
+}
+
+func (a *App) apiUnaccept(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	t, err := a.forum.Unaccept(c.Request.Context(), actorOf(c), id)
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toAPIThread(t))
+}
+
+func (a *App) apiMe(c *gin.Context) {
+	actor := actorOf(c)
+	u, err := a.members.ByID(c.Request.Context(), actor.BrandID, actor.UserID)
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{
+		"id": u.ID, "username": u.Username, "email": u.Email, "reputation": u.Reputation,
+		"rank": reputation.RankFor(u.Reputation).Name, "roles": actor.Roles, "created_at": u.CreatedAt,
+	})
+}
+
+func (a *App) apiPreview(c *gin.Context) {
+	var in struct {
+		Body string `json:"body"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	if utf8.RuneCountInString(in.Body) > forum.MaxBodyLen {
+		a.apiFail(c, &forum.ValidationError{Fields: map[string]string{"body": "Body is too long to preview."}})
+		return
+	}
+	html, err := a.md.Render(in.Body)
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"html": html})
+}

@@ -1,0 +1,222 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"mutual/forum"
+	"mutual/migrations"
+	"mutual/moderation"
+	"mutual/sqldb"
+	"mutual/themes"
+)
+
+// App is a running Mutual: its database, services and HTTP handler.
+type App struct {
+	cfg     Config
+	log     *slog.Logger
+	db      *sqldb.DB
+	brands  *forum.Brands
+	members *forum.Members
+	forum   *forum.Service
+	md      *forum.Renderer
+	authz   *moderation.Authorizer
+	themes  *themes.Registry
+	limits  *limits
+	handler http.Handler
+
+	brandMu    sync.RWMutex
+	brandCache map[string]brandEntry
+}
+
+type brandEntry struct {
+	brand forum.Brand
+	at    time.Time
+}
+
+// Open connects to the database and applies migrations, for commands that
+// need the store but not the web server.
+func Open(ctx context.Context, cfg Config) (*sqldb.DB, error) {
+	db, err := sqldb.Open(ctx, cfg.DatabaseTarget())
+	if err != nil {
+		return nil, err
+	}
+	if _, err := migrations.Up(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// New opens the database, applies migrations, makes sure the default brand
+// exists (creating the demo community on a fresh database unless NoDemo), and
+// builds the HTTP handler.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	if cfg.Now == nil {
+		cfg.Now = DefaultConfig().Now
+	}
+	db, err := Open(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, log: log, db: db, brandCache: map[string]brandEntry{}}
+	a.md = forum.NewRenderer()
+	a.brands = forum.NewBrands(db, cfg.Now)
+	a.members = forum.NewMembers(db, cfg.Now)
+	a.forum = forum.NewService(db, a.md, cfg.Now)
+	if a.authz, err = moderation.NewAuthorizer(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if a.themes, err = themes.LoadRegistry(cfg.ThemesDir); err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.limits = newLimits(cfg)
+	if err := a.ensureDefaultBrand(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.handler = a.routes()
+	return a, nil
+}
+
+// Handler is the full HTTP handler, cross-origin protection included.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// DB exposes the database to commands and tests.
+func (a *App) DB() *sqldb.DB { return a.db }
+
+// Close closes the database.
+func (a *App) Close() error { return a.db.Close() }
+
+func (a *App) ensureDefaultBrand(ctx context.Context) error {
+	_, err := a.brands.Default(ctx)
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, forum.ErrNotFound) {
+		return err
+	}
+	b, err := a.brands.Create(ctx, forum.NewBrand{
+		Host: "localhost", Name: "Mutual Mobile", Default: true,
+		Tagline:      "The mobile network where members help members. Ask anything, get answers from people who know.",
+		ColorPrimary: "#4b2bb8", ColorAccent: "#e8542f",
+	})
+	if err != nil {
+		return fmt.Errorf("app: create default brand: %w", err)
+	}
+	pw := randomPassword()
+	admin, err := a.members.Create(ctx, forum.Signup{BrandID: b.ID, Username: "admin", Email: "admin@localhost.localdomain", Password: pw})
+	if err != nil {
+		return fmt.Errorf("app: create admin: %w", err)
+	}
+	if err := a.members.Grant(ctx, b.ID, admin.ID, "admin"); err != nil {
+		return err
+	}
+	if a.cfg.DatabaseURL == "" {
+		// Kept beside the database (owner-only) so a newcomer can find it again.
+		_ = os.WriteFile(a.cfg.DataDir+"/admin-password.txt", []byte(pw+"\n"), 0o600)
+	}
+	a.log.Info("created default brand and administrator", "brand", b.Name, "username", "admin")
+	fmt.Fprintf(os.Stderr, "\n  Administrator: username admin, password %s\n  (also saved in %s/admin-password.txt; change it by creating your own admin with `mutual user create --role admin`)\n\n", pw, a.cfg.DataDir)
+	if a.cfg.NoDemo {
+		return nil
+	}
+	if err := seedDemo(ctx, a.db, a.md, b); err != nil {
+		return fmt.Errorf("app: demo community: %w", err)
+	}
+	return nil
+}
+
+func randomPassword() string {
+	b := make([]byte, 9)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// Serve listens on the configured address until ctx ends, then shuts down
+// gracefully: in-flight requests finish (up to 20 s) and the database closes.
+func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("app: listen on %s: %w", a.cfg.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	go a.runWorkers(ctx)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down: finishing in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("app: shutdown: %w", err)
+	}
+	a.log.Info("stopped")
+	return nil
+}
+
+// runWorkers runs background housekeeping until ctx ends.
+func (a *App) runWorkers(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := a.members.PruneSessions(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("prune sessions", "err", err)
+		} else if n > 0 {
+			a.log.Info("pruned expired sessions", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// brandFor resolves the request's brand, caching lookups for a few seconds.
+func (a *App) brandFor(ctx context.Context, host string) (forum.Brand, error) {
+	now := time.Now()
+	a.brandMu.RLock()
+	e, ok := a.brandCache[host]
+	a.brandMu.RUnlock()
+	if ok && now.Sub(e.at) < 5*time.Second {
+		return e.brand, nil
+	}
+	b, err := a.brands.ForHost(ctx, host)
+	if err != nil {
+		return forum.Brand{}, err
+	}
+	a.brandMu.Lock()
+	if len(a.brandCache) > 10000 {
+		a.brandCache = map[string]brandEntry{}
+	}
+	a.brandCache[host] = brandEntry{brand: b, at: now}
+	a.brandMu.Unlock()
+	return b, nil
+}

@@ -1,0 +1,108 @@
+// Package app wires Mutual together: configuration, the database, domain
+// services, the gin router with its middleware, page and API handlers, the
+// command-line commands and background workers. It is the only package that
+// knows about HTTP.
+package app
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+// Config is everything an operator can set, by flag or MUTUAL_* variable.
+type Config struct {
+	Addr          string // MUTUAL_ADDR
+	DataDir       string // MUTUAL_DATA
+	DatabaseURL   string // MUTUAL_DATABASE_URL: postgres://...; default SQLite in DataDir
+	ThemesDir     string // MUTUAL_THEMES: per-brand template and asset overrides
+	NoDemo        bool   // MUTUAL_NO_DEMO
+	SecureCookies bool   // MUTUAL_SECURE_COOKIES: set behind a TLS-terminating proxy
+	LogLevel      string // MUTUAL_LOG_LEVEL: debug, info, warn, error
+	LoginPerMin   int    // MUTUAL_LOGIN_PER_MINUTE: sign-in attempts per address and per account
+	PostInterval  time.Duration
+	Now           func() time.Time // the clock; tests replace it
+}
+
+// DefaultConfig is the configuration before flags and environment.
+func DefaultConfig() Config {
+	return Config{
+		Addr:         "127.0.0.1:8080",
+		DataDir:      "data",
+		LogLevel:     "info",
+		LoginPerMin:  6,
+		PostInterval: 3 * time.Second,
+		Now:          func() time.Time { return time.Now().UTC() },
+	}
+}
+
+// DatabaseTarget is what sqldb.Open is given: the URL, or the SQLite file.
+func (c Config) DatabaseTarget() string {
+	if c.DatabaseURL != "" {
+		return c.DatabaseURL
+	}
+	return filepath.Join(c.DataDir, "mutual.db")
+}
+
+// RegisterFlags adds the flags every command shares (data and database) and,
+// with serve set, the server's own.
+func (c *Config) RegisterFlags(fs *flag.FlagSet, serve bool) {
+	fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory (env MUTUAL_DATA)")
+	fs.StringVar(&c.DatabaseURL, "db", c.DatabaseURL, "postgres:// URL; SQLite under --data when empty (env MUTUAL_DATABASE_URL)")
+	if !serve {
+		return
+	}
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env MUTUAL_ADDR)")
+	fs.StringVar(&c.ThemesDir, "themes", c.ThemesDir, "folder of per-brand theme overrides, one sub-folder per host (env MUTUAL_THEMES)")
+	fs.BoolVar(&c.NoDemo, "no-demo", c.NoDemo, "do not create the demo community on a fresh database (env MUTUAL_NO_DEMO)")
+	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark cookies Secure and __Host- (behind TLS) (env MUTUAL_SECURE_COOKIES)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env MUTUAL_LOG_LEVEL)")
+	fs.IntVar(&c.LoginPerMin, "login-per-minute", c.LoginPerMin, "sign-in attempts allowed per minute per address and per account (env MUTUAL_LOGIN_PER_MINUTE)")
+	fs.DurationVar(&c.PostInterval, "post-interval", c.PostInterval, "minimum time between a member's posts; 0 turns it off (env MUTUAL_POST_INTERVAL)")
+}
+
+// FromEnv applies MUTUAL_* variables. Flags parsed afterwards win.
+func (c *Config) FromEnv() error {
+	var errs []error
+	str := func(name string, dst *string) {
+		if v, ok := os.LookupEnv(name); ok {
+			*dst = v
+		}
+	}
+	boolean := func(name string, dst *bool) {
+		if v, ok := os.LookupEnv(name); ok {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %q is not true or false", name, v))
+				return
+			}
+			*dst = b
+		}
+	}
+	str("MUTUAL_ADDR", &c.Addr)
+	str("MUTUAL_DATA", &c.DataDir)
+	str("MUTUAL_DATABASE_URL", &c.DatabaseURL)
+	str("MUTUAL_THEMES", &c.ThemesDir)
+	str("MUTUAL_LOG_LEVEL", &c.LogLevel)
+	boolean("MUTUAL_NO_DEMO", &c.NoDemo)
+	boolean("MUTUAL_SECURE_COOKIES", &c.SecureCookies)
+	if v, ok := os.LookupEnv("MUTUAL_LOGIN_PER_MINUTE"); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			errs = append(errs, fmt.Errorf("MUTUAL_LOGIN_PER_MINUTE: %q is not a positive number", v))
+		}
+		c.LoginPerMin = n
+	}
+	if v, ok := os.LookupEnv("MUTUAL_POST_INTERVAL"); ok {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			errs = append(errs, fmt.Errorf("MUTUAL_POST_INTERVAL: %q is not a duration like 3s", v))
+		}
+		c.PostInterval = d
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,93 @@
+package app
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"mutual/forum"
+	"mutual/migrations"
+)
+
+// errTooMany is the kind for rate-limited requests.
+var errTooMany = errors.New("too many requests")
+
+// errBadRequest is the kind for requests that cannot be read at all.
+var errBadRequest = errors.New("bad request")
+
+// status is the one place errors become HTTP statuses, API codes and the
+// message a person sees. Internal errors get a plain message; the detail goes
+// to the log with the request id.
+func status(err error) (int, string, string) {
+	var ve *forum.ValidationError
+	if errors.As(err, &ve) {
+		return http.StatusUnprocessableEntity, "invalid", ve.Error()
+	}
+	msg := ""
+	var fe *forum.Error
+	if errors.As(err, &fe) {
+		msg = fe.Msg
+	}
+	pick := func(def string) string {
+		if msg != "" {
+			return msg
+		}
+		return def
+	}
+	switch {
+	case errors.Is(err, errBadRequest):
+		return http.StatusBadRequest, "bad_request", pick("The request could not be read.")
+	case errors.Is(err, forum.ErrNotFound):
+		return http.StatusNotFound, "not_found", pick("We could not find that page. It may have been moved or removed.")
+	case errors.Is(err, forum.ErrBadCredentials):
+		return http.StatusUnauthorized, "bad_credentials", "Wrong username or password."
+	case errors.Is(err, forum.ErrUnauthenticated):
+		return http.StatusUnauthorized, "unauthenticated", pick("Please sign in first.")
+	case errors.Is(err, forum.ErrForbidden):
+		return http.StatusForbidden, "forbidden", pick("You are not allowed to do that.")
+	case errors.Is(err, forum.ErrConflict):
+		return http.StatusConflict, "conflict", pick("That conflicts with the current state; reload and try again.")
+	case errors.Is(err, errTooMany):
+		return http.StatusTooManyRequests, "rate_limited", pick("Too many requests; slow down and try again shortly.")
+	case errors.Is(err, migrations.ErrUnknownSchema):
+		return http.StatusServiceUnavailable, "unavailable", "The service is being upgraded; try again shortly."
+	}
+	return http.StatusInternalServerError, "internal", "Something went wrong on our side. It has been logged; please try again."
+}
+
+var headings = map[int]string{
+	http.StatusBadRequest:          "That request did not make sense",
+	http.StatusUnauthorized:        "Please sign in",
+	http.StatusForbidden:           "Not allowed",
+	http.StatusNotFound:            "Page not found",
+	http.StatusConflict:            "That changed meanwhile",
+	http.StatusUnprocessableEntity: "Please check what you entered",
+	http.StatusTooManyRequests:     "Slow down a little",
+}
+
+// fail answers with the error as a page or as API JSON.
+func (a *App) fail(c *gin.Context, err error) {
+	code, apiCode, msg := status(err)
+	if code >= 500 {
+		a.log.Error("request failed", "request_id", c.GetString(keyReqID), "path", c.Request.URL.Path, "err", err)
+	}
+	if isAPI(c) {
+		writeJSONError(c, code, apiCode, msg)
+		return
+	}
+	h, ok := headings[code]
+	if !ok {
+		h = "Something went wrong"
+	}
+	a.render(c, code, "error", h, struct{ Heading, Message string }{h, msg})
+}
+
+func writeJSONError(c *gin.Context, code int, apiCode, msg string) {
+	c.JSON(code, gin.H{"error": gin.H{"code": apiCode, "message": msg}})
+}
+
+// writeJSONValidation sends field errors too, so programs can show them.
+func writeJSONValidation(c *gin.Context, ve *forum.ValidationError) {
+	c.JSON(http.StatusUnprocessableEntity, gin.H{"error": gin.H{"code": "invalid", "message": ve.Error(), "fields": ve.Fields}})
+}

@@ -1,0 +1,335 @@
+package app
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"mutual/forum"
+)
+
+// Keys for values the middleware leaves on the gin context.
+const (
+	keyReqID   = "reqid"
+	keyBrand   = "brand"
+	keyActor   = "actor"
+	keySession = "session"
+	keyCSRF    = "csrf"
+	keyBearer  = "bearer"
+)
+
+const (
+	cookieSession       = "mutual_session"
+	cookieSessionSecure = "__Host-mutual_session"
+	cookieAnonCSRF      = "mutual_csrf"
+	cookieAnonSecure    = "__Host-mutual_csrf"
+	cookieFlash         = "mutual_flash"
+)
+
+// contentSecurityPolicy allows no inline script or style and no third-party
+// script; user images may come from https hosts.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https:; " +
+	"object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+
+func isAPI(c *gin.Context) bool { return strings.HasPrefix(c.Request.URL.Path, "/api/") }
+
+// requestLog gives every request an id (kept from X-Request-ID when it looks
+// sane) and logs it as JSON when it ends.
+func (a *App) requestLog(c *gin.Context) {
+	start := time.Now()
+	id := c.GetHeader("X-Request-ID")
+	if len(id) == 0 || len(id) > 64 || strings.ContainsFunc(id, func(r rune) bool { return r < '!' || r > '~' }) {
+		b := make([]byte, 8)
+		_, _ = rand.Read(b)
+		id = hex.EncodeToString(b)
+	}
+	c.Set(keyReqID, id)
+	c.Header("X-Request-ID", id)
+	c.Next()
+	status := c.Writer.Status()
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	attrs := []slog.Attr{
+		slog.String("request_id", id), slog.String("method", c.Request.Method),
+		slog.String("path", c.Request.URL.Path), slog.Int("status", status),
+		slog.Duration("duration", time.Since(start)), slog.String("remote", c.ClientIP()),
+	}
+	if b, ok := c.Get(keyBrand); ok {
+		attrs = append(attrs, slog.Int64("brand", b.(forum.Brand).ID))
+	}
+	a.log.LogAttrs(c.Request.Context(), level, "request", attrs...)
+}
+
+// recoverer turns a panic into a logged 500 with the request id.
+func (a *App) recoverer(c *gin.Context) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			a.log.Error("panic", "request_id", c.GetString(keyReqID), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			a.fail(c, errors.New("internal panic"))
+			c.Abort()
+		}
+	}()
+	c.Next()
+}
+
+// securityHeaders applies the CSP and friends to every response.
+func securityHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+	c.Next()
+}
+
+// brand picks the brand from the Host header.
+func (a *App) brand(c *gin.Context) {
+	b, err := a.brandFor(c.Request.Context(), c.Request.Host)
+	if err != nil {
+		a.fail(c, err)
+		c.Abort()
+		return
+	}
+	c.Set(keyBrand, b)
+	c.Next()
+}
+
+func (a *App) secure(c *gin.Context) bool { return a.cfg.SecureCookies || c.Request.TLS != nil }
+
+func (a *App) sessionCookieName(c *gin.Context) string {
+	if a.secure(c) {
+		return cookieSessionSecure
+	}
+	return cookieSession
+}
+
+func (a *App) setCookie(c *gin.Context, name, value string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: name, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: a.secure(c), SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// authenticate resolves the actor from a bearer token or a session cookie.
+// A bad bearer token is an error (programs should hear about it); a stale
+// cookie just means anonymous.
+func (a *App) authenticate(c *gin.Context) {
+	b := brandOf(c)
+	ctx := c.Request.Context()
+	actor := forum.Anonymous(b.ID)
+	if h := c.GetHeader("Authorization"); h != "" {
+		tok, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok {
+			a.fail(c, &forum.Error{Kind: forum.ErrUnauthenticated, Msg: "Authorization must be \"Bearer <token>\"."})
+			c.Abort()
+			return
+		}
+		act, err := a.members.TokenActor(ctx, b.ID, strings.TrimSpace(tok))
+		if err != nil {
+			if errors.Is(err, forum.ErrNotFound) {
+				err = &forum.Error{Kind: forum.ErrUnauthenticated, Msg: "That API token is not valid for this community."}
+			}
+			a.fail(c, err)
+			c.Abort()
+			return
+		}
+		c.Set(keyActor, act)
+		c.Set(keyBearer, true)
+		c.Next()
+		return
+	}
+	if v, err := c.Cookie(a.sessionCookieName(c)); err == nil && v != "" {
+		s, err := a.members.Session(ctx, b.ID, v)
+		switch {
+		case err == nil:
+			actor = s.Actor
+			c.Set(keySession, s)
+			c.Set(keyCSRF, s.CSRF)
+		case errors.Is(err, forum.ErrNotFound):
+			a.setCookie(c, a.sessionCookieName(c), "", -1)
+		default:
+			a.fail(c, err)
+			c.Abort()
+			return
+		}
+	}
+	c.Set(keyActor, actor)
+	c.Next()
+}
+
+// anonCSRF returns the anonymous visitor's form token, issuing a cookie for it
+// when there is none yet (double-submit: the form must echo the cookie).
+func (a *App) anonCSRF(c *gin.Context) string {
+	name := cookieAnonCSRF
+	if a.secure(c) {
+		name = cookieAnonSecure
+	}
+	if v, err := c.Cookie(name); err == nil && len(v) >= 32 && len(v) <= 64 {
+		return v
+	}
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	v := hex.EncodeToString(b)
+	a.setCookie(c, name, v, 0)
+	// Later reads in this request see the new value.
+	c.Request.AddCookie(&http.Cookie{Name: name, Value: v})
+	return v
+}
+
+// csrfToken is the token forms must carry for the current visitor.
+func (a *App) csrfToken(c *gin.Context) string {
+	if v := c.GetString(keyCSRF); v != "" {
+		return v
+	}
+	return a.anonCSRF(c)
+}
+
+// csrf checks the form token (or X-CSRF-Token header) on every state change
+// made with cookies. Bearer-token requests carry no ambient credentials and
+// need none. The Origin check runs earlier, in http.CrossOriginProtection.
+func (a *App) csrf(c *gin.Context) {
+	switch c.Request.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		c.Next()
+		return
+	}
+	if c.GetBool(keyBearer) {
+		c.Next()
+		return
+	}
+	got := c.GetHeader("X-CSRF-Token")
+	if got == "" && !isAPI(c) {
+		got = c.PostForm("csrf")
+	}
+	want := a.csrfToken(c)
+	if got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1 {
+		c.Next()
+		return
+	}
+	if isAPI(c) {
+		writeJSONError(c, http.StatusForbidden, "csrf", "Missing or stale CSRF token: send the X-CSRF-Token header from your session, or use a bearer token.")
+		c.Abort()
+		return
+	}
+	a.expiredForm(c)
+	c.Abort()
+}
+
+// expiredForm answers a form with a stale token by showing it again, filled in
+// with what was typed, under a fresh token.
+func (a *App) expiredForm(c *gin.Context) {
+	_ = c.Request.ParseForm()
+	type field struct {
+		Name, Label, Value string
+		Long, Visible      bool
+	}
+	var fields []field
+	for _, name := range []string{"board_id", "title", "body", "post_id", "action", "client_key", "login", "username", "email", "next"} {
+		v := c.Request.PostForm.Get(name)
+		if v == "" {
+			continue
+		}
+		f := field{Name: name, Value: v}
+		switch name {
+		case "title":
+			f.Label, f.Visible = "Title", true
+		case "body":
+			f.Label, f.Long = "Your text", true
+		case "login", "username":
+			f.Label, f.Visible = "Username", true
+		case "email":
+			f.Label, f.Visible = "Email", true
+		}
+		fields = append(fields, f)
+	}
+	action := c.Request.URL.Path
+	if u, err := url.Parse(action); err != nil || u.IsAbs() {
+		action = "/"
+	}
+	a.render(c, http.StatusForbidden, "expired", "Please send that again", struct {
+		Action string
+		Fields []field
+	}{action, fields})
+}
+
+// need is the authorisation check written in the route table: the actor's
+// roles in this brand must allow act on obj. Visitors who are not signed in
+// are sent to sign in (pages) or told 401 (API).
+func (a *App) need(obj, act string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		actor := actorOf(c)
+		if a.authz.Can(actor, obj, act) {
+			c.Next()
+			return
+		}
+		if !actor.SignedIn() {
+			if !isAPI(c) && c.Request.Method == http.MethodGet {
+				c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+				c.Abort()
+				return
+			}
+			a.fail(c, forum.ErrUnauthenticated)
+			c.Abort()
+			return
+		}
+		a.fail(c, &forum.Error{Kind: forum.ErrForbidden, Msg: "Your account is not allowed to do that here."})
+		c.Abort()
+	}
+}
+
+// throttle applies a keyed limit; key returns "" to skip.
+func (a *App) throttle(k *keyed, key func(c *gin.Context) string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if k == nil {
+			c.Next()
+			return
+		}
+		kv := key(c)
+		if kv == "" {
+			c.Next()
+			return
+		}
+		if ok, wait := k.allow(kv, time.Now()); !ok {
+			a.tooMany(c, wait)
+			c.Abort()
+			return
+		}
+		c.Next()
+	}
+}
+
+func (a *App) tooMany(c *gin.Context, wait time.Duration) {
+	secs := int(wait.Seconds()) + 1
+	c.Header("Retry-After", fmt.Sprint(secs))
+	a.fail(c, &forum.Error{Kind: errTooMany, Msg: fmt.Sprintf("Too many attempts. Please wait %d seconds and try again.", secs)})
+}
+
+func brandOf(c *gin.Context) forum.Brand {
+	b, _ := c.Get(keyBrand)
+	br, _ := b.(forum.Brand)
+	return br
+}
+
+func actorOf(c *gin.Context) forum.Actor {
+	v, ok := c.Get(keyActor)
+	if !ok {
+		return forum.Anonymous(brandOf(c).ID)
+	}
+	return v.(forum.Actor)
+}

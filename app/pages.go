@@ -1,0 +1,551 @@
+package app
+
+import (
+	"errors"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"mutual/forum"
+	"mutual/reputation"
+)
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// idParam reads a positive numeric path parameter; anything else is a 404,
+// since no such page exists.
+func idParam(c *gin.Context, name string) (int64, error) {
+	n, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || n <= 0 {
+		return 0, &forum.Error{Kind: forum.ErrNotFound, Msg: "We could not find that page."}
+	}
+	return n, nil
+}
+
+func threadURL(t forum.Thread) string { return "/t/" + itoa(t.ID) + "/" + t.Slug }
+
+func (a *App) notFound(c *gin.Context) {
+	a.fail(c, &forum.Error{Kind: forum.ErrNotFound, Msg: "We could not find that page. It may have been moved or removed."})
+}
+
+func (a *App) methodNotAllowed(c *gin.Context) {
+	code := http.StatusMethodNotAllowed
+	if isAPI(c) {
+		writeJSONError(c, code, "method_not_allowed", "That method is not supported on this URL.")
+		return
+	}
+	a.render(c, code, "error", "Not supported", struct{ Heading, Message string }{"Not supported", "That action is not supported on this page."})
+}
+
+func (a *App) home(c *gin.Context) {
+	ctx := c.Request.Context()
+	b := brandOf(c)
+	boards, err := a.forum.Boards(ctx, b.ID)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	recent, err := a.forum.RecentThreads(ctx, b.ID, 10)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	a.render(c, http.StatusOK, "home", "Home", struct {
+		Boards []forum.Board
+		Recent []forum.Thread
+	}{boards, recent})
+}
+
+func (a *App) board(c *gin.Context) {
+	ctx := c.Request.Context()
+	id, err := idParam(c, "id")
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	bd, err := a.forum.Board(ctx, brandOf(c).ID, id)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	if c.Param("slug") != bd.Slug {
+		q := ""
+		if c.Request.URL.RawQuery != "" {
+			q = "?" + c.Request.URL.RawQuery
+		}
+		c.Redirect(http.StatusMovedPermanently, "/b/"+itoa(bd.ID)+"/"+bd.Slug+q)
+		return
+	}
+	f, err := forum.ParseFilter(c.Query("filter"))
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	cur, err := forum.ParseCursor(c.Query("after"))
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	threads, next, err := a.forum.ListThreads(ctx, bd.BrandID, bd.ID, f, cur, 30)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	a.render(c, http.StatusOK, "board", bd.Name, struct {
+		Board   forum.Board
+		Threads []forum.Thread
+		Filter  forum.Filter
+		Next    string
+	}{bd, threads, f, next.String()})
+}
+
+// threadView is the thread page's data, including the reply form's state.
+type threadView struct {
+	Page      forum.ThreadPage
+	Board     forum.Board
+	CanAccept bool
+	Kudoed    map[int64]bool
+	ClientKey string
+	Body      string
+	Errors    map[string]string
+	Preview   template.HTML
+}
+
+func (a *App) loadThreadView(c *gin.Context, id int64) (threadView, error) {
+	ctx := c.Request.Context()
+	actor := actorOf(c)
+	cur, err := forum.ParseCursor(c.Query("after"))
+	if err != nil {
+		return threadView{}, err
+	}
+	pg, err := a.forum.Page(ctx, actor.BrandID, id, actor.UserID, cur)
+	if err != nil {
+		return threadView{}, err
+	}
+	bd, err := a.forum.Board(ctx, actor.BrandID, pg.Thread.BoardID)
+	if err != nil {
+		return threadView{}, err
+	}
+	canAccept := actor.SignedIn() && (actor.UserID == pg.Thread.AuthorID || actor.CanModerate())
+	return threadView{Page: pg, Board: bd, CanAccept: canAccept, Kudoed: pg.Kudoed, ClientKey: newClientKey()}, nil
+}
+
+func newClientKey() string { return strconv.FormatInt(time.Now().UnixNano(), 36) + randomPassword()[:8] }
+
+func (a *App) thread(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	tv, err := a.loadThreadView(c, id)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	if c.Param("slug") != tv.Page.Thread.Slug {
+		q := ""
+		if c.Request.URL.RawQuery != "" {
+			q = "?" + c.Request.URL.RawQuery
+		}
+		c.Redirect(http.StatusMovedPermanently, threadURL(tv.Page.Thread)+q)
+		return
+	}
+	a.render(c, http.StatusOK, "thread", tv.Page.Thread.Title, tv)
+}
+
+func (a *App) reply(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	body, key := c.PostForm("body"), c.PostForm("client_key")
+	showForm := func(code int, errs map[string]string, preview template.HTML) {
+		tv, err := a.loadThreadView(c, id)
+		if err != nil {
+			a.fail(c, err)
+			return
+		}
+		tv.Body, tv.Errors, tv.Preview = body, errs, preview
+		if key != "" {
+			tv.ClientKey = key
+		}
+		a.render(c, code, "thread", tv.Page.Thread.Title, tv)
+	}
+	if c.PostForm("preview") != "" {
+		html, err := a.md.Render(body)
+		if err != nil {
+			a.fail(c, err)
+			return
+		}
+		showForm(http.StatusOK, nil, template.HTML(html)) //nolint:gosec // sanitised by the shared policy
+		return
+	}
+	p, err := a.forum.Reply(c.Request.Context(), actorOf(c), id, forum.NewReply{Body: body, ClientKey: key})
+	var ve *forum.ValidationError
+	if errors.As(err, &ve) {
+		showForm(http.StatusUnprocessableEntity, ve.Fields, "")
+		return
+	}
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	t, err := a.forum.Thread(c.Request.Context(), p.BrandID, p.ThreadID)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	a.flash(c, "replied")
+	c.Redirect(http.StatusSeeOther, threadURL(t)+"#p"+itoa(p.ID))
+}
+
+type askView struct {
+	Boards    []forum.Board
+	BoardID   int64
+	Title     string
+	Body      string
+	ClientKey string
+	Errors    map[string]string
+	Preview   template.HTML
+}
+
+func (a *App) askPage(c *gin.Context, code int, v askView) {
+	boards, err := a.forum.Boards(c.Request.Context(), brandOf(c).ID)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	v.Boards = boards
+	if v.ClientKey == "" {
+		v.ClientKey = newClientKey()
+	}
+	a.render(c, code, "ask", "Ask a question", v)
+}
+
+func (a *App) askForm(c *gin.Context) {
+	bid, _ := strconv.ParseInt(c.Query("board"), 10, 64)
+	a.askPage(c, http.StatusOK, askView{BoardID: bid})
+}
+
+func (a *App) ask(c *gin.Context) {
+	bid, _ := strconv.ParseInt(c.PostForm("board_id"), 10, 64)
+	v := askView{BoardID: bid, Title: c.PostForm("title"), Body: c.PostForm("body"), ClientKey: c.PostForm("client_key")}
+	if c.PostForm("preview") != "" {
+		html, err := a.md.Render(v.Body)
+		if err != nil {
+			a.fail(c, err)
+			return
+		}
+		v.Preview = template.HTML(html) //nolint:gosec // sanitised by the shared policy
+		a.askPage(c, http.StatusOK, v)
+		return
+	}
+	t, err := a.forum.Ask(c.Request.Context(), actorOf(c), forum.NewThread{BoardID: bid, Title: v.Title, Body: v.Body, ClientKey: v.ClientKey})
+	var ve *forum.ValidationError
+	if errors.As(err, &ve) {
+		v.Errors = ve.Fields
+		a.askPage(c, http.StatusUnprocessableEntity, v)
+		return
+	}
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	a.flash(c, "asked")
+	c.Redirect(http.StatusSeeOther, threadURL(t))
+}
+
+type editView struct {
+	Post   forum.Post
+	Thread forum.Thread
+	Title  string
+	Body   string
+	Errors map[string]string
+}
+
+func (a *App) loadEdit(c *gin.Context) (editView, error) {
+	ctx := c.Request.Context()
+	actor := actorOf(c)
+	id, err := idParam(c, "id")
+	if err != nil {
+		return editView{}, err
+	}
+	p, err := a.forum.Post(ctx, actor.BrandID, id)
+	if err != nil {
+		return editView{}, err
+	}
+	if p.AuthorID != actor.UserID && !actor.CanModerate() {
+		return editView{}, &forum.Error{Kind: forum.ErrForbidden, Msg: "You can only edit your own posts."}
+	}
+	t, err := a.forum.Thread(ctx, actor.BrandID, p.ThreadID)
+	if err != nil {
+		return editView{}, err
+	}
+	return editView{Post: p, Thread: t, Title: t.Title, Body: p.BodyMD}, nil
+}
+
+func (a *App) editForm(c *gin.Context) {
+	v, err := a.loadEdit(c)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	a.render(c, http.StatusOK, "edit", "Edit", v)
+}
+
+func (a *App) edit(c *gin.Context) {
+	v, err := a.loadEdit(c)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	v.Title, v.Body = c.PostForm("title"), c.PostForm("body")
+	p, err := a.forum.Edit(c.Request.Context(), actorOf(c), v.Post.ID, v.Title, v.Body)
+	var ve *forum.ValidationError
+	if errors.As(err, &ve) {
+		v.Errors = ve.Fields
+		a.render(c, http.StatusUnprocessableEntity, "edit", "Edit", v)
+		return
+	}
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	t, err := a.forum.Thread(c.Request.Context(), p.BrandID, p.ThreadID)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	a.flash(c, "edited")
+	c.Redirect(http.StatusSeeOther, threadURL(t)+"#p"+itoa(p.ID))
+}
+
+func (a *App) history(c *gin.Context) {
+	ctx := c.Request.Context()
+	b := brandOf(c)
+	id, err := idParam(c, "id")
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	revs, err := a.forum.Revisions(ctx, b.ID, id)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	p, err := a.forum.Post(ctx, b.ID, id)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	t, err := a.forum.Thread(ctx, b.ID, p.ThreadID)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	// Newest first, as people read history.
+	for i, j := 0, len(revs)-1; i < j; i, j = i+1, j-1 {
+		revs[i], revs[j] = revs[j], revs[i]
+	}
+	a.render(c, http.StatusOK, "history", "Edit history", struct {
+		Post      forum.Post
+		Thread    forum.Thread
+		Revisions []forum.Revision
+	}{p, t, revs})
+}
+
+func (a *App) accept(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	postID, err := strconv.ParseInt(c.PostForm("post_id"), 10, 64)
+	if err != nil || postID <= 0 {
+		a.fail(c, &forum.ValidationError{Fields: map[string]string{"post_id": "Choose which reply to accept."}})
+		return
+	}
+	t, err := a.forum.Accept(c.Request.Context(), actorOf(c), id, postID)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	a.flash(c, "accepted")
+	c.Redirect(http.StatusSeeOther, threadURL(t))
+}
+
+func (a *App) unaccept(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	t, err := a.forum.Unaccept(c.Request.Context(), actorOf(c), id)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	a.flash(c, "withdrawn")
+	c.Redirect(http.StatusSeeOther, threadURL(t))
+}
+
+func (a *App) kudos(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	var p forum.Post
+	if c.PostForm("action") == "take" {
+		p, err = a.forum.TakeKudos(c.Request.Context(), actorOf(c), id)
+	} else {
+		p, err = a.forum.GiveKudos(c.Request.Context(), actorOf(c), id)
+	}
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	t, err := a.forum.Thread(c.Request.Context(), p.BrandID, p.ThreadID)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, threadURL(t)+"#p"+itoa(p.ID))
+}
+
+func (a *App) profile(c *gin.Context) {
+	ctx := c.Request.Context()
+	b := brandOf(c)
+	u, err := a.members.ByUsername(ctx, b.ID, c.Param("username"))
+	if err != nil {
+		a.fail(c, &forum.Error{Kind: forum.ErrNotFound, Msg: "There is no member with that name here."})
+		return
+	}
+	threads, err := a.forum.ThreadsBy(ctx, b.ID, u.ID, 20)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	replies, err := a.forum.RepliesBy(ctx, b.ID, u.ID, 20)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	a.render(c, http.StatusOK, "profile", u.Username, struct {
+		User    forum.User
+		Rank    string
+		Threads []forum.Thread
+		Replies []forum.AnswerRef
+	}{u, reputation.RankFor(u.Reputation).Name, threads, replies})
+}
+
+// safeNext keeps post-sign-in redirects on this site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" {
+		return "/"
+	}
+	return next
+}
+
+type loginView struct {
+	Login, Next string
+	Errors      map[string]string
+}
+
+func (a *App) loginForm(c *gin.Context) {
+	if actorOf(c).SignedIn() {
+		c.Redirect(http.StatusSeeOther, safeNext(c.Query("next")))
+		return
+	}
+	a.render(c, http.StatusOK, "login", "Sign in", loginView{Next: safeNext(c.Query("next"))})
+}
+
+func (a *App) login(c *gin.Context) {
+	ctx := c.Request.Context()
+	b := brandOf(c)
+	v := loginView{Login: c.PostForm("login"), Next: safeNext(c.PostForm("next"))}
+	if ok, wait := a.limits.loginUser.allow(strings.ToLower(strings.TrimSpace(v.Login))+"@"+itoa(b.ID), time.Now()); !ok {
+		a.tooMany(c, wait)
+		return
+	}
+	u, err := a.members.Authenticate(ctx, b.ID, v.Login, c.PostForm("password"))
+	if errors.Is(err, forum.ErrBadCredentials) {
+		v.Errors = map[string]string{"login": "Wrong username or password."}
+		a.render(c, http.StatusUnauthorized, "login", "Sign in", v)
+		return
+	}
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	a.startSession(c, u.ID)
+	a.flash(c, "signedin")
+	c.Redirect(http.StatusSeeOther, v.Next)
+}
+
+// startSession issues a fresh session id, revoking any the browser had.
+func (a *App) startSession(c *gin.Context, userID int64) bool {
+	ctx := c.Request.Context()
+	if old, ok := c.Get(keySession); ok {
+		_ = a.members.EndSession(ctx, old.(forum.Session).Token)
+	}
+	s, err := a.members.StartSession(ctx, brandOf(c).ID, userID)
+	if err != nil {
+		a.fail(c, err)
+		return false
+	}
+	a.setCookie(c, a.sessionCookieName(c), s.Token, int(forum.SessionTTL.Seconds()))
+	return true
+}
+
+type signupView struct {
+	Username, Email string
+	Errors          map[string]string
+}
+
+func (a *App) signupForm(c *gin.Context) {
+	a.render(c, http.StatusOK, "signup", "Join", signupView{})
+}
+
+func (a *App) signup(c *gin.Context) {
+	b := brandOf(c)
+	v := signupView{Username: c.PostForm("username"), Email: c.PostForm("email")}
+	u, err := a.members.Create(c.Request.Context(), forum.Signup{BrandID: b.ID, Username: v.Username, Email: v.Email, Password: c.PostForm("password")})
+	var ve *forum.ValidationError
+	if errors.As(err, &ve) {
+		v.Errors = ve.Fields
+		a.render(c, http.StatusUnprocessableEntity, "signup", "Join", v)
+		return
+	}
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	if !a.startSession(c, u.ID) {
+		return
+	}
+	a.flash(c, "welcome")
+	c.Redirect(http.StatusSeeOther, "/")
+}
+
+func (a *App) logout(c *gin.Context) {
+	if s, ok := c.Get(keySession); ok {
+		if err := a.members.EndSession(c.Request.Context(), s.(forum.Session).Token); err != nil {
+			a.fail(c, err)
+			return
+		}
+	}
+	a.setCookie(c, a.sessionCookieName(c), "", -1)
+	a.flash(c, "signedout")
+	c.Redirect(http.StatusSeeOther, "/")
+}

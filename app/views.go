@@ -1,0 +1,141 @@
+package app
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"mutual/forum"
+	"mutual/themes"
+)
+
+// view is what every page template receives.
+type view struct {
+	Brand        forum.Brand
+	BrandInitial string
+	BrandVersion string
+	Me           *me
+	CSRF         string
+	Title        string
+	Flash        string
+	Page         any
+}
+
+type me struct {
+	ID          int64
+	Username    string
+	CanModerate bool
+}
+
+// render writes a page of the brand's theme.
+func (a *App) render(c *gin.Context, code int, page, title string, data any) {
+	b := brandOf(c)
+	v := view{
+		Brand:        b,
+		BrandInitial: themes.Initial(b.Name),
+		BrandVersion: brandVersion(b),
+		CSRF:         a.csrfToken(c),
+		Title:        title,
+		Flash:        a.takeFlash(c),
+		Page:         data,
+	}
+	if act := actorOf(c); act.SignedIn() {
+		v.Me = &me{ID: act.UserID, Username: act.Username, CanModerate: act.CanModerate()}
+	}
+	c.Header("Content-Type", "text/html; charset=utf-8")
+	c.Header("Cache-Control", "private, no-cache")
+	c.Status(code)
+	if err := a.themes.For(b.Host).Render(c.Writer, page, v); err != nil {
+		a.log.Error("render", "request_id", c.GetString(keyReqID), "page", page, "err", err)
+		if !c.Writer.Written() {
+			c.String(http.StatusInternalServerError, "Something went wrong on our side.")
+		}
+	}
+}
+
+// flashes are fixed messages chosen by key, so no user text rides in a cookie.
+var flashes = map[string]string{
+	"welcome":   "Welcome! Your account is ready.",
+	"signedin":  "You are signed in.",
+	"signedout": "You are signed out.",
+	"asked":     "Your question is posted. Members will be notified.",
+	"replied":   "Your reply is posted. Thanks for helping!",
+	"edited":    "Your edit is saved.",
+	"accepted":  "Marked as the accepted answer. Thanks for closing the loop!",
+	"withdrawn": "The accepted answer was withdrawn.",
+}
+
+func (a *App) flash(c *gin.Context, key string) { a.setCookie(c, cookieFlash, key, 60) }
+
+func (a *App) takeFlash(c *gin.Context) string {
+	v, err := c.Cookie(cookieFlash)
+	if err != nil || v == "" {
+		return ""
+	}
+	a.setCookie(c, cookieFlash, "", -1)
+	return flashes[v]
+}
+
+func brandVersion(b forum.Brand) string {
+	h := sha256.Sum256([]byte(b.ColorPrimary + b.ColorAccent + strconv.FormatInt(b.ID, 10)))
+	return hex.EncodeToString(h[:6])
+}
+
+// brandCSS serves the brand's colours as CSS custom properties, so pages need
+// no inline style and the CSP can forbid it.
+func (a *App) brandCSS(c *gin.Context) {
+	b := brandOf(c)
+	etag := `"` + brandVersion(b) + `"`
+	c.Header("ETag", etag)
+	c.Header("Cache-Control", "public, max-age=300")
+	if c.GetHeader("If-None-Match") == etag {
+		c.Status(http.StatusNotModified)
+		return
+	}
+	css := fmt.Sprintf(":root{--brand:%s;--accent:%s;--brand-ink:%s}\n", b.ColorPrimary, b.ColorAccent, inkFor(b.ColorPrimary))
+	c.Data(http.StatusOK, "text/css; charset=utf-8", []byte(css))
+}
+
+// inkFor picks black or white text for a background, by WCAG relative luminance.
+func inkFor(hex string) string {
+	if len(hex) != 7 {
+		return "#ffffff"
+	}
+	ch := func(s string) float64 {
+		v, _ := strconv.ParseUint(s, 16, 8)
+		x := float64(v) / 255
+		if x <= 0.03928 {
+			return x / 12.92
+		}
+		return math.Pow((x+0.055)/1.055, 2.4)
+	}
+	l := 0.2126*ch(hex[1:3]) + 0.7152*ch(hex[3:5]) + 0.0722*ch(hex[5:7])
+	// Contrast with white is (1.05)/(l+0.05); with black (l+0.05)/0.05.
+	if 1.05/(l+0.05) >= (l+0.05)/0.05 {
+		return "#ffffff"
+	}
+	return "#111111"
+}
+
+// static serves theme assets by hashed name with a year-long cache.
+func (a *App) static(c *gin.Context) {
+	name := strings.TrimPrefix(c.Param("file"), "/")
+	asset, ok := a.themes.Asset(name)
+	if !ok {
+		c.Status(http.StatusNotFound)
+		return
+	}
+	c.Header("Cache-Control", "public, max-age=31536000, immutable")
+	c.Header("ETag", asset.ETag)
+	if c.GetHeader("If-None-Match") == asset.ETag {
+		c.Status(http.StatusNotModified)
+		return
+	}
+	c.Data(http.StatusOK, asset.ContentType, asset.Body)
+}

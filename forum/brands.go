@@ -1,0 +1,151 @@
+package forum
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"mutual/sqldb"
+)
+
+// Brands stores client brands.
+type Brands struct {
+	db  *sqldb.DB
+	now func() time.Time
+}
+
+// NewBrands returns the brand store.
+func NewBrands(db *sqldb.DB, now func() time.Time) *Brands { return &Brands{db: db, now: now} }
+
+const brandCols = `id, host, name, tagline, logo_url, color_primary, color_accent, is_default, created_at`
+
+func scanBrand(row interface{ Scan(...any) error }) (Brand, error) {
+	var b Brand
+	var def int
+	var created int64
+	err := row.Scan(&b.ID, &b.Host, &b.Name, &b.Tagline, &b.LogoURL, &b.ColorPrimary, &b.ColorAccent, &def, &created)
+	b.IsDefault = def == 1
+	b.CreatedAt = fromMS(created)
+	return b, err
+}
+
+var (
+	hexColor = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+	hostname = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?(:[0-9]{1,5})?$`)
+)
+
+// NewBrand is what creating a brand needs.
+type NewBrand struct {
+	Host, Name, Tagline, LogoURL, ColorPrimary, ColorAccent string
+	Default                                                 bool
+}
+
+// Create adds a brand. It returns a ValidationError for a bad host, name or
+// colour and ErrConflict when the host is taken.
+func (s *Brands) Create(ctx context.Context, nb NewBrand) (Brand, error) {
+	nb.Host = strings.ToLower(strings.TrimSpace(nb.Host))
+	nb.Name = strings.TrimSpace(nb.Name)
+	if nb.ColorPrimary == "" {
+		nb.ColorPrimary = "#5b3cc4"
+	}
+	if nb.ColorAccent == "" {
+		nb.ColorAccent = "#ff6b4a"
+	}
+	v := validation{}
+	if !hostname.MatchString(nb.Host) {
+		v.add("host", "host must be a host name such as support.example.com")
+	}
+	if nb.Name == "" || len([]rune(nb.Name)) > 60 {
+		v.add("name", "name must be 1 to 60 characters")
+	}
+	if !hexColor.MatchString(nb.ColorPrimary) || !hexColor.MatchString(nb.ColorAccent) {
+		v.add("color", "colours must be hex like #1a2b3c")
+	}
+	if nb.LogoURL != "" && !strings.HasPrefix(nb.LogoURL, "https://") && !strings.HasPrefix(nb.LogoURL, "/") {
+		v.add("logo", "logo must be an https:// URL or a path on this site")
+	}
+	if err := v.err(); err != nil {
+		return Brand{}, err
+	}
+	def := 0
+	if nb.Default {
+		def = 1
+	}
+	var id int64
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO brands (host, name, tagline, logo_url, color_primary, color_accent, is_default, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, nb.Host, nb.Name, nb.Tagline, nb.LogoURL,
+			strings.ToLower(nb.ColorPrimary), strings.ToLower(nb.ColorAccent), def, ms(s.now())).Scan(&id)
+	})
+	if sqldb.IsUniqueViolation(err) {
+		return Brand{}, fmt.Errorf("forum: brand %s: %w", nb.Host, ErrConflict)
+	}
+	if err != nil {
+		return Brand{}, fmt.Errorf("forum: create brand: %w", err)
+	}
+	return s.ByID(ctx, id)
+}
+
+// ByID returns a brand or ErrNotFound.
+func (s *Brands) ByID(ctx context.Context, id int64) (Brand, error) {
+	b, err := scanBrand(s.db.QueryRow(ctx, `SELECT `+brandCols+` FROM brands WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Brand{}, fmt.Errorf("forum: brand %d: %w", id, ErrNotFound)
+	}
+	return b, err
+}
+
+// ForHost returns the brand serving host (port ignored), or the default brand
+// for localhost and any unknown host.
+func (s *Brands) ForHost(ctx context.Context, host string) (Brand, error) {
+	host = strings.ToLower(host)
+	if h, _, ok := strings.Cut(host, ":"); ok && !strings.HasPrefix(host, "[") {
+		host = h
+	}
+	b, err := scanBrand(s.db.QueryRow(ctx, `SELECT `+brandCols+` FROM brands
+WHERE host = ? OR is_default = 1 ORDER BY is_default ASC LIMIT 1`, host))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Brand{}, fmt.Errorf("forum: no default brand: %w", ErrNotFound)
+	}
+	return b, err
+}
+
+// ByHost returns the brand with exactly this host, or ErrNotFound.
+func (s *Brands) ByHost(ctx context.Context, host string) (Brand, error) {
+	b, err := scanBrand(s.db.QueryRow(ctx, `SELECT `+brandCols+` FROM brands WHERE host = ?`, strings.ToLower(host)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Brand{}, fmt.Errorf("forum: brand %s: %w", host, ErrNotFound)
+	}
+	return b, err
+}
+
+// Default returns the default brand, or ErrNotFound on a fresh database.
+func (s *Brands) Default(ctx context.Context) (Brand, error) {
+	b, err := scanBrand(s.db.QueryRow(ctx, `SELECT `+brandCols+` FROM brands WHERE is_default = 1`))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Brand{}, fmt.Errorf("forum: default brand: %w", ErrNotFound)
+	}
+	return b, err
+}
+
+// All lists every brand.
+func (s *Brands) All(ctx context.Context) ([]Brand, error) {
+	rows, err := s.db.Query(ctx, `SELECT `+brandCols+` FROM brands ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("forum: list brands: %w", err)
+	}
+	defer rows.Close()
+	var out []Brand
+	for rows.Next() {
+		b, err := scanBrand(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,357 @@
+package forum
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/mail"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"mutual/sqldb"
+)
+
+// Members stores accounts, role assignments, sessions and API tokens.
+type Members struct {
+	db  *sqldb.DB
+	now func() time.Time
+}
+
+// NewMembers returns the member store.
+func NewMembers(db *sqldb.DB, now func() time.Time) *Members { return &Members{db: db, now: now} }
+
+// SessionTTL is how long a session lives without being used.
+const SessionTTL = 30 * 24 * time.Hour
+
+// Roles a brand can grant. "member" is implicit for every account.
+var Roles = []string{"member", "trusted", "moderator", "agent", "client_manager", "admin"}
+
+var usernameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{1,18}[A-Za-z0-9]$`)
+
+// Limits on account fields.
+const (
+	MinPasswordLen = 10
+	MaxPasswordLen = 256
+)
+
+// Signup is what creating an account needs.
+type Signup struct {
+	BrandID                   int64
+	Username, Email, Password string
+}
+
+func (s Signup) validate() error {
+	v := validation{}
+	if !utf8.ValidString(s.Username) || !usernameRe.MatchString(s.Username) {
+		v.add("username", "Username must be 3 to 20 letters, digits, dots, dashes or underscores, starting and ending with a letter or digit.")
+	}
+	if a, err := mail.ParseAddress(s.Email); err != nil || a.Address != s.Email || len(s.Email) > 254 {
+		v.add("email", "Enter an email address like name@example.com.")
+	}
+	if n := utf8.RuneCountInString(s.Password); !utf8.ValidString(s.Password) || n < MinPasswordLen || n > MaxPasswordLen {
+		v.add("password", fmt.Sprintf("Password must be %d to %d characters.", MinPasswordLen, MaxPasswordLen))
+	}
+	return v.err()
+}
+
+// Create makes an account. It returns a ValidationError (naming the field) when
+// input is bad or the username or email is taken in this brand.
+func (m *Members) Create(ctx context.Context, s Signup) (User, error) {
+	s.Username = strings.TrimSpace(s.Username)
+	s.Email = strings.TrimSpace(s.Email)
+	if err := s.validate(); err != nil {
+		return User{}, err
+	}
+	hash, err := HashPassword(s.Password)
+	if err != nil {
+		return User{}, fmt.Errorf("forum: hash password: %w", err)
+	}
+	var id int64
+	err = m.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		var err error
+		id, err = insertUser(ctx, tx, s.BrandID, s.Username, s.Email, hash, "", m.now())
+		return err
+	})
+	if err != nil {
+		return User{}, err
+	}
+	return m.ByID(ctx, s.BrandID, id)
+}
+
+// insertUser writes a user row; it maps unique violations to field errors.
+func insertUser(ctx context.Context, q sqldb.Querier, brandID int64, username, email, hash, externalID string, at time.Time) (int64, error) {
+	uk, ek := strings.ToLower(username), strings.ToLower(email)
+	var n int
+	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM users WHERE brand_id = ? AND username_key = ?`, brandID, uk).Scan(&n); err != nil {
+		return 0, err
+	}
+	if n > 0 {
+		return 0, &ValidationError{Fields: map[string]string{"username": "That username is taken; choose another."}}
+	}
+	if ek != "" {
+		if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM users WHERE brand_id = ? AND email_key = ?`, brandID, ek).Scan(&n); err != nil {
+			return 0, err
+		}
+		if n > 0 {
+			return 0, &ValidationError{Fields: map[string]string{"email": "An account with that email already exists; sign in instead."}}
+		}
+	}
+	var id int64
+	err := q.QueryRow(ctx, `INSERT INTO users (brand_id, username, username_key, email, email_key, password_hash, external_id, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, brandID, username, uk, email, ek, hash, externalID, ms(at)).Scan(&id)
+	if sqldb.IsUniqueViolation(err) {
+		return 0, &ValidationError{Fields: map[string]string{"username": "That username or email is taken."}}
+	}
+	if err != nil {
+		return 0, fmt.Errorf("forum: insert user: %w", err)
+	}
+	return id, nil
+}
+
+const userCols = `id, brand_id, username, email, bio, reputation, password_hash <> '', created_at`
+
+func scanUser(row interface{ Scan(...any) error }) (User, error) {
+	var u User
+	var created int64
+	err := row.Scan(&u.ID, &u.BrandID, &u.Username, &u.Email, &u.Bio, &u.Reputation, &u.HasPassword, &created)
+	u.CreatedAt = fromMS(created)
+	return u, err
+}
+
+// ByID returns a user of the brand or ErrNotFound.
+func (m *Members) ByID(ctx context.Context, brandID, id int64) (User, error) {
+	u, err := scanUser(m.db.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE brand_id = ? AND id = ?`, brandID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, fmt.Errorf("forum: user %d: %w", id, ErrNotFound)
+	}
+	return u, err
+}
+
+// ByUsername returns a user of the brand (case-insensitive) or ErrNotFound.
+func (m *Members) ByUsername(ctx context.Context, brandID int64, username string) (User, error) {
+	u, err := scanUser(m.db.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE brand_id = ? AND username_key = ?`,
+		brandID, strings.ToLower(username)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, fmt.Errorf("forum: user %q: %w", username, ErrNotFound)
+	}
+	return u, err
+}
+
+// Authenticate checks a username (or email) and password. It returns
+// ErrBadCredentials for any mismatch, taking the same time whether or not the
+// account exists.
+func (m *Members) Authenticate(ctx context.Context, brandID int64, login, password string) (User, error) {
+	key := strings.ToLower(strings.TrimSpace(login))
+	var id int64
+	var hash string
+	err := m.db.QueryRow(ctx, `SELECT id, password_hash FROM users
+WHERE brand_id = ? AND (username_key = ? OR (email_key = ? AND email_key <> ''))`, brandID, key, key).Scan(&id, &hash)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && hash == "") {
+		_, _ = CheckPassword(dummyHash, password)
+		return User{}, ErrBadCredentials
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("forum: authenticate: %w", err)
+	}
+	ok, err := CheckPassword(hash, password)
+	if err != nil {
+		return User{}, fmt.Errorf("forum: authenticate: %w", err)
+	}
+	if !ok {
+		return User{}, ErrBadCredentials
+	}
+	return m.ByID(ctx, brandID, id)
+}
+
+// Grant gives a user a role in a brand (idempotent).
+func (m *Members) Grant(ctx context.Context, brandID, userID int64, role string) error {
+	valid := false
+	for _, r := range Roles {
+		valid = valid || r == role
+	}
+	if !valid {
+		return &ValidationError{Fields: map[string]string{"role": "role must be one of " + strings.Join(Roles, ", ")}}
+	}
+	if role == "member" {
+		return nil
+	}
+	_, err := m.db.Exec(ctx, `INSERT INTO role_assignments (brand_id, user_id, role, created_at) VALUES (?, ?, ?, ?)
+ON CONFLICT (brand_id, user_id, role) DO NOTHING`, brandID, userID, role, ms(m.now()))
+	if err != nil {
+		return fmt.Errorf("forum: grant %s: %w", role, err)
+	}
+	return nil
+}
+
+// RolesOf lists a user's roles in a brand, always including "member".
+func (m *Members) RolesOf(ctx context.Context, brandID, userID int64) ([]string, error) {
+	rows, err := m.db.Query(ctx, `SELECT role FROM role_assignments WHERE brand_id = ? AND user_id = ? ORDER BY role`, brandID, userID)
+	if err != nil {
+		return nil, fmt.Errorf("forum: roles: %w", err)
+	}
+	defer rows.Close()
+	roles := []string{"member"}
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			return nil, err
+		}
+		roles = append(roles, r)
+	}
+	return roles, rows.Err()
+}
+
+func newSecret() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func hashSecret(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+// Session is a signed-in browser.
+type Session struct {
+	Token string // the cookie value; only its hash is stored
+	CSRF  string
+	Actor Actor
+}
+
+// StartSession issues a new session id for a user (never reusing one the
+// browser already had, which prevents session fixation).
+func (m *Members) StartSession(ctx context.Context, brandID, userID int64) (Session, error) {
+	tok, csrf := newSecret(), newSecret()
+	now := m.now()
+	_, err := m.db.Exec(ctx, `INSERT INTO sessions (id, brand_id, user_id, csrf_token, created_at, expires_at, last_seen_at)
+VALUES (?, ?, ?, ?, ?, ?, ?)`, hashSecret(tok), brandID, userID, csrf, ms(now), ms(now.Add(SessionTTL)), ms(now))
+	if err != nil {
+		return Session{}, fmt.Errorf("forum: start session: %w", err)
+	}
+	s, err := m.Session(ctx, brandID, tok)
+	if err != nil {
+		return Session{}, err
+	}
+	return s, nil
+}
+
+// Session looks up a live session of this brand by cookie value; ErrNotFound
+// when it is unknown, expired or belongs to another brand. A session in use is
+// extended at most once an hour, so reads stay reads.
+func (m *Members) Session(ctx context.Context, brandID int64, token string) (Session, error) {
+	if token == "" || len(token) > 100 {
+		return Session{}, ErrNotFound
+	}
+	id := hashSecret(token)
+	var s Session
+	var expires, seen int64
+	err := m.db.QueryRow(ctx, `SELECT s.user_id, s.csrf_token, s.expires_at, s.last_seen_at, u.username
+FROM sessions s JOIN users u ON u.id = s.user_id
+WHERE s.id = ? AND s.brand_id = ?`, id, brandID).Scan(&s.Actor.UserID, &s.CSRF, &expires, &seen, &s.Actor.Username)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Session{}, ErrNotFound
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("forum: session: %w", err)
+	}
+	now := m.now()
+	if ms(now) >= expires {
+		return Session{}, ErrNotFound
+	}
+	if ms(now)-seen > int64(time.Hour/time.Millisecond) {
+		if _, err := m.db.Exec(ctx, `UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id = ?`,
+			ms(now), ms(now.Add(SessionTTL)), id); err != nil {
+			return Session{}, fmt.Errorf("forum: extend session: %w", err)
+		}
+	}
+	s.Token = token
+	s.Actor.BrandID = brandID
+	s.Actor.Roles, err = m.RolesOf(ctx, brandID, s.Actor.UserID)
+	return s, err
+}
+
+// EndSession revokes a session (sign-out). Unknown tokens are not an error.
+func (m *Members) EndSession(ctx context.Context, token string) error {
+	_, err := m.db.Exec(ctx, `DELETE FROM sessions WHERE id = ?`, hashSecret(token))
+	if err != nil {
+		return fmt.Errorf("forum: end session: %w", err)
+	}
+	return nil
+}
+
+// PruneSessions deletes expired sessions and returns how many went.
+func (m *Members) PruneSessions(ctx context.Context) (int64, error) {
+	res, err := m.db.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, ms(m.now()))
+	if err != nil {
+		return 0, fmt.Errorf("forum: prune sessions: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// CreateToken issues a bearer token for programs acting as the user. The token
+// is shown once; only its hash is kept.
+func (m *Members) CreateToken(ctx context.Context, brandID, userID int64, name string) (string, error) {
+	tok := "mut_" + newSecret()
+	_, err := m.db.Exec(ctx, `INSERT INTO api_tokens (brand_id, user_id, token_hash, name, created_at) VALUES (?, ?, ?, ?, ?)`,
+		brandID, userID, hashSecret(tok), name, ms(m.now()))
+	if err != nil {
+		return "", fmt.Errorf("forum: create token: %w", err)
+	}
+	return tok, nil
+}
+
+// TokenActor resolves a bearer token of this brand to its actor, or ErrNotFound.
+func (m *Members) TokenActor(ctx context.Context, brandID int64, token string) (Actor, error) {
+	if token == "" || len(token) > 100 {
+		return Actor{}, ErrNotFound
+	}
+	var a Actor
+	err := m.db.QueryRow(ctx, `SELECT t.user_id, u.username FROM api_tokens t JOIN users u ON u.id = t.user_id
+WHERE t.token_hash = ? AND t.brand_id = ?`, hashSecret(token), brandID).Scan(&a.UserID, &a.Username)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Actor{}, ErrNotFound
+	}
+	if err != nil {
+		return Actor{}, fmt.Errorf("forum: token: %w", err)
+	}
+	a.BrandID = brandID
+	a.Roles, err = m.RolesOf(ctx, brandID, a.UserID)
+	return a, err
+}
+
+// Unclaimed is an account made without a password: a demo author, or a
+// member brought in by an importer, who can claim it later.
+type Unclaimed struct {
+	BrandID    int64
+	Username   string
+	Email      string
+	ExternalID string
+	CreatedAt  time.Time
+}
+
+// CreateUnclaimed makes an account that cannot sign in until claimed.
+func (m *Members) CreateUnclaimed(ctx context.Context, u Unclaimed) (User, error) {
+	if !usernameRe.MatchString(u.Username) {
+		return User{}, &ValidationError{Fields: map[string]string{"username": "invalid username " + u.Username}}
+	}
+	var id int64
+	err := m.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		var err error
+		id, err = insertUser(ctx, tx, u.BrandID, u.Username, u.Email, "", u.ExternalID, u.CreatedAt)
+		return err
+	})
+	if err != nil {
+		return User{}, err
+	}
+	return m.ByID(ctx, u.BrandID, id)
+}

@@ -1,0 +1,236 @@
+// Package forum owns members, brands, boards, threads, posts, kudos and
+// accepted answers, and renders member markdown. It knows nothing of HTTP.
+package forum
+
+import (
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Brand is one client's community: its host, name and look.
+type Brand struct {
+	ID           int64
+	Host         string
+	Name         string
+	Tagline      string
+	LogoURL      string
+	ColorPrimary string
+	ColorAccent  string
+	IsDefault    bool
+	CreatedAt    time.Time
+}
+
+// User is a member (or staff) account within one brand.
+type User struct {
+	ID          int64
+	BrandID     int64
+	Username    string
+	Email       string
+	Bio         string
+	Reputation  int64
+	HasPassword bool
+	CreatedAt   time.Time
+}
+
+// Staff roles: their posts are not peer answers and earn no reputation.
+var staffRoles = map[string]bool{"agent": true, "moderator": true, "admin": true}
+
+// Actor is who is acting: a signed-in user with their roles in the request's
+// brand, or an anonymous visitor (ID 0).
+type Actor struct {
+	UserID   int64
+	BrandID  int64
+	Username string
+	Roles    []string
+}
+
+// Anonymous is a visitor who has not signed in.
+func Anonymous(brandID int64) Actor { return Actor{BrandID: brandID} }
+
+// SignedIn reports whether the actor is a member.
+func (a Actor) SignedIn() bool { return a.UserID != 0 }
+
+// Has reports whether the actor holds role in their brand.
+func (a Actor) Has(role string) bool {
+	for _, r := range a.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// CanModerate reports whether the actor may act on others' content.
+func (a Actor) CanModerate() bool { return a.Has("moderator") || a.Has("admin") }
+
+// IsStaff reports whether the actor works for the provider or the brand.
+func (a Actor) IsStaff() bool {
+	for _, r := range a.Roles {
+		if staffRoles[r] {
+			return true
+		}
+	}
+	return false
+}
+
+// Board is a category of threads.
+type Board struct {
+	ID             int64
+	BrandID        int64
+	Slug           string
+	Name           string
+	Description    string
+	Position       int
+	ThreadCount    int64
+	PostCount      int64
+	LastActivityAt time.Time
+}
+
+// Thread is a question and its replies.
+type Thread struct {
+	ID               int64
+	BrandID          int64
+	BoardID          int64
+	AuthorID         int64
+	AuthorName       string
+	Title            string
+	Slug             string
+	CreatedAt        time.Time
+	LastActivityAt   time.Time
+	ReplyCount       int64
+	AcceptedPostID   int64 // 0 when unsolved
+	FirstReplyAt time.Time
+}
+
+// Solved reports whether the thread has an accepted answer.
+func (t Thread) Solved() bool { return t.AcceptedPostID != 0 }
+
+// Answered reports whether anyone but the asker has replied.
+func (t Thread) Answered() bool { return !t.FirstReplyAt.IsZero() }
+
+// Post is the question (IsQuestion) or a reply.
+type Post struct {
+	ID               int64
+	BrandID          int64
+	ThreadID         int64
+	AuthorID         int64
+	AuthorName       string
+	AuthorReputation int64
+	IsQuestion       bool
+	BodyMD           string
+	BodyHTML         string
+	CreatedAt        time.Time
+	EditedAt         time.Time
+	RevisionCount    int
+	KudosCount       int64
+}
+
+// Edited reports whether the post has been changed since it was written.
+func (p Post) Edited() bool { return !p.EditedAt.IsZero() }
+
+// Revision is one kept version of a post.
+type Revision struct {
+	PostID     int64
+	Revision   int
+	EditorID   int64
+	EditorName string
+	Title      string
+	BodyMD     string
+	BodyHTML   string
+	CreatedAt  time.Time
+}
+
+// Filter selects threads in a board list.
+type Filter string
+
+// The board list filters.
+const (
+	FilterAll        Filter = "all"
+	FilterUnanswered Filter = "unanswered"
+	FilterSolved     Filter = "solved"
+)
+
+// ParseFilter accepts "", all, unanswered or solved.
+func ParseFilter(s string) (Filter, error) {
+	switch Filter(s) {
+	case "", FilterAll:
+		return FilterAll, nil
+	case FilterUnanswered, FilterSolved:
+		return Filter(s), nil
+	}
+	return "", &ValidationError{Fields: map[string]string{"filter": "filter must be all, unanswered or solved"}}
+}
+
+// Cursor is a keyset position in a newest-activity-first list.
+type Cursor struct {
+	At time.Time
+	ID int64
+}
+
+// String encodes the cursor for a URL.
+func (c Cursor) String() string {
+	if c.ID == 0 {
+		return ""
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf("%d.%d", c.At.UnixMilli(), c.ID)))
+}
+
+// ParseCursor decodes a cursor from a URL; "" is the first page.
+func ParseCursor(s string) (Cursor, error) {
+	if s == "" {
+		return Cursor{}, nil
+	}
+	bad := &ValidationError{Fields: map[string]string{"cursor": "that page link is not valid; start again from the first page"}}
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return Cursor{}, bad
+	}
+	at, id, ok := strings.Cut(string(raw), ".")
+	if !ok {
+		return Cursor{}, bad
+	}
+	ms, err1 := strconv.ParseInt(at, 10, 64)
+	n, err2 := strconv.ParseInt(id, 10, 64)
+	if err1 != nil || err2 != nil || n <= 0 {
+		return Cursor{}, bad
+	}
+	return Cursor{At: time.UnixMilli(ms).UTC(), ID: n}, nil
+}
+
+// Slugify makes a short, URL-safe slug from a title. The id carries identity;
+// the slug is decoration for people and search engines.
+func Slugify(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			b.WriteRune(r)
+			dash = false
+		case !dash && b.Len() > 0:
+			b.WriteByte('-')
+			dash = true
+		}
+		if b.Len() >= 60 {
+			break
+		}
+	}
+	out := strings.Trim(b.String(), "-")
+	if out == "" {
+		return "topic"
+	}
+	return out
+}
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v).UTC()
+}

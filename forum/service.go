@@ -1,0 +1,718 @@
+package forum
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"mutual/reputation"
+	"mutual/sqldb"
+)
+
+// Service is the forum's domain logic: asking, replying, editing, accepting
+// and kudos, each in one transaction with its reputation events.
+type Service struct {
+	db  *sqldb.DB
+	md  *Renderer
+	now func() time.Time
+}
+
+// NewService wires the forum service. now is the clock (tests move it).
+func NewService(db *sqldb.DB, md *Renderer, now func() time.Time) *Service {
+	return &Service{db: db, md: md, now: now}
+}
+
+// Limits on what members write, documented in the README and the API docs.
+const (
+	MinTitleLen    = 8
+	MaxTitleLen    = 150
+	MinQuestionLen = 10
+	MinReplyLen    = 2
+	MaxBodyLen     = 20000
+	MaxClientKey   = 64
+	RepliesPerPage = 50
+)
+
+func checkText(v validation, field, label, s string, lo, hi int) string {
+	if !utf8.ValidString(s) {
+		v.add(field, label+" contains invalid characters (it is not valid UTF-8).")
+		return s
+	}
+	if strings.ContainsRune(s, 0) {
+		v.add(field, label+" contains a NUL character.")
+		return s
+	}
+	s = strings.TrimSpace(s)
+	n := utf8.RuneCountInString(s)
+	switch {
+	case n == 0:
+		v.add(field, label+" is required.")
+	case n < lo:
+		v.add(field, fmt.Sprintf("%s must be at least %d characters.", label, lo))
+	case n > hi:
+		v.add(field, fmt.Sprintf("%s must be at most %d characters (it has %d).", label, hi, n))
+	}
+	return s
+}
+
+func requireMember(a Actor) error {
+	if !a.SignedIn() {
+		return ErrUnauthenticated
+	}
+	return nil
+}
+
+// NewThread is a question.
+type NewThread struct {
+	BoardID   int64
+	Title     string
+	Body      string
+	ClientKey string // makes a form posted twice create one thread
+}
+
+// Ask creates a thread with its question. Posting the same ClientKey again
+// returns the thread already made instead of a duplicate.
+func (s *Service) Ask(ctx context.Context, a Actor, nt NewThread) (Thread, error) {
+	if err := requireMember(a); err != nil {
+		return Thread{}, err
+	}
+	v := validation{}
+	nt.Title = checkText(v, "title", "Title", nt.Title, MinTitleLen, MaxTitleLen)
+	nt.Body = checkText(v, "body", "Question", nt.Body, MinQuestionLen, MaxBodyLen)
+	if len(nt.ClientKey) > MaxClientKey {
+		v.add("client_key", "client key is too long")
+	}
+	if nt.BoardID <= 0 {
+		v.add("board_id", "Choose a board.")
+	}
+	if err := v.err(); err != nil {
+		return Thread{}, err
+	}
+	if _, err := s.Board(ctx, a.BrandID, nt.BoardID); errors.Is(err, ErrNotFound) {
+		return Thread{}, &ValidationError{Fields: map[string]string{"board_id": "That board does not exist; choose another."}}
+	} else if err != nil {
+		return Thread{}, err
+	}
+	if nt.ClientKey != "" {
+		if t, err := s.threadByClientKey(ctx, a, nt.ClientKey); err == nil {
+			return t, nil
+		}
+	}
+	html, err := s.md.Render(nt.Body)
+	if err != nil {
+		return Thread{}, err
+	}
+	now := ms(s.now())
+	var id int64
+	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO threads (brand_id, board_id, author_id, title, slug, created_at, last_activity_at, client_key)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.BrandID, nt.BoardID, a.UserID, nt.Title, Slugify(nt.Title), now, now, nt.ClientKey).Scan(&id)
+		if err != nil {
+			return err
+		}
+		var postID int64
+		err = tx.QueryRow(ctx, `INSERT INTO posts (brand_id, thread_id, author_id, is_question, body_md, body_html, created_at)
+VALUES (?, ?, ?, 1, ?, ?, ?) RETURNING id`, a.BrandID, id, a.UserID, nt.Body, html, now).Scan(&postID)
+		if err != nil {
+			return err
+		}
+		if err := insertRevision(ctx, tx, a.BrandID, postID, 1, a.UserID, nt.Title, nt.Body, html, now); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE boards SET thread_count = thread_count + 1, post_count = post_count + 1, last_activity_at = ?
+WHERE id = ? AND brand_id = ?`, now, nt.BoardID, a.BrandID)
+		return err
+	})
+	if sqldb.IsUniqueViolation(err) && nt.ClientKey != "" {
+		return s.threadByClientKey(ctx, a, nt.ClientKey)
+	}
+	if err != nil {
+		return Thread{}, fmt.Errorf("forum: ask: %w", err)
+	}
+	return s.Thread(ctx, a.BrandID, id)
+}
+
+func insertRevision(ctx context.Context, q sqldb.Querier, brandID, postID int64, rev int, editor int64, title, md, html string, at int64) error {
+	_, err := q.Exec(ctx, `INSERT INTO post_revisions (brand_id, post_id, revision, editor_id, title, body_md, body_html, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, brandID, postID, rev, editor, title, md, html, at)
+	return err
+}
+
+const threadCols = `t.id, t.brand_id, t.board_id, t.author_id, u.username, t.title, t.slug, t.created_at, t.last_activity_at,
+t.reply_count, COALESCE(t.accepted_post_id, 0), COALESCE(t.first_reply_at, 0)`
+
+func scanThread(row interface{ Scan(...any) error }) (Thread, error) {
+	var t Thread
+	var created, last, first int64
+	err := row.Scan(&t.ID, &t.BrandID, &t.BoardID, &t.AuthorID, &t.AuthorName, &t.Title, &t.Slug, &created, &last,
+		&t.ReplyCount, &t.AcceptedPostID, &first)
+	t.CreatedAt, t.LastActivityAt, t.FirstReplyAt = fromMS(created), fromMS(last), fromMS(first)
+	return t, err
+}
+
+func (s *Service) threadByClientKey(ctx context.Context, a Actor, key string) (Thread, error) {
+	t, err := scanThread(s.db.QueryRow(ctx, `SELECT `+threadCols+` FROM threads t JOIN users u ON u.id = t.author_id
+WHERE t.brand_id = ? AND t.author_id = ? AND t.client_key = ?`, a.BrandID, a.UserID, key))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Thread{}, ErrNotFound
+	}
+	return t, err
+}
+
+// Thread returns a thread of the brand or ErrNotFound.
+func (s *Service) Thread(ctx context.Context, brandID, id int64) (Thread, error) {
+	return s.thread(ctx, s.db, brandID, id)
+}
+
+func (s *Service) thread(ctx context.Context, q sqldb.Querier, brandID, id int64) (Thread, error) {
+	t, err := scanThread(q.QueryRow(ctx, `SELECT `+threadCols+` FROM threads t JOIN users u ON u.id = t.author_id
+WHERE t.brand_id = ? AND t.id = ?`, brandID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Thread{}, notFound("That thread does not exist.")
+	}
+	if err != nil {
+		return Thread{}, fmt.Errorf("forum: thread %d: %w", id, err)
+	}
+	return t, nil
+}
+
+// ListThreads returns a page of a board's threads, newest activity first, and
+// the cursor for the next page (zero when there is none).
+func (s *Service) ListThreads(ctx context.Context, brandID, boardID int64, f Filter, after Cursor, limit int) ([]Thread, Cursor, error) {
+	if limit <= 0 || limit > 100 {
+		limit = 30
+	}
+	where := ""
+	switch f {
+	case FilterUnanswered:
+		where = " AND t.first_reply_at IS NULL"
+	case FilterSolved:
+		where = " AND t.accepted_post_id IS NOT NULL"
+	}
+	args := []any{boardID, brandID}
+	if after.ID != 0 {
+		where += " AND (t.last_activity_at < ? OR (t.last_activity_at = ? AND t.id < ?))"
+		args = append(args, ms(after.At), ms(after.At), after.ID)
+	}
+	args = append(args, limit+1)
+	rows, err := s.db.Query(ctx, `SELECT `+threadCols+` FROM threads t JOIN users u ON u.id = t.author_id
+WHERE t.board_id = ? AND t.brand_id = ?`+where+`
+ORDER BY t.last_activity_at DESC, t.id DESC LIMIT ?`, args...)
+	if err != nil {
+		return nil, Cursor{}, fmt.Errorf("forum: list threads: %w", err)
+	}
+	return collectThreads(rows, limit)
+}
+
+func collectThreads(rows *sql.Rows, limit int) ([]Thread, Cursor, error) {
+	defer rows.Close()
+	out := []Thread{}
+	for rows.Next() {
+		t, err := scanThread(rows)
+		if err != nil {
+			return nil, Cursor{}, err
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, Cursor{}, err
+	}
+	var next Cursor
+	if len(out) > limit {
+		out = out[:limit]
+		last := out[limit-1]
+		next = Cursor{At: last.LastActivityAt, ID: last.ID}
+	}
+	return out, next, nil
+}
+
+// RecentThreads lists the brand's most recently active threads.
+func (s *Service) RecentThreads(ctx context.Context, brandID int64, limit int) ([]Thread, error) {
+	rows, err := s.db.Query(ctx, `SELECT `+threadCols+` FROM threads t JOIN users u ON u.id = t.author_id
+WHERE t.brand_id = ? ORDER BY t.last_activity_at DESC, t.id DESC LIMIT ?`, brandID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("forum: recent threads: %w", err)
+	}
+	out, _, err := collectThreads(rows, limit)
+	return out, err
+}
+
+// ThreadsBy lists a member's questions, newest first.
+func (s *Service) ThreadsBy(ctx context.Context, brandID, userID int64, limit int) ([]Thread, error) {
+	rows, err := s.db.Query(ctx, `SELECT `+threadCols+` FROM threads t JOIN users u ON u.id = t.author_id
+WHERE t.author_id = ? AND t.brand_id = ? ORDER BY t.created_at DESC, t.id DESC LIMIT ?`, userID, brandID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("forum: threads by user: %w", err)
+	}
+	out, _, err := collectThreads(rows, limit)
+	return out, err
+}
+
+const postCols = `p.id, p.brand_id, p.thread_id, p.author_id, u.username, u.reputation, p.is_question, p.body_md, p.body_html,
+p.created_at, COALESCE(p.edited_at, 0), p.revision_count, p.kudos_count`
+
+func scanPost(row interface{ Scan(...any) error }) (Post, error) {
+	var p Post
+	var q int
+	var created, edited int64
+	err := row.Scan(&p.ID, &p.BrandID, &p.ThreadID, &p.AuthorID, &p.AuthorName, &p.AuthorReputation, &q, &p.BodyMD, &p.BodyHTML,
+		&created, &edited, &p.RevisionCount, &p.KudosCount)
+	p.IsQuestion = q == 1
+	p.CreatedAt, p.EditedAt = fromMS(created), fromMS(edited)
+	return p, err
+}
+
+func collectPosts(rows *sql.Rows) ([]Post, error) {
+	defer rows.Close()
+	out := []Post{}
+	for rows.Next() {
+		p, err := scanPost(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// Post returns a post of the brand or ErrNotFound.
+func (s *Service) Post(ctx context.Context, brandID, id int64) (Post, error) {
+	return s.post(ctx, s.db, brandID, id)
+}
+
+func (s *Service) post(ctx context.Context, q sqldb.Querier, brandID, id int64) (Post, error) {
+	p, err := scanPost(q.QueryRow(ctx, `SELECT `+postCols+` FROM posts p JOIN users u ON u.id = p.author_id
+WHERE p.brand_id = ? AND p.id = ?`, brandID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Post{}, notFound("That post does not exist.")
+	}
+	if err != nil {
+		return Post{}, fmt.Errorf("forum: post %d: %w", id, err)
+	}
+	return p, nil
+}
+
+// ThreadPage is what a thread page shows.
+type ThreadPage struct {
+	Thread   Thread
+	Question Post
+	Accepted *Post // nil when unsolved
+	Replies  []Post
+	Next     Cursor // next page of replies; zero on the last page
+	Kudoed   map[int64]bool
+}
+
+// Page loads a thread with its question, accepted answer and a page of
+// replies in creation order, in a fixed number of queries.
+func (s *Service) Page(ctx context.Context, brandID, threadID int64, viewer int64, after Cursor) (ThreadPage, error) {
+	t, err := s.Thread(ctx, brandID, threadID)
+	if err != nil {
+		return ThreadPage{}, err
+	}
+	pg := ThreadPage{Thread: t, Kudoed: map[int64]bool{}}
+	rows, err := s.db.Query(ctx, `SELECT `+postCols+` FROM posts p JOIN users u ON u.id = p.author_id
+WHERE p.thread_id = ? AND p.brand_id = ? AND (p.is_question = 1 OR p.id = ?)`, threadID, brandID, t.AcceptedPostID)
+	if err != nil {
+		return ThreadPage{}, fmt.Errorf("forum: thread page: %w", err)
+	}
+	heads, err := collectPosts(rows)
+	if err != nil {
+		return ThreadPage{}, err
+	}
+	for i := range heads {
+		if heads[i].IsQuestion {
+			pg.Question = heads[i]
+		} else {
+			pg.Accepted = &heads[i]
+		}
+	}
+	args := []any{threadID, brandID}
+	keyset := ""
+	if after.ID != 0 {
+		keyset = " AND (p.created_at > ? OR (p.created_at = ? AND p.id > ?))"
+		args = append(args, ms(after.At), ms(after.At), after.ID)
+	}
+	args = append(args, RepliesPerPage+1)
+	rows, err = s.db.Query(ctx, `SELECT `+postCols+` FROM posts p JOIN users u ON u.id = p.author_id
+WHERE p.thread_id = ? AND p.brand_id = ? AND p.is_question = 0`+keyset+`
+ORDER BY p.created_at, p.id LIMIT ?`, args...)
+	if err != nil {
+		return ThreadPage{}, fmt.Errorf("forum: thread replies: %w", err)
+	}
+	if pg.Replies, err = collectPosts(rows); err != nil {
+		return ThreadPage{}, err
+	}
+	if len(pg.Replies) > RepliesPerPage {
+		pg.Replies = pg.Replies[:RepliesPerPage]
+		last := pg.Replies[RepliesPerPage-1]
+		pg.Next = Cursor{At: last.CreatedAt, ID: last.ID}
+	}
+	if viewer != 0 {
+		rows, err := s.db.Query(ctx, `SELECT k.post_id FROM kudos k JOIN posts p ON p.id = k.post_id
+WHERE k.user_id = ? AND p.thread_id = ?`, viewer, threadID)
+		if err != nil {
+			return ThreadPage{}, fmt.Errorf("forum: viewer kudos: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return ThreadPage{}, err
+			}
+			pg.Kudoed[id] = true
+		}
+		if err := rows.Err(); err != nil {
+			return ThreadPage{}, err
+		}
+	}
+	return pg, nil
+}
+
+// AnswerRef is a reply shown on a profile, with its thread's title.
+type AnswerRef struct {
+	Post        Post
+	ThreadTitle string
+	ThreadSlug  string
+	Accepted    bool
+}
+
+// RepliesBy lists a member's replies, newest first.
+func (s *Service) RepliesBy(ctx context.Context, brandID, userID int64, limit int) ([]AnswerRef, error) {
+	rows, err := s.db.Query(ctx, `SELECT `+postCols+`, t.title, t.slug, COALESCE(t.accepted_post_id, 0) = p.id
+FROM posts p JOIN users u ON u.id = p.author_id JOIN threads t ON t.id = p.thread_id
+WHERE p.author_id = ? AND p.brand_id = ? AND p.is_question = 0
+ORDER BY p.created_at DESC, p.id DESC LIMIT ?`, userID, brandID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("forum: replies by user: %w", err)
+	}
+	defer rows.Close()
+	out := []AnswerRef{}
+	for rows.Next() {
+		var r AnswerRef
+		var q int
+		var created, edited int64
+		p := &r.Post
+		if err := rows.Scan(&p.ID, &p.BrandID, &p.ThreadID, &p.AuthorID, &p.AuthorName, &p.AuthorReputation, &q, &p.BodyMD, &p.BodyHTML,
+			&created, &edited, &p.RevisionCount, &p.KudosCount, &r.ThreadTitle, &r.ThreadSlug, &r.Accepted); err != nil {
+			return nil, err
+		}
+		p.IsQuestion = q == 1
+		p.CreatedAt, p.EditedAt = fromMS(created), fromMS(edited)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// NewReply is a reply to a thread.
+type NewReply struct {
+	Body      string
+	ClientKey string
+}
+
+// Reply adds a reply. Posting the same ClientKey again returns the reply
+// already made.
+func (s *Service) Reply(ctx context.Context, a Actor, threadID int64, nr NewReply) (Post, error) {
+	if err := requireMember(a); err != nil {
+		return Post{}, err
+	}
+	v := validation{}
+	nr.Body = checkText(v, "body", "Reply", nr.Body, MinReplyLen, MaxBodyLen)
+	if len(nr.ClientKey) > MaxClientKey {
+		v.add("client_key", "client key is too long")
+	}
+	if err := v.err(); err != nil {
+		return Post{}, err
+	}
+	if nr.ClientKey != "" {
+		if p, err := s.postByClientKey(ctx, a, nr.ClientKey); err == nil {
+			return p, nil
+		}
+	}
+	html, err := s.md.Render(nr.Body)
+	if err != nil {
+		return Post{}, err
+	}
+	var id int64
+	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		t, err := s.thread(ctx, tx, a.BrandID, threadID)
+		if err != nil {
+			return err
+		}
+		now := ms(s.now())
+		if err := tx.QueryRow(ctx, `INSERT INTO posts (brand_id, thread_id, author_id, body_md, body_html, created_at, client_key)
+VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.BrandID, threadID, a.UserID, nr.Body, html, now, nr.ClientKey).Scan(&id); err != nil {
+			return err
+		}
+		if err := insertRevision(ctx, tx, a.BrandID, id, 1, a.UserID, "", nr.Body, html, now); err != nil {
+			return err
+		}
+		var first any
+		if a.UserID != t.AuthorID {
+			first = now
+		}
+		if _, err := tx.Exec(ctx, `UPDATE threads SET reply_count = reply_count + 1, last_activity_at = ?,
+first_reply_at = COALESCE(first_reply_at, ?) WHERE id = ?`, now, first, threadID); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE boards SET post_count = post_count + 1, last_activity_at = ? WHERE id = ?`, now, t.BoardID)
+		return err
+	})
+	if sqldb.IsUniqueViolation(err) && nr.ClientKey != "" {
+		return s.postByClientKey(ctx, a, nr.ClientKey)
+	}
+	if err != nil {
+		return Post{}, fmt.Errorf("forum: reply: %w", err)
+	}
+	return s.Post(ctx, a.BrandID, id)
+}
+
+func (s *Service) postByClientKey(ctx context.Context, a Actor, key string) (Post, error) {
+	p, err := scanPost(s.db.QueryRow(ctx, `SELECT `+postCols+` FROM posts p JOIN users u ON u.id = p.author_id
+WHERE p.brand_id = ? AND p.author_id = ? AND p.client_key = ?`, a.BrandID, a.UserID, key))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Post{}, ErrNotFound
+	}
+	return p, err
+}
+
+// Edit changes a post's body (and, for a question, optionally its title),
+// keeping the old version as a revision. Authors edit their own posts;
+// moderators edit any.
+func (s *Service) Edit(ctx context.Context, a Actor, postID int64, title, body string) (Post, error) {
+	if err := requireMember(a); err != nil {
+		return Post{}, err
+	}
+	p, err := s.Post(ctx, a.BrandID, postID)
+	if err != nil {
+		return Post{}, err
+	}
+	if p.AuthorID != a.UserID && !a.CanModerate() {
+		return Post{}, denied("You can only edit your own posts.")
+	}
+	v := validation{}
+	lo := MinReplyLen
+	if p.IsQuestion {
+		lo = MinQuestionLen
+	}
+	body = checkText(v, "body", "Body", body, lo, MaxBodyLen)
+	if p.IsQuestion && title != "" {
+		title = checkText(v, "title", "Title", title, MinTitleLen, MaxTitleLen)
+	} else {
+		title = ""
+	}
+	if err := v.err(); err != nil {
+		return Post{}, err
+	}
+	html, err := s.md.Render(body)
+	if err != nil {
+		return Post{}, err
+	}
+	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		var rev int
+		if err := tx.QueryRow(ctx, `SELECT revision_count FROM posts WHERE id = ?`, postID).Scan(&rev); err != nil {
+			return err
+		}
+		now := ms(s.now())
+		t, err := s.thread(ctx, tx, a.BrandID, p.ThreadID)
+		if err != nil {
+			return err
+		}
+		if title == "" && p.IsQuestion {
+			title = t.Title
+		}
+		if err := insertRevision(ctx, tx, a.BrandID, postID, rev+1, a.UserID, title, body, html, now); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE posts SET body_md = ?, body_html = ?, edited_at = ?, revision_count = ? WHERE id = ?`,
+			body, html, now, rev+1, postID); err != nil {
+			return err
+		}
+		if p.IsQuestion && title != t.Title {
+			_, err = tx.Exec(ctx, `UPDATE threads SET title = ?, slug = ? WHERE id = ?`, title, Slugify(title), t.ID)
+		}
+		return err
+	})
+	if err != nil {
+		return Post{}, fmt.Errorf("forum: edit post %d: %w", postID, err)
+	}
+	return s.Post(ctx, a.BrandID, postID)
+}
+
+// Revisions lists every kept version of a post, oldest first.
+func (s *Service) Revisions(ctx context.Context, brandID, postID int64) ([]Revision, error) {
+	if _, err := s.Post(ctx, brandID, postID); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Query(ctx, `SELECT r.post_id, r.revision, r.editor_id, u.username, r.title, r.body_md, r.body_html, r.created_at
+FROM post_revisions r JOIN users u ON u.id = r.editor_id WHERE r.post_id = ? AND r.brand_id = ? ORDER BY r.revision`, postID, brandID)
+	if err != nil {
+		return nil, fmt.Errorf("forum: revisions: %w", err)
+	}
+	defer rows.Close()
+	var out []Revision
+	for rows.Next() {
+		var r Revision
+		var at int64
+		if err := rows.Scan(&r.PostID, &r.Revision, &r.EditorID, &r.EditorName, &r.Title, &r.BodyMD, &r.BodyHTML, &at); err != nil {
+			return nil, err
+		}
+		r.CreatedAt = fromMS(at)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Accept marks postID as the thread's answer, replacing any earlier one. The
+// asker or a moderator may accept; nobody accepts the asker's own reply.
+func (s *Service) Accept(ctx context.Context, a Actor, threadID, postID int64) (Thread, error) {
+	if err := requireMember(a); err != nil {
+		return Thread{}, err
+	}
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		t, err := s.thread(ctx, tx, a.BrandID, threadID)
+		if err != nil {
+			return err
+		}
+		if t.AuthorID != a.UserID && !a.CanModerate() {
+			return denied("Only the person who asked (or a moderator) can accept an answer.")
+		}
+		p, err := s.post(ctx, tx, a.BrandID, postID)
+		if err != nil {
+			return err
+		}
+		if p.ThreadID != threadID || p.IsQuestion {
+			return &ValidationError{Fields: map[string]string{"post_id": "That post is not a reply in this thread."}}
+		}
+		if p.AuthorID == t.AuthorID {
+			return denied("You cannot accept your own reply as the answer.")
+		}
+		if t.AcceptedPostID == postID {
+			return nil
+		}
+		now := s.now()
+		if t.AcceptedPostID != 0 {
+			if err := s.reverseAccept(ctx, tx, t, now); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE threads SET accepted_post_id = ? WHERE id = ?`, postID, threadID); err != nil {
+			return err
+		}
+		if _, err := reputation.Award(ctx, tx, reputation.Event{BrandID: a.BrandID, UserID: p.AuthorID, Reason: reputation.AnswerAccepted,
+			PostID: postID, ActorID: t.AuthorID, At: now}); err != nil {
+			return err
+		}
+		_, err = reputation.Award(ctx, tx, reputation.Event{BrandID: a.BrandID, UserID: t.AuthorID, Reason: reputation.AcceptedOther,
+			PostID: postID, ActorID: p.AuthorID, At: now})
+		return err
+	})
+	if err != nil {
+		return Thread{}, fmt.Errorf("forum: accept answer %d: %w", postID, err)
+	}
+	return s.Thread(ctx, a.BrandID, threadID)
+}
+
+func (s *Service) reverseAccept(ctx context.Context, tx *sqldb.Tx, t Thread, now time.Time) error {
+	old, err := s.post(ctx, tx, t.BrandID, t.AcceptedPostID)
+	if err != nil {
+		return err
+	}
+	if _, err := reputation.Reverse(ctx, tx, reputation.Event{BrandID: t.BrandID, UserID: old.AuthorID,
+		Reason: reputation.AnswerAccepted, PostID: old.ID, At: now}); err != nil {
+		return err
+	}
+	_, err = reputation.Reverse(ctx, tx, reputation.Event{BrandID: t.BrandID, UserID: t.AuthorID,
+		Reason: reputation.AcceptedOther, PostID: old.ID, At: now})
+	return err
+}
+
+// Unaccept withdraws the accepted answer; with none accepted it does nothing.
+func (s *Service) Unaccept(ctx context.Context, a Actor, threadID int64) (Thread, error) {
+	if err := requireMember(a); err != nil {
+		return Thread{}, err
+	}
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		t, err := s.thread(ctx, tx, a.BrandID, threadID)
+		if err != nil {
+			return err
+		}
+		if t.AuthorID != a.UserID && !a.CanModerate() {
+			return denied("Only the person who asked (or a moderator) can withdraw the accepted answer.")
+		}
+		if t.AcceptedPostID == 0 {
+			return nil
+		}
+		if err := s.reverseAccept(ctx, tx, t, s.now()); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE threads SET accepted_post_id = NULL WHERE id = ?`, threadID)
+		return err
+	})
+	if err != nil {
+		return Thread{}, fmt.Errorf("forum: withdraw answer on thread %d: %w", threadID, err)
+	}
+	return s.Thread(ctx, a.BrandID, threadID)
+}
+
+// GiveKudos records the actor's kudos on a post (idempotent) and credits the
+// author. Nobody gives kudos to their own post.
+func (s *Service) GiveKudos(ctx context.Context, a Actor, postID int64) (Post, error) {
+	return s.kudos(ctx, a, postID, true)
+}
+
+// TakeKudos withdraws the actor's kudos and the reputation it earned.
+func (s *Service) TakeKudos(ctx context.Context, a Actor, postID int64) (Post, error) {
+	return s.kudos(ctx, a, postID, false)
+}
+
+func (s *Service) kudos(ctx context.Context, a Actor, postID int64, give bool) (Post, error) {
+	if err := requireMember(a); err != nil {
+		return Post{}, err
+	}
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		p, err := s.post(ctx, tx, a.BrandID, postID)
+		if err != nil {
+			return err
+		}
+		if p.AuthorID == a.UserID {
+			return denied("You cannot give kudos to your own post.")
+		}
+		now := s.now()
+		ev := reputation.Event{BrandID: a.BrandID, UserID: p.AuthorID, Reason: reputation.KudosReceived, PostID: postID, ActorID: a.UserID, At: now}
+		if give {
+			res, err := tx.Exec(ctx, `INSERT INTO kudos (brand_id, post_id, user_id, created_at) VALUES (?, ?, ?, ?)
+ON CONFLICT (post_id, user_id) DO NOTHING`, a.BrandID, postID, a.UserID, ms(now))
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return nil
+			}
+			if _, err := tx.Exec(ctx, `UPDATE posts SET kudos_count = kudos_count + 1 WHERE id = ?`, postID); err != nil {
+				return err
+			}
+			_, err = reputation.Award(ctx, tx, ev)
+			return err
+		}
+		res, err := tx.Exec(ctx, `DELETE FROM kudos WHERE post_id = ? AND user_id = ?`, postID, a.UserID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		if _, err := tx.Exec(ctx, `UPDATE posts SET kudos_count = kudos_count - 1 WHERE id = ?`, postID); err != nil {
+			return err
+		}
+		_, err = reputation.Reverse(ctx, tx, ev)
+		return err
+	})
+	if err != nil {
+		return Post{}, fmt.Errorf("forum: kudos on post %d: %w", postID, err)
+	}
+	return s.Post(ctx, a.BrandID, postID)
+}

@@ -1,0 +1,260 @@
+// Package sqldb opens Mutual's database and gives the domain packages one small
+// surface over it: a reader pool, a single writer, transactions, and placeholder
+// rebinding so the same hand-written SQL serves SQLite and PostgreSQL.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver, registered as "pgx"
+	sqlite3 "github.com/mattn/go-sqlite3"
+)
+
+// Dialect names the SQL flavour behind a DB.
+type Dialect string
+
+// The dialects Mutual speaks.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Querier is satisfied by both the DB's reader and a transaction, so helpers can
+// run inside a caller's transaction or on their own.
+type Querier interface {
+	Exec(ctx context.Context, query string, args ...any) (sql.Result, error)
+	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
+	Dialect() Dialect
+}
+
+// DB is an open Mutual database: one writer connection (SQLite allows a single
+// writer; queueing in Go is cheaper than spinning on busy_timeout) and a pool of
+// readers. On PostgreSQL both are the same pool.
+type DB struct {
+	writer  *sql.DB
+	reader  *sql.DB
+	dialect Dialect
+	path    string
+
+	rebindMu sync.RWMutex
+	rebound  map[string]string
+}
+
+// SQLiteDSN returns the DSN for a SQLite file. Settings live in the DSN so every
+// pooled connection gets them. synchronous=FULL fsyncs the WAL at each commit:
+// a commit that returned survives power loss, not only a process crash.
+func SQLiteDSN(path string, readOnly bool) string {
+	v := url.Values{}
+	v.Set("_journal_mode", "WAL")
+	v.Set("_busy_timeout", "10000")
+	v.Set("_foreign_keys", "on")
+	v.Set("_synchronous", "FULL")
+	v.Set("_txlock", "immediate")
+	v.Set("_cache_size", "-32000")
+	if readOnly {
+		v.Set("_query_only", "1")
+	}
+	return "file:" + path + "?" + v.Encode()
+}
+
+// Open opens the database named by target: a postgres:// URL, or otherwise a
+// path to a SQLite file (its directory is created).
+func Open(ctx context.Context, target string) (*DB, error) {
+	if strings.HasPrefix(target, "postgres://") || strings.HasPrefix(target, "postgresql://") {
+		pool, err := sql.Open("pgx", target)
+		if err != nil {
+			return nil, fmt.Errorf("sqldb: open postgres: %w", err)
+		}
+		pool.SetMaxOpenConns(4 * runtime.NumCPU())
+		pool.SetMaxIdleConns(4 * runtime.NumCPU())
+		if err := pool.PingContext(ctx); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("sqldb: connect postgres: %w", err)
+		}
+		return &DB{writer: pool, reader: pool, dialect: Postgres, rebound: map[string]string{}}, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(target), 0o750); err != nil {
+		return nil, fmt.Errorf("sqldb: create data directory: %w", err)
+	}
+	w, err := sql.Open("sqlite3", SQLiteDSN(target, false))
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: open sqlite: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	// The writer opens first so WAL mode is set before any reader connects.
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqldb: open sqlite %s: %w", target, err)
+	}
+	r, err := sql.Open("sqlite3", SQLiteDSN(target, true))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqldb: open sqlite readers: %w", err)
+	}
+	n := max(4, 2*runtime.NumCPU())
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	return &DB{writer: w, reader: r, dialect: SQLite, path: target, rebound: map[string]string{}}, nil
+}
+
+// Close closes both pools. On SQLite the writer closes last so the final
+// checkpoint sees no readers.
+func (db *DB) Close() error {
+	var errs []error
+	if db.reader != db.writer {
+		errs = append(errs, db.reader.Close())
+	}
+	errs = append(errs, db.writer.Close())
+	return errors.Join(errs...)
+}
+
+// Dialect reports the SQL flavour.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Path is the SQLite file's path, or "" on PostgreSQL.
+func (db *DB) Path() string { return db.path }
+
+// Writer exposes the writer pool for the migration runner and bulk loaders.
+func (db *DB) Writer() *sql.DB { return db.writer }
+
+// Exec runs a single write statement in its own transaction on the writer.
+func (db *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return db.writer.ExecContext(ctx, db.rebind(query), args...)
+}
+
+// Query reads from the reader pool.
+func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return db.reader.QueryContext(ctx, db.rebind(query), args...)
+}
+
+// QueryRow reads one row from the reader pool.
+func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return db.reader.QueryRowContext(ctx, db.rebind(query), args...)
+}
+
+// Tx is a write transaction.
+type Tx struct {
+	tx *sql.Tx
+	db *DB
+}
+
+// Exec runs a statement inside the transaction.
+func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(ctx, t.db.rebind(query), args...)
+}
+
+// Query reads inside the transaction (it sees the transaction's own writes).
+func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, t.db.rebind(query), args...)
+}
+
+// QueryRow reads one row inside the transaction.
+func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, t.db.rebind(query), args...)
+}
+
+// Dialect reports the SQL flavour.
+func (t *Tx) Dialect() Dialect { return t.db.dialect }
+
+// InTx runs fn in a write transaction and commits when fn returns nil. The
+// commit has returned (and, on SQLite, the WAL is synced) before InTx does, so a
+// caller may acknowledge the write.
+func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	sqlTx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqldb: begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = sqlTx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(&Tx{tx: sqlTx, db: db}); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("sqldb: commit: %w", err)
+	}
+	return nil
+}
+
+// rebind turns ? placeholders into $n for PostgreSQL. Queries are constants, so
+// the result is cached.
+func (db *DB) rebind(q string) string {
+	if db.dialect != Postgres {
+		return q
+	}
+	db.rebindMu.RLock()
+	out, ok := db.rebound[q]
+	db.rebindMu.RUnlock()
+	if ok {
+		return out
+	}
+	out = Rebind(q)
+	db.rebindMu.Lock()
+	db.rebound[q] = out
+	db.rebindMu.Unlock()
+	return out
+}
+
+// Rebind rewrites ? placeholders as $1, $2, ... skipping quoted strings.
+func Rebind(q string) string {
+	var b strings.Builder
+	b.Grow(len(q) + 8)
+	n := 0
+	inQuote := false
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case c == '\'':
+			inQuote = !inQuote
+			b.WriteByte(c)
+		case c == '?' && !inQuote:
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// IsUniqueViolation reports whether err is a unique-constraint failure.
+func IsUniqueViolation(err error) bool {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		return se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey
+	}
+	return err != nil && strings.Contains(err.Error(), "SQLSTATE 23505")
+}
+
+// Backup writes a consistent copy of a SQLite database to dest while it is in use.
+func (db *DB) Backup(ctx context.Context, dest string) error {
+	if db.dialect != SQLite {
+		return errors.New("sqldb: backup is for SQLite; use pg_dump for PostgreSQL")
+	}
+	if _, err := os.Stat(dest); err == nil {
+		return fmt.Errorf("sqldb: backup: %s already exists", dest)
+	}
+	_, err := db.reader.ExecContext(ctx, "VACUUM INTO ?", dest)
+	if err != nil {
+		return fmt.Errorf("sqldb: backup: %w", err)
+	}
+	return nil
+}
