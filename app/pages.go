@@ -135,7 +135,9 @@ func (a *App) loadThreadView(c *gin.Context, id int64) (threadView, error) {
 	return threadView{Page: pg, Board: bd, CanAccept: canAccept, Kudoed: pg.Kudoed, ClientKey: newClientKey()}, nil
 }
 
-func newClientKey() string { return strconv.FormatInt(time.Now().UnixNano(), 36) + randomPassword()[:8] }
+func newClientKey() string {
+	return strconv.FormatInt(time.Now().UnixNano(), 36) + randomPassword()[:8]
+}
 
 func (a *App) thread(c *gin.Context) {
 	id, err := idParam(c, "id")

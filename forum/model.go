@@ -92,18 +92,18 @@ type Board struct {
 
 // Thread is a question and its replies.
 type Thread struct {
-	ID               int64
-	BrandID          int64
-	BoardID          int64
-	AuthorID         int64
-	AuthorName       string
-	Title            string
-	Slug             string
-	CreatedAt        time.Time
-	LastActivityAt   time.Time
-	ReplyCount       int64
-	AcceptedPostID   int64 // 0 when unsolved
-	FirstReplyAt time.Time
+	ID             int64
+	BrandID        int64
+	BoardID        int64
+	AuthorID       int64
+	AuthorName     string
+	Title          string
+	Slug           string
+	CreatedAt      time.Time
+	LastActivityAt time.Time
+	ReplyCount     int64
+	AcceptedPostID int64 // 0 when unsolved
+	FirstReplyAt   time.Time
 }
 
 // Solved reports whether the thread has an accepted answer.
