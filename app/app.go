@@ -32,6 +32,7 @@ type App struct {
 	authz   *moderation.Authorizer
 	themes  *themes.Registry
 	limits  *limits
+	pages   *pageCache
 	handler http.Handler
 
 	brandMu    sync.RWMutex
@@ -82,6 +83,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a.limits = newLimits(cfg)
+	a.pages = newPageCache(16<<20, 10*time.Second)
+	a.forum.OnChange = a.pages.invalidate
 	if err := a.ensureDefaultBrand(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -32,6 +33,7 @@ func Commands() []Command {
 		{"brand create", "brand create --host H --name N [--color HEX] [--accent HEX] [--tagline T] [--logo URL]", CmdBrandCreate},
 		{"board create", "board create --name N [--description D] [--brand HOST] [--position N]", CmdBoardCreate},
 		{"backup", "backup --to FILE [--data DIR]", CmdBackup},
+		{"healthcheck", "healthcheck [--url URL]  (exit 0 when /healthz answers ok; for container health checks)", CmdHealthcheck},
 	}
 }
 
@@ -284,5 +286,40 @@ func CmdBackup(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "backed up to %s\n", *to)
+	return nil
+}
+
+// CmdHealthcheck asks a running server's /healthz, for container health checks.
+func CmdHealthcheck(ctx context.Context, args []string, out io.Writer) error {
+	fs, cfg, err := newFlags("healthcheck", true)
+	if err != nil {
+		return err
+	}
+	url := fs.String("url", "", "URL of /healthz (default: from --addr / MUTUAL_ADDR)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *url == "" {
+		addr := cfg.Addr
+		if strings.HasPrefix(addr, "0.0.0.0:") || strings.HasPrefix(addr, ":") {
+			addr = "127.0.0.1:" + addr[strings.LastIndex(addr, ":")+1:]
+		}
+		*url = "http://" + addr + "/healthz"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, *url, nil)
+	if err != nil {
+		return err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s answered %s", *url, res.Status)
+	}
+	fmt.Fprintln(out, "ok")
 	return nil
 }

@@ -24,11 +24,11 @@ func (a *App) routes() http.Handler {
 	b.GET("/brand.css", a.brandCSS)
 
 	// Pages anyone may read.
-	b.GET("/", a.need("board", "read"), a.home)
+	b.GET("/", a.need("board", "read"), a.cached, a.home)
 	b.GET("/b/:id", a.need("board", "read"), a.board)
-	b.GET("/b/:id/:slug", a.need("board", "read"), a.board)
+	b.GET("/b/:id/:slug", a.need("board", "read"), a.cached, a.board)
 	b.GET("/t/:id", a.need("thread", "read"), a.thread)
-	b.GET("/t/:id/:slug", a.need("thread", "read"), a.thread)
+	b.GET("/t/:id/:slug", a.need("thread", "read"), a.cached, a.thread)
 	b.GET("/p/:id/history", a.need("thread", "read"), a.history)
 	b.GET("/u/:username", a.need("profile", "read"), a.profile)
 

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -40,24 +41,34 @@ func (a *App) render(c *gin.Context, code int, page, title string, data any) {
 		Brand:        b,
 		BrandInitial: themes.Initial(b.Name),
 		BrandVersion: brandVersion(b),
-		CSRF:         a.csrfToken(c),
 		Title:        title,
 		Flash:        a.takeFlash(c),
 		Page:         data,
 	}
 	if act := actorOf(c); act.SignedIn() {
 		v.Me = &me{ID: act.UserID, Username: act.Username, CanModerate: act.CanModerate()}
+		v.CSRF = a.csrfToken(c)
+	} else if anonForms[page] {
+		// Only pages with forms give a visitor a token cookie, so reading
+		// pages stays cookie-free (and cacheable).
+		v.CSRF = a.csrfToken(c)
 	}
-	c.Header("Content-Type", "text/html; charset=utf-8")
-	c.Header("Cache-Control", "private, no-cache")
-	c.Status(code)
-	if err := a.themes.For(b.Host).Render(c.Writer, page, v); err != nil {
+	var buf bytes.Buffer
+	if err := a.themes.For(b.Host).Render(&buf, page, v); err != nil {
 		a.log.Error("render", "request_id", c.GetString(keyReqID), "page", page, "err", err)
-		if !c.Writer.Written() {
-			c.String(http.StatusInternalServerError, "Something went wrong on our side.")
-		}
+		c.String(http.StatusInternalServerError, "Something went wrong on our side.")
+		return
 	}
+	if snap, ok := c.Get(keyCacheSnap); ok && code == http.StatusOK && v.Me == nil && v.Flash == "" {
+		writeCached(c, a.pages.put(snap.(cacheSnap), buf.Bytes()))
+		return
+	}
+	c.Header("Cache-Control", "private, no-cache")
+	c.Data(code, "text/html; charset=utf-8", buf.Bytes())
 }
+
+// anonForms are the pages whose forms a visitor who is not signed in can send.
+var anonForms = map[string]bool{"login": true, "signup": true, "expired": true}
 
 // flashes are fixed messages chosen by key, so no user text rides in a cookie.
 var flashes = map[string]string{

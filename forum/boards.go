@@ -78,5 +78,6 @@ VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, brandID, Slugify(nb.Name), nb.Name, nb.
 	if err != nil {
 		return Board{}, fmt.Errorf("forum: create board: %w", err)
 	}
+	s.changed(Change{BrandID: brandID, Lists: true})
 	return s.Board(ctx, brandID, id)
 }

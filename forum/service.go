@@ -19,6 +19,23 @@ type Service struct {
 	db  *sqldb.DB
 	md  *Renderer
 	now func() time.Time
+
+	// OnChange, when set, hears about every committed change, so caches of
+	// rendered pages can drop exactly what went stale.
+	OnChange func(Change)
+}
+
+// Change says what a committed write touched.
+type Change struct {
+	BrandID  int64
+	ThreadID int64 // 0 when no single thread changed
+	Lists    bool  // board lists and the home page changed too
+}
+
+func (s *Service) changed(c Change) {
+	if s.OnChange != nil {
+		s.OnChange(c)
+	}
 }
 
 // NewService wires the forum service. now is the clock (tests move it).
@@ -133,6 +150,7 @@ WHERE id = ? AND brand_id = ?`, now, nt.BoardID, a.BrandID)
 	if err != nil {
 		return Thread{}, fmt.Errorf("forum: ask: %w", err)
 	}
+	s.changed(Change{BrandID: a.BrandID, ThreadID: id, Lists: true})
 	return s.Thread(ctx, a.BrandID, id)
 }
 
@@ -467,6 +485,7 @@ first_reply_at = COALESCE(first_reply_at, ?) WHERE id = ?`, now, first, threadID
 	if err != nil {
 		return Post{}, fmt.Errorf("forum: reply: %w", err)
 	}
+	s.changed(Change{BrandID: a.BrandID, ThreadID: threadID, Lists: true})
 	return s.Post(ctx, a.BrandID, id)
 }
 
@@ -539,6 +558,7 @@ func (s *Service) Edit(ctx context.Context, a Actor, postID int64, title, body s
 	if err != nil {
 		return Post{}, fmt.Errorf("forum: edit post %d: %w", postID, err)
 	}
+	s.changed(Change{BrandID: a.BrandID, ThreadID: p.ThreadID, Lists: p.IsQuestion})
 	return s.Post(ctx, a.BrandID, postID)
 }
 
@@ -613,6 +633,7 @@ func (s *Service) Accept(ctx context.Context, a Actor, threadID, postID int64) (
 	if err != nil {
 		return Thread{}, fmt.Errorf("forum: accept answer %d: %w", postID, err)
 	}
+	s.changed(Change{BrandID: a.BrandID, ThreadID: threadID, Lists: true})
 	return s.Thread(ctx, a.BrandID, threadID)
 }
 
@@ -655,6 +676,7 @@ func (s *Service) Unaccept(ctx context.Context, a Actor, threadID int64) (Thread
 	if err != nil {
 		return Thread{}, fmt.Errorf("forum: withdraw answer on thread %d: %w", threadID, err)
 	}
+	s.changed(Change{BrandID: a.BrandID, ThreadID: threadID, Lists: true})
 	return s.Thread(ctx, a.BrandID, threadID)
 }
 
@@ -714,5 +736,9 @@ ON CONFLICT (post_id, user_id) DO NOTHING`, a.BrandID, postID, a.UserID, ms(now)
 	if err != nil {
 		return Post{}, fmt.Errorf("forum: kudos on post %d: %w", postID, err)
 	}
-	return s.Post(ctx, a.BrandID, postID)
+	p, err := s.Post(ctx, a.BrandID, postID)
+	if err == nil {
+		s.changed(Change{BrandID: a.BrandID, ThreadID: p.ThreadID})
+	}
+	return p, err
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
@@ -30,6 +31,9 @@ var defaultPolicy string
 // casbin policy stored in the database. Anything not allowed is denied.
 type Authorizer struct {
 	enf *casbin.SyncedEnforcer
+	// decisions memoises Enforce: the policy changes rarely and every request
+	// asks, so answers are kept until the policy is reloaded or changed.
+	decisions sync.Map // role|dom|obj|act -> bool
 }
 
 // NewAuthorizer loads the policy from the database, seeding it from the
@@ -56,7 +60,10 @@ func NewAuthorizer(ctx context.Context, db *sqldb.DB) (*Authorizer, error) {
 }
 
 // Reload re-reads the policy, for when another instance or an admin changed it.
-func (a *Authorizer) Reload() error { return a.enf.LoadPolicy() }
+func (a *Authorizer) Reload() error {
+	defer a.decisions.Clear()
+	return a.enf.LoadPolicy()
+}
 
 // Can reports whether any of the actor's roles in their brand allows act on
 // obj. Each role carries what it inherits, brand denials included, so a brand
@@ -68,15 +75,29 @@ func (a *Authorizer) Can(actor forum.Actor, obj, act string) bool {
 		roles = []string{"anonymous"}
 	}
 	for _, r := range roles {
-		if ok, err := a.enf.Enforce(r, dom, obj, act); err == nil && ok {
+		if a.allows(r, dom, obj, act) {
 			return true
 		}
 	}
 	return false
 }
 
+func (a *Authorizer) allows(role, dom, obj, act string) bool {
+	key := role + "|" + dom + "|" + obj + "|" + act
+	if v, ok := a.decisions.Load(key); ok {
+		return v.(bool)
+	}
+	ok, err := a.enf.Enforce(role, dom, obj, act)
+	if err != nil {
+		return false // default deny, and not remembered
+	}
+	a.decisions.Store(key, ok)
+	return ok
+}
+
 // AddBrandRule adds a policy row for one brand (eft "allow" or "deny").
 func (a *Authorizer) AddBrandRule(brandID int64, role, obj, act, eft string) error {
+	defer a.decisions.Clear()
 	_, err := a.enf.AddPolicy(role, Domain(brandID), obj, act, eft)
 	return err
 }
