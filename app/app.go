@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -33,7 +34,11 @@ type App struct {
 	themes  *themes.Registry
 	limits  *limits
 	pages   *pageCache
+	jobs    *jobs
 	handler http.Handler
+
+	escalations *moderation.Escalations
+	stopListen  context.CancelFunc
 
 	brandMu    sync.RWMutex
 	brandCache map[string]brandEntry
@@ -62,8 +67,15 @@ func Open(ctx context.Context, cfg Config) (*sqldb.DB, error) {
 // exists (creating the demo community on a fresh database unless NoDemo), and
 // builds the HTTP handler.
 func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	def := DefaultConfig()
 	if cfg.Now == nil {
-		cfg.Now = DefaultConfig().Now
+		cfg.Now = def.Now
+	}
+	if cfg.JobBatch <= 0 {
+		cfg.JobBatch = def.JobBatch
+	}
+	if cfg.LoginPerMin <= 0 {
+		cfg.LoginPerMin = def.LoginPerMin
 	}
 	db, err := Open(ctx, cfg)
 	if err != nil {
@@ -82,14 +94,21 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	a.limits = newLimits(cfg)
+	a.limits = newLimits(cfg, db)
+	a.jobs = newJobs(db, cfg.Now)
+	a.escalations = moderation.NewEscalations(db, cfg.Now)
 	a.pages = newPageCache(16<<20, 10*time.Second)
-	a.forum.OnChange = a.pages.invalidate
+	a.forum.OnChange = a.onChange
 	if err := a.ensureDefaultBrand(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
 	a.handler = a.routes()
+	if cfg.DatabaseURL != "" {
+		lctx, cancel := context.WithCancel(context.Background())
+		a.stopListen = cancel
+		go a.listenChanges(lctx)
+	}
 	return a, nil
 }
 
@@ -99,8 +118,13 @@ func (a *App) Handler() http.Handler { return a.handler }
 // DB exposes the database to commands and tests.
 func (a *App) DB() *sqldb.DB { return a.db }
 
-// Close closes the database.
-func (a *App) Close() error { return a.db.Close() }
+// Close stops the change listener and closes the database.
+func (a *App) Close() error {
+	if a.stopListen != nil {
+		a.stopListen()
+	}
+	return a.db.Close()
+}
 
 func (a *App) ensureDefaultBrand(ctx context.Context) error {
 	_, err := a.brands.Default(ctx)
@@ -126,12 +150,16 @@ func (a *App) ensureDefaultBrand(ctx context.Context) error {
 	if err := a.members.Grant(ctx, b.ID, admin.ID, "admin"); err != nil {
 		return err
 	}
+	where := "shown only now: keep it safe"
 	if a.cfg.DatabaseURL == "" {
 		// Kept beside the database (owner-only) so a newcomer can find it again.
-		_ = os.WriteFile(a.cfg.DataDir+"/admin-password.txt", []byte(pw+"\n"), 0o600)
+		file := filepath.Join(a.cfg.DataDir, "admin-password.txt")
+		if err := os.WriteFile(file, []byte(pw+"\n"), 0o600); err == nil {
+			where = "also saved in " + file
+		}
 	}
 	a.log.Info("created default brand and administrator", "brand", b.Name, "username", "admin")
-	fmt.Fprintf(os.Stderr, "\n  Administrator: username admin, password %s\n  (also saved in %s/admin-password.txt; change it by creating your own admin with `mutual user create --role admin`)\n\n", pw, a.cfg.DataDir)
+	fmt.Fprintf(os.Stderr, "\n  Administrator: username admin, password %s\n  (%s; add your own admin with `mutual user create --role admin`)\n\n", pw, where)
 	if a.cfg.NoDemo {
 		return nil
 	}
@@ -184,15 +212,30 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	return nil
 }
 
-// runWorkers runs background housekeeping until ctx ends.
+// runWorkers runs background work until ctx ends: the escalation detector
+// (claimed through the jobs table, so with many instances each run happens
+// once) and session pruning.
 func (a *App) runWorkers(ctx context.Context) {
-	t := time.NewTicker(time.Hour)
+	if a.cfg.JobInterval <= 0 {
+		return
+	}
+	t := time.NewTicker(a.cfg.JobInterval)
 	defer t.Stop()
+	lastPrune := time.Time{}
 	for {
-		if n, err := a.members.PruneSessions(ctx); err != nil && ctx.Err() == nil {
-			a.log.Error("prune sessions", "err", err)
-		} else if n > 0 {
-			a.log.Info("pruned expired sessions", "count", n)
+		if _, err := a.RunEscalations(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("escalation detector", "err", err)
+		}
+		if time.Since(lastPrune) > time.Hour {
+			lastPrune = time.Now()
+			if err := pruneCounters(ctx, a.db, a.cfg.Now()); err != nil && ctx.Err() == nil {
+				a.log.Error("prune rate counters", "err", err)
+			}
+			if n, err := a.members.PruneSessions(ctx); err != nil && ctx.Err() == nil {
+				a.log.Error("prune sessions", "err", err)
+			} else if n > 0 {
+				a.log.Info("pruned expired sessions", "count", n)
+			}
 		}
 		select {
 		case <-ctx.Done():

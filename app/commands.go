@@ -28,11 +28,14 @@ func Commands() []Command {
 	return []Command{
 		{"serve", "serve [--addr A] [--data DIR] [--db URL] [--no-demo] [--themes DIR]", CmdServe},
 		{"migrate", "migrate [--data DIR] [--db URL]", CmdMigrate},
+		{"migrate-store", "migrate-store --to postgres://... [--data DIR]  (copy the SQLite database into an empty PostgreSQL one)", CmdMigrateStore},
 		{"user create", "user create --username U --email E --password P [--brand HOST] [--role ROLE]", CmdUserCreate},
 		{"token create", "token create --username U [--brand HOST] [--name NAME]", CmdTokenCreate},
 		{"brand create", "brand create --host H --name N [--color HEX] [--accent HEX] [--tagline T] [--logo URL]", CmdBrandCreate},
 		{"board create", "board create --name N [--description D] [--brand HOST] [--position N]", CmdBoardCreate},
 		{"backup", "backup --to FILE [--data DIR]", CmdBackup},
+		{"import stackexchange", "import stackexchange DIR [--brand HOST] [--boards tags|one]", CmdImport},
+		{"gen", "gen --threads N --posts M [--seed S] [--brands K] [--data DIR]", CmdGen},
 		{"healthcheck", "healthcheck [--url URL]  (exit 0 when /healthz answers ok; for container health checks)", CmdHealthcheck},
 	}
 }

@@ -25,7 +25,17 @@ type Config struct {
 	LogLevel      string // MUTUAL_LOG_LEVEL: debug, info, warn, error
 	LoginPerMin   int    // MUTUAL_LOGIN_PER_MINUTE: sign-in attempts per address and per account
 	PostInterval  time.Duration
+	JobInterval   time.Duration    // MUTUAL_JOB_INTERVAL: how often background jobs (the escalation detector) run; 0 turns them off
 	Now           func() time.Time // the clock; tests replace it
+
+	// JobBatch is how many threads one escalation step handles before the
+	// detector renews its lease; a crash loses at most the step in flight,
+	// which the next owner redoes (the unique thread_id keeps that harmless).
+	JobBatch int
+
+	// BatchHook, for tests, is called after each batch of a background job;
+	// an error abandons the run the way a crash would, leaving its lease.
+	BatchHook func(job string, batch int) error
 }
 
 // DefaultConfig is the configuration before flags and environment.
@@ -36,6 +46,8 @@ func DefaultConfig() Config {
 		LogLevel:     "info",
 		LoginPerMin:  6,
 		PostInterval: 3 * time.Second,
+		JobInterval:  30 * time.Second,
+		JobBatch:     200,
 		Now:          func() time.Time { return time.Now().UTC() },
 	}
 }
@@ -62,6 +74,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, serve bool) {
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark cookies Secure and __Host- (behind TLS) (env MUTUAL_SECURE_COOKIES)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env MUTUAL_LOG_LEVEL)")
 	fs.IntVar(&c.LoginPerMin, "login-per-minute", c.LoginPerMin, "sign-in attempts allowed per minute per address and per account (env MUTUAL_LOGIN_PER_MINUTE)")
+	fs.DurationVar(&c.JobInterval, "job-interval", c.JobInterval, "how often background jobs such as the escalation detector run; 0 turns them off (env MUTUAL_JOB_INTERVAL)")
 	fs.DurationVar(&c.PostInterval, "post-interval", c.PostInterval, "minimum time between a member's posts; 0 turns it off (env MUTUAL_POST_INTERVAL)")
 }
 
@@ -103,6 +116,13 @@ func (c *Config) FromEnv() error {
 			errs = append(errs, fmt.Errorf("MUTUAL_POST_INTERVAL: %q is not a duration like 3s", v))
 		}
 		c.PostInterval = d
+	}
+	if v, ok := os.LookupEnv("MUTUAL_JOB_INTERVAL"); ok {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			errs = append(errs, fmt.Errorf("MUTUAL_JOB_INTERVAL: %q is not a duration like 30s", v))
+		}
+		c.JobInterval = d
 	}
 	return errors.Join(errs...)
 }

@@ -1,8 +1,12 @@
 package app
 
 import (
+	"context"
+	"fmt"
 	"sync"
 	"time"
+
+	"mutual/sqldb"
 
 	"golang.org/x/time/rate"
 )
@@ -58,18 +62,17 @@ func (k *keyed) allow(key string, now time.Time) (bool, time.Duration) {
 
 // limits are the rate limits that protect sign-in, sign-up and posting.
 type limits struct {
-	loginAddr   *keyed
-	loginUser   *keyed
+	loginAddr   *shared
+	loginUser   *shared
 	signupAddr  *keyed
 	postAuthor  *keyed
 	previewUser *keyed
 }
 
-func newLimits(cfg Config) *limits {
-	perMin := rate.Limit(float64(cfg.LoginPerMin) / 60)
+func newLimits(cfg Config, db *sqldb.DB) *limits {
 	l := &limits{
-		loginAddr:   newKeyed(perMin, cfg.LoginPerMin),
-		loginUser:   newKeyed(perMin, cfg.LoginPerMin),
+		loginAddr:   &shared{db: db, prefix: "login-addr:", limit: cfg.LoginPerMin, window: time.Minute, now: cfg.Now},
+		loginUser:   &shared{db: db, prefix: "login-user:", limit: cfg.LoginPerMin, window: time.Minute, now: cfg.Now},
 		signupAddr:  newKeyed(rate.Every(3*time.Minute), 10),
 		previewUser: newKeyed(rate.Every(200*time.Millisecond), 20),
 	}
@@ -77,4 +80,43 @@ func newLimits(cfg Config) *limits {
 		l.postAuthor = newKeyed(rate.Every(cfg.PostInterval), 5)
 	}
 	return l
+}
+
+// shared is a fixed-window limit kept in the database, for limits that must
+// hold however many instances serve the brand (sign-in attempts). One
+// upsert per attempt; the window resets when its minute is over.
+type shared struct {
+	db     *sqldb.DB
+	prefix string
+	limit  int
+	window time.Duration
+	now    func() time.Time
+}
+
+// allow counts an attempt for key and reports whether it is within the limit,
+// and if not how long until the window resets.
+func (s *shared) allow(ctx context.Context, key string) (bool, time.Duration, error) {
+	now := s.now()
+	w := now.Truncate(s.window)
+	var hits int
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO rate_counters (key, window_start, hits) VALUES (?, ?, 1)
+ON CONFLICT (key) DO UPDATE SET
+  hits = CASE WHEN rate_counters.window_start = excluded.window_start THEN rate_counters.hits + 1 ELSE 1 END,
+  window_start = excluded.window_start
+RETURNING hits`, s.prefix+key, w.UnixMilli()).Scan(&hits)
+	})
+	if err != nil {
+		return false, 0, fmt.Errorf("app: rate limit: %w", err)
+	}
+	if hits > s.limit {
+		return false, w.Add(s.window).Sub(now), nil
+	}
+	return true, 0, nil
+}
+
+// pruneCounters drops windows that ended long ago.
+func pruneCounters(ctx context.Context, db *sqldb.DB, now time.Time) error {
+	_, err := db.Exec(ctx, `DELETE FROM rate_counters WHERE window_start < ?`, now.Add(-time.Hour).UnixMilli())
+	return err
 }

@@ -314,6 +314,24 @@ func (a *App) throttle(k *keyed, key func(c *gin.Context) string) gin.HandlerFun
 	}
 }
 
+// throttleShared applies a limit kept in the database (shared by instances).
+func (a *App) throttleShared(s *shared, key func(c *gin.Context) string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		ok, wait, err := s.allow(c.Request.Context(), key(c))
+		if err != nil {
+			a.fail(c, err)
+			c.Abort()
+			return
+		}
+		if !ok {
+			a.tooMany(c, wait)
+			c.Abort()
+			return
+		}
+		c.Next()
+	}
+}
+
 func (a *App) tooMany(c *gin.Context, wait time.Duration) {
 	secs := int(wait.Seconds()) + 1
 	c.Header("Retry-After", fmt.Sprint(secs))

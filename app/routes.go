@@ -36,7 +36,7 @@ func (a *App) routes() http.Handler {
 	b.GET("/signup", a.need("account", "create"), a.signupForm)
 	b.POST("/signup", a.need("account", "create"), a.throttle(a.limits.signupAddr, clientIP), a.signup)
 	b.GET("/login", a.need("session", "create"), a.loginForm)
-	b.POST("/login", a.need("session", "create"), a.throttle(a.limits.loginAddr, clientIP), a.login)
+	b.POST("/login", a.need("session", "create"), a.throttleShared(a.limits.loginAddr, clientIP), a.login)
 	b.POST("/logout", a.logout)
 
 	// Members.

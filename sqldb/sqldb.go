@@ -70,8 +70,12 @@ func SQLiteDSN(path string, readOnly bool) string {
 	if readOnly {
 		v.Set("_query_only", "1")
 	}
-	return "file:" + path + "?" + v.Encode()
+	return "file:" + uriPath.Replace(path) + "?" + v.Encode()
 }
+
+// uriPath escapes what a SQLite URI filename would otherwise read as a query
+// or fragment ("?", "#") or as an escape ("%").
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
 
 // Open opens the database named by target: a postgres:// URL, or otherwise a
 // path to a SQLite file (its directory is created).
