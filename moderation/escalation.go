@@ -44,7 +44,8 @@ func NewEscalations(db *sqldb.DB, now func() time.Time) *Escalations {
 // than the brand's SLA with no reply from anyone but the asker. It is
 // idempotent — a thread is escalated at most once, however many detectors run
 // at once — and resumable: each call picks up what is still pending. It
-// returns how many threads this call escalated.
+// returns how many threads this call escalated. Imported history (threads
+// with an external_id) is never escalated: nobody is waiting on it.
 func (e *Escalations) Detect(ctx context.Context, brandID int64, limit int, detector string) (int, error) {
 	now := e.now()
 	var slaSeconds int64
@@ -53,7 +54,7 @@ func (e *Escalations) Detect(ctx context.Context, brandID int64, limit int, dete
 	}
 	cutoff := now.Add(-time.Duration(slaSeconds) * time.Second).UnixMilli()
 	rows, err := e.db.Query(ctx, `SELECT t.id, t.title FROM threads t
-WHERE t.brand_id = ? AND t.first_reply_at IS NULL AND t.created_at <= ?
+WHERE t.brand_id = ? AND t.first_reply_at IS NULL AND t.created_at <= ? AND t.external_id = ''
   AND NOT EXISTS (SELECT 1 FROM escalations x WHERE x.thread_id = t.id)
 ORDER BY t.created_at, t.id LIMIT ?`, brandID, cutoff, limit)
 	if err != nil {
