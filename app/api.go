@@ -295,7 +295,7 @@ func (a *App) apiReply(c *gin.Context) {
 		a.apiFail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, toAPIPost(p, 0))
+	a.apiPostOut(c, http.StatusCreated, p)
 }
 
 func (a *App) apiEdit(c *gin.Context) {
@@ -317,7 +317,18 @@ func (a *App) apiEdit(c *gin.Context) {
 		a.apiFail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, toAPIPost(p, 0))
+	a.apiPostOut(c, http.StatusOK, p)
+}
+
+// apiPostOut answers with a post as it stands in its thread, so "accepted"
+// is true for the accepted answer (after an edit or kudos, say).
+func (a *App) apiPostOut(c *gin.Context, code int, p forum.Post) {
+	t, err := a.forum.Thread(c.Request.Context(), p.BrandID, p.ThreadID)
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	c.JSON(code, toAPIPost(p, t.AcceptedPostID))
 }
 
 func (a *App) apiRevisions(c *gin.Context) {
@@ -364,7 +375,7 @@ func (a *App) apiKudos(give bool) gin.HandlerFunc {
 			a.apiFail(c, err)
 			return
 		}
-		c.JSON(http.StatusOK, toAPIPost(p, 0))
+		a.apiPostOut(c, http.StatusOK, p)
 	}
 }
 

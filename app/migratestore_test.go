@@ -144,7 +144,6 @@ func firstDiff(a, b string) string {
 	return fmt.Sprintf("lengths %d and %d", len(a), len(b))
 }
 
-
 func runMigrations(ctx context.Context, db *sqldb.DB) error {
 	_, err := migrations.Up(ctx, db)
 	return err

@@ -1,7 +1,9 @@
 package app
 
 import (
+	"encoding/json"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 )
@@ -70,7 +72,22 @@ func (a *App) routes() http.Handler {
 	// Go's cross-origin protection rejects state changes whose Sec-Fetch-Site
 	// or Origin says they came from another site; the token check above backs
 	// it up for older browsers.
-	return http.NewCrossOriginProtection().Handler(r)
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(crossOriginDenied))
+	return cop.Handler(r)
+}
+
+// crossOriginDenied answers a refused cross-origin request; API clients get
+// the same JSON error shape as every other API error.
+func crossOriginDenied(w http.ResponseWriter, r *http.Request) {
+	const msg = "Cross-origin requests that change data are not allowed."
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(http.StatusForbidden)
+		_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": "cross_origin", "message": msg}})
+		return
+	}
+	http.Error(w, msg, http.StatusForbidden)
 }
 
 // maxBody caps request bodies; a post is at most 20,000 characters, which is

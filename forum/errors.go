@@ -64,4 +64,3 @@ func (e *Error) Unwrap() error { return e.Kind }
 
 func denied(msg string) error   { return &Error{Kind: ErrForbidden, Msg: msg} }
 func notFound(msg string) error { return &Error{Kind: ErrNotFound, Msg: msg} }
-func conflict(msg string) error { return &Error{Kind: ErrConflict, Msg: msg} }

@@ -48,7 +48,10 @@ func (relTransformer) Transform(doc *ast.Document, _ text.Reader, _ parser.Conte
 // user-controlled id reaches the page.
 func NewRenderer() *Renderer {
 	md := goldmark.New(
-		goldmark.WithExtensions(extension.GFM),
+		// GFM, with table alignment as the align attribute the policy keeps
+		// (the default writes style="text-align", which it strips).
+		goldmark.WithExtensions(extension.Linkify, extension.Strikethrough, extension.TaskList,
+			extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute))),
 		goldmark.WithParserOptions(
 			parser.WithASTTransformers(util.Prioritized(relTransformer{}, 100)),
 		),
