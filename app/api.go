@@ -450,3 +450,16 @@ func (a *App) apiPreview(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, gin.H{"html": html})
 }
+
+func (a *App) apiSearch(c *gin.Context) {
+	threads, err := a.forum.Search(c.Request.Context(), brandOf(c).ID, c.Query("q"), 30)
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	out := apiList[apiThread]{Items: make([]apiThread, 0, len(threads))}
+	for _, t := range threads {
+		out.Items = append(out.Items, toAPIThread(t))
+	}
+	c.JSON(http.StatusOK, out)
+}

@@ -33,6 +33,7 @@ func (a *App) routes() http.Handler {
 	b.GET("/t/:id/:slug", a.need("thread", "read"), a.cached, a.thread)
 	b.GET("/p/:id/history", a.need("thread", "read"), a.history)
 	b.GET("/u/:username", a.need("profile", "read"), a.profile)
+	b.GET("/search", a.need("thread", "read"), a.search)
 
 	// Accounts.
 	b.GET("/signup", a.need("account", "create"), a.signupForm)
@@ -64,6 +65,7 @@ func (a *App) routes() http.Handler {
 	api.POST("/threads/:id/accept", a.need("answer", "accept"), a.apiAccept)
 	api.DELETE("/threads/:id/accept", a.need("answer", "accept"), a.apiUnaccept)
 	api.GET("/me", a.need("me", "read"), a.apiMe)
+	api.GET("/search", a.need("thread", "read"), a.apiSearch)
 	api.POST("/preview", a.need("post", "create"), a.throttle(a.limits.previewUser, userKey), a.apiPreview)
 
 	r.NoRoute(a.brand, a.authenticate, a.notFound)

@@ -20,6 +20,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"time"
 )
@@ -70,7 +71,7 @@ type Theme struct {
 }
 
 // Pages every theme must provide.
-var Pages = []string{"home", "board", "thread", "ask", "login", "signup", "profile", "edit", "history", "error", "expired"}
+var Pages = []string{"home", "board", "thread", "ask", "login", "signup", "profile", "edit", "history", "error", "expired", "search"}
 
 // Load parses a theme from files (templates/*.html, static/*). It fails when a
 // page is missing or a template does not parse.
@@ -87,6 +88,7 @@ func Load(files fs.FS) (*Theme, error) {
 		"plural":    Plural,
 		"sanitized": sanitized,
 		"initial":   Initial,
+		"len64":     func(v any) int64 { return int64(reflectLen(v)) },
 		"dict":      dict,
 	}
 	for _, p := range Pages {
@@ -250,6 +252,15 @@ func (o overlay) ReadDir(name string) ([]fs.DirEntry, error) {
 // goldmark and passed through the shared bluemonday policy when it was written.
 func sanitized(s string) template.HTML { return template.HTML(s) } //nolint:gosec // sanitised at write time
 
+func reflectLen(v any) int {
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Slice, reflect.Array, reflect.Map, reflect.String:
+		return rv.Len()
+	}
+	return 0
+}
+
 // Initial is the upper-cased first letter of a name, for avatars.
 func Initial(name string) string {
 	for _, r := range name {
@@ -295,6 +306,9 @@ func Ago(tm time.Time) string {
 
 // Plural renders "1 reply" or "3 replies" for the common English nouns here.
 func Plural(n int64, noun string) string {
+	if noun == "kudo" {
+		return fmt.Sprintf("%d kudos", n) // kudos is singular and plural
+	}
 	if n == 1 {
 		return "1 " + noun
 	}

@@ -1,0 +1,81 @@
+package forum_test
+
+import (
+	"errors"
+	"testing"
+
+	"mutual/forum"
+)
+
+// Search finds threads by words in their title or any post, only in the
+// searcher's brand, solved threads first; edits and new replies are found at
+// once; search syntax typed by a person is treated as plain words.
+func TestSearch(t *testing.T) {
+	eachStore(t, func(t *testing.T, f *fixture) {
+		asker := f.actor(t, f.brand.ID, "asker")
+		helper := f.actor(t, f.brand.ID, "helper")
+		roaming, err := f.svc.Ask(ctx, asker, forum.NewThread{BoardID: f.board.ID, Title: "Roaming charges in Portugal", Body: "Do I pay extra for data abroad?"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		voicemail, err := f.svc.Ask(ctx, asker, forum.NewThread{BoardID: f.board.ID, Title: "Voicemail keeps asking for a PIN", Body: "Since the update my voicemail wants a code."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ans, err := f.svc.Reply(ctx, helper, voicemail.ID, forum.NewReply{Body: "Reset it from the dialler; roaming is unrelated."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Accept(ctx, asker, voicemail.ID, ans.ID); err != nil {
+			t.Fatal(err)
+		}
+		other := f.newBrand(t, "other.test", "Other", false)
+		otherBoard := f.newBoard(t, other.ID, "Elsewhere")
+		stranger := f.actor(t, other.ID, "stranger")
+		if _, err := f.svc.Ask(ctx, stranger, forum.NewThread{BoardID: otherBoard.ID, Title: "Roaming in another brand", Body: "This must never show up in brand one."}); err != nil {
+			t.Fatal(err)
+		}
+
+		ids := func(q string) []int64 {
+			t.Helper()
+			got, err := f.svc.Search(ctx, f.brand.ID, q, 10)
+			if err != nil {
+				t.Fatalf("search %q: %v", q, err)
+			}
+			var out []int64
+			for _, th := range got {
+				out = append(out, th.ID)
+			}
+			return out
+		}
+		same := func(q string, want ...int64) {
+			t.Helper()
+			got := ids(q)
+			if len(got) != len(want) {
+				t.Fatalf("search %q = %v, want %v", q, got, want)
+			}
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("search %q = %v, want %v", q, got, want)
+				}
+			}
+		}
+		same("portugal", roaming.ID)                   // title only
+		same("dialler", voicemail.ID)                  // a reply's words
+		same("roaming", voicemail.ID, roaming.ID)      // solved first; other brand excluded
+		same(`roaming AND "portugal" -x*`, roaming.ID) // syntax is plain words, all required
+		same("nothing-matches-this-zzz")               // no results is not an error
+		pg, err := f.svc.Page(ctx, f.brand.ID, roaming.ID, 0, forum.Cursor{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Edit(ctx, asker, pg.Question.ID, "", "Do I pay extra for data in Lisbon?"); err != nil {
+			t.Fatal(err)
+		}
+		same("lisbon", roaming.ID)
+		same("abroad")
+		if _, err := f.svc.Search(ctx, f.brand.ID, "  ?!  ", 10); !errors.As(err, new(*forum.ValidationError)) {
+			t.Fatalf("empty search: err = %v, want a validation error", err)
+		}
+	})
+}
