@@ -21,26 +21,8 @@ import (
 	"mutual/sqldb/sqldbtest"
 )
 
-// movingClock is a clock tests push forward instead of sleeping.
-type movingClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *movingClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *movingClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 // scaleoutInstance starts one Mutual instance on the given database target.
-func scaleoutInstance(t *testing.T, target string, clock *movingClock, hook func(string, int) error) (*app.App, *httptest.Server) {
+func scaleoutInstance(t *testing.T, target string, clock *siteClock, hook func(string, int) error) (*app.App, *httptest.Server) {
 	t.Helper()
 	cfg := app.DefaultConfig()
 	cfg.DataDir = t.TempDir()
@@ -82,7 +64,7 @@ func apiPost(t *testing.T, url, token string, body any) (int, []byte) {
 // job, the other takes it over after the lease and finishes the work.
 func TestTwoInstancesShareOnePostgres(t *testing.T) {
 	target := sqldbtest.Target(t, sqldb.Postgres)
-	clock := &movingClock{now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+	clock := &siteClock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
 	var crashA atomic.Bool
 	crashA.Store(true)
 	a, srvA := scaleoutInstance(t, target, clock, func(job string, batch int) error {
@@ -224,7 +206,7 @@ func countEscalations(t *testing.T, db *sqldb.DB) int {
 // write: the change travels by LISTEN/NOTIFY, not by waiting for the TTL.
 func TestCacheInvalidationCrossesInstances(t *testing.T) {
 	target := sqldbtest.Target(t, sqldb.Postgres)
-	clock := &movingClock{now: time.Now().UTC()}
+	clock := &siteClock{t: time.Now().UTC()}
 	a, srvA := scaleoutInstance(t, target, clock, nil)
 	_, srvB := scaleoutInstance(t, target, clock, nil)
 	ctx := context.Background()
