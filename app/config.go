@@ -23,6 +23,7 @@ type Config struct {
 	NoDemo        bool   // MUTUAL_NO_DEMO
 	SecureCookies bool   // MUTUAL_SECURE_COOKIES: set behind a TLS-terminating proxy
 	LogLevel      string // MUTUAL_LOG_LEVEL: debug, info, warn, error
+	PprofAddr     string // MUTUAL_PPROF_ADDR: serve net/http/pprof here (keep it on loopback)
 	LoginPerMin   int    // MUTUAL_LOGIN_PER_MINUTE: sign-in attempts per address and per account
 	PostInterval  time.Duration
 	JobInterval   time.Duration    // MUTUAL_JOB_INTERVAL: how often background jobs (the escalation detector) run; 0 turns them off
@@ -73,6 +74,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, serve bool) {
 	fs.BoolVar(&c.NoDemo, "no-demo", c.NoDemo, "do not create the demo community on a fresh database (env MUTUAL_NO_DEMO)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark cookies Secure and __Host- (behind TLS) (env MUTUAL_SECURE_COOKIES)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env MUTUAL_LOG_LEVEL)")
+	fs.StringVar(&c.PprofAddr, "pprof", c.PprofAddr, "serve Go's profiler on this address, e.g. 127.0.0.1:6060 (env MUTUAL_PPROF_ADDR)")
 	fs.IntVar(&c.LoginPerMin, "login-per-minute", c.LoginPerMin, "sign-in attempts allowed per minute per address and per account (env MUTUAL_LOGIN_PER_MINUTE)")
 	fs.DurationVar(&c.JobInterval, "job-interval", c.JobInterval, "how often background jobs such as the escalation detector run; 0 turns them off (env MUTUAL_JOB_INTERVAL)")
 	fs.DurationVar(&c.PostInterval, "post-interval", c.PostInterval, "minimum time between a member's posts; 0 turns it off (env MUTUAL_POST_INTERVAL)")
@@ -101,6 +103,7 @@ func (c *Config) FromEnv() error {
 	str("MUTUAL_DATABASE_URL", &c.DatabaseURL)
 	str("MUTUAL_THEMES", &c.ThemesDir)
 	str("MUTUAL_LOG_LEVEL", &c.LogLevel)
+	str("MUTUAL_PPROF_ADDR", &c.PprofAddr)
 	boolean("MUTUAL_NO_DEMO", &c.NoDemo)
 	boolean("MUTUAL_SECURE_COOKIES", &c.SecureCookies)
 	if v, ok := os.LookupEnv("MUTUAL_LOGIN_PER_MINUTE"); ok {

@@ -172,9 +172,11 @@ func scanThread(row interface{ Scan(...any) error }) (Thread, error) {
 	return t, err
 }
 
+// The "client_key <> ''" terms repeat the partial indexes' condition, so
+// SQLite can prove the index applies and use it instead of scanning.
 func (s *Service) threadByClientKey(ctx context.Context, a Actor, key string) (Thread, error) {
 	t, err := scanThread(s.db.QueryRow(ctx, `SELECT `+threadCols+` FROM threads t JOIN users u ON u.id = t.author_id
-WHERE t.brand_id = ? AND t.author_id = ? AND t.client_key = ?`, a.BrandID, a.UserID, key))
+WHERE t.brand_id = ? AND t.author_id = ? AND t.client_key = ? AND t.client_key <> ''`, a.BrandID, a.UserID, key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Thread{}, ErrNotFound
 	}
@@ -491,7 +493,7 @@ first_reply_at = COALESCE(first_reply_at, ?) WHERE id = ?`, now, first, threadID
 
 func (s *Service) postByClientKey(ctx context.Context, a Actor, key string) (Post, error) {
 	p, err := scanPost(s.db.QueryRow(ctx, `SELECT `+postCols+` FROM posts p JOIN users u ON u.id = p.author_id
-WHERE p.brand_id = ? AND p.author_id = ? AND p.client_key = ?`, a.BrandID, a.UserID, key))
+WHERE p.brand_id = ? AND p.author_id = ? AND p.client_key = ? AND p.client_key <> ''`, a.BrandID, a.UserID, key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Post{}, ErrNotFound
 	}
