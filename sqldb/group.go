@@ -37,7 +37,18 @@ func (db *DB) group(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	// Once queued, the job runs to its end: waiting here for the commit (and not
 	// for ctx) means an acknowledged write is never reported as failed.
-	return <-j.done
+	select {
+	case err := <-j.done:
+		return err
+	case <-db.loopDone:
+		// The committer stopped; it may have run this job just before.
+		select {
+		case err := <-j.done:
+			return err
+		default:
+			return errClosed
+		}
+	}
 }
 
 var errClosed = fmt.Errorf("sqldb: database is closed")
