@@ -1,0 +1,237 @@
+#!/usr/bin/env bash
+# Load bench for Mutual, on loopback only.
+#
+# Builds Mutual, generates (once, then reuses) a synthetic community with
+# `mutual gen`, starts Mutual on 127.0.0.1 with --post-interval 0 on a fresh
+# copy of it, and drives it with wrk: home page, board list, thread page,
+# thread JSON, posting replies (alone and beside readers), and a 95% read /
+# 5% write mix. A bare net/http server serving the thread page's exact bytes
+# from memory is measured the same way as the yardstick.
+#
+# Each wrk run is bounded: $DURATION (at most 15 s), $WRK_THREADS threads
+# (2), $CONNS connections (32). Results go to bench/results/<time>.tsv
+# (git-ignored) and to the terminal.
+#
+# Quick run:  THREADS=10000 POSTS=100000 DURATION=5s bench/run.sh
+# Full run:   bench/run.sh            (100,000 threads / 1,000,000 posts)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+THREADS=${THREADS:-100000}
+POSTS=${POSTS:-1000000}
+SEED=${SEED:-1}
+DURATION=${DURATION:-15s}
+CONNS=${CONNS:-32}
+WRK_THREADS=${WRK_THREADS:-2}
+PORT=${PORT:-18080}
+BASE_PORT=${BASE_PORT:-18081}
+WORK=${BENCH_WORK:-/tmp/mutual-bench}
+SCENARIOS=${SCENARIOS:-baseline home board thread thread_json search post post_readers mixed}
+HOST=127.0.0.1
+
+secs=${DURATION%s}
+if ! [[ $secs =~ ^[0-9]+$ ]] || ((secs < 1 || secs > 15)); then
+	echo "DURATION must be 1s to 15s (got $DURATION)" >&2
+	exit 2
+fi
+if ! command -v wrk >/dev/null; then
+	echo "wrk is not installed: apt-get install -y wrk" >&2
+	exit 1
+fi
+
+mkdir -p "$WORK" "$ROOT/bench/results"
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+RESULTS="$ROOT/bench/results/$STAMP-${THREADS}t-${POSTS}p.tsv"
+export BENCH_LUA="$ROOT/bench/wrk"
+
+PIDS=()
+cleanup() {
+	for p in "${PIDS[@]}"; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+}
+trap cleanup EXIT
+
+echo "== build"
+(cd "$ROOT" && go build -o "$WORK/mutual" . && go build -o "$WORK/baseline" ./bench/baseline && go build -o "$WORK/targets" ./bench/targets)
+
+PRISTINE="$WORK/pristine-$THREADS-$POSTS-$SEED"
+if [[ ! -f $PRISTINE/done ]]; then
+	echo "== generate $THREADS threads / $POSTS posts (seed $SEED)"
+	rm -rf "$PRISTINE"
+	t0=$(date +%s.%N)
+	"$WORK/mutual" gen --data "$PRISTINE" --threads "$THREADS" --posts "$POSTS" --seed "$SEED" | tee "$PRISTINE.gen.txt"
+	GEN_SECS=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+	echo "gen took ${GEN_SECS}s"
+	for i in $(seq 1 16); do
+		"$WORK/mutual" token create --data "$PRISTINE" --username "bench$i" --name bench
+	done >"$PRISTINE/tokens.txt"
+	echo "$GEN_SECS" >"$PRISTINE/gen-seconds"
+	# Settle the data as a running server would leave it: pending migrations
+	# applied and the escalation detector's first pass (it escalates every
+	# old unanswered thread) done, so no scenario pays for them.
+	echo "== settle: start mutual once and wait for the escalation detector's first run"
+	"$WORK/mutual" serve --data "$PRISTINE" --addr "$HOST:$PORT" --no-demo >/dev/null 2>"$PRISTINE.settle.log" &
+	spid=$!
+	PIDS+=("$spid")
+	t0=$(date +%s)
+	until [[ $("$WORK/targets" --data "$PRISTINE" --job escalation-detector 2>/dev/null || echo 0) -ge 1 ]]; do
+		if (($(date +%s) - t0 > 600)); then
+			echo "the escalation detector did not finish within 10 minutes" >&2
+			exit 1
+		fi
+		sleep 1
+	done
+	kill -TERM "$spid"
+	wait "$spid" || true
+	echo "settled in $(($(date +%s) - t0))s: $("$WORK/targets" --data "$PRISTINE" --count) posts"
+	touch "$PRISTINE/done"
+fi
+TOKENS=$(paste -sd, "$PRISTINE/tokens.txt")
+
+echo "== fresh copy of the database"
+RUN="$WORK/run"
+rm -rf "$RUN"
+cp -r "$PRISTINE" "$RUN"
+
+SERVER_RUNS=0
+# start_server starts Mutual on the run's database and waits until it
+# answers; every scenario gets a fresh process, so its peak RSS is its own
+# and no scenario inherits another's cache.
+start_server() {
+	SERVER_RUNS=$((SERVER_RUNS + 1))
+	"$WORK/mutual" serve --data "$RUN" --addr "$HOST:$PORT" --post-interval 0 --no-demo >>"$WORK/server.out" 2>>"$WORK/server.log" &
+	PID=$!
+	PIDS+=("$PID")
+	for _ in $(seq 1 100); do
+		curl -fsS "http://$HOST:$PORT/healthz" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	echo "mutual did not start; see $WORK/server.log" >&2
+	exit 1
+}
+
+stop_server() {
+	kill -TERM "$PID"
+	wait "$PID" || true
+}
+
+: >"$WORK/server.log"
+start_server
+eval "$("$WORK/targets" --data "$RUN" --reads "$WORK/reads.txt")"
+export BENCH_TOKENS="$TOKENS" BENCH_THREADS="$WRITE_THREADS" BENCH_READS="$WORK/reads.txt"
+echo "board $BOARD_PATH ($BOARD_THREADS threads), thread $THREAD_PATH (question + 20 replies)"
+
+curl -fsS "http://$HOST:$PORT$THREAD_PATH" -o "$WORK/thread.html"
+"$WORK/baseline" --addr "$HOST:$BASE_PORT" --file "$WORK/thread.html" 2>>"$WORK/baseline.log" &
+BPID=$!
+PIDS+=("$BPID")
+for _ in $(seq 1 50); do
+	curl -fsS "http://$HOST:$BASE_PORT/" >/dev/null 2>&1 && break
+	sleep 0.1
+done
+cmp -s "$WORK/thread.html" <(curl -fsS "http://$HOST:$BASE_PORT$THREAD_PATH") || {
+	echo "baseline does not serve the thread page's bytes" >&2
+	exit 1
+}
+
+stop_server
+
+# warm PATH...: one request each, as a running server would have had.
+warm() {
+	for p in "$@"; do
+		curl -fsS "http://$HOST:$PORT$p" -o /dev/null
+	done
+}
+
+status() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+
+printf 'scenario\treq_per_s\tp50_ms\tp99_ms\trequests\tstatus_errors\tsocket_errors\tcommitted_per_s\tpeak_rss_mb\tload1\tnote\n' >"$RESULTS"
+
+# run NAME PID URL SCRIPT [NOTE]: one bounded wrk run; PID's peak RSS is
+# reset before and read after (VmHWM).
+run() {
+	local name=$1 pid=$2 url=$3 script=$4 note=${5:-}
+	local before after out line
+	echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || true
+	before=$("$WORK/targets" --data "$RUN" --count)
+	export BENCH_NONCE="$name-$(date +%s%N)"
+	out=$(timeout 60 wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DURATION" --timeout 5s -s "$BENCH_LUA/$script" "$url")
+	after=$("$WORK/targets" --data "$RUN" --count)
+	line=$(grep '^RESULT' <<<"$out")
+	record "$name" "$pid" "$line" "$before" "$after" "$note"
+}
+
+# record NAME PID RESULT-LINE POSTS-BEFORE POSTS-AFTER NOTE
+record() {
+	local name=$1 pid=$2 line=$3 before=$4 after=$5 note=$6
+	local rps p50 p99 reqs serr kerr secs hwm committed=-
+	rps=$(grep -o 'rps=[0-9.]*' <<<"$line" | cut -d= -f2)
+	p50=$(grep -o 'p50_us=[0-9]*' <<<"$line" | cut -d= -f2)
+	p99=$(grep -o 'p99_us=[0-9]*' <<<"$line" | cut -d= -f2)
+	reqs=$(grep -o 'requests=[0-9]*' <<<"$line" | cut -d= -f2)
+	serr=$(grep -o 'status_errors=[0-9]*' <<<"$line" | cut -d= -f2)
+	kerr=$(grep -o 'socket_errors=[0-9]*' <<<"$line" | cut -d= -f2)
+	secs=$(grep -o 'seconds=[0-9.]*' <<<"$line" | cut -d= -f2)
+	if ((after > before)); then
+		committed=$(awk -v n=$((after - before)) -v s="$secs" 'BEGIN { printf "%.1f", n / s }')
+	fi
+	hwm=$(status "$pid" VmHWM)
+	awk -v OFS='\t' -v name="$name" -v rps="$rps" -v p50="$p50" -v p99="$p99" -v reqs="$reqs" -v serr="$serr" -v kerr="$kerr" \
+		-v com="$committed" -v hwm="$hwm" -v load="$(cut -d' ' -f1 /proc/loadavg)" -v note="$note" \
+		'BEGIN { print name, rps, sprintf("%.2f", p50 / 1000), sprintf("%.2f", p99 / 1000), reqs, serr, kerr, com, sprintf("%.1f", hwm / 1024), load, note }' |
+		tee -a "$RESULTS"
+}
+
+for s in $SCENARIOS; do
+	case $s in
+	baseline) run baseline "$BPID" "http://$HOST:$BASE_PORT$THREAD_PATH" get.lua "net/http serving the thread page bytes from memory" ;;
+	home | board | thread | thread_json | search | post | mixed)
+		start_server
+		case $s in
+		home) warm / && run home "$PID" "http://$HOST:$PORT/" get.lua ;;
+		board) warm "$BOARD_PATH" && run board "$PID" "http://$HOST:$PORT$BOARD_PATH" get.lua "page 1 of a board with $BOARD_THREADS threads" ;;
+		thread) warm "$THREAD_PATH" && run thread "$PID" "http://$HOST:$PORT$THREAD_PATH" get.lua "anonymous, question + 20 replies" ;;
+		thread_json) warm "/api/v1/threads/$THREAD_ID" && run thread_json "$PID" "http://$HOST:$PORT/api/v1/threads/$THREAD_ID" get.lua ;;
+		search) run search "$PID" "http://$HOST:$PORT/" search.lua "anonymous /search?q=, one or two words of the forum's vocabulary (not page-cached)" ;;
+		post) run post "$PID" "http://$HOST:$PORT/" post.lua "16 members' bearer tokens, round robin over $(tr ',' '\n' <<<"$WRITE_THREADS" | wc -l) threads" ;;
+		mixed) run mixed "$PID" "http://$HOST:$PORT/" mixed.lua "95% thread pages (1000 most viewed), 5% replies" ;;
+		esac
+		stop_server
+		;;
+	post_readers)
+		# Writers and readers at once: one wrk thread and half the
+		# connections each, so the bound (2 threads, $CONNS connections) holds.
+		start_server
+		echo 5 >"/proc/$PID/clear_refs" 2>/dev/null || true
+		before=$("$WORK/targets" --data "$RUN" --count)
+		export BENCH_NONCE="post_readers-$(date +%s%N)"
+		timeout 60 wrk -t1 -c$((CONNS / 2)) -d"$DURATION" --timeout 5s -s "$BENCH_LUA/reads.lua" "http://$HOST:$PORT/" >"$WORK/readers.out" &
+		rpid=$!
+		wout=$(timeout 60 wrk -t1 -c$((CONNS / 2)) -d"$DURATION" --timeout 5s -s "$BENCH_LUA/post.lua" "http://$HOST:$PORT/")
+		wait "$rpid"
+		after=$("$WORK/targets" --data "$RUN" --count)
+		record post_with_readers "$PID" "$(grep '^RESULT' <<<"$wout")" "$before" "$after" "writers: 1 wrk thread, $((CONNS / 2)) conns"
+		record readers_with_posts "$PID" "$(grep '^RESULT' "$WORK/readers.out")" 0 0 "readers of the 1000 most viewed threads beside the writers"
+		stop_server
+		;;
+	*) echo "unknown scenario $s" >&2 ;;
+	esac
+done
+
+# Mutual's thread page as a share of the baseline.
+base=$(awk -F'\t' '$1 == "baseline" { print $2 }' "$RESULTS")
+thr=$(awk -F'\t' '$1 == "thread" { print $2 }' "$RESULTS")
+if [[ -n $base && -n $thr ]]; then
+	ratio=$(awk -v a="$thr" -v b="$base" 'BEGIN { printf "%.3f", a / b }')
+	printf 'ratio_thread_to_baseline\t%s\t-\t-\t-\t-\t-\t-\t-\t-\tthread req/s divided by baseline req/s\n' "$ratio" | tee -a "$RESULTS"
+fi
+{
+	echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(awk '/MemTotal/ { printf "%.1f GiB", $2/1048576 }' /proc/meminfo)"
+	echo "# data: $THREADS threads / $POSTS posts, seed $SEED, gen seconds: $(cat "$PRISTINE/gen-seconds")"
+	echo "# code: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$( [[ -n $(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null) ]] && echo ' plus uncommitted changes')"
+	echo "# wrk: $WRK_THREADS threads, $CONNS connections, $DURATION per run; server: mutual serve --post-interval 0 (default log level, logs to a file), a fresh process per scenario ($SERVER_RUNS starts)"
+	echo "# server log lines: $(wc -l <"$WORK/server.log")"
+} | tee -a "$RESULTS"
+echo "results: $RESULTS"
