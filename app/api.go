@@ -295,7 +295,12 @@ func (a *App) apiReply(c *gin.Context) {
 		a.apiFail(c, err)
 		return
 	}
-	a.apiPostOut(c, http.StatusCreated, p)
+	if in.ClientKey != "" {
+		// A repeated key returns the earlier reply, which may be accepted by now.
+		a.apiPostOut(c, http.StatusCreated, p)
+		return
+	}
+	c.JSON(http.StatusCreated, toAPIPost(p, 0)) // a new reply is never the accepted one yet
 }
 
 func (a *App) apiEdit(c *gin.Context) {

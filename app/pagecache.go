@@ -80,7 +80,12 @@ func (pc *pageCache) get(s cacheSnap) (*cachedPage, bool) {
 func (pc *pageCache) snap(brandID, thread int64, key string) cacheSnap {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
-	return cacheSnap{key: key, thread: thread, listGen: pc.lists[brandID], threadGen: pc.threads[thread]}
+	if thread != 0 {
+		// A thread page shows only its own thread, so only its own changes
+		// make it stale; a reply elsewhere in the brand does not.
+		return cacheSnap{key: key, thread: thread, threadGen: pc.threads[thread]}
+	}
+	return cacheSnap{key: key, listGen: pc.lists[brandID]}
 }
 
 func (pc *pageCache) put(s cacheSnap, body []byte) *cachedPage {

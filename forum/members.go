@@ -154,7 +154,7 @@ func (m *Members) Authenticate(ctx context.Context, brandID int64, login, passwo
 	err := m.db.QueryRow(ctx, `SELECT id, password_hash FROM users
 WHERE brand_id = ? AND (username_key = ? OR (email_key = ? AND email_key <> ''))`, brandID, key, key).Scan(&id, &hash)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && hash == "") {
-		_, _ = CheckPassword(dummyHash, password)
+		_, _ = CheckPassword(dummyHash(), password)
 		return User{}, ErrBadCredentials
 	}
 	if err != nil {

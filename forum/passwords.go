@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -60,5 +61,9 @@ func CheckPassword(hash, pw string) (bool, error) {
 }
 
 // dummyHash is checked when a username does not exist, so a sign-in takes as
-// long for an unknown name as for a wrong password.
-var dummyHash, _ = HashPassword("not a real password")
+// long for an unknown name as for a wrong password. It is made on first use:
+// argon2id's 19 MiB should not be paid by a process that never signs anyone in.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("not a real password")
+	return h
+})

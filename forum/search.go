@@ -10,6 +10,12 @@ import (
 	"mutual/sqldb"
 )
 
+// searchWindow is how many of the newest matching posts a search ranks. A
+// common word can match most of a large community; ranking only the newest
+// few thousand keeps every search cheap, at the cost of old threads that
+// match only common words.
+const searchWindow = 2000
+
 // MaxSearchTerms bounds a query's words, so one search cannot become costly.
 const MaxSearchTerms = 8
 
@@ -55,19 +61,21 @@ func (s *Service) Search(ctx context.Context, brandID int64, q string, limit int
 	var args []any
 	if s.db.Dialect() == sqldb.Postgres {
 		tsq := strings.Join(terms, " ")
-		match = `SELECT p.thread_id AS tid, COUNT(*) AS hits FROM posts p JOIN threads t2 ON t2.id = p.thread_id
-WHERE p.brand_id = ? AND (to_tsvector('english', p.body_md) @@ plainto_tsquery('english', ?)
-   OR (p.is_question = 1 AND to_tsvector('english', t2.title) @@ plainto_tsquery('english', ?)))
-GROUP BY p.thread_id`
-		args = []any{brandID, tsq, tsq}
+		match = `SELECT tid, COUNT(*) AS hits FROM (
+  SELECT p.thread_id AS tid FROM posts p JOIN threads t2 ON t2.id = p.thread_id
+  WHERE p.brand_id = ? AND (to_tsvector('english', p.body_md) @@ plainto_tsquery('english', ?)
+     OR (p.is_question = 1 AND to_tsvector('english', t2.title) @@ plainto_tsquery('english', ?)))
+  ORDER BY p.id DESC LIMIT ?) recent GROUP BY tid`
+		args = []any{brandID, tsq, tsq, searchWindow}
 	} else {
 		quoted := make([]string, len(terms))
 		for i, t := range terms {
 			quoted[i] = `"` + t + `"`
 		}
-		match = `SELECT p.thread_id AS tid, COUNT(*) AS hits FROM post_search s JOIN posts p ON p.id = s.docid
-WHERE post_search MATCH ? AND p.brand_id = ? GROUP BY p.thread_id`
-		args = []any{strings.Join(quoted, " "), brandID}
+		match = `SELECT tid, COUNT(*) AS hits FROM (
+  SELECT p.thread_id AS tid FROM post_search s JOIN posts p ON p.id = s.docid
+  WHERE post_search MATCH ? AND p.brand_id = ? ORDER BY s.docid DESC LIMIT ?) recent GROUP BY tid`
+		args = []any{strings.Join(quoted, " "), brandID, searchWindow}
 	}
 	args = append(args, limit)
 	rows, err := s.db.Query(ctx, `SELECT `+threadCols+` FROM threads t JOIN users u ON u.id = t.author_id

@@ -66,7 +66,10 @@ func SQLiteDSN(path string, readOnly bool) string {
 	v.Set("_foreign_keys", "on")
 	v.Set("_synchronous", "FULL")
 	v.Set("_txlock", "immediate")
-	v.Set("_cache_size", "-32000")
+	v.Set("_cache_size", "-8000") // 8 MB per connection; the OS page cache holds the rest
+	// Our SQL is a fixed set of strings: keeping them prepared per connection
+	// saves re-parsing on every request (15% of CPU when posting).
+	v.Set("_stmt_cache_size", "128")
 	if readOnly {
 		v.Set("_query_only", "1")
 	}
