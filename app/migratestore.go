@@ -66,16 +66,14 @@ func CopyStore(ctx context.Context, src, dst *sqldb.DB, progress io.Writer) ([]T
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		// The next id PostgreSQL hands out must follow the copied ones.
+		var withIDs []string
 		for _, table := range copyOrder {
-			if !hasIDColumn(table) {
-				continue
-			}
-			// The next id PostgreSQL hands out must follow the copied ones.
-			if _, err := tx.Exec(ctx, fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%s', 'id'), COALESCE((SELECT MAX(id) FROM %s), 0) + 1, false)`, table, table)); err != nil {
-				return fmt.Errorf("reset %s id sequence: %w", table, err)
+			if hasIDColumn(table) {
+				withIDs = append(withIDs, table)
 			}
 		}
-		return nil
+		return dst.ResetSequences(ctx, tx, withIDs...)
 	})
 	if err != nil {
 		return nil, err

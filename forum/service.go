@@ -145,7 +145,10 @@ WHERE id = ? AND brand_id = ?`, now, nt.BoardID, a.BrandID)
 		return err
 	})
 	if sqldb.IsUniqueViolation(err) && nt.ClientKey != "" {
-		return s.threadByClientKey(ctx, a, nt.ClientKey)
+		// The same form sent twice: answer with the thread the first one made.
+		if t, lerr := s.threadByClientKey(ctx, a, nt.ClientKey); lerr == nil {
+			return t, nil
+		}
 	}
 	if err != nil {
 		return Thread{}, fmt.Errorf("forum: ask: %w", err)
@@ -484,7 +487,10 @@ first_reply_at = COALESCE(first_reply_at, ?) WHERE id = ?`, now, first, threadID
 		return err
 	})
 	if sqldb.IsUniqueViolation(err) && nr.ClientKey != "" {
-		return s.postByClientKey(ctx, a, nr.ClientKey)
+		// The same reply sent twice: answer with the post the first one made.
+		if p, lerr := s.postByClientKey(ctx, a, nr.ClientKey); lerr == nil {
+			return p, nil
+		}
 	}
 	if err != nil {
 		return Post{}, fmt.Errorf("forum: reply: %w", err)

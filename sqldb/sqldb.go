@@ -295,3 +295,18 @@ func (db *DB) Backup(ctx context.Context, dest string) error {
 	}
 	return nil
 }
+
+// ResetSequences makes PostgreSQL's identity sequences continue after the
+// largest id in each table, for bulk loaders that wrote explicit ids. On
+// SQLite, INTEGER PRIMARY KEY always follows the largest id, so it does nothing.
+func (db *DB) ResetSequences(ctx context.Context, q Querier, tables ...string) error {
+	if db.dialect != Postgres {
+		return nil
+	}
+	for _, t := range tables {
+		if _, err := q.Exec(ctx, fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%s', 'id'), COALESCE((SELECT MAX(id) FROM %s), 0) + 1, false)`, t, t)); err != nil {
+			return fmt.Errorf("sqldb: reset %s id sequence: %w", t, err)
+		}
+	}
+	return nil
+}

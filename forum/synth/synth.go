@@ -197,6 +197,10 @@ func Generate(ctx context.Context, db *sqldb.DB, md *forum.Renderer, o Options) 
 	if err := g.finish(ctx); err != nil {
 		return Result{}, err
 	}
+	// Rows were written with explicit ids; PostgreSQL's sequences must move past them.
+	if err := db.ResetSequences(ctx, db, "users", "threads", "posts", "post_revisions", "reputation_events", "boards", "brands"); err != nil {
+		return Result{}, err
+	}
 	return g.res, nil
 }
 
