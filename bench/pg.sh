@@ -78,10 +78,11 @@ pair() {
 	local name=$1 script=$2 path=$3 before after
 	for p in "${PIDS[@]}"; do echo 5 >"/proc/$p/clear_refs" 2>/dev/null || true; done
 	before=$(psqlq "SELECT COUNT(*) FROM posts")
-	export BENCH_NONCE="$name-$(date +%s%N)"
-	timeout 60 wrk -t1 -c$((CONNS / 2)) -d"$DURATION" --timeout 5s -s "$BENCH_LUA/$script" "http://$HOST:${PORTS[0]}$path" >"$WORK/pg-a.out" &
+	# Each wrk gets its own nonce: equal client keys would (rightly) be
+	# answered with the first reply instead of a new one.
+	BENCH_NONCE="$name-a-$(date +%s%N)" timeout 60 wrk -t1 -c$((CONNS / 2)) -d"$DURATION" --timeout 5s -s "$BENCH_LUA/$script" "http://$HOST:${PORTS[0]}$path" >"$WORK/pg-a.out" &
 	local wa=$!
-	timeout 60 wrk -t1 -c$((CONNS / 2)) -d"$DURATION" --timeout 5s -s "$BENCH_LUA/$script" "http://$HOST:${PORTS[1]}$path" >"$WORK/pg-b.out"
+	BENCH_NONCE="$name-b-$(date +%s%N)" timeout 60 wrk -t1 -c$((CONNS / 2)) -d"$DURATION" --timeout 5s -s "$BENCH_LUA/$script" "http://$HOST:${PORTS[1]}$path" >"$WORK/pg-b.out"
 	wait "$wa"
 	after=$(psqlq "SELECT COUNT(*) FROM posts")
 	local a b secs committed=-
