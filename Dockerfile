@@ -1,15 +1,15 @@
 # syntax=docker/dockerfile:1
 # Build: docker build -t mutual .
 # Run:   docker run -p 8080:8080 -v mutual-data:/data mutual
-FROM golang:1.26-bookworm AS build
+FROM golang:1.26-trixie AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-# cgo is needed for mattn/go-sqlite3.
+# cgo is needed for mattn/go-sqlite3; build and run on the same Debian release so glibc matches.
 RUN CGO_ENABLED=1 go build -trimpath -ldflags="-s -w" -o /out/mutual .
 
-FROM debian:bookworm-slim
+FROM debian:trixie-slim
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates tzdata \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 mutual \

@@ -140,6 +140,12 @@ func (a *App) ensureDefaultBrand(ctx context.Context) error {
 		Tagline:      "The mobile network where members help members. Ask anything, get answers from people who know.",
 		ColorPrimary: "#4b2bb8", ColorAccent: "#e8542f",
 	})
+	if errors.Is(err, forum.ErrConflict) {
+		// Another instance starting at the same moment made it; use theirs.
+		if _, err := a.brands.Default(ctx); err == nil {
+			return nil
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("app: create default brand: %w", err)
 	}

@@ -253,3 +253,44 @@ func TestCacheInvalidationCrossesInstances(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// Instances starting together on a fresh PostgreSQL database migrate it
+// once between them (goose holds an advisory lock) and all come up.
+func TestInstancesStartTogether(t *testing.T) {
+	target := sqldbtest.Target(t, sqldb.Postgres)
+	clock := &siteClock{t: time.Now().UTC()}
+	var wg sync.WaitGroup
+	apps := make([]*app.App, 3)
+	errs := make([]error, 3)
+	for i := range apps {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			cfg := app.DefaultConfig()
+			cfg.DataDir = t.TempDir()
+			cfg.DatabaseURL = target
+			cfg.NoDemo = true
+			cfg.JobInterval = 0
+			cfg.Now = clock.Now
+			apps[i], errs[i] = app.New(context.Background(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+		}(i)
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("instance %d: %v", i, err)
+		}
+		defer apps[i].Close()
+	}
+	var brands, admins int
+	db := apps[0].DB()
+	if err := db.QueryRow(context.Background(), `SELECT COUNT(*) FROM brands`).Scan(&brands); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRow(context.Background(), `SELECT COUNT(*) FROM users WHERE username = 'admin'`).Scan(&admins); err != nil {
+		t.Fatal(err)
+	}
+	if brands != 1 || admins != 1 {
+		t.Fatalf("%d brands and %d admins after a concurrent start, want one of each", brands, admins)
+	}
+}
