@@ -175,7 +175,7 @@ func scanThread(row interface{ Scan(...any) error }) (Thread, error) {
 	return t, err
 }
 
-// The "client_key <> ''" terms repeat the partial indexes' condition, so
+// The "client_key <> ”" terms repeat the partial indexes' condition, so
 // SQLite can prove the index applies and use it instead of scanning.
 func (s *Service) threadByClientKey(ctx context.Context, a Actor, key string) (Thread, error) {
 	t, err := scanThread(s.db.QueryRow(ctx, `SELECT `+threadCols+` FROM threads t JOIN users u ON u.id = t.author_id
