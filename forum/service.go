@@ -175,8 +175,9 @@ func scanThread(row interface{ Scan(...any) error }) (Thread, error) {
 	return t, err
 }
 
-// The "client_key <> ”" terms repeat the partial indexes' condition, so
-// SQLite can prove the index applies and use it instead of scanning.
+// The queries repeat the partial indexes' condition (client_key is not
+// empty), so SQLite can prove the index applies and use it instead of
+// scanning.
 func (s *Service) threadByClientKey(ctx context.Context, a Actor, key string) (Thread, error) {
 	t, err := scanThread(s.db.QueryRow(ctx, `SELECT `+threadCols+` FROM threads t JOIN users u ON u.id = t.author_id
 WHERE t.brand_id = ? AND t.author_id = ? AND t.client_key = ? AND t.client_key <> ''`, a.BrandID, a.UserID, key))
