@@ -39,7 +39,11 @@ type App struct {
 	handler http.Handler
 
 	escalations *moderation.Escalations
-	stopListen  context.CancelFunc
+
+	// background work tied to the App's life: the change listener
+	// (PostgreSQL) or the search indexer (SQLite).
+	background     sync.WaitGroup
+	stopBackground context.CancelFunc
 
 	brandMu    sync.RWMutex
 	brandCache map[string]brandEntry
@@ -105,12 +109,45 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a.handler = a.routes()
+	bg, cancel := context.WithCancel(context.Background())
+	a.stopBackground = cancel
 	if cfg.DatabaseURL != "" {
-		lctx, cancel := context.WithCancel(context.Background())
-		a.stopListen = cancel
-		go a.listenChanges(lctx)
+		listening := make(chan struct{})
+		a.background.Go(func() { a.listenChanges(bg, listening) })
+		// Serve only once changes from other instances are heard; a change
+		// missed here would leave a stale page until the cache's TTL.
+		select {
+		case <-listening:
+		case <-time.After(5 * time.Second):
+			a.log.Warn("change listener not connected yet; cached pages may lag other instances for a few seconds")
+		}
+	} else {
+		a.background.Go(func() { a.indexSearch(bg) })
 	}
 	return a, nil
+}
+
+// indexSearch keeps SQLite's full-text index up with new posts, in batches,
+// until ctx ends.
+func (a *App) indexSearch(ctx context.Context) {
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		for {
+			n, err := forum.IndexSearch(ctx, a.db, 250)
+			if err != nil && ctx.Err() == nil {
+				a.log.Error("search indexer", "err", err)
+			}
+			if err != nil || n < 250 {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // Handler is the full HTTP handler, cross-origin protection included.
@@ -119,11 +156,12 @@ func (a *App) Handler() http.Handler { return a.handler }
 // DB exposes the database to commands and tests.
 func (a *App) DB() *sqldb.DB { return a.db }
 
-// Close stops the change listener and closes the database.
+// Close stops background work and closes the database.
 func (a *App) Close() error {
-	if a.stopListen != nil {
-		a.stopListen()
+	if a.stopBackground != nil {
+		a.stopBackground()
 	}
+	a.background.Wait()
 	return a.db.Close()
 }
 

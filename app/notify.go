@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -48,10 +49,12 @@ func parseChange(s string) (forum.Change, bool) {
 
 // listenChanges keeps a LISTEN connection open until ctx ends, reconnecting
 // after errors. While it is down the cache's TTL still bounds staleness.
-func (a *App) listenChanges(ctx context.Context) {
+func (a *App) listenChanges(ctx context.Context, listening chan struct{}) {
 	backoff := time.Second
+	var once sync.Once
+	ready := func() { once.Do(func() { close(listening) }) }
 	for ctx.Err() == nil {
-		err := a.listenOnce(ctx)
+		err := a.listenOnce(ctx, ready)
 		if ctx.Err() != nil {
 			return
 		}
@@ -65,7 +68,7 @@ func (a *App) listenChanges(ctx context.Context) {
 	}
 }
 
-func (a *App) listenOnce(ctx context.Context) error {
+func (a *App) listenOnce(ctx context.Context, ready func()) error {
 	conn, err := pgx.Connect(ctx, a.cfg.DatabaseURL)
 	if err != nil {
 		return err
@@ -74,6 +77,7 @@ func (a *App) listenOnce(ctx context.Context) error {
 	if _, err := conn.Exec(ctx, "LISTEN "+changeChannel); err != nil {
 		return err
 	}
+	ready()
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {

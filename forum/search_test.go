@@ -79,3 +79,45 @@ func TestSearch(t *testing.T) {
 		}
 	})
 }
+
+// Posts reach SQLite's full-text index in batches, not inside the reply's
+// own transaction; IndexSearch is incremental and a second call finds
+// nothing left. A search first catches up, so nobody misses what was just
+// written.
+func TestSearchIndexIsBatched(t *testing.T) {
+	f := newFixture(t)
+	asker := f.actor(t, f.brand.ID, "asker")
+	if _, err := forum.IndexAllSearch(ctx, f.db); err != nil {
+		t.Fatal(err)
+	}
+	count := func() int {
+		var n int
+		if err := f.db.QueryRow(ctx, `SELECT COUNT(*) FROM post_search`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := count()
+	for i := 0; i < 3; i++ {
+		if _, err := f.svc.Ask(ctx, asker, forum.NewThread{BoardID: f.board.ID, Title: "Batched indexing question", Body: "Tethering stopped working today."}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := count(); got != before {
+		t.Fatalf("asking indexed synchronously: %d rows, want %d until the indexer runs", got, before)
+	}
+	n, err := forum.IndexSearch(ctx, f.db, 2)
+	if err != nil || n != 2 {
+		t.Fatalf("first batch: %d, %v; want 2", n, err)
+	}
+	got, err := f.svc.Search(ctx, f.brand.ID, "tethering", 10)
+	if err != nil || len(got) != 3 {
+		t.Fatalf("search after catch-up found %d threads (%v), want 3", len(got), err)
+	}
+	if n, err := forum.IndexSearch(ctx, f.db, 100); err != nil || n != 0 {
+		t.Fatalf("nothing should be left: %d, %v", n, err)
+	}
+	if count() != before+3 {
+		t.Fatalf("index has %d rows, want %d: a post indexed twice or not at all", count(), before+3)
+	}
+}

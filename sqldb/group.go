@@ -84,64 +84,42 @@ func (db *DB) commitLoop() {
 	}
 }
 
-// runGroup runs a batch in one transaction, each job in its own savepoint.
+// runGroup runs a batch in one transaction and one commit. It is
+// optimistic: jobs rarely fail once their input is validated, so the batch
+// runs without savepoints, and only when a job fails (or the commit does) is
+// the whole batch rolled back and each job run again in its own transaction.
+// A job's function may therefore run twice; each runs against the state its
+// statements see, so that is safe.
 func (db *DB) runGroup(batch []*job) {
 	if len(batch) == 1 {
-		j := batch[0]
-		j.done <- db.runOne(j)
+		batch[0].done <- db.runOne(batch[0])
 		return
 	}
+	if db.runBatch(batch) {
+		for _, j := range batch {
+			j.done <- nil
+		}
+		return
+	}
+	for _, j := range batch {
+		j.done <- db.runOne(j)
+	}
+}
+
+// runBatch reports whether every job ran and the batch committed.
+func (db *DB) runBatch(batch []*job) bool {
 	sqlTx, err := db.writer.BeginTx(context.Background(), nil)
 	if err != nil {
-		for _, j := range batch {
-			j.done <- fmt.Errorf("sqldb: begin: %w", err)
-		}
-		return
+		return false
 	}
 	tx := &Tx{tx: sqlTx, db: db}
-	results := make([]error, len(batch))
-	for i, j := range batch {
-		if err := j.ctx.Err(); err != nil {
-			results[i] = err
-			continue
-		}
-		if _, err := sqlTx.Exec("SAVEPOINT g"); err != nil {
-			results[i] = fmt.Errorf("sqldb: savepoint: %w", err)
-			continue
-		}
-		err := safeRun(j.fn, tx)
-		if err != nil {
-			_, rbErr := sqlTx.Exec("ROLLBACK TO g")
-			if rbErr != nil {
-				// The transaction is unusable; fail this batch as a whole.
-				_ = sqlTx.Rollback()
-				for k, jj := range batch {
-					if k < i && results[k] == nil {
-						results[k] = fmt.Errorf("sqldb: batch aborted: %w", rbErr)
-					}
-					if k >= i {
-						results[k] = err
-					}
-					jj.done <- results[k]
-				}
-				return
-			}
-		}
-		if _, relErr := sqlTx.Exec("RELEASE g"); relErr != nil && err == nil {
-			err = fmt.Errorf("sqldb: release: %w", relErr)
-		}
-		results[i] = err
-	}
-	if err := sqlTx.Commit(); err != nil {
-		for i := range results {
-			if results[i] == nil {
-				results[i] = fmt.Errorf("sqldb: commit: %w", err)
-			}
+	for _, j := range batch {
+		if j.ctx.Err() != nil || safeRun(j.fn, tx) != nil {
+			_ = sqlTx.Rollback()
+			return false
 		}
 	}
-	for i, j := range batch {
-		j.done <- results[i]
-	}
+	return sqlTx.Commit() == nil
 }
 
 func (db *DB) runOne(j *job) error {

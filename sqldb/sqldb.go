@@ -111,6 +111,7 @@ func Open(ctx context.Context, target string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqldb: open sqlite %s: %w", target, err)
 	}
+
 	r, err := sql.Open("sqlite3", SQLiteDSN(target, true))
 	if err != nil {
 		w.Close()
@@ -197,9 +198,12 @@ func (t *Tx) Dialect() Dialect { return t.db.dialect }
 // caller may acknowledge the write.
 //
 // On SQLite, concurrent callers are group-committed: one writer goroutine runs
-// each fn inside its own SAVEPOINT of a shared transaction and commits them
-// together, so many writes share one fsync instead of weakening durability.
-// A failing fn is rolled back to its savepoint without touching the others.
+// their functions in one shared transaction and commits them together, so
+// many writes share one fsync instead of weakening durability. If any of them
+// fails, the batch is rolled back and each function runs again in a
+// transaction of its own, so a failing write never takes others with it.
+// fn may therefore run more than once: it must only touch the database (and
+// variables it sets afresh on each run).
 func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if db.dialect == SQLite {
 		return db.group(ctx, fn)

@@ -261,6 +261,11 @@ func Import(ctx context.Context, db *sqldb.DB, md *forum.Renderer, opt Options) 
 			return im.sum, err
 		}
 	}
+	// Make the imported posts searchable now rather than leaving the
+	// backlog to a running server.
+	if _, err := forum.IndexAllSearch(ctx, db); err != nil {
+		return im.sum, err
+	}
 	return im.sum, nil
 }
 

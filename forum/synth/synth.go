@@ -197,6 +197,10 @@ func Generate(ctx context.Context, db *sqldb.DB, md *forum.Renderer, o Options) 
 	if err := g.finish(ctx); err != nil {
 		return Result{}, err
 	}
+	// Index the posts for search in large batches (SQLite; a no-op on PostgreSQL).
+	if _, err := forum.IndexAllSearch(ctx, db); err != nil {
+		return Result{}, err
+	}
 	// Rows were written with explicit ids; PostgreSQL's sequences must move past them.
 	if err := db.ResetSequences(ctx, db, "users", "threads", "posts", "post_revisions", "reputation_events", "boards", "brands"); err != nil {
 		return Result{}, err
