@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver, registered as "pgx"
 	sqlite3 "github.com/mattn/go-sqlite3"
 )
@@ -280,7 +281,8 @@ func IsUniqueViolation(err error) bool {
 	if errors.As(err, &se) {
 		return se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey
 	}
-	return err != nil && strings.Contains(err.Error(), "SQLSTATE 23505")
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505" // unique_violation
 }
 
 // Backup writes a consistent copy of a SQLite database to dest while it is in use.
