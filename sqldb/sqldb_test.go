@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"mutual/migrations"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
@@ -339,10 +341,11 @@ func TestIsUniqueViolation(t *testing.T) {
 		{"primary key", pkErr, true},
 		{"inside a transaction", txErr, true},
 		{"wrapped", fmt.Errorf("store: %w", uniqueErr), true},
-		{"postgres 23505", errors.New(`ERROR: duplicate key value violates unique constraint "x" (SQLSTATE 23505)`), true},
+		{"postgres 23505", fmt.Errorf("store: %w", &pgconn.PgError{Code: "23505", Message: `duplicate key value violates unique constraint "x"`}), true},
 		{"not null", notNullErr, false},
 		{"no such table", syntaxErr, false},
-		{"postgres other", errors.New(`ERROR: null value (SQLSTATE 23502)`), false},
+		{"postgres other", &pgconn.PgError{Code: "23502", Message: "null value"}, false},
+		{"postgres text only", errors.New(`ERROR: duplicate key value (SQLSTATE 23505)`), false},
 		{"nil", nil, false},
 	}
 	for _, tt := range tests {
