@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver, registered as "pgx"
@@ -43,10 +44,11 @@ type Querier interface {
 // writer; queueing in Go is cheaper than spinning on busy_timeout) and a pool of
 // readers. On PostgreSQL both are the same pool.
 type DB struct {
-	writer  *sql.DB
-	reader  *sql.DB
-	dialect Dialect
-	path    string
+	writer       *sql.DB
+	reader       *sql.DB
+	checkpointer *sql.DB // SQLite only: moves the WAL into the database file
+	dialect      Dialect
+	path         string
 
 	rebindMu sync.RWMutex
 	rebound  map[string]string
@@ -54,6 +56,7 @@ type DB struct {
 	commit    committer
 	closeOnce sync.Once
 	closed    chan struct{}
+	ckDone    chan struct{}
 	loopDone  chan struct{}
 }
 
@@ -113,6 +116,22 @@ func Open(ctx context.Context, target string) (*DB, error) {
 		return nil, fmt.Errorf("sqldb: open sqlite %s: %w", target, err)
 	}
 
+	// Checkpoints run in the background on their own connection, not inside
+	// whichever commit crosses the WAL threshold: a checkpoint into a large
+	// database file fsyncs it, and every writer queued behind that commit
+	// stalled for seconds.
+	// journal_size_limit trims the WAL file back to 64 MB whenever the writer
+	// starts it over, so a burst does not leave a large file behind.
+	if _, err := w.ExecContext(ctx, "PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864"); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqldb: sqlite settings: %w", err)
+	}
+	ck, err := sql.Open("sqlite3", SQLiteDSN(target, false))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqldb: open sqlite checkpointer: %w", err)
+	}
+	ck.SetMaxOpenConns(1)
 	r, err := sql.Open("sqlite3", SQLiteDSN(target, true))
 	if err != nil {
 		w.Close()
@@ -121,8 +140,10 @@ func Open(ctx context.Context, target string) (*DB, error) {
 	n := max(4, 2*runtime.NumCPU())
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	return &DB{writer: w, reader: r, dialect: SQLite, path: target, rebound: map[string]string{},
-		closed: make(chan struct{}), loopDone: make(chan struct{})}, nil
+	db := &DB{writer: w, reader: r, checkpointer: ck, dialect: SQLite, path: target, rebound: map[string]string{},
+		closed: make(chan struct{}), loopDone: make(chan struct{}), ckDone: make(chan struct{})}
+	go db.checkpointLoop()
+	return db, nil
 }
 
 // Close closes both pools. On SQLite the writer closes last so the final
@@ -139,6 +160,10 @@ func (db *DB) Close() error {
 		<-db.loopDone
 	}
 	var errs []error
+	if db.checkpointer != nil {
+		<-db.ckDone
+		errs = append(errs, db.checkpointer.Close())
+	}
 	if db.reader != db.writer {
 		errs = append(errs, db.reader.Close())
 	}
@@ -315,4 +340,24 @@ func (db *DB) ResetSequences(ctx context.Context, q Querier, tables ...string) e
 		}
 	}
 	return nil
+}
+
+// checkpointLoop copies the WAL into the database file every half second
+// without blocking readers or the writer (PASSIVE), until the DB closes.
+// Closing the last connection checkpoints whatever is left.
+func (db *DB) checkpointLoop() {
+	defer close(db.ckDone)
+	t := time.NewTicker(500 * time.Millisecond)
+	defer t.Stop()
+	ctx := context.Background()
+	for {
+		select {
+		case <-db.closed:
+			return
+		case <-t.C:
+		}
+		// A checkpoint that cannot finish now (a reader still needs old
+		// frames) finishes on a later tick.
+		_, _ = db.checkpointer.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
+	}
 }
