@@ -100,6 +100,15 @@ func toAPIThread(t forum.Thread) apiThread {
 	return out
 }
 
+// threadList is a page of threads as the API lists them.
+func threadList(threads []forum.Thread, next forum.Cursor) apiList[apiThread] {
+	out := apiList[apiThread]{Items: make([]apiThread, 0, len(threads)), Next: optCursor(next)}
+	for _, t := range threads {
+		out.Items = append(out.Items, toAPIThread(t))
+	}
+	return out
+}
+
 func toAPIPost(p forum.Post, acceptedID int64) apiPost {
 	rep := p.AuthorReputation
 	return apiPost{ID: p.ID, ThreadID: p.ThreadID, Author: apiUser{ID: p.AuthorID, Username: p.AuthorName, Reputation: &rep},
@@ -186,11 +195,7 @@ func (a *App) apiThreads(c *gin.Context) {
 		a.apiFail(c, err)
 		return
 	}
-	out := apiList[apiThread]{Items: make([]apiThread, 0, len(threads)), Next: optCursor(next)}
-	for _, t := range threads {
-		out.Items = append(out.Items, toAPIThread(t))
-	}
-	c.JSON(http.StatusOK, out)
+	c.JSON(http.StatusOK, threadList(threads, next))
 }
 
 func parseLimit(s string) (int, error) {
@@ -462,9 +467,5 @@ func (a *App) apiSearch(c *gin.Context) {
 		a.apiFail(c, err)
 		return
 	}
-	out := apiList[apiThread]{Items: make([]apiThread, 0, len(threads))}
-	for _, t := range threads {
-		out.Items = append(out.Items, toAPIThread(t))
-	}
-	c.JSON(http.StatusOK, out)
+	c.JSON(http.StatusOK, threadList(threads, forum.Cursor{}))
 }

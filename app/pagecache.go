@@ -42,7 +42,6 @@ type cachedPage struct {
 // change committed mid-render makes the stored entry stale rather than wrong.
 type cacheSnap struct {
 	key       string
-	thread    int64
 	listGen   uint64
 	threadGen uint64
 }
@@ -83,7 +82,7 @@ func (pc *pageCache) snap(brandID, thread int64, key string) cacheSnap {
 	if thread != 0 {
 		// A thread page shows only its own thread, so only its own changes
 		// make it stale; a reply elsewhere in the brand does not.
-		return cacheSnap{key: key, thread: thread, threadGen: pc.threads[thread]}
+		return cacheSnap{key: key, threadGen: pc.threads[thread]}
 	}
 	return cacheSnap{key: key, listGen: pc.lists[brandID]}
 }
