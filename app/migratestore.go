@@ -15,6 +15,7 @@ import (
 var copyOrder = []string{
 	"brands", "settings", "users", "role_assignments", "sessions", "api_tokens", "boards", "threads",
 	"posts", "post_revisions", "kudos", "reputation_events", "casbin_rule", "escalations", "jobs", "rate_counters",
+	"escalation_events", "suggestion_opens",
 }
 
 // TableCount is one table's rows in the source and the target after a copy.

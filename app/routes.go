@@ -68,6 +68,13 @@ func (a *App) routes() http.Handler {
 	api.GET("/search", a.need("thread", "read"), a.apiSearch)
 	api.POST("/preview", a.need("post", "create"), a.throttle(a.limits.previewUser, userKey), a.apiPreview)
 
+	// Each capability registers its pages and API routes in its own file.
+	a.reputationRoutes(b, api)
+	a.moderationRoutes(b, api)
+	a.escalationRoutes(b, api)
+	a.reportRoutes(b, api)
+	a.discoveryRoutes(b, api)
+
 	r.NoRoute(a.brand, a.authenticate, a.notFound)
 	r.NoMethod(a.brand, a.authenticate, a.methodNotAllowed)
 

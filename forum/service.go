@@ -23,6 +23,8 @@ type Service struct {
 	// OnChange, when set, hears about every committed change, so caches of
 	// rendered pages can drop exactly what went stale.
 	OnChange func(Change)
+
+	hooks []Hook
 }
 
 // Change says what a committed write touched.
@@ -132,8 +134,8 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.BrandID, nt.BoardID, a.UserID, 
 			return err
 		}
 		var postID int64
-		err = tx.QueryRow(ctx, `INSERT INTO posts (brand_id, thread_id, author_id, is_question, body_md, body_html, created_at)
-VALUES (?, ?, ?, 1, ?, ?, ?) RETURNING id`, a.BrandID, id, a.UserID, nt.Body, html, now).Scan(&postID)
+		err = tx.QueryRow(ctx, `INSERT INTO posts (brand_id, thread_id, author_id, is_question, body_md, body_html, created_at, is_staff)
+VALUES (?, ?, ?, 1, ?, ?, ?, ?) RETURNING id`, a.BrandID, id, a.UserID, nt.Body, html, now, staffFlag(a)).Scan(&postID)
 		if err != nil {
 			return err
 		}
@@ -142,7 +144,11 @@ VALUES (?, ?, ?, 1, ?, ?, ?) RETURNING id`, a.BrandID, id, a.UserID, nt.Body, ht
 		}
 		_, err = tx.Exec(ctx, `UPDATE boards SET thread_count = thread_count + 1, post_count = post_count + 1, last_activity_at = ?
 WHERE id = ? AND brand_id = ?`, now, nt.BoardID, a.BrandID)
-		return err
+		if err != nil {
+			return err
+		}
+		return s.Emit(ctx, tx, Event{Kind: ThreadAsked, BrandID: a.BrandID, BoardID: nt.BoardID, ThreadID: id, PostID: postID,
+			ActorID: a.UserID, ActorStaff: a.IsStaff(), AuthorID: a.UserID, ThreadAuthorID: a.UserID, At: fromMS(now)})
 	})
 	if sqldb.IsUniqueViolation(err) && nt.ClientKey != "" {
 		// The same form sent twice: answer with the thread the first one made.
@@ -155,6 +161,15 @@ WHERE id = ? AND brand_id = ?`, now, nt.BoardID, a.BrandID)
 	}
 	s.changed(Change{BrandID: a.BrandID, ThreadID: id, Lists: true})
 	return s.Thread(ctx, a.BrandID, id)
+}
+
+// staffFlag is 1 when the actor posts as staff: their posts are marked and
+// never count as peer answers.
+func staffFlag(a Actor) int {
+	if a.IsStaff() {
+		return 1
+	}
+	return 0
 }
 
 func insertRevision(ctx context.Context, q sqldb.Querier, brandID, postID int64, rev int, editor int64, title, md, html string, at int64) error {
@@ -469,23 +484,34 @@ func (s *Service) Reply(ctx context.Context, a Actor, threadID int64, nr NewRepl
 			return err
 		}
 		now := ms(s.now())
-		if err := tx.QueryRow(ctx, `INSERT INTO posts (brand_id, thread_id, author_id, body_md, body_html, created_at, client_key)
-VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.BrandID, threadID, a.UserID, nr.Body, html, now, nr.ClientKey).Scan(&id); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO posts (brand_id, thread_id, author_id, body_md, body_html, created_at, client_key, is_staff)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.BrandID, threadID, a.UserID, nr.Body, html, now, nr.ClientKey, staffFlag(a)).Scan(&id); err != nil {
 			return err
 		}
 		if err := insertRevision(ctx, tx, a.BrandID, id, 1, a.UserID, "", nr.Body, html, now); err != nil {
 			return err
 		}
-		var first any
+		// A reply by anyone but the asker answers the thread; staff and peer
+		// responses are also kept apart, for escalation and the reports.
+		var first, peer, staff any
 		if a.UserID != t.AuthorID {
 			first = now
+			if a.IsStaff() {
+				staff = now
+			} else {
+				peer = now
+			}
 		}
 		if _, err := tx.Exec(ctx, `UPDATE threads SET reply_count = reply_count + 1, last_activity_at = ?,
-first_reply_at = COALESCE(first_reply_at, ?) WHERE id = ?`, now, first, threadID); err != nil {
+first_reply_at = COALESCE(first_reply_at, ?), first_peer_reply_at = COALESCE(first_peer_reply_at, ?),
+first_staff_reply_at = COALESCE(first_staff_reply_at, ?) WHERE id = ?`, now, first, peer, staff, threadID); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE boards SET post_count = post_count + 1, last_activity_at = ? WHERE id = ?`, now, t.BoardID)
-		return err
+		if _, err = tx.Exec(ctx, `UPDATE boards SET post_count = post_count + 1, last_activity_at = ? WHERE id = ?`, now, t.BoardID); err != nil {
+			return err
+		}
+		return s.Emit(ctx, tx, Event{Kind: PostReplied, BrandID: a.BrandID, BoardID: t.BoardID, ThreadID: threadID, PostID: id,
+			ActorID: a.UserID, ActorStaff: a.IsStaff(), AuthorID: a.UserID, ThreadAuthorID: t.AuthorID, At: fromMS(now)})
 	})
 	if sqldb.IsUniqueViolation(err) && nr.ClientKey != "" {
 		// The same reply sent twice: answer with the post the first one made.
@@ -562,9 +588,12 @@ func (s *Service) Edit(ctx context.Context, a Actor, postID int64, title, body s
 			return err
 		}
 		if p.IsQuestion && title != t.Title {
-			_, err = tx.Exec(ctx, `UPDATE threads SET title = ?, slug = ? WHERE id = ?`, title, Slugify(title), t.ID)
+			if _, err = tx.Exec(ctx, `UPDATE threads SET title = ?, slug = ? WHERE id = ?`, title, Slugify(title), t.ID); err != nil {
+				return err
+			}
 		}
-		return err
+		return s.Emit(ctx, tx, Event{Kind: PostEdited, BrandID: a.BrandID, BoardID: t.BoardID, ThreadID: t.ID, PostID: postID,
+			ActorID: a.UserID, ActorStaff: a.IsStaff(), AuthorID: p.AuthorID, ThreadAuthorID: t.AuthorID, At: fromMS(now)})
 	})
 	if err != nil {
 		return Post{}, fmt.Errorf("forum: edit post %d: %w", postID, err)
@@ -637,9 +666,12 @@ func (s *Service) Accept(ctx context.Context, a Actor, threadID, postID int64) (
 			PostID: postID, ActorID: t.AuthorID, At: now}); err != nil {
 			return err
 		}
-		_, err = reputation.Award(ctx, tx, reputation.Event{BrandID: a.BrandID, UserID: t.AuthorID, Reason: reputation.AcceptedOther,
-			PostID: postID, ActorID: p.AuthorID, At: now})
-		return err
+		if _, err = reputation.Award(ctx, tx, reputation.Event{BrandID: a.BrandID, UserID: t.AuthorID, Reason: reputation.AcceptedOther,
+			PostID: postID, ActorID: p.AuthorID, At: now}); err != nil {
+			return err
+		}
+		return s.Emit(ctx, tx, Event{Kind: AnswerAccepted, BrandID: a.BrandID, BoardID: t.BoardID, ThreadID: threadID, PostID: postID,
+			ActorID: a.UserID, ActorStaff: a.IsStaff(), AuthorID: p.AuthorID, ThreadAuthorID: t.AuthorID, At: now})
 	})
 	if err != nil {
 		return Thread{}, fmt.Errorf("forum: accept answer %d: %w", postID, err)
@@ -678,11 +710,15 @@ func (s *Service) Unaccept(ctx context.Context, a Actor, threadID int64) (Thread
 		if t.AcceptedPostID == 0 {
 			return nil
 		}
-		if err := s.reverseAccept(ctx, tx, t, s.now()); err != nil {
+		now := s.now()
+		if err := s.reverseAccept(ctx, tx, t, now); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE threads SET accepted_post_id = NULL WHERE id = ?`, threadID)
-		return err
+		if _, err = tx.Exec(ctx, `UPDATE threads SET accepted_post_id = NULL WHERE id = ?`, threadID); err != nil {
+			return err
+		}
+		return s.Emit(ctx, tx, Event{Kind: AnswerWithdrawn, BrandID: a.BrandID, BoardID: t.BoardID, ThreadID: threadID, PostID: t.AcceptedPostID,
+			ActorID: a.UserID, ActorStaff: a.IsStaff(), ThreadAuthorID: t.AuthorID, At: now})
 	})
 	if err != nil {
 		return Thread{}, fmt.Errorf("forum: withdraw answer on thread %d: %w", threadID, err)
@@ -728,8 +764,11 @@ ON CONFLICT (post_id, user_id) DO NOTHING`, a.BrandID, postID, a.UserID, ms(now)
 			if _, err := tx.Exec(ctx, `UPDATE posts SET kudos_count = kudos_count + 1 WHERE id = ?`, postID); err != nil {
 				return err
 			}
-			_, err = reputation.Award(ctx, tx, ev)
-			return err
+			if _, err = reputation.Award(ctx, tx, ev); err != nil {
+				return err
+			}
+			return s.Emit(ctx, tx, Event{Kind: KudosGiven, BrandID: a.BrandID, ThreadID: p.ThreadID, PostID: postID,
+				ActorID: a.UserID, ActorStaff: a.IsStaff(), AuthorID: p.AuthorID, At: now})
 		}
 		res, err := tx.Exec(ctx, `DELETE FROM kudos WHERE post_id = ? AND user_id = ?`, postID, a.UserID)
 		if err != nil {
@@ -741,8 +780,11 @@ ON CONFLICT (post_id, user_id) DO NOTHING`, a.BrandID, postID, a.UserID, ms(now)
 		if _, err := tx.Exec(ctx, `UPDATE posts SET kudos_count = kudos_count - 1 WHERE id = ?`, postID); err != nil {
 			return err
 		}
-		_, err = reputation.Reverse(ctx, tx, ev)
-		return err
+		if _, err = reputation.Reverse(ctx, tx, ev); err != nil {
+			return err
+		}
+		return s.Emit(ctx, tx, Event{Kind: KudosTaken, BrandID: a.BrandID, ThreadID: p.ThreadID, PostID: postID,
+			ActorID: a.UserID, ActorStaff: a.IsStaff(), AuthorID: p.AuthorID, At: now})
 	})
 	if err != nil {
 		return Post{}, fmt.Errorf("forum: kudos on post %d: %w", postID, err)

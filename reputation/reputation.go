@@ -170,3 +170,62 @@ func Total(ctx context.Context, q sqldb.Querier, userID int64) (int64, error) {
 	}
 	return n.Int64, nil
 }
+
+// PostRemoved is the reason on the events that take back what a removed
+// (hidden or deleted) post earned; PostRestored gives it back.
+const (
+	PostRemoved  Reason = "post_removed"
+	PostRestored Reason = "post_restored"
+)
+
+// RemovePost takes back, inside the caller's transaction, every point the
+// post still holds — kudos received, its accepted answer, the asker's bonus
+// for accepting it — one event per member and reason-giver, so the ledger
+// says exactly what was reversed. Removing twice reverses nothing more.
+func RemovePost(ctx context.Context, q sqldb.Querier, brandID, postID int64, at time.Time) error {
+	return moveStanding(ctx, q, brandID, postID, at, PostRemoved)
+}
+
+// RestorePost gives back what RemovePost took, when a moderator restores the
+// post. Points that had not been removed are not granted twice.
+func RestorePost(ctx context.Context, q sqldb.Querier, brandID, postID int64, at time.Time) error {
+	return moveStanding(ctx, q, brandID, postID, at, PostRestored)
+}
+
+func moveStanding(ctx context.Context, q sqldb.Querier, brandID, postID int64, at time.Time, why Reason) error {
+	// Removal cancels everything that stands (so removing twice takes
+	// nothing more); restoring undoes the removals that still stand.
+	cond := `1 = 1`
+	if why == PostRestored {
+		cond = `reason IN ('post_removed', 'post_restored')`
+	}
+	rows, err := q.Query(ctx, `SELECT user_id, COALESCE(actor_id, 0), SUM(delta) FROM reputation_events
+WHERE brand_id = ? AND post_id = ? AND `+cond+` GROUP BY user_id, COALESCE(actor_id, 0)`, brandID, postID)
+	if err != nil {
+		return fmt.Errorf("reputation: standing points of post %d: %w", postID, err)
+	}
+	type standing struct{ user, actor, sum int64 }
+	var todo []standing
+	for rows.Next() {
+		var s standing
+		if err := rows.Scan(&s.user, &s.actor, &s.sum); err != nil {
+			rows.Close()
+			return err
+		}
+		todo = append(todo, s)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, s := range todo {
+		if s.sum == 0 {
+			continue
+		}
+		ev := Event{BrandID: brandID, UserID: s.user, Reason: why, PostID: postID, ActorID: s.actor, At: at}
+		if err := insert(ctx, q, ev, -s.sum); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,59 @@
+package reputation_test
+
+import (
+	"testing"
+
+	"mutual/reputation"
+	"mutual/sqldb"
+)
+
+// Removing a post takes back exactly what it still holds, once; restoring
+// gives it back, once; removing again after a restore takes it again.
+func TestRemoveAndRestorePost(t *testing.T) {
+	eachStore(t, func(t *testing.T, f *fixture) {
+		author, asker, voter := f.user(t, "author"), f.user(t, "asker"), f.user(t, "voter")
+		const post = 42
+		f.award(t, reputation.Event{BrandID: f.brand.ID, UserID: author, Reason: reputation.KudosReceived, PostID: post, ActorID: voter, At: day1})
+		f.award(t, reputation.Event{BrandID: f.brand.ID, UserID: author, Reason: reputation.AnswerAccepted, PostID: post, ActorID: asker, At: day1})
+		f.award(t, reputation.Event{BrandID: f.brand.ID, UserID: asker, Reason: reputation.AcceptedOther, PostID: post, ActorID: author, At: day1})
+		// Another post's points are not touched.
+		f.award(t, reputation.Event{BrandID: f.brand.ID, UserID: author, Reason: reputation.KudosReceived, PostID: post + 1, ActorID: voter, At: day1})
+
+		move := func(fn func(tx *sqldb.Tx) error) {
+			t.Helper()
+			if err := f.db.InTx(ctx, fn); err != nil {
+				t.Fatal(err)
+			}
+		}
+		remove := func() {
+			move(func(tx *sqldb.Tx) error { return reputation.RemovePost(ctx, tx, f.brand.ID, post, day1) })
+		}
+		restore := func() {
+			move(func(tx *sqldb.Tx) error { return reputation.RestorePost(ctx, tx, f.brand.ID, post, day1) })
+		}
+		check := func(stage string, wantAuthor, wantAsker int64) {
+			t.Helper()
+			if a, b := f.total(t, author), f.total(t, asker); a != wantAuthor || b != wantAsker {
+				t.Errorf("%s: author %d, asker %d; want %d, %d", stage, a, b, wantAuthor, wantAsker)
+			}
+		}
+		check("before", 35, 2)
+		remove()
+		check("removed", 10, 0)
+		remove()
+		check("removed twice", 10, 0)
+		restore()
+		check("restored", 35, 2)
+		restore()
+		check("restored twice", 35, 2)
+		remove()
+		check("removed again", 10, 0)
+		// Withdrawing kudos after remove+restore+remove finds nothing standing
+		// for that voter beyond what the removal already took.
+		restore()
+		if got := f.reverse(t, reputation.Event{BrandID: f.brand.ID, UserID: author, Reason: reputation.KudosReceived, PostID: post, ActorID: voter, At: day1}); got != -10 {
+			t.Errorf("kudos withdrawn after restore reversed %d, want -10", got)
+		}
+		check("kudos withdrawn", 25, 2)
+	})
+}
