@@ -21,6 +21,7 @@ import (
 	"path"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 )
@@ -91,9 +92,29 @@ func Load(files fs.FS) (*Theme, error) {
 		"len64":     func(v any) int64 { return int64(reflectLen(v)) },
 		"dict":      dict,
 	}
-	for _, p := range Pages {
+	// Every templates/*.html is a page, except the layout, the shared
+	// partials and the capabilities' partials (area_*.html), which every page
+	// includes. Pages lists the ones a theme cannot do without.
+	shared := []string{"templates/layout.html", "templates/partials.html"}
+	areas, err := fs.Glob(files, "templates/area_*.html")
+	if err != nil {
+		return nil, err
+	}
+	shared = append(shared, areas...)
+	all, err := fs.Glob(files, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := slices.Clone(Pages)
+	for _, f := range all {
+		name := strings.TrimSuffix(strings.TrimPrefix(f, "templates/"), ".html")
+		if !slices.Contains(shared, f) && !slices.Contains(pages, name) {
+			pages = append(pages, name)
+		}
+	}
+	for _, p := range pages {
 		tmpl := template.New("layout").Funcs(funcs)
-		for _, name := range []string{"templates/layout.html", "templates/partials.html", "templates/" + p + ".html"} {
+		for _, name := range append(slices.Clone(shared), "templates/"+p+".html") {
 			src, err := fs.ReadFile(files, name)
 			if err != nil {
 				return nil, fmt.Errorf("themes: page %s: %w", p, err)
