@@ -104,6 +104,10 @@ type Thread struct {
 	ReplyCount     int64
 	AcceptedPostID int64 // 0 when unsolved
 	FirstReplyAt   time.Time
+	Status         string    // visible, pending, hidden or deleted (see visibility.go)
+	LockedAt       time.Time // zero when open for replies
+	Pinned         bool
+	MergedInto     int64 // the thread this one was merged into; 0 when not merged
 }
 
 // Solved reports whether the thread has an accepted answer.
@@ -127,6 +131,8 @@ type Post struct {
 	EditedAt         time.Time
 	RevisionCount    int
 	KudosCount       int64
+	Status           string // visible, pending, hidden or deleted
+	IsStaff          bool   // written by an agent, moderator or admin
 }
 
 // Edited reports whether the post has been changed since it was written.

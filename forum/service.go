@@ -24,6 +24,9 @@ type Service struct {
 	// rendered pages can drop exactly what went stale.
 	OnChange func(Change)
 
+	// Limits, when set, are the new-member safeguards (moderate.go).
+	Limits *PostLimits
+
 	hooks []Hook
 }
 
@@ -127,28 +130,36 @@ func (s *Service) Ask(ctx context.Context, a Actor, nt NewThread) (Thread, error
 	}
 	now := ms(s.now())
 	var id int64
+	status := StatusVisible
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO threads (brand_id, board_id, author_id, title, slug, created_at, last_activity_at, client_key)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.BrandID, nt.BoardID, a.UserID, nt.Title, Slugify(nt.Title), now, now, nt.ClientKey).Scan(&id)
+		var err error
+		// Standing, rate limits, link limits and pre-moderation (moderate.go).
+		if status, err = s.admit(ctx, tx, a, 0, nt.Body, html); err != nil {
+			return err
+		}
+		err = tx.QueryRow(ctx, `INSERT INTO threads (brand_id, board_id, author_id, title, slug, created_at, last_activity_at, client_key, status)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.BrandID, nt.BoardID, a.UserID, nt.Title, Slugify(nt.Title), now, now, nt.ClientKey, status).Scan(&id)
 		if err != nil {
 			return err
 		}
 		var postID int64
-		err = tx.QueryRow(ctx, `INSERT INTO posts (brand_id, thread_id, author_id, is_question, body_md, body_html, created_at, is_staff)
-VALUES (?, ?, ?, 1, ?, ?, ?, ?) RETURNING id`, a.BrandID, id, a.UserID, nt.Body, html, now, staffFlag(a)).Scan(&postID)
+		err = tx.QueryRow(ctx, `INSERT INTO posts (brand_id, thread_id, author_id, is_question, body_md, body_html, created_at, is_staff, status)
+VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?) RETURNING id`, a.BrandID, id, a.UserID, nt.Body, html, now, staffFlag(a), status).Scan(&postID)
 		if err != nil {
 			return err
 		}
 		if err := insertRevision(ctx, tx, a.BrandID, postID, 1, a.UserID, nt.Title, nt.Body, html, now); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE boards SET thread_count = thread_count + 1, post_count = post_count + 1, last_activity_at = ?
+		if status == StatusVisible { // held questions count once approved
+			_, err = tx.Exec(ctx, `UPDATE boards SET thread_count = thread_count + 1, post_count = post_count + 1, last_activity_at = ?
 WHERE id = ? AND brand_id = ?`, now, nt.BoardID, a.BrandID)
-		if err != nil {
-			return err
+			if err != nil {
+				return err
+			}
 		}
 		return s.Emit(ctx, tx, Event{Kind: ThreadAsked, BrandID: a.BrandID, BoardID: nt.BoardID, ThreadID: id, PostID: postID,
-			ActorID: a.UserID, ActorStaff: a.IsStaff(), AuthorID: a.UserID, ThreadAuthorID: a.UserID, At: fromMS(now)})
+			ActorID: a.UserID, ActorStaff: a.IsStaff(), AuthorID: a.UserID, ThreadAuthorID: a.UserID, At: fromMS(now), Note: heldNote(status)})
 	})
 	if sqldb.IsUniqueViolation(err) && nt.ClientKey != "" {
 		// The same form sent twice: answer with the thread the first one made.
@@ -159,7 +170,7 @@ WHERE id = ? AND brand_id = ?`, now, nt.BoardID, a.BrandID)
 	if err != nil {
 		return Thread{}, fmt.Errorf("forum: ask: %w", err)
 	}
-	s.changed(Change{BrandID: a.BrandID, ThreadID: id, Lists: true})
+	s.changed(Change{BrandID: a.BrandID, ThreadID: id, Lists: status == StatusVisible})
 	return s.Thread(ctx, a.BrandID, id)
 }
 
@@ -179,14 +190,17 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, brandID, postID, rev, editor, title, md, html,
 }
 
 const threadCols = `t.id, t.brand_id, t.board_id, t.author_id, u.username, t.title, t.slug, t.created_at, t.last_activity_at,
-t.reply_count, COALESCE(t.accepted_post_id, 0), COALESCE(t.first_reply_at, 0)`
+t.reply_count, COALESCE(t.accepted_post_id, 0), COALESCE(t.first_reply_at, 0),
+t.status, COALESCE(t.locked_at, 0), t.pinned, COALESCE(t.merged_into, 0)`
 
 func scanThread(row interface{ Scan(...any) error }) (Thread, error) {
 	var t Thread
-	var created, last, first int64
+	var created, last, first, locked int64
+	var pinned int
 	err := row.Scan(&t.ID, &t.BrandID, &t.BoardID, &t.AuthorID, &t.AuthorName, &t.Title, &t.Slug, &created, &last,
-		&t.ReplyCount, &t.AcceptedPostID, &first)
-	t.CreatedAt, t.LastActivityAt, t.FirstReplyAt = fromMS(created), fromMS(last), fromMS(first)
+		&t.ReplyCount, &t.AcceptedPostID, &first, &t.Status, &locked, &pinned, &t.MergedInto)
+	t.CreatedAt, t.LastActivityAt, t.FirstReplyAt, t.LockedAt = fromMS(created), fromMS(last), fromMS(first), fromMS(locked)
+	t.Pinned = pinned == 1
 	return t, err
 }
 
@@ -239,7 +253,7 @@ func (s *Service) ListThreads(ctx context.Context, brandID, boardID int64, f Fil
 	}
 	args = append(args, limit+1)
 	rows, err := s.db.Query(ctx, `SELECT `+threadCols+` FROM threads t JOIN users u ON u.id = t.author_id
-WHERE t.board_id = ? AND t.brand_id = ?`+where+`
+WHERE t.board_id = ? AND t.brand_id = ? AND t.status = 'visible'`+where+`
 ORDER BY t.last_activity_at DESC, t.id DESC LIMIT ?`, args...)
 	if err != nil {
 		return nil, Cursor{}, fmt.Errorf("forum: list threads: %w", err)
@@ -272,7 +286,7 @@ func collectThreads(rows *sql.Rows, limit int) ([]Thread, Cursor, error) {
 // RecentThreads lists the brand's most recently active threads.
 func (s *Service) RecentThreads(ctx context.Context, brandID int64, limit int) ([]Thread, error) {
 	rows, err := s.db.Query(ctx, `SELECT `+threadCols+` FROM threads t JOIN users u ON u.id = t.author_id
-WHERE t.brand_id = ? ORDER BY t.last_activity_at DESC, t.id DESC LIMIT ?`, brandID, limit)
+WHERE t.brand_id = ? AND t.status = 'visible' ORDER BY t.last_activity_at DESC, t.id DESC LIMIT ?`, brandID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("forum: recent threads: %w", err)
 	}
@@ -283,7 +297,7 @@ WHERE t.brand_id = ? ORDER BY t.last_activity_at DESC, t.id DESC LIMIT ?`, brand
 // ThreadsBy lists a member's questions, newest first.
 func (s *Service) ThreadsBy(ctx context.Context, brandID, userID int64, limit int) ([]Thread, error) {
 	rows, err := s.db.Query(ctx, `SELECT `+threadCols+` FROM threads t JOIN users u ON u.id = t.author_id
-WHERE t.author_id = ? AND t.brand_id = ? ORDER BY t.created_at DESC, t.id DESC LIMIT ?`, userID, brandID, limit)
+WHERE t.author_id = ? AND t.brand_id = ? AND t.status = 'visible' ORDER BY t.created_at DESC, t.id DESC LIMIT ?`, userID, brandID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("forum: threads by user: %w", err)
 	}
@@ -292,15 +306,15 @@ WHERE t.author_id = ? AND t.brand_id = ? ORDER BY t.created_at DESC, t.id DESC L
 }
 
 const postCols = `p.id, p.brand_id, p.thread_id, p.author_id, u.username, u.reputation, p.is_question, p.body_md, p.body_html,
-p.created_at, COALESCE(p.edited_at, 0), p.revision_count, p.kudos_count`
+p.created_at, COALESCE(p.edited_at, 0), p.revision_count, p.kudos_count, p.status, p.is_staff`
 
 func scanPost(row interface{ Scan(...any) error }) (Post, error) {
 	var p Post
-	var q int
+	var q, staff int
 	var created, edited int64
 	err := row.Scan(&p.ID, &p.BrandID, &p.ThreadID, &p.AuthorID, &p.AuthorName, &p.AuthorReputation, &q, &p.BodyMD, &p.BodyHTML,
-		&created, &edited, &p.RevisionCount, &p.KudosCount)
-	p.IsQuestion = q == 1
+		&created, &edited, &p.RevisionCount, &p.KudosCount, &p.Status, &staff)
+	p.IsQuestion, p.IsStaff = q == 1, staff == 1
 	p.CreatedAt, p.EditedAt = fromMS(created), fromMS(edited)
 	return p, err
 }
@@ -347,14 +361,26 @@ type ThreadPage struct {
 
 // Page loads a thread with its question, accepted answer and a page of
 // replies in creation order, in a fixed number of queries.
+// It shows what a member may see (see PageAs for moderators).
 func (s *Service) Page(ctx context.Context, brandID, threadID int64, viewer int64, after Cursor) (ThreadPage, error) {
+	return s.page(ctx, brandID, threadID, viewer, false, after)
+}
+
+func (s *Service) page(ctx context.Context, brandID, threadID int64, viewer int64, mod bool, after Cursor) (ThreadPage, error) {
 	t, err := s.Thread(ctx, brandID, threadID)
 	if err != nil {
 		return ThreadPage{}, err
 	}
 	pg := ThreadPage{Thread: t, Kudoed: map[int64]bool{}}
+	if t.MergedInto != 0 {
+		return pg, nil // the caller redirects to the thread it was merged into
+	}
+	if !threadShown(t, viewer, mod) {
+		return ThreadPage{}, notFound("That thread does not exist.")
+	}
+	shown, shownArgs := postShown(viewer, mod)
 	rows, err := s.db.Query(ctx, `SELECT `+postCols+` FROM posts p JOIN users u ON u.id = p.author_id
-WHERE p.thread_id = ? AND p.brand_id = ? AND (p.is_question = 1 OR p.id = ?)`, threadID, brandID, t.AcceptedPostID)
+WHERE p.thread_id = ? AND p.brand_id = ? AND (p.is_question = 1 OR p.id = ?)`+shown, append([]any{threadID, brandID, t.AcceptedPostID}, shownArgs...)...)
 	if err != nil {
 		return ThreadPage{}, fmt.Errorf("forum: thread page: %w", err)
 	}
@@ -369,10 +395,10 @@ WHERE p.thread_id = ? AND p.brand_id = ? AND (p.is_question = 1 OR p.id = ?)`, t
 			pg.Accepted = &heads[i]
 		}
 	}
-	args := []any{threadID, brandID}
-	keyset := ""
+	args := append([]any{threadID, brandID}, shownArgs...)
+	keyset := shown
 	if after.ID != 0 {
-		keyset = " AND (p.created_at > ? OR (p.created_at = ? AND p.id > ?))"
+		keyset += " AND (p.created_at > ? OR (p.created_at = ? AND p.id > ?))"
 		args = append(args, ms(after.At), ms(after.At), after.ID)
 	}
 	args = append(args, RepliesPerPage+1)
@@ -423,7 +449,7 @@ type AnswerRef struct {
 func (s *Service) RepliesBy(ctx context.Context, brandID, userID int64, limit int) ([]AnswerRef, error) {
 	rows, err := s.db.Query(ctx, `SELECT `+postCols+`, t.title, t.slug, COALESCE(t.accepted_post_id, 0) = p.id
 FROM posts p JOIN users u ON u.id = p.author_id JOIN threads t ON t.id = p.thread_id
-WHERE p.author_id = ? AND p.brand_id = ? AND p.is_question = 0
+WHERE p.author_id = ? AND p.brand_id = ? AND p.is_question = 0 AND p.status = 'visible' AND t.status = 'visible'
 ORDER BY p.created_at DESC, p.id DESC LIMIT ?`, userID, brandID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("forum: replies by user: %w", err)
@@ -432,14 +458,14 @@ ORDER BY p.created_at DESC, p.id DESC LIMIT ?`, userID, brandID, limit)
 	out := []AnswerRef{}
 	for rows.Next() {
 		var r AnswerRef
-		var q int
+		var q, staff int
 		var created, edited int64
 		p := &r.Post
 		if err := rows.Scan(&p.ID, &p.BrandID, &p.ThreadID, &p.AuthorID, &p.AuthorName, &p.AuthorReputation, &q, &p.BodyMD, &p.BodyHTML,
-			&created, &edited, &p.RevisionCount, &p.KudosCount, &r.ThreadTitle, &r.ThreadSlug, &r.Accepted); err != nil {
+			&created, &edited, &p.RevisionCount, &p.KudosCount, &p.Status, &staff, &r.ThreadTitle, &r.ThreadSlug, &r.Accepted); err != nil {
 			return nil, err
 		}
-		p.IsQuestion = q == 1
+		p.IsQuestion, p.IsStaff = q == 1, staff == 1
 		p.CreatedAt, p.EditedAt = fromMS(created), fromMS(edited)
 		out = append(out, r)
 	}
@@ -473,6 +499,7 @@ func (s *Service) Reply(ctx context.Context, a Actor, threadID int64, nr NewRepl
 		return Post{}, err
 	}
 	var id int64
+	status := StatusVisible
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		var t Thread
 		err := tx.QueryRow(ctx, `SELECT author_id, board_id FROM threads WHERE id = ? AND brand_id = ?`, threadID, a.BrandID).
@@ -483,13 +510,23 @@ func (s *Service) Reply(ctx context.Context, a Actor, threadID int64, nr NewRepl
 		if err != nil {
 			return err
 		}
+		// Standing, locked threads, rate limits, link limits and
+		// pre-moderation (moderate.go).
+		if status, err = s.admit(ctx, tx, a, threadID, nr.Body, html); err != nil {
+			return err
+		}
 		now := ms(s.now())
-		if err := tx.QueryRow(ctx, `INSERT INTO posts (brand_id, thread_id, author_id, body_md, body_html, created_at, client_key, is_staff)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.BrandID, threadID, a.UserID, nr.Body, html, now, nr.ClientKey, staffFlag(a)).Scan(&id); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO posts (brand_id, thread_id, author_id, body_md, body_html, created_at, client_key, is_staff, status)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.BrandID, threadID, a.UserID, nr.Body, html, now, nr.ClientKey, staffFlag(a), status).Scan(&id); err != nil {
 			return err
 		}
 		if err := insertRevision(ctx, tx, a.BrandID, id, 1, a.UserID, "", nr.Body, html, now); err != nil {
 			return err
+		}
+		if status != StatusVisible {
+			// Held for review: counted, and answering the thread, once approved.
+			return s.Emit(ctx, tx, Event{Kind: PostReplied, BrandID: a.BrandID, BoardID: t.BoardID, ThreadID: threadID, PostID: id,
+				ActorID: a.UserID, ActorStaff: a.IsStaff(), AuthorID: a.UserID, ThreadAuthorID: t.AuthorID, At: fromMS(now), Note: heldNote(status)})
 		}
 		// A reply by anyone but the asker answers the thread; staff and peer
 		// responses are also kept apart, for escalation and the reports.
