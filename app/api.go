@@ -49,6 +49,10 @@ type apiThread struct {
 	Posts          []apiPost  `json:"posts,omitempty"`
 	Next           *string    `json:"next,omitempty"`
 	FirstReplyAt   *time.Time `json:"first_reply_at"`
+	Status         string     `json:"status"`
+	Locked         bool       `json:"locked"`
+	Pinned         bool       `json:"pinned"`
+	MergedInto     *int64     `json:"merged_into,omitempty"`
 }
 
 type apiPost struct {
@@ -63,6 +67,8 @@ type apiPost struct {
 	RevisionCount int        `json:"revision_count"`
 	KudosCount    int64      `json:"kudos_count"`
 	Accepted      bool       `json:"accepted"`
+	Status        string     `json:"status"`
+	IsStaff       bool       `json:"is_staff"`
 }
 
 type apiList[T any] struct {
@@ -92,7 +98,11 @@ func toAPIBoard(b forum.Board) apiBoard {
 func toAPIThread(t forum.Thread) apiThread {
 	out := apiThread{ID: t.ID, BoardID: t.BoardID, Title: t.Title, Slug: t.Slug, Author: apiUser{ID: t.AuthorID, Username: t.AuthorName},
 		CreatedAt: t.CreatedAt, LastActivityAt: t.LastActivityAt, ReplyCount: t.ReplyCount, Solved: t.Solved(), Answered: t.Answered(),
-		URL: threadURL(t), FirstReplyAt: optTime(t.FirstReplyAt)}
+		URL: threadURL(t), FirstReplyAt: optTime(t.FirstReplyAt), Status: t.Status, Locked: t.Locked(), Pinned: t.Pinned}
+	if t.MergedInto != 0 {
+		into := t.MergedInto
+		out.MergedInto = &into
+	}
 	if t.AcceptedPostID != 0 {
 		id := t.AcceptedPostID
 		out.AcceptedPostID = &id
@@ -113,7 +123,8 @@ func toAPIPost(p forum.Post, acceptedID int64) apiPost {
 	rep := p.AuthorReputation
 	return apiPost{ID: p.ID, ThreadID: p.ThreadID, Author: apiUser{ID: p.AuthorID, Username: p.AuthorName, Reputation: &rep},
 		IsQuestion: p.IsQuestion, Body: p.BodyMD, BodyHTML: p.BodyHTML, CreatedAt: p.CreatedAt, EditedAt: optTime(p.EditedAt),
-		RevisionCount: p.RevisionCount, KudosCount: p.KudosCount, Accepted: acceptedID != 0 && p.ID == acceptedID}
+		RevisionCount: p.RevisionCount, KudosCount: p.KudosCount, Accepted: acceptedID != 0 && p.ID == acceptedID,
+		Status: p.Status, IsStaff: p.IsStaff}
 }
 
 // bindJSON reads a JSON body into dst. Invalid UTF-8 is refused rather than
@@ -215,11 +226,14 @@ func parseLimit(s string) (int, error) {
 
 func (a *App) apiThreadBody(c *gin.Context, id int64, after forum.Cursor) (apiThread, error) {
 	actor := actorOf(c)
-	pg, err := a.forum.Page(c.Request.Context(), actor.BrandID, id, actor.UserID, after)
+	pg, err := a.forum.PageAs(c.Request.Context(), actor, id, after)
 	if err != nil {
 		return apiThread{}, err
 	}
 	out := toAPIThread(pg.Thread)
+	if pg.Thread.MergedInto != 0 {
+		return out, nil // merged: merged_into says where its posts went
+	}
 	out.Posts = make([]apiPost, 0, len(pg.Replies)+1)
 	if after.ID == 0 {
 		out.Posts = append(out.Posts, toAPIPost(pg.Question, pg.Thread.AcceptedPostID))

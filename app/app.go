@@ -15,6 +15,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
 	"mutual/forum"
 	"mutual/migrations"
 	"mutual/moderation"
@@ -39,6 +41,8 @@ type App struct {
 	handler http.Handler
 
 	escalations *moderation.Escalations
+	mod         *moderation.Service
+	engine      *gin.Engine // the router, kept so tests can list its routes
 
 	// background work tied to the App's life: the change listener
 	// (PostgreSQL) or the search indexer (SQLite).
@@ -91,6 +95,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.brands = forum.NewBrands(db, cfg.Now)
 	a.members = forum.NewMembers(db, cfg.Now)
 	a.forum = forum.NewService(db, a.md, cfg.Now)
+	if cfg.NewMemberLimits {
+		a.forum.Limits = forum.DefaultPostLimits()
+	}
+	a.mod = moderation.NewService(db, a.forum)
 	if a.authz, err = moderation.NewAuthorizer(ctx, db); err != nil {
 		db.Close()
 		return nil, err

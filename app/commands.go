@@ -30,6 +30,8 @@ func Commands() []Command {
 		{"migrate", "migrate [--data DIR] [--db URL]", CmdMigrate},
 		{"migrate-store", "migrate-store --to postgres://... [--data DIR]  (copy the SQLite database into an empty PostgreSQL one)", CmdMigrateStore},
 		{"user create", "user create --username U --email E --password P [--brand HOST] [--role ROLE]", CmdUserCreate},
+		{"role grant", "role grant --username U --role R [--brand HOST]", CmdRoleGrant},
+		{"role revoke", "role revoke --username U --role R [--brand HOST]", CmdRoleRevoke},
 		{"token create", "token create --username U [--brand HOST] [--name NAME]", CmdTokenCreate},
 		{"brand create", "brand create --host H --name N [--color HEX] [--accent HEX] [--tagline T] [--logo URL]", CmdBrandCreate},
 		{"board create", "board create --name N [--description D] [--brand HOST] [--position N]", CmdBoardCreate},

@@ -26,8 +26,11 @@ type Config struct {
 	PprofAddr     string // MUTUAL_PPROF_ADDR: serve net/http/pprof here (keep it on loopback)
 	LoginPerMin   int    // MUTUAL_LOGIN_PER_MINUTE: sign-in attempts per address and per account
 	PostInterval  time.Duration
-	JobInterval   time.Duration    // MUTUAL_JOB_INTERVAL: how often background jobs (the escalation detector) run; 0 turns them off
-	Now           func() time.Time // the clock; tests replace it
+	// NewMemberLimits turns on the new-member safeguards (first-day caps,
+	// 30 s between posts, duplicate text); on for `mutual serve`.
+	NewMemberLimits bool
+	JobInterval     time.Duration    // MUTUAL_JOB_INTERVAL: how often background jobs (the escalation detector) run; 0 turns them off
+	Now             func() time.Time // the clock; tests replace it
 
 	// JobBatch is how many threads one escalation step handles before the
 	// detector renews its lease; a crash loses at most the step in flight,
@@ -78,6 +81,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, serve bool) {
 	fs.IntVar(&c.LoginPerMin, "login-per-minute", c.LoginPerMin, "sign-in attempts allowed per minute per address and per account (env MUTUAL_LOGIN_PER_MINUTE)")
 	fs.DurationVar(&c.JobInterval, "job-interval", c.JobInterval, "how often background jobs such as the escalation detector run; 0 turns them off (env MUTUAL_JOB_INTERVAL)")
 	fs.DurationVar(&c.PostInterval, "post-interval", c.PostInterval, "minimum time between a member's posts; 0 turns it off (env MUTUAL_POST_INTERVAL)")
+	fs.BoolVar(&c.NewMemberLimits, "new-member-limits", true, "new members: 30 s between posts, 3 questions and 10 replies on their first day; repeated text refused")
 }
 
 // FromEnv applies MUTUAL_* variables. Flags parsed afterwards win.

@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -48,7 +49,7 @@ func status(err error) (int, string, string) {
 		return http.StatusForbidden, "forbidden", pick("You are not allowed to do that.")
 	case errors.Is(err, forum.ErrConflict):
 		return http.StatusConflict, "conflict", pick("That conflicts with the current state; reload and try again.")
-	case errors.Is(err, errTooMany):
+	case errors.Is(err, errTooMany), errors.Is(err, forum.ErrRateLimited):
 		return http.StatusTooManyRequests, "rate_limited", pick("Too many requests; slow down and try again shortly.")
 	case errors.Is(err, migrations.ErrUnknownSchema):
 		return http.StatusServiceUnavailable, "unavailable", "The service is being upgraded; try again shortly."
@@ -69,6 +70,10 @@ var headings = map[int]string{
 // fail answers with the error as a page or as API JSON.
 func (a *App) fail(c *gin.Context, err error) {
 	code, apiCode, msg := status(err)
+	var rl *forum.RateLimitError
+	if errors.As(err, &rl) {
+		c.Header("Retry-After", strconv.Itoa(int(rl.RetryAfter.Seconds())+1))
+	}
 	if code >= 500 {
 		a.log.Error("request failed", "request_id", c.GetString(keyReqID), "path", c.Request.URL.Path, "err", err)
 	}

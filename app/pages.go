@@ -122,9 +122,12 @@ func (a *App) loadThreadView(c *gin.Context, id int64) (threadView, error) {
 	if err != nil {
 		return threadView{}, err
 	}
-	pg, err := a.forum.Page(ctx, actor.BrandID, id, actor.UserID, cur)
+	pg, err := a.forum.PageAs(ctx, actor, id, cur)
 	if err != nil {
 		return threadView{}, err
+	}
+	if pg.Thread.MergedInto != 0 {
+		return threadView{Page: pg}, nil // thread() redirects
 	}
 	bd, err := a.forum.Board(ctx, actor.BrandID, pg.Thread.BoardID)
 	if err != nil {
@@ -147,6 +150,10 @@ func (a *App) thread(c *gin.Context) {
 	tv, err := a.loadThreadView(c, id)
 	if err != nil {
 		a.fail(c, err)
+		return
+	}
+	if into := tv.Page.Thread.MergedInto; into != 0 {
+		c.Redirect(http.StatusMovedPermanently, "/t/"+itoa(into)) // merged: the old URL keeps working
 		return
 	}
 	if c.Param("slug") != tv.Page.Thread.Slug {

@@ -14,6 +14,7 @@ import (
 func (a *App) routes() http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
+	a.engine = r
 	r.HandleMethodNotAllowed = true
 	_ = r.SetTrustedProxies(nil)
 	r.MaxMultipartMemory = 1 << 20

@@ -80,6 +80,8 @@ var flashes = map[string]string{
 	"edited":    "Your edit is saved.",
 	"accepted":  "Marked as the accepted answer. Thanks for closing the loop!",
 	"withdrawn": "The accepted answer was withdrawn.",
+	"flagged":   "Thanks: your flag is with the moderators.",
+	"moderated": "Done. The act is recorded in the audit log.",
 }
 
 func (a *App) flash(c *gin.Context, key string) { a.setCookie(c, cookieFlash, key, 60) }

@@ -452,3 +452,21 @@ WHERE t.board_id = ? AND t.brand_id = ? AND t.pinned = 1 AND t.status = 'visible
 	out, _, err := collectThreads(rows, 10)
 	return out, err
 }
+
+// withPinned puts a board's pinned threads on top of its first page.
+func (s *Service) withPinned(ctx context.Context, brandID, boardID int64, page []Thread, next Cursor) ([]Thread, Cursor, error) {
+	pinned, err := s.PinnedThreads(ctx, brandID, boardID)
+	if err != nil || len(pinned) == 0 {
+		return page, next, err
+	}
+	seen := map[int64]bool{}
+	for _, t := range pinned {
+		seen[t.ID] = true
+	}
+	for _, t := range page {
+		if !seen[t.ID] {
+			pinned = append(pinned, t)
+		}
+	}
+	return pinned, next, nil
+}

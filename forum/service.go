@@ -258,7 +258,11 @@ ORDER BY t.last_activity_at DESC, t.id DESC LIMIT ?`, args...)
 	if err != nil {
 		return nil, Cursor{}, fmt.Errorf("forum: list threads: %w", err)
 	}
-	return collectThreads(rows, limit)
+	out, next, err := collectThreads(rows, limit)
+	if err != nil || after.ID != 0 || f != FilterAll {
+		return out, next, err
+	}
+	return s.withPinned(ctx, brandID, boardID, out, next)
 }
 
 func collectThreads(rows *sql.Rows, limit int) ([]Thread, Cursor, error) {

@@ -111,14 +111,10 @@ type adapter struct {
 	ctx context.Context
 }
 
+// seed merges the embedded default policy into the table by union: rules
+// added by a new release appear, and rules a brand added stay. (Default rows
+// live in domain "*"; brands tune theirs with their own rows, denials win.)
 func (ad *adapter) seed(ctx context.Context) error {
-	var n int
-	if err := ad.db.QueryRow(ctx, `SELECT COUNT(*) FROM casbin_rule`).Scan(&n); err != nil {
-		return fmt.Errorf("moderation: count policy: %w", err)
-	}
-	if n > 0 {
-		return nil
-	}
 	r := csv.NewReader(strings.NewReader(defaultPolicy))
 	r.FieldsPerRecord = -1
 	r.TrimLeadingSpace = true

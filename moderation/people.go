@@ -1,0 +1,182 @@
+package moderation
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"mutual/forum"
+	"mutual/sqldb"
+)
+
+// Standing is a member's moderation record as a moderator sees it.
+type Standing struct {
+	UserID         int64
+	Username       string
+	Email          string // empty unless the brand lets moderators see it (or an admin asks)
+	Reputation     int64
+	JoinedAt       time.Time
+	SuspendedUntil time.Time
+	Reason         string
+	BannedAt       time.Time
+	Roles          []string
+	Posts          int64 // visible posts
+	Removed        int64 // hidden or deleted posts
+	Pending        int64
+	FlagsAgainst   int64
+	Actions        int64 // audit rows about this member
+}
+
+// Suspended reports whether the member is suspended at now.
+func (s Standing) Suspended(now time.Time) bool { return s.SuspendedUntil.After(now) }
+
+// PersonAct is warn, suspend, unsuspend, ban or unban.
+type PersonAct string
+
+// The acts on people.
+const (
+	Warn      PersonAct = "warn"
+	Suspend   PersonAct = "suspend"
+	Unsuspend PersonAct = "unsuspend"
+	Ban       PersonAct = "ban"
+	Unban     PersonAct = "unban"
+)
+
+type personState struct {
+	SuspendedUntil *time.Time `json:"suspended_until"`
+	Banned         bool       `json:"banned"`
+	Reason         string     `json:"reason,omitempty"`
+}
+
+// ActOnPerson warns, suspends (until), unsuspends, bans or unbans a member.
+// A suspended member can read but not post until then; a banned one never
+// posts again until unbanned. Only an administrator may act on staff.
+func (s *Service) ActOnPerson(ctx context.Context, a forum.Actor, username string, act PersonAct, until time.Time, reason string) (Standing, error) {
+	reason = strings.TrimSpace(reason)
+	if err := checkReason(reason, act == Warn || act == Suspend || act == Ban); err != nil {
+		return Standing{}, err
+	}
+	now := s.now()
+	if act == Suspend && !until.After(now) {
+		return Standing{}, &forum.ValidationError{Fields: map[string]string{"until": "Suspend until a time in the future."}}
+	}
+	var target Standing
+	err := s.inTx(ctx, func(tx *sqldb.Tx) error {
+		st, err := s.standing(ctx, tx, a.BrandID, username, false)
+		if err != nil {
+			return err
+		}
+		target = st
+		if st.UserID == a.UserID {
+			return denied("You cannot act on your own account.")
+		}
+		for _, r := range st.Roles {
+			if (r == "moderator" || r == "admin" || r == "agent") && !a.Has("admin") {
+				return denied("Only an administrator can act on a staff account.")
+			}
+		}
+		before := personState{Banned: !st.BannedAt.IsZero(), Reason: st.Reason}
+		if !st.SuspendedUntil.IsZero() {
+			u := st.SuspendedUntil
+			before.SuspendedUntil = &u
+		}
+		after := before
+		var name string
+		switch act {
+		case Warn:
+			name = ActUserWarned
+		case Suspend:
+			if _, err := tx.Exec(ctx, `UPDATE users SET suspended_until = ?, suspend_reason = ? WHERE id = ?`, until.UnixMilli(), reason, st.UserID); err != nil {
+				return err
+			}
+			u := until.UTC()
+			after.SuspendedUntil, after.Reason, name = &u, reason, ActUserSuspended
+		case Unsuspend:
+			if !st.Suspended(now) {
+				return conflict(st.Username + " is not suspended.")
+			}
+			if _, err := tx.Exec(ctx, `UPDATE users SET suspended_until = NULL WHERE id = ?`, st.UserID); err != nil {
+				return err
+			}
+			after.SuspendedUntil, name = nil, ActUserUnsuspended
+		case Ban:
+			if !st.BannedAt.IsZero() {
+				return conflict(st.Username + " is already banned.")
+			}
+			if _, err := tx.Exec(ctx, `UPDATE users SET banned_at = ?, suspend_reason = ? WHERE id = ?`, now.UnixMilli(), reason, st.UserID); err != nil {
+				return err
+			}
+			after.Banned, after.Reason, name = true, reason, ActUserBanned
+		case Unban:
+			if st.BannedAt.IsZero() {
+				return conflict(st.Username + " is not banned.")
+			}
+			if _, err := tx.Exec(ctx, `UPDATE users SET banned_at = NULL WHERE id = ?`, st.UserID); err != nil {
+				return err
+			}
+			after.Banned, name = false, ActUserUnbanned
+		default:
+			return &forum.ValidationError{Fields: map[string]string{"act": "act must be warn, suspend, unsuspend, ban or unban"}}
+		}
+		return s.record(ctx, tx, a, entry{act: name, targetType: "user", targetID: st.UserID, targetUser: st.UserID, reason: reason,
+			before: before, after: after})
+	})
+	if err != nil {
+		return Standing{}, err
+	}
+	return s.Standing(ctx, a, target.Username, false)
+}
+
+// Standing reads a member's record. The email address is included only when
+// showEmail (the brand allows it, or the reader is an administrator).
+func (s *Service) Standing(ctx context.Context, a forum.Actor, username string, showEmail bool) (Standing, error) {
+	return s.standing(ctx, s.db, a.BrandID, username, showEmail)
+}
+
+func (s *Service) standing(ctx context.Context, q sqldb.Querier, brandID int64, username string, showEmail bool) (Standing, error) {
+	var st Standing
+	var joined, until, banned int64
+	err := q.QueryRow(ctx, `SELECT id, username, email, reputation, created_at, COALESCE(suspended_until, 0), suspend_reason, COALESCE(banned_at, 0)
+FROM users WHERE brand_id = ? AND username_key = ?`, brandID, strings.ToLower(strings.TrimSpace(username))).
+		Scan(&st.UserID, &st.Username, &st.Email, &st.Reputation, &joined, &until, &st.Reason, &banned)
+	if err != nil {
+		if isNoRows(err) {
+			return Standing{}, notFound("There is no member called " + username + " here.")
+		}
+		return Standing{}, err
+	}
+	if !showEmail {
+		st.Email = ""
+	}
+	st.JoinedAt, st.SuspendedUntil, st.BannedAt = msTime(joined), msTime(until), msTime(banned)
+	err = q.QueryRow(ctx, `SELECT
+  COALESCE(SUM(CASE WHEN status = 'visible' THEN 1 ELSE 0 END), 0),
+  COALESCE(SUM(CASE WHEN status IN ('hidden', 'deleted') THEN 1 ELSE 0 END), 0),
+  COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0)
+FROM posts WHERE author_id = ? AND brand_id = ?`, st.UserID, brandID).Scan(&st.Posts, &st.Removed, &st.Pending)
+	if err != nil {
+		return Standing{}, err
+	}
+	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM flags f JOIN posts p ON p.id = f.post_id WHERE p.author_id = ? AND f.brand_id = ?`,
+		st.UserID, brandID).Scan(&st.FlagsAgainst); err != nil {
+		return Standing{}, err
+	}
+	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM moderation_actions WHERE brand_id = ? AND target_user_id = ? AND act <> ?`,
+		brandID, st.UserID, ActPostFlagged).Scan(&st.Actions); err != nil {
+		return Standing{}, err
+	}
+	rows, err := q.Query(ctx, `SELECT role FROM role_assignments WHERE brand_id = ? AND user_id = ? ORDER BY role`, brandID, st.UserID)
+	if err != nil {
+		return Standing{}, err
+	}
+	defer rows.Close()
+	st.Roles = []string{"member"}
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			return Standing{}, err
+		}
+		st.Roles = append(st.Roles, r)
+	}
+	return st, rows.Err()
+}

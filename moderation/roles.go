@@ -1,0 +1,104 @@
+package moderation
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"mutual/forum"
+	"mutual/sqldb"
+)
+
+// RoleAssignment is a role a member holds in a brand.
+type RoleAssignment struct {
+	UserID   int64
+	Username string
+	Role     string
+	Since    time.Time
+}
+
+// SetRole grants (grant true) or revokes a role in the actor's brand and
+// audits it. The actor may be the system (UserID 0: the command line). Roles
+// are read from the database on every request, so a revoked role stops
+// working on the very next one, on every instance.
+func (s *Service) SetRole(ctx context.Context, a forum.Actor, username, role string, grant bool, reason string) error {
+	role = strings.TrimSpace(role)
+	valid := false
+	for _, r := range forum.Roles {
+		valid = valid || (r == role && r != "member")
+	}
+	if !valid {
+		return &forum.ValidationError{Fields: map[string]string{"role": "role must be one of trusted, moderator, agent, client_manager, admin (everyone is a member)"}}
+	}
+	if err := checkReason(strings.TrimSpace(reason), false); err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sqldb.Tx) error {
+		st, err := s.standing(ctx, tx, a.BrandID, username, false)
+		if err != nil {
+			return err
+		}
+		if !grant && st.UserID == a.UserID && role == "admin" {
+			return denied("You cannot remove your own administrator role; ask another administrator.")
+		}
+		now := s.now().UnixMilli()
+		var n int64
+		name := ActRoleGranted
+		if grant {
+			res, err := tx.Exec(ctx, `INSERT INTO role_assignments (brand_id, user_id, role, created_at) VALUES (?, ?, ?, ?)
+ON CONFLICT (brand_id, user_id, role) DO NOTHING`, a.BrandID, st.UserID, role, now)
+			if err != nil {
+				return err
+			}
+			n, _ = res.RowsAffected()
+		} else {
+			res, err := tx.Exec(ctx, `DELETE FROM role_assignments WHERE brand_id = ? AND user_id = ? AND role = ?`, a.BrandID, st.UserID, role)
+			if err != nil {
+				return err
+			}
+			n, _ = res.RowsAffected()
+			name = ActRoleRevoked
+		}
+		if n == 0 {
+			if grant {
+				return conflict(st.Username + " already holds the role " + role + ".")
+			}
+			return conflict(st.Username + " does not hold the role " + role + ".")
+		}
+		type roles struct {
+			Roles []string `json:"roles"`
+		}
+		after := []string{}
+		for _, r := range st.Roles {
+			if r != role {
+				after = append(after, r)
+			}
+		}
+		if grant {
+			after = append(after, role)
+		}
+		return s.record(ctx, tx, a, entry{act: name, targetType: "user", targetID: st.UserID, targetUser: st.UserID,
+			reason: strings.TrimSpace(role + " " + reason), before: roles{st.Roles}, after: roles{after}})
+	})
+}
+
+// RoleHolders lists who holds which role in a brand (members are implicit).
+func (s *Service) RoleHolders(ctx context.Context, brandID int64) ([]RoleAssignment, error) {
+	rows, err := s.db.Query(ctx, `SELECT r.user_id, u.username, r.role, r.created_at FROM role_assignments r JOIN users u ON u.id = r.user_id
+WHERE r.brand_id = ? ORDER BY r.role, u.username_key LIMIT 1000`, brandID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []RoleAssignment
+	for rows.Next() {
+		var r RoleAssignment
+		var at int64
+		if err := rows.Scan(&r.UserID, &r.Username, &r.Role, &at); err != nil {
+			return nil, err
+		}
+		r.Since = msTime(at)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
