@@ -111,7 +111,7 @@ ON CONFLICT (post_id, user_id) DO NOTHING RETURNING id`, a.BrandID, postID, a.Us
 		}
 		res.AutoHidden = true
 		return s.record(ctx, tx, forum.Actor{BrandID: a.BrandID}, entry{act: ActPostHidden, targetType: "post", targetID: postID, targetUser: p.AuthorID,
-			reason:  fmt.Sprintf("hidden automatically: %d flags from trusted members, pending review", open),
+			reason: fmt.Sprintf("hidden automatically: %d flags from trusted members, pending review", open),
 			before: postState{Status: p.Status}, after: postState{Status: forum.StatusHidden},
 			boardID: t.BoardID, threadID: t.ID, postID: postID, threadAuthor: t.AuthorID})
 	})
