@@ -92,10 +92,10 @@ func TestModerationFlagsQueueAndAutoHide(t *testing.T) {
 	if rc, posts, _ := m.counts(t); rc != 0 || posts != posts0-1 {
 		t.Errorf("after auto-hide reply_count=%d board posts=%d (was %d)", rc, posts, posts0)
 	}
-	if body := s.browser().get("/t/"+itoa(m.thread.ID)+"/"+m.thread.Slug).body; strings.Contains(body, "PILLS") {
+	if body := s.browser().get("/t/" + itoa(m.thread.ID) + "/" + m.thread.Slug).body; strings.Contains(body, "PILLS") {
 		t.Error("hidden post still shown to visitors")
 	}
-	if body := s.signedIn(m.mod).get("/t/"+itoa(m.thread.ID)+"/"+m.thread.Slug).body; !strings.Contains(body, "PILLS") || !strings.Contains(body, "badge-hidden") {
+	if body := s.signedIn(m.mod).get("/t/" + itoa(m.thread.ID) + "/" + m.thread.Slug).body; !strings.Contains(body, "PILLS") || !strings.Contains(body, "badge-hidden") {
 		t.Error("moderators should see the hidden post, marked")
 	}
 	// A trusted member handles the queue: dismissing the flags shows it again.
