@@ -310,6 +310,11 @@ func TestPreModeration(t *testing.T) {
 	if _, posts, threads := m.counts(t); posts != posts0+1 || threads != threads0+1 {
 		t.Errorf("approved thread counts %d/%d, want %d/%d", posts, threads, posts0+1, threads0+1)
 	}
+	// Staff posts carry the brand's staff label.
+	modJSON(t, m.modAPI.api(http.MethodPost, "/api/v1/threads/"+itoa(id)+"/posts", map[string]any{"body": "Welcome, it is on."}), 201)
+	if b := s.browser().get("/t/" + itoa(id) + "/" + th["slug"].(string)).body; !strings.Contains(b, `badge-staff" title="Works for the community">Team<`) {
+		t.Error("the moderator's reply lacks the brand's staff badge")
+	}
 	// After one approved post the member posts freely.
 	if r := modJSON(t, nb.api(http.MethodPost, "/api/v1/threads/"+itoa(m.thread.ID)+"/posts", map[string]any{"body": "Now I can reply"}), 201); r["status"] != "visible" {
 		t.Errorf("second post = %v", r["status"])

@@ -133,6 +133,7 @@ type Post struct {
 	KudosCount       int64
 	Status           string // visible, pending, hidden or deleted
 	IsStaff          bool   // written by an agent, moderator or admin
+	StaffLabel       string // the brand's badge for staff posts (thread pages set it)
 }
 
 // Edited reports whether the post has been changed since it was written.

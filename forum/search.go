@@ -68,7 +68,7 @@ func (s *Service) Search(ctx context.Context, brandID int64, q string, limit int
 		tsq := strings.Join(terms, " ")
 		match = `SELECT tid, COUNT(*) AS hits FROM (
   SELECT p.thread_id AS tid FROM posts p JOIN threads t2 ON t2.id = p.thread_id
-  WHERE p.brand_id = ? AND (to_tsvector('english', p.body_md) @@ plainto_tsquery('english', ?)
+  WHERE p.brand_id = ? AND p.status = 'visible' AND (to_tsvector('english', p.body_md) @@ plainto_tsquery('english', ?)
      OR (p.is_question = 1 AND to_tsvector('english', t2.title) @@ plainto_tsquery('english', ?)))
   ORDER BY p.id DESC LIMIT ?) recent GROUP BY tid`
 		args = []any{brandID, tsq, tsq, searchWindow}
@@ -79,12 +79,13 @@ func (s *Service) Search(ctx context.Context, brandID int64, q string, limit int
 		}
 		match = `SELECT tid, COUNT(*) AS hits FROM (
   SELECT p.thread_id AS tid FROM post_search s JOIN posts p ON p.id = s.docid
-  WHERE post_search MATCH ? AND p.brand_id = ? ORDER BY s.docid DESC LIMIT ?) recent GROUP BY tid`
+  WHERE post_search MATCH ? AND p.brand_id = ? AND p.status = 'visible' ORDER BY s.docid DESC LIMIT ?) recent GROUP BY tid`
 		args = []any{strings.Join(quoted, " "), brandID, searchWindow}
 	}
 	args = append(args, limit)
 	rows, err := s.db.Query(ctx, `SELECT `+threadCols+` FROM threads t JOIN users u ON u.id = t.author_id
 JOIN (`+match+`) m ON m.tid = t.id
+WHERE t.status = 'visible'
 ORDER BY CASE WHEN t.accepted_post_id IS NULL THEN 1 ELSE 0 END, m.hits DESC, t.last_activity_at DESC, t.id DESC
 LIMIT ?`, args...)
 	if err != nil {

@@ -420,6 +420,9 @@ ORDER BY p.created_at, p.id LIMIT ?`, args...)
 		last := pg.Replies[RepliesPerPage-1]
 		pg.Next = Cursor{At: last.CreatedAt, ID: last.ID}
 	}
+	if err := s.labelStaff(ctx, brandID, &pg); err != nil {
+		return ThreadPage{}, err
+	}
 	if viewer != 0 {
 		rows, err := s.db.Query(ctx, `SELECT k.post_id FROM kudos k JOIN posts p ON p.id = k.post_id
 WHERE k.user_id = ? AND p.thread_id = ?`, viewer, threadID)
@@ -685,7 +688,7 @@ func (s *Service) Accept(ctx context.Context, a Actor, threadID, postID int64) (
 		if err != nil {
 			return err
 		}
-		if p.ThreadID != threadID || p.IsQuestion {
+		if p.ThreadID != threadID || p.IsQuestion || !p.Shown() {
 			return &ValidationError{Fields: map[string]string{"post_id": "That post is not a reply in this thread."}}
 		}
 		if p.AuthorID == t.AuthorID {

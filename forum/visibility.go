@@ -71,3 +71,28 @@ func heldNote(status string) string {
 	}
 	return ""
 }
+
+// labelStaff gives staff posts on a page the brand's badge text; one look-up,
+// and only when the page has a staff post.
+func (s *Service) labelStaff(ctx context.Context, brandID int64, pg *ThreadPage) error {
+	posts := []*Post{&pg.Question}
+	if pg.Accepted != nil {
+		posts = append(posts, pg.Accepted)
+	}
+	for i := range pg.Replies {
+		posts = append(posts, &pg.Replies[i])
+	}
+	label := ""
+	for _, p := range posts {
+		if !p.IsStaff {
+			continue
+		}
+		if label == "" {
+			if err := s.db.QueryRow(ctx, `SELECT staff_label FROM brands WHERE id = ?`, brandID).Scan(&label); err != nil {
+				return err
+			}
+		}
+		p.StaffLabel = label
+	}
+	return nil
+}

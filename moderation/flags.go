@@ -64,6 +64,7 @@ func (s *Service) FlagPost(ctx context.Context, a forum.Actor, postID int64, rea
 	var res FlagResult
 	var threadID int64
 	err := s.inTx(ctx, func(tx *sqldb.Tx) error {
+		res = FlagResult{} // the function may run again (SQLite group commit)
 		p, err := s.forum.PostIn(ctx, tx, a.BrandID, postID)
 		if err != nil {
 			return err

@@ -136,8 +136,6 @@ func conflict(msg string) error { return &forum.Error{Kind: forum.ErrConflict, M
 func denied(msg string) error   { return &forum.Error{Kind: forum.ErrForbidden, Msg: msg} }
 func notFound(msg string) error { return &forum.Error{Kind: forum.ErrNotFound, Msg: msg} }
 
-func isNotFound(err error) bool { return errors.Is(err, forum.ErrNotFound) }
-
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 
 func msTime(v int64) time.Time {
