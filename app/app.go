@@ -103,6 +103,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	a.authz.OnChange = a.policyChanged
 	if a.themes, err = themes.LoadRegistry(cfg.ThemesDir); err != nil {
 		db.Close()
 		return nil, err

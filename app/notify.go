@@ -18,6 +18,22 @@ import (
 // only the one that took the write.
 const changeChannel = "mutual_changes"
 
+// policyChannel carries "the casbin policy changed": every instance reloads
+// it and drops its memoised decisions.
+const policyChannel = "mutual_policy"
+
+// policyChanged tells the other instances (PostgreSQL) to reload the policy.
+func (a *App) policyChanged() {
+	if a.cfg.DatabaseURL == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if _, err := a.db.Exec(ctx, `SELECT pg_notify(?, '')`, policyChannel); err != nil {
+		a.log.Warn("notify policy change", "err", err)
+	}
+}
+
 // onChange is the forum's change hook: drop local cache entries and, on
 // PostgreSQL, tell the other instances.
 func (a *App) onChange(ch forum.Change) {
@@ -77,11 +93,20 @@ func (a *App) listenOnce(ctx context.Context, ready func()) error {
 	if _, err := conn.Exec(ctx, "LISTEN "+changeChannel); err != nil {
 		return err
 	}
+	if _, err := conn.Exec(ctx, "LISTEN "+policyChannel); err != nil {
+		return err
+	}
 	ready()
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
 			return err
+		}
+		if n.Channel == policyChannel {
+			if err := a.authz.Reload(); err != nil {
+				a.log.Error("reload policy", "err", err)
+			}
+			continue
 		}
 		if ch, ok := parseChange(n.Payload); ok {
 			a.pages.invalidate(ch)

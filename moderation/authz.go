@@ -34,6 +34,10 @@ type Authorizer struct {
 	// decisions memoises Enforce: the policy changes rarely and every request
 	// asks, so answers are kept until the policy is reloaded or changed.
 	decisions sync.Map // role|dom|obj|act -> bool
+
+	// OnChange, when set, hears that this instance changed the policy, so
+	// other instances can reload theirs (app/notify.go on PostgreSQL).
+	OnChange func()
 }
 
 // NewAuthorizer loads the policy from the database, seeding it from the
@@ -99,6 +103,9 @@ func (a *Authorizer) allows(role, dom, obj, act string) bool {
 func (a *Authorizer) AddBrandRule(brandID int64, role, obj, act, eft string) error {
 	defer a.decisions.Clear()
 	_, err := a.enf.AddPolicy(role, Domain(brandID), obj, act, eft)
+	if err == nil && a.OnChange != nil {
+		a.OnChange()
+	}
 	return err
 }
 
