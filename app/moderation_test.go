@@ -224,6 +224,9 @@ func TestModerationActsOnPeopleAndRoles(t *testing.T) {
 	if r.code != 403 || !strings.Contains(r.body, "suspended until") || !strings.Contains(r.body, "selling pills") {
 		t.Errorf("suspended reply = %d %s", r.code, r.body)
 	}
+	if b := s.signedIn(m.spammer).get("/t/" + itoa(m.thread.ID) + "/" + m.thread.Slug).body; !strings.Contains(b, "suspended until") || !strings.Contains(b, "selling pills") {
+		t.Error("the thread page does not tell a suspended member why and until when")
+	}
 	// The suspension ends by itself.
 	s.clock.Add(73 * time.Hour)
 	modJSON(t, m.spamAPI.api(http.MethodPost, "/api/v1/threads/"+itoa(m.thread.ID)+"/posts", map[string]any{"body": "I am back"}), 201)

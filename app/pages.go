@@ -113,6 +113,8 @@ type threadView struct {
 	Body      string
 	Errors    map[string]string
 	Preview   string // sanitised HTML; the template marks it safe with sanitized
+	// PostingBlocked says why the viewer cannot post (suspended, banned).
+	PostingBlocked string
 }
 
 func (a *App) loadThreadView(c *gin.Context, id int64) (threadView, error) {
@@ -134,7 +136,11 @@ func (a *App) loadThreadView(c *gin.Context, id int64) (threadView, error) {
 		return threadView{}, err
 	}
 	canAccept := actor.SignedIn() && (actor.UserID == pg.Thread.AuthorID || actor.CanModerate())
-	return threadView{Page: pg, Board: bd, CanAccept: canAccept, Kudoed: pg.Kudoed, ClientKey: newClientKey()}, nil
+	blocked, err := a.mod.PostingBlock(ctx, actor)
+	if err != nil {
+		return threadView{}, err
+	}
+	return threadView{Page: pg, Board: bd, CanAccept: canAccept, Kudoed: pg.Kudoed, ClientKey: newClientKey(), PostingBlocked: blocked}, nil
 }
 
 func newClientKey() string {

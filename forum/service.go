@@ -648,7 +648,7 @@ func (s *Service) Edit(ctx context.Context, a Actor, postID int64, title, body s
 
 // Revisions lists every kept version of a post, oldest first.
 func (s *Service) Revisions(ctx context.Context, brandID, postID int64) ([]Revision, error) {
-	if _, err := s.Post(ctx, brandID, postID); err != nil {
+	if _, err := s.shownPost(ctx, s.db, brandID, postID); err != nil {
 		return nil, err
 	}
 	rows, err := s.db.Query(ctx, `SELECT r.post_id, r.revision, r.editor_id, u.username, r.title, r.body_md, r.body_html, r.created_at
@@ -787,7 +787,7 @@ func (s *Service) kudos(ctx context.Context, a Actor, postID int64, give bool) (
 		return Post{}, err
 	}
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		p, err := s.post(ctx, tx, a.BrandID, postID)
+		p, err := s.shownPost(ctx, tx, a.BrandID, postID)
 		if err != nil {
 			return err
 		}

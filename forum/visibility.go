@@ -1,6 +1,10 @@
 package forum
 
-import "context"
+import (
+	"context"
+
+	"mutual/sqldb"
+)
 
 // Content states (migration 00006). Only visible content is listed, counted,
 // searched or escalated; the others are kept for moderators and the audit.
@@ -95,4 +99,21 @@ func (s *Service) labelStaff(ctx context.Context, brandID int64, pg *ThreadPage)
 		p.StaffLabel = label
 	}
 	return nil
+}
+
+// shownPost reads a post members can see (it and its thread visible), or
+// ErrNotFound: hidden content has no public history and takes no kudos.
+func (s *Service) shownPost(ctx context.Context, q sqldb.Querier, brandID, postID int64) (Post, error) {
+	p, err := s.post(ctx, q, brandID, postID)
+	if err != nil {
+		return Post{}, err
+	}
+	var status string
+	if err := q.QueryRow(ctx, `SELECT status FROM threads WHERE id = ?`, p.ThreadID).Scan(&status); err != nil {
+		return Post{}, err
+	}
+	if !p.Shown() || status != StatusVisible {
+		return Post{}, notFound("That post does not exist.")
+	}
+	return p, nil
 }

@@ -180,3 +180,29 @@ FROM posts WHERE author_id = ? AND brand_id = ?`, st.UserID, brandID).Scan(&st.P
 	}
 	return st, rows.Err()
 }
+
+// PostingBlock says why the actor cannot post right now (suspended until a
+// time, or banned), or "" when they can.
+func (s *Service) PostingBlock(ctx context.Context, a forum.Actor) (string, error) {
+	if !a.SignedIn() {
+		return "", nil
+	}
+	var until, banned int64
+	var reason string
+	err := s.db.QueryRow(ctx, `SELECT COALESCE(suspended_until, 0), COALESCE(banned_at, 0), suspend_reason FROM users WHERE id = ? AND brand_id = ?`,
+		a.UserID, a.BrandID).Scan(&until, &banned, &reason)
+	if err != nil {
+		return "", err
+	}
+	why := ""
+	if reason != "" {
+		why = " Reason: " + reason + "."
+	}
+	switch {
+	case banned != 0:
+		return "Your account is banned from posting in this community." + why, nil
+	case until > s.now().UnixMilli():
+		return "Your account is suspended until " + msTime(until).Format("2 Jan 2006 15:04 MST") + ": you can read, but not post." + why, nil
+	}
+	return "", nil
+}
