@@ -39,6 +39,7 @@ type App struct {
 	handler http.Handler
 
 	escalations *moderation.Escalations
+	nf          *notifyParts // notifications (notify_wiring.go)
 
 	// background work tied to the App's life: the change listener
 	// (PostgreSQL) or the search indexer (SQLite).
@@ -104,6 +105,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.escalations = moderation.NewEscalations(db, cfg.Now)
 	a.pages = newPageCache(16<<20, 10*time.Second)
 	a.forum.OnChange = a.onChange
+	if err := a.notifySetup(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if err := a.ensureDefaultBrand(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -237,6 +242,7 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
 	go a.runWorkers(ctx)
+	go a.runNotifyWorkers(ctx)
 	if a.cfg.PprofAddr != "" {
 		go a.servePprof(ctx)
 	}

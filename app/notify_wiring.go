@@ -1,0 +1,175 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"mutual/forum/notify"
+)
+
+// notifyParts is the notification capability's share of the App.
+type notifyParts struct {
+	store  *notify.Store
+	signer *notify.Signer
+	mailer *notifyMailer
+	limits notifyLimits
+}
+
+// notifySetup builds the store, subscribes its hook to every forum change
+// and loads the link-signing key.
+func (a *App) notifySetup(ctx context.Context) error {
+	if err := a.cfg.Notify.validate(); err != nil {
+		return err
+	}
+	st := notify.New(a.db, a.cfg.Now)
+	st.Mail = a.cfg.Notify.MailOn()
+	signer, err := notify.LoadSigner(ctx, a.db)
+	if err != nil {
+		return err
+	}
+	a.nf = &notifyParts{store: st, signer: signer, limits: newNotifyLimits()}
+	if st.Mail {
+		a.nf.mailer = &notifyMailer{cfg: a.cfg.Notify}
+	}
+	a.forum.Subscribe(st.Hook)
+	return nil
+}
+
+// Notify exposes the notification store to tests and commands.
+func (a *App) Notify() *notify.Store { return a.nf.store }
+
+// notifySiteURL is the base of links in mail for a brand.
+func (a *App) notifySiteURL(host string) string {
+	return strings.TrimRight(strings.ReplaceAll(a.cfg.Notify.SiteURL, "{host}", host), "/")
+}
+
+// notifyJobEvery is how often reminders and digests are looked for.
+const notifyJobEvery = 10 * time.Minute
+
+// runNotifyWorkers sends queued mail and runs reminders and digests until ctx
+// ends. Mail is claimed row by row with a lease and the periodic jobs through
+// the jobs table, so any number of instances can run this at once.
+func (a *App) runNotifyWorkers(ctx context.Context) {
+	if a.cfg.JobInterval <= 0 {
+		return // background jobs are off (--job-interval 0)
+	}
+	every := a.cfg.Notify.MailInterval
+	if every <= 0 {
+		every = 10 * time.Second
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if _, err := a.RunNotify(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("notifications", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// NotifyRun says what one round of notification work did.
+type NotifyRun struct {
+	Reminded, Digests, Sent, Skipped, Failed int
+}
+
+// RunNotify does one round: reminders and digests when due (once across
+// instances), then sends every due mail. Tests call it instead of waiting.
+func (a *App) RunNotify(ctx context.Context) (NotifyRun, error) {
+	var r NotifyRun
+	if err := a.notifyJob(ctx, "notify-reminders", func(brandID int64) error {
+		n, err := a.nf.store.Remind(ctx, brandID, time.Duration(a.cfg.Notify.ReminderDays)*24*time.Hour, 500)
+		r.Reminded += n
+		return err
+	}); err != nil {
+		return r, err
+	}
+	if err := a.notifyJob(ctx, "notify-digests", func(brandID int64) error {
+		for {
+			n, err := a.nf.store.QueueDigests(ctx, brandID, 200)
+			r.Digests += n
+			if err != nil || n < 200 {
+				return err
+			}
+		}
+	}); err != nil {
+		return r, err
+	}
+	err := a.notifySendDue(ctx, &r)
+	return r, err
+}
+
+func (a *App) notifyJob(ctx context.Context, name string, perBrand func(brandID int64) error) error {
+	ok, err := a.jobs.claim(ctx, name)
+	if err != nil || !ok {
+		return err
+	}
+	brands, err := a.brands.All(ctx)
+	if err == nil {
+		for _, b := range brands {
+			if err = perBrand(b.ID); err != nil {
+				break
+			}
+		}
+	}
+	if ferr := a.jobs.finish(ctx, name, a.cfg.Now().Add(notifyJobEvery), err); ferr != nil && err == nil {
+		err = ferr
+	}
+	return err
+}
+
+// notifySendDue sends due mail in batches over one SMTP connection each.
+func (a *App) notifySendDue(ctx context.Context, r *NotifyRun) error {
+	if a.nf.mailer == nil {
+		return nil
+	}
+	for ctx.Err() == nil {
+		ids, err := a.nf.store.Claim(ctx, 50, 5*time.Minute)
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		var mails []notify.Mail
+		var msgs []notify.Message
+		for _, id := range ids {
+			m, err := a.nf.store.Load(ctx, id)
+			if err != nil {
+				return err
+			}
+			if why := m.SkipReason(); why != "" {
+				if err := a.nf.store.Skipped(ctx, id, why); err != nil {
+					return err
+				}
+				r.Skipped++
+				continue
+			}
+			mails = append(mails, m)
+			msgs = append(msgs, m.Compose(a.notifySiteURL(m.BrandHost), a.nf.signer, a.cfg.Now()))
+		}
+		if len(msgs) == 0 {
+			continue
+		}
+		for i, res := range a.nf.mailer.send(ctx, msgs) {
+			if res == nil {
+				if err := a.nf.store.Sent(ctx, mails[i]); err != nil {
+					return err
+				}
+				r.Sent++
+				continue
+			}
+			a.log.Warn("notification mail failed", "outbox_id", mails[i].ID, "attempt", mails[i].Attempts, "retry", res.retry, "err", res.err)
+			if err := a.nf.store.Failed(ctx, mails[i], res.err, res.retry); err != nil {
+				return fmt.Errorf("app: record mail failure: %w", err)
+			}
+			r.Failed++
+		}
+		if r.Failed > 0 {
+			return nil // the server is struggling: leave the rest for the next round
+		}
+	}
+	return ctx.Err()
+}
