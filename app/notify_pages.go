@@ -300,7 +300,7 @@ func (a *App) notifyVerifyEmail(c *gin.Context) {
 		return
 	}
 	a.render(c, http.StatusOK, "notify_link", "Email confirmed", notifyLinkView{Heading: "Your email address is confirmed",
-		Message: "Thanks, " + name + ". Notifications can now reach " + claims.Email + ". Choose what you hear about in your notification settings.",
+		Message:  "Thanks, " + name + ". Notifications can now reach " + claims.Email + ". Choose what you hear about in your notification settings.",
 		Username: name})
 }
 
