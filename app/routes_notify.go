@@ -14,7 +14,7 @@ type notifyLimits struct{ write, verify, link *keyed }
 
 func newNotifyLimits() notifyLimits {
 	return notifyLimits{write: newKeyed(rate.Every(100*time.Millisecond), 30),
-		verify: newKeyed(rate.Every(2*time.Minute), 2), link: newKeyed(rate.Every(2*time.Second), 30)}
+		verify: newKeyed(rate.Every(2*time.Minute), 5), link: newKeyed(rate.Every(2*time.Second), 30)}
 }
 
 // notifySignedLinks are the routes whose signed token in the URL is the
