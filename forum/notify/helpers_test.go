@@ -2,6 +2,7 @@ package notify_test
 
 import (
 	"context"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -148,4 +149,38 @@ func (f *fixture) count(t *testing.T, q string, args ...any) int {
 		t.Fatalf("%s: %v", q, err)
 	}
 	return n
+}
+
+func sqldbtestOpen(tb testing.TB) *sqldb.DB { return sqldbtest.Open(tb, sqldb.SQLite) }
+
+// benchFixture is newFixture for benchmarks, with or without the hook.
+func benchFixture(tb testing.TB, db *sqldb.DB, hook bool) *fixture {
+	tb.Helper()
+	clk := &testClock{t: time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC)}
+	f := &fixture{db: db, clock: clk, members: forum.NewMembers(db, clk.Now), svc: forum.NewService(db, forum.NewRenderer(), clk.Now),
+		st: notify.New(db, clk.Now)}
+	f.st.Mail = os.Getenv("NOTIFY_BENCH_NOMAIL") == ""
+	if hook {
+		f.svc.Subscribe(f.st.Hook)
+	}
+	var err error
+	if f.brand, err = forum.NewBrands(db, clk.Now).Create(ctx, forum.NewBrand{Host: "localhost", Name: "Alpha", Default: true}); err != nil {
+		tb.Fatal(err)
+	}
+	if f.board, err = f.svc.CreateBoard(ctx, f.brand.ID, forum.NewBoard{Name: "Billing"}); err != nil {
+		tb.Fatal(err)
+	}
+	return f
+}
+
+func (f *fixture) benchMember(tb testing.TB, name string) forum.Actor {
+	tb.Helper()
+	u, err := f.members.CreateUnclaimed(ctx, forum.Unclaimed{BrandID: f.brand.ID, Username: name, Email: name + "@example.com", CreatedAt: f.clock.Now()})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := f.db.Exec(ctx, `UPDATE users SET email_verified_at = 1, password_hash = 'x' WHERE id = ?`, u.ID); err != nil {
+		tb.Fatal(err)
+	}
+	return forum.Actor{UserID: u.ID, BrandID: f.brand.ID, Username: name, Roles: []string{"member"}}
 }

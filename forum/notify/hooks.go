@@ -75,14 +75,14 @@ func (s *Store) onAsked(ctx context.Context, tx *sqldb.Tx, ev forum.Event) error
 	if err != nil || !ok {
 		return err
 	}
-	if err := s.mentions(ctx, tx, ev, html); err != nil {
+	mentioned, err := s.mentions(ctx, tx, ev, html)
+	if err != nil {
 		return err
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO notifications (brand_id, user_id, kind, thread_id, post_id, actor_id, created_at)
 SELECT f.brand_id, f.user_id, 'new_thread', ?, ?, ?, ? FROM notify_follows f
-WHERE f.board_id = ? AND f.brand_id = ? AND f.user_id <> ?
-AND NOT EXISTS (SELECT 1 FROM notifications m WHERE m.post_id = ? AND m.user_id = f.user_id AND m.kind = 'mention')`,
-		ev.ThreadID, ev.PostID, ev.ActorID, ms(ev.At), ev.BoardID, ev.BrandID, ev.ActorID, ev.PostID)
+WHERE f.board_id = ? AND f.brand_id = ? AND f.user_id <> ?`+notMentioned(mentioned, "f", ev.PostID),
+		ev.ThreadID, ev.PostID, ev.ActorID, ms(ev.At), ev.BoardID, ev.BrandID, ev.ActorID)
 	if err != nil {
 		return err
 	}
@@ -92,26 +92,26 @@ AND NOT EXISTS (SELECT 1 FROM notifications m WHERE m.post_id = ? AND m.user_id 
 func (s *Store) onReplied(ctx context.Context, tx *sqldb.Tx, ev forum.Event) error {
 	// The replier watches from now on; so does the asker, whose own
 	// question may predate watching (an import, the demo) unless muted.
-	if err := s.watch(ctx, tx, ev, ev.ActorID); err != nil {
-		return err
+	asker := ev.ThreadAuthorID
+	if asker == 0 {
+		asker = ev.ActorID
 	}
-	if ev.ThreadAuthorID != 0 && ev.ThreadAuthorID != ev.ActorID {
-		if err := s.watch(ctx, tx, ev, ev.ThreadAuthorID); err != nil {
-			return err
-		}
+	if _, err := tx.Exec(ctx, `INSERT INTO notify_watches (brand_id, thread_id, user_id, muted, created_at) VALUES (?, ?, ?, 0, ?), (?, ?, ?, 0, ?)
+ON CONFLICT (thread_id, user_id) DO NOTHING`, ev.BrandID, ev.ThreadID, ev.ActorID, ms(ev.At), ev.BrandID, ev.ThreadID, asker, ms(ev.At)); err != nil {
+		return err
 	}
 	html, ok, err := visibleHTML(ctx, tx, ev)
 	if err != nil || !ok {
 		return err
 	}
-	if err := s.mentions(ctx, tx, ev, html); err != nil {
+	mentioned, err := s.mentions(ctx, tx, ev, html)
+	if err != nil {
 		return err
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO notifications (brand_id, user_id, kind, thread_id, post_id, actor_id, created_at)
 SELECT w.brand_id, w.user_id, 'reply', ?, ?, ?, ? FROM notify_watches w
-WHERE w.thread_id = ? AND w.muted = 0 AND w.user_id <> ? AND w.brand_id = ?
-AND NOT EXISTS (SELECT 1 FROM notifications m WHERE m.post_id = ? AND m.user_id = w.user_id AND m.kind = 'mention')`,
-		ev.ThreadID, ev.PostID, ev.ActorID, ms(ev.At), ev.ThreadID, ev.ActorID, ev.BrandID, ev.PostID)
+WHERE w.thread_id = ? AND w.muted = 0 AND w.user_id <> ? AND w.brand_id = ?`+notMentioned(mentioned, "w", ev.PostID),
+		ev.ThreadID, ev.PostID, ev.ActorID, ms(ev.At), ev.ThreadID, ev.ActorID, ev.BrandID)
 	if err != nil {
 		return err
 	}
@@ -125,7 +125,7 @@ func (s *Store) onEdited(ctx context.Context, tx *sqldb.Tx, ev forum.Event) erro
 		return err
 	}
 	ev.ActorID = ev.AuthorID // the mention is the author's, even when a moderator edits
-	if err := s.mentions(ctx, tx, ev, html); err != nil {
+	if _, err := s.mentions(ctx, tx, ev, html); err != nil {
 		return err
 	}
 	return s.queueForPost(ctx, tx, ev)
@@ -133,10 +133,10 @@ func (s *Store) onEdited(ctx context.Context, tx *sqldb.Tx, ev forum.Event) erro
 
 // mentions notifies the members of the brand named by @username in the
 // post, once per post, never the author.
-func (s *Store) mentions(ctx context.Context, tx *sqldb.Tx, ev forum.Event, html string) error {
+func (s *Store) mentions(ctx context.Context, tx *sqldb.Tx, ev forum.Event, html string) (bool, error) {
 	names := forum.Mentions(html)
 	if len(names) == 0 {
-		return nil
+		return false, nil
 	}
 	args := []any{ev.ThreadID, ev.PostID, ev.ActorID, ms(ev.At), ev.BrandID, ev.ActorID}
 	marks := make([]string, len(names))
@@ -149,7 +149,17 @@ func (s *Store) mentions(ctx context.Context, tx *sqldb.Tx, ev forum.Event, html
 SELECT u.brand_id, u.id, 'mention', ?, ?, ?, ? FROM users u
 WHERE u.brand_id = ? AND u.id <> ? AND u.username_key IN (`+strings.Join(marks, ", ")+`)
 AND NOT EXISTS (SELECT 1 FROM notifications m WHERE m.post_id = ? AND m.user_id = u.id AND m.kind = 'mention')`, args...)
-	return err
+	return true, err
+}
+
+// notMentioned keeps members already notified of a mention in the post from
+// a second notification about it; a post without mentions needs no check.
+func notMentioned(mentioned bool, alias string, postID int64) string {
+	if !mentioned {
+		return ""
+	}
+	return ` AND NOT EXISTS (SELECT 1 FROM notifications m WHERE m.post_id = ` + strconv.FormatInt(postID, 10) +
+		` AND m.user_id = ` + alias + `.user_id AND m.kind = 'mention')`
 }
 
 // deliverable is the SQL condition for sending a member mail at all: a
@@ -164,12 +174,17 @@ func (s *Store) queueForPost(ctx context.Context, tx *sqldb.Tx, ev forum.Event) 
 		return nil
 	}
 	now := ms(ev.At)
+	// A new post's notifications were all made just now; only an edit can
+	// find some that already have their mail.
+	once := ""
+	if ev.Kind == forum.PostEdited {
+		once = ` AND NOT EXISTS (SELECT 1 FROM notify_outbox o WHERE o.notification_id = n.id)`
+	}
 	_, err := tx.Exec(ctx, `INSERT INTO notify_outbox (brand_id, user_id, kind, notification_id, next_attempt_at, created_at)
 SELECT n.brand_id, n.user_id, 'notification', n.id, ?, ? FROM notifications n JOIN users u ON u.id = n.user_id
 LEFT JOIN notify_prefs p ON p.user_id = n.user_id
 WHERE n.post_id = ? AND n.created_at = ? AND n.kind IN ('reply', 'mention', 'new_thread') AND n.brand_id = ?
-AND COALESCE(p.email_mode, 'immediate') = 'immediate' AND `+deliverable+`
-AND NOT EXISTS (SELECT 1 FROM notify_outbox o WHERE o.notification_id = n.id)`, now, now, ev.PostID, now, ev.BrandID, now)
+AND COALESCE(p.email_mode, 'immediate') = 'immediate' AND `+deliverable+once, now, now, ev.PostID, now, ev.BrandID, now)
 	return err
 }
 

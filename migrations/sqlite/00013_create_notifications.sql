@@ -74,7 +74,8 @@ CREATE TABLE notify_outbox (
 );
 CREATE INDEX notify_outbox_due ON notify_outbox (next_attempt_at, id) WHERE status = 'pending';
 CREATE INDEX notify_outbox_notification ON notify_outbox (notification_id);
-CREATE INDEX notify_outbox_user ON notify_outbox (user_id, created_at);
+-- Pending verification per member (kept small: only verify rows).
+CREATE INDEX notify_outbox_verify ON notify_outbox (user_id) WHERE kind = 'verify';
 
 -- Per-member choices; a member without a row has the defaults (email
 -- immediately, reminders on).
