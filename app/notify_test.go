@@ -373,3 +373,33 @@ func TestNotifyReminderJob(t *testing.T) {
 func forumNewBrand(host string) forum.NewBrand {
 	return forum.NewBrand{Host: host, Name: "Other " + host}
 }
+
+// A member on the daily summary gets one digest mail a day, not one per reply.
+func TestNotifyDailyDigestMail(t *testing.T) {
+	mx := newNotifySMTP(t)
+	s := newSite(t, mx.withSMTP)
+	asker, peer := s.user(s.brand.ID, "asker"), s.user(s.brand.ID, "peer")
+	s.notifyVerify(asker)
+	if r := s.bearerClient(asker).api(http.MethodPut, "/api/v1/notifications/preferences", map[string]any{"email": "daily"}); r.code != 200 {
+		t.Fatalf("prefs: %d %s", r.code, r.body)
+	}
+	id, _ := notifyAsk(t, s, asker, "Summarise these replies daily")
+	notifyReply(t, s, peer, id, "First of the day.")
+	notifyReply(t, s, peer, id, "Second of the day.")
+	if run := s.notifyRun(); run.Sent != 0 || run.Digests != 0 {
+		t.Fatalf("before a day: %+v", run)
+	}
+	s.clock.Add(24*time.Hour + time.Minute)
+	if run := s.notifyRun(); run.Digests != 1 || run.Sent != 1 {
+		t.Fatalf("after a day: %+v", run)
+	}
+	m := mx.received()[0]
+	if !strings.Contains(m.Msg.Header.Get("Subject"), "2 new notifications") || strings.Count(m.Body, "peer replied to") != 2 ||
+		m.Msg.Header.Get("List-Unsubscribe-Post") != "List-Unsubscribe=One-Click" {
+		t.Errorf("digest: %q\n%s", m.Msg.Header.Get("Subject"), m.Body)
+	}
+	s.clock.Add(24*time.Hour + time.Minute)
+	if run := s.notifyRun(); run.Sent != 0 {
+		t.Errorf("a digest with nothing new was sent: %+v", run)
+	}
+}

@@ -61,8 +61,20 @@ func (a *App) runNotifyWorkers(ctx context.Context) {
 	}
 	t := time.NewTicker(every)
 	defer t.Stop()
+	var lastJobs time.Time
 	for {
-		if _, err := a.RunNotify(ctx); err != nil && ctx.Err() == nil {
+		var r NotifyRun
+		var err error
+		// Mail goes every tick; the job leases are asked for once a minute,
+		// as reminders and digests are due every notifyJobEvery at most.
+		if time.Since(lastJobs) >= time.Minute {
+			lastJobs = time.Now()
+			err = a.notifyJobs(ctx, &r)
+		}
+		if err == nil {
+			err = a.notifySendDue(ctx, &r)
+		}
+		if err != nil && ctx.Err() == nil {
 			a.log.Error("notifications", "err", err)
 		}
 		select {
@@ -82,26 +94,31 @@ type NotifyRun struct {
 // instances), then sends every due mail. Tests call it instead of waiting.
 func (a *App) RunNotify(ctx context.Context) (NotifyRun, error) {
 	var r NotifyRun
+	if err := a.notifyJobs(ctx, &r); err != nil {
+		return r, err
+	}
+	err := a.notifySendDue(ctx, &r)
+	return r, err
+}
+
+// notifyJobs runs reminders and digests if this instance wins their leases.
+func (a *App) notifyJobs(ctx context.Context, r *NotifyRun) error {
 	if err := a.notifyJob(ctx, "notify-reminders", func(brandID int64) error {
 		n, err := a.nf.store.Remind(ctx, brandID, time.Duration(a.cfg.Notify.ReminderDays)*24*time.Hour, 500)
 		r.Reminded += n
 		return err
 	}); err != nil {
-		return r, err
+		return err
 	}
-	if err := a.notifyJob(ctx, "notify-digests", func(brandID int64) error {
+	return a.notifyJob(ctx, "notify-digests", func(brandID int64) error {
 		for {
-			n, err := a.nf.store.QueueDigests(ctx, brandID, 200)
+			n, due, err := a.nf.store.QueueDigests(ctx, brandID, 200)
 			r.Digests += n
-			if err != nil || n < 200 {
+			if err != nil || due < 200 {
 				return err
 			}
 		}
-	}); err != nil {
-		return r, err
-	}
-	err := a.notifySendDue(ctx, &r)
-	return r, err
+	})
 }
 
 func (a *App) notifyJob(ctx context.Context, name string, perBrand func(brandID int64) error) error {

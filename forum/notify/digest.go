@@ -15,27 +15,27 @@ const DigestEvery = 24 * time.Hour
 // QueueDigests queues the daily digest for up to limit members of the brand
 // whose last one is a day old: one mail listing their unread, not yet mailed
 // notifications. A member with nothing new gets no mail; their clock still
-// moves on. It returns how many digests were queued.
-func (s *Store) QueueDigests(ctx context.Context, brandID int64, limit int) (int, error) {
+// moves on. It returns how many digests were queued and how many members
+// were due (limit means there may be more).
+func (s *Store) QueueDigests(ctx context.Context, brandID int64, limit int) (queued, due int, err error) {
 	now := s.now()
 	kinds := make([]string, len(emailedKinds))
 	kindArgs := make([]any, len(emailedKinds))
 	for i, k := range emailedKinds {
 		kinds[i], kindArgs[i] = "?", string(k)
 	}
-	queued := 0
-	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		queued = 0
+	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		queued, due = 0, 0
 		rows, err := tx.Query(ctx, `SELECT user_id, digest_last_id FROM notify_prefs
 WHERE email_mode = 'daily' AND digest_at <= ? AND brand_id = ? ORDER BY digest_at, id LIMIT ?`,
 			ms(now.Add(-DigestEvery)), brandID, limit)
 		if err != nil {
 			return err
 		}
-		type due struct{ user, last int64 }
-		var dues []due
+		type member struct{ user, last int64 }
+		var dues []member
 		for rows.Next() {
-			var d due
+			var d member
 			if err := rows.Scan(&d.user, &d.last); err != nil {
 				rows.Close()
 				return err
@@ -46,6 +46,7 @@ WHERE email_mode = 'daily' AND digest_at <= ? AND brand_id = ? ORDER BY digest_a
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		due = len(dues)
 		for _, d := range dues {
 			var upto int64
 			args := append([]any{d.user, brandID, d.last}, kindArgs...)
@@ -72,7 +73,7 @@ SELECT u.brand_id, u.id, 'digest', ?, ?, ?, ? FROM users u WHERE u.id = ? AND u.
 		return nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("notify: queue digests: %w", err)
+		return 0, 0, fmt.Errorf("notify: queue digests: %w", err)
 	}
-	return queued, nil
+	return queued, due, nil
 }

@@ -411,14 +411,14 @@ func TestDailyDigest(t *testing.T) {
 		if n := f.count(t, `SELECT COUNT(*) FROM notify_outbox`); n != 0 {
 			t.Fatalf("%d immediate mails for a member on the daily digest", n)
 		}
-		if n, err := f.st.QueueDigests(ctx, f.brand.ID, 100); err != nil || n != 0 {
+		if n, _, err := f.st.QueueDigests(ctx, f.brand.ID, 100); err != nil || n != 0 {
 			t.Fatalf("digest before a day: %d, %v", n, err)
 		}
 		f.clock.Add(notify.DigestEvery)
-		if n, err := f.st.QueueDigests(ctx, f.brand.ID, 100); err != nil || n != 1 {
-			t.Fatalf("digest after a day: %d, %v; want 1", n, err)
+		if n, due, err := f.st.QueueDigests(ctx, f.brand.ID, 100); err != nil || n != 1 || due != 1 {
+			t.Fatalf("digest after a day: %d of %d, %v; want 1", n, due, err)
 		}
-		if n, _ := f.st.QueueDigests(ctx, f.brand.ID, 100); n != 0 {
+		if n, _, _ := f.st.QueueDigests(ctx, f.brand.ID, 100); n != 0 {
 			t.Errorf("a second digest was queued at once: %d", n)
 		}
 		ids, err := f.st.Claim(ctx, 10, time.Minute)
