@@ -87,4 +87,19 @@ func TestJourneyNotifiedOfReply(t *testing.T) {
 	if c := notifyBellCount(t, asker); c != "" {
 		t.Fatalf("after opening it the bell still shows %q", c)
 	}
+	screenshot(t, asker, "notify-thread.png")
+
+	// The settings page offers the email choices and the boards to follow.
+	open(t, asker, base+"/settings/notifications")
+	choices := get(t, asker, "read the email choices", chromedp.Evaluate[[]string](
+		`[...document.querySelectorAll('input[type=radio][name="email"]')].map(i => i.value + (i.checked ? "*" : ""))`))
+	if strings.Join(choices, ",") != "immediate*,daily,never" {
+		t.Fatalf("email choices = %v", choices)
+	}
+	do(t, asker, "choose the daily summary", chromedp.Click(`input[name="email"][value="daily"]`))
+	clickAndLoad(t, asker, "save the settings", button("Save"))
+	if v := get(t, asker, "read the saved choice", chromedp.Evaluate[string](`document.querySelector('input[type=radio][name="email"]:checked').value`)); v != "daily" {
+		t.Fatalf("after saving, the email choice is %q", v)
+	}
+	screenshot(t, asker, "notify-settings.png")
 }
