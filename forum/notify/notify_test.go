@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -526,4 +527,50 @@ func TestSignedLinks(t *testing.T) {
 			t.Errorf("%s: accepted", b.name)
 		}
 	}
+}
+
+// Senders claiming at once (several instances) never get the same mail.
+func TestOutboxConcurrentClaims(t *testing.T) {
+	eachStore(t, func(t *testing.T, f *fixture) {
+		asker := f.member(t, f.brand.ID, "asker", true)
+		th := f.ask(t, asker, "Many watchers get mail", "Everybody watches.")
+		for i := range 40 {
+			m := f.member(t, f.brand.ID, fmt.Sprintf("watcher%d", i), true)
+			if err := f.st.Watch(ctx, f.brand.ID, m.UserID, th.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f.reply(t, asker, th.ID, "Mail for all forty.")
+		var mu sync.Mutex
+		seen := map[int64]int{}
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() {
+				for {
+					ids, err := f.st.Claim(ctx, 3, time.Minute)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if len(ids) == 0 {
+						return
+					}
+					mu.Lock()
+					for _, id := range ids {
+						seen[id]++
+					}
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		if len(seen) != 40 {
+			t.Errorf("claimed %d distinct mails, want 40", len(seen))
+		}
+		for id, n := range seen {
+			if n != 1 {
+				t.Errorf("mail %d claimed %d times", id, n)
+			}
+		}
+	})
 }
