@@ -2,9 +2,14 @@ package notify_test
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"os"
 	"testing"
+	"time"
 
 	"mutual/forum"
+	"mutual/forum/notify"
+	"mutual/migrations"
 	"mutual/sqldb"
 )
 
@@ -70,4 +75,56 @@ VALUES (?, ?, ?, ?, ?, 'x', ?, ?) RETURNING id`, f.brand.ID, fmt.Sprintf("w%d", 
 func sqldbOpen(b *testing.B) *sqldb.DB {
 	b.Helper()
 	return sqldbtestOpen(b)
+}
+
+// BenchmarkReplyLargeDB is BenchmarkReply on a copy of the generated
+// 100k-thread / 1M-post database: replies by one member into random threads,
+// without and with notifications (each reply then watches the replier and the
+// asker and notifies the asker, with mail queued when their address is
+// confirmed).
+//
+//	cp -r /work/benchdata/100k /tmp/notify-bench
+//	NOTIFY_BENCH_DB=/tmp/notify-bench/mutual.db go test ./forum/notify -run '^$' -bench ReplyLargeDB -benchtime 300x
+func BenchmarkReplyLargeDB(b *testing.B) {
+	path := os.Getenv("NOTIFY_BENCH_DB")
+	if path == "" {
+		b.Skip("set NOTIFY_BENCH_DB to a copy of a generated database")
+	}
+	db, err := sqldb.Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := migrations.Up(ctx, db); err != nil {
+		b.Fatal(err)
+	}
+	var brandID, userID, threads int64
+	if err := db.QueryRow(ctx, `SELECT brand_id, id FROM users WHERE username_key = 'bench1'`).Scan(&brandID, &userID); err != nil {
+		b.Fatal(err)
+	}
+	if err := db.QueryRow(ctx, `SELECT MAX(id) FROM threads`).Scan(&threads); err != nil {
+		b.Fatal(err)
+	}
+	actor := forum.Actor{UserID: userID, BrandID: brandID, Username: "bench1", Roles: []string{"member"}}
+	for _, hook := range []bool{false, true} {
+		name := "without-notify"
+		if hook {
+			name = "with-notify"
+		}
+		b.Run(name, func(b *testing.B) {
+			svc := forum.NewService(db, forum.NewRenderer(), time.Now)
+			if hook {
+				st := notify.New(db, time.Now)
+				st.Mail = true
+				svc.Subscribe(st.Hook)
+			}
+			rng := rand.New(rand.NewPCG(1, 2))
+			for i := 0; b.Loop(); i++ {
+				th := 1 + rng.Int64N(threads)
+				if _, err := svc.Reply(ctx, actor, th, forum.NewReply{Body: fmt.Sprintf("Benchmark reply %d with some words about roaming and data plans.", i)}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
