@@ -24,7 +24,7 @@ func (m Mail) Compose(site string, signer *Signer, now time.Time) Message {
 	fmt.Fprintf(&b, "Hi %s,\n\n", m.To.Username)
 	if m.Kind == MailVerify {
 		tok := signer.Sign(Claims{Purpose: PurposeVerify, BrandID: m.BrandID, UserID: m.To.UserID, Email: m.To.Email, Expires: now.Add(VerifyTTL)})
-		msg.Subject = fmt.Sprintf("[%s] Confirm your email address", m.BrandName)
+		msg.Subject = oneLine(fmt.Sprintf("[%s] Confirm your email address", m.BrandName))
 		fmt.Fprintf(&b, "Please confirm that %s is your address, so the %s community can send you notifications:\n\n%s/verify-email/%s\n\n",
 			m.To.Email, m.BrandName, site, tok)
 		b.WriteString("The link works for 7 days. If you did not join, ignore this mail and nothing will be sent again.\n")
@@ -34,7 +34,7 @@ func (m Mail) Compose(site string, signer *Signer, now time.Time) Message {
 	msg.UnsubscribeURL = site + "/unsubscribe/" + signer.Sign(Claims{Purpose: PurposeUnsubscribe, BrandID: m.BrandID, UserID: m.To.UserID})
 	switch m.Kind {
 	case MailDigest:
-		msg.Subject = fmt.Sprintf("[%s] %s since yesterday", m.BrandName, plural(len(m.Notifications), "new notification"))
+		msg.Subject = oneLine(fmt.Sprintf("[%s] %s since yesterday", m.BrandName, plural(len(m.Notifications), "new notification")))
 		b.WriteString("Here is what happened since your last summary:\n\n")
 		for _, n := range m.Notifications {
 			fmt.Fprintf(&b, "- %s\n  %s%s\n", n.Text(), site, n.URL())
@@ -42,7 +42,7 @@ func (m Mail) Compose(site string, signer *Signer, now time.Time) Message {
 		b.WriteString("\n")
 	default:
 		n := m.Notifications[0]
-		msg.Subject = fmt.Sprintf("[%s] %s", m.BrandName, subject(n))
+		msg.Subject = oneLine(fmt.Sprintf("[%s] %s", m.BrandName, subject(n)))
 		b.WriteString(n.Text() + ".\n\n")
 		if m.Excerpt != "" {
 			for _, line := range strings.Split(m.Excerpt, "\n") {
@@ -82,4 +82,10 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// oneLine keeps a header value on one line whatever a title holds, so no
+// text a member wrote can start another header.
+func oneLine(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r == '\r' || r == '\n' || r == 0 }), " ")
 }

@@ -574,3 +574,19 @@ func TestOutboxConcurrentClaims(t *testing.T) {
 		}
 	})
 }
+
+// Nothing a member writes can add a mail header: titles are one line in
+// the subject.
+func TestComposeKeepsHeadersOnOneLine(t *testing.T) {
+	f := newFixture(t, sqldb.SQLite)
+	m := notify.Mail{Kind: notify.MailNotification, BrandID: 1, BrandName: "Alpha", To: notify.Recipient{UserID: 2, Username: "ana", Email: "ana@example.com"},
+		Notifications: []notify.Notification{{ID: 1, Kind: notify.KindReply, ThreadID: 3, ThreadSlug: "x", PostID: 4, ActorName: "bob",
+			ThreadTitle: "Hello\r\nBcc: victim@example.com"}}}
+	msg := m.Compose("https://alpha.test", mustSigner(t, f), f.clock.Now())
+	if strings.ContainsAny(msg.Subject, "\r\n") || !strings.Contains(msg.Subject, "Hello Bcc: victim@example.com") {
+		t.Errorf("subject = %q", msg.Subject)
+	}
+	if !strings.HasPrefix(msg.UnsubscribeURL, "https://alpha.test/unsubscribe/") || !strings.Contains(msg.Text, "https://alpha.test/t/3/x#p4") {
+		t.Errorf("links: %q\n%s", msg.UnsubscribeURL, msg.Text)
+	}
+}
