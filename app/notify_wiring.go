@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"net"
 	"strings"
 	"time"
 
@@ -32,6 +33,10 @@ func (a *App) notifySetup(ctx context.Context) error {
 	a.nf = &notifyParts{store: st, signer: signer, limits: newNotifyLimits()}
 	if st.Mail {
 		a.nf.mailer = &notifyMailer{cfg: a.cfg.Notify}
+		if ip := net.ParseIP(a.cfg.Notify.SMTPHost); a.cfg.Notify.SMTPTLS == "none" && a.cfg.Notify.SMTPHost != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			a.log.Warn("SMTP without TLS to a host that is not on this machine: mail and any password cross the network in clear",
+				"smtp_host", a.cfg.Notify.SMTPHost)
+		}
 	}
 	a.forum.Subscribe(st.Hook)
 	return nil
