@@ -31,6 +31,8 @@ func (s *Store) Hook(ctx context.Context, tx *sqldb.Tx, ev forum.Event) error {
 		if ev.AuthorID != 0 && ev.AuthorID != ev.ActorID {
 			err = s.onKudos(ctx, tx, ev)
 		}
+	case ev.Kind == forum.KudosTaken:
+		err = s.onKudosTaken(ctx, tx, ev)
 	case strings.HasPrefix(string(ev.Kind), "moderation."):
 		if ev.AuthorID != 0 && ev.AuthorID != ev.ActorID {
 			err = s.notifyOne(ctx, tx, ev, ev.AuthorID, KindModeration, "")
@@ -231,6 +233,31 @@ WHERE user_id = ? AND group_key = ? AND read_at IS NULL AND group_key <> ''`, ev
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO notifications (brand_id, user_id, kind, thread_id, post_id, actor_id, actor_count, group_key, created_at)
 VALUES (?, ?, 'kudos', ?, ?, ?, ?, ?, ?)`, ev.BrandID, ev.AuthorID, nullID(ev.ThreadID), nullID(ev.PostID), ev.ActorID, count+1, group, ms(ev.At))
+	return err
+}
+
+// onKudosTaken takes a withdrawn kudos out of the unread batch, so the
+// author is never told of kudos that no longer stand. Read ones stay as
+// history.
+func (s *Store) onKudosTaken(ctx context.Context, tx *sqldb.Tx, ev forum.Event) error {
+	group := "kudos:" + strconv.FormatInt(ev.PostID, 10)
+	var id, count int64
+	err := tx.QueryRow(ctx, `SELECT id, actor_count FROM notifications
+WHERE user_id = ? AND group_key = ? AND read_at IS NULL AND group_key <> ''`, ev.AuthorID, group).Scan(&id, &count)
+	if isNoRows(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if count <= 1 {
+		_, err = tx.Exec(ctx, `DELETE FROM notifications WHERE id = ?`, id)
+		return err
+	}
+	// The latest giver still standing is the one the sentence names.
+	_, err = tx.Exec(ctx, `UPDATE notifications SET actor_count = actor_count - 1,
+actor_id = COALESCE((SELECT k.user_id FROM kudos k WHERE k.post_id = ? ORDER BY k.created_at DESC, k.user_id DESC LIMIT 1), actor_id)
+WHERE id = ?`, ev.PostID, id)
 	return err
 }
 

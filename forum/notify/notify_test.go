@@ -172,6 +172,14 @@ func TestAcceptedAndKudos(t *testing.T) {
 		if txt := got[0].Text(); !strings.Contains(txt, "fan3 and 2 others gave kudos") {
 			t.Errorf("batched kudos text = %q", txt)
 		}
+		// fan3 takes theirs back: the batch counts two, naming fan2.
+		if _, err := f.svc.TakeKudos(ctx, fans[2], p.ID); err != nil {
+			t.Fatal(err)
+		}
+		got = f.list(t, helper)
+		if got[0].ActorCount != 2 || got[0].ActorName != "fan2" {
+			t.Errorf("after a kudos was taken back: %d from %s, want 2 from fan2", got[0].ActorCount, got[0].ActorName)
+		}
 		if _, err := f.st.MarkAllRead(ctx, f.brand.ID, helper.UserID); err != nil {
 			t.Fatal(err)
 		}
