@@ -42,7 +42,8 @@ type App struct {
 
 	escalations *moderation.Escalations
 	mod         *moderation.Service
-	engine      *gin.Engine // the router, kept so tests can list its routes
+	engine      *gin.Engine  // the router, kept so tests can list its routes
+	nf          *notifyParts // notifications (notify_wiring.go)
 
 	// background work tied to the App's life: the change listener
 	// (PostgreSQL) or the search indexer (SQLite).
@@ -113,6 +114,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.escalations = moderation.NewEscalations(db, cfg.Now)
 	a.pages = newPageCache(16<<20, 10*time.Second)
 	a.forum.OnChange = a.onChange
+	if err := a.notifySetup(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if err := a.ensureDefaultBrand(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -246,6 +251,7 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
 	go a.runWorkers(ctx)
+	go a.runNotifyWorkers(ctx)
 	if a.cfg.PprofAddr != "" {
 		go a.servePprof(ctx)
 	}

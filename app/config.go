@@ -37,6 +37,8 @@ type Config struct {
 	// which the next owner redoes (the unique thread_id keeps that harmless).
 	JobBatch int
 
+	Notify NotifyConfig // email and reminders (notify_config.go)
+
 	// BatchHook, for tests, is called after each batch of a background job;
 	// an error abandons the run the way a crash would, leaving its lease.
 	BatchHook func(job string, batch int) error
@@ -53,6 +55,7 @@ func DefaultConfig() Config {
 		JobInterval:  30 * time.Second,
 		JobBatch:     200,
 		Now:          func() time.Time { return time.Now().UTC() },
+		Notify:       defaultNotifyConfig(),
 	}
 }
 
@@ -80,6 +83,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, serve bool) {
 	fs.StringVar(&c.PprofAddr, "pprof", c.PprofAddr, "serve Go's profiler on this address, e.g. 127.0.0.1:6060 (env MUTUAL_PPROF_ADDR)")
 	fs.IntVar(&c.LoginPerMin, "login-per-minute", c.LoginPerMin, "sign-in attempts allowed per minute per address and per account (env MUTUAL_LOGIN_PER_MINUTE)")
 	fs.DurationVar(&c.JobInterval, "job-interval", c.JobInterval, "how often background jobs such as the escalation detector run; 0 turns them off (env MUTUAL_JOB_INTERVAL)")
+	c.Notify.registerFlags(fs)
 	fs.DurationVar(&c.PostInterval, "post-interval", c.PostInterval, "minimum time between a member's posts; 0 turns it off (env MUTUAL_POST_INTERVAL)")
 	fs.BoolVar(&c.NewMemberLimits, "new-member-limits", true, "new members: 30 s between posts, 3 questions and 10 replies on their first day; repeated text refused")
 }
@@ -131,5 +135,6 @@ func (c *Config) FromEnv() error {
 		}
 		c.JobInterval = d
 	}
+	errs = append(errs, c.Notify.fromEnv())
 	return errors.Join(errs...)
 }

@@ -17,6 +17,7 @@ var copyOrder = []string{
 	"posts", "post_revisions", "kudos", "reputation_events", "casbin_rule", "escalations", "jobs", "rate_counters",
 	"escalation_events", "suggestion_opens",
 	"flags", "moderation_actions",
+	"notify_watches", "notify_follows", "notifications", "notify_outbox", "notify_prefs", "notify_reminders",
 }
 
 // TableCount is one table's rows in the source and the target after a copy.

@@ -107,6 +107,32 @@ var authzMatrix = []mxRow{
 	{"GET /api/v1/audit", mxNone, auditors, "", ""},
 	{"GET /api/v1/moderation/settings", mxNone, admins, "", ""},
 	{"PUT /api/v1/moderation/settings", mxNone, admins, "", `{"premod_posts":0,"flag_hide_at":3,"mods_see_email":false,"staff_label":"Staff"}`},
+
+	// Notifications (issue 9).
+	{"GET /notifications", mxNone, signedIn, "", ""},
+	{"GET /notifications/:id", mxToken, signedIn, "", ""},
+	{"POST /notifications/read", mxNone, signedIn, "", ""},
+	{"POST /t/:id/watch", mxThread, signedIn, signedIn, ""},
+	{"POST /t/:id/unwatch", mxThread, signedIn, signedIn, ""},
+	{"POST /b/:id/follow", mxBoard, signedIn, signedIn, ""},
+	{"POST /b/:id/unfollow", mxBoard, signedIn, signedIn, ""},
+	{"GET /settings/notifications", mxNone, signedIn, "", ""},
+	{"POST /settings/notifications", mxNone, signedIn, "", "mode=never"},
+	{"POST /settings/email", mxNone, signedIn, "", "email=changed{n}%40example.com&password=correct-horse-battery"},
+	{"POST /settings/email/verify", mxNone, signedIn, "", ""},
+	{"GET /verify-email/:token", mxToken, everyone, "", ""},
+	{"GET /unsubscribe/:token", mxToken, everyone, "", ""},
+	{"POST /unsubscribe/:token", mxToken, everyone, "", ""},
+	{"GET /api/v1/notifications", mxNone, signedIn, "", ""},
+	{"POST /api/v1/notifications/read", mxNone, signedIn, "", `{}`},
+	{"GET /api/v1/notifications/preferences", mxNone, signedIn, "", ""},
+	{"PUT /api/v1/notifications/preferences", mxNone, signedIn, "", `{"email":"never"}`},
+	{"GET /api/v1/threads/:id/watch", mxThread, signedIn, signedIn, ""},
+	{"PUT /api/v1/threads/:id/watch", mxThread, signedIn, signedIn, ""},
+	{"DELETE /api/v1/threads/:id/watch", mxThread, signedIn, signedIn, ""},
+	{"GET /api/v1/boards/:id/follow", mxBoard, signedIn, signedIn, ""},
+	{"PUT /api/v1/boards/:id/follow", mxBoard, signedIn, signedIn, ""},
+	{"DELETE /api/v1/boards/:id/follow", mxBoard, signedIn, signedIn, ""},
 }
 
 // Role sets for the matrix (space-separated roles).
@@ -131,6 +157,7 @@ const (
 	mxPost                     // :id of a reply
 	mxUser                     // :username
 	mxUserRole                 // :username and :role (a role they hold)
+	mxToken                    // an opaque :token or :id the matrix does not make; the handler's 4xx for a bad one is not a refusal
 )
 
 type mxRow struct {
@@ -254,7 +281,7 @@ func TestAuthzMatrix(t *testing.T) {
 		method, path, _ := strings.Cut(row.route, " ")
 		for _, role := range mxRoles {
 			scopes := []string{"own", "other", "foreign"}
-			if row.target == mxNone {
+			if row.target == mxNone || row.target == mxToken {
 				scopes = []string{"own"}
 			}
 			for _, scope := range scopes {
@@ -262,7 +289,7 @@ func TestAuthzMatrix(t *testing.T) {
 					continue // a visitor owns nothing
 				}
 				var obj mxObject
-				if row.target != mxNone {
+				if row.target != mxNone && row.target != mxToken {
 					var owner member
 					switch scope {
 					case "own":
@@ -287,10 +314,10 @@ func TestAuthzMatrix(t *testing.T) {
 					want = "allow"
 				}
 				p := strings.NewReplacer(":id", idFor(row.target, obj), ":slug", slugFor(row.target, obj), ":username", obj.username,
-					":role", "trusted", "*file", "app.css").Replace(path)
+					":role", "trusted", "*file", "app.css", ":token", "not-a-signed-token").Replace(path)
 				body := strings.NewReplacer("{board}", itoa(s.board.ID), "{thread}", itoa(obj.spareThreadID), "{reply}", itoa(obj.otherReply),
 					"{other}", "mx_grantee", "{n}", itoa(int64(n))).Replace(row.body)
-				if row.target == mxNone {
+				if row.target == mxNone || row.target == mxToken {
 					body = strings.NewReplacer("{thread}", "0", "{reply}", "0").Replace(body)
 				}
 				if row.route == "GET /static/*file" {
@@ -303,7 +330,7 @@ func TestAuthzMatrix(t *testing.T) {
 				denied := code == 401 || code == 403 || (code == 303 && strings.HasPrefix(loc, "/login"))
 				switch want {
 				case "allow":
-					if denied || code == 404 && row.route != "GET /static/*file" || code >= 500 {
+					if denied || code == 404 && row.route != "GET /static/*file" && row.target != mxToken || code >= 500 {
 						t.Errorf("%s: %d %s, want allowed", name, code, loc)
 					}
 				case "404":
@@ -332,6 +359,8 @@ func idFor(tg mxTarget, o mxObject) string {
 		return itoa(o.thread.ID)
 	case mxPost:
 		return itoa(o.reply)
+	case mxToken:
+		return "999999"
 	}
 	return ""
 }

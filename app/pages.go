@@ -554,6 +554,7 @@ func (a *App) signup(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
+	a.notifyQueueVerify(c, u.ID)
 	if !a.startSession(c, u.ID) {
 		return
 	}

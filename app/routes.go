@@ -75,6 +75,7 @@ func (a *App) routes() http.Handler {
 	a.escalationRoutes(b, api)
 	a.reportRoutes(b, api)
 	a.discoveryRoutes(b, api)
+	a.notifyRoutes(b, api)
 
 	r.NoRoute(a.brand, a.authenticate, a.notFound)
 	r.NoMethod(a.brand, a.authenticate, a.methodNotAllowed)

@@ -26,6 +26,7 @@ type view struct {
 	Title        string
 	Flash        string
 	Page         any
+	Notify       *notifyView // signed-in members only: the bell and watch buttons (notify_view.go)
 }
 
 type me struct {
@@ -47,6 +48,7 @@ func (a *App) render(c *gin.Context, code int, page, title string, data any) {
 	}
 	if act := actorOf(c); act.SignedIn() {
 		v.Me = &me{ID: act.UserID, Username: act.Username, CanModerate: act.CanModerate()}
+		v.Notify = a.notifyViewFor(c, act)
 		v.CSRF = a.csrfToken(c)
 	} else if anonForms[page] {
 		// Only pages with forms give a visitor a token cookie, so reading
@@ -82,6 +84,15 @@ var flashes = map[string]string{
 	"withdrawn": "The accepted answer was withdrawn.",
 	"flagged":   "Thanks: your flag is with the moderators.",
 	"moderated": "Done. The act is recorded in the audit log.",
+	// notifications (notify_pages.go)
+	"nf-watching":   "You are watching this thread: you will hear about new replies.",
+	"nf-unwatched":  "You stopped watching this thread.",
+	"nf-following":  "You follow this board: you will hear about new questions.",
+	"nf-unfollowed": "You no longer follow this board.",
+	"nf-allread":    "All notifications are marked read.",
+	"nf-saved":      "Your notification settings are saved.",
+	"nf-verify":     "We sent a confirmation link to your email address.",
+	"nf-email":      "Your email address is changed. Check your inbox for the confirmation link.",
 }
 
 func (a *App) flash(c *gin.Context, key string) { a.setCookie(c, cookieFlash, key, 60) }

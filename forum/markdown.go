@@ -53,7 +53,7 @@ func NewRenderer() *Renderer {
 		goldmark.WithExtensions(extension.Linkify, extension.Strikethrough, extension.TaskList,
 			extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute))),
 		goldmark.WithParserOptions(
-			parser.WithASTTransformers(util.Prioritized(relTransformer{}, 100)),
+			parser.WithASTTransformers(util.Prioritized(relTransformer{}, 100), util.Prioritized(mentionTransformer{}, 200)),
 		),
 	)
 	return &Renderer{md: md, policy: Policy()}
@@ -74,6 +74,7 @@ func Policy() *bluemonday.Policy {
 	p.AllowAttrs("type").Matching(regexp.MustCompile(`^checkbox$`)).OnElements("input")
 	p.AllowAttrs("checked", "disabled").Matching(regexp.MustCompile(`^(|checked|disabled)$`)).OnElements("input")
 	p.AllowAttrs("href").OnElements("a")
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^mention$`)).OnElements("a")
 	p.AllowAttrs("title").OnElements("a", "img")
 	p.AllowAttrs("rel").Matching(regexp.MustCompile(`^` + linkRel + `$`)).OnElements("a")
 	p.AllowAttrs("src", "alt").OnElements("img")

@@ -56,6 +56,12 @@ var matrix = []struct {
 	{"member", "moderate", [7]bool{N, N, N, Y, N, N, Y}},
 	{"audit", "read", [7]bool{N, N, N, Y, N, Y, Y}},
 	{"role", "manage", [7]bool{N, N, N, N, N, N, Y}},
+	// notifications (issue 9)
+	{"notification", "read", [7]bool{N, Y, Y, Y, Y, Y, Y}},
+	{"notification", "manage", [7]bool{N, Y, Y, Y, Y, Y, Y}},
+	{"watch", "manage", [7]bool{N, Y, Y, Y, Y, Y, Y}},
+	{"notification", "unsubscribe", [7]bool{Y, Y, Y, Y, Y, Y, Y}},
+	{"email", "verify", [7]bool{Y, Y, Y, Y, Y, Y, Y}},
 	// Not in the policy at all: default deny for everyone.
 	{"brand", "delete", [7]bool{N, N, N, N, N, N, N}},
 	{"post", "destroy_everything", [7]bool{N, N, N, N, N, N, N}},

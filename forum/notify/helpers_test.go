@@ -1,0 +1,186 @@
+package notify_test
+
+import (
+	"context"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"mutual/forum"
+	"mutual/forum/notify"
+	"mutual/sqldb"
+	"mutual/sqldb/sqldbtest"
+)
+
+var ctx = context.Background()
+
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// fixture is a migrated store with the notification hook wired to the
+// forum service, as the app wires it.
+type fixture struct {
+	db      *sqldb.DB
+	clock   *testClock
+	members *forum.Members
+	svc     *forum.Service
+	st      *notify.Store
+	brand   forum.Brand
+	board   forum.Board
+}
+
+func eachStore(t *testing.T, fn func(t *testing.T, f *fixture)) {
+	t.Helper()
+	for _, d := range sqldbtest.Dialects {
+		t.Run(string(d), func(t *testing.T) { fn(t, newFixture(t, d)) })
+	}
+}
+
+func newFixture(t *testing.T, d sqldb.Dialect) *fixture {
+	t.Helper()
+	db := sqldbtest.Open(t, d)
+	clk := &testClock{t: time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC)}
+	f := &fixture{db: db, clock: clk, members: forum.NewMembers(db, clk.Now), svc: forum.NewService(db, forum.NewRenderer(), clk.Now),
+		st: notify.New(db, clk.Now)}
+	f.st.Mail = true
+	f.svc.Subscribe(f.st.Hook)
+	var err error
+	if f.brand, err = forum.NewBrands(db, clk.Now).Create(ctx, forum.NewBrand{Host: "localhost", Name: "Alpha", Default: true}); err != nil {
+		t.Fatal(err)
+	}
+	f.board = f.newBoard(t, f.brand.ID, "Billing")
+	return f
+}
+
+func (f *fixture) newBoard(t *testing.T, brandID int64, name string) forum.Board {
+	t.Helper()
+	b, err := f.svc.CreateBoard(ctx, brandID, forum.NewBoard{Name: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// member makes an account that can sign in, with a verified address unless
+// told otherwise.
+func (f *fixture) member(t *testing.T, brandID int64, name string, verified bool, roles ...string) forum.Actor {
+	t.Helper()
+	u, err := f.members.CreateUnclaimed(ctx, forum.Unclaimed{BrandID: brandID, Username: name, Email: name + "@example.com", CreatedAt: f.clock.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.exec(t, `UPDATE users SET password_hash = 'set' WHERE id = ?`, u.ID)
+	if verified {
+		f.exec(t, `UPDATE users SET email_verified_at = ? WHERE id = ?`, f.clock.Now().UnixMilli(), u.ID)
+	}
+	for _, r := range roles {
+		if err := f.members.Grant(ctx, brandID, u.ID, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rs, _ := f.members.RolesOf(ctx, brandID, u.ID)
+	return forum.Actor{UserID: u.ID, BrandID: brandID, Username: name, Roles: rs}
+}
+
+func (f *fixture) exec(t *testing.T, q string, args ...any) {
+	t.Helper()
+	if _, err := f.db.Exec(ctx, q, args...); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+}
+
+func (f *fixture) ask(t *testing.T, a forum.Actor, title, body string) forum.Thread {
+	t.Helper()
+	th, err := f.svc.Ask(ctx, a, forum.NewThread{BoardID: f.board.ID, Title: title, Body: body})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Add(time.Second)
+	return th
+}
+
+func (f *fixture) reply(t *testing.T, a forum.Actor, threadID int64, body string) forum.Post {
+	t.Helper()
+	p, err := f.svc.Reply(ctx, a, threadID, forum.NewReply{Body: body})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Add(time.Second)
+	return p
+}
+
+// list returns a member's notifications, newest first.
+func (f *fixture) list(t *testing.T, a forum.Actor) []notify.Notification {
+	t.Helper()
+	ns, _, err := f.st.List(ctx, a.BrandID, a.UserID, 0, 100, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ns
+}
+
+func kinds(ns []notify.Notification) []notify.Kind {
+	out := []notify.Kind{}
+	for _, n := range ns {
+		out = append(out, n.Kind)
+	}
+	return out
+}
+
+func (f *fixture) count(t *testing.T, q string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := f.db.QueryRow(ctx, q, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+
+func sqldbtestOpen(tb testing.TB) *sqldb.DB { return sqldbtest.Open(tb, sqldb.SQLite) }
+
+// benchFixture is newFixture for benchmarks, with or without the hook.
+func benchFixture(tb testing.TB, db *sqldb.DB, hook bool) *fixture {
+	tb.Helper()
+	clk := &testClock{t: time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC)}
+	f := &fixture{db: db, clock: clk, members: forum.NewMembers(db, clk.Now), svc: forum.NewService(db, forum.NewRenderer(), clk.Now),
+		st: notify.New(db, clk.Now)}
+	f.st.Mail = os.Getenv("NOTIFY_BENCH_NOMAIL") == ""
+	if hook {
+		f.svc.Subscribe(f.st.Hook)
+	}
+	var err error
+	if f.brand, err = forum.NewBrands(db, clk.Now).Create(ctx, forum.NewBrand{Host: "localhost", Name: "Alpha", Default: true}); err != nil {
+		tb.Fatal(err)
+	}
+	if f.board, err = f.svc.CreateBoard(ctx, f.brand.ID, forum.NewBoard{Name: "Billing"}); err != nil {
+		tb.Fatal(err)
+	}
+	return f
+}
+
+func (f *fixture) benchMember(tb testing.TB, name string) forum.Actor {
+	tb.Helper()
+	u, err := f.members.CreateUnclaimed(ctx, forum.Unclaimed{BrandID: f.brand.ID, Username: name, Email: name + "@example.com", CreatedAt: f.clock.Now()})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := f.db.Exec(ctx, `UPDATE users SET email_verified_at = 1, password_hash = 'x' WHERE id = ?`, u.ID); err != nil {
+		tb.Fatal(err)
+	}
+	return forum.Actor{UserID: u.ID, BrandID: f.brand.ID, Username: name, Roles: []string{"member"}}
+}
