@@ -18,6 +18,7 @@ import (
 	"mutual/forum"
 	"mutual/migrations"
 	"mutual/moderation"
+	"mutual/moderation/deflection"
 	"mutual/sqldb"
 	"mutual/themes"
 )
@@ -39,6 +40,7 @@ type App struct {
 	handler http.Handler
 
 	escalations *moderation.Escalations
+	reportViews *deflection.Views // issue 8: buffered viewer-day counting
 
 	// background work tied to the App's life: the change listener
 	// (PostgreSQL) or the search indexer (SQLite).
@@ -104,6 +106,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.escalations = moderation.NewEscalations(db, cfg.Now)
 	a.pages = newPageCache(16<<20, 10*time.Second)
 	a.forum.OnChange = a.onChange
+	a.reportWire()
 	if err := a.ensureDefaultBrand(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -111,6 +114,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.handler = a.routes()
 	bg, cancel := context.WithCancel(context.Background())
 	a.stopBackground = cancel
+	a.background.Go(func() { a.reportViews.Run(bg, 2*time.Second) })
 	if cfg.DatabaseURL != "" {
 		listening := make(chan struct{})
 		a.background.Go(func() { a.listenChanges(bg, listening) })

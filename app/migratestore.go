@@ -16,6 +16,7 @@ var copyOrder = []string{
 	"brands", "settings", "users", "role_assignments", "sessions", "api_tokens", "boards", "threads",
 	"posts", "post_revisions", "kudos", "reputation_events", "casbin_rule", "escalations", "jobs", "rate_counters",
 	"escalation_events", "suggestion_opens",
+	"report_settings", "thread_view_days", "report_view_rollup", "deflection_survey", "contact_clicks", "report_accepts", "report_salts",
 }
 
 // TableCount is one table's rows in the source and the target after a copy.
