@@ -48,6 +48,8 @@ var matrix = []struct {
 	{"queue", "read", [7]bool{N, N, N, Y, Y, N, Y}},
 	{"report", "read", [7]bool{N, N, N, N, N, Y, Y}},
 	{"brand", "manage", [7]bool{N, N, N, N, N, N, Y}},
+	{"survey", "answer", [7]bool{Y, Y, Y, Y, Y, Y, Y}}, // issue 8: "Did this save you contacting us?"
+	{"contact", "visit", [7]bool{Y, Y, Y, Y, Y, Y, Y}}, // issue 8: counted "Contact us"
 	// Not in the policy at all: default deny for everyone.
 	{"brand", "delete", [7]bool{N, N, N, N, N, N, N}},
 	{"post", "destroy_everything", [7]bool{N, N, N, N, N, N, N}},

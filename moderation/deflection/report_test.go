@@ -52,7 +52,7 @@ func TestReportTimelines(t *testing.T) {
 			t.Fatal(err)
 		}
 		deflectiontest.Readers(t, db, tl, b.ID, tl.T0.Add(3*time.Hour))
-		clk.Add(tl.T0.Add(72*time.Hour).Sub(clk.Now()))
+		clk.Add(tl.T0.Add(72 * time.Hour).Sub(clk.Now()))
 
 		r, err := deflection.Compute(ctx, db, deflection.Query{BrandID: b.ID, From: tl.From, To: tl.To, Group: deflection.ByWeek}, clk.Now())
 		if err != nil {
