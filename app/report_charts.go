@@ -109,7 +109,7 @@ func (s *reportSVG) legend(labels, colours []string) {
 	for i, l := range labels {
 		s.f(`<rect x="%.1f" y="12" width="12" height="12" fill="%s"/>`, x, colours[i])
 		s.text(x+18, 22, "start", "legend", l)
-		x += 24 + 8*float64(len(l))
+		x += 36 + 8.5*float64(len(l))
 	}
 }
 
@@ -125,7 +125,7 @@ func reportFunnelChart(f deflection.Figures, primary, accent string) template.HT
 		{"Peer-resolved", f.PeerResolved},
 		{"Deflected (after re-contact)", f.DirectCorrected},
 	}
-	const h = 250.0
+	const h = 272.0
 	s := &reportSVG{}
 	s.f(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %.0f %.0f" role="img" aria-labelledby="funnel-t funnel-d" class="chart">`, chartW, h)
 	s.f(`<title id="funnel-t">From asked to resolved</title><desc id="funnel-d">How many questions asked in the period were answered, resolved, resolved by peers and deflected.</desc>`)

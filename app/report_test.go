@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"mutual/app"
 	"mutual/forum"
 	"mutual/moderation/deflection"
 	"mutual/moderation/deflection/deflectiontest"
@@ -255,4 +256,40 @@ func TestReportCountsViewsSurveyAndContact(t *testing.T) {
 		t.Errorf("contact clicks = %d (from solved %d)", clicks, solved)
 	}
 	s.noErrorLogs()
+}
+
+// TestReportViewsSurviveShutdown: views noted in memory are written when the
+// app closes, before the database does.
+func TestReportViewsSurviveShutdown(t *testing.T) {
+	s := newSite(t)
+	ctx := context.Background()
+	asker := s.user(s.brand.ID, "asker")
+	th, err := s.svc.Ask(ctx, asker.actor, forum.NewThread{BoardID: s.board.ID, Title: "Voicemail keeps asking for a PIN", Body: "Every call."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, remote := range []string{"203.0.113.1:1", "203.0.113.2:1", "203.0.113.3:1"} {
+		b := s.browser()
+		b.remote = remote
+		req := httptest.NewRequest(http.MethodGet, "/t/"+itoa(th.ID)+"/"+th.Slug, nil)
+		req.Header.Set("User-Agent", "Mozilla/5.0 Firefox/"+itoa(int64(120+i)))
+		if r := b.do(req); r.code != 200 {
+			t.Fatalf("view: %d", r.code)
+		}
+	}
+	if err := s.app.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := app.Open(ctx, s.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM thread_view_days WHERE thread_id = ?`, th.ID).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 3 {
+		t.Errorf("after shutdown %d viewer-days were written, want 3", n)
+	}
 }

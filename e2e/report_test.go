@@ -104,7 +104,7 @@ func TestReportJourney(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	save("report-page.png", get(t, b, "screenshot the page", chromedp.FullScreenshot(90)))
+	save("report-page.png", get(t, b, "screenshot the page", chromedp.FullScreenshot(100)))
 	for _, id := range []string{"chart-trend", "chart-funnel", "chart-first-answer"} {
 		save("report-"+id+".png", get(t, b, "screenshot "+id, chromedp.Screenshot(chromedp.ID(id))))
 	}
