@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -198,4 +199,56 @@ func TestCrawlers(t *testing.T) {
 			t.Errorf("IsCrawler(%q) = %v, want %v", ua, got, want)
 		}
 	}
+}
+
+// TestViewsConcurrent records from many goroutines while flushing, and every
+// distinct viewer-day lands exactly once.
+func TestViewsConcurrent(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		clk, b, svc, views := setup(t, db)
+		board, err := svc.CreateBoard(ctx, b.ID, forum.NewBoard{Name: "General", Description: "All"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := forum.NewMembers(db, clk.Now).CreateUnclaimed(ctx, forum.Unclaimed{BrandID: b.ID, Username: "asker", Email: "a@example.com", CreatedAt: clk.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		th, err := svc.Ask(ctx, forum.Actor{UserID: u.ID, BrandID: b.ID, Username: "asker", Roles: []string{"member"}}, forum.NewThread{BoardID: board.ID, Title: "A question for counting", Body: "Body text here."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		for g := range 8 {
+			wg.Go(func() {
+				for i := range 200 {
+					views.Record(b.ID, th.ID, "a"+strconv.Itoa((g*200+i)%1000)) // 1,000 distinct viewers, 1,600 views
+				}
+			})
+		}
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		total := 0
+		for {
+			n, err := views.Flush(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			total += n
+			select {
+			case <-done:
+				n, err := views.Flush(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				total += n
+				if total != 1000 {
+					t.Errorf("wrote %d viewer-days, want 1000", total)
+				}
+				return
+			default:
+			}
+		}
+	})
 }
