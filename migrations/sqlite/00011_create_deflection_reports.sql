@@ -72,12 +72,21 @@ CREATE TABLE contact_clicks (
 CREATE INDEX contact_clicks_brand_time ON contact_clicks (brand_id, at);
 CREATE INDEX contact_clicks_user ON contact_clicks (brand_id, user_id, at);
 
--- When the current accepted answer was accepted (threads keep only which).
+-- The current accepted answer of each solved thread: when it was accepted
+-- (NULL for acceptances made before this table existed) and what the report
+-- needs of the post, kept here so a report never reads the large posts table.
 CREATE TABLE report_accepts (
-    thread_id   INTEGER PRIMARY KEY REFERENCES threads (id),
-    brand_id    INTEGER NOT NULL REFERENCES brands (id),
-    accepted_at INTEGER NOT NULL
+    thread_id    INTEGER PRIMARY KEY REFERENCES threads (id),
+    brand_id     INTEGER NOT NULL REFERENCES brands (id),
+    post_id      INTEGER NOT NULL,
+    post_staff   INTEGER NOT NULL DEFAULT 0,
+    post_visible INTEGER NOT NULL DEFAULT 1,
+    accepted_at  INTEGER
 );
+INSERT INTO report_accepts (thread_id, brand_id, post_id, post_staff, post_visible)
+    SELECT t.id, t.brand_id, p.id, p.is_staff, CASE WHEN p.status = 'visible' THEN 1 ELSE 0 END
+    FROM threads t JOIN posts p ON p.id = t.accepted_post_id;
+CREATE INDEX report_accepts_post ON report_accepts (post_id);
 
 -- The daily salt for anonymous viewer keys; old days are deleted.
 CREATE TABLE report_salts (

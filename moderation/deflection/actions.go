@@ -122,14 +122,17 @@ func RecordContact(ctx context.Context, db *sqldb.DB, brandID, fromThread int64,
 }
 
 // Hook keeps what the report needs in step with forum changes, inside each
-// change's transaction: when the current accepted answer was accepted, and
+// change's transaction: when the current accepted answer was accepted (and
+// whether its post is staff's and visible, also after moderation.post_*), and
 // the view roll-up of threads that moderation hides, deletes, restores or
 // moves (events named moderation.thread_*).
 func Hook(ctx context.Context, tx *sqldb.Tx, ev forum.Event) error {
 	switch {
 	case ev.Kind == forum.AnswerAccepted:
-		_, err := tx.Exec(ctx, `INSERT INTO report_accepts (thread_id, brand_id, accepted_at) VALUES (?, ?, ?)
-			ON CONFLICT (thread_id) DO UPDATE SET accepted_at = excluded.accepted_at`, ev.ThreadID, ev.BrandID, ev.At.UnixMilli())
+		_, err := tx.Exec(ctx, `INSERT INTO report_accepts (thread_id, brand_id, post_id, post_staff, post_visible, accepted_at)
+			SELECT ?, ?, id, is_staff, CASE WHEN status = 'visible' THEN 1 ELSE 0 END, ? FROM posts WHERE id = ?
+			ON CONFLICT (thread_id) DO UPDATE SET post_id = excluded.post_id, post_staff = excluded.post_staff,
+				post_visible = excluded.post_visible, accepted_at = excluded.accepted_at`, ev.ThreadID, ev.BrandID, ev.At.UnixMilli(), ev.PostID)
 		if err != nil {
 			return fmt.Errorf("deflection: note acceptance: %w", err)
 		}
@@ -139,6 +142,12 @@ func Hook(ctx context.Context, tx *sqldb.Tx, ev forum.Event) error {
 		}
 	case strings.HasPrefix(string(ev.Kind), "moderation.thread_") && ev.ThreadID != 0:
 		return ResyncThread(ctx, tx, ev.BrandID, ev.ThreadID)
+	case strings.HasPrefix(string(ev.Kind), "moderation.post_") && ev.PostID != 0:
+		_, err := tx.Exec(ctx, `UPDATE report_accepts SET post_visible = (SELECT CASE WHEN status = 'visible' THEN 1 ELSE 0 END FROM posts WHERE id = ?)
+			WHERE post_id = ?`, ev.PostID, ev.PostID)
+		if err != nil {
+			return fmt.Errorf("deflection: note post state: %w", err)
+		}
 	}
 	return nil
 }

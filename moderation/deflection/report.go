@@ -212,11 +212,13 @@ func Compute(ctx context.Context, db sqldb.Querier, q Query, now time.Time) (*Re
 	// Threads asked in the period, plus the next 7 days' (re-contact).
 	bw, ba := boardArg("t.board_id")
 	rows, err := db.Query(ctx, `SELECT t.id, t.board_id, t.author_id, t.created_at, t.first_reply_at, t.first_peer_reply_at, t.first_staff_reply_at,
-			t.accepted_post_id IS NOT NULL, COALESCE(p.is_staff, 0), COALESCE(p.status, ''), ra.accepted_at,
+			t.accepted_post_id IS NOT NULL,
+			CASE WHEN ra.thread_id IS NOT NULL THEN ra.post_staff ELSE COALESCE(p.is_staff, 0) END,
+			CASE WHEN ra.thread_id IS NOT NULL THEN ra.post_visible WHEN p.status = 'visible' THEN 1 ELSE 0 END, ra.accepted_at,
 			e.escalated_at, e.claimed_at, e.answered_at, COALESCE(e.resolution, '')
 		FROM threads t
-		LEFT JOIN posts p ON p.id = t.accepted_post_id
-		LEFT JOIN report_accepts ra ON ra.thread_id = t.id
+		LEFT JOIN report_accepts ra ON ra.thread_id = t.id AND ra.post_id = t.accepted_post_id
+		LEFT JOIN posts p ON ra.thread_id IS NULL AND p.id = t.accepted_post_id
 		LEFT JOIN escalations e ON e.thread_id = t.id
 		WHERE t.brand_id = ? AND t.created_at >= ? AND t.created_at < ? AND t.status = 'visible' AND t.merged_into IS NULL`+bw,
 		append([]any{q.BrandID, fromMs, endMs + RecontactWindow.Milliseconds()}, ba...)...)
@@ -227,13 +229,11 @@ func Compute(ctx context.Context, db sqldb.Querier, q Query, now time.Time) (*Re
 	later := map[[2]int64][]int64{} // (author, board) -> times asked
 	for rows.Next() {
 		var t threadRow
-		var status string
 		if err := rows.Scan(&t.id, &t.board, &t.author, &t.created, &t.firstReply, &t.firstPeer, &t.firstStaff,
-			&t.accepted, &t.acceptedStaff, &status, &t.acceptedAt, &t.escalatedAt, &t.claimedAt, &t.answeredAt, &t.resolution); err != nil {
+			&t.accepted, &t.acceptedStaff, &t.acceptedVisible, &t.acceptedAt, &t.escalatedAt, &t.claimedAt, &t.answeredAt, &t.resolution); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		t.acceptedVisible = status == "visible"
 		later[[2]int64{t.author, t.board}] = append(later[[2]int64{t.author, t.board}], t.created)
 		if t.created < endMs {
 			cohort = append(cohort, t)
