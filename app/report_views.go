@@ -22,11 +22,12 @@ func (a *App) ReportFlushViews(ctx context.Context) (int, error) { return a.repo
 
 // reportCountView counts a thread page view as a viewer-day. It runs before
 // the page cache so cached pages are counted too, and only notes the view in
-// memory once the page was served with 200; the batch is written every few
+// memory once the page was served (200, or 304 to a revalidating reader); the batch is written every few
 // seconds (and at shutdown) by deflection.Views.Run.
 func (a *App) reportCountView(c *gin.Context) {
 	c.Next()
-	if c.Writer.Status() != http.StatusOK || c.Request.Method != http.MethodGet {
+	// 304 is a revalidated cached page: still a read.
+	if st := c.Writer.Status(); (st != http.StatusOK && st != http.StatusNotModified) || c.Request.Method != http.MethodGet {
 		return
 	}
 	ua := c.Request.UserAgent()

@@ -2,6 +2,7 @@ package deflection
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"sort"
@@ -197,16 +198,28 @@ func Compute(ctx context.Context, db sqldb.Querier, q Query, now time.Time) (*Re
 	groups := map[time.Time]*acc{}
 	byBoard := map[int64]*acc{}
 	weeks := map[time.Time]*Week{}
+	// Rows are looked up per thread, view and click: the bucket of each day
+	// is worked out once.
+	dayGroup := map[int64]*acc{}
+	var three [3]*acc
 	rowsFor := func(at int64, board int64) []*acc {
-		t := time.UnixMilli(at).UTC()
-		g := BucketStart(q.Group, t)
-		if groups[g] == nil {
-			groups[g] = newAcc()
+		day := at / 86400000
+		ga := dayGroup[day]
+		if ga == nil {
+			g := BucketStart(q.Group, time.UnixMilli(at))
+			if ga = groups[g]; ga == nil {
+				ga = newAcc()
+				groups[g] = ga
+			}
+			dayGroup[day] = ga
 		}
-		if byBoard[board] == nil {
-			byBoard[board] = newAcc()
+		ba := byBoard[board]
+		if ba == nil {
+			ba = newAcc()
+			byBoard[board] = ba
 		}
-		return []*acc{total, groups[g], byBoard[board]}
+		three = [3]*acc{total, ga, ba}
+		return three[:]
 	}
 
 	// Threads asked in the period, plus the next 7 days' (re-contact).
@@ -225,15 +238,20 @@ func Compute(ctx context.Context, db sqldb.Querier, q Query, now time.Time) (*Re
 	if err != nil {
 		return nil, fmt.Errorf("deflection: read threads: %w", err)
 	}
-	var cohort []threadRow
+	cohort := make([]threadRow, 0, 1024)
 	later := map[[2]int64][]int64{} // (author, board) -> times asked
+	// Nullable times scan into NullInt64s (no allocation per value) and are
+	// kept as pointers into the row only when set.
+	var fr, fp, fs, aa, ea, ca, an sql.NullInt64
 	for rows.Next() {
 		var t threadRow
-		if err := rows.Scan(&t.id, &t.board, &t.author, &t.created, &t.firstReply, &t.firstPeer, &t.firstStaff,
-			&t.accepted, &t.acceptedStaff, &t.acceptedVisible, &t.acceptedAt, &t.escalatedAt, &t.claimedAt, &t.answeredAt, &t.resolution); err != nil {
+		if err := rows.Scan(&t.id, &t.board, &t.author, &t.created, &fr, &fp, &fs,
+			&t.accepted, &t.acceptedStaff, &t.acceptedVisible, &aa, &ea, &ca, &an, &t.resolution); err != nil {
 			rows.Close()
 			return nil, err
 		}
+		t.firstReply, t.firstPeer, t.firstStaff, t.acceptedAt = opt(fr), opt(fp), opt(fs), opt(aa)
+		t.escalatedAt, t.claimedAt, t.answeredAt = opt(ea), opt(ca), opt(an)
 		later[[2]int64{t.author, t.board}] = append(later[[2]int64{t.author, t.board}], t.created)
 		if t.created < endMs {
 			cohort = append(cohort, t)
@@ -454,6 +472,14 @@ func bucketOf(ms int64) int {
 		}
 	}
 	return len(firstAnswerBuckets) - 1
+}
+
+func opt(v sql.NullInt64) *int64 {
+	if !v.Valid {
+		return nil
+	}
+	n := v.Int64
+	return &n
 }
 
 // anyIn reports whether some time lies in (after, upto].
