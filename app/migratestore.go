@@ -95,6 +95,8 @@ func hasIDColumn(table string) bool {
 	switch table {
 	case "settings", "role_assignments", "sessions", "kudos", "jobs", "rate_counters":
 		return false
+	case "report_settings", "thread_view_days", "report_view_rollup", "report_accepts", "report_salts": // issue 8
+		return false
 	}
 	return true
 }
