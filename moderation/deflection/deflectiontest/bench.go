@@ -22,13 +22,6 @@ func SeedBench(ctx context.Context, db *sqldb.DB, brandID int64, total int) (int
 		return 0, err
 	}
 	w := db.Writer()
-	if have >= total {
-		var rolled int
-		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM report_view_rollup WHERE brand_id = ?`, brandID).Scan(&rolled); err != nil || rolled > 0 {
-			return have, err
-		}
-		return have, benchRollup(ctx, db, brandID)
-	}
 	for _, q := range []string{
 		`INSERT INTO escalations (brand_id, thread_id, status, reason, escalated_at, claimed_by, claimed_at, answered_at, closed_at, resolution)
 			SELECT brand_id, id, CASE WHEN id % 24 = 0 THEN 'resolved' ELSE 'cancelled' END, 'bench', created_at + 900000,
@@ -42,6 +35,13 @@ func SeedBench(ctx context.Context, db *sqldb.DB, brandID int64, total int) (int
 		if _, err := w.ExecContext(ctx, rebind(db, q), brandID); err != nil {
 			return 0, fmt.Errorf("seed: %w", err)
 		}
+	}
+	if have >= total {
+		var rolled int
+		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM report_view_rollup WHERE brand_id = ?`, brandID).Scan(&rolled); err != nil || rolled > 0 {
+			return have, err
+		}
+		return have, benchRollup(ctx, db, brandID)
 	}
 	type th struct {
 		id, board, day int64
