@@ -20,6 +20,7 @@ import (
 	"mutual/forum"
 	"mutual/migrations"
 	"mutual/moderation"
+	"mutual/moderation/deflection"
 	"mutual/sqldb"
 	"mutual/themes"
 )
@@ -42,8 +43,9 @@ type App struct {
 
 	escalations *moderation.Escalations
 	mod         *moderation.Service
-	engine      *gin.Engine  // the router, kept so tests can list its routes
-	nf          *notifyParts // notifications (notify_wiring.go)
+	engine      *gin.Engine       // the router, kept so tests can list its routes
+	nf          *notifyParts      // notifications (notify_wiring.go)
+	reportViews *deflection.Views // issue 8: buffered viewer-day counting
 
 	// background work tied to the App's life: the change listener
 	// (PostgreSQL) or the search indexer (SQLite).
@@ -118,6 +120,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	a.reportWire()
 	if err := a.ensureDefaultBrand(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -125,6 +128,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.handler = a.routes()
 	bg, cancel := context.WithCancel(context.Background())
 	a.stopBackground = cancel
+	a.background.Go(func() { a.reportViews.Run(bg, 2*time.Second) })
 	if cfg.DatabaseURL != "" {
 		listening := make(chan struct{})
 		a.background.Go(func() { a.listenChanges(bg, listening) })

@@ -33,6 +33,7 @@ type me struct {
 	ID          int64
 	Username    string
 	CanModerate bool
+	CanReport   bool // issue 8: may read the deflection report
 }
 
 // render writes a page of the brand's theme.
@@ -47,7 +48,7 @@ func (a *App) render(c *gin.Context, code int, page, title string, data any) {
 		Page:         data,
 	}
 	if act := actorOf(c); act.SignedIn() {
-		v.Me = &me{ID: act.UserID, Username: act.Username, CanModerate: act.CanModerate()}
+		v.Me = &me{ID: act.UserID, Username: act.Username, CanModerate: act.CanModerate(), CanReport: a.authz.Can(act, "report", "read")}
 		v.Notify = a.notifyViewFor(c, act)
 		v.CSRF = a.csrfToken(c)
 	} else if anonForms[page] {

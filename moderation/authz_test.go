@@ -62,6 +62,8 @@ var matrix = []struct {
 	{"watch", "manage", [7]bool{N, Y, Y, Y, Y, Y, Y}},
 	{"notification", "unsubscribe", [7]bool{Y, Y, Y, Y, Y, Y, Y}},
 	{"email", "verify", [7]bool{Y, Y, Y, Y, Y, Y, Y}},
+	{"survey", "answer", [7]bool{Y, Y, Y, Y, Y, Y, Y}}, // issue 8: "Did this save you contacting us?"
+	{"contact", "visit", [7]bool{Y, Y, Y, Y, Y, Y, Y}}, // issue 8: counted "Contact us"
 	// Not in the policy at all: default deny for everyone.
 	{"brand", "delete", [7]bool{N, N, N, N, N, N, N}},
 	{"post", "destroy_everything", [7]bool{N, N, N, N, N, N, N}},

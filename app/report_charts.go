@@ -1,0 +1,179 @@
+package app
+
+import (
+	"fmt"
+	"html/template"
+	"math"
+	"regexp"
+	"strings"
+
+	"mutual/moderation/deflection"
+)
+
+// Charts are drawn on the server as SVG: no chart script, crisp when printed,
+// and the same numbers the tables show. Text is escaped with template.HTMLEscapeString
+// and colours are checked hex values, so the SVG carries no user markup.
+
+var reportHexColour = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+
+func reportColour(c, fallback string) string {
+	if reportHexColour.MatchString(c) {
+		return c
+	}
+	return fallback
+}
+
+type reportSVG struct{ b strings.Builder }
+
+func (s *reportSVG) f(format string, args ...any) { fmt.Fprintf(&s.b, format, args...) }
+
+func (s *reportSVG) text(x, y float64, anchor, class, t string) {
+	s.f(`<text x="%.1f" y="%.1f" text-anchor="%s" class="%s">%s</text>`, x, y, anchor, class, template.HTMLEscapeString(t))
+}
+
+func (s *reportSVG) html() template.HTML { return template.HTML(s.b.String()) } // #nosec: built from escaped text and numbers
+
+// niceMax rounds a chart's top value up to 1, 2 or 5 times a power of ten.
+func niceMax(v int) int {
+	if v <= 4 {
+		return 4
+	}
+	p := math.Pow(10, math.Floor(math.Log10(float64(v))))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if float64(v) <= m*p {
+			return int(m * p)
+		}
+	}
+	return v
+}
+
+const (
+	chartW, chartH         = 720.0, 300.0
+	padL, padR, padT, padB = 56.0, 16.0, 40.0, 56.0
+)
+
+// axes draws the y grid with labels and the y axis title.
+func (s *reportSVG) axes(top int, yTitle string) {
+	plotH := chartH - padT - padB
+	for i := 0; i <= 4; i++ {
+		v := top * i / 4
+		y := chartH - padB - plotH*float64(i)/4
+		s.f(`<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" class="grid"/>`, padL, y, chartW-padR, y)
+		s.text(padL-6, y+4, "end", "tick", fmt.Sprint(v))
+	}
+	s.f(`<text transform="translate(14 %.1f) rotate(-90)" text-anchor="middle" class="axis-title">%s</text>`, padT+plotH/2, template.HTMLEscapeString(yTitle))
+}
+
+// reportTrendChart: peer-resolved vs agent-resolved threads per week asked.
+func reportTrendChart(r *deflection.Report, primary, accent string) template.HTML {
+	s := &reportSVG{}
+	s.f(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %.0f %.0f" role="img" aria-labelledby="trend-t trend-d" class="chart">`, chartW, chartH)
+	s.f(`<title id="trend-t">Peer-resolved and agent-resolved questions per week</title><desc id="trend-d">Questions by the week they were asked; bars show how many were resolved by peers and by agents.</desc>`)
+	top := 0
+	for _, w := range r.Trend {
+		top = max(top, w.PeerResolved, w.AgentResolved)
+	}
+	top = niceMax(top)
+	s.axes(top, "Questions resolved")
+	n := max(len(r.Trend), 1)
+	plotW, plotH := chartW-padL-padR, chartH-padT-padB
+	slot := plotW / float64(n)
+	bw := math.Min(slot*0.35, 28)
+	for i, w := range r.Trend {
+		x := padL + slot*float64(i) + slot/2
+		for j, v := range []int{w.PeerResolved, w.AgentResolved} {
+			h := plotH * float64(v) / float64(top)
+			col := primary
+			if j == 1 {
+				col = accent
+			}
+			bx := x - bw + float64(j)*bw
+			s.f(`<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%d</title></rect>`, bx, chartH-padB-h, bw-1, h, col, v)
+			if v > 0 {
+				s.text(bx+bw/2, chartH-padB-h-4, "middle", "value", fmt.Sprint(v))
+			}
+		}
+		if n <= 16 || i%2 == 0 {
+			s.text(x, chartH-padB+16, "middle", "tick", w.Start.Format("2 Jan"))
+		}
+	}
+	s.f(`<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" class="axis"/>`, padL, chartH-padB, chartW-padR, chartH-padB)
+	s.text(padL+plotW/2, chartH-14, "middle", "axis-title", "Week asked (starting Monday, UTC)")
+	s.legend([]string{"Peer-resolved", "Agent-resolved"}, []string{primary, accent})
+	s.f(`</svg>`)
+	return s.html()
+}
+
+func (s *reportSVG) legend(labels, colours []string) {
+	x := padL
+	for i, l := range labels {
+		s.f(`<rect x="%.1f" y="12" width="12" height="12" fill="%s"/>`, x, colours[i])
+		s.text(x+18, 22, "start", "legend", l)
+		x += 36 + 8.5*float64(len(l))
+	}
+}
+
+// reportFunnelChart: asked → answered → resolved → peer-resolved → deflected.
+func reportFunnelChart(f deflection.Figures, primary, accent string) template.HTML {
+	stages := []struct {
+		label string
+		v     int
+	}{
+		{"Asked", f.Asked},
+		{"Answered", f.Answered},
+		{"Resolved", f.PeerResolved + f.AgentResolved + f.OtherResolved},
+		{"Peer-resolved", f.PeerResolved},
+		{"Deflected (after re-contact)", f.DirectCorrected},
+	}
+	const h = 272.0
+	s := &reportSVG{}
+	s.f(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %.0f %.0f" role="img" aria-labelledby="funnel-t funnel-d" class="chart">`, chartW, h)
+	s.f(`<title id="funnel-t">From asked to resolved</title><desc id="funnel-d">How many questions asked in the period were answered, resolved, resolved by peers and deflected.</desc>`)
+	left, width := 210.0, chartW-210-90
+	top := max(f.Asked, 1)
+	for i, st := range stages {
+		y := 16 + float64(i)*46
+		w := width * float64(st.v) / float64(top)
+		col := primary
+		if i == len(stages)-1 {
+			col = accent
+		}
+		s.text(left-10, y+24, "end", "label", st.label)
+		s.f(`<rect x="%.1f" y="%.1f" width="%.1f" height="34" fill="%s"><title>%d</title></rect>`, left, y, math.Max(w, 1), col, st.v)
+		s.text(left+math.Max(w, 1)+8, y+23, "start", "value", fmt.Sprintf("%d (%.0f%%)", st.v, 100*float64(st.v)/float64(top)))
+	}
+	s.text(left+width/2, h-4, "middle", "axis-title", "Questions (share of those asked)")
+	s.f(`</svg>`)
+	return s.html()
+}
+
+// reportFirstAnswerChart: how long questions waited for their first answer.
+func reportFirstAnswerChart(r *deflection.Report, primary, accent string) template.HTML {
+	s := &reportSVG{}
+	s.f(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %.0f %.0f" role="img" aria-labelledby="dist-t dist-d" class="chart">`, chartW, chartH)
+	s.f(`<title id="dist-t">Time to first answer</title><desc id="dist-d">Questions asked in the period by how long they waited for a first reply from anyone but the asker.</desc>`)
+	top := 0
+	for _, b := range r.FirstAnswer {
+		top = max(top, b.Count)
+	}
+	top = niceMax(top)
+	s.axes(top, "Questions")
+	plotW, plotH := chartW-padL-padR, chartH-padT-padB
+	slot := plotW / float64(len(r.FirstAnswer))
+	for i, b := range r.FirstAnswer {
+		h := plotH * float64(b.Count) / float64(top)
+		x := padL + slot*float64(i)
+		col := primary
+		if i == len(r.FirstAnswer)-1 {
+			col = accent
+		}
+		s.f(`<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%d</title></rect>`, x+slot*0.15, chartH-padB-h, slot*0.7, h, col, b.Count)
+		s.text(x+slot/2, chartH-padB-h-4, "middle", "value", fmt.Sprint(b.Count))
+		s.text(x+slot/2, chartH-padB+16, "middle", "tick", b.Label)
+	}
+	s.f(`<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" class="axis"/>`, padL, chartH-padB, chartW-padR, chartH-padB)
+	s.text(padL+plotW/2, chartH-14, "middle", "axis-title", "Time from asking to the first reply")
+	s.legend([]string{"Answered", "Still waiting"}, []string{primary, accent})
+	s.f(`</svg>`)
+	return s.html()
+}

@@ -1,0 +1,116 @@
+package e2e
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"mutual/app"
+	"mutual/forum"
+	"mutual/moderation/deflection"
+	"mutual/moderation/deflection/deflectiontest"
+)
+
+type reportClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *reportClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *reportClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// TestReportJourney signs in as a client manager, opens the deflection report
+// on the five hand-computed timelines, checks the figures shown and saves
+// screenshots of the page and of each chart in e2e/artifacts/.
+func TestReportJourney(t *testing.T) {
+	exe := chromePath(t)
+	clk := &reportClock{t: time.Now().UTC().Add(-72 * time.Hour).Truncate(time.Minute)}
+	cfg := app.DefaultConfig()
+	cfg.DataDir = t.TempDir()
+	cfg.Addr = "127.0.0.1:0"
+	cfg.NoDemo = true
+	cfg.JobInterval = 0
+	cfg.Now = clk.Now
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	db := a.DB()
+	brand, err := forum.NewBrands(db, clk.Now).Default(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := forum.NewService(db, forum.NewRenderer(), clk.Now)
+	svc.Subscribe(deflection.Hook)
+	tl := deflectiontest.Build(t, db, svc, clk, deflection.NewViews(db, clk.Now, slog.New(slog.NewTextHandler(io.Discard, nil))), brand.ID)
+	form := deflection.FormOf(deflection.DefaultSettings(brand.ID))
+	form.ContactURL = "https://example.com/contact"
+	if _, err := deflection.SaveSettings(ctx, db, brand.ID, form, clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	deflectiontest.Readers(t, db, tl, brand.ID, tl.T0.Add(3*time.Hour))
+	clk.Add(tl.T0.Add(72 * time.Hour).Sub(clk.Now()))
+	members := forum.NewMembers(db, clk.Now)
+	mgr, err := members.Create(ctx, forum.Signup{BrandID: brand.ID, Username: "clara_manager", Email: "clara@example.com", Password: "report-password-123"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := members.Grant(ctx, brand.ID, mgr.ID, "client_manager"); err != nil {
+		t.Fatal(err)
+	}
+	ready, done := make(chan string, 1), make(chan error, 1)
+	go func() { done <- a.Serve(ctx, func(addr string) { ready <- addr }) }()
+	base := "http://" + <-ready
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		_ = a.Close()
+	})
+
+	b := newBrowser(t, exe)
+	open(t, b, base+"/login")
+	do(t, b, "sign in", chromedp.SendKeys(chromedp.ID("login"), "clara_manager"), chromedp.SendKeys(chromedp.ID("password"), "report-password-123"))
+	clickAndLoad(t, b, "submit sign-in", `//main//button[@type="submit"]`)
+	clickAndLoad(t, b, "open Reports", `//header`+link("Reports"))
+	if p := here(t, b, base); p != "/reports/deflection" {
+		t.Fatalf("Reports led to %q", p)
+	}
+	for key, want := range map[string]string{"asked": "4", "peer_resolved": "2", "agent_resolved": "1", "escalated": "2", "late_peer": "1",
+		"unresolved": "1", "direct_raw": "2", "direct": "1", "self_service": "0.2", "saving": "EUR 7.20", "first_answer_sla": "50% (2 of 4)"} {
+		got := get(t, b, "read "+key, chromedp.Text(chromedp.CSS(`td[data-figure="`+key+`"]`)))
+		if got != want {
+			t.Errorf("figure %s shows %q, want %q", key, got, want)
+		}
+	}
+	dir := "artifacts"
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	save := func(name string, png []byte) {
+		if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	save("report-page.png", get(t, b, "screenshot the page", chromedp.FullScreenshot(100)))
+	for _, id := range []string{"chart-trend", "chart-funnel", "chart-first-answer"} {
+		save("report-"+id+".png", get(t, b, "screenshot "+id, chromedp.Screenshot(chromedp.ID(id))))
+	}
+	// The printable view hides the navigation and keeps the figures.
+	open(t, b, base+"/reports/deflection?period=30&print=1")
+	if got := get(t, b, "read asked in print", chromedp.Text(chromedp.CSS(`td[data-figure="asked"]`))); got != "4" {
+		t.Errorf("printable view shows asked %q", got)
+	}
+}

@@ -1,0 +1,169 @@
+// Package deflection computes the call-deflection report a client manager
+// shows their board (DESIGN.md "Deflection: the words and the sums") and
+// records what it needs that the forum does not: unique viewer-days, the
+// "Did this save you contacting us?" answers, clicks on "Contact us" and when
+// answers were accepted. It lives under moderation (STYLE.md) as its own
+// package so its names stay apart from the moderation engine's.
+package deflection
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"mutual/forum"
+	"mutual/sqldb"
+)
+
+// Settings are a brand's report settings.
+type Settings struct {
+	BrandID int64
+	// ContactURL is the brand's own contact page; "Contact us" in the
+	// community goes there through /contact so the click is counted.
+	ContactURL string
+	// CostPerContact is what one assisted contact costs, in minor units of
+	// Currency (cents for EUR).
+	CostPerContact int64
+	Currency       string
+	// AssumedRateBP is the self-service rate used while fewer than
+	// MinSurveyAnswers readers answered the survey, in basis points.
+	AssumedRateBP    int64
+	MinSurveyAnswers int64
+	// AgentSLA is how long an escalated question may wait for an agent's answer.
+	AgentSLA time.Duration
+	// EscalationSLA is the brand's peer-answer SLA (brands.escalation_sla_seconds).
+	EscalationSLA time.Duration
+}
+
+// DefaultSettings are what a brand has until its admin saves others.
+func DefaultSettings(brandID int64) Settings {
+	return Settings{BrandID: brandID, CostPerContact: 600, Currency: "EUR", AssumedRateBP: 1000,
+		MinSurveyAnswers: 30, AgentSLA: 4 * time.Hour, EscalationSLA: 15 * time.Minute}
+}
+
+// LoadSettings returns the brand's settings (defaults when never saved).
+// Errors: forum.ErrNotFound for an unknown brand.
+func LoadSettings(ctx context.Context, q sqldb.Querier, brandID int64) (Settings, error) {
+	s := DefaultSettings(brandID)
+	var slaSec int64
+	if err := q.QueryRow(ctx, `SELECT escalation_sla_seconds FROM brands WHERE id = ?`, brandID).Scan(&slaSec); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return s, &forum.Error{Kind: forum.ErrNotFound, Msg: "No such community."}
+		}
+		return s, fmt.Errorf("deflection: load brand SLA: %w", err)
+	}
+	s.EscalationSLA = time.Duration(slaSec) * time.Second
+	var agentSec int64
+	err := q.QueryRow(ctx, `SELECT contact_url, cost_per_contact_minor, currency, assumed_rate_bp, min_survey_answers, agent_sla_seconds
+		FROM report_settings WHERE brand_id = ?`, brandID).
+		Scan(&s.ContactURL, &s.CostPerContact, &s.Currency, &s.AssumedRateBP, &s.MinSurveyAnswers, &agentSec)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, nil
+	}
+	if err != nil {
+		return s, fmt.Errorf("deflection: load settings: %w", err)
+	}
+	s.AgentSLA = time.Duration(agentSec) * time.Second
+	return s, nil
+}
+
+// SettingsForm is what an admin types on the settings page.
+type SettingsForm struct {
+	ContactURL       string
+	CostPerContact   string // in major units: "6.50"
+	Currency         string
+	AssumedRatePct   string // "10" or "12.5"
+	MinSurveyAnswers string
+	EscalationSLAMin string
+	AgentSLAHours    string
+}
+
+// FormOf shows settings the way the form takes them.
+func FormOf(s Settings) SettingsForm {
+	return SettingsForm{
+		ContactURL:       s.ContactURL,
+		CostPerContact:   FormatMinor(s.CostPerContact),
+		Currency:         s.Currency,
+		AssumedRatePct:   strconv.FormatFloat(float64(s.AssumedRateBP)/100, 'f', -1, 64),
+		MinSurveyAnswers: strconv.FormatInt(s.MinSurveyAnswers, 10),
+		EscalationSLAMin: strconv.FormatFloat(s.EscalationSLA.Minutes(), 'f', -1, 64),
+		AgentSLAHours:    strconv.FormatFloat(s.AgentSLA.Hours(), 'f', -1, 64),
+	}
+}
+
+// FormatMinor writes minor units as a decimal amount with two places.
+func FormatMinor(v int64) string {
+	sign := ""
+	if v < 0 {
+		sign, v = "-", -v
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, v/100, v%100)
+}
+
+// SaveSettings validates the form and stores it, together with the brand's
+// escalation SLA. Errors: *forum.ValidationError with a message per field.
+func SaveSettings(ctx context.Context, db *sqldb.DB, brandID int64, f SettingsForm, now time.Time) (Settings, error) {
+	bad := map[string]string{}
+	s := DefaultSettings(brandID)
+	s.ContactURL = strings.TrimSpace(f.ContactURL)
+	if s.ContactURL != "" {
+		u, err := url.Parse(s.ContactURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(s.ContactURL) > 500 {
+			bad["contact_url"] = "The contact page must be a full http(s) address, e.g. https://example.com/contact."
+		}
+	}
+	cost, err := strconv.ParseFloat(strings.TrimSpace(f.CostPerContact), 64)
+	if err != nil || cost < 0 || cost > 100000 || math.IsNaN(cost) {
+		bad["cost"] = "The cost per assisted contact is an amount between 0 and 100000, e.g. 6.50."
+	}
+	s.CostPerContact = int64(math.Round(cost * 100))
+	s.Currency = strings.ToUpper(strings.TrimSpace(f.Currency))
+	if len(s.Currency) != 3 || strings.IndexFunc(s.Currency, func(r rune) bool { return r < 'A' || r > 'Z' }) >= 0 {
+		bad["currency"] = "The currency is a three-letter ISO code, e.g. EUR, GBP or USD."
+	}
+	rate, err := strconv.ParseFloat(strings.TrimSpace(f.AssumedRatePct), 64)
+	if err != nil || rate < 0 || rate > 100 || math.IsNaN(rate) {
+		bad["rate"] = "The assumed self-service rate is a percentage between 0 and 100."
+	}
+	s.AssumedRateBP = int64(math.Round(rate * 100))
+	minAns, err := strconv.ParseInt(strings.TrimSpace(f.MinSurveyAnswers), 10, 64)
+	if err != nil || minAns < 1 || minAns > 100000 {
+		bad["min_answers"] = "The minimum number of survey answers is a whole number from 1 to 100000."
+	}
+	s.MinSurveyAnswers = minAns
+	slaMin, err := strconv.ParseFloat(strings.TrimSpace(f.EscalationSLAMin), 64)
+	if err != nil || slaMin < 1 || slaMin > 60*24*7 || math.IsNaN(slaMin) {
+		bad["escalation_sla"] = "The peer-answer SLA is between 1 minute and 7 days (10080 minutes)."
+	}
+	s.EscalationSLA = time.Duration(slaMin * float64(time.Minute)).Round(time.Second)
+	agentH, err := strconv.ParseFloat(strings.TrimSpace(f.AgentSLAHours), 64)
+	if err != nil || agentH <= 0 || agentH > 24*30 || math.IsNaN(agentH) {
+		bad["agent_sla"] = "The agent-answer SLA is between a few minutes and 30 days (720 hours)."
+	}
+	s.AgentSLA = time.Duration(agentH * float64(time.Hour)).Round(time.Second)
+	if len(bad) > 0 {
+		return s, &forum.ValidationError{Fields: bad}
+	}
+	err = db.InTx(ctx, func(tx *sqldb.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE brands SET escalation_sla_seconds = ? WHERE id = ?`, int64(s.EscalationSLA/time.Second), brandID); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO report_settings (brand_id, contact_url, cost_per_contact_minor, currency, assumed_rate_bp, min_survey_answers, agent_sla_seconds, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (brand_id) DO UPDATE SET contact_url = excluded.contact_url, cost_per_contact_minor = excluded.cost_per_contact_minor,
+				currency = excluded.currency, assumed_rate_bp = excluded.assumed_rate_bp, min_survey_answers = excluded.min_survey_answers,
+				agent_sla_seconds = excluded.agent_sla_seconds, updated_at = excluded.updated_at`,
+			brandID, s.ContactURL, s.CostPerContact, s.Currency, s.AssumedRateBP, s.MinSurveyAnswers, int64(s.AgentSLA/time.Second), now.UnixMilli())
+		return err
+	})
+	if err != nil {
+		return s, fmt.Errorf("deflection: save settings: %w", err)
+	}
+	return s, nil
+}
