@@ -537,7 +537,7 @@ WHERE p.brand_id = ? AND p.author_id = ? AND p.client_key = ? AND p.client_key <
 
 // Edit changes a post's body (and, for a question, optionally its title),
 // keeping the old version as a revision. Authors edit their own posts;
-// moderators edit any.
+// moderators, and members with the brand's reputation for it, edit any.
 func (s *Service) Edit(ctx context.Context, a Actor, postID int64, title, body string) (Post, error) {
 	if err := requireMember(a); err != nil {
 		return Post{}, err
@@ -546,8 +546,8 @@ func (s *Service) Edit(ctx context.Context, a Actor, postID int64, title, body s
 	if err != nil {
 		return Post{}, err
 	}
-	if p.AuthorID != a.UserID && !a.CanModerate() {
-		return Post{}, denied("You can only edit your own posts.")
+	if err := s.CanEdit(ctx, a, p); err != nil {
+		return Post{}, err
 	}
 	v := validation{}
 	lo := MinReplyLen
@@ -743,48 +743,71 @@ func (s *Service) kudos(ctx context.Context, a Actor, postID int64, give bool) (
 		return Post{}, err
 	}
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		p, err := s.post(ctx, tx, a.BrandID, postID)
+		var author, threadID, boardID int64
+		var status string
+		err := tx.QueryRow(ctx, `SELECT p.author_id, p.thread_id, p.status, t.board_id FROM posts p JOIN threads t ON t.id = p.thread_id
+WHERE p.id = ? AND p.brand_id = ?`, postID, a.BrandID).Scan(&author, &threadID, &status, &boardID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("That post does not exist.")
+		}
 		if err != nil {
 			return err
 		}
-		if p.AuthorID == a.UserID {
+		if author == a.UserID {
 			return denied("You cannot give kudos to your own post.")
 		}
 		now := s.now()
-		ev := reputation.Event{BrandID: a.BrandID, UserID: p.AuthorID, Reason: reputation.KudosReceived, PostID: postID, ActorID: a.UserID, At: now}
+		ev := reputation.Event{BrandID: a.BrandID, UserID: author, Reason: reputation.KudosReceived, PostID: postID, ActorID: a.UserID, BoardID: boardID, At: now}
 		if give {
+			if status != "visible" {
+				return notFound("That post is not available any more, so it cannot receive kudos.")
+			}
+			rules, err := reputation.LoadRules(ctx, tx, a.BrandID)
+			if err != nil {
+				return err
+			}
+			if err := checkGiver(ctx, tx, a, rules, now); err != nil {
+				return err
+			}
 			res, err := tx.Exec(ctx, `INSERT INTO kudos (brand_id, post_id, user_id, created_at) VALUES (?, ?, ?, ?)
 ON CONFLICT (post_id, user_id) DO NOTHING`, a.BrandID, postID, a.UserID, ms(now))
 			if err != nil {
 				return err
 			}
 			if n, _ := res.RowsAffected(); n == 0 {
-				return nil
+				return &Error{Kind: ErrConflict, Msg: "You have already given kudos to this post."}
 			}
 			if _, err := tx.Exec(ctx, `UPDATE posts SET kudos_count = kudos_count + 1 WHERE id = ?`, postID); err != nil {
 				return err
 			}
-			if _, err = reputation.Award(ctx, tx, ev); err != nil {
+			if _, err = reputation.AwardWith(ctx, tx, rules, ev); err != nil {
 				return err
 			}
-			return s.Emit(ctx, tx, Event{Kind: KudosGiven, BrandID: a.BrandID, ThreadID: p.ThreadID, PostID: postID,
-				ActorID: a.UserID, ActorStaff: a.IsStaff(), AuthorID: p.AuthorID, At: now})
+			if _, err := reverseSerial(ctx, tx, rules, a.BrandID, a.UserID, author, now); err != nil {
+				return err
+			}
+			return s.Emit(ctx, tx, Event{Kind: KudosGiven, BrandID: a.BrandID, BoardID: boardID, ThreadID: threadID, PostID: postID,
+				ActorID: a.UserID, ActorStaff: a.IsStaff(), AuthorID: author, At: now})
 		}
-		res, err := tx.Exec(ctx, `DELETE FROM kudos WHERE post_id = ? AND user_id = ?`, postID, a.UserID)
+		// A kudos already reversed as serial no longer counts on the post.
+		var reversed sql.NullInt64
+		err = tx.QueryRow(ctx, `DELETE FROM kudos WHERE post_id = ? AND user_id = ? RETURNING reversed_at`, postID, a.UserID).Scan(&reversed)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
-		}
-		if _, err := tx.Exec(ctx, `UPDATE posts SET kudos_count = kudos_count - 1 WHERE id = ?`, postID); err != nil {
-			return err
+		if !reversed.Valid {
+			if _, err := tx.Exec(ctx, `UPDATE posts SET kudos_count = kudos_count - 1 WHERE id = ?`, postID); err != nil {
+				return err
+			}
 		}
 		if _, err = reputation.Reverse(ctx, tx, ev); err != nil {
 			return err
 		}
-		return s.Emit(ctx, tx, Event{Kind: KudosTaken, BrandID: a.BrandID, ThreadID: p.ThreadID, PostID: postID,
-			ActorID: a.UserID, ActorStaff: a.IsStaff(), AuthorID: p.AuthorID, At: now})
+		return s.Emit(ctx, tx, Event{Kind: KudosTaken, BrandID: a.BrandID, BoardID: boardID, ThreadID: threadID, PostID: postID,
+			ActorID: a.UserID, ActorStaff: a.IsStaff(), AuthorID: author, At: now})
 	})
 	if err != nil {
 		return Post{}, fmt.Errorf("forum: kudos on post %d: %w", postID, err)
