@@ -16,6 +16,7 @@ var copyOrder = []string{
 	"brands", "settings", "users", "role_assignments", "sessions", "api_tokens", "boards", "threads",
 	"posts", "post_revisions", "kudos", "reputation_events", "casbin_rule", "escalations", "jobs", "rate_counters",
 	"escalation_events", "suggestion_opens",
+	"reputation_settings", "reputation_ranks", "reputation_rollups", "reputation_rings", "reputation_ring_members",
 }
 
 // TableCount is one table's rows in the source and the target after a copy.
@@ -92,7 +93,8 @@ func CopyStore(ctx context.Context, src, dst *sqldb.DB, progress io.Writer) ([]T
 
 func hasIDColumn(table string) bool {
 	switch table {
-	case "settings", "role_assignments", "sessions", "kudos", "jobs", "rate_counters":
+	case "settings", "role_assignments", "sessions", "kudos", "jobs", "rate_counters",
+		"reputation_settings", "reputation_rollups", "reputation_ring_members":
 		return false
 	}
 	return true

@@ -222,3 +222,21 @@ ORDER BY p.kudos_count DESC, p.id LIMIT ?`, args...)
 	}
 	return pg, next, nil
 }
+
+// KudosBlocked returns, for a signed-in member, why they cannot give kudos
+// right now (a message to show beside the kudos buttons), or "".
+func (s *Service) KudosBlocked(ctx context.Context, a Actor) (string, error) {
+	if !a.SignedIn() {
+		return "", nil
+	}
+	r, err := reputation.LoadRules(ctx, s.db, a.BrandID)
+	if err != nil {
+		return "", err
+	}
+	err = checkGiver(ctx, s.db, a, r, s.now())
+	var fe *Error
+	if errors.As(err, &fe) {
+		return fe.Msg, nil
+	}
+	return "", err
+}

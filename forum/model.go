@@ -127,6 +127,7 @@ type Post struct {
 	EditedAt         time.Time
 	RevisionCount    int
 	KudosCount       int64
+	AuthorRank       string // the author's rank name in the brand; set by app/ for display
 }
 
 // Edited reports whether the post has been changed since it was written.

@@ -401,7 +401,7 @@ func TestKudosRules(t *testing.T) {
 		th := f.ask(t, asker, "Kudos test question")
 		r := f.reply(t, helper, th.ID, "A helpful reply")
 		f.reply(t, fan, th.ID, "Same problem here") // kudos come from members who take part
-		f.clock.Add(time.Hour)                       // ... with accounts at least an hour old
+		f.clock.Add(time.Hour)                      // ... with accounts at least an hour old
 
 		if _, err := f.svc.GiveKudos(ctx, helper, r.ID); !errors.Is(err, forum.ErrForbidden) {
 			t.Errorf("kudos on own post = %v, want ErrForbidden", err)

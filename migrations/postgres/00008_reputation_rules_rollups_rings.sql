@@ -118,5 +118,17 @@ CREATE TABLE reputation_ring_members (
 );
 CREATE INDEX reputation_ring_members_user ON reputation_ring_members (user_id);
 
+-- The policy rows for the new pages (also in moderation/policy.csv, which
+-- seeds a fresh database): added here only to a database whose policy was
+-- seeded already, so a fresh one still gets the whole default.
+INSERT INTO casbin_rule (ptype, v0, v1, v2, v3, v4, v5) SELECT 'p', 'anonymous', '*', 'leaderboard', 'read', 'allow', '' WHERE EXISTS (SELECT 1 FROM casbin_rule)
+ON CONFLICT (ptype, v0, v1, v2, v3, v4, v5) DO NOTHING;
+INSERT INTO casbin_rule (ptype, v0, v1, v2, v3, v4, v5) SELECT 'p', 'moderator', '*', 'kudos_ring', 'review', 'allow', '' WHERE EXISTS (SELECT 1 FROM casbin_rule)
+ON CONFLICT (ptype, v0, v1, v2, v3, v4, v5) DO NOTHING;
+INSERT INTO casbin_rule (ptype, v0, v1, v2, v3, v4, v5) SELECT 'p', 'admin', '*', 'reputation_export', 'read', 'allow', '' WHERE EXISTS (SELECT 1 FROM casbin_rule)
+ON CONFLICT (ptype, v0, v1, v2, v3, v4, v5) DO NOTHING;
+INSERT INTO casbin_rule (ptype, v0, v1, v2, v3, v4, v5) SELECT 'p', 'client_manager', '*', 'reputation_export', 'read', 'allow', '' WHERE EXISTS (SELECT 1 FROM casbin_rule)
+ON CONFLICT (ptype, v0, v1, v2, v3, v4, v5) DO NOTHING;
+
 -- +goose Down
 SELECT 'forward only';
