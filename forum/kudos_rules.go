@@ -240,3 +240,31 @@ func (s *Service) KudosBlocked(ctx context.Context, a Actor) (string, error) {
 	}
 	return "", err
 }
+
+// lockedThread reads a thread for an accept or unaccept, holding its row on
+// PostgreSQL so accepts on one thread take turns (SQLite has one writer).
+func (s *Service) lockedThread(ctx context.Context, tx *sqldb.Tx, brandID, id int64) (Thread, error) {
+	if tx.Dialect() == sqldb.Postgres {
+		var got int64
+		err := tx.QueryRow(ctx, `SELECT id FROM threads WHERE id = ? AND brand_id = ? FOR UPDATE`, id, brandID).Scan(&got)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return Thread{}, err
+		}
+	}
+	return s.thread(ctx, tx, brandID, id)
+}
+
+// lockAcceptMembers locks, in one sorted pass, every member whose points an
+// accept or unaccept moves: the asker, the author of the answer accepted
+// now (if any) and of the one it replaces.
+func (s *Service) lockAcceptMembers(ctx context.Context, tx *sqldb.Tx, t Thread, newAuthor int64) error {
+	ids := []int64{t.AuthorID, newAuthor}
+	if t.AcceptedPostID != 0 {
+		var old int64
+		if err := tx.QueryRow(ctx, `SELECT author_id FROM posts WHERE id = ?`, t.AcceptedPostID).Scan(&old); err != nil {
+			return err
+		}
+		ids = append(ids, old)
+	}
+	return reputation.LockMembers(ctx, tx, ids...)
+}

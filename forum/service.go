@@ -633,7 +633,7 @@ func (s *Service) Accept(ctx context.Context, a Actor, threadID, postID int64) (
 		return Thread{}, err
 	}
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		t, err := s.thread(ctx, tx, a.BrandID, threadID)
+		t, err := s.lockedThread(ctx, tx, a.BrandID, threadID)
 		if err != nil {
 			return err
 		}
@@ -642,6 +642,9 @@ func (s *Service) Accept(ctx context.Context, a Actor, threadID, postID int64) (
 		}
 		p, err := s.post(ctx, tx, a.BrandID, postID)
 		if err != nil {
+			return err
+		}
+		if err := s.lockAcceptMembers(ctx, tx, t, p.AuthorID); err != nil {
 			return err
 		}
 		if p.ThreadID != threadID || p.IsQuestion {
@@ -700,7 +703,7 @@ func (s *Service) Unaccept(ctx context.Context, a Actor, threadID int64) (Thread
 		return Thread{}, err
 	}
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		t, err := s.thread(ctx, tx, a.BrandID, threadID)
+		t, err := s.lockedThread(ctx, tx, a.BrandID, threadID)
 		if err != nil {
 			return err
 		}
@@ -709,6 +712,9 @@ func (s *Service) Unaccept(ctx context.Context, a Actor, threadID int64) (Thread
 		}
 		if t.AcceptedPostID == 0 {
 			return nil
+		}
+		if err := s.lockAcceptMembers(ctx, tx, t, 0); err != nil {
+			return err
 		}
 		now := s.now()
 		if err := s.reverseAccept(ctx, tx, t, now); err != nil {
@@ -755,6 +761,11 @@ WHERE p.id = ? AND p.brand_id = ?`, postID, a.BrandID).Scan(&author, &threadID, 
 		}
 		if author == a.UserID {
 			return denied("You cannot give kudos to your own post.")
+		}
+		// The author first, then their posts: every kudos transaction takes
+		// locks in that order (PostgreSQL), a serial reversal included.
+		if err := reputation.LockMembers(ctx, tx, author); err != nil {
+			return err
 		}
 		now := s.now()
 		ev := reputation.Event{BrandID: a.BrandID, UserID: author, Reason: reputation.KudosReceived, PostID: postID, ActorID: a.UserID, BoardID: boardID, At: now}
