@@ -348,6 +348,13 @@ func (a *App) repSettingsSave(c *gin.Context) {
 		}
 	}
 	v.Config.Ranks = ranks
+	if err := v.Config.Validate(); errors.As(err, &fe) {
+		for k, m := range fe.Fields {
+			if _, ok := v.Errors[k]; !ok {
+				v.Errors[k] = m
+			}
+		}
+	}
 	if len(v.Errors) == 0 {
 		err = a.db.InTx(ctx, func(tx *sqldb.Tx) error {
 			return reputation.SaveConfig(ctx, tx, b.ID, actorOf(c).UserID, v.Config, a.cfg.Now())
