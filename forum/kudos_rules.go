@@ -77,9 +77,20 @@ func plural(n int64, unit string) string {
 // serial_kudos_reversed, the kudos stay recorded (so they cannot be given
 // again) but no longer count on the posts. It returns how many it reversed.
 func reverseSerial(ctx context.Context, tx *sqldb.Tx, r reputation.Rules, brandID, giver, receiver int64, now time.Time) (int, error) {
+	// Cheap first: the ledger's award lines from giver to receiver in the
+	// window (an index range of a few rows) bound the kudos there.
+	since := now.Add(-r.SerialWindow()).UnixMilli()
+	var awards int64
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM reputation_events
+WHERE actor_id = ? AND user_id = ? AND created_at >= ? AND reason = 'kudos_received'`, giver, receiver, since).Scan(&awards); err != nil {
+		return 0, fmt.Errorf("forum: serial kudos: %w", err)
+	}
+	if awards < r.SerialThreshold {
+		return 0, nil
+	}
 	rows, err := tx.Query(ctx, `SELECT k.post_id, k.reversed_at IS NULL FROM kudos k JOIN posts p ON p.id = k.post_id
-WHERE k.user_id = ? AND k.created_at >= ? AND p.author_id = ? ORDER BY k.created_at, k.post_id`,
-		giver, now.Add(-r.SerialWindow()).UnixMilli(), receiver)
+WHERE k.user_id = ? AND k.created_at >= ? AND +p.author_id = ? ORDER BY k.created_at, k.post_id`,
+		giver, since, receiver)
 	if err != nil {
 		return 0, fmt.Errorf("forum: serial kudos: %w", err)
 	}

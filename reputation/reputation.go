@@ -138,7 +138,9 @@ WHERE brand_id = ? AND board_id = 0 AND period = 'd' AND start = ? AND user_id =
 // PostgreSQL, in id order. A transaction that will move several members'
 // points calls it first with all of them, so two such transactions cannot
 // deadlock (see lockUsers). SQLite has one writer and needs nothing.
-func LockMembers(ctx context.Context, q sqldb.Querier, ids ...int64) error { return lockUsers(ctx, q, ids...) }
+func LockMembers(ctx context.Context, q sqldb.Querier, ids ...int64) error {
+	return lockUsers(ctx, q, ids...)
+}
 
 // lockUsers takes the members' rows for the rest of the transaction on
 // PostgreSQL, in id order, so two transactions moving one member's points

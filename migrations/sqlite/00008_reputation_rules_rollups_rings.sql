@@ -45,6 +45,8 @@ UPDATE reputation_events SET board_id = (SELECT t.board_id FROM posts p JOIN thr
 WHERE post_id IS NOT NULL;
 CREATE INDEX reputation_events_post ON reputation_events (post_id, user_id);
 CREATE INDEX reputation_events_brand_time ON reputation_events (brand_id, created_at, id);
+-- Serial-kudos detection counts one giver's kudos to one member in a window.
+CREATE INDEX reputation_events_pair ON reputation_events (actor_id, user_id, created_at);
 
 -- Sums of the ledger per member and period, maintained in the transaction
 -- of every event: period d (UTC day), w (ISO week from Monday), m (calendar
