@@ -48,6 +48,9 @@ var matrix = []struct {
 	{"queue", "read", [7]bool{N, N, N, Y, Y, N, Y}},
 	{"report", "read", [7]bool{N, N, N, N, N, Y, Y}},
 	{"brand", "manage", [7]bool{N, N, N, N, N, N, Y}},
+	{"leaderboard", "read", [7]bool{Y, Y, Y, Y, Y, Y, Y}},
+	{"kudos_ring", "review", [7]bool{N, N, N, Y, N, N, Y}},
+	{"reputation_export", "read", [7]bool{N, N, N, N, N, Y, Y}},
 	// Not in the policy at all: default deny for everyone.
 	{"brand", "delete", [7]bool{N, N, N, N, N, N, N}},
 	{"post", "destroy_everything", [7]bool{N, N, N, N, N, N, N}},
