@@ -11,7 +11,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"mutual/forum"
-	"mutual/reputation"
 )
 
 // JSON shapes of the API. Times are RFC 3339 UTC; absent values are null.
@@ -451,7 +450,7 @@ func (a *App) apiMe(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, gin.H{
 		"id": u.ID, "username": u.Username, "email": u.Email, "reputation": u.Reputation,
-		"rank": reputation.RankFor(u.Reputation).Name, "roles": actor.Roles, "created_at": u.CreatedAt,
+		"rank": a.repRankName(c.Request.Context(), actor.BrandID, u.Reputation), "roles": actor.Roles, "created_at": u.CreatedAt,
 	})
 }
 

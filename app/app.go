@@ -293,6 +293,9 @@ func (a *App) runWorkers(ctx context.Context) {
 		if _, err := a.RunEscalations(ctx); err != nil && ctx.Err() == nil {
 			a.log.Error("escalation detector", "err", err)
 		}
+		if err := a.repRunRings(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("kudos ring detector", "err", err)
+		}
 		if time.Since(lastPrune) > time.Hour {
 			lastPrune = time.Now()
 			if err := pruneCounters(ctx, a.db, a.cfg.Now()); err != nil && ctx.Err() == nil {

@@ -23,6 +23,7 @@ import (
 	"mutual/app"
 	"mutual/forum"
 	"mutual/forum/synth"
+	"mutual/sqldb"
 )
 
 // benchSite is a served community for benchmarks.
@@ -34,6 +35,7 @@ type benchSite struct {
 	tokens  []string     // bearer tokens of members
 	posts   []int64      // synthetic replies to give kudos to
 	threads []int64      // synthetic threads to reply to
+	db      *sqldb.DB
 }
 
 func newBenchSite(b *testing.B) *benchSite {
@@ -63,7 +65,7 @@ func newBenchSite(b *testing.B) *benchSite {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := &benchSite{h: a.Handler()}
+	s := &benchSite{h: a.Handler(), db: db}
 	var actors []forum.Actor
 	for i := range 8 {
 		name := fmt.Sprintf("benchuser%d", i)
@@ -233,6 +235,7 @@ func BenchmarkPostReply(b *testing.B) {
 // reputation event.
 func BenchmarkKudos(b *testing.B) {
 	s := newBenchSite(b)
+	repBenchRules(b, s.db)
 	i := 0
 	for b.Loop() {
 		post := s.posts[i%len(s.posts)]

@@ -38,6 +38,9 @@ func Commands() []Command {
 		{"backup", "backup --to FILE [--data DIR]", CmdBackup},
 		{"import stackexchange", "import stackexchange DIR [--brand HOST] [--boards tags|one]", CmdImport},
 		{"gen", "gen --threads N --posts M [--seed S] [--brands K] [--data DIR]", CmdGen},
+		{"reputation rebuild", "reputation rebuild [--brand HOST]  (recompute totals and roll-ups from the ledger; report differences)", CmdReputationRebuild},
+		{"reputation export", "reputation export --from YYYY-MM-DD --to YYYY-MM-DD [--brand HOST]  (payback CSV to stdout)", CmdReputationExport},
+		{"reputation rings", "reputation rings [--brand HOST]  (look for kudos rings now and list the open ones)", CmdReputationRings},
 		{"healthcheck", "healthcheck [--url URL]  (exit 0 when /healthz answers ok; for container health checks)", CmdHealthcheck},
 	}
 }

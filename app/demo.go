@@ -97,6 +97,12 @@ func seedDemo(ctx context.Context, db *sqldb.DB, md *forum.Renderer, b forum.Bra
 		}
 		actors[i] = forum.Actor{UserID: u.ID, BrandID: b.ID, Username: name, Roles: []string{"member"}}
 	}
+	// Kudos come last: only members who have taken part may give them.
+	type pending struct {
+		from forum.Actor
+		post int64
+	}
+	var kudos []pending
 	for _, dt := range demoThreads {
 		now = start.Add(-dt.ago)
 		t, err := svc.Ask(ctx, actors[dt.asker], forum.NewThread{BoardID: boards[dt.board].ID, Title: dt.title, Body: dt.body})
@@ -111,9 +117,7 @@ func seedDemo(ctx context.Context, db *sqldb.DB, md *forum.Renderer, b forum.Bra
 				return fmt.Errorf("demo reply: %w", err)
 			}
 			for _, k := range r.kudos {
-				if _, err := svc.GiveKudos(ctx, actors[k], p.ID); err != nil {
-					return fmt.Errorf("demo kudos: %w", err)
-				}
+				kudos = append(kudos, pending{actors[k], p.ID})
 			}
 			posts = append(posts, p)
 		}
@@ -121,6 +125,11 @@ func seedDemo(ctx context.Context, db *sqldb.DB, md *forum.Renderer, b forum.Bra
 			if _, err := svc.Accept(ctx, actors[dt.asker], t.ID, posts[dt.accepted-1].ID); err != nil {
 				return fmt.Errorf("demo accept: %w", err)
 			}
+		}
+	}
+	for _, k := range kudos {
+		if _, err := svc.GiveKudos(ctx, k.from, k.post); err != nil {
+			return fmt.Errorf("demo kudos: %w", err)
 		}
 	}
 	return nil

@@ -143,6 +143,26 @@ var authzMatrix = []mxRow{
 	{"GET /survey/:id", mxThread, everyone, everyone, ""},
 	{"POST /survey/:id", mxThread, everyone, everyone, "answer=yes"},
 	{"GET /contact", mxNone, everyone, "", ""},
+
+	// Reputation (issue 5).
+	{"GET /leaderboard", mxNone, everyone, "", ""},
+	{"GET /u/:username/reputation", mxUser, everyone, everyone, ""},
+	{"GET /admin/reputation", mxNone, admins, "", ""},
+	{"POST /admin/reputation", mxNone, admins, "", "kudos_received=10"},
+	{"GET /admin/reputation/export", mxNone, reporters, "", ""},
+	{"GET /mod/reputation/rings", mxNone, mods, "", ""},
+	{"POST /mod/reputation/rings/scan", mxNone, mods, "", ""},
+	{"POST /mod/reputation/rings/:id", mxToken, mods, "", "status=dismissed"},
+	{"GET /api/v1/users/:username", mxUser, everyone, everyone, ""},
+	{"GET /api/v1/users/:username/reputation", mxUser, everyone, everyone, ""},
+	{"GET /api/v1/leaderboard", mxNone, everyone, "", ""},
+	{"GET /api/v1/boards/:id/top-helpers", mxBoard, everyone, everyone, ""},
+	{"GET /api/v1/reputation/settings", mxNone, admins, "", ""},
+	{"PUT /api/v1/reputation/settings", mxNone, admins, "", `{}`},
+	{"GET /api/v1/reputation/export", mxNone, reporters, "", ""},
+	{"GET /api/v1/reputation/rings", mxNone, mods, "", ""},
+	{"POST /api/v1/reputation/rings/scan", mxNone, mods, "", ""},
+	{"PATCH /api/v1/reputation/rings/:id", mxToken, mods, "", `{"status":"dismissed"}`},
 }
 
 // Role sets for the matrix (space-separated roles).
@@ -233,6 +253,7 @@ func TestAuthzMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	otherBoard := s.newBoard(other.ID, "Beta board")
+	relaxKudosGivers(t, s) // giver age and activity rules are reputation's tests, not this one
 	s.newBoard(s.brand.ID, "Second board")
 
 	// Every route is in the matrix, and every row names a route.

@@ -96,11 +96,12 @@ func (a *App) board(c *gin.Context) {
 		return
 	}
 	a.render(c, http.StatusOK, "board", bd.Name, struct {
-		Board   forum.Board
-		Threads []forum.Thread
-		Filter  forum.Filter
-		Next    string
-	}{bd, threads, f, next.String()})
+		Board      forum.Board
+		Threads    []forum.Thread
+		Filter     forum.Filter
+		Next       string
+		TopHelpers []reputation.Leader
+	}{bd, threads, f, next.String(), a.repTopHelpers(ctx, bd)})
 }
 
 // threadView is the thread page's data, including the reply form's state.
@@ -115,6 +116,7 @@ type threadView struct {
 	Preview   string // sanitised HTML; the template marks it safe with sanitized
 	// PostingBlocked says why the viewer cannot post (suspended, banned).
 	PostingBlocked string
+	Rep            repThreadInfo
 }
 
 func (a *App) loadThreadView(c *gin.Context, id int64) (threadView, error) {
@@ -124,7 +126,7 @@ func (a *App) loadThreadView(c *gin.Context, id int64) (threadView, error) {
 	if err != nil {
 		return threadView{}, err
 	}
-	pg, err := a.forum.PageAs(ctx, actor, id, cur)
+	pg, rep, err := a.repThreadPage(c, id, cur)
 	if err != nil {
 		return threadView{}, err
 	}
@@ -140,7 +142,7 @@ func (a *App) loadThreadView(c *gin.Context, id int64) (threadView, error) {
 	if err != nil {
 		return threadView{}, err
 	}
-	return threadView{Page: pg, Board: bd, CanAccept: canAccept, Kudoed: pg.Kudoed, ClientKey: newClientKey(), PostingBlocked: blocked}, nil
+	return threadView{Page: pg, Board: bd, CanAccept: canAccept, Kudoed: pg.Kudoed, ClientKey: newClientKey(), PostingBlocked: blocked, Rep: rep}, nil
 }
 
 func newClientKey() string {
@@ -295,8 +297,8 @@ func (a *App) loadEdit(c *gin.Context) (editView, error) {
 	if err != nil {
 		return editView{}, err
 	}
-	if p.AuthorID != actor.UserID && !actor.CanModerate() {
-		return editView{}, &forum.Error{Kind: forum.ErrForbidden, Msg: "You can only edit your own posts."}
+	if err := a.forum.CanEdit(ctx, actor, p); err != nil {
+		return editView{}, err
 	}
 	t, err := a.forum.Thread(ctx, actor.BrandID, p.ThreadID)
 	if err != nil {
@@ -421,6 +423,9 @@ func (a *App) kudos(c *gin.Context) {
 		p, err = a.forum.TakeKudos(c.Request.Context(), actorOf(c), id)
 	} else {
 		p, err = a.forum.GiveKudos(c.Request.Context(), actorOf(c), id)
+		if errors.Is(err, forum.ErrConflict) { // given already (a double click): show the post
+			p, err = a.forum.Post(c.Request.Context(), actorOf(c).BrandID, id)
+		}
 	}
 	if err != nil {
 		a.fail(c, err)
@@ -452,12 +457,18 @@ func (a *App) profile(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
+	rp, err := a.repProfile(ctx, b.ID, u)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
 	a.render(c, http.StatusOK, "profile", u.Username, struct {
 		User    forum.User
 		Rank    string
 		Threads []forum.Thread
 		Replies []forum.AnswerRef
-	}{u, reputation.RankFor(u.Reputation).Name, threads, replies})
+		Rep     repProfileView
+	}{u, rp.Rank, threads, replies, rp})
 }
 
 // safeNext keeps post-sign-in redirects on this site.

@@ -366,3 +366,15 @@ func clip(s string) string {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// relaxKudosGivers lets brand-new accounts with no posts give kudos, for
+// tests of something else (the giver rules have their own tests).
+func relaxKudosGivers(t *testing.T, s *site) {
+	t.Helper()
+	_, err := s.app.DB().Exec(context.Background(), `INSERT INTO reputation_settings (brand_id, giver_min_age_minutes, giver_min_posts)
+SELECT id, 0, 0 FROM brands WHERE true
+ON CONFLICT (brand_id) DO UPDATE SET giver_min_age_minutes = 0, giver_min_posts = 0`)
+	if err != nil {
+		t.Fatal(err)
+	}
+}

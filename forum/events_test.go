@@ -34,6 +34,7 @@ func TestEventsAndStaffResponses(t *testing.T) {
 		if _, err := f.svc.Accept(ctx, asker, th.ID, peerPost.ID); err != nil {
 			t.Fatal(err)
 		}
+		f.clock.Add(time.Hour) // accounts give kudos once they are an hour old
 		if _, err := f.svc.GiveKudos(ctx, asker, peerPost.ID); err != nil {
 			t.Fatal(err)
 		}

@@ -190,9 +190,13 @@ ON CONFLICT (brand_id, user_id, role) DO NOTHING`, brandID, userID, role, ms(m.n
 	return nil
 }
 
-// RolesOf lists a user's roles in a brand, always including "member".
+// RolesOf lists a user's roles in a brand, always including "member", and
+// "trusted" while their reputation reaches the brand's rep_trusted (granted
+// by reputation, it goes the moment reputation falls below).
 func (m *Members) RolesOf(ctx context.Context, brandID, userID int64) ([]string, error) {
-	rows, err := m.db.Query(ctx, `SELECT role FROM role_assignments WHERE brand_id = ? AND user_id = ? ORDER BY role`, brandID, userID)
+	rows, err := m.db.Query(ctx, `SELECT role FROM role_assignments WHERE brand_id = ? AND user_id = ?
+UNION SELECT 'trusted' FROM users u JOIN brands b ON b.id = u.brand_id WHERE u.id = ? AND u.brand_id = ? AND u.reputation >= b.rep_trusted
+ORDER BY 1`, brandID, userID, userID, brandID)
 	if err != nil {
 		return nil, fmt.Errorf("forum: roles: %w", err)
 	}

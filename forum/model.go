@@ -134,6 +134,7 @@ type Post struct {
 	Status           string // visible, pending, hidden or deleted
 	IsStaff          bool   // written by an agent, moderator or admin
 	StaffLabel       string // the brand's badge for staff posts (thread pages set it)
+	AuthorRank       string // the author's rank name in the brand; set by app/ for display
 }
 
 // Edited reports whether the post has been changed since it was written.

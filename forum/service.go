@@ -581,7 +581,7 @@ WHERE p.brand_id = ? AND p.author_id = ? AND p.client_key = ? AND p.client_key <
 
 // Edit changes a post's body (and, for a question, optionally its title),
 // keeping the old version as a revision. Authors edit their own posts;
-// moderators edit any.
+// moderators, and members with the brand's reputation for it, edit any.
 func (s *Service) Edit(ctx context.Context, a Actor, postID int64, title, body string) (Post, error) {
 	if err := requireMember(a); err != nil {
 		return Post{}, err
@@ -590,8 +590,8 @@ func (s *Service) Edit(ctx context.Context, a Actor, postID int64, title, body s
 	if err != nil {
 		return Post{}, err
 	}
-	if p.AuthorID != a.UserID && !a.CanModerate() {
-		return Post{}, denied("You can only edit your own posts.")
+	if err := s.CanEdit(ctx, a, p); err != nil {
+		return Post{}, err
 	}
 	v := validation{}
 	lo := MinReplyLen
@@ -677,7 +677,7 @@ func (s *Service) Accept(ctx context.Context, a Actor, threadID, postID int64) (
 		return Thread{}, err
 	}
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		t, err := s.thread(ctx, tx, a.BrandID, threadID)
+		t, err := s.lockedThread(ctx, tx, a.BrandID, threadID)
 		if err != nil {
 			return err
 		}
@@ -686,6 +686,9 @@ func (s *Service) Accept(ctx context.Context, a Actor, threadID, postID int64) (
 		}
 		p, err := s.post(ctx, tx, a.BrandID, postID)
 		if err != nil {
+			return err
+		}
+		if err := s.lockAcceptMembers(ctx, tx, t, p.AuthorID); err != nil {
 			return err
 		}
 		if p.ThreadID != threadID || p.IsQuestion || !p.Shown() {
@@ -744,7 +747,7 @@ func (s *Service) Unaccept(ctx context.Context, a Actor, threadID int64) (Thread
 		return Thread{}, err
 	}
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		t, err := s.thread(ctx, tx, a.BrandID, threadID)
+		t, err := s.lockedThread(ctx, tx, a.BrandID, threadID)
 		if err != nil {
 			return err
 		}
@@ -753,6 +756,9 @@ func (s *Service) Unaccept(ctx context.Context, a Actor, threadID int64) (Thread
 		}
 		if t.AcceptedPostID == 0 {
 			return nil
+		}
+		if err := s.lockAcceptMembers(ctx, tx, t, 0); err != nil {
+			return err
 		}
 		now := s.now()
 		if err := s.reverseAccept(ctx, tx, t, now); err != nil {
@@ -787,48 +793,81 @@ func (s *Service) kudos(ctx context.Context, a Actor, postID int64, give bool) (
 		return Post{}, err
 	}
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		p, err := s.shownPost(ctx, tx, a.BrandID, postID)
+		// A post counts as visible only when its thread is too (moderation
+		// hides or deletes whole threads).
+		var author, threadID, boardID int64
+		var status, threadStatus string
+		err := tx.QueryRow(ctx, `SELECT p.author_id, p.thread_id, p.status, t.board_id, t.status FROM posts p JOIN threads t ON t.id = p.thread_id
+WHERE p.id = ? AND p.brand_id = ?`, postID, a.BrandID).Scan(&author, &threadID, &status, &boardID, &threadStatus)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("That post does not exist.")
+		}
+		if threadStatus != StatusVisible {
+			status = threadStatus
+		}
 		if err != nil {
 			return err
 		}
-		if p.AuthorID == a.UserID {
+		if author == a.UserID {
 			return denied("You cannot give kudos to your own post.")
 		}
+		// The author first, then their posts: every kudos transaction takes
+		// locks in that order (PostgreSQL), a serial reversal included.
+		if err := reputation.LockMembers(ctx, tx, author); err != nil {
+			return err
+		}
 		now := s.now()
-		ev := reputation.Event{BrandID: a.BrandID, UserID: p.AuthorID, Reason: reputation.KudosReceived, PostID: postID, ActorID: a.UserID, At: now}
+		ev := reputation.Event{BrandID: a.BrandID, UserID: author, Reason: reputation.KudosReceived, PostID: postID, ActorID: a.UserID, BoardID: boardID, At: now}
 		if give {
+			if status != "visible" {
+				return notFound("That post is not available any more, so it cannot receive kudos.")
+			}
+			rules, err := reputation.LoadRules(ctx, tx, a.BrandID)
+			if err != nil {
+				return err
+			}
+			if err := checkGiver(ctx, tx, a, rules, now); err != nil {
+				return err
+			}
 			res, err := tx.Exec(ctx, `INSERT INTO kudos (brand_id, post_id, user_id, created_at) VALUES (?, ?, ?, ?)
 ON CONFLICT (post_id, user_id) DO NOTHING`, a.BrandID, postID, a.UserID, ms(now))
 			if err != nil {
 				return err
 			}
 			if n, _ := res.RowsAffected(); n == 0 {
-				return nil
+				return &Error{Kind: ErrConflict, Msg: "You have already given kudos to this post."}
 			}
 			if _, err := tx.Exec(ctx, `UPDATE posts SET kudos_count = kudos_count + 1 WHERE id = ?`, postID); err != nil {
 				return err
 			}
-			if _, err = reputation.Award(ctx, tx, ev); err != nil {
+			if _, err = reputation.AwardWith(ctx, tx, rules, ev); err != nil {
 				return err
 			}
-			return s.Emit(ctx, tx, Event{Kind: KudosGiven, BrandID: a.BrandID, ThreadID: p.ThreadID, PostID: postID,
-				ActorID: a.UserID, ActorStaff: a.IsStaff(), AuthorID: p.AuthorID, At: now})
+			if _, err := reverseSerial(ctx, tx, rules, a.BrandID, a.UserID, author, now); err != nil {
+				return err
+			}
+			return s.Emit(ctx, tx, Event{Kind: KudosGiven, BrandID: a.BrandID, BoardID: boardID, ThreadID: threadID, PostID: postID,
+				ActorID: a.UserID, ActorStaff: a.IsStaff(), AuthorID: author, At: now})
 		}
-		res, err := tx.Exec(ctx, `DELETE FROM kudos WHERE post_id = ? AND user_id = ?`, postID, a.UserID)
+		// A kudos already reversed as serial no longer counts on the post.
+		var reversed sql.NullInt64
+		err = tx.QueryRow(ctx, `DELETE FROM kudos WHERE post_id = ? AND user_id = ? RETURNING reversed_at`, postID, a.UserID).Scan(&reversed)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
-		}
-		if _, err := tx.Exec(ctx, `UPDATE posts SET kudos_count = kudos_count - 1 WHERE id = ?`, postID); err != nil {
-			return err
+		if !reversed.Valid {
+			if _, err := tx.Exec(ctx, `UPDATE posts SET kudos_count = kudos_count - 1 WHERE id = ?`, postID); err != nil {
+				return err
+			}
 		}
 		if _, err = reputation.Reverse(ctx, tx, ev); err != nil {
 			return err
 		}
-		return s.Emit(ctx, tx, Event{Kind: KudosTaken, BrandID: a.BrandID, ThreadID: p.ThreadID, PostID: postID,
-			ActorID: a.UserID, ActorStaff: a.IsStaff(), AuthorID: p.AuthorID, At: now})
+		return s.Emit(ctx, tx, Event{Kind: KudosTaken, BrandID: a.BrandID, BoardID: boardID, ThreadID: threadID, PostID: postID,
+			ActorID: a.UserID, ActorStaff: a.IsStaff(), AuthorID: author, At: now})
 	})
 	if err != nil {
 		return Post{}, fmt.Errorf("forum: kudos on post %d: %w", postID, err)

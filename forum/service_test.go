@@ -400,6 +400,8 @@ func TestKudosRules(t *testing.T) {
 		fan := f.actor(t, f.brand.ID, "fan")
 		th := f.ask(t, asker, "Kudos test question")
 		r := f.reply(t, helper, th.ID, "A helpful reply")
+		f.reply(t, fan, th.ID, "Same problem here") // kudos come from members who take part
+		f.clock.Add(time.Hour)                      // ... with accounts at least an hour old
 
 		if _, err := f.svc.GiveKudos(ctx, helper, r.ID); !errors.Is(err, forum.ErrForbidden) {
 			t.Errorf("kudos on own post = %v, want ErrForbidden", err)
@@ -417,6 +419,9 @@ func TestKudosRules(t *testing.T) {
 		pts := reputation.Points[reputation.KudosReceived]
 		for i := range 3 {
 			p, err := f.svc.GiveKudos(ctx, fan, r.ID)
+			if i > 0 && errors.Is(err, forum.ErrConflict) {
+				p, err = f.svc.Post(ctx, f.brand.ID, r.ID) // a duplicate is refused and changes nothing
+			}
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -64,6 +64,9 @@ var matrix = []struct {
 	{"email", "verify", [7]bool{Y, Y, Y, Y, Y, Y, Y}},
 	{"survey", "answer", [7]bool{Y, Y, Y, Y, Y, Y, Y}}, // issue 8: "Did this save you contacting us?"
 	{"contact", "visit", [7]bool{Y, Y, Y, Y, Y, Y, Y}}, // issue 8: counted "Contact us"
+	{"leaderboard", "read", [7]bool{Y, Y, Y, Y, Y, Y, Y}},
+	{"kudos_ring", "review", [7]bool{N, N, N, Y, N, N, Y}},
+	{"reputation_export", "read", [7]bool{N, N, N, N, N, Y, Y}},
 	// Not in the policy at all: default deny for everyone.
 	{"brand", "delete", [7]bool{N, N, N, N, N, N, N}},
 	{"post", "destroy_everything", [7]bool{N, N, N, N, N, N, N}},

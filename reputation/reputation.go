@@ -1,7 +1,11 @@
 // Package reputation keeps the ledger of reputation events: the rules that say
-// how many points an act is worth, the daily cap, reversals, and the ranks
-// members reach. The ledger is the truth; users.reputation is a cache of its
-// sum that Rebuild can recompute at any time.
+// how many points an act is worth (per brand), the daily cap, withdrawals and
+// reversals, the roll-ups leaderboards read, ranks and privilege thresholds,
+// and the defences against gaming (serial kudos, kudos rings).
+//
+// The ledger is the truth; users.reputation and reputation_rollups are
+// caches of its sums, kept in the same transaction as every event, which
+// Rebuild can recompute at any time.
 package reputation
 
 import (
@@ -9,65 +13,74 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"mutual/sqldb"
 )
 
-// Reason names why points moved.
+// Reason names why points moved. An award's reason is also its origin: the
+// act its points belong to. Withdrawals, removals and reversals carry the
+// origin of what they undo, so every act's standing is one sum.
 type Reason string
 
-// The acts that earn or cost reputation.
+// The acts that earn reputation.
 const (
 	KudosReceived  Reason = "kudos_received"
 	AnswerAccepted Reason = "answer_accepted"
 	AcceptedOther  Reason = "accepted_answer" // the asker, for closing the loop
+	// PeerRescue is awarded (by the escalation workflow) to a peer who
+	// answers an escalated thread before an agent claims it.
+	PeerRescue Reason = "peer_rescue"
 )
 
-// Points is the rules table: what each act is worth.
+// The events that take points back.
+const (
+	KudosWithdrawn      Reason = "kudos_withdrawn"
+	AcceptWithdrawn     Reason = "accept_withdrawn"
+	SerialKudosReversed Reason = "serial_kudos_reversed"
+	Reversal            Reason = "reversal" // any other act undone
+	PostRemoved         Reason = "post_removed"
+	PostRestored        Reason = "post_restored"
+)
+
+// withdrawals are the reasons that end an act for good (a removal does not:
+// restoring the post gives its points back).
+var withdrawals = []Reason{KudosWithdrawn, AcceptWithdrawn, SerialKudosReversed, Reversal}
+
+// withdrawalFor is the reason recorded when an act's giver undoes it.
+func withdrawalFor(origin Reason) Reason {
+	switch origin {
+	case KudosReceived:
+		return KudosWithdrawn
+	case AnswerAccepted, AcceptedOther:
+		return AcceptWithdrawn
+	}
+	return Reversal
+}
+
+// Points is the default rules table: what each act is worth in a brand that
+// has not configured its own (see Rules).
 var Points = map[Reason]int64{
 	KudosReceived:  10,
 	AnswerAccepted: 15,
 	AcceptedOther:  2,
+	PeerRescue:     5,
 }
 
-// DailyCap limits what kudos can earn one member in a UTC day, so a burst of
-// votes cannot make anyone trusted overnight. Accepted answers are not capped.
+// DailyCap is the default limit on what kudos can earn one member in a UTC
+// day, so a burst of votes cannot make anyone trusted overnight. Accepted
+// answers and rescues are not capped.
 const DailyCap = 200
 
-// Rank is a named step on the reputation ladder.
-type Rank struct {
-	Name string
-	Min  int64
-}
-
-// Ranks are the default ladder, lowest first.
-var Ranks = []Rank{
-	{"Newcomer", 0},
-	{"Contributor", 50},
-	{"Helper", 200},
-	{"Expert", 1000},
-	{"Guru", 5000},
-}
-
-// RankFor returns the rank for a reputation total.
-func RankFor(rep int64) Rank {
-	r := Ranks[0]
-	for _, x := range Ranks {
-		if rep >= x.Min {
-			r = x
-		}
-	}
-	return r
-}
-
-// Event is one ledger entry.
+// Event is one ledger entry to record.
 type Event struct {
 	BrandID int64
 	UserID  int64 // who gains or loses
 	Reason  Reason
 	PostID  int64
 	ActorID int64 // who caused it
+	BoardID int64 // optional: found from PostID when zero
 	At      time.Time
 }
 
@@ -75,10 +88,20 @@ type Event struct {
 const staffQuery = `SELECT COUNT(*) FROM role_assignments
 WHERE brand_id = ? AND user_id = ? AND role IN ('agent', 'moderator', 'admin')`
 
-// Award records ev inside the caller's transaction and returns the points
-// actually granted (0 for staff, or what remains of the daily cap).
+// Award records ev inside the caller's transaction with the brand's rules
+// and returns the points actually granted (0 for staff, or what remains of
+// the daily cap). Unknown reasons are an error.
 func Award(ctx context.Context, q sqldb.Querier, ev Event) (int64, error) {
-	pts, ok := Points[ev.Reason]
+	r, err := LoadRules(ctx, q, ev.BrandID)
+	if err != nil {
+		return 0, err
+	}
+	return AwardWith(ctx, q, r, ev)
+}
+
+// AwardWith is Award with the brand's rules already loaded.
+func AwardWith(ctx context.Context, q sqldb.Querier, r Rules, ev Event) (int64, error) {
+	pts, ok := r.PointsFor(ev.Reason)
 	if !ok {
 		return 0, fmt.Errorf("reputation: unknown reason %q", ev.Reason)
 	}
@@ -92,53 +115,156 @@ func Award(ctx context.Context, q sqldb.Querier, ev Event) (int64, error) {
 	if staff > 0 {
 		return 0, nil
 	}
+	if err := lockUsers(ctx, q, ev.UserID); err != nil {
+		return 0, err
+	}
 	if ev.Reason == KudosReceived {
-		day := ev.At.UTC().Truncate(24 * time.Hour)
 		var today int64
-		err := q.QueryRow(ctx, `SELECT COALESCE(SUM(delta), 0) FROM reputation_events
-WHERE user_id = ? AND reason = ? AND created_at >= ? AND created_at < ?`,
-			ev.UserID, string(KudosReceived), day.UnixMilli(), day.Add(24*time.Hour).UnixMilli()).Scan(&today)
-		if err != nil {
+		err := q.QueryRow(ctx, `SELECT kudos FROM reputation_rollups
+WHERE brand_id = ? AND board_id = 0 AND period = 'd' AND start = ? AND user_id = ?`,
+			ev.BrandID, dayStart(ev.At.UnixMilli()), ev.UserID).Scan(&today)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return 0, fmt.Errorf("reputation: daily total: %w", err)
 		}
-		pts = max(0, min(pts, DailyCap-today))
+		pts = max(0, min(pts, r.DailyCap-today))
 	}
-	if err := insert(ctx, q, ev, pts); err != nil {
+	if err := insert(ctx, q, ev, ev.Reason, ev.Reason, pts); err != nil {
 		return 0, err
 	}
 	return pts, nil
 }
 
-// Reverse undoes what is still standing of the awards for (user, reason, post)
-// and, when ActorID is set, that actor: a new event with the opposite of what
-// was actually granted. With nothing to undo it returns 0 and no error.
+// LockMembers takes the members' rows for the rest of the transaction on
+// PostgreSQL, in id order. A transaction that will move several members'
+// points calls it first with all of them, so two such transactions cannot
+// deadlock (see lockUsers). SQLite has one writer and needs nothing.
+func LockMembers(ctx context.Context, q sqldb.Querier, ids ...int64) error {
+	return lockUsers(ctx, q, ids...)
+}
+
+// lockUsers takes the members' rows for the rest of the transaction on
+// PostgreSQL, in id order, so two transactions moving one member's points
+// (a kudos withdrawn while the post is removed, say) read each other's
+// results instead of both undoing the same act. SQLite has one writer.
+func lockUsers(ctx context.Context, q sqldb.Querier, ids ...int64) error {
+	if q.Dialect() != sqldb.Postgres {
+		return nil
+	}
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	for i, id := range ids {
+		if id == 0 || (i > 0 && ids[i-1] == id) {
+			continue
+		}
+		var got int64
+		if err := q.QueryRow(ctx, `SELECT id FROM users WHERE id = ? FOR UPDATE`, id).Scan(&got); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("reputation: lock member %d: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// act is one act's state on the ledger: (user, post, actor, origin).
+type act struct {
+	user, actor int64
+	origin      Reason
+	standing    int64 // what it holds now
+	removed     int64 // net of removals and restorations (<= 0)
+	lastAward   int64 // id of its latest award event
+	lastEnd     int64 // id of its latest withdrawal or reversal
+}
+
+func (a act) withdrawn() bool { return a.lastEnd > a.lastAward }
+
+const actCols = `user_id, COALESCE(actor_id, 0), origin, SUM(delta),
+SUM(CASE WHEN reason IN ('post_removed', 'post_restored') THEN delta ELSE 0 END),
+MAX(CASE WHEN reason = origin THEN id ELSE 0 END),
+MAX(CASE WHEN reason IN ('kudos_withdrawn', 'accept_withdrawn', 'serial_kudos_reversed', 'reversal') THEN id ELSE 0 END)`
+
+func scanActs(rows *sql.Rows) ([]act, error) {
+	defer rows.Close()
+	var out []act
+	for rows.Next() {
+		var a act
+		var origin string
+		if err := rows.Scan(&a.user, &a.actor, &origin, &a.standing, &a.removed, &a.lastAward, &a.lastEnd); err != nil {
+			return nil, err
+		}
+		a.origin = Reason(origin)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// Reverse undoes, inside the caller's transaction, the act named by ev
+// (user, reason as the act's origin, post and, when ActorID is set, that
+// actor; without it, every actor's): a withdrawal event with the opposite of
+// what still stands. An act already withdrawn is not undone twice; one that
+// holds nothing (its post was removed, its kudos capped) still gets a zero
+// event, so restoring the post later does not give it back. It returns the
+// total delta recorded.
 func Reverse(ctx context.Context, q sqldb.Querier, ev Event) (int64, error) {
-	var granted int64
-	err := q.QueryRow(ctx, `SELECT COALESCE(SUM(delta), 0) FROM reputation_events
-WHERE user_id = ? AND reason = ? AND post_id = ? AND (? = 0 OR actor_id = ?)`,
-		ev.UserID, string(ev.Reason), ev.PostID, ev.ActorID, ev.ActorID).Scan(&granted)
+	return ReverseAs(ctx, q, ev, withdrawalFor(ev.Reason))
+}
+
+// ReverseAs is Reverse recording why with the given reason (for example
+// SerialKudosReversed).
+func ReverseAs(ctx context.Context, q sqldb.Querier, ev Event, why Reason) (int64, error) {
+	if !slices.Contains(withdrawals, why) {
+		return 0, fmt.Errorf("reputation: %q is not a withdrawal reason", why)
+	}
+	if err := lockUsers(ctx, q, ev.UserID); err != nil {
+		return 0, err
+	}
+	rows, err := q.Query(ctx, `SELECT `+actCols+` FROM reputation_events
+WHERE post_id = ? AND user_id = ? AND origin = ? AND (? = 0 OR actor_id = ?)
+GROUP BY user_id, COALESCE(actor_id, 0), origin`, ev.PostID, ev.UserID, string(ev.Reason), ev.ActorID, ev.ActorID)
 	if err != nil {
 		return 0, fmt.Errorf("reputation: find award: %w", err)
 	}
-	if granted == 0 {
-		return 0, nil
+	acts, err := scanActs(rows)
+	if err != nil {
+		return 0, fmt.Errorf("reputation: find award: %w", err)
 	}
-	if err := insert(ctx, q, ev, -granted); err != nil {
-		return 0, err
+	var total int64
+	for _, a := range acts {
+		if a.lastAward == 0 || a.withdrawn() {
+			continue
+		}
+		e := ev
+		e.ActorID = a.actor
+		if err := insert(ctx, q, e, why, a.origin, -a.standing); err != nil {
+			return 0, err
+		}
+		total -= a.standing
 	}
-	return -granted, nil
+	return total, nil
 }
 
-func insert(ctx context.Context, q sqldb.Querier, ev Event, delta int64) error {
-	var post, actor any
+// insert writes one ledger event and moves the caches with it: the member's
+// total and the roll-ups of the day, week and month (brand-wide and for the
+// post's board).
+func insert(ctx context.Context, q sqldb.Querier, ev Event, reason, origin Reason, delta int64) error {
+	var post, actor, board any
 	if ev.PostID != 0 {
 		post = ev.PostID
 	}
 	if ev.ActorID != 0 {
 		actor = ev.ActorID
 	}
-	if _, err := q.Exec(ctx, `INSERT INTO reputation_events (brand_id, user_id, delta, reason, post_id, actor_id, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?)`, ev.BrandID, ev.UserID, delta, string(ev.Reason), post, actor, ev.At.UnixMilli()); err != nil {
+	boardID := ev.BoardID
+	if boardID == 0 && ev.PostID != 0 {
+		err := q.QueryRow(ctx, `SELECT t.board_id FROM posts p JOIN threads t ON t.id = p.thread_id WHERE p.id = ?`, ev.PostID).Scan(&boardID)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("reputation: board of post %d: %w", ev.PostID, err)
+		}
+	}
+	if boardID != 0 {
+		board = boardID
+	}
+	at := ev.At.UnixMilli()
+	if _, err := q.Exec(ctx, `INSERT INTO reputation_events (brand_id, user_id, delta, reason, origin, post_id, actor_id, board_id, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, ev.BrandID, ev.UserID, delta, string(reason), string(origin), post, actor, board, at); err != nil {
 		return fmt.Errorf("reputation: record: %w", err)
 	}
 	if delta == 0 {
@@ -147,16 +273,40 @@ VALUES (?, ?, ?, ?, ?, ?, ?)`, ev.BrandID, ev.UserID, delta, string(ev.Reason), 
 	if _, err := q.Exec(ctx, `UPDATE users SET reputation = reputation + ? WHERE id = ?`, delta, ev.UserID); err != nil {
 		return fmt.Errorf("reputation: update total: %w", err)
 	}
-	return nil
+	return addRollups(ctx, q, ev.BrandID, boardID, ev.UserID, at, delta, kudosPart(reason, origin, delta))
 }
 
-// Rebuild recomputes every cached total in a brand from the ledger.
-func Rebuild(ctx context.Context, q sqldb.Querier, brandID int64) error {
-	_, err := q.Exec(ctx, `UPDATE users SET reputation = COALESCE(
-  (SELECT SUM(delta) FROM reputation_events e WHERE e.user_id = users.id), 0)
-WHERE brand_id = ?`, brandID)
-	if err != nil {
-		return fmt.Errorf("reputation: rebuild: %w", err)
+// kudosPart is what an event adds to the day's kudos sum the cap reads: the
+// kudos awards and their withdrawals and reversals, not removals (a post a
+// moderator hides must not free room under the cap).
+func kudosPart(reason, origin Reason, delta int64) int64 {
+	if origin == KudosReceived && reason != PostRemoved && reason != PostRestored {
+		return delta
+	}
+	return 0
+}
+
+// addRollups adds delta to the five roll-up rows an event touches, in one
+// statement.
+func addRollups(ctx context.Context, q sqldb.Querier, brandID, boardID, userID, at, delta, kudos int64) error {
+	keys := rollupKeys(boardID, at)
+	args := make([]any, 0, len(keys)*7)
+	sqlText := `INSERT INTO reputation_rollups (brand_id, board_id, period, start, user_id, points, kudos) VALUES `
+	for i, k := range keys {
+		if i > 0 {
+			sqlText += ", "
+		}
+		sqlText += "(?, ?, ?, ?, ?, ?, ?)"
+		k0 := int64(0)
+		if k.period == "d" {
+			k0 = kudos // only the brand-wide day's kudos sum is kept: the cap reads it
+		}
+		args = append(args, brandID, k.board, k.period, k.start, userID, delta, k0)
+	}
+	sqlText += ` ON CONFLICT (brand_id, board_id, period, start, user_id) DO UPDATE
+SET points = reputation_rollups.points + excluded.points, kudos = reputation_rollups.kudos + excluded.kudos`
+	if _, err := q.Exec(ctx, sqlText, args...); err != nil {
+		return fmt.Errorf("reputation: roll-ups: %w", err)
 	}
 	return nil
 }
@@ -171,59 +321,64 @@ func Total(ctx context.Context, q sqldb.Querier, userID int64) (int64, error) {
 	return n.Int64, nil
 }
 
-// PostRemoved is the reason on the events that take back what a removed
-// (hidden or deleted) post earned; PostRestored gives it back.
-const (
-	PostRemoved  Reason = "post_removed"
-	PostRestored Reason = "post_restored"
-)
-
 // RemovePost takes back, inside the caller's transaction, every point the
 // post still holds — kudos received, its accepted answer, the asker's bonus
-// for accepting it — one event per member and reason-giver, so the ledger
-// says exactly what was reversed. Removing twice reverses nothing more.
+// for accepting it, a rescue bonus — one event per member, giver and act, so
+// the ledger says exactly what was reversed. Removing twice reverses nothing
+// more.
 func RemovePost(ctx context.Context, q sqldb.Querier, brandID, postID int64, at time.Time) error {
 	return moveStanding(ctx, q, brandID, postID, at, PostRemoved)
 }
 
 // RestorePost gives back what RemovePost took, when a moderator restores the
-// post. Points that had not been removed are not granted twice.
+// post: only for acts still standing (a kudos withdrawn or found serial while
+// the post was hidden stays withdrawn), and never twice.
 func RestorePost(ctx context.Context, q sqldb.Querier, brandID, postID int64, at time.Time) error {
 	return moveStanding(ctx, q, brandID, postID, at, PostRestored)
 }
 
 func moveStanding(ctx context.Context, q sqldb.Querier, brandID, postID int64, at time.Time, why Reason) error {
-	// Removal cancels everything that stands (so removing twice takes
-	// nothing more); restoring undoes the removals that still stand.
-	cond := `1 = 1`
-	if why == PostRestored {
-		cond = `reason IN ('post_removed', 'post_restored')`
-	}
-	rows, err := q.Query(ctx, `SELECT user_id, COALESCE(actor_id, 0), SUM(delta) FROM reputation_events
-WHERE brand_id = ? AND post_id = ? AND `+cond+` GROUP BY user_id, COALESCE(actor_id, 0)`, brandID, postID)
+	rows, err := q.Query(ctx, `SELECT `+actCols+` FROM reputation_events
+WHERE brand_id = ? AND post_id = ? GROUP BY user_id, COALESCE(actor_id, 0), origin`, brandID, postID)
 	if err != nil {
 		return fmt.Errorf("reputation: standing points of post %d: %w", postID, err)
 	}
-	type standing struct{ user, actor, sum int64 }
-	var todo []standing
-	for rows.Next() {
-		var s standing
-		if err := rows.Scan(&s.user, &s.actor, &s.sum); err != nil {
-			rows.Close()
-			return err
-		}
-		todo = append(todo, s)
+	acts, err := scanActs(rows)
+	if err != nil {
+		return fmt.Errorf("reputation: standing points of post %d: %w", postID, err)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	users := make([]int64, 0, len(acts))
+	for _, a := range acts {
+		users = append(users, a.user)
+	}
+	if err := lockUsers(ctx, q, users...); err != nil {
 		return err
 	}
-	for _, s := range todo {
-		if s.sum == 0 {
+	if q.Dialect() == sqldb.Postgres && len(acts) > 0 {
+		// Re-read now that the members are locked: a withdrawal may have
+		// committed while this transaction waited.
+		rows, err := q.Query(ctx, `SELECT `+actCols+` FROM reputation_events
+WHERE brand_id = ? AND post_id = ? GROUP BY user_id, COALESCE(actor_id, 0), origin`, brandID, postID)
+		if err != nil {
+			return fmt.Errorf("reputation: standing points of post %d: %w", postID, err)
+		}
+		if acts, err = scanActs(rows); err != nil {
+			return err
+		}
+	}
+	for _, a := range acts {
+		delta := -a.standing
+		if why == PostRestored {
+			if a.withdrawn() || a.removed >= 0 {
+				continue
+			}
+			delta = -a.removed
+		}
+		if delta == 0 {
 			continue
 		}
-		ev := Event{BrandID: brandID, UserID: s.user, Reason: why, PostID: postID, ActorID: s.actor, At: at}
-		if err := insert(ctx, q, ev, -s.sum); err != nil {
+		ev := Event{BrandID: brandID, UserID: a.user, PostID: postID, ActorID: a.actor, At: at}
+		if err := insert(ctx, q, ev, why, a.origin, delta); err != nil {
 			return err
 		}
 	}

@@ -2,6 +2,7 @@ package reputation_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -107,6 +108,7 @@ func TestRulesTable(t *testing.T) {
 		reputation.KudosReceived:  10,
 		reputation.AnswerAccepted: 15,
 		reputation.AcceptedOther:  2,
+		reputation.PeerRescue:     5,
 	}
 	if len(reputation.Points) != len(want) {
 		t.Errorf("Points has %d rules, want %d", len(reputation.Points), len(want))
@@ -117,7 +119,7 @@ func TestRulesTable(t *testing.T) {
 			if reputation.Points[reason] != pts {
 				t.Errorf("Points[%s] = %d, want %d", reason, reputation.Points[reason], pts)
 			}
-			u := f.user(t, "gets_"+string(reason)[:5])
+			u := f.user(t, "gets_"+strings.TrimRight(string(reason)[:5], "_"))
 			got := f.award(t, reputation.Event{BrandID: f.brand.ID, UserID: u, Reason: reason, PostID: 1, ActorID: actor, At: day1})
 			if got != pts || f.total(t, u) != pts {
 				t.Errorf("%s: Award = %d, total %d; want %d", reason, got, f.total(t, u), pts)
@@ -309,8 +311,8 @@ func TestRankFor(t *testing.T) {
 		rep  int64
 		want string
 	}{
-		{-50, "Newcomer"}, {0, "Newcomer"}, {49, "Newcomer"}, {50, "Contributor"}, {199, "Contributor"},
-		{200, "Helper"}, {999, "Helper"}, {1000, "Expert"}, {4999, "Expert"}, {5000, "Guru"}, {1 << 40, "Guru"},
+		{-50, "Newcomer"}, {0, "Newcomer"}, {49, "Newcomer"}, {50, "Helper"}, {499, "Helper"},
+		{500, "Expert"}, {1999, "Expert"}, {2000, "Legend"}, {1 << 40, "Legend"},
 	} {
 		if got := reputation.RankFor(tt.rep).Name; got != tt.want {
 			t.Errorf("RankFor(%d) = %s, want %s", tt.rep, got, tt.want)

@@ -150,6 +150,12 @@ func TestAcceptedAndKudos(t *testing.T) {
 		asker := f.member(t, f.brand.ID, "asker", true)
 		helper := f.member(t, f.brand.ID, "helper", true)
 		fans := []forum.Actor{f.member(t, f.brand.ID, "fan1", true), f.member(t, f.brand.ID, "fan2", true), f.member(t, f.brand.ID, "fan3", true)}
+		// New accounts without posts may not give kudos by default; that rule is
+		// reputation's to test, so it is relaxed here.
+		if _, err := f.db.Exec(ctx, `INSERT INTO reputation_settings (brand_id, giver_min_age_minutes, giver_min_posts) VALUES (?, 0, 0)
+ON CONFLICT (brand_id) DO UPDATE SET giver_min_age_minutes = 0, giver_min_posts = 0`, f.brand.ID); err != nil {
+			t.Fatal(err)
+		}
 		th := f.ask(t, asker, "Voicemail does not work", "No voicemail since Monday.")
 		p := f.reply(t, helper, th.ID, "Dial 121 to reset it.")
 		if _, err := f.svc.Accept(ctx, asker, th.ID, p.ID); err != nil {

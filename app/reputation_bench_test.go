@@ -1,0 +1,252 @@
+package app_test
+
+// Reputation benchmarks: kudos with concurrent readers, and the leaderboard
+// of a brand with 100,000 members and 1,000,000 ledger events.
+//
+//	go test ./app -run '^$' -bench 'KudosWithReaders|Leaderboard' -benchtime 3s
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"mutual/app"
+	"mutual/forum"
+	"mutual/reputation"
+	"mutual/sqldb"
+)
+
+// repBenchRules lets the benchmark's brand-new members give kudos at once
+// and as often as the benchmark needs; serial detection and the cap still
+// run (with thresholds the benchmark does not reach), so each kudos does
+// all its checks.
+func repBenchRules(b *testing.B, db *sqldb.DB) {
+	b.Helper()
+	_, err := db.Exec(context.Background(), `INSERT INTO reputation_settings (brand_id, giver_min_age_minutes, giver_min_posts, kudos_per_day, serial_threshold)
+SELECT id, 0, 0, 1000000, 1000000 FROM brands WHERE true
+ON CONFLICT (brand_id) DO UPDATE SET giver_min_age_minutes = 0, giver_min_posts = 0, kudos_per_day = 1000000, serial_threshold = 1000000`)
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkKudosWithReaders gives kudos from 8 x GOMAXPROCS parallel API
+// clients while two readers load the thread page as a member non-stop; it
+// reports kudos per second and the kudos latency percentiles.
+func BenchmarkKudosWithReaders(b *testing.B) {
+	s := newBenchSite(b)
+	repBenchRules(b, s.db)
+	stop := make(chan struct{})
+	var readers sync.WaitGroup
+	var reads atomic.Int64
+	for range 2 {
+		readers.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				req := httptest.NewRequest(http.MethodGet, fmt.Sprintf("/t/%d/%s", s.thread.ID, s.thread.Slug), nil)
+				req.Header.Set("Cookie", s.cookie)
+				if _, err := s.serve(req, http.StatusOK); err != nil {
+					b.Error(err)
+					return
+				}
+				reads.Add(1)
+			}
+		})
+	}
+	var next atomic.Int64
+	var mu sync.Mutex
+	var lat []time.Duration
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		var mine []time.Duration
+		for pb.Next() {
+			i := int(next.Add(1) - 1)
+			if i >= len(s.posts)*len(s.tokens) {
+				b.Error("ran out of fresh (member, post) pairs")
+				return
+			}
+			req := httptest.NewRequest(http.MethodPost, fmt.Sprintf("/api/v1/posts/%d/kudos", s.posts[i%len(s.posts)]), nil)
+			req.Header.Set("Authorization", "Bearer "+s.tokens[(i/len(s.posts))%len(s.tokens)])
+			t0 := time.Now()
+			if _, err := s.serve(req, http.StatusOK); err != nil {
+				b.Error(err)
+				return
+			}
+			mine = append(mine, time.Since(t0))
+		}
+		mu.Lock()
+		lat = append(lat, mine...)
+		mu.Unlock()
+	})
+	b.StopTimer()
+	close(stop)
+	readers.Wait()
+	slices.Sort(lat)
+	if len(lat) > 0 {
+		pct := func(p float64) float64 { return float64(lat[int(float64(len(lat)-1)*p)].Microseconds()) / 1000 }
+		b.ReportMetric(float64(len(lat))/b.Elapsed().Seconds(), "kudos/s")
+		b.ReportMetric(pct(0.50), "p50-ms")
+		b.ReportMetric(pct(0.99), "p99-ms")
+		b.ReportMetric(float64(reads.Load())/b.Elapsed().Seconds(), "reads/s")
+	}
+}
+
+// repBigBrand is a served brand with 100,000 members and 1,000,000 ledger
+// events spread over a year, roll-ups built by reputation.RebuildReport
+// (the same figures the events' transactions keep).
+type repBigBrand struct {
+	app    *app.App
+	h      http.Handler
+	cookie string
+	board  int64
+}
+
+func newRepBigBrand(b *testing.B) *repBigBrand {
+	b.Helper()
+	r, err := buildRepBigBrand(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = r.app.Close() })
+	return r
+}
+
+func buildRepBigBrand(dir string) (*repBigBrand, error) {
+	const members, events = 100_000, 1_000_000
+	ctx := context.Background()
+	now := time.Date(2025, 6, 18, 12, 0, 0, 0, time.UTC)
+	cfg := app.DefaultConfig()
+	cfg.DataDir, cfg.NoDemo, cfg.JobInterval = dir, true, 0
+	cfg.Now = func() time.Time { return now }
+	a, err := app.New(ctx, cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	if err != nil {
+		return nil, err
+	}
+	db := a.DB()
+	brand, err := forum.NewBrands(db, cfg.Now).Default(ctx)
+	if err != nil {
+		return nil, err
+	}
+	svc := forum.NewService(db, forum.NewRenderer(), cfg.Now)
+	var boards []int64
+	for i := range 4 {
+		bd, err := svc.CreateBoard(ctx, brand.ID, forum.NewBoard{Name: fmt.Sprintf("Board %d", i)})
+		if err != nil {
+			return nil, err
+		}
+		boards = append(boards, bd.ID)
+	}
+	bulk := func(head string, cols, n int, row func(i int, a []any)) error {
+		const per = 400
+		return db.InTx(ctx, func(tx *sqldb.Tx) error {
+			for lo := 0; lo < n; lo += per {
+				hi := min(lo+per, n)
+				var sb strings.Builder
+				sb.WriteString(head)
+				args := make([]any, 0, (hi-lo)*cols)
+				ph := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+				for i := lo; i < hi; i++ {
+					if i > lo {
+						sb.WriteString(", ")
+					}
+					sb.WriteString(ph)
+					a := make([]any, cols)
+					row(i, a)
+					args = append(args, a...)
+				}
+				if _, err := tx.Exec(ctx, sb.String(), args...); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	var firstUser int64
+	if err := db.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM users`).Scan(&firstUser); err != nil {
+		return nil, err
+	}
+	err = bulk(`INSERT INTO users (id, brand_id, username, username_key, created_at) VALUES `, 5, members, func(i int, a []any) {
+		name := fmt.Sprintf("member%06d", i)
+		a[0], a[1], a[2], a[3], a[4] = firstUser+int64(i), brand.ID, name, name, now.Add(-400*24*time.Hour).UnixMilli()
+	})
+	if err != nil {
+		return nil, err
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	zipf := rand.NewZipf(rng, 1.1, 4, members-1)
+	reasons := []string{"kudos_received", "kudos_received", "kudos_received", "answer_accepted", "accepted_answer", "kudos_withdrawn"}
+	deltas := []int64{10, 10, 10, 15, 2, -10}
+	err = bulk(`INSERT INTO reputation_events (brand_id, user_id, delta, reason, origin, board_id, created_at) VALUES `, 7, events, func(i int, a []any) {
+		k := rng.IntN(len(reasons))
+		origin := reasons[k]
+		if origin == "kudos_withdrawn" {
+			origin = "kudos_received"
+		}
+		a[0], a[1], a[2], a[3], a[4] = brand.ID, firstUser+int64(zipf.Uint64()), deltas[k], reasons[k], origin
+		a[5], a[6] = boards[rng.IntN(len(boards))], now.Add(-time.Duration(rng.Int64N(int64(365*24*time.Hour)))).UnixMilli()
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := db.InTx(ctx, func(tx *sqldb.Tx) error { _, err := reputation.RebuildReport(ctx, tx, brand.ID); return err }); err != nil {
+		return nil, err
+	}
+	members2 := forum.NewMembers(db, cfg.Now)
+	sess, err := members2.StartSession(ctx, brand.ID, firstUser)
+	if err != nil {
+		return nil, err
+	}
+	return &repBigBrand{app: a, h: a.Handler(), cookie: "mutual_session=" + sess.Token, board: boards[0]}, nil
+}
+
+func (r *repBigBrand) get(b *testing.B, path, cookie string) {
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	req.Host = "localhost"
+	if cookie != "" {
+		req.Header.Set("Cookie", cookie)
+	}
+	rec := httptest.NewRecorder()
+	r.h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "member0") {
+		b.Fatalf("GET %s = %d: %.300s", path, rec.Code, rec.Body.String())
+	}
+}
+
+// BenchmarkLeaderboard renders the leaderboard page (as a member, so the
+// page cache does not answer) and the API, for each period, and a board's
+// top helpers, on 100,000 members and 1,000,000 ledger events.
+func BenchmarkLeaderboard(b *testing.B) {
+	r := newRepBigBrand(b)
+	for _, p := range []string{"week", "month", "all"} {
+		b.Run("page/"+p, func(b *testing.B) {
+			for b.Loop() {
+				r.get(b, "/leaderboard?period="+p, r.cookie)
+			}
+		})
+		b.Run("api/"+p, func(b *testing.B) {
+			for b.Loop() {
+				r.get(b, "/api/v1/leaderboard?period="+p+"&limit=100", "")
+			}
+		})
+	}
+	b.Run("top-helpers", func(b *testing.B) {
+		for b.Loop() {
+			r.get(b, fmt.Sprintf("/api/v1/boards/%d/top-helpers?period=all", r.board), "")
+		}
+	})
+}

@@ -1,0 +1,281 @@
+package forum
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"mutual/reputation"
+	"mutual/sqldb"
+)
+
+// checkGiver refuses kudos from an account too new or too quiet to be
+// trusted with them, or one that has given its day's allowance. Staff are
+// vetted by the brand and exempt from the age and activity rules.
+func checkGiver(ctx context.Context, q sqldb.Querier, a Actor, r reputation.Rules, now time.Time) error {
+	var created, posts, today int64
+	err := q.QueryRow(ctx, `SELECT u.created_at,
+(SELECT COUNT(*) FROM (SELECT 1 FROM posts p WHERE p.author_id = u.id AND p.status = 'visible' LIMIT ?) x),
+(SELECT COUNT(*) FROM kudos k WHERE k.user_id = u.id AND k.created_at >= ?)
+FROM users u WHERE u.id = ? AND u.brand_id = ?`, max(r.GiverMinPosts, 1), dayStartMS(now), a.UserID, a.BrandID).Scan(&created, &posts, &today)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrUnauthenticated
+	}
+	if err != nil {
+		return fmt.Errorf("forum: kudos giver: %w", err)
+	}
+	if today >= r.KudosPerDay {
+		return denied(fmt.Sprintf("You have given %d kudos today, the most this community allows in a day. You can give more after midnight UTC.", today))
+	}
+	if a.IsStaff() {
+		return nil
+	}
+	if age := now.Sub(fromMS(created)); age < r.GiverMinAge() {
+		return denied(fmt.Sprintf("New accounts can give kudos once they are %s old; yours can in %s.",
+			humanDuration(r.GiverMinAge()), humanDuration(r.GiverMinAge()-age)))
+	}
+	if posts < r.GiverMinPosts {
+		if r.GiverMinPosts == 1 {
+			return denied("Ask a question or write a reply first: kudos come from members who take part.")
+		}
+		return denied(fmt.Sprintf("Write %d posts first (you have %d): kudos come from members who take part.", r.GiverMinPosts, posts))
+	}
+	return nil
+}
+
+func dayStartMS(t time.Time) int64 {
+	ms := t.UnixMilli()
+	const day = int64(24 * time.Hour / time.Millisecond)
+	return ms - ((ms%day)+day)%day
+}
+
+// humanDuration says a duration the way people do, rounded up.
+func humanDuration(d time.Duration) string {
+	switch {
+	case d <= time.Minute:
+		return "1 minute"
+	case d < time.Hour:
+		return plural(int64((d+time.Minute-1)/time.Minute), "minute")
+	case d < 48*time.Hour:
+		return plural(int64((d+time.Hour-1)/time.Hour), "hour")
+	}
+	return plural(int64((d+24*time.Hour-1)/(24*time.Hour)), "day")
+}
+
+func plural(n int64, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+// reverseSerial checks whether giver has now given receiver serial kudos
+// (SerialThreshold or more within SerialWindow) and, if so, reverses every
+// one still standing in the window: the points go back on the ledger as
+// serial_kudos_reversed, the kudos stay recorded (so they cannot be given
+// again) but no longer count on the posts. It returns how many it reversed.
+func reverseSerial(ctx context.Context, tx *sqldb.Tx, r reputation.Rules, brandID, giver, receiver int64, now time.Time) (int, error) {
+	// Cheap first: the ledger's award lines from giver to receiver in the
+	// window (an index range of a few rows) bound the kudos there.
+	since := now.Add(-r.SerialWindow()).UnixMilli()
+	var awards int64
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM reputation_events
+WHERE actor_id = ? AND user_id = ? AND created_at >= ? AND reason = 'kudos_received'`, giver, receiver, since).Scan(&awards); err != nil {
+		return 0, fmt.Errorf("forum: serial kudos: %w", err)
+	}
+	if awards < r.SerialThreshold {
+		return 0, nil
+	}
+	rows, err := tx.Query(ctx, `SELECT k.post_id, k.reversed_at IS NULL FROM kudos k JOIN posts p ON p.id = k.post_id
+WHERE k.user_id = ? AND k.created_at >= ? AND +p.author_id = ? ORDER BY k.created_at, k.post_id`,
+		giver, since, receiver)
+	if err != nil {
+		return 0, fmt.Errorf("forum: serial kudos: %w", err)
+	}
+	var standing []int64
+	n := int64(0)
+	for rows.Next() {
+		var post int64
+		var live bool
+		if err := rows.Scan(&post, &live); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		n++
+		if live {
+			standing = append(standing, post)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	if n < r.SerialThreshold {
+		return 0, nil
+	}
+	for _, post := range standing {
+		if _, err := tx.Exec(ctx, `UPDATE kudos SET reversed_at = ? WHERE post_id = ? AND user_id = ?`, ms(now), post, giver); err != nil {
+			return 0, err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE posts SET kudos_count = kudos_count - 1 WHERE id = ?`, post); err != nil {
+			return 0, err
+		}
+		if _, err := reputation.ReverseAs(ctx, tx, reputation.Event{BrandID: brandID, UserID: receiver, Reason: reputation.KudosReceived,
+			PostID: post, ActorID: giver, At: now}, reputation.SerialKudosReversed); err != nil {
+			return 0, err
+		}
+	}
+	return len(standing), nil
+}
+
+// CanEdit reports whether the actor may edit the post: its author, a
+// moderator, or a member whose reputation reaches the brand's threshold for
+// editing others' posts. The error says plainly what is missing.
+func (s *Service) CanEdit(ctx context.Context, a Actor, p Post) error {
+	if err := requireMember(a); err != nil {
+		return err
+	}
+	if p.AuthorID == a.UserID || a.CanModerate() {
+		return nil
+	}
+	var rep, need int64
+	err := s.db.QueryRow(ctx, `SELECT u.reputation, b.rep_edit_others FROM users u JOIN brands b ON b.id = u.brand_id
+WHERE u.id = ? AND u.brand_id = ?`, a.UserID, a.BrandID).Scan(&rep, &need)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrUnauthenticated
+	}
+	if err != nil {
+		return fmt.Errorf("forum: edit privilege: %w", err)
+	}
+	if rep < need {
+		return denied(fmt.Sprintf("Editing others' posts unlocks at %s reputation; you have %s.", Thousands(need), Thousands(rep)))
+	}
+	return nil
+}
+
+// Thousands writes n with comma separators (1,000).
+func Thousands(n int64) string {
+	s := fmt.Sprint(n)
+	neg := n < 0
+	if neg {
+		s = s[1:]
+	}
+	out := ""
+	for len(s) > 3 {
+		out = "," + s[len(s)-3:] + out
+		s = s[:len(s)-3]
+	}
+	out = s + out
+	if neg {
+		return "-" + out
+	}
+	return out
+}
+
+// KudosCursor is a position in replies sorted by kudos.
+type KudosCursor struct {
+	Kudos int64
+	ID    int64
+}
+
+// String encodes the cursor for a URL.
+func (c KudosCursor) String() string {
+	if c.ID == 0 {
+		return ""
+	}
+	return fmt.Sprintf("k%d.%d", c.Kudos, c.ID)
+}
+
+// ParseKudosCursor decodes a cursor; "" is the first page.
+func ParseKudosCursor(s string) (KudosCursor, error) {
+	if s == "" {
+		return KudosCursor{}, nil
+	}
+	var c KudosCursor
+	if _, err := fmt.Sscanf(s, "k%d.%d", &c.Kudos, &c.ID); err != nil || c.ID <= 0 || c.Kudos < 0 {
+		return KudosCursor{}, &ValidationError{Fields: map[string]string{"cursor": "that page link is not valid; start again from the first page"}}
+	}
+	return c, nil
+}
+
+// PageByKudos is Page with the replies sorted by kudos, most first (ties
+// oldest first), after the accepted answer which the page shows apart.
+// It returns the cursor of the next page of replies.
+func (s *Service) PageByKudos(ctx context.Context, brandID, threadID, viewer int64, after KudosCursor) (ThreadPage, KudosCursor, error) {
+	pg, err := s.Page(ctx, brandID, threadID, viewer, Cursor{At: time.UnixMilli(1<<62 - 1), ID: 1<<62 - 1})
+	if err != nil {
+		return ThreadPage{}, KudosCursor{}, err
+	}
+	args := []any{threadID, brandID}
+	keyset := ""
+	if after.ID != 0 {
+		keyset = " AND (p.kudos_count < ? OR (p.kudos_count = ? AND p.id > ?))"
+		args = append(args, after.Kudos, after.Kudos, after.ID)
+	}
+	args = append(args, RepliesPerPage+1)
+	rows, err := s.db.Query(ctx, `SELECT `+postCols+` FROM posts p JOIN users u ON u.id = p.author_id
+WHERE p.thread_id = ? AND p.brand_id = ? AND p.is_question = 0 AND p.status = 'visible'`+keyset+`
+ORDER BY p.kudos_count DESC, p.id LIMIT ?`, args...)
+	if err != nil {
+		return ThreadPage{}, KudosCursor{}, fmt.Errorf("forum: replies by kudos: %w", err)
+	}
+	if pg.Replies, err = collectPosts(rows); err != nil {
+		return ThreadPage{}, KudosCursor{}, err
+	}
+	pg.Next = Cursor{}
+	var next KudosCursor
+	if len(pg.Replies) > RepliesPerPage {
+		pg.Replies = pg.Replies[:RepliesPerPage]
+		last := pg.Replies[RepliesPerPage-1]
+		next = KudosCursor{Kudos: last.KudosCount, ID: last.ID}
+	}
+	return pg, next, nil
+}
+
+// KudosBlocked returns, for a signed-in member, why they cannot give kudos
+// right now (a message to show beside the kudos buttons), or "".
+func (s *Service) KudosBlocked(ctx context.Context, a Actor) (string, error) {
+	if !a.SignedIn() {
+		return "", nil
+	}
+	r, err := reputation.LoadRules(ctx, s.db, a.BrandID)
+	if err != nil {
+		return "", err
+	}
+	err = checkGiver(ctx, s.db, a, r, s.now())
+	var fe *Error
+	if errors.As(err, &fe) {
+		return fe.Msg, nil
+	}
+	return "", err
+}
+
+// lockedThread reads a thread for an accept or unaccept, holding its row on
+// PostgreSQL so accepts on one thread take turns (SQLite has one writer).
+func (s *Service) lockedThread(ctx context.Context, tx *sqldb.Tx, brandID, id int64) (Thread, error) {
+	if tx.Dialect() == sqldb.Postgres {
+		var got int64
+		err := tx.QueryRow(ctx, `SELECT id FROM threads WHERE id = ? AND brand_id = ? FOR UPDATE`, id, brandID).Scan(&got)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return Thread{}, err
+		}
+	}
+	return s.thread(ctx, tx, brandID, id)
+}
+
+// lockAcceptMembers locks, in one sorted pass, every member whose points an
+// accept or unaccept moves: the asker, the author of the answer accepted
+// now (if any) and of the one it replaces.
+func (s *Service) lockAcceptMembers(ctx context.Context, tx *sqldb.Tx, t Thread, newAuthor int64) error {
+	ids := []int64{t.AuthorID, newAuthor}
+	if t.AcceptedPostID != 0 {
+		var old int64
+		if err := tx.QueryRow(ctx, `SELECT author_id FROM posts WHERE id = ?`, t.AcceptedPostID).Scan(&old); err != nil {
+			return err
+		}
+		ids = append(ids, old)
+	}
+	return reputation.LockMembers(ctx, tx, ids...)
+}

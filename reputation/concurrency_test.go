@@ -1,0 +1,98 @@
+package reputation_test
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"testing"
+
+	"mutual/forum"
+)
+
+// Two hundred concurrent kudos, withdrawals, accepts and unaccepts on the
+// same posts leave the ledger, the totals, the roll-ups and the kudos rows
+// in agreement: every standing kudos is worth its points exactly once, every
+// withdrawn one nothing, and only the accepted answer holds its award. Run
+// with -race.
+func TestConcurrentActsStayConsistent(t *testing.T) {
+	eachStore(t, func(t *testing.T, f *fixture) {
+		c := newCommunity(t, f)
+		c.configure(t, relaxed)
+		asker := c.actor(t, "asker")
+		var givers []forum.Actor
+		for i := range 12 {
+			givers = append(givers, c.actor(t, fmt.Sprintf("giver%02d", i)))
+		}
+		th := c.ask(t, asker, "Concurrency question")
+		var posts []forum.Post
+		for i := range 3 {
+			posts = append(posts, c.reply(t, c.actor(t, fmt.Sprintf("author%d", i)), th, fmt.Sprintf("answer %d", i)))
+		}
+		const n = 200
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		errs := make(chan error, n)
+		for i := range n {
+			rng := rand.New(rand.NewPCG(uint64(i), 99))
+			wg.Go(func() {
+				<-start
+				p := posts[rng.IntN(len(posts))]
+				var err error
+				switch op := rng.IntN(10); {
+				case op < 5:
+					_, err = c.svc.GiveKudos(ctx, givers[rng.IntN(len(givers))], p.ID)
+				case op < 8:
+					_, err = c.svc.TakeKudos(ctx, givers[rng.IntN(len(givers))], p.ID)
+				case op < 9:
+					_, err = c.svc.Accept(ctx, asker, th.ID, p.ID)
+				default:
+					_, err = c.svc.Unaccept(ctx, asker, th.ID)
+				}
+				if err != nil && !errors.Is(err, forum.ErrConflict) {
+					errs <- err
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Errorf("act failed: %v", err)
+		}
+		c.consistent(t)
+
+		pts := c.count(t, `SELECT kudos_points FROM reputation_settings WHERE brand_id = ?`, c.brand.ID)
+		acc, err := c.svc.Thread(ctx, c.brand.ID, th.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range posts {
+			for _, g := range givers {
+				rows := c.count(t, `SELECT COUNT(*) FROM kudos WHERE post_id = ? AND user_id = ?`, p.ID, g.UserID)
+				standing := c.count(t, `SELECT COALESCE(SUM(delta), 0) FROM reputation_events
+WHERE post_id = ? AND actor_id = ? AND origin = 'kudos_received'`, p.ID, g.UserID)
+				if standing != rows*pts {
+					t.Errorf("post %d, giver %s: %d kudos rows but %d points standing", p.ID, g.Username, rows, standing)
+				}
+			}
+			want := int64(0)
+			if acc.AcceptedPostID == p.ID {
+				want = 15
+			}
+			if got := c.count(t, `SELECT COALESCE(SUM(delta), 0) FROM reputation_events WHERE post_id = ? AND origin = 'answer_accepted'`, p.ID); got != want {
+				t.Errorf("post %d holds %d for being accepted, want %d", p.ID, got, want)
+			}
+		}
+		bonus := int64(0)
+		if acc.AcceptedPostID != 0 {
+			bonus = 2
+		}
+		if got := c.count(t, `SELECT COALESCE(SUM(delta), 0) FROM reputation_events WHERE user_id = ? AND origin = 'accepted_answer'`, asker.UserID); got != bonus {
+			t.Errorf("asker holds %d for accepting, want %d", got, bonus)
+		}
+		if k := c.count(t, `SELECT COUNT(*) FROM kudos`); k == 0 {
+			t.Error("no kudos survived: the test exercised nothing")
+		}
+	})
+}

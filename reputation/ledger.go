@@ -1,0 +1,153 @@
+package reputation
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"mutual/sqldb"
+)
+
+// Entry is one ledger line as a member reads it.
+type Entry struct {
+	ID          int64
+	UserID      int64
+	Delta       int64
+	Reason      Reason
+	Origin      Reason
+	PostID      int64
+	ActorID     int64
+	ActorName   string
+	ThreadID    int64
+	ThreadTitle string // empty when the post or thread is no longer visible
+	ThreadSlug  string
+	At          time.Time
+}
+
+// Describe says in plain words what happened.
+func (e Entry) Describe() string {
+	who := e.ActorName
+	if who == "" {
+		who = "a member"
+	}
+	switch e.Reason {
+	case KudosReceived:
+		if e.Delta == 0 {
+			return "Kudos from " + who + " (daily cap reached: no points)"
+		}
+		return "Kudos from " + who
+	case AnswerAccepted:
+		return "Answer accepted by " + who
+	case AcceptedOther:
+		return "Accepted " + who + "'s answer"
+	case PeerRescue:
+		return "Peer rescue: answered an escalated question before an agent did"
+	case KudosWithdrawn:
+		return who + " withdrew their kudos"
+	case AcceptWithdrawn:
+		if e.Origin == AcceptedOther {
+			return "Withdrew acceptance of " + who + "'s answer"
+		}
+		return "Accepted answer withdrawn by " + who
+	case SerialKudosReversed:
+		return "Serial kudos from " + who + " reversed"
+	case PostRemoved:
+		return "Post removed by a moderator: its points taken back"
+	case PostRestored:
+		return "Post restored by a moderator: its points given back"
+	case Reversal:
+		return "Reversed"
+	}
+	return strings.ReplaceAll(string(e.Reason), "_", " ")
+}
+
+// Cursor is a keyset position in a newest-first ledger.
+type Cursor struct {
+	At int64 // ms
+	ID int64
+}
+
+// String encodes the cursor for a URL; "" for the first page.
+func (c Cursor) String() string {
+	if c.ID == 0 {
+		return ""
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.At, 10) + "." + strconv.FormatInt(c.ID, 10)))
+}
+
+// ParseCursor decodes a cursor; "" is the first page.
+func ParseCursor(s string) (Cursor, error) {
+	if s == "" {
+		return Cursor{}, nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	at, id, ok := strings.Cut(string(raw), ".")
+	if err != nil || !ok {
+		return Cursor{}, errBadCursor
+	}
+	a, err1 := strconv.ParseInt(at, 10, 64)
+	n, err2 := strconv.ParseInt(id, 10, 64)
+	if err1 != nil || err2 != nil || n <= 0 {
+		return Cursor{}, errBadCursor
+	}
+	return Cursor{At: a, ID: n}, nil
+}
+
+var errBadCursor = &FieldError{Fields: map[string]string{"cursor": "That page link is not valid; start again from the first page."}}
+
+// Ledger returns a page of a member's ledger, newest first, and the cursor
+// of the next page (zero on the last).
+func Ledger(ctx context.Context, q sqldb.Querier, brandID, userID int64, after Cursor, limit int) ([]Entry, Cursor, error) {
+	if limit <= 0 || limit > 100 {
+		limit = 30
+	}
+	args := []any{userID, brandID}
+	keyset := ""
+	if after.ID != 0 {
+		keyset = " AND (e.created_at < ? OR (e.created_at = ? AND e.id < ?))"
+		args = append(args, after.At, after.At, after.ID)
+	}
+	args = append(args, limit+1)
+	rows, err := q.Query(ctx, `SELECT e.id, e.user_id, e.delta, e.reason, e.origin, COALESCE(e.post_id, 0), COALESCE(e.actor_id, 0),
+COALESCE(a.username, ''), COALESCE(t.id, 0),
+CASE WHEN p.status = 'visible' AND t.status = 'visible' THEN t.title ELSE '' END, COALESCE(t.slug, ''), e.created_at
+FROM reputation_events e
+LEFT JOIN users a ON a.id = e.actor_id
+LEFT JOIN posts p ON p.id = e.post_id
+LEFT JOIN threads t ON t.id = p.thread_id
+WHERE e.user_id = ? AND e.brand_id = ?`+keyset+`
+ORDER BY e.created_at DESC, e.id DESC LIMIT ?`, args...)
+	if err != nil {
+		return nil, Cursor{}, fmt.Errorf("reputation: ledger: %w", err)
+	}
+	defer rows.Close()
+	out := []Entry{}
+	for rows.Next() {
+		var e Entry
+		var reason, origin string
+		var title *string
+		var at int64
+		if err := rows.Scan(&e.ID, &e.UserID, &e.Delta, &reason, &origin, &e.PostID, &e.ActorID, &e.ActorName, &e.ThreadID,
+			&title, &e.ThreadSlug, &at); err != nil {
+			return nil, Cursor{}, err
+		}
+		if title != nil {
+			e.ThreadTitle = *title
+		}
+		e.Reason, e.Origin, e.At = Reason(reason), Reason(origin), time.UnixMilli(at).UTC()
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, Cursor{}, err
+	}
+	var next Cursor
+	if len(out) > limit {
+		out = out[:limit]
+		last := out[limit-1]
+		next = Cursor{At: last.At.UnixMilli(), ID: last.ID}
+	}
+	return out, next, nil
+}
