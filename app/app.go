@@ -18,6 +18,7 @@ import (
 	"mutual/forum"
 	"mutual/migrations"
 	"mutual/moderation"
+	"mutual/moderation/escalation"
 	"mutual/sqldb"
 	"mutual/themes"
 )
@@ -38,7 +39,8 @@ type App struct {
 	jobs    *jobs
 	handler http.Handler
 
-	escalations *moderation.Escalations
+	escalations *escalation.Service
+	escMetrics  *escMetrics
 
 	// background work tied to the App's life: the change listener
 	// (PostgreSQL) or the search indexer (SQLite).
@@ -101,7 +103,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.limits = newLimits(cfg, db)
 	a.jobs = newJobs(db, cfg.Now)
-	a.escalations = moderation.NewEscalations(db, cfg.Now)
+	a.escalations = escalation.New(db, cfg.Now)
+	a.forum.Subscribe(a.escalations.Hook)
 	a.pages = newPageCache(16<<20, 10*time.Second)
 	a.forum.OnChange = a.onChange
 	if err := a.ensureDefaultBrand(ctx); err != nil {
@@ -274,6 +277,7 @@ func (a *App) runWorkers(ctx context.Context) {
 		if _, err := a.RunEscalations(ctx); err != nil && ctx.Err() == nil {
 			a.log.Error("escalation detector", "err", err)
 		}
+		a.RunEscalationWebhooks(ctx)
 		if time.Since(lastPrune) > time.Hour {
 			lastPrune = time.Now()
 			if err := pruneCounters(ctx, a.db, a.cfg.Now()); err != nil && ctx.Err() == nil {

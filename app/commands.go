@@ -26,7 +26,7 @@ type Command struct {
 // Commands lists every sub-command; main dispatches on them.
 func Commands() []Command {
 	return []Command{
-		{"serve", "serve [--addr A] [--data DIR] [--db URL] [--no-demo] [--themes DIR]", CmdServe},
+		{"serve", "serve [--addr A] [--data DIR] [--db URL] [--no-demo] [--themes DIR] [--detector-interval 30s]", CmdServe},
 		{"migrate", "migrate [--data DIR] [--db URL]", CmdMigrate},
 		{"migrate-store", "migrate-store --to postgres://... [--data DIR]  (copy the SQLite database into an empty PostgreSQL one)", CmdMigrateStore},
 		{"user create", "user create --username U --email E --password P [--brand HOST] [--role ROLE]", CmdUserCreate},
@@ -36,6 +36,9 @@ func Commands() []Command {
 		{"backup", "backup --to FILE [--data DIR]", CmdBackup},
 		{"import stackexchange", "import stackexchange DIR [--brand HOST] [--boards tags|one]", CmdImport},
 		{"gen", "gen --threads N --posts M [--seed S] [--brands K] [--data DIR]", CmdGen},
+		{"brand update", "brand update --host H [--peer-sla DURATION] [--resolution-sla DURATION] [--business-hours SPEC] [--webhook-url URL] ...", CmdBrandUpdate},
+		{"agent add", "agent add --username U --brand HOST [--boards IDS] [--languages L] [--on-shift]", CmdAgentAdd},
+		{"replay", "replay --brand HOST --peer-sla DURATION  (how many threads of the history would have escalated)", CmdReplay},
 		{"healthcheck", "healthcheck [--url URL]  (exit 0 when /healthz answers ok; for container health checks)", CmdHealthcheck},
 	}
 }

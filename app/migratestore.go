@@ -16,6 +16,7 @@ var copyOrder = []string{
 	"brands", "settings", "users", "role_assignments", "sessions", "api_tokens", "boards", "threads",
 	"posts", "post_revisions", "kudos", "reputation_events", "casbin_rule", "escalations", "jobs", "rate_counters",
 	"escalation_events", "suggestion_opens",
+	"escalation_settings", "agents", "escalation_webhooks", "escalation_webhook_attempts",
 }
 
 // TableCount is one table's rows in the source and the target after a copy.

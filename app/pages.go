@@ -113,6 +113,8 @@ type threadView struct {
 	Body      string
 	Errors    map[string]string
 	Preview   string // sanitised HTML; the template marks it safe with sanitized
+
+	Escalation *escThreadSlot // the escalation slot: state and buttons (signed-in viewers)
 }
 
 func (a *App) loadThreadView(c *gin.Context, id int64) (threadView, error) {
@@ -131,7 +133,9 @@ func (a *App) loadThreadView(c *gin.Context, id int64) (threadView, error) {
 		return threadView{}, err
 	}
 	canAccept := actor.SignedIn() && (actor.UserID == pg.Thread.AuthorID || actor.CanModerate())
-	return threadView{Page: pg, Board: bd, CanAccept: canAccept, Kudoed: pg.Kudoed, ClientKey: newClientKey()}, nil
+	tv := threadView{Page: pg, Board: bd, CanAccept: canAccept, Kudoed: pg.Kudoed, ClientKey: newClientKey()}
+	tv.Escalation = a.escThreadInfo(c, pg.Thread)
+	return tv, nil
 }
 
 func newClientKey() string {

@@ -32,6 +32,7 @@ type me struct {
 	ID          int64
 	Username    string
 	CanModerate bool
+	IsAgent     bool // agent (or admin): the escalation slot links the agent console
 }
 
 // render writes a page of the brand's theme.
@@ -46,7 +47,7 @@ func (a *App) render(c *gin.Context, code int, page, title string, data any) {
 		Page:         data,
 	}
 	if act := actorOf(c); act.SignedIn() {
-		v.Me = &me{ID: act.UserID, Username: act.Username, CanModerate: act.CanModerate()}
+		v.Me = &me{ID: act.UserID, Username: act.Username, CanModerate: act.CanModerate(), IsAgent: act.Has("agent") || act.Has("admin")}
 		v.CSRF = a.csrfToken(c)
 	} else if anonForms[page] {
 		// Only pages with forms give a visitor a token cookie, so reading
