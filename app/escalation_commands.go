@@ -212,4 +212,3 @@ func CmdReplay(ctx context.Context, args []string, out io.Writer) error {
 		return nil
 	})
 }
-
