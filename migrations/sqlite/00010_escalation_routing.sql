@@ -39,7 +39,7 @@ CREATE INDEX threads_escalation_still ON threads (brand_id, still_need_help_at, 
 ALTER TABLE escalations ADD COLUMN due_at INTEGER;
 ALTER TABLE escalations ADD COLUMN peer_reply_at INTEGER;
 ALTER TABLE escalations ADD COLUMN handover_note TEXT NOT NULL DEFAULT '';
-CREATE INDEX escalations_assignee ON escalations (assigned_to, status);
+CREATE INDEX escalations_assignee ON escalations (assigned_to, status) WHERE assigned_to IS NOT NULL;
 CREATE INDEX escalations_claimed ON escalations (status, claimed_at) WHERE status = 'claimed';
 
 -- Agents: skills (boards, languages) and shift, per brand. One person may

@@ -10,6 +10,22 @@ import (
 	"mutual/sqldb"
 )
 
+// dueQuery reads rule-1 candidates from the partial index
+// threads_escalation_due: its WHERE repeats the index's condition, so the
+// database reads only unanswered, unescalated, visible threads, in order.
+const dueQuery = `SELECT t.id, t.board_id, t.created_at, 0 FROM threads t
+WHERE t.brand_id = ? AND t.first_peer_reply_at IS NULL AND t.escalated_at IS NULL AND t.external_id = ''
+  AND t.status = 'visible' AND t.locked_at IS NULL AND t.created_at <= ?
+  AND (t.created_at > ? OR (t.created_at = ? AND t.id > ?))
+ORDER BY t.created_at, t.id LIMIT ?`
+
+// stillQuery reads rule-2 candidates ("still need help" pressed, not yet
+// escalated) from threads_escalation_still.
+const stillQuery = `SELECT t.id, t.board_id, t.created_at, t.still_need_help_at FROM threads t
+WHERE t.brand_id = ? AND t.still_need_help_at IS NOT NULL AND t.escalated_at IS NULL
+  AND (t.still_need_help_at > ? OR (t.still_need_help_at = ? AND t.id > ?))
+ORDER BY t.still_need_help_at, t.id LIMIT ?`
+
 // Cursor is where a detector pass resumes: the last candidate it read.
 type Cursor struct {
 	At int64
@@ -55,16 +71,9 @@ func (s *Service) Detect(ctx context.Context, brandID int64, rule int, cur Curso
 		}
 		// Wall-clock time is never shorter than business time, so this cutoff
 		// reads a superset of what is due; the exact test follows per thread.
-		cands, err = readCandidates(ctx, s.db, `SELECT t.id, t.board_id, t.created_at, 0 FROM threads t
-WHERE t.brand_id = ? AND t.first_peer_reply_at IS NULL AND t.escalated_at IS NULL AND t.external_id = ''
-  AND t.status = 'visible' AND t.locked_at IS NULL AND t.created_at <= ?
-  AND (t.created_at > ? OR (t.created_at = ? AND t.id > ?))
-ORDER BY t.created_at, t.id LIMIT ?`, brandID, ms(now.Add(-minSLA)), cur.At, cur.At, cur.ID, limit)
+		cands, err = readCandidates(ctx, s.db, dueQuery, brandID, ms(now.Add(-minSLA)), cur.At, cur.At, cur.ID, limit)
 	} else {
-		cands, err = readCandidates(ctx, s.db, `SELECT t.id, t.board_id, t.created_at, t.still_need_help_at FROM threads t
-WHERE t.brand_id = ? AND t.still_need_help_at IS NOT NULL AND t.escalated_at IS NULL
-  AND (t.still_need_help_at > ? OR (t.still_need_help_at = ? AND t.id > ?))
-ORDER BY t.still_need_help_at, t.id LIMIT ?`, brandID, cur.At, cur.At, cur.ID, limit)
+		cands, err = readCandidates(ctx, s.db, stillQuery, brandID, cur.At, cur.At, cur.ID, limit)
 	}
 	if err != nil {
 		return Tick{}, cur, false, wrap("candidates", err)
@@ -94,29 +103,18 @@ ORDER BY t.still_need_help_at, t.id LIMIT ?`, brandID, cur.At, cur.At, cur.ID, l
 		due = append(due, c)
 	}
 	if len(due) > 0 {
+		ids := make([]int64, len(due))
+		for i, c := range due {
+			ids[i] = c.id
+		}
 		err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-			tick.Escalated = 0 // the function may run again after a group-commit retry
 			r, err := newRouter(ctx, tx, st)
 			if err != nil {
 				return err
 			}
-			for _, c := range due {
-				kind, note := KindSLA, fmt.Sprintf("no peer reply within %s", st.PeerSLA)
-				if d, ok := boards[c.boardID]; ok {
-					note = fmt.Sprintf("no peer reply within %s (board SLA)", d)
-				}
-				if rule == 2 {
-					kind, note = KindStillNeedHelp, fmt.Sprintf("asker still needs help; no accepted answer within %s", st.ResolutionSLA)
-				}
-				made, err := fire(ctx, tx, st, r, fireArgs{threadID: c.id, kind: kind, reason: note, detector: detector, rule: rule, at: now})
-				if err != nil {
-					return err
-				}
-				if made {
-					tick.Escalated++
-				}
-			}
-			return nil
+			// Set afresh: the function may run again after a group-commit retry.
+			tick.Escalated, err = fireBatch(ctx, tx, st, r, ids, rule, boards, detector, now)
+			return err
 		})
 		if err != nil {
 			return tick, cur, false, wrap("escalate", err)

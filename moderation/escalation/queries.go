@@ -2,6 +2,7 @@ package escalation
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"mutual/sqldb"
@@ -24,14 +25,10 @@ func stateFilter(state string) ([]string, bool) {
 }
 
 func placeholders(n int) string {
-	s := ""
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			s += ", "
-		}
-		s += "?"
+	if n <= 0 {
+		return ""
 	}
-	return s
+	return strings.Repeat("?, ", n-1) + "?"
 }
 
 // List returns a brand's escalations in a state, newest first, after the

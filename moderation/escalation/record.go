@@ -63,6 +63,12 @@ VALUES (?, ?, ?, ?, ?, ?, ?)`, x.BrandID, x.ID, x.ThreadID, state, actorArg, not
 	if st.WebhookURL == "" {
 		return nil
 	}
+	return queueWebhook(ctx, tx, st, x, state, actor, note, at)
+}
+
+// queueWebhook writes one delivery of the escalation's current state to the
+// outbox, inside the transition's transaction.
+func queueWebhook(ctx context.Context, tx *sqldb.Tx, st Settings, x Escalation, state string, actor int64, note string, at time.Time) error {
 	cur, err := get(ctx, tx, x.BrandID, x.ID)
 	if err != nil {
 		return wrap("webhook payload", err)
