@@ -475,3 +475,31 @@ func newFixtureMigrated(t *testing.T, db *sqldb.DB) *fixture {
 	}
 	return newFixture(t, db)
 }
+
+func TestReplayCountsWhatWouldHaveEscalated(t *testing.T) {
+	eachStore(t, func(t *testing.T, f *fixture) {
+		mod := f.user("mod", "moderator")
+		quick, late, never := f.ask("Answered quickly by a peer"), f.ask("Answered late by a peer"), f.ask("Only staff ever answered")
+		f.clock.Add(5 * time.Minute)
+		f.reply(mod, never.ID, "Staff here: looking into it.")
+		f.clock.Add(5 * time.Minute)
+		f.reply(f.peer, quick.ID, "Here is how, step by step.")
+		f.clock.Add(2 * time.Hour)
+		f.reply(f.peer, late.ID, "Sorry for the wait: here is how.")
+		r, err := f.esc.Replay(ctx, f.brand.ID, 15*time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Threads != 3 || r.Escalated != 2 || r.LateRescued != 1 || r.NeverAnswered != 1 {
+			t.Fatalf("replay at 15m = %+v, want 3 threads, 2 escalated (1 late peer, 1 never)", r)
+		}
+		if r, _ = f.esc.Replay(ctx, f.brand.ID, 3*time.Hour); r.Escalated != 1 {
+			t.Fatalf("replay at 3h escalated %d, want 1", r.Escalated)
+		}
+		// Replay writes nothing.
+		var n int
+		if err := f.db.QueryRow(ctx, `SELECT COUNT(*) FROM escalations`).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("replay wrote %d escalations (%v)", n, err)
+		}
+	})
+}
