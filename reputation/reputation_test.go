@@ -107,6 +107,7 @@ func TestRulesTable(t *testing.T) {
 		reputation.KudosReceived:  10,
 		reputation.AnswerAccepted: 15,
 		reputation.AcceptedOther:  2,
+		reputation.PeerRescue:     5, // issue 7 (escalation)
 	}
 	if len(reputation.Points) != len(want) {
 		t.Errorf("Points has %d rules, want %d", len(reputation.Points), len(want))
@@ -117,7 +118,7 @@ func TestRulesTable(t *testing.T) {
 			if reputation.Points[reason] != pts {
 				t.Errorf("Points[%s] = %d, want %d", reason, reputation.Points[reason], pts)
 			}
-			u := f.user(t, "gets_"+string(reason)[:5])
+			u := f.user(t, "gets_"+string(reason)[:4])
 			got := f.award(t, reputation.Event{BrandID: f.brand.ID, UserID: u, Reason: reason, PostID: 1, ActorID: actor, At: day1})
 			if got != pts || f.total(t, u) != pts {
 				t.Errorf("%s: Award = %d, total %d; want %d", reason, got, f.total(t, u), pts)
