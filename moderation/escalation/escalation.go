@@ -6,9 +6,11 @@
 package escalation
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"mutual/forum"
@@ -131,6 +133,41 @@ type Event struct {
 type Service struct {
 	db  *sqldb.DB
 	now func() time.Time
+
+	// termsCache keeps each brand's settings for a few seconds for the
+	// hooks, which run inside every ask, reply and edit: a changed term list
+	// applies within termsTTL, and writes cost no extra reads meanwhile.
+	termsMu    sync.Mutex
+	termsCache map[int64]cachedSettings
+}
+
+type cachedSettings struct {
+	st Settings
+	at time.Time
+}
+
+const termsTTL = 5 * time.Second
+
+// hookSettings returns a brand's settings, cached for termsTTL.
+func (s *Service) hookSettings(ctx context.Context, q sqldb.Querier, brandID int64) (Settings, error) {
+	now := time.Now()
+	s.termsMu.Lock()
+	c, ok := s.termsCache[brandID]
+	s.termsMu.Unlock()
+	if ok && now.Sub(c.at) < termsTTL {
+		return c.st, nil
+	}
+	st, err := s.Settings(ctx, q, brandID)
+	if err != nil {
+		return st, err
+	}
+	s.termsMu.Lock()
+	if s.termsCache == nil || len(s.termsCache) > 10000 {
+		s.termsCache = map[int64]cachedSettings{}
+	}
+	s.termsCache[brandID] = cachedSettings{st: st, at: now}
+	s.termsMu.Unlock()
+	return st, nil
 }
 
 // New returns the escalation service on db, with now as its clock.

@@ -95,6 +95,12 @@ assigned_at = COALESCE(assigned_at, ?) WHERE id = ?`, ev.ActorID, ms(at), ev.Act
 }
 
 func (s *Service) onAccepted(ctx context.Context, tx *sqldb.Tx, ev forum.Event) error {
+	// Solved: "still need help" no longer stands, and the thread leaves the
+	// rule-2 candidate index.
+	if _, err := tx.Exec(ctx, `UPDATE threads SET still_need_help_at = NULL WHERE id = ? AND still_need_help_at IS NOT NULL AND escalated_at IS NULL`,
+		ev.ThreadID); err != nil {
+		return wrap("clear still need help", err)
+	}
 	x, ok, err := byThread(ctx, tx, ev.BrandID, ev.ThreadID)
 	if err != nil || !ok || !x.Open() {
 		return err
@@ -146,7 +152,7 @@ func (s *Service) fastLane(ctx context.Context, tx *sqldb.Tx, ev forum.Event) er
 		Scan(&body, &title); err != nil {
 		return wrap("fast lane post", err)
 	}
-	st, err := s.Settings(ctx, tx, ev.BrandID)
+	st, err := s.hookSettings(ctx, tx, ev.BrandID)
 	if err != nil {
 		return err
 	}

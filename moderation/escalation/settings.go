@@ -185,6 +185,9 @@ func (s *Service) UpdateSettings(ctx context.Context, brandID int64, u Update) (
 	if err != nil {
 		return Settings{}, wrap("update settings", err)
 	}
+	s.termsMu.Lock()
+	delete(s.termsCache, brandID) // other instances pick the change up within termsTTL
+	s.termsMu.Unlock()
 	return s.Settings(ctx, s.db, brandID)
 }
 
