@@ -58,6 +58,32 @@ WHERE t.brand_id = ? AND t.id IN (`+placeholders(len(ids))+`) AND t.status = 'vi
 	if err := rows.Err(); err != nil || len(due) == 0 {
 		return 0, err
 	}
+	if rule == 1 {
+		// The posts are the truth: a thread whose first_peer_reply_at was never
+		// set (bulk-written history) but has a visible peer reply is not
+		// escalated, and its column is repaired so it leaves the candidates.
+		answered, err := peerAnswered(ctx, tx, ids)
+		if err != nil {
+			return 0, err
+		}
+		if len(answered) > 0 {
+			kept := due[:0]
+			for _, x := range due {
+				if _, ok := answered[x.id]; !ok {
+					kept = append(kept, x)
+				}
+			}
+			due = kept
+			for id, at := range answered {
+				if _, err := tx.Exec(ctx, `UPDATE threads SET first_peer_reply_at = ? WHERE id = ? AND first_peer_reply_at IS NULL`, at, id); err != nil {
+					return 0, wrap("repair first_peer_reply_at", err)
+				}
+			}
+			if len(due) == 0 {
+				return 0, nil
+			}
+		}
+	}
 	kind := KindSLA
 	if rule == 2 {
 		kind = KindStillNeedHelp
@@ -140,4 +166,29 @@ VALUES `+strings.Join(vals, ", ")+` ON CONFLICT (thread_id) DO NOTHING RETURNING
 		}
 	}
 	return len(fired), nil
+}
+
+// peerAnswered returns, for the threads among ids that have a visible reply by
+// someone other than the asker and not staff, the time of the first one.
+func peerAnswered(ctx context.Context, tx *sqldb.Tx, ids []int64) (map[int64]int64, error) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := tx.Query(ctx, `SELECT p.thread_id, MIN(p.created_at) FROM posts p JOIN threads t ON t.id = p.thread_id
+WHERE p.thread_id IN (`+placeholders(len(ids))+`) AND p.is_question = 0 AND p.author_id <> t.author_id AND p.is_staff = 0
+  AND p.status = 'visible' GROUP BY p.thread_id`, args...)
+	if err != nil {
+		return nil, wrap("peer replies", err)
+	}
+	defer rows.Close()
+	out := map[int64]int64{}
+	for rows.Next() {
+		var id, at int64
+		if err := rows.Scan(&id, &at); err != nil {
+			return nil, err
+		}
+		out[id] = at
+	}
+	return out, rows.Err()
 }

@@ -151,3 +151,39 @@ func BenchmarkCommit(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDetectorOnBenchData runs the detector over a copy of the shared
+// generated forum (100,000 threads, 1,000,000 posts) named by ESC_BENCH_DB:
+// the first tick escalates every overdue unanswered thread; the benchmark
+// then measures the idle tick that follows. Skipped without the variable.
+//
+//	cp -r /work/benchdata/100k /tmp/esc-bench
+//	ESC_BENCH_DB=/tmp/esc-bench/mutual.db go test -run XXX -bench OnBenchData -benchtime 20x ./moderation/escalation/
+func BenchmarkDetectorOnBenchData(b *testing.B) {
+	path := os.Getenv("ESC_BENCH_DB")
+	if path == "" {
+		b.Skip("set ESC_BENCH_DB to a copy of /work/benchdata/100k/mutual.db")
+	}
+	db, err := sqldb.Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := migrationsUp(ctx, db); err != nil {
+		b.Fatal(err)
+	}
+	var brandID int64
+	if err := db.QueryRow(ctx, `SELECT id FROM brands ORDER BY id LIMIT 1`).Scan(&brandID); err != nil {
+		b.Fatal(err)
+	}
+	s := escalation.New(db, func() time.Time { return time.Now().UTC() })
+	start := time.Now()
+	first := detectPages(b, s, brandID, benchPage)
+	b.Logf("first tick escalated %d threads in %s", first, time.Since(start))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if n := detectPages(b, s, brandID, benchPage); n != 0 {
+			b.Fatalf("idle tick escalated %d", n)
+		}
+	}
+}

@@ -503,3 +503,23 @@ func TestReplayCountsWhatWouldHaveEscalated(t *testing.T) {
 		}
 	})
 }
+
+// Bulk-written history may leave first_peer_reply_at unset although a peer
+// replied: the re-check reads the posts, does not escalate, and repairs it.
+func TestDetectorTrustsPostsOverAStaleColumn(t *testing.T) {
+	eachStore(t, func(t *testing.T, f *fixture) {
+		th := f.ask("Thread written in bulk long ago")
+		f.reply(f.peer, th.ID, "A peer answer the bulk writer did not record.")
+		if _, err := f.db.Exec(ctx, `UPDATE threads SET first_peer_reply_at = NULL WHERE id = ?`, th.ID); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Add(time.Hour)
+		if n := f.detect(); n != 0 {
+			t.Fatalf("escalated %d, want 0", n)
+		}
+		var at int64
+		if err := f.db.QueryRow(ctx, `SELECT COALESCE(first_peer_reply_at, 0) FROM threads WHERE id = ?`, th.ID).Scan(&at); err != nil || at == 0 {
+			t.Fatalf("first_peer_reply_at not repaired (%d, %v)", at, err)
+		}
+	})
+}
