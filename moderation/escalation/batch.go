@@ -31,7 +31,14 @@ func fireBatch(ctx context.Context, tx *sqldb.Tx, st Settings, r *router, ids []
 	}
 	// The re-check, inside the transaction that escalates: a reply committed
 	// since the candidates were read drops the thread here.
-	rows, err := tx.Query(ctx, `SELECT t.id, t.board_id, t.title, COALESCE(p.body_md, ''), t.created_at, COALESCE(t.still_need_help_at, 0)
+	// Rule 1 also reads the first visible peer reply from the posts (the
+	// truth): bulk-written history may have left first_peer_reply_at unset.
+	peerCol := `0`
+	if rule == 1 {
+		peerCol = `COALESCE((SELECT MIN(r.created_at) FROM posts r WHERE r.thread_id = t.id AND r.is_question = 0
+  AND r.author_id <> t.author_id AND r.is_staff = 0 AND r.status = 'visible'), 0)`
+	}
+	rows, err := tx.Query(ctx, `SELECT t.id, t.board_id, t.title, COALESCE(p.body_md, ''), t.created_at, COALESCE(t.still_need_help_at, 0), `+peerCol+`
 FROM threads t LEFT JOIN posts p ON p.thread_id = t.id AND p.is_question = 1
 WHERE t.brand_id = ? AND t.id IN (`+placeholders(len(ids))+`) AND t.status = 'visible' AND t.locked_at IS NULL
   AND t.escalated_at IS NULL AND `+cond, args...)
@@ -42,13 +49,14 @@ WHERE t.brand_id = ? AND t.id IN (`+placeholders(len(ids))+`) AND t.status = 'vi
 		id, board      int64
 		title, body    string
 		created, still int64
+		peer           int64
 		prio           int
 		reason         string
 	}
 	var due []row
 	for rows.Next() {
 		var x row
-		if err := rows.Scan(&x.id, &x.board, &x.title, &x.body, &x.created, &x.still); err != nil {
+		if err := rows.Scan(&x.id, &x.board, &x.title, &x.body, &x.created, &x.still, &x.peer); err != nil {
 			rows.Close()
 			return 0, err
 		}
@@ -58,31 +66,19 @@ WHERE t.brand_id = ? AND t.id IN (`+placeholders(len(ids))+`) AND t.status = 'vi
 	if err := rows.Err(); err != nil || len(due) == 0 {
 		return 0, err
 	}
-	if rule == 1 {
-		// The posts are the truth: a thread whose first_peer_reply_at was never
-		// set (bulk-written history) but has a visible peer reply is not
-		// escalated, and its column is repaired so it leaves the candidates.
-		answered, err := peerAnswered(ctx, tx, ids)
-		if err != nil {
-			return 0, err
+	kept := due[:0]
+	for _, x := range due {
+		if x.peer == 0 {
+			kept = append(kept, x)
+			continue
 		}
-		if len(answered) > 0 {
-			kept := due[:0]
-			for _, x := range due {
-				if _, ok := answered[x.id]; !ok {
-					kept = append(kept, x)
-				}
-			}
-			due = kept
-			for id, at := range answered {
-				if _, err := tx.Exec(ctx, `UPDATE threads SET first_peer_reply_at = ? WHERE id = ? AND first_peer_reply_at IS NULL`, at, id); err != nil {
-					return 0, wrap("repair first_peer_reply_at", err)
-				}
-			}
-			if len(due) == 0 {
-				return 0, nil
-			}
+		// Answered after all: repair the column so it leaves the candidates.
+		if _, err := tx.Exec(ctx, `UPDATE threads SET first_peer_reply_at = ? WHERE id = ? AND first_peer_reply_at IS NULL`, x.peer, x.id); err != nil {
+			return 0, wrap("repair first_peer_reply_at", err)
 		}
+	}
+	if due = kept; len(due) == 0 {
+		return 0, nil
 	}
 	kind := KindSLA
 	if rule == 2 {
@@ -166,29 +162,4 @@ VALUES `+strings.Join(vals, ", ")+` ON CONFLICT (thread_id) DO NOTHING RETURNING
 		}
 	}
 	return len(fired), nil
-}
-
-// peerAnswered returns, for the threads among ids that have a visible reply by
-// someone other than the asker and not staff, the time of the first one.
-func peerAnswered(ctx context.Context, tx *sqldb.Tx, ids []int64) (map[int64]int64, error) {
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	rows, err := tx.Query(ctx, `SELECT p.thread_id, MIN(p.created_at) FROM posts p JOIN threads t ON t.id = p.thread_id
-WHERE p.thread_id IN (`+placeholders(len(ids))+`) AND p.is_question = 0 AND p.author_id <> t.author_id AND p.is_staff = 0
-  AND p.status = 'visible' GROUP BY p.thread_id`, args...)
-	if err != nil {
-		return nil, wrap("peer replies", err)
-	}
-	defer rows.Close()
-	out := map[int64]int64{}
-	for rows.Next() {
-		var id, at int64
-		if err := rows.Scan(&id, &at); err != nil {
-			return nil, err
-		}
-		out[id] = at
-	}
-	return out, rows.Err()
 }
