@@ -93,7 +93,7 @@ func CopyStore(ctx context.Context, src, dst *sqldb.DB, progress io.Writer) ([]T
 
 func hasIDColumn(table string) bool {
 	switch table {
-	case "settings", "role_assignments", "sessions", "kudos", "jobs", "rate_counters":
+	case "settings", "role_assignments", "sessions", "kudos", "jobs", "rate_counters", "escalation_settings":
 		return false
 	}
 	return true
