@@ -523,3 +523,68 @@ func TestDetectorTrustsPostsOverAStaleColumn(t *testing.T) {
 		}
 	})
 }
+
+func TestBusinessHoursDelayTheSLA(t *testing.T) {
+	eachStore(t, func(t *testing.T, f *fixture) {
+		hours, tz := "Mon-Fri 09:00-17:00", "UTC"
+		if _, err := f.esc.UpdateSettings(ctx, f.brand.ID, escalation.Update{BusinessHours: &hours, Timezone: &tz}); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Add(4*24*time.Hour + 6*time.Hour + 50*time.Minute) // Friday 16:50
+		th := f.ask("Asked just before the weekend")
+		f.clock.Add(time.Hour)
+		if n := f.detect(); n != 0 {
+			t.Fatalf("escalated %d on Friday evening, want 0 (10 business minutes passed)", n)
+		}
+		f.clock.Add(2*24*time.Hour + 15*time.Hour + 14*time.Minute) // Monday 09:04
+		if n := f.detect(); n != 0 {
+			t.Fatalf("escalated %d at Monday 09:04, want 0", n)
+		}
+		f.clock.Add(time.Minute) // Monday 09:05: 15 business minutes
+		if n := f.detect(); n != 1 {
+			t.Fatalf("escalated %d at Monday 09:05, want 1", n)
+		}
+		if _, ok := f.escalationOf(th.ID); !ok {
+			t.Fatal("not escalated")
+		}
+	})
+}
+
+func TestHandoverAndShiftChanges(t *testing.T) {
+	eachStore(t, func(t *testing.T, f *fixture) {
+		alice := f.agent("alice", true)
+		bob := f.agent("bob", false)
+		th := f.ask("Handover question about roaming")
+		f.clock.Add(16 * time.Minute)
+		f.detect()
+		x, _ := f.escalationOf(th.ID)
+		if _, err := f.esc.Claim(ctx, alice, x.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.esc.Handover(ctx, alice, x.ID, bob.UserID, ""); err == nil {
+			t.Fatal("hand-over without a note accepted")
+		}
+		if _, err := f.esc.Handover(ctx, bob, x.ID, bob.UserID, "mine now"); err == nil {
+			t.Fatal("an agent who does not hold it handed it over")
+		}
+		x, err := f.esc.Handover(ctx, alice, x.ID, bob.UserID, "needs the roaming team")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if x.Status != escalation.StatusAssigned || x.AssignedTo != bob.UserID || x.HandoverNote != "needs the roaming team" {
+			t.Fatalf("after hand-over: %+v", x)
+		}
+		// Bob goes off shift without claiming: back to the queue, routed to alice.
+		if err := f.esc.SetShift(ctx, f.brand.ID, bob.UserID, false); err != nil {
+			t.Fatal(err)
+		}
+		x, _ = f.escalationOf(th.ID)
+		if x.Status != escalation.StatusAssigned || x.AssignedTo != alice.UserID {
+			t.Fatalf("after bob went off shift: %+v, want assigned to alice", x)
+		}
+		want := []string{"escalated", "assigned", "claimed", "released", "assigned", "released", "assigned"}
+		if got := f.states(x.ID); !slices.Equal(got, want) {
+			t.Errorf("events = %v, want %v", got, want)
+		}
+	})
+}
