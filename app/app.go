@@ -21,6 +21,7 @@ import (
 	"mutual/migrations"
 	"mutual/moderation"
 	"mutual/moderation/deflection"
+	"mutual/moderation/escalation"
 	"mutual/sqldb"
 	"mutual/themes"
 )
@@ -41,7 +42,8 @@ type App struct {
 	jobs    *jobs
 	handler http.Handler
 
-	escalations *moderation.Escalations
+	escalations *escalation.Service
+	escMetrics  *escMetrics
 	mod         *moderation.Service
 	engine      *gin.Engine       // the router, kept so tests can list its routes
 	nf          *notifyParts      // notifications (notify_wiring.go)
@@ -113,7 +115,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.limits = newLimits(cfg, db)
 	a.jobs = newJobs(db, cfg.Now)
-	a.escalations = moderation.NewEscalations(db, cfg.Now)
+	a.escalations = escalation.New(db, cfg.Now)
+	a.forum.Subscribe(a.escalations.Hook)
 	a.pages = newPageCache(16<<20, 10*time.Second)
 	a.forum.OnChange = a.onChange
 	if err := a.notifySetup(ctx); err != nil {
@@ -296,6 +299,7 @@ func (a *App) runWorkers(ctx context.Context) {
 		if err := a.repRunRings(ctx); err != nil && ctx.Err() == nil {
 			a.log.Error("kudos ring detector", "err", err)
 		}
+		a.RunEscalationWebhooks(ctx)
 		if time.Since(lastPrune) > time.Hour {
 			lastPrune = time.Now()
 			if err := pruneCounters(ctx, a.db, a.cfg.Now()); err != nil && ctx.Err() == nil {

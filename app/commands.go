@@ -26,7 +26,7 @@ type Command struct {
 // Commands lists every sub-command; main dispatches on them.
 func Commands() []Command {
 	return []Command{
-		{"serve", "serve [--addr A] [--data DIR] [--db URL] [--no-demo] [--themes DIR]", CmdServe},
+		{"serve", "serve [--addr A] [--data DIR] [--db URL] [--no-demo] [--themes DIR] [--detector-interval 30s]", CmdServe},
 		{"migrate", "migrate [--data DIR] [--db URL]", CmdMigrate},
 		{"migrate-store", "migrate-store --to postgres://... [--data DIR]  (copy the SQLite database into an empty PostgreSQL one)", CmdMigrateStore},
 		{"user create", "user create --username U --email E --password P [--brand HOST] [--role ROLE]", CmdUserCreate},
@@ -41,6 +41,9 @@ func Commands() []Command {
 		{"reputation rebuild", "reputation rebuild [--brand HOST]  (recompute totals and roll-ups from the ledger; report differences)", CmdReputationRebuild},
 		{"reputation export", "reputation export --from YYYY-MM-DD --to YYYY-MM-DD [--brand HOST]  (payback CSV to stdout)", CmdReputationExport},
 		{"reputation rings", "reputation rings [--brand HOST]  (look for kudos rings now and list the open ones)", CmdReputationRings},
+		{"brand update", "brand update --host H [--peer-sla DURATION] [--resolution-sla DURATION] [--business-hours SPEC] [--webhook-url URL] ...", CmdBrandUpdate},
+		{"agent add", "agent add --username U --brand HOST [--boards IDS] [--languages L] [--on-shift]", CmdAgentAdd},
+		{"replay", "replay --brand HOST --peer-sla DURATION  (how many threads of the history would have escalated)", CmdReplay},
 		{"healthcheck", "healthcheck [--url URL]  (exit 0 when /healthz answers ok; for container health checks)", CmdHealthcheck},
 	}
 }

@@ -31,6 +31,7 @@ type Config struct {
 	NewMemberLimits bool
 	JobInterval     time.Duration    // MUTUAL_JOB_INTERVAL: how often background jobs (the escalation detector) run; 0 turns them off
 	Now             func() time.Time // the clock; tests replace it
+	MetricsToken    string           // MUTUAL_METRICS_TOKEN: bearer token for /metrics; empty = loopback only
 
 	// JobBatch is how many threads one escalation step handles before the
 	// detector renews its lease; a crash loses at most the step in flight,
@@ -84,6 +85,8 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, serve bool) {
 	fs.IntVar(&c.LoginPerMin, "login-per-minute", c.LoginPerMin, "sign-in attempts allowed per minute per address and per account (env MUTUAL_LOGIN_PER_MINUTE)")
 	fs.DurationVar(&c.JobInterval, "job-interval", c.JobInterval, "how often background jobs such as the escalation detector run; 0 turns them off (env MUTUAL_JOB_INTERVAL)")
 	c.Notify.registerFlags(fs)
+	fs.DurationVar(&c.JobInterval, "detector-interval", c.JobInterval, "how often the escalation detector runs (same setting as --job-interval)")
+	fs.StringVar(&c.MetricsToken, "metrics-token", c.MetricsToken, "bearer token that /metrics requires; empty serves it to loopback only (env MUTUAL_METRICS_TOKEN)")
 	fs.DurationVar(&c.PostInterval, "post-interval", c.PostInterval, "minimum time between a member's posts; 0 turns it off (env MUTUAL_POST_INTERVAL)")
 	fs.BoolVar(&c.NewMemberLimits, "new-member-limits", true, "new members: 30 s between posts, 3 questions and 10 replies on their first day; repeated text refused")
 }
@@ -112,6 +115,7 @@ func (c *Config) FromEnv() error {
 	str("MUTUAL_THEMES", &c.ThemesDir)
 	str("MUTUAL_LOG_LEVEL", &c.LogLevel)
 	str("MUTUAL_PPROF_ADDR", &c.PprofAddr)
+	str("MUTUAL_METRICS_TOKEN", &c.MetricsToken)
 	boolean("MUTUAL_NO_DEMO", &c.NoDemo)
 	boolean("MUTUAL_SECURE_COOKIES", &c.SecureCookies)
 	if v, ok := os.LookupEnv("MUTUAL_LOGIN_PER_MINUTE"); ok {

@@ -8,7 +8,7 @@ import (
 	"os"
 	"time"
 
-	"mutual/moderation"
+	"mutual/moderation/escalation"
 	"mutual/sqldb"
 )
 
@@ -90,15 +90,20 @@ WHERE name = ? AND owner = ?`, next.UnixMilli(), msg, j.now().UnixMilli(), name,
 var errJobAbandoned = errors.New("job abandoned")
 
 // RunEscalations runs the escalation detector once if this instance can claim
-// it: for every brand, cancel escalations a peer rescued, then escalate what
-// is overdue, batch by batch. It reports whether it ran.
+// it. For every brand: claims left idle past the claim timeout go back to the
+// queue, queued escalations are offered to agents now on shift, then overdue
+// threads are escalated page by page from the candidate indexes (no peer
+// reply within the SLA; "still need help" past the resolution SLA). It
+// reports whether it ran.
 func (a *App) RunEscalations(ctx context.Context) (bool, error) {
 	const name = "escalation-detector"
 	ok, err := a.jobs.claim(ctx, name)
 	if err != nil || !ok {
 		return false, err
 	}
+	start := time.Now()
 	runErr := a.escalateAll(ctx, name)
+	a.escObserveTick(time.Since(start), runErr)
 	if errors.Is(runErr, errJobAbandoned) {
 		return true, runErr
 	}
@@ -115,35 +120,44 @@ func (a *App) escalateAll(ctx context.Context, name string) error {
 	}
 	batch := 0
 	for _, b := range brands {
-		if _, err := a.escalations.CancelRescued(ctx, b.ID); err != nil {
+		if n, err := a.escalations.TimeOutClaims(ctx, b.ID); err != nil {
+			return err
+		} else if n > 0 {
+			a.log.Info("escalation claims timed out", "brand", b.ID, "count", n)
+		}
+		if err := a.escalations.RouteQueue(ctx, b.ID); err != nil {
 			return err
 		}
-		for {
-			n, err := a.escalations.Detect(ctx, b.ID, a.cfg.JobBatch, a.jobs.owner)
-			if err != nil {
-				return err
-			}
-			if n > 0 {
-				a.log.Info("escalated threads", "brand", b.ID, "count", n)
-			}
-			batch++
-			if a.cfg.BatchHook != nil {
-				if err := a.cfg.BatchHook(name, batch); err != nil {
-					return fmt.Errorf("%w: %v", errJobAbandoned, err)
+		for rule := 1; rule <= 2; rule++ {
+			cur := escalation.Cursor{}
+			for {
+				tick, next, more, err := a.escalations.Detect(ctx, b.ID, rule, cur, a.cfg.JobBatch, a.jobs.owner)
+				if err != nil {
+					return err
 				}
-			}
-			if n < a.cfg.JobBatch {
-				break
-			}
-			if held, err := a.jobs.renew(ctx, name); err != nil || !held {
-				return fmt.Errorf("app: lost the lease on %s: %v", name, err)
+				if tick.Escalated > 0 {
+					a.log.Info("escalated threads", "brand", b.ID, "rule", rule, "count", tick.Escalated)
+				}
+				batch++
+				if a.cfg.BatchHook != nil {
+					if err := a.cfg.BatchHook(name, batch); err != nil {
+						return fmt.Errorf("%w: %v", errJobAbandoned, err)
+					}
+				}
+				if !more {
+					break
+				}
+				cur = next
+				if held, err := a.jobs.renew(ctx, name); err != nil || !held {
+					return fmt.Errorf("app: lost the lease on %s: %v", name, err)
+				}
 			}
 		}
 	}
 	return nil
 }
 
-// Escalations exposes the escalation store to commands and tests.
-func (a *App) Escalations() *moderation.Escalations { return a.escalations }
+// Escalations exposes the escalation service to commands and tests.
+func (a *App) Escalations() *escalation.Service { return a.escalations }
 
 var errNoRows = sql.ErrNoRows

@@ -20,6 +20,7 @@ var copyOrder = []string{
 	"notify_watches", "notify_follows", "notifications", "notify_outbox", "notify_prefs", "notify_reminders",
 	"report_settings", "thread_view_days", "report_view_rollup", "deflection_survey", "contact_clicks", "report_accepts", "report_salts",
 	"reputation_settings", "reputation_ranks", "reputation_rollups", "reputation_rings", "reputation_ring_members",
+	"escalation_settings", "agents", "escalation_webhooks", "escalation_webhook_attempts",
 }
 
 // TableCount is one table's rows in the source and the target after a copy.
@@ -96,7 +97,7 @@ func CopyStore(ctx context.Context, src, dst *sqldb.DB, progress io.Writer) ([]T
 
 func hasIDColumn(table string) bool {
 	switch table {
-	case "settings", "role_assignments", "sessions", "kudos", "jobs", "rate_counters",
+	case "settings", "role_assignments", "sessions", "kudos", "jobs", "rate_counters", "escalation_settings",
 		"reputation_settings", "reputation_rollups", "reputation_ring_members":
 		return false
 	case "report_settings", "thread_view_days", "report_view_rollup", "report_accepts", "report_salts": // issue 8

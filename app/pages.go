@@ -117,6 +117,7 @@ type threadView struct {
 	// PostingBlocked says why the viewer cannot post (suspended, banned).
 	PostingBlocked string
 	Rep            repThreadInfo
+	Escalation     *escThreadSlot // the escalation slot: state and buttons (signed-in viewers)
 }
 
 func (a *App) loadThreadView(c *gin.Context, id int64) (threadView, error) {
@@ -142,7 +143,9 @@ func (a *App) loadThreadView(c *gin.Context, id int64) (threadView, error) {
 	if err != nil {
 		return threadView{}, err
 	}
-	return threadView{Page: pg, Board: bd, CanAccept: canAccept, Kudoed: pg.Kudoed, ClientKey: newClientKey(), PostingBlocked: blocked, Rep: rep}, nil
+	tv := threadView{Page: pg, Board: bd, CanAccept: canAccept, Kudoed: pg.Kudoed, ClientKey: newClientKey(), PostingBlocked: blocked, Rep: rep}
+	tv.Escalation = a.escThreadInfo(c, pg.Thread)
+	return tv, nil
 }
 
 func newClientKey() string {

@@ -18,9 +18,10 @@ func (a *App) routes() http.Handler {
 	r.HandleMethodNotAllowed = true
 	_ = r.SetTrustedProxies(nil)
 	r.MaxMultipartMemory = 1 << 20
-	r.Use(a.requestLog, a.recoverer, securityHeaders, limitBody)
+	r.Use(a.requestLog, a.recoverer, securityHeaders, limitBody, a.escRequestMetrics())
 
 	r.GET("/healthz", a.healthz)
+	r.GET("/metrics", a.metrics)
 	r.GET("/static/*file", a.static)
 
 	b := r.Group("/", a.brand, a.authenticate, a.csrf)

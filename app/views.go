@@ -34,6 +34,7 @@ type me struct {
 	Username    string
 	CanModerate bool
 	CanReport   bool // issue 8: may read the deflection report
+	IsAgent     bool // agent (or admin): the escalation slot links the agent console
 }
 
 // render writes a page of the brand's theme.
@@ -48,7 +49,8 @@ func (a *App) render(c *gin.Context, code int, page, title string, data any) {
 		Page:         data,
 	}
 	if act := actorOf(c); act.SignedIn() {
-		v.Me = &me{ID: act.UserID, Username: act.Username, CanModerate: act.CanModerate(), CanReport: a.authz.Can(act, "report", "read")}
+		v.Me = &me{ID: act.UserID, Username: act.Username, CanModerate: act.CanModerate(), CanReport: a.authz.Can(act, "report", "read"),
+			IsAgent: act.Has("agent") || act.Has("admin")}
 		v.Notify = a.notifyViewFor(c, act)
 		v.CSRF = a.csrfToken(c)
 	} else if anonForms[page] {

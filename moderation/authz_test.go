@@ -67,6 +67,10 @@ var matrix = []struct {
 	{"leaderboard", "read", [7]bool{Y, Y, Y, Y, Y, Y, Y}},
 	{"kudos_ring", "review", [7]bool{N, N, N, Y, N, N, Y}},
 	{"reputation_export", "read", [7]bool{N, N, N, N, N, Y, Y}},
+	{"escalation", "request", [7]bool{N, Y, Y, Y, Y, Y, Y}},
+	{"escalation", "read", [7]bool{N, N, N, Y, Y, N, Y}},
+	{"escalation", "work", [7]bool{N, N, N, N, Y, N, Y}},
+	{"escalation", "supervise", [7]bool{N, N, N, Y, N, N, Y}},
 	// Not in the policy at all: default deny for everyone.
 	{"brand", "delete", [7]bool{N, N, N, N, N, N, N}},
 	{"post", "destroy_everything", [7]bool{N, N, N, N, N, N, N}},

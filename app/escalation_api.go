@@ -1,0 +1,228 @@
+package app
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/gin-gonic/gin"
+	"golang.org/x/time/rate"
+
+	"mutual/forum"
+	"mutual/moderation/escalation"
+)
+
+var (
+	escLimiterOnce sync.Once
+	escLimiterVal  *keyed
+)
+
+// escLimiter bounds agent actions per account: generous for real work (two a
+// second, bursts of 20), tight enough to stop a runaway script.
+func (a *App) escLimiter() *keyed {
+	escLimiterOnce.Do(func() { escLimiterVal = newKeyed(rate.Limit(2), 20) })
+	return escLimiterVal
+}
+
+// escListItem is an escalation in API lists: the escalation's JSON plus the
+// thread's URL.
+type escListItem struct {
+	escalation.JSON
+	URL string `json:"url"`
+}
+
+func (a *App) escItem(x escalation.Escalation) escListItem {
+	return escListItem{JSON: x.JSON(a.cfg.Now()), URL: "/t/" + itoa(x.ThreadID) + "/" + x.Slug}
+}
+
+func escParseCursor(s string) (escalation.Cursor, error) {
+	if s == "" {
+		return escalation.Cursor{}, nil
+	}
+	at, id, ok := strings.Cut(s, ".")
+	x, err1 := strconv.ParseInt(at, 10, 64)
+	y, err2 := strconv.ParseInt(id, 10, 64)
+	if !ok || err1 != nil || err2 != nil || y <= 0 {
+		return escalation.Cursor{}, &forum.ValidationError{Fields: map[string]string{"after": "after must be the next value of a previous page"}}
+	}
+	return escalation.Cursor{At: x, ID: y}, nil
+}
+
+func (a *App) apiEscList(c *gin.Context) {
+	after, err := escParseCursor(c.Query("after"))
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	limit := 50
+	if s := c.Query("limit"); s != "" {
+		if limit, err = parseLimit(s); err != nil {
+			a.apiFail(c, err)
+			return
+		}
+	}
+	list, next, err := a.escalations.List(c.Request.Context(), actorOf(c).BrandID, c.Query("state"), after, limit)
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	out := apiList[escListItem]{Items: []escListItem{}}
+	for _, x := range list {
+		out.Items = append(out.Items, a.escItem(x))
+	}
+	if next.ID != 0 {
+		s := fmt.Sprintf("%d.%d", next.At, next.ID)
+		out.Next = &s
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+type escEventJSON struct {
+	State string `json:"state"`
+	Actor string `json:"actor,omitempty"`
+	Note  string `json:"note"`
+	At    string `json:"at"`
+}
+
+func (a *App) apiEscGet(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	brand := actorOf(c).BrandID
+	x, err := a.escalations.Get(ctx, brand, id)
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	hist, err := a.escalations.History(ctx, brand, id)
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	evs := []escEventJSON{}
+	for _, e := range hist {
+		evs = append(evs, escEventJSON{State: e.State, Actor: e.ActorName, Note: e.Note, At: e.At.Format("2006-01-02T15:04:05.000Z07:00")})
+	}
+	c.JSON(http.StatusOK, gin.H{"escalation": a.escItem(x), "events": evs})
+}
+
+// escDo runs one agent action by name; body carries note and, for a
+// hand-over, the receiving agent's user id.
+func (a *App) escDo(c *gin.Context, act string, id int64, note string, to int64) (escalation.Escalation, error) {
+	ctx, actor := c.Request.Context(), actorOf(c)
+	switch act {
+	case "claim":
+		return a.escalations.Claim(ctx, actor, id)
+	case "release":
+		return a.escalations.Release(ctx, actor, id, note)
+	case "handover":
+		if to <= 0 {
+			return escalation.Escalation{}, &forum.ValidationError{Fields: map[string]string{"to": "Choose the agent to hand over to."}}
+		}
+		return a.escalations.Handover(ctx, actor, id, to, note)
+	case "close":
+		return a.escalations.Close(ctx, actor, id, note)
+	}
+	return escalation.Escalation{}, &forum.Error{Kind: forum.ErrNotFound, Msg: "There is no such action on an escalation."}
+}
+
+func (a *App) apiEscAct(act string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, err := idParam(c, "id")
+		if err != nil {
+			a.apiFail(c, err)
+			return
+		}
+		var in struct {
+			Note string `json:"note"`
+			To   int64  `json:"to"`
+		}
+		if c.Request.ContentLength != 0 {
+			if err := bindJSON(c, &in); err != nil {
+				a.apiFail(c, err)
+				return
+			}
+		}
+		x, err := a.escDo(c, act, id, in.Note, in.To)
+		if err != nil {
+			a.apiFail(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, a.escItem(x))
+	}
+}
+
+func (a *App) apiEscShift(c *gin.Context) {
+	var in struct {
+		OnShift *bool `json:"on_shift"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	if in.OnShift == nil {
+		a.apiFail(c, &forum.ValidationError{Fields: map[string]string{"on_shift": "on_shift must be true or false"}})
+		return
+	}
+	actor := actorOf(c)
+	if err := a.escalations.SetShift(c.Request.Context(), actor.BrandID, actor.UserID, *in.OnShift); err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"on_shift": *in.OnShift})
+}
+
+func (a *App) apiEscEscalate(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	x, err := a.escalations.Escalate(c.Request.Context(), actorOf(c), id, in.Reason)
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	a.onChange(forum.Change{BrandID: actorOf(c).BrandID, ThreadID: id})
+	c.JSON(http.StatusCreated, gin.H{"thread_id": x.ThreadID, "state": x.Status, "kind": x.Kind, "id": x.ID, "priority": x.Priority})
+}
+
+func (a *App) apiEscStillNeedHelp(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	if err := a.escalations.StillNeedHelp(c.Request.Context(), actorOf(c), id); err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"thread_id": id, "still_need_help": true})
+}
+
+func (a *App) apiEscStats(c *gin.Context) {
+	st, err := a.escalations.Stats(c.Request.Context(), actorOf(c).BrandID)
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	agents := []gin.H{}
+	for _, ag := range st.Agents {
+		agents = append(agents, gin.H{"user_id": ag.UserID, "username": ag.Username, "on_shift": ag.OnShift, "load": ag.Load})
+	}
+	c.JSON(http.StatusOK, gin.H{"by_state": st.ByStatus, "queue_depth": st.Queue, "sla_breaches": st.Breached,
+		"oldest_unclaimed_seconds": int64(st.Oldest.Seconds()), "resolutions": st.Resolved, "agents": agents,
+		"webhooks": gin.H{"delivered": st.Delivered, "pending": st.Pending, "failed": st.Failed}})
+}

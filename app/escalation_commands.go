@@ -1,0 +1,214 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"mutual/forum"
+	"mutual/moderation/escalation"
+)
+
+// escOptDuration is a duration flag that remembers whether it was given.
+type escOptDuration struct{ v *time.Duration }
+
+func (o *escOptDuration) String() string {
+	if o.v == nil {
+		return ""
+	}
+	return o.v.String()
+}
+
+func (o *escOptDuration) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a duration like 15m or 48h", s)
+	}
+	o.v = &d
+	return nil
+}
+
+// escOptString is a string flag that remembers whether it was given.
+type escOptString struct{ v *string }
+
+func (o *escOptString) String() string {
+	if o.v == nil {
+		return ""
+	}
+	return *o.v
+}
+
+func (o *escOptString) Set(s string) error { o.v = &s; return nil }
+
+// CmdBrandUpdate changes a brand's escalation settings.
+func CmdBrandUpdate(ctx context.Context, args []string, out io.Writer) error {
+	fs, cfg, err := newFlags("brand update", false)
+	if err != nil {
+		return err
+	}
+	host := fs.String("host", "", "host of the brand to change")
+	var peer, res, agent, claim escOptDuration
+	var hours, tz, lang, distress, fast, hookURL, hookSecret, boardSLA escOptString
+	fs.Var(&peer, "peer-sla", "how long a question waits for a peer reply before agents are called (default 15m)")
+	fs.Var(&res, "resolution-sla", "replies but no accepted answer, and the asker still needs help: escalate after (default 48h)")
+	fs.Var(&agent, "agent-sla", "escalated -> agent answer before the SLA is breached (default 1h)")
+	fs.Var(&claim, "claim-timeout", "a claim (or assignment) left without a reply goes back to the queue after (default 30m)")
+	fs.Var(&hours, "business-hours", `count SLAs in business hours only, like "Mon-Fri 09:00-17:00"; "" for round the clock`)
+	fs.Var(&tz, "timezone", "time zone of the business hours, like Europe/London")
+	fs.Var(&lang, "language", "language the brand's threads need from agents, like en")
+	fs.Var(&distress, "distress", "comma-separated words that raise priority (cancel, complaint, ...); empty restores the built-in list")
+	fs.Var(&fast, "fast-lane", "comma-separated safety or brand-defence terms that escalate at once; empty restores the built-in list")
+	fs.Var(&hookURL, "webhook-url", "URL that receives a signed JSON POST for each escalation change; empty turns it off")
+	fs.Var(&hookSecret, "webhook-secret", "HMAC-SHA256 key for the X-Mutual-Signature header")
+	fs.Var(&boardSLA, "board-sla", "per-board peer SLA overrides, like 12=5m,14=1h (0 clears one)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *host == "" {
+		return usageErr("--host is required")
+	}
+	boards := map[int64]time.Duration{}
+	if boardSLA.v != nil {
+		for _, part := range strings.Split(*boardSLA.v, ",") {
+			id, d, ok := strings.Cut(strings.TrimSpace(part), "=")
+			bid, err1 := strconv.ParseInt(id, 10, 64)
+			dur, err2 := time.ParseDuration(d)
+			if d == "0" {
+				dur, err2 = 0, nil
+			}
+			if !ok || err1 != nil || err2 != nil {
+				return usageErr("--board-sla: write it like 12=5m,14=1h")
+			}
+			boards[bid] = dur
+		}
+	}
+	return withBrand(ctx, *cfg, *host, func(a *App, b forum.Brand) error {
+		st, err := a.escalations.UpdateSettings(ctx, b.ID, escalation.Update{PeerSLA: peer.v, ResolutionSLA: res.v, AgentSLA: agent.v,
+			ClaimTimeout: claim.v, BusinessHours: hours.v, Timezone: tz.v, Language: lang.v, Distress: distress.v, FastLane: fast.v,
+			WebhookURL: hookURL.v, WebhookSecret: hookSecret.v})
+		if err != nil {
+			return err
+		}
+		for id, d := range boards {
+			if err := a.escalations.SetBoardSLA(ctx, b.ID, id, d); err != nil {
+				return fmt.Errorf("board %d: %w", id, err)
+			}
+		}
+		hoursText := "round the clock"
+		if st.BusinessHours != "" {
+			hoursText = st.BusinessHours + " " + st.Timezone
+		}
+		fmt.Fprintf(out, "brand %s: peer SLA %s, resolution SLA %s, agent SLA %s, claim timeout %s, hours %s, webhook %q\n",
+			b.Host, st.PeerSLA, st.ResolutionSLA, st.AgentSLA, st.ClaimTimeout, hoursText, st.WebhookURL)
+		return nil
+	})
+}
+
+// CmdAgentAdd makes a member an agent of a brand (granting the agent role)
+// with board skills and a shift.
+func CmdAgentAdd(ctx context.Context, args []string, out io.Writer) error {
+	fs, cfg, err := newFlags("agent add", false)
+	if err != nil {
+		return err
+	}
+	username := fs.String("username", "", "the agent's username in the brand")
+	host := fs.String("brand", "", "host of the brand they serve")
+	boards := fs.String("boards", "", "comma-separated board ids they answer (empty: every board)")
+	langs := fs.String("languages", "", "comma-separated languages they answer in (empty: any)")
+	onShift := fs.Bool("on-shift", false, "put them on shift now")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *username == "" || *host == "" {
+		return usageErr("--username and --brand are required")
+	}
+	var ids []int64
+	for _, p := range strings.Split(*boards, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		id, err := strconv.ParseInt(p, 10, 64)
+		if err != nil || id <= 0 {
+			return usageErr("--boards: %q is not a board id", p)
+		}
+		ids = append(ids, id)
+	}
+	return withBrand(ctx, *cfg, *host, func(a *App, b forum.Brand) error {
+		u, err := a.members.ByUsername(ctx, b.ID, *username)
+		if err != nil {
+			return fmt.Errorf("no user %q in %s: create it with `mutual user create --brand %s`", *username, b.Host, b.Host)
+		}
+		if err := a.members.Grant(ctx, b.ID, u.ID, "agent"); err != nil {
+			return err
+		}
+		person := u.Email
+		if person == "" {
+			person = u.Username
+		}
+		ag, err := a.escalations.AddAgent(ctx, escalation.NewAgent{BrandID: b.ID, UserID: u.ID, Person: person, Boards: ids,
+			Languages: strings.Split(*langs, ","), OnShift: *onShift})
+		if err != nil {
+			return err
+		}
+		shift := "off shift"
+		if ag.OnShift {
+			shift = "on shift"
+			if err := a.escalations.RouteQueue(ctx, b.ID); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(out, "%s is an agent of %s (boards %v, %s)\n", u.Username, b.Host, escBoardsText(ag.Boards), shift)
+		return nil
+	})
+}
+
+func escBoardsText(ids []int64) string {
+	if len(ids) == 0 {
+		return "all"
+	}
+	return joinInt64(ids)
+}
+
+func joinInt64(ids []int64) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(s, ",")
+}
+
+// CmdReplay runs the peer-SLA rule over a brand's history (an imported Stack
+// Exchange site, say) and prints how many threads would have escalated.
+func CmdReplay(ctx context.Context, args []string, out io.Writer) error {
+	fs, cfg, err := newFlags("replay", false)
+	if err != nil {
+		return err
+	}
+	host := fs.String("brand", "", "host of the brand to replay")
+	var peer escOptDuration
+	fs.Var(&peer, "peer-sla", "the SLA to replay with, like 15m or 6h")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if peer.v == nil || *peer.v <= 0 {
+		return usageErr("--peer-sla is required (like 15m)")
+	}
+	return withBrand(ctx, *cfg, *host, func(a *App, b forum.Brand) error {
+		r, err := a.escalations.Replay(ctx, b.ID, *peer.v)
+		if err != nil {
+			return err
+		}
+		pct := func(n int) float64 {
+			if r.Threads == 0 {
+				return 0
+			}
+			return 100 * float64(n) / float64(r.Threads)
+		}
+		fmt.Fprintf(out, "brand %s, peer SLA %s: %d threads; %d would have escalated (%.1f%%): %d later answered by a peer, %d never answered by a peer; median time to first peer reply %s\n",
+			b.Host, r.PeerSLA, r.Threads, r.Escalated, pct(r.Escalated), r.LateRescued, r.NeverAnswered, r.MedianFirst.Round(time.Minute))
+		return nil
+	})
+}

@@ -1,0 +1,169 @@
+package escalation_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"mutual/forum"
+	"mutual/moderation/escalation"
+	"mutual/sqldb"
+	"mutual/sqldb/sqldbtest"
+)
+
+var ctx = context.Background()
+
+// testClock is moved by hand; nothing here sleeps.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// fixture is a migrated database with a brand, a board, the forum service
+// with the escalation hook subscribed, and the escalation service.
+type fixture struct {
+	t       *testing.T
+	db      *sqldb.DB
+	clock   *testClock
+	members *forum.Members
+	forum   *forum.Service
+	esc     *escalation.Service
+	brand   forum.Brand
+	board   forum.Board
+	asker   forum.Actor
+	peer    forum.Actor
+}
+
+func eachStore(t *testing.T, fn func(t *testing.T, f *fixture)) {
+	t.Helper()
+	for _, d := range sqldbtest.Dialects {
+		t.Run(string(d), func(t *testing.T) { fn(t, newFixture(t, sqldbtest.Open(t, d))) })
+	}
+}
+
+func newFixture(t *testing.T, db *sqldb.DB) *fixture {
+	t.Helper()
+	clk := &testClock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)} // a Monday
+	f := &fixture{t: t, db: db, clock: clk, members: forum.NewMembers(db, clk.Now),
+		forum: forum.NewService(db, forum.NewRenderer(), clk.Now), esc: escalation.New(db, clk.Now)}
+	f.forum.Subscribe(f.esc.Hook)
+	var err error
+	if f.brand, err = forum.NewBrands(db, clk.Now).Create(ctx, forum.NewBrand{Host: "localhost", Name: "Alpha", Default: true}); err != nil {
+		t.Fatal(err)
+	}
+	if f.board, err = f.forum.CreateBoard(ctx, f.brand.ID, forum.NewBoard{Name: "Billing"}); err != nil {
+		t.Fatal(err)
+	}
+	f.asker = f.user("asker")
+	f.peer = f.user("peer")
+	return f
+}
+
+func (f *fixture) user(name string, roles ...string) forum.Actor {
+	f.t.Helper()
+	u, err := f.members.CreateUnclaimed(ctx, forum.Unclaimed{BrandID: f.brand.ID, Username: name, Email: name + "@example.com", CreatedAt: f.clock.Now()})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	for _, r := range roles {
+		if err := f.members.Grant(ctx, f.brand.ID, u.ID, r); err != nil {
+			f.t.Fatal(err)
+		}
+	}
+	rs, err := f.members.RolesOf(ctx, f.brand.ID, u.ID)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return forum.Actor{UserID: u.ID, BrandID: f.brand.ID, Username: name, Roles: rs}
+}
+
+// agent makes an agent of the brand, on or off shift.
+func (f *fixture) agent(name string, onShift bool, boards ...int64) forum.Actor {
+	f.t.Helper()
+	a := f.user(name, "agent")
+	if _, err := f.esc.AddAgent(ctx, escalation.NewAgent{BrandID: f.brand.ID, UserID: a.UserID, Person: name + "@example.com",
+		Boards: boards, OnShift: onShift}); err != nil {
+		f.t.Fatal(err)
+	}
+	return a
+}
+
+func (f *fixture) ask(title string) forum.Thread {
+	f.t.Helper()
+	th, err := f.forum.Ask(ctx, f.asker, forum.NewThread{BoardID: f.board.ID, Title: title, Body: "Please can someone help me with this?"})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return th
+}
+
+func (f *fixture) reply(a forum.Actor, threadID int64, body string) forum.Post {
+	f.t.Helper()
+	p, err := f.forum.Reply(ctx, a, threadID, forum.NewReply{Body: body})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return p
+}
+
+// detect runs the detector to the end over both rules, as the job does.
+func (f *fixture) detect() int {
+	f.t.Helper()
+	return detectWith(f.t, f.esc, f.brand.ID)
+}
+
+func detectWith(t testing.TB, s *escalation.Service, brandID int64) int {
+	t.Helper()
+	made := 0
+	for rule := 1; rule <= 2; rule++ {
+		cur := escalation.Cursor{}
+		for {
+			tick, next, more, err := s.Detect(ctx, brandID, rule, cur, 50, "test")
+			if err != nil {
+				t.Fatal(err)
+			}
+			made += tick.Escalated
+			if !more {
+				break
+			}
+			cur = next
+		}
+	}
+	return made
+}
+
+func (f *fixture) escalationOf(threadID int64) (escalation.Escalation, bool) {
+	f.t.Helper()
+	x, ok, err := f.esc.ForThread(ctx, f.brand.ID, threadID)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return x, ok
+}
+
+// states lists the escalation's event states in order.
+func (f *fixture) states(id int64) []string {
+	f.t.Helper()
+	evs, err := f.esc.History(ctx, f.brand.ID, id)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	var out []string
+	for _, e := range evs {
+		out = append(out, e.State)
+	}
+	return out
+}

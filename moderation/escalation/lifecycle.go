@@ -1,0 +1,292 @@
+package escalation
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"mutual/forum"
+	"mutual/sqldb"
+)
+
+// isAgent reports whether the actor may work escalations of their brand.
+func isAgent(a forum.Actor) bool { return a.Has("agent") || a.Has("admin") }
+
+// change runs fn on escalation id of the actor's brand inside one
+// transaction, with the brand's settings.
+func (s *Service) change(ctx context.Context, a forum.Actor, id int64, what string,
+	fn func(tx *sqldb.Tx, st Settings, x Escalation) error) (Escalation, error) {
+	if !a.SignedIn() {
+		return Escalation{}, forum.ErrUnauthenticated
+	}
+	if !isAgent(a) {
+		return Escalation{}, denied("Only agents can work on escalations.")
+	}
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		st, err := s.Settings(ctx, tx, a.BrandID)
+		if err != nil {
+			return err
+		}
+		x, err := get(ctx, tx, a.BrandID, id)
+		if err != nil {
+			return err
+		}
+		return fn(tx, st, x)
+	})
+	if err != nil {
+		return Escalation{}, fmt.Errorf("escalation: %s %d: %w", what, id, err)
+	}
+	return get(ctx, s.db, a.BrandID, id)
+}
+
+// Claim takes an escalation for the acting agent. It must be open and not
+// claimed by someone else; claiming one routed to another agent takes it over.
+func (s *Service) Claim(ctx context.Context, a forum.Actor, id int64) (Escalation, error) {
+	return s.change(ctx, a, id, "claim", func(tx *sqldb.Tx, st Settings, x Escalation) error {
+		if !x.Unclaimed() {
+			if x.ClaimedBy == a.UserID && x.Status == StatusClaimed {
+				return nil // claiming twice is harmless
+			}
+			return conflict(fmt.Sprintf("This escalation is %s; it can no longer be claimed.", x.Status))
+		}
+		now := s.now()
+		res, err := tx.Exec(ctx, `UPDATE escalations SET status = 'claimed', claimed_by = ?, claimed_at = ?, assigned_to = ?,
+assigned_at = COALESCE(assigned_at, ?) WHERE id = ? AND status IN ('escalated', 'assigned')`, a.UserID, ms(now), a.UserID, ms(now), x.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return conflict("Someone else changed this escalation; reload and try again.")
+		}
+		return record(ctx, tx, st, x, EvClaimed, a.UserID, "", now)
+	})
+}
+
+// Release hands a claimed (or assigned) escalation back to the queue, where
+// it is routed to another agent.
+func (s *Service) Release(ctx context.Context, a forum.Actor, id int64, note string) (Escalation, error) {
+	note, err := checkNote(note, false)
+	if err != nil {
+		return Escalation{}, err
+	}
+	return s.change(ctx, a, id, "release", func(tx *sqldb.Tx, st Settings, x Escalation) error {
+		if x.Status != StatusClaimed && x.Status != StatusAssigned {
+			return conflict(fmt.Sprintf("This escalation is %s; only a claimed or assigned one can be released.", x.Status))
+		}
+		if x.AssignedTo != a.UserID && !a.CanModerate() && !a.Has("admin") {
+			return denied("Only the agent holding this escalation can release it.")
+		}
+		return unassign(ctx, tx, st, x, EvReleased, a.UserID, note, s.now())
+	})
+}
+
+// Handover passes an escalation to another agent of the brand with a note:
+// recorded as released by the giver and assigned to the taker, who claims it.
+func (s *Service) Handover(ctx context.Context, a forum.Actor, id, to int64, note string) (Escalation, error) {
+	note, err := checkNote(note, true)
+	if err != nil {
+		return Escalation{}, err
+	}
+	return s.change(ctx, a, id, "hand over", func(tx *sqldb.Tx, st Settings, x Escalation) error {
+		if !x.Open() || x.Status == StatusAnswered {
+			return conflict(fmt.Sprintf("This escalation is %s; it cannot be handed over.", x.Status))
+		}
+		if x.AssignedTo != 0 && x.AssignedTo != a.UserID && !a.CanModerate() {
+			return denied("Only the agent holding this escalation can hand it over.")
+		}
+		if to == a.UserID {
+			return invalid("to", "Choose another agent to hand over to.")
+		}
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM agents WHERE brand_id = ? AND user_id = ?`, a.BrandID, to).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return invalid("to", "That person is not an agent of this brand.")
+		}
+		now := s.now()
+		if _, err := tx.Exec(ctx, `UPDATE escalations SET status = 'assigned', assigned_to = ?, assigned_at = ?, claimed_by = NULL,
+claimed_at = NULL, handover_note = ? WHERE id = ?`, to, ms(now), note, x.ID); err != nil {
+			return err
+		}
+		if err := record(ctx, tx, st, x, EvReleased, a.UserID, "handover: "+note, now); err != nil {
+			return err
+		}
+		return record(ctx, tx, st, x, EvAssigned, to, "handover from "+a.Username+": "+note, now)
+	})
+}
+
+// Close ends an escalation the acting agent holds: after their answer
+// (resolved by the agent), or without replying when a peer replied after the
+// claim (resolved by the peer after escalation).
+func (s *Service) Close(ctx context.Context, a forum.Actor, id int64, note string) (Escalation, error) {
+	note, err := checkNote(note, false)
+	if err != nil {
+		return Escalation{}, err
+	}
+	return s.change(ctx, a, id, "close", func(tx *sqldb.Tx, st Settings, x Escalation) error {
+		res := ""
+		switch {
+		case x.Status == StatusAnswered:
+			res = ResAgent
+		case x.Status == StatusClaimed && !x.PeerReplyAt.IsZero():
+			res = ResPeerAfterEscalation
+		case x.Status == StatusClaimed:
+			return conflict("Reply in the thread first (or release it); only an answered escalation, or one a peer replied to, can be closed.")
+		default:
+			return conflict(fmt.Sprintf("This escalation is %s; claim it before closing.", x.Status))
+		}
+		if x.ClaimedBy != a.UserID && x.AssignedTo != a.UserID && !a.CanModerate() {
+			return denied("Only the agent holding this escalation can close it.")
+		}
+		return resolve(ctx, tx, st, x, res, a.UserID, note, s.now())
+	})
+}
+
+func checkNote(note string, required bool) (string, error) {
+	note = strings.TrimSpace(note)
+	if !utf8.ValidString(note) || strings.ContainsRune(note, 0) {
+		return "", invalid("note", "The note contains invalid characters.")
+	}
+	if required && utf8.RuneCountInString(note) < 3 {
+		return "", invalid("note", "Write a short note for the next agent (at least 3 characters).")
+	}
+	if utf8.RuneCountInString(note) > 1000 {
+		return "", invalid("note", "The note must be at most 1000 characters.")
+	}
+	return note, nil
+}
+
+// resolve ends x with a resolution; cancelled ends (late peer, withdrawn)
+// use cancel.
+func resolve(ctx context.Context, tx *sqldb.Tx, st Settings, x Escalation, res string, actor int64, note string, at time.Time) error {
+	if _, err := tx.Exec(ctx, `UPDATE escalations SET status = 'resolved', resolution = ?, closed_at = ? WHERE id = ?`, res, ms(at), x.ID); err != nil {
+		return wrap("resolve", err)
+	}
+	if note == "" {
+		note = res
+	}
+	return record(ctx, tx, st, x, EvResolved, actor, note, at)
+}
+
+func cancel(ctx context.Context, tx *sqldb.Tx, st Settings, x Escalation, res string, actor int64, note string, at time.Time) error {
+	if _, err := tx.Exec(ctx, `UPDATE escalations SET status = 'cancelled', resolution = ?, closed_at = ? WHERE id = ?`, res, ms(at), x.ID); err != nil {
+		return wrap("cancel", err)
+	}
+	return record(ctx, tx, st, x, EvCancelled, actor, note, at)
+}
+
+// MinReason is the shortest reason a manual escalation accepts.
+const MinReason = 10
+
+// Escalate raises a thread to agents at once, with a reason: the asker
+// ("I still need help") or a trusted member who judges the community has
+// run out of road. Returns the escalation (ErrConflict when it already has one).
+func (s *Service) Escalate(ctx context.Context, a forum.Actor, threadID int64, reason string) (Escalation, error) {
+	if !a.SignedIn() {
+		return Escalation{}, forum.ErrUnauthenticated
+	}
+	reason = strings.TrimSpace(reason)
+	if n := utf8.RuneCountInString(reason); !utf8.ValidString(reason) || n < MinReason || n > 1000 {
+		return Escalation{}, invalid("reason", fmt.Sprintf("Say why in %d to 1000 characters, so the agent knows where to start.", MinReason))
+	}
+	now := s.now()
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		var author int64
+		var status string
+		var locked int64
+		err := tx.QueryRow(ctx, `SELECT author_id, status, COALESCE(locked_at, 0) FROM threads WHERE id = ? AND brand_id = ?`,
+			threadID, a.BrandID).Scan(&author, &status, &locked)
+		if err != nil {
+			return notFoundOr(err, "That thread does not exist.")
+		}
+		if status != "visible" {
+			return notFound("That thread does not exist.")
+		}
+		if locked != 0 {
+			return conflict("This thread is locked; it cannot be escalated.")
+		}
+		if author != a.UserID && !a.Has("trusted") && !a.CanModerate() {
+			trusted, err := reputationTrusted(ctx, tx, a)
+			if err != nil {
+				return err
+			}
+			if !trusted {
+				return denied("Only the person who asked, or a trusted member, can escalate this thread.")
+			}
+		}
+		if _, ok, err := byThread(ctx, tx, a.BrandID, threadID); err != nil {
+			return err
+		} else if ok {
+			return conflict("This thread has already been escalated to our support team.")
+		}
+		st, err := s.Settings(ctx, tx, a.BrandID)
+		if err != nil {
+			return err
+		}
+		who := "the asker"
+		if author != a.UserID {
+			who = "trusted member " + a.Username
+		}
+		made, err := fire(ctx, tx, st, nil, fireArgs{threadID: threadID, kind: KindManual, reason: "escalated by " + who + ": " + reason,
+			actor: a.UserID, at: now})
+		if err != nil {
+			return err
+		}
+		if !made {
+			return conflict("This thread cannot be escalated now.")
+		}
+		return nil
+	})
+	if err != nil {
+		return Escalation{}, fmt.Errorf("escalation: escalate thread %d: %w", threadID, err)
+	}
+	x, _, err := byThread(ctx, s.db, a.BrandID, threadID)
+	return x, err
+}
+
+// reputationTrusted reports whether the member's reputation reaches the
+// brand's "trusted" threshold (brands.rep_trusted), for brands that grant the
+// privilege by reputation rather than by role.
+func reputationTrusted(ctx context.Context, q sqldb.Querier, a forum.Actor) (bool, error) {
+	var rep, need int64
+	err := q.QueryRow(ctx, `SELECT u.reputation, b.rep_trusted FROM users u JOIN brands b ON b.id = ?
+WHERE u.id = ?`, a.BrandID, a.UserID).Scan(&rep, &need)
+	if err != nil {
+		return false, wrap("reputation", err)
+	}
+	return rep >= need, nil
+}
+
+// StillNeedHelp records that the asker still needs help with their thread.
+// Once the brand's resolution SLA has passed without an accepted answer, the
+// detector escalates it (at once if it already has). Pressing it again is
+// harmless.
+func (s *Service) StillNeedHelp(ctx context.Context, a forum.Actor, threadID int64) error {
+	if !a.SignedIn() {
+		return forum.ErrUnauthenticated
+	}
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		var author, accepted int64
+		var status string
+		err := tx.QueryRow(ctx, `SELECT author_id, COALESCE(accepted_post_id, 0), status FROM threads WHERE id = ? AND brand_id = ?`,
+			threadID, a.BrandID).Scan(&author, &accepted, &status)
+		if err != nil {
+			return notFoundOr(err, "That thread does not exist.")
+		}
+		if status != "visible" {
+			return notFound("That thread does not exist.")
+		}
+		if author != a.UserID {
+			return denied("Only the person who asked can say they still need help.")
+		}
+		if accepted != 0 {
+			return conflict("This thread has an accepted answer; withdraw it first if it did not solve your problem.")
+		}
+		_, err = tx.Exec(ctx, `UPDATE threads SET still_need_help_at = COALESCE(still_need_help_at, ?) WHERE id = ?`, ms(s.now()), threadID)
+		return err
+	})
+	return wrap("still need help", err)
+}

@@ -1,0 +1,5 @@
+package escalation_test
+
+import "mutual/migrations"
+
+var migrationsUp = migrations.Up

@@ -1,0 +1,326 @@
+package escalation
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"mutual/sqldb"
+)
+
+// Defaults used by a brand that has not set its own.
+const (
+	DefaultPeerSLA       = 15 * time.Minute
+	DefaultResolutionSLA = 48 * time.Hour
+	DefaultAgentSLA      = time.Hour
+	DefaultClaimTimeout  = 30 * time.Minute
+)
+
+// DefaultDistress raise priority: the asker may be about to leave or complain.
+var DefaultDistress = []string{"cancel", "complaint", "complain", "ombudsman", "refund", "leaving", "switch provider",
+	"disgusted", "urgent", "no signal for days"}
+
+// DefaultFastLane escalate at once with top priority, whatever the peer window.
+var DefaultFastLane = []string{"fraud", "scam", "stolen", "threat", "suicide", "outage", "ombudsman", "data breach", "hacked"}
+
+// Settings are a brand's escalation rules.
+type Settings struct {
+	BrandID       int64
+	PeerSLA       time.Duration // brands.escalation_sla_seconds
+	ResolutionSLA time.Duration
+	AgentSLA      time.Duration
+	ClaimTimeout  time.Duration
+	BusinessHours string // "" = round the clock, else like "Mon-Fri 09:00-17:00"
+	Timezone      string
+	Language      string
+	Distress      []string
+	FastLane      []string
+	WebhookURL    string
+	WebhookSecret string
+
+	hours *Hours
+}
+
+// Settings reads a brand's rules, with defaults for what it has not set.
+func (s *Service) Settings(ctx context.Context, q sqldb.Querier, brandID int64) (Settings, error) {
+	st := Settings{BrandID: brandID, ResolutionSLA: DefaultResolutionSLA, AgentSLA: DefaultAgentSLA,
+		ClaimTimeout: DefaultClaimTimeout, Timezone: "UTC", Language: "en"}
+	var peer int64
+	if err := q.QueryRow(ctx, `SELECT escalation_sla_seconds FROM brands WHERE id = ?`, brandID).Scan(&peer); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return st, notFound("That brand does not exist.")
+		}
+		return st, wrap("brand SLA", err)
+	}
+	st.PeerSLA = time.Duration(peer) * time.Second
+	var res, agent, claim int64
+	var distress, fast string
+	err := q.QueryRow(ctx, `SELECT resolution_sla_seconds, agent_sla_seconds, claim_timeout_seconds, business_hours, timezone,
+language, distress_terms, fast_lane_terms, webhook_url, webhook_secret FROM escalation_settings WHERE brand_id = ?`, brandID).
+		Scan(&res, &agent, &claim, &st.BusinessHours, &st.Timezone, &st.Language, &distress, &fast, &st.WebhookURL, &st.WebhookSecret)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return st, wrap("settings", err)
+	default:
+		st.ResolutionSLA = time.Duration(res) * time.Second
+		st.AgentSLA = time.Duration(agent) * time.Second
+		st.ClaimTimeout = time.Duration(claim) * time.Second
+		st.Distress, st.FastLane = terms(distress), terms(fast)
+	}
+	if len(st.Distress) == 0 {
+		st.Distress = DefaultDistress
+	}
+	if len(st.FastLane) == 0 {
+		st.FastLane = DefaultFastLane
+	}
+	if st.BusinessHours != "" {
+		h, err := ParseHours(st.BusinessHours, st.Timezone)
+		if err != nil {
+			return st, wrap("business hours", err)
+		}
+		st.hours = h
+	}
+	return st, nil
+}
+
+func terms(s string) []string {
+	var out []string
+	for _, t := range strings.Split(s, ",") {
+		if t = strings.ToLower(strings.TrimSpace(t)); t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// Update changes a brand's rules; a nil field keeps its value.
+type Update struct {
+	PeerSLA       *time.Duration
+	ResolutionSLA *time.Duration
+	AgentSLA      *time.Duration
+	ClaimTimeout  *time.Duration
+	BusinessHours *string
+	Timezone      *string
+	Language      *string
+	Distress      *string
+	FastLane      *string
+	WebhookURL    *string
+	WebhookSecret *string
+}
+
+// UpdateSettings validates and stores u for a brand. Errors are validation
+// errors naming the field.
+func (s *Service) UpdateSettings(ctx context.Context, brandID int64, u Update) (Settings, error) {
+	pos := func(field string, d *time.Duration) error {
+		if d != nil && (*d < time.Minute || *d > 90*24*time.Hour) {
+			return invalid(field, fmt.Sprintf("%s must be between 1m and 2160h (it is %s).", field, *d))
+		}
+		return nil
+	}
+	for _, c := range []struct {
+		f string
+		d *time.Duration
+	}{{"peer-sla", u.PeerSLA}, {"resolution-sla", u.ResolutionSLA}, {"agent-sla", u.AgentSLA}, {"claim-timeout", u.ClaimTimeout}} {
+		if err := pos(c.f, c.d); err != nil {
+			return Settings{}, err
+		}
+	}
+	tz := "UTC"
+	if u.Timezone != nil {
+		if _, err := time.LoadLocation(*u.Timezone); err != nil {
+			return Settings{}, invalid("timezone", fmt.Sprintf("Unknown time zone %q.", *u.Timezone))
+		}
+		tz = *u.Timezone
+	}
+	if u.BusinessHours != nil && *u.BusinessHours != "" {
+		if _, err := ParseHours(*u.BusinessHours, tz); err != nil {
+			return Settings{}, invalid("business-hours", err.Error())
+		}
+	}
+	if u.WebhookURL != nil && *u.WebhookURL != "" && !strings.HasPrefix(*u.WebhookURL, "https://") && !strings.HasPrefix(*u.WebhookURL, "http://") {
+		return Settings{}, invalid("webhook-url", "The webhook URL must start with https:// (or http://).")
+	}
+	now := ms(s.now())
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		if u.PeerSLA != nil {
+			res, err := tx.Exec(ctx, `UPDATE brands SET escalation_sla_seconds = ? WHERE id = ?`, int64(u.PeerSLA.Seconds()), brandID)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return notFound("That brand does not exist.")
+			}
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO escalation_settings (brand_id, updated_at) VALUES (?, ?) ON CONFLICT (brand_id) DO NOTHING`, brandID, now); err != nil {
+			return err
+		}
+		set := func(col string, v any) error {
+			_, err := tx.Exec(ctx, `UPDATE escalation_settings SET `+col+` = ?, updated_at = ? WHERE brand_id = ?`, v, now, brandID)
+			return err
+		}
+		secs := func(d *time.Duration) int64 { return int64(d.Seconds()) }
+		var errs []error
+		if u.ResolutionSLA != nil {
+			errs = append(errs, set("resolution_sla_seconds", secs(u.ResolutionSLA)))
+		}
+		if u.AgentSLA != nil {
+			errs = append(errs, set("agent_sla_seconds", secs(u.AgentSLA)))
+		}
+		if u.ClaimTimeout != nil {
+			errs = append(errs, set("claim_timeout_seconds", secs(u.ClaimTimeout)))
+		}
+		for col, v := range map[string]*string{"business_hours": u.BusinessHours, "timezone": u.Timezone, "language": u.Language,
+			"distress_terms": u.Distress, "fast_lane_terms": u.FastLane, "webhook_url": u.WebhookURL, "webhook_secret": u.WebhookSecret} {
+			if v != nil {
+				errs = append(errs, set(col, strings.TrimSpace(*v)))
+			}
+		}
+		return errors.Join(errs...)
+	})
+	if err != nil {
+		return Settings{}, wrap("update settings", err)
+	}
+	s.termsMu.Lock()
+	delete(s.termsCache, brandID) // other instances pick the change up within termsTTL
+	s.termsMu.Unlock()
+	return s.Settings(ctx, s.db, brandID)
+}
+
+// SetBoardSLA overrides the peer SLA for one board (0 clears the override).
+func (s *Service) SetBoardSLA(ctx context.Context, brandID, boardID int64, d time.Duration) error {
+	var v any
+	if d > 0 {
+		if d < time.Minute {
+			return invalid("board-sla", "A board's SLA must be at least 1m.")
+		}
+		v = int64(d.Seconds())
+	}
+	res, err := s.db.Exec(ctx, `UPDATE boards SET escalation_sla_seconds = ? WHERE id = ? AND brand_id = ?`, v, boardID, brandID)
+	if err != nil {
+		return wrap("board SLA", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound("That board does not exist.")
+	}
+	return nil
+}
+
+// boardSLAs returns the boards of a brand that override the peer SLA.
+func boardSLAs(ctx context.Context, q sqldb.Querier, brandID int64) (map[int64]time.Duration, error) {
+	rows, err := q.Query(ctx, `SELECT id, escalation_sla_seconds FROM boards WHERE brand_id = ? AND escalation_sla_seconds IS NOT NULL`, brandID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]time.Duration{}
+	for rows.Next() {
+		var id, secs int64
+		if err := rows.Scan(&id, &secs); err != nil {
+			return nil, err
+		}
+		out[id] = time.Duration(secs) * time.Second
+	}
+	return out, rows.Err()
+}
+
+// Due is when a wait of d that began at start ends, counting only business
+// hours when the brand has them.
+func (st Settings) Due(start time.Time, d time.Duration) time.Time {
+	if st.hours == nil {
+		return start.Add(d)
+	}
+	return st.hours.Due(start, d)
+}
+
+// Hours are a brand's business hours: the weekdays and the daily window, in
+// a time zone.
+type Hours struct {
+	days       [7]bool
+	open, shut int // minutes since midnight
+	loc        *time.Location
+}
+
+var dayNames = map[string]time.Weekday{"sun": 0, "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6}
+
+// ParseHours reads "Mon-Fri 09:00-17:00" (or "Mon,Wed,Sat 10:00-14:00") in tz.
+func ParseHours(spec, tz string) (*Hours, error) {
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return nil, fmt.Errorf("unknown time zone %q", tz)
+	}
+	bad := fmt.Errorf("business hours %q: write them like \"Mon-Fri 09:00-17:00\"", spec)
+	f := strings.Fields(spec)
+	if len(f) != 2 {
+		return nil, bad
+	}
+	h := &Hours{loc: loc}
+	for _, part := range strings.Split(strings.ToLower(f[0]), ",") {
+		from, to, isRange := strings.Cut(part, "-")
+		a, ok1 := dayNames[from]
+		b, ok2 := a, true
+		if isRange {
+			b, ok2 = dayNames[to]
+		}
+		if !ok1 || !ok2 {
+			return nil, bad
+		}
+		for d := a; ; d = (d + 1) % 7 {
+			h.days[d] = true
+			if d == b {
+				break
+			}
+		}
+	}
+	o, c, ok := strings.Cut(f[1], "-")
+	if !ok {
+		return nil, bad
+	}
+	if h.open, err = clock(o); err != nil {
+		return nil, bad
+	}
+	if h.shut, err = clock(c); err != nil || h.shut <= h.open {
+		return nil, bad
+	}
+	return h, nil
+}
+
+func clock(s string) (int, error) {
+	hh, mm, ok := strings.Cut(s, ":")
+	if !ok {
+		return 0, errors.New("bad time")
+	}
+	h, err1 := strconv.Atoi(hh)
+	m, err2 := strconv.Atoi(mm)
+	if err1 != nil || err2 != nil || h < 0 || h > 24 || m < 0 || m > 59 || h*60+m > 24*60 {
+		return 0, errors.New("bad time")
+	}
+	return h*60 + m, nil
+}
+
+// Due walks forward from start through open windows until d is used up.
+func (h *Hours) Due(start time.Time, d time.Duration) time.Time {
+	t := start.In(h.loc)
+	for i := 0; i < 3700; i++ { // ten years of days at most; a window always exists
+		day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, h.loc)
+		if h.days[day.Weekday()] {
+			open := day.Add(time.Duration(h.open) * time.Minute)
+			shut := day.Add(time.Duration(h.shut) * time.Minute)
+			if t.Before(open) {
+				t = open
+			}
+			if t.Before(shut) {
+				if left := shut.Sub(t); d <= left {
+					return t.Add(d).UTC()
+				}
+				d -= shut.Sub(t)
+			}
+		}
+		t = day.AddDate(0, 0, 1)
+	}
+	return t.UTC()
+}
