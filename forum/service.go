@@ -24,7 +24,8 @@ type Service struct {
 	// rendered pages can drop exactly what went stale.
 	OnChange func(Change)
 
-	hooks []Hook
+	hooks  []Hook
+	search *searchState // word frequencies for ranking (search_rank.go)
 }
 
 // Change says what a committed write touched.
@@ -42,7 +43,11 @@ func (s *Service) changed(c Change) {
 
 // NewService wires the forum service. now is the clock (tests move it).
 func NewService(db *sqldb.DB, md *Renderer, now func() time.Time) *Service {
-	return &Service{db: db, md: md, now: now}
+	s := &Service{db: db, md: md, now: now, search: newSearchState()}
+	// Keep the search index in step (search_index.go) and link Ask-page
+	// suggestion opens to questions asked anyway (discovery.go).
+	s.hooks = []Hook{s.searchHook, s.suggestionHook}
+	return s
 }
 
 // Limits on what members write, documented in the README and the API docs.

@@ -1,0 +1,35 @@
+-- +goose Up
+-- Search ranks threads, not posts: one row per visible thread with a
+-- weighted tsvector (A title, B question, C accepted answer) and the columns
+-- its filters need, kept in step by forum/search_index.go inside the
+-- transaction of every change. The names match the SQLite migration.
+CREATE TABLE post_search_thread (
+    thread_id  BIGINT PRIMARY KEY REFERENCES threads (id),
+    brand_id   BIGINT NOT NULL REFERENCES brands (id),
+    board_id   BIGINT NOT NULL,
+    solved     BIGINT NOT NULL DEFAULT 0,
+    answered   BIGINT NOT NULL DEFAULT 0,
+    created_at BIGINT NOT NULL,
+    doc        tsvector NOT NULL
+);
+CREATE INDEX post_search_thread_doc ON post_search_thread USING GIN (doc);
+
+-- SQLite batches its index writes through this queue; PostgreSQL writes in
+-- the changing transaction, so here it stays empty (kept so both dialects
+-- share names and a rebuild can use it).
+CREATE TABLE post_search_queue (
+    thread_id BIGINT PRIMARY KEY
+);
+
+INSERT INTO post_search_thread (thread_id, brand_id, board_id, solved, answered, created_at, doc)
+SELECT t.id, t.brand_id, t.board_id, CASE WHEN a.id IS NULL THEN 0 ELSE 1 END,
+       CASE WHEN t.first_reply_at IS NULL THEN 0 ELSE 1 END, t.created_at,
+       setweight(to_tsvector('english', t.title), 'A') || setweight(to_tsvector('english', q.body_md), 'B')
+       || setweight(to_tsvector('english', COALESCE(a.body_md, '')), 'C')
+FROM threads t
+JOIN posts q ON q.thread_id = t.id AND q.is_question = 1 AND q.status = 'visible'
+LEFT JOIN posts a ON a.id = t.accepted_post_id AND a.status = 'visible'
+WHERE t.status = 'visible';
+
+-- +goose Down
+SELECT 'forward only';

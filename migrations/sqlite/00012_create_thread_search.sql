@@ -1,0 +1,28 @@
+-- +goose Up
+-- Search ranks threads, not posts: one document per visible thread holding
+-- its title, its question and its accepted answer, each in its own column so
+-- a title match weighs more than a body match (forum/search_rank.go). The
+-- brand is FTS4's languageid, so a brand's search never reads another
+-- brand's postings. The tags column holds tokens such as _b12, _solved and
+-- _unanswered: filters and the solved boost become part of the full-text
+-- match instead of a join per matching row. A person's query can never
+-- contain "_" (forum.searchTerms keeps letters and digits only), so nobody
+-- can match a tag by typing it.
+--
+-- The names start with post_search so tools that skip the derived search
+-- tables (migrate-store, its table check) skip these too.
+CREATE VIRTUAL TABLE post_search_thread USING fts4(title, question, answer, tags,
+    tokenize=unicode61 "remove_diacritics=2" "tokenchars=_", languageid="brand_id");
+
+-- Threads whose document must be (re)built. Asking and replying only add a
+-- row here; the background indexer rebuilds documents in batches (an FTS
+-- write inside every reply's transaction is what made posting slow before
+-- migration 00005). Edits, accepted answers and moderation acts rebuild the
+-- document inside their own transaction instead.
+CREATE TABLE post_search_queue (
+    thread_id INTEGER PRIMARY KEY
+);
+INSERT INTO post_search_queue (thread_id) SELECT id FROM threads;
+
+-- +goose Down
+SELECT 'forward only';
