@@ -26,6 +26,7 @@ type view struct {
 	Title        string
 	Flash        string
 	Page         any
+	Origin       string // scheme://host for absolute URLs (discovery_seo.go)
 }
 
 type me struct {
@@ -44,6 +45,7 @@ func (a *App) render(c *gin.Context, code int, page, title string, data any) {
 		Title:        title,
 		Flash:        a.takeFlash(c),
 		Page:         data,
+		Origin:       a.discoveryOrigin(c),
 	}
 	if act := actorOf(c); act.SignedIn() {
 		v.Me = &me{ID: act.UserID, Username: act.Username, CanModerate: act.CanModerate()}

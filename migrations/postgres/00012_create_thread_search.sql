@@ -31,5 +31,12 @@ JOIN posts q ON q.thread_id = t.id AND q.is_question = 1 AND q.status = 'visible
 LEFT JOIN posts a ON a.id = t.accepted_post_id AND a.status = 'visible'
 WHERE t.status = 'visible';
 
+-- Members may open Ask-page suggestions (recorded, see forum/discovery.go).
+-- A database whose policy was seeded before this rule existed gets it here;
+-- a fresh one is seeded from moderation/policy.csv, which has it.
+INSERT INTO casbin_rule (ptype, v0, v1, v2, v3, v4)
+SELECT 'p', 'member', '*', 'suggestion', 'open', 'allow' WHERE EXISTS (SELECT 1 FROM casbin_rule)
+ON CONFLICT DO NOTHING;
+
 -- +goose Down
 SELECT 'forward only';

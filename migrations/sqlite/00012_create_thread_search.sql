@@ -24,5 +24,12 @@ CREATE TABLE post_search_queue (
 );
 INSERT INTO post_search_queue (thread_id) SELECT id FROM threads;
 
+-- Members may open Ask-page suggestions (recorded, see forum/discovery.go).
+-- A database whose policy was seeded before this rule existed gets it here;
+-- a fresh one is seeded from moderation/policy.csv, which has it.
+INSERT INTO casbin_rule (ptype, v0, v1, v2, v3, v4)
+SELECT 'p', 'member', '*', 'suggestion', 'open', 'allow' WHERE EXISTS (SELECT 1 FROM casbin_rule)
+ON CONFLICT DO NOTHING;
+
 -- +goose Down
 SELECT 'forward only';
