@@ -263,7 +263,7 @@ func (s *Service) hydrateResults(ctx context.Context, brandID int64, ids []int64
 FROM threads t JOIN users u ON u.id = t.author_id
 JOIN posts q ON q.thread_id = t.id AND q.is_question = 1 AND q.status = 'visible'
 LEFT JOIN posts a ON a.id = t.accepted_post_id AND a.status = 'visible'
-WHERE t.brand_id = ? AND t.status = 'visible' AND t.id IN (`+in+`)`, append([]any{brandID}, args...)...)
+WHERE t.id IN (`+in+`) AND t.brand_id + 0 = ? AND t.status = 'visible'`, append(args, brandID)...)
 	if err != nil {
 		return nil, fmt.Errorf("forum: search results: %w", err)
 	}

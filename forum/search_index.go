@@ -34,7 +34,10 @@ func (s *Service) searchHook(ctx context.Context, tx *sqldb.Tx, ev Event) error 
 			return err
 		}
 		return rebuildThreadDocs(ctx, tx, []int64{ev.ThreadID})
-	case ev.Kind == PostEdited || ev.Kind == AnswerAccepted || ev.Kind == AnswerWithdrawn ||
+	case ev.Kind == AnswerAccepted || ev.Kind == AnswerWithdrawn:
+		s.search.noteSolved(ev.BrandID, ev.ThreadID, ev.Kind == AnswerAccepted)
+		return rebuildThreadDocs(ctx, tx, []int64{ev.ThreadID})
+	case ev.Kind == PostEdited ||
 		strings.HasPrefix(string(ev.Kind), "moderation."):
 		return rebuildThreadDocs(ctx, tx, []int64{ev.ThreadID})
 	}

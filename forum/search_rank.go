@@ -35,8 +35,9 @@ const (
 // headFilter narrows a ranked search.
 type headFilter struct {
 	board  int64
-	status SearchStatus
-	since  int64 // ms; 0 for any time
+	status  SearchStatus
+	since   int64 // ms; 0 for any time
+	noBoost bool  // rank by text alone (similar questions, already all solved)
 }
 
 type scored struct {
@@ -53,6 +54,7 @@ type searchState struct {
 	docs    map[int64]dfEntry
 	ttl     time.Duration
 	maxSize int
+	solved  map[int64]solvedEntry // brand -> threads with an accepted answer
 }
 
 type dfEntry struct {
@@ -61,7 +63,8 @@ type dfEntry struct {
 }
 
 func newSearchState() *searchState {
-	return &searchState{df: map[string]dfEntry{}, docs: map[int64]dfEntry{}, ttl: 5 * time.Minute, maxSize: 50000}
+	return &searchState{df: map[string]dfEntry{}, docs: map[int64]dfEntry{}, ttl: 5 * time.Minute, maxSize: 50000,
+		solved: map[int64]solvedEntry{}}
 }
 
 func (st *searchState) get(m map[string]dfEntry, k string, now time.Time) (int64, bool) {
@@ -149,75 +152,152 @@ func (s *Service) rankThreads(ctx context.Context, brandID int64, terms []string
 	if f.board != 0 {
 		base += fmt.Sprintf(" tags:_b%d", f.board)
 	}
-	// Solved and unsolved threads are matched separately so the solved boost
-	// needs no per-row look-up: the tag is part of the full-text match.
-	type part struct {
-		match string
-		boost float64
-	}
-	var parts []part
+	// Filters are tags in the same full-text match. With no status filter,
+	// solved threads are boosted after matching: only rows whose boosted
+	// score could reach the page are looked up, so the boost costs one small
+	// query instead of merging a tag posting list as long as the brand.
 	switch f.status {
 	case StatusSolved:
-		parts = []part{{base + " tags:_solved", solvedBoost}}
+		base += " tags:_solved"
 	case StatusUnanswered:
-		parts = []part{{base + " tags:_unanswered", 1}}
-	default:
-		parts = []part{{base + " tags:_solved", solvedBoost}, {base + " tags:_unsolved", 1}}
+		base += " tags:_unanswered"
 	}
 	w := [4]float64{titleWeight, weightQuestion, weightAnswer, 0}
-	var all []scored
-	for _, p := range parts {
-		q := `SELECT docid, matchinfo(post_search_thread, 'y') FROM post_search_thread WHERE post_search_thread MATCH ? AND brand_id = ?`
-		args := []any{p.match, brandID}
-		if f.since != 0 {
-			q = `SELECT post_search_thread.docid, matchinfo(post_search_thread, 'y') FROM post_search_thread
+	q := `SELECT docid, matchinfo(post_search_thread, 'y') FROM post_search_thread WHERE post_search_thread MATCH ? AND brand_id = ?`
+	args := []any{base, brandID}
+	if f.since != 0 {
+		q = `SELECT post_search_thread.docid, matchinfo(post_search_thread, 'y') FROM post_search_thread
 JOIN threads t ON t.id = post_search_thread.docid
 WHERE post_search_thread MATCH ? AND post_search_thread.brand_id = ? AND t.created_at >= ?`
-			args = append(args, f.since)
+		args = append(args, f.since)
+	}
+	rows, err := s.db.Query(ctx, q, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("forum: search: %w", err)
+	}
+	var all []scored
+	for rows.Next() {
+		var id int64
+		var mi sql.RawBytes
+		if err := rows.Scan(&id, &mi); err != nil {
+			rows.Close()
+			return nil, 0, err
 		}
-		rows, err := s.db.Query(ctx, q, args...)
-		if err != nil {
-			return nil, 0, fmt.Errorf("forum: search: %w", err)
-		}
-		for rows.Next() {
-			var id int64
-			var mi sql.RawBytes
-			if err := rows.Scan(&id, &mi); err != nil {
-				rows.Close()
-				return nil, 0, err
-			}
-			all = append(all, scored{id: id, score: p.boost * bm25Row(mi, idfs, w[:])})
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, 0, fmt.Errorf("forum: search: %w", err)
-		}
+		all = append(all, scored{id: id, score: bm25Row(mi, idfs, w[:])})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("forum: search: %w", err)
 	}
 	total := len(all)
-	// Only the page is needed in order: select it, then sort that part.
-	end := min(offset+limit, total)
 	if offset >= total {
 		return nil, total, nil
 	}
-	better := func(a, b scored) int {
-		switch {
-		case a.score > b.score:
-			return -1
-		case a.score < b.score:
-			return 1
-		case a.id > b.id:
-			return -1
-		case a.id < b.id:
-			return 1
+	k := min(offset+limit, total)
+	if f.status == StatusAny && !f.noBoost {
+		// Rows below kth/solvedBoost cannot reach the page even if solved.
+		kth := topK(all, k, betterScore)[k-1].score
+		var cand []scored
+		for _, x := range all {
+			if x.score*solvedBoost >= kth {
+				cand = append(cand, x)
+			}
 		}
-		return 0
+		solved, err := s.solvedAmong(ctx, brandID, cand)
+		if err != nil {
+			return nil, 0, err
+		}
+		for i := range cand {
+			if solved[cand[i].id] {
+				cand[i].score *= solvedBoost
+			}
+		}
+		all = cand
 	}
-	if end < total/4 {
-		all = topK(all, end, better)
-	} else {
-		slices.SortFunc(all, better)
+	return topK(all, k, betterScore)[offset:], total, nil
+}
+
+func betterScore(a, b scored) int {
+	switch {
+	case a.score > b.score:
+		return -1
+	case a.score < b.score:
+		return 1
+	case a.id > b.id:
+		return -1
+	case a.id < b.id:
+		return 1
 	}
-	return all[offset:end], total, nil
+	return 0
+}
+
+// solvedAmong returns which of the threads have an accepted answer, from a
+// per-brand set kept in memory: loaded once (one index scan), then updated by
+// the accept and withdraw hooks and reloaded after searchState.ttl, so
+// boosting thousands of candidates costs map look-ups, not queries.
+func (s *Service) solvedAmong(ctx context.Context, brandID int64, xs []scored) (map[int64]bool, error) {
+	set, err := s.solvedSet(ctx, brandID)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]bool)
+	s.search.mu.Lock()
+	defer s.search.mu.Unlock()
+	for _, x := range xs {
+		if set[x.id] {
+			out[x.id] = true
+		}
+	}
+	return out, nil
+}
+
+func (s *Service) solvedSet(ctx context.Context, brandID int64) (map[int64]bool, error) {
+	now := s.now()
+	s.search.mu.Lock()
+	e, ok := s.search.solved[brandID]
+	s.search.mu.Unlock()
+	if ok && now.Sub(e.at) <= s.search.ttl {
+		return e.ids, nil
+	}
+	rows, err := s.db.Query(ctx, `SELECT id FROM threads WHERE brand_id = ? AND accepted_post_id IS NOT NULL`, brandID)
+	if err != nil {
+		return nil, fmt.Errorf("forum: solved threads: %w", err)
+	}
+	defer rows.Close()
+	ids := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	s.search.mu.Lock()
+	s.search.solved[brandID] = solvedEntry{ids: ids, at: now}
+	s.search.mu.Unlock()
+	return ids, nil
+}
+
+// noteSolved keeps the in-memory solved sets in step with accepts and
+// withdrawals (called from searchHook).
+func (st *searchState) noteSolved(brandID, threadID int64, solved bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if e, ok := st.solved[brandID]; ok {
+		if solved {
+			e.ids[threadID] = true
+		} else {
+			delete(e.ids, threadID)
+		}
+	}
+}
+
+type solvedEntry struct {
+	ids map[int64]bool
+	at  time.Time
 }
 
 // topK returns the k best of xs in order, in O(n log k).

@@ -75,12 +75,23 @@ func (s *Service) Similar(ctx context.Context, brandID int64, title string, limi
 		if n < len(terms) && n < 2 && len(terms) >= 2 {
 			break // one common word alone says too little
 		}
-		found, _, err := s.rankThreads(ctx, brandID, terms[:n], headFilter{status: StatusSolved}, similarTitleWeight, 0, limit)
+		// Rank by text alone, then keep the solved ones among the best: a
+		// solved filter inside the match would merge a posting list as long
+		// as the brand's thread count.
+		f := headFilter{noBoost: true}
+		if s.db.Dialect() == "postgres" {
+			f = headFilter{status: StatusSolved}
+		}
+		found, _, err := s.rankThreads(ctx, brandID, terms[:n], f, similarTitleWeight, 0, 12*limit)
+		if err != nil {
+			return nil, err
+		}
+		solved, err := s.solvedAmong(ctx, brandID, found)
 		if err != nil {
 			return nil, err
 		}
 		for _, f := range found {
-			if !seen[f.id] && len(ids) < limit {
+			if solved[f.id] && !seen[f.id] && len(ids) < limit {
 				seen[f.id] = true
 				ids = append(ids, f.id)
 			}
