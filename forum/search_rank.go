@@ -34,7 +34,7 @@ const (
 
 // headFilter narrows a ranked search.
 type headFilter struct {
-	board  int64
+	board   int64
 	status  SearchStatus
 	since   int64 // ms; 0 for any time
 	noBoost bool  // rank by text alone (similar questions, already all solved)
