@@ -86,7 +86,7 @@ func (st *searchState) put(m map[string]dfEntry, k string, n int64, now time.Tim
 	m[k] = dfEntry{n: n, at: now}
 }
 
-// docFreq is how many of the brand's documents contain word (SQLite).
+// docFreq is how many of the brand's documents contain word.
 func (s *Service) docFreq(ctx context.Context, brandID int64, word string) (int64, error) {
 	now := s.now()
 	key := fmt.Sprintf("%d|%s", brandID, word)
@@ -94,8 +94,11 @@ func (s *Service) docFreq(ctx context.Context, brandID int64, word string) (int6
 		return n, nil
 	}
 	var n int64
-	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM post_search_thread WHERE post_search_thread MATCH ? AND brand_id = ?`,
-		`"`+word+`"`, brandID).Scan(&n); err != nil {
+	q, arg := `SELECT COUNT(*) FROM post_search_thread WHERE post_search_thread MATCH ? AND brand_id = ?`, `"`+word+`"`
+	if s.db.Dialect() == sqldb.Postgres {
+		q, arg = `SELECT COUNT(*) FROM post_search_thread WHERE doc @@ to_tsquery('english', ?) AND brand_id = ?`, word
+	}
+	if err := s.db.QueryRow(ctx, q, arg, brandID).Scan(&n); err != nil {
 		return 0, fmt.Errorf("forum: word frequency: %w", err)
 	}
 	s.search.put(s.search.df, key, n, now)
@@ -203,15 +206,17 @@ WHERE post_search_thread MATCH ? AND post_search_thread.brand_id = ? AND t.creat
 				cand = append(cand, x)
 			}
 		}
-		solved, err := s.solvedAmong(ctx, brandID, cand)
+		set, err := s.solvedSet(ctx, brandID)
 		if err != nil {
 			return nil, 0, err
 		}
+		s.search.mu.Lock()
 		for i := range cand {
-			if solved[cand[i].id] {
+			if set[cand[i].id] {
 				cand[i].score *= solvedBoost
 			}
 		}
+		s.search.mu.Unlock()
 		all = cand
 	}
 	return topK(all, k, betterScore)[offset:], total, nil

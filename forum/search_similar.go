@@ -3,7 +3,33 @@ package forum
 import (
 	"context"
 	"slices"
+
+	"mutual/sqldb"
 )
+
+// Bounds on the work of one suggestion: words considered and queries run.
+const (
+	maxSimilarTerms   = 4
+	maxSimilarQueries = 12
+)
+
+// subsets lists the n-word combinations of terms, keeping their order (so
+// with terms rarest first, the rarest combinations come first).
+func subsets(terms []string, n int) [][]string {
+	var out [][]string
+	var pick func(start int, cur []string)
+	pick = func(start int, cur []string) {
+		if len(cur) == n {
+			out = append(out, append([]string(nil), cur...))
+			return
+		}
+		for i := start; i < len(terms); i++ {
+			pick(i+1, append(cur, terms[i]))
+		}
+	}
+	pick(0, nil)
+	return out
+}
 
 // SimilarLimit is how many similar solved questions the Ask page shows.
 const SimilarLimit = 5
@@ -26,10 +52,10 @@ var stopWords = map[string]bool{
 }
 
 // Similar returns up to limit solved threads of the brand whose questions
-// are most like title, for the Ask page. All of the title's topic words must
-// match; while too few threads do, the most common word is dropped and the
-// search widens, down to the two rarest words. A title with no topic words
-// (or under 8 characters) has no suggestions and is not an error.
+// are most like title, for the Ask page: those sharing all the title's topic
+// words first, then all but one, down to two words, rarest combinations
+// first, within bounds (maxSimilarTerms, maxSimilarQueries). A title with no
+// topic words has no suggestions and is not an error.
 func (s *Service) Similar(ctx context.Context, brandID int64, title string, limit int) ([]Thread, error) {
 	if limit <= 0 || limit > 10 {
 		limit = SimilarLimit
@@ -52,7 +78,7 @@ func (s *Service) Similar(ctx context.Context, brandID int64, title string, limi
 	}
 	// Rarest words first: they say most about the question and match least.
 	dfs := map[string]int64{}
-	if s.db.Dialect() != "postgres" {
+	{
 		for _, t := range terms {
 			n, err := s.docFreq(ctx, brandID, t)
 			if err != nil {
@@ -69,35 +95,42 @@ func (s *Service) Similar(ctx context.Context, brandID int64, title string, limi
 		terms = known
 		slices.SortStableFunc(terms, func(a, b string) int { return int(dfs[a] - dfs[b]) })
 	}
+	if len(terms) > maxSimilarTerms {
+		terms = terms[:maxSimilarTerms] // the rarest, on SQLite
+	}
+	// Threads sharing all the words first, then those sharing all but one,
+	// and so on down to two words (one for a one-word title); within a
+	// level, the rarest combinations first.
 	seen := map[int64]bool{}
 	var ids []int64
-	for n := len(terms); n >= 1; n-- {
-		if n < len(terms) && n < 2 && len(terms) >= 2 {
-			break // one common word alone says too little
-		}
-		// Rank by text alone, then keep the solved ones among the best: a
-		// solved filter inside the match would merge a posting list as long
-		// as the brand's thread count.
-		f := headFilter{noBoost: true}
-		if s.db.Dialect() == "postgres" {
-			f = headFilter{status: StatusSolved}
-		}
-		found, _, err := s.rankThreads(ctx, brandID, terms[:n], f, similarTitleWeight, 0, 12*limit)
-		if err != nil {
-			return nil, err
-		}
-		solved, err := s.solvedAmong(ctx, brandID, found)
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range found {
-			if solved[f.id] && !seen[f.id] && len(ids) < limit {
-				seen[f.id] = true
-				ids = append(ids, f.id)
+	queries := 0
+	for n := len(terms); n >= min(2, len(terms)) && len(ids) < limit && queries < maxSimilarQueries; n-- {
+		for _, sub := range subsets(terms, n) {
+			if len(ids) >= limit || queries >= maxSimilarQueries {
+				break
 			}
-		}
-		if len(ids) >= limit {
-			break
+			queries++
+			// Rank by text alone, then keep the solved ones among the
+			// best: a solved filter inside the match would merge a posting
+			// list as long as the brand's thread count.
+			f := headFilter{noBoost: true}
+			if s.db.Dialect() == sqldb.Postgres {
+				f = headFilter{status: StatusSolved}
+			}
+			found, _, err := s.rankThreads(ctx, brandID, sub, f, similarTitleWeight, 0, 12*limit)
+			if err != nil {
+				return nil, err
+			}
+			solved, err := s.solvedAmong(ctx, brandID, found)
+			if err != nil {
+				return nil, err
+			}
+			for _, f := range found {
+				if (solved[f.id] || s.db.Dialect() == sqldb.Postgres) && !seen[f.id] && len(ids) < limit {
+					seen[f.id] = true
+					ids = append(ids, f.id)
+				}
+			}
 		}
 	}
 	res, err := s.hydrateResults(ctx, brandID, ids, terms, nil, nil)

@@ -38,6 +38,16 @@ func PlainText(src string) string {
 
 // fold lowers a word and strips its accents, as the index's tokenizer does.
 func fold(w string) string {
+	ascii := true
+	for i := 0; i < len(w); i++ {
+		if w[i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return strings.ToLower(w) // the common case, without normalising
+	}
 	d := norm.NFD.String(strings.ToLower(w))
 	return strings.Map(func(r rune) rune {
 		if unicode.Is(unicode.Mn, r) {
