@@ -45,7 +45,7 @@ func TestDiscoverySearchPageAndAPI(t *testing.T) {
 	other := s.newBoard(s.brand.ID, "Devices")
 	s.run([]scenario{
 		{name: "page marks words and escapes text", method: http.MethodGet, path: "/search?q=voicemail+pin", status: http.StatusOK,
-			contains: []string{"1 result", "<mark>Voicemail</mark> <mark>PIN</mark> reset &lt;b&gt;now&lt;/b&gt;", "asks for a <mark>PIN</mark> &amp; I never"},
+			contains:    []string{"1 result", "<mark>Voicemail</mark> <mark>PIN</mark> reset &lt;b&gt;now&lt;/b&gt;", "asks for a <mark>PIN</mark> &amp; I never"},
 			notContains: []string{"<b>now</b>"}},
 		{name: "page solved filter", method: http.MethodGet, path: "/search?q=voicemail&status=solved", status: http.StatusOK,
 			contains: []string{"/t/" + itoa(solved.ID) + "/"}, notContains: []string{"/t/" + itoa(open.ID) + "/"}},
@@ -176,7 +176,7 @@ func TestDiscoverySitemapsAndFeeds(t *testing.T) {
 		{name: "robots", method: http.MethodGet, path: "/robots.txt", status: http.StatusOK,
 			contains: []string{"Disallow: /api/", "Disallow: /search", "Sitemap: http://localhost/sitemap.xml"}},
 		{name: "sitemap index", method: http.MethodGet, path: "/sitemap.xml", status: http.StatusOK,
-			contains: []string{"<sitemapindex", "http://localhost/sitemaps/boards.xml", "http://localhost/sitemaps/threads-1.xml"},
+			contains:    []string{"<sitemapindex", "http://localhost/sitemaps/boards.xml", "http://localhost/sitemaps/threads-1.xml"},
 			notContains: []string{"threads-2.xml"}},
 		{name: "boards sitemap", method: http.MethodGet, path: "/sitemaps/boards.xml", status: http.StatusOK,
 			contains: []string{"<loc>http://localhost/</loc>", "/b/" + itoa(s.board.ID) + "/"}, notContains: []string{"Elsewhere", "/b/" + itoa(ob.ID) + "/"}},
@@ -186,7 +186,7 @@ func TestDiscoverySitemapsAndFeeds(t *testing.T) {
 			contains: []string{"<urlset"}},
 		{name: "bad sitemap name", method: http.MethodGet, path: "/sitemaps/threads-x.xml", status: http.StatusNotFound},
 		{name: "latest feed", method: http.MethodGet, path: "/feeds/latest.atom", status: http.StatusOK,
-			contains: []string{`<feed xmlns="http://www.w3.org/2005/Atom">`, "Unanswered &lt;question&gt; &amp; more", tpath(solved), `type="html"`},
+			contains:    []string{`<feed xmlns="http://www.w3.org/2005/Atom">`, "Unanswered &lt;question&gt; &amp; more", tpath(solved), `type="html"`},
 			notContains: []string{"hidden spam", "Other brand"}},
 		{name: "unanswered feed", method: http.MethodGet, path: "/feeds/unanswered.atom", status: http.StatusOK,
 			contains: []string{tpath(open)}, notContains: []string{tpath(solved)}},

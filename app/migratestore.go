@@ -6,8 +6,8 @@ import (
 	"io"
 	"strings"
 
-	"mutual/migrations"
 	"mutual/forum"
+	"mutual/migrations"
 	"mutual/sqldb"
 )
 
