@@ -419,11 +419,17 @@ FROM posts p JOIN threads t ON t.id = p.thread_id WHERE p.id > ? AND p.id <= ?`,
 	return added, nil
 }
 
-// IndexAllSearch indexes every pending post and thread, batch by batch, for
-// commands that write many posts (the importer, the generator). After a large
+// IndexAllSearch indexes every pending post and (re)builds every thread's
+// document, batch by batch, for commands that write many rows directly (the
+// importer, the generator, migrate-store). After a large
 // batch it merges the thread index's segments into one, since every search
 // reads every segment (a few seconds for 100,000 threads).
 func IndexAllSearch(ctx context.Context, db *sqldb.DB) (int, error) {
+	// Bulk writers insert rows directly, past the event hooks: every thread
+	// gets a fresh document.
+	if err := RebuildSearch(ctx, db); err != nil {
+		return 0, err
+	}
 	total := 0
 	for {
 		n, err := IndexSearch(ctx, db, 20000)

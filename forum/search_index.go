@@ -149,7 +149,7 @@ func indexQueuedThreads(ctx context.Context, db *sqldb.DB, limit int) (int, erro
 // commands that copy a whole community (migrate-store); the next
 // IndexAllSearch, background indexer run or search builds them.
 func RebuildSearch(ctx context.Context, q sqldb.Querier) error {
-	_, err := q.Exec(ctx, `INSERT INTO post_search_queue (thread_id) SELECT id FROM threads ON CONFLICT (thread_id) DO NOTHING`)
+	_, err := q.Exec(ctx, `INSERT INTO post_search_queue (thread_id) SELECT id FROM threads WHERE true ON CONFLICT (thread_id) DO NOTHING`)
 	if err != nil {
 		return fmt.Errorf("forum: queue search rebuild: %w", err)
 	}
