@@ -173,7 +173,7 @@ func (s *Service) FeedThreads(ctx context.Context, brandID, boardID int64, unans
 	args = append(args, limit)
 	rows, err := s.db.Query(ctx, `SELECT `+threadCols+`, q.body_html FROM threads t JOIN users u ON u.id = t.author_id
 JOIN posts q ON q.thread_id = t.id AND q.is_question = 1 AND q.status = 'visible'
-WHERE t.brand_id = ? AND t.status = 'visible'`+where+` ORDER BY t.id DESC LIMIT ?`, args...)
+WHERE t.brand_id = ? AND t.status = 'visible'`+where+` ORDER BY t.created_at DESC, t.id DESC LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("forum: feed threads: %w", err)
 	}

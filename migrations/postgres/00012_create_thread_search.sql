@@ -31,6 +31,12 @@ JOIN posts q ON q.thread_id = t.id AND q.is_question = 1 AND q.status = 'visible
 LEFT JOIN posts a ON a.id = t.accepted_post_id AND a.status = 'visible'
 WHERE t.status = 'visible';
 
+-- Feeds list the newest questions of a brand, a board, or the unanswered
+-- ones (forum.FeedThreads): each reads its index in order and stops.
+CREATE INDEX threads_brand_created ON threads (brand_id, created_at DESC, id DESC);
+CREATE INDEX threads_board_created ON threads (board_id, created_at DESC, id DESC);
+CREATE INDEX threads_brand_created_unanswered ON threads (brand_id, created_at DESC, id DESC) WHERE first_reply_at IS NULL;
+
 -- Members may open Ask-page suggestions (recorded, see forum/discovery.go).
 -- A database whose policy was seeded before this rule existed gets it here;
 -- a fresh one is seeded from moderation/policy.csv, which has it.

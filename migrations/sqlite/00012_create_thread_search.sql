@@ -27,6 +27,12 @@ CREATE TABLE post_search_queue (
 );
 INSERT INTO post_search_queue (thread_id) SELECT id FROM threads;
 
+-- Feeds list the newest questions of a brand, a board, or the unanswered
+-- ones (forum.FeedThreads): each reads its index in order and stops.
+CREATE INDEX threads_brand_created ON threads (brand_id, created_at DESC, id DESC);
+CREATE INDEX threads_board_created ON threads (board_id, created_at DESC, id DESC);
+CREATE INDEX threads_brand_created_unanswered ON threads (brand_id, created_at DESC, id DESC) WHERE first_reply_at IS NULL;
+
 -- Members may open Ask-page suggestions (recorded, see forum/discovery.go).
 -- A database whose policy was seeded before this rule existed gets it here;
 -- a fresh one is seeded from moderation/policy.csv, which has it.
