@@ -51,7 +51,6 @@ type scored struct {
 type searchState struct {
 	mu      sync.Mutex
 	df      map[string]dfEntry
-	docs    map[int64]dfEntry
 	ttl     time.Duration
 	maxSize int
 	solved  map[int64]solvedEntry // brand -> threads with an accepted answer
@@ -63,7 +62,7 @@ type dfEntry struct {
 }
 
 func newSearchState() *searchState {
-	return &searchState{df: map[string]dfEntry{}, docs: map[int64]dfEntry{}, ttl: 5 * time.Minute, maxSize: 50000,
+	return &searchState{df: map[string]dfEntry{}, ttl: 5 * time.Minute, maxSize: 50000,
 		solved: map[int64]solvedEntry{}}
 }
 
