@@ -473,12 +473,3 @@ func (a *App) apiPreview(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, gin.H{"html": html})
 }
-
-func (a *App) apiSearch(c *gin.Context) {
-	threads, err := a.forum.Search(c.Request.Context(), brandOf(c).ID, c.Query("q"), 30)
-	if err != nil {
-		a.apiFail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, threadList(threads, forum.Cursor{}))
-}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"mutual/forum"
 	"mutual/migrations"
 	"mutual/sqldb"
 )
@@ -79,9 +80,15 @@ func CopyStore(ctx context.Context, src, dst *sqldb.DB, progress io.Writer) ([]T
 				withIDs = append(withIDs, table)
 			}
 		}
-		return dst.ResetSequences(ctx, tx, withIDs...)
+		if err := dst.ResetSequences(ctx, tx, withIDs...); err != nil {
+			return err
+		}
+		return forum.RebuildSearch(ctx, tx) // search documents are derived, not copied
 	})
 	if err != nil {
+		return nil, err
+	}
+	if _, err := forum.IndexAllSearch(ctx, dst); err != nil {
 		return nil, err
 	}
 	for i := range counts {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -110,6 +111,8 @@ func TestMigrateStoreCopiesEverything(t *testing.T) {
 	for _, p := range paths {
 		ca, pa := fetch(t, a.URL+p)
 		cb, pb := fetch(t, b.URL+p)
+		// Absolute links (canonical, structured data) name the server's own address.
+		pa = strings.ReplaceAll(pa, a.URL, b.URL)
 		if ca != http.StatusOK || cb != ca {
 			t.Errorf("%s: status %d from SQLite, %d from PostgreSQL", p, ca, cb)
 			continue

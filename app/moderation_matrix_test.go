@@ -187,6 +187,17 @@ var authzMatrix = []mxRow{
 	{"PUT /api/v1/agents/me/shift", mxToken, agents, "", `{"on_shift":true}`},
 	{"POST /api/v1/threads/:id/escalate", mxThread, signedIn, reviewers, `{"reason":"Nobody has answered"}`},
 	{"POST /api/v1/threads/:id/still-need-help", mxThread, signedIn, "", ""},
+
+	// Search engines and similar questions (issue 9).
+	{"GET /robots.txt", mxNone, everyone, "", ""},
+	{"GET /sitemap.xml", mxNone, everyone, "", ""},
+	{"GET /sitemaps/:file", mxToken, everyone, "", ""},
+	{"GET /feeds/latest.atom", mxNone, everyone, "", ""},
+	{"GET /feeds/unanswered.atom", mxNone, everyone, "", ""},
+	{"GET /feeds/boards/:file", mxToken, everyone, "", ""},
+	{"GET /ask/similar/:id", mxThread, signedIn, signedIn, ""},
+	{"POST /ask/similar", mxNone, signedIn, "", "title=How+do+I+port+my+number&body=details"},
+	{"GET /api/v1/similar", mxNone, everyone, "", ""},
 }
 
 // Role sets for the matrix (space-separated roles).
@@ -374,7 +385,7 @@ func TestAuthzMatrix(t *testing.T) {
 					want = "allow"
 				}
 				p := strings.NewReplacer(":id", idFor(row.target, obj), ":slug", slugFor(row.target, obj), ":username", obj.username,
-					":role", "trusted", "*file", "app.css", ":token", "not-a-signed-token", ":act", "claim").Replace(path)
+					":role", "trusted", "*file", "app.css", ":token", "not-a-signed-token", ":act", "claim", ":file", "boards.xml").Replace(path)
 				body := strings.NewReplacer("{board}", itoa(s.board.ID), "{thread}", itoa(obj.spareThreadID), "{reply}", itoa(obj.otherReply),
 					"{other}", "mx_grantee", "{n}", itoa(int64(n))).Replace(row.body)
 				if row.target == mxNone || row.target == mxToken {

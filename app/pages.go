@@ -233,6 +233,9 @@ type askView struct {
 	ClientKey string
 	Errors    map[string]string
 	Preview   string // sanitised HTML; the template marks it safe with sanitized
+
+	Similar        []forum.Thread // similar solved questions (discovery_ask.go)
+	CheckedSimilar bool
 }
 
 func (a *App) askPage(c *gin.Context, code int, v askView) {
@@ -586,27 +589,4 @@ func (a *App) logout(c *gin.Context) {
 	a.setCookie(c, a.sessionCookieName(c), "", -1)
 	a.flash(c, "signedout")
 	c.Redirect(http.StatusSeeOther, "/")
-}
-
-func (a *App) search(c *gin.Context) {
-	q := strings.TrimSpace(c.Query("q"))
-	v := struct {
-		Query   string
-		Threads []forum.Thread
-		Errors  map[string]string
-	}{Query: q}
-	code := http.StatusOK
-	if q != "" {
-		threads, err := a.forum.Search(c.Request.Context(), brandOf(c).ID, q, 30)
-		var ve *forum.ValidationError
-		switch {
-		case errors.As(err, &ve):
-			v.Errors, code = ve.Fields, http.StatusUnprocessableEntity
-		case err != nil:
-			a.fail(c, err)
-			return
-		}
-		v.Threads = threads
-	}
-	a.render(c, code, "search", "Search", v)
 }

@@ -26,7 +26,7 @@ func TestSearchPageAndAPI(t *testing.T) {
 	}
 	s.run([]scenario{
 		{name: "page finds title words", method: http.MethodGet, path: "/search?q=porting", status: http.StatusOK,
-			contains: []string{"1 result", "/t/" + itoa(th.ID) + "/", "Porting &lt;b&gt;my&lt;/b&gt; number"}, notContains: []string{"other brand", "<b>my</b>"}},
+			contains: []string{"1 result", "/t/" + itoa(th.ID) + "/", "<mark>Porting</mark> &lt;b&gt;my&lt;/b&gt; number"}, notContains: []string{"other brand", "<b>my</b>"}},
 		{name: "page without query shows the form", method: http.MethodGet, path: "/search", status: http.StatusOK,
 			contains: []string{`name="q"`}, notContains: []string{"result"}},
 		{name: "page with only punctuation explains", method: http.MethodGet, path: "/search?q=%3F%21", status: http.StatusUnprocessableEntity,

@@ -27,6 +27,7 @@ type view struct {
 	Flash        string
 	Page         any
 	Notify       *notifyView // signed-in members only: the bell and watch buttons (notify_view.go)
+	Origin       string      // scheme://host for absolute URLs (discovery_seo.go)
 }
 
 type me struct {
@@ -47,6 +48,7 @@ func (a *App) render(c *gin.Context, code int, page, title string, data any) {
 		Title:        title,
 		Flash:        a.takeFlash(c),
 		Page:         data,
+		Origin:       a.discoveryOrigin(c),
 	}
 	if act := actorOf(c); act.SignedIn() {
 		v.Me = &me{ID: act.UserID, Username: act.Username, CanModerate: act.CanModerate(), CanReport: a.authz.Can(act, "report", "read"),

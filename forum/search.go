@@ -4,24 +4,32 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"mutual/sqldb"
 )
 
-// searchWindow is how many of the newest matching posts a search ranks. A
-// common word can match most of a large community; ranking only the newest
-// few thousand keeps every search cheap, at the cost of old threads that
-// match only common words.
-const searchWindow = 2000
-
 // MaxSearchTerms bounds a query's words, so one search cannot become costly.
 const MaxSearchTerms = 8
 
+// Search paging limits.
+const (
+	SearchPerPage  = 20
+	MaxSearchPages = 50 // deeper pages are never useful and only cost
+)
+
+// replyWindow is how many of the newest matching replies the second tier of
+// a search reads (threads found only through a reply's words). The first
+// tier, threads whose title, question or accepted answer hold the words, is
+// ranked over every match.
+const replyWindow = 2000
+
 // searchTerms splits a person's query into plain words. Operators and quotes
 // are dropped: they would otherwise be search syntax, and a typo in it an
-// error.
+// error. Only letters and digits survive, which is also what keeps the
+// index's tag tokens (which start with "_") out of reach.
 func searchTerms(q string) ([]string, error) {
 	if !utf8.ValidString(q) {
 		return nil, &ValidationError{Fields: map[string]string{"q": "The search contains invalid characters."}}
@@ -32,10 +40,12 @@ func searchTerms(q string) ([]string, error) {
 	var out []string
 	for _, w := range words {
 		n := utf8.RuneCountInString(w)
-		if n < 2 || n > 40 || w == "and" || w == "or" || w == "not" {
+		if n < 2 || n > 40 || w == "and" || w == "or" || w == "not" || w == "near" {
 			continue // single letters and the operators people type carry no meaning here
 		}
-		out = append(out, w)
+		if !containsString(out, w) {
+			out = append(out, w)
+		}
 		if len(out) == MaxSearchTerms {
 			break
 		}
@@ -46,68 +56,325 @@ func searchTerms(q string) ([]string, error) {
 	return out, nil
 }
 
-// Search finds a brand's threads whose title or posts contain every word of
-// q, solved threads first, then those with more matching posts, then the most
-// recently active. On SQLite it first indexes posts not yet in the index.
-func (s *Service) Search(ctx context.Context, brandID int64, q string, limit int) ([]Thread, error) {
-	terms, err := searchTerms(q)
+func containsString(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// SearchStatus narrows a search to solved or unanswered threads.
+type SearchStatus string
+
+// The status filters; "" is every thread.
+const (
+	StatusAny        SearchStatus = ""
+	StatusSolved     SearchStatus = "solved"
+	StatusUnanswered SearchStatus = "unanswered"
+)
+
+// ParseSearchStatus accepts "", all, solved or unanswered.
+func ParseSearchStatus(s string) (SearchStatus, error) {
+	switch s {
+	case "", "all":
+		return StatusAny, nil
+	case "solved", "unanswered":
+		return SearchStatus(s), nil
+	}
+	return "", &ValidationError{Fields: map[string]string{"status": "status must be all, solved or unanswered"}}
+}
+
+// SearchQuery is what a person asked for.
+type SearchQuery struct {
+	Q       string
+	BoardID int64        // 0 for every board
+	Status  SearchStatus // solved, unanswered or any
+	Since   time.Time    // only threads asked at or after; zero for any time
+	Page    int          // 1-based
+	PerPage int          // SearchPerPage when 0
+}
+
+// SearchResult is one thread found, with the words marked.
+type SearchResult struct {
+	Thread    Thread
+	Score     float64
+	InReplies bool       // found through a reply's words, not the question's
+	Title     []Fragment // the title with matching words marked
+	Snippet   []Fragment // a short passage around the first matching word
+}
+
+// SearchPage is one page of results.
+type SearchPage struct {
+	Results []SearchResult
+	Total   int  // threads found; a lower bound unless Exact
+	Exact   bool // Total counts the reply tier too
+	Page    int
+	HasNext bool
+	Terms   []string
+}
+
+// SearchThreads finds a brand's visible threads whose title, question or
+// accepted answer hold every word of the query, ranked by relevance (BM25F,
+// title first, solved threads boosted), then threads found only through a
+// reply holding every word, newest matches first. It returns a
+// ValidationError for an empty query or a bad page.
+func (s *Service) SearchThreads(ctx context.Context, brandID int64, sq SearchQuery) (SearchPage, error) {
+	terms, err := searchTerms(sq.Q)
 	if err != nil {
-		return nil, err
+		return SearchPage{}, err
+	}
+	if sq.PerPage <= 0 || sq.PerPage > 50 {
+		sq.PerPage = SearchPerPage
+	}
+	if sq.Page <= 0 {
+		sq.Page = 1
+	}
+	if sq.Page > MaxSearchPages {
+		return SearchPage{}, &ValidationError{Fields: map[string]string{"page": fmt.Sprintf("Results stop at page %d; try more specific words.", MaxSearchPages)}}
 	}
 	// Index what was written since the indexer last ran (a bounded amount),
 	// so a member finds what was just posted.
 	if _, err := IndexSearch(ctx, s.db, searchCatchUp); err != nil {
-		return nil, err
+		return SearchPage{}, err
 	}
-	if limit <= 0 || limit > 50 {
-		limit = 20
+	f := headFilter{board: sq.BoardID, status: sq.Status}
+	if !sq.Since.IsZero() {
+		f.since = ms(sq.Since)
 	}
+	offset := (sq.Page - 1) * sq.PerPage
+	// One more than a page tells whether a next page exists.
+	head, total, err := s.rankThreads(ctx, brandID, terms, f, weightTitle, offset, sq.PerPage+1)
+	if err != nil {
+		return SearchPage{}, err
+	}
+	pg := SearchPage{Page: sq.Page, Total: total, Terms: terms}
+	ids := make([]int64, 0, sq.PerPage+1)
+	scores := map[int64]float64{}
+	for _, h := range head {
+		ids = append(ids, h.id)
+		scores[h.id] = h.score
+	}
+	inReplies := map[int64]bool{}
+	if offset+sq.PerPage+1 > total {
+		// The ranked tier ends on this page: fill it from replies' words.
+		extra, err := s.replyMatches(ctx, brandID, terms, f)
+		if err != nil {
+			return SearchPage{}, err
+		}
+		// Threads the ranked tier holds (on any page) are not repeated.
+		all, _, err := s.rankThreads(ctx, brandID, terms, f, weightTitle, 0, total)
+		if err != nil {
+			return SearchPage{}, err
+		}
+		ranked := make(map[int64]bool, len(all))
+		for _, h := range all {
+			ranked[h.id] = true
+		}
+		var fresh []int64
+		for _, id := range extra {
+			if !ranked[id] {
+				fresh = append(fresh, id)
+			}
+		}
+		pg.Total, pg.Exact = total+len(fresh), true
+		start := max(0, offset-total)
+		for _, id := range fresh[min(start, len(fresh)):] {
+			if len(ids) > sq.PerPage {
+				break
+			}
+			ids = append(ids, id)
+			inReplies[id] = true
+		}
+	}
+	if len(ids) > sq.PerPage {
+		ids, pg.HasNext = ids[:sq.PerPage], true
+	}
+	pg.Results, err = s.hydrateResults(ctx, brandID, ids, terms, scores, inReplies)
+	return pg, err
+}
+
+// replyMatches lists threads with a visible reply holding every word, among
+// the newest replyWindow matching replies, most matching replies first.
+func (s *Service) replyMatches(ctx context.Context, brandID int64, terms []string, f headFilter) ([]int64, error) {
 	var match string
 	var args []any
 	if s.db.Dialect() == sqldb.Postgres {
-		tsq := strings.Join(terms, " ")
-		match = `SELECT tid, COUNT(*) AS hits FROM (
-  SELECT p.thread_id AS tid FROM posts p JOIN threads t2 ON t2.id = p.thread_id
-  WHERE p.brand_id = ? AND p.status = 'visible' AND (to_tsvector('english', p.body_md) @@ plainto_tsquery('english', ?)
-     OR (p.is_question = 1 AND to_tsvector('english', t2.title) @@ plainto_tsquery('english', ?)))
-  ORDER BY p.id DESC LIMIT ?) recent GROUP BY tid`
-		args = []any{brandID, tsq, tsq, searchWindow}
+		match = `SELECT p.thread_id AS tid FROM posts p
+  WHERE p.brand_id = ? AND p.is_question = 0 AND p.status = 'visible'
+    AND to_tsvector('english', p.body_md) @@ plainto_tsquery('english', ?)
+  ORDER BY p.id DESC LIMIT ?`
+		args = []any{brandID, strings.Join(terms, " "), replyWindow}
 	} else {
 		quoted := make([]string, len(terms))
 		for i, t := range terms {
 			quoted[i] = `"` + t + `"`
 		}
-		match = `SELECT tid, COUNT(*) AS hits FROM (
-  SELECT p.thread_id AS tid FROM post_search s JOIN posts p ON p.id = s.docid
-  WHERE post_search MATCH ? AND p.brand_id = ? AND p.status = 'visible' ORDER BY s.docid DESC LIMIT ?) recent GROUP BY tid`
-		args = []any{strings.Join(quoted, " "), brandID, searchWindow}
+		match = `SELECT p.thread_id AS tid FROM post_search s JOIN posts p ON p.id = s.docid
+  WHERE post_search MATCH ? AND p.brand_id = ? AND p.is_question = 0 AND p.status = 'visible'
+  ORDER BY s.docid DESC LIMIT ?`
+		args = []any{strings.Join(quoted, " "), brandID, replyWindow}
 	}
-	args = append(args, limit)
-	rows, err := s.db.Query(ctx, `SELECT `+threadCols+` FROM threads t JOIN users u ON u.id = t.author_id
-JOIN (`+match+`) m ON m.tid = t.id
-WHERE t.status = 'visible'
-ORDER BY CASE WHEN t.accepted_post_id IS NULL THEN 1 ELSE 0 END, m.hits DESC, t.last_activity_at DESC, t.id DESC
-LIMIT ?`, args...)
+	where := ""
+	if f.board != 0 {
+		where += " AND t.board_id = ?"
+		args = append(args, f.board)
+	}
+	switch f.status {
+	case StatusSolved:
+		where += " AND t.accepted_post_id IS NOT NULL"
+	case StatusUnanswered:
+		where += " AND t.first_reply_at IS NULL"
+	}
+	if f.since != 0 {
+		where += " AND t.created_at >= ?"
+		args = append(args, f.since)
+	}
+	rows, err := s.db.Query(ctx, `SELECT t.id FROM threads t JOIN (SELECT tid, COUNT(*) AS hits FROM (`+match+`) recent GROUP BY tid) m ON m.tid = t.id
+WHERE t.status = 'visible'`+where+`
+ORDER BY m.hits DESC, t.last_activity_at DESC, t.id DESC`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("forum: search: %w", err)
+		return nil, fmt.Errorf("forum: search replies: %w", err)
 	}
-	out, _, err := collectThreads(rows, limit)
-	return out, err
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// hydrateResults loads the page's threads in the given order, keeping only
+// visible ones (the index follows every hide in its transaction; this is the
+// query-time check that a hidden thread is never shown even so), with the
+// text their snippets come from.
+func (s *Service) hydrateResults(ctx context.Context, brandID int64, ids []int64, terms []string, scores map[int64]float64, inReplies map[int64]bool) ([]SearchResult, error) {
+	out := []SearchResult{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	in, args := idPlaceholders(ids)
+	rows, err := s.db.Query(ctx, `SELECT `+threadCols+`, q.body_html, COALESCE(a.body_html, '')
+FROM threads t JOIN users u ON u.id = t.author_id
+JOIN posts q ON q.thread_id = t.id AND q.is_question = 1 AND q.status = 'visible'
+LEFT JOIN posts a ON a.id = t.accepted_post_id AND a.status = 'visible'
+WHERE t.id IN (`+in+`) AND t.brand_id + 0 = ? AND t.status = 'visible'`, append(args, brandID)...)
+	if err != nil {
+		return nil, fmt.Errorf("forum: search results: %w", err)
+	}
+	defer rows.Close()
+	type loaded struct {
+		t        Thread
+		question string
+		answer   string
+	}
+	byID := map[int64]loaded{}
+	for rows.Next() {
+		var l loaded
+		t, err := scanThreadWith(rows, &l.question, &l.answer)
+		if err != nil {
+			return nil, err
+		}
+		l.t = t
+		byID[l.t.ID] = l
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var replyText map[int64]string
+	if len(inReplies) > 0 {
+		if replyText, err = s.matchingReplies(ctx, brandID, inReplies, terms); err != nil {
+			return nil, err
+		}
+	}
+	for _, id := range ids {
+		l, ok := byID[id]
+		if !ok {
+			continue
+		}
+		r := SearchResult{Thread: l.t, Score: scores[id], InReplies: inReplies[id], Title: Highlight(l.t.Title, terms, 0)}
+		sources := []string{l.question, l.answer}
+		if r.InReplies {
+			sources = []string{replyText[id], l.question}
+		}
+		r.Snippet = bestSnippet(sources, terms)
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// matchingReplies finds, per thread, the newest visible reply holding the
+// first word, for the snippet of a thread found through its replies.
+func (s *Service) matchingReplies(ctx context.Context, brandID int64, threads map[int64]bool, terms []string) (map[int64]string, error) {
+	ids := make([]int64, 0, len(threads))
+	for id := range threads {
+		ids = append(ids, id)
+	}
+	in, args := idPlaceholders(ids)
+	like := "%" + strings.ReplaceAll(strings.ReplaceAll(terms[0], "%", ""), "_", "") + "%"
+	rows, err := s.db.Query(ctx, `SELECT thread_id, body_html FROM posts
+WHERE brand_id = ? AND thread_id IN (`+in+`) AND is_question = 0 AND status = 'visible' AND LOWER(body_md) LIKE ?
+ORDER BY id DESC`, append(append([]any{brandID}, args...), like)...)
+	if err != nil {
+		return nil, fmt.Errorf("forum: matching replies: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var body string
+		if err := rows.Scan(&id, &body); err != nil {
+			return nil, err
+		}
+		if _, seen := out[id]; !seen {
+			out[id] = body
+		}
+	}
+	return out, rows.Err()
+}
+
+// Search finds a brand's threads for q (first page, best first). Kept for
+// callers that want threads only; SearchThreads has filters and snippets.
+func (s *Service) Search(ctx context.Context, brandID int64, q string, limit int) ([]Thread, error) {
+	pg, err := s.SearchThreads(ctx, brandID, SearchQuery{Q: q, PerPage: limit})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Thread, len(pg.Results))
+	for i, r := range pg.Results {
+		out[i] = r.Thread
+	}
+	return out, nil
 }
 
 // searchCatchUp bounds the indexing a search does before it reads; a larger
 // backlog (after an import, say) is the background indexer's work.
 const searchCatchUp = 500
 
-// IndexSearch adds up to limit posts written since the last call to SQLite's
-// full-text index, in one transaction, and returns how many it added. Posts
-// are indexed in batches rather than each in its own transaction because
-// every FTS insert writes a segment, and merging many small segments stalled
-// writers. It does nothing on PostgreSQL, whose indexes the database keeps.
+// IndexSearch brings the search indexes up to date by at most limit posts
+// and limit threads, each in one transaction, and returns how many it
+// indexed. Posts reach SQLite's post_search (the reply tier) in batches
+// rather than each in its own transaction because every FTS insert writes a
+// segment, and merging many small segments stalled writers; queued threads
+// get their ranked document (see search_index.go) on both dialects.
 func IndexSearch(ctx context.Context, db *sqldb.DB, limit int) (int, error) {
-	if db.Dialect() != sqldb.SQLite {
-		return 0, nil
+	threads, err := indexQueuedThreads(ctx, db, limit)
+	if err != nil {
+		return threads, err
 	}
+	if db.Dialect() != sqldb.SQLite {
+		return threads, nil
+	}
+	posts, err := indexPosts(ctx, db, limit)
+	return threads + posts, err
+}
+
+func indexPosts(ctx context.Context, db *sqldb.DB, limit int) (int, error) {
 	// Two cheap reads decide whether a write is needed at all.
 	var upto, last int64
 	if err := db.QueryRow(ctx, `SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'search_indexed_upto'`).Scan(&upto); err != nil {
@@ -151,15 +418,32 @@ FROM posts p JOIN threads t ON t.id = p.thread_id WHERE p.id > ? AND p.id <= ?`,
 	return added, nil
 }
 
-// IndexAllSearch indexes every pending post, batch by batch, for commands
-// that write many posts (the importer, the generator).
+// IndexAllSearch indexes every pending post and (re)builds every thread's
+// document, batch by batch, for commands that write many rows directly (the
+// importer, the generator, migrate-store). After a large
+// batch it merges the thread index's segments into one, since every search
+// reads every segment (a few seconds for 100,000 threads).
 func IndexAllSearch(ctx context.Context, db *sqldb.DB) (int, error) {
+	// Bulk writers insert rows directly, past the event hooks: every thread
+	// gets a fresh document.
+	if err := RebuildSearch(ctx, db); err != nil {
+		return 0, err
+	}
 	total := 0
 	for {
 		n, err := IndexSearch(ctx, db, 20000)
 		total += n
-		if err != nil || n == 0 {
+		if err != nil {
 			return total, err
 		}
+		if n == 0 {
+			break
+		}
 	}
+	if total >= 10000 && db.Dialect() == sqldb.SQLite {
+		if _, err := db.Exec(ctx, `INSERT INTO post_search_thread (post_search_thread) VALUES ('optimize')`); err != nil {
+			return total, fmt.Errorf("forum: merge search index: %w", err)
+		}
+	}
+	return total, nil
 }

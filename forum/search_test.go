@@ -62,7 +62,7 @@ func TestSearch(t *testing.T) {
 		}
 		same("portugal", roaming.ID)                   // title only
 		same("dialler", voicemail.ID)                  // a reply's words
-		same("roaming", voicemail.ID, roaming.ID)      // solved first; other brand excluded
+		same("roaming", roaming.ID, voicemail.ID)      // a title match outranks an answer's word; other brand excluded
 		same(`roaming AND "portugal" -x*`, roaming.ID) // syntax is plain words, all required
 		same("nothing-matches-this-zzz")               // no results is not an error
 		pg, err := f.svc.Page(ctx, f.brand.ID, roaming.ID, 0, forum.Cursor{})
@@ -106,9 +106,10 @@ func TestSearchIndexIsBatched(t *testing.T) {
 	if got := count(); got != before {
 		t.Fatalf("asking indexed synchronously: %d rows, want %d until the indexer runs", got, before)
 	}
+	// A batch of 2 takes two queued threads and two posts.
 	n, err := forum.IndexSearch(ctx, f.db, 2)
-	if err != nil || n != 2 {
-		t.Fatalf("first batch: %d, %v; want 2", n, err)
+	if err != nil || n != 4 {
+		t.Fatalf("first batch: %d, %v; want 2 threads + 2 posts", n, err)
 	}
 	got, err := f.svc.Search(ctx, f.brand.ID, "tethering", 10)
 	if err != nil || len(got) != 3 {

@@ -27,7 +27,8 @@ type Service struct {
 	// Limits, when set, are the new-member safeguards (moderate.go).
 	Limits *PostLimits
 
-	hooks []Hook
+	hooks  []Hook
+	search *searchState // word frequencies for ranking (search_rank.go)
 }
 
 // Change says what a committed write touched.
@@ -45,7 +46,11 @@ func (s *Service) changed(c Change) {
 
 // NewService wires the forum service. now is the clock (tests move it).
 func NewService(db *sqldb.DB, md *Renderer, now func() time.Time) *Service {
-	return &Service{db: db, md: md, now: now}
+	s := &Service{db: db, md: md, now: now, search: newSearchState()}
+	// Keep the search index in step (search_index.go) and link Ask-page
+	// suggestion opens to questions asked anyway (discovery.go).
+	s.hooks = []Hook{s.searchHook, s.suggestionHook}
+	return s
 }
 
 // Limits on what members write, documented in the README and the API docs.
@@ -194,11 +199,18 @@ t.reply_count, COALESCE(t.accepted_post_id, 0), COALESCE(t.first_reply_at, 0),
 t.status, COALESCE(t.locked_at, 0), t.pinned, COALESCE(t.merged_into, 0)`
 
 func scanThread(row interface{ Scan(...any) error }) (Thread, error) {
+	return scanThreadWith(row)
+}
+
+// scanThreadWith scans threadCols followed by the query's extra columns into
+// extra, so queries that add columns never repeat threadCols' layout.
+func scanThreadWith(row interface{ Scan(...any) error }, extra ...any) (Thread, error) {
 	var t Thread
 	var created, last, first, locked int64
 	var pinned int
-	err := row.Scan(&t.ID, &t.BrandID, &t.BoardID, &t.AuthorID, &t.AuthorName, &t.Title, &t.Slug, &created, &last,
-		&t.ReplyCount, &t.AcceptedPostID, &first, &t.Status, &locked, &pinned, &t.MergedInto)
+	dest := []any{&t.ID, &t.BrandID, &t.BoardID, &t.AuthorID, &t.AuthorName, &t.Title, &t.Slug, &created, &last,
+		&t.ReplyCount, &t.AcceptedPostID, &first, &t.Status, &locked, &pinned, &t.MergedInto}
+	err := row.Scan(append(dest, extra...)...)
 	t.CreatedAt, t.LastActivityAt, t.FirstReplyAt, t.LockedAt = fromMS(created), fromMS(last), fromMS(first), fromMS(locked)
 	t.Pinned = pinned == 1
 	return t, err

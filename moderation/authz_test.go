@@ -71,6 +71,7 @@ var matrix = []struct {
 	{"escalation", "read", [7]bool{N, N, N, Y, Y, N, Y}},
 	{"escalation", "work", [7]bool{N, N, N, N, Y, N, Y}},
 	{"escalation", "supervise", [7]bool{N, N, N, Y, N, N, Y}},
+	{"suggestion", "open", [7]bool{N, Y, Y, Y, Y, Y, Y}}, // discovery: Ask-page suggestion opens
 	// Not in the policy at all: default deny for everyone.
 	{"brand", "delete", [7]bool{N, N, N, N, N, N, N}},
 	{"post", "destroy_everything", [7]bool{N, N, N, N, N, N, N}},

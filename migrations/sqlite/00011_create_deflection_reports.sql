@@ -94,8 +94,9 @@ CREATE TABLE report_salts (
     salt TEXT    NOT NULL
 );
 
--- The report reads a brand's threads by the time they were asked.
-CREATE INDEX threads_brand_created ON threads (brand_id, created_at);
+-- The report reads a brand's threads by the time they were asked, through
+-- threads_brand_created (brand_id, created_at DESC, id DESC), made in 00012
+-- for the feeds as well.
 
 -- +goose Down
 SELECT 'forward only';

@@ -39,3 +39,47 @@
     });
   });
 })();
+
+// ---- discovery: similar solved questions while asking (issue 9) ----
+// As the asker types a title, ask GET /api/v1/similar and list the most
+// similar solved threads in the Ask page's #similar section. Links go
+// through /ask/similar/{id}, which records the open. Without JavaScript the
+// "Check for similar questions" button does the same on the server.
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-similar]");
+  var title = document.getElementById("title");
+  if (!box || !title || !window.fetch) return;
+  var list = box.querySelector(".similar-list");
+  var timer = null, last = "";
+  function show(items) {
+    while (list.firstChild) list.removeChild(list.firstChild);
+    if (!items.length) { box.hidden = true; return; }
+    items.forEach(function (t) {
+      var li = document.createElement("li");
+      var a = document.createElement("a");
+      a.href = t.open_url;
+      a.textContent = t.title; // text, never HTML: titles are member text
+      li.appendChild(a);
+      var meta = document.createElement("span");
+      meta.className = "meta";
+      meta.textContent = " " + t.reply_count + (t.reply_count === 1 ? " reply" : " replies");
+      li.appendChild(meta);
+      list.appendChild(li);
+    });
+    box.hidden = false;
+  }
+  title.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      var q = title.value.trim();
+      if (q === last) return;
+      last = q;
+      if (q.length < 8) { show([]); return; }
+      fetch("/api/v1/similar?title=" + encodeURIComponent(q), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (j) { if (j && title.value.trim() === q) show(j.items || []); })
+        .catch(function () {});
+    }, 250);
+  });
+})();

@@ -1,0 +1,43 @@
+package app
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"mutual/forum"
+)
+
+// discoveryOpenSuggestion records that the asker opened a suggested similar
+// thread from the Ask page, then sends them to it. Suggestion links (live
+// ones from app.js and the no-JavaScript list) all point here, so every open
+// is counted the same way; see docs/discovery.md for what the count means.
+func (a *App) discoveryOpenSuggestion(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	t, err := a.forum.RecordSuggestionOpen(c.Request.Context(), actorOf(c), id)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, threadURL(t))
+}
+
+// discoveryCheckSimilar is the Ask form's "Check for similar questions"
+// step without JavaScript: the form comes back as typed, with the similar
+// solved questions listed above the buttons.
+func (a *App) discoveryCheckSimilar(c *gin.Context) {
+	bid, _ := strconv.ParseInt(c.PostForm("board_id"), 10, 64)
+	v := askView{BoardID: bid, Title: c.PostForm("title"), Body: c.PostForm("body"), ClientKey: c.PostForm("client_key"), CheckedSimilar: true}
+	similar, err := a.forum.Similar(c.Request.Context(), brandOf(c).ID, v.Title, forum.SimilarLimit)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	v.Similar = similar
+	a.askPage(c, http.StatusOK, v)
+}

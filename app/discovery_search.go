@@ -1,0 +1,202 @@
+package app
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"mutual/forum"
+)
+
+// discoverySince maps the search form's date filter to a start time.
+var discoverySince = map[string]time.Duration{
+	"week":  7 * 24 * time.Hour,
+	"month": 31 * 24 * time.Hour,
+	"year":  366 * 24 * time.Hour,
+}
+
+// discoveryQuery reads the search parameters shared by the page and the API:
+// q, board, status (all|solved|unanswered), since (week|month|year), page.
+func (a *App) discoveryQuery(c *gin.Context) (forum.SearchQuery, error) {
+	sq := forum.SearchQuery{Q: strings.TrimSpace(c.Query("q"))}
+	fields := map[string]string{}
+	if v := c.Query("board"); v != "" && v != "0" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			fields["board"] = "board must be a board id"
+		}
+		sq.BoardID = id
+	}
+	st, err := forum.ParseSearchStatus(c.Query("status"))
+	if err != nil {
+		fields["status"] = "status must be all, solved or unanswered"
+	}
+	sq.Status = st
+	if v := c.Query("since"); v != "" && v != "any" {
+		d, ok := discoverySince[v]
+		if !ok {
+			fields["since"] = "since must be any, week, month or year"
+		}
+		sq.Since = a.cfg.Now().Add(-d)
+	}
+	if v := c.Query("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			fields["page"] = "page must be a number from 1"
+		}
+		sq.Page = n
+	}
+	if len(fields) > 0 {
+		return sq, &forum.ValidationError{Fields: fields}
+	}
+	return sq, nil
+}
+
+// discoverySearchView is the search page's data.
+type discoverySearchView struct {
+	Query  string
+	Board  int64
+	Status string
+	Since  string
+	Boards []forum.Board
+	Result forum.SearchPage
+	Errors map[string]string
+	Prev   string // links to the neighbouring pages; empty at the ends
+	Next   string
+}
+
+func (v discoverySearchView) pageLink(page int) string {
+	q := url.Values{"q": {v.Query}}
+	if v.Board != 0 {
+		q.Set("board", strconv.FormatInt(v.Board, 10))
+	}
+	if v.Status != "" {
+		q.Set("status", v.Status)
+	}
+	if v.Since != "" {
+		q.Set("since", v.Since)
+	}
+	if page > 1 {
+		q.Set("page", strconv.Itoa(page))
+	}
+	return "/search?" + q.Encode()
+}
+
+// BoardName names a result's board for the template.
+func (v discoverySearchView) BoardName(id int64) string {
+	for _, b := range v.Boards {
+		if b.ID == id {
+			return b.Name
+		}
+	}
+	return ""
+}
+
+func (a *App) search(c *gin.Context) {
+	ctx := c.Request.Context()
+	boards, err := a.forum.Boards(ctx, brandOf(c).ID)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	v := discoverySearchView{Query: strings.TrimSpace(c.Query("q")), Status: c.Query("status"), Since: c.Query("since"), Boards: boards}
+	code := http.StatusOK
+	sq, err := a.discoveryQuery(c)
+	v.Board = sq.BoardID
+	if v.Query != "" || err != nil {
+		if err == nil {
+			v.Result, err = a.forum.SearchThreads(ctx, brandOf(c).ID, sq)
+		}
+		var ve *forum.ValidationError
+		switch {
+		case errors.As(err, &ve):
+			v.Errors, code = ve.Fields, http.StatusUnprocessableEntity
+		case err != nil:
+			a.fail(c, err)
+			return
+		}
+		if v.Result.Page > 1 {
+			v.Prev = v.pageLink(v.Result.Page - 1)
+		}
+		if v.Result.HasNext {
+			v.Next = v.pageLink(v.Result.Page + 1)
+		}
+	}
+	a.render(c, code, "search", "Search", v)
+}
+
+// discoveryResult is one search result in the API.
+type discoveryResult struct {
+	apiThread
+	Score       float64 `json:"score"`
+	InReplies   bool    `json:"in_replies"`
+	TitleHTML   string  `json:"title_html"`
+	Snippet     string  `json:"snippet"`
+	SnippetHTML string  `json:"snippet_html"`
+}
+
+type discoveryResults struct {
+	Items []discoveryResult `json:"items"`
+	Next  *string           `json:"next"`
+	Total int               `json:"total"`
+	Exact bool              `json:"total_exact"`
+	Page  int               `json:"page"`
+}
+
+func (a *App) apiSearch(c *gin.Context) {
+	sq, err := a.discoveryQuery(c)
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	pg, err := a.forum.SearchThreads(c.Request.Context(), brandOf(c).ID, sq)
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	out := discoveryResults{Items: make([]discoveryResult, 0, len(pg.Results)), Total: pg.Total, Exact: pg.Exact, Page: pg.Page}
+	for _, r := range pg.Results {
+		out.Items = append(out.Items, discoveryResult{apiThread: toAPIThread(r.Thread), Score: r.Score, InReplies: r.InReplies,
+			TitleHTML: forum.FragmentsHTML(r.Title), Snippet: forum.FragmentsText(r.Snippet), SnippetHTML: forum.FragmentsHTML(r.Snippet)})
+	}
+	if pg.HasNext {
+		next := strconv.Itoa(pg.Page + 1)
+		out.Next = &next
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// discoverySimilar is one suggestion in GET /api/v1/similar. open_url
+// records that the asker opened it (see discoveryOpenSuggestion).
+type discoverySimilar struct {
+	apiThread
+	OpenURL string `json:"open_url"`
+}
+
+func (a *App) apiSimilar(c *gin.Context) {
+	title := c.Query("title")
+	if len(title) > 300 {
+		a.apiFail(c, &forum.ValidationError{Fields: map[string]string{"title": "title must be at most 300 characters"}})
+		return
+	}
+	threads, err := a.forum.Similar(c.Request.Context(), brandOf(c).ID, title, forum.SimilarLimit)
+	if err != nil {
+		a.apiFail(c, err)
+		return
+	}
+	out := apiList[discoverySimilar]{Items: make([]discoverySimilar, 0, len(threads))}
+	for _, t := range threads {
+		out.Items = append(out.Items, discoverySimilar{apiThread: toAPIThread(t), OpenURL: discoveryOpenURL(t)})
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func discoveryOpenURL(t forum.Thread) string { return "/ask/similar/" + itoa(t.ID) }
+
+// TotalCount is the result count as the template's plural wants it.
+func (v discoverySearchView) TotalCount() int64 { return int64(v.Result.Total) }

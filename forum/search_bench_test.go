@@ -1,0 +1,161 @@
+//go:build unix
+
+package forum_test
+
+// Search and similar-question latency on a large community. Runs only when
+// MUTUAL_SEARCH_BENCH_DB names a *copy* of a generated database (it is
+// migrated and indexed in place):
+//
+//	cp -r /work/benchdata/100k /tmp/find-bench
+//	MUTUAL_SEARCH_BENCH_DB=/tmp/find-bench/100k/mutual.db \
+//	    go test ./forum -run '^$' -bench 'SearchLarge' -benchtime 400x
+//
+// Each benchmark cycles through typical two-word queries (words from the
+// generator's vocabulary, forum/synth) and reports p50 and p99 latency per
+// query alongside ns/op.
+
+import (
+	"os"
+	"slices"
+	"syscall"
+	"testing"
+	"time"
+
+	"mutual/forum"
+	"mutual/migrations"
+	"mutual/sqldb"
+)
+
+var benchQueries = []string{
+	"voicemail iphone", "roaming spain", "esim pixel", "refund charged", "hotspot galaxy", "signal leeds",
+	"contract upgrade", "bill twice", "unlock code", "roaming portugal", "international calls", "porting number",
+	"visual voicemail", "apn internet", "network settings", "sim provisioned", "direct debit", "spending cap",
+	"family plan", "mms xperia", "5g glasgow", "top ups", "smartwatch data", "outage cardiff",
+}
+
+var benchTitles = []string{
+	"Voicemail not working after the update on my iPhone 15", "Can I use roaming in Spain with the roaming pass?",
+	"eSIM stopped working on my Pixel 8", "Charged twice for top-ups this month", "Hotspot keeps dropping on Galaxy S24",
+	"How do I set up Wi-Fi calling on a Fairphone 5?", "Lost my PAC code after moving house",
+	"Is there a way to turn off call forwarding?",
+}
+
+func openBenchDB(b *testing.B) (*sqldb.DB, *forum.Service, int64) {
+	path := os.Getenv("MUTUAL_SEARCH_BENCH_DB")
+	if path == "" {
+		b.Skip("set MUTUAL_SEARCH_BENCH_DB to a copy of a generated database (see the file comment)")
+	}
+	db, err := sqldb.Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	if _, err := migrations.Up(ctx, db); err != nil {
+		b.Fatal(err)
+	}
+	// Build what the migration queued (the first run only), then merge the
+	// index's segments as the importer and generator do.
+	start, built := time.Now(), 0
+	for {
+		n, err := forum.IndexSearch(ctx, db, 20000)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+		built += n
+	}
+	if built > 0 {
+		if _, err := db.Exec(ctx, `INSERT INTO post_search_thread (post_search_thread) VALUES ('optimize')`); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("indexed %d threads/posts in %v", built, time.Since(start))
+	}
+	svc := forum.NewService(db, forum.NewRenderer(), time.Now)
+	brand, err := forum.NewBrands(db, time.Now).Default(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return db, svc, brand.ID
+}
+
+// cpuTime is the process's user+system CPU time: on a shared machine it
+// tells the work a query costs apart from time spent waiting for a core.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func reportPercentiles(b *testing.B, lat []time.Duration, cpu0 time.Duration) {
+	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+	slices.Sort(lat)
+	p := func(q float64) float64 { return float64(lat[int(q*float64(len(lat)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(p(0.50), "p50-ms")
+	b.ReportMetric(p(0.99), "p99-ms")
+}
+
+func BenchmarkSearchLarge(b *testing.B) {
+	_, svc, brandID := openBenchDB(b)
+	for _, q := range benchQueries { // warm the word-frequency cache and the page cache once
+		if _, err := svc.SearchThreads(ctx, brandID, forum.SearchQuery{Q: q}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		pg, err := svc.SearchThreads(ctx, brandID, forum.SearchQuery{Q: benchQueries[i%len(benchQueries)]})
+		if err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(t0))
+		if len(pg.Results) == 0 {
+			b.Fatalf("%q found nothing", benchQueries[i%len(benchQueries)])
+		}
+	}
+	reportPercentiles(b, lat, cpu0)
+}
+
+func BenchmarkSearchLargeFiltered(b *testing.B) {
+	_, svc, brandID := openBenchDB(b)
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		sq := forum.SearchQuery{Q: benchQueries[i%len(benchQueries)], Status: forum.StatusSolved, Page: 1 + i%3}
+		if _, err := svc.SearchThreads(ctx, brandID, sq); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	reportPercentiles(b, lat, cpu0)
+}
+
+func BenchmarkSimilarLarge(b *testing.B) {
+	_, svc, brandID := openBenchDB(b)
+	for _, q := range benchTitles {
+		if _, err := svc.Similar(ctx, brandID, q, forum.SimilarLimit); err != nil {
+			b.Fatal(err)
+		}
+	}
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		got, err := svc.Similar(ctx, brandID, benchTitles[i%len(benchTitles)], forum.SimilarLimit)
+		if err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(t0))
+		if len(got) == 0 {
+			b.Fatalf("no suggestions for %q", benchTitles[i%len(benchTitles)])
+		}
+	}
+	reportPercentiles(b, lat, cpu0)
+}
