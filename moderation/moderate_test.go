@@ -313,3 +313,32 @@ func TestSuspendedAndLocked(t *testing.T) {
 func containsFold(s, sub string) bool {
 	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
 }
+
+// TestSpamBurstIsHeld: the same text from a third account within minutes is
+// held for review; different text is not.
+func TestSpamBurstIsHeld(t *testing.T) {
+	eachModStore(t, func(t *testing.T, f *modFixture) {
+		f.svc.Limits = forum.DefaultPostLimits()
+		asker := f.actor(t, "asker")
+		f.advance(48 * time.Hour)
+		th, err := f.svc.Ask(ctx, asker, forum.NewThread{BoardID: f.boards[0].ID, Title: "Spam run target", Body: "An honest question."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var last forum.Post
+		for i := range 3 {
+			a := f.actor(t, fmt.Sprintf("bot%d", i))
+			if last, err = f.svc.Reply(ctx, a, th.ID, forum.NewReply{Body: "Visit cheap-pills dot example now"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if last.Status != forum.StatusPending {
+			t.Errorf("third identical post from another account: %s, want pending", last.Status)
+		}
+		p, err := f.svc.Reply(ctx, f.actor(t, "human"), th.ID, forum.NewReply{Body: "A genuine answer"})
+		if err != nil || p.Status != forum.StatusVisible {
+			t.Errorf("a different post: %v %v", p.Status, err)
+		}
+		checkCounters(t, f, "after the burst")
+	})
+}

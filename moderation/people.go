@@ -149,14 +149,34 @@ FROM users WHERE brand_id = ? AND username_key = ?`, brandID, strings.ToLower(st
 		st.Email = ""
 	}
 	st.JoinedAt, st.SuspendedUntil, st.BannedAt = msTime(joined), msTime(until), msTime(banned)
-	err = q.QueryRow(ctx, `SELECT
-  COALESCE(SUM(CASE WHEN status = 'visible' THEN 1 ELSE 0 END), 0),
-  COALESCE(SUM(CASE WHEN status IN ('hidden', 'deleted') THEN 1 ELSE 0 END), 0),
-  COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0)
-FROM posts WHERE author_id = ? AND brand_id = ?`, st.UserID, brandID).Scan(&st.Posts, &st.Removed, &st.Pending)
+	// All posts from the covering posts_author index; the few not visible
+	// from the partial posts_author_unseen index.
+	var total int64
+	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM posts WHERE author_id = ?`, st.UserID).Scan(&total); err != nil {
+		return Standing{}, err
+	}
+	rows, err := q.Query(ctx, `SELECT status, COUNT(*) FROM posts WHERE author_id = ? AND status <> 'visible' GROUP BY status`, st.UserID)
 	if err != nil {
 		return Standing{}, err
 	}
+	for rows.Next() {
+		var status string
+		var n int64
+		if err := rows.Scan(&status, &n); err != nil {
+			rows.Close()
+			return Standing{}, err
+		}
+		if status == "pending" {
+			st.Pending += n
+		} else {
+			st.Removed += n
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return Standing{}, err
+	}
+	st.Posts = total - st.Pending - st.Removed
 	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM flags f JOIN posts p ON p.id = f.post_id WHERE p.author_id = ? AND f.brand_id = ?`,
 		st.UserID, brandID).Scan(&st.FlagsAgainst); err != nil {
 		return Standing{}, err
@@ -165,7 +185,7 @@ FROM posts WHERE author_id = ? AND brand_id = ?`, st.UserID, brandID).Scan(&st.P
 		brandID, st.UserID, ActPostFlagged).Scan(&st.Actions); err != nil {
 		return Standing{}, err
 	}
-	rows, err := q.Query(ctx, `SELECT role FROM role_assignments WHERE brand_id = ? AND user_id = ? ORDER BY role`, brandID, st.UserID)
+	rows, err = q.Query(ctx, `SELECT role FROM role_assignments WHERE brand_id = ? AND user_id = ? ORDER BY role`, brandID, st.UserID)
 	if err != nil {
 		return Standing{}, err
 	}

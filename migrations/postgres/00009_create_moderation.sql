@@ -55,9 +55,13 @@ ALTER TABLE brands ADD COLUMN flag_hide_at BIGINT NOT NULL DEFAULT 3;
 ALTER TABLE brands ADD COLUMN mods_see_email BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE brands ADD COLUMN staff_label TEXT NOT NULL DEFAULT 'Staff';
 
-CREATE INDEX posts_pending ON posts (brand_id, created_at, id) WHERE status = 'pending';
--- Spam-burst detection looks at the brand's last few minutes of posts.
-CREATE INDEX posts_brand_recent ON posts (brand_id, created_at);
+CREATE INDEX posts_pending ON posts (brand_id, status, created_at, id) WHERE status = 'pending';
+-- A member's held and removed posts, for their moderation history: a few
+-- rows per member, so counting them never reads all their posts.
+CREATE INDEX posts_author_unseen ON posts (author_id, status) WHERE status <> 'visible';
+-- Spam-burst detection looks at the last few minutes of posts. (Not led by
+-- brand_id: SQLite would then prefer it to posts_author for a member's posts.)
+CREATE INDEX posts_recent ON posts (created_at);
 
 -- +goose Down
 SELECT 'forward only';
