@@ -28,11 +28,23 @@ const (
 // cancels the server's context and waits for the graceful shutdown.
 func startServer(t *testing.T) string {
 	t.Helper()
+	base, _ := startApp(t, nil)
+	return base
+}
+
+// startApp is startServer with the configuration in the journey's hands
+// (edit may set a clock, turn jobs off...), handing back the App so a
+// journey can check or prepare what is in the database.
+func startApp(t *testing.T, edit func(*app.Config)) (string, *app.App) {
+	t.Helper()
 	cfg := app.DefaultConfig()
 	cfg.DataDir = t.TempDir()
 	cfg.Addr = "127.0.0.1:0"
 	cfg.PostInterval = 0 // the journeys post faster than a person would
 	cfg.NoDemo = false
+	if edit != nil {
+		edit(&cfg)
+	}
 	// Warnings and errors reach the test log; request lines would drown it.
 	logger := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 
@@ -71,7 +83,7 @@ func startServer(t *testing.T) string {
 			t.Errorf("close database: %v", err)
 		}
 	})
-	return "http://" + addr
+	return "http://" + addr, a
 }
 
 // chromePath finds Chromium: $CHROME_PATH, /usr/bin/chromium, or chromium on

@@ -2,10 +2,8 @@ package e2e
 
 import (
 	"context"
-	"log/slog"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -18,38 +16,7 @@ import (
 // can check what was recorded in the database.
 func discoveryServer(t *testing.T) (string, *app.App) {
 	t.Helper()
-	cfg := app.DefaultConfig()
-	cfg.DataDir = t.TempDir()
-	cfg.Addr = "127.0.0.1:0"
-	cfg.PostInterval = 0
-	logger := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, logger)
-	if err != nil {
-		cancel()
-		t.Fatalf("app.New: %v", err)
-	}
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() { done <- a.Serve(ctx, func(addr string) { ready <- addr }) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(25 * time.Second):
-			t.Error("server did not shut down within 25 s")
-		}
-		_ = a.Close()
-	})
-	select {
-	case addr := <-ready:
-		return "http://" + addr, a
-	case err := <-done:
-		t.Fatalf("server stopped before it was ready: %v", err)
-	case <-time.After(stepBudget):
-		t.Fatal("server not ready in time")
-	}
-	return "", nil
+	return startApp(t, nil)
 }
 
 // A visitor types words into the header's search box, finds the solved

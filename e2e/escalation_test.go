@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -40,36 +39,11 @@ func (c *escClock) Add(d time.Duration) {
 func escServer(t *testing.T) (string, *app.App, *escClock) {
 	t.Helper()
 	clk := &escClock{t: time.Now().UTC().Truncate(time.Second)}
-	cfg := app.DefaultConfig()
-	cfg.DataDir = t.TempDir()
-	cfg.Addr = "127.0.0.1:0"
-	cfg.PostInterval = 0
-	cfg.JobInterval = 0
-	cfg.Now = clk.Now
-	logger := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, logger)
-	if err != nil {
-		cancel()
-		t.Fatalf("app.New: %v", err)
-	}
-	ready, done := make(chan string, 1), make(chan error, 1)
-	go func() { done <- a.Serve(ctx, func(addr string) { ready <- addr }) }()
-	var addr string
-	select {
-	case addr = <-ready:
-	case err := <-done:
-		cancel()
-		t.Fatalf("server stopped: %v", err)
-	case <-time.After(stepBudget):
-		cancel()
-		t.Fatal("server not ready in time")
-	}
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		_ = a.Close()
+	base, a := startApp(t, func(cfg *app.Config) {
+		cfg.JobInterval = 0
+		cfg.Now = clk.Now
 	})
+	ctx := context.Background()
 	brand, err := forum.NewBrands(a.DB(), clk.Now).Default(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -85,7 +59,7 @@ func escServer(t *testing.T) (string, *app.App, *escClock) {
 	if _, err := a.Escalations().AddAgent(ctx, escalation.NewAgent{BrandID: brand.ID, UserID: u.ID, Person: u.Email, OnShift: true}); err != nil {
 		t.Fatal(err)
 	}
-	return "http://" + addr, a, clk
+	return base, a, clk
 }
 
 // askQuestion asks through the UI and returns the thread's path.

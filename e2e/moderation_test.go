@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -17,36 +16,7 @@ import (
 // can grant a role the way an administrator's CLI would.
 func modStartServer(t *testing.T) (string, *app.App) {
 	t.Helper()
-	cfg := app.DefaultConfig()
-	cfg.DataDir = t.TempDir()
-	cfg.Addr = "127.0.0.1:0"
-	cfg.PostInterval = 0
-	logger := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, logger)
-	if err != nil {
-		cancel()
-		t.Fatalf("app.New: %v", err)
-	}
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() { done <- a.Serve(ctx, func(addr string) { ready <- addr }) }()
-	var addr string
-	select {
-	case addr = <-ready:
-	case err := <-done:
-		cancel()
-		t.Fatalf("server stopped: %v", err)
-	case <-time.After(stepBudget):
-		cancel()
-		t.Fatal("server not ready in time")
-	}
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		_ = a.Close()
-	})
-	return "http://" + addr, a
+	return startApp(t, nil)
 }
 
 // TestJourneyFlagHideAudit: a member flags a spam reply, a moderator hides

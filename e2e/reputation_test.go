@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"context"
-	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -36,47 +34,8 @@ func (c *repClock) Add(d time.Duration) {
 // repStartServer is startServer with the server's clock in the test's hands.
 func repStartServer(t *testing.T, clock *repClock) string {
 	t.Helper()
-	cfg := app.DefaultConfig()
-	cfg.DataDir = t.TempDir()
-	cfg.Addr = "127.0.0.1:0"
-	cfg.PostInterval = 0
-	cfg.Now = clock.Now
-	logger := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, logger)
-	if err != nil {
-		cancel()
-		t.Fatalf("app.New: %v", err)
-	}
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() { done <- a.Serve(ctx, func(addr string) { ready <- addr }) }()
-	var addr string
-	select {
-	case addr = <-ready:
-	case err := <-done:
-		cancel()
-		a.Close()
-		t.Fatalf("server stopped before it was ready: %v", err)
-	case <-time.After(stepBudget):
-		cancel()
-		t.Fatal("server not ready in time")
-	}
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("graceful shutdown: %v", err)
-			}
-		case <-time.After(25 * time.Second):
-			t.Error("server did not shut down within 25 s")
-		}
-		if err := a.Close(); err != nil {
-			t.Errorf("close database: %v", err)
-		}
-	})
-	return "http://" + addr
+	base, _ := startApp(t, func(cfg *app.Config) { cfg.Now = clock.Now })
+	return base
 }
 
 // repTarget is the first post on the page the member may give kudos to.
