@@ -13,7 +13,9 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -70,7 +72,10 @@ func BenchmarkKudosWithReaders(b *testing.B) {
 	var next atomic.Int64
 	var mu sync.Mutex
 	var lat []time.Duration
-	b.SetParallelism(8)
+	// MUTUAL_BENCH_CLIENTS sets the clients per CPU (default 8): with a
+	// durable commit taking milliseconds, throughput is clients in flight
+	// divided by commit latency, so the figure depends on the load offered.
+	b.SetParallelism(benchClients(8))
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		var mine []time.Duration
@@ -249,4 +254,11 @@ func BenchmarkLeaderboard(b *testing.B) {
 			r.get(b, fmt.Sprintf("/api/v1/boards/%d/top-helpers?period=all", r.board), "")
 		}
 	})
+}
+
+func benchClients(def int) int {
+	if n, err := strconv.Atoi(os.Getenv("MUTUAL_BENCH_CLIENTS")); err == nil && n > 0 {
+		return n
+	}
+	return def
 }
