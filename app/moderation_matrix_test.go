@@ -260,6 +260,14 @@ func mxDigest(t *testing.T, s *site) string {
 		`SELECT COALESCE(SUM(COALESCE(suspended_until, 0) % 997 + COALESCE(banned_at, 0) % 991 + reputation), 0) FROM users`,
 		`SELECT COALESCE(SUM(thread_count * 31 + post_count), 0) FROM boards`,
 		`SELECT COALESCE(SUM(premod_posts + flag_hide_at + mods_see_email + LENGTH(staff_label)), 0) FROM brands`,
+		// What the other capabilities write: a refused request touches none of it.
+		`SELECT COUNT(*) FROM notifications`, `SELECT COUNT(*) FROM notify_watches`, `SELECT COUNT(*) FROM notify_follows`,
+		`SELECT COUNT(*) FROM notify_prefs`, `SELECT COUNT(*) FROM notify_outbox`,
+		`SELECT COUNT(*) FROM escalations`, `SELECT COUNT(*) FROM escalation_events`, `SELECT COUNT(*) FROM agents`,
+		`SELECT COALESCE(SUM(LENGTH(status) * id + COALESCE(claimed_by, 0)), 0) FROM escalations`,
+		`SELECT COUNT(*) FROM reputation_settings`, `SELECT COUNT(*) FROM reputation_rings`,
+		`SELECT COUNT(*) FROM report_settings`, `SELECT COUNT(*) FROM deflection_survey`, `SELECT COUNT(*) FROM contact_clicks`,
+		`SELECT COUNT(*) FROM suggestion_opens`, `SELECT COALESCE(SUM(COALESCE(still_need_help_at, 0) % 997), 0) FROM threads`,
 	}
 	var b strings.Builder
 	for _, q := range qs {
