@@ -135,7 +135,7 @@ func benchPageSize() int {
 	if v, err := strconv.Atoi(os.Getenv("ESC_BENCH_PAGE")); err == nil && v > 0 {
 		return v
 	}
-	return 200
+	return 1000 // the server's default step (app.Config.JobBatch)
 }
 
 // BenchmarkCommit is the floor under any write: one small durable commit
