@@ -174,16 +174,17 @@ func testTiny(t *testing.T, e env) {
 
 	// Thread 1: answer, comment on it, and a comment by deleted-user (the
 	// asker, so it is not the first peer reply); accepted answer 3.
-	var replies, accepted, first, views int64
-	if err := e.db.QueryRow(ctx, `SELECT reply_count, accepted_post_id, first_reply_at, view_count FROM threads WHERE id = ?`, thread).
-		Scan(&replies, &accepted, &first, &views); err != nil {
+	var replies, accepted, first, peer, views int64
+	if err := e.db.QueryRow(ctx, `SELECT reply_count, accepted_post_id, first_reply_at, first_peer_reply_at, view_count FROM threads WHERE id = ?`, thread).
+		Scan(&replies, &accepted, &first, &peer, &views); err != nil {
 		t.Fatal(err)
 	}
-	if replies != 3 || accepted != ans || first != mustTime(t, "2020-01-01T11:00:00.000").UnixMilli() || views != 42 {
-		t.Errorf("thread 1: replies %d accepted %d first %d views %d", replies, accepted, first, views)
+	// Imported authors are peers: the first reply is the first peer reply.
+	if replies != 3 || accepted != ans || first != mustTime(t, "2020-01-01T11:00:00.000").UnixMilli() || peer != first || views != 42 {
+		t.Errorf("thread 1: replies %d accepted %d first %d first peer %d views %d", replies, accepted, first, peer, views)
 	}
 	// Thread 2's only reply is by its asker (Community): unanswered.
-	if n := e.count(t, `SELECT COUNT(*) FROM threads WHERE external_id = 'se:tiny:2' AND first_reply_at IS NULL AND reply_count = 1`); n != 1 {
+	if n := e.count(t, `SELECT COUNT(*) FROM threads WHERE external_id = 'se:tiny:2' AND first_reply_at IS NULL AND first_peer_reply_at IS NULL AND reply_count = 1`); n != 1 {
 		t.Errorf("thread 2 should have one reply and count as unanswered")
 	}
 	// Boards: the top tag, and General for the rest.

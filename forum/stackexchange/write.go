@@ -509,6 +509,12 @@ WHERE brand_id = ? AND external_id LIKE ?`, b, like); err != nil {
 WHERE brand_id = ? AND external_id LIKE ?`, b, like); err != nil {
 			return fmt.Errorf("thread counters: %w", err)
 		}
+		// Imported authors are members, never staff: the first reply is a
+		// peer's, which the escalation detector and the reports read.
+		if _, err := tx.Exec(ctx, `UPDATE threads SET first_peer_reply_at = first_reply_at
+WHERE brand_id = ? AND external_id LIKE ?`, b, like); err != nil {
+			return fmt.Errorf("thread peer replies: %w", err)
+		}
 		if _, err := tx.Exec(ctx, `UPDATE boards SET
   thread_count = (SELECT COUNT(*) FROM threads t WHERE t.board_id = boards.id),
   post_count = (SELECT COUNT(*) FROM posts p JOIN threads t ON t.id = p.thread_id WHERE t.board_id = boards.id),

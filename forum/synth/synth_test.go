@@ -95,6 +95,7 @@ func TestGenerate(t *testing.T) {
 			"last_activity_at": `SELECT COUNT(*) FROM threads t WHERE last_activity_at <> (SELECT MAX(created_at) FROM posts p WHERE p.thread_id = t.id)`,
 			"first_reply_at": `SELECT COUNT(*) FROM threads t WHERE COALESCE(first_reply_at, -1) <> COALESCE((SELECT MIN(created_at) FROM posts p
 WHERE p.thread_id = t.id AND p.is_question = 0 AND p.author_id <> t.author_id), -1)`,
+			"first_peer_reply_at": `SELECT COUNT(*) FROM threads WHERE COALESCE(first_peer_reply_at, -1) <> COALESCE(first_reply_at, -1)`,
 			"accepted_post_id": `SELECT COUNT(*) FROM threads t WHERE accepted_post_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM posts p
 WHERE p.id = t.accepted_post_id AND p.thread_id = t.id AND p.is_question = 0 AND p.author_id <> t.author_id)`,
 			"question author":   `SELECT COUNT(*) FROM threads t WHERE author_id <> (SELECT author_id FROM posts p WHERE p.thread_id = t.id AND p.is_question = 1)`,
