@@ -40,8 +40,9 @@ func (db *DB) group(ctx context.Context, fn func(tx *Tx) error) error {
 	select {
 	case err := <-j.done:
 		return err
-	case <-db.loopDone:
-		// The committer stopped; it may have run this job just before.
+	case <-db.durable.done:
+		// The committer and the syncer stopped; they may have answered this
+		// job just before.
 		select {
 		case err := <-j.done:
 			return err
@@ -90,19 +91,26 @@ func (db *DB) commitLoop() {
 // the whole batch rolled back and each job run again in its own transaction.
 // A job's function may therefore run twice; each runs against the state its
 // statements see, so that is safe.
+//
+// A committed job is answered by the syncer, once the WAL holding its commit
+// is on disk; meanwhile the writer goes on with the next group.
 func (db *DB) runGroup(batch []*job) {
-	if len(batch) == 1 {
-		batch[0].done <- db.runOne(batch[0])
-		return
-	}
-	if db.runBatch(batch) {
-		for _, j := range batch {
-			j.done <- nil
+	if len(batch) > 1 {
+		if db.runBatch(batch) {
+			acks := make([]chan error, len(batch))
+			for i, j := range batch {
+				acks[i] = j.done
+			}
+			db.afterSync(acks...)
+			return
 		}
-		return
 	}
 	for _, j := range batch {
-		j.done <- db.runOne(j)
+		if err := db.runOne(j); err != nil {
+			j.done <- err
+			continue
+		}
+		db.afterSync(j.done)
 	}
 }
 
