@@ -147,7 +147,17 @@ func copyTable(ctx context.Context, src *sqldb.DB, tx *sqldb.Tx, table string) (
 			sel[i] = "NULL"
 		}
 	}
-	rows, err := src.Query(ctx, `SELECT `+strings.Join(sel, ", ")+` FROM `+table+` ORDER BY rowid`)
+	// Rows go over in insertion order, so ids referenced by later rows
+	// exist first; a WITHOUT ROWID table has no rowid and goes in key order.
+	var withoutRowid bool
+	if err := src.QueryRow(ctx, `SELECT wr FROM pragma_table_list WHERE name = ? AND schema = 'main'`, table).Scan(&withoutRowid); err != nil {
+		return 0, fmt.Errorf("table %s: %w", table, err)
+	}
+	order := " ORDER BY rowid"
+	if withoutRowid {
+		order = ""
+	}
+	rows, err := src.Query(ctx, `SELECT `+strings.Join(sel, ", ")+` FROM `+table+order)
 	if err != nil {
 		return 0, err
 	}
