@@ -15,32 +15,45 @@ import (
 // trusted with them, or one that has given its day's allowance. Staff are
 // vetted by the brand and exempt from the age and activity rules.
 func checkGiver(ctx context.Context, q sqldb.Querier, a Actor, r reputation.Rules, now time.Time) error {
-	var created, posts, today int64
-	err := q.QueryRow(ctx, `SELECT u.created_at,
-(SELECT COUNT(*) FROM (SELECT 1 FROM posts p WHERE p.author_id = u.id AND p.status = 'visible' LIMIT ?) x),
-(SELECT COUNT(*) FROM kudos k WHERE k.user_id = u.id AND k.created_at >= ?)
-FROM users u WHERE u.id = ? AND u.brand_id = ?`, max(r.GiverMinPosts, 1), dayStartMS(now), a.UserID, a.BrandID).Scan(&created, &posts, &today)
+	var g giver
+	err := q.QueryRow(ctx, `SELECT u.created_at, `+giverCounts+`
+FROM users u WHERE u.id = ? AND u.brand_id = ?`, max(r.GiverMinPosts, 1), dayStartMS(now), a.UserID, a.BrandID).Scan(&g.created, &g.posts, &g.today)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrUnauthenticated
 	}
 	if err != nil {
 		return fmt.Errorf("forum: kudos giver: %w", err)
 	}
-	if today >= r.KudosPerDay {
-		return denied(fmt.Sprintf("You have given %d kudos today, the most this community allows in a day. You can give more after midnight UTC.", today))
+	return g.refusal(a, r, now)
+}
+
+// giverCounts are the giver's visible posts (counted up to the first ?, the
+// most the rules ask for) and kudos given since the second ?, for the member
+// u: what giver.refusal judges.
+const giverCounts = `(SELECT COUNT(*) FROM (SELECT 1 FROM posts p WHERE p.author_id = u.id AND p.status = 'visible' LIMIT ?) x),
+(SELECT COUNT(*) FROM kudos k WHERE k.user_id = u.id AND k.created_at >= ?)`
+
+// giver is what the rules judge about a member giving kudos.
+type giver struct {
+	created, posts, today int64
+}
+
+func (g giver) refusal(a Actor, r reputation.Rules, now time.Time) error {
+	if g.today >= r.KudosPerDay {
+		return denied(fmt.Sprintf("You have given %d kudos today, the most this community allows in a day. You can give more after midnight UTC.", g.today))
 	}
 	if a.IsStaff() {
 		return nil
 	}
-	if age := now.Sub(fromMS(created)); age < r.GiverMinAge() {
+	if age := now.Sub(fromMS(g.created)); age < r.GiverMinAge() {
 		return denied(fmt.Sprintf("New accounts can give kudos once they are %s old; yours can in %s.",
 			humanDuration(r.GiverMinAge()), humanDuration(r.GiverMinAge()-age)))
 	}
-	if posts < r.GiverMinPosts {
+	if g.posts < r.GiverMinPosts {
 		if r.GiverMinPosts == 1 {
 			return denied("Ask a question or write a reply first: kudos come from members who take part.")
 		}
-		return denied(fmt.Sprintf("Write %d posts first (you have %d): kudos come from members who take part.", r.GiverMinPosts, posts))
+		return denied(fmt.Sprintf("Write %d posts first (you have %d): kudos come from members who take part.", r.GiverMinPosts, g.posts))
 	}
 	return nil
 }
@@ -76,18 +89,16 @@ func plural(n int64, unit string) string {
 // one still standing in the window: the points go back on the ledger as
 // serial_kudos_reversed, the kudos stay recorded (so they cannot be given
 // again) but no longer count on the posts. It returns how many it reversed.
-func reverseSerial(ctx context.Context, tx *sqldb.Tx, r reputation.Rules, brandID, giver, receiver int64, now time.Time) (int, error) {
-	// Cheap first: the ledger's award lines from giver to receiver in the
-	// window (an index range of a few rows) bound the kudos there.
-	since := now.Add(-r.SerialWindow()).UnixMilli()
-	var awards int64
-	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM reputation_events
-WHERE actor_id = ? AND user_id = ? AND created_at >= ? AND reason = 'kudos_received'`, giver, receiver, since).Scan(&awards); err != nil {
-		return 0, fmt.Errorf("forum: serial kudos: %w", err)
-	}
+//
+// awards is the number of the ledger's award lines from giver to receiver in
+// the window, this kudos's included (the caller counts them with serialAwards
+// in the statement that reads its other checks): a cheap bound on the kudos
+// there, so the kudos themselves are read only when it is reached.
+func reverseSerial(ctx context.Context, tx *sqldb.Tx, r reputation.Rules, brandID, giver, receiver int64, now time.Time, awards int64) (int, error) {
 	if awards < r.SerialThreshold {
 		return 0, nil
 	}
+	since := now.Add(-r.SerialWindow()).UnixMilli()
 	rows, err := tx.Query(ctx, `SELECT k.post_id, k.reversed_at IS NULL FROM kudos k JOIN posts p ON p.id = k.post_id
 WHERE k.user_id = ? AND k.created_at >= ? AND +p.author_id = ? ORDER BY k.created_at, k.post_id`,
 		giver, since, receiver)
@@ -250,6 +261,84 @@ func (s *Service) KudosBlocked(ctx context.Context, a Actor) (string, error) {
 		return fe.Msg, nil
 	}
 	return "", err
+}
+
+// giveKudos records a kudos inside tx. On SQLite every kudos runs on the
+// single writer, so each statement counts: what the checks need about the
+// author (staff role, the day's kudos toward the cap, the giver's earlier
+// awards to them in the serial window) is read in one statement.
+func (s *Service) giveKudos(ctx context.Context, tx *sqldb.Tx, a Actor, postID int64) error {
+	now := s.now()
+	rules, err := reputation.LoadRules(ctx, tx, a.BrandID)
+	if err != nil {
+		return err
+	}
+	author, threadID, boardID, visible, err := kudosTarget(ctx, tx, a, postID)
+	if err != nil {
+		return err
+	}
+	if !visible {
+		return notFound("That post is not available any more, so it cannot receive kudos.")
+	}
+	if err := checkGiver(ctx, tx, a, rules, now); err != nil {
+		return err
+	}
+	var rc reputation.Receiver
+	var serial int64
+	err = tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM role_assignments WHERE brand_id = ? AND user_id = ? AND role IN (`+reputation.StaffRoles+`)),
+COALESCE((SELECT kudos FROM reputation_rollups WHERE brand_id = ? AND board_id = 0 AND period = 'd' AND start = ? AND user_id = ?), 0),
+(SELECT COUNT(*) FROM reputation_events WHERE actor_id = ? AND user_id = ? AND created_at >= ? AND reason = 'kudos_received')`,
+		a.BrandID, author, a.BrandID, reputation.DayStart(now), author, a.UserID, author, now.Add(-rules.SerialWindow()).UnixMilli()).Scan(&rc.Staff, &rc.KudosToday, &serial)
+	if err != nil {
+		return fmt.Errorf("forum: kudos receiver: %w", err)
+	}
+	res, err := tx.Exec(ctx, `INSERT INTO kudos (brand_id, post_id, user_id, created_at) VALUES (?, ?, ?, ?)
+ON CONFLICT (post_id, user_id) DO NOTHING`, a.BrandID, postID, a.UserID, ms(now))
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return &Error{Kind: ErrConflict, Msg: "You have already given kudos to this post."}
+	}
+	if _, err := tx.Exec(ctx, `UPDATE posts SET kudos_count = kudos_count + 1 WHERE id = ?`, postID); err != nil {
+		return err
+	}
+	ev := reputation.Event{BrandID: a.BrandID, UserID: author, Reason: reputation.KudosReceived, PostID: postID, ActorID: a.UserID, BoardID: boardID, At: now}
+	if _, err = reputation.AwardTo(ctx, tx, rules, ev, rc); err != nil {
+		return err
+	}
+	if !rc.Staff { // the award line just written counts toward serial kudos
+		serial++
+	}
+	if _, err := reverseSerial(ctx, tx, rules, a.BrandID, a.UserID, author, now, serial); err != nil {
+		return err
+	}
+	return s.Emit(ctx, tx, Event{Kind: KudosGiven, BrandID: a.BrandID, BoardID: boardID, ThreadID: threadID, PostID: postID,
+		ActorID: a.UserID, ActorStaff: a.IsStaff(), AuthorID: author, At: now})
+}
+
+// kudosTarget reads the post a kudos is given to or taken from, refusing
+// the actor's own post, and locks its author. visible is false when the post
+// or its thread is hidden or deleted (moderation acts on whole threads too).
+func kudosTarget(ctx context.Context, tx *sqldb.Tx, a Actor, postID int64) (author, threadID, boardID int64, visible bool, err error) {
+	var status, threadStatus string
+	err = tx.QueryRow(ctx, `SELECT p.author_id, p.thread_id, p.status, t.board_id, t.status FROM posts p JOIN threads t ON t.id = p.thread_id
+WHERE p.id = ? AND p.brand_id = ?`, postID, a.BrandID).Scan(&author, &threadID, &status, &boardID, &threadStatus)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, 0, false, notFound("That post does not exist.")
+	}
+	if err != nil {
+		return 0, 0, 0, false, err
+	}
+	if author == a.UserID {
+		return 0, 0, 0, false, denied("You cannot give kudos to your own post.")
+	}
+	// The author first, then their posts: every kudos transaction takes
+	// locks in that order (PostgreSQL), a serial reversal included.
+	if err := reputation.LockMembers(ctx, tx, author); err != nil {
+		return 0, 0, 0, false, err
+	}
+	return author, threadID, boardID, status == StatusVisible && threadStatus == StatusVisible, nil
 }
 
 // lockedThread reads a thread for an accept or unaccept, holding its row on

@@ -805,62 +805,15 @@ func (s *Service) kudos(ctx context.Context, a Actor, postID int64, give bool) (
 		return Post{}, err
 	}
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		// A post counts as visible only when its thread is too (moderation
-		// hides or deletes whole threads).
-		var author, threadID, boardID int64
-		var status, threadStatus string
-		err := tx.QueryRow(ctx, `SELECT p.author_id, p.thread_id, p.status, t.board_id, t.status FROM posts p JOIN threads t ON t.id = p.thread_id
-WHERE p.id = ? AND p.brand_id = ?`, postID, a.BrandID).Scan(&author, &threadID, &status, &boardID, &threadStatus)
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("That post does not exist.")
+		if give {
+			return s.giveKudos(ctx, tx, a, postID)
 		}
-		if threadStatus != StatusVisible {
-			status = threadStatus
-		}
+		author, threadID, boardID, _, err := kudosTarget(ctx, tx, a, postID)
 		if err != nil {
-			return err
-		}
-		if author == a.UserID {
-			return denied("You cannot give kudos to your own post.")
-		}
-		// The author first, then their posts: every kudos transaction takes
-		// locks in that order (PostgreSQL), a serial reversal included.
-		if err := reputation.LockMembers(ctx, tx, author); err != nil {
 			return err
 		}
 		now := s.now()
 		ev := reputation.Event{BrandID: a.BrandID, UserID: author, Reason: reputation.KudosReceived, PostID: postID, ActorID: a.UserID, BoardID: boardID, At: now}
-		if give {
-			if status != "visible" {
-				return notFound("That post is not available any more, so it cannot receive kudos.")
-			}
-			rules, err := reputation.LoadRules(ctx, tx, a.BrandID)
-			if err != nil {
-				return err
-			}
-			if err := checkGiver(ctx, tx, a, rules, now); err != nil {
-				return err
-			}
-			res, err := tx.Exec(ctx, `INSERT INTO kudos (brand_id, post_id, user_id, created_at) VALUES (?, ?, ?, ?)
-ON CONFLICT (post_id, user_id) DO NOTHING`, a.BrandID, postID, a.UserID, ms(now))
-			if err != nil {
-				return err
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				return &Error{Kind: ErrConflict, Msg: "You have already given kudos to this post."}
-			}
-			if _, err := tx.Exec(ctx, `UPDATE posts SET kudos_count = kudos_count + 1 WHERE id = ?`, postID); err != nil {
-				return err
-			}
-			if _, err = reputation.AwardWith(ctx, tx, rules, ev); err != nil {
-				return err
-			}
-			if _, err := reverseSerial(ctx, tx, rules, a.BrandID, a.UserID, author, now); err != nil {
-				return err
-			}
-			return s.Emit(ctx, tx, Event{Kind: KudosGiven, BrandID: a.BrandID, BoardID: boardID, ThreadID: threadID, PostID: postID,
-				ActorID: a.UserID, ActorStaff: a.IsStaff(), AuthorID: author, At: now})
-		}
 		// A kudos already reversed as serial no longer counts on the post.
 		var reversed sql.NullInt64
 		err = tx.QueryRow(ctx, `DELETE FROM kudos WHERE post_id = ? AND user_id = ? RETURNING reversed_at`, postID, a.UserID).Scan(&reversed)

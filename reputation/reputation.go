@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"mutual/sqldb"
@@ -84,9 +85,12 @@ type Event struct {
 	At      time.Time
 }
 
-// staff roles earn nothing: their answers are the service, not the community.
+// StaffRoles are the roles whose holders earn nothing: their answers are the
+// service, not the community. It is SQL, for "role IN (" + StaffRoles + ")".
+const StaffRoles = `'agent', 'moderator', 'admin'`
+
 const staffQuery = `SELECT COUNT(*) FROM role_assignments
-WHERE brand_id = ? AND user_id = ? AND role IN ('agent', 'moderator', 'admin')`
+WHERE brand_id = ? AND user_id = ? AND role IN (` + StaffRoles + `)`
 
 // Award records ev inside the caller's transaction with the brand's rules
 // and returns the points actually granted (0 for staff, or what remains of
@@ -99,40 +103,65 @@ func Award(ctx context.Context, q sqldb.Querier, ev Event) (int64, error) {
 	return AwardWith(ctx, q, r, ev)
 }
 
+// Receiver is what an award needs to know about the member it credits.
+type Receiver struct {
+	Staff      bool  // staff earn nothing
+	KudosToday int64 // the day's net from kudos so far, which the cap limits
+}
+
 // AwardWith is Award with the brand's rules already loaded.
 func AwardWith(ctx context.Context, q sqldb.Querier, r Rules, ev Event) (int64, error) {
-	pts, ok := r.PointsFor(ev.Reason)
-	if !ok {
+	if _, ok := r.PointsFor(ev.Reason); !ok {
 		return 0, fmt.Errorf("reputation: unknown reason %q", ev.Reason)
 	}
 	if ev.UserID == 0 || ev.UserID == ev.ActorID {
 		return 0, nil
 	}
+	var rc Receiver
 	var staff int
 	if err := q.QueryRow(ctx, staffQuery, ev.BrandID, ev.UserID).Scan(&staff); err != nil {
 		return 0, fmt.Errorf("reputation: staff check: %w", err)
 	}
-	if staff > 0 {
+	rc.Staff = staff > 0
+	if ev.Reason == KudosReceived && !rc.Staff {
+		err := q.QueryRow(ctx, `SELECT kudos FROM reputation_rollups
+WHERE brand_id = ? AND board_id = 0 AND period = 'd' AND start = ? AND user_id = ?`,
+			ev.BrandID, DayStart(ev.At), ev.UserID).Scan(&rc.KudosToday)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return 0, fmt.Errorf("reputation: daily total: %w", err)
+		}
+	}
+	return AwardTo(ctx, q, r, ev, rc)
+}
+
+// AwardTo is AwardWith for a caller that has read the receiver's standing
+// in this transaction itself (kudos read it in one statement with their own
+// checks, since every statement counts on SQLite's single writer). The
+// roll-up of the day for the cap is the kudos column of the brand-wide 'd'
+// row starting at DayStart.
+func AwardTo(ctx context.Context, q sqldb.Querier, r Rules, ev Event, rc Receiver) (int64, error) {
+	pts, ok := r.PointsFor(ev.Reason)
+	if !ok {
+		return 0, fmt.Errorf("reputation: unknown reason %q", ev.Reason)
+	}
+	if ev.UserID == 0 || ev.UserID == ev.ActorID || rc.Staff {
 		return 0, nil
 	}
 	if err := lockUsers(ctx, q, ev.UserID); err != nil {
 		return 0, err
 	}
 	if ev.Reason == KudosReceived {
-		var today int64
-		err := q.QueryRow(ctx, `SELECT kudos FROM reputation_rollups
-WHERE brand_id = ? AND board_id = 0 AND period = 'd' AND start = ? AND user_id = ?`,
-			ev.BrandID, dayStart(ev.At.UnixMilli()), ev.UserID).Scan(&today)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return 0, fmt.Errorf("reputation: daily total: %w", err)
-		}
-		pts = max(0, min(pts, r.DailyCap-today))
+		pts = max(0, min(pts, r.DailyCap-rc.KudosToday))
 	}
 	if err := insert(ctx, q, ev, ev.Reason, ev.Reason, pts); err != nil {
 		return 0, err
 	}
 	return pts, nil
 }
+
+// DayStart is the UTC midnight starting t's day: the start of its 'd'
+// roll-up row.
+func DayStart(t time.Time) int64 { return dayStart(t.UnixMilli()) }
 
 // LockMembers takes the members' rows for the rest of the transaction on
 // PostgreSQL, in id order. A transaction that will move several members'
@@ -286,30 +315,36 @@ func kudosPart(reason, origin Reason, delta int64) int64 {
 	return 0
 }
 
-// addRollups adds delta to the five roll-up rows an event touches, in one
-// statement.
+// addRollups adds delta to the roll-up rows an event touches (three, or
+// five with a board), in one statement.
 func addRollups(ctx context.Context, q sqldb.Querier, brandID, boardID, userID, at, delta, kudos int64) error {
 	keys := rollupKeys(boardID, at)
 	args := make([]any, 0, len(keys)*7)
-	sqlText := `INSERT INTO reputation_rollups (brand_id, board_id, period, start, user_id, points, kudos) VALUES `
-	for i, k := range keys {
-		if i > 0 {
-			sqlText += ", "
-		}
-		sqlText += "(?, ?, ?, ?, ?, ?, ?)"
+	for _, k := range keys {
 		k0 := int64(0)
 		if k.period == "d" {
 			k0 = kudos // only the brand-wide day's kudos sum is kept: the cap reads it
 		}
 		args = append(args, brandID, k.board, k.period, k.start, userID, delta, k0)
 	}
-	sqlText += ` ON CONFLICT (brand_id, board_id, period, start, user_id) DO UPDATE
-SET points = reputation_rollups.points + excluded.points, kudos = reputation_rollups.kudos + excluded.kudos`
-	if _, err := q.Exec(ctx, sqlText, args...); err != nil {
+	if _, err := q.Exec(ctx, rollupUpserts[len(keys)], args...); err != nil {
 		return fmt.Errorf("reputation: roll-ups: %w", err)
 	}
 	return nil
 }
+
+// rollupUpserts[n] adds n roll-up rows; built once, so each statement is
+// one constant string the driver keeps prepared.
+var rollupUpserts = func() map[int]string {
+	m := map[int]string{}
+	for _, n := range []int{3, 5} {
+		rows := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?), ", n), ", ")
+		m[n] = `INSERT INTO reputation_rollups (brand_id, board_id, period, start, user_id, points, kudos) VALUES ` + rows + `
+ON CONFLICT (brand_id, board_id, period, start, user_id) DO UPDATE
+SET points = reputation_rollups.points + excluded.points, kudos = reputation_rollups.kudos + excluded.kudos`
+	}
+	return m
+}()
 
 // Total reads the ledger sum for a user (the truth, not the cache).
 func Total(ctx context.Context, q sqldb.Querier, userID int64) (int64, error) {
