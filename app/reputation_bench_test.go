@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -131,8 +132,8 @@ ORDER BY u.id LIMIT ?`, time.Now().Add(-2*time.Hour).UnixMilli(), n)
 	return kg
 }
 
-// BenchmarkKudosWithReaders gives kudos through the API from 8 x GOMAXPROCS
-// parallel clients while readers load a thread page (a question and 30
+// BenchmarkKudosWithReaders gives kudos through the API from 16 parallel
+// clients, with the server's GOMAXPROCS (app.ServeProcs), while readers load a thread page (a question and 30
 // replies) as a signed-in member, which the page cache does not answer. It
 // reports kudos per second, the kudos latency percentiles, the reads served
 // and the process's CPU use.
@@ -191,10 +192,13 @@ func BenchmarkKudosWithReaders(b *testing.B) {
 	var next atomic.Int64
 	var mu sync.Mutex
 	var lat []time.Duration
-	// MUTUAL_BENCH_CLIENTS sets the clients per CPU (default 8). Clients
-	// wait for their answer before asking again, so throughput and latency
-	// both depend on how many are in flight.
-	b.SetParallelism(benchClients(8))
+	// The server's scheduler setting (see app.ServeProcs), for the run.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(app.ServeProcs(s.db.Dialect())))
+	// MUTUAL_BENCH_CLIENTS sets the clients in flight (default 16). Each
+	// waits for its answer before asking again, so throughput and latency
+	// both depend on how many there are.
+	clients := benchEnv("MUTUAL_BENCH_CLIENTS", 16)
+	b.SetParallelism(max(1, (clients+runtime.GOMAXPROCS(0)-1)/runtime.GOMAXPROCS(0)))
 	cpu0, reads0 := cpuTime(), reads.Load()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
@@ -386,13 +390,6 @@ func BenchmarkLeaderboard(b *testing.B) {
 			r.get(b, fmt.Sprintf("/api/v1/boards/%d/top-helpers?period=all", r.board), "")
 		}
 	})
-}
-
-func benchClients(def int) int {
-	if n, err := strconv.Atoi(os.Getenv("MUTUAL_BENCH_CLIENTS")); err == nil && n > 0 {
-		return n
-	}
-	return def
 }
 
 // benchEnv reads a non-negative count from the environment, or def.
