@@ -346,12 +346,12 @@ func (a *App) apiEdit(c *gin.Context) {
 // apiPostOut answers with a post as it stands in its thread, so "accepted"
 // is true for the accepted answer (after an edit or kudos, say).
 func (a *App) apiPostOut(c *gin.Context, code int, p forum.Post) {
-	t, err := a.forum.Thread(c.Request.Context(), p.BrandID, p.ThreadID)
+	accepted, err := a.forum.AcceptedOf(c.Request.Context(), p.BrandID, p.ThreadID)
 	if err != nil {
 		a.apiFail(c, err)
 		return
 	}
-	c.JSON(code, toAPIPost(p, t.AcceptedPostID))
+	c.JSON(code, toAPIPost(p, accepted))
 }
 
 func (a *App) apiRevisions(c *gin.Context) {

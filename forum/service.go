@@ -245,6 +245,20 @@ WHERE t.brand_id = ? AND t.id = ?`, brandID, id))
 	return t, nil
 }
 
+// AcceptedOf returns the id of the thread's accepted answer, or 0: all an
+// API answer about one post needs of its thread.
+func (s *Service) AcceptedOf(ctx context.Context, brandID, threadID int64) (int64, error) {
+	var id int64
+	err := s.db.QueryRow(ctx, `SELECT COALESCE(accepted_post_id, 0) FROM threads WHERE brand_id = ? AND id = ?`, brandID, threadID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, notFound("That thread does not exist.")
+	}
+	if err != nil {
+		return 0, fmt.Errorf("forum: thread %d: %w", threadID, err)
+	}
+	return id, nil
+}
+
 // ListThreads returns a page of a board's threads, newest activity first, and
 // the cursor for the next page (zero when there is none).
 func (s *Service) ListThreads(ctx context.Context, brandID, boardID int64, f Filter, after Cursor, limit int) ([]Thread, Cursor, error) {
