@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"runtime"
 	"strings"
 	"time"
 
@@ -103,10 +102,10 @@ func CmdServe(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer a.Close()
-	procs := ServeProcs(a.db.Dialect())
-	runtime.GOMAXPROCS(procs)
+	rt := ServeRuntime(a.db.Dialect())
+	rt.Apply()
 	return a.Serve(ctx, func(addr string) {
-		log.Info("listening", "addr", addr, "database", a.db.Dialect(), "gomaxprocs", procs)
+		log.Info("listening", "addr", addr, "database", a.db.Dialect(), "gomaxprocs", rt.Procs, "gogc", rt.GCPercent)
 		fmt.Fprintf(out, "Mutual is running at http://%s/\n", addr)
 		if !strings.HasPrefix(addr, "127.0.0.1") && !strings.HasPrefix(addr, "localhost") {
 			return

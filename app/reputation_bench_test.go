@@ -133,7 +133,7 @@ ORDER BY u.id LIMIT ?`, time.Now().Add(-2*time.Hour).UnixMilli(), n)
 }
 
 // BenchmarkKudosWithReaders gives kudos through the API from 16 parallel
-// clients, with the server's GOMAXPROCS (app.ServeProcs), while readers load a thread page (a question and 30
+// clients, with the server's GOMAXPROCS and GOGC (app.ServeRuntime), while readers load a thread page (a question and 30
 // replies) as a signed-in member, which the page cache does not answer. It
 // reports kudos per second, the kudos latency percentiles, the reads served
 // and the process's CPU use.
@@ -192,8 +192,8 @@ func BenchmarkKudosWithReaders(b *testing.B) {
 	var next atomic.Int64
 	var mu sync.Mutex
 	var lat []time.Duration
-	// The server's scheduler setting (see app.ServeProcs), for the run.
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(app.ServeProcs(s.db.Dialect())))
+	// The server's scheduler and collector settings (app.ServeRuntime).
+	defer app.ServeRuntime(s.db.Dialect()).Apply().Apply()
 	// MUTUAL_BENCH_CLIENTS sets the clients in flight (default 16). Each
 	// waits for its answer before asking again, so throughput and latency
 	// both depend on how many there are.
