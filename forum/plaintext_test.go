@@ -8,7 +8,9 @@ import (
 // PlainText remembers recent bodies; what it remembers must never answer
 // for another body, before or after the memo fills and starts over.
 func TestPlainTextMemoAnswersOnlyItsOwnBody(t *testing.T) {
-	body := func(i int) string { return fmt.Sprintf("<p>Answer <strong>%d</strong></p><ul><li>step %d</li></ul>", i, i) }
+	body := func(i int) string {
+		return fmt.Sprintf("<p>Answer <strong>%d</strong></p><ul><li>step %d</li></ul>", i, i)
+	}
 	want := func(i int) string { return fmt.Sprintf("Answer %d step %d", i, i) }
 	for round := range 2 {
 		for i := range plainMemoSize + 10 {
