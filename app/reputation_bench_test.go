@@ -59,8 +59,8 @@ func newKudosGivers(b *testing.B, s *benchSite, n, perGiver int) kudosGivers {
 	b.Helper()
 	ctx := context.Background()
 	rows, err := s.db.Query(ctx, `SELECT u.id, u.brand_id FROM users u
-WHERE u.created_at < ? AND EXISTS (SELECT 1 FROM posts p WHERE p.author_id = u.id AND p.status = 'visible')
-ORDER BY u.id LIMIT ?`, time.Now().Add(-2*time.Hour).UnixMilli(), n)
+WHERE u.brand_id = ? AND u.created_at < ? AND EXISTS (SELECT 1 FROM posts p WHERE p.author_id = u.id AND p.status = 'visible')
+ORDER BY u.id LIMIT ?`, s.thread.BrandID, time.Now().Add(-2*time.Hour).UnixMilli(), n)
 	if err != nil {
 		b.Fatal(err)
 	}

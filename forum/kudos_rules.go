@@ -15,45 +15,32 @@ import (
 // trusted with them, or one that has given its day's allowance. Staff are
 // vetted by the brand and exempt from the age and activity rules.
 func checkGiver(ctx context.Context, q sqldb.Querier, a Actor, r reputation.Rules, now time.Time) error {
-	var g giver
-	err := q.QueryRow(ctx, `SELECT u.created_at, `+giverCounts+`
-FROM users u WHERE u.id = ? AND u.brand_id = ?`, max(r.GiverMinPosts, 1), dayStartMS(now), a.UserID, a.BrandID).Scan(&g.created, &g.posts, &g.today)
+	var created, posts, today int64
+	err := q.QueryRow(ctx, `SELECT u.created_at,
+(SELECT COUNT(*) FROM (SELECT 1 FROM posts p WHERE p.author_id = u.id AND p.status = 'visible' LIMIT ?) x),
+(SELECT COUNT(*) FROM kudos k WHERE k.user_id = u.id AND k.created_at >= ?)
+FROM users u WHERE u.id = ? AND u.brand_id = ?`, max(r.GiverMinPosts, 1), dayStartMS(now), a.UserID, a.BrandID).Scan(&created, &posts, &today)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrUnauthenticated
 	}
 	if err != nil {
 		return fmt.Errorf("forum: kudos giver: %w", err)
 	}
-	return g.refusal(a, r, now)
-}
-
-// giverCounts are the giver's visible posts (counted up to the first ?, the
-// most the rules ask for) and kudos given since the second ?, for the member
-// u: what giver.refusal judges.
-const giverCounts = `(SELECT COUNT(*) FROM (SELECT 1 FROM posts p WHERE p.author_id = u.id AND p.status = 'visible' LIMIT ?) x),
-(SELECT COUNT(*) FROM kudos k WHERE k.user_id = u.id AND k.created_at >= ?)`
-
-// giver is what the rules judge about a member giving kudos.
-type giver struct {
-	created, posts, today int64
-}
-
-func (g giver) refusal(a Actor, r reputation.Rules, now time.Time) error {
-	if g.today >= r.KudosPerDay {
-		return denied(fmt.Sprintf("You have given %d kudos today, the most this community allows in a day. You can give more after midnight UTC.", g.today))
+	if today >= r.KudosPerDay {
+		return denied(fmt.Sprintf("You have given %d kudos today, the most this community allows in a day. You can give more after midnight UTC.", today))
 	}
 	if a.IsStaff() {
 		return nil
 	}
-	if age := now.Sub(fromMS(g.created)); age < r.GiverMinAge() {
+	if age := now.Sub(fromMS(created)); age < r.GiverMinAge() {
 		return denied(fmt.Sprintf("New accounts can give kudos once they are %s old; yours can in %s.",
 			humanDuration(r.GiverMinAge()), humanDuration(r.GiverMinAge()-age)))
 	}
-	if g.posts < r.GiverMinPosts {
+	if posts < r.GiverMinPosts {
 		if r.GiverMinPosts == 1 {
 			return denied("Ask a question or write a reply first: kudos come from members who take part.")
 		}
-		return denied(fmt.Sprintf("Write %d posts first (you have %d): kudos come from members who take part.", r.GiverMinPosts, g.posts))
+		return denied(fmt.Sprintf("Write %d posts first (you have %d): kudos come from members who take part.", r.GiverMinPosts, posts))
 	}
 	return nil
 }
@@ -91,9 +78,9 @@ func plural(n int64, unit string) string {
 // again) but no longer count on the posts. It returns how many it reversed.
 //
 // awards is the number of the ledger's award lines from giver to receiver in
-// the window, this kudos's included (the caller counts them with serialAwards
-// in the statement that reads its other checks): a cheap bound on the kudos
-// there, so the kudos themselves are read only when it is reached.
+// the window, this kudos's included (giveKudos counts them in the statement
+// that reads its other checks): a cheap bound on the kudos there, so the
+// kudos themselves are read only when it is reached.
 func reverseSerial(ctx context.Context, tx *sqldb.Tx, r reputation.Rules, brandID, giver, receiver int64, now time.Time, awards int64) (int, error) {
 	if awards < r.SerialThreshold {
 		return 0, nil

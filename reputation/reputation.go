@@ -327,24 +327,26 @@ func addRollups(ctx context.Context, q sqldb.Querier, brandID, boardID, userID, 
 		}
 		args = append(args, brandID, k.board, k.period, k.start, userID, delta, k0)
 	}
-	if _, err := q.Exec(ctx, rollupUpserts[len(keys)], args...); err != nil {
+	query, ok := rollupUpserts[len(keys)]
+	if !ok {
+		query = rollupUpsert(len(keys))
+	}
+	if _, err := q.Exec(ctx, query, args...); err != nil {
 		return fmt.Errorf("reputation: roll-ups: %w", err)
 	}
 	return nil
 }
 
-// rollupUpserts[n] adds n roll-up rows; built once, so each statement is
-// one constant string the driver keeps prepared.
-var rollupUpserts = func() map[int]string {
-	m := map[int]string{}
-	for _, n := range []int{3, 5} {
-		rows := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?), ", n), ", ")
-		m[n] = `INSERT INTO reputation_rollups (brand_id, board_id, period, start, user_id, points, kudos) VALUES ` + rows + `
+// rollupUpsert is the statement adding n roll-up rows. The usual sizes are
+// built once (rollupUpserts), not on every event.
+func rollupUpsert(n int) string {
+	rows := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?), ", n), ", ")
+	return `INSERT INTO reputation_rollups (brand_id, board_id, period, start, user_id, points, kudos) VALUES ` + rows + `
 ON CONFLICT (brand_id, board_id, period, start, user_id) DO UPDATE
 SET points = reputation_rollups.points + excluded.points, kudos = reputation_rollups.kudos + excluded.kudos`
-	}
-	return m
-}()
+}
+
+var rollupUpserts = map[int]string{3: rollupUpsert(3), 5: rollupUpsert(5)}
 
 // Total reads the ledger sum for a user (the truth, not the cache).
 func Total(ctx context.Context, q sqldb.Querier, userID int64) (int64, error) {
