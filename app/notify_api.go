@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -181,26 +182,73 @@ func (a *App) apiNotifySetPrefs(c *gin.Context) {
 	a.apiNotifyPrefsOut(c)
 }
 
-func (a *App) apiWatch(c *gin.Context) {
+// subscription is a member's watch on a thread or follow of a board, as the
+// API reads and sets it: the same four routes for either.
+type subscription struct {
+	idKey, stateKey string // JSON names: "thread_id"/"watching", "board_id"/"following"
+	exists          func(ctx context.Context, brandID, id int64) error
+	get             func(ctx context.Context, brandID, userID, id int64) (bool, error)
+	set             func(ctx context.Context, brandID, userID, id int64, on bool) error
+}
+
+func (a *App) watches() subscription {
+	return subscription{idKey: "thread_id", stateKey: "watching",
+		exists: func(ctx context.Context, brandID, id int64) error {
+			_, err := a.forum.Thread(ctx, brandID, id)
+			return err
+		},
+		get: a.nf.store.Watching,
+		set: func(ctx context.Context, brandID, userID, id int64, on bool) error {
+			if on {
+				return a.nf.store.Watch(ctx, brandID, userID, id)
+			}
+			return a.nf.store.Unwatch(ctx, brandID, userID, id)
+		}}
+}
+
+func (a *App) follows() subscription {
+	return subscription{idKey: "board_id", stateKey: "following",
+		exists: func(ctx context.Context, brandID, id int64) error {
+			_, err := a.forum.Board(ctx, brandID, id)
+			return err
+		},
+		get: a.nf.store.Following,
+		set: func(ctx context.Context, brandID, userID, id int64, on bool) error {
+			if on {
+				return a.nf.store.Follow(ctx, brandID, userID, id)
+			}
+			return a.nf.store.Unfollow(ctx, brandID, userID, id)
+		}}
+}
+
+func (a *App) apiWatch(c *gin.Context)              { a.apiSubscription(c, a.watches()) }
+func (a *App) apiSetWatch(on bool) gin.HandlerFunc  { return a.apiSetSubscription(a.watches(), on) }
+func (a *App) apiFollow(c *gin.Context)             { a.apiSubscription(c, a.follows()) }
+func (a *App) apiSetFollow(on bool) gin.HandlerFunc { return a.apiSetSubscription(a.follows(), on) }
+
+// apiSubscription answers whether the member watches (or follows) the thread
+// (or board) named by :id; one of another brand is not found.
+func (a *App) apiSubscription(c *gin.Context, s subscription) {
 	id, err := idParam(c, "id")
 	if err != nil {
 		a.apiFail(c, err)
 		return
 	}
 	act := actorOf(c)
-	if _, err := a.forum.Thread(c.Request.Context(), act.BrandID, id); err != nil {
+	if err := s.exists(c.Request.Context(), act.BrandID, id); err != nil {
 		a.apiFail(c, err)
 		return
 	}
-	w, err := a.nf.store.Watching(c.Request.Context(), act.BrandID, act.UserID, id)
+	on, err := s.get(c.Request.Context(), act.BrandID, act.UserID, id)
 	if err != nil {
 		a.apiFail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"thread_id": id, "watching": w})
+	c.JSON(http.StatusOK, gin.H{s.idKey: id, s.stateKey: on})
 }
 
-func (a *App) apiSetWatch(on bool) gin.HandlerFunc {
+// apiSetSubscription starts or stops the member's watch (or follow).
+func (a *App) apiSetSubscription(s subscription, on bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, err := idParam(c, "id")
 		if err != nil {
@@ -208,55 +256,10 @@ func (a *App) apiSetWatch(on bool) gin.HandlerFunc {
 			return
 		}
 		act := actorOf(c)
-		if on {
-			err = a.nf.store.Watch(c.Request.Context(), act.BrandID, act.UserID, id)
-		} else {
-			err = a.nf.store.Unwatch(c.Request.Context(), act.BrandID, act.UserID, id)
-		}
-		if err != nil {
+		if err := s.set(c.Request.Context(), act.BrandID, act.UserID, id, on); err != nil {
 			a.apiFail(c, err)
 			return
 		}
-		c.JSON(http.StatusOK, gin.H{"thread_id": id, "watching": on})
-	}
-}
-
-func (a *App) apiFollow(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		a.apiFail(c, err)
-		return
-	}
-	act := actorOf(c)
-	if _, err := a.forum.Board(c.Request.Context(), act.BrandID, id); err != nil {
-		a.apiFail(c, err)
-		return
-	}
-	f, err := a.nf.store.Following(c.Request.Context(), act.BrandID, act.UserID, id)
-	if err != nil {
-		a.apiFail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"board_id": id, "following": f})
-}
-
-func (a *App) apiSetFollow(on bool) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		id, err := idParam(c, "id")
-		if err != nil {
-			a.apiFail(c, err)
-			return
-		}
-		act := actorOf(c)
-		if on {
-			err = a.nf.store.Follow(c.Request.Context(), act.BrandID, act.UserID, id)
-		} else {
-			err = a.nf.store.Unfollow(c.Request.Context(), act.BrandID, act.UserID, id)
-		}
-		if err != nil {
-			a.apiFail(c, err)
-			return
-		}
-		c.JSON(http.StatusOK, gin.H{"board_id": id, "following": on})
+		c.JSON(http.StatusOK, gin.H{s.idKey: id, s.stateKey: on})
 	}
 }
