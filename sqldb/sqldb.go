@@ -106,7 +106,7 @@ func Open(ctx context.Context, target string) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(target), 0o750); err != nil {
 		return nil, fmt.Errorf("sqldb: create data directory: %w", err)
 	}
-	w, err := sql.Open("sqlite3", SQLiteDSN(target, false))
+	w, err := sql.Open(driverName, SQLiteDSN(target, false))
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: open sqlite: %w", err)
 	}
@@ -137,13 +137,13 @@ func Open(ctx context.Context, target string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqldb: sqlite settings: %w", err)
 	}
-	ck, err := sql.Open("sqlite3", SQLiteDSN(target, false))
+	ck, err := sql.Open(driverName, SQLiteDSN(target, false))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqldb: open sqlite checkpointer: %w", err)
 	}
 	ck.SetMaxOpenConns(1)
-	r, err := sql.Open("sqlite3", SQLiteDSN(target, true))
+	r, err := sql.Open(driverName, SQLiteDSN(target, true))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqldb: open sqlite readers: %w", err)
