@@ -82,6 +82,7 @@ func (db *DB) commitLoop() {
 			}
 		}
 		db.runGroup(batch)
+		db.restartWAL()
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -54,7 +55,9 @@ type DB struct {
 	rebound  map[string]string
 
 	commit    committer
-	durable   syncer // SQLite: makes commits durable before they are acknowledged
+	wal       walPolicy   // SQLite: when the WAL is started over (checkpoint.go)
+	restart   atomic.Bool // SQLite: the writer should start the WAL over
+	durable   syncer      // SQLite: makes commits durable before they are acknowledged
 	closeOnce sync.Once
 	closed    chan struct{}
 	ckDone    chan struct{}
@@ -69,7 +72,7 @@ type DB struct {
 func SQLiteDSN(path string, readOnly bool) string {
 	v := url.Values{}
 	v.Set("_journal_mode", "WAL")
-	v.Set("_busy_timeout", "10000")
+	v.Set("_busy_timeout", strconv.FormatInt(busyTimeout.Milliseconds(), 10))
 	v.Set("_foreign_keys", "on")
 	v.Set("_synchronous", "FULL")
 	v.Set("_txlock", "immediate")
@@ -83,6 +86,10 @@ func SQLiteDSN(path string, readOnly bool) string {
 	return "file:" + uriPath.Replace(path) + "?" + v.Encode()
 }
 
+// busyTimeout is how long a connection waits for a lock another holds
+// (another process writing, or the writer restarting the WAL).
+const busyTimeout = 10 * time.Second
+
 // uriPath escapes what a SQLite URI filename would otherwise read as a query
 // or fragment ("?", "#") or as an escape ("%").
 var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
@@ -90,6 +97,10 @@ var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
 // Open opens the database named by target: a postgres:// URL, or otherwise a
 // path to a SQLite file (its directory is created).
 func Open(ctx context.Context, target string) (*DB, error) {
+	return open(ctx, target, defaultWALPolicy)
+}
+
+func open(ctx context.Context, target string, wal walPolicy) (*DB, error) {
 	if strings.HasPrefix(target, "postgres://") || strings.HasPrefix(target, "postgresql://") {
 		pool, err := sql.Open("pgx", target)
 		if err != nil {
@@ -131,9 +142,10 @@ func Open(ctx context.Context, target string) (*DB, error) {
 	// whichever commit crosses the WAL threshold: a checkpoint into a large
 	// database file fsyncs it, and every writer queued behind that commit
 	// stalled for seconds.
-	// journal_size_limit trims the WAL file back to 64 MB whenever the writer
-	// starts it over, so a burst does not leave a large file behind.
-	if _, err := w.ExecContext(ctx, "PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864"); err != nil {
+	// journal_size_limit keeps at most the WAL the writer starts over at
+	// (checkpoint.go): overwriting a file's cached pages costs the kernel far
+	// less than growing it again after every restart.
+	if _, err := w.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=%d", walRestartBytes)); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqldb: sqlite settings: %w", err)
 	}
@@ -152,7 +164,8 @@ func Open(ctx context.Context, target string) (*DB, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	db := &DB{writer: w, reader: r, checkpointer: ck, dialect: SQLite, path: target, rebound: map[string]string{},
-		closed: make(chan struct{}), loopDone: make(chan struct{}), ckDone: make(chan struct{}), durable: newSyncer()}
+		closed: make(chan struct{}), loopDone: make(chan struct{}), ckDone: make(chan struct{}), durable: newSyncer(),
+		wal: wal}
 	go db.checkpointLoop()
 	go db.syncLoop()
 	return db, nil
@@ -377,24 +390,4 @@ func (db *DB) ResetSequences(ctx context.Context, q Querier, tables ...string) e
 		}
 	}
 	return nil
-}
-
-// checkpointLoop copies the WAL into the database file every half second
-// without blocking readers or the writer (PASSIVE), until the DB closes.
-// Closing the last connection checkpoints whatever is left.
-func (db *DB) checkpointLoop() {
-	defer close(db.ckDone)
-	t := time.NewTicker(500 * time.Millisecond)
-	defer t.Stop()
-	ctx := context.Background()
-	for {
-		select {
-		case <-db.closed:
-			return
-		case <-t.C:
-		}
-		// A checkpoint that cannot finish now (a reader still needs old
-		// frames) finishes on a later tick.
-		_, _ = db.checkpointer.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
-	}
 }
