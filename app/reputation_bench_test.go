@@ -135,14 +135,15 @@ ORDER BY u.id LIMIT ?`, s.thread.BrandID, time.Now().Add(-2*time.Hour).UnixMilli
 // BenchmarkKudosWithReaders gives kudos through the API from 16 parallel
 // clients, with the server's GOMAXPROCS and GOGC (app.ServeRuntime), while readers load a thread page (a question and 30
 // replies) as a signed-in member, which the page cache does not answer. It
-// reports kudos per second, the kudos latency percentiles, the reads served
-// and the process's CPU use.
+// reports kudos per second, the kudos latency percentiles (p50, p99, p99.9,
+// max), the reads served and the process's CPU use.
 //
 // The kudos come from 500 members of the synthetic community under the
-// brand's default rules, each giving up to its daily allowance of 50 to
-// replies picked at random, so every check runs as it would in production
-// (age, activity, the daily allowance, the receiver's cap, serial kudos,
-// which do fire for prolific authors) and up to 25,000 kudos are fresh.
+// brand's default rules (MUTUAL_BENCH_GIVERS sets how many, up to about
+// 1,500), each giving up to its daily allowance of 50 to replies picked at
+// random, so every check runs as it would in production (age, activity, the
+// daily allowance, the receiver's cap, serial kudos, which do fire for
+// prolific authors) and up to 50 kudos per giver are fresh.
 //
 // The readers: MUTUAL_BENCH_READERS of them (default 2), together loading
 // MUTUAL_BENCH_READS pages a second (default 100), or as many as they can
@@ -150,7 +151,8 @@ ORDER BY u.id LIMIT ?`, s.thread.BrandID, time.Now().Add(-2*time.Hour).UnixMilli
 // scheduler gives them, so the kudos figure measures how the two share two
 // cores rather than what kudos cost; docs/performance.md gives both.
 func BenchmarkKudosWithReaders(b *testing.B) {
-	const givers, perGiver = 500, 50
+	const perGiver = 50
+	givers := benchEnv("MUTUAL_BENCH_GIVERS", 500)
 	s := newBenchSite(b)
 	kg := newKudosGivers(b, s, givers, perGiver)
 	stop := make(chan struct{})
@@ -233,6 +235,8 @@ func BenchmarkKudosWithReaders(b *testing.B) {
 		b.ReportMetric(float64(len(lat))/b.Elapsed().Seconds(), "kudos/s")
 		b.ReportMetric(pct(0.50), "p50-ms")
 		b.ReportMetric(pct(0.99), "p99-ms")
+		b.ReportMetric(pct(0.999), "p999-ms")
+		b.ReportMetric(pct(1), "max-ms")
 		b.ReportMetric(float64(served)/b.Elapsed().Seconds(), "reads/s")
 		b.ReportMetric(cpu.Seconds()/b.Elapsed().Seconds()*100, "cpu-%")
 	}
