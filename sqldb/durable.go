@@ -113,12 +113,26 @@ func (db *DB) answer(waiting [][]chan error, err error) {
 // syncNow fsyncs the WAL file, opening it the first time (it exists once
 // anything has committed). An fsync that fails means the commits it covers
 // may not be on disk, so their callers get an error, not a success.
+//
+// The handle is checked against the file at the WAL's path on every sync:
+// should SQLite ever delete the WAL (it does when the last connection to the
+// database closes) and start a new one, syncing the old file would sync
+// nothing, so the new one is opened instead.
 func (db *DB) syncNow() error {
 	s := &db.durable
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	path := db.path + "-wal"
+	if s.wal != nil {
+		held, err1 := s.wal.Stat()
+		now, err2 := os.Stat(path)
+		if err1 != nil || err2 != nil || !os.SameFile(held, now) {
+			_ = s.wal.Close()
+			s.wal = nil
+		}
+	}
 	if s.wal == nil {
-		f, err := os.OpenFile(db.path+"-wal", os.O_RDWR, 0)
+		f, err := os.OpenFile(path, os.O_RDWR, 0)
 		if err != nil {
 			return fmt.Errorf("sqldb: open WAL to sync it: %w", err)
 		}

@@ -148,3 +148,47 @@ func TestSyncsAreSharedAndFailuresReported(t *testing.T) {
 		t.Errorf("%d fsyncs for %d writes committed during one: want them shared", c, n+1)
 	}
 }
+
+// If the file at the WAL's path is replaced (SQLite deletes the WAL when the
+// last connection closes and starts a new one later), the syncer syncs the
+// new file, not the handle it opened first.
+func TestSyncFollowsAReplacedWAL(t *testing.T) {
+	ctx := context.Background()
+	db := openDurable(t)
+	if _, err := db.Exec(ctx, `INSERT INTO items (name) VALUES ('a')`); err != nil {
+		t.Fatal(err)
+	}
+	var synced os.FileInfo
+	orig := fsyncWAL
+	fsyncWAL = func(f *os.File) error {
+		fi, err := f.Stat()
+		if err != nil {
+			return err
+		}
+		synced = fi
+		return f.Sync()
+	}
+	t.Cleanup(func() { fsyncWAL = orig })
+
+	path := db.path + "-wal"
+	body, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path+".new", body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(path+".new", path); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.syncNow(); err != nil {
+		t.Fatal(err)
+	}
+	now, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if synced == nil || !os.SameFile(synced, now) {
+		t.Fatal("the syncer synced the WAL it opened first, not the file now at the WAL's path")
+	}
+}
