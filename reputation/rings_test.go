@@ -1,0 +1,252 @@
+package reputation_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"mutual/reputation"
+)
+
+// kudosGraph builds a window's kudos for FindRings: counts by giver and
+// receiver.
+type kudosGraph map[[2]int64]int64
+
+func (g kudosGraph) give(from, to, n int64) {
+	if from != to {
+		g[[2]int64{from, to}] += n
+	}
+}
+
+// both has a and b give each other n kudos.
+func (g kudosGraph) both(a, b, n int64) { g.give(a, b, n); g.give(b, a, n) }
+
+// dense has every member give every other n kudos.
+func (g kudosGraph) dense(members []int64, n int64) {
+	for _, a := range members {
+		for _, b := range members {
+			g.give(a, b, n)
+		}
+	}
+}
+
+// edges lists the graph in a random order (FindRings must not care).
+func (g kudosGraph) edges(rng *rand.Rand) reputation.KudosEdges {
+	var ts [][3]int64
+	for k, n := range g {
+		ts = append(ts, [3]int64{k[0], k[1], n})
+	}
+	slices.SortFunc(ts, func(x, y [3]int64) int { return slices.Compare(x[:], y[:]) })
+	rng.Shuffle(len(ts), func(i, j int) { ts[i], ts[j] = ts[j], ts[i] })
+	return reputation.MakeKudosEdges(ts)
+}
+
+func ids(from, to int64) []int64 {
+	var out []int64
+	for id := from; id <= to; id++ {
+		out = append(out, id)
+	}
+	return out
+}
+
+// honest adds members from..to who each give one kudos to the next two and
+// to a helper (id 999), and get one back from the next: a sparse community
+// with many single mutual kudos.
+func (g kudosGraph) honest(from, to int64) {
+	for id := from; id <= to; id++ {
+		next := from + (id-from+1)%(to-from+1)
+		g.give(id, next, 1)
+		g.give(next, id, 1)
+		g.give(id, from+(id-from+2)%(to-from+1), 1)
+		g.give(id, 999, 1)
+	}
+}
+
+func ringsOf(found []reputation.FoundRing) string {
+	var out []string
+	for _, f := range found {
+		out = append(out, fmt.Sprint(f.Members))
+	}
+	return fmt.Sprint(out)
+}
+
+// The shapes a community takes around a ring, at the default rules (at
+// least 10 kudos inside, 60% share, at most 6 accounts), in memory.
+func TestFindRingsShapes(t *testing.T) {
+	cases := []struct {
+		name  string
+		build func(g kudosGraph)
+		want  string
+	}{
+		{"a ring alone", func(g kudosGraph) { g.dense(ids(1, 3), 4) }, "[[1 2 3]]"},
+		{"a pair", func(g kudosGraph) { g.both(1, 2, 5) }, "[[1 2]]"},
+		{"a pair below the minimum kudos", func(g kudosGraph) { g.both(1, 2, 4) }, "[]"},
+		{"one way is not a tie", func(g kudosGraph) { g.give(1, 2, 20); g.give(2, 1, 1) }, "[]"},
+		{"a ring of single kudos is not tied", func(g kudosGraph) { g.dense(ids(1, 6), 1) }, "[]"},
+		{"one mutual kudos with a sparse community", func(g kudosGraph) {
+			g.dense(ids(1, 3), 4)
+			g.honest(100, 150)
+			g.both(1, 100, 1)
+		}, "[[1 2 3]]"},
+		{"a tie of 3 each way to an honest member", func(g kudosGraph) {
+			g.dense(ids(1, 3), 4)
+			g.honest(100, 150)
+			g.both(1, 100, 3)
+			g.both(2, 120, 2)
+		}, "[[1 2 3]]"},
+		{"a tie to a tight circle larger than the limit", func(g kudosGraph) {
+			g.dense(ids(1, 3), 4)
+			g.dense(ids(100, 107), 3)
+			g.both(1, 100, 3)
+		}, "[[1 2 3]]"},
+		{"a ring of six, one close to an honest member", func(g kudosGraph) {
+			g.dense(ids(1, 6), 3)
+			g.both(1, 100, 4)
+			for id := int64(101); id < 105; id++ {
+				g.give(100, id, 1)
+			}
+		}, "[[1 2 3 4 5 6]]"},
+		{"an associate who gives the ring all their kudos joins it", func(g kudosGraph) {
+			g.dense(ids(1, 3), 4)
+			g.both(1, 4, 2)
+			g.both(2, 4, 2)
+		}, "[[1 2 3 4]]"},
+		{"two rings", func(g kudosGraph) {
+			g.dense(ids(1, 3), 4)
+			g.dense(ids(4, 5), 6)
+			g.honest(100, 120)
+			g.both(5, 110, 1)
+		}, "[[1 2 3] [4 5]]"},
+		{"two rings tied together fit as one", func(g kudosGraph) {
+			g.dense(ids(1, 3), 4)
+			g.dense(ids(4, 6), 4)
+			g.both(3, 4, 2)
+		}, "[[1 2 3 4 5 6]]"},
+		{"honest friends who mostly give to others", func(g kudosGraph) {
+			g.both(1, 2, 5)
+			for id := int64(10); id < 18; id++ {
+				g.give(1, id, 1)
+				g.give(2, id+10, 1)
+			}
+		}, "[]"},
+		{"a popular helper thanked back once", func(g kudosGraph) {
+			for id := int64(10); id < 40; id++ {
+				g.give(id, 1, 3)
+				g.give(1, id, 1)
+			}
+		}, "[]"},
+		{"a popular helper thanked back twice", func(g kudosGraph) {
+			for id := int64(10); id < 40; id++ {
+				g.give(id, 1, 3)
+				g.give(1, id, 2)
+			}
+		}, "[]"},
+		{"a dense group of 7", func(g kudosGraph) { g.dense(ids(1, 7), 3) }, "[]"},
+		{"a dense group of 12", func(g kudosGraph) { g.dense(ids(1, 12), 3) }, "[]"},
+		{"a chain", func(g kudosGraph) {
+			for id := int64(1); id < 20; id++ {
+				g.both(id, id+1, 3)
+			}
+		}, "[]"},
+		{"a ring that gives half elsewhere", func(g kudosGraph) {
+			g.dense(ids(1, 3), 4)
+			g.honest(100, 150)
+			for id := int64(1); id <= 3; id++ {
+				for k := range int64(8) {
+					g.give(id, 100+10*id+k, 1)
+				}
+			}
+		}, "[]"},
+	}
+	rules := reputation.DefaultRules()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			g := kudosGraph{}
+			tc.build(g)
+			rng := rand.New(rand.NewPCG(1, 2))
+			got := ringsOf(reputation.FindRings(g.edges(rng), rules))
+			if got != tc.want {
+				t.Errorf("rings = %s, want %s", got, tc.want)
+			}
+			if again := ringsOf(reputation.FindRings(g.edges(rng), rules)); again != got {
+				t.Errorf("another order of the same kudos found %s, then %s", got, again)
+			}
+		})
+	}
+}
+
+// synthCommunity is a brand's month of kudos at scale: members honest
+// accounts (ids 1..members) giving about kudos kudos in all, a third of them
+// to a hundredth of the members (the helpers), with pairs of friends and
+// a few tight circles larger than the ring limit; and planted rings (ids
+// above members), each tied to the community by single mutual kudos, some by
+// stronger ties too. It returns the kudos and the planted rings.
+func synthCommunity(members, kudos int, seed uint64) (kudosGraph, [][]int64) {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	g := kudosGraph{}
+	m := int64(members)
+	member := func() int64 { return 1 + rng.Int64N(m) }
+	helpers := m / 100
+	// Friends: disjoint pairs who exchange 2..4 each way.
+	for a := int64(1); a+1 <= m/10; a += 2 {
+		g.both(a, a+1, 2+rng.Int64N(3))
+	}
+	// Circles of 8, all giving each other 3.
+	for c := range int64(5) {
+		g.dense(ids(m/2+10*c, m/2+10*c+7), 3)
+	}
+	var rings [][]int64
+	next := m + 1
+	for i := range 12 {
+		size := int64(2 + i%4)
+		ring := ids(next, next+size-1)
+		next += size
+		rings = append(rings, ring)
+		g.dense(ring, 6)
+		for _, id := range ring {
+			g.give(id, member(), 1)
+			g.give(member(), id, 1)
+		}
+		g.both(ring[0], member(), 1)
+		if size > 2 {
+			g.both(ring[1], 1+rng.Int64N(m/10), 2) // a friend, tied
+		}
+	}
+	for n := total(g); n < int64(kudos); {
+		from, to := member(), member()
+		if rng.IntN(3) == 0 {
+			to = 1 + rng.Int64N(helpers)
+		}
+		if from != to {
+			g.give(from, to, 1)
+			n++
+		}
+	}
+	return g, rings
+}
+
+func total(g kudosGraph) int64 {
+	var n int64
+	for _, k := range g {
+		n += k
+	}
+	return n
+}
+
+// At scale the planted rings are found, each exactly, and nobody else.
+func TestFindRingsAtScale(t *testing.T) {
+	g, rings := synthCommunity(20_000, 200_000, 1)
+	edges := g.edges(rand.New(rand.NewPCG(3, 4)))
+	start := time.Now()
+	found := reputation.FindRings(edges, reputation.DefaultRules())
+	t.Logf("%d edges, %d kudos: %d rings in %v", len(edges), total(g), len(found), time.Since(start))
+	var want []string
+	for _, r := range rings {
+		want = append(want, fmt.Sprint(r))
+	}
+	if got := ringsOf(found); got != fmt.Sprint(want) {
+		t.Errorf("rings = %s\nwant %s", got, fmt.Sprint(want))
+	}
+}
