@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"mutual/forum"
 	"mutual/reputation"
 )
 
@@ -248,5 +250,133 @@ func TestFindRingsAtScale(t *testing.T) {
 	}
 	if got := ringsOf(found); got != fmt.Sprint(want) {
 		t.Errorf("rings = %s\nwant %s", got, fmt.Sprint(want))
+	}
+}
+
+// kudos is n kudos from one member to another, by username.
+type kudos struct {
+	from, to string
+	n        int
+}
+
+// giveKudos creates the members named in gives (in order of mention) and
+// has each give through the service, on replies in one thread: each member
+// writes as many replies as the most kudos one giver gives them.
+func (c *community) giveKudos(t *testing.T, gives []kudos) {
+	t.Helper()
+	actors := map[string]forum.Actor{}
+	var names []string
+	posts := map[string]int{}
+	for _, k := range gives {
+		for _, name := range []string{k.from, k.to} {
+			if _, ok := actors[name]; !ok {
+				actors[name] = c.actor(t, name)
+				names = append(names, name)
+			}
+		}
+		posts[k.to] = max(posts[k.to], k.n)
+	}
+	th := c.ask(t, actors[names[0]], "Kudos everywhere")
+	replies := map[string][]forum.Post{}
+	for _, name := range names {
+		for i := range posts[name] {
+			replies[name] = append(replies[name], c.reply(t, actors[name], th, fmt.Sprintf("%s reply %d", name, i)))
+		}
+	}
+	for _, k := range gives {
+		for _, p := range replies[k.to][:k.n] {
+			if _, err := c.svc.GiveKudos(ctx, actors[k.from], p.ID); err != nil {
+				t.Fatalf("%s gives %s kudos: %v", k.from, k.to, err)
+			}
+		}
+		c.advance(time.Minute)
+	}
+}
+
+// ring has every member give every other n kudos.
+func ring(n int, members ...string) []kudos {
+	var out []kudos
+	for _, a := range members {
+		for _, b := range members {
+			if a != b {
+				out = append(out, kudos{a, b, n})
+			}
+		}
+	}
+	return out
+}
+
+// both has a and b give each other n kudos.
+func both(a, b string, n int) []kudos { return []kudos{{a, b, n}, {b, a, n}} }
+
+// sparse is a community of members prefix00.. who each give one kudos to
+// either neighbour (so each pair of neighbours exchanges one each way) and
+// one to the member seven along.
+func sparse(prefix string, members int) []kudos {
+	name := func(i int) string { return fmt.Sprintf("%s%02d", prefix, (i+members)%members) }
+	var out []kudos
+	for i := range members {
+		out = append(out, kudos{name(i), name(i + 1), 1}, kudos{name(i), name(i - 1), 1}, kudos{name(i), name(i + 7), 1})
+	}
+	return out
+}
+
+// Rings inside a wider community, through the service and the store, at the
+// default rules (at least 10 kudos inside, 60% share, at most 6 accounts).
+func TestKudosRingsInCommunity(t *testing.T) {
+	cases := []struct {
+		name  string
+		gives [][]kudos
+		want  []string // each ring's members, sorted
+	}{
+		{"a ring tied by one mutual kudos to a community of 50", [][]kudos{
+			ring(4, "rr1", "rr2", "rr3"), sparse("h", 50), both("rr1", "h00", 1),
+		}, []string{"rr1 rr2 rr3"}},
+		{"two separate rings", [][]kudos{
+			ring(4, "ra1", "ra2", "ra3"), ring(6, "rb1", "rb2"), sparse("h", 10),
+			both("ra1", "h00", 1), both("rb1", "h05", 1),
+		}, []string{"ra1 ra2 ra3", "rb1 rb2"}},
+		{"honest friends who mostly give to others", [][]kudos{
+			both("friend1", "friend2", 5),
+			{{"friend1", "other0", 1}, {"friend1", "other1", 1}, {"friend1", "other2", 1}, {"friend1", "other3", 1}, {"friend1", "other4", 1}, {"friend1", "other5", 1}, {"friend1", "other6", 1}, {"friend1", "other7", 1}},
+			{{"friend2", "other0", 1}, {"friend2", "other1", 1}, {"friend2", "other2", 1}, {"friend2", "other3", 1}, {"friend2", "other4", 1}, {"friend2", "other5", 1}, {"friend2", "other6", 1}, {"friend2", "other7", 1}},
+		}, nil},
+		// A dense group of 7 is past ring_max_size (6): neither it nor any
+		// 6 of it is a ring; a ring tied to it is one.
+		{"a dense group larger than the limit", [][]kudos{
+			ring(2, "dense0", "dense1", "dense2", "dense3", "dense4", "dense5", "dense6"), ring(4, "rr1", "rr2", "rr3"), both("rr1", "dense0", 2),
+		}, []string{"rr1 rr2 rr3"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			eachStore(t, func(t *testing.T, f *fixture) {
+				c := newCommunity(t, f)
+				c.configure(t, relaxed)
+				c.giveKudos(t, slices.Concat(tc.gives...))
+				n, err := reputation.DetectRings(ctx, c.db, c.brand.ID, c.clock())
+				if err != nil || n != len(tc.want) {
+					t.Errorf("DetectRings = %d, %v; want %d", n, err, len(tc.want))
+				}
+				rings, err := reputation.Rings(ctx, c.db, c.brand.ID, reputation.RingOpen, 10)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, g := range rings {
+					var names []string
+					for _, m := range g.Members {
+						names = append(names, m.Username)
+					}
+					got = append(got, strings.Join(names, " "))
+					if g.SharePct() < 60 || g.KudosInside < 10 {
+						t.Errorf("ring %s: %d kudos inside, %d%% of what they gave", got[len(got)-1], g.KudosInside, g.SharePct())
+					}
+				}
+				slices.Sort(got)
+				if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+					t.Errorf("rings = %q, want %q", got, tc.want)
+				}
+			})
+		})
 	}
 }
