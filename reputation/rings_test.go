@@ -10,6 +10,7 @@ import (
 
 	"mutual/forum"
 	"mutual/reputation"
+	"mutual/sqldb"
 )
 
 // kudosGraph builds a window's kudos for FindRings: counts by giver and
@@ -253,6 +254,24 @@ func TestFindRingsAtScale(t *testing.T) {
 	}
 }
 
+// BenchmarkFindRings measures the search over a month of kudos (200k among
+// 20k members, and 1M among 100k), once the grouped query has read them.
+func BenchmarkFindRings(b *testing.B) {
+	for _, size := range []struct{ members, kudos int }{{20_000, 200_000}, {100_000, 1_000_000}} {
+		b.Run(fmt.Sprintf("%dk-members-%dk-kudos", size.members/1000, size.kudos/1000), func(b *testing.B) {
+			g, rings := synthCommunity(size.members, size.kudos, 1)
+			edges := g.edges(rand.New(rand.NewPCG(3, 4)))
+			rules := reputation.DefaultRules()
+			b.ReportAllocs()
+			for b.Loop() {
+				if found := reputation.FindRings(edges, rules); len(found) != len(rings) {
+					b.Fatalf("%d rings, want %d", len(found), len(rings))
+				}
+			}
+		})
+	}
+}
+
 // kudos is n kudos from one member to another, by username.
 type kudos struct {
 	from, to string
@@ -378,5 +397,84 @@ func TestKudosRingsInCommunity(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// BenchmarkDetectRings measures a whole scan of a SQLite brand holding a
+// month of 200k kudos among 20k members (synthCommunity): the grouped query,
+// the search and recording the 12 rings.
+func BenchmarkDetectRings(b *testing.B) {
+	f := newFixture(b, sqldb.SQLite)
+	now := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	g, rings := synthCommunity(20_000, 200_000, 1)
+	asker, err := f.members.CreateUnclaimed(ctx, forum.Unclaimed{BrandID: f.brand.ID, Username: "asker", CreatedAt: now})
+	if err != nil {
+		b.Fatal(err)
+	}
+	svc := forum.NewService(f.db, forum.NewRenderer(), func() time.Time { return now.Add(-40 * 24 * time.Hour) })
+	board, err := svc.CreateBoard(ctx, f.brand.ID, forum.NewBoard{Name: "Help", Description: "Help"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	th, err := svc.Ask(ctx, forum.Actor{UserID: asker.ID, BrandID: f.brand.ID, Username: "asker"}, forum.NewThread{BoardID: board.ID, Title: "Many kudos", Body: "Many kudos"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Members are users 1000+id; each gets as many replies as the most
+	// kudos one giver gives them, numbered from 1,000,000.
+	members, posts := map[int64]bool{}, map[int64]int64{}
+	for k, n := range g {
+		members[k[0]], members[k[1]] = true, true
+		posts[k[1]] = max(posts[k[1]], n)
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	err = f.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		for id := range members {
+			if _, err := tx.Exec(ctx, `INSERT INTO users (id, brand_id, username, username_key, created_at) VALUES (?, ?, ?, ?, ?)`,
+				1000+id, f.brand.ID, fmt.Sprint("m", id), fmt.Sprint("m", id), now.Add(-60*24*time.Hour).UnixMilli()); err != nil {
+				return err
+			}
+		}
+		first, next := map[int64]int64{}, int64(1_000_000)
+		for id, n := range posts {
+			first[id] = next
+			for range n {
+				if _, err := tx.Exec(ctx, `INSERT INTO posts (id, brand_id, thread_id, author_id, body_md, body_html, created_at) VALUES (?, ?, ?, ?, 'x', '<p>x</p>', ?)`,
+					next, f.brand.ID, th.ID, 1000+id, now.Add(-35*24*time.Hour).UnixMilli()); err != nil {
+					return err
+				}
+				next++
+			}
+		}
+		var rows []any
+		flush := func() error {
+			if len(rows) == 0 {
+				return nil
+			}
+			q := `INSERT INTO kudos (brand_id, post_id, user_id, created_at) VALUES ` + strings.Repeat("(?, ?, ?, ?), ", len(rows)/4-1) + `(?, ?, ?, ?)`
+			_, err := tx.Exec(ctx, q, rows...)
+			rows = rows[:0]
+			return err
+		}
+		for k, n := range g {
+			for i := range n {
+				at := now.Add(-time.Duration(rng.Int64N(int64(29 * 24 * time.Hour)))).UnixMilli()
+				rows = append(rows, f.brand.ID, first[k[1]]+i, 1000+k[0], at)
+				if len(rows) == 4*500 {
+					if err := flush(); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return flush()
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if n, err := reputation.DetectRings(ctx, f.db, f.brand.ID, now); err != nil || n != len(rings) {
+			b.Fatalf("DetectRings = %d, %v; want %d", n, err, len(rings))
+		}
 	}
 }
