@@ -29,7 +29,7 @@ func eachStore(t *testing.T, fn func(t *testing.T, f *fixture)) {
 	}
 }
 
-func newFixture(t *testing.T, d sqldb.Dialect) *fixture {
+func newFixture(t testing.TB, d sqldb.Dialect) *fixture {
 	t.Helper()
 	db := sqldbtest.Open(t, d)
 	now := func() time.Time { return time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC) }

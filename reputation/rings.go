@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -50,14 +49,11 @@ const (
 	RingConfirmed = "confirmed"
 )
 
-type edge struct{ from, to int64 }
-
-// DetectRings looks at the brand's kudos over the rules' window for groups
-// of two to RingMaxSize accounts joined by kudos in both directions that
-// gave each other at least RingMinKudos kudos, making up at least
-// RingSharePct of all the kudos they gave, and records each (new ones open;
-// known ones have their figures updated and keep their review). It returns
-// how many rings it saw.
+// DetectRings looks for kudos rings in the brand's kudos over the rules'
+// window (see findRings and docs/reputation.md for what is flagged) and
+// records each: new ones open; known ones, matched by their exact set of
+// members, have their figures updated and keep their review. It returns how
+// many rings it saw.
 func DetectRings(ctx context.Context, db *sqldb.DB, brandID int64, now time.Time) (int, error) {
 	r, err := LoadRules(ctx, db, brandID)
 	if err != nil {
@@ -71,75 +67,20 @@ GROUP BY k.user_id, p.author_id`, brandID, since)
 	if err != nil {
 		return 0, fmt.Errorf("reputation: kudos graph: %w", err)
 	}
-	weight := map[edge]int64{}
-	first, last := map[edge]int64{}, map[edge]int64{}
-	given := map[int64]int64{}
+	var edges []kudosEdge
 	for rows.Next() {
-		var e edge
-		var n, lo, hi int64
-		if err := rows.Scan(&e.from, &e.to, &n, &lo, &hi); err != nil {
+		var e kudosEdge
+		if err := rows.Scan(&e.from, &e.to, &e.n, &e.first, &e.last); err != nil {
 			rows.Close()
-			return 0, err
+			return 0, fmt.Errorf("reputation: kudos graph: %w", err)
 		}
-		weight[e], first[e], last[e] = n, lo, hi
-		given[e.from] += n
+		edges = append(edges, e)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return 0, err
+		return 0, fmt.Errorf("reputation: kudos graph: %w", err)
 	}
-	// Union the accounts joined by kudos both ways.
-	parent := map[int64]int64{}
-	var find func(int64) int64
-	find = func(x int64) int64 {
-		p, ok := parent[x]
-		if !ok || p == x {
-			parent[x] = x
-			return x
-		}
-		root := find(p)
-		parent[x] = root
-		return root
-	}
-	for e := range weight {
-		if e.from < e.to && weight[edge{e.to, e.from}] > 0 {
-			a, b := find(e.from), find(e.to)
-			if a != b {
-				parent[a] = b
-			}
-		}
-	}
-	groups := map[int64][]int64{}
-	for x := range parent {
-		root := find(x)
-		groups[root] = append(groups[root], x)
-	}
-	type found struct {
-		members         []int64
-		inside, given   int64
-		firstAt, lastAt int64
-	}
-	var rings []found
-	for _, m := range groups {
-		if len(m) < 2 || int64(len(m)) > r.RingMaxSize {
-			continue
-		}
-		slices.Sort(m)
-		f := found{members: m, firstAt: now.UnixMilli()}
-		for _, a := range m {
-			f.given += given[a]
-			for _, b := range m {
-				e := edge{a, b}
-				if w := weight[e]; w > 0 {
-					f.inside += w
-					f.firstAt, f.lastAt = min(f.firstAt, first[e]), max(f.lastAt, last[e])
-				}
-			}
-		}
-		if f.inside >= r.RingMinKudos && f.inside*100 >= r.RingSharePct*f.given {
-			rings = append(rings, f)
-		}
-	}
+	rings := findRings(edges, r)
 	if len(rings) == 0 {
 		return 0, nil
 	}

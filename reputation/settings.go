@@ -32,8 +32,8 @@ type Rules struct {
 
 	RingWindowDays int64 // kudos rings are looked for over this many days
 	RingMinKudos   int64 // a ring gave each other at least this many kudos
-	RingSharePct   int64 // ... making up at least this share of all they gave
-	RingMaxSize    int64 // ... among at most this many accounts
+	RingSharePct   int64 // ... each member at least this share of all they gave
+	RingMaxSize    int64 // ... among at most this many accounts (see findRings)
 }
 
 // DefaultRules are the rules of a brand that has not set its own.
