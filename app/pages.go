@@ -11,7 +11,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"mutual/forum"
-	"mutual/reputation"
 )
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
@@ -50,6 +49,9 @@ func (a *App) home(c *gin.Context) {
 		return
 	}
 	recent, err := a.forum.RecentThreads(ctx, b.ID, 10)
+	if err == nil {
+		err = a.repRankThreads(ctx, b.ID, recent)
+	}
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -91,6 +93,9 @@ func (a *App) board(c *gin.Context) {
 		return
 	}
 	threads, next, err := a.forum.ListThreads(ctx, bd.BrandID, bd.ID, f, cur, 30)
+	if err == nil {
+		err = a.repRankThreads(ctx, bd.BrandID, threads)
+	}
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -100,7 +105,7 @@ func (a *App) board(c *gin.Context) {
 		Threads    []forum.Thread
 		Filter     forum.Filter
 		Next       string
-		TopHelpers []reputation.Leader
+		TopHelpers []repLeaderRow
 	}{bd, threads, f, next.String(), a.repTopHelpers(ctx, bd)})
 }
 
@@ -454,6 +459,9 @@ func (a *App) profile(c *gin.Context) {
 		return
 	}
 	threads, err := a.forum.ThreadsBy(ctx, b.ID, u.ID, 20)
+	if err == nil {
+		err = a.repRankThreads(ctx, b.ID, threads)
+	}
 	if err != nil {
 		a.fail(c, err)
 		return

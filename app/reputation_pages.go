@@ -50,6 +50,53 @@ func (a *App) repConfig(ctx context.Context, brandID int64) (reputation.Config, 
 
 func (a *App) repForget(brandID int64) { repConfigs.Delete(repCacheKey{a.db, brandID}) }
 
+// repLadder is a brand's rank ladder, lowest first.
+type repLadder []reputation.Rank
+
+// repRanks returns the brand's ladder from the cached configuration. Lists
+// that name authors (threads, posts, search results, the review queue, the
+// API) put a rank beside every name with it: their rows carry the author's
+// reputation, so there is no query per row.
+func (a *App) repRanks(ctx context.Context, brandID int64) (repLadder, error) {
+	cfg, err := a.repConfig(ctx, brandID)
+	if err != nil {
+		return nil, err
+	}
+	return repLadder(cfg.Ranks), nil
+}
+
+// name is the rank's name for a reputation total.
+func (l repLadder) name(rep int64) string { return reputation.RankIn(l, rep).Name }
+
+// threads sets each thread's AuthorRank.
+func (l repLadder) threads(ts []forum.Thread) {
+	for i := range ts {
+		ts[i].AuthorRank = l.name(ts[i].AuthorReputation)
+	}
+}
+
+// repRankThreads puts the brand's ranks on threads for a page.
+func (a *App) repRankThreads(ctx context.Context, brandID int64, ts []forum.Thread) error {
+	rk, err := a.repRanks(ctx, brandID)
+	if err != nil {
+		return err
+	}
+	rk.threads(ts)
+	return nil
+}
+
+// repRankResults puts the brand's ranks on search results' threads.
+func (a *App) repRankResults(ctx context.Context, brandID int64, rs []forum.SearchResult) error {
+	rk, err := a.repRanks(ctx, brandID)
+	if err != nil {
+		return err
+	}
+	for i := range rs {
+		rs[i].Thread.AuthorRank = rk.name(rs[i].Thread.AuthorReputation)
+	}
+	return nil
+}
+
 // repRankName is the brand's rank name for a total (the default ladder's if
 // the configuration cannot be read; the error is logged).
 func (a *App) repRankName(ctx context.Context, brandID, rep int64) string {
@@ -140,15 +187,36 @@ func (a *App) repThreadPage(c *gin.Context, id int64, cur forum.Cursor) (forum.T
 	return pg, info, nil
 }
 
+// repLeaderRow is one line of a leaderboard or a board's top helpers, with
+// the member's rank.
+type repLeaderRow struct {
+	reputation.Leader
+	Rank string
+}
+
+// leaders pairs each leader with their rank.
+func (l repLadder) leaders(ls []reputation.Leader) []repLeaderRow {
+	rows := make([]repLeaderRow, 0, len(ls))
+	for _, x := range ls {
+		rows = append(rows, repLeaderRow{x, l.name(x.Reputation)})
+	}
+	return rows
+}
+
 // repTopHelpers lists a board's top helpers this month for its page; a
 // failure is logged and the page shows none rather than failing.
-func (a *App) repTopHelpers(ctx context.Context, bd forum.Board) []reputation.Leader {
+func (a *App) repTopHelpers(ctx context.Context, bd forum.Board) []repLeaderRow {
 	l, err := reputation.TopHelpers(ctx, a.db, bd.BrandID, bd.ID, reputation.Month, a.cfg.Now(), 5)
 	if err != nil {
 		a.log.Error("top helpers", "board", bd.ID, "err", err)
 		return nil
 	}
-	return l
+	rk, err := a.repRanks(ctx, bd.BrandID)
+	if err != nil {
+		a.log.Error("top helpers", "board", bd.ID, "err", err)
+		return nil
+	}
+	return rk.leaders(l)
 }
 
 // repPrivilege is one privilege and whether the member holds it.
@@ -237,24 +305,16 @@ func (a *App) repLeaderboardPage(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	cfg, err := a.repConfig(ctx, b.ID)
+	rk, err := a.repRanks(ctx, b.ID)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	type row struct {
-		reputation.Leader
-		Rank string
-	}
-	rows := make([]row, 0, len(leaders))
-	for _, l := range leaders {
-		rows = append(rows, row{l, cfg.Rank(l.Reputation).Name})
-	}
 	a.render(c, http.StatusOK, "reputation_leaderboard", "Leaderboard", struct {
 		Period reputation.Period
 		Since  time.Time
-		Rows   []row
-	}{p, p.Since(now), rows})
+		Rows   []repLeaderRow
+	}{p, p.Since(now), rk.leaders(leaders)})
 }
 
 // repSettingsView is the admin form for a brand's reputation settings.

@@ -1,0 +1,59 @@
+package app_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// repSettings saves part of the brand's reputation settings through the
+// admin API (fields left out keep their values).
+func (r *repSetup) repSettings(t *testing.T, doc map[string]any) {
+	t.Helper()
+	repJSON(t, r.adminB.api(http.MethodPut, "/api/v1/reputation/settings", doc), 200)
+}
+
+// rank is how a rank shows beside a member's name on every page.
+func rank(name string) string { return `<span class="rep-rank" title="rank">` + name + `</span>` }
+
+// TestRanksBesideNames: the author's rank shows beside their name wherever
+// a list names them (thread lists, top helpers, search results, the review
+// queue) and in the API's author objects, from the brand's own ladder.
+func TestRanksBesideNames(t *testing.T) {
+	r := newRepSetup(t)
+	s := r.s
+	// A ladder of our own tells the ranks apart: helper has 15 (an accepted
+	// answer), asker 2 (accepting it).
+	r.repSettings(t, map[string]any{"ranks": []map[string]any{{"name": "Rookie", "min": 0}, {"name": "Pro", "min": 10}}})
+	// A flag puts helper's answer in the review queue.
+	repJSON(t, r.fanB.api(http.MethodPost, "/api/v1/posts/"+itoa(r.answer.ID)+"/flags", map[string]any{"reason": "spam"}), 201)
+
+	mod := s.signedIn(r.c.mod)
+	askerRow := `asked by <a href="/u/asker">asker</a> ` + rank("Rookie") + ` · active`
+	askerJSON := `"author":{"id":` + itoa(r.c.asker.actor.UserID) + `,"username":"asker","reputation":2,"rank":"Rookie"}`
+	helperJSON := `"author":{"id":` + itoa(r.c.helper.actor.UserID) + `,"username":"helper","reputation":15,"rank":"Pro"}`
+	s.run([]scenario{
+		{name: "home thread list", method: "GET", path: "/", status: 200, contains: []string{askerRow}},
+		{name: "board thread list and top helpers", method: "GET", path: boardPath(s.board), status: 200,
+			contains: []string{askerRow, `<a href="/u/helper">helper</a> ` + rank("Pro") + ` <span class="hint">+15</span>`}},
+		{name: "profile thread list", method: "GET", path: "/u/asker", status: 200, contains: []string{askerRow}},
+		{name: "search results", method: "GET", path: "/search?q=bill", status: 200,
+			contains: []string{`asked by asker ` + rank("Rookie") + ` <time`}},
+		{name: "review queue", method: "GET", path: "/mod/queue", as: mod, status: 200,
+			contains: []string{`<a href="/mod/users/helper">helper</a> ` + rank("Pro")}},
+		{name: "thread page posts", method: "GET", path: threadPath(r.c.solved), status: 200,
+			contains: []string{rank("Rookie"), rank("Pro")}},
+		{name: "api thread list", method: "GET", path: "/api/v1/boards/" + itoa(s.board.ID) + "/threads", status: 200,
+			contains: []string{askerJSON}},
+		{name: "api thread: its author and each post's", method: "GET", path: "/api/v1/threads/" + itoa(r.c.solved.ID), status: 200,
+			contains: []string{askerJSON + `,"created_at"`, askerJSON + `,"is_question":true`, helperJSON + `,"is_question":false`}},
+		{name: "api search", method: "GET", path: "/api/v1/search?q=bill", status: 200, contains: []string{askerJSON}},
+		{name: "api review queue", method: "GET", path: "/api/v1/moderation/queue", as: s.bearerClient(r.c.mod), status: 200,
+			contains: []string{helperJSON}},
+		{name: "api accept answers the thread with its author's rank", method: "POST", path: "/api/v1/threads/" + itoa(r.c.solved.ID) + "/accept",
+			as: r.askerB, json: map[string]any{"post_id": r.answer.ID}, status: 200, contains: []string{askerJSON}},
+		{name: "api kudos answers the post with its author's rank", method: "POST", path: "/api/v1/posts/" + itoa(r.answer.ID) + "/kudos",
+			as: r.fanB, status: 200, contains: []string{strings.Replace(helperJSON, `"reputation":15`, `"reputation":25`, 1)}},
+	})
+	s.noErrorLogs()
+}
