@@ -270,7 +270,8 @@ func (a *App) expiredForm(c *gin.Context) {
 
 // need is the authorisation check written in the route table: the actor's
 // roles in this brand must allow act on obj. Visitors who are not signed in
-// are sent to sign in (pages) or told 401 (API).
+// are sent to sign in (pages) or told 401 (API); members are told why not
+// (repRefusal).
 func (a *App) need(obj, act string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		actor := actorOf(c)
@@ -288,7 +289,7 @@ func (a *App) need(obj, act string) gin.HandlerFunc {
 			c.Abort()
 			return
 		}
-		a.fail(c, &forum.Error{Kind: forum.ErrForbidden, Msg: "Your account is not allowed to do that here."})
+		a.fail(c, a.repRefusal(c.Request.Context(), actor, obj, act))
 		c.Abort()
 	}
 }

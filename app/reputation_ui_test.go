@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -54,6 +55,43 @@ func TestRanksBesideNames(t *testing.T) {
 			as: r.askerB, json: map[string]any{"post_id": r.answer.ID}, status: 200, contains: []string{askerJSON}},
 		{name: "api kudos answers the post with its author's rank", method: "POST", path: "/api/v1/posts/" + itoa(r.answer.ID) + "/kudos",
 			as: r.fanB, status: 200, contains: []string{strings.Replace(helperJSON, `"reputation":15`, `"reputation":25`, 1)}},
+	})
+	s.noErrorLogs()
+}
+
+// TestRefusalsSayWhy: a member refused something the trusted role would
+// allow hears at what reputation it unlocks and how much they have, pages
+// and API alike; other refusals stay plain.
+func TestRefusalsSayWhy(t *testing.T) {
+	r := newRepSetup(t)
+	s := r.s
+	fan, helper := s.signedIn(r.fan), s.signedIn(r.c.helper)
+	agent := s.signedIn(s.user(s.brand.ID, "agnes", "agent"))
+	generic := "Your account is not allowed to do that here."
+	s.run([]scenario{
+		{name: "queue page", method: "GET", path: "/mod/queue", as: fan, status: 403,
+			contains: []string{"Reviewing flags unlocks at 500 reputation; you have 0."}, notContains: []string{generic}},
+		{name: "queue decision", method: "POST", path: "/mod/queue/" + itoa(r.answer.ID), as: fan, form: url.Values{"decision": {"dismiss"}}, status: 403,
+			contains: []string{"Reviewing flags unlocks at 500 reputation; you have 0."}},
+		{name: "queue API", method: "GET", path: "/api/v1/moderation/queue", as: s.bearerClient(r.c.helper), status: 403,
+			contains: []string{`"code":"forbidden"`, `"message":"Reviewing flags unlocks at 500 reputation; you have 15."`}},
+		{name: "queue API with a session", method: "POST", path: "/api/v1/moderation/queue/" + itoa(r.answer.ID), as: helper,
+			json: map[string]any{"decision": "dismiss"}, status: 403, contains: []string{"Reviewing flags unlocks at 500 reputation; you have 15."}},
+		{name: "staff earn no reputation: plain refusal", method: "GET", path: "/mod/queue", as: agent, status: 403,
+			contains: []string{generic}, notContains: []string{"unlocks at"}},
+		{name: "not unlocked by reputation: plain refusal", method: "GET", path: "/admin/reputation", as: fan, status: 403,
+			contains: []string{generic}, notContains: []string{"unlocks at"}},
+		{name: "moderators' pages: plain refusal", method: "GET", path: "/mod/audit", as: helper, status: 403,
+			contains: []string{generic}, notContains: []string{"unlocks at"}},
+	})
+	r.repSettings(t, map[string]any{"privileges": map[string]any{"rep_trusted": 1200}})
+	s.run([]scenario{
+		{name: "the brand's threshold", method: "GET", path: "/mod/queue", as: helper, status: 403,
+			contains: []string{"Reviewing flags unlocks at 1,200 reputation; you have 15."}},
+	})
+	r.repSettings(t, map[string]any{"privileges": map[string]any{"rep_trusted": 10}})
+	s.run([]scenario{
+		{name: "reached: allowed", method: "GET", path: "/mod/queue", as: helper, status: 200, contains: []string{"Review queue"}},
 	})
 	s.noErrorLogs()
 }
