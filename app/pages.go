@@ -241,6 +241,8 @@ type askView struct {
 
 	Similar        []forum.Thread // similar solved questions (discovery_ask.go)
 	CheckedSimilar bool
+
+	PostingHint string // what new members may post, while it applies (repPostingHint)
 }
 
 func (a *App) askPage(c *gin.Context, code int, v askView) {
@@ -250,6 +252,10 @@ func (a *App) askPage(c *gin.Context, code int, v askView) {
 		return
 	}
 	v.Boards = boards
+	if v.PostingHint, err = a.repPostingHint(c.Request.Context(), actorOf(c)); err != nil {
+		a.fail(c, err)
+		return
+	}
 	if v.ClientKey == "" {
 		v.ClientKey = newClientKey()
 	}
@@ -290,11 +296,12 @@ func (a *App) ask(c *gin.Context) {
 }
 
 type editView struct {
-	Post   forum.Post
-	Thread forum.Thread
-	Title  string
-	Body   string
-	Errors map[string]string
+	Post        forum.Post
+	Thread      forum.Thread
+	Title       string
+	Body        string
+	Errors      map[string]string
+	PostingHint string // what new members may post, while it applies (repPostingHint)
 }
 
 func (a *App) loadEdit(c *gin.Context) (editView, error) {
@@ -315,7 +322,11 @@ func (a *App) loadEdit(c *gin.Context) (editView, error) {
 	if err != nil {
 		return editView{}, err
 	}
-	return editView{Post: p, Thread: t, Title: t.Title, Body: p.BodyMD}, nil
+	hint, err := a.repPostingHint(ctx, actor)
+	if err != nil {
+		return editView{}, err
+	}
+	return editView{Post: p, Thread: t, Title: t.Title, Body: p.BodyMD, PostingHint: hint}, nil
 }
 
 func (a *App) editForm(c *gin.Context) {

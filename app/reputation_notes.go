@@ -6,6 +6,8 @@ import (
 	"slices"
 
 	"mutual/forum"
+	"mutual/reputation"
+	"mutual/themes"
 )
 
 // repTrustedActs names, for refusals, what the trusted role lets a member
@@ -49,4 +51,42 @@ func (a *App) repRefusal(ctx context.Context, actor forum.Actor, obj, act string
 	}
 	return &forum.Error{Kind: forum.ErrForbidden, Msg: fmt.Sprintf("%s unlocks at %s reputation; you have %s.",
 		what, forum.Thousands(cfg.Privileges.Trusted), forum.Thousands(u.Reputation))}
+}
+
+// repPostingHint tells a member, before they write, what new members may
+// post while their reputation is below the brand's thresholds for links and
+// images (forum.NewMemberLinks, forum.NewMemberImages); "" when neither
+// limit applies to them. Staff are exempt, as when posting.
+func (a *App) repPostingHint(ctx context.Context, actor forum.Actor) (string, error) {
+	if !actor.SignedIn() || actor.IsStaff() {
+		return "", nil
+	}
+	cfg, err := a.repConfig(ctx, actor.BrandID)
+	if err != nil {
+		return "", err
+	}
+	u, err := a.members.ByID(ctx, actor.BrandID, actor.UserID)
+	if err != nil {
+		return "", err
+	}
+	return postingHint(u.Reputation, cfg.Privileges), nil
+}
+
+// postingHint is the hint for a member with rep reputation.
+func postingHint(rep int64, p reputation.Privileges) string {
+	links := themes.Plural(forum.NewMemberLinks, "link")
+	images := themes.Plural(forum.NewMemberImages, "image")
+	lowLinks, lowImages := rep < p.Links, rep < p.Images
+	switch {
+	case lowLinks && lowImages && p.Links == p.Images:
+		return fmt.Sprintf("New members may post at most %s and %s until they have %s reputation.", links, images, forum.Thousands(p.Links))
+	case lowLinks && lowImages:
+		return fmt.Sprintf("New members may post at most %s until they have %s reputation, and %s until they have %s.",
+			links, forum.Thousands(p.Links), images, forum.Thousands(p.Images))
+	case lowLinks:
+		return fmt.Sprintf("New members may post at most %s until they have %s reputation.", links, forum.Thousands(p.Links))
+	case lowImages:
+		return fmt.Sprintf("New members may post at most %s until they have %s reputation.", images, forum.Thousands(p.Images))
+	}
+	return ""
 }

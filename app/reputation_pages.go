@@ -130,6 +130,7 @@ type repThreadInfo struct {
 	EditOthersAt   string // "1,000"
 	KudosBlocked   string // why the viewer cannot give kudos now, or ""
 	SignedInViewer bool
+	PostingHint    string // what new members may post, beside the reply box (postingHint)
 }
 
 // repThreadPage loads the thread page in the order asked for (?sort=kudos
@@ -180,6 +181,9 @@ func (a *App) repThreadPage(c *gin.Context, id int64, cur forum.Cursor) (forum.T
 		}
 		info.ViewerRep = u.Reputation
 		info.CanEditOthers = actor.CanModerate() || u.Reputation >= cfg.Privileges.EditOthers
+		if !actor.IsStaff() {
+			info.PostingHint = postingHint(u.Reputation, cfg.Privileges)
+		}
 		if info.KudosBlocked, err = a.forum.KudosBlocked(ctx, actor); err != nil {
 			return forum.ThreadPage{}, info, err
 		}

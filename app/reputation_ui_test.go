@@ -1,10 +1,13 @@
 package app_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"mutual/forum"
 )
 
 // repSettings saves part of the brand's reputation settings through the
@@ -92,6 +95,41 @@ func TestRefusalsSayWhy(t *testing.T) {
 	r.repSettings(t, map[string]any{"privileges": map[string]any{"rep_trusted": 10}})
 	s.run([]scenario{
 		{name: "reached: allowed", method: "GET", path: "/mod/queue", as: helper, status: 200, contains: []string{"Review queue"}},
+	})
+	s.noErrorLogs()
+}
+
+// TestPostingHints: the ask, reply and edit forms tell a member below the
+// link and image thresholds what new members may post, before they write;
+// members past them, staff and visitors see no hint.
+func TestPostingHints(t *testing.T) {
+	r := newRepSetup(t)
+	s := r.s
+	own, err := s.svc.Reply(context.Background(), r.fan.actor, r.c.solved.ID, forum.NewReply{Body: "Thanks, that helped me too."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fan, helper, mod := s.signedIn(r.fan), s.signedIn(r.c.helper), s.signedIn(r.c.mod)
+	both := "New members may post at most 2 links and 1 image until they have 10 reputation."
+	hint := `<p id="body-limits" class="hint rep-note" role="note">`
+	sol := threadPath(r.c.solved)
+	s.run([]scenario{
+		{name: "ask form", method: "GET", path: "/ask", as: fan, status: 200, contains: []string{both, hint, `aria-describedby="body-limits"`}},
+		{name: "reply form", method: "GET", path: sol, as: fan, status: 200, contains: []string{both, `id="reply-body"`, `aria-describedby="body-limits"`}},
+		{name: "edit form", method: "GET", path: "/p/" + itoa(own.ID) + "/edit", as: fan, status: 200, contains: []string{both, `aria-describedby="body-limits"`}},
+		{name: "ask form kept after a refusal", method: "POST", path: "/ask", as: fan,
+			form:   url.Values{"board_id": {itoa(s.board.ID)}, "title": {"Three links in one question"}, "body": {"See https://a.example https://b.example https://c.example"}},
+			status: 422, contains: []string{"New members may post at most 2 links (this has 3)", both}},
+		{name: "past both thresholds", method: "GET", path: "/ask", as: helper, status: 200, notContains: []string{"New members may post", "body-limits"}},
+		{name: "staff", method: "GET", path: sol, as: mod, status: 200, notContains: []string{"New members may post", "body-limits"}},
+		{name: "visitor", method: "GET", path: sol, status: 200, notContains: []string{"New members may post"}},
+	})
+	r.repSettings(t, map[string]any{"privileges": map[string]any{"rep_links": 10, "rep_images": 1500}})
+	s.run([]scenario{
+		{name: "thresholds apart", method: "GET", path: "/ask", as: fan, status: 200,
+			contains: []string{"New members may post at most 2 links until they have 10 reputation, and 1 image until they have 1,500."}},
+		{name: "only images left", method: "GET", path: sol, as: helper, status: 200,
+			contains: []string{"New members may post at most 1 image until they have 1,500 reputation."}, notContains: []string{"2 links"}},
 	})
 	s.noErrorLogs()
 }
