@@ -15,6 +15,7 @@ import (
 	"mutual/forum"
 	"mutual/reputation"
 	"mutual/sqldb"
+	"mutual/themes"
 )
 
 // repConfigTTL bounds how long another instance's change to a brand's ranks
@@ -252,10 +253,17 @@ func (a *App) repProfile(ctx context.Context, brandID int64, u forum.User) (repP
 		v.NextRank, v.ToNext = next.Name, forum.Thousands(next.Min-u.Reputation)
 	}
 	p := cfg.Privileges
+	// Everyone may post a few links and images (forum.NewMemberLinks,
+	// NewMemberImages); reputation lifts the limit.
 	for _, x := range []struct {
 		name string
 		at   int64
-	}{{"Post links", p.Links}, {"Post images", p.Images}, {"See and handle flags (trusted)", p.Trusted}, {"Edit others' posts", p.EditOthers}} {
+	}{
+		{"Post more than " + themes.Plural(forum.NewMemberLinks, "link"), p.Links},
+		{"Post more than " + themes.Plural(forum.NewMemberImages, "image"), p.Images},
+		{"See and handle flags (trusted)", p.Trusted},
+		{"Edit others' posts", p.EditOthers},
+	} {
 		v.Privileges = append(v.Privileges, repPrivilege{Name: x.name, At: forum.Thousands(x.at), Has: u.Reputation >= x.at})
 	}
 	entries, next, err := reputation.Ledger(ctx, a.db, brandID, u.ID, reputation.Cursor{}, 10)
@@ -355,8 +363,8 @@ func repSettingFields(c *reputation.Config) []struct {
 		{"ring_min_kudos", "Ring: kudos exchanged", "at least", &r.RingMinKudos},
 		{"ring_share_pct", "Ring: share of their kudos", "percent, at least", &r.RingSharePct},
 		{"ring_max_size", "Ring: accounts", "at most", &r.RingMaxSize},
-		{"rep_links", "Reputation to post links", "", &p.Links},
-		{"rep_images", "Reputation to post images", "", &p.Images},
+		{"rep_links", "Reputation to post links", "below it, " + themes.Plural(forum.NewMemberLinks, "link") + " a post at most", &p.Links},
+		{"rep_images", "Reputation to post images", "below it, " + themes.Plural(forum.NewMemberImages, "image") + " a post at most", &p.Images},
 		{"rep_trusted", "Reputation for the trusted role", "see and handle flags", &p.Trusted},
 		{"rep_edit_others", "Reputation to edit others' posts", "", &p.EditOthers},
 	}

@@ -133,3 +133,19 @@ func TestPostingHints(t *testing.T) {
 	})
 	s.noErrorLogs()
 }
+
+// TestProfilePrivileges: the profile lists what each privilege really
+// unlocks: new members may already post a few links and images.
+func TestProfilePrivileges(t *testing.T) {
+	r := newRepSetup(t)
+	s := r.s
+	s.run([]scenario{
+		{name: "locked", method: "GET", path: "/u/fanny", status: 200,
+			contains:    []string{"🔒 Post more than 2 links", "🔒 Post more than 1 image", "🔒 See and handle flags (trusted)"},
+			notContains: []string{"Post links", "Post images"}},
+		{name: "held", method: "GET", path: "/u/helper", status: 200,
+			contains: []string{"✓ Post more than 2 links", "✓ Post more than 1 image", "🔒 Edit others&#39; posts"}},
+		{name: "settings say what the threshold lifts", method: "GET", path: "/admin/reputation", as: s.signedIn(r.admin), status: 200,
+			contains: []string{"below it, 2 links a post at most", "below it, 1 image a post at most"}},
+	})
+}
