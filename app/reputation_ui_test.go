@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"mutual/forum"
 )
@@ -148,4 +149,87 @@ func TestProfilePrivileges(t *testing.T) {
 		{name: "settings say what the threshold lifts", method: "GET", path: "/admin/reputation", as: s.signedIn(r.admin), status: 200,
 			contains: []string{"below it, 2 links a post at most", "below it, 1 image a post at most"}},
 	})
+}
+
+// TestKudosAPIRefusals: every refusal of POST and DELETE
+// /api/v1/posts/{id}/kudos that docs/api.md lists, at the HTTP level.
+func TestKudosAPIRefusals(t *testing.T) {
+	r := newRepSetup(t)
+	s := r.s
+	ctx := context.Background()
+	quiet := s.user(s.brand.ID, "quiet") // old enough, but has not posted
+	s.clock.Add(2 * time.Hour)
+	newcomer := s.user(s.brand.ID, "newcomer")
+	hidden, err := s.svc.Reply(ctx, r.c.other.actor, r.c.solved.ID, forum.NewReply{Body: "Buy cheap pills here."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	repJSON(t, s.bearerClient(r.c.mod).api(http.MethodPost, "/api/v1/posts/"+itoa(hidden.ID)+"/hide", map[string]any{"reason": "spam"}), 200)
+	beta, err := s.brands.Create(ctx, forum.NewBrand{Host: "beta.test", Name: "Beta"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	betaAsker := s.user(beta.ID, "beta_asker")
+	betaThread, err := s.svc.Ask(ctx, betaAsker.actor, forum.NewThread{BoardID: s.newBoard(beta.ID, "Beta board").ID, Title: "A question in another brand", Body: "Only Beta members see this."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	betaPost, err := s.svc.Page(ctx, beta.ID, betaThread.ID, 0, forum.Cursor{})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	kudos := func(id int64) string { return "/api/v1/posts/" + itoa(id) + "/kudos" }
+	answer, question := kudos(r.answer.ID), kudos(r.c.question.ID)
+	fanSession := s.signedIn(r.fan)
+	fanSession.get(threadPath(r.c.solved))
+	P, D := http.MethodPost, http.MethodDelete
+	s.run([]scenario{
+		{name: "visitor gives", method: P, path: answer, status: 401, contains: []string{`"code":"unauthenticated"`}},
+		{name: "visitor takes", method: D, path: answer, status: 401, contains: []string{`"code":"unauthenticated"`}},
+		{name: "visitor from another site", method: P, path: answer, headers: []string{"Sec-Fetch-Site", "cross-site"}, status: 403,
+			contains: []string{`"code":"cross_origin"`}},
+		{name: "session without its CSRF token", method: P, path: answer, as: fanSession, headers: []string{"X-CSRF-Token", ""}, status: 403,
+			contains: []string{`"code":"csrf"`}},
+		{name: "own post", method: P, path: answer, as: s.bearerClient(r.c.helper), status: 403,
+			contains: []string{`"code":"forbidden"`, "You cannot give kudos to your own post."}},
+		{name: "own post, taking", method: D, path: answer, as: s.bearerClient(r.c.helper), status: 403,
+			contains: []string{"You cannot give kudos to your own post."}},
+		{name: "unknown post", method: P, path: kudos(999999), as: r.fanB, status: 404, contains: []string{`"code":"not_found"`}},
+		{name: "another brand's post", method: P, path: kudos(betaPost.Question.ID), as: r.fanB, status: 404, contains: []string{`"code":"not_found"`}},
+		{name: "hidden post", method: P, path: kudos(hidden.ID), as: r.fanB, status: 404,
+			contains: []string{`"code":"not_found"`, "That post is not available any more"}},
+		{name: "account too new", method: P, path: answer, as: s.bearerClient(newcomer), status: 403,
+			contains: []string{`"code":"forbidden"`, "New accounts can give kudos once they are 1 hour old"}},
+		{name: "no visible posts yet", method: P, path: answer, as: s.bearerClient(quiet), status: 403,
+			contains: []string{`"code":"forbidden"`, "Ask a question or write a reply first"}},
+		{name: "given", method: P, path: answer, as: r.fanB, status: 200, contains: []string{`"kudos_count":1`}},
+		{name: "given again", method: P, path: answer, as: r.fanB, status: 409,
+			contains: []string{`"code":"conflict"`, "You have already given kudos to this post."}},
+	})
+	// The fan has given one kudos today.
+	r.repSettings(t, map[string]any{"rules": map[string]any{"kudos_per_day": 1}})
+	s.run([]scenario{
+		{name: "the day's allowance used", method: P, path: question, as: r.fanB, status: 403,
+			contains: []string{`"code":"forbidden"`, "You have given 1 kudos today", "after midnight UTC"}},
+		{name: "taking back, with the session and its token", method: D, path: answer, as: fanSession, status: 200,
+			contains: []string{`"kudos_count":0`}},
+		{name: "taking kudos not given", method: D, path: question, as: r.fanB, status: 200, contains: []string{`"kudos_count":0`}},
+	})
+	s.noErrorLogs()
+}
+
+// TestAPIWritesNeedMember keeps the CSRF middleware's reasoning true: it
+// lets API writes that act for nobody (no session, no bearer token) through
+// to authorisation, which is safe only while no API write allows visitors.
+func TestAPIWritesNeedMember(t *testing.T) {
+	for _, row := range authzMatrix {
+		method, path, _ := strings.Cut(row.route, " ")
+		if !strings.HasPrefix(path, "/api/") || method == http.MethodGet {
+			continue
+		}
+		if mxAllows(row.own, "anonymous") || mxAllows(row.other, "anonymous") {
+			t.Errorf("%s allows visitors: it needs its own CSRF defence (see app/middleware.go csrf)", row.route)
+		}
+	}
 }
