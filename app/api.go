@@ -30,6 +30,13 @@ type apiUser struct {
 	ID         int64  `json:"id"`
 	Username   string `json:"username"`
 	Reputation *int64 `json:"reputation,omitempty"`
+	Rank       string `json:"rank,omitempty"` // with reputation: authors of threads and posts
+}
+
+// apiAuthor is a thread's or post's author: their reputation and, from the
+// brand's ladder, their rank.
+func apiAuthor(id int64, name string, rep int64, rk repLadder) apiUser {
+	return apiUser{ID: id, Username: name, Reputation: &rep, Rank: rk.name(rep)}
 }
 
 type apiThread struct {
@@ -94,8 +101,8 @@ func toAPIBoard(b forum.Board) apiBoard {
 		PostCount: b.PostCount, LastActivityAt: optTime(b.LastActivityAt), URL: "/b/" + itoa(b.ID) + "/" + b.Slug}
 }
 
-func toAPIThread(t forum.Thread) apiThread {
-	out := apiThread{ID: t.ID, BoardID: t.BoardID, Title: t.Title, Slug: t.Slug, Author: apiUser{ID: t.AuthorID, Username: t.AuthorName},
+func toAPIThread(t forum.Thread, rk repLadder) apiThread {
+	out := apiThread{ID: t.ID, BoardID: t.BoardID, Title: t.Title, Slug: t.Slug, Author: apiAuthor(t.AuthorID, t.AuthorName, t.AuthorReputation, rk),
 		CreatedAt: t.CreatedAt, LastActivityAt: t.LastActivityAt, ReplyCount: t.ReplyCount, Solved: t.Solved(), Answered: t.Answered(),
 		URL: threadURL(t), FirstReplyAt: optTime(t.FirstReplyAt), Status: t.Status, Locked: t.Locked(), Pinned: t.Pinned}
 	if t.MergedInto != 0 {
@@ -110,17 +117,16 @@ func toAPIThread(t forum.Thread) apiThread {
 }
 
 // threadList is a page of threads as the API lists them.
-func threadList(threads []forum.Thread, next forum.Cursor) apiList[apiThread] {
+func threadList(threads []forum.Thread, next forum.Cursor, rk repLadder) apiList[apiThread] {
 	out := apiList[apiThread]{Items: make([]apiThread, 0, len(threads)), Next: optCursor(next)}
 	for _, t := range threads {
-		out.Items = append(out.Items, toAPIThread(t))
+		out.Items = append(out.Items, toAPIThread(t, rk))
 	}
 	return out
 }
 
-func toAPIPost(p forum.Post, acceptedID int64) apiPost {
-	rep := p.AuthorReputation
-	return apiPost{ID: p.ID, ThreadID: p.ThreadID, Author: apiUser{ID: p.AuthorID, Username: p.AuthorName, Reputation: &rep},
+func toAPIPost(p forum.Post, acceptedID int64, rk repLadder) apiPost {
+	return apiPost{ID: p.ID, ThreadID: p.ThreadID, Author: apiAuthor(p.AuthorID, p.AuthorName, p.AuthorReputation, rk),
 		IsQuestion: p.IsQuestion, Body: p.BodyMD, BodyHTML: p.BodyHTML, CreatedAt: p.CreatedAt, EditedAt: optTime(p.EditedAt),
 		RevisionCount: p.RevisionCount, KudosCount: p.KudosCount, Accepted: acceptedID != 0 && p.ID == acceptedID,
 		Status: p.Status, IsStaff: p.IsStaff}
@@ -154,6 +160,17 @@ func (a *App) apiFail(c *gin.Context, err error) {
 		return
 	}
 	a.fail(c, err)
+}
+
+// apiRanks is the brand's rank ladder for authors in an answer; on failure
+// it has answered the error and returns false.
+func (a *App) apiRanks(c *gin.Context) (repLadder, bool) {
+	rk, err := a.repRanks(c.Request.Context(), brandOf(c).ID)
+	if err != nil {
+		a.apiFail(c, err)
+		return nil, false
+	}
+	return rk, true
 }
 
 func (a *App) apiBoards(c *gin.Context) {
@@ -205,7 +222,11 @@ func (a *App) apiThreads(c *gin.Context) {
 		a.apiFail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, threadList(threads, next))
+	rk, ok := a.apiRanks(c)
+	if !ok {
+		return
+	}
+	c.JSON(http.StatusOK, threadList(threads, next, rk))
 }
 
 func parseLimit(s string) (int, error) {
@@ -229,16 +250,20 @@ func (a *App) apiThreadBody(c *gin.Context, id int64, after forum.Cursor) (apiTh
 	if err != nil {
 		return apiThread{}, err
 	}
-	out := toAPIThread(pg.Thread)
+	rk, err := a.repRanks(c.Request.Context(), actor.BrandID)
+	if err != nil {
+		return apiThread{}, err
+	}
+	out := toAPIThread(pg.Thread, rk)
 	if pg.Thread.MergedInto != 0 {
 		return out, nil // merged: merged_into says where its posts went
 	}
 	out.Posts = make([]apiPost, 0, len(pg.Replies)+1)
 	if after.ID == 0 {
-		out.Posts = append(out.Posts, toAPIPost(pg.Question, pg.Thread.AcceptedPostID))
+		out.Posts = append(out.Posts, toAPIPost(pg.Question, pg.Thread.AcceptedPostID, rk))
 	}
 	for _, p := range pg.Replies {
-		out.Posts = append(out.Posts, toAPIPost(p, pg.Thread.AcceptedPostID))
+		out.Posts = append(out.Posts, toAPIPost(p, pg.Thread.AcceptedPostID, rk))
 	}
 	out.Next = optCursor(pg.Next)
 	return out, nil
@@ -318,7 +343,11 @@ func (a *App) apiReply(c *gin.Context) {
 		a.apiPostOut(c, http.StatusCreated, p)
 		return
 	}
-	c.JSON(http.StatusCreated, toAPIPost(p, 0)) // a new reply is never the accepted one yet
+	rk, ok := a.apiRanks(c)
+	if !ok {
+		return
+	}
+	c.JSON(http.StatusCreated, toAPIPost(p, 0, rk)) // a new reply is never the accepted one yet
 }
 
 func (a *App) apiEdit(c *gin.Context) {
@@ -351,7 +380,11 @@ func (a *App) apiPostOut(c *gin.Context, code int, p forum.Post) {
 		a.apiFail(c, err)
 		return
 	}
-	c.JSON(code, toAPIPost(p, accepted))
+	rk, ok := a.apiRanks(c)
+	if !ok {
+		return
+	}
+	c.JSON(code, toAPIPost(p, accepted, rk))
 }
 
 func (a *App) apiRevisions(c *gin.Context) {
@@ -424,7 +457,7 @@ func (a *App) apiAccept(c *gin.Context) {
 		a.apiFail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, toAPIThread(t))
+	a.apiThreadOut(c, t)
 }
 
 func (a *App) apiUnaccept(c *gin.Context) {
@@ -438,7 +471,16 @@ func (a *App) apiUnaccept(c *gin.Context) {
 		a.apiFail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, toAPIThread(t))
+	a.apiThreadOut(c, t)
+}
+
+// apiThreadOut answers 200 with a thread, without its posts.
+func (a *App) apiThreadOut(c *gin.Context, t forum.Thread) {
+	rk, ok := a.apiRanks(c)
+	if !ok {
+		return
+	}
+	c.JSON(http.StatusOK, toAPIThread(t, rk))
 }
 
 func (a *App) apiMe(c *gin.Context) {

@@ -490,8 +490,8 @@ func TestAPIMeAndPreview(t *testing.T) {
 	}
 	apiError(t, b.api(http.MethodPost, "/api/v1/preview", map[string]any{"body": strings.Repeat("p", 20001)}), 422, "invalid")
 	apiError(t, b.api(http.MethodPost, "/api/v1/preview", `{`), 400, "bad_request")
-	// A visitor has no session: the CSRF check answers first.
-	apiError(t, s.browser().api(http.MethodPost, "/api/v1/preview", map[string]any{"body": "hi"}), 403, "csrf")
+	// A visitor has no session and no token, so nothing to forge: sign in.
+	apiError(t, s.browser().api(http.MethodPost, "/api/v1/preview", map[string]any{"body": "hi"}), 401, "unauthenticated")
 }
 
 // TestAPIAuthentication: bearer tokens that are bad, of another brand or in
@@ -520,7 +520,8 @@ func TestAPIAuthentication(t *testing.T) {
 		apiError(t, anon.api(http.MethodGet, "/api/v1/boards", nil, "Authorization", tt.auth), 401, "unauthenticated")
 	}
 
-	// Every write route refuses a visitor (403 csrf: no session, no token).
+	// Every write route refuses a visitor: with no session and no token
+	// there is nobody to act for (and no credential to forge), so 401.
 	for _, rt := range []struct{ method, path string }{
 		{http.MethodPost, "/api/v1/threads"},
 		{http.MethodPost, "/api/v1/threads/1/posts"},
@@ -531,9 +532,9 @@ func TestAPIAuthentication(t *testing.T) {
 		{http.MethodDelete, "/api/v1/threads/1/accept"},
 		{http.MethodPost, "/api/v1/preview"},
 	} {
-		apiError(t, anon.api(rt.method, rt.path, `{}`), 403, "csrf")
+		apiError(t, anon.api(rt.method, rt.path, `{}`), 401, "unauthenticated")
 	}
-	// With a visitor's own form token the route's permission answers: 401.
+	// With a visitor's own form token too.
 	anon.get("/login")
 	apiError(t, anon.api(http.MethodPost, "/api/v1/threads", body, "X-CSRF-Token", anon.csrf), 401, "unauthenticated")
 	if n := countThreads(t, s); n != 0 {

@@ -112,6 +112,9 @@ func (a *App) search(c *gin.Context) {
 		if err == nil {
 			v.Result, err = a.forum.SearchThreads(ctx, brandOf(c).ID, sq)
 		}
+		if err == nil {
+			err = a.repRankResults(ctx, brandOf(c).ID, v.Result.Results)
+		}
 		var ve *forum.ValidationError
 		switch {
 		case errors.As(err, &ve):
@@ -159,9 +162,13 @@ func (a *App) apiSearch(c *gin.Context) {
 		a.apiFail(c, err)
 		return
 	}
+	rk, ok := a.apiRanks(c)
+	if !ok {
+		return
+	}
 	out := discoveryResults{Items: make([]discoveryResult, 0, len(pg.Results)), Total: pg.Total, Exact: pg.Exact, Page: pg.Page}
 	for _, r := range pg.Results {
-		out.Items = append(out.Items, discoveryResult{apiThread: toAPIThread(r.Thread), Score: r.Score, InReplies: r.InReplies,
+		out.Items = append(out.Items, discoveryResult{apiThread: toAPIThread(r.Thread, rk), Score: r.Score, InReplies: r.InReplies,
 			TitleHTML: forum.FragmentsHTML(r.Title), Snippet: forum.FragmentsText(r.Snippet), SnippetHTML: forum.FragmentsHTML(r.Snippet)})
 	}
 	if pg.HasNext {
@@ -189,9 +196,13 @@ func (a *App) apiSimilar(c *gin.Context) {
 		a.apiFail(c, err)
 		return
 	}
+	rk, ok := a.apiRanks(c)
+	if !ok {
+		return
+	}
 	out := apiList[discoverySimilar]{Items: make([]discoverySimilar, 0, len(threads))}
 	for _, t := range threads {
-		out.Items = append(out.Items, discoverySimilar{apiThread: toAPIThread(t), OpenURL: discoveryOpenURL(t)})
+		out.Items = append(out.Items, discoverySimilar{apiThread: toAPIThread(t, rk), OpenURL: discoveryOpenURL(t)})
 	}
 	c.JSON(http.StatusOK, out)
 }

@@ -121,9 +121,12 @@ func TestManualEscalationThroughAPIAndThreadPage(t *testing.T) {
 	tid := itoa(f.thread.ID)
 	f.run([]scenario{
 		{name: "reason too short", method: "POST", path: "/api/v1/threads/" + tid + "/escalate", as: f.bearerClient(f.asker), json: map[string]any{"reason": "help"}, status: 422, contains: []string{"reason"}},
-		{name: "not the asker", method: "POST", path: "/api/v1/threads/" + tid + "/escalate", as: f.bearerClient(f.peer), json: map[string]any{"reason": "this needs the operator"}, status: 403},
+		{name: "not the asker", method: "POST", path: "/api/v1/threads/" + tid + "/escalate", as: f.bearerClient(f.peer), json: map[string]any{"reason": "this needs the operator"}, status: 403,
+			contains: []string{"Escalating someone else's question unlocks at 500 reputation; you have 0."}},
+		{name: "staff earn no reputation", method: "POST", path: "/api/v1/threads/" + tid + "/escalate", as: f.bearerClient(f.agent), json: map[string]any{"reason": "this needs the operator"}, status: 403,
+			contains: []string{"Only the person who asked, or a trusted member, can escalate this thread."}},
 		{name: "missing thread", method: "POST", path: "/api/v1/threads/999999/escalate", as: f.bearerClient(f.asker), json: map[string]any{"reason": "this needs the operator"}, status: 404},
-		{name: "anonymous", method: "POST", path: "/api/v1/threads/" + tid + "/escalate", json: map[string]any{"reason": "this needs the operator"}, status: 403},
+		{name: "anonymous", method: "POST", path: "/api/v1/threads/" + tid + "/escalate", json: map[string]any{"reason": "this needs the operator"}, status: 401},
 	})
 	// The asker sees the button on their own thread and presses it.
 	b := f.signedIn(f.asker)

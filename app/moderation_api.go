@@ -131,10 +131,14 @@ func (a *App) apiModQueue(c *gin.Context) {
 		a.apiFail(c, err)
 		return
 	}
+	rk, ok := a.apiRanks(c)
+	if !ok {
+		return
+	}
 	now := a.cfg.Now()
 	out := apiList[apiModQueueItem]{Items: make([]apiModQueueItem, 0, len(items)), Next: optCursor(next)}
 	for _, it := range items {
-		q := apiModQueueItem{Post: toAPIPost(it.Post, 0), Since: it.Since, Author: toAPIModStanding(it.Author, now),
+		q := apiModQueueItem{Post: toAPIPost(it.Post, 0, rk), Since: it.Since, Author: toAPIModStanding(it.Author, now),
 			Thread: apiModThreadRef{ID: it.Post.ThreadID, Title: it.ThreadTitle, URL: "/t/" + itoa(it.Post.ThreadID) + "/" + it.ThreadSlug},
 			Flags:  []apiModFlag{}, Earlier: []apiModAction{}}
 		for _, f := range it.Flags {
@@ -183,7 +187,7 @@ func (a *App) apiModDecide(c *gin.Context) {
 		a.apiFail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, toAPIPost(p, 0))
+	a.apiModPostOut(c, p)
 }
 
 func (a *App) apiModPost(act moderation.PostAct) gin.HandlerFunc {
@@ -205,8 +209,17 @@ func (a *App) apiModPost(act moderation.PostAct) gin.HandlerFunc {
 			a.apiFail(c, err)
 			return
 		}
-		c.JSON(http.StatusOK, toAPIPost(p, 0))
+		a.apiModPostOut(c, p)
 	}
+}
+
+// apiModPostOut answers 200 with a post a moderator acted on.
+func (a *App) apiModPostOut(c *gin.Context, p forum.Post) {
+	rk, ok := a.apiRanks(c)
+	if !ok {
+		return
+	}
+	c.JSON(http.StatusOK, toAPIPost(p, 0, rk))
 }
 
 // modOptionalJSON reads a JSON body when there is one: a reason is optional.
@@ -237,7 +250,7 @@ func (a *App) apiModRevise(c *gin.Context) {
 		a.apiFail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, toAPIPost(p, 0))
+	a.apiModPostOut(c, p)
 }
 
 func (a *App) apiModThread(act moderation.ThreadAct) gin.HandlerFunc {
@@ -265,7 +278,7 @@ func (a *App) apiModThread(act moderation.ThreadAct) gin.HandlerFunc {
 			a.apiFail(c, err)
 			return
 		}
-		c.JSON(http.StatusOK, toAPIThread(t))
+		a.apiThreadOut(c, t)
 	}
 }
 

@@ -94,6 +94,14 @@ func (a *App) modQueuePage(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
+	rk, err := a.repRanks(c.Request.Context(), brandOf(c).ID)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	for i := range items {
+		items[i].Post.AuthorRank = rk.name(items[i].Post.AuthorReputation)
+	}
 	a.render(c, http.StatusOK, "mod_queue", "Review queue", struct {
 		Items []moderation.QueueItem
 		Next  string

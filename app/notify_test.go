@@ -315,7 +315,7 @@ func TestNotifyRoutesAccessAndErrors(t *testing.T) {
 		{name: "anonymous page", method: "GET", path: "/notifications", status: http.StatusSeeOther, location: "/login?next=%2Fnotifications"},
 		{name: "anonymous api", method: "GET", path: "/api/v1/notifications", status: http.StatusUnauthorized},
 		{name: "anonymous watch", method: "GET", path: "/api/v1/threads/" + itoa(id) + "/watch", status: http.StatusUnauthorized},
-		{name: "anonymous write without token", method: "PUT", path: "/api/v1/threads/" + itoa(id) + "/watch", status: http.StatusForbidden},
+		{name: "anonymous write", method: "PUT", path: "/api/v1/threads/" + itoa(id) + "/watch", status: http.StatusUnauthorized},
 		{name: "anonymous settings", method: "GET", path: "/settings/notifications", status: http.StatusSeeOther},
 		{name: "form without csrf", method: "POST", path: "/t/" + itoa(id) + "/watch", as: sb, form: url.Values{"csrf": {"stale"}}, status: http.StatusForbidden},
 		{name: "api session without csrf", method: "PUT", path: "/api/v1/threads/" + itoa(id) + "/watch", as: sb, headers: []string{"X-CSRF-Token", ""}, status: http.StatusForbidden},

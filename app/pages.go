@@ -11,7 +11,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"mutual/forum"
-	"mutual/reputation"
 )
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
@@ -50,6 +49,9 @@ func (a *App) home(c *gin.Context) {
 		return
 	}
 	recent, err := a.forum.RecentThreads(ctx, b.ID, 10)
+	if err == nil {
+		err = a.repRankThreads(ctx, b.ID, recent)
+	}
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -91,6 +93,9 @@ func (a *App) board(c *gin.Context) {
 		return
 	}
 	threads, next, err := a.forum.ListThreads(ctx, bd.BrandID, bd.ID, f, cur, 30)
+	if err == nil {
+		err = a.repRankThreads(ctx, bd.BrandID, threads)
+	}
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -100,7 +105,7 @@ func (a *App) board(c *gin.Context) {
 		Threads    []forum.Thread
 		Filter     forum.Filter
 		Next       string
-		TopHelpers []reputation.Leader
+		TopHelpers []repLeaderRow
 	}{bd, threads, f, next.String(), a.repTopHelpers(ctx, bd)})
 }
 
@@ -236,6 +241,8 @@ type askView struct {
 
 	Similar        []forum.Thread // similar solved questions (discovery_ask.go)
 	CheckedSimilar bool
+
+	PostingHint string // what new members may post, while it applies (repPostingHint)
 }
 
 func (a *App) askPage(c *gin.Context, code int, v askView) {
@@ -245,6 +252,10 @@ func (a *App) askPage(c *gin.Context, code int, v askView) {
 		return
 	}
 	v.Boards = boards
+	if v.PostingHint, err = a.repPostingHint(c.Request.Context(), actorOf(c)); err != nil {
+		a.fail(c, err)
+		return
+	}
 	if v.ClientKey == "" {
 		v.ClientKey = newClientKey()
 	}
@@ -285,11 +296,12 @@ func (a *App) ask(c *gin.Context) {
 }
 
 type editView struct {
-	Post   forum.Post
-	Thread forum.Thread
-	Title  string
-	Body   string
-	Errors map[string]string
+	Post        forum.Post
+	Thread      forum.Thread
+	Title       string
+	Body        string
+	Errors      map[string]string
+	PostingHint string // what new members may post, while it applies (repPostingHint)
 }
 
 func (a *App) loadEdit(c *gin.Context) (editView, error) {
@@ -310,7 +322,11 @@ func (a *App) loadEdit(c *gin.Context) (editView, error) {
 	if err != nil {
 		return editView{}, err
 	}
-	return editView{Post: p, Thread: t, Title: t.Title, Body: p.BodyMD}, nil
+	hint, err := a.repPostingHint(ctx, actor)
+	if err != nil {
+		return editView{}, err
+	}
+	return editView{Post: p, Thread: t, Title: t.Title, Body: p.BodyMD, PostingHint: hint}, nil
 }
 
 func (a *App) editForm(c *gin.Context) {
@@ -454,6 +470,9 @@ func (a *App) profile(c *gin.Context) {
 		return
 	}
 	threads, err := a.forum.ThreadsBy(ctx, b.ID, u.ID, 20)
+	if err == nil {
+		err = a.repRankThreads(ctx, b.ID, threads)
+	}
 	if err != nil {
 		a.fail(c, err)
 		return

@@ -15,6 +15,7 @@ import (
 	"mutual/forum"
 	"mutual/reputation"
 	"mutual/sqldb"
+	"mutual/themes"
 )
 
 // repConfigTTL bounds how long another instance's change to a brand's ranks
@@ -50,6 +51,53 @@ func (a *App) repConfig(ctx context.Context, brandID int64) (reputation.Config, 
 
 func (a *App) repForget(brandID int64) { repConfigs.Delete(repCacheKey{a.db, brandID}) }
 
+// repLadder is a brand's rank ladder, lowest first.
+type repLadder []reputation.Rank
+
+// repRanks returns the brand's ladder from the cached configuration. Lists
+// that name authors (threads, posts, search results, the review queue, the
+// API) put a rank beside every name with it: their rows carry the author's
+// reputation, so there is no query per row.
+func (a *App) repRanks(ctx context.Context, brandID int64) (repLadder, error) {
+	cfg, err := a.repConfig(ctx, brandID)
+	if err != nil {
+		return nil, err
+	}
+	return repLadder(cfg.Ranks), nil
+}
+
+// name is the rank's name for a reputation total.
+func (l repLadder) name(rep int64) string { return reputation.RankIn(l, rep).Name }
+
+// threads sets each thread's AuthorRank.
+func (l repLadder) threads(ts []forum.Thread) {
+	for i := range ts {
+		ts[i].AuthorRank = l.name(ts[i].AuthorReputation)
+	}
+}
+
+// repRankThreads puts the brand's ranks on threads for a page.
+func (a *App) repRankThreads(ctx context.Context, brandID int64, ts []forum.Thread) error {
+	rk, err := a.repRanks(ctx, brandID)
+	if err != nil {
+		return err
+	}
+	rk.threads(ts)
+	return nil
+}
+
+// repRankResults puts the brand's ranks on search results' threads.
+func (a *App) repRankResults(ctx context.Context, brandID int64, rs []forum.SearchResult) error {
+	rk, err := a.repRanks(ctx, brandID)
+	if err != nil {
+		return err
+	}
+	for i := range rs {
+		rs[i].Thread.AuthorRank = rk.name(rs[i].Thread.AuthorReputation)
+	}
+	return nil
+}
+
 // repRankName is the brand's rank name for a total (the default ladder's if
 // the configuration cannot be read; the error is logged).
 func (a *App) repRankName(ctx context.Context, brandID, rep int64) string {
@@ -83,6 +131,7 @@ type repThreadInfo struct {
 	EditOthersAt   string // "1,000"
 	KudosBlocked   string // why the viewer cannot give kudos now, or ""
 	SignedInViewer bool
+	PostingHint    string // what new members may post, beside the reply box (postingHint)
 }
 
 // repThreadPage loads the thread page in the order asked for (?sort=kudos
@@ -133,6 +182,9 @@ func (a *App) repThreadPage(c *gin.Context, id int64, cur forum.Cursor) (forum.T
 		}
 		info.ViewerRep = u.Reputation
 		info.CanEditOthers = actor.CanModerate() || u.Reputation >= cfg.Privileges.EditOthers
+		if !actor.IsStaff() {
+			info.PostingHint = postingHint(u.Reputation, cfg.Privileges)
+		}
 		if info.KudosBlocked, err = a.forum.KudosBlocked(ctx, actor); err != nil {
 			return forum.ThreadPage{}, info, err
 		}
@@ -140,15 +192,36 @@ func (a *App) repThreadPage(c *gin.Context, id int64, cur forum.Cursor) (forum.T
 	return pg, info, nil
 }
 
+// repLeaderRow is one line of a leaderboard or a board's top helpers, with
+// the member's rank.
+type repLeaderRow struct {
+	reputation.Leader
+	Rank string
+}
+
+// leaders pairs each leader with their rank.
+func (l repLadder) leaders(ls []reputation.Leader) []repLeaderRow {
+	rows := make([]repLeaderRow, 0, len(ls))
+	for _, x := range ls {
+		rows = append(rows, repLeaderRow{x, l.name(x.Reputation)})
+	}
+	return rows
+}
+
 // repTopHelpers lists a board's top helpers this month for its page; a
 // failure is logged and the page shows none rather than failing.
-func (a *App) repTopHelpers(ctx context.Context, bd forum.Board) []reputation.Leader {
+func (a *App) repTopHelpers(ctx context.Context, bd forum.Board) []repLeaderRow {
 	l, err := reputation.TopHelpers(ctx, a.db, bd.BrandID, bd.ID, reputation.Month, a.cfg.Now(), 5)
 	if err != nil {
 		a.log.Error("top helpers", "board", bd.ID, "err", err)
 		return nil
 	}
-	return l
+	rk, err := a.repRanks(ctx, bd.BrandID)
+	if err != nil {
+		a.log.Error("top helpers", "board", bd.ID, "err", err)
+		return nil
+	}
+	return rk.leaders(l)
 }
 
 // repPrivilege is one privilege and whether the member holds it.
@@ -180,10 +253,17 @@ func (a *App) repProfile(ctx context.Context, brandID int64, u forum.User) (repP
 		v.NextRank, v.ToNext = next.Name, forum.Thousands(next.Min-u.Reputation)
 	}
 	p := cfg.Privileges
+	// Everyone may post a few links and images (forum.NewMemberLinks,
+	// NewMemberImages); reputation lifts the limit.
 	for _, x := range []struct {
 		name string
 		at   int64
-	}{{"Post links", p.Links}, {"Post images", p.Images}, {"See and handle flags (trusted)", p.Trusted}, {"Edit others' posts", p.EditOthers}} {
+	}{
+		{"Post more than " + themes.Plural(forum.NewMemberLinks, "link"), p.Links},
+		{"Post more than " + themes.Plural(forum.NewMemberImages, "image"), p.Images},
+		{"See and handle flags (trusted)", p.Trusted},
+		{"Edit others' posts", p.EditOthers},
+	} {
 		v.Privileges = append(v.Privileges, repPrivilege{Name: x.name, At: forum.Thousands(x.at), Has: u.Reputation >= x.at})
 	}
 	entries, next, err := reputation.Ledger(ctx, a.db, brandID, u.ID, reputation.Cursor{}, 10)
@@ -237,24 +317,16 @@ func (a *App) repLeaderboardPage(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	cfg, err := a.repConfig(ctx, b.ID)
+	rk, err := a.repRanks(ctx, b.ID)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	type row struct {
-		reputation.Leader
-		Rank string
-	}
-	rows := make([]row, 0, len(leaders))
-	for _, l := range leaders {
-		rows = append(rows, row{l, cfg.Rank(l.Reputation).Name})
-	}
 	a.render(c, http.StatusOK, "reputation_leaderboard", "Leaderboard", struct {
 		Period reputation.Period
 		Since  time.Time
-		Rows   []row
-	}{p, p.Since(now), rows})
+		Rows   []repLeaderRow
+	}{p, p.Since(now), rk.leaders(leaders)})
 }
 
 // repSettingsView is the admin form for a brand's reputation settings.
@@ -291,8 +363,8 @@ func repSettingFields(c *reputation.Config) []struct {
 		{"ring_min_kudos", "Ring: kudos exchanged", "at least", &r.RingMinKudos},
 		{"ring_share_pct", "Ring: share of their kudos", "percent, at least", &r.RingSharePct},
 		{"ring_max_size", "Ring: accounts", "at most", &r.RingMaxSize},
-		{"rep_links", "Reputation to post links", "", &p.Links},
-		{"rep_images", "Reputation to post images", "", &p.Images},
+		{"rep_links", "Reputation to post links", "below it, " + themes.Plural(forum.NewMemberLinks, "link") + " a post at most", &p.Links},
+		{"rep_images", "Reputation to post images", "below it, " + themes.Plural(forum.NewMemberImages, "image") + " a post at most", &p.Images},
 		{"rep_trusted", "Reputation for the trusted role", "see and handle flags", &p.Trusted},
 		{"rep_edit_others", "Reputation to edit others' posts", "", &p.EditOthers},
 	}

@@ -108,6 +108,12 @@ type Thread struct {
 	LockedAt       time.Time // zero when open for replies
 	Pinned         bool
 	MergedInto     int64 // the thread this one was merged into; 0 when not merged
+
+	// AuthorReputation is the asker's current total, read with the thread
+	// (one join, no query per row); AuthorRank is its rank name in the
+	// brand, set by app/ for display from the cached ladder.
+	AuthorReputation int64
+	AuthorRank       string
 }
 
 // Solved reports whether the thread has an accepted answer.

@@ -194,7 +194,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, brandID, postID, rev, editor, title, md, html,
 	return err
 }
 
-const threadCols = `t.id, t.brand_id, t.board_id, t.author_id, u.username, t.title, t.slug, t.created_at, t.last_activity_at,
+const threadCols = `t.id, t.brand_id, t.board_id, t.author_id, u.username, u.reputation, t.title, t.slug, t.created_at, t.last_activity_at,
 t.reply_count, COALESCE(t.accepted_post_id, 0), COALESCE(t.first_reply_at, 0),
 t.status, COALESCE(t.locked_at, 0), t.pinned, COALESCE(t.merged_into, 0)`
 
@@ -208,7 +208,7 @@ func scanThreadWith(row interface{ Scan(...any) error }, extra ...any) (Thread, 
 	var t Thread
 	var created, last, first, locked int64
 	var pinned int
-	dest := []any{&t.ID, &t.BrandID, &t.BoardID, &t.AuthorID, &t.AuthorName, &t.Title, &t.Slug, &created, &last,
+	dest := []any{&t.ID, &t.BrandID, &t.BoardID, &t.AuthorID, &t.AuthorName, &t.AuthorReputation, &t.Title, &t.Slug, &created, &last,
 		&t.ReplyCount, &t.AcceptedPostID, &first, &t.Status, &locked, &pinned, &t.MergedInto}
 	err := row.Scan(append(dest, extra...)...)
 	t.CreatedAt, t.LastActivityAt, t.FirstReplyAt, t.LockedAt = fromMS(created), fromMS(last), fromMS(first), fromMS(locked)

@@ -209,12 +209,16 @@ func (s *Service) Escalate(ctx context.Context, a forum.Actor, threadID int64, r
 			return conflict("This thread is locked; it cannot be escalated.")
 		}
 		if author != a.UserID && !a.Has("trusted") && !a.CanModerate() {
-			trusted, err := reputationTrusted(ctx, tx, a)
+			rep, need, err := reputationTrusted(ctx, tx, a)
 			if err != nil {
 				return err
 			}
-			if !trusted {
-				return denied("Only the person who asked, or a trusted member, can escalate this thread.")
+			if rep < need {
+				if a.IsStaff() { // staff earn no reputation
+					return denied("Only the person who asked, or a trusted member, can escalate this thread.")
+				}
+				return denied(fmt.Sprintf("Escalating someone else's question unlocks at %s reputation; you have %s.",
+					forum.Thousands(need), forum.Thousands(rep)))
 			}
 		}
 		if _, ok, err := byThread(ctx, tx, a.BrandID, threadID); err != nil {
@@ -247,17 +251,16 @@ func (s *Service) Escalate(ctx context.Context, a forum.Actor, threadID int64, r
 	return x, err
 }
 
-// reputationTrusted reports whether the member's reputation reaches the
-// brand's "trusted" threshold (brands.rep_trusted), for brands that grant the
-// privilege by reputation rather than by role.
-func reputationTrusted(ctx context.Context, q sqldb.Querier, a forum.Actor) (bool, error) {
-	var rep, need int64
-	err := q.QueryRow(ctx, `SELECT u.reputation, b.rep_trusted FROM users u JOIN brands b ON b.id = ?
+// reputationTrusted returns the member's reputation and the brand's
+// "trusted" threshold (brands.rep_trusted), for brands that grant the
+// privilege by reputation rather than by role: trusted when rep >= need.
+func reputationTrusted(ctx context.Context, q sqldb.Querier, a forum.Actor) (rep, need int64, err error) {
+	err = q.QueryRow(ctx, `SELECT u.reputation, b.rep_trusted FROM users u JOIN brands b ON b.id = ?
 WHERE u.id = ?`, a.BrandID, a.UserID).Scan(&rep, &need)
 	if err != nil {
-		return false, wrap("reputation", err)
+		return 0, 0, wrap("reputation", err)
 	}
-	return rep >= need, nil
+	return rep, need, nil
 }
 
 // StillNeedHelp records that the asker still needs help with their thread.
