@@ -810,6 +810,8 @@ func (s *Service) GiveKudos(ctx context.Context, a Actor, postID int64) (Post, e
 }
 
 // TakeKudos withdraws the actor's kudos and the reputation it earned.
+// Taking back kudos never given, or reversed as serial (which stay recorded
+// so they cannot be given again), changes nothing.
 func (s *Service) TakeKudos(ctx context.Context, a Actor, postID int64) (Post, error) {
 	return s.kudos(ctx, a, postID, false)
 }
@@ -828,19 +830,18 @@ func (s *Service) kudos(ctx context.Context, a Actor, postID int64, give bool) (
 		}
 		now := s.now()
 		ev := reputation.Event{BrandID: a.BrandID, UserID: author, Reason: reputation.KudosReceived, PostID: postID, ActorID: a.UserID, BoardID: boardID, At: now}
-		// A kudos already reversed as serial no longer counts on the post.
-		var reversed sql.NullInt64
-		err = tx.QueryRow(ctx, `DELETE FROM kudos WHERE post_id = ? AND user_id = ? RETURNING reversed_at`, postID, a.UserID).Scan(&reversed)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
+		// A kudos reversed as serial stays recorded, so it can never be
+		// given again: taking it back, like taking back one never given,
+		// changes nothing.
+		res, err := tx.Exec(ctx, `DELETE FROM kudos WHERE post_id = ? AND user_id = ? AND reversed_at IS NULL`, postID, a.UserID)
 		if err != nil {
 			return err
 		}
-		if !reversed.Valid {
-			if _, err := tx.Exec(ctx, `UPDATE posts SET kudos_count = kudos_count - 1 WHERE id = ?`, postID); err != nil {
-				return err
-			}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE posts SET kudos_count = kudos_count - 1 WHERE id = ?`, postID); err != nil {
+			return err
 		}
 		if _, err = reputation.Reverse(ctx, tx, ev); err != nil {
 			return err

@@ -284,6 +284,45 @@ func TestSerialKudosReversed(t *testing.T) {
 	})
 }
 
+// Taking back a kudos already reversed as serial is a no-op that writes
+// nothing: the kudos stays recorded, so it can never be given again.
+func TestReversedKudosCannotBeGivenAgain(t *testing.T) {
+	eachStore(t, func(t *testing.T, f *fixture) {
+		c := newCommunity(t, f)
+		c.configure(t, func(cfg *reputation.Config) { relaxed(cfg); cfg.Rules.SerialThreshold = 2 })
+		helper, fan, other := c.actor(t, "helper"), c.actor(t, "fan"), c.actor(t, "other")
+		th := c.ask(t, other, "Reversed kudos question")
+		p1, p2 := c.reply(t, helper, th, "first reply"), c.reply(t, helper, th, "second reply")
+		for _, p := range []forum.Post{p1, p2} {
+			if _, err := c.svc.GiveKudos(ctx, fan, p.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := c.count(t, `SELECT COUNT(*) FROM kudos WHERE user_id = ? AND reversed_at IS NOT NULL`, fan.UserID); n != 2 {
+			t.Fatalf("%d kudos reversed as serial, want 2", n)
+		}
+		snapshot := func() string {
+			return fmt.Sprint(c.count(t, `SELECT COUNT(*) FROM kudos`), c.count(t, `SELECT COUNT(*) FROM reputation_events`),
+				c.total(t, helper.UserID), c.count(t, `SELECT kudos_count FROM posts WHERE id = ?`, p1.ID))
+		}
+		before := snapshot()
+		got, err := c.svc.TakeKudos(ctx, fan, p1.ID)
+		if err != nil || got.KudosCount != 0 {
+			t.Fatalf("taking back a reversed kudos = %+v, %v; want the post, no error", got, err)
+		}
+		if after := snapshot(); after != before {
+			t.Errorf("taking back a reversed kudos wrote something: %s -> %s", before, after)
+		}
+		if _, err := c.svc.GiveKudos(ctx, fan, p1.ID); !errors.Is(err, forum.ErrConflict) {
+			t.Errorf("kudos given again after a reversed one was taken back = %v, want ErrConflict", err)
+		}
+		if got := c.total(t, helper.UserID); got != 0 {
+			t.Errorf("helper has %d, want 0", got)
+		}
+		c.consistent(t)
+	})
+}
+
 // The trusted role comes with reputation and goes the moment it falls below.
 func TestTrustedRoleFollowsReputation(t *testing.T) {
 	eachStore(t, func(t *testing.T, f *fixture) {
