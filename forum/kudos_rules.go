@@ -222,6 +222,10 @@ ORDER BY p.kudos_count DESC, p.id LIMIT ?`, args...)
 	if pg.Replies, err = collectPosts(rows); err != nil {
 		return ThreadPage{}, KudosCursor{}, err
 	}
+	// Page labelled the posts it loaded; these replies replace its own.
+	if err := s.labelStaff(ctx, brandID, &pg); err != nil {
+		return ThreadPage{}, KudosCursor{}, err
+	}
 	pg.Next = Cursor{}
 	var next KudosCursor
 	if len(pg.Replies) > RepliesPerPage {

@@ -439,6 +439,44 @@ func TestRepliesByKudos(t *testing.T) {
 	})
 }
 
+// Sorted by kudos, the page labels staff posts with the brand's own badge,
+// as the page in the usual order does.
+func TestRepliesByKudosKeepStaffLabels(t *testing.T) {
+	eachStore(t, func(t *testing.T, f *fixture) {
+		c := newCommunity(t, f)
+		c.configure(t, relaxed)
+		if _, err := c.db.Exec(ctx, `UPDATE brands SET staff_label = 'Team' WHERE id = ?`, c.brand.ID); err != nil {
+			t.Fatal(err)
+		}
+		asker, peer, agent := c.actor(t, "asker"), c.actor(t, "peer"), c.actor(t, "agent", "agent")
+		th := c.ask(t, asker, "Label question")
+		c.reply(t, peer, th, "peer reply")
+		staff := c.reply(t, agent, th, "staff reply")
+		if _, err := c.svc.GiveKudos(ctx, asker, staff.ID); err != nil {
+			t.Fatal(err)
+		}
+		labels := func(pg forum.ThreadPage) map[int64]string {
+			out := map[int64]string{pg.Question.ID: pg.Question.StaffLabel}
+			for _, p := range pg.Replies {
+				out[p.ID] = p.StaffLabel
+			}
+			return out
+		}
+		pg, err := c.svc.Page(ctx, c.brand.ID, th.ID, 0, forum.Cursor{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sorted, _, err := c.svc.PageByKudos(ctx, c.brand.ID, th.ID, 0, forum.KudosCursor{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, got := labels(pg), labels(sorted)
+		if want[staff.ID] != "Team" || fmt.Sprint(got) != fmt.Sprint(want) || len(sorted.Replies) != 2 {
+			t.Errorf("staff labels sorted by kudos = %v, in order = %v; want the brand's \"Team\" on post %d in both", got, want, staff.ID)
+		}
+	})
+}
+
 // Rebuild finds nothing to correct after a random sequence of acts, and
 // corrects every cache after they are corrupted.
 func TestRebuildMatchesAfterRandomActs(t *testing.T) {
