@@ -130,16 +130,35 @@ WHERE k.user_id = ? AND k.created_at >= ? AND +p.author_id = ? ORDER BY k.create
 
 // CanEdit reports whether the actor may edit the post: its author, a
 // moderator, or a member whose reputation reaches the brand's threshold for
-// editing others' posts. The error says plainly what is missing.
+// editing others' posts. A post members do not see (held, hidden, deleted,
+// or in a thread that is) only a moderator edits, or its author while it
+// awaits review; to anyone else it is ErrNotFound, as on its page. Otherwise
+// the error (ErrForbidden) says plainly what is missing.
 func (s *Service) CanEdit(ctx context.Context, a Actor, p Post) error {
+	return s.canEdit(ctx, s.db, a, p)
+}
+
+func (s *Service) canEdit(ctx context.Context, q sqldb.Querier, a Actor, p Post) error {
 	if err := requireMember(a); err != nil {
 		return err
 	}
-	if p.AuthorID == a.UserID || a.CanModerate() {
+	if a.CanModerate() {
+		return nil
+	}
+	var t Thread
+	err := q.QueryRow(ctx, `SELECT status, author_id FROM threads WHERE id = ? AND brand_id = ?`, p.ThreadID, a.BrandID).Scan(&t.Status, &t.AuthorID)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("forum: thread of post %d: %w", p.ID, err)
+	}
+	own := p.AuthorID == a.UserID
+	if err != nil || !threadShown(t, a.UserID, false) || !(p.Shown() || (own && p.Status == StatusPending)) {
+		return notFound("That post does not exist.")
+	}
+	if own {
 		return nil
 	}
 	var rep, need int64
-	err := s.db.QueryRow(ctx, `SELECT u.reputation, b.rep_edit_others FROM users u JOIN brands b ON b.id = u.brand_id
+	err = q.QueryRow(ctx, `SELECT u.reputation, b.rep_edit_others FROM users u JOIN brands b ON b.id = u.brand_id
 WHERE u.id = ? AND u.brand_id = ?`, a.UserID, a.BrandID).Scan(&rep, &need)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrUnauthenticated

@@ -607,7 +607,8 @@ WHERE p.brand_id = ? AND p.author_id = ? AND p.client_key = ? AND p.client_key <
 
 // Edit changes a post's body (and, for a question, optionally its title),
 // keeping the old version as a revision. Authors edit their own posts;
-// moderators, and members with the brand's reputation for it, edit any.
+// moderators, and members with the brand's reputation for it, edit any
+// members can see (see CanEdit).
 func (s *Service) Edit(ctx context.Context, a Actor, postID int64, title, body string) (Post, error) {
 	if err := requireMember(a); err != nil {
 		return Post{}, err
@@ -638,10 +639,15 @@ func (s *Service) Edit(ctx context.Context, a Actor, postID int64, title, body s
 		return Post{}, err
 	}
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		var rev int
-		if err := tx.QueryRow(ctx, `SELECT revision_count FROM posts WHERE id = ?`, postID).Scan(&rev); err != nil {
+		// Again in the transaction: the post may have been hidden since.
+		cur, err := s.post(ctx, tx, a.BrandID, postID)
+		if err != nil {
 			return err
 		}
+		if err := s.canEdit(ctx, tx, a, cur); err != nil {
+			return err
+		}
+		rev := cur.RevisionCount
 		now := ms(s.now())
 		t, err := s.thread(ctx, tx, a.BrandID, p.ThreadID)
 		if err != nil {

@@ -266,6 +266,72 @@ func TestEditRulesAndRevisions(t *testing.T) {
 	})
 }
 
+// A post members cannot see (held, hidden, deleted, or in a thread that is)
+// is edited only by a moderator, or by its author while it awaits review;
+// anyone else, the privilege to edit others' posts notwithstanding, is told
+// it does not exist.
+func TestEditPostsNotVisible(t *testing.T) {
+	eachStore(t, func(t *testing.T, f *fixture) {
+		asker := f.actor(t, f.brand.ID, "asker")
+		author := f.actor(t, f.brand.ID, "author")
+		editor := f.actor(t, f.brand.ID, "editor")
+		mod := f.actor(t, f.brand.ID, "moddy", "moderator")
+		if _, err := f.db.Exec(ctx, `UPDATE brands SET rep_edit_others = 0 WHERE id = ?`, f.brand.ID); err != nil {
+			t.Fatal(err)
+		}
+		th := f.ask(t, asker, "Question with hidden replies")
+		other := f.ask(t, asker, "Question that gets hidden")
+		set := func(table string, id int64, status string) {
+			t.Helper()
+			if _, err := f.db.Exec(ctx, `UPDATE `+table+` SET status = ? WHERE id = ?`, status, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n := 0
+		edit := func(a forum.Actor, p forum.Post) error {
+			n++
+			_, err := f.svc.Edit(ctx, a, p.ID, "", fmt.Sprintf("edited text %d", n))
+			return err
+		}
+		visible := f.reply(t, author, th.ID, "A visible reply")
+		if err := edit(editor, visible); err != nil {
+			t.Fatalf("privileged edit of a visible reply: %v", err)
+		}
+		inHidden := f.reply(t, author, other.ID, "A reply in a thread about to be hidden")
+		set("threads", other.ID, forum.StatusHidden)
+		set("posts", other.ID, forum.StatusHidden) // the question carries its thread
+		for _, status := range []string{forum.StatusPending, forum.StatusHidden, forum.StatusDeleted} {
+			p := f.reply(t, author, th.ID, "A reply to be "+status)
+			set("posts", p.ID, status)
+			if err := edit(editor, p); !errors.Is(err, forum.ErrNotFound) {
+				t.Errorf("privileged member edits a %s reply: %v, want ErrNotFound", status, err)
+			}
+			if got, _ := f.svc.Post(ctx, f.brand.ID, p.ID); got.RevisionCount != 1 {
+				t.Errorf("%s reply has %d revisions after a refused edit", status, got.RevisionCount)
+			}
+			own := edit(author, p)
+			if status == forum.StatusPending && own != nil {
+				t.Errorf("author edits their reply awaiting review: %v", own)
+			}
+			if status != forum.StatusPending && !errors.Is(own, forum.ErrNotFound) {
+				t.Errorf("author edits their %s reply: %v, want ErrNotFound", status, own)
+			}
+			if err := edit(mod, p); err != nil {
+				t.Errorf("moderator edits a %s reply: %v", status, err)
+			}
+		}
+		if err := edit(editor, inHidden); !errors.Is(err, forum.ErrNotFound) {
+			t.Errorf("privileged member edits a reply in a hidden thread: %v, want ErrNotFound", err)
+		}
+		if err := f.svc.CanEdit(ctx, editor, inHidden); !errors.Is(err, forum.ErrNotFound) {
+			t.Errorf("CanEdit for a reply in a hidden thread = %v, want ErrNotFound", err)
+		}
+		if err := edit(mod, inHidden); err != nil {
+			t.Errorf("moderator edits a reply in a hidden thread: %v", err)
+		}
+	})
+}
+
 // ledger reads a user's reputation from the ledger and checks the cached
 // total agrees with it.
 func ledger(t *testing.T, f *fixture, a forum.Actor) int64 {
