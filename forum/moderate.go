@@ -114,14 +114,7 @@ b.rep_links, b.rep_images, b.premod_posts FROM users u JOIN brands b ON b.id = ?
 	if a.IsStaff() {
 		return StatusVisible, nil
 	}
-	v := validation{}
-	if n := strings.Count(html, "<a "); st.reputation < st.repLinks && n > NewMemberLinks {
-		v.add("body", fmt.Sprintf("New members may post at most %d links (this has %d); you can post more once you reach %d reputation.", NewMemberLinks, n, st.repLinks))
-	}
-	if n := strings.Count(html, "<img "); st.reputation < st.repImages && n > NewMemberImages {
-		v.add("body", fmt.Sprintf("New members may post at most %d image (this has %d); you can post more once you reach %d reputation.", NewMemberImages, n, st.repImages))
-	}
-	if err := v.err(); err != nil {
+	if err := checkNewMemberLinks(a, html, st.reputation, st.repLinks, st.repImages); err != nil {
 		return "", err
 	}
 	trusted := a.Has("trusted")
@@ -166,6 +159,44 @@ WHERE brand_id = ? AND body_md = ? AND author_id <> ?`,
 		}
 	}
 	return status, nil
+}
+
+// checkNewMemberLinks refuses, with a ValidationError on body, rendered
+// html with more links or images than a member below the brand's thresholds
+// (rep_links, rep_images) may post: NewMemberLinks, NewMemberImages. It is
+// the one rule for asking, replying and editing, and judges the writer (the
+// editor, for an edit of someone else's post) by their reputation; staff
+// are exempt.
+func checkNewMemberLinks(a Actor, html string, reputation, repLinks, repImages int64) error {
+	if a.IsStaff() {
+		return nil
+	}
+	v := validation{}
+	if n := strings.Count(html, "<a "); reputation < repLinks && n > NewMemberLinks {
+		v.add("body", fmt.Sprintf("New members may post at most %d links (this has %d); you can post more once you reach %d reputation.", NewMemberLinks, n, repLinks))
+	}
+	if n := strings.Count(html, "<img "); reputation < repImages && n > NewMemberImages {
+		v.add("body", fmt.Sprintf("New members may post at most %d image (this has %d); you can post more once you reach %d reputation.", NewMemberImages, n, repImages))
+	}
+	return v.err()
+}
+
+// editorLinks applies checkNewMemberLinks to an edit inside q, reading the
+// editor's reputation and the brand's thresholds.
+func editorLinks(ctx context.Context, q sqldb.Querier, a Actor, html string) error {
+	if a.IsStaff() {
+		return nil
+	}
+	var rep, repLinks, repImages int64
+	err := q.QueryRow(ctx, `SELECT u.reputation, b.rep_links, b.rep_images FROM users u JOIN brands b ON b.id = ? WHERE u.id = ?`, a.BrandID, a.UserID).
+		Scan(&rep, &repLinks, &repImages)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrUnauthenticated
+	}
+	if err != nil {
+		return fmt.Errorf("forum: editor standing: %w", err)
+	}
+	return checkNewMemberLinks(a, html, rep, repLinks, repImages)
 }
 
 func (s *Service) newMemberLimits(ctx context.Context, tx *sqldb.Tx, a Actor, l *PostLimits, st standing, thread bool, now time.Time) error {

@@ -647,6 +647,10 @@ func (s *Service) Edit(ctx context.Context, a Actor, postID int64, title, body s
 		if err := s.canEdit(ctx, tx, a, cur); err != nil {
 			return err
 		}
+		// What posting refuses, editing cannot add (moderate.go).
+		if err := editorLinks(ctx, tx, a, html); err != nil {
+			return err
+		}
 		rev := cur.RevisionCount
 		now := ms(s.now())
 		t, err := s.thread(ctx, tx, a.BrandID, p.ThreadID)

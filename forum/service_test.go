@@ -332,6 +332,79 @@ func TestEditPostsNotVisible(t *testing.T) {
 	})
 }
 
+// Below the brand's reputation thresholds a member may post at most 2
+// links and 1 image: asking, replying and editing alike, judged by whoever
+// writes (an editor of someone else's post by the editor's standing).
+func TestNewMemberLinkLimits(t *testing.T) {
+	eachStore(t, func(t *testing.T, f *fixture) {
+		newbie := f.actor(t, f.brand.ID, "newbie")
+		editor := f.actor(t, f.brand.ID, "editor")
+		veteran := f.actor(t, f.brand.ID, "veteran")
+		agent := f.actor(t, f.brand.ID, "agent", "agent")
+		// The editor may edit others' posts but is below the link thresholds
+		// (10 by default); the veteran is above them.
+		if _, err := f.db.Exec(ctx, `UPDATE brands SET rep_edit_others = 0 WHERE id = ?`, f.brand.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.db.Exec(ctx, `UPDATE users SET reputation = 10 WHERE id = ?`, veteran.UserID); err != nil {
+			t.Fatal(err)
+		}
+		links := func(n int) string {
+			var b strings.Builder
+			b.WriteString("See these pages:")
+			for i := range n {
+				fmt.Fprintf(&b, " [page %d](https://example.com/%d)", i, i)
+			}
+			return b.String()
+		}
+		images := "Screenshots: ![one](https://example.com/1.png) ![two](https://example.com/2.png)"
+		limited := func(what string, err error, want string) {
+			t.Helper()
+			if msg := fieldErr(err)["body"]; !strings.Contains(msg, want) {
+				t.Errorf("%s: %v (%q), want a body error saying %q", what, err, msg, want)
+			}
+		}
+		const tooManyLinks, tooManyImages = "New members may post at most 2 links (this has 3)", "New members may post at most 1 image (this has 2)"
+
+		_, err := f.svc.Ask(ctx, newbie, forum.NewThread{BoardID: f.board.ID, Title: "A question with links", Body: links(3)})
+		limited("ask with 3 links", err, tooManyLinks)
+		th, err := f.svc.Ask(ctx, newbie, forum.NewThread{BoardID: f.board.ID, Title: "A question with links", Body: links(2)})
+		if err != nil {
+			t.Fatalf("ask with 2 links: %v", err)
+		}
+		_, err = f.svc.Reply(ctx, newbie, th.ID, forum.NewReply{Body: images})
+		limited("reply with 2 images", err, tooManyImages)
+		r := f.reply(t, newbie, th.ID, links(1))
+		pg, err := f.svc.Page(ctx, f.brand.ID, th.ID, 0, forum.Cursor{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := pg.Question
+
+		// Editing cannot add what posting refuses.
+		_, err = f.svc.Edit(ctx, newbie, r.ID, "", links(3))
+		limited("author edits a reply to 3 links", err, tooManyLinks)
+		_, err = f.svc.Edit(ctx, newbie, q.ID, "", images)
+		limited("author edits a question to 2 images", err, tooManyImages)
+		if _, err := f.svc.Edit(ctx, newbie, r.ID, "", links(2)); err != nil {
+			t.Errorf("author edits a reply to 2 links: %v", err)
+		}
+		// Someone else's post: the editor's standing decides, not the author's.
+		vr := f.reply(t, veteran, th.ID, links(4))
+		_, err = f.svc.Edit(ctx, editor, vr.ID, "", links(5))
+		limited("editor below the thresholds edits a veteran's post", err, "New members may post at most 2 links (this has 5)")
+		for _, a := range []forum.Actor{veteran, agent} {
+			if _, err := f.svc.Edit(ctx, a, r.ID, "", links(4)+" "+images); err != nil {
+				t.Errorf("%s edits a newbie's reply to 4 links and 2 images: %v", a.Username, err)
+			}
+		}
+		got, err := f.svc.Post(ctx, f.brand.ID, vr.ID)
+		if err != nil || got.RevisionCount != 1 {
+			t.Errorf("veteran's post after a refused edit: %+v, %v", got, err)
+		}
+	})
+}
+
 // ledger reads a user's reputation from the ledger and checks the cached
 // total agrees with it.
 func ledger(t *testing.T, f *fixture, a forum.Actor) int64 {
