@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"mutual/reputation"
@@ -354,14 +355,28 @@ WHERE p.id = ? AND p.brand_id = ?`, postID, a.BrandID).Scan(&author, &threadID, 
 // lockedThread reads a thread for an accept or unaccept, holding its row on
 // PostgreSQL so accepts on one thread take turns (SQLite has one writer).
 func (s *Service) lockedThread(ctx context.Context, tx *sqldb.Tx, brandID, id int64) (Thread, error) {
-	if tx.Dialect() == sqldb.Postgres {
+	if err := s.lockThreads(ctx, tx, brandID, id); err != nil {
+		return Thread{}, err
+	}
+	return s.thread(ctx, tx, brandID, id)
+}
+
+// lockThreads holds the threads' rows for the rest of the transaction on
+// PostgreSQL, in id order (SQLite has one writer).
+func (s *Service) lockThreads(ctx context.Context, tx *sqldb.Tx, brandID int64, ids ...int64) error {
+	if tx.Dialect() != sqldb.Postgres {
+		return nil
+	}
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	for _, id := range ids {
 		var got int64
 		err := tx.QueryRow(ctx, `SELECT id FROM threads WHERE id = ? AND brand_id = ? FOR UPDATE`, id, brandID).Scan(&got)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return Thread{}, err
+			return fmt.Errorf("forum: lock thread %d: %w", id, err)
 		}
 	}
-	return s.thread(ctx, tx, brandID, id)
+	return nil
 }
 
 // lockAcceptMembers locks, in one sorted pass, every member whose points an

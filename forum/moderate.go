@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"mutual/reputation"
 	"mutual/sqldb"
 )
 
@@ -364,10 +365,16 @@ func (s *Service) MoveThread(ctx context.Context, tx *sqldb.Tx, brandID, threadI
 }
 
 // MergeThread moves every post of thread from into thread into (its question
-// becomes a reply), and leaves from as a redirect to into.
+// becomes a reply), and leaves from as a redirect to into. An answer from
+// had accepted stops counting: its points and the asker's are taken back
+// (ThreadMerged), and into's asker may accept it anew.
 func (s *Service) MergeThread(ctx context.Context, tx *sqldb.Tx, brandID, fromID, intoID int64) (from, into Thread, err error) {
 	if fromID == intoID {
 		return Thread{}, Thread{}, &ValidationError{Fields: map[string]string{"into": "A thread cannot be merged into itself."}}
+	}
+	// Both threads first, in id order, as accepts take them (PostgreSQL).
+	if err = s.lockThreads(ctx, tx, brandID, fromID, intoID); err != nil {
+		return
 	}
 	if from, err = s.thread(ctx, tx, brandID, fromID); err != nil {
 		return
@@ -380,6 +387,14 @@ func (s *Service) MergeThread(ctx context.Context, tx *sqldb.Tx, brandID, fromID
 	}
 	if from.MergedInto != 0 || into.MergedInto != 0 {
 		return Thread{}, Thread{}, &Error{Kind: ErrConflict, Msg: "One of these threads was already merged into another."}
+	}
+	if from.AcceptedPostID != 0 {
+		if err = s.lockAcceptMembers(ctx, tx, from, 0); err != nil {
+			return
+		}
+		if err = s.reverseAccept(ctx, tx, from, s.now(), reputation.ThreadMerged); err != nil {
+			return
+		}
 	}
 	var moved int64
 	if err = tx.QueryRow(ctx, `SELECT COUNT(*) FROM posts WHERE thread_id = ? AND status = 'visible'`, fromID).Scan(&moved); err != nil {

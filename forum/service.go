@@ -738,7 +738,7 @@ func (s *Service) Accept(ctx context.Context, a Actor, threadID, postID int64) (
 		}
 		now := s.now()
 		if t.AcceptedPostID != 0 {
-			if err := s.reverseAccept(ctx, tx, t, now); err != nil {
+			if err := s.reverseAccept(ctx, tx, t, now, reputation.AcceptWithdrawn); err != nil {
 				return err
 			}
 		}
@@ -763,17 +763,21 @@ func (s *Service) Accept(ctx context.Context, a Actor, threadID, postID int64) (
 	return s.Thread(ctx, a.BrandID, threadID)
 }
 
-func (s *Service) reverseAccept(ctx context.Context, tx *sqldb.Tx, t Thread, now time.Time) error {
+// reverseAccept takes back the points of t's accepted answer (the answer's
+// author's and the asker's) with ledger lines of reason why: AcceptWithdrawn
+// when it is unaccepted or replaced, ThreadMerged when its thread is merged.
+// The caller has locked the thread and both members (lockAcceptMembers).
+func (s *Service) reverseAccept(ctx context.Context, tx *sqldb.Tx, t Thread, now time.Time, why reputation.Reason) error {
 	old, err := s.post(ctx, tx, t.BrandID, t.AcceptedPostID)
 	if err != nil {
 		return err
 	}
-	if _, err := reputation.Reverse(ctx, tx, reputation.Event{BrandID: t.BrandID, UserID: old.AuthorID,
-		Reason: reputation.AnswerAccepted, PostID: old.ID, At: now}); err != nil {
+	if _, err := reputation.ReverseAs(ctx, tx, reputation.Event{BrandID: t.BrandID, UserID: old.AuthorID,
+		Reason: reputation.AnswerAccepted, PostID: old.ID, At: now}, why); err != nil {
 		return err
 	}
-	_, err = reputation.Reverse(ctx, tx, reputation.Event{BrandID: t.BrandID, UserID: t.AuthorID,
-		Reason: reputation.AcceptedOther, PostID: old.ID, At: now})
+	_, err = reputation.ReverseAs(ctx, tx, reputation.Event{BrandID: t.BrandID, UserID: t.AuthorID,
+		Reason: reputation.AcceptedOther, PostID: old.ID, At: now}, why)
 	return err
 }
 
@@ -797,7 +801,7 @@ func (s *Service) Unaccept(ctx context.Context, a Actor, threadID int64) (Thread
 			return err
 		}
 		now := s.now()
-		if err := s.reverseAccept(ctx, tx, t, now); err != nil {
+		if err := s.reverseAccept(ctx, tx, t, now, reputation.AcceptWithdrawn); err != nil {
 			return err
 		}
 		if _, err = tx.Exec(ctx, `UPDATE threads SET accepted_post_id = NULL WHERE id = ?`, threadID); err != nil {

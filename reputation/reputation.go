@@ -40,14 +40,15 @@ const (
 	KudosWithdrawn      Reason = "kudos_withdrawn"
 	AcceptWithdrawn     Reason = "accept_withdrawn"
 	SerialKudosReversed Reason = "serial_kudos_reversed"
-	Reversal            Reason = "reversal" // any other act undone
+	ThreadMerged        Reason = "thread_merged" // an accept ended by merging its thread into another
+	Reversal            Reason = "reversal"      // any other act undone
 	PostRemoved         Reason = "post_removed"
 	PostRestored        Reason = "post_restored"
 )
 
 // withdrawals are the reasons that end an act for good (a removal does not:
 // restoring the post gives its points back).
-var withdrawals = []Reason{KudosWithdrawn, AcceptWithdrawn, SerialKudosReversed, Reversal}
+var withdrawals = []Reason{KudosWithdrawn, AcceptWithdrawn, SerialKudosReversed, ThreadMerged, Reversal}
 
 // withdrawalFor is the reason recorded when an act's giver undoes it.
 func withdrawalFor(origin Reason) Reason {
@@ -205,10 +206,19 @@ type act struct {
 
 func (a act) withdrawn() bool { return a.lastEnd > a.lastAward }
 
-const actCols = `user_id, COALESCE(actor_id, 0), origin, SUM(delta),
+var actCols = `user_id, COALESCE(actor_id, 0), origin, SUM(delta),
 SUM(CASE WHEN reason IN ('post_removed', 'post_restored') THEN delta ELSE 0 END),
 MAX(CASE WHEN reason = origin THEN id ELSE 0 END),
-MAX(CASE WHEN reason IN ('kudos_withdrawn', 'accept_withdrawn', 'serial_kudos_reversed', 'reversal') THEN id ELSE 0 END)`
+MAX(CASE WHEN reason IN (` + sqlList(withdrawals) + `) THEN id ELSE 0 END)`
+
+// sqlList writes reasons as an SQL list of string literals.
+func sqlList(rs []Reason) string {
+	quoted := make([]string, len(rs))
+	for i, r := range rs {
+		quoted[i] = "'" + string(r) + "'"
+	}
+	return strings.Join(quoted, ", ")
+}
 
 func scanActs(rows *sql.Rows) ([]act, error) {
 	defer rows.Close()
@@ -237,7 +247,7 @@ func Reverse(ctx context.Context, q sqldb.Querier, ev Event) (int64, error) {
 }
 
 // ReverseAs is Reverse recording why with the given reason (for example
-// SerialKudosReversed).
+// SerialKudosReversed or ThreadMerged).
 func ReverseAs(ctx context.Context, q sqldb.Querier, ev Event, why Reason) (int64, error) {
 	if !slices.Contains(withdrawals, why) {
 		return 0, fmt.Errorf("reputation: %q is not a withdrawal reason", why)
