@@ -349,6 +349,16 @@ WHERE p.id = ? AND p.brand_id = ?`, postID, a.BrandID).Scan(&author, &threadID, 
 	if err := reputation.LockMembers(ctx, tx, author); err != nil {
 		return 0, 0, 0, false, err
 	}
+	if tx.Dialect() == sqldb.Postgres {
+		// Hiding a post or its thread locks the authors before it changes
+		// the status and takes the points back: read it again under the
+		// lock, or a kudos could land on a post hidden meanwhile.
+		err = tx.QueryRow(ctx, `SELECT p.status, t.status FROM posts p JOIN threads t ON t.id = p.thread_id WHERE p.id = ?`, postID).
+			Scan(&status, &threadStatus)
+		if err != nil {
+			return 0, 0, 0, false, err
+		}
+	}
 	return author, threadID, boardID, status == StatusVisible && threadStatus == StatusVisible, nil
 }
 

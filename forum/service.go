@@ -707,7 +707,9 @@ FROM post_revisions r JOIN users u ON u.id = r.editor_id WHERE r.post_id = ? AND
 }
 
 // Accept marks postID as the thread's answer, replacing any earlier one. The
-// asker or a moderator may accept; nobody accepts the asker's own reply.
+// asker or a moderator may accept; nobody accepts the asker's own reply, nor
+// in a thread members do not see (ErrNotFound, or ErrConflict to those who
+// see it: moderators, the asker of a held question).
 func (s *Service) Accept(ctx context.Context, a Actor, threadID, postID int64) (Thread, error) {
 	if err := requireMember(a); err != nil {
 		return Thread{}, err
@@ -716,6 +718,13 @@ func (s *Service) Accept(ctx context.Context, a Actor, threadID, postID int64) (
 		t, err := s.lockedThread(ctx, tx, a.BrandID, threadID)
 		if err != nil {
 			return err
+		}
+		// Points stand only on what members see (points.go).
+		if !t.Shown() {
+			if !threadShown(t, a.UserID, a.CanModerate()) {
+				return notFound("That thread does not exist.")
+			}
+			return &Error{Kind: ErrConflict, Msg: "Members cannot see this thread now; an answer can be accepted once they can."}
 		}
 		if t.AuthorID != a.UserID && !a.CanModerate() {
 			return denied("Only the person who asked (or a moderator) can accept an answer.")
