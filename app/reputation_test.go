@@ -198,7 +198,7 @@ func TestReputationPages(t *testing.T) {
 		{name: "thread shows ranks and counts", method: "GET", path: sol, as: fan, status: 200,
 			contains: []string{`class="rep-rank"`, "Newcomer", "Kudos given · 1", "most kudos",
 				"Editing others' posts unlocks at 1,000 reputation"}},
-		{name: "thread sorted by kudos", method: "GET", path: sol + "?sort=kudos", as: fan, status: 200, contains: []string{`aria-current="true">most kudos`}},
+		{name: "thread sorted by kudos", method: "GET", path: sol + "?sort=kudos", as: fan, status: 200, contains: []string{`aria-current="true">most kudos`, `class="rep-rank"`, "Newcomer"}},
 		{name: "bad sort", method: "GET", path: sol + "?sort=loud", status: 422},
 		{name: "bad kudos cursor", method: "GET", path: sol + "?sort=kudos&kafter=x", status: 422},
 		{name: "new account told why", method: "GET", path: sol, as: newbie, status: 200,

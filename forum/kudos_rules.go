@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"mutual/reputation"
@@ -130,16 +131,35 @@ WHERE k.user_id = ? AND k.created_at >= ? AND +p.author_id = ? ORDER BY k.create
 
 // CanEdit reports whether the actor may edit the post: its author, a
 // moderator, or a member whose reputation reaches the brand's threshold for
-// editing others' posts. The error says plainly what is missing.
+// editing others' posts. A post members do not see (held, hidden, deleted,
+// or in a thread that is) only a moderator edits, or its author while it
+// awaits review; to anyone else it is ErrNotFound, as on its page. Otherwise
+// the error (ErrForbidden) says plainly what is missing.
 func (s *Service) CanEdit(ctx context.Context, a Actor, p Post) error {
+	return s.canEdit(ctx, s.db, a, p)
+}
+
+func (s *Service) canEdit(ctx context.Context, q sqldb.Querier, a Actor, p Post) error {
 	if err := requireMember(a); err != nil {
 		return err
 	}
-	if p.AuthorID == a.UserID || a.CanModerate() {
+	if a.CanModerate() {
+		return nil
+	}
+	var t Thread
+	err := q.QueryRow(ctx, `SELECT status, author_id FROM threads WHERE id = ? AND brand_id = ?`, p.ThreadID, a.BrandID).Scan(&t.Status, &t.AuthorID)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("forum: thread of post %d: %w", p.ID, err)
+	}
+	own := p.AuthorID == a.UserID
+	if err != nil || !threadShown(t, a.UserID, false) || !(p.Shown() || (own && p.Status == StatusPending)) {
+		return notFound("That post does not exist.")
+	}
+	if own {
 		return nil
 	}
 	var rep, need int64
-	err := s.db.QueryRow(ctx, `SELECT u.reputation, b.rep_edit_others FROM users u JOIN brands b ON b.id = u.brand_id
+	err = q.QueryRow(ctx, `SELECT u.reputation, b.rep_edit_others FROM users u JOIN brands b ON b.id = u.brand_id
 WHERE u.id = ? AND u.brand_id = ?`, a.UserID, a.BrandID).Scan(&rep, &need)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrUnauthenticated
@@ -220,6 +240,10 @@ ORDER BY p.kudos_count DESC, p.id LIMIT ?`, args...)
 		return ThreadPage{}, KudosCursor{}, fmt.Errorf("forum: replies by kudos: %w", err)
 	}
 	if pg.Replies, err = collectPosts(rows); err != nil {
+		return ThreadPage{}, KudosCursor{}, err
+	}
+	// Page labelled the posts it loaded; these replies replace its own.
+	if err := s.labelStaff(ctx, brandID, &pg); err != nil {
 		return ThreadPage{}, KudosCursor{}, err
 	}
 	pg.Next = Cursor{}
@@ -325,20 +349,44 @@ WHERE p.id = ? AND p.brand_id = ?`, postID, a.BrandID).Scan(&author, &threadID, 
 	if err := reputation.LockMembers(ctx, tx, author); err != nil {
 		return 0, 0, 0, false, err
 	}
+	if tx.Dialect() == sqldb.Postgres {
+		// Hiding a post or its thread locks the authors before it changes
+		// the status and takes the points back: read it again under the
+		// lock, or a kudos could land on a post hidden meanwhile.
+		err = tx.QueryRow(ctx, `SELECT p.status, t.status FROM posts p JOIN threads t ON t.id = p.thread_id WHERE p.id = ?`, postID).
+			Scan(&status, &threadStatus)
+		if err != nil {
+			return 0, 0, 0, false, err
+		}
+	}
 	return author, threadID, boardID, status == StatusVisible && threadStatus == StatusVisible, nil
 }
 
 // lockedThread reads a thread for an accept or unaccept, holding its row on
 // PostgreSQL so accepts on one thread take turns (SQLite has one writer).
 func (s *Service) lockedThread(ctx context.Context, tx *sqldb.Tx, brandID, id int64) (Thread, error) {
-	if tx.Dialect() == sqldb.Postgres {
+	if err := s.lockThreads(ctx, tx, brandID, id); err != nil {
+		return Thread{}, err
+	}
+	return s.thread(ctx, tx, brandID, id)
+}
+
+// lockThreads holds the threads' rows for the rest of the transaction on
+// PostgreSQL, in id order (SQLite has one writer).
+func (s *Service) lockThreads(ctx context.Context, tx *sqldb.Tx, brandID int64, ids ...int64) error {
+	if tx.Dialect() != sqldb.Postgres {
+		return nil
+	}
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	for _, id := range ids {
 		var got int64
 		err := tx.QueryRow(ctx, `SELECT id FROM threads WHERE id = ? AND brand_id = ? FOR UPDATE`, id, brandID).Scan(&got)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return Thread{}, err
+			return fmt.Errorf("forum: lock thread %d: %w", id, err)
 		}
 	}
-	return s.thread(ctx, tx, brandID, id)
+	return nil
 }
 
 // lockAcceptMembers locks, in one sorted pass, every member whose points an

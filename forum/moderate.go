@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"mutual/reputation"
 	"mutual/sqldb"
 )
 
@@ -114,14 +115,7 @@ b.rep_links, b.rep_images, b.premod_posts FROM users u JOIN brands b ON b.id = ?
 	if a.IsStaff() {
 		return StatusVisible, nil
 	}
-	v := validation{}
-	if n := strings.Count(html, "<a "); st.reputation < st.repLinks && n > NewMemberLinks {
-		v.add("body", fmt.Sprintf("New members may post at most %d links (this has %d); you can post more once you reach %d reputation.", NewMemberLinks, n, st.repLinks))
-	}
-	if n := strings.Count(html, "<img "); st.reputation < st.repImages && n > NewMemberImages {
-		v.add("body", fmt.Sprintf("New members may post at most %d image (this has %d); you can post more once you reach %d reputation.", NewMemberImages, n, st.repImages))
-	}
-	if err := v.err(); err != nil {
+	if err := checkNewMemberLinks(a, html, st.reputation, st.repLinks, st.repImages); err != nil {
 		return "", err
 	}
 	trusted := a.Has("trusted")
@@ -168,6 +162,44 @@ WHERE brand_id = ? AND body_md = ? AND author_id <> ?`,
 	return status, nil
 }
 
+// checkNewMemberLinks refuses, with a ValidationError on body, rendered
+// html with more links or images than a member below the brand's thresholds
+// (rep_links, rep_images) may post: NewMemberLinks, NewMemberImages. It is
+// the one rule for asking, replying and editing, and judges the writer (the
+// editor, for an edit of someone else's post) by their reputation; staff
+// are exempt.
+func checkNewMemberLinks(a Actor, html string, reputation, repLinks, repImages int64) error {
+	if a.IsStaff() {
+		return nil
+	}
+	v := validation{}
+	if n := strings.Count(html, "<a "); reputation < repLinks && n > NewMemberLinks {
+		v.add("body", fmt.Sprintf("New members may post at most %d links (this has %d); you can post more once you reach %d reputation.", NewMemberLinks, n, repLinks))
+	}
+	if n := strings.Count(html, "<img "); reputation < repImages && n > NewMemberImages {
+		v.add("body", fmt.Sprintf("New members may post at most %d image (this has %d); you can post more once you reach %d reputation.", NewMemberImages, n, repImages))
+	}
+	return v.err()
+}
+
+// editorLinks applies checkNewMemberLinks to an edit inside q, reading the
+// editor's reputation and the brand's thresholds.
+func editorLinks(ctx context.Context, q sqldb.Querier, a Actor, html string) error {
+	if a.IsStaff() {
+		return nil
+	}
+	var rep, repLinks, repImages int64
+	err := q.QueryRow(ctx, `SELECT u.reputation, b.rep_links, b.rep_images FROM users u JOIN brands b ON b.id = ? WHERE u.id = ?`, a.BrandID, a.UserID).
+		Scan(&rep, &repLinks, &repImages)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrUnauthenticated
+	}
+	if err != nil {
+		return fmt.Errorf("forum: editor standing: %w", err)
+	}
+	return checkNewMemberLinks(a, html, rep, repLinks, repImages)
+}
+
 func (s *Service) newMemberLimits(ctx context.Context, tx *sqldb.Tx, a Actor, l *PostLimits, st standing, thread bool, now time.Time) error {
 	age := now.Sub(fromMS(st.created))
 	if age >= l.NewAccount {
@@ -206,7 +238,10 @@ func because(reason string) string {
 
 // SetPostStatus moves a post to status inside tx and keeps the thread's and
 // board's counters equal to what members see. A question carries its thread
-// with it. It returns the post and its thread as they were before.
+// with it. Reputation follows what members see too (points.go): a post, or
+// for a question every post of the thread, that members stop seeing has its
+// points taken back, and one they see again gets back what still stands.
+// It returns the post and its thread as they were before.
 func (s *Service) SetPostStatus(ctx context.Context, tx *sqldb.Tx, brandID, postID int64, status string) (Post, Thread, error) {
 	if !ValidStatus(status) {
 		return Post{}, Thread{}, fmt.Errorf("forum: unknown status %q", status)
@@ -215,16 +250,46 @@ func (s *Service) SetPostStatus(ctx context.Context, tx *sqldb.Tx, brandID, post
 	if err != nil {
 		return Post{}, Thread{}, err
 	}
-	t, err := s.thread(ctx, tx, brandID, p.ThreadID)
+	// On PostgreSQL: the thread, then the members whose points may move,
+	// then posts, the order accepts and kudos take.
+	t, err := s.lockedThread(ctx, tx, brandID, p.ThreadID)
 	if err != nil {
 		return Post{}, Thread{}, err
+	}
+	only := p.ID
+	if p.IsQuestion {
+		only = 0
+	}
+	if err := lockPointHolders(ctx, tx, t, only); err != nil {
+		return Post{}, Thread{}, err
+	}
+	if tx.Dialect() == sqldb.Postgres {
+		// Another act on the post may have committed while this waited.
+		if p, err = s.post(ctx, tx, brandID, postID); err != nil {
+			return Post{}, Thread{}, err
+		}
 	}
 	if p.Status == status {
 		return p, t, nil
 	}
-	was, will := p.Status == StatusVisible, status == StatusVisible
-	if _, err := tx.Exec(ctx, `UPDATE posts SET status = ? WHERE id = ?`, status, postID); err != nil {
+	gone, back, err := statusPoints(ctx, tx, p, t, status)
+	if err != nil {
 		return Post{}, Thread{}, err
+	}
+	if err := s.setStatus(ctx, tx, p, t, status); err != nil {
+		return Post{}, Thread{}, err
+	}
+	if err := movePoints(ctx, tx, brandID, gone, back, s.now()); err != nil {
+		return Post{}, Thread{}, err
+	}
+	return p, t, nil
+}
+
+// setStatus writes the post's new status and moves the counters with it.
+func (s *Service) setStatus(ctx context.Context, tx *sqldb.Tx, p Post, t Thread, status string) error {
+	was, will := p.Status == StatusVisible, status == StatusVisible
+	if _, err := tx.Exec(ctx, `UPDATE posts SET status = ? WHERE id = ?`, status, p.ID); err != nil {
+		return err
 	}
 	d := int64(0)
 	switch {
@@ -235,23 +300,24 @@ func (s *Service) SetPostStatus(ctx context.Context, tx *sqldb.Tx, brandID, post
 	}
 	if p.IsQuestion {
 		if _, err := tx.Exec(ctx, `UPDATE threads SET status = ? WHERE id = ?`, status, t.ID); err != nil {
-			return Post{}, Thread{}, err
+			return err
 		}
 		if d != 0 {
-			_, err = tx.Exec(ctx, `UPDATE boards SET thread_count = thread_count + ?, post_count = post_count + ? WHERE id = ?`,
+			_, err := tx.Exec(ctx, `UPDATE boards SET thread_count = thread_count + ?, post_count = post_count + ? WHERE id = ?`,
 				d, d*(1+t.ReplyCount), t.BoardID)
+			return err
 		}
-		return p, t, err
+		return nil
 	}
 	if d == 0 {
-		return p, t, nil
+		return nil
 	}
 	if _, err := tx.Exec(ctx, `UPDATE threads SET reply_count = reply_count + ? WHERE id = ?`, d, t.ID); err != nil {
-		return Post{}, Thread{}, err
+		return err
 	}
 	if t.Shown() {
 		if _, err := tx.Exec(ctx, `UPDATE boards SET post_count = post_count + ? WHERE id = ?`, d, t.BoardID); err != nil {
-			return Post{}, Thread{}, err
+			return err
 		}
 	}
 	if p.Status == StatusPending && will {
@@ -266,11 +332,12 @@ func (s *Service) SetPostStatus(ctx context.Context, tx *sqldb.Tx, brandID, post
 				peer = at
 			}
 		}
-		_, err = tx.Exec(ctx, `UPDATE threads SET last_activity_at = CASE WHEN last_activity_at < ? THEN ? ELSE last_activity_at END,
+		_, err := tx.Exec(ctx, `UPDATE threads SET last_activity_at = CASE WHEN last_activity_at < ? THEN ? ELSE last_activity_at END,
 first_reply_at = COALESCE(first_reply_at, ?), first_peer_reply_at = COALESCE(first_peer_reply_at, ?),
 first_staff_reply_at = COALESCE(first_staff_reply_at, ?) WHERE id = ?`, at, at, first, peer, staff, t.ID)
+		return err
 	}
-	return p, t, err
+	return nil
 }
 
 // SetLocked locks (at non-zero) or unlocks a thread inside tx.
@@ -333,10 +400,18 @@ func (s *Service) MoveThread(ctx context.Context, tx *sqldb.Tx, brandID, threadI
 }
 
 // MergeThread moves every post of thread from into thread into (its question
-// becomes a reply), and leaves from as a redirect to into.
+// becomes a reply), and leaves from as a redirect to into. An answer from
+// had accepted stops counting: its points and the asker's are taken back
+// (ThreadMerged), and into's asker may accept it anew. Posts members stop
+// seeing (into is hidden) or start seeing (from was) lose or get back their
+// points, as in SetPostStatus.
 func (s *Service) MergeThread(ctx context.Context, tx *sqldb.Tx, brandID, fromID, intoID int64) (from, into Thread, err error) {
 	if fromID == intoID {
 		return Thread{}, Thread{}, &ValidationError{Fields: map[string]string{"into": "A thread cannot be merged into itself."}}
+	}
+	// Both threads first, in id order, as accepts take them (PostgreSQL).
+	if err = s.lockThreads(ctx, tx, brandID, fromID, intoID); err != nil {
+		return
 	}
 	if from, err = s.thread(ctx, tx, brandID, fromID); err != nil {
 		return
@@ -349,6 +424,32 @@ func (s *Service) MergeThread(ctx context.Context, tx *sqldb.Tx, brandID, fromID
 	}
 	if from.MergedInto != 0 || into.MergedInto != 0 {
 		return Thread{}, Thread{}, &Error{Kind: ErrConflict, Msg: "One of these threads was already merged into another."}
+	}
+	// Then every member whose points the merge moves: the accept's, and those
+	// of posts members stop or start seeing as they change threads.
+	if err = lockPointHolders(ctx, tx, from, 0); err != nil {
+		return
+	}
+	now := s.now()
+	if from.AcceptedPostID != 0 {
+		if err = s.reverseAccept(ctx, tx, from, now, reputation.ThreadMerged); err != nil {
+			return
+		}
+	}
+	var points []pointPost
+	if points, err = postsWithPoints(ctx, tx, fromID, 0); err != nil {
+		return
+	}
+	var gone, back []int64
+	for _, p := range points {
+		// Each keeps its status (a question becomes a reply with its
+		// thread's), and is seen if into is.
+		switch was, is := seen(p.status, from.Status), seen(p.status, into.Status); {
+		case was && !is:
+			gone = append(gone, p.id)
+		case is && !was:
+			back = append(back, p.id)
+		}
 	}
 	var moved int64
 	if err = tx.QueryRow(ctx, `SELECT COUNT(*) FROM posts WHERE thread_id = ? AND status = 'visible'`, fromID).Scan(&moved); err != nil {
@@ -382,8 +483,11 @@ last_activity_at = CASE WHEN last_activity_at < ? THEN ? ELSE last_activity_at E
 		}
 	}
 	if into.Shown() {
-		_, err = tx.Exec(ctx, `UPDATE boards SET post_count = post_count + ? WHERE id = ?`, moved, into.BoardID)
+		if _, err = tx.Exec(ctx, `UPDATE boards SET post_count = post_count + ? WHERE id = ?`, moved, into.BoardID); err != nil {
+			return
+		}
 	}
+	err = movePoints(ctx, tx, brandID, gone, back, now)
 	return
 }
 

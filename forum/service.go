@@ -607,7 +607,8 @@ WHERE p.brand_id = ? AND p.author_id = ? AND p.client_key = ? AND p.client_key <
 
 // Edit changes a post's body (and, for a question, optionally its title),
 // keeping the old version as a revision. Authors edit their own posts;
-// moderators, and members with the brand's reputation for it, edit any.
+// moderators, and members with the brand's reputation for it, edit any
+// members can see (see CanEdit).
 func (s *Service) Edit(ctx context.Context, a Actor, postID int64, title, body string) (Post, error) {
 	if err := requireMember(a); err != nil {
 		return Post{}, err
@@ -638,10 +639,19 @@ func (s *Service) Edit(ctx context.Context, a Actor, postID int64, title, body s
 		return Post{}, err
 	}
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		var rev int
-		if err := tx.QueryRow(ctx, `SELECT revision_count FROM posts WHERE id = ?`, postID).Scan(&rev); err != nil {
+		// Again in the transaction: the post may have been hidden since.
+		cur, err := s.post(ctx, tx, a.BrandID, postID)
+		if err != nil {
 			return err
 		}
+		if err := s.canEdit(ctx, tx, a, cur); err != nil {
+			return err
+		}
+		// What posting refuses, editing cannot add (moderate.go).
+		if err := editorLinks(ctx, tx, a, html); err != nil {
+			return err
+		}
+		rev := cur.RevisionCount
 		now := ms(s.now())
 		t, err := s.thread(ctx, tx, a.BrandID, p.ThreadID)
 		if err != nil {
@@ -697,7 +707,9 @@ FROM post_revisions r JOIN users u ON u.id = r.editor_id WHERE r.post_id = ? AND
 }
 
 // Accept marks postID as the thread's answer, replacing any earlier one. The
-// asker or a moderator may accept; nobody accepts the asker's own reply.
+// asker or a moderator may accept; nobody accepts the asker's own reply, nor
+// in a thread members do not see (ErrNotFound, or ErrConflict to those who
+// see it: moderators, the asker of a held question).
 func (s *Service) Accept(ctx context.Context, a Actor, threadID, postID int64) (Thread, error) {
 	if err := requireMember(a); err != nil {
 		return Thread{}, err
@@ -706,6 +718,13 @@ func (s *Service) Accept(ctx context.Context, a Actor, threadID, postID int64) (
 		t, err := s.lockedThread(ctx, tx, a.BrandID, threadID)
 		if err != nil {
 			return err
+		}
+		// Points stand only on what members see (points.go).
+		if !t.Shown() {
+			if !threadShown(t, a.UserID, a.CanModerate()) {
+				return notFound("That thread does not exist.")
+			}
+			return &Error{Kind: ErrConflict, Msg: "Members cannot see this thread now; an answer can be accepted once they can."}
 		}
 		if t.AuthorID != a.UserID && !a.CanModerate() {
 			return denied("Only the person who asked (or a moderator) can accept an answer.")
@@ -728,7 +747,7 @@ func (s *Service) Accept(ctx context.Context, a Actor, threadID, postID int64) (
 		}
 		now := s.now()
 		if t.AcceptedPostID != 0 {
-			if err := s.reverseAccept(ctx, tx, t, now); err != nil {
+			if err := s.reverseAccept(ctx, tx, t, now, reputation.AcceptWithdrawn); err != nil {
 				return err
 			}
 		}
@@ -753,17 +772,21 @@ func (s *Service) Accept(ctx context.Context, a Actor, threadID, postID int64) (
 	return s.Thread(ctx, a.BrandID, threadID)
 }
 
-func (s *Service) reverseAccept(ctx context.Context, tx *sqldb.Tx, t Thread, now time.Time) error {
+// reverseAccept takes back the points of t's accepted answer (the answer's
+// author's and the asker's) with ledger lines of reason why: AcceptWithdrawn
+// when it is unaccepted or replaced, ThreadMerged when its thread is merged.
+// The caller has locked the thread and both members (lockAcceptMembers).
+func (s *Service) reverseAccept(ctx context.Context, tx *sqldb.Tx, t Thread, now time.Time, why reputation.Reason) error {
 	old, err := s.post(ctx, tx, t.BrandID, t.AcceptedPostID)
 	if err != nil {
 		return err
 	}
-	if _, err := reputation.Reverse(ctx, tx, reputation.Event{BrandID: t.BrandID, UserID: old.AuthorID,
-		Reason: reputation.AnswerAccepted, PostID: old.ID, At: now}); err != nil {
+	if _, err := reputation.ReverseAs(ctx, tx, reputation.Event{BrandID: t.BrandID, UserID: old.AuthorID,
+		Reason: reputation.AnswerAccepted, PostID: old.ID, At: now}, why); err != nil {
 		return err
 	}
-	_, err = reputation.Reverse(ctx, tx, reputation.Event{BrandID: t.BrandID, UserID: t.AuthorID,
-		Reason: reputation.AcceptedOther, PostID: old.ID, At: now})
+	_, err = reputation.ReverseAs(ctx, tx, reputation.Event{BrandID: t.BrandID, UserID: t.AuthorID,
+		Reason: reputation.AcceptedOther, PostID: old.ID, At: now}, why)
 	return err
 }
 
@@ -787,7 +810,7 @@ func (s *Service) Unaccept(ctx context.Context, a Actor, threadID int64) (Thread
 			return err
 		}
 		now := s.now()
-		if err := s.reverseAccept(ctx, tx, t, now); err != nil {
+		if err := s.reverseAccept(ctx, tx, t, now, reputation.AcceptWithdrawn); err != nil {
 			return err
 		}
 		if _, err = tx.Exec(ctx, `UPDATE threads SET accepted_post_id = NULL WHERE id = ?`, threadID); err != nil {
@@ -810,6 +833,8 @@ func (s *Service) GiveKudos(ctx context.Context, a Actor, postID int64) (Post, e
 }
 
 // TakeKudos withdraws the actor's kudos and the reputation it earned.
+// Taking back kudos never given, or reversed as serial (which stay recorded
+// so they cannot be given again), changes nothing.
 func (s *Service) TakeKudos(ctx context.Context, a Actor, postID int64) (Post, error) {
 	return s.kudos(ctx, a, postID, false)
 }
@@ -828,19 +853,18 @@ func (s *Service) kudos(ctx context.Context, a Actor, postID int64, give bool) (
 		}
 		now := s.now()
 		ev := reputation.Event{BrandID: a.BrandID, UserID: author, Reason: reputation.KudosReceived, PostID: postID, ActorID: a.UserID, BoardID: boardID, At: now}
-		// A kudos already reversed as serial no longer counts on the post.
-		var reversed sql.NullInt64
-		err = tx.QueryRow(ctx, `DELETE FROM kudos WHERE post_id = ? AND user_id = ? RETURNING reversed_at`, postID, a.UserID).Scan(&reversed)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
+		// A kudos reversed as serial stays recorded, so it can never be
+		// given again: taking it back, like taking back one never given,
+		// changes nothing.
+		res, err := tx.Exec(ctx, `DELETE FROM kudos WHERE post_id = ? AND user_id = ? AND reversed_at IS NULL`, postID, a.UserID)
 		if err != nil {
 			return err
 		}
-		if !reversed.Valid {
-			if _, err := tx.Exec(ctx, `UPDATE posts SET kudos_count = kudos_count - 1 WHERE id = ?`, postID); err != nil {
-				return err
-			}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE posts SET kudos_count = kudos_count - 1 WHERE id = ?`, postID); err != nil {
+			return err
 		}
 		if _, err = reputation.Reverse(ctx, tx, ev); err != nil {
 			return err

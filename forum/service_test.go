@@ -266,6 +266,145 @@ func TestEditRulesAndRevisions(t *testing.T) {
 	})
 }
 
+// A post members cannot see (held, hidden, deleted, or in a thread that is)
+// is edited only by a moderator, or by its author while it awaits review;
+// anyone else, the privilege to edit others' posts notwithstanding, is told
+// it does not exist.
+func TestEditPostsNotVisible(t *testing.T) {
+	eachStore(t, func(t *testing.T, f *fixture) {
+		asker := f.actor(t, f.brand.ID, "asker")
+		author := f.actor(t, f.brand.ID, "author")
+		editor := f.actor(t, f.brand.ID, "editor")
+		mod := f.actor(t, f.brand.ID, "moddy", "moderator")
+		if _, err := f.db.Exec(ctx, `UPDATE brands SET rep_edit_others = 0 WHERE id = ?`, f.brand.ID); err != nil {
+			t.Fatal(err)
+		}
+		th := f.ask(t, asker, "Question with hidden replies")
+		other := f.ask(t, asker, "Question that gets hidden")
+		set := func(table string, id int64, status string) {
+			t.Helper()
+			if _, err := f.db.Exec(ctx, `UPDATE `+table+` SET status = ? WHERE id = ?`, status, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n := 0
+		edit := func(a forum.Actor, p forum.Post) error {
+			n++
+			_, err := f.svc.Edit(ctx, a, p.ID, "", fmt.Sprintf("edited text %d", n))
+			return err
+		}
+		visible := f.reply(t, author, th.ID, "A visible reply")
+		if err := edit(editor, visible); err != nil {
+			t.Fatalf("privileged edit of a visible reply: %v", err)
+		}
+		inHidden := f.reply(t, author, other.ID, "A reply in a thread about to be hidden")
+		set("threads", other.ID, forum.StatusHidden)
+		set("posts", other.ID, forum.StatusHidden) // the question carries its thread
+		for _, status := range []string{forum.StatusPending, forum.StatusHidden, forum.StatusDeleted} {
+			p := f.reply(t, author, th.ID, "A reply to be "+status)
+			set("posts", p.ID, status)
+			if err := edit(editor, p); !errors.Is(err, forum.ErrNotFound) {
+				t.Errorf("privileged member edits a %s reply: %v, want ErrNotFound", status, err)
+			}
+			if got, _ := f.svc.Post(ctx, f.brand.ID, p.ID); got.RevisionCount != 1 {
+				t.Errorf("%s reply has %d revisions after a refused edit", status, got.RevisionCount)
+			}
+			own := edit(author, p)
+			if status == forum.StatusPending && own != nil {
+				t.Errorf("author edits their reply awaiting review: %v", own)
+			}
+			if status != forum.StatusPending && !errors.Is(own, forum.ErrNotFound) {
+				t.Errorf("author edits their %s reply: %v, want ErrNotFound", status, own)
+			}
+			if err := edit(mod, p); err != nil {
+				t.Errorf("moderator edits a %s reply: %v", status, err)
+			}
+		}
+		if err := edit(editor, inHidden); !errors.Is(err, forum.ErrNotFound) {
+			t.Errorf("privileged member edits a reply in a hidden thread: %v, want ErrNotFound", err)
+		}
+		if err := f.svc.CanEdit(ctx, editor, inHidden); !errors.Is(err, forum.ErrNotFound) {
+			t.Errorf("CanEdit for a reply in a hidden thread = %v, want ErrNotFound", err)
+		}
+		if err := edit(mod, inHidden); err != nil {
+			t.Errorf("moderator edits a reply in a hidden thread: %v", err)
+		}
+	})
+}
+
+// Below the brand's reputation thresholds a member may post at most 2
+// links and 1 image: asking, replying and editing alike, judged by whoever
+// writes (an editor of someone else's post by the editor's standing).
+func TestNewMemberLinkLimits(t *testing.T) {
+	eachStore(t, func(t *testing.T, f *fixture) {
+		newbie := f.actor(t, f.brand.ID, "newbie")
+		editor := f.actor(t, f.brand.ID, "editor")
+		veteran := f.actor(t, f.brand.ID, "veteran")
+		agent := f.actor(t, f.brand.ID, "agent", "agent")
+		// The editor may edit others' posts but is below the link thresholds
+		// (10 by default); the veteran is above them.
+		if _, err := f.db.Exec(ctx, `UPDATE brands SET rep_edit_others = 0 WHERE id = ?`, f.brand.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.db.Exec(ctx, `UPDATE users SET reputation = 10 WHERE id = ?`, veteran.UserID); err != nil {
+			t.Fatal(err)
+		}
+		links := func(n int) string {
+			var b strings.Builder
+			b.WriteString("See these pages:")
+			for i := range n {
+				fmt.Fprintf(&b, " [page %d](https://example.com/%d)", i, i)
+			}
+			return b.String()
+		}
+		images := "Screenshots: ![one](https://example.com/1.png) ![two](https://example.com/2.png)"
+		limited := func(what string, err error, want string) {
+			t.Helper()
+			if msg := fieldErr(err)["body"]; !strings.Contains(msg, want) {
+				t.Errorf("%s: %v (%q), want a body error saying %q", what, err, msg, want)
+			}
+		}
+		const tooManyLinks, tooManyImages = "New members may post at most 2 links (this has 3)", "New members may post at most 1 image (this has 2)"
+
+		_, err := f.svc.Ask(ctx, newbie, forum.NewThread{BoardID: f.board.ID, Title: "A question with links", Body: links(3)})
+		limited("ask with 3 links", err, tooManyLinks)
+		th, err := f.svc.Ask(ctx, newbie, forum.NewThread{BoardID: f.board.ID, Title: "A question with links", Body: links(2)})
+		if err != nil {
+			t.Fatalf("ask with 2 links: %v", err)
+		}
+		_, err = f.svc.Reply(ctx, newbie, th.ID, forum.NewReply{Body: images})
+		limited("reply with 2 images", err, tooManyImages)
+		r := f.reply(t, newbie, th.ID, links(1))
+		pg, err := f.svc.Page(ctx, f.brand.ID, th.ID, 0, forum.Cursor{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := pg.Question
+
+		// Editing cannot add what posting refuses.
+		_, err = f.svc.Edit(ctx, newbie, r.ID, "", links(3))
+		limited("author edits a reply to 3 links", err, tooManyLinks)
+		_, err = f.svc.Edit(ctx, newbie, q.ID, "", images)
+		limited("author edits a question to 2 images", err, tooManyImages)
+		if _, err := f.svc.Edit(ctx, newbie, r.ID, "", links(2)); err != nil {
+			t.Errorf("author edits a reply to 2 links: %v", err)
+		}
+		// Someone else's post: the editor's standing decides, not the author's.
+		vr := f.reply(t, veteran, th.ID, links(4))
+		_, err = f.svc.Edit(ctx, editor, vr.ID, "", links(5))
+		limited("editor below the thresholds edits a veteran's post", err, "New members may post at most 2 links (this has 5)")
+		for _, a := range []forum.Actor{veteran, agent} {
+			if _, err := f.svc.Edit(ctx, a, r.ID, "", links(4)+" "+images); err != nil {
+				t.Errorf("%s edits a newbie's reply to 4 links and 2 images: %v", a.Username, err)
+			}
+		}
+		got, err := f.svc.Post(ctx, f.brand.ID, vr.ID)
+		if err != nil || got.RevisionCount != 1 {
+			t.Errorf("veteran's post after a refused edit: %+v, %v", got, err)
+		}
+	})
+}
+
 // ledger reads a user's reputation from the ledger and checks the cached
 // total agrees with it.
 func ledger(t *testing.T, f *fixture, a forum.Actor) int64 {

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"mutual/forum"
-	"mutual/reputation"
 	"mutual/sqldb"
 )
 
@@ -29,8 +28,10 @@ const (
 )
 
 // ActOnPost hides, unhides, soft-deletes or restores a post (a question
-// takes its thread with it). Deleting takes back the reputation the post
-// earned and restoring gives it back, in the same transaction.
+// takes its thread with it). Hiding or deleting takes back the reputation
+// the post (for a question, every post of the thread) earned, and unhiding
+// or restoring gives back what still stands, in the same transaction
+// (forum.Service.SetPostStatus).
 func (s *Service) ActOnPost(ctx context.Context, a forum.Actor, postID int64, act PostAct, reason string) (forum.Post, error) {
 	reason = strings.TrimSpace(reason)
 	if err := checkReason(reason, false); err != nil {
@@ -86,16 +87,6 @@ func (s *Service) actOnPost(ctx context.Context, tx *sqldb.Tx, a forum.Actor, po
 		return 0, err
 	}
 	now := s.now()
-	switch act {
-	case Delete:
-		if err := reputation.RemovePost(ctx, tx, a.BrandID, postID, now); err != nil {
-			return 0, err
-		}
-	case Restore:
-		if err := reputation.RestorePost(ctx, tx, a.BrandID, postID, now); err != nil {
-			return 0, err
-		}
-	}
 	if resolution == "" {
 		resolution = string(act)
 		if act == Unhide || act == Restore {

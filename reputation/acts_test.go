@@ -284,6 +284,45 @@ func TestSerialKudosReversed(t *testing.T) {
 	})
 }
 
+// Taking back a kudos already reversed as serial is a no-op that writes
+// nothing: the kudos stays recorded, so it can never be given again.
+func TestReversedKudosCannotBeGivenAgain(t *testing.T) {
+	eachStore(t, func(t *testing.T, f *fixture) {
+		c := newCommunity(t, f)
+		c.configure(t, func(cfg *reputation.Config) { relaxed(cfg); cfg.Rules.SerialThreshold = 2 })
+		helper, fan, other := c.actor(t, "helper"), c.actor(t, "fan"), c.actor(t, "other")
+		th := c.ask(t, other, "Reversed kudos question")
+		p1, p2 := c.reply(t, helper, th, "first reply"), c.reply(t, helper, th, "second reply")
+		for _, p := range []forum.Post{p1, p2} {
+			if _, err := c.svc.GiveKudos(ctx, fan, p.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := c.count(t, `SELECT COUNT(*) FROM kudos WHERE user_id = ? AND reversed_at IS NOT NULL`, fan.UserID); n != 2 {
+			t.Fatalf("%d kudos reversed as serial, want 2", n)
+		}
+		snapshot := func() string {
+			return fmt.Sprint(c.count(t, `SELECT COUNT(*) FROM kudos`), c.count(t, `SELECT COUNT(*) FROM reputation_events`),
+				c.total(t, helper.UserID), c.count(t, `SELECT kudos_count FROM posts WHERE id = ?`, p1.ID))
+		}
+		before := snapshot()
+		got, err := c.svc.TakeKudos(ctx, fan, p1.ID)
+		if err != nil || got.KudosCount != 0 {
+			t.Fatalf("taking back a reversed kudos = %+v, %v; want the post, no error", got, err)
+		}
+		if after := snapshot(); after != before {
+			t.Errorf("taking back a reversed kudos wrote something: %s -> %s", before, after)
+		}
+		if _, err := c.svc.GiveKudos(ctx, fan, p1.ID); !errors.Is(err, forum.ErrConflict) {
+			t.Errorf("kudos given again after a reversed one was taken back = %v, want ErrConflict", err)
+		}
+		if got := c.total(t, helper.UserID); got != 0 {
+			t.Errorf("helper has %d, want 0", got)
+		}
+		c.consistent(t)
+	})
+}
+
 // The trusted role comes with reputation and goes the moment it falls below.
 func TestTrustedRoleFollowsReputation(t *testing.T) {
 	eachStore(t, func(t *testing.T, f *fixture) {
@@ -400,8 +439,48 @@ func TestRepliesByKudos(t *testing.T) {
 	})
 }
 
-// Rebuild finds nothing to correct after a random sequence of acts, and
-// corrects every cache after they are corrupted.
+// Sorted by kudos, the page labels staff posts with the brand's own badge,
+// as the page in the usual order does.
+func TestRepliesByKudosKeepStaffLabels(t *testing.T) {
+	eachStore(t, func(t *testing.T, f *fixture) {
+		c := newCommunity(t, f)
+		c.configure(t, relaxed)
+		if _, err := c.db.Exec(ctx, `UPDATE brands SET staff_label = 'Team' WHERE id = ?`, c.brand.ID); err != nil {
+			t.Fatal(err)
+		}
+		asker, peer, agent := c.actor(t, "asker"), c.actor(t, "peer"), c.actor(t, "agent", "agent")
+		th := c.ask(t, asker, "Label question")
+		c.reply(t, peer, th, "peer reply")
+		staff := c.reply(t, agent, th, "staff reply")
+		if _, err := c.svc.GiveKudos(ctx, asker, staff.ID); err != nil {
+			t.Fatal(err)
+		}
+		labels := func(pg forum.ThreadPage) map[int64]string {
+			out := map[int64]string{pg.Question.ID: pg.Question.StaffLabel}
+			for _, p := range pg.Replies {
+				out[p.ID] = p.StaffLabel
+			}
+			return out
+		}
+		pg, err := c.svc.Page(ctx, c.brand.ID, th.ID, 0, forum.Cursor{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sorted, _, err := c.svc.PageByKudos(ctx, c.brand.ID, th.ID, 0, forum.KudosCursor{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, got := labels(pg), labels(sorted)
+		if want[staff.ID] != "Team" || fmt.Sprint(got) != fmt.Sprint(want) || len(sorted.Replies) != 2 {
+			t.Errorf("staff labels sorted by kudos = %v, in order = %v; want the brand's \"Team\" on post %d in both", got, want, staff.ID)
+		}
+	})
+}
+
+// After a random sequence of acts (kudos given and taken back, answers
+// accepted and withdrawn, posts and threads hidden, deleted and shown again,
+// threads merged) the ledger agrees with the forum, rebuild finds nothing to
+// correct, and it corrects every cache after they are corrupted.
 func TestRebuildMatchesAfterRandomActs(t *testing.T) {
 	eachStore(t, func(t *testing.T, f *fixture) {
 		c := newCommunity(t, f)
@@ -413,40 +492,74 @@ func TestRebuildMatchesAfterRandomActs(t *testing.T) {
 		for i := range 6 {
 			people = append(people, c.actor(t, fmt.Sprintf("pp%d", i)))
 		}
+		mod := c.actor(t, "moddy", "moderator")
 		var threads []forum.Thread
 		var posts []forum.Post
-		for i := range 3 {
+		for i := range 6 {
 			threads = append(threads, c.ask(t, people[i], fmt.Sprintf("Random question %d", i)))
+			pg, err := c.svc.Page(ctx, c.brand.ID, threads[i].ID, 0, forum.Cursor{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			posts = append(posts, pg.Question)
 		}
-		for i := range 9 {
-			posts = append(posts, c.reply(t, people[rng.IntN(6)], threads[i%3], fmt.Sprintf("random reply %d", i)))
+		for i := range 12 {
+			posts = append(posts, c.reply(t, people[rng.IntN(6)], threads[i%6], fmt.Sprintf("random reply %d", i)))
 		}
-		for range 300 {
+		statuses := []string{forum.StatusVisible, forum.StatusVisible, forum.StatusVisible, forum.StatusHidden, forum.StatusDeleted}
+		for i := range 400 {
 			a := people[rng.IntN(len(people))]
-			p := posts[rng.IntN(len(posts))]
-			var err error
-			switch rng.IntN(7) {
+			p, err := c.svc.Post(ctx, c.brand.ID, posts[rng.IntN(len(posts))].ID) // in the thread it is in now
+			if err != nil {
+				t.Fatal(err)
+			}
+			th, err := c.svc.Thread(ctx, c.brand.ID, p.ThreadID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			asker := forum.Actor{UserID: th.AuthorID, BrandID: c.brand.ID, Roles: []string{"member"}}
+			switch rng.IntN(12) {
 			case 0, 1, 2:
 				_, err = c.svc.GiveKudos(ctx, a, p.ID)
 			case 3:
 				_, err = c.svc.TakeKudos(ctx, a, p.ID)
-			case 4:
-				th := threads[rng.IntN(3)]
-				_, err = c.svc.Accept(ctx, forum.Actor{UserID: th.AuthorID, BrandID: c.brand.ID, Roles: []string{"member"}}, th.ID, p.ID)
-			case 5:
-				_, err = c.svc.Unaccept(ctx, forum.Actor{UserID: p.AuthorID, BrandID: c.brand.ID, Roles: []string{"member"}}, p.ThreadID)
+			case 4, 5:
+				_, err = c.svc.Accept(ctx, asker, th.ID, p.ID)
 			case 6:
+				_, err = c.svc.Unaccept(ctx, asker, th.ID)
+			case 7:
+				_, err = c.svc.Accept(ctx, mod, th.ID, p.ID)
+			case 8, 9:
+				// Hidden, deleted or shown again, a question with its thread.
 				err = c.db.InTx(ctx, func(tx *sqldb.Tx) error {
-					if rng.IntN(2) == 0 {
-						return reputation.RemovePost(ctx, tx, c.brand.ID, p.ID, c.clock())
-					}
-					return reputation.RestorePost(ctx, tx, c.brand.ID, p.ID, c.clock())
+					_, _, err := c.svc.SetPostStatus(ctx, tx, c.brand.ID, p.ID, statuses[rng.IntN(len(statuses))])
+					return err
 				})
+			case 10:
+				// Merges come once threads have gathered accepts and kudos.
+				if i > 150 && rng.IntN(3) == 0 {
+					into := threads[rng.IntN(len(threads))]
+					err = c.db.InTx(ctx, func(tx *sqldb.Tx) error {
+						_, _, err := c.svc.MergeThread(ctx, tx, c.brand.ID, th.ID, into.ID)
+						return err
+					})
+				}
+			case 11:
+				_, err = c.svc.Unaccept(ctx, mod, th.ID)
 			}
-			if err != nil && !errors.Is(err, forum.ErrForbidden) && !errors.Is(err, forum.ErrConflict) && forumValidation(err) == nil {
+			if err != nil && !errors.Is(err, forum.ErrForbidden) && !errors.Is(err, forum.ErrConflict) &&
+				!errors.Is(err, forum.ErrNotFound) && forumValidation(err) == nil {
 				t.Fatalf("act: %v", err)
 			}
 			c.advance(time.Duration(rng.IntN(180)) * time.Minute)
+			if i%20 == 19 {
+				c.ledgerMatchesForum(t, fmt.Sprintf("after %d acts", i+1))
+			}
+		}
+		for _, r := range []reputation.Reason{reputation.PostRemoved, reputation.PostRestored, reputation.ThreadMerged} {
+			if n := c.count(t, `SELECT COUNT(*) FROM reputation_events WHERE reason = ?`, string(r)); n == 0 {
+				t.Errorf("no %s lines: the sequence did too little", r)
+			}
 		}
 		if n := c.count(t, `SELECT COUNT(*) FROM reputation_events`); n < 100 {
 			t.Fatalf("only %d ledger events: the sequence did too little", n)
@@ -476,6 +589,83 @@ func TestRebuildMatchesAfterRandomActs(t *testing.T) {
 		}
 		c.consistent(t)
 	})
+}
+
+// ledgerMatchesForum checks the ledger against the state of the forum: a
+// post members do not see (it or its thread hidden, deleted or held) holds
+// nothing; one they see holds its accepted-answer points if and only if its
+// thread accepts it (and its asker the accepting bonus), and kudos points
+// only for kudos still standing.
+func (c *community) ledgerMatchesForum(t *testing.T, when string) {
+	t.Helper()
+	type post struct {
+		id, accepted, asker int64
+		status, thread      string
+	}
+	rows, err := c.db.Query(ctx, `SELECT p.id, p.status, t.status, COALESCE(t.accepted_post_id, 0), t.author_id
+FROM posts p JOIN threads t ON t.id = p.thread_id WHERE p.brand_id = ? ORDER BY p.id`, c.brand.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var posts []post
+	for rows.Next() {
+		var p post
+		if err := rows.Scan(&p.id, &p.status, &p.thread, &p.accepted, &p.asker); err != nil {
+			t.Fatal(err)
+		}
+		posts = append(posts, p)
+	}
+	rows.Close()
+	kudos := map[[2]int64]bool{} // (post, giver) -> standing
+	rows, err = c.db.Query(ctx, `SELECT post_id, user_id FROM kudos WHERE reversed_at IS NULL`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var k [2]int64
+		if err := rows.Scan(&k[0], &k[1]); err != nil {
+			t.Fatal(err)
+		}
+		kudos[k] = true
+	}
+	rows.Close()
+	for _, p := range posts {
+		seen := p.status == forum.StatusVisible && p.thread == forum.StatusVisible
+		rows, err := c.db.Query(ctx, `SELECT user_id, COALESCE(actor_id, 0), origin, SUM(delta) FROM reputation_events
+WHERE post_id = ? GROUP BY user_id, COALESCE(actor_id, 0), origin`, p.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var accepted, accepting int64
+		for rows.Next() {
+			var user, actor, sum int64
+			var origin string
+			if err := rows.Scan(&user, &actor, &origin, &sum); err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case sum != 0 && !seen:
+				t.Errorf("%s: post %d (%s, thread %s) holds %d for %s of member %d", when, p.id, p.status, p.thread, sum, origin, user)
+			case origin == string(reputation.KudosReceived) && sum != 0 && !kudos[[2]int64{p.id, actor}]:
+				t.Errorf("%s: post %d holds %d for kudos from %d that no longer stand", when, p.id, sum, actor)
+			case origin == string(reputation.AnswerAccepted):
+				accepted += sum
+			case origin == string(reputation.AcceptedOther) && user == p.asker:
+				accepting += sum
+			case origin == string(reputation.AcceptedOther) && sum != 0:
+				t.Errorf("%s: post %d holds %d for member %d, who is not its thread's asker, accepting it", when, p.id, sum, user)
+			}
+		}
+		rows.Close()
+		want, wantAsker := int64(0), int64(0)
+		if seen && p.accepted == p.id {
+			want, wantAsker = reputation.Points[reputation.AnswerAccepted], reputation.Points[reputation.AcceptedOther]
+		}
+		if accepted != want || accepting != wantAsker {
+			t.Errorf("%s: post %d (%s, thread %s, accepted %v) holds %d for being accepted and %d for accepting it; want %d, %d",
+				when, p.id, p.status, p.thread, p.accepted == p.id, accepted, accepting, want, wantAsker)
+		}
+	}
 }
 
 func forumValidation(err error) error {

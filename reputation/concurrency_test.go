@@ -8,13 +8,15 @@ import (
 	"testing"
 
 	"mutual/forum"
+	"mutual/sqldb"
 )
 
-// Two hundred concurrent kudos, withdrawals, accepts and unaccepts on the
-// same posts leave the ledger, the totals, the roll-ups and the kudos rows
-// in agreement: every standing kudos is worth its points exactly once, every
-// withdrawn one nothing, and only the accepted answer holds its award. Run
-// with -race.
+// Two hundred concurrent kudos, withdrawals, accepts, unaccepts and hides
+// and unhides (of replies, and of the question with its thread) on the same
+// posts leave the ledger, the totals, the roll-ups and the kudos rows in
+// agreement: every standing kudos on a post members see is worth its points
+// exactly once, every withdrawn one nothing, and only the accepted answer
+// holds its award while it is seen. Run with -race.
 func TestConcurrentActsStayConsistent(t *testing.T) {
 	eachStore(t, func(t *testing.T, f *fixture) {
 		c := newCommunity(t, f)
@@ -29,6 +31,11 @@ func TestConcurrentActsStayConsistent(t *testing.T) {
 		for i := range 3 {
 			posts = append(posts, c.reply(t, c.actor(t, fmt.Sprintf("author%d", i)), th, fmt.Sprintf("answer %d", i)))
 		}
+		pg, err := c.svc.Page(ctx, c.brand.ID, th.ID, 0, forum.Cursor{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		shown := []int64{pg.Question.ID, posts[0].ID, posts[1].ID, posts[2].ID}
 		const n = 200
 		var wg sync.WaitGroup
 		start := make(chan struct{})
@@ -39,17 +46,27 @@ func TestConcurrentActsStayConsistent(t *testing.T) {
 				<-start
 				p := posts[rng.IntN(len(posts))]
 				var err error
-				switch op := rng.IntN(10); {
-				case op < 5:
+				switch op := rng.IntN(13); {
+				case op < 6:
 					_, err = c.svc.GiveKudos(ctx, givers[rng.IntN(len(givers))], p.ID)
-				case op < 8:
-					_, err = c.svc.TakeKudos(ctx, givers[rng.IntN(len(givers))], p.ID)
 				case op < 9:
+					_, err = c.svc.TakeKudos(ctx, givers[rng.IntN(len(givers))], p.ID)
+				case op < 10:
 					_, err = c.svc.Accept(ctx, asker, th.ID, p.ID)
-				default:
+				case op < 11:
 					_, err = c.svc.Unaccept(ctx, asker, th.ID)
+				default:
+					status := forum.StatusVisible
+					if rng.IntN(3) == 0 {
+						status = forum.StatusHidden
+					}
+					err = c.db.InTx(ctx, func(tx *sqldb.Tx) error {
+						_, _, err := c.svc.SetPostStatus(ctx, tx, c.brand.ID, shown[rng.IntN(len(shown))], status)
+						return err
+					})
 				}
-				if err != nil && !errors.Is(err, forum.ErrConflict) {
+				// Kudos and accepts on what is hidden meanwhile are refused.
+				if err != nil && !errors.Is(err, forum.ErrConflict) && !errors.Is(err, forum.ErrNotFound) && forumValidation(err) == nil {
 					errs <- err
 				}
 			})
@@ -61,7 +78,18 @@ func TestConcurrentActsStayConsistent(t *testing.T) {
 			t.Errorf("act failed: %v", err)
 		}
 		c.consistent(t)
+		c.ledgerMatchesForum(t, "after the concurrent acts")
 
+		// Shown again, every standing kudos and the accepted answer count.
+		for _, id := range shown {
+			if err := c.db.InTx(ctx, func(tx *sqldb.Tx) error {
+				_, _, err := c.svc.SetPostStatus(ctx, tx, c.brand.ID, id, forum.StatusVisible)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c.consistent(t)
 		pts := c.count(t, `SELECT kudos_points FROM reputation_settings WHERE brand_id = ?`, c.brand.ID)
 		acc, err := c.svc.Thread(ctx, c.brand.ID, th.ID)
 		if err != nil {
@@ -93,6 +121,9 @@ WHERE post_id = ? AND actor_id = ? AND origin = 'kudos_received'`, p.ID, g.UserI
 		}
 		if k := c.count(t, `SELECT COUNT(*) FROM kudos`); k == 0 {
 			t.Error("no kudos survived: the test exercised nothing")
+		}
+		if n := c.count(t, `SELECT COUNT(*) FROM reputation_events WHERE reason = 'post_removed'`); n == 0 {
+			t.Error("no points were taken back: the hides exercised nothing")
 		}
 	})
 }

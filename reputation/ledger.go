@@ -54,6 +54,11 @@ func (e Entry) Describe() string {
 		return "Accepted answer withdrawn by " + who
 	case SerialKudosReversed:
 		return "Serial kudos from " + who + " reversed"
+	case ThreadMerged:
+		if e.Origin == AcceptedOther {
+			return "Question merged into another thread: acceptance of " + who + "'s answer withdrawn"
+		}
+		return "Question merged into another thread: its acceptance of your answer withdrawn"
 	case PostRemoved:
 		return "Post removed by a moderator: its points taken back"
 	case PostRestored:

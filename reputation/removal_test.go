@@ -57,3 +57,44 @@ func TestRemoveAndRestorePost(t *testing.T) {
 		check("kudos withdrawn", 25, 2)
 	})
 }
+
+// An act withdrawn while its post was removed and given again later (kudos
+// taken back and given anew, an answer unaccepted and accepted again) starts
+// afresh: restoring the post gives back what was removed since, not what the
+// removal before the withdrawal took as well.
+func TestRestoreAfterActGivenAgain(t *testing.T) {
+	eachStore(t, func(t *testing.T, f *fixture) {
+		author, voter := f.user(t, "author"), f.user(t, "voter")
+		const post = 42
+		kudos := reputation.Event{BrandID: f.brand.ID, UserID: author, Reason: reputation.KudosReceived, PostID: post, ActorID: voter, At: day1}
+		move := func(fn func(tx *sqldb.Tx) error) {
+			t.Helper()
+			if err := f.db.InTx(ctx, fn); err != nil {
+				t.Fatal(err)
+			}
+		}
+		remove := func() {
+			move(func(tx *sqldb.Tx) error { return reputation.RemovePost(ctx, tx, f.brand.ID, post, day1) })
+		}
+		restore := func() {
+			move(func(tx *sqldb.Tx) error { return reputation.RestorePost(ctx, tx, f.brand.ID, post, day1) })
+		}
+		f.award(t, kudos)
+		remove()
+		f.reverse(t, kudos) // taken back while hidden: a zero line
+		restore()
+		if got := f.total(t, author); got != 0 {
+			t.Fatalf("restored after the kudos was withdrawn: %d, want 0", got)
+		}
+		f.award(t, kudos) // given again once the post is back
+		remove()
+		restore()
+		if got := f.total(t, author); got != 10 {
+			t.Errorf("kudos given again, post removed and restored: author has %d, want 10", got)
+		}
+		remove()
+		if got := f.total(t, author); got != 0 {
+			t.Errorf("removed again: author has %d, want 0", got)
+		}
+	})
+}

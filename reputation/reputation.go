@@ -40,14 +40,15 @@ const (
 	KudosWithdrawn      Reason = "kudos_withdrawn"
 	AcceptWithdrawn     Reason = "accept_withdrawn"
 	SerialKudosReversed Reason = "serial_kudos_reversed"
-	Reversal            Reason = "reversal" // any other act undone
+	ThreadMerged        Reason = "thread_merged" // an accept ended by merging its thread into another
+	Reversal            Reason = "reversal"      // any other act undone
 	PostRemoved         Reason = "post_removed"
 	PostRestored        Reason = "post_restored"
 )
 
 // withdrawals are the reasons that end an act for good (a removal does not:
 // restoring the post gives its points back).
-var withdrawals = []Reason{KudosWithdrawn, AcceptWithdrawn, SerialKudosReversed, Reversal}
+var withdrawals = []Reason{KudosWithdrawn, AcceptWithdrawn, SerialKudosReversed, ThreadMerged, Reversal}
 
 // withdrawalFor is the reason recorded when an act's giver undoes it.
 func withdrawalFor(origin Reason) Reason {
@@ -198,29 +199,53 @@ type act struct {
 	user, actor int64
 	origin      Reason
 	standing    int64 // what it holds now
-	removed     int64 // net of removals and restorations (<= 0)
+	removed     int64 // net of removals and restorations since its latest withdrawal (<= 0)
 	lastAward   int64 // id of its latest award event
 	lastEnd     int64 // id of its latest withdrawal or reversal
 }
 
 func (a act) withdrawn() bool { return a.lastEnd > a.lastAward }
 
-const actCols = `user_id, COALESCE(actor_id, 0), origin, SUM(delta),
-SUM(CASE WHEN reason IN ('post_removed', 'post_restored') THEN delta ELSE 0 END),
-MAX(CASE WHEN reason = origin THEN id ELSE 0 END),
-MAX(CASE WHEN reason IN ('kudos_withdrawn', 'accept_withdrawn', 'serial_kudos_reversed', 'reversal') THEN id ELSE 0 END)`
+// actLines are the columns foldActs reads, one ledger line a row, oldest
+// first ("ORDER BY id").
+const actLines = `user_id, COALESCE(actor_id, 0), origin, reason, delta, id`
 
-func scanActs(rows *sql.Rows) ([]act, error) {
+// foldActs sums ledger lines (actLines, oldest first) into acts, in the
+// order each act first appears. A withdrawal settles the act: what removals
+// took before it is not given back should the act be given again later (a
+// kudos taken back and given anew), so removed counts only what came after.
+func foldActs(rows *sql.Rows) ([]act, error) {
 	defer rows.Close()
+	type key struct {
+		user, actor int64
+		origin      Reason
+	}
 	var out []act
+	at := map[key]int{} // index in out
 	for rows.Next() {
-		var a act
-		var origin string
-		if err := rows.Scan(&a.user, &a.actor, &origin, &a.standing, &a.removed, &a.lastAward, &a.lastEnd); err != nil {
+		var k key
+		var origin, reason string
+		var delta, id int64
+		if err := rows.Scan(&k.user, &k.actor, &origin, &reason, &delta, &id); err != nil {
 			return nil, err
 		}
-		a.origin = Reason(origin)
-		out = append(out, a)
+		k.origin = Reason(origin)
+		i, ok := at[k]
+		if !ok {
+			i = len(out)
+			at[k] = i
+			out = append(out, act{user: k.user, actor: k.actor, origin: k.origin})
+		}
+		a := &out[i]
+		a.standing += delta
+		switch why := Reason(reason); {
+		case why == a.origin:
+			a.lastAward = id
+		case why == PostRemoved || why == PostRestored:
+			a.removed += delta
+		case slices.Contains(withdrawals, why):
+			a.lastEnd, a.removed = id, 0
+		}
 	}
 	return out, rows.Err()
 }
@@ -237,7 +262,7 @@ func Reverse(ctx context.Context, q sqldb.Querier, ev Event) (int64, error) {
 }
 
 // ReverseAs is Reverse recording why with the given reason (for example
-// SerialKudosReversed).
+// SerialKudosReversed or ThreadMerged).
 func ReverseAs(ctx context.Context, q sqldb.Querier, ev Event, why Reason) (int64, error) {
 	if !slices.Contains(withdrawals, why) {
 		return 0, fmt.Errorf("reputation: %q is not a withdrawal reason", why)
@@ -245,13 +270,13 @@ func ReverseAs(ctx context.Context, q sqldb.Querier, ev Event, why Reason) (int6
 	if err := lockUsers(ctx, q, ev.UserID); err != nil {
 		return 0, err
 	}
-	rows, err := q.Query(ctx, `SELECT `+actCols+` FROM reputation_events
-WHERE post_id = ? AND user_id = ? AND origin = ? AND (? = 0 OR actor_id = ?)
-GROUP BY user_id, COALESCE(actor_id, 0), origin`, ev.PostID, ev.UserID, string(ev.Reason), ev.ActorID, ev.ActorID)
+	rows, err := q.Query(ctx, `SELECT `+actLines+` FROM reputation_events
+WHERE post_id = ? AND user_id = ? AND origin = ? AND (? = 0 OR actor_id = ?) ORDER BY id`,
+		ev.PostID, ev.UserID, string(ev.Reason), ev.ActorID, ev.ActorID)
 	if err != nil {
 		return 0, fmt.Errorf("reputation: find award: %w", err)
 	}
-	acts, err := scanActs(rows)
+	acts, err := foldActs(rows)
 	if err != nil {
 		return 0, fmt.Errorf("reputation: find award: %w", err)
 	}
@@ -375,12 +400,11 @@ func RestorePost(ctx context.Context, q sqldb.Querier, brandID, postID int64, at
 }
 
 func moveStanding(ctx context.Context, q sqldb.Querier, brandID, postID int64, at time.Time, why Reason) error {
-	rows, err := q.Query(ctx, `SELECT `+actCols+` FROM reputation_events
-WHERE brand_id = ? AND post_id = ? GROUP BY user_id, COALESCE(actor_id, 0), origin`, brandID, postID)
+	rows, err := q.Query(ctx, `SELECT `+actLines+` FROM reputation_events WHERE brand_id = ? AND post_id = ? ORDER BY id`, brandID, postID)
 	if err != nil {
 		return fmt.Errorf("reputation: standing points of post %d: %w", postID, err)
 	}
-	acts, err := scanActs(rows)
+	acts, err := foldActs(rows)
 	if err != nil {
 		return fmt.Errorf("reputation: standing points of post %d: %w", postID, err)
 	}
@@ -394,12 +418,11 @@ WHERE brand_id = ? AND post_id = ? GROUP BY user_id, COALESCE(actor_id, 0), orig
 	if q.Dialect() == sqldb.Postgres && len(acts) > 0 {
 		// Re-read now that the members are locked: a withdrawal may have
 		// committed while this transaction waited.
-		rows, err := q.Query(ctx, `SELECT `+actCols+` FROM reputation_events
-WHERE brand_id = ? AND post_id = ? GROUP BY user_id, COALESCE(actor_id, 0), origin`, brandID, postID)
+		rows, err := q.Query(ctx, `SELECT `+actLines+` FROM reputation_events WHERE brand_id = ? AND post_id = ? ORDER BY id`, brandID, postID)
 		if err != nil {
 			return fmt.Errorf("reputation: standing points of post %d: %w", postID, err)
 		}
-		if acts, err = scanActs(rows); err != nil {
+		if acts, err = foldActs(rows); err != nil {
 			return err
 		}
 	}
