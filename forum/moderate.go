@@ -173,7 +173,9 @@ func checkNewMemberLinks(a Actor, html string, reputation, repLinks, repImages i
 		return nil
 	}
 	v := validation{}
-	if n := strings.Count(html, "<a "); reputation < repLinks && n > NewMemberLinks {
+	// Mentions of members are links the renderer makes, not links the
+	// writer posts, so they do not count.
+	if n := strings.Count(html, "<a ") - len(mentionHrefRe.FindAllStringIndex(html, -1)); reputation < repLinks && n > NewMemberLinks {
 		v.add("body", fmt.Sprintf("New members may post at most %d links (this has %d); you can post more once you reach %d reputation.", NewMemberLinks, n, repLinks))
 	}
 	if n := strings.Count(html, "<img "); reputation < repImages && n > NewMemberImages {

@@ -402,6 +402,12 @@ func TestNewMemberLinkLimits(t *testing.T) {
 		if err != nil || got.RevisionCount != 1 {
 			t.Errorf("veteran's post after a refused edit: %+v, %v", got, err)
 		}
+		// Mentions are not links the writer posts: a newbie may mention
+		// three members (and still post two links).
+		mentioned := f.reply(t, newbie, th.ID, "Thanks @editor, @veteran and @agent! "+links(2))
+		if !strings.Contains(mentioned.BodyHTML, `class="mention"`) {
+			t.Fatalf("the reply's mentions were not rendered as mentions: %s", mentioned.BodyHTML)
+		}
 	})
 }
 
