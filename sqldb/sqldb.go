@@ -280,11 +280,39 @@ func (t *Tx) Dialect() Dialect { return t.db.dialect }
 // transaction of its own, so a failing write never takes others with it.
 // fn may therefore run more than once: it must only touch the database (and
 // variables it sets afresh on each run).
+//
+// On PostgreSQL a transaction that the server aborts to break a deadlock
+// or a serialisation conflict (SQLSTATE 40P01, 40001) is run again, up to
+// txAttempts times in all: nothing of it was committed, and the other
+// transaction goes on, so the caller sees the write succeed instead of an
+// internal error.
 func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if db.dialect == SQLite {
 		return db.group(ctx, fn)
 	}
-	return db.inOwnTx(ctx, fn)
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = db.inOwnTx(ctx, fn)
+		if attempt == txAttempts || !retryable(err) {
+			return err
+		}
+		// A short, growing pause lets the other transaction finish.
+		select {
+		case <-time.After(time.Duration(attempt*attempt) * time.Millisecond):
+		case <-ctx.Done():
+			return err
+		}
+	}
+}
+
+// txAttempts bounds how often InTx runs a transaction PostgreSQL aborted.
+const txAttempts = 5
+
+// retryable reports whether PostgreSQL aborted the transaction to resolve a
+// deadlock or a serialisation conflict, so running it again may succeed.
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
 }
 
 func (db *DB) inOwnTx(ctx context.Context, fn func(tx *Tx) error) (err error) {

@@ -489,3 +489,55 @@ func TestPostgresUniqueAndMigrations(t *testing.T) {
 		t.Error("Backup on PostgreSQL succeeded; it is for SQLite only")
 	}
 }
+
+// Two transactions that lock the same rows in opposite orders deadlock on
+// PostgreSQL; the server aborts one, and InTx runs it again, so both writes
+// succeed and neither caller sees an error.
+func TestPostgresDeadlockIsRetried(t *testing.T) {
+	ctx := context.Background()
+	db := sqldbtest.Open(t, sqldb.Postgres)
+	mustExec(t, db, `CREATE TABLE acct (id BIGINT PRIMARY KEY, n BIGINT NOT NULL)`)
+	mustExec(t, db, `INSERT INTO acct (id, n) VALUES (1, 0), (2, 0)`)
+
+	// Each transaction locks its first row, waits until the other has
+	// locked its own (first run only), then locks the other row.
+	var firstRuns sync.WaitGroup
+	firstRuns.Add(2)
+	var runs [2]int
+	var mu sync.Mutex
+	move := func(i int, first, second int64) error {
+		return db.InTx(ctx, func(tx *sqldb.Tx) error {
+			mu.Lock()
+			runs[i]++
+			initial := runs[i] == 1
+			mu.Unlock()
+			if _, err := tx.Exec(ctx, `UPDATE acct SET n = n + 1 WHERE id = ?`, first); err != nil {
+				return err
+			}
+			if initial {
+				firstRuns.Done()
+				firstRuns.Wait()
+			}
+			_, err := tx.Exec(ctx, `UPDATE acct SET n = n + 1 WHERE id = ?`, second)
+			return err
+		})
+	}
+	errs := make(chan error, 2)
+	go func() { errs <- move(0, 1, 2) }()
+	go func() { errs <- move(1, 2, 1) }()
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatalf("a deadlocked transaction was not retried: %v", err)
+		}
+	}
+	if runs[0]+runs[1] < 3 {
+		t.Fatalf("runs = %v: the transactions did not deadlock, so the test proves nothing", runs)
+	}
+	var a, b int64
+	if err := db.QueryRow(ctx, `SELECT (SELECT n FROM acct WHERE id = 1), (SELECT n FROM acct WHERE id = 2)`).Scan(&a, &b); err != nil {
+		t.Fatal(err)
+	}
+	if a != 2 || b != 2 {
+		t.Fatalf("balances %d, %d; want 2, 2 (each transaction counted once)", a, b)
+	}
+}
