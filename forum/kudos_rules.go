@@ -296,12 +296,24 @@ func (s *Service) giveKudos(ctx context.Context, tx *sqldb.Tx, a Actor, postID i
 	}
 	var rc reputation.Receiver
 	var serial int64
+	var given bool
 	err = tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM role_assignments WHERE brand_id = ? AND user_id = ? AND role IN (`+reputation.StaffRoles+`)),
 COALESCE((SELECT kudos FROM reputation_rollups WHERE brand_id = ? AND board_id = 0 AND period = 'd' AND start = ? AND user_id = ?), 0),
-(SELECT COUNT(*) FROM reputation_events WHERE actor_id = ? AND user_id = ? AND created_at >= ? AND reason = 'kudos_received')`,
-		a.BrandID, author, a.BrandID, reputation.DayStart(now), author, a.UserID, author, now.Add(-rules.SerialWindow()).UnixMilli()).Scan(&rc.Staff, &rc.KudosToday, &serial)
+(SELECT COUNT(*) FROM reputation_events WHERE actor_id = ? AND user_id = ? AND created_at >= ? AND reason = 'kudos_received'),
+EXISTS (SELECT 1 FROM kudos WHERE post_id = ? AND user_id = ?)`,
+		a.BrandID, author, a.BrandID, reputation.DayStart(now), author, a.UserID, author, now.Add(-rules.SerialWindow()).UnixMilli(),
+		postID, a.UserID).Scan(&rc.Staff, &rc.KudosToday, &serial, &given)
 	if err != nil {
 		return fmt.Errorf("forum: kudos receiver: %w", err)
+	}
+	// Refusals come before any write, so a refused kudos writes nothing
+	// (and leaves the rest of its commit group alone, see sqldb.runBatch).
+	if given {
+		return &Error{Kind: ErrConflict, Msg: "You have already given kudos to this post."}
+	}
+	if !rc.Staff && rules.DailyCap > 0 && rc.KudosToday >= rules.DailyCap {
+		return denied(fmt.Sprintf("%s has earned the most reputation from kudos a member can earn in a day (%s); you can give kudos to their posts again after midnight UTC.",
+			authorName(ctx, tx, author), Thousands(rules.DailyCap)))
 	}
 	res, err := tx.Exec(ctx, `INSERT INTO kudos (brand_id, post_id, user_id, created_at) VALUES (?, ?, ?, ?)
 ON CONFLICT (post_id, user_id) DO NOTHING`, a.BrandID, postID, a.UserID, ms(now))
@@ -326,6 +338,16 @@ ON CONFLICT (post_id, user_id) DO NOTHING`, a.BrandID, postID, a.UserID, ms(now)
 	}
 	return s.Emit(ctx, tx, Event{Kind: KudosGiven, BrandID: a.BrandID, BoardID: boardID, ThreadID: threadID, PostID: postID,
 		ActorID: a.UserID, ActorStaff: a.IsStaff(), AuthorID: author, At: now})
+}
+
+// authorName is a member's name for a message, or "This member" should the
+// read fail (the refusal matters more than the name in it).
+func authorName(ctx context.Context, q sqldb.Querier, id int64) string {
+	var name string
+	if err := q.QueryRow(ctx, `SELECT username FROM users WHERE id = ?`, id).Scan(&name); err != nil {
+		return "This member"
+	}
+	return name
 }
 
 // kudosTarget reads the post a kudos is given to or taken from, refusing

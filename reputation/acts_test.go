@@ -196,6 +196,16 @@ func TestKudosRefusalsWriteNothing(t *testing.T) {
 		} else if !contains(err.Error(), "most this community allows in a day") {
 			t.Errorf("over the allowance: %v", err)
 		}
+		// Over the receiver's daily cap: the helper's one kudos today earned
+		// 10 points, the whole cap; the next kudos to them is refused.
+		c.configure(t, func(cfg *reputation.Config) { cfg.Rules.KudosPerDay = 50; cfg.Rules.DailyCap = 10 })
+		capped := snapshot()
+		if _, err := c.svc.GiveKudos(ctx, asker, r.ID); !errors.Is(err, forum.ErrForbidden) || !contains(err.Error(), "helper has earned the most reputation from kudos a member can earn in a day (10)") {
+			t.Errorf("kudos over the receiver's daily cap = %v, want ErrForbidden naming the cap", err)
+		}
+		if snapshot() != capped {
+			t.Fatalf("kudos refused at the cap wrote something: %s -> %s", capped, snapshot())
+		}
 		c.consistent(t)
 	})
 }

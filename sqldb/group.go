@@ -88,21 +88,28 @@ func (db *DB) commitLoop() {
 
 // runGroup runs a batch in one transaction and one commit. It is
 // optimistic: jobs rarely fail once their input is validated, so the batch
-// runs without savepoints, and only when a job fails (or the commit does) is
-// the whole batch rolled back and each job run again in its own transaction.
-// A job's function may therefore run twice; each runs against the state its
-// statements see, so that is safe.
+// runs without savepoints. A job that fails without having written anything
+// (a refusal: its checks read, then it said no) is set aside and answered
+// with its error once the rest has committed. Only when a job fails after
+// writing (or the commit does) is the whole batch rolled back and each job
+// run again in its own transaction. A job's function may therefore run
+// twice; each runs against the state its statements see, so that is safe.
 //
 // A committed job is answered by the syncer, once the WAL holding its commit
 // is on disk; meanwhile the writer goes on with the next group.
 func (db *DB) runGroup(batch []*job) {
 	if len(batch) > 1 {
-		if db.runBatch(batch) {
-			acks := make([]chan error, len(batch))
-			for i, j := range batch {
-				acks[i] = j.done
+		if ran, refused, ok := db.runBatch(batch); ok {
+			if len(ran) > 0 {
+				acks := make([]chan error, len(ran))
+				for i, j := range ran {
+					acks[i] = j.done
+				}
+				db.afterSync(acks...)
 			}
-			db.afterSync(acks...)
+			for _, r := range refused {
+				r.job.done <- r.err
+			}
 			return
 		}
 	}
@@ -115,20 +122,56 @@ func (db *DB) runGroup(batch []*job) {
 	}
 }
 
-// runBatch reports whether every job ran and the batch committed.
-func (db *DB) runBatch(batch []*job) bool {
-	sqlTx, err := db.writer.BeginTx(context.Background(), nil)
+// refusal is a job that failed without writing, and its error.
+type refusal struct {
+	job *job
+	err error
+}
+
+// runBatch runs the batch in one transaction and reports the jobs that ran,
+// those it set aside as refusals, and whether the transaction committed.
+//
+// Whether a failed job wrote is read from SQLite's count of rows changed on
+// the connection (total_changes), before and after it: a job whose
+// statements changed no row left the transaction as it found it, so the
+// others need not be rolled back with it. Before this, one refused kudos
+// (a duplicate, say) turned a group of ten into ten commits.
+func (db *DB) runBatch(batch []*job) (ran []*job, refused []refusal, ok bool) {
+	ctx := context.Background()
+	sqlTx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
-		return false
+		return nil, nil, false
 	}
 	tx := &Tx{tx: sqlTx, db: db}
-	for _, j := range batch {
-		if j.ctx.Err() != nil || safeRun(j.fn, tx) != nil {
-			_ = sqlTx.Rollback()
-			return false
-		}
+	changes := func() (int64, error) {
+		var n int64
+		err := sqlTx.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&n)
+		return n, err
 	}
-	return sqlTx.Commit() == nil
+	for _, j := range batch {
+		if err := j.ctx.Err(); err != nil {
+			refused = append(refused, refusal{j, err})
+			continue
+		}
+		before, err := changes()
+		if err != nil {
+			_ = sqlTx.Rollback()
+			return nil, nil, false
+		}
+		if err := safeRun(j.fn, tx); err != nil {
+			if after, cerr := changes(); cerr != nil || after != before {
+				_ = sqlTx.Rollback()
+				return nil, nil, false
+			}
+			refused = append(refused, refusal{j, err})
+			continue
+		}
+		ran = append(ran, j)
+	}
+	if sqlTx.Commit() != nil {
+		return nil, nil, false
+	}
+	return ran, refused, true
 }
 
 func (db *DB) runOne(j *job) error {

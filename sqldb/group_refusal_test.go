@@ -1,0 +1,77 @@
+package sqldb
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+)
+
+// A job that fails before writing anything (a refusal) is set aside and the
+// rest of its batch commits together; a job that fails after writing rolls
+// the whole batch back, to be run again job by job.
+func TestBatchSetsRefusalsAside(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "refusals.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(ctx, `CREATE TABLE items (name TEXT PRIMARY KEY)`); err != nil {
+		t.Fatal(err)
+	}
+	errNo := errors.New("refused")
+	insert := func(name string) *job {
+		return &job{ctx: ctx, done: make(chan error, 1), fn: func(tx *Tx) error {
+			_, err := tx.Exec(ctx, `INSERT INTO items (name) VALUES (?)`, name)
+			return err
+		}}
+	}
+	// Refuses after reading, and sees what the batch wrote before it.
+	var seen int
+	refuse := &job{ctx: ctx, done: make(chan error, 1), fn: func(tx *Tx) error {
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM items`).Scan(&seen); err != nil {
+			return err
+		}
+		// An insert that changes nothing is not a write either.
+		if _, err := tx.Exec(ctx, `INSERT INTO items (name) VALUES ('a') ON CONFLICT DO NOTHING`); err != nil {
+			return err
+		}
+		return errNo
+	}}
+	ran, refused, ok := db.runBatch([]*job{insert("a"), refuse, insert("b")})
+	if !ok || len(ran) != 2 || len(refused) != 1 || refused[0].job != refuse || !errors.Is(refused[0].err, errNo) {
+		t.Fatalf("runBatch = %d ran, %v refused, ok %v; want 2 ran, the refusal set aside, ok", len(ran), refused, ok)
+	}
+	if seen != 1 {
+		t.Errorf("the refusing job saw %d rows, want the 1 written before it in the batch", seen)
+	}
+	var n int
+	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM items`).Scan(&n); err != nil || n != 2 {
+		t.Fatalf("%d rows committed (%v), want 2", n, err)
+	}
+
+	// A failure after a write rolls everything back.
+	wroteThenFailed := &job{ctx: ctx, done: make(chan error, 1), fn: func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO items (name) VALUES ('d')`); err != nil {
+			return err
+		}
+		return errNo
+	}}
+	if _, _, ok := db.runBatch([]*job{insert("c"), wroteThenFailed, insert("e")}); ok {
+		t.Fatal("a batch whose job failed after writing committed")
+	}
+	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM items`).Scan(&n); err != nil || n != 2 {
+		t.Fatalf("%d rows after the rolled-back batch (%v), want 2", n, err)
+	}
+
+	// A job whose caller has gone is set aside unrun.
+	gone, cancel := context.WithCancel(ctx)
+	cancel()
+	late := insert("f")
+	late.ctx = gone
+	ran, refused, ok = db.runBatch([]*job{late, insert("g")})
+	if !ok || len(ran) != 1 || len(refused) != 1 || !errors.Is(refused[0].err, context.Canceled) {
+		t.Fatalf("runBatch with a cancelled job = %d ran, %v refused, ok %v", len(ran), refused, ok)
+	}
+}
