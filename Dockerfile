@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # Build: docker build -t mutual .
-# Run:   docker run -p 8080:8080 -v mutual-data:/data mutual
+# Run:   docker run -p 8080:8080 -v mutual-data:/data --ulimit nice=25:25 mutual
+#        (the ulimit lets the SQLite writer thread run at nice -5; see README, Docker)
 FROM golang:1.26-trixie AS build
 WORKDIR /src
 COPY go.mod go.sum ./

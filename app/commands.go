@@ -104,6 +104,9 @@ func CmdServe(ctx context.Context, args []string, out io.Writer) error {
 	defer a.Close()
 	rt := ServeRuntime(a.db.Dialect())
 	rt.Apply()
+	if err := a.db.WriterPriority(); err != nil {
+		log.Warn("the SQLite writer thread runs at the default priority, so writes slow down under load; allow nice -5 with RLIMIT_NICE 25 (docker run --ulimit nice=25:25, systemd LimitNICE=25) or CAP_SYS_NICE", "err", err)
+	}
 	return a.Serve(ctx, func(addr string) {
 		log.Info("listening", "addr", addr, "database", a.db.Dialect(), "gomaxprocs", rt.Procs, "gogc", rt.GCPercent)
 		fmt.Fprintf(out, "Mutual is running at http://%s/\n", addr)

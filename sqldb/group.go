@@ -18,15 +18,35 @@ type job struct {
 
 // committer batches write transactions behind SQLite's single writer.
 type committer struct {
-	once sync.Once
-	jobs chan *job
+	once     sync.Once
+	jobs     chan *job
+	priority error // from raiseWriterPriority
 }
 
-func (db *DB) group(ctx context.Context, fn func(tx *Tx) error) error {
+// writerNice is the writer thread's nice value (lower runs first; 0 is the
+// default). BenchmarkKudosWithReaders, three paired runs on 2 CPUs:
+// default priority 1,630-1,930 kudos/s, p99 20.7-26.2 ms; nice -5
+// 2,050-2,500, p99 17.2-20.1 ms.
+const writerNice = -5
+
+// startCommitter starts the writer goroutine once and reports whether it
+// could raise its thread's priority.
+func (db *DB) startCommitter() {
 	db.commit.once.Do(func() {
 		db.commit.jobs = make(chan *job, 4*maxGroup)
-		go db.commitLoop()
+		boosted := make(chan error, 1)
+		go db.commitLoop(boosted)
+		db.commit.priority = <-boosted
 	})
+}
+
+// WriterPriority reports why the SQLite writer thread runs at the default
+// scheduling priority, or nil when it was raised (always nil on
+// PostgreSQL, which has no such thread).
+func (db *DB) WriterPriority() error { return db.commit.priority }
+
+func (db *DB) group(ctx context.Context, fn func(tx *Tx) error) error {
+	db.startCommitter()
 	j := &job{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
 	case db.commit.jobs <- j:
@@ -54,7 +74,8 @@ func (db *DB) group(ctx context.Context, fn func(tx *Tx) error) error {
 
 var errClosed = fmt.Errorf("sqldb: database is closed")
 
-func (db *DB) commitLoop() {
+func (db *DB) commitLoop(boosted chan<- error) {
+	boosted <- raiseWriterPriority()
 	defer close(db.loopDone)
 	for {
 		var first *job

@@ -168,6 +168,7 @@ func open(ctx context.Context, target string, wal walPolicy) (*DB, error) {
 		wal: wal}
 	go db.checkpointLoop()
 	go db.syncLoop()
+	db.startCommitter()
 	return db, nil
 }
 
