@@ -152,35 +152,25 @@ type refusal struct {
 // runBatch runs the batch in one transaction and reports the jobs that ran,
 // those it set aside as refusals, and whether the transaction committed.
 //
-// Whether a failed job wrote is read from SQLite's count of rows changed on
-// the connection (total_changes), before and after it: a job whose
-// statements changed no row left the transaction as it found it, so the
-// others need not be rolled back with it. Before this, one refused kudos
-// (a duplicate, say) turned a group of ten into ten commits.
+// A failed job counts as a refusal when it ran nothing but plain SELECTs
+// (Tx tracks it): it left the transaction as it found it, so the others
+// need not be rolled back with it. Before this, one refused kudos (a
+// duplicate, say) turned a group of ten into ten commits. A failure after
+// anything that may have written rolls the whole batch back.
 func (db *DB) runBatch(batch []*job) (ran []*job, refused []refusal, ok bool) {
-	ctx := context.Background()
-	sqlTx, err := db.writer.BeginTx(ctx, nil)
+	sqlTx, err := db.writer.BeginTx(context.Background(), nil)
 	if err != nil {
 		return nil, nil, false
 	}
 	tx := &Tx{tx: sqlTx, db: db}
-	changes := func() (int64, error) {
-		var n int64
-		err := sqlTx.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&n)
-		return n, err
-	}
 	for _, j := range batch {
 		if err := j.ctx.Err(); err != nil {
 			refused = append(refused, refusal{j, err})
 			continue
 		}
-		before, err := changes()
-		if err != nil {
-			_ = sqlTx.Rollback()
-			return nil, nil, false
-		}
+		tx.mayHaveWritten = false
 		if err := safeRun(j.fn, tx); err != nil {
-			if after, cerr := changes(); cerr != nil || after != before {
+			if tx.mayHaveWritten {
 				_ = sqlTx.Rollback()
 				return nil, nil, false
 			}

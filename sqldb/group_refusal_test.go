@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -33,10 +34,6 @@ func TestBatchSetsRefusalsAside(t *testing.T) {
 		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM items`).Scan(&seen); err != nil {
 			return err
 		}
-		// An insert that changes nothing is not a write either.
-		if _, err := tx.Exec(ctx, `INSERT INTO items (name) VALUES ('a') ON CONFLICT DO NOTHING`); err != nil {
-			return err
-		}
 		return errNo
 	}}
 	ran, refused, ok := db.runBatch([]*job{insert("a"), refuse, insert("b")})
@@ -51,15 +48,26 @@ func TestBatchSetsRefusalsAside(t *testing.T) {
 		t.Fatalf("%d rows committed (%v), want 2", n, err)
 	}
 
-	// A failure after a write rolls everything back.
-	wroteThenFailed := &job{ctx: ctx, done: make(chan error, 1), fn: func(tx *Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO items (name) VALUES ('d')`); err != nil {
-			return err
+	// A failure after a write rolls everything back, and so does one after
+	// any statement that may write (Exec, a query that is not a SELECT),
+	// even if it happened to change nothing.
+	for name, write := range map[string]string{
+		"insert":           `INSERT INTO items (name) VALUES ('d')`,
+		"no-op insert":     `INSERT INTO items (name) VALUES ('a') ON CONFLICT DO NOTHING`,
+		"delete returning": `DELETE FROM items WHERE name = 'zzz' RETURNING name`,
+	} {
+		wroteThenFailed := &job{ctx: ctx, done: make(chan error, 1), fn: func(tx *Tx) error {
+			if strings.Contains(write, "RETURNING") {
+				var name string
+				_ = tx.QueryRow(ctx, write).Scan(&name)
+			} else if _, err := tx.Exec(ctx, write); err != nil {
+				return err
+			}
+			return errNo
+		}}
+		if _, _, ok := db.runBatch([]*job{insert("c"), wroteThenFailed, insert("e")}); ok {
+			t.Fatalf("%s: a batch whose job failed after a statement that may write committed", name)
 		}
-		return errNo
-	}}
-	if _, _, ok := db.runBatch([]*job{insert("c"), wroteThenFailed, insert("e")}); ok {
-		t.Fatal("a batch whose job failed after writing committed")
 	}
 	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM items`).Scan(&n); err != nil || n != 2 {
 		t.Fatalf("%d rows after the rolled-back batch (%v), want 2", n, err)

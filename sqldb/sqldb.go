@@ -250,21 +250,44 @@ func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row 
 type Tx struct {
 	tx *sql.Tx
 	db *DB
+	// mayHaveWritten is set by any statement that is not a plain SELECT:
+	// a group-committed job that fails before one wrote nothing, and its
+	// batch need not be rolled back (group.go).
+	mayHaveWritten bool
 }
 
 // Exec runs a statement inside the transaction.
 func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	t.mayHaveWritten = true
 	return t.tx.ExecContext(t.db.writeCtx(ctx), t.db.rebind(query), args...)
 }
 
 // Query reads inside the transaction (it sees the transaction's own writes).
+// A statement with RETURNING may write; it counts as a write.
 func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	t.noteStatement(query)
 	return t.tx.QueryContext(t.db.writeCtx(ctx), t.db.rebind(query), args...)
 }
 
 // QueryRow reads one row inside the transaction.
 func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	t.noteStatement(query)
 	return t.tx.QueryRowContext(t.db.writeCtx(ctx), t.db.rebind(query), args...)
+}
+
+// noteStatement marks the transaction as possibly written to unless query
+// is a plain SELECT (one that cannot change a row).
+func (t *Tx) noteStatement(query string) {
+	if !t.mayHaveWritten && !isSelect(query) {
+		t.mayHaveWritten = true
+	}
+}
+
+// isSelect reports whether query starts with SELECT, which in Mutual's SQL
+// never changes a row. Anything else (WITH, INSERT ... RETURNING) may.
+func isSelect(query string) bool {
+	q := strings.TrimLeft(query, " \t\r\n")
+	return len(q) >= 6 && strings.EqualFold(q[:6], "SELECT")
 }
 
 // Dialect reports the SQL flavour.
