@@ -7,6 +7,7 @@ package app_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -167,12 +168,12 @@ ON CONFLICT (brand_id) DO UPDATE SET daily_cap = 1000000`, s.thread.BrandID); er
 	stop := make(chan struct{})
 	var readers sync.WaitGroup
 	var reads atomic.Int64
-	nReaders, rate := benchEnv("MUTUAL_BENCH_READERS", 2), benchEnv("MUTUAL_BENCH_READS", 100)
+	nReaders, readRate := benchEnv("MUTUAL_BENCH_READERS", 2), benchEnv("MUTUAL_BENCH_READS", 100)
 	for range nReaders {
 		readers.Go(func() {
 			var tick <-chan time.Time
-			if rate > 0 {
-				t := time.NewTicker(time.Duration(nReaders) * time.Second / time.Duration(rate))
+			if readRate > 0 {
+				t := time.NewTicker(time.Duration(nReaders) * time.Second / time.Duration(readRate))
 				defer t.Stop()
 				tick = t.C
 			}
@@ -207,33 +208,70 @@ ON CONFLICT (brand_id) DO UPDATE SET daily_cap = 1000000`, s.thread.BrandID); er
 	defer app.ServeRuntime(s.db.Dialect()).Apply().Apply()
 	// MUTUAL_BENCH_CLIENTS sets the clients in flight (default 16). Each
 	// waits for its answer before asking again, so throughput and latency
-	// both depend on how many there are.
+	// both depend on how many there are: this finds the most kudos a second
+	// the server gives, at the latency of a saturated writer.
+	//
+	// MUTUAL_BENCH_RATE=N instead offers N kudos a second on a fixed
+	// schedule (open loop, as wrk2 does), from as many goroutines as it
+	// takes, and times each kudos from the moment it was due, not from when
+	// a goroutine got round to sending it, so falling behind shows in the
+	// latency instead of hiding in a slower schedule. That is the target's
+	// own question: does the server sustain N a second, and how fast does
+	// each one come back?
 	clients := benchEnv("MUTUAL_BENCH_CLIENTS", 16)
-	b.SetParallelism(max(1, (clients+runtime.GOMAXPROCS(0)-1)/runtime.GOMAXPROCS(0)))
+	rate := benchEnv("MUTUAL_BENCH_RATE", 0)
+	kudos := func(i int) error {
+		g, k := i%givers, i/givers
+		if k >= perGiver {
+			return errors.New("ran out of fresh kudos: every giver has given its day's allowance (set MUTUAL_BENCH_GIVERS)")
+		}
+		req := httptest.NewRequest(http.MethodPost, fmt.Sprintf("/api/v1/posts/%d/kudos", kg.posts[g][k]), nil)
+		req.Header.Set("Authorization", "Bearer "+kg.tokens[g])
+		_, err := s.serve(req, http.StatusOK)
+		return err
+	}
 	cpu0, reads0 := cpuTime(), reads.Load()
 	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		var mine []time.Duration
-		for pb.Next() {
-			i := int(next.Add(1) - 1)
-			g, k := i%givers, i/givers
-			if k >= perGiver {
-				b.Error("ran out of fresh kudos: every giver has given its day's allowance")
-				return
-			}
-			req := httptest.NewRequest(http.MethodPost, fmt.Sprintf("/api/v1/posts/%d/kudos", kg.posts[g][k]), nil)
-			req.Header.Set("Authorization", "Bearer "+kg.tokens[g])
-			t0 := time.Now()
-			if _, err := s.serve(req, http.StatusOK); err != nil {
-				b.Error(err)
-				return
-			}
-			mine = append(mine, time.Since(t0))
+	if rate > 0 {
+		lat = make([]time.Duration, b.N)
+		start := time.Now()
+		var senders sync.WaitGroup
+		for range max(64, clients) {
+			senders.Go(func() {
+				for {
+					i := int(next.Add(1) - 1)
+					if i >= b.N {
+						return
+					}
+					due := start.Add(time.Duration(i) * time.Second / time.Duration(rate))
+					time.Sleep(time.Until(due))
+					if err := kudos(i); err != nil {
+						b.Error(err)
+						return
+					}
+					lat[i] = time.Since(due)
+				}
+			})
 		}
-		mu.Lock()
-		lat = append(lat, mine...)
-		mu.Unlock()
-	})
+		senders.Wait()
+	} else {
+		b.SetParallelism(max(1, (clients+runtime.GOMAXPROCS(0)-1)/runtime.GOMAXPROCS(0)))
+		b.RunParallel(func(pb *testing.PB) {
+			var mine []time.Duration
+			for pb.Next() {
+				i := int(next.Add(1) - 1)
+				t0 := time.Now()
+				if err := kudos(i); err != nil {
+					b.Error(err)
+					return
+				}
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		})
+	}
 	b.StopTimer()
 	cpu, served := cpuTime()-cpu0, reads.Load()-reads0
 	close(stop)
