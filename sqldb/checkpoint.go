@@ -16,7 +16,8 @@ import (
 // third of the writer's time went to pwrite allocating pages and blocks.
 //
 // So the checkpointer (its own connection, never blocking the writer)
-// copies frames in the background, and more often while the WAL is long.
+// copies frames in the background, every 20 ms while commits come in, and
+// more often still while the WAL is long.
 // Once the WAL has passed the policy's length and the checkpointer has
 // nearly caught up, it asks the writer, which between two groups runs a
 // RESTART checkpoint: it copies the last frames, syncs the database file,
@@ -32,14 +33,22 @@ const walRestartBytes = 256 << 20
 type walPolicy struct {
 	restartFrames int           // the WAL's length, in frames, that asks for a restart
 	backlog       int           // frames the checkpointer may leave for the writer to copy
-	idle          time.Duration // between checkpoints while the WAL is short
-	busy          time.Duration // while it is long: catch up before asking
+	idle          time.Duration // between checkpoints while nothing is written
+	active        time.Duration // while commits come in
+	busy          time.Duration // while the WAL is long: catch up before asking
 }
 
+// defaultWALPolicy checkpoints every 20 ms while commits come in. Each
+// checkpoint ends with an fsync of the database file, and commits wait for
+// fsyncs of the WAL on the same disk: checkpoints of half a second's commits
+// made fsyncs that stalled the commits behind them for tens of
+// milliseconds (kudos at a steady 2,000 a second: p99 45-54 ms checkpointing
+// every 500 ms, 22-33 ms every 20 ms).
 var defaultWALPolicy = walPolicy{
 	restartFrames: walRestartBytes / 4096, // SQLite's default page size
 	backlog:       256,
 	idle:          500 * time.Millisecond,
+	active:        20 * time.Millisecond,
 	busy:          10 * time.Millisecond,
 }
 
@@ -52,6 +61,7 @@ func (db *DB) checkpointLoop() {
 	ctx := context.Background()
 	p := db.wal
 	wait := p.idle
+	last := -1
 	for {
 		select {
 		case <-db.closed:
@@ -62,15 +72,19 @@ func (db *DB) checkpointLoop() {
 		// frames) finishes on a later turn.
 		var busy, frames, copied int
 		err := db.checkpointer.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied)
+		changed := frames != last
+		last = frames
 		switch {
-		case err != nil || frames < p.restartFrames:
+		case err != nil || (frames < p.restartFrames && !changed):
 			wait = p.idle
+		case frames < p.restartFrames:
+			wait = p.active
 		case frames-copied <= p.backlog || frames >= 2*p.restartFrames:
 			// Nearly caught up, or the WAL is twice its length because
 			// readers or the pace of commits keep the checkpointer behind:
 			// the writer copies the rest.
 			db.restart.Store(true)
-			wait = p.idle
+			wait = p.active
 		default:
 			wait = p.busy
 		}

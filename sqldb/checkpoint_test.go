@@ -18,7 +18,7 @@ func TestWALStartsOverUnderSteadyWrites(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "steady.db")
 	const restartFrames = 128
-	db, err := open(ctx, path, walPolicy{restartFrames: restartFrames, backlog: 16, idle: 20 * time.Millisecond, busy: time.Millisecond})
+	db, err := open(ctx, path, walPolicy{restartFrames: restartFrames, backlog: 16, idle: 20 * time.Millisecond, active: 5 * time.Millisecond, busy: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
