@@ -56,26 +56,13 @@ func lockPointHolders(ctx context.Context, tx *sqldb.Tx, t Thread, postID int64)
 	if tx.Dialect() != sqldb.Postgres {
 		return nil
 	}
-	rows, err := tx.Query(ctx, `SELECT author_id FROM posts WHERE thread_id = ? AND (? = 0 OR id = ?)
+	ids, err := sqldb.Int64s(tx.Query(ctx, `SELECT author_id FROM posts WHERE thread_id = ? AND (? = 0 OR id = ?)
 UNION SELECT e.user_id FROM reputation_events e JOIN posts p ON p.id = e.post_id WHERE p.thread_id = ? AND (? = 0 OR p.id = ?)`,
-		t.ID, postID, postID, t.ID, postID, postID)
+		t.ID, postID, postID, t.ID, postID, postID))
 	if err != nil {
 		return fmt.Errorf("forum: members holding points: %w", err)
 	}
-	ids := []int64{t.AuthorID}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	return reputation.LockMembers(ctx, tx, ids...)
+	return reputation.LockMembers(ctx, tx, append(ids, t.AuthorID)...)
 }
 
 // seen reports whether members see a post of this status in a thread of

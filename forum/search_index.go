@@ -108,21 +108,8 @@ func indexQueuedThreads(ctx context.Context, db *sqldb.DB, limit int) (int, erro
 		if tx.Dialect() == sqldb.Postgres {
 			lock = " FOR UPDATE SKIP LOCKED"
 		}
-		rows, err := tx.Query(ctx, `SELECT thread_id FROM post_search_queue ORDER BY thread_id LIMIT ?`+lock, limit)
+		ids, err := sqldb.Int64s(tx.Query(ctx, `SELECT thread_id FROM post_search_queue ORDER BY thread_id LIMIT ?`+lock, limit))
 		if err != nil {
-			return err
-		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		for len(ids) > 0 {

@@ -443,3 +443,23 @@ func (db *DB) ResetSequences(ctx context.Context, q Querier, tables ...string) e
 	}
 	return nil
 }
+
+// Int64s reads the one int64 column of every row (ids, mostly) and closes
+// rows. It takes a query's two results as they come, so a caller writes
+// ids, err := sqldb.Int64s(q.Query(ctx, ...)); the slice is empty, not nil,
+// when there are no rows.
+func Int64s(rows *sql.Rows, err error) ([]int64, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []int64{}
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

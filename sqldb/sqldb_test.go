@@ -541,3 +541,23 @@ func TestPostgresDeadlockIsRetried(t *testing.T) {
 		t.Fatalf("balances %d, %d; want 2, 2 (each transaction counted once)", a, b)
 	}
 }
+
+// Int64s reads a column of ids, empty (not nil) when no row matches, and
+// passes a query's error through.
+func TestInt64s(t *testing.T) {
+	ctx := context.Background()
+	db := openFile(t)
+	mustExec(t, db, `CREATE TABLE n (id INTEGER PRIMARY KEY)`)
+	mustExec(t, db, `INSERT INTO n (id) VALUES (3), (1), (2)`)
+	got, err := sqldb.Int64s(db.Query(ctx, `SELECT id FROM n ORDER BY id`))
+	if err != nil || fmt.Sprint(got) != "[1 2 3]" {
+		t.Fatalf("Int64s = %v, %v; want [1 2 3]", got, err)
+	}
+	none, err := sqldb.Int64s(db.Query(ctx, `SELECT id FROM n WHERE id > 10`))
+	if err != nil || none == nil || len(none) != 0 {
+		t.Fatalf("no rows: %#v, %v; want an empty slice", none, err)
+	}
+	if _, err := sqldb.Int64s(db.Query(ctx, `SELECT id FROM missing`)); err == nil {
+		t.Fatal("a failing query's error was lost")
+	}
+}

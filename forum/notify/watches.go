@@ -111,18 +111,9 @@ func (s *Store) Following(ctx context.Context, brandID, userID, boardID int64) (
 
 // FollowedBoards lists the ids of the boards the member follows.
 func (s *Store) FollowedBoards(ctx context.Context, brandID, userID int64) ([]int64, error) {
-	rows, err := s.db.Query(ctx, `SELECT board_id FROM notify_follows WHERE user_id = ? AND brand_id = ? ORDER BY id`, userID, brandID)
+	out, err := sqldb.Int64s(s.db.Query(ctx, `SELECT board_id FROM notify_follows WHERE user_id = ? AND brand_id = ? ORDER BY id`, userID, brandID))
 	if err != nil {
 		return nil, fmt.Errorf("notify: followed boards: %w", err)
 	}
-	defer rows.Close()
-	out := []int64{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -170,20 +170,7 @@ func (s *Service) SetShift(ctx context.Context, brandID, userID int64, on bool) 
 }
 
 func idList(ctx context.Context, q sqldb.Querier, query string, args ...any) ([]int64, error) {
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return sqldb.Int64s(q.Query(ctx, query, args...))
 }
 
 // router picks agents for escalations within one transaction, keeping the
