@@ -58,6 +58,7 @@ var defaultWALPolicy = walPolicy{
 // checkpoints whatever is left.
 func (db *DB) checkpointLoop() {
 	defer close(db.ckDone)
+	_ = pinThread(checkpointNice) // background work: others run first
 	ctx := context.Background()
 	p := db.wal
 	wait := p.idle

@@ -72,6 +72,7 @@ func (db *DB) waitSync() error {
 
 func (db *DB) syncLoop() {
 	defer close(db.durable.done)
+	_ = pinThread(writerNice) // as the writer's; DB.WriterPriority reports a refusal
 	for {
 		var first []chan error
 		select {

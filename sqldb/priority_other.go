@@ -4,7 +4,7 @@ package sqldb
 
 import "errors"
 
-// raiseWriterPriority is Linux-only (per-thread nice values).
-func raiseWriterPriority() error {
+// pinThread is Linux-only (per-thread nice values).
+func pinThread(int) error {
 	return errors.New("sqldb: raising the writer's priority is supported on Linux only")
 }
