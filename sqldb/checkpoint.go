@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 )
 
@@ -17,16 +18,17 @@ import (
 //
 // So the checkpointer (its own connection, never blocking the writer)
 // copies frames in the background, every 20 ms while commits come in, and
-// more often still while the WAL is long.
-// Once the WAL has passed the policy's length and the checkpointer has
-// nearly caught up, it asks the writer, which between two groups runs a
-// RESTART checkpoint: it copies the last frames, syncs the database file,
-// waits for readers still in the WAL (milliseconds), and the next commit
-// writes from the top of the file again. That pause, 10-25 ms under the
-// kudos benchmark's load, comes once per 256 MB of commits.
+// more often still while the WAL is long, and syncs the database file after
+// each copy. Once the WAL has passed the policy's length and the
+// checkpointer has nearly caught up, it asks the writer, which between two
+// groups runs a RESTART checkpoint: it copies the last frames, syncs the
+// database file, waits for readers still in the WAL, and the next commit
+// writes from the top of the file again. That pause, 2-5 ms under the kudos
+// benchmark's load (it was 10-30 ms, see checkpointLoop and restartWAL),
+// comes once per 256 MB of commits.
 
 // walRestartBytes is how long the WAL may grow before the writer starts it
-// over; the file is kept at that size (journal_size_limit), so it is reused.
+// over; the file is kept (journal_size_limit), so it is reused.
 const walRestartBytes = 256 << 20
 
 // walPolicy says when the WAL is checkpointed and started over.
@@ -60,9 +62,13 @@ func (db *DB) checkpointLoop() {
 	defer close(db.ckDone)
 	_ = pinThread(checkpointNice) // background work: others run first
 	ctx := context.Background()
+	dbFile, err := os.Open(db.path)
+	if err == nil {
+		defer dbFile.Close()
+	}
 	p := db.wal
 	wait := p.idle
-	last := -1
+	last, lastCopied := -1, -1
 	for {
 		select {
 		case <-db.closed:
@@ -73,6 +79,17 @@ func (db *DB) checkpointLoop() {
 		// frames) finishes on a later turn.
 		var busy, frames, copied int
 		err := db.checkpointer.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied)
+		if err == nil && copied != lastCopied && dbFile != nil {
+			// SQLite syncs the database file only when a checkpoint copies
+			// the WAL to its end, which under steady commits never happens:
+			// the pages copied piled up unsynced, and the writer's restart,
+			// which must sync them all, stalled every write for 10-20 ms.
+			// Synced here, a little at a time, they leave the restart only
+			// the last few milliseconds' to sync. A failed sync costs
+			// nothing but that: the restart syncs again and reports it.
+			lastCopied = copied
+			_ = syncDB(dbFile)
+		}
 		changed := frames != last
 		last = frames
 		switch {
@@ -84,7 +101,7 @@ func (db *DB) checkpointLoop() {
 			// Nearly caught up, or the WAL is twice its length because
 			// readers or the pace of commits keep the checkpointer behind:
 			// the writer copies the rest.
-			db.restart.Store(true)
+			db.restartAt.Store(int64(frames))
 			wait = p.active
 		default:
 			wait = p.busy
@@ -92,29 +109,58 @@ func (db *DB) checkpointLoop() {
 	}
 }
 
+// syncDB syncs the database file for the checkpointer. A test may replace it.
+var syncDB = func(f *os.File) error { return f.Sync() }
+
 // restartWAL runs on the writer between groups once the checkpointer asked
-// for it. The RESTART waits for readers still in the WAL for at most
-// restartWait (they take milliseconds; a stream of readers sharing an old
-// snapshot could otherwise hold every write back for the whole busy
-// timeout); one that cannot finish, or finds the checkpointer mid-copy
-// (busy = 1), is tried again after the next group.
+// for it. An ask that names the WAL's length at the last restart is stale:
+// until the next commit the WAL still reports its old length, and a
+// checkpoint in that moment once asked for a second, needless restart.
+//
+// The RESTART must wait for readers still reading frames from the WAL.
+// They take well under a millisecond, but SQLite's own busy handler sleeps
+// 1, 2, 5, then 10 ms between tries. So the writer asks without waiting and
+// tries again every restartPoll, for at most restartWait: the first try
+// copied every frame, readers that start meanwhile read the database file,
+// and those in the WAL soon leave. A reader that stays longer (a long
+// report) makes the writer give up and go on writing; the checkpointer
+// asks again on its next turn.
 func (db *DB) restartWAL() {
-	if !db.restart.Load() {
+	asked := db.restartAt.Swap(0)
+	if asked == 0 || asked == db.restarted {
 		return
 	}
 	ctx := context.Background()
-	var busy, frames, copied int
-	_, err := db.writer.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", restartWait.Milliseconds()))
-	if err == nil {
-		err = db.writer.QueryRowContext(ctx, "PRAGMA wal_checkpoint(RESTART)").Scan(&busy, &frames, &copied)
-	}
-	if _, err := db.writer.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", busyTimeout.Milliseconds())); err != nil {
+	if _, err := db.writer.ExecContext(ctx, "PRAGMA busy_timeout = 0"); err != nil {
 		return
 	}
-	if err == nil && busy == 0 {
-		db.restart.Store(false)
+	defer db.writer.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", busyTimeout.Milliseconds()))
+	wait := restartWait
+	if asked >= int64(2*db.wal.restartFrames) {
+		wait = restartWaitLong
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		var busy, frames, copied int
+		err := db.writer.QueryRowContext(ctx, "PRAGMA wal_checkpoint(RESTART)").Scan(&busy, &frames, &copied)
+		if err == nil && busy == 0 {
+			db.restarted = int64(frames)
+			return
+		}
+		if time.Now().After(deadline) {
+			return
+		}
+		time.Sleep(restartPoll)
 	}
 }
 
-// restartWait bounds the writer's pause for readers during a restart.
-const restartWait = 100 * time.Millisecond
+// restartWait bounds the writer's pause for readers during a restart, and
+// restartPoll is how often it looks whether they have left. Once readers
+// have kept the WAL from starting over until it is twice its length (long
+// reports, back to back), the writer waits up to restartWaitLong: a rare
+// longer pause rather than a WAL that never stops growing.
+const (
+	restartWait     = 5 * time.Millisecond
+	restartWaitLong = 100 * time.Millisecond
+	restartPoll     = 100 * time.Microsecond
+)

@@ -55,9 +55,10 @@ type DB struct {
 	rebound  map[string]string
 
 	commit    committer
-	wal       walPolicy   // SQLite: when the WAL is started over (checkpoint.go)
-	restart   atomic.Bool // SQLite: the writer should start the WAL over
-	durable   syncer      // SQLite: makes commits durable before they are acknowledged
+	wal       walPolicy    // SQLite: when the WAL is started over (checkpoint.go)
+	restartAt atomic.Int64 // SQLite: the WAL's length in frames when the checkpointer asked for a restart
+	restarted int64        // SQLite, writer only: the WAL's length at the last restart
+	durable   syncer       // SQLite: makes commits durable before they are acknowledged
 	closeOnce sync.Once
 	closed    chan struct{}
 	ckDone    chan struct{}
@@ -142,10 +143,13 @@ func open(ctx context.Context, target string, wal walPolicy) (*DB, error) {
 	// whichever commit crosses the WAL threshold: a checkpoint into a large
 	// database file fsyncs it, and every writer queued behind that commit
 	// stalled for seconds.
-	// journal_size_limit keeps at most the WAL the writer starts over at
-	// (checkpoint.go): overwriting a file's cached pages costs the kernel far
-	// less than growing it again after every restart.
-	if _, err := w.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=%d", walRestartBytes)); err != nil {
+	// journal_size_limit keeps the WAL file at twice the length the writer
+	// starts it over at (checkpoint.go): overwriting a file's cached pages
+	// costs the kernel far less than growing it again after every restart,
+	// and a WAL that overshot its restart length by a few megabytes is not
+	// cut back (freeing blocks, on a disk mounted with discard, stalled the
+	// commit that did it) only to grow again.
+	if _, err := w.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=%d", 2*wal.restartFrames*4096)); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqldb: sqlite settings: %w", err)
 	}
