@@ -11,6 +11,10 @@ import (
 // stays small even under a flood.
 const maxGroup = 128
 
+// maxJoin is the size up to which a running group takes in jobs that
+// arrive while it runs (takeMore).
+const maxJoin = 8
+
 type job struct {
 	ctx  context.Context
 	fn   func(tx *Tx) error
@@ -194,12 +198,14 @@ func (db *DB) runBatch(batch *[]*job) (ran []*job, refused []refusal, ok bool) {
 }
 
 // takeMore adds to the batch a job that arrived while the batch ran, if
-// there is one and room for it. Jobs that come in while a group runs join
-// its commit instead of waiting for the next: with kudos at 2,000 a second
-// most groups were a single job, and a commit (and the fsync and checkpoint
-// work each commit brings) cost as much as the kudos in it.
+// there is one and the batch is still small. Jobs that come in while a
+// small group runs join its commit instead of waiting for the next: with
+// kudos at 2,000 a second most groups were a single job, and a commit (and
+// the fsync and checkpoint work each commit brings) cost as much as the
+// kudos in it. A large group already shares its commit widely, and letting
+// it grow would only hold back the answers of the jobs at its head.
 func (db *DB) takeMore(batch *[]*job) bool {
-	if len(*batch) >= maxGroup {
+	if len(*batch) >= maxJoin {
 		return false
 	}
 	select {
