@@ -23,7 +23,7 @@ import (
 // checkpointer has nearly caught up, it asks the writer, which between two
 // groups runs a RESTART checkpoint: it copies the last frames, syncs the
 // database file, waits for readers still in the WAL, and the next commit
-// writes from the top of the file again. That pause, 2-5 ms under the kudos
+// writes from the top of the file again. That pause, 2-13 ms under the kudos
 // benchmark's load (it was 10-30 ms, see checkpointLoop and restartWAL),
 // comes once per 256 MB of commits.
 
