@@ -100,7 +100,14 @@ func (db *DB) checkpointLoop() {
 		case frames-copied <= p.backlog || frames >= 2*p.restartFrames:
 			// Nearly caught up, or the WAL is twice its length because
 			// readers or the pace of commits keep the checkpointer behind:
-			// the writer copies the rest.
+			// the writer copies the rest. Copy what was committed while the
+			// file synced first (without syncing; the restart does), so
+			// the writer, which holds every write back meanwhile, has only
+			// the last moment's frames to copy.
+			if err := db.checkpointer.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied); err != nil {
+				wait = p.active
+				continue
+			}
 			db.restartAt.Store(int64(frames))
 			wait = p.active
 		default:
@@ -139,7 +146,7 @@ func (db *DB) restartWAL() {
 	if asked >= int64(2*db.wal.restartFrames) {
 		wait = restartWaitLong
 	}
-	deadline := time.Now().Add(wait)
+	var deadline time.Time
 	for {
 		var busy, frames, copied int
 		err := db.writer.QueryRowContext(ctx, "PRAGMA wal_checkpoint(RESTART)").Scan(&busy, &frames, &copied)
@@ -147,7 +154,11 @@ func (db *DB) restartWAL() {
 			db.restarted = int64(frames)
 			return
 		}
-		if time.Now().After(deadline) {
+		if deadline.IsZero() {
+			// The first try copied the last frames and synced the file;
+			// the wait for readers starts now.
+			deadline = time.Now().Add(wait)
+		} else if time.Now().After(deadline) {
 			return
 		}
 		time.Sleep(restartPoll)
