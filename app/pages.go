@@ -122,7 +122,8 @@ type threadView struct {
 	// PostingBlocked says why the viewer cannot post (suspended, banned).
 	PostingBlocked string
 	Rep            repThreadInfo
-	Escalation     *escThreadSlot // the escalation slot: state and buttons (signed-in viewers)
+	Escalation     *escThreadSlot    // the escalation slot: state and buttons (signed-in viewers)
+	Bars           map[int64]postBar // each post's action bar, by post id
 }
 
 func (a *App) loadThreadView(c *gin.Context, id int64) (threadView, error) {
@@ -150,6 +151,11 @@ func (a *App) loadThreadView(c *gin.Context, id int64) (threadView, error) {
 	}
 	tv := threadView{Page: pg, Board: bd, CanAccept: canAccept, Kudoed: pg.Kudoed, ClientKey: newClientKey(), PostingBlocked: blocked, Rep: rep}
 	tv.Escalation = a.escThreadInfo(c, pg.Thread)
+	csrf := ""
+	if actor.SignedIn() {
+		csrf = a.csrfToken(c)
+	}
+	tv.Bars = postBars(tv, actor, csrf)
 	return tv, nil
 }
 

@@ -1,0 +1,63 @@
+package app
+
+import "mutual/forum"
+
+// postBar is one post's action bar on a thread page, worked out in Go once
+// per post so the templates (post-actions and the capabilities'
+// actions-* partials) only print it. Evaluated in html/template through a
+// dict of the post and the whole view (View.Page.Page.Thread.AuthorID...),
+// every field was found by reflection on large types, and the bar was 43% of
+// a member's thread page.
+type postBar struct {
+	ID, ThreadID int64
+	KudosCount   int64
+	AuthorName   string
+	Status       string
+	CSRF         string // only for a signed-in viewer: visitors' pages stay cookie-free
+	Signed       bool   // a member is signed in
+
+	CanKudos bool // signed in and not the author: the kudos button, else the count
+	Kudoed   bool // ...which takes the viewer's kudos back
+	Edit     bool // the author or a moderator: the shared Edit link
+
+	// Editing others' posts, unlocked by reputation (actions-reputation):
+	// shown to members who are neither the author nor moderators.
+	EditOthers    bool
+	CanEditOthers bool
+	EditOthersAt  string
+
+	Accept   bool // the viewer may accept this reply (or withdraw it)
+	Accepted bool // it is the accepted answer
+
+	Flag     bool // another member's post that members see
+	Moderate bool // the viewer moderates: hide, delete, the member record
+}
+
+// postBars works out the bar of every post on the page, by post id.
+func postBars(tv threadView, actor forum.Actor, csrf string) map[int64]postBar {
+	pg := tv.Page
+	bars := make(map[int64]postBar, len(pg.Replies)+2)
+	add := func(p forum.Post) {
+		b := postBar{ID: p.ID, ThreadID: p.ThreadID, KudosCount: p.KudosCount, AuthorName: p.AuthorName, Status: p.Status}
+		if actor.SignedIn() {
+			own, mod := actor.UserID == p.AuthorID, actor.CanModerate()
+			b.Signed, b.CSRF = true, csrf
+			b.CanKudos, b.Kudoed = !own, tv.Kudoed[p.ID]
+			b.Edit = own || mod
+			b.EditOthers, b.CanEditOthers, b.EditOthersAt = !own && !mod, tv.Rep.CanEditOthers, tv.Rep.EditOthersAt
+			b.Accept = !p.IsQuestion && tv.CanAccept && p.AuthorID != pg.Thread.AuthorID
+			b.Accepted = pg.Thread.AcceptedPostID == p.ID
+			b.Flag = !own && p.Shown()
+			b.Moderate = mod
+		}
+		bars[p.ID] = b
+	}
+	add(pg.Question)
+	if pg.Accepted != nil {
+		add(*pg.Accepted)
+	}
+	for _, p := range pg.Replies {
+		add(p)
+	}
+	return bars
+}
