@@ -231,22 +231,13 @@ func (s *Service) replyMatches(ctx context.Context, brandID int64, terms []strin
 		where += " AND t.created_at >= ?"
 		args = append(args, f.since)
 	}
-	rows, err := s.db.Query(ctx, `SELECT t.id FROM threads t JOIN (SELECT tid, COUNT(*) AS hits FROM (`+match+`) recent GROUP BY tid) m ON m.tid = t.id
+	ids, err := sqldb.Int64s(s.db.Query(ctx, `SELECT t.id FROM threads t JOIN (SELECT tid, COUNT(*) AS hits FROM (`+match+`) recent GROUP BY tid) m ON m.tid = t.id
 WHERE t.status = 'visible'`+where+`
-ORDER BY m.hits DESC, t.last_activity_at DESC, t.id DESC`, args...)
+ORDER BY m.hits DESC, t.last_activity_at DESC, t.id DESC`, args...))
 	if err != nil {
 		return nil, fmt.Errorf("forum: search replies: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return ids, nil
 }
 
 // hydrateResults loads the page's threads in the given order, keeping only

@@ -450,21 +450,13 @@ ORDER BY p.created_at, p.id LIMIT ?`, args...)
 		return ThreadPage{}, err
 	}
 	if viewer != 0 {
-		rows, err := s.db.Query(ctx, `SELECT k.post_id FROM kudos k JOIN posts p ON p.id = k.post_id
-WHERE k.user_id = ? AND p.thread_id = ?`, viewer, threadID)
+		kudoed, err := sqldb.Int64s(s.db.Query(ctx, `SELECT k.post_id FROM kudos k JOIN posts p ON p.id = k.post_id
+WHERE k.user_id = ? AND p.thread_id = ?`, viewer, threadID))
 		if err != nil {
 			return ThreadPage{}, fmt.Errorf("forum: viewer kudos: %w", err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return ThreadPage{}, err
-			}
+		for _, id := range kudoed {
 			pg.Kudoed[id] = true
-		}
-		if err := rows.Err(); err != nil {
-			return ThreadPage{}, err
 		}
 	}
 	return pg, nil

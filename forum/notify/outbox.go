@@ -40,22 +40,11 @@ func (s *Store) Claim(ctx context.Context, limit int, lease time.Duration) ([]in
 	}
 	var ids []int64
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		ids = ids[:0]
-		rows, err := tx.Query(ctx, `UPDATE notify_outbox SET lease_until = ?, attempts = attempts + 1
+		var err error
+		ids, err = sqldb.Int64s(tx.Query(ctx, `UPDATE notify_outbox SET lease_until = ?, attempts = attempts + 1
 WHERE id IN (SELECT id FROM notify_outbox WHERE status = 'pending' AND next_attempt_at <= ? AND lease_until <= ?
-ORDER BY next_attempt_at, id LIMIT ?`+lock+`) RETURNING id`, now+lease.Milliseconds(), now, now, limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		return rows.Err()
+ORDER BY next_attempt_at, id LIMIT ?`+lock+`) RETURNING id`, now+lease.Milliseconds(), now, now, limit))
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("notify: claim mail: %w", err)
