@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/fault"
 	"mutual/forum"
 )
 
@@ -139,27 +140,17 @@ func bindJSON(c *gin.Context, dst any) error {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return &forum.Error{Kind: errBadRequest, Msg: "The request body is too large."}
+			return &fault.Error{Kind: fault.ErrBadRequest, Msg: "The request body is too large."}
 		}
-		return &forum.Error{Kind: errBadRequest, Msg: "The request body could not be read."}
+		return &fault.Error{Kind: fault.ErrBadRequest, Msg: "The request body could not be read."}
 	}
 	if !utf8.Valid(raw) {
-		return &forum.Error{Kind: errBadRequest, Msg: "The request body is not valid UTF-8."}
+		return &fault.Error{Kind: fault.ErrBadRequest, Msg: "The request body is not valid UTF-8."}
 	}
 	if err := json.Unmarshal(raw, dst); err != nil {
-		return &forum.Error{Kind: errBadRequest, Msg: "The request body must be a JSON object: " + err.Error()}
+		return &fault.Error{Kind: fault.ErrBadRequest, Msg: "The request body must be a JSON object: " + err.Error()}
 	}
 	return nil
-}
-
-// apiFail sends validation errors with their fields, anything else through fail.
-func (a *App) apiFail(c *gin.Context, err error) {
-	var ve *forum.ValidationError
-	if errors.As(err, &ve) {
-		writeJSONValidation(c, ve)
-		return
-	}
-	a.fail(c, err)
 }
 
 // apiRanks is the brand's rank ladder for authors in an answer; on failure
@@ -167,7 +158,7 @@ func (a *App) apiFail(c *gin.Context, err error) {
 func (a *App) apiRanks(c *gin.Context) (repLadder, bool) {
 	rk, err := a.repRanks(c.Request.Context(), brandOf(c).ID)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return nil, false
 	}
 	return rk, true
@@ -176,7 +167,7 @@ func (a *App) apiRanks(c *gin.Context) (repLadder, bool) {
 func (a *App) apiBoards(c *gin.Context) {
 	boards, err := a.forum.Boards(c.Request.Context(), brandOf(c).ID)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	out := apiList[apiBoard]{Items: make([]apiBoard, 0, len(boards))}
@@ -190,36 +181,36 @@ func (a *App) apiThreads(c *gin.Context) {
 	ctx := c.Request.Context()
 	id, err := idParam(c, "id")
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	bd, err := a.forum.Board(ctx, brandOf(c).ID, id)
 	if err != nil {
-		a.apiFail(c, &forum.Error{Kind: forum.ErrNotFound, Msg: "That board does not exist."})
+		a.fail(c, &fault.Error{Kind: fault.ErrNotFound, Msg: "That board does not exist."})
 		return
 	}
 	f, err := forum.ParseFilter(c.Query("filter"))
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	cur, err := forum.ParseCursor(c.Query("cursor"))
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	limit := 30
 	if l := c.Query("limit"); l != "" {
 		n, err := parseLimit(l)
 		if err != nil {
-			a.apiFail(c, err)
+			a.fail(c, err)
 			return
 		}
 		limit = n
 	}
 	threads, next, err := a.forum.ListThreads(ctx, bd.BrandID, bd.ID, f, cur, limit)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	rk, ok := a.apiRanks(c)
@@ -239,7 +230,7 @@ func parseLimit(s string) (int, error) {
 		n = n*10 + int(r-'0')
 	}
 	if n < 1 || n > 100 {
-		return 0, &forum.ValidationError{Fields: map[string]string{"limit": "limit must be a number from 1 to 100"}}
+		return 0, &fault.ValidationError{Fields: map[string]string{"limit": "limit must be a number from 1 to 100"}}
 	}
 	return n, nil
 }
@@ -272,17 +263,17 @@ func (a *App) apiThreadBody(c *gin.Context, id int64, after forum.Cursor) (apiTh
 func (a *App) apiThread(c *gin.Context) {
 	id, err := idParam(c, "id")
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	cur, err := forum.ParseCursor(c.Query("cursor"))
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	out, err := a.apiThreadBody(c, id, cur)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, out)
@@ -296,7 +287,7 @@ func (a *App) apiAsk(c *gin.Context) {
 		ClientKey string `json:"client_key"`
 	}
 	if err := bindJSON(c, &in); err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	if k := c.GetHeader("Idempotency-Key"); k != "" && in.ClientKey == "" {
@@ -304,12 +295,12 @@ func (a *App) apiAsk(c *gin.Context) {
 	}
 	t, err := a.forum.Ask(c.Request.Context(), actorOf(c), forum.NewThread{BoardID: in.BoardID, Title: in.Title, Body: in.Body, ClientKey: in.ClientKey})
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	out, err := a.apiThreadBody(c, t.ID, forum.Cursor{})
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	c.Header("Location", "/api/v1/threads/"+itoa(t.ID))
@@ -319,7 +310,7 @@ func (a *App) apiAsk(c *gin.Context) {
 func (a *App) apiReply(c *gin.Context) {
 	id, err := idParam(c, "id")
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	var in struct {
@@ -327,7 +318,7 @@ func (a *App) apiReply(c *gin.Context) {
 		ClientKey string `json:"client_key"`
 	}
 	if err := bindJSON(c, &in); err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	if k := c.GetHeader("Idempotency-Key"); k != "" && in.ClientKey == "" {
@@ -335,7 +326,7 @@ func (a *App) apiReply(c *gin.Context) {
 	}
 	p, err := a.forum.Reply(c.Request.Context(), actorOf(c), id, forum.NewReply{Body: in.Body, ClientKey: in.ClientKey})
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	if in.ClientKey != "" {
@@ -353,7 +344,7 @@ func (a *App) apiReply(c *gin.Context) {
 func (a *App) apiEdit(c *gin.Context) {
 	id, err := idParam(c, "id")
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	var in struct {
@@ -361,12 +352,12 @@ func (a *App) apiEdit(c *gin.Context) {
 		Title string `json:"title"`
 	}
 	if err := bindJSON(c, &in); err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	p, err := a.forum.Edit(c.Request.Context(), actorOf(c), id, in.Title, in.Body)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	a.apiPostOut(c, http.StatusOK, p)
@@ -377,7 +368,7 @@ func (a *App) apiEdit(c *gin.Context) {
 func (a *App) apiPostOut(c *gin.Context, code int, p forum.Post) {
 	accepted, err := a.forum.AcceptedOf(c.Request.Context(), p.BrandID, p.ThreadID)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	rk, ok := a.apiRanks(c)
@@ -390,12 +381,12 @@ func (a *App) apiPostOut(c *gin.Context, code int, p forum.Post) {
 func (a *App) apiRevisions(c *gin.Context) {
 	id, err := idParam(c, "id")
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	revs, err := a.forum.Revisions(c.Request.Context(), brandOf(c).ID, id)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	type apiRev struct {
@@ -418,7 +409,7 @@ func (a *App) apiKudos(give bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, err := idParam(c, "id")
 		if err != nil {
-			a.apiFail(c, err)
+			a.fail(c, err)
 			return
 		}
 		var p forum.Post
@@ -428,7 +419,7 @@ func (a *App) apiKudos(give bool) gin.HandlerFunc {
 			p, err = a.forum.TakeKudos(c.Request.Context(), actorOf(c), id)
 		}
 		if err != nil {
-			a.apiFail(c, err)
+			a.fail(c, err)
 			return
 		}
 		a.apiPostOut(c, http.StatusOK, p)
@@ -438,23 +429,23 @@ func (a *App) apiKudos(give bool) gin.HandlerFunc {
 func (a *App) apiAccept(c *gin.Context) {
 	id, err := idParam(c, "id")
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	var in struct {
 		PostID int64 `json:"post_id"`
 	}
 	if err := bindJSON(c, &in); err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	if in.PostID <= 0 {
-		a.apiFail(c, &forum.ValidationError{Fields: map[string]string{"post_id": "post_id must be the id of a reply in this thread"}})
+		a.fail(c, &fault.ValidationError{Fields: map[string]string{"post_id": "post_id must be the id of a reply in this thread"}})
 		return
 	}
 	t, err := a.forum.Accept(c.Request.Context(), actorOf(c), id, in.PostID)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	a.apiThreadOut(c, t)
@@ -463,12 +454,12 @@ func (a *App) apiAccept(c *gin.Context) {
 func (a *App) apiUnaccept(c *gin.Context) {
 	id, err := idParam(c, "id")
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	t, err := a.forum.Unaccept(c.Request.Context(), actorOf(c), id)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	a.apiThreadOut(c, t)
@@ -487,7 +478,7 @@ func (a *App) apiMe(c *gin.Context) {
 	actor := actorOf(c)
 	u, err := a.members.ByID(c.Request.Context(), actor.BrandID, actor.UserID)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{
@@ -501,16 +492,16 @@ func (a *App) apiPreview(c *gin.Context) {
 		Body string `json:"body"`
 	}
 	if err := bindJSON(c, &in); err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	if utf8.RuneCountInString(in.Body) > forum.MaxBodyLen {
-		a.apiFail(c, &forum.ValidationError{Fields: map[string]string{"body": "Body is too long to preview."}})
+		a.fail(c, &fault.ValidationError{Fields: map[string]string{"body": "Body is too long to preview."}})
 		return
 	}
 	html, err := a.md.Render(in.Body)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"html": html})

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/fault"
 	"mutual/forum"
 	"mutual/migrations"
 	"mutual/moderation"
@@ -191,7 +192,7 @@ func (a *App) ensureDefaultBrand(ctx context.Context) error {
 	if err == nil {
 		return nil
 	}
-	if !errors.Is(err, forum.ErrNotFound) {
+	if !errors.Is(err, fault.ErrNotFound) {
 		return err
 	}
 	b, err := a.brands.Create(ctx, forum.NewBrand{
@@ -199,7 +200,7 @@ func (a *App) ensureDefaultBrand(ctx context.Context) error {
 		Tagline:      "The mobile network where members help members. Ask anything, get answers from people who know.",
 		ColorPrimary: "#4b2bb8", ColorAccent: "#e8542f",
 	})
-	if errors.Is(err, forum.ErrConflict) {
+	if errors.Is(err, fault.ErrConflict) {
 		// Another instance starting at the same moment made it; use theirs.
 		if _, err := a.brands.Default(ctx); err == nil {
 			return nil

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"mutual/fault"
 	"mutual/forum"
 	"mutual/migrations"
 )
@@ -149,7 +150,7 @@ func withBrand(ctx context.Context, cfg Config, host string, fn func(a *App, b f
 	} else {
 		b, err = a.brands.ByHost(ctx, host)
 	}
-	if errors.Is(err, forum.ErrNotFound) {
+	if errors.Is(err, fault.ErrNotFound) {
 		return fmt.Errorf("no brand with host %q: create it with `mutual brand create`", host)
 	}
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/fault"
 	"mutual/forum"
 )
 
@@ -52,7 +53,7 @@ func (a *App) discoveryQuery(c *gin.Context) (forum.SearchQuery, error) {
 		sq.Page = n
 	}
 	if len(fields) > 0 {
-		return sq, &forum.ValidationError{Fields: fields}
+		return sq, &fault.ValidationError{Fields: fields}
 	}
 	return sq, nil
 }
@@ -115,7 +116,7 @@ func (a *App) search(c *gin.Context) {
 		if err == nil {
 			err = a.repRankResults(ctx, brandOf(c).ID, v.Result.Results)
 		}
-		var ve *forum.ValidationError
+		var ve *fault.ValidationError
 		switch {
 		case errors.As(err, &ve):
 			v.Errors, code = ve.Fields, http.StatusUnprocessableEntity
@@ -154,12 +155,12 @@ type discoveryResults struct {
 func (a *App) apiSearch(c *gin.Context) {
 	sq, err := a.discoveryQuery(c)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	pg, err := a.forum.SearchThreads(c.Request.Context(), brandOf(c).ID, sq)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	rk, ok := a.apiRanks(c)
@@ -188,12 +189,12 @@ type discoverySimilar struct {
 func (a *App) apiSimilar(c *gin.Context) {
 	title := c.Query("title")
 	if len(title) > 300 {
-		a.apiFail(c, &forum.ValidationError{Fields: map[string]string{"title": "title must be at most 300 characters"}})
+		a.fail(c, &fault.ValidationError{Fields: map[string]string{"title": "title must be at most 300 characters"}})
 		return
 	}
 	threads, err := a.forum.Similar(c.Request.Context(), brandOf(c).ID, title, forum.SimilarLimit)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	rk, ok := a.apiRanks(c)

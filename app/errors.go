@@ -7,26 +7,20 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"mutual/forum"
+	"mutual/fault"
 	"mutual/migrations"
 )
-
-// errTooMany is the kind for rate-limited requests.
-var errTooMany = errors.New("too many requests")
-
-// errBadRequest is the kind for requests that cannot be read at all.
-var errBadRequest = errors.New("bad request")
 
 // status is the one place errors become HTTP statuses, API codes and the
 // message a person sees. Internal errors get a plain message; the detail goes
 // to the log with the request id.
 func status(err error) (int, string, string) {
-	var ve *forum.ValidationError
+	var ve *fault.ValidationError
 	if errors.As(err, &ve) {
 		return http.StatusUnprocessableEntity, "invalid", ve.Error()
 	}
 	msg := ""
-	var fe *forum.Error
+	var fe *fault.Error
 	if errors.As(err, &fe) {
 		msg = fe.Msg
 	}
@@ -37,19 +31,19 @@ func status(err error) (int, string, string) {
 		return def
 	}
 	switch {
-	case errors.Is(err, errBadRequest):
+	case errors.Is(err, fault.ErrBadRequest):
 		return http.StatusBadRequest, "bad_request", pick("The request could not be read.")
-	case errors.Is(err, forum.ErrNotFound):
+	case errors.Is(err, fault.ErrNotFound):
 		return http.StatusNotFound, "not_found", pick("We could not find that page. It may have been moved or removed.")
-	case errors.Is(err, forum.ErrBadCredentials):
+	case errors.Is(err, fault.ErrBadCredentials):
 		return http.StatusUnauthorized, "bad_credentials", "Wrong username or password."
-	case errors.Is(err, forum.ErrUnauthenticated):
+	case errors.Is(err, fault.ErrUnauthenticated):
 		return http.StatusUnauthorized, "unauthenticated", pick("Please sign in first.")
-	case errors.Is(err, forum.ErrForbidden):
+	case errors.Is(err, fault.ErrForbidden):
 		return http.StatusForbidden, "forbidden", pick("You are not allowed to do that.")
-	case errors.Is(err, forum.ErrConflict):
+	case errors.Is(err, fault.ErrConflict):
 		return http.StatusConflict, "conflict", pick("That conflicts with the current state; reload and try again.")
-	case errors.Is(err, errTooMany), errors.Is(err, forum.ErrRateLimited):
+	case errors.Is(err, fault.ErrRateLimited):
 		return http.StatusTooManyRequests, "rate_limited", pick("Too many requests; slow down and try again shortly.")
 	case errors.Is(err, migrations.ErrUnknownSchema):
 		return http.StatusServiceUnavailable, "unavailable", "The service is being upgraded; try again shortly."
@@ -67,17 +61,23 @@ var headings = map[int]string{
 	http.StatusTooManyRequests:     "Slow down a little",
 }
 
-// fail answers with the error as a page or as API JSON.
+// fail answers with the error as a page or as API JSON (a validation error
+// with its fields, so programs can show them).
 func (a *App) fail(c *gin.Context, err error) {
 	code, apiCode, msg := status(err)
-	var rl *forum.RateLimitError
+	var rl *fault.RateLimitError
 	if errors.As(err, &rl) {
 		c.Header("Retry-After", strconv.Itoa(int(rl.RetryAfter.Seconds())+1))
 	}
 	if code >= 500 {
 		a.log.Error("request failed", "request_id", c.GetString(keyReqID), "path", c.Request.URL.Path, "err", err)
 	}
-	if isAPI(c) {
+	var ve *fault.ValidationError
+	switch {
+	case isAPI(c) && errors.As(err, &ve):
+		writeJSONValidation(c, ve)
+		return
+	case isAPI(c):
 		writeJSONError(c, code, apiCode, msg)
 		return
 	}
@@ -93,6 +93,6 @@ func writeJSONError(c *gin.Context, code int, apiCode, msg string) {
 }
 
 // writeJSONValidation sends field errors too, so programs can show them.
-func writeJSONValidation(c *gin.Context, ve *forum.ValidationError) {
+func writeJSONValidation(c *gin.Context, ve *fault.ValidationError) {
 	c.JSON(http.StatusUnprocessableEntity, gin.H{"error": gin.H{"code": "invalid", "message": ve.Error(), "fields": ve.Fields}})
 }

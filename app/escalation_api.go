@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"golang.org/x/time/rate"
 
+	"mutual/fault"
 	"mutual/forum"
 	"mutual/moderation/escalation"
 )
@@ -45,7 +46,7 @@ func escParseCursor(s string) (escalation.Cursor, error) {
 	x, err1 := strconv.ParseInt(at, 10, 64)
 	y, err2 := strconv.ParseInt(id, 10, 64)
 	if !ok || err1 != nil || err2 != nil || y <= 0 {
-		return escalation.Cursor{}, &forum.ValidationError{Fields: map[string]string{"after": "after must be the next value of a previous page"}}
+		return escalation.Cursor{}, &fault.ValidationError{Fields: map[string]string{"after": "after must be the next value of a previous page"}}
 	}
 	return escalation.Cursor{At: x, ID: y}, nil
 }
@@ -53,19 +54,19 @@ func escParseCursor(s string) (escalation.Cursor, error) {
 func (a *App) apiEscList(c *gin.Context) {
 	after, err := escParseCursor(c.Query("after"))
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	limit := 50
 	if s := c.Query("limit"); s != "" {
 		if limit, err = parseLimit(s); err != nil {
-			a.apiFail(c, err)
+			a.fail(c, err)
 			return
 		}
 	}
 	list, next, err := a.escalations.List(c.Request.Context(), actorOf(c).BrandID, c.Query("state"), after, limit)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	out := apiList[escListItem]{Items: []escListItem{}}
@@ -89,19 +90,19 @@ type escEventJSON struct {
 func (a *App) apiEscGet(c *gin.Context) {
 	id, err := idParam(c, "id")
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	ctx := c.Request.Context()
 	brand := actorOf(c).BrandID
 	x, err := a.escalations.Get(ctx, brand, id)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	hist, err := a.escalations.History(ctx, brand, id)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	evs := []escEventJSON{}
@@ -122,20 +123,20 @@ func (a *App) escDo(c *gin.Context, act string, id int64, note string, to int64)
 		return a.escalations.Release(ctx, actor, id, note)
 	case "handover":
 		if to <= 0 {
-			return escalation.Escalation{}, &forum.ValidationError{Fields: map[string]string{"to": "Choose the agent to hand over to."}}
+			return escalation.Escalation{}, &fault.ValidationError{Fields: map[string]string{"to": "Choose the agent to hand over to."}}
 		}
 		return a.escalations.Handover(ctx, actor, id, to, note)
 	case "close":
 		return a.escalations.Close(ctx, actor, id, note)
 	}
-	return escalation.Escalation{}, &forum.Error{Kind: forum.ErrNotFound, Msg: "There is no such action on an escalation."}
+	return escalation.Escalation{}, &fault.Error{Kind: fault.ErrNotFound, Msg: "There is no such action on an escalation."}
 }
 
 func (a *App) apiEscAct(act string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, err := idParam(c, "id")
 		if err != nil {
-			a.apiFail(c, err)
+			a.fail(c, err)
 			return
 		}
 		var in struct {
@@ -144,13 +145,13 @@ func (a *App) apiEscAct(act string) gin.HandlerFunc {
 		}
 		if c.Request.ContentLength != 0 {
 			if err := bindJSON(c, &in); err != nil {
-				a.apiFail(c, err)
+				a.fail(c, err)
 				return
 			}
 		}
 		x, err := a.escDo(c, act, id, in.Note, in.To)
 		if err != nil {
-			a.apiFail(c, err)
+			a.fail(c, err)
 			return
 		}
 		c.JSON(http.StatusOK, a.escItem(x))
@@ -162,16 +163,16 @@ func (a *App) apiEscShift(c *gin.Context) {
 		OnShift *bool `json:"on_shift"`
 	}
 	if err := bindJSON(c, &in); err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	if in.OnShift == nil {
-		a.apiFail(c, &forum.ValidationError{Fields: map[string]string{"on_shift": "on_shift must be true or false"}})
+		a.fail(c, &fault.ValidationError{Fields: map[string]string{"on_shift": "on_shift must be true or false"}})
 		return
 	}
 	actor := actorOf(c)
 	if err := a.escalations.SetShift(c.Request.Context(), actor.BrandID, actor.UserID, *in.OnShift); err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"on_shift": *in.OnShift})
@@ -180,19 +181,19 @@ func (a *App) apiEscShift(c *gin.Context) {
 func (a *App) apiEscEscalate(c *gin.Context) {
 	id, err := idParam(c, "id")
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	var in struct {
 		Reason string `json:"reason"`
 	}
 	if err := bindJSON(c, &in); err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	x, err := a.escalations.Escalate(c.Request.Context(), actorOf(c), id, in.Reason)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	a.onChange(forum.Change{BrandID: actorOf(c).BrandID, ThreadID: id})
@@ -202,11 +203,11 @@ func (a *App) apiEscEscalate(c *gin.Context) {
 func (a *App) apiEscStillNeedHelp(c *gin.Context) {
 	id, err := idParam(c, "id")
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	if err := a.escalations.StillNeedHelp(c.Request.Context(), actorOf(c), id); err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"thread_id": id, "still_need_help": true})
@@ -215,7 +216,7 @@ func (a *App) apiEscStillNeedHelp(c *gin.Context) {
 func (a *App) apiEscStats(c *gin.Context) {
 	st, err := a.escalations.Stats(c.Request.Context(), actorOf(c).BrandID)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	agents := []gin.H{}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/fault"
 	"mutual/forum"
 )
 
@@ -136,14 +137,14 @@ func (a *App) authenticate(c *gin.Context) {
 	if h := c.GetHeader("Authorization"); h != "" {
 		tok, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok {
-			a.fail(c, &forum.Error{Kind: forum.ErrUnauthenticated, Msg: "Authorization must be \"Bearer <token>\"."})
+			a.fail(c, &fault.Error{Kind: fault.ErrUnauthenticated, Msg: "Authorization must be \"Bearer <token>\"."})
 			c.Abort()
 			return
 		}
 		act, err := a.members.TokenActor(ctx, b.ID, strings.TrimSpace(tok))
 		if err != nil {
-			if errors.Is(err, forum.ErrNotFound) {
-				err = &forum.Error{Kind: forum.ErrUnauthenticated, Msg: "That API token is not valid for this community."}
+			if errors.Is(err, fault.ErrNotFound) {
+				err = &fault.Error{Kind: fault.ErrUnauthenticated, Msg: "That API token is not valid for this community."}
 			}
 			a.fail(c, err)
 			c.Abort()
@@ -161,7 +162,7 @@ func (a *App) authenticate(c *gin.Context) {
 			actor = s.Actor
 			c.Set(keySession, s)
 			c.Set(keyCSRF, s.CSRF)
-		case errors.Is(err, forum.ErrNotFound):
+		case errors.Is(err, fault.ErrNotFound):
 			a.setCookie(c, a.sessionCookieName(c), "", -1)
 		default:
 			a.fail(c, err)
@@ -294,7 +295,7 @@ func (a *App) need(obj, act string) gin.HandlerFunc {
 				c.Abort()
 				return
 			}
-			a.fail(c, forum.ErrUnauthenticated)
+			a.fail(c, fault.ErrUnauthenticated)
 			c.Abort()
 			return
 		}
@@ -345,7 +346,7 @@ func (a *App) throttleShared(s *shared, key func(c *gin.Context) string) gin.Han
 func (a *App) tooMany(c *gin.Context, wait time.Duration) {
 	secs := int(wait.Seconds()) + 1
 	c.Header("Retry-After", fmt.Sprint(secs))
-	a.fail(c, &forum.Error{Kind: errTooMany, Msg: fmt.Sprintf("Too many attempts. Please wait %d seconds and try again.", secs)})
+	a.fail(c, &fault.Error{Kind: fault.ErrRateLimited, Msg: fmt.Sprintf("Too many attempts. Please wait %d seconds and try again.", secs)})
 }
 
 func brandOf(c *gin.Context) forum.Brand {

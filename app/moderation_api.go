@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/fault"
 	"mutual/forum"
 	"mutual/moderation"
 )
@@ -101,7 +102,7 @@ func (a *App) modShowEmail(c *gin.Context) bool {
 func (a *App) apiModFlag(c *gin.Context) {
 	id, err := idParam(c, "id")
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	var in struct {
@@ -109,12 +110,12 @@ func (a *App) apiModFlag(c *gin.Context) {
 		Note   string `json:"note"`
 	}
 	if err := bindJSON(c, &in); err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	res, err := a.mod.FlagPost(c.Request.Context(), actorOf(c), id, in.Reason, in.Note)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, gin.H{"flag": toAPIModFlag(res.Flag), "post_hidden": res.AutoHidden})
@@ -123,12 +124,12 @@ func (a *App) apiModFlag(c *gin.Context) {
 func (a *App) apiModQueue(c *gin.Context) {
 	cur, err := forum.ParseCursor(c.Query("cursor"))
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	items, next, err := a.mod.Queue(c.Request.Context(), brandOf(c).ID, cur, moderation.QueueLimit, a.modShowEmail(c))
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	rk, ok := a.apiRanks(c)
@@ -156,7 +157,7 @@ func (a *App) apiModQueue(c *gin.Context) {
 // acts even when a trusted member may decide flags.
 func (a *App) modNeedsModerator(c *gin.Context, d moderation.Decision) error {
 	if (d == moderation.Remove || d == moderation.EditIt) && !a.authz.Can(actorOf(c), "post", "moderate") {
-		return &forum.Error{Kind: forum.ErrForbidden, Msg: "Only moderators can delete or edit from the queue."}
+		return &fault.Error{Kind: fault.ErrForbidden, Msg: "Only moderators can delete or edit from the queue."}
 	}
 	return nil
 }
@@ -164,7 +165,7 @@ func (a *App) modNeedsModerator(c *gin.Context, d moderation.Decision) error {
 func (a *App) apiModDecide(c *gin.Context) {
 	id, err := idParam(c, "id")
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	var in struct {
@@ -174,17 +175,17 @@ func (a *App) apiModDecide(c *gin.Context) {
 		Body     string `json:"body"`
 	}
 	if err := bindJSON(c, &in); err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	d := moderation.Decision(in.Decision)
 	if err := a.modNeedsModerator(c, d); err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	p, err := a.mod.Decide(c.Request.Context(), actorOf(c), id, d, in.Reason, in.Title, in.Body)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	a.apiModPostOut(c, p)
@@ -194,19 +195,19 @@ func (a *App) apiModPost(act moderation.PostAct) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, err := idParam(c, "id")
 		if err != nil {
-			a.apiFail(c, err)
+			a.fail(c, err)
 			return
 		}
 		var in struct {
 			Reason string `json:"reason"`
 		}
 		if err := modOptionalJSON(c, &in); err != nil {
-			a.apiFail(c, err)
+			a.fail(c, err)
 			return
 		}
 		p, err := a.mod.ActOnPost(c.Request.Context(), actorOf(c), id, act, in.Reason)
 		if err != nil {
-			a.apiFail(c, err)
+			a.fail(c, err)
 			return
 		}
 		a.apiModPostOut(c, p)
@@ -233,7 +234,7 @@ func modOptionalJSON(c *gin.Context, dst any) error {
 func (a *App) apiModRevise(c *gin.Context) {
 	id, err := idParam(c, "id")
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	var in struct {
@@ -242,12 +243,12 @@ func (a *App) apiModRevise(c *gin.Context) {
 		Reason string `json:"reason"`
 	}
 	if err := bindJSON(c, &in); err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	p, err := a.mod.Revise(c.Request.Context(), actorOf(c), id, in.Title, in.Body, in.Reason)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	a.apiModPostOut(c, p)
@@ -257,7 +258,7 @@ func (a *App) apiModThread(act moderation.ThreadAct) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, err := idParam(c, "id")
 		if err != nil {
-			a.apiFail(c, err)
+			a.fail(c, err)
 			return
 		}
 		var in struct {
@@ -266,7 +267,7 @@ func (a *App) apiModThread(act moderation.ThreadAct) gin.HandlerFunc {
 			Reason  string `json:"reason"`
 		}
 		if err := modOptionalJSON(c, &in); err != nil {
-			a.apiFail(c, err)
+			a.fail(c, err)
 			return
 		}
 		target := in.BoardID
@@ -275,7 +276,7 @@ func (a *App) apiModThread(act moderation.ThreadAct) gin.HandlerFunc {
 		}
 		t, err := a.mod.ActOnThread(c.Request.Context(), actorOf(c), id, act, target, in.Reason)
 		if err != nil {
-			a.apiFail(c, err)
+			a.fail(c, err)
 			return
 		}
 		a.apiThreadOut(c, t)
@@ -285,7 +286,7 @@ func (a *App) apiModThread(act moderation.ThreadAct) gin.HandlerFunc {
 func (a *App) apiModStanding(c *gin.Context) {
 	st, err := a.mod.Standing(c.Request.Context(), actorOf(c), c.Param("username"), a.modShowEmail(c))
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, toAPIModStanding(st, a.cfg.Now()))
@@ -298,21 +299,21 @@ func (a *App) apiModPerson(act moderation.PersonAct) gin.HandlerFunc {
 			Reason string `json:"reason"`
 		}
 		if err := modOptionalJSON(c, &in); err != nil {
-			a.apiFail(c, err)
+			a.fail(c, err)
 			return
 		}
 		var until time.Time
 		if act == moderation.Suspend {
 			u, err := modParseUntil(in.Until, a.cfg.Now())
 			if err != nil {
-				a.apiFail(c, err)
+				a.fail(c, err)
 				return
 			}
 			until = u
 		}
 		st, err := a.mod.ActOnPerson(c.Request.Context(), actorOf(c), c.Param("username"), act, until, in.Reason)
 		if err != nil {
-			a.apiFail(c, err)
+			a.fail(c, err)
 			return
 		}
 		if !a.modShowEmail(c) {
@@ -325,7 +326,7 @@ func (a *App) apiModPerson(act moderation.PersonAct) gin.HandlerFunc {
 // modParseUntil reads an RFC 3339 time or a duration from now such as
 // "72h" or "7d".
 func modParseUntil(s string, now time.Time) (time.Time, error) {
-	bad := &forum.ValidationError{Fields: map[string]string{"until": `until must be a time (2026-01-02T15:04:05Z) or a period such as "72h" or "7d".`}}
+	bad := &fault.ValidationError{Fields: map[string]string{"until": `until must be a time (2026-01-02T15:04:05Z) or a period such as "72h" or "7d".`}}
 	if s == "" {
 		return time.Time{}, bad
 	}
@@ -355,19 +356,19 @@ func (a *App) apiModRole(grant bool) gin.HandlerFunc {
 		}
 		if grant {
 			if err := bindJSON(c, &in); err != nil {
-				a.apiFail(c, err)
+				a.fail(c, err)
 				return
 			}
 			role = in.Role
 		}
 		ctx := c.Request.Context()
 		if err := a.mod.SetRole(ctx, actorOf(c), c.Param("username"), role, grant, in.Reason); err != nil {
-			a.apiFail(c, err)
+			a.fail(c, err)
 			return
 		}
 		st, err := a.mod.Standing(ctx, actorOf(c), c.Param("username"), true)
 		if err != nil {
-			a.apiFail(c, err)
+			a.fail(c, err)
 			return
 		}
 		c.JSON(http.StatusOK, toAPIModStanding(st, a.cfg.Now()))
@@ -388,7 +389,7 @@ func modAuditFilter(c *gin.Context) (moderation.AuditFilter, error) {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
 			if t, err = time.Parse("2006-01-02", v); err != nil {
-				return f, &forum.ValidationError{Fields: map[string]string{p.name: p.name + " must be a date (2026-01-02) or an RFC 3339 time"}}
+				return f, &fault.ValidationError{Fields: map[string]string{p.name: p.name + " must be a date (2026-01-02) or an RFC 3339 time"}}
 			}
 		}
 		*p.dst = t.UTC()
@@ -396,7 +397,7 @@ func modAuditFilter(c *gin.Context) (moderation.AuditFilter, error) {
 	if v := c.Query("cursor"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n <= 0 {
-			return f, &forum.ValidationError{Fields: map[string]string{"cursor": "that page link is not valid; start again from the first page"}}
+			return f, &fault.ValidationError{Fields: map[string]string{"cursor": "that page link is not valid; start again from the first page"}}
 		}
 		f.Before = n
 	}
@@ -406,12 +407,12 @@ func modAuditFilter(c *gin.Context) (moderation.AuditFilter, error) {
 func (a *App) apiModAudit(c *gin.Context) {
 	f, err := modAuditFilter(c)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	rows, next, err := a.mod.Audit(c.Request.Context(), brandOf(c).ID, f, moderation.AuditLimit)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	out := apiList[apiModAction]{Items: make([]apiModAction, 0, len(rows))}
@@ -428,7 +429,7 @@ func (a *App) apiModAudit(c *gin.Context) {
 func (a *App) apiModSettings(c *gin.Context) {
 	st, err := a.mod.Settings(c.Request.Context(), brandOf(c).ID)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, st)
@@ -437,12 +438,12 @@ func (a *App) apiModSettings(c *gin.Context) {
 func (a *App) apiModSettingsPut(c *gin.Context) {
 	var in moderation.Settings
 	if err := bindJSON(c, &in); err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	st, err := a.mod.UpdateSettings(c.Request.Context(), actorOf(c), in)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, st)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/fault"
 	"mutual/forum"
 	"mutual/moderation"
 )
@@ -156,7 +157,7 @@ func (a *App) modMemberAct(c *gin.Context) {
 	if err == nil {
 		_, err = a.mod.ActOnPerson(c.Request.Context(), actorOf(c), c.Param("username"), act, until, c.PostForm("reason"))
 	}
-	var ve *forum.ValidationError
+	var ve *fault.ValidationError
 	if errors.As(err, &ve) {
 		a.modMemberRender(c, http.StatusUnprocessableEntity, ve.Fields)
 		return
@@ -259,13 +260,13 @@ func (a *App) modRolesRender(c *gin.Context, code int, errs map[string]string) {
 
 func (a *App) modRolesSet(c *gin.Context) {
 	err := a.mod.SetRole(c.Request.Context(), actorOf(c), c.PostForm("username"), c.PostForm("role"), c.PostForm("op") != "revoke", c.PostForm("reason"))
-	var ve *forum.ValidationError
-	var fe *forum.Error
+	var ve *fault.ValidationError
+	var fe *fault.Error
 	switch {
 	case errors.As(err, &ve):
 		a.modRolesRender(c, http.StatusUnprocessableEntity, ve.Fields)
 		return
-	case errors.As(err, &fe) && (errors.Is(err, forum.ErrNotFound) || errors.Is(err, forum.ErrConflict)):
+	case errors.As(err, &fe) && (errors.Is(err, fault.ErrNotFound) || errors.Is(err, fault.ErrConflict)):
 		a.modRolesRender(c, http.StatusUnprocessableEntity, map[string]string{"username": fe.Msg})
 		return
 	case err != nil:

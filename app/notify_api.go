@@ -8,7 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"mutual/forum"
+	"mutual/fault"
 	"mutual/forum/notify"
 )
 
@@ -48,13 +48,13 @@ func (a *App) apiNotifications(c *gin.Context) {
 	act := actorOf(c)
 	before, err := notifyBefore(c)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	limit := notify.PageSize
 	if v := c.Query("limit"); v != "" {
 		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 100 {
-			a.apiFail(c, &forum.ValidationError{Fields: map[string]string{"limit": "limit must be 1 to 100"}})
+			a.fail(c, &fault.ValidationError{Fields: map[string]string{"limit": "limit must be 1 to 100"}})
 			return
 		}
 	}
@@ -64,17 +64,17 @@ func (a *App) apiNotifications(c *gin.Context) {
 	case "unread":
 		unreadOnly = true
 	default:
-		a.apiFail(c, &forum.ValidationError{Fields: map[string]string{"filter": "filter must be all or unread"}})
+		a.fail(c, &fault.ValidationError{Fields: map[string]string{"filter": "filter must be all or unread"}})
 		return
 	}
 	items, next, err := a.nf.store.List(ctx, act.BrandID, act.UserID, before, limit, unreadOnly)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	unread, err := a.nf.store.Unread(ctx, act.BrandID, act.UserID)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	out := struct {
@@ -100,11 +100,11 @@ func (a *App) apiNotificationsRead(c *gin.Context) {
 		All bool    `json:"all"`
 	}
 	if err := bindJSON(c, &in); err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	if !in.All && len(in.IDs) == 0 {
-		a.apiFail(c, &forum.ValidationError{Fields: map[string]string{"ids": `Send "ids" (a list of notification ids) or "all": true.`}})
+		a.fail(c, &fault.ValidationError{Fields: map[string]string{"ids": `Send "ids" (a list of notification ids) or "all": true.`}})
 		return
 	}
 	var n int64
@@ -115,12 +115,12 @@ func (a *App) apiNotificationsRead(c *gin.Context) {
 		n, err = a.nf.store.MarkRead(ctx, act.BrandID, act.UserID, in.IDs)
 	}
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	unread, err := a.nf.store.Unread(ctx, act.BrandID, act.UserID)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"marked": n, "unread_count": unread})
@@ -131,17 +131,17 @@ func (a *App) apiNotifyPrefsOut(c *gin.Context) {
 	act := actorOf(c)
 	p, err := a.nf.store.Prefs(ctx, act.BrandID, act.UserID)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	st, err := a.nf.store.Email(ctx, act.BrandID, act.UserID)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	boards, err := a.nf.store.FollowedBoards(ctx, act.BrandID, act.UserID)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"email": p.EmailMode, "reminders": p.Reminders, "email_address": st.Email,
@@ -158,17 +158,17 @@ func (a *App) apiNotifySetPrefs(c *gin.Context) {
 		Reminders *bool   `json:"reminders"`
 	}
 	if err := bindJSON(c, &in); err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	p, err := a.nf.store.Prefs(ctx, act.BrandID, act.UserID)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	if in.Email != nil {
 		if p.EmailMode, err = notify.ParseEmailMode(*in.Email); err != nil {
-			a.apiFail(c, err)
+			a.fail(c, err)
 			return
 		}
 	}
@@ -176,7 +176,7 @@ func (a *App) apiNotifySetPrefs(c *gin.Context) {
 		p.Reminders = *in.Reminders
 	}
 	if err := a.nf.store.SetPrefs(ctx, act.BrandID, act.UserID, p); err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	a.apiNotifyPrefsOut(c)
@@ -231,17 +231,17 @@ func (a *App) apiSetFollow(on bool) gin.HandlerFunc { return a.apiSetSubscriptio
 func (a *App) apiSubscription(c *gin.Context, s subscription) {
 	id, err := idParam(c, "id")
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	act := actorOf(c)
 	if err := s.exists(c.Request.Context(), act.BrandID, id); err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	on, err := s.get(c.Request.Context(), act.BrandID, act.UserID, id)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{s.idKey: id, s.stateKey: on})
@@ -252,12 +252,12 @@ func (a *App) apiSetSubscription(s subscription, on bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, err := idParam(c, "id")
 		if err != nil {
-			a.apiFail(c, err)
+			a.fail(c, err)
 			return
 		}
 		act := actorOf(c)
 		if err := s.set(c.Request.Context(), act.BrandID, act.UserID, id, on); err != nil {
-			a.apiFail(c, err)
+			a.fail(c, err)
 			return
 		}
 		c.JSON(http.StatusOK, gin.H{s.idKey: id, s.stateKey: on})

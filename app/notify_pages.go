@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/fault"
 	"mutual/forum"
 	"mutual/forum/notify"
 )
@@ -19,7 +20,7 @@ func notifyBefore(c *gin.Context) (int64, error) {
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n <= 0 {
-		return 0, &forum.ValidationError{Fields: map[string]string{"after": "That page link is not valid; start again from the first page."}}
+		return 0, &fault.ValidationError{Fields: map[string]string{"after": "That page link is not valid; start again from the first page."}}
 	}
 	return n, nil
 }
@@ -81,7 +82,7 @@ func (a *App) notifyReadPage(c *gin.Context) {
 	if v := c.PostForm("id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {
-			a.fail(c, &forum.Error{Kind: errBadRequest, Msg: "That notification id is not valid."})
+			a.fail(c, &fault.Error{Kind: fault.ErrBadRequest, Msg: "That notification id is not valid."})
 			return
 		}
 		if _, err := a.nf.store.MarkRead(ctx, act.BrandID, act.UserID, []int64{id}); err != nil {
@@ -207,7 +208,7 @@ func (a *App) notifySaveSettings(c *gin.Context) {
 	if err == nil {
 		err = a.nf.store.SetPrefs(c.Request.Context(), act.BrandID, act.UserID, notify.Prefs{EmailMode: mode, Reminders: c.PostForm("reminders") == "on"})
 	}
-	var ve *forum.ValidationError
+	var ve *fault.ValidationError
 	if errors.As(err, &ve) {
 		v, lerr := a.notifySettingsData(c)
 		if lerr != nil {
@@ -233,13 +234,13 @@ func (a *App) notifyChangeEmail(c *gin.Context) {
 	act := actorOf(c)
 	email := c.PostForm("email")
 	_, err := a.members.Authenticate(ctx, act.BrandID, act.Username, c.PostForm("password"))
-	if errors.Is(err, forum.ErrBadCredentials) {
-		err = &forum.ValidationError{Fields: map[string]string{"password": "That is not your current password."}}
+	if errors.Is(err, fault.ErrBadCredentials) {
+		err = &fault.ValidationError{Fields: map[string]string{"password": "That is not your current password."}}
 	}
 	if err == nil {
 		err = a.nf.store.ChangeEmail(ctx, act.BrandID, act.UserID, email)
 	}
-	var ve *forum.ValidationError
+	var ve *fault.ValidationError
 	if errors.As(err, &ve) {
 		v, lerr := a.notifySettingsData(c)
 		if lerr != nil {
@@ -261,7 +262,7 @@ func (a *App) notifyChangeEmail(c *gin.Context) {
 func (a *App) notifyResendVerify(c *gin.Context) {
 	act := actorOf(c)
 	if !a.cfg.Notify.MailOn() {
-		a.fail(c, &forum.Error{Kind: forum.ErrConflict, Msg: "This community does not send email, so there is nothing to confirm."})
+		a.fail(c, &fault.Error{Kind: fault.ErrConflict, Msg: "This community does not send email, so there is nothing to confirm."})
 		return
 	}
 	if _, err := a.nf.store.QueueVerify(c.Request.Context(), act.BrandID, act.UserID); err != nil {

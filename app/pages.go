@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/fault"
 	"mutual/forum"
 )
 
@@ -20,7 +21,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func idParam(c *gin.Context, name string) (int64, error) {
 	n, err := strconv.ParseInt(c.Param(name), 10, 64)
 	if err != nil || n <= 0 {
-		return 0, &forum.Error{Kind: forum.ErrNotFound, Msg: "We could not find that page."}
+		return 0, &fault.Error{Kind: fault.ErrNotFound, Msg: "We could not find that page."}
 	}
 	return n, nil
 }
@@ -28,7 +29,7 @@ func idParam(c *gin.Context, name string) (int64, error) {
 func threadURL(t forum.Thread) string { return "/t/" + itoa(t.ID) + "/" + t.Slug }
 
 func (a *App) notFound(c *gin.Context) {
-	a.fail(c, &forum.Error{Kind: forum.ErrNotFound, Msg: "We could not find that page. It may have been moved or removed."})
+	a.fail(c, &fault.Error{Kind: fault.ErrNotFound, Msg: "We could not find that page. It may have been moved or removed."})
 }
 
 func (a *App) methodNotAllowed(c *gin.Context) {
@@ -218,7 +219,7 @@ func (a *App) reply(c *gin.Context) {
 		return
 	}
 	p, err := a.forum.Reply(c.Request.Context(), actorOf(c), id, forum.NewReply{Body: body, ClientKey: key})
-	var ve *forum.ValidationError
+	var ve *fault.ValidationError
 	if errors.As(err, &ve) {
 		showForm(http.StatusUnprocessableEntity, ve.Fields, "")
 		return
@@ -287,7 +288,7 @@ func (a *App) ask(c *gin.Context) {
 		return
 	}
 	t, err := a.forum.Ask(c.Request.Context(), actorOf(c), forum.NewThread{BoardID: bid, Title: v.Title, Body: v.Body, ClientKey: v.ClientKey})
-	var ve *forum.ValidationError
+	var ve *fault.ValidationError
 	if errors.As(err, &ve) {
 		v.Errors = ve.Fields
 		a.askPage(c, http.StatusUnprocessableEntity, v)
@@ -352,7 +353,7 @@ func (a *App) edit(c *gin.Context) {
 	}
 	v.Title, v.Body = c.PostForm("title"), c.PostForm("body")
 	p, err := a.forum.Edit(c.Request.Context(), actorOf(c), v.Post.ID, v.Title, v.Body)
-	var ve *forum.ValidationError
+	var ve *fault.ValidationError
 	if errors.As(err, &ve) {
 		v.Errors = ve.Fields
 		a.render(c, http.StatusUnprocessableEntity, "edit", "Edit", v)
@@ -413,7 +414,7 @@ func (a *App) accept(c *gin.Context) {
 	}
 	postID, err := strconv.ParseInt(c.PostForm("post_id"), 10, 64)
 	if err != nil || postID <= 0 {
-		a.fail(c, &forum.ValidationError{Fields: map[string]string{"post_id": "Choose which reply to accept."}})
+		a.fail(c, &fault.ValidationError{Fields: map[string]string{"post_id": "Choose which reply to accept."}})
 		return
 	}
 	t, err := a.forum.Accept(c.Request.Context(), actorOf(c), id, postID)
@@ -451,7 +452,7 @@ func (a *App) kudos(c *gin.Context) {
 		p, err = a.forum.TakeKudos(c.Request.Context(), actorOf(c), id)
 	} else {
 		p, err = a.forum.GiveKudos(c.Request.Context(), actorOf(c), id)
-		if errors.Is(err, forum.ErrConflict) { // given already (a double click): show the post
+		if errors.Is(err, fault.ErrConflict) { // given already (a double click): show the post
 			p, err = a.forum.Post(c.Request.Context(), actorOf(c).BrandID, id)
 		}
 	}
@@ -472,7 +473,7 @@ func (a *App) profile(c *gin.Context) {
 	b := brandOf(c)
 	u, err := a.members.ByUsername(ctx, b.ID, c.Param("username"))
 	if err != nil {
-		a.fail(c, &forum.Error{Kind: forum.ErrNotFound, Msg: "There is no member with that name here."})
+		a.fail(c, &fault.Error{Kind: fault.ErrNotFound, Msg: "There is no member with that name here."})
 		return
 	}
 	threads, err := a.forum.ThreadsBy(ctx, b.ID, u.ID, 20)
@@ -544,7 +545,7 @@ func (a *App) login(c *gin.Context) {
 		return
 	}
 	u, err := a.members.Authenticate(ctx, b.ID, v.Login, c.PostForm("password"))
-	if errors.Is(err, forum.ErrBadCredentials) {
+	if errors.Is(err, fault.ErrBadCredentials) {
 		v.Errors = map[string]string{"login": "Wrong username or password."}
 		a.render(c, http.StatusUnauthorized, "login", "Sign in", v)
 		return
@@ -586,7 +587,7 @@ func (a *App) signup(c *gin.Context) {
 	b := brandOf(c)
 	v := signupView{Username: c.PostForm("username"), Email: c.PostForm("email")}
 	u, err := a.members.Create(c.Request.Context(), forum.Signup{BrandID: b.ID, Username: v.Username, Email: v.Email, Password: c.PostForm("password")})
-	var ve *forum.ValidationError
+	var ve *fault.ValidationError
 	if errors.As(err, &ve) {
 		v.Errors = ve.Fields
 		a.render(c, http.StatusUnprocessableEntity, "signup", "Join", v)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/fault"
 	"mutual/forum"
 	"mutual/moderation/deflection"
 )
@@ -31,9 +32,9 @@ func (a *App) reportNeed(obj, act string) gin.HandlerFunc {
 		if !actor.SignedIn() && !isAPI(c) && c.Request.Method == http.MethodGet {
 			c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
 		} else if !actor.SignedIn() {
-			a.fail(c, forum.ErrUnauthenticated)
+			a.fail(c, fault.ErrUnauthenticated)
 		} else {
-			a.fail(c, forum.ErrNotFound)
+			a.fail(c, fault.ErrNotFound)
 		}
 		c.Abort()
 	}
@@ -79,7 +80,7 @@ func (a *App) reportQuery(c *gin.Context) (deflection.Query, string, error) {
 		q.BoardID = id
 	}
 	if len(bad) > 0 {
-		return q, period, &forum.ValidationError{Fields: bad}
+		return q, period, &fault.ValidationError{Fields: bad}
 	}
 	return q, period, q.Validate()
 }
@@ -223,7 +224,7 @@ func (a *App) reportPage(c *gin.Context) {
 func (a *App) reportAPI(c *gin.Context) {
 	q, _, err := a.reportQuery(c)
 	if err != nil {
-		var ve *forum.ValidationError
+		var ve *fault.ValidationError
 		if errors.As(err, &ve) {
 			writeJSONValidation(c, ve)
 			return
@@ -321,7 +322,7 @@ func (a *App) reportSettingsSave(c *gin.Context) {
 		AssumedRatePct: c.PostForm("rate"), MinSurveyAnswers: c.PostForm("min_answers"), EscalationSLAMin: c.PostForm("escalation_sla"),
 		AgentSLAHours: c.PostForm("agent_sla")}
 	_, err := deflection.SaveSettings(c.Request.Context(), a.db, brandOf(c).ID, f, a.cfg.Now())
-	var ve *forum.ValidationError
+	var ve *fault.ValidationError
 	if errors.As(err, &ve) {
 		a.render(c, http.StatusUnprocessableEntity, "report_settings", "Report settings", reportSettingsView{Form: f, Errors: ve.Fields})
 		return
@@ -382,7 +383,7 @@ func (a *App) reportSurveySave(c *gin.Context) {
 	}
 	ans := c.PostForm("answer")
 	if ans != "yes" && ans != "no" {
-		a.fail(c, &forum.ValidationError{Fields: map[string]string{"answer": "Answer yes or no."}})
+		a.fail(c, &fault.ValidationError{Fields: map[string]string{"answer": "Answer yes or no."}})
 		return
 	}
 	rd, err := a.reportReader(c)

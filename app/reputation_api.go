@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/fault"
 	"mutual/forum"
 	"mutual/reputation"
 	"mutual/sqldb"
@@ -57,15 +58,15 @@ func (a *App) repUserByName(c *gin.Context) (forum.User, reputation.Config, bool
 	b := brandOf(c)
 	u, err := a.members.ByUsername(ctx, b.ID, c.Param("username"))
 	if err != nil {
-		if errors.Is(err, forum.ErrNotFound) {
-			err = &forum.Error{Kind: forum.ErrNotFound, Msg: "There is no member with that name here."}
+		if errors.Is(err, fault.ErrNotFound) {
+			err = &fault.Error{Kind: fault.ErrNotFound, Msg: "There is no member with that name here."}
 		}
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return forum.User{}, reputation.Config{}, false
 	}
 	cfg, err := a.repConfig(ctx, b.ID)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return forum.User{}, reputation.Config{}, false
 	}
 	return u, cfg, true
@@ -93,19 +94,19 @@ func (a *App) repAPILedger(c *gin.Context) {
 	}
 	cur, err := reputation.ParseCursor(c.Query("cursor"))
 	if err != nil {
-		a.apiFail(c, repErr(err))
+		a.fail(c, err)
 		return
 	}
 	limit := 30
 	if l := c.Query("limit"); l != "" {
 		if limit, err = parseLimit(l); err != nil {
-			a.apiFail(c, err)
+			a.fail(c, err)
 			return
 		}
 	}
 	entries, next, err := reputation.Ledger(c.Request.Context(), a.db, u.BrandID, u.ID, cur, limit)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	out := apiList[repAPIEntry]{Items: make([]repAPIEntry, 0, len(entries))}
@@ -132,7 +133,7 @@ func (a *App) repAPILedger(c *gin.Context) {
 func (a *App) repLeadersJSON(c *gin.Context, leaders []reputation.Leader, p reputation.Period) {
 	cfg, err := a.repConfig(c.Request.Context(), brandOf(c).ID)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	items := make([]repAPILeader, 0, len(leaders))
@@ -158,17 +159,17 @@ func repLimit(c *gin.Context, def int) (int, error) {
 func (a *App) repAPILeaderboard(c *gin.Context) {
 	p, err := reputation.ParsePeriod(c.Query("period"))
 	if err != nil {
-		a.apiFail(c, repErr(err))
+		a.fail(c, err)
 		return
 	}
 	limit, err := repLimit(c, 25)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	leaders, err := reputation.Leaderboard(c.Request.Context(), a.db, brandOf(c).ID, p, a.cfg.Now(), limit)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	a.repLeadersJSON(c, leaders, p)
@@ -179,29 +180,29 @@ func (a *App) repAPITopHelpers(c *gin.Context) {
 	ctx := c.Request.Context()
 	id, err := idParam(c, "id")
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	bd, err := a.forum.Board(ctx, brandOf(c).ID, id)
 	if err != nil {
-		a.apiFail(c, &forum.Error{Kind: forum.ErrNotFound, Msg: "That board does not exist."})
+		a.fail(c, &fault.Error{Kind: fault.ErrNotFound, Msg: "That board does not exist."})
 		return
 	}
 	p := reputation.Month
 	if q := c.Query("period"); q != "" {
 		if p, err = reputation.ParsePeriod(q); err != nil || p == reputation.Week {
-			a.apiFail(c, &forum.ValidationError{Fields: map[string]string{"period": "period must be month or all"}})
+			a.fail(c, &fault.ValidationError{Fields: map[string]string{"period": "period must be month or all"}})
 			return
 		}
 	}
 	limit, err := repLimit(c, 10)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	leaders, err := reputation.TopHelpers(ctx, a.db, bd.BrandID, bd.ID, p, a.cfg.Now(), limit)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	a.repLeadersJSON(c, leaders, p)
@@ -273,7 +274,7 @@ func repToAPIConfig(c reputation.Config) repAPIConfig {
 func (a *App) repAPISettingsGet(c *gin.Context) {
 	cfg, err := reputation.LoadConfig(c.Request.Context(), a.db, brandOf(c).ID)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, repToAPIConfig(cfg))
@@ -286,13 +287,13 @@ func (a *App) repAPISettingsPut(c *gin.Context) {
 	b := brandOf(c)
 	cur, err := reputation.LoadConfig(ctx, a.db, b.ID)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	in := repToAPIConfig(cur)
 	in.Ranks = nil
 	if err := bindJSON(c, &in); err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	cfg := reputation.Config{Rules: reputation.Rules(in.Rules), Privileges: reputation.Privileges(in.Privileges), Ranks: cur.Ranks}
@@ -306,7 +307,7 @@ func (a *App) repAPISettingsPut(c *gin.Context) {
 		return reputation.SaveConfig(ctx, tx, b.ID, actorOf(c).UserID, cfg, a.cfg.Now())
 	})
 	if err != nil {
-		a.apiFail(c, repErr(err))
+		a.fail(c, err)
 		return
 	}
 	a.repForget(b.ID)
@@ -343,12 +344,12 @@ func (a *App) repAPIRings(c *gin.Context) {
 		status = ""
 	case reputation.RingOpen, reputation.RingDismissed, reputation.RingConfirmed:
 	default:
-		a.apiFail(c, &forum.ValidationError{Fields: map[string]string{"status": "status must be open, dismissed, confirmed or all"}})
+		a.fail(c, &fault.ValidationError{Fields: map[string]string{"status": "status must be open, dismissed, confirmed or all"}})
 		return
 	}
 	rings, err := reputation.Rings(c.Request.Context(), a.db, brandOf(c).ID, status, 100)
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	out := apiList[repAPIRing]{Items: make([]repAPIRing, 0, len(rings))}
@@ -372,7 +373,7 @@ func (a *App) repAPIRings(c *gin.Context) {
 func (a *App) repAPIRingReview(c *gin.Context) {
 	id, err := idParam(c, "id")
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	var in struct {
@@ -380,12 +381,12 @@ func (a *App) repAPIRingReview(c *gin.Context) {
 		Note   string `json:"note"`
 	}
 	if err := bindJSON(c, &in); err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	b := brandOf(c)
 	if err := reputation.ReviewRing(c.Request.Context(), a.db, b.ID, id, actorOf(c).UserID, in.Status, in.Note, a.cfg.Now()); err != nil {
-		a.apiFail(c, repErr(err))
+		a.fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"id": id, "status": in.Status, "note": in.Note})
@@ -395,7 +396,7 @@ func (a *App) repAPIRingReview(c *gin.Context) {
 func (a *App) repAPIRingScan(c *gin.Context) {
 	n, err := reputation.DetectRings(c.Request.Context(), a.db, brandOf(c).ID, a.cfg.Now())
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"rings": n, "scanned_at": a.cfg.Now().UTC().Format(time.RFC3339)})

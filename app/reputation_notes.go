@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"mutual/fault"
 	"mutual/forum"
 	"mutual/reputation"
 	"mutual/themes"
@@ -17,7 +18,7 @@ var repTrustedActs = map[string]string{
 }
 
 // errNotAllowed is the refusal when nothing a member can earn would allow it.
-var errNotAllowed = &forum.Error{Kind: forum.ErrForbidden, Msg: "Your account is not allowed to do that here."}
+var errNotAllowed = &fault.Error{Kind: fault.ErrForbidden, Msg: "Your account is not allowed to do that here."}
 
 // repRefusal says why a signed-in member may not do act on obj. When the
 // trusted role, which members earn with reputation (brands.rep_trusted,
@@ -49,7 +50,7 @@ func (a *App) repRefusal(ctx context.Context, actor forum.Actor, obj, act string
 	if what == "" {
 		what = "This"
 	}
-	return &forum.Error{Kind: forum.ErrForbidden, Msg: fmt.Sprintf("%s unlocks at %s reputation; you have %s.",
+	return &fault.Error{Kind: fault.ErrForbidden, Msg: fmt.Sprintf("%s unlocks at %s reputation; you have %s.",
 		what, forum.Thousands(cfg.Privileges.Trusted), forum.Thousands(u.Reputation))}
 }
 

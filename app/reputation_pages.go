@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/fault"
 	"mutual/forum"
 	"mutual/reputation"
 	"mutual/sqldb"
@@ -109,19 +110,6 @@ func (a *App) repRankName(ctx context.Context, brandID, rep int64) string {
 	return cfg.Rank(rep).Name
 }
 
-// repErr turns the reputation package's errors into the forum's kinds, which
-// app/errors.go maps to statuses.
-func repErr(err error) error {
-	var fe *reputation.FieldError
-	switch {
-	case errors.As(err, &fe):
-		return &forum.ValidationError{Fields: fe.Fields}
-	case errors.Is(err, reputation.ErrNoRing):
-		return &forum.Error{Kind: forum.ErrNotFound, Msg: "There is no such ring here."}
-	}
-	return err
-}
-
 // repThreadInfo is what the thread page's reputation slots show.
 type repThreadInfo struct {
 	Sort           string // "" (oldest first) or "kudos"
@@ -157,7 +145,7 @@ func (a *App) repThreadPage(c *gin.Context, id int64, cur forum.Cursor) (forum.T
 		// see hidden ones, marked.
 		pg, err = a.forum.PageAs(ctx, actor, id, cur)
 	default:
-		return forum.ThreadPage{}, info, &forum.ValidationError{Fields: map[string]string{"sort": "sort must be oldest or kudos"}}
+		return forum.ThreadPage{}, info, &fault.ValidationError{Fields: map[string]string{"sort": "sort must be oldest or kudos"}}
 	}
 	if err != nil {
 		return forum.ThreadPage{}, info, err
@@ -280,12 +268,12 @@ func (a *App) repLedgerPage(c *gin.Context) {
 	b := brandOf(c)
 	u, err := a.members.ByUsername(ctx, b.ID, c.Param("username"))
 	if err != nil {
-		a.fail(c, &forum.Error{Kind: forum.ErrNotFound, Msg: "There is no member with that name here."})
+		a.fail(c, &fault.Error{Kind: fault.ErrNotFound, Msg: "There is no member with that name here."})
 		return
 	}
 	cur, err := reputation.ParseCursor(c.Query("after"))
 	if err != nil {
-		a.fail(c, repErr(err))
+		a.fail(c, err)
 		return
 	}
 	entries, next, err := reputation.Ledger(ctx, a.db, b.ID, u.ID, cur, 50)
@@ -308,7 +296,7 @@ func (a *App) repLeaderboardPage(c *gin.Context) {
 	b := brandOf(c)
 	p, err := reputation.ParsePeriod(c.Query("period"))
 	if err != nil {
-		a.fail(c, repErr(err))
+		a.fail(c, err)
 		return
 	}
 	now := a.cfg.Now()
@@ -415,7 +403,7 @@ func (a *App) repSettingsSave(c *gin.Context) {
 		*f.Ptr = n
 	}
 	ranks, err := reputation.ParseRanks(v.Ranks)
-	var fe *reputation.FieldError
+	var fe *fault.ValidationError
 	if errors.As(err, &fe) {
 		for k, m := range fe.Fields {
 			v.Errors[k] = m
@@ -455,14 +443,14 @@ func (a *App) repSettingsSave(c *gin.Context) {
 func repExportRange(c *gin.Context) (time.Time, time.Time, error) {
 	from, err := reputation.ParseDate("from", c.Query("from"))
 	if err != nil {
-		return time.Time{}, time.Time{}, repErr(err)
+		return time.Time{}, time.Time{}, err
 	}
 	to, err := reputation.ParseDate("to", c.Query("to"))
 	if err != nil {
-		return time.Time{}, time.Time{}, repErr(err)
+		return time.Time{}, time.Time{}, err
 	}
 	if to.Before(from) {
-		return time.Time{}, time.Time{}, &forum.ValidationError{Fields: map[string]string{"to": "The end date must not be before the start date."}}
+		return time.Time{}, time.Time{}, &fault.ValidationError{Fields: map[string]string{"to": "The end date must not be before the start date."}}
 	}
 	return from, to.Add(24 * time.Hour), nil
 }
@@ -480,7 +468,7 @@ func (a *App) repExportPage(c *gin.Context) {
 		return
 	}
 	from, to, err := repExportRange(c)
-	var ve *forum.ValidationError
+	var ve *fault.ValidationError
 	if errors.As(err, &ve) {
 		a.render(c, http.StatusUnprocessableEntity, "reputation_export", "Payback export", struct {
 			From, To string
@@ -493,13 +481,13 @@ func (a *App) repExportPage(c *gin.Context) {
 
 func (a *App) repWriteExport(c *gin.Context, from, to time.Time, err error) {
 	if err != nil {
-		a.apiFail(c, err)
+		a.fail(c, err)
 		return
 	}
 	b := brandOf(c)
 	rows, err := reputation.Export(c.Request.Context(), a.db, b.ID, from, to)
 	if err != nil {
-		a.apiFail(c, repErr(err))
+		a.fail(c, err)
 		return
 	}
 	name := fmt.Sprintf("reputation-%s-%s-to-%s.csv", strings.ReplaceAll(b.Host, ":", "_"), from.Format("2006-01-02"), to.Add(-time.Hour).Format("2006-01-02"))
@@ -520,7 +508,7 @@ func (a *App) repRingsPage(c *gin.Context) {
 	}
 	rings, err := reputation.Rings(c.Request.Context(), a.db, brandOf(c).ID, status, 100)
 	if err != nil {
-		a.fail(c, repErr(err))
+		a.fail(c, err)
 		return
 	}
 	if status == "" {
@@ -541,7 +529,7 @@ func (a *App) repRingReview(c *gin.Context) {
 	}
 	err = reputation.ReviewRing(c.Request.Context(), a.db, brandOf(c).ID, id, actorOf(c).UserID, c.PostForm("status"), c.PostForm("note"), a.cfg.Now())
 	if err != nil {
-		a.fail(c, repErr(err))
+		a.fail(c, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/mod/reputation/rings")

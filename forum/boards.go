@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"mutual/fault"
 	"mutual/sqldb"
 )
 
@@ -39,11 +40,11 @@ func (s *Service) Boards(ctx context.Context, brandID int64) ([]Board, error) {
 	return out, rows.Err()
 }
 
-// Board returns one board of the brand, or ErrNotFound.
+// Board returns one board of the brand, or fault.ErrNotFound.
 func (s *Service) Board(ctx context.Context, brandID, id int64) (Board, error) {
 	b, err := scanBoard(s.db.QueryRow(ctx, `SELECT `+boardCols+` FROM boards WHERE brand_id = ? AND id = ?`, brandID, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Board{}, fmt.Errorf("forum: board %d: %w", id, ErrNotFound)
+		return Board{}, fmt.Errorf("forum: board %d: %w", id, fault.ErrNotFound)
 	}
 	return b, err
 }
@@ -57,14 +58,14 @@ type NewBoard struct {
 // CreateBoard adds a board to a brand.
 func (s *Service) CreateBoard(ctx context.Context, brandID int64, nb NewBoard) (Board, error) {
 	nb.Name = strings.TrimSpace(nb.Name)
-	v := validation{}
+	v := fault.Validation{}
 	if n := utf8.RuneCountInString(nb.Name); n < 2 || n > 60 {
-		v.add("name", "Board name must be 2 to 60 characters.")
+		v.Add("name", "Board name must be 2 to 60 characters.")
 	}
 	if utf8.RuneCountInString(nb.Description) > 300 {
-		v.add("description", "Description must be at most 300 characters.")
+		v.Add("description", "Description must be at most 300 characters.")
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return Board{}, err
 	}
 	var id int64
@@ -73,7 +74,7 @@ func (s *Service) CreateBoard(ctx context.Context, brandID int64, nb NewBoard) (
 VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, brandID, Slugify(nb.Name), nb.Name, nb.Description, nb.Position, ms(s.now())).Scan(&id)
 	})
 	if sqldb.IsUniqueViolation(err) {
-		return Board{}, &ValidationError{Fields: map[string]string{"name": "A board with that name already exists."}}
+		return Board{}, &fault.ValidationError{Fields: map[string]string{"name": "A board with that name already exists."}}
 	}
 	if err != nil {
 		return Board{}, fmt.Errorf("forum: create board: %w", err)

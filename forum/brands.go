@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"mutual/fault"
 	"mutual/sqldb"
 )
 
@@ -44,8 +45,8 @@ type NewBrand struct {
 	Default                                                 bool
 }
 
-// Create adds a brand. It returns a ValidationError for a bad host, name or
-// colour and ErrConflict when the host is taken.
+// Create adds a brand. It returns a fault.ValidationError for a bad host, name or
+// colour and fault.ErrConflict when the host is taken.
 func (s *Brands) Create(ctx context.Context, nb NewBrand) (Brand, error) {
 	nb.Host = strings.ToLower(strings.TrimSpace(nb.Host))
 	nb.Name = strings.TrimSpace(nb.Name)
@@ -55,20 +56,20 @@ func (s *Brands) Create(ctx context.Context, nb NewBrand) (Brand, error) {
 	if nb.ColorAccent == "" {
 		nb.ColorAccent = "#ff6b4a"
 	}
-	v := validation{}
+	v := fault.Validation{}
 	if !hostname.MatchString(nb.Host) {
-		v.add("host", "host must be a host name such as support.example.com")
+		v.Add("host", "host must be a host name such as support.example.com")
 	}
 	if nb.Name == "" || len([]rune(nb.Name)) > 60 {
-		v.add("name", "name must be 1 to 60 characters")
+		v.Add("name", "name must be 1 to 60 characters")
 	}
 	if !hexColor.MatchString(nb.ColorPrimary) || !hexColor.MatchString(nb.ColorAccent) {
-		v.add("color", "colours must be hex like #1a2b3c")
+		v.Add("color", "colours must be hex like #1a2b3c")
 	}
 	if nb.LogoURL != "" && !strings.HasPrefix(nb.LogoURL, "https://") && !strings.HasPrefix(nb.LogoURL, "/") {
-		v.add("logo", "logo must be an https:// URL or a path on this site")
+		v.Add("logo", "logo must be an https:// URL or a path on this site")
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return Brand{}, err
 	}
 	def := 0
@@ -82,7 +83,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, nb.Host, nb.Name, nb.Tagline, nb.
 			strings.ToLower(nb.ColorPrimary), strings.ToLower(nb.ColorAccent), def, ms(s.now())).Scan(&id)
 	})
 	if sqldb.IsUniqueViolation(err) {
-		return Brand{}, fmt.Errorf("forum: brand %s: %w", nb.Host, ErrConflict)
+		return Brand{}, fmt.Errorf("forum: brand %s: %w", nb.Host, fault.ErrConflict)
 	}
 	if err != nil {
 		return Brand{}, fmt.Errorf("forum: create brand: %w", err)
@@ -90,11 +91,11 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, nb.Host, nb.Name, nb.Tagline, nb.
 	return s.ByID(ctx, id)
 }
 
-// ByID returns a brand or ErrNotFound.
+// ByID returns a brand or fault.ErrNotFound.
 func (s *Brands) ByID(ctx context.Context, id int64) (Brand, error) {
 	b, err := scanBrand(s.db.QueryRow(ctx, `SELECT `+brandCols+` FROM brands WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Brand{}, fmt.Errorf("forum: brand %d: %w", id, ErrNotFound)
+		return Brand{}, fmt.Errorf("forum: brand %d: %w", id, fault.ErrNotFound)
 	}
 	return b, err
 }
@@ -109,25 +110,25 @@ func (s *Brands) ForHost(ctx context.Context, host string) (Brand, error) {
 	b, err := scanBrand(s.db.QueryRow(ctx, `SELECT `+brandCols+` FROM brands
 WHERE host = ? OR is_default = 1 ORDER BY is_default ASC LIMIT 1`, host))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Brand{}, fmt.Errorf("forum: no default brand: %w", ErrNotFound)
+		return Brand{}, fmt.Errorf("forum: no default brand: %w", fault.ErrNotFound)
 	}
 	return b, err
 }
 
-// ByHost returns the brand with exactly this host, or ErrNotFound.
+// ByHost returns the brand with exactly this host, or fault.ErrNotFound.
 func (s *Brands) ByHost(ctx context.Context, host string) (Brand, error) {
 	b, err := scanBrand(s.db.QueryRow(ctx, `SELECT `+brandCols+` FROM brands WHERE host = ?`, strings.ToLower(host)))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Brand{}, fmt.Errorf("forum: brand %s: %w", host, ErrNotFound)
+		return Brand{}, fmt.Errorf("forum: brand %s: %w", host, fault.ErrNotFound)
 	}
 	return b, err
 }
 
-// Default returns the default brand, or ErrNotFound on a fresh database.
+// Default returns the default brand, or fault.ErrNotFound on a fresh database.
 func (s *Brands) Default(ctx context.Context) (Brand, error) {
 	b, err := scanBrand(s.db.QueryRow(ctx, `SELECT `+brandCols+` FROM brands WHERE is_default = 1`))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Brand{}, fmt.Errorf("forum: default brand: %w", ErrNotFound)
+		return Brand{}, fmt.Errorf("forum: default brand: %w", fault.ErrNotFound)
 	}
 	return b, err
 }

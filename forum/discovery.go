@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"mutual/fault"
 	"mutual/sqldb"
 )
 
@@ -22,8 +23,8 @@ const AskWindow = 24 * time.Hour
 const reopenQuiet = time.Hour
 
 // RecordSuggestionOpen notes that a member opened a similar solved thread the
-// Ask page suggested. It returns the thread (for the redirect), ErrNotFound
-// for a thread the member cannot see, or ErrUnauthenticated for a visitor.
+// Ask page suggested. It returns the thread (for the redirect), fault.ErrNotFound
+// for a thread the member cannot see, or fault.ErrUnauthenticated for a visitor.
 func (s *Service) RecordSuggestionOpen(ctx context.Context, a Actor, threadID int64) (Thread, error) {
 	if err := requireMember(a); err != nil {
 		return Thread{}, err
@@ -102,7 +103,7 @@ func (s *Service) visibleThread(ctx context.Context, brandID, id int64) (Thread,
 	t, err := scanThread(s.db.QueryRow(ctx, `SELECT `+threadCols+` FROM threads t JOIN users u ON u.id = t.author_id
 WHERE t.brand_id = ? AND t.id = ? AND t.status = 'visible'`, brandID, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Thread{}, notFound("That thread does not exist.")
+		return Thread{}, fault.NotFound("That thread does not exist.")
 	}
 	if err != nil {
 		return Thread{}, fmt.Errorf("forum: thread %d: %w", id, err)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"mutual/fault"
 	"mutual/forum"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
@@ -131,9 +132,9 @@ func (f *fixture) reply(t *testing.T, a forum.Actor, threadID int64, body string
 	return p
 }
 
-// fieldErr returns the field messages of a ValidationError, or nil.
+// fieldErr returns the field messages of a fault.ValidationError, or nil.
 func fieldErr(err error) map[string]string {
-	var ve *forum.ValidationError
+	var ve *fault.ValidationError
 	if !errors.As(err, &ve) {
 		return nil
 	}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"mutual/fault"
 	"mutual/reputation"
 	"mutual/sqldb"
 )
@@ -22,26 +23,26 @@ func checkGiver(ctx context.Context, q sqldb.Querier, a Actor, r reputation.Rule
 (SELECT COUNT(*) FROM kudos k WHERE k.user_id = u.id AND k.created_at >= ?)
 FROM users u WHERE u.id = ? AND u.brand_id = ?`, max(r.GiverMinPosts, 1), dayStartMS(now), a.UserID, a.BrandID).Scan(&created, &posts, &today)
 	if errors.Is(err, sql.ErrNoRows) {
-		return ErrUnauthenticated
+		return fault.ErrUnauthenticated
 	}
 	if err != nil {
 		return fmt.Errorf("forum: kudos giver: %w", err)
 	}
 	if today >= r.KudosPerDay {
-		return denied(fmt.Sprintf("You have given %d kudos today, the most this community allows in a day. You can give more after midnight UTC.", today))
+		return fault.Denied(fmt.Sprintf("You have given %d kudos today, the most this community allows in a day. You can give more after midnight UTC.", today))
 	}
 	if a.IsStaff() {
 		return nil
 	}
 	if age := now.Sub(fromMS(created)); age < r.GiverMinAge() {
-		return denied(fmt.Sprintf("New accounts can give kudos once they are %s old; yours can in %s.",
+		return fault.Denied(fmt.Sprintf("New accounts can give kudos once they are %s old; yours can in %s.",
 			humanDuration(r.GiverMinAge()), humanDuration(r.GiverMinAge()-age)))
 	}
 	if posts < r.GiverMinPosts {
 		if r.GiverMinPosts == 1 {
-			return denied("Ask a question or write a reply first: kudos come from members who take part.")
+			return fault.Denied("Ask a question or write a reply first: kudos come from members who take part.")
 		}
-		return denied(fmt.Sprintf("Write %d posts first (you have %d): kudos come from members who take part.", r.GiverMinPosts, posts))
+		return fault.Denied(fmt.Sprintf("Write %d posts first (you have %d): kudos come from members who take part.", r.GiverMinPosts, posts))
 	}
 	return nil
 }
@@ -133,8 +134,8 @@ WHERE k.user_id = ? AND k.created_at >= ? AND +p.author_id = ? ORDER BY k.create
 // moderator, or a member whose reputation reaches the brand's threshold for
 // editing others' posts. A post members do not see (held, hidden, deleted,
 // or in a thread that is) only a moderator edits, or its author while it
-// awaits review; to anyone else it is ErrNotFound, as on its page. Otherwise
-// the error (ErrForbidden) says plainly what is missing.
+// awaits review; to anyone else it is fault.ErrNotFound, as on its page. Otherwise
+// the error (fault.ErrForbidden) says plainly what is missing.
 func (s *Service) CanEdit(ctx context.Context, a Actor, p Post) error {
 	return s.canEdit(ctx, s.db, a, p)
 }
@@ -153,7 +154,7 @@ func (s *Service) canEdit(ctx context.Context, q sqldb.Querier, a Actor, p Post)
 	}
 	own := p.AuthorID == a.UserID
 	if err != nil || !threadShown(t, a.UserID, false) || !(p.Shown() || (own && p.Status == StatusPending)) {
-		return notFound("That post does not exist.")
+		return fault.NotFound("That post does not exist.")
 	}
 	if own {
 		return nil
@@ -162,13 +163,13 @@ func (s *Service) canEdit(ctx context.Context, q sqldb.Querier, a Actor, p Post)
 	err = q.QueryRow(ctx, `SELECT u.reputation, b.rep_edit_others FROM users u JOIN brands b ON b.id = u.brand_id
 WHERE u.id = ? AND u.brand_id = ?`, a.UserID, a.BrandID).Scan(&rep, &need)
 	if errors.Is(err, sql.ErrNoRows) {
-		return ErrUnauthenticated
+		return fault.ErrUnauthenticated
 	}
 	if err != nil {
 		return fmt.Errorf("forum: edit privilege: %w", err)
 	}
 	if rep < need {
-		return denied(fmt.Sprintf("Editing others' posts unlocks at %s reputation; you have %s.", Thousands(need), Thousands(rep)))
+		return fault.Denied(fmt.Sprintf("Editing others' posts unlocks at %s reputation; you have %s.", Thousands(need), Thousands(rep)))
 	}
 	return nil
 }
@@ -213,7 +214,7 @@ func ParseKudosCursor(s string) (KudosCursor, error) {
 	}
 	var c KudosCursor
 	if _, err := fmt.Sscanf(s, "k%d.%d", &c.Kudos, &c.ID); err != nil || c.ID <= 0 || c.Kudos < 0 {
-		return KudosCursor{}, &ValidationError{Fields: map[string]string{"cursor": "that page link is not valid; start again from the first page"}}
+		return KudosCursor{}, &fault.ValidationError{Fields: map[string]string{"cursor": "that page link is not valid; start again from the first page"}}
 	}
 	return c, nil
 }
@@ -267,7 +268,7 @@ func (s *Service) KudosBlocked(ctx context.Context, a Actor) (string, error) {
 		return "", err
 	}
 	err = checkGiver(ctx, s.db, a, r, s.now())
-	var fe *Error
+	var fe *fault.Error
 	if errors.As(err, &fe) {
 		return fe.Msg, nil
 	}
@@ -289,7 +290,7 @@ func (s *Service) giveKudos(ctx context.Context, tx *sqldb.Tx, a Actor, postID i
 		return err
 	}
 	if !visible {
-		return notFound("That post is not available any more, so it cannot receive kudos.")
+		return fault.NotFound("That post is not available any more, so it cannot receive kudos.")
 	}
 	if err := checkGiver(ctx, tx, a, rules, now); err != nil {
 		return err
@@ -309,10 +310,10 @@ EXISTS (SELECT 1 FROM kudos WHERE post_id = ? AND user_id = ?)`,
 	// Refusals come before any write, so a refused kudos writes nothing
 	// (and leaves the rest of its commit group alone, see sqldb.runBatch).
 	if given {
-		return &Error{Kind: ErrConflict, Msg: "You have already given kudos to this post."}
+		return &fault.Error{Kind: fault.ErrConflict, Msg: "You have already given kudos to this post."}
 	}
 	if !rc.Staff && rules.DailyCap > 0 && rc.KudosToday >= rules.DailyCap {
-		return denied(fmt.Sprintf("%s has earned the most reputation from kudos a member can earn in a day (%s); you can give kudos to their posts again after midnight UTC.",
+		return fault.Denied(fmt.Sprintf("%s has earned the most reputation from kudos a member can earn in a day (%s); you can give kudos to their posts again after midnight UTC.",
 			authorName(ctx, tx, author), Thousands(rules.DailyCap)))
 	}
 	res, err := tx.Exec(ctx, `INSERT INTO kudos (brand_id, post_id, user_id, created_at) VALUES (?, ?, ?, ?)
@@ -321,7 +322,7 @@ ON CONFLICT (post_id, user_id) DO NOTHING`, a.BrandID, postID, a.UserID, ms(now)
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return &Error{Kind: ErrConflict, Msg: "You have already given kudos to this post."}
+		return &fault.Error{Kind: fault.ErrConflict, Msg: "You have already given kudos to this post."}
 	}
 	if _, err := tx.Exec(ctx, `UPDATE posts SET kudos_count = kudos_count + 1 WHERE id = ?`, postID); err != nil {
 		return err
@@ -358,13 +359,13 @@ func kudosTarget(ctx context.Context, tx *sqldb.Tx, a Actor, postID int64) (auth
 	err = tx.QueryRow(ctx, `SELECT p.author_id, p.thread_id, p.status, t.board_id, t.status FROM posts p JOIN threads t ON t.id = p.thread_id
 WHERE p.id = ? AND p.brand_id = ?`, postID, a.BrandID).Scan(&author, &threadID, &status, &boardID, &threadStatus)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, 0, 0, false, notFound("That post does not exist.")
+		return 0, 0, 0, false, fault.NotFound("That post does not exist.")
 	}
 	if err != nil {
 		return 0, 0, 0, false, err
 	}
 	if author == a.UserID {
-		return 0, 0, 0, false, denied("You cannot give kudos to your own post.")
+		return 0, 0, 0, false, fault.Denied("You cannot give kudos to your own post.")
 	}
 	// The author first, then their posts: every kudos transaction takes
 	// locks in that order (PostgreSQL), a serial reversal included.

@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"mutual/fault"
 	"mutual/sqldb"
 )
 
@@ -48,20 +49,20 @@ type Signup struct {
 }
 
 func (s Signup) validate() error {
-	v := validation{}
+	v := fault.Validation{}
 	if !utf8.ValidString(s.Username) || !usernameRe.MatchString(s.Username) {
-		v.add("username", "Username must be 3 to 20 letters, digits, dots, dashes or underscores, starting and ending with a letter or digit.")
+		v.Add("username", "Username must be 3 to 20 letters, digits, dots, dashes or underscores, starting and ending with a letter or digit.")
 	}
 	if a, err := mail.ParseAddress(s.Email); err != nil || a.Address != s.Email || len(s.Email) > 254 {
-		v.add("email", "Enter an email address like name@example.com.")
+		v.Add("email", "Enter an email address like name@example.com.")
 	}
 	if n := utf8.RuneCountInString(s.Password); !utf8.ValidString(s.Password) || n < MinPasswordLen || n > MaxPasswordLen {
-		v.add("password", fmt.Sprintf("Password must be %d to %d characters.", MinPasswordLen, MaxPasswordLen))
+		v.Add("password", fmt.Sprintf("Password must be %d to %d characters.", MinPasswordLen, MaxPasswordLen))
 	}
-	return v.err()
+	return v.Err()
 }
 
-// Create makes an account. It returns a ValidationError (naming the field) when
+// Create makes an account. It returns a fault.ValidationError (naming the field) when
 // input is bad or the username or email is taken in this brand.
 func (m *Members) Create(ctx context.Context, s Signup) (User, error) {
 	s.Username = strings.TrimSpace(s.Username)
@@ -93,21 +94,21 @@ func insertUser(ctx context.Context, q sqldb.Querier, brandID int64, username, e
 		return 0, err
 	}
 	if n > 0 {
-		return 0, &ValidationError{Fields: map[string]string{"username": "That username is taken; choose another."}}
+		return 0, &fault.ValidationError{Fields: map[string]string{"username": "That username is taken; choose another."}}
 	}
 	if ek != "" {
 		if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM users WHERE brand_id = ? AND email_key = ?`, brandID, ek).Scan(&n); err != nil {
 			return 0, err
 		}
 		if n > 0 {
-			return 0, &ValidationError{Fields: map[string]string{"email": "An account with that email already exists; sign in instead."}}
+			return 0, &fault.ValidationError{Fields: map[string]string{"email": "An account with that email already exists; sign in instead."}}
 		}
 	}
 	var id int64
 	err := q.QueryRow(ctx, `INSERT INTO users (brand_id, username, username_key, email, email_key, password_hash, external_id, created_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, brandID, username, uk, email, ek, hash, externalID, ms(at)).Scan(&id)
 	if sqldb.IsUniqueViolation(err) {
-		return 0, &ValidationError{Fields: map[string]string{"username": "That username or email is taken."}}
+		return 0, &fault.ValidationError{Fields: map[string]string{"username": "That username or email is taken."}}
 	}
 	if err != nil {
 		return 0, fmt.Errorf("forum: insert user: %w", err)
@@ -125,27 +126,27 @@ func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	return u, err
 }
 
-// ByID returns a user of the brand or ErrNotFound.
+// ByID returns a user of the brand or fault.ErrNotFound.
 func (m *Members) ByID(ctx context.Context, brandID, id int64) (User, error) {
 	u, err := scanUser(m.db.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE brand_id = ? AND id = ?`, brandID, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, fmt.Errorf("forum: user %d: %w", id, ErrNotFound)
+		return User{}, fmt.Errorf("forum: user %d: %w", id, fault.ErrNotFound)
 	}
 	return u, err
 }
 
-// ByUsername returns a user of the brand (case-insensitive) or ErrNotFound.
+// ByUsername returns a user of the brand (case-insensitive) or fault.ErrNotFound.
 func (m *Members) ByUsername(ctx context.Context, brandID int64, username string) (User, error) {
 	u, err := scanUser(m.db.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE brand_id = ? AND username_key = ?`,
 		brandID, strings.ToLower(username)))
 	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, fmt.Errorf("forum: user %q: %w", username, ErrNotFound)
+		return User{}, fmt.Errorf("forum: user %q: %w", username, fault.ErrNotFound)
 	}
 	return u, err
 }
 
 // Authenticate checks a username (or email) and password. It returns
-// ErrBadCredentials for any mismatch, taking the same time whether or not the
+// fault.ErrBadCredentials for any mismatch, taking the same time whether or not the
 // account exists.
 func (m *Members) Authenticate(ctx context.Context, brandID int64, login, password string) (User, error) {
 	key := strings.ToLower(strings.TrimSpace(login))
@@ -155,7 +156,7 @@ func (m *Members) Authenticate(ctx context.Context, brandID int64, login, passwo
 WHERE brand_id = ? AND (username_key = ? OR (email_key = ? AND email_key <> ''))`, brandID, key, key).Scan(&id, &hash)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && hash == "") {
 		_, _ = CheckPassword(dummyHash(), password)
-		return User{}, ErrBadCredentials
+		return User{}, fault.ErrBadCredentials
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("forum: authenticate: %w", err)
@@ -165,7 +166,7 @@ WHERE brand_id = ? AND (username_key = ? OR (email_key = ? AND email_key <> ''))
 		return User{}, fmt.Errorf("forum: authenticate: %w", err)
 	}
 	if !ok {
-		return User{}, ErrBadCredentials
+		return User{}, fault.ErrBadCredentials
 	}
 	return m.ByID(ctx, brandID, id)
 }
@@ -177,7 +178,7 @@ func (m *Members) Grant(ctx context.Context, brandID, userID int64, role string)
 		valid = valid || r == role
 	}
 	if !valid {
-		return &ValidationError{Fields: map[string]string{"role": "role must be one of " + strings.Join(Roles, ", ")}}
+		return &fault.ValidationError{Fields: map[string]string{"role": "role must be one of " + strings.Join(Roles, ", ")}}
 	}
 	if role == "member" {
 		return nil
@@ -249,12 +250,12 @@ VALUES (?, ?, ?, ?, ?, ?, ?)`, hashSecret(tok), brandID, userID, csrf, ms(now), 
 	return s, nil
 }
 
-// Session looks up a live session of this brand by cookie value; ErrNotFound
+// Session looks up a live session of this brand by cookie value; fault.ErrNotFound
 // when it is unknown, expired or belongs to another brand. A session in use is
 // extended at most once an hour, so reads stay reads.
 func (m *Members) Session(ctx context.Context, brandID int64, token string) (Session, error) {
 	if token == "" || len(token) > 100 {
-		return Session{}, ErrNotFound
+		return Session{}, fault.ErrNotFound
 	}
 	id := hashSecret(token)
 	var s Session
@@ -263,14 +264,14 @@ func (m *Members) Session(ctx context.Context, brandID int64, token string) (Ses
 FROM sessions s JOIN users u ON u.id = s.user_id
 WHERE s.id = ? AND s.brand_id = ?`, id, brandID).Scan(&s.Actor.UserID, &s.CSRF, &expires, &seen, &s.Actor.Username)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Session{}, ErrNotFound
+		return Session{}, fault.ErrNotFound
 	}
 	if err != nil {
 		return Session{}, fmt.Errorf("forum: session: %w", err)
 	}
 	now := m.now()
 	if ms(now) >= expires {
-		return Session{}, ErrNotFound
+		return Session{}, fault.ErrNotFound
 	}
 	if ms(now)-seen > int64(time.Hour/time.Millisecond) {
 		if _, err := m.db.Exec(ctx, `UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id = ?`,
@@ -314,16 +315,16 @@ func (m *Members) CreateToken(ctx context.Context, brandID, userID int64, name s
 	return tok, nil
 }
 
-// TokenActor resolves a bearer token of this brand to its actor, or ErrNotFound.
+// TokenActor resolves a bearer token of this brand to its actor, or fault.ErrNotFound.
 func (m *Members) TokenActor(ctx context.Context, brandID int64, token string) (Actor, error) {
 	if token == "" || len(token) > 100 {
-		return Actor{}, ErrNotFound
+		return Actor{}, fault.ErrNotFound
 	}
 	var a Actor
 	err := m.db.QueryRow(ctx, `SELECT t.user_id, u.username FROM api_tokens t JOIN users u ON u.id = t.user_id
 WHERE t.token_hash = ? AND t.brand_id = ?`, hashSecret(token), brandID).Scan(&a.UserID, &a.Username)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Actor{}, ErrNotFound
+		return Actor{}, fault.ErrNotFound
 	}
 	if err != nil {
 		return Actor{}, fmt.Errorf("forum: token: %w", err)
@@ -346,7 +347,7 @@ type Unclaimed struct {
 // CreateUnclaimed makes an account that cannot sign in until claimed.
 func (m *Members) CreateUnclaimed(ctx context.Context, u Unclaimed) (User, error) {
 	if !usernameRe.MatchString(u.Username) {
-		return User{}, &ValidationError{Fields: map[string]string{"username": "invalid username " + u.Username}}
+		return User{}, &fault.ValidationError{Fields: map[string]string{"username": "invalid username " + u.Username}}
 	}
 	var id int64
 	err := m.db.InTx(ctx, func(tx *sqldb.Tx) error {

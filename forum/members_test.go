@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"mutual/fault"
 	"mutual/forum"
 )
 
@@ -41,7 +42,7 @@ func TestSignupValidation(t *testing.T) {
 			_, err := f.members.Create(ctx, forum.Signup{BrandID: f.brand.ID, Username: tt.username, Email: tt.email, Password: tt.password})
 			fields := fieldErr(err)
 			if fields == nil {
-				t.Fatalf("Create = %v, want a ValidationError on %s", err, tt.field)
+				t.Fatalf("Create = %v, want a fault.ValidationError on %s", err, tt.field)
 			}
 			if fields[tt.field] == "" {
 				t.Errorf("fields = %v, want a message for %q", fields, tt.field)
@@ -83,7 +84,7 @@ func TestSignupDuplicatesCaseInsensitive(t *testing.T) {
 		for _, tt := range tests {
 			_, err := f.members.Create(ctx, forum.Signup{BrandID: f.brand.ID, Username: tt.username, Email: tt.email, Password: "correct horse"})
 			if fields := fieldErr(err); fields[tt.field] == "" {
-				t.Errorf("%s: Create = %v, want a ValidationError on %s", tt.name, err, tt.field)
+				t.Errorf("%s: Create = %v, want a fault.ValidationError on %s", tt.name, err, tt.field)
 			}
 		}
 		// An unclaimed (imported) account holds its name too.
@@ -135,8 +136,8 @@ func TestAuthenticate(t *testing.T) {
 				}
 				continue
 			}
-			if !errors.Is(err, forum.ErrBadCredentials) {
-				t.Errorf("%s: Authenticate err = %v, want ErrBadCredentials", tt.name, err)
+			if !errors.Is(err, fault.ErrBadCredentials) {
+				t.Errorf("%s: Authenticate err = %v, want fault.ErrBadCredentials", tt.name, err)
 			}
 		}
 	})
@@ -216,8 +217,8 @@ func TestSessions(t *testing.T) {
 			{"empty token", f.brand.ID, ""},
 			{"oversized token", f.brand.ID, strings.Repeat("a", 101)},
 		} {
-			if _, err := f.members.Session(ctx, tt.brand, tt.token); !errors.Is(err, forum.ErrNotFound) {
-				t.Errorf("%s: Session err = %v, want ErrNotFound", tt.name, err)
+			if _, err := f.members.Session(ctx, tt.brand, tt.token); !errors.Is(err, fault.ErrNotFound) {
+				t.Errorf("%s: Session err = %v, want fault.ErrNotFound", tt.name, err)
 			}
 		}
 
@@ -232,12 +233,12 @@ func TestSessions(t *testing.T) {
 			t.Fatalf("day 31 after use at day 29: %v", err)
 		}
 		// s2 was never used again and is past its 30 days.
-		if _, err := f.members.Session(ctx, f.brand.ID, s2.Token); !errors.Is(err, forum.ErrNotFound) {
-			t.Errorf("idle session after 31 days: %v, want ErrNotFound", err)
+		if _, err := f.members.Session(ctx, f.brand.ID, s2.Token); !errors.Is(err, fault.ErrNotFound) {
+			t.Errorf("idle session after 31 days: %v, want fault.ErrNotFound", err)
 		}
 		f.clock.Add(forum.SessionTTL)
-		if _, err := f.members.Session(ctx, f.brand.ID, s.Token); !errors.Is(err, forum.ErrNotFound) {
-			t.Errorf("session idle for a full TTL: %v, want ErrNotFound", err)
+		if _, err := f.members.Session(ctx, f.brand.ID, s.Token); !errors.Is(err, fault.ErrNotFound) {
+			t.Errorf("session idle for a full TTL: %v, want fault.ErrNotFound", err)
 		}
 		pruned, err := f.members.PruneSessions(ctx)
 		if err != nil || pruned != 2 {
@@ -252,8 +253,8 @@ func TestSessions(t *testing.T) {
 		if err := f.members.EndSession(ctx, s3.Token); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.members.Session(ctx, f.brand.ID, s3.Token); !errors.Is(err, forum.ErrNotFound) {
-			t.Errorf("after EndSession: %v, want ErrNotFound", err)
+		if _, err := f.members.Session(ctx, f.brand.ID, s3.Token); !errors.Is(err, fault.ErrNotFound) {
+			t.Errorf("after EndSession: %v, want fault.ErrNotFound", err)
 		}
 		if err := f.members.EndSession(ctx, "never-issued"); err != nil {
 			t.Errorf("EndSession(unknown) = %v", err)
@@ -286,8 +287,8 @@ func TestTokens(t *testing.T) {
 			{"empty", f.brand.ID, ""},
 			{"too long", f.brand.ID, tok + strings.Repeat("x", 100)},
 		} {
-			if _, err := f.members.TokenActor(ctx, tt.brand, tt.tok); !errors.Is(err, forum.ErrNotFound) {
-				t.Errorf("%s: TokenActor err = %v, want ErrNotFound", tt.name, err)
+			if _, err := f.members.TokenActor(ctx, tt.brand, tt.tok); !errors.Is(err, fault.ErrNotFound) {
+				t.Errorf("%s: TokenActor err = %v, want fault.ErrNotFound", tt.name, err)
 			}
 		}
 	})
@@ -331,7 +332,7 @@ func TestBrands(t *testing.T) {
 			{"javascript logo", forum.NewBrand{Host: "x.example.com", Name: "X", LogoURL: "javascript:alert(1)"}, "logo"},
 		} {
 			if _, err := f.brands.Create(ctx, tt.nb); fieldErr(err)[tt.field] == "" {
-				t.Errorf("%s: Create = %v, want a ValidationError on %s", tt.name, err, tt.field)
+				t.Errorf("%s: Create = %v, want a fault.ValidationError on %s", tt.name, err, tt.field)
 			}
 		}
 		beta, err := f.brands.Create(ctx, forum.NewBrand{Host: "Beta.Example.com", Name: "Beta", ColorPrimary: "#AABBCC"})
@@ -341,8 +342,8 @@ func TestBrands(t *testing.T) {
 		if beta.Host != "beta.example.com" || beta.ColorPrimary != "#aabbcc" || beta.IsDefault {
 			t.Errorf("created brand = %+v", beta)
 		}
-		if _, err := f.brands.Create(ctx, forum.NewBrand{Host: "beta.example.com", Name: "Again"}); !errors.Is(err, forum.ErrConflict) {
-			t.Errorf("duplicate host: %v, want ErrConflict", err)
+		if _, err := f.brands.Create(ctx, forum.NewBrand{Host: "beta.example.com", Name: "Again"}); !errors.Is(err, fault.ErrConflict) {
+			t.Errorf("duplicate host: %v, want fault.ErrConflict", err)
 		}
 		if _, err := f.brands.Create(ctx, forum.NewBrand{Host: "gamma.example.com", Name: "Second default", Default: true}); err == nil {
 			t.Error("a second default brand was accepted")
@@ -363,11 +364,11 @@ func TestBrands(t *testing.T) {
 				t.Errorf("ForHost(%q) = %d, %v; want %d", tt.host, b.ID, err, tt.want)
 			}
 		}
-		if _, err := f.brands.ByHost(ctx, "unknown.example.org"); !errors.Is(err, forum.ErrNotFound) {
-			t.Errorf("ByHost(unknown) = %v, want ErrNotFound", err)
+		if _, err := f.brands.ByHost(ctx, "unknown.example.org"); !errors.Is(err, fault.ErrNotFound) {
+			t.Errorf("ByHost(unknown) = %v, want fault.ErrNotFound", err)
 		}
-		if _, err := f.brands.ByID(ctx, 9999); !errors.Is(err, forum.ErrNotFound) {
-			t.Errorf("ByID(9999) = %v, want ErrNotFound", err)
+		if _, err := f.brands.ByID(ctx, 9999); !errors.Is(err, fault.ErrNotFound) {
+			t.Errorf("ByID(9999) = %v, want fault.ErrNotFound", err)
 		}
 		all, err := f.brands.All(ctx)
 		if err != nil || len(all) != 2 {

@@ -5,6 +5,7 @@ package forum
 import (
 	"encoding/base64"
 	"fmt"
+	"mutual/fault"
 	"strconv"
 	"strings"
 	"time"
@@ -176,7 +177,7 @@ func ParseFilter(s string) (Filter, error) {
 	case FilterUnanswered, FilterSolved:
 		return Filter(s), nil
 	}
-	return "", &ValidationError{Fields: map[string]string{"filter": "filter must be all, unanswered or solved"}}
+	return "", &fault.ValidationError{Fields: map[string]string{"filter": "filter must be all, unanswered or solved"}}
 }
 
 // Cursor is a keyset position in a newest-activity-first list.
@@ -198,7 +199,7 @@ func ParseCursor(s string) (Cursor, error) {
 	if s == "" {
 		return Cursor{}, nil
 	}
-	bad := &ValidationError{Fields: map[string]string{"cursor": "that page link is not valid; start again from the first page"}}
+	bad := &fault.ValidationError{Fields: map[string]string{"cursor": "that page link is not valid; start again from the first page"}}
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
 		return Cursor{}, bad

@@ -8,23 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"mutual/fault"
 	"mutual/reputation"
 	"mutual/sqldb"
 )
-
-// ErrRateLimited is the kind of RateLimitError.
-var ErrRateLimited = errors.New("rate limited")
-
-// RateLimitError refuses a write for now; RetryAfter says for how long.
-type RateLimitError struct {
-	Msg        string
-	RetryAfter time.Duration
-}
-
-func (e *RateLimitError) Error() string { return e.Msg }
-
-// Unwrap returns ErrRateLimited, so errors.Is works.
-func (e *RateLimitError) Unwrap() error { return ErrRateLimited }
 
 // PostLimits are the new-member safeguards (Discourse's defaults): new
 // accounts wait between posts and have a first-day allowance; everyone's
@@ -83,16 +70,16 @@ func (s *Service) admit(ctx context.Context, tx *sqldb.Tx, a Actor, threadID int
 b.rep_links, b.rep_images, b.premod_posts FROM users u JOIN brands b ON b.id = ? WHERE u.id = ?`, a.BrandID, a.UserID).
 		Scan(&st.reputation, &st.created, &st.suspendedUntil, &st.bannedAt, &st.reason, &st.repLinks, &st.repImages, &st.premod)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", ErrUnauthenticated
+		return "", fault.ErrUnauthenticated
 	}
 	if err != nil {
 		return "", fmt.Errorf("forum: standing: %w", err)
 	}
 	if st.bannedAt != 0 {
-		return "", denied("Your account is banned from posting in this community" + because(st.reason) + ".")
+		return "", fault.Denied("Your account is banned from posting in this community" + because(st.reason) + ".")
 	}
 	if st.suspendedUntil > ms(now) {
-		return "", denied(fmt.Sprintf("Your account is suspended until %s%s. You can still read the community.",
+		return "", fault.Denied(fmt.Sprintf("Your account is suspended until %s%s. You can still read the community.",
 			fromMS(st.suspendedUntil).Format("2 Jan 2006 15:04 MST"), because(st.reason)))
 	}
 	if threadID != 0 {
@@ -105,10 +92,10 @@ b.rep_links, b.rep_images, b.premod_posts FROM users u JOIN brands b ON b.id = ?
 		}
 		if !a.CanModerate() {
 			if tstatus != StatusVisible && !(tstatus == StatusPending && author == a.UserID) {
-				return "", notFound("That thread does not exist.")
+				return "", fault.NotFound("That thread does not exist.")
 			}
 			if locked != 0 {
-				return "", denied("This thread is locked: it takes no new replies.")
+				return "", fault.Denied("This thread is locked: it takes no new replies.")
 			}
 		}
 	}
@@ -134,7 +121,7 @@ b.rep_links, b.rep_images, b.premod_posts FROM users u JOIN brands b ON b.id = ?
 			return "", err
 		}
 		if dup > 0 {
-			return "", &ValidationError{Fields: map[string]string{"body": "You posted this same text a few minutes ago. Edit that post instead of posting it again."}}
+			return "", &fault.ValidationError{Fields: map[string]string{"body": "You posted this same text a few minutes ago. Edit that post instead of posting it again."}}
 		}
 		var others int
 		// The newest posts of the window, by time (posts_recent): bounded
@@ -162,7 +149,7 @@ WHERE brand_id = ? AND body_md = ? AND author_id <> ?`,
 	return status, nil
 }
 
-// checkNewMemberLinks refuses, with a ValidationError on body, rendered
+// checkNewMemberLinks refuses, with a fault.ValidationError on body, rendered
 // html with more links or images than a member below the brand's thresholds
 // (rep_links, rep_images) may post: NewMemberLinks, NewMemberImages. It is
 // the one rule for asking, replying and editing, and judges the writer (the
@@ -172,16 +159,16 @@ func checkNewMemberLinks(a Actor, html string, reputation, repLinks, repImages i
 	if a.IsStaff() {
 		return nil
 	}
-	v := validation{}
+	v := fault.Validation{}
 	// Mentions of members are links the renderer makes, not links the
 	// writer posts, so they do not count.
 	if n := strings.Count(html, "<a ") - len(mentionHrefRe.FindAllStringIndex(html, -1)); reputation < repLinks && n > NewMemberLinks {
-		v.add("body", fmt.Sprintf("New members may post at most %d links (this has %d); you can post more once you reach %d reputation.", NewMemberLinks, n, repLinks))
+		v.Add("body", fmt.Sprintf("New members may post at most %d links (this has %d); you can post more once you reach %d reputation.", NewMemberLinks, n, repLinks))
 	}
 	if n := strings.Count(html, "<img "); reputation < repImages && n > NewMemberImages {
-		v.add("body", fmt.Sprintf("New members may post at most %d image (this has %d); you can post more once you reach %d reputation.", NewMemberImages, n, repImages))
+		v.Add("body", fmt.Sprintf("New members may post at most %d image (this has %d); you can post more once you reach %d reputation.", NewMemberImages, n, repImages))
 	}
-	return v.err()
+	return v.Err()
 }
 
 // editorLinks applies checkNewMemberLinks to an edit inside q, reading the
@@ -194,7 +181,7 @@ func editorLinks(ctx context.Context, q sqldb.Querier, a Actor, html string) err
 	err := q.QueryRow(ctx, `SELECT u.reputation, b.rep_links, b.rep_images FROM users u JOIN brands b ON b.id = ? WHERE u.id = ?`, a.BrandID, a.UserID).
 		Scan(&rep, &repLinks, &repImages)
 	if errors.Is(err, sql.ErrNoRows) {
-		return ErrUnauthenticated
+		return fault.ErrUnauthenticated
 	}
 	if err != nil {
 		return fmt.Errorf("forum: editor standing: %w", err)
@@ -212,7 +199,7 @@ func (s *Service) newMemberLimits(ctx context.Context, tx *sqldb.Tx, a Actor, l 
 		return err
 	}
 	if wait := fromMS(last).Add(l.NewInterval).Sub(now); last != 0 && wait > 0 {
-		return &RateLimitError{RetryAfter: wait, Msg: fmt.Sprintf("New members wait %d seconds between posts. Please try again in %d seconds.",
+		return &fault.RateLimitError{RetryAfter: wait, Msg: fmt.Sprintf("New members wait %d seconds between posts. Please try again in %d seconds.",
 			int(l.NewInterval.Seconds()), int(wait.Seconds())+1)}
 	}
 	var n int
@@ -225,7 +212,7 @@ func (s *Service) newMemberLimits(ctx context.Context, tx *sqldb.Tx, a Actor, l 
 	}
 	if n >= limit {
 		wait := l.NewAccount - age
-		return &RateLimitError{RetryAfter: wait, Msg: fmt.Sprintf("New members may post %d %s on their first day. You can post again in %s.",
+		return &fault.RateLimitError{RetryAfter: wait, Msg: fmt.Sprintf("New members may post %d %s on their first day. You can post again in %s.",
 			limit, what, wait.Round(time.Minute))}
 	}
 	return nil
@@ -382,7 +369,7 @@ func (s *Service) MoveThread(ctx context.Context, tx *sqldb.Tx, brandID, threadI
 		return Thread{}, err
 	}
 	if n == 0 {
-		return Thread{}, &ValidationError{Fields: map[string]string{"board_id": "That board does not exist; choose another."}}
+		return Thread{}, &fault.ValidationError{Fields: map[string]string{"board_id": "That board does not exist; choose another."}}
 	}
 	if boardID == t.BoardID {
 		return t, nil
@@ -409,7 +396,7 @@ func (s *Service) MoveThread(ctx context.Context, tx *sqldb.Tx, brandID, threadI
 // points, as in SetPostStatus.
 func (s *Service) MergeThread(ctx context.Context, tx *sqldb.Tx, brandID, fromID, intoID int64) (from, into Thread, err error) {
 	if fromID == intoID {
-		return Thread{}, Thread{}, &ValidationError{Fields: map[string]string{"into": "A thread cannot be merged into itself."}}
+		return Thread{}, Thread{}, &fault.ValidationError{Fields: map[string]string{"into": "A thread cannot be merged into itself."}}
 	}
 	// Both threads first, in id order, as accepts take them (PostgreSQL).
 	if err = s.lockThreads(ctx, tx, brandID, fromID, intoID); err != nil {
@@ -419,13 +406,13 @@ func (s *Service) MergeThread(ctx context.Context, tx *sqldb.Tx, brandID, fromID
 		return
 	}
 	if into, err = s.thread(ctx, tx, brandID, intoID); err != nil {
-		if errors.Is(err, ErrNotFound) {
-			err = &ValidationError{Fields: map[string]string{"into": "The thread to merge into does not exist."}}
+		if errors.Is(err, fault.ErrNotFound) {
+			err = &fault.ValidationError{Fields: map[string]string{"into": "The thread to merge into does not exist."}}
 		}
 		return
 	}
 	if from.MergedInto != 0 || into.MergedInto != 0 {
-		return Thread{}, Thread{}, &Error{Kind: ErrConflict, Msg: "One of these threads was already merged into another."}
+		return Thread{}, Thread{}, &fault.Error{Kind: fault.ErrConflict, Msg: "One of these threads was already merged into another."}
 	}
 	// Then every member whose points the merge moves: the accept's, and those
 	// of posts members stop or start seeing as they change threads.
@@ -501,7 +488,7 @@ func (s *Service) Revise(ctx context.Context, tx *sqldb.Tx, a Actor, postID int6
 	if err != nil {
 		return Post{}, err
 	}
-	v := validation{}
+	v := fault.Validation{}
 	lo := MinReplyLen
 	if p.IsQuestion {
 		lo = MinQuestionLen
@@ -512,7 +499,7 @@ func (s *Service) Revise(ctx context.Context, tx *sqldb.Tx, a Actor, postID int6
 	} else {
 		title = ""
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return Post{}, err
 	}
 	html, err := s.md.Render(body)

@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"mutual/fault"
 	"mutual/sqldb"
 )
 
@@ -32,7 +33,7 @@ const replyWindow = 2000
 // index's tag tokens (which start with "_") out of reach.
 func searchTerms(q string) ([]string, error) {
 	if !utf8.ValidString(q) {
-		return nil, &ValidationError{Fields: map[string]string{"q": "The search contains invalid characters."}}
+		return nil, &fault.ValidationError{Fields: map[string]string{"q": "The search contains invalid characters."}}
 	}
 	words := strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
@@ -51,7 +52,7 @@ func searchTerms(q string) ([]string, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, &ValidationError{Fields: map[string]string{"q": "Type a word or two to search for."}}
+		return nil, &fault.ValidationError{Fields: map[string]string{"q": "Type a word or two to search for."}}
 	}
 	return out, nil
 }
@@ -83,7 +84,7 @@ func ParseSearchStatus(s string) (SearchStatus, error) {
 	case "solved", "unanswered":
 		return SearchStatus(s), nil
 	}
-	return "", &ValidationError{Fields: map[string]string{"status": "status must be all, solved or unanswered"}}
+	return "", &fault.ValidationError{Fields: map[string]string{"status": "status must be all, solved or unanswered"}}
 }
 
 // SearchQuery is what a person asked for.
@@ -119,7 +120,7 @@ type SearchPage struct {
 // accepted answer hold every word of the query, ranked by relevance (BM25F,
 // title first, solved threads boosted), then threads found only through a
 // reply holding every word, newest matches first. It returns a
-// ValidationError for an empty query or a bad page.
+// fault.ValidationError for an empty query or a bad page.
 func (s *Service) SearchThreads(ctx context.Context, brandID int64, sq SearchQuery) (SearchPage, error) {
 	terms, err := searchTerms(sq.Q)
 	if err != nil {
@@ -132,7 +133,7 @@ func (s *Service) SearchThreads(ctx context.Context, brandID int64, sq SearchQue
 		sq.Page = 1
 	}
 	if sq.Page > MaxSearchPages {
-		return SearchPage{}, &ValidationError{Fields: map[string]string{"page": fmt.Sprintf("Results stop at page %d; try more specific words.", MaxSearchPages)}}
+		return SearchPage{}, &fault.ValidationError{Fields: map[string]string{"page": fmt.Sprintf("Results stop at page %d; try more specific words.", MaxSearchPages)}}
 	}
 	// Index what was written since the indexer last ran (a bounded amount),
 	// so a member finds what was just posted.

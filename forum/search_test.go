@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"mutual/fault"
 	"mutual/forum"
 )
 
@@ -74,7 +75,7 @@ func TestSearch(t *testing.T) {
 		}
 		same("lisbon", roaming.ID)
 		same("abroad")
-		if _, err := f.svc.Search(ctx, f.brand.ID, "  ?!  ", 10); !errors.As(err, new(*forum.ValidationError)) {
+		if _, err := f.svc.Search(ctx, f.brand.ID, "  ?!  ", 10); !errors.As(err, new(*fault.ValidationError)) {
 			t.Fatalf("empty search: err = %v, want a validation error", err)
 		}
 	})

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"mutual/fault"
 	"mutual/reputation"
 	"mutual/sqldb"
 )
@@ -64,31 +65,31 @@ const (
 	RepliesPerPage = 50
 )
 
-func checkText(v validation, field, label, s string, lo, hi int) string {
+func checkText(v fault.Validation, field, label, s string, lo, hi int) string {
 	if !utf8.ValidString(s) {
-		v.add(field, label+" contains invalid characters (it is not valid UTF-8).")
+		v.Add(field, label+" contains invalid characters (it is not valid UTF-8).")
 		return s
 	}
 	if strings.ContainsRune(s, 0) {
-		v.add(field, label+" contains a NUL character.")
+		v.Add(field, label+" contains a NUL character.")
 		return s
 	}
 	s = strings.TrimSpace(s)
 	n := utf8.RuneCountInString(s)
 	switch {
 	case n == 0:
-		v.add(field, label+" is required.")
+		v.Add(field, label+" is required.")
 	case n < lo:
-		v.add(field, fmt.Sprintf("%s must be at least %d characters.", label, lo))
+		v.Add(field, fmt.Sprintf("%s must be at least %d characters.", label, lo))
 	case n > hi:
-		v.add(field, fmt.Sprintf("%s must be at most %d characters (it has %d).", label, hi, n))
+		v.Add(field, fmt.Sprintf("%s must be at most %d characters (it has %d).", label, hi, n))
 	}
 	return s
 }
 
 func requireMember(a Actor) error {
 	if !a.SignedIn() {
-		return ErrUnauthenticated
+		return fault.ErrUnauthenticated
 	}
 	return nil
 }
@@ -107,20 +108,20 @@ func (s *Service) Ask(ctx context.Context, a Actor, nt NewThread) (Thread, error
 	if err := requireMember(a); err != nil {
 		return Thread{}, err
 	}
-	v := validation{}
+	v := fault.Validation{}
 	nt.Title = checkText(v, "title", "Title", nt.Title, MinTitleLen, MaxTitleLen)
 	nt.Body = checkText(v, "body", "Question", nt.Body, MinQuestionLen, MaxBodyLen)
 	if len(nt.ClientKey) > MaxClientKey {
-		v.add("client_key", "client key is too long")
+		v.Add("client_key", "client key is too long")
 	}
 	if nt.BoardID <= 0 {
-		v.add("board_id", "Choose a board.")
+		v.Add("board_id", "Choose a board.")
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return Thread{}, err
 	}
-	if _, err := s.Board(ctx, a.BrandID, nt.BoardID); errors.Is(err, ErrNotFound) {
-		return Thread{}, &ValidationError{Fields: map[string]string{"board_id": "That board does not exist; choose another."}}
+	if _, err := s.Board(ctx, a.BrandID, nt.BoardID); errors.Is(err, fault.ErrNotFound) {
+		return Thread{}, &fault.ValidationError{Fields: map[string]string{"board_id": "That board does not exist; choose another."}}
 	} else if err != nil {
 		return Thread{}, err
 	}
@@ -223,12 +224,12 @@ func (s *Service) threadByClientKey(ctx context.Context, a Actor, key string) (T
 	t, err := scanThread(s.db.QueryRow(ctx, `SELECT `+threadCols+` FROM threads t JOIN users u ON u.id = t.author_id
 WHERE t.brand_id = ? AND t.author_id = ? AND t.client_key = ? AND t.client_key <> ''`, a.BrandID, a.UserID, key))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Thread{}, ErrNotFound
+		return Thread{}, fault.ErrNotFound
 	}
 	return t, err
 }
 
-// Thread returns a thread of the brand or ErrNotFound.
+// Thread returns a thread of the brand or fault.ErrNotFound.
 func (s *Service) Thread(ctx context.Context, brandID, id int64) (Thread, error) {
 	return s.thread(ctx, s.db, brandID, id)
 }
@@ -237,7 +238,7 @@ func (s *Service) thread(ctx context.Context, q sqldb.Querier, brandID, id int64
 	t, err := scanThread(q.QueryRow(ctx, `SELECT `+threadCols+` FROM threads t JOIN users u ON u.id = t.author_id
 WHERE t.brand_id = ? AND t.id = ?`, brandID, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Thread{}, notFound("That thread does not exist.")
+		return Thread{}, fault.NotFound("That thread does not exist.")
 	}
 	if err != nil {
 		return Thread{}, fmt.Errorf("forum: thread %d: %w", id, err)
@@ -251,7 +252,7 @@ func (s *Service) AcceptedOf(ctx context.Context, brandID, threadID int64) (int6
 	var id int64
 	err := s.db.QueryRow(ctx, `SELECT COALESCE(accepted_post_id, 0) FROM threads WHERE brand_id = ? AND id = ?`, brandID, threadID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, notFound("That thread does not exist.")
+		return 0, fault.NotFound("That thread does not exist.")
 	}
 	if err != nil {
 		return 0, fmt.Errorf("forum: thread %d: %w", threadID, err)
@@ -362,7 +363,7 @@ func collectPosts(rows *sql.Rows) ([]Post, error) {
 	return out, rows.Err()
 }
 
-// Post returns a post of the brand or ErrNotFound.
+// Post returns a post of the brand or fault.ErrNotFound.
 func (s *Service) Post(ctx context.Context, brandID, id int64) (Post, error) {
 	return s.post(ctx, s.db, brandID, id)
 }
@@ -371,7 +372,7 @@ func (s *Service) post(ctx context.Context, q sqldb.Querier, brandID, id int64) 
 	p, err := scanPost(q.QueryRow(ctx, `SELECT `+postCols+` FROM posts p JOIN users u ON u.id = p.author_id
 WHERE p.brand_id = ? AND p.id = ?`, brandID, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Post{}, notFound("That post does not exist.")
+		return Post{}, fault.NotFound("That post does not exist.")
 	}
 	if err != nil {
 		return Post{}, fmt.Errorf("forum: post %d: %w", id, err)
@@ -406,7 +407,7 @@ func (s *Service) page(ctx context.Context, brandID, threadID int64, viewer int6
 		return pg, nil // the caller redirects to the thread it was merged into
 	}
 	if !threadShown(t, viewer, mod) {
-		return ThreadPage{}, notFound("That thread does not exist.")
+		return ThreadPage{}, fault.NotFound("That thread does not exist.")
 	}
 	shown, shownArgs := postShown(viewer, mod)
 	rows, err := s.db.Query(ctx, `SELECT `+postCols+` FROM posts p JOIN users u ON u.id = p.author_id
@@ -509,12 +510,12 @@ func (s *Service) Reply(ctx context.Context, a Actor, threadID int64, nr NewRepl
 	if err := requireMember(a); err != nil {
 		return Post{}, err
 	}
-	v := validation{}
+	v := fault.Validation{}
 	nr.Body = checkText(v, "body", "Reply", nr.Body, MinReplyLen, MaxBodyLen)
 	if len(nr.ClientKey) > MaxClientKey {
-		v.add("client_key", "client key is too long")
+		v.Add("client_key", "client key is too long")
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return Post{}, err
 	}
 	// A repeated ClientKey is caught by the unique index at insert time, so
@@ -530,7 +531,7 @@ func (s *Service) Reply(ctx context.Context, a Actor, threadID int64, nr NewRepl
 		err := tx.QueryRow(ctx, `SELECT author_id, board_id FROM threads WHERE id = ? AND brand_id = ?`, threadID, a.BrandID).
 			Scan(&t.AuthorID, &t.BoardID)
 		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("That thread does not exist.")
+			return fault.NotFound("That thread does not exist.")
 		}
 		if err != nil {
 			return err
@@ -592,7 +593,7 @@ func (s *Service) postByClientKey(ctx context.Context, a Actor, key string) (Pos
 	p, err := scanPost(s.db.QueryRow(ctx, `SELECT `+postCols+` FROM posts p JOIN users u ON u.id = p.author_id
 WHERE p.brand_id = ? AND p.author_id = ? AND p.client_key = ? AND p.client_key <> ''`, a.BrandID, a.UserID, key))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Post{}, ErrNotFound
+		return Post{}, fault.ErrNotFound
 	}
 	return p, err
 }
@@ -612,7 +613,7 @@ func (s *Service) Edit(ctx context.Context, a Actor, postID int64, title, body s
 	if err := s.CanEdit(ctx, a, p); err != nil {
 		return Post{}, err
 	}
-	v := validation{}
+	v := fault.Validation{}
 	lo := MinReplyLen
 	if p.IsQuestion {
 		lo = MinQuestionLen
@@ -623,7 +624,7 @@ func (s *Service) Edit(ctx context.Context, a Actor, postID int64, title, body s
 	} else {
 		title = ""
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return Post{}, err
 	}
 	html, err := s.md.Render(body)
@@ -700,7 +701,7 @@ FROM post_revisions r JOIN users u ON u.id = r.editor_id WHERE r.post_id = ? AND
 
 // Accept marks postID as the thread's answer, replacing any earlier one. The
 // asker or a moderator may accept; nobody accepts the asker's own reply, nor
-// in a thread members do not see (ErrNotFound, or ErrConflict to those who
+// in a thread members do not see (fault.ErrNotFound, or fault.ErrConflict to those who
 // see it: moderators, the asker of a held question).
 func (s *Service) Accept(ctx context.Context, a Actor, threadID, postID int64) (Thread, error) {
 	if err := requireMember(a); err != nil {
@@ -714,12 +715,12 @@ func (s *Service) Accept(ctx context.Context, a Actor, threadID, postID int64) (
 		// Points stand only on what members see (points.go).
 		if !t.Shown() {
 			if !threadShown(t, a.UserID, a.CanModerate()) {
-				return notFound("That thread does not exist.")
+				return fault.NotFound("That thread does not exist.")
 			}
-			return &Error{Kind: ErrConflict, Msg: "Members cannot see this thread now; an answer can be accepted once they can."}
+			return &fault.Error{Kind: fault.ErrConflict, Msg: "Members cannot see this thread now; an answer can be accepted once they can."}
 		}
 		if t.AuthorID != a.UserID && !a.CanModerate() {
-			return denied("Only the person who asked (or a moderator) can accept an answer.")
+			return fault.Denied("Only the person who asked (or a moderator) can accept an answer.")
 		}
 		p, err := s.post(ctx, tx, a.BrandID, postID)
 		if err != nil {
@@ -729,10 +730,10 @@ func (s *Service) Accept(ctx context.Context, a Actor, threadID, postID int64) (
 			return err
 		}
 		if p.ThreadID != threadID || p.IsQuestion || !p.Shown() {
-			return &ValidationError{Fields: map[string]string{"post_id": "That post is not a reply in this thread."}}
+			return &fault.ValidationError{Fields: map[string]string{"post_id": "That post is not a reply in this thread."}}
 		}
 		if p.AuthorID == t.AuthorID {
-			return denied("You cannot accept your own reply as the answer.")
+			return fault.Denied("You cannot accept your own reply as the answer.")
 		}
 		if t.AcceptedPostID == postID {
 			return nil
@@ -793,7 +794,7 @@ func (s *Service) Unaccept(ctx context.Context, a Actor, threadID int64) (Thread
 			return err
 		}
 		if t.AuthorID != a.UserID && !a.CanModerate() {
-			return denied("Only the person who asked (or a moderator) can withdraw the accepted answer.")
+			return fault.Denied("Only the person who asked (or a moderator) can withdraw the accepted answer.")
 		}
 		if t.AcceptedPostID == 0 {
 			return nil

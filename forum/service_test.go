@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"mutual/fault"
 	"mutual/forum"
 	"mutual/reputation"
 )
@@ -52,7 +53,7 @@ func TestAskValidation(t *testing.T) {
 				}
 				_, err := f.svc.Ask(ctx, asker, nt)
 				if fields := fieldErr(err); fields[tt.field] == "" {
-					t.Fatalf("Ask = %v, want a ValidationError on %s", err, tt.field)
+					t.Fatalf("Ask = %v, want a fault.ValidationError on %s", err, tt.field)
 				}
 			})
 		}
@@ -61,8 +62,8 @@ func TestAskValidation(t *testing.T) {
 			t.Fatalf("%d threads after only invalid questions (%v)", n, err)
 		}
 
-		if _, err := f.svc.Ask(ctx, forum.Anonymous(f.brand.ID), forum.NewThread{BoardID: f.board.ID, Title: okTitle, Body: okBody}); !errors.Is(err, forum.ErrUnauthenticated) {
-			t.Errorf("anonymous Ask = %v, want ErrUnauthenticated", err)
+		if _, err := f.svc.Ask(ctx, forum.Anonymous(f.brand.ID), forum.NewThread{BoardID: f.board.ID, Title: okTitle, Body: okBody}); !errors.Is(err, fault.ErrUnauthenticated) {
+			t.Errorf("anonymous Ask = %v, want fault.ErrUnauthenticated", err)
 		}
 
 		// Boundaries: 8 and 150 character titles, a 10 character and a 20000
@@ -106,13 +107,13 @@ func TestReplyRules(t *testing.T) {
 			{"over 20000", th.ID, strings.Repeat("r", 20001), "body", nil},
 			{"invalid utf-8", th.ID, "ok \xff", "body", nil},
 			{"NUL", th.ID, "ok \x00 fine", "body", nil},
-			{"unknown thread", 99999, "a real reply", "", forum.ErrNotFound},
+			{"unknown thread", 99999, "a real reply", "", fault.ErrNotFound},
 		}
 		for _, tt := range tests {
 			_, err := f.svc.Reply(ctx, helper, tt.thread, forum.NewReply{Body: tt.body})
 			if tt.field != "" {
 				if fieldErr(err)[tt.field] == "" {
-					t.Errorf("%s: Reply = %v, want ValidationError on %s", tt.name, err, tt.field)
+					t.Errorf("%s: Reply = %v, want fault.ValidationError on %s", tt.name, err, tt.field)
 				}
 				continue
 			}
@@ -120,8 +121,8 @@ func TestReplyRules(t *testing.T) {
 				t.Errorf("%s: Reply = %v, want %v", tt.name, err, tt.kind)
 			}
 		}
-		if _, err := f.svc.Reply(ctx, forum.Anonymous(f.brand.ID), th.ID, forum.NewReply{Body: "anonymous words"}); !errors.Is(err, forum.ErrUnauthenticated) {
-			t.Errorf("anonymous Reply = %v, want ErrUnauthenticated", err)
+		if _, err := f.svc.Reply(ctx, forum.Anonymous(f.brand.ID), th.ID, forum.NewReply{Body: "anonymous words"}); !errors.Is(err, fault.ErrUnauthenticated) {
+			t.Errorf("anonymous Reply = %v, want fault.ErrUnauthenticated", err)
 		}
 
 		// The asker's own follow-up does not make the thread answered.
@@ -167,11 +168,11 @@ func TestEditRulesAndRevisions(t *testing.T) {
 			post  int64
 			kind  error
 		}{
-			{"member edits someone's question", helper, q.ID, forum.ErrForbidden},
-			{"asker edits someone's reply", asker, r.ID, forum.ErrForbidden},
-			{"trusted member edits someone's reply", trusted, r.ID, forum.ErrForbidden},
-			{"unknown post", asker, 99999, forum.ErrNotFound},
-			{"anonymous", forum.Anonymous(f.brand.ID), q.ID, forum.ErrUnauthenticated},
+			{"member edits someone's question", helper, q.ID, fault.ErrForbidden},
+			{"asker edits someone's reply", asker, r.ID, fault.ErrForbidden},
+			{"trusted member edits someone's reply", trusted, r.ID, fault.ErrForbidden},
+			{"unknown post", asker, 99999, fault.ErrNotFound},
+			{"anonymous", forum.Anonymous(f.brand.ID), q.ID, fault.ErrUnauthenticated},
 		} {
 			if _, err := f.svc.Edit(ctx, tt.actor, tt.post, "", "a perfectly fine body"); !errors.Is(err, tt.kind) {
 				t.Errorf("%s: Edit = %v, want %v", tt.name, err, tt.kind)
@@ -195,7 +196,7 @@ func TestEditRulesAndRevisions(t *testing.T) {
 				a = asker
 			}
 			if _, err := f.svc.Edit(ctx, a, tt.post, tt.title, tt.body); fieldErr(err)[tt.field] == "" {
-				t.Errorf("%s: Edit = %v, want ValidationError on %s", tt.name, err, tt.field)
+				t.Errorf("%s: Edit = %v, want fault.ValidationError on %s", tt.name, err, tt.field)
 			}
 		}
 
@@ -260,8 +261,8 @@ func TestEditRulesAndRevisions(t *testing.T) {
 		if got := strings.Join(bodies, "|"); got != "Original reply|Reply, edited by author|Reply, edited by moderator" {
 			t.Errorf("reply revisions = %s", got)
 		}
-		if _, err := f.svc.Revisions(ctx, f.brand.ID, 99999); !errors.Is(err, forum.ErrNotFound) {
-			t.Errorf("Revisions(unknown) = %v, want ErrNotFound", err)
+		if _, err := f.svc.Revisions(ctx, f.brand.ID, 99999); !errors.Is(err, fault.ErrNotFound) {
+			t.Errorf("Revisions(unknown) = %v, want fault.ErrNotFound", err)
 		}
 	})
 }
@@ -303,8 +304,8 @@ func TestEditPostsNotVisible(t *testing.T) {
 		for _, status := range []string{forum.StatusPending, forum.StatusHidden, forum.StatusDeleted} {
 			p := f.reply(t, author, th.ID, "A reply to be "+status)
 			set("posts", p.ID, status)
-			if err := edit(editor, p); !errors.Is(err, forum.ErrNotFound) {
-				t.Errorf("privileged member edits a %s reply: %v, want ErrNotFound", status, err)
+			if err := edit(editor, p); !errors.Is(err, fault.ErrNotFound) {
+				t.Errorf("privileged member edits a %s reply: %v, want fault.ErrNotFound", status, err)
 			}
 			if got, _ := f.svc.Post(ctx, f.brand.ID, p.ID); got.RevisionCount != 1 {
 				t.Errorf("%s reply has %d revisions after a refused edit", status, got.RevisionCount)
@@ -313,18 +314,18 @@ func TestEditPostsNotVisible(t *testing.T) {
 			if status == forum.StatusPending && own != nil {
 				t.Errorf("author edits their reply awaiting review: %v", own)
 			}
-			if status != forum.StatusPending && !errors.Is(own, forum.ErrNotFound) {
-				t.Errorf("author edits their %s reply: %v, want ErrNotFound", status, own)
+			if status != forum.StatusPending && !errors.Is(own, fault.ErrNotFound) {
+				t.Errorf("author edits their %s reply: %v, want fault.ErrNotFound", status, own)
 			}
 			if err := edit(mod, p); err != nil {
 				t.Errorf("moderator edits a %s reply: %v", status, err)
 			}
 		}
-		if err := edit(editor, inHidden); !errors.Is(err, forum.ErrNotFound) {
-			t.Errorf("privileged member edits a reply in a hidden thread: %v, want ErrNotFound", err)
+		if err := edit(editor, inHidden); !errors.Is(err, fault.ErrNotFound) {
+			t.Errorf("privileged member edits a reply in a hidden thread: %v, want fault.ErrNotFound", err)
 		}
-		if err := f.svc.CanEdit(ctx, editor, inHidden); !errors.Is(err, forum.ErrNotFound) {
-			t.Errorf("CanEdit for a reply in a hidden thread = %v, want ErrNotFound", err)
+		if err := f.svc.CanEdit(ctx, editor, inHidden); !errors.Is(err, fault.ErrNotFound) {
+			t.Errorf("CanEdit for a reply in a hidden thread = %v, want fault.ErrNotFound", err)
 		}
 		if err := edit(mod, inHidden); err != nil {
 			t.Errorf("moderator edits a reply in a hidden thread: %v", err)
@@ -451,27 +452,27 @@ func TestAcceptRules(t *testing.T) {
 			kind   error  // or
 			field  string // a validation error
 		}{
-			{"asker accepts own reply", asker, th.ID, ownReply.ID, forum.ErrForbidden, ""},
-			{"moderator accepts asker's own reply", mod, th.ID, ownReply.ID, forum.ErrForbidden, ""},
-			{"non-asker accepts", second, th.ID, r1.ID, forum.ErrForbidden, ""},
-			{"answerer accepts own answer", first, th.ID, r1.ID, forum.ErrForbidden, ""},
-			{"anonymous", forum.Anonymous(f.brand.ID), th.ID, r1.ID, forum.ErrUnauthenticated, ""},
-			{"unknown thread", asker, 99999, r1.ID, forum.ErrNotFound, ""},
-			{"unknown post", asker, th.ID, 99999, forum.ErrNotFound, ""},
+			{"asker accepts own reply", asker, th.ID, ownReply.ID, fault.ErrForbidden, ""},
+			{"moderator accepts asker's own reply", mod, th.ID, ownReply.ID, fault.ErrForbidden, ""},
+			{"non-asker accepts", second, th.ID, r1.ID, fault.ErrForbidden, ""},
+			{"answerer accepts own answer", first, th.ID, r1.ID, fault.ErrForbidden, ""},
+			{"anonymous", forum.Anonymous(f.brand.ID), th.ID, r1.ID, fault.ErrUnauthenticated, ""},
+			{"unknown thread", asker, 99999, r1.ID, fault.ErrNotFound, ""},
+			{"unknown post", asker, th.ID, 99999, fault.ErrNotFound, ""},
 			{"the question itself", asker, th.ID, pg.Question.ID, nil, "post_id"},
 			{"reply of another thread", asker, th.ID, otherReply.ID, nil, "post_id"},
 		} {
 			_, err := f.svc.Accept(ctx, tt.actor, tt.thread, tt.post)
 			if tt.field != "" {
 				if fieldErr(err)[tt.field] == "" {
-					t.Errorf("%s: Accept = %v, want ValidationError on %s", tt.name, err, tt.field)
+					t.Errorf("%s: Accept = %v, want fault.ValidationError on %s", tt.name, err, tt.field)
 				}
 			} else if !errors.Is(err, tt.kind) {
 				t.Errorf("%s: Accept = %v, want %v", tt.name, err, tt.kind)
 			}
 		}
-		if _, err := f.svc.Unaccept(ctx, second, th.ID); !errors.Is(err, forum.ErrForbidden) {
-			t.Errorf("non-asker Unaccept = %v, want ErrForbidden", err)
+		if _, err := f.svc.Unaccept(ctx, second, th.ID); !errors.Is(err, fault.ErrForbidden) {
+			t.Errorf("non-asker Unaccept = %v, want fault.ErrForbidden", err)
 		}
 		// Withdrawing when nothing is accepted does nothing.
 		if got, err := f.svc.Unaccept(ctx, asker, th.ID); err != nil || got.Solved() {
@@ -548,23 +549,23 @@ func TestKudosRules(t *testing.T) {
 		f.reply(t, fan, th.ID, "Same problem here") // kudos come from members who take part
 		f.clock.Add(time.Hour)                      // ... with accounts at least an hour old
 
-		if _, err := f.svc.GiveKudos(ctx, helper, r.ID); !errors.Is(err, forum.ErrForbidden) {
-			t.Errorf("kudos on own post = %v, want ErrForbidden", err)
+		if _, err := f.svc.GiveKudos(ctx, helper, r.ID); !errors.Is(err, fault.ErrForbidden) {
+			t.Errorf("kudos on own post = %v, want fault.ErrForbidden", err)
 		}
-		if _, err := f.svc.TakeKudos(ctx, helper, r.ID); !errors.Is(err, forum.ErrForbidden) {
-			t.Errorf("take kudos on own post = %v, want ErrForbidden", err)
+		if _, err := f.svc.TakeKudos(ctx, helper, r.ID); !errors.Is(err, fault.ErrForbidden) {
+			t.Errorf("take kudos on own post = %v, want fault.ErrForbidden", err)
 		}
-		if _, err := f.svc.GiveKudos(ctx, forum.Anonymous(f.brand.ID), r.ID); !errors.Is(err, forum.ErrUnauthenticated) {
-			t.Errorf("anonymous kudos = %v, want ErrUnauthenticated", err)
+		if _, err := f.svc.GiveKudos(ctx, forum.Anonymous(f.brand.ID), r.ID); !errors.Is(err, fault.ErrUnauthenticated) {
+			t.Errorf("anonymous kudos = %v, want fault.ErrUnauthenticated", err)
 		}
-		if _, err := f.svc.GiveKudos(ctx, fan, 99999); !errors.Is(err, forum.ErrNotFound) {
-			t.Errorf("kudos on unknown post = %v, want ErrNotFound", err)
+		if _, err := f.svc.GiveKudos(ctx, fan, 99999); !errors.Is(err, fault.ErrNotFound) {
+			t.Errorf("kudos on unknown post = %v, want fault.ErrNotFound", err)
 		}
 
 		pts := reputation.Points[reputation.KudosReceived]
 		for i := range 3 {
 			p, err := f.svc.GiveKudos(ctx, fan, r.ID)
-			if i > 0 && errors.Is(err, forum.ErrConflict) {
+			if i > 0 && errors.Is(err, fault.ErrConflict) {
 				p, err = f.svc.Post(ctx, f.brand.ID, r.ID) // a duplicate is refused and changes nothing
 			}
 			if err != nil {
@@ -852,7 +853,7 @@ func TestPage(t *testing.T) {
 				t.Fatalf("reply %d = post %d %q, want post %d in creation order", i, p.ID, p.BodyMD, ids[i])
 			}
 		}
-		if _, err := f.svc.Page(ctx, f.brand.ID, 99999, 0, forum.Cursor{}); !errors.Is(err, forum.ErrNotFound) {
+		if _, err := f.svc.Page(ctx, f.brand.ID, 99999, 0, forum.Cursor{}); !errors.Is(err, fault.ErrNotFound) {
 			t.Errorf("Page(unknown) = %v", err)
 		}
 	})
@@ -895,8 +896,8 @@ func TestBrandIsolation(t *testing.T) {
 		}
 		for _, a := range []forum.Actor{intruder, local} {
 			for name, fn := range checks {
-				if err := fn(a); !errors.Is(err, forum.ErrNotFound) {
-					t.Errorf("%s from brand B as %s = %v, want ErrNotFound", name, a.Username, err)
+				if err := fn(a); !errors.Is(err, fault.ErrNotFound) {
+					t.Errorf("%s from brand B as %s = %v, want fault.ErrNotFound", name, a.Username, err)
 				}
 			}
 		}
@@ -927,10 +928,10 @@ func TestCreateBoard(t *testing.T) {
 			{forum.NewBoard{Name: "billing"}, "name"}, // same slug as the fixture's "Billing"
 		} {
 			if _, err := f.svc.CreateBoard(ctx, f.brand.ID, tt.nb); fieldErr(err)[tt.field] == "" {
-				t.Errorf("CreateBoard(%+v) = %v, want ValidationError on %s", tt.nb, err, tt.field)
+				t.Errorf("CreateBoard(%+v) = %v, want fault.ValidationError on %s", tt.nb, err, tt.field)
 			}
 		}
-		if _, err := f.svc.Board(ctx, f.brand.ID, 99999); !errors.Is(err, forum.ErrNotFound) {
+		if _, err := f.svc.Board(ctx, f.brand.ID, 99999); !errors.Is(err, fault.ErrNotFound) {
 			t.Errorf("Board(unknown) = %v", err)
 		}
 		b2, err := f.svc.CreateBoard(ctx, f.brand.ID, forum.NewBoard{Name: "Aardvarks", Position: -1})

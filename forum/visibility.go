@@ -3,6 +3,7 @@ package forum
 import (
 	"context"
 
+	"mutual/fault"
 	"mutual/sqldb"
 )
 
@@ -102,7 +103,7 @@ func (s *Service) labelStaff(ctx context.Context, brandID int64, pg *ThreadPage)
 }
 
 // shownPost reads a post members can see (it and its thread visible), or
-// ErrNotFound: hidden content has no public history and takes no kudos.
+// fault.ErrNotFound: hidden content has no public history and takes no kudos.
 func (s *Service) shownPost(ctx context.Context, q sqldb.Querier, brandID, postID int64) (Post, error) {
 	p, err := s.post(ctx, q, brandID, postID)
 	if err != nil {
@@ -113,7 +114,7 @@ func (s *Service) shownPost(ctx context.Context, q sqldb.Querier, brandID, postI
 		return Post{}, err
 	}
 	if !p.Shown() || status != StatusVisible {
-		return Post{}, notFound("That post does not exist.")
+		return Post{}, fault.NotFound("That post does not exist.")
 	}
 	return p, nil
 }

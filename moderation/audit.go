@@ -3,10 +3,9 @@ package moderation
 import (
 	"context"
 	"fmt"
+	"mutual/fault"
 	"strings"
 	"time"
-
-	"mutual/forum"
 )
 
 // AuditFilter narrows the audit log. Zero fields do not filter.
@@ -36,7 +35,7 @@ func (s *Service) Audit(ctx context.Context, brandID int64, f AuditFilter, limit
 			known = known || a == f.Act
 		}
 		if !known {
-			return nil, 0, &forum.ValidationError{Fields: map[string]string{"act": "act must be one of " + strings.Join(Acts, ", ")}}
+			return nil, 0, &fault.ValidationError{Fields: map[string]string{"act": "act must be one of " + strings.Join(Acts, ", ")}}
 		}
 		where, args = append(where, "m.act = ?"), append(args, f.Act)
 	}

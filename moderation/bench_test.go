@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"mutual/fault"
 	"mutual/forum"
 	"mutual/migrations"
 	"mutual/moderation"
@@ -131,7 +132,7 @@ func setupBench(path string) (*benchStore, error) {
 
 // isOwn: a flagger's own post, or one they flagged already, is refused; skip it.
 func isOwn(err error) bool {
-	return errors.Is(err, forum.ErrForbidden) || errors.Is(err, forum.ErrConflict)
+	return errors.Is(err, fault.ErrForbidden) || errors.Is(err, fault.ErrConflict)
 }
 
 func mustID(m *forum.Members, brandID int64, name string) int64 {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"mutual/fault"
 	"mutual/forum"
 	"mutual/sqldb"
 )
@@ -80,7 +81,7 @@ func (s *Service) actOnPost(ctx context.Context, tx *sqldb.Tx, a forum.Actor, po
 		}
 		to, name = forum.StatusVisible, ActPostRestored
 	default:
-		return 0, &forum.ValidationError{Fields: map[string]string{"act": "act must be hide, unhide, delete or restore"}}
+		return 0, &fault.ValidationError{Fields: map[string]string{"act": "act must be hide, unhide, delete or restore"}}
 	}
 	before, t, err := s.forum.SetPostStatus(ctx, tx, a.BrandID, postID, to)
 	if err != nil {
@@ -205,18 +206,18 @@ func (s *Service) ActOnThread(ctx context.Context, a forum.Actor, threadID int64
 			}
 		case Move:
 			if target <= 0 {
-				return &forum.ValidationError{Fields: map[string]string{"board_id": "Choose the board to move the thread to."}}
+				return &fault.ValidationError{Fields: map[string]string{"board_id": "Choose the board to move the thread to."}}
 			}
 			before, err = s.forum.MoveThread(ctx, tx, a.BrandID, threadID, target)
 			name = ActThreadMoved
 		case Merge:
 			if target <= 0 {
-				return &forum.ValidationError{Fields: map[string]string{"into": "Give the id of the thread to merge into."}}
+				return &fault.ValidationError{Fields: map[string]string{"into": "Give the id of the thread to merge into."}}
 			}
 			before, _, err = s.forum.MergeThread(ctx, tx, a.BrandID, threadID, target)
 			name, result = ActThreadMerged, target
 		default:
-			return &forum.ValidationError{Fields: map[string]string{"act": "act must be lock, unlock, pin, unpin, move or merge"}}
+			return &fault.ValidationError{Fields: map[string]string{"act": "act must be lock, unlock, pin, unpin, move or merge"}}
 		}
 		if err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"mutual/fault"
 	"mutual/forum"
 	"mutual/sqldb"
 )
@@ -40,7 +41,7 @@ type FlagResult struct {
 // (or staff) reach the brand's threshold the post is hidden pending review.
 func (s *Service) FlagPost(ctx context.Context, a forum.Actor, postID int64, reason, note string) (FlagResult, error) {
 	if !a.SignedIn() {
-		return FlagResult{}, forum.ErrUnauthenticated
+		return FlagResult{}, fault.ErrUnauthenticated
 	}
 	reason = strings.TrimSpace(reason)
 	note = strings.TrimSpace(note)
@@ -59,7 +60,7 @@ func (s *Service) FlagPost(ctx context.Context, a forum.Actor, postID int64, rea
 		v["note"] = "Tell the staff what is needed."
 	}
 	if len(v) > 0 {
-		return FlagResult{}, &forum.ValidationError{Fields: v}
+		return FlagResult{}, &fault.ValidationError{Fields: v}
 	}
 	var res FlagResult
 	var threadID int64

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"mutual/fault"
 	"mutual/forum"
 	"mutual/moderation"
 	"mutual/sqldb"
@@ -187,7 +188,7 @@ func TestCountersStayHonest(t *testing.T) {
 			checkCounters(t, f, s.name)
 		}
 		// Wrong states are conflicts, and change nothing.
-		if _, err := f.mod.ActOnPost(ctx, mod, replies[2].ID, moderation.Restore, ""); !errors.Is(err, forum.ErrConflict) {
+		if _, err := f.mod.ActOnPost(ctx, mod, replies[2].ID, moderation.Restore, ""); !errors.Is(err, fault.ErrConflict) {
 			t.Errorf("restoring a visible post: %v", err)
 		}
 		// Events carry the affected member and the reason.
@@ -243,7 +244,7 @@ func TestNewMemberBurst(t *testing.T) {
 		for i := range 8 {
 			wg.Go(func() {
 				_, err := f.svc.Reply(ctx, fresh, th.ID, forum.NewReply{Body: fmt.Sprintf("parallel reply %d", i)})
-				var rl *forum.RateLimitError
+				var rl *fault.RateLimitError
 				mu.Lock()
 				defer mu.Unlock()
 				switch {
@@ -264,7 +265,7 @@ func TestNewMemberBurst(t *testing.T) {
 		for i := range 4 {
 			f.advance(31 * time.Second)
 			_, err := f.svc.Ask(ctx, fresh, forum.NewThread{BoardID: f.boards[0].ID, Title: fmt.Sprintf("Fresh question %d", i), Body: fmt.Sprintf("Body number %d here", i)})
-			var rl *forum.RateLimitError
+			var rl *fault.RateLimitError
 			if i < 3 && err != nil || i == 3 && !errors.As(err, &rl) {
 				t.Errorf("question %d: %v", i+1, err)
 			}
@@ -284,7 +285,7 @@ func TestSuspendedAndLocked(t *testing.T) {
 		if _, err := f.mod.ActOnThread(ctx, mod, th.ID, moderation.Lock, 0, "done"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.svc.Reply(ctx, asker, th.ID, forum.NewReply{Body: "one more"}); !errors.Is(err, forum.ErrForbidden) {
+		if _, err := f.svc.Reply(ctx, asker, th.ID, forum.NewReply{Body: "one more"}); !errors.Is(err, fault.ErrForbidden) {
 			t.Errorf("reply to locked thread: %v", err)
 		}
 		if _, err := f.svc.Reply(ctx, mod, th.ID, forum.NewReply{Body: "staff note"}); err != nil {
@@ -295,8 +296,8 @@ func TestSuspendedAndLocked(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = f.svc.Ask(ctx, asker, forum.NewThread{BoardID: f.boards[0].ID, Title: "Suspended question", Body: "Can I ask?"})
-		var fe *forum.Error
-		if !errors.As(err, &fe) || !errors.Is(err, forum.ErrForbidden) || fe.Msg == "" {
+		var fe *fault.Error
+		if !errors.As(err, &fe) || !errors.Is(err, fault.ErrForbidden) || fe.Msg == "" {
 			t.Fatalf("suspended ask: %v", err)
 		}
 		for _, want := range []string{"suspended until", "rude", "read"} {
@@ -304,7 +305,7 @@ func TestSuspendedAndLocked(t *testing.T) {
 				t.Errorf("message %q lacks %q", fe.Msg, want)
 			}
 		}
-		if _, err := f.mod.ActOnPerson(ctx, mod, "moddy", moderation.Ban, time.Time{}, "self"); !errors.Is(err, forum.ErrForbidden) {
+		if _, err := f.mod.ActOnPerson(ctx, mod, "moddy", moderation.Ban, time.Time{}, "self"); !errors.Is(err, fault.ErrForbidden) {
 			t.Errorf("moderator banning themselves: %v", err)
 		}
 	})

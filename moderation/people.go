@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"mutual/fault"
 	"mutual/forum"
 	"mutual/sqldb"
 )
@@ -58,7 +59,7 @@ func (s *Service) ActOnPerson(ctx context.Context, a forum.Actor, username strin
 	}
 	now := s.now()
 	if act == Suspend && !until.After(now) {
-		return Standing{}, &forum.ValidationError{Fields: map[string]string{"until": "Suspend until a time in the future."}}
+		return Standing{}, &fault.ValidationError{Fields: map[string]string{"until": "Suspend until a time in the future."}}
 	}
 	var target Standing
 	err := s.inTx(ctx, func(tx *sqldb.Tx) error {
@@ -116,7 +117,7 @@ func (s *Service) ActOnPerson(ctx context.Context, a forum.Actor, username strin
 			}
 			after.Banned, name = false, ActUserUnbanned
 		default:
-			return &forum.ValidationError{Fields: map[string]string{"act": "act must be warn, suspend, unsuspend, ban or unban"}}
+			return &fault.ValidationError{Fields: map[string]string{"act": "act must be warn, suspend, unsuspend, ban or unban"}}
 		}
 		return s.record(ctx, tx, a, entry{act: name, targetType: "user", targetID: st.UserID, targetUser: st.UserID, reason: reason,
 			before: before, after: after})

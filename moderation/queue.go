@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"mutual/fault"
 	"mutual/forum"
 	"mutual/sqldb"
 )
@@ -224,7 +225,7 @@ func (s *Service) Decide(ctx context.Context, a forum.Actor, postID int64, d Dec
 		return s.Revise(ctx, a, postID, title, body, reason)
 	case Approve, Dismiss:
 	default:
-		return forum.Post{}, &forum.ValidationError{Fields: map[string]string{"decision": "decision must be approve, dismiss, hide, delete or edit"}}
+		return forum.Post{}, &fault.ValidationError{Fields: map[string]string{"decision": "decision must be approve, dismiss, hide, delete or edit"}}
 	}
 	if err := checkReason(reason, false); err != nil {
 		return forum.Post{}, err

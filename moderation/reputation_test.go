@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"mutual/fault"
 	"mutual/forum"
 	"mutual/moderation"
 	"mutual/reputation"
@@ -214,10 +215,10 @@ func TestHidingTakesBackPoints(t *testing.T) {
 		if _, err := f.svc.Unaccept(ctx, asker, th.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.svc.Accept(ctx, asker, th.ID, answer.ID); !errors.Is(err, forum.ErrNotFound) {
+		if _, err := f.svc.Accept(ctx, asker, th.ID, answer.ID); !errors.Is(err, fault.ErrNotFound) {
 			t.Errorf("accepting in a hidden thread = %v, want ErrNotFound", err)
 		}
-		if _, err := f.svc.Accept(ctx, mod, th.ID, answer.ID); !errors.Is(err, forum.ErrConflict) {
+		if _, err := f.svc.Accept(ctx, mod, th.ID, answer.ID); !errors.Is(err, fault.ErrConflict) {
 			t.Errorf("a moderator accepting in a hidden thread = %v, want ErrConflict", err)
 		}
 		step("accept withdrawn while hidden", 0, 0)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"mutual/fault"
 	"mutual/forum"
 	"mutual/sqldb"
 )
@@ -28,7 +29,7 @@ func (s *Service) SetRole(ctx context.Context, a forum.Actor, username, role str
 		valid = valid || (r == role && r != "member")
 	}
 	if !valid {
-		return &forum.ValidationError{Fields: map[string]string{"role": "role must be one of trusted, moderator, agent, client_manager, admin (everyone is a member)"}}
+		return &fault.ValidationError{Fields: map[string]string{"role": "role must be one of trusted, moderator, agent, client_manager, admin (everyone is a member)"}}
 	}
 	if err := checkReason(strings.TrimSpace(reason), false); err != nil {
 		return err

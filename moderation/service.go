@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"mutual/fault"
 	"mutual/forum"
 	"mutual/sqldb"
 )
@@ -124,17 +125,17 @@ const MaxReason = 500
 
 func checkReason(reason string, required bool) error {
 	if len([]rune(reason)) > MaxReason {
-		return &forum.ValidationError{Fields: map[string]string{"reason": fmt.Sprintf("The reason must be at most %d characters.", MaxReason)}}
+		return &fault.ValidationError{Fields: map[string]string{"reason": fmt.Sprintf("The reason must be at most %d characters.", MaxReason)}}
 	}
 	if required && reason == "" {
-		return &forum.ValidationError{Fields: map[string]string{"reason": "Give a reason: the member and the audit log will show it."}}
+		return &fault.ValidationError{Fields: map[string]string{"reason": "Give a reason: the member and the audit log will show it."}}
 	}
 	return nil
 }
 
-func conflict(msg string) error { return &forum.Error{Kind: forum.ErrConflict, Msg: msg} }
-func denied(msg string) error   { return &forum.Error{Kind: forum.ErrForbidden, Msg: msg} }
-func notFound(msg string) error { return &forum.Error{Kind: forum.ErrNotFound, Msg: msg} }
+func conflict(msg string) error { return &fault.Error{Kind: fault.ErrConflict, Msg: msg} }
+func denied(msg string) error   { return &fault.Error{Kind: fault.ErrForbidden, Msg: msg} }
+func notFound(msg string) error { return &fault.Error{Kind: fault.ErrNotFound, Msg: msg} }
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 

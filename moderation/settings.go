@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"mutual/fault"
 	"mutual/forum"
 	"mutual/sqldb"
 )
@@ -47,7 +48,7 @@ func (s *Service) UpdateSettings(ctx context.Context, a forum.Actor, st Settings
 		v["staff_label"] = "The staff label must be 1 to 24 characters."
 	}
 	if len(v) > 0 {
-		return Settings{}, &forum.ValidationError{Fields: v}
+		return Settings{}, &fault.ValidationError{Fields: v}
 	}
 	err := s.inTx(ctx, func(tx *sqldb.Tx) error {
 		before, err := s.settings(ctx, tx, a.BrandID)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"mutual/fault"
 	"mutual/forum"
 	"mutual/reputation"
 	"mutual/sqldb"
@@ -153,17 +154,17 @@ func TestKudosRefusalsWriteNothing(t *testing.T) {
 			kind error
 			msg  string
 		}{
-			{"too new", fresh, forum.ErrForbidden, "New accounts can give kudos once they are 1 hour old"},
-			{"own post", helper, forum.ErrForbidden, "your own post"},
+			{"too new", fresh, fault.ErrForbidden, "New accounts can give kudos once they are 1 hour old"},
+			{"own post", helper, fault.ErrForbidden, "your own post"},
 		} {
 			_, err := c.svc.GiveKudos(ctx, tt.who, r.ID)
-			var fe *forum.Error
+			var fe *fault.Error
 			if !errors.Is(err, tt.kind) || !errors.As(err, &fe) || !contains(fe.Msg, tt.msg) {
 				t.Errorf("%s: %v, want %v saying %q", tt.name, err, tt.kind, tt.msg)
 			}
 		}
 		c.advance(2 * time.Hour)
-		if _, err := c.svc.GiveKudos(ctx, lurker, r.ID); !errors.Is(err, forum.ErrForbidden) || !contains(err.Error(), "Ask a question or write a reply first") {
+		if _, err := c.svc.GiveKudos(ctx, lurker, r.ID); !errors.Is(err, fault.ErrForbidden) || !contains(err.Error(), "Ask a question or write a reply first") {
 			t.Errorf("no activity: %v", err)
 		}
 		if snapshot() != before {
@@ -173,14 +174,14 @@ func TestKudosRefusalsWriteNothing(t *testing.T) {
 			t.Fatalf("eligible kudos: %v", err)
 		}
 		after := snapshot()
-		if _, err := c.svc.GiveKudos(ctx, fresh, r.ID); !errors.Is(err, forum.ErrConflict) {
+		if _, err := c.svc.GiveKudos(ctx, fresh, r.ID); !errors.Is(err, fault.ErrConflict) {
 			t.Errorf("duplicate kudos = %v, want ErrConflict", err)
 		}
 		// A hidden post takes no kudos.
 		if _, err := c.db.Exec(ctx, `UPDATE posts SET status = 'hidden' WHERE id = ?`, r.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.svc.GiveKudos(ctx, asker, r.ID); !errors.Is(err, forum.ErrNotFound) {
+		if _, err := c.svc.GiveKudos(ctx, asker, r.ID); !errors.Is(err, fault.ErrNotFound) {
 			t.Errorf("kudos on a hidden post = %v, want ErrNotFound", err)
 		}
 		if snapshot() != after {
@@ -200,7 +201,7 @@ func TestKudosRefusalsWriteNothing(t *testing.T) {
 		// 10 points, the whole cap; the next kudos to them is refused.
 		c.configure(t, func(cfg *reputation.Config) { cfg.Rules.KudosPerDay = 50; cfg.Rules.DailyCap = 10 })
 		capped := snapshot()
-		if _, err := c.svc.GiveKudos(ctx, asker, r.ID); !errors.Is(err, forum.ErrForbidden) || !contains(err.Error(), "helper has earned the most reputation from kudos a member can earn in a day (10)") {
+		if _, err := c.svc.GiveKudos(ctx, asker, r.ID); !errors.Is(err, fault.ErrForbidden) || !contains(err.Error(), "helper has earned the most reputation from kudos a member can earn in a day (10)") {
 			t.Errorf("kudos over the receiver's daily cap = %v, want ErrForbidden naming the cap", err)
 		}
 		if snapshot() != capped {
@@ -323,7 +324,7 @@ func TestReversedKudosCannotBeGivenAgain(t *testing.T) {
 		if after := snapshot(); after != before {
 			t.Errorf("taking back a reversed kudos wrote something: %s -> %s", before, after)
 		}
-		if _, err := c.svc.GiveKudos(ctx, fan, p1.ID); !errors.Is(err, forum.ErrConflict) {
+		if _, err := c.svc.GiveKudos(ctx, fan, p1.ID); !errors.Is(err, fault.ErrConflict) {
 			t.Errorf("kudos given again after a reversed one was taken back = %v, want ErrConflict", err)
 		}
 		if got := c.total(t, helper.UserID); got != 0 {
@@ -391,7 +392,7 @@ func TestEditOthersByReputation(t *testing.T) {
 		th := c.ask(t, author, "Edit privilege question")
 		p := c.reply(t, author, th, "Original text")
 		_, err := c.svc.Edit(ctx, editor, p.ID, "", "Improved text")
-		if !errors.Is(err, forum.ErrForbidden) || !contains(err.Error(), "Editing others' posts unlocks at 1,000 reputation; you have 0.") {
+		if !errors.Is(err, fault.ErrForbidden) || !contains(err.Error(), "Editing others' posts unlocks at 1,000 reputation; you have 0.") {
 			t.Fatalf("edit below the threshold = %v", err)
 		}
 		if _, err := c.db.Exec(ctx, `UPDATE brands SET rep_edit_others = 0 WHERE id = ?`, c.brand.ID); err != nil {
@@ -557,8 +558,8 @@ func TestRebuildMatchesAfterRandomActs(t *testing.T) {
 			case 11:
 				_, err = c.svc.Unaccept(ctx, mod, th.ID)
 			}
-			if err != nil && !errors.Is(err, forum.ErrForbidden) && !errors.Is(err, forum.ErrConflict) &&
-				!errors.Is(err, forum.ErrNotFound) && forumValidation(err) == nil {
+			if err != nil && !errors.Is(err, fault.ErrForbidden) && !errors.Is(err, fault.ErrConflict) &&
+				!errors.Is(err, fault.ErrNotFound) && forumValidation(err) == nil {
 				t.Fatalf("act: %v", err)
 			}
 			c.advance(time.Duration(rng.IntN(180)) * time.Minute)
@@ -679,7 +680,7 @@ WHERE post_id = ? GROUP BY user_id, COALESCE(actor_id, 0), origin`, p.id)
 }
 
 func forumValidation(err error) error {
-	var ve *forum.ValidationError
+	var ve *fault.ValidationError
 	if errors.As(err, &ve) {
 		return ve
 	}

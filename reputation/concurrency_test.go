@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"mutual/fault"
 	"mutual/forum"
 	"mutual/sqldb"
 )
@@ -66,7 +67,7 @@ func TestConcurrentActsStayConsistent(t *testing.T) {
 					})
 				}
 				// Kudos and accepts on what is hidden meanwhile are refused.
-				if err != nil && !errors.Is(err, forum.ErrConflict) && !errors.Is(err, forum.ErrNotFound) && forumValidation(err) == nil {
+				if err != nil && !errors.Is(err, fault.ErrConflict) && !errors.Is(err, fault.ErrNotFound) && forumValidation(err) == nil {
 					errs <- err
 				}
 			})

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"mutual/fault"
 	"mutual/sqldb"
 )
 
@@ -32,7 +33,7 @@ type Earnings struct {
 // line of the ledger.
 func Export(ctx context.Context, q sqldb.Querier, brandID int64, from, to time.Time) ([]Earnings, error) {
 	if !to.After(from) {
-		return nil, &FieldError{Fields: map[string]string{"to": "The end date must be after the start date."}}
+		return nil, &fault.ValidationError{Fields: map[string]string{"to": "The end date must be after the start date."}}
 	}
 	rows, err := q.Query(ctx, `SELECT e.user_id, u.username, u.email,
 SUM(CASE WHEN e.origin = 'kudos_received' THEN e.delta ELSE 0 END),
@@ -87,7 +88,7 @@ func safeCell(s string) string {
 func ParseDate(field, s string) (time.Time, error) {
 	t, err := time.Parse("2006-01-02", s)
 	if err != nil {
-		return time.Time{}, &FieldError{Fields: map[string]string{field: "Write the date as YYYY-MM-DD, for example 2025-06-01."}}
+		return time.Time{}, &fault.ValidationError{Fields: map[string]string{field: "Write the date as YYYY-MM-DD, for example 2025-06-01."}}
 	}
 	return t.UTC(), nil
 }

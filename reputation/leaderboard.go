@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"mutual/fault"
 	"mutual/sqldb"
 )
 
@@ -27,7 +28,7 @@ func ParsePeriod(s string) (Period, error) {
 	case Month, All:
 		return Period(s), nil
 	}
-	return "", &FieldError{Fields: map[string]string{"period": "period must be week, month or all"}}
+	return "", &fault.ValidationError{Fields: map[string]string{"period": "period must be week, month or all"}}
 }
 
 // Since is when the period containing now began (zero time for All).

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"mutual/fault"
 	"mutual/sqldb"
 )
 
@@ -101,7 +102,7 @@ func ParseCursor(s string) (Cursor, error) {
 	return Cursor{At: a, ID: n}, nil
 }
 
-var errBadCursor = &FieldError{Fields: map[string]string{"cursor": "That page link is not valid; start again from the first page."}}
+var errBadCursor = &fault.ValidationError{Fields: map[string]string{"cursor": "That page link is not valid; start again from the first page."}}
 
 // Ledger returns a page of a member's ledger, newest first, and the cursor
 // of the next page (zero on the last).

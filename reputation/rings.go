@@ -2,12 +2,12 @@ package reputation
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
+	"mutual/fault"
 	"mutual/sqldb"
 )
 
@@ -174,17 +174,17 @@ WHERE m.ring_id IN (`+strings.Join(ids, ",")+`) ORDER BY u.username`)
 }
 
 // ErrNoRing is returned when a ring does not exist in the brand.
-var ErrNoRing = errors.New("reputation: no such ring")
+var ErrNoRing = fault.NotFound("There is no such ring here.")
 
 // ReviewRing records a moderator's decision on a ring: dismissed (not a
 // ring), confirmed (a ring; act on the accounts through moderation) or open
 // again.
 func ReviewRing(ctx context.Context, q sqldb.Querier, brandID, ringID, by int64, status, note string, at time.Time) error {
 	if status != RingOpen && status != RingDismissed && status != RingConfirmed {
-		return &FieldError{Fields: map[string]string{"status": "status must be open, dismissed or confirmed"}}
+		return &fault.ValidationError{Fields: map[string]string{"status": "status must be open, dismissed or confirmed"}}
 	}
 	if len(note) > 1000 {
-		return &FieldError{Fields: map[string]string{"note": "The note must be at most 1,000 characters."}}
+		return &fault.ValidationError{Fields: map[string]string{"note": "The note must be at most 1,000 characters."}}
 	}
 	res, err := q.Exec(ctx, `UPDATE reputation_rings SET status = ?, note = ?, reviewed_by = ?, reviewed_at = ? WHERE id = ? AND brand_id = ?`,
 		status, note, nullID(by), at.UnixMilli(), ringID, brandID)

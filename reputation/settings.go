@@ -5,12 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"mutual/fault"
 	"mutual/sqldb"
 )
 
@@ -185,24 +185,6 @@ func LoadConfig(ctx context.Context, q sqldb.Querier, brandID int64) (Config, er
 	return c, nil
 }
 
-// FieldError is a bad setting: the field and a message for the form.
-type FieldError struct {
-	Fields map[string]string
-}
-
-func (e *FieldError) Error() string {
-	keys := make([]string, 0, len(e.Fields))
-	for k := range e.Fields {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, 0, len(keys))
-	for _, k := range keys {
-		parts = append(parts, e.Fields[k])
-	}
-	return strings.Join(parts, "; ")
-}
-
 // Validate checks a configuration before it is saved.
 func (c Config) Validate() error {
 	bad := map[string]string{}
@@ -254,7 +236,7 @@ func (c Config) Validate() error {
 		}
 	}
 	if len(bad) > 0 {
-		return &FieldError{Fields: bad}
+		return &fault.ValidationError{Fields: bad}
 	}
 	return nil
 }
@@ -270,12 +252,12 @@ func ParseRanks(s string) ([]Rank, error) {
 		}
 		i := strings.LastIndexAny(line, ": \t=")
 		if i <= 0 {
-			return nil, &FieldError{Fields: map[string]string{"ranks": fmt.Sprintf("Write each rank as \"Name: reputation\"; %q has no number.", line)}}
+			return nil, &fault.ValidationError{Fields: map[string]string{"ranks": fmt.Sprintf("Write each rank as \"Name: reputation\"; %q has no number.", line)}}
 		}
 		name := strings.TrimSpace(strings.TrimRight(line[:i], ": \t="))
 		n, err := strconv.ParseInt(strings.TrimSpace(line[i+1:]), 10, 64)
 		if err != nil || name == "" {
-			return nil, &FieldError{Fields: map[string]string{"ranks": fmt.Sprintf("Write each rank as \"Name: reputation\"; %q is not.", line)}}
+			return nil, &fault.ValidationError{Fields: map[string]string{"ranks": fmt.Sprintf("Write each rank as \"Name: reputation\"; %q is not.", line)}}
 		}
 		out = append(out, Rank{Name: name, Min: n})
 	}

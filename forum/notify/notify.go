@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"mutual/forum"
+	"mutual/fault"
 	"mutual/sqldb"
 )
 
@@ -240,12 +240,12 @@ WHERE user_id = ? AND read_at IS NULL AND brand_id = ? LIMIT ?) x`, userID, bran
 	return n, nil
 }
 
-// Get returns one of the member's notifications, or forum.ErrNotFound.
+// Get returns one of the member's notifications, or fault.ErrNotFound.
 func (s *Store) Get(ctx context.Context, brandID, userID, id int64) (Notification, error) {
 	n, err := scanNotification(s.db.QueryRow(ctx, `SELECT `+notificationCols+notificationFrom+`
 WHERE n.id = ? AND n.user_id = ? AND n.brand_id = ?`, id, userID, brandID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Notification{}, &forum.Error{Kind: forum.ErrNotFound, Msg: "That notification does not exist."}
+		return Notification{}, &fault.Error{Kind: fault.ErrNotFound, Msg: "That notification does not exist."}
 	}
 	if err != nil {
 		return Notification{}, fmt.Errorf("notify: get %d: %w", id, err)
@@ -260,7 +260,7 @@ func (s *Store) MarkRead(ctx context.Context, brandID, userID int64, ids []int64
 		return 0, nil
 	}
 	if len(ids) > 100 {
-		return 0, &forum.ValidationError{Fields: map[string]string{"ids": "Mark at most 100 notifications at once."}}
+		return 0, &fault.ValidationError{Fields: map[string]string{"ids": "Mark at most 100 notifications at once."}}
 	}
 	args := []any{ms(s.now()), userID, brandID}
 	marks := make([]string, len(ids))

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"mutual/fault"
 	"mutual/forum"
 	"mutual/forum/notify"
 	"mutual/sqldb"
@@ -135,10 +136,10 @@ func TestFollowedBoards(t *testing.T) {
 		}
 		other, _ := forum.NewBrands(f.db, f.clock.Now).Create(ctx, forum.NewBrand{Host: "other.test", Name: "Other"})
 		otherBoard := f.newBoard(t, other.ID, "Elsewhere")
-		if err := f.st.Follow(ctx, f.brand.ID, expert.UserID, otherBoard.ID); !errors.Is(err, forum.ErrNotFound) {
+		if err := f.st.Follow(ctx, f.brand.ID, expert.UserID, otherBoard.ID); !errors.Is(err, fault.ErrNotFound) {
 			t.Errorf("following another brand's board: %v, want not found", err)
 		}
-		if err := f.st.Watch(ctx, f.brand.ID, expert.UserID, 99999); !errors.Is(err, forum.ErrNotFound) {
+		if err := f.st.Watch(ctx, f.brand.ID, expert.UserID, 99999); !errors.Is(err, fault.ErrNotFound) {
 			t.Errorf("watching a missing thread: %v, want not found", err)
 		}
 	})
@@ -345,7 +346,7 @@ func TestListAndMarkRead(t *testing.T) {
 		if len(unread) != 33 {
 			t.Errorf("unread list has %d, want 33", len(unread))
 		}
-		if _, err := f.st.Get(ctx, f.brand.ID, peer.UserID, page[0].ID); !errors.Is(err, forum.ErrNotFound) {
+		if _, err := f.st.Get(ctx, f.brand.ID, peer.UserID, page[0].ID); !errors.Is(err, fault.ErrNotFound) {
 			t.Errorf("peer reading the asker's notification: %v, want not found", err)
 		}
 		if n, _ := f.st.MarkAllRead(ctx, f.brand.ID, asker.UserID); n != 33 {

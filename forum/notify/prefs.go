@@ -5,8 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-
-	"mutual/forum"
+	"mutual/fault"
 )
 
 // Prefs are a member's notification choices.
@@ -24,7 +23,7 @@ func ParseEmailMode(s string) (EmailMode, error) {
 	case EmailImmediate, EmailDaily, EmailNever:
 		return m, nil
 	}
-	return "", &forum.ValidationError{Fields: map[string]string{"email": "Email must be immediate, daily or never."}}
+	return "", &fault.ValidationError{Fields: map[string]string{"email": "Email must be immediate, daily or never."}}
 }
 
 // Prefs returns the member's choices (the defaults when never set).

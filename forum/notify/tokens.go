@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"mutual/forum"
+	"mutual/fault"
 	"mutual/sqldb"
 )
 
@@ -76,7 +76,7 @@ func (s *Signer) mac(payload string) []byte {
 	return m.Sum(nil)[:20]
 }
 
-var errBadLink = &forum.Error{Kind: forum.ErrNotFound, Msg: "That link is not valid. It may have been copied incompletely."}
+var errBadLink = &fault.Error{Kind: fault.ErrNotFound, Msg: "That link is not valid. It may have been copied incompletely."}
 
 // Check verifies a token for purpose in brand at time now.
 func (s *Signer) Check(token, purpose string, brandID int64, now time.Time) (Claims, error) {
@@ -108,7 +108,7 @@ func (s *Signer) Check(token, purpose string, brandID int64, now time.Time) (Cla
 	if exp != 0 {
 		c.Expires = time.Unix(exp, 0).UTC()
 		if now.After(c.Expires) {
-			return Claims{}, &forum.Error{Kind: forum.ErrConflict, Msg: "That link has expired. Ask for a new one from your notification settings."}
+			return Claims{}, &fault.Error{Kind: fault.ErrConflict, Msg: "That link has expired. Ask for a new one from your notification settings."}
 		}
 	}
 	return c, nil

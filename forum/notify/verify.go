@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"mutual/forum"
+	"mutual/fault"
 	"mutual/sqldb"
 )
 
@@ -68,7 +68,7 @@ func (s *Store) VerifyEmail(ctx context.Context, c Claims) (string, error) {
 			return errBadLink
 		}
 		if !strings.EqualFold(email, c.Email) {
-			return &forum.Error{Kind: forum.ErrConflict, Msg: "That link was for an address that is no longer on the account. Check your latest email."}
+			return &fault.Error{Kind: fault.ErrConflict, Msg: "That link was for an address that is no longer on the account. Check your latest email."}
 		}
 		if verified != 0 {
 			return nil
@@ -87,7 +87,7 @@ func (s *Store) VerifyEmail(ctx context.Context, c Claims) (string, error) {
 func (s *Store) ChangeEmail(ctx context.Context, brandID, userID int64, email string) error {
 	email = strings.TrimSpace(email)
 	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 {
-		return &forum.ValidationError{Fields: map[string]string{"email": "Enter an email address like name@example.com."}}
+		return &fault.ValidationError{Fields: map[string]string{"email": "Enter an email address like name@example.com."}}
 	}
 	key := strings.ToLower(email)
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
@@ -96,7 +96,7 @@ func (s *Store) ChangeEmail(ctx context.Context, brandID, userID int64, email st
 			return err
 		}
 		if n > 0 {
-			return &forum.ValidationError{Fields: map[string]string{"email": "Another account already uses that address."}}
+			return &fault.ValidationError{Fields: map[string]string{"email": "Another account already uses that address."}}
 		}
 		res, err := tx.Exec(ctx, `UPDATE users SET email = ?, email_key = ?,
 email_verified_at = CASE WHEN email_key = ? THEN email_verified_at ELSE NULL END WHERE id = ? AND brand_id = ?`, email, key, key, userID, brandID)
@@ -104,7 +104,7 @@ email_verified_at = CASE WHEN email_key = ? THEN email_verified_at ELSE NULL END
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return &forum.Error{Kind: forum.ErrNotFound, Msg: "That account does not exist."}
+			return &fault.Error{Kind: fault.ErrNotFound, Msg: "That account does not exist."}
 		}
 		// A verification queued for the old address must not confirm the new one.
 		_, err = tx.Exec(ctx, `UPDATE notify_outbox SET status = 'skipped', last_error = 'address changed'
@@ -112,7 +112,7 @@ WHERE user_id = ? AND kind = 'verify' AND status = 'pending'`, userID)
 		return err
 	})
 	if sqldb.IsUniqueViolation(err) {
-		return &forum.ValidationError{Fields: map[string]string{"email": "Another account already uses that address."}}
+		return &fault.ValidationError{Fields: map[string]string{"email": "Another account already uses that address."}}
 	}
 	if err != nil {
 		return fmt.Errorf("notify: change email: %w", err)

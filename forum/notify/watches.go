@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 
-	"mutual/forum"
+	"mutual/fault"
 	"mutual/sqldb"
 )
 
@@ -16,7 +16,7 @@ func checkThread(ctx context.Context, q sqldb.Querier, brandID, threadID int64) 
 	var id int64
 	err := q.QueryRow(ctx, `SELECT id FROM threads WHERE id = ? AND brand_id = ?`, threadID, brandID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return &forum.Error{Kind: forum.ErrNotFound, Msg: "That thread does not exist."}
+		return &fault.Error{Kind: fault.ErrNotFound, Msg: "That thread does not exist."}
 	}
 	return err
 }
@@ -25,7 +25,7 @@ func checkBoard(ctx context.Context, q sqldb.Querier, brandID, boardID int64) er
 	var id int64
 	err := q.QueryRow(ctx, `SELECT id FROM boards WHERE id = ? AND brand_id = ?`, boardID, brandID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return &forum.Error{Kind: forum.ErrNotFound, Msg: "That board does not exist."}
+		return &fault.Error{Kind: fault.ErrNotFound, Msg: "That board does not exist."}
 	}
 	return err
 }

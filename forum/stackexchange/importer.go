@@ -18,6 +18,7 @@ import (
 	"github.com/JohannesKaufmann/html-to-markdown/v2/plugin/strikethrough"
 	"github.com/JohannesKaufmann/html-to-markdown/v2/plugin/table"
 
+	"mutual/fault"
 	"mutual/forum"
 	"mutual/sqldb"
 )
@@ -477,7 +478,7 @@ func (im *importer) load(ctx context.Context) error {
 		return fmt.Errorf("stackexchange: find brand: %w", err)
 	}
 	if n == 0 {
-		return fmt.Errorf("stackexchange: brand %d: %w", b, forum.ErrNotFound)
+		return fmt.Errorf("stackexchange: brand %d: %w", b, fault.ErrNotFound)
 	}
 	err := each(ctx, im.db, `SELECT id, username, username_key, external_id FROM users WHERE brand_id = ?`, []any{b},
 		func(sc func(...any) error) error {

@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"mutual/fault"
 	"mutual/forum"
 	"mutual/reputation"
 	"mutual/sqldb"
@@ -235,7 +236,7 @@ func (g *gen) setup(ctx context.Context) error {
 	brands := forum.NewBrands(g.db, clock)
 	svc := forum.NewService(g.db, g.md, clock)
 	def, err := brands.Default(ctx)
-	if errors.Is(err, forum.ErrNotFound) {
+	if errors.Is(err, fault.ErrNotFound) {
 		def, err = brands.Create(ctx, forum.NewBrand{Host: "localhost", Name: "Mutual Mobile", Default: true,
 			Tagline: "The mobile network where members help members."})
 	}
@@ -246,7 +247,7 @@ func (g *gen) setup(ctx context.Context) error {
 	for k := 2; k <= g.o.Brands; k++ {
 		host := fmt.Sprintf("brand%d.localhost", k)
 		b, err := brands.ByHost(ctx, host)
-		if errors.Is(err, forum.ErrNotFound) {
+		if errors.Is(err, fault.ErrNotFound) {
 			b, err = brands.Create(ctx, forum.NewBrand{Host: host, Name: fmt.Sprintf("Synthetic Brand %d", k)})
 		}
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"mutual/fault"
 	"mutual/forum"
 	"mutual/forum/synth"
 	"mutual/migrations"
@@ -252,7 +253,7 @@ WHERE reason = 'kudos_received' GROUP BY user_id, d HAVING s > 200)`); n != 0 {
 		if _, err := m.Authenticate(context.Background(), brand.ID, last, synth.DefaultBenchPassword); err != nil {
 			t.Errorf("%s cannot sign in: %v", last, err)
 		}
-		if _, err := m.Authenticate(context.Background(), brand.ID, "bench1", "wrong-password-123"); !errors.Is(err, forum.ErrBadCredentials) {
+		if _, err := m.Authenticate(context.Background(), brand.ID, "bench1", "wrong-password-123"); !errors.Is(err, fault.ErrBadCredentials) {
 			t.Errorf("wrong password: %v", err)
 		}
 	})

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"mutual/fault"
 	"mutual/forum"
 	"mutual/sqldb"
 )
@@ -31,32 +32,32 @@ func loadThread(ctx context.Context, q sqldb.Querier, brandID, threadID int64) (
 	err := q.QueryRow(ctx, `SELECT author_id, accepted_post_id IS NOT NULL, status FROM threads WHERE id = ? AND brand_id = ?`, threadID, brandID).
 		Scan(&ts.author, &ts.solved, &status)
 	if errors.Is(err, sql.ErrNoRows) {
-		return ts, &forum.Error{Kind: forum.ErrNotFound, Msg: "That thread does not exist."}
+		return ts, &fault.Error{Kind: fault.ErrNotFound, Msg: "That thread does not exist."}
 	}
 	if err != nil {
 		return ts, fmt.Errorf("deflection: load thread %d: %w", threadID, err)
 	}
 	ts.visible = status == "visible"
 	if !ts.visible {
-		return ts, &forum.Error{Kind: forum.ErrNotFound, Msg: "That thread does not exist."}
+		return ts, &fault.Error{Kind: fault.ErrNotFound, Msg: "That thread does not exist."}
 	}
 	return ts, nil
 }
 
 // AnswerSurvey records a reader's answer to "Did this save you contacting
 // us?" on a solved thread. Answering again replaces the answer: one per reader
-// per thread. Errors: forum.ErrNotFound (no such visible thread),
-// forum.ErrConflict (not solved, or the reader asked it).
+// per thread. Errors: fault.ErrNotFound (no such visible thread),
+// fault.ErrConflict (not solved, or the reader asked it).
 func AnswerSurvey(ctx context.Context, db *sqldb.DB, brandID, threadID int64, r Reader, saved bool, at time.Time) error {
 	ts, err := loadThread(ctx, db, brandID, threadID)
 	if err != nil {
 		return err
 	}
 	if !ts.solved {
-		return &forum.Error{Kind: forum.ErrConflict, Msg: "This question has no accepted answer yet, so there is nothing to rate."}
+		return &fault.Error{Kind: fault.ErrConflict, Msg: "This question has no accepted answer yet, so there is nothing to rate."}
 	}
 	if r.UserID != 0 && r.UserID == ts.author {
-		return &forum.Error{Kind: forum.ErrConflict, Msg: "You asked this question: the survey is for other readers."}
+		return &fault.Error{Kind: fault.ErrConflict, Msg: "You asked this question: the survey is for other readers."}
 	}
 	var uid any
 	if r.UserID != 0 {
@@ -89,7 +90,7 @@ func SurveyAnswer(ctx context.Context, db *sqldb.DB, brandID, threadID int64, ke
 
 // RecordContact notes a click on "Contact us" (from a thread, or 0) and
 // returns where to send the reader. A thread id that is not a visible thread
-// of the brand is recorded as no thread. Errors: forum.ErrNotFound when the
+// of the brand is recorded as no thread. Errors: fault.ErrNotFound when the
 // brand has no contact page set.
 func RecordContact(ctx context.Context, db *sqldb.DB, brandID, fromThread int64, r Reader, at time.Time) (string, error) {
 	s, err := LoadSettings(ctx, db, brandID)
@@ -97,7 +98,7 @@ func RecordContact(ctx context.Context, db *sqldb.DB, brandID, fromThread int64,
 		return "", err
 	}
 	if s.ContactURL == "" {
-		return "", &forum.Error{Kind: forum.ErrNotFound, Msg: "This community has no contact page set yet."}
+		return "", &fault.Error{Kind: fault.ErrNotFound, Msg: "This community has no contact page set yet."}
 	}
 	var thread, uid any
 	var solved, asker bool
@@ -106,7 +107,7 @@ func RecordContact(ctx context.Context, db *sqldb.DB, brandID, fromThread int64,
 			thread = fromThread
 			solved = ts.solved
 			asker = r.UserID != 0 && r.UserID == ts.author
-		} else if !errors.Is(err, forum.ErrNotFound) {
+		} else if !errors.Is(err, fault.ErrNotFound) {
 			return "", err
 		}
 	}

@@ -8,7 +8,7 @@ import (
 	"sort"
 	"time"
 
-	"mutual/forum"
+	"mutual/fault"
 	"mutual/sqldb"
 )
 
@@ -126,7 +126,7 @@ func bucketLabel(group string, start time.Time) string {
 	return start.Format("Mon 2 Jan 2006")
 }
 
-// Validate checks a query. Errors: *forum.ValidationError.
+// Validate checks a query. Errors: *fault.ValidationError.
 func (q Query) Validate() error {
 	bad := map[string]string{}
 	if q.From.IsZero() || q.To.IsZero() {
@@ -142,7 +142,7 @@ func (q Query) Validate() error {
 		bad["group"] = "Group by day, week or month."
 	}
 	if len(bad) > 0 {
-		return &forum.ValidationError{Fields: bad}
+		return &fault.ValidationError{Fields: bad}
 	}
 	return nil
 }
@@ -159,7 +159,7 @@ type threadRow struct {
 }
 
 // Compute builds the report from the forum's rows and the roll-ups, as of now.
-// Errors: *forum.ValidationError for a bad query, forum.ErrNotFound for a
+// Errors: *fault.ValidationError for a bad query, fault.ErrNotFound for a
 // board not in the brand.
 func Compute(ctx context.Context, db sqldb.Querier, q Query, now time.Time) (*Report, error) {
 	if err := q.Validate(); err != nil {
@@ -183,7 +183,7 @@ func Compute(ctx context.Context, db sqldb.Querier, q Query, now time.Time) (*Re
 	if q.BoardID != 0 {
 		name, ok := boards[q.BoardID]
 		if !ok {
-			return nil, &forum.Error{Kind: forum.ErrNotFound, Msg: "That board does not exist in this community."}
+			return nil, &fault.Error{Kind: fault.ErrNotFound, Msg: "That board does not exist in this community."}
 		}
 		r.BoardName = name
 	}

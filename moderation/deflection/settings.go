@@ -17,7 +17,7 @@ import (
 	"strings"
 	"time"
 
-	"mutual/forum"
+	"mutual/fault"
 	"mutual/sqldb"
 )
 
@@ -48,13 +48,13 @@ func DefaultSettings(brandID int64) Settings {
 }
 
 // LoadSettings returns the brand's settings (defaults when never saved).
-// Errors: forum.ErrNotFound for an unknown brand.
+// Errors: fault.ErrNotFound for an unknown brand.
 func LoadSettings(ctx context.Context, q sqldb.Querier, brandID int64) (Settings, error) {
 	s := DefaultSettings(brandID)
 	var slaSec int64
 	if err := q.QueryRow(ctx, `SELECT escalation_sla_seconds FROM brands WHERE id = ?`, brandID).Scan(&slaSec); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return s, &forum.Error{Kind: forum.ErrNotFound, Msg: "No such community."}
+			return s, &fault.Error{Kind: fault.ErrNotFound, Msg: "No such community."}
 		}
 		return s, fmt.Errorf("deflection: load brand SLA: %w", err)
 	}
@@ -107,7 +107,7 @@ func FormatMinor(v int64) string {
 }
 
 // SaveSettings validates the form and stores it, together with the brand's
-// escalation SLA. Errors: *forum.ValidationError with a message per field.
+// escalation SLA. Errors: *fault.ValidationError with a message per field.
 func SaveSettings(ctx context.Context, db *sqldb.DB, brandID int64, f SettingsForm, now time.Time) (Settings, error) {
 	bad := map[string]string{}
 	s := DefaultSettings(brandID)
@@ -148,7 +148,7 @@ func SaveSettings(ctx context.Context, db *sqldb.DB, brandID int64, f SettingsFo
 	}
 	s.AgentSLA = time.Duration(agentH * float64(time.Hour)).Round(time.Second)
 	if len(bad) > 0 {
-		return s, &forum.ValidationError{Fields: bad}
+		return s, &fault.ValidationError{Fields: bad}
 	}
 	err = db.InTx(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE brands SET escalation_sla_seconds = ? WHERE id = ?`, int64(s.EscalationSLA/time.Second), brandID); err != nil {

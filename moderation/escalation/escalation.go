@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"mutual/forum"
+	"mutual/fault"
 	"mutual/sqldb"
 )
 
@@ -176,11 +176,11 @@ func New(db *sqldb.DB, now func() time.Time) *Service {
 }
 
 // Errors are forum errors, so app maps them to statuses in its one place.
-func conflict(msg string) error { return &forum.Error{Kind: forum.ErrConflict, Msg: msg} }
-func denied(msg string) error   { return &forum.Error{Kind: forum.ErrForbidden, Msg: msg} }
-func notFound(msg string) error { return &forum.Error{Kind: forum.ErrNotFound, Msg: msg} }
+func conflict(msg string) error { return &fault.Error{Kind: fault.ErrConflict, Msg: msg} }
+func denied(msg string) error   { return &fault.Error{Kind: fault.ErrForbidden, Msg: msg} }
+func notFound(msg string) error { return &fault.Error{Kind: fault.ErrNotFound, Msg: msg} }
 func invalid(field, msg string) error {
-	return &forum.ValidationError{Fields: map[string]string{field: msg}}
+	return &fault.ValidationError{Fields: map[string]string{field: msg}}
 }
 
 func ms(t time.Time) int64 { return t.UnixMilli() }

@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"mutual/fault"
 	"mutual/forum"
 	"mutual/sqldb"
 )
@@ -19,7 +20,7 @@ func isAgent(a forum.Actor) bool { return a.Has("agent") || a.Has("admin") }
 func (s *Service) change(ctx context.Context, a forum.Actor, id int64, what string,
 	fn func(tx *sqldb.Tx, st Settings, x Escalation) error) (Escalation, error) {
 	if !a.SignedIn() {
-		return Escalation{}, forum.ErrUnauthenticated
+		return Escalation{}, fault.ErrUnauthenticated
 	}
 	if !isAgent(a) {
 		return Escalation{}, denied("Only agents can work on escalations.")
@@ -186,7 +187,7 @@ const MinReason = 10
 // run out of road. Returns the escalation (ErrConflict when it already has one).
 func (s *Service) Escalate(ctx context.Context, a forum.Actor, threadID int64, reason string) (Escalation, error) {
 	if !a.SignedIn() {
-		return Escalation{}, forum.ErrUnauthenticated
+		return Escalation{}, fault.ErrUnauthenticated
 	}
 	reason = strings.TrimSpace(reason)
 	if n := utf8.RuneCountInString(reason); !utf8.ValidString(reason) || n < MinReason || n > 1000 {
@@ -269,7 +270,7 @@ WHERE u.id = ?`, a.BrandID, a.UserID).Scan(&rep, &need)
 // harmless.
 func (s *Service) StillNeedHelp(ctx context.Context, a forum.Actor, threadID int64) error {
 	if !a.SignedIn() {
-		return forum.ErrUnauthenticated
+		return fault.ErrUnauthenticated
 	}
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		var author, accepted int64
