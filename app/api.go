@@ -1,15 +1,13 @@
 package app
 
 import (
-	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"time"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
 )
@@ -99,7 +97,7 @@ func optCursor(c forum.Cursor) *string {
 
 func toAPIBoard(b forum.Board) apiBoard {
 	return apiBoard{ID: b.ID, Name: b.Name, Slug: b.Slug, Description: b.Description, ThreadCount: b.ThreadCount,
-		PostCount: b.PostCount, LastActivityAt: optTime(b.LastActivityAt), URL: "/b/" + itoa(b.ID) + "/" + b.Slug}
+		PostCount: b.PostCount, LastActivityAt: optTime(b.LastActivityAt), URL: "/b/" + web.Itoa(b.ID) + "/" + b.Slug}
 }
 
 func toAPIThread(t forum.Thread, rk repLadder) apiThread {
@@ -133,41 +131,21 @@ func toAPIPost(p forum.Post, acceptedID int64, rk repLadder) apiPost {
 		Status: p.Status, IsStaff: p.IsStaff}
 }
 
-// bindJSON reads a JSON body into dst. Invalid UTF-8 is refused rather than
-// silently replaced, and the error names what was wrong.
-func bindJSON(c *gin.Context, dst any) error {
-	raw, err := io.ReadAll(c.Request.Body)
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return &fault.Error{Kind: fault.ErrBadRequest, Msg: "The request body is too large."}
-		}
-		return &fault.Error{Kind: fault.ErrBadRequest, Msg: "The request body could not be read."}
-	}
-	if !utf8.Valid(raw) {
-		return &fault.Error{Kind: fault.ErrBadRequest, Msg: "The request body is not valid UTF-8."}
-	}
-	if err := json.Unmarshal(raw, dst); err != nil {
-		return &fault.Error{Kind: fault.ErrBadRequest, Msg: "The request body must be a JSON object: " + err.Error()}
-	}
-	return nil
-}
-
 // apiRanks is the brand's rank ladder for authors in an answer; on failure
 // it has answered the error and returns false.
 func (a *App) apiRanks(c *gin.Context) (repLadder, bool) {
-	rk, err := a.repRanks(c.Request.Context(), brandOf(c).ID)
+	rk, err := a.repRanks(c.Request.Context(), web.BrandOf(c).ID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return nil, false
 	}
 	return rk, true
 }
 
 func (a *App) apiBoards(c *gin.Context) {
-	boards, err := a.forum.Boards(c.Request.Context(), brandOf(c).ID)
+	boards, err := a.forum.Boards(c.Request.Context(), web.BrandOf(c).ID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	out := apiList[apiBoard]{Items: make([]apiBoard, 0, len(boards))}
@@ -179,38 +157,38 @@ func (a *App) apiBoards(c *gin.Context) {
 
 func (a *App) apiThreads(c *gin.Context) {
 	ctx := c.Request.Context()
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	bd, err := a.forum.Board(ctx, brandOf(c).ID, id)
+	bd, err := a.forum.Board(ctx, web.BrandOf(c).ID, id)
 	if err != nil {
-		a.fail(c, &fault.Error{Kind: fault.ErrNotFound, Msg: "That board does not exist."})
+		a.site.Fail(c, &fault.Error{Kind: fault.ErrNotFound, Msg: "That board does not exist."})
 		return
 	}
 	f, err := forum.ParseFilter(c.Query("filter"))
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	cur, err := forum.ParseCursor(c.Query("cursor"))
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	limit := 30
 	if l := c.Query("limit"); l != "" {
-		n, err := parseLimit(l)
+		n, err := web.ParseLimit(l)
 		if err != nil {
-			a.fail(c, err)
+			a.site.Fail(c, err)
 			return
 		}
 		limit = n
 	}
 	threads, next, err := a.forum.ListThreads(ctx, bd.BrandID, bd.ID, f, cur, limit)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	rk, ok := a.apiRanks(c)
@@ -220,23 +198,8 @@ func (a *App) apiThreads(c *gin.Context) {
 	c.JSON(http.StatusOK, threadList(threads, next, rk))
 }
 
-func parseLimit(s string) (int, error) {
-	n := 0
-	for _, r := range s {
-		if r < '0' || r > '9' || n > 1000 {
-			n = -1
-			break
-		}
-		n = n*10 + int(r-'0')
-	}
-	if n < 1 || n > 100 {
-		return 0, &fault.ValidationError{Fields: map[string]string{"limit": "limit must be a number from 1 to 100"}}
-	}
-	return n, nil
-}
-
 func (a *App) apiThreadBody(c *gin.Context, id int64, after forum.Cursor) (apiThread, error) {
-	actor := actorOf(c)
+	actor := web.ActorOf(c)
 	pg, err := a.forum.PageAs(c.Request.Context(), actor, id, after)
 	if err != nil {
 		return apiThread{}, err
@@ -261,19 +224,19 @@ func (a *App) apiThreadBody(c *gin.Context, id int64, after forum.Cursor) (apiTh
 }
 
 func (a *App) apiThread(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	cur, err := forum.ParseCursor(c.Query("cursor"))
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	out, err := a.apiThreadBody(c, id, cur)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, out)
@@ -286,47 +249,47 @@ func (a *App) apiAsk(c *gin.Context) {
 		Body      string `json:"body"`
 		ClientKey string `json:"client_key"`
 	}
-	if err := bindJSON(c, &in); err != nil {
-		a.fail(c, err)
+	if err := web.BindJSON(c, &in); err != nil {
+		a.site.Fail(c, err)
 		return
 	}
 	if k := c.GetHeader("Idempotency-Key"); k != "" && in.ClientKey == "" {
 		in.ClientKey = k
 	}
-	t, err := a.forum.Ask(c.Request.Context(), actorOf(c), forum.NewThread{BoardID: in.BoardID, Title: in.Title, Body: in.Body, ClientKey: in.ClientKey})
+	t, err := a.forum.Ask(c.Request.Context(), web.ActorOf(c), forum.NewThread{BoardID: in.BoardID, Title: in.Title, Body: in.Body, ClientKey: in.ClientKey})
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	out, err := a.apiThreadBody(c, t.ID, forum.Cursor{})
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	c.Header("Location", "/api/v1/threads/"+itoa(t.ID))
+	c.Header("Location", "/api/v1/threads/"+web.Itoa(t.ID))
 	c.JSON(http.StatusCreated, out)
 }
 
 func (a *App) apiReply(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	var in struct {
 		Body      string `json:"body"`
 		ClientKey string `json:"client_key"`
 	}
-	if err := bindJSON(c, &in); err != nil {
-		a.fail(c, err)
+	if err := web.BindJSON(c, &in); err != nil {
+		a.site.Fail(c, err)
 		return
 	}
 	if k := c.GetHeader("Idempotency-Key"); k != "" && in.ClientKey == "" {
 		in.ClientKey = k
 	}
-	p, err := a.forum.Reply(c.Request.Context(), actorOf(c), id, forum.NewReply{Body: in.Body, ClientKey: in.ClientKey})
+	p, err := a.forum.Reply(c.Request.Context(), web.ActorOf(c), id, forum.NewReply{Body: in.Body, ClientKey: in.ClientKey})
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	if in.ClientKey != "" {
@@ -342,22 +305,22 @@ func (a *App) apiReply(c *gin.Context) {
 }
 
 func (a *App) apiEdit(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	var in struct {
 		Body  string `json:"body"`
 		Title string `json:"title"`
 	}
-	if err := bindJSON(c, &in); err != nil {
-		a.fail(c, err)
+	if err := web.BindJSON(c, &in); err != nil {
+		a.site.Fail(c, err)
 		return
 	}
-	p, err := a.forum.Edit(c.Request.Context(), actorOf(c), id, in.Title, in.Body)
+	p, err := a.forum.Edit(c.Request.Context(), web.ActorOf(c), id, in.Title, in.Body)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	a.apiPostOut(c, http.StatusOK, p)
@@ -368,7 +331,7 @@ func (a *App) apiEdit(c *gin.Context) {
 func (a *App) apiPostOut(c *gin.Context, code int, p forum.Post) {
 	accepted, err := a.forum.AcceptedOf(c.Request.Context(), p.BrandID, p.ThreadID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	rk, ok := a.apiRanks(c)
@@ -379,14 +342,14 @@ func (a *App) apiPostOut(c *gin.Context, code int, p forum.Post) {
 }
 
 func (a *App) apiRevisions(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	revs, err := a.forum.Revisions(c.Request.Context(), brandOf(c).ID, id)
+	revs, err := a.forum.Revisions(c.Request.Context(), web.BrandOf(c).ID, id)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	type apiRev struct {
@@ -407,19 +370,19 @@ func (a *App) apiRevisions(c *gin.Context) {
 
 func (a *App) apiKudos(give bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		id, err := idParam(c, "id")
+		id, err := web.IDParam(c, "id")
 		if err != nil {
-			a.fail(c, err)
+			a.site.Fail(c, err)
 			return
 		}
 		var p forum.Post
 		if give {
-			p, err = a.forum.GiveKudos(c.Request.Context(), actorOf(c), id)
+			p, err = a.forum.GiveKudos(c.Request.Context(), web.ActorOf(c), id)
 		} else {
-			p, err = a.forum.TakeKudos(c.Request.Context(), actorOf(c), id)
+			p, err = a.forum.TakeKudos(c.Request.Context(), web.ActorOf(c), id)
 		}
 		if err != nil {
-			a.fail(c, err)
+			a.site.Fail(c, err)
 			return
 		}
 		a.apiPostOut(c, http.StatusOK, p)
@@ -427,39 +390,39 @@ func (a *App) apiKudos(give bool) gin.HandlerFunc {
 }
 
 func (a *App) apiAccept(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	var in struct {
 		PostID int64 `json:"post_id"`
 	}
-	if err := bindJSON(c, &in); err != nil {
-		a.fail(c, err)
+	if err := web.BindJSON(c, &in); err != nil {
+		a.site.Fail(c, err)
 		return
 	}
 	if in.PostID <= 0 {
-		a.fail(c, &fault.ValidationError{Fields: map[string]string{"post_id": "post_id must be the id of a reply in this thread"}})
+		a.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"post_id": "post_id must be the id of a reply in this thread"}})
 		return
 	}
-	t, err := a.forum.Accept(c.Request.Context(), actorOf(c), id, in.PostID)
+	t, err := a.forum.Accept(c.Request.Context(), web.ActorOf(c), id, in.PostID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	a.apiThreadOut(c, t)
 }
 
 func (a *App) apiUnaccept(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	t, err := a.forum.Unaccept(c.Request.Context(), actorOf(c), id)
+	t, err := a.forum.Unaccept(c.Request.Context(), web.ActorOf(c), id)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	a.apiThreadOut(c, t)
@@ -475,10 +438,10 @@ func (a *App) apiThreadOut(c *gin.Context, t forum.Thread) {
 }
 
 func (a *App) apiMe(c *gin.Context) {
-	actor := actorOf(c)
+	actor := web.ActorOf(c)
 	u, err := a.members.ByID(c.Request.Context(), actor.BrandID, actor.UserID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{
@@ -491,17 +454,17 @@ func (a *App) apiPreview(c *gin.Context) {
 	var in struct {
 		Body string `json:"body"`
 	}
-	if err := bindJSON(c, &in); err != nil {
-		a.fail(c, err)
+	if err := web.BindJSON(c, &in); err != nil {
+		a.site.Fail(c, err)
 		return
 	}
 	if utf8.RuneCountInString(in.Body) > forum.MaxBodyLen {
-		a.fail(c, &fault.ValidationError{Fields: map[string]string{"body": "Body is too long to preview."}})
+		a.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"body": "Body is too long to preview."}})
 		return
 	}
 	html, err := a.md.Render(in.Body)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"html": html})

@@ -17,12 +17,14 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/migrations"
 	"mutual/moderation"
 	"mutual/moderation/deflection"
 	"mutual/moderation/escalation"
+	"mutual/ratelimit"
 	"mutual/sqldb"
 	"mutual/themes"
 )
@@ -38,8 +40,8 @@ type App struct {
 	md      *forum.Renderer
 	authz   *moderation.Authorizer
 	themes  *themes.Registry
-	limits  *limits
-	pages   *pageCache
+	site    *web.Site
+	limits  *web.Limits
 	jobs    *jobs
 	handler http.Handler
 
@@ -54,14 +56,6 @@ type App struct {
 	// (PostgreSQL) or the search indexer (SQLite).
 	background     sync.WaitGroup
 	stopBackground context.CancelFunc
-
-	brandMu    sync.RWMutex
-	brandCache map[string]brandEntry
-}
-
-type brandEntry struct {
-	brand forum.Brand
-	at    time.Time
 }
 
 // Open connects to the database and applies migrations, for commands that
@@ -96,7 +90,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{cfg: cfg, log: log, db: db, brandCache: map[string]brandEntry{}}
+	a := &App{cfg: cfg, log: log, db: db}
 	a.md = forum.NewRenderer()
 	a.brands = forum.NewBrands(db, cfg.Now)
 	a.members = forum.NewMembers(db, cfg.Now)
@@ -114,11 +108,16 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	a.limits = newLimits(cfg, db)
+	a.limits = web.NewLimits(db, cfg.LoginPerMin, cfg.PostInterval, cfg.Now)
+	a.site = web.NewSite(log, a.authz, a.themes, a.brands, a.members, 16<<20, 10*time.Second)
+	a.site.SecureCookies = cfg.SecureCookies
+	a.site.Refusal = a.repRefusal
+	a.site.Bell = a.notifyViewFor
+	a.site.Head = discoveryHeadFor
+	a.site.SignedLink(notifySignedLink)
 	a.jobs = newJobs(db, cfg.Now)
 	a.escalations = escalation.New(db, cfg.Now)
 	a.forum.Subscribe(a.escalations.Hook)
-	a.pages = newPageCache(16<<20, 10*time.Second)
 	a.forum.OnChange = a.onChange
 	if err := a.notifySetup(ctx); err != nil {
 		db.Close()
@@ -303,7 +302,7 @@ func (a *App) runWorkers(ctx context.Context) {
 		a.RunEscalationWebhooks(ctx)
 		if time.Since(lastPrune) > time.Hour {
 			lastPrune = time.Now()
-			if err := pruneCounters(ctx, a.db, a.cfg.Now()); err != nil && ctx.Err() == nil {
+			if err := ratelimit.Prune(ctx, a.db, a.cfg.Now()); err != nil && ctx.Err() == nil {
 				a.log.Error("prune rate counters", "err", err)
 			}
 			if n, err := a.members.PruneSessions(ctx); err != nil && ctx.Err() == nil {
@@ -318,28 +317,6 @@ func (a *App) runWorkers(ctx context.Context) {
 		case <-t.C:
 		}
 	}
-}
-
-// brandFor resolves the request's brand, caching lookups for a few seconds.
-func (a *App) brandFor(ctx context.Context, host string) (forum.Brand, error) {
-	now := time.Now()
-	a.brandMu.RLock()
-	e, ok := a.brandCache[host]
-	a.brandMu.RUnlock()
-	if ok && now.Sub(e.at) < 5*time.Second {
-		return e.brand, nil
-	}
-	b, err := a.brands.ForHost(ctx, host)
-	if err != nil {
-		return forum.Brand{}, err
-	}
-	a.brandMu.Lock()
-	if len(a.brandCache) > 10000 {
-		a.brandCache = map[string]brandEntry{}
-	}
-	a.brandCache[host] = brandEntry{brand: b, at: now}
-	a.brandMu.Unlock()
-	return b, nil
 }
 
 // servePprof exposes Go's profiler on its own listener, never on the public

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/app/web"
 	"mutual/forum"
 )
 
@@ -14,14 +15,14 @@ import (
 // ones from app.js and the no-JavaScript list) all point here, so every open
 // is counted the same way; see docs/discovery.md for what the count means.
 func (a *App) discoveryOpenSuggestion(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	t, err := a.forum.RecordSuggestionOpen(c.Request.Context(), actorOf(c), id)
+	t, err := a.forum.RecordSuggestionOpen(c.Request.Context(), web.ActorOf(c), id)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, threadURL(t))
@@ -33,9 +34,9 @@ func (a *App) discoveryOpenSuggestion(c *gin.Context) {
 func (a *App) discoveryCheckSimilar(c *gin.Context) {
 	bid, _ := strconv.ParseInt(c.PostForm("board_id"), 10, 64)
 	v := askView{BoardID: bid, Title: c.PostForm("title"), Body: c.PostForm("body"), ClientKey: c.PostForm("client_key"), CheckedSimilar: true}
-	similar, err := a.forum.Similar(c.Request.Context(), brandOf(c).ID, v.Title, forum.SimilarLimit)
+	similar, err := a.forum.Similar(c.Request.Context(), web.BrandOf(c).ID, v.Title, forum.SimilarLimit)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	v.Similar = similar

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
 )
@@ -100,9 +101,9 @@ func (v discoverySearchView) BoardName(id int64) string {
 
 func (a *App) search(c *gin.Context) {
 	ctx := c.Request.Context()
-	boards, err := a.forum.Boards(ctx, brandOf(c).ID)
+	boards, err := a.forum.Boards(ctx, web.BrandOf(c).ID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	v := discoverySearchView{Query: strings.TrimSpace(c.Query("q")), Status: c.Query("status"), Since: c.Query("since"), Boards: boards}
@@ -111,17 +112,17 @@ func (a *App) search(c *gin.Context) {
 	v.Board = sq.BoardID
 	if v.Query != "" || err != nil {
 		if err == nil {
-			v.Result, err = a.forum.SearchThreads(ctx, brandOf(c).ID, sq)
+			v.Result, err = a.forum.SearchThreads(ctx, web.BrandOf(c).ID, sq)
 		}
 		if err == nil {
-			err = a.repRankResults(ctx, brandOf(c).ID, v.Result.Results)
+			err = a.repRankResults(ctx, web.BrandOf(c).ID, v.Result.Results)
 		}
 		var ve *fault.ValidationError
 		switch {
 		case errors.As(err, &ve):
 			v.Errors, code = ve.Fields, http.StatusUnprocessableEntity
 		case err != nil:
-			a.fail(c, err)
+			a.site.Fail(c, err)
 			return
 		}
 		if v.Result.Page > 1 {
@@ -131,7 +132,7 @@ func (a *App) search(c *gin.Context) {
 			v.Next = v.pageLink(v.Result.Page + 1)
 		}
 	}
-	a.render(c, code, "search", "Search", v)
+	a.site.Render(c, code, "search", "Search", v)
 }
 
 // discoveryResult is one search result in the API.
@@ -155,12 +156,12 @@ type discoveryResults struct {
 func (a *App) apiSearch(c *gin.Context) {
 	sq, err := a.discoveryQuery(c)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	pg, err := a.forum.SearchThreads(c.Request.Context(), brandOf(c).ID, sq)
+	pg, err := a.forum.SearchThreads(c.Request.Context(), web.BrandOf(c).ID, sq)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	rk, ok := a.apiRanks(c)
@@ -189,12 +190,12 @@ type discoverySimilar struct {
 func (a *App) apiSimilar(c *gin.Context) {
 	title := c.Query("title")
 	if len(title) > 300 {
-		a.fail(c, &fault.ValidationError{Fields: map[string]string{"title": "title must be at most 300 characters"}})
+		a.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"title": "title must be at most 300 characters"}})
 		return
 	}
-	threads, err := a.forum.Similar(c.Request.Context(), brandOf(c).ID, title, forum.SimilarLimit)
+	threads, err := a.forum.Similar(c.Request.Context(), web.BrandOf(c).ID, title, forum.SimilarLimit)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	rk, ok := a.apiRanks(c)
@@ -208,7 +209,7 @@ func (a *App) apiSimilar(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
-func discoveryOpenURL(t forum.Thread) string { return "/ask/similar/" + itoa(t.ID) }
+func discoveryOpenURL(t forum.Thread) string { return "/ask/similar/" + web.Itoa(t.ID) }
 
 // TotalCount is the result count as the template's plural wants it.
 func (v discoverySearchView) TotalCount() int64 { return int64(v.Result.Total) }

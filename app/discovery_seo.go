@@ -11,25 +11,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/app/web"
 	"mutual/forum"
 )
-
-// discoveryOrigin is the scheme and host that absolute URLs (canonical links,
-// sitemaps, feeds, structured data) use: the brand's own host, or for the
-// default brand on "localhost" the host the request came to, so a
-// development server links to itself.
-func (a *App) discoveryOrigin(c *gin.Context) string {
-	scheme := "http"
-	if a.secure(c) {
-		scheme = "https"
-	}
-	b := brandOf(c)
-	host := b.Host
-	if b.IsDefault && (host == "localhost" || host == "") {
-		host = c.Request.Host
-	}
-	return scheme + "://" + host
-}
 
 // discoveryHead is what the head-discovery slot prints on a thread page.
 type discoveryHead struct {
@@ -40,9 +24,9 @@ type discoveryHead struct {
 	JSONLD      map[string]any // printed inside <script type="application/ld+json">; html/template escapes it as JSON
 }
 
-// DiscoveryHead returns the thread page's canonical URL, OpenGraph fields
-// and schema.org QAPage data, or nil on other pages.
-func (v view) DiscoveryHead() *discoveryHead {
+// discoveryHeadFor returns the thread page's canonical URL, OpenGraph
+// fields and schema.org QAPage data, or nil on other pages (web.Site.Head).
+func discoveryHeadFor(v web.PageInfo) any {
 	tv, ok := v.Page.(threadView)
 	if !ok {
 		return nil
@@ -56,7 +40,7 @@ func (v view) DiscoveryHead() *discoveryHead {
 	answer := func(p forum.Post) map[string]any {
 		return map[string]any{"@type": "Answer", "text": discoveryClip(forum.PlainText(p.BodyHTML), 5000),
 			"dateCreated": p.CreatedAt.UTC().Format(time.RFC3339), "upvoteCount": p.KudosCount,
-			"url": canonical + "#p" + itoa(p.ID), "author": person(p.AuthorName)}
+			"url": canonical + "#p" + web.Itoa(p.ID), "author": person(p.AuthorName)}
 	}
 	question := map[string]any{
 		"@type": "Question", "name": t.Title, "text": discoveryClip(forum.PlainText(pg.Question.BodyHTML), 5000),
@@ -106,7 +90,7 @@ func (a *App) discoveryRobots(c *gin.Context) {
 		"Disallow: /signup\n" +
 		"Disallow: /p/\n" +
 		"Allow: /\n\n" +
-		"Sitemap: " + a.discoveryOrigin(c) + "/sitemap.xml\n"
+		"Sitemap: " + a.site.Origin(c) + "/sitemap.xml\n"
 	c.Header("Cache-Control", "public, max-age=3600")
 	c.Data(http.StatusOK, "text/plain; charset=utf-8", []byte(body))
 }
@@ -144,12 +128,12 @@ func writeXML(c *gin.Context, contentType string, v any) {
 // page and boards, then one per SitemapPageSize thread ids, so each file stays
 // far under the protocol's 50,000 URLs however large the forum grows.
 func (a *App) discoverySitemapIndex(c *gin.Context) {
-	maxID, err := a.forum.MaxThreadID(c.Request.Context(), brandOf(c).ID)
+	maxID, err := a.forum.MaxThreadID(c.Request.Context(), web.BrandOf(c).ID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	origin := a.discoveryOrigin(c)
+	origin := a.site.Origin(c)
 	idx := sitemapIndex{Sitemaps: []sitemapRef{{Loc: origin + "/sitemaps/boards.xml"}}}
 	for n := int64(1); (n-1)*forum.SitemapPageSize < maxID; n++ {
 		idx.Sitemaps = append(idx.Sitemaps, sitemapRef{Loc: fmt.Sprintf("%s/sitemaps/threads-%d.xml", origin, n)})
@@ -160,19 +144,19 @@ func (a *App) discoverySitemapIndex(c *gin.Context) {
 // discoverySitemap serves boards.xml or threads-N.xml.
 func (a *App) discoverySitemap(c *gin.Context) {
 	ctx := c.Request.Context()
-	b := brandOf(c)
-	origin := a.discoveryOrigin(c)
+	b := web.BrandOf(c)
+	origin := a.site.Origin(c)
 	file := c.Param("file")
 	set := urlSet{}
 	if file == "boards.xml" {
 		boards, err := a.forum.Boards(ctx, b.ID)
 		if err != nil {
-			a.fail(c, err)
+			a.site.Fail(c, err)
 			return
 		}
 		set.URLs = append(set.URLs, sitemapURL{Loc: origin + "/"})
 		for _, bd := range boards {
-			u := sitemapURL{Loc: origin + "/b/" + itoa(bd.ID) + "/" + bd.Slug}
+			u := sitemapURL{Loc: origin + "/b/" + web.Itoa(bd.ID) + "/" + bd.Slug}
 			if !bd.LastActivityAt.IsZero() {
 				u.LastMod = bd.LastActivityAt.UTC().Format(time.RFC3339)
 			}
@@ -185,17 +169,17 @@ func (a *App) discoverySitemap(c *gin.Context) {
 	num, ok2 := strings.CutSuffix(num, ".xml")
 	n, err := strconv.ParseInt(num, 10, 64)
 	if !ok || !ok2 || err != nil || n < 1 || n > 1<<40 {
-		a.notFound(c)
+		a.site.NotFound(c)
 		return
 	}
 	entries, err := a.forum.SitemapThreads(ctx, b.ID, (n-1)*forum.SitemapPageSize, n*forum.SitemapPageSize)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	set.URLs = make([]sitemapURL, 0, len(entries))
 	for _, e := range entries {
-		set.URLs = append(set.URLs, sitemapURL{Loc: origin + "/t/" + itoa(e.ID) + "/" + e.Slug, LastMod: e.LastMod.UTC().Format(time.RFC3339)})
+		set.URLs = append(set.URLs, sitemapURL{Loc: origin + "/t/" + web.Itoa(e.ID) + "/" + e.Slug, LastMod: e.LastMod.UTC().Format(time.RFC3339)})
 	}
 	writeXML(c, "application/xml; charset=utf-8", set)
 }
@@ -240,13 +224,13 @@ type atomContent struct {
 const discoveryFeedSize = 30
 
 func (a *App) discoveryFeed(c *gin.Context, title, self string, boardID int64, unanswered bool) {
-	b := brandOf(c)
+	b := web.BrandOf(c)
 	entries, err := a.forum.FeedThreads(c.Request.Context(), b.ID, boardID, unanswered, discoveryFeedSize)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	origin := a.discoveryOrigin(c)
+	origin := a.site.Origin(c)
 	feed := atomFeed{Title: title, ID: origin + self, Links: []atomLink{{Rel: "self", Type: "application/atom+xml", Href: origin + self}, {Href: origin + "/"}},
 		Updated: b.CreatedAt.UTC().Format(time.RFC3339)}
 	for i, e := range entries {
@@ -255,7 +239,7 @@ func (a *App) discoveryFeed(c *gin.Context, title, self string, boardID int64, u
 			feed.Updated = t.CreatedAt.UTC().Format(time.RFC3339)
 		}
 		feed.Entries = append(feed.Entries, atomEntry{
-			Title: t.Title, ID: origin + "/t/" + itoa(t.ID), Updated: t.CreatedAt.UTC().Format(time.RFC3339),
+			Title: t.Title, ID: origin + "/t/" + web.Itoa(t.ID), Updated: t.CreatedAt.UTC().Format(time.RFC3339),
 			Published: t.CreatedAt.UTC().Format(time.RFC3339), Link: atomLink{Rel: "alternate", Href: origin + threadURL(t)},
 			Author: atomAuthor{Name: t.AuthorName}, Content: atomContent{Type: "html", Body: e.QuestionHTML},
 		})
@@ -269,11 +253,11 @@ func mustParse(s string) time.Time {
 }
 
 func (a *App) discoveryLatestFeed(c *gin.Context) {
-	a.discoveryFeed(c, brandOf(c).Name+": latest questions", "/feeds/latest.atom", 0, false)
+	a.discoveryFeed(c, web.BrandOf(c).Name+": latest questions", "/feeds/latest.atom", 0, false)
 }
 
 func (a *App) discoveryUnansweredFeed(c *gin.Context) {
-	a.discoveryFeed(c, brandOf(c).Name+": unanswered questions", "/feeds/unanswered.atom", 0, true)
+	a.discoveryFeed(c, web.BrandOf(c).Name+": unanswered questions", "/feeds/unanswered.atom", 0, true)
 }
 
 // discoveryBoardFeed serves /feeds/boards/{id}.atom.
@@ -281,13 +265,13 @@ func (a *App) discoveryBoardFeed(c *gin.Context) {
 	num, ok := strings.CutSuffix(c.Param("file"), ".atom")
 	id, err := strconv.ParseInt(num, 10, 64)
 	if !ok || err != nil || id <= 0 {
-		a.notFound(c)
+		a.site.NotFound(c)
 		return
 	}
-	bd, err := a.forum.Board(c.Request.Context(), brandOf(c).ID, id)
+	bd, err := a.forum.Board(c.Request.Context(), web.BrandOf(c).ID, id)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	a.discoveryFeed(c, brandOf(c).Name+": "+bd.Name, "/feeds/boards/"+itoa(bd.ID)+".atom", bd.ID, false)
+	a.discoveryFeed(c, web.BrandOf(c).Name+": "+bd.Name, "/feeds/boards/"+web.Itoa(bd.ID)+".atom", bd.ID, false)
 }

@@ -10,20 +10,22 @@ import (
 	"github.com/gin-gonic/gin"
 	"golang.org/x/time/rate"
 
+	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/moderation/escalation"
+	"mutual/ratelimit"
 )
 
 var (
 	escLimiterOnce sync.Once
-	escLimiterVal  *keyed
+	escLimiterVal  *ratelimit.Keyed
 )
 
 // escLimiter bounds agent actions per account: generous for real work (two a
 // second, bursts of 20), tight enough to stop a runaway script.
-func (a *App) escLimiter() *keyed {
-	escLimiterOnce.Do(func() { escLimiterVal = newKeyed(rate.Limit(2), 20) })
+func (a *App) escLimiter() *ratelimit.Keyed {
+	escLimiterOnce.Do(func() { escLimiterVal = ratelimit.NewKeyed(rate.Limit(2), 20) })
 	return escLimiterVal
 }
 
@@ -35,7 +37,7 @@ type escListItem struct {
 }
 
 func (a *App) escItem(x escalation.Escalation) escListItem {
-	return escListItem{JSON: x.JSON(a.cfg.Now()), URL: "/t/" + itoa(x.ThreadID) + "/" + x.Slug}
+	return escListItem{JSON: x.JSON(a.cfg.Now()), URL: "/t/" + web.Itoa(x.ThreadID) + "/" + x.Slug}
 }
 
 func escParseCursor(s string) (escalation.Cursor, error) {
@@ -54,19 +56,19 @@ func escParseCursor(s string) (escalation.Cursor, error) {
 func (a *App) apiEscList(c *gin.Context) {
 	after, err := escParseCursor(c.Query("after"))
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	limit := 50
 	if s := c.Query("limit"); s != "" {
-		if limit, err = parseLimit(s); err != nil {
-			a.fail(c, err)
+		if limit, err = web.ParseLimit(s); err != nil {
+			a.site.Fail(c, err)
 			return
 		}
 	}
-	list, next, err := a.escalations.List(c.Request.Context(), actorOf(c).BrandID, c.Query("state"), after, limit)
+	list, next, err := a.escalations.List(c.Request.Context(), web.ActorOf(c).BrandID, c.Query("state"), after, limit)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	out := apiList[escListItem]{Items: []escListItem{}}
@@ -88,21 +90,21 @@ type escEventJSON struct {
 }
 
 func (a *App) apiEscGet(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	ctx := c.Request.Context()
-	brand := actorOf(c).BrandID
+	brand := web.ActorOf(c).BrandID
 	x, err := a.escalations.Get(ctx, brand, id)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	hist, err := a.escalations.History(ctx, brand, id)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	evs := []escEventJSON{}
@@ -115,7 +117,7 @@ func (a *App) apiEscGet(c *gin.Context) {
 // escDo runs one agent action by name; body carries note and, for a
 // hand-over, the receiving agent's user id.
 func (a *App) escDo(c *gin.Context, act string, id int64, note string, to int64) (escalation.Escalation, error) {
-	ctx, actor := c.Request.Context(), actorOf(c)
+	ctx, actor := c.Request.Context(), web.ActorOf(c)
 	switch act {
 	case "claim":
 		return a.escalations.Claim(ctx, actor, id)
@@ -134,9 +136,9 @@ func (a *App) escDo(c *gin.Context, act string, id int64, note string, to int64)
 
 func (a *App) apiEscAct(act string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		id, err := idParam(c, "id")
+		id, err := web.IDParam(c, "id")
 		if err != nil {
-			a.fail(c, err)
+			a.site.Fail(c, err)
 			return
 		}
 		var in struct {
@@ -144,14 +146,14 @@ func (a *App) apiEscAct(act string) gin.HandlerFunc {
 			To   int64  `json:"to"`
 		}
 		if c.Request.ContentLength != 0 {
-			if err := bindJSON(c, &in); err != nil {
-				a.fail(c, err)
+			if err := web.BindJSON(c, &in); err != nil {
+				a.site.Fail(c, err)
 				return
 			}
 		}
 		x, err := a.escDo(c, act, id, in.Note, in.To)
 		if err != nil {
-			a.fail(c, err)
+			a.site.Fail(c, err)
 			return
 		}
 		c.JSON(http.StatusOK, a.escItem(x))
@@ -162,61 +164,61 @@ func (a *App) apiEscShift(c *gin.Context) {
 	var in struct {
 		OnShift *bool `json:"on_shift"`
 	}
-	if err := bindJSON(c, &in); err != nil {
-		a.fail(c, err)
+	if err := web.BindJSON(c, &in); err != nil {
+		a.site.Fail(c, err)
 		return
 	}
 	if in.OnShift == nil {
-		a.fail(c, &fault.ValidationError{Fields: map[string]string{"on_shift": "on_shift must be true or false"}})
+		a.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"on_shift": "on_shift must be true or false"}})
 		return
 	}
-	actor := actorOf(c)
+	actor := web.ActorOf(c)
 	if err := a.escalations.SetShift(c.Request.Context(), actor.BrandID, actor.UserID, *in.OnShift); err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"on_shift": *in.OnShift})
 }
 
 func (a *App) apiEscEscalate(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	var in struct {
 		Reason string `json:"reason"`
 	}
-	if err := bindJSON(c, &in); err != nil {
-		a.fail(c, err)
+	if err := web.BindJSON(c, &in); err != nil {
+		a.site.Fail(c, err)
 		return
 	}
-	x, err := a.escalations.Escalate(c.Request.Context(), actorOf(c), id, in.Reason)
+	x, err := a.escalations.Escalate(c.Request.Context(), web.ActorOf(c), id, in.Reason)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	a.onChange(forum.Change{BrandID: actorOf(c).BrandID, ThreadID: id})
+	a.onChange(forum.Change{BrandID: web.ActorOf(c).BrandID, ThreadID: id})
 	c.JSON(http.StatusCreated, gin.H{"thread_id": x.ThreadID, "state": x.Status, "kind": x.Kind, "id": x.ID, "priority": x.Priority})
 }
 
 func (a *App) apiEscStillNeedHelp(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	if err := a.escalations.StillNeedHelp(c.Request.Context(), actorOf(c), id); err != nil {
-		a.fail(c, err)
+	if err := a.escalations.StillNeedHelp(c.Request.Context(), web.ActorOf(c), id); err != nil {
+		a.site.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"thread_id": id, "still_need_help": true})
 }
 
 func (a *App) apiEscStats(c *gin.Context) {
-	st, err := a.escalations.Stats(c.Request.Context(), actorOf(c).BrandID)
+	st, err := a.escalations.Stats(c.Request.Context(), web.ActorOf(c).BrandID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	agents := []gin.H{}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/app/web"
 	"mutual/forum"
 	"mutual/moderation/escalation"
 )
@@ -29,7 +30,7 @@ func (a *App) escRows(list []escalation.Escalation, me int64) []escRow {
 	out := make([]escRow, 0, len(list))
 	for _, x := range list {
 		left := x.TimeLeft(now)
-		r := escRow{Escalation: x, URL: "/t/" + itoa(x.ThreadID) + "/" + x.Slug, Breached: x.Breached(now),
+		r := escRow{Escalation: x, URL: "/t/" + web.Itoa(x.ThreadID) + "/" + x.Slug, Breached: x.Breached(now),
 			Mine: x.AssignedTo == me || x.ClaimedBy == me, PeerNew: !x.PeerReplyAt.IsZero()}
 		r.TimeLeft = escFormatLeft(left)
 		r.Urgent = !r.Breached && left < 15*time.Minute
@@ -87,35 +88,35 @@ func (a *App) escConsolePage(c *gin.Context) {
 }
 
 func (a *App) escRenderConsole(c *gin.Context, code int, errMsg string) {
-	ctx, actor := c.Request.Context(), actorOf(c)
+	ctx, actor := c.Request.Context(), web.ActorOf(c)
 	con, err := a.escalations.Console(ctx, actor.BrandID, actor.UserID, 100)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	agents, err := a.escalations.Agents(ctx, actor.BrandID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	v := escConsoleView{Mine: a.escRows(con.Mine, actor.UserID), Queue: a.escRows(con.Queue, actor.UserID),
 		Agent: con.Agent, IsAgent: con.Agent.ID != 0, Agents: agents, Done: escDone[c.Query("done")], Error: errMsg, Now: a.cfg.Now()}
-	a.render(c, code, "escalation_console", "Agent console", v)
+	a.site.Render(c, code, "escalation_console", "Agent console", v)
 }
 
 func (a *App) escActForm(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	act := c.Param("act")
 	to, _ := strconv.ParseInt(c.PostForm("to"), 10, 64)
 	_, err = a.escDo(c, act, id, c.PostForm("note"), to)
 	if err != nil {
-		code, _, msg := status(err)
+		code, _, msg := web.Status(err)
 		if code >= 500 || code == http.StatusNotFound {
-			a.fail(c, err)
+			a.site.Fail(c, err)
 			return
 		}
 		a.escRenderConsole(c, code, msg)
@@ -125,10 +126,10 @@ func (a *App) escActForm(c *gin.Context) {
 }
 
 func (a *App) escShiftForm(c *gin.Context) {
-	actor := actorOf(c)
+	actor := web.ActorOf(c)
 	on := c.PostForm("on_shift") == "1"
 	if err := a.escalations.SetShift(c.Request.Context(), actor.BrandID, actor.UserID, on); err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	done := "off"
@@ -144,23 +145,23 @@ type escDetailView struct {
 }
 
 func (a *App) escDetailPage(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	ctx, actor := c.Request.Context(), actorOf(c)
+	ctx, actor := c.Request.Context(), web.ActorOf(c)
 	x, err := a.escalations.Get(ctx, actor.BrandID, id)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	evs, err := a.escalations.History(ctx, actor.BrandID, id)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	a.render(c, http.StatusOK, "escalation_detail", "Escalation #"+itoa(id), escDetailView{Row: a.escRows([]escalation.Escalation{x}, actor.UserID)[0], Events: evs})
+	a.site.Render(c, http.StatusOK, "escalation_detail", "Escalation #"+web.Itoa(id), escDetailView{Row: a.escRows([]escalation.Escalation{x}, actor.UserID)[0], Events: evs})
 }
 
 type escSupervisorView struct {
@@ -170,15 +171,15 @@ type escSupervisorView struct {
 }
 
 func (a *App) escSupervisorPage(c *gin.Context) {
-	ctx, actor := c.Request.Context(), actorOf(c)
+	ctx, actor := c.Request.Context(), web.ActorOf(c)
 	st, err := a.escalations.Stats(ctx, actor.BrandID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	open, _, err := a.escalations.List(ctx, actor.BrandID, "open", escalation.Cursor{}, 100)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	rows := a.escRows(open, actor.UserID)
@@ -188,7 +189,7 @@ func (a *App) escSupervisorPage(c *gin.Context) {
 			v.Breaches = append(v.Breaches, r)
 		}
 	}
-	a.render(c, http.StatusOK, "escalation_supervisor", "Escalations: supervisor", v)
+	a.site.Render(c, http.StatusOK, "escalation_supervisor", "Escalations: supervisor", v)
 }
 
 type escWebhooksView struct {
@@ -198,49 +199,49 @@ type escWebhooksView struct {
 
 func (a *App) escWebhooksPage(c *gin.Context) {
 	before, _ := strconv.ParseInt(c.Query("before"), 10, 64)
-	list, err := a.escalations.Deliveries(c.Request.Context(), actorOf(c).BrandID, before, 50)
+	list, err := a.escalations.Deliveries(c.Request.Context(), web.ActorOf(c).BrandID, before, 50)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	v := escWebhooksView{Items: list}
 	if len(list) == 50 {
 		v.Next = list[len(list)-1].ID
 	}
-	a.render(c, http.StatusOK, "escalation_webhooks", "Webhook deliveries", v)
+	a.site.Render(c, http.StatusOK, "escalation_webhooks", "Webhook deliveries", v)
 }
 
 func (a *App) escEscalateForm(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	_, err = a.escalations.Escalate(c.Request.Context(), actorOf(c), id, c.PostForm("reason"))
+	_, err = a.escalations.Escalate(c.Request.Context(), web.ActorOf(c), id, c.PostForm("reason"))
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	a.escBackToThread(c, id, "escalated")
 }
 
 func (a *App) escStillNeedHelpForm(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	if err := a.escalations.StillNeedHelp(c.Request.Context(), actorOf(c), id); err != nil {
-		a.fail(c, err)
+	if err := a.escalations.StillNeedHelp(c.Request.Context(), web.ActorOf(c), id); err != nil {
+		a.site.Fail(c, err)
 		return
 	}
 	a.escBackToThread(c, id, "still")
 }
 
 func (a *App) escBackToThread(c *gin.Context, id int64, done string) {
-	t, err := a.forum.Thread(c.Request.Context(), actorOf(c).BrandID, id)
+	t, err := a.forum.Thread(c.Request.Context(), web.ActorOf(c).BrandID, id)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	a.onChange(forum.Change{BrandID: t.BrandID, ThreadID: t.ID})
@@ -262,7 +263,7 @@ type escThreadSlot struct {
 // escThreadInfo fills the slot; anonymous viewers get nothing (their pages
 // are cached and shared).
 func (a *App) escThreadInfo(c *gin.Context, t forum.Thread) *escThreadSlot {
-	actor := actorOf(c)
+	actor := web.ActorOf(c)
 	if !actor.SignedIn() {
 		return nil
 	}

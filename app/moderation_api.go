@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/moderation"
@@ -92,30 +93,30 @@ type apiModThreadRef struct {
 // modShowEmail: moderators see members' addresses only when the brand
 // allows it; administrators always do.
 func (a *App) modShowEmail(c *gin.Context) bool {
-	if actorOf(c).Has("admin") {
+	if web.ActorOf(c).Has("admin") {
 		return true
 	}
-	st, err := a.mod.Settings(c.Request.Context(), brandOf(c).ID)
+	st, err := a.mod.Settings(c.Request.Context(), web.BrandOf(c).ID)
 	return err == nil && st.ModsSeeEmail
 }
 
 func (a *App) apiModFlag(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	var in struct {
 		Reason string `json:"reason"`
 		Note   string `json:"note"`
 	}
-	if err := bindJSON(c, &in); err != nil {
-		a.fail(c, err)
+	if err := web.BindJSON(c, &in); err != nil {
+		a.site.Fail(c, err)
 		return
 	}
-	res, err := a.mod.FlagPost(c.Request.Context(), actorOf(c), id, in.Reason, in.Note)
+	res, err := a.mod.FlagPost(c.Request.Context(), web.ActorOf(c), id, in.Reason, in.Note)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, gin.H{"flag": toAPIModFlag(res.Flag), "post_hidden": res.AutoHidden})
@@ -124,12 +125,12 @@ func (a *App) apiModFlag(c *gin.Context) {
 func (a *App) apiModQueue(c *gin.Context) {
 	cur, err := forum.ParseCursor(c.Query("cursor"))
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	items, next, err := a.mod.Queue(c.Request.Context(), brandOf(c).ID, cur, moderation.QueueLimit, a.modShowEmail(c))
+	items, next, err := a.mod.Queue(c.Request.Context(), web.BrandOf(c).ID, cur, moderation.QueueLimit, a.modShowEmail(c))
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	rk, ok := a.apiRanks(c)
@@ -140,7 +141,7 @@ func (a *App) apiModQueue(c *gin.Context) {
 	out := apiList[apiModQueueItem]{Items: make([]apiModQueueItem, 0, len(items)), Next: optCursor(next)}
 	for _, it := range items {
 		q := apiModQueueItem{Post: toAPIPost(it.Post, 0, rk), Since: it.Since, Author: toAPIModStanding(it.Author, now),
-			Thread: apiModThreadRef{ID: it.Post.ThreadID, Title: it.ThreadTitle, URL: "/t/" + itoa(it.Post.ThreadID) + "/" + it.ThreadSlug},
+			Thread: apiModThreadRef{ID: it.Post.ThreadID, Title: it.ThreadTitle, URL: "/t/" + web.Itoa(it.Post.ThreadID) + "/" + it.ThreadSlug},
 			Flags:  []apiModFlag{}, Earlier: []apiModAction{}}
 		for _, f := range it.Flags {
 			q.Flags = append(q.Flags, toAPIModFlag(f))
@@ -156,16 +157,16 @@ func (a *App) apiModQueue(c *gin.Context) {
 // modNeedsModerator: deleting and editing from the queue are moderators'
 // acts even when a trusted member may decide flags.
 func (a *App) modNeedsModerator(c *gin.Context, d moderation.Decision) error {
-	if (d == moderation.Remove || d == moderation.EditIt) && !a.authz.Can(actorOf(c), "post", "moderate") {
+	if (d == moderation.Remove || d == moderation.EditIt) && !a.authz.Can(web.ActorOf(c), "post", "moderate") {
 		return &fault.Error{Kind: fault.ErrForbidden, Msg: "Only moderators can delete or edit from the queue."}
 	}
 	return nil
 }
 
 func (a *App) apiModDecide(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	var in struct {
@@ -174,18 +175,18 @@ func (a *App) apiModDecide(c *gin.Context) {
 		Title    string `json:"title"`
 		Body     string `json:"body"`
 	}
-	if err := bindJSON(c, &in); err != nil {
-		a.fail(c, err)
+	if err := web.BindJSON(c, &in); err != nil {
+		a.site.Fail(c, err)
 		return
 	}
 	d := moderation.Decision(in.Decision)
 	if err := a.modNeedsModerator(c, d); err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	p, err := a.mod.Decide(c.Request.Context(), actorOf(c), id, d, in.Reason, in.Title, in.Body)
+	p, err := a.mod.Decide(c.Request.Context(), web.ActorOf(c), id, d, in.Reason, in.Title, in.Body)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	a.apiModPostOut(c, p)
@@ -193,21 +194,21 @@ func (a *App) apiModDecide(c *gin.Context) {
 
 func (a *App) apiModPost(act moderation.PostAct) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		id, err := idParam(c, "id")
+		id, err := web.IDParam(c, "id")
 		if err != nil {
-			a.fail(c, err)
+			a.site.Fail(c, err)
 			return
 		}
 		var in struct {
 			Reason string `json:"reason"`
 		}
 		if err := modOptionalJSON(c, &in); err != nil {
-			a.fail(c, err)
+			a.site.Fail(c, err)
 			return
 		}
-		p, err := a.mod.ActOnPost(c.Request.Context(), actorOf(c), id, act, in.Reason)
+		p, err := a.mod.ActOnPost(c.Request.Context(), web.ActorOf(c), id, act, in.Reason)
 		if err != nil {
-			a.fail(c, err)
+			a.site.Fail(c, err)
 			return
 		}
 		a.apiModPostOut(c, p)
@@ -228,13 +229,13 @@ func modOptionalJSON(c *gin.Context, dst any) error {
 	if c.Request.ContentLength == 0 {
 		return nil
 	}
-	return bindJSON(c, dst)
+	return web.BindJSON(c, dst)
 }
 
 func (a *App) apiModRevise(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	var in struct {
@@ -242,13 +243,13 @@ func (a *App) apiModRevise(c *gin.Context) {
 		Body   string `json:"body"`
 		Reason string `json:"reason"`
 	}
-	if err := bindJSON(c, &in); err != nil {
-		a.fail(c, err)
+	if err := web.BindJSON(c, &in); err != nil {
+		a.site.Fail(c, err)
 		return
 	}
-	p, err := a.mod.Revise(c.Request.Context(), actorOf(c), id, in.Title, in.Body, in.Reason)
+	p, err := a.mod.Revise(c.Request.Context(), web.ActorOf(c), id, in.Title, in.Body, in.Reason)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	a.apiModPostOut(c, p)
@@ -256,9 +257,9 @@ func (a *App) apiModRevise(c *gin.Context) {
 
 func (a *App) apiModThread(act moderation.ThreadAct) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		id, err := idParam(c, "id")
+		id, err := web.IDParam(c, "id")
 		if err != nil {
-			a.fail(c, err)
+			a.site.Fail(c, err)
 			return
 		}
 		var in struct {
@@ -267,16 +268,16 @@ func (a *App) apiModThread(act moderation.ThreadAct) gin.HandlerFunc {
 			Reason  string `json:"reason"`
 		}
 		if err := modOptionalJSON(c, &in); err != nil {
-			a.fail(c, err)
+			a.site.Fail(c, err)
 			return
 		}
 		target := in.BoardID
 		if act == moderation.Merge {
 			target = in.Into
 		}
-		t, err := a.mod.ActOnThread(c.Request.Context(), actorOf(c), id, act, target, in.Reason)
+		t, err := a.mod.ActOnThread(c.Request.Context(), web.ActorOf(c), id, act, target, in.Reason)
 		if err != nil {
-			a.fail(c, err)
+			a.site.Fail(c, err)
 			return
 		}
 		a.apiThreadOut(c, t)
@@ -284,9 +285,9 @@ func (a *App) apiModThread(act moderation.ThreadAct) gin.HandlerFunc {
 }
 
 func (a *App) apiModStanding(c *gin.Context) {
-	st, err := a.mod.Standing(c.Request.Context(), actorOf(c), c.Param("username"), a.modShowEmail(c))
+	st, err := a.mod.Standing(c.Request.Context(), web.ActorOf(c), c.Param("username"), a.modShowEmail(c))
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, toAPIModStanding(st, a.cfg.Now()))
@@ -299,21 +300,21 @@ func (a *App) apiModPerson(act moderation.PersonAct) gin.HandlerFunc {
 			Reason string `json:"reason"`
 		}
 		if err := modOptionalJSON(c, &in); err != nil {
-			a.fail(c, err)
+			a.site.Fail(c, err)
 			return
 		}
 		var until time.Time
 		if act == moderation.Suspend {
 			u, err := modParseUntil(in.Until, a.cfg.Now())
 			if err != nil {
-				a.fail(c, err)
+				a.site.Fail(c, err)
 				return
 			}
 			until = u
 		}
-		st, err := a.mod.ActOnPerson(c.Request.Context(), actorOf(c), c.Param("username"), act, until, in.Reason)
+		st, err := a.mod.ActOnPerson(c.Request.Context(), web.ActorOf(c), c.Param("username"), act, until, in.Reason)
 		if err != nil {
-			a.fail(c, err)
+			a.site.Fail(c, err)
 			return
 		}
 		if !a.modShowEmail(c) {
@@ -355,20 +356,20 @@ func (a *App) apiModRole(grant bool) gin.HandlerFunc {
 			Reason string `json:"reason"`
 		}
 		if grant {
-			if err := bindJSON(c, &in); err != nil {
-				a.fail(c, err)
+			if err := web.BindJSON(c, &in); err != nil {
+				a.site.Fail(c, err)
 				return
 			}
 			role = in.Role
 		}
 		ctx := c.Request.Context()
-		if err := a.mod.SetRole(ctx, actorOf(c), c.Param("username"), role, grant, in.Reason); err != nil {
-			a.fail(c, err)
+		if err := a.mod.SetRole(ctx, web.ActorOf(c), c.Param("username"), role, grant, in.Reason); err != nil {
+			a.site.Fail(c, err)
 			return
 		}
-		st, err := a.mod.Standing(ctx, actorOf(c), c.Param("username"), true)
+		st, err := a.mod.Standing(ctx, web.ActorOf(c), c.Param("username"), true)
 		if err != nil {
-			a.fail(c, err)
+			a.site.Fail(c, err)
 			return
 		}
 		c.JSON(http.StatusOK, toAPIModStanding(st, a.cfg.Now()))
@@ -407,12 +408,12 @@ func modAuditFilter(c *gin.Context) (moderation.AuditFilter, error) {
 func (a *App) apiModAudit(c *gin.Context) {
 	f, err := modAuditFilter(c)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	rows, next, err := a.mod.Audit(c.Request.Context(), brandOf(c).ID, f, moderation.AuditLimit)
+	rows, next, err := a.mod.Audit(c.Request.Context(), web.BrandOf(c).ID, f, moderation.AuditLimit)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	out := apiList[apiModAction]{Items: make([]apiModAction, 0, len(rows))}
@@ -427,9 +428,9 @@ func (a *App) apiModAudit(c *gin.Context) {
 }
 
 func (a *App) apiModSettings(c *gin.Context) {
-	st, err := a.mod.Settings(c.Request.Context(), brandOf(c).ID)
+	st, err := a.mod.Settings(c.Request.Context(), web.BrandOf(c).ID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, st)
@@ -437,13 +438,13 @@ func (a *App) apiModSettings(c *gin.Context) {
 
 func (a *App) apiModSettingsPut(c *gin.Context) {
 	var in moderation.Settings
-	if err := bindJSON(c, &in); err != nil {
-		a.fail(c, err)
+	if err := web.BindJSON(c, &in); err != nil {
+		a.site.Fail(c, err)
 		return
 	}
-	st, err := a.mod.UpdateSettings(c.Request.Context(), actorOf(c), in)
+	st, err := a.mod.UpdateSettings(c.Request.Context(), web.ActorOf(c), in)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, st)

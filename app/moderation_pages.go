@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/moderation"
@@ -18,44 +19,44 @@ import (
 // modBackToPost redirects to a post on its thread page.
 func (a *App) modBackToPost(c *gin.Context, postID int64) {
 	ctx := c.Request.Context()
-	p, err := a.forum.Post(ctx, brandOf(c).ID, postID)
+	p, err := a.forum.Post(ctx, web.BrandOf(c).ID, postID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	t, err := a.forum.Thread(ctx, p.BrandID, p.ThreadID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, threadURL(t)+"#p"+itoa(p.ID))
+	c.Redirect(http.StatusSeeOther, threadURL(t)+"#p"+web.Itoa(p.ID))
 }
 
 func (a *App) modFlagPage(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	if _, err := a.mod.FlagPost(c.Request.Context(), actorOf(c), id, c.PostForm("reason"), c.PostForm("note")); err != nil {
-		a.fail(c, err)
+	if _, err := a.mod.FlagPost(c.Request.Context(), web.ActorOf(c), id, c.PostForm("reason"), c.PostForm("note")); err != nil {
+		a.site.Fail(c, err)
 		return
 	}
-	a.flash(c, "flagged")
+	a.site.Flash(c, "flagged")
 	a.modBackToPost(c, id)
 }
 
 func (a *App) modPostPage(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	if _, err := a.mod.ActOnPost(c.Request.Context(), actorOf(c), id, moderation.PostAct(c.PostForm("act")), c.PostForm("reason")); err != nil {
-		a.fail(c, err)
+	if _, err := a.mod.ActOnPost(c.Request.Context(), web.ActorOf(c), id, moderation.PostAct(c.PostForm("act")), c.PostForm("reason")); err != nil {
+		a.site.Fail(c, err)
 		return
 	}
-	a.flash(c, "moderated")
+	a.site.Flash(c, "moderated")
 	a.modBackToPost(c, id)
 }
 
@@ -65,9 +66,9 @@ func modFormInt(c *gin.Context, name string) int64 {
 }
 
 func (a *App) modThreadPage(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	act := moderation.ThreadAct(c.PostForm("act"))
@@ -75,56 +76,56 @@ func (a *App) modThreadPage(c *gin.Context) {
 	if act == moderation.Merge {
 		target = modFormInt(c, "into")
 	}
-	t, err := a.mod.ActOnThread(c.Request.Context(), actorOf(c), id, act, target, c.PostForm("reason"))
+	t, err := a.mod.ActOnThread(c.Request.Context(), web.ActorOf(c), id, act, target, c.PostForm("reason"))
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	a.flash(c, "moderated")
+	a.site.Flash(c, "moderated")
 	c.Redirect(http.StatusSeeOther, threadURL(t))
 }
 
 func (a *App) modQueuePage(c *gin.Context) {
 	cur, err := forum.ParseCursor(c.Query("cursor"))
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	items, next, err := a.mod.Queue(c.Request.Context(), brandOf(c).ID, cur, moderation.QueueLimit, a.modShowEmail(c))
+	items, next, err := a.mod.Queue(c.Request.Context(), web.BrandOf(c).ID, cur, moderation.QueueLimit, a.modShowEmail(c))
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	rk, err := a.repRanks(c.Request.Context(), brandOf(c).ID)
+	rk, err := a.repRanks(c.Request.Context(), web.BrandOf(c).ID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	for i := range items {
 		items[i].Post.AuthorRank = rk.name(items[i].Post.AuthorReputation)
 	}
-	a.render(c, http.StatusOK, "mod_queue", "Review queue", struct {
+	a.site.Render(c, http.StatusOK, "mod_queue", "Review queue", struct {
 		Items []moderation.QueueItem
 		Next  string
 	}{items, next.String()})
 }
 
 func (a *App) modDecidePage(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	d := moderation.Decision(c.PostForm("decision"))
 	if err := a.modNeedsModerator(c, d); err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	if _, err := a.mod.Decide(c.Request.Context(), actorOf(c), id, d, c.PostForm("reason"), c.PostForm("title"), c.PostForm("body")); err != nil {
-		a.fail(c, err)
+	if _, err := a.mod.Decide(c.Request.Context(), web.ActorOf(c), id, d, c.PostForm("reason"), c.PostForm("title"), c.PostForm("body")); err != nil {
+		a.site.Fail(c, err)
 		return
 	}
-	a.flash(c, "moderated")
+	a.site.Flash(c, "moderated")
 	c.Redirect(http.StatusSeeOther, "/mod/queue")
 }
 
@@ -139,12 +140,12 @@ func (a *App) modMemberPage(c *gin.Context) {
 }
 
 func (a *App) modMemberRender(c *gin.Context, code int, errs map[string]string) {
-	st, err := a.mod.Standing(c.Request.Context(), actorOf(c), c.Param("username"), a.modShowEmail(c))
+	st, err := a.mod.Standing(c.Request.Context(), web.ActorOf(c), c.Param("username"), a.modShowEmail(c))
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	a.render(c, code, "mod_member", st.Username, modMemberView{Standing: st, Suspended: st.Suspended(a.cfg.Now()), Errors: errs})
+	a.site.Render(c, code, "mod_member", st.Username, modMemberView{Standing: st, Suspended: st.Suspended(a.cfg.Now()), Errors: errs})
 }
 
 func (a *App) modMemberAct(c *gin.Context) {
@@ -155,7 +156,7 @@ func (a *App) modMemberAct(c *gin.Context) {
 		until, err = modParseUntil(c.PostForm("until"), a.cfg.Now())
 	}
 	if err == nil {
-		_, err = a.mod.ActOnPerson(c.Request.Context(), actorOf(c), c.Param("username"), act, until, c.PostForm("reason"))
+		_, err = a.mod.ActOnPerson(c.Request.Context(), web.ActorOf(c), c.Param("username"), act, until, c.PostForm("reason"))
 	}
 	var ve *fault.ValidationError
 	if errors.As(err, &ve) {
@@ -163,22 +164,22 @@ func (a *App) modMemberAct(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	a.flash(c, "moderated")
+	a.site.Flash(c, "moderated")
 	c.Redirect(http.StatusSeeOther, "/mod/users/"+url.PathEscape(c.Param("username")))
 }
 
 func (a *App) modAuditPage(c *gin.Context) {
 	f, err := modAuditFilter(c)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	rows, next, err := a.mod.Audit(c.Request.Context(), brandOf(c).ID, f, moderation.AuditLimit)
+	rows, next, err := a.mod.Audit(c.Request.Context(), web.BrandOf(c).ID, f, moderation.AuditLimit)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	q := url.Values{}
@@ -189,9 +190,9 @@ func (a *App) modAuditPage(c *gin.Context) {
 	}
 	nextS := ""
 	if next != 0 {
-		nextS = itoa(next)
+		nextS = web.Itoa(next)
 	}
-	a.render(c, http.StatusOK, "mod_audit", "Audit log", struct {
+	a.site.Render(c, http.StatusOK, "mod_audit", "Audit log", struct {
 		Rows         []moderation.Action
 		Filter       moderation.AuditFilter
 		Acts         []string
@@ -205,24 +206,24 @@ func (a *App) modAuditPage(c *gin.Context) {
 func (a *App) modAuditCSV(c *gin.Context) {
 	f, err := modAuditFilter(c)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	ctx := c.Request.Context()
 	c.Header("Content-Type", "text/csv; charset=utf-8")
-	c.Header("Content-Disposition", `attachment; filename="audit-`+brandOf(c).Host+`.csv"`)
+	c.Header("Content-Disposition", `attachment; filename="audit-`+web.BrandOf(c).Host+`.csv"`)
 	c.Header("Cache-Control", "private, no-store")
 	c.Status(http.StatusOK)
 	w := csv.NewWriter(c.Writer)
 	_ = w.Write([]string{"id", "at", "actor", "act", "target_type", "target_id", "member", "reason", "before", "after"})
 	for {
-		rows, next, err := a.mod.Audit(ctx, brandOf(c).ID, f, moderation.AuditLimit)
+		rows, next, err := a.mod.Audit(ctx, web.BrandOf(c).ID, f, moderation.AuditLimit)
 		if err != nil {
-			a.log.Error("audit csv", "request_id", c.GetString(keyReqID), "err", err)
+			a.log.Error("audit csv", "request_id", web.RequestID(c), "err", err)
 			break
 		}
 		for _, x := range rows {
-			_ = w.Write([]string{itoa(x.ID), x.At.Format(time.RFC3339), x.ActorName, x.Act, x.TargetType, itoa(x.TargetID),
+			_ = w.Write([]string{web.Itoa(x.ID), x.At.Format(time.RFC3339), x.ActorName, x.Act, x.TargetType, web.Itoa(x.TargetID),
 				x.TargetUserName, modCSVSafe(x.Reason), x.Before, x.After})
 		}
 		if next == 0 {
@@ -250,16 +251,16 @@ type modRolesView struct {
 func (a *App) modRolesPage(c *gin.Context) { a.modRolesRender(c, http.StatusOK, nil) }
 
 func (a *App) modRolesRender(c *gin.Context, code int, errs map[string]string) {
-	holders, err := a.mod.RoleHolders(c.Request.Context(), brandOf(c).ID)
+	holders, err := a.mod.RoleHolders(c.Request.Context(), web.BrandOf(c).ID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	a.render(c, code, "mod_roles", "Roles", modRolesView{Holders: holders, Roles: forum.Roles[1:], Errors: errs})
+	a.site.Render(c, code, "mod_roles", "Roles", modRolesView{Holders: holders, Roles: forum.Roles[1:], Errors: errs})
 }
 
 func (a *App) modRolesSet(c *gin.Context) {
-	err := a.mod.SetRole(c.Request.Context(), actorOf(c), c.PostForm("username"), c.PostForm("role"), c.PostForm("op") != "revoke", c.PostForm("reason"))
+	err := a.mod.SetRole(c.Request.Context(), web.ActorOf(c), c.PostForm("username"), c.PostForm("role"), c.PostForm("op") != "revoke", c.PostForm("reason"))
 	var ve *fault.ValidationError
 	var fe *fault.Error
 	switch {
@@ -270,9 +271,9 @@ func (a *App) modRolesSet(c *gin.Context) {
 		a.modRolesRender(c, http.StatusUnprocessableEntity, map[string]string{"username": fe.Msg})
 		return
 	case err != nil:
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	a.flash(c, "moderated")
+	a.site.Flash(c, "moderated")
 	c.Redirect(http.StatusSeeOther, "/admin/roles")
 }

@@ -37,7 +37,7 @@ func (a *App) policyChanged() {
 // onChange is the forum's change hook: drop local cache entries and, on
 // PostgreSQL, tell the other instances.
 func (a *App) onChange(ch forum.Change) {
-	a.pages.invalidate(ch)
+	a.site.Changed(ch)
 	if a.cfg.DatabaseURL == "" {
 		return
 	}
@@ -109,7 +109,7 @@ func (a *App) listenOnce(ctx context.Context, ready func()) error {
 			continue
 		}
 		if ch, ok := parseChange(n.Payload); ok {
-			a.pages.invalidate(ch)
+			a.site.Changed(ch)
 		}
 	}
 }

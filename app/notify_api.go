@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum/notify"
 )
@@ -45,16 +46,16 @@ func toAPINotification(n notify.Notification) apiNotification {
 
 func (a *App) apiNotifications(c *gin.Context) {
 	ctx := c.Request.Context()
-	act := actorOf(c)
+	act := web.ActorOf(c)
 	before, err := notifyBefore(c)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	limit := notify.PageSize
 	if v := c.Query("limit"); v != "" {
 		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 100 {
-			a.fail(c, &fault.ValidationError{Fields: map[string]string{"limit": "limit must be 1 to 100"}})
+			a.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"limit": "limit must be 1 to 100"}})
 			return
 		}
 	}
@@ -64,17 +65,17 @@ func (a *App) apiNotifications(c *gin.Context) {
 	case "unread":
 		unreadOnly = true
 	default:
-		a.fail(c, &fault.ValidationError{Fields: map[string]string{"filter": "filter must be all or unread"}})
+		a.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"filter": "filter must be all or unread"}})
 		return
 	}
 	items, next, err := a.nf.store.List(ctx, act.BrandID, act.UserID, before, limit, unreadOnly)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	unread, err := a.nf.store.Unread(ctx, act.BrandID, act.UserID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	out := struct {
@@ -94,17 +95,17 @@ func (a *App) apiNotifications(c *gin.Context) {
 
 func (a *App) apiNotificationsRead(c *gin.Context) {
 	ctx := c.Request.Context()
-	act := actorOf(c)
+	act := web.ActorOf(c)
 	var in struct {
 		IDs []int64 `json:"ids"`
 		All bool    `json:"all"`
 	}
-	if err := bindJSON(c, &in); err != nil {
-		a.fail(c, err)
+	if err := web.BindJSON(c, &in); err != nil {
+		a.site.Fail(c, err)
 		return
 	}
 	if !in.All && len(in.IDs) == 0 {
-		a.fail(c, &fault.ValidationError{Fields: map[string]string{"ids": `Send "ids" (a list of notification ids) or "all": true.`}})
+		a.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"ids": `Send "ids" (a list of notification ids) or "all": true.`}})
 		return
 	}
 	var n int64
@@ -115,12 +116,12 @@ func (a *App) apiNotificationsRead(c *gin.Context) {
 		n, err = a.nf.store.MarkRead(ctx, act.BrandID, act.UserID, in.IDs)
 	}
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	unread, err := a.nf.store.Unread(ctx, act.BrandID, act.UserID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"marked": n, "unread_count": unread})
@@ -128,20 +129,20 @@ func (a *App) apiNotificationsRead(c *gin.Context) {
 
 func (a *App) apiNotifyPrefsOut(c *gin.Context) {
 	ctx := c.Request.Context()
-	act := actorOf(c)
+	act := web.ActorOf(c)
 	p, err := a.nf.store.Prefs(ctx, act.BrandID, act.UserID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	st, err := a.nf.store.Email(ctx, act.BrandID, act.UserID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	boards, err := a.nf.store.FollowedBoards(ctx, act.BrandID, act.UserID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"email": p.EmailMode, "reminders": p.Reminders, "email_address": st.Email,
@@ -152,23 +153,23 @@ func (a *App) apiNotifyPrefs(c *gin.Context) { a.apiNotifyPrefsOut(c) }
 
 func (a *App) apiNotifySetPrefs(c *gin.Context) {
 	ctx := c.Request.Context()
-	act := actorOf(c)
+	act := web.ActorOf(c)
 	var in struct {
 		Email     *string `json:"email"`
 		Reminders *bool   `json:"reminders"`
 	}
-	if err := bindJSON(c, &in); err != nil {
-		a.fail(c, err)
+	if err := web.BindJSON(c, &in); err != nil {
+		a.site.Fail(c, err)
 		return
 	}
 	p, err := a.nf.store.Prefs(ctx, act.BrandID, act.UserID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	if in.Email != nil {
 		if p.EmailMode, err = notify.ParseEmailMode(*in.Email); err != nil {
-			a.fail(c, err)
+			a.site.Fail(c, err)
 			return
 		}
 	}
@@ -176,7 +177,7 @@ func (a *App) apiNotifySetPrefs(c *gin.Context) {
 		p.Reminders = *in.Reminders
 	}
 	if err := a.nf.store.SetPrefs(ctx, act.BrandID, act.UserID, p); err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	a.apiNotifyPrefsOut(c)
@@ -229,19 +230,19 @@ func (a *App) apiSetFollow(on bool) gin.HandlerFunc { return a.apiSetSubscriptio
 // apiSubscription answers whether the member watches (or follows) the thread
 // (or board) named by :id; one of another brand is not found.
 func (a *App) apiSubscription(c *gin.Context, s subscription) {
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	act := actorOf(c)
+	act := web.ActorOf(c)
 	if err := s.exists(c.Request.Context(), act.BrandID, id); err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	on, err := s.get(c.Request.Context(), act.BrandID, act.UserID, id)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{s.idKey: id, s.stateKey: on})
@@ -250,14 +251,14 @@ func (a *App) apiSubscription(c *gin.Context, s subscription) {
 // apiSetSubscription starts or stops the member's watch (or follow).
 func (a *App) apiSetSubscription(s subscription, on bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		id, err := idParam(c, "id")
+		id, err := web.IDParam(c, "id")
 		if err != nil {
-			a.fail(c, err)
+			a.site.Fail(c, err)
 			return
 		}
-		act := actorOf(c)
+		act := web.ActorOf(c)
 		if err := s.set(c.Request.Context(), act.BrandID, act.UserID, id, on); err != nil {
-			a.fail(c, err)
+			a.site.Fail(c, err)
 			return
 		}
 		c.JSON(http.StatusOK, gin.H{s.idKey: id, s.stateKey: on})

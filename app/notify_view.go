@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/app/web"
 	"mutual/forum"
 )
 
@@ -22,11 +23,11 @@ type notifyView struct {
 	counted bool
 }
 
-func (a *App) notifyViewFor(c *gin.Context, act forum.Actor) *notifyView {
+func (a *App) notifyViewFor(c *gin.Context, act forum.Actor) any {
 	if a.nf == nil {
-		return nil
+		return nil // an untyped nil: templates test .Notify
 	}
-	return &notifyView{a: a, ctx: c.Request.Context(), reqID: c.GetString(keyReqID), brandID: act.BrandID, userID: act.UserID}
+	return &notifyView{a: a, ctx: c.Request.Context(), reqID: web.RequestID(c), brandID: act.BrandID, userID: act.UserID}
 }
 
 func (v *notifyView) logErr(what string, err error) {

@@ -3,50 +3,25 @@ package app
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
 )
 
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-
-// idParam reads a positive numeric path parameter; anything else is a 404,
-// since no such page exists.
-func idParam(c *gin.Context, name string) (int64, error) {
-	n, err := strconv.ParseInt(c.Param(name), 10, 64)
-	if err != nil || n <= 0 {
-		return 0, &fault.Error{Kind: fault.ErrNotFound, Msg: "We could not find that page."}
-	}
-	return n, nil
-}
-
-func threadURL(t forum.Thread) string { return "/t/" + itoa(t.ID) + "/" + t.Slug }
-
-func (a *App) notFound(c *gin.Context) {
-	a.fail(c, &fault.Error{Kind: fault.ErrNotFound, Msg: "We could not find that page. It may have been moved or removed."})
-}
-
-func (a *App) methodNotAllowed(c *gin.Context) {
-	code := http.StatusMethodNotAllowed
-	if isAPI(c) {
-		writeJSONError(c, code, "method_not_allowed", "That method is not supported on this URL.")
-		return
-	}
-	a.render(c, code, "error", "Not supported", struct{ Heading, Message string }{"Not supported", "That action is not supported on this page."})
-}
+func threadURL(t forum.Thread) string { return "/t/" + web.Itoa(t.ID) + "/" + t.Slug }
 
 func (a *App) home(c *gin.Context) {
 	ctx := c.Request.Context()
-	b := brandOf(c)
+	b := web.BrandOf(c)
 	boards, err := a.forum.Boards(ctx, b.ID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	recent, err := a.forum.RecentThreads(ctx, b.ID, 10)
@@ -54,10 +29,10 @@ func (a *App) home(c *gin.Context) {
 		err = a.repRankThreads(ctx, b.ID, recent)
 	}
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	a.render(c, http.StatusOK, "home", "Home", struct {
+	a.site.Render(c, http.StatusOK, "home", "Home", struct {
 		Boards []forum.Board
 		Recent []forum.Thread
 	}{boards, recent})
@@ -65,14 +40,14 @@ func (a *App) home(c *gin.Context) {
 
 func (a *App) board(c *gin.Context) {
 	ctx := c.Request.Context()
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	bd, err := a.forum.Board(ctx, brandOf(c).ID, id)
+	bd, err := a.forum.Board(ctx, web.BrandOf(c).ID, id)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	if c.Param("slug") != bd.Slug {
@@ -80,17 +55,17 @@ func (a *App) board(c *gin.Context) {
 		if c.Request.URL.RawQuery != "" {
 			q = "?" + c.Request.URL.RawQuery
 		}
-		c.Redirect(http.StatusMovedPermanently, "/b/"+itoa(bd.ID)+"/"+bd.Slug+q)
+		c.Redirect(http.StatusMovedPermanently, "/b/"+web.Itoa(bd.ID)+"/"+bd.Slug+q)
 		return
 	}
 	f, err := forum.ParseFilter(c.Query("filter"))
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	cur, err := forum.ParseCursor(c.Query("after"))
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	threads, next, err := a.forum.ListThreads(ctx, bd.BrandID, bd.ID, f, cur, 30)
@@ -98,10 +73,10 @@ func (a *App) board(c *gin.Context) {
 		err = a.repRankThreads(ctx, bd.BrandID, threads)
 	}
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	a.render(c, http.StatusOK, "board", bd.Name, struct {
+	a.site.Render(c, http.StatusOK, "board", bd.Name, struct {
 		Board      forum.Board
 		Threads    []forum.Thread
 		Filter     forum.Filter
@@ -129,7 +104,7 @@ type threadView struct {
 
 func (a *App) loadThreadView(c *gin.Context, id int64) (threadView, error) {
 	ctx := c.Request.Context()
-	actor := actorOf(c)
+	actor := web.ActorOf(c)
 	cur, err := forum.ParseCursor(c.Query("after"))
 	if err != nil {
 		return threadView{}, err
@@ -154,7 +129,7 @@ func (a *App) loadThreadView(c *gin.Context, id int64) (threadView, error) {
 	tv.Escalation = a.escThreadInfo(c, pg.Thread)
 	csrf := ""
 	if actor.SignedIn() {
-		csrf = a.csrfToken(c)
+		csrf = a.site.CSRFToken(c)
 	}
 	tv.Bars = postBars(tv, actor, csrf)
 	return tv, nil
@@ -165,18 +140,18 @@ func newClientKey() string {
 }
 
 func (a *App) thread(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	tv, err := a.loadThreadView(c, id)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	if into := tv.Page.Thread.MergedInto; into != 0 {
-		c.Redirect(http.StatusMovedPermanently, "/t/"+itoa(into)) // merged: the old URL keeps working
+		c.Redirect(http.StatusMovedPermanently, "/t/"+web.Itoa(into)) // merged: the old URL keeps working
 		return
 	}
 	if c.Param("slug") != tv.Page.Thread.Slug {
@@ -187,54 +162,54 @@ func (a *App) thread(c *gin.Context) {
 		c.Redirect(http.StatusMovedPermanently, threadURL(tv.Page.Thread)+q)
 		return
 	}
-	a.render(c, http.StatusOK, "thread", tv.Page.Thread.Title, tv)
+	a.site.Render(c, http.StatusOK, "thread", tv.Page.Thread.Title, tv)
 }
 
 func (a *App) reply(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	body, key := c.PostForm("body"), c.PostForm("client_key")
 	showForm := func(code int, errs map[string]string, preview string) {
 		tv, err := a.loadThreadView(c, id)
 		if err != nil {
-			a.fail(c, err)
+			a.site.Fail(c, err)
 			return
 		}
 		tv.Body, tv.Errors, tv.Preview = body, errs, preview
 		if key != "" {
 			tv.ClientKey = key
 		}
-		a.render(c, code, "thread", tv.Page.Thread.Title, tv)
+		a.site.Render(c, code, "thread", tv.Page.Thread.Title, tv)
 	}
 	if c.PostForm("preview") != "" {
 		html, err := a.md.Render(body)
 		if err != nil {
-			a.fail(c, err)
+			a.site.Fail(c, err)
 			return
 		}
 		showForm(http.StatusOK, nil, html)
 		return
 	}
-	p, err := a.forum.Reply(c.Request.Context(), actorOf(c), id, forum.NewReply{Body: body, ClientKey: key})
+	p, err := a.forum.Reply(c.Request.Context(), web.ActorOf(c), id, forum.NewReply{Body: body, ClientKey: key})
 	var ve *fault.ValidationError
 	if errors.As(err, &ve) {
 		showForm(http.StatusUnprocessableEntity, ve.Fields, "")
 		return
 	}
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	t, err := a.forum.Thread(c.Request.Context(), p.BrandID, p.ThreadID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	a.flash(c, "replied")
-	c.Redirect(http.StatusSeeOther, threadURL(t)+"#p"+itoa(p.ID))
+	a.site.Flash(c, "replied")
+	c.Redirect(http.StatusSeeOther, threadURL(t)+"#p"+web.Itoa(p.ID))
 }
 
 type askView struct {
@@ -253,20 +228,20 @@ type askView struct {
 }
 
 func (a *App) askPage(c *gin.Context, code int, v askView) {
-	boards, err := a.forum.Boards(c.Request.Context(), brandOf(c).ID)
+	boards, err := a.forum.Boards(c.Request.Context(), web.BrandOf(c).ID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	v.Boards = boards
-	if v.PostingHint, err = a.repPostingHint(c.Request.Context(), actorOf(c)); err != nil {
-		a.fail(c, err)
+	if v.PostingHint, err = a.repPostingHint(c.Request.Context(), web.ActorOf(c)); err != nil {
+		a.site.Fail(c, err)
 		return
 	}
 	if v.ClientKey == "" {
 		v.ClientKey = newClientKey()
 	}
-	a.render(c, code, "ask", "Ask a question", v)
+	a.site.Render(c, code, "ask", "Ask a question", v)
 }
 
 func (a *App) askForm(c *gin.Context) {
@@ -280,14 +255,14 @@ func (a *App) ask(c *gin.Context) {
 	if c.PostForm("preview") != "" {
 		html, err := a.md.Render(v.Body)
 		if err != nil {
-			a.fail(c, err)
+			a.site.Fail(c, err)
 			return
 		}
 		v.Preview = html
 		a.askPage(c, http.StatusOK, v)
 		return
 	}
-	t, err := a.forum.Ask(c.Request.Context(), actorOf(c), forum.NewThread{BoardID: bid, Title: v.Title, Body: v.Body, ClientKey: v.ClientKey})
+	t, err := a.forum.Ask(c.Request.Context(), web.ActorOf(c), forum.NewThread{BoardID: bid, Title: v.Title, Body: v.Body, ClientKey: v.ClientKey})
 	var ve *fault.ValidationError
 	if errors.As(err, &ve) {
 		v.Errors = ve.Fields
@@ -295,10 +270,10 @@ func (a *App) ask(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	a.flash(c, "asked")
+	a.site.Flash(c, "asked")
 	c.Redirect(http.StatusSeeOther, threadURL(t))
 }
 
@@ -313,8 +288,8 @@ type editView struct {
 
 func (a *App) loadEdit(c *gin.Context) (editView, error) {
 	ctx := c.Request.Context()
-	actor := actorOf(c)
-	id, err := idParam(c, "id")
+	actor := web.ActorOf(c)
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return editView{}, err
 	}
@@ -339,67 +314,67 @@ func (a *App) loadEdit(c *gin.Context) (editView, error) {
 func (a *App) editForm(c *gin.Context) {
 	v, err := a.loadEdit(c)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	a.render(c, http.StatusOK, "edit", "Edit", v)
+	a.site.Render(c, http.StatusOK, "edit", "Edit", v)
 }
 
 func (a *App) edit(c *gin.Context) {
 	v, err := a.loadEdit(c)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	v.Title, v.Body = c.PostForm("title"), c.PostForm("body")
-	p, err := a.forum.Edit(c.Request.Context(), actorOf(c), v.Post.ID, v.Title, v.Body)
+	p, err := a.forum.Edit(c.Request.Context(), web.ActorOf(c), v.Post.ID, v.Title, v.Body)
 	var ve *fault.ValidationError
 	if errors.As(err, &ve) {
 		v.Errors = ve.Fields
-		a.render(c, http.StatusUnprocessableEntity, "edit", "Edit", v)
+		a.site.Render(c, http.StatusUnprocessableEntity, "edit", "Edit", v)
 		return
 	}
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	t, err := a.forum.Thread(c.Request.Context(), p.BrandID, p.ThreadID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	a.flash(c, "edited")
-	c.Redirect(http.StatusSeeOther, threadURL(t)+"#p"+itoa(p.ID))
+	a.site.Flash(c, "edited")
+	c.Redirect(http.StatusSeeOther, threadURL(t)+"#p"+web.Itoa(p.ID))
 }
 
 func (a *App) history(c *gin.Context) {
 	ctx := c.Request.Context()
-	b := brandOf(c)
-	id, err := idParam(c, "id")
+	b := web.BrandOf(c)
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	revs, err := a.forum.Revisions(ctx, b.ID, id)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	p, err := a.forum.Post(ctx, b.ID, id)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	t, err := a.forum.Thread(ctx, b.ID, p.ThreadID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	// Newest first, as people read history.
 	for i, j := 0, len(revs)-1; i < j; i, j = i+1, j-1 {
 		revs[i], revs[j] = revs[j], revs[i]
 	}
-	a.render(c, http.StatusOK, "history", "Edit history", struct {
+	a.site.Render(c, http.StatusOK, "history", "Edit history", struct {
 		Post      forum.Post
 		Thread    forum.Thread
 		Revisions []forum.Revision
@@ -407,73 +382,73 @@ func (a *App) history(c *gin.Context) {
 }
 
 func (a *App) accept(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	postID, err := strconv.ParseInt(c.PostForm("post_id"), 10, 64)
 	if err != nil || postID <= 0 {
-		a.fail(c, &fault.ValidationError{Fields: map[string]string{"post_id": "Choose which reply to accept."}})
+		a.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"post_id": "Choose which reply to accept."}})
 		return
 	}
-	t, err := a.forum.Accept(c.Request.Context(), actorOf(c), id, postID)
+	t, err := a.forum.Accept(c.Request.Context(), web.ActorOf(c), id, postID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	a.flash(c, "accepted")
+	a.site.Flash(c, "accepted")
 	c.Redirect(http.StatusSeeOther, threadURL(t))
 }
 
 func (a *App) unaccept(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	t, err := a.forum.Unaccept(c.Request.Context(), actorOf(c), id)
+	t, err := a.forum.Unaccept(c.Request.Context(), web.ActorOf(c), id)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	a.flash(c, "withdrawn")
+	a.site.Flash(c, "withdrawn")
 	c.Redirect(http.StatusSeeOther, threadURL(t))
 }
 
 func (a *App) kudos(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	var p forum.Post
 	if c.PostForm("action") == "take" {
-		p, err = a.forum.TakeKudos(c.Request.Context(), actorOf(c), id)
+		p, err = a.forum.TakeKudos(c.Request.Context(), web.ActorOf(c), id)
 	} else {
-		p, err = a.forum.GiveKudos(c.Request.Context(), actorOf(c), id)
+		p, err = a.forum.GiveKudos(c.Request.Context(), web.ActorOf(c), id)
 		if errors.Is(err, fault.ErrConflict) { // given already (a double click): show the post
-			p, err = a.forum.Post(c.Request.Context(), actorOf(c).BrandID, id)
+			p, err = a.forum.Post(c.Request.Context(), web.ActorOf(c).BrandID, id)
 		}
 	}
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	t, err := a.forum.Thread(c.Request.Context(), p.BrandID, p.ThreadID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, threadURL(t)+"#p"+itoa(p.ID))
+	c.Redirect(http.StatusSeeOther, threadURL(t)+"#p"+web.Itoa(p.ID))
 }
 
 func (a *App) profile(c *gin.Context) {
 	ctx := c.Request.Context()
-	b := brandOf(c)
+	b := web.BrandOf(c)
 	u, err := a.members.ByUsername(ctx, b.ID, c.Param("username"))
 	if err != nil {
-		a.fail(c, &fault.Error{Kind: fault.ErrNotFound, Msg: "There is no member with that name here."})
+		a.site.Fail(c, &fault.Error{Kind: fault.ErrNotFound, Msg: "There is no member with that name here."})
 		return
 	}
 	threads, err := a.forum.ThreadsBy(ctx, b.ID, u.ID, 20)
@@ -481,20 +456,20 @@ func (a *App) profile(c *gin.Context) {
 		err = a.repRankThreads(ctx, b.ID, threads)
 	}
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	replies, err := a.forum.RepliesBy(ctx, b.ID, u.ID, 20)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	rp, err := a.repProfile(ctx, b.ID, u)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	a.render(c, http.StatusOK, "profile", u.Username, struct {
+	a.site.Render(c, http.StatusOK, "profile", u.Username, struct {
 		User    forum.User
 		Rank    string
 		Threads []forum.Thread
@@ -503,74 +478,63 @@ func (a *App) profile(c *gin.Context) {
 	}{u, rp.Rank, threads, replies, rp})
 }
 
-// safeNext keeps post-sign-in redirects on this site.
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/"
-	}
-	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" {
-		return "/"
-	}
-	return next
-}
-
 type loginView struct {
 	Login, Next string
 	Errors      map[string]string
 }
 
 func (a *App) loginForm(c *gin.Context) {
-	if actorOf(c).SignedIn() {
-		c.Redirect(http.StatusSeeOther, safeNext(c.Query("next")))
+	if web.ActorOf(c).SignedIn() {
+		c.Redirect(http.StatusSeeOther, web.SafeNext(c.Query("next")))
 		return
 	}
-	a.render(c, http.StatusOK, "login", "Sign in", loginView{Next: safeNext(c.Query("next"))})
+	a.site.Render(c, http.StatusOK, "login", "Sign in", loginView{Next: web.SafeNext(c.Query("next"))})
 }
 
 func (a *App) login(c *gin.Context) {
 	ctx := c.Request.Context()
-	b := brandOf(c)
-	v := loginView{Login: c.PostForm("login"), Next: safeNext(c.PostForm("next"))}
+	b := web.BrandOf(c)
+	v := loginView{Login: c.PostForm("login"), Next: web.SafeNext(c.PostForm("next"))}
 	key := strings.ToLower(strings.TrimSpace(v.Login))
 	if len(key) > 100 {
 		key = key[:100]
 	}
-	ok, wait, err := a.limits.loginUser.allow(ctx, key+"@"+itoa(b.ID))
+	ok, wait, err := a.limits.LoginUser.Allow(ctx, key+"@"+web.Itoa(b.ID))
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	if !ok {
-		a.tooMany(c, wait)
+		a.site.TooMany(c, wait)
 		return
 	}
 	u, err := a.members.Authenticate(ctx, b.ID, v.Login, c.PostForm("password"))
 	if errors.Is(err, fault.ErrBadCredentials) {
 		v.Errors = map[string]string{"login": "Wrong username or password."}
-		a.render(c, http.StatusUnauthorized, "login", "Sign in", v)
+		a.site.Render(c, http.StatusUnauthorized, "login", "Sign in", v)
 		return
 	}
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	a.startSession(c, u.ID)
-	a.flash(c, "signedin")
+	a.site.Flash(c, "signedin")
 	c.Redirect(http.StatusSeeOther, v.Next)
 }
 
 // startSession issues a fresh session id, revoking any the browser had.
 func (a *App) startSession(c *gin.Context, userID int64) bool {
 	ctx := c.Request.Context()
-	if old, ok := c.Get(keySession); ok {
-		_ = a.members.EndSession(ctx, old.(forum.Session).Token)
+	if old, ok := web.SessionOf(c); ok {
+		_ = a.members.EndSession(ctx, old.Token)
 	}
-	s, err := a.members.StartSession(ctx, brandOf(c).ID, userID)
+	s, err := a.members.StartSession(ctx, web.BrandOf(c).ID, userID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return false
 	}
-	a.setCookie(c, a.sessionCookieName(c), s.Token, int(forum.SessionTTL.Seconds()))
+	a.site.SetCookie(c, a.site.SessionCookieName(c), s.Token, int(forum.SessionTTL.Seconds()))
 	return true
 }
 
@@ -580,39 +544,39 @@ type signupView struct {
 }
 
 func (a *App) signupForm(c *gin.Context) {
-	a.render(c, http.StatusOK, "signup", "Join", signupView{})
+	a.site.Render(c, http.StatusOK, "signup", "Join", signupView{})
 }
 
 func (a *App) signup(c *gin.Context) {
-	b := brandOf(c)
+	b := web.BrandOf(c)
 	v := signupView{Username: c.PostForm("username"), Email: c.PostForm("email")}
 	u, err := a.members.Create(c.Request.Context(), forum.Signup{BrandID: b.ID, Username: v.Username, Email: v.Email, Password: c.PostForm("password")})
 	var ve *fault.ValidationError
 	if errors.As(err, &ve) {
 		v.Errors = ve.Fields
-		a.render(c, http.StatusUnprocessableEntity, "signup", "Join", v)
+		a.site.Render(c, http.StatusUnprocessableEntity, "signup", "Join", v)
 		return
 	}
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	a.notifyQueueVerify(c, u.ID)
 	if !a.startSession(c, u.ID) {
 		return
 	}
-	a.flash(c, "welcome")
+	a.site.Flash(c, "welcome")
 	c.Redirect(http.StatusSeeOther, "/")
 }
 
 func (a *App) logout(c *gin.Context) {
-	if s, ok := c.Get(keySession); ok {
-		if err := a.members.EndSession(c.Request.Context(), s.(forum.Session).Token); err != nil {
-			a.fail(c, err)
+	if s, ok := web.SessionOf(c); ok {
+		if err := a.members.EndSession(c.Request.Context(), s.Token); err != nil {
+			a.site.Fail(c, err)
 			return
 		}
 	}
-	a.setCookie(c, a.sessionCookieName(c), "", -1)
-	a.flash(c, "signedout")
+	a.site.SetCookie(c, a.site.SessionCookieName(c), "", -1)
+	a.site.Flash(c, "signedout")
 	c.Redirect(http.StatusSeeOther, "/")
 }

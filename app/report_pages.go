@@ -14,6 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/moderation/deflection"
@@ -24,17 +25,17 @@ import (
 // shown to members or to anyone of another brand.
 func (a *App) reportNeed(obj, act string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		actor := actorOf(c)
+		actor := web.ActorOf(c)
 		if a.authz.Can(actor, obj, act) {
 			c.Next()
 			return
 		}
-		if !actor.SignedIn() && !isAPI(c) && c.Request.Method == http.MethodGet {
+		if !actor.SignedIn() && !web.IsAPI(c) && c.Request.Method == http.MethodGet {
 			c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
 		} else if !actor.SignedIn() {
-			a.fail(c, fault.ErrUnauthenticated)
+			a.site.Fail(c, fault.ErrUnauthenticated)
 		} else {
-			a.fail(c, fault.ErrNotFound)
+			a.site.Fail(c, fault.ErrNotFound)
 		}
 		c.Abort()
 	}
@@ -45,7 +46,7 @@ func (a *App) reportNeed(obj, act string) gin.HandlerFunc {
 func (a *App) reportQuery(c *gin.Context) (deflection.Query, string, error) {
 	now := a.cfg.Now().UTC()
 	today := deflection.BucketStart(deflection.ByDay, now)
-	q := deflection.Query{BrandID: brandOf(c).ID, Group: c.DefaultQuery("group", deflection.ByWeek)}
+	q := deflection.Query{BrandID: web.BrandOf(c).ID, Group: c.DefaultQuery("group", deflection.ByWeek)}
 	period := c.Query("period")
 	if period == "" {
 		period = "30"
@@ -191,32 +192,32 @@ type reportPageView struct {
 func (a *App) reportPage(c *gin.Context) {
 	q, period, err := a.reportQuery(c)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	ctx := c.Request.Context()
 	r, err := deflection.Compute(ctx, a.db, q, a.cfg.Now())
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	boards, err := a.forum.Boards(ctx, q.BrandID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	b := brandOf(c)
+	b := web.BrandOf(c)
 	primary, accent := reportColour(b.ColorPrimary, "#4b2bb8"), reportColour(b.ColorAccent, "#e8542f")
 	v := reportPageView{R: r, Figures: reportFigures(r), Period: period, Group: q.Group, From: r.From, To: r.To, BoardID: q.BoardID, Boards: boards,
 		Trend: reportTrendChart(r, primary, accent), Funnel: reportFunnelChart(r.Totals, primary, accent), Dist: reportFirstAnswerChart(r, primary, accent),
-		Print: c.Query("print") == "1", CanSettings: a.authz.Can(actorOf(c), "brand", "manage"),
+		Print: c.Query("print") == "1", CanSettings: a.authz.Can(web.ActorOf(c), "brand", "manage"),
 		Money: func(m int64) string { return reportMoney(m, r.Currency) }}
 	qs := url.Values{"from": {r.From}, "to": {r.To}, "group": {q.Group}}
 	if q.BoardID != 0 {
 		qs.Set("board", fmt.Sprint(q.BoardID))
 	}
 	v.Query = qs.Encode()
-	a.render(c, http.StatusOK, "report_deflection", "Deflection report", v)
+	a.site.Render(c, http.StatusOK, "report_deflection", "Deflection report", v)
 }
 
 // reportAPI answers GET /api/v1/reports/deflection as JSON, or CSV with
@@ -224,17 +225,12 @@ func (a *App) reportPage(c *gin.Context) {
 func (a *App) reportAPI(c *gin.Context) {
 	q, _, err := a.reportQuery(c)
 	if err != nil {
-		var ve *fault.ValidationError
-		if errors.As(err, &ve) {
-			writeJSONValidation(c, ve)
-			return
-		}
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	r, err := deflection.Compute(c.Request.Context(), a.db, q, a.cfg.Now())
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	c.Header("Cache-Control", "private, no-store")
@@ -248,13 +244,13 @@ func (a *App) reportAPI(c *gin.Context) {
 	case "csv":
 		body, err := reportCSV(r)
 		if err != nil {
-			a.fail(c, err)
+			a.site.Fail(c, err)
 			return
 		}
 		c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="deflection-%s-to-%s.csv"`, r.From, r.To))
 		c.Data(http.StatusOK, "text/csv; charset=utf-8", body)
 	default:
-		writeJSONError(c, http.StatusBadRequest, "bad_request", "format is json or csv.")
+		web.JSONError(c, http.StatusBadRequest, "bad_request", "format is json or csv.")
 	}
 }
 
@@ -309,26 +305,26 @@ type reportSettingsView struct {
 }
 
 func (a *App) reportSettingsForm(c *gin.Context) {
-	s, err := deflection.LoadSettings(c.Request.Context(), a.db, brandOf(c).ID)
+	s, err := deflection.LoadSettings(c.Request.Context(), a.db, web.BrandOf(c).ID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	a.render(c, http.StatusOK, "report_settings", "Report settings", reportSettingsView{Form: deflection.FormOf(s), Saved: c.Query("saved") == "1"})
+	a.site.Render(c, http.StatusOK, "report_settings", "Report settings", reportSettingsView{Form: deflection.FormOf(s), Saved: c.Query("saved") == "1"})
 }
 
 func (a *App) reportSettingsSave(c *gin.Context) {
 	f := deflection.SettingsForm{ContactURL: c.PostForm("contact_url"), CostPerContact: c.PostForm("cost"), Currency: c.PostForm("currency"),
 		AssumedRatePct: c.PostForm("rate"), MinSurveyAnswers: c.PostForm("min_answers"), EscalationSLAMin: c.PostForm("escalation_sla"),
 		AgentSLAHours: c.PostForm("agent_sla")}
-	_, err := deflection.SaveSettings(c.Request.Context(), a.db, brandOf(c).ID, f, a.cfg.Now())
+	_, err := deflection.SaveSettings(c.Request.Context(), a.db, web.BrandOf(c).ID, f, a.cfg.Now())
 	var ve *fault.ValidationError
 	if errors.As(err, &ve) {
-		a.render(c, http.StatusUnprocessableEntity, "report_settings", "Report settings", reportSettingsView{Form: f, Errors: ve.Fields})
+		a.site.Render(c, http.StatusUnprocessableEntity, "report_settings", "Report settings", reportSettingsView{Form: f, Errors: ve.Fields})
 		return
 	}
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/reports/deflection/settings?saved=1")
@@ -347,61 +343,61 @@ type reportSurveyView struct {
 // visitor whose page came from the cache (and so carries no form token): it
 // asks them to confirm, with a token.
 func (a *App) reportSurveyForm(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	ctx := c.Request.Context()
-	t, err := a.forum.Thread(ctx, brandOf(c).ID, id)
+	t, err := a.forum.Thread(ctx, web.BrandOf(c).ID, id)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	rd, err := a.reportReader(c)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	cur, err := deflection.SurveyAnswer(ctx, a.db, t.BrandID, t.ID, rd.Key)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	ans := c.Query("answer")
 	if ans != "yes" && ans != "no" {
 		ans = ""
 	}
-	a.render(c, http.StatusOK, "report_survey", "Did this save you contacting us?", reportSurveyView{ThreadID: t.ID, Title: t.Title, URL: threadURL(t), Answer: ans, Current: cur, CSRF: a.csrfToken(c)})
+	a.site.Render(c, http.StatusOK, "report_survey", "Did this save you contacting us?", reportSurveyView{ThreadID: t.ID, Title: t.Title, URL: threadURL(t), Answer: ans, Current: cur, CSRF: a.site.CSRFToken(c)})
 }
 
 func (a *App) reportSurveySave(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	ans := c.PostForm("answer")
 	if ans != "yes" && ans != "no" {
-		a.fail(c, &fault.ValidationError{Fields: map[string]string{"answer": "Answer yes or no."}})
+		a.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"answer": "Answer yes or no."}})
 		return
 	}
 	rd, err := a.reportReader(c)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	ctx := c.Request.Context()
-	if err := deflection.AnswerSurvey(ctx, a.db, brandOf(c).ID, id, rd, ans == "yes", a.cfg.Now()); err != nil {
-		a.fail(c, err)
+	if err := deflection.AnswerSurvey(ctx, a.db, web.BrandOf(c).ID, id, rd, ans == "yes", a.cfg.Now()); err != nil {
+		a.site.Fail(c, err)
 		return
 	}
-	t, err := a.forum.Thread(ctx, brandOf(c).ID, id)
+	t, err := a.forum.Thread(ctx, web.BrandOf(c).ID, id)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	a.render(c, http.StatusOK, "report_survey", "Thanks for your answer", reportSurveyView{ThreadID: t.ID, Title: t.Title, URL: threadURL(t), Current: ans})
+	a.site.Render(c, http.StatusOK, "report_survey", "Thanks for your answer", reportSurveyView{ThreadID: t.ID, Title: t.Title, URL: threadURL(t), Current: ans})
 }
 
 // reportContact sends a reader to the brand's contact page, counting the click.
@@ -412,12 +408,12 @@ func (a *App) reportContact(c *gin.Context) {
 	}
 	rd, err := a.reportReader(c)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	target, err := deflection.RecordContact(c.Request.Context(), a.db, brandOf(c).ID, max(from, 0), rd, a.cfg.Now())
+	target, err := deflection.RecordContact(c.Request.Context(), a.db, web.BrandOf(c).ID, max(from, 0), rd, a.cfg.Now())
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	c.Header("Cache-Control", "no-store")

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/app/web"
 	"mutual/moderation/deflection"
 )
 
@@ -34,22 +35,22 @@ func (a *App) reportCountView(c *gin.Context) {
 	if deflection.IsCrawler(ua) {
 		return
 	}
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return
 	}
 	key, err := a.reportViewerKey(c)
 	if err != nil {
-		a.log.Error("deflection: viewer key", "request_id", c.GetString(keyReqID), "err", err)
+		a.log.Error("deflection: viewer key", "request_id", web.RequestID(c), "err", err)
 		return
 	}
-	a.reportViews.Record(brandOf(c).ID, id, key)
+	a.reportViews.Record(web.BrandOf(c).ID, id, key)
 }
 
 // reportViewerKey is the member id, or for a visitor a salted daily hash of
 // address and user agent (never the address itself).
 func (a *App) reportViewerKey(c *gin.Context) (string, error) {
-	if act := actorOf(c); act.SignedIn() {
+	if act := web.ActorOf(c); act.SignedIn() {
 		return deflection.MemberKey(act.UserID), nil
 	}
 	return a.reportViews.AnonKey(c.Request.Context(), c.ClientIP(), c.Request.UserAgent())
@@ -57,5 +58,5 @@ func (a *App) reportViewerKey(c *gin.Context) (string, error) {
 
 func (a *App) reportReader(c *gin.Context) (deflection.Reader, error) {
 	key, err := a.reportViewerKey(c)
-	return deflection.Reader{Key: key, UserID: actorOf(c).UserID}, err
+	return deflection.Reader{Key: key, UserID: web.ActorOf(c).UserID}, err
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/reputation"
@@ -55,18 +56,18 @@ type repAPILeader struct {
 
 func (a *App) repUserByName(c *gin.Context) (forum.User, reputation.Config, bool) {
 	ctx := c.Request.Context()
-	b := brandOf(c)
+	b := web.BrandOf(c)
 	u, err := a.members.ByUsername(ctx, b.ID, c.Param("username"))
 	if err != nil {
 		if errors.Is(err, fault.ErrNotFound) {
 			err = &fault.Error{Kind: fault.ErrNotFound, Msg: "There is no member with that name here."}
 		}
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return forum.User{}, reputation.Config{}, false
 	}
 	cfg, err := a.repConfig(ctx, b.ID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return forum.User{}, reputation.Config{}, false
 	}
 	return u, cfg, true
@@ -94,19 +95,19 @@ func (a *App) repAPILedger(c *gin.Context) {
 	}
 	cur, err := reputation.ParseCursor(c.Query("cursor"))
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	limit := 30
 	if l := c.Query("limit"); l != "" {
-		if limit, err = parseLimit(l); err != nil {
-			a.fail(c, err)
+		if limit, err = web.ParseLimit(l); err != nil {
+			a.site.Fail(c, err)
 			return
 		}
 	}
 	entries, next, err := reputation.Ledger(c.Request.Context(), a.db, u.BrandID, u.ID, cur, limit)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	out := apiList[repAPIEntry]{Items: make([]repAPIEntry, 0, len(entries))}
@@ -123,7 +124,7 @@ func (a *App) repAPILedger(c *gin.Context) {
 			item.Actor = &apiUser{ID: e.ActorID, Username: e.ActorName}
 		}
 		if e.ThreadTitle != "" {
-			item.Thread = &repThread{ID: e.ThreadID, Title: e.ThreadTitle, URL: "/t/" + itoa(e.ThreadID) + "/" + e.ThreadSlug + "#p" + itoa(e.PostID)}
+			item.Thread = &repThread{ID: e.ThreadID, Title: e.ThreadTitle, URL: "/t/" + web.Itoa(e.ThreadID) + "/" + e.ThreadSlug + "#p" + web.Itoa(e.PostID)}
 		}
 		out.Items = append(out.Items, item)
 	}
@@ -131,9 +132,9 @@ func (a *App) repAPILedger(c *gin.Context) {
 }
 
 func (a *App) repLeadersJSON(c *gin.Context, leaders []reputation.Leader, p reputation.Period) {
-	cfg, err := a.repConfig(c.Request.Context(), brandOf(c).ID)
+	cfg, err := a.repConfig(c.Request.Context(), web.BrandOf(c).ID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	items := make([]repAPILeader, 0, len(leaders))
@@ -150,7 +151,7 @@ func (a *App) repLeadersJSON(c *gin.Context, leaders []reputation.Leader, p repu
 
 func repLimit(c *gin.Context, def int) (int, error) {
 	if l := c.Query("limit"); l != "" {
-		return parseLimit(l)
+		return web.ParseLimit(l)
 	}
 	return def, nil
 }
@@ -159,17 +160,17 @@ func repLimit(c *gin.Context, def int) (int, error) {
 func (a *App) repAPILeaderboard(c *gin.Context) {
 	p, err := reputation.ParsePeriod(c.Query("period"))
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	limit, err := repLimit(c, 25)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	leaders, err := reputation.Leaderboard(c.Request.Context(), a.db, brandOf(c).ID, p, a.cfg.Now(), limit)
+	leaders, err := reputation.Leaderboard(c.Request.Context(), a.db, web.BrandOf(c).ID, p, a.cfg.Now(), limit)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	a.repLeadersJSON(c, leaders, p)
@@ -178,31 +179,31 @@ func (a *App) repAPILeaderboard(c *gin.Context) {
 // repAPITopHelpers is GET /api/v1/boards/:id/top-helpers?period=month|all.
 func (a *App) repAPITopHelpers(c *gin.Context) {
 	ctx := c.Request.Context()
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	bd, err := a.forum.Board(ctx, brandOf(c).ID, id)
+	bd, err := a.forum.Board(ctx, web.BrandOf(c).ID, id)
 	if err != nil {
-		a.fail(c, &fault.Error{Kind: fault.ErrNotFound, Msg: "That board does not exist."})
+		a.site.Fail(c, &fault.Error{Kind: fault.ErrNotFound, Msg: "That board does not exist."})
 		return
 	}
 	p := reputation.Month
 	if q := c.Query("period"); q != "" {
 		if p, err = reputation.ParsePeriod(q); err != nil || p == reputation.Week {
-			a.fail(c, &fault.ValidationError{Fields: map[string]string{"period": "period must be month or all"}})
+			a.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"period": "period must be month or all"}})
 			return
 		}
 	}
 	limit, err := repLimit(c, 10)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	leaders, err := reputation.TopHelpers(ctx, a.db, bd.BrandID, bd.ID, p, a.cfg.Now(), limit)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	a.repLeadersJSON(c, leaders, p)
@@ -272,9 +273,9 @@ func repToAPIConfig(c reputation.Config) repAPIConfig {
 }
 
 func (a *App) repAPISettingsGet(c *gin.Context) {
-	cfg, err := reputation.LoadConfig(c.Request.Context(), a.db, brandOf(c).ID)
+	cfg, err := reputation.LoadConfig(c.Request.Context(), a.db, web.BrandOf(c).ID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, repToAPIConfig(cfg))
@@ -284,16 +285,16 @@ func (a *App) repAPISettingsGet(c *gin.Context) {
 // body keep their current values.
 func (a *App) repAPISettingsPut(c *gin.Context) {
 	ctx := c.Request.Context()
-	b := brandOf(c)
+	b := web.BrandOf(c)
 	cur, err := reputation.LoadConfig(ctx, a.db, b.ID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	in := repToAPIConfig(cur)
 	in.Ranks = nil
-	if err := bindJSON(c, &in); err != nil {
-		a.fail(c, err)
+	if err := web.BindJSON(c, &in); err != nil {
+		a.site.Fail(c, err)
 		return
 	}
 	cfg := reputation.Config{Rules: reputation.Rules(in.Rules), Privileges: reputation.Privileges(in.Privileges), Ranks: cur.Ranks}
@@ -304,10 +305,10 @@ func (a *App) repAPISettingsPut(c *gin.Context) {
 		}
 	}
 	err = a.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		return reputation.SaveConfig(ctx, tx, b.ID, actorOf(c).UserID, cfg, a.cfg.Now())
+		return reputation.SaveConfig(ctx, tx, b.ID, web.ActorOf(c).UserID, cfg, a.cfg.Now())
 	})
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	a.repForget(b.ID)
@@ -344,12 +345,12 @@ func (a *App) repAPIRings(c *gin.Context) {
 		status = ""
 	case reputation.RingOpen, reputation.RingDismissed, reputation.RingConfirmed:
 	default:
-		a.fail(c, &fault.ValidationError{Fields: map[string]string{"status": "status must be open, dismissed, confirmed or all"}})
+		a.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"status": "status must be open, dismissed, confirmed or all"}})
 		return
 	}
-	rings, err := reputation.Rings(c.Request.Context(), a.db, brandOf(c).ID, status, 100)
+	rings, err := reputation.Rings(c.Request.Context(), a.db, web.BrandOf(c).ID, status, 100)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	out := apiList[repAPIRing]{Items: make([]repAPIRing, 0, len(rings))}
@@ -371,22 +372,22 @@ func (a *App) repAPIRings(c *gin.Context) {
 
 // repAPIRingReview is PATCH /api/v1/reputation/rings/:id {"status", "note"}.
 func (a *App) repAPIRingReview(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	var in struct {
 		Status string `json:"status"`
 		Note   string `json:"note"`
 	}
-	if err := bindJSON(c, &in); err != nil {
-		a.fail(c, err)
+	if err := web.BindJSON(c, &in); err != nil {
+		a.site.Fail(c, err)
 		return
 	}
-	b := brandOf(c)
-	if err := reputation.ReviewRing(c.Request.Context(), a.db, b.ID, id, actorOf(c).UserID, in.Status, in.Note, a.cfg.Now()); err != nil {
-		a.fail(c, err)
+	b := web.BrandOf(c)
+	if err := reputation.ReviewRing(c.Request.Context(), a.db, b.ID, id, web.ActorOf(c).UserID, in.Status, in.Note, a.cfg.Now()); err != nil {
+		a.site.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"id": id, "status": in.Status, "note": in.Note})
@@ -394,9 +395,9 @@ func (a *App) repAPIRingReview(c *gin.Context) {
 
 // repAPIRingScan is POST /api/v1/reputation/rings/scan: look for rings now.
 func (a *App) repAPIRingScan(c *gin.Context) {
-	n, err := reputation.DetectRings(c.Request.Context(), a.db, brandOf(c).ID, a.cfg.Now())
+	n, err := reputation.DetectRings(c.Request.Context(), a.db, web.BrandOf(c).ID, a.cfg.Now())
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"rings": n, "scanned_at": a.cfg.Now().UTC().Format(time.RFC3339)})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/reputation"
@@ -17,9 +18,6 @@ var repTrustedActs = map[string]string{
 	"modqueue": "Reviewing flags",
 }
 
-// errNotAllowed is the refusal when nothing a member can earn would allow it.
-var errNotAllowed = &fault.Error{Kind: fault.ErrForbidden, Msg: "Your account is not allowed to do that here."}
-
 // repRefusal says why a signed-in member may not do act on obj. When the
 // trusted role, which members earn with reputation (brands.rep_trusted,
 // forum.Members.RolesOf), would allow it, the member hears at what
@@ -27,12 +25,12 @@ var errNotAllowed = &fault.Error{Kind: fault.ErrForbidden, Msg: "Your account is
 // reputation does not unlock get the plain refusal.
 func (a *App) repRefusal(ctx context.Context, actor forum.Actor, obj, act string) error {
 	if actor.IsStaff() || actor.Has("trusted") {
-		return errNotAllowed
+		return web.ErrNotAllowed
 	}
 	earned := actor
 	earned.Roles = append(slices.Clone(actor.Roles), "trusted")
 	if !a.authz.Can(earned, obj, act) {
-		return errNotAllowed
+		return web.ErrNotAllowed
 	}
 	cfg, err := a.repConfig(ctx, actor.BrandID)
 	if err != nil {
@@ -44,7 +42,7 @@ func (a *App) repRefusal(ctx context.Context, actor forum.Actor, obj, act string
 	}
 	if u.Reputation >= cfg.Privileges.Trusted {
 		// Reached since this request read the roles: the next one has them.
-		return errNotAllowed
+		return web.ErrNotAllowed
 	}
 	what := repTrustedActs[obj]
 	if what == "" {

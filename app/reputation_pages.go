@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/reputation"
@@ -127,7 +128,7 @@ type repThreadInfo struct {
 // puts each author's rank on the posts, and says what the viewer may do.
 func (a *App) repThreadPage(c *gin.Context, id int64, cur forum.Cursor) (forum.ThreadPage, repThreadInfo, error) {
 	ctx := c.Request.Context()
-	actor := actorOf(c)
+	actor := web.ActorOf(c)
 	var info repThreadInfo
 	var pg forum.ThreadPage
 	var err error
@@ -265,23 +266,23 @@ func (a *App) repProfile(ctx context.Context, brandID int64, u forum.User) (repP
 // repLedgerPage is a member's whole ledger, page by page.
 func (a *App) repLedgerPage(c *gin.Context) {
 	ctx := c.Request.Context()
-	b := brandOf(c)
+	b := web.BrandOf(c)
 	u, err := a.members.ByUsername(ctx, b.ID, c.Param("username"))
 	if err != nil {
-		a.fail(c, &fault.Error{Kind: fault.ErrNotFound, Msg: "There is no member with that name here."})
+		a.site.Fail(c, &fault.Error{Kind: fault.ErrNotFound, Msg: "There is no member with that name here."})
 		return
 	}
 	cur, err := reputation.ParseCursor(c.Query("after"))
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	entries, next, err := reputation.Ledger(ctx, a.db, b.ID, u.ID, cur, 50)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	a.render(c, http.StatusOK, "reputation_ledger", u.Username+"'s reputation", struct {
+	a.site.Render(c, http.StatusOK, "reputation_ledger", u.Username+"'s reputation", struct {
 		User    forum.User
 		Rank    string
 		Entries []reputation.Entry
@@ -293,24 +294,24 @@ func (a *App) repLedgerPage(c *gin.Context) {
 // repLeaderboardPage shows the brand's top members by week, month or all time.
 func (a *App) repLeaderboardPage(c *gin.Context) {
 	ctx := c.Request.Context()
-	b := brandOf(c)
+	b := web.BrandOf(c)
 	p, err := reputation.ParsePeriod(c.Query("period"))
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	now := a.cfg.Now()
 	leaders, err := reputation.Leaderboard(ctx, a.db, b.ID, p, now, 50)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	rk, err := a.repRanks(ctx, b.ID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	a.render(c, http.StatusOK, "reputation_leaderboard", "Leaderboard", struct {
+	a.site.Render(c, http.StatusOK, "reputation_leaderboard", "Leaderboard", struct {
 		Period reputation.Period
 		Since  time.Time
 		Rows   []repLeaderRow
@@ -359,9 +360,9 @@ func repSettingFields(c *reputation.Config) []struct {
 }
 
 func (a *App) repSettingsForm(c *gin.Context) {
-	cfg, err := reputation.LoadConfig(c.Request.Context(), a.db, brandOf(c).ID)
+	cfg, err := reputation.LoadConfig(c.Request.Context(), a.db, web.BrandOf(c).ID)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	a.repRenderSettings(c, http.StatusOK, repSettingsView{Config: cfg, Ranks: reputation.FormatRanks(cfg.Ranks), Saved: c.Query("saved") == "1"})
@@ -379,7 +380,7 @@ func (a *App) repRenderSettings(c *gin.Context, code int, v repSettingsView) {
 		}
 		fields = append(fields, field{f.Name, f.Label, f.Help, val, v.Errors[f.Name]})
 	}
-	a.render(c, code, "reputation_settings", "Reputation settings", struct {
+	a.site.Render(c, code, "reputation_settings", "Reputation settings", struct {
 		Fields     []field
 		Ranks      string
 		RanksError string
@@ -390,7 +391,7 @@ func (a *App) repRenderSettings(c *gin.Context, code int, v repSettingsView) {
 
 func (a *App) repSettingsSave(c *gin.Context) {
 	ctx := c.Request.Context()
-	b := brandOf(c)
+	b := web.BrandOf(c)
 	v := repSettingsView{Values: map[string]string{}, Errors: map[string]string{}, Ranks: c.PostForm("ranks")}
 	for _, f := range repSettingFields(&v.Config) {
 		raw := strings.TrimSpace(c.PostForm(f.Name))
@@ -419,14 +420,14 @@ func (a *App) repSettingsSave(c *gin.Context) {
 	}
 	if len(v.Errors) == 0 {
 		err = a.db.InTx(ctx, func(tx *sqldb.Tx) error {
-			return reputation.SaveConfig(ctx, tx, b.ID, actorOf(c).UserID, v.Config, a.cfg.Now())
+			return reputation.SaveConfig(ctx, tx, b.ID, web.ActorOf(c).UserID, v.Config, a.cfg.Now())
 		})
 		if errors.As(err, &fe) {
 			for k, m := range fe.Fields {
 				v.Errors[k] = m
 			}
 		} else if err != nil {
-			a.fail(c, err)
+			a.site.Fail(c, err)
 			return
 		}
 	}
@@ -461,7 +462,7 @@ func (a *App) repExportPage(c *gin.Context) {
 	if c.Query("from") == "" && c.Query("to") == "" {
 		now := a.cfg.Now().UTC()
 		first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
-		a.render(c, http.StatusOK, "reputation_export", "Payback export", struct {
+		a.site.Render(c, http.StatusOK, "reputation_export", "Payback export", struct {
 			From, To string
 			Errors   map[string]string
 		}{first.AddDate(0, -1, 0).Format("2006-01-02"), first.AddDate(0, 0, -1).Format("2006-01-02"), nil})
@@ -470,7 +471,7 @@ func (a *App) repExportPage(c *gin.Context) {
 	from, to, err := repExportRange(c)
 	var ve *fault.ValidationError
 	if errors.As(err, &ve) {
-		a.render(c, http.StatusUnprocessableEntity, "reputation_export", "Payback export", struct {
+		a.site.Render(c, http.StatusUnprocessableEntity, "reputation_export", "Payback export", struct {
 			From, To string
 			Errors   map[string]string
 		}{c.Query("from"), c.Query("to"), ve.Fields})
@@ -481,13 +482,13 @@ func (a *App) repExportPage(c *gin.Context) {
 
 func (a *App) repWriteExport(c *gin.Context, from, to time.Time, err error) {
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	b := brandOf(c)
+	b := web.BrandOf(c)
 	rows, err := reputation.Export(c.Request.Context(), a.db, b.ID, from, to)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	name := fmt.Sprintf("reputation-%s-%s-to-%s.csv", strings.ReplaceAll(b.Host, ":", "_"), from.Format("2006-01-02"), to.Add(-time.Hour).Format("2006-01-02"))
@@ -496,7 +497,7 @@ func (a *App) repWriteExport(c *gin.Context, from, to time.Time, err error) {
 	c.Header("Cache-Control", "private, no-store")
 	c.Status(http.StatusOK)
 	if err := reputation.WriteCSV(c.Writer, rows); err != nil {
-		a.log.Error("reputation export", "request_id", c.GetString(keyReqID), "err", err)
+		a.log.Error("reputation export", "request_id", web.RequestID(c), "err", err)
 	}
 }
 
@@ -506,15 +507,15 @@ func (a *App) repRingsPage(c *gin.Context) {
 	if status == "all" {
 		status = ""
 	}
-	rings, err := reputation.Rings(c.Request.Context(), a.db, brandOf(c).ID, status, 100)
+	rings, err := reputation.Rings(c.Request.Context(), a.db, web.BrandOf(c).ID, status, 100)
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	if status == "" {
 		status = "all"
 	}
-	a.render(c, http.StatusOK, "reputation_rings", "Kudos rings", struct {
+	a.site.Render(c, http.StatusOK, "reputation_rings", "Kudos rings", struct {
 		Status string
 		Rings  []reputation.Ring
 		Found  string
@@ -522,23 +523,23 @@ func (a *App) repRingsPage(c *gin.Context) {
 }
 
 func (a *App) repRingReview(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
-	err = reputation.ReviewRing(c.Request.Context(), a.db, brandOf(c).ID, id, actorOf(c).UserID, c.PostForm("status"), c.PostForm("note"), a.cfg.Now())
+	err = reputation.ReviewRing(c.Request.Context(), a.db, web.BrandOf(c).ID, id, web.ActorOf(c).UserID, c.PostForm("status"), c.PostForm("note"), a.cfg.Now())
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/mod/reputation/rings")
 }
 
 func (a *App) repRingScan(c *gin.Context) {
-	n, err := reputation.DetectRings(c.Request.Context(), a.db, brandOf(c).ID, a.cfg.Now())
+	n, err := reputation.DetectRings(c.Request.Context(), a.db, web.BrandOf(c).ID, a.cfg.Now())
 	if err != nil {
-		a.fail(c, err)
+		a.site.Fail(c, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/mod/reputation/rings?found="+strconv.Itoa(n))

@@ -1,6 +1,10 @@
 package app
 
-import "github.com/gin-gonic/gin"
+import (
+	"mutual/app/web"
+
+	"github.com/gin-gonic/gin"
+)
 
 // reportRoutes registers the pages and API routes for deflection reports
 // (issue 8). Thread views are counted by reportCountView on the thread
@@ -13,14 +17,14 @@ func (a *App) reportRoutes(b, api *gin.RouterGroup) {
 	b.GET("/reports/deflection/settings", a.reportNeed("brand", "manage"), a.reportSettingsForm)
 	b.POST("/reports/deflection/settings", a.reportNeed("brand", "manage"), a.reportSettingsSave)
 	// Readers of solved threads, signed in or not.
-	b.GET("/survey/:id", a.need("survey", "answer"), a.reportSurveyForm)
-	b.POST("/survey/:id", a.need("survey", "answer"), a.throttle(a.limits.postAuthor, reportSurveyKey), a.reportSurveySave)
-	b.GET("/contact", a.need("contact", "visit"), a.reportContact)
+	b.GET("/survey/:id", a.site.Need("survey", "answer"), a.reportSurveyForm)
+	b.POST("/survey/:id", a.site.Need("survey", "answer"), a.site.Throttle(a.limits.PostAuthor, reportSurveyKey), a.reportSurveySave)
+	b.GET("/contact", a.site.Need("contact", "visit"), a.reportContact)
 }
 
 // reportSurveyKey rate-limits survey answers per member or per address.
 func reportSurveyKey(c *gin.Context) string {
-	if k := userKey(c); k != "" {
+	if k := web.UserKey(c); k != "" {
 		return k
 	}
 	return "ip" + c.ClientIP()

@@ -1,4 +1,4 @@
-package app
+package web
 
 import (
 	"crypto/sha256"
@@ -106,10 +106,10 @@ func (pc *pageCache) put(s cacheSnap, body []byte) *cachedPage {
 	return e
 }
 
-// cached serves anonymous GETs from the page cache, with ETag and
+// Cached serves anonymous GETs from the page cache, with ETag and
 // If-None-Match, and arranges for a miss to be stored by render.
-func (a *App) cached(c *gin.Context) {
-	if a.pages == nil || c.Request.Method != http.MethodGet || actorOf(c).SignedIn() || c.GetBool(keyBearer) {
+func (s *Site) Cached(c *gin.Context) {
+	if s.pages == nil || c.Request.Method != http.MethodGet || ActorOf(c).SignedIn() || c.GetBool(keyBearer) {
 		c.Next()
 		return
 	}
@@ -117,18 +117,18 @@ func (a *App) cached(c *gin.Context) {
 		c.Next()
 		return
 	}
-	b := brandOf(c)
+	b := BrandOf(c)
 	var thread int64
 	if id, err := strconv.ParseInt(c.Param("id"), 10, 64); err == nil && len(c.FullPath()) > 2 && c.FullPath()[:3] == "/t/" {
 		thread = id
 	}
-	s := a.pages.snap(b.ID, thread, strconv.FormatInt(b.ID, 10)+"|"+c.Request.URL.RequestURI())
-	if e, ok := a.pages.get(s); ok {
+	snap := s.pages.snap(b.ID, thread, strconv.FormatInt(b.ID, 10)+"|"+c.Request.URL.RequestURI())
+	if e, ok := s.pages.get(snap); ok {
 		writeCached(c, e)
 		c.Abort()
 		return
 	}
-	c.Set(keyCacheSnap, s)
+	c.Set(keyCacheSnap, snap)
 	c.Next()
 }
 

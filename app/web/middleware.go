@@ -1,4 +1,4 @@
-package app
+package web
 
 import (
 	"crypto/rand"
@@ -17,6 +17,7 @@ import (
 
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/ratelimit"
 )
 
 // Keys for values the middleware leaves on the gin context.
@@ -42,11 +43,11 @@ const (
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https:; " +
 	"object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 
-func isAPI(c *gin.Context) bool { return strings.HasPrefix(c.Request.URL.Path, "/api/") }
+func IsAPI(c *gin.Context) bool { return strings.HasPrefix(c.Request.URL.Path, "/api/") }
 
-// requestLog gives every request an id (kept from X-Request-ID when it looks
+// RequestLog gives every request an id (kept from X-Request-ID when it looks
 // sane) and logs it as JSON when it ends.
-func (a *App) requestLog(c *gin.Context) {
+func (s *Site) RequestLog(c *gin.Context) {
 	start := time.Now()
 	id := c.GetHeader("X-Request-ID")
 	if len(id) == 0 || len(id) > 64 || strings.ContainsFunc(id, func(r rune) bool { return r < '!' || r > '~' }) {
@@ -70,26 +71,26 @@ func (a *App) requestLog(c *gin.Context) {
 	if b, ok := c.Get(keyBrand); ok {
 		attrs = append(attrs, slog.Int64("brand", b.(forum.Brand).ID))
 	}
-	a.log.LogAttrs(c.Request.Context(), level, "request", attrs...)
+	s.log.LogAttrs(c.Request.Context(), level, "request", attrs...)
 }
 
-// recoverer turns a panic into a logged 500 with the request id.
-func (a *App) recoverer(c *gin.Context) {
+// Recover turns a panic into a logged 500 with the request id.
+func (s *Site) Recover(c *gin.Context) {
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {
 				panic(p)
 			}
-			a.log.Error("panic", "request_id", c.GetString(keyReqID), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			a.fail(c, errors.New("internal panic"))
+			s.log.Error("panic", "request_id", c.GetString(keyReqID), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			s.Fail(c, errors.New("internal panic"))
 			c.Abort()
 		}
 	}()
 	c.Next()
 }
 
-// securityHeaders applies the CSP and friends to every response.
-func securityHeaders(c *gin.Context) {
+// SecurityHeaders applies the CSP and friends to every response.
+func SecurityHeaders(c *gin.Context) {
 	h := c.Writer.Header()
 	h.Set("Content-Security-Policy", contentSecurityPolicy)
 	h.Set("X-Content-Type-Options", "nosniff")
@@ -99,11 +100,11 @@ func securityHeaders(c *gin.Context) {
 	c.Next()
 }
 
-// brand picks the brand from the Host header.
-func (a *App) brand(c *gin.Context) {
-	b, err := a.brandFor(c.Request.Context(), c.Request.Host)
+// ResolveBrand picks the brand from the Host header.
+func (s *Site) ResolveBrand(c *gin.Context) {
+	b, err := s.brandFor(c.Request.Context(), c.Request.Host)
 	if err != nil {
-		a.fail(c, err)
+		s.Fail(c, err)
 		c.Abort()
 		return
 	}
@@ -111,42 +112,43 @@ func (a *App) brand(c *gin.Context) {
 	c.Next()
 }
 
-func (a *App) secure(c *gin.Context) bool { return a.cfg.SecureCookies || c.Request.TLS != nil }
+// Secure reports whether cookies and links are for TLS.
+func (s *Site) Secure(c *gin.Context) bool { return s.SecureCookies || c.Request.TLS != nil }
 
-func (a *App) sessionCookieName(c *gin.Context) string {
-	if a.secure(c) {
+func (s *Site) SessionCookieName(c *gin.Context) string {
+	if s.Secure(c) {
 		return cookieSessionSecure
 	}
 	return cookieSession
 }
 
-func (a *App) setCookie(c *gin.Context, name, value string, maxAge int) {
+func (s *Site) SetCookie(c *gin.Context, name, value string, maxAge int) {
 	http.SetCookie(c.Writer, &http.Cookie{
 		Name: name, Value: value, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, Secure: a.secure(c), SameSite: http.SameSiteLaxMode,
+		HttpOnly: true, Secure: s.Secure(c), SameSite: http.SameSiteLaxMode,
 	})
 }
 
-// authenticate resolves the actor from a bearer token or a session cookie.
+// Authenticate resolves the actor from a bearer token or a session cookie.
 // A bad bearer token is an error (programs should hear about it); a stale
 // cookie just means anonymous.
-func (a *App) authenticate(c *gin.Context) {
-	b := brandOf(c)
+func (s *Site) Authenticate(c *gin.Context) {
+	b := BrandOf(c)
 	ctx := c.Request.Context()
 	actor := forum.Anonymous(b.ID)
 	if h := c.GetHeader("Authorization"); h != "" {
 		tok, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok {
-			a.fail(c, &fault.Error{Kind: fault.ErrUnauthenticated, Msg: "Authorization must be \"Bearer <token>\"."})
+			s.Fail(c, &fault.Error{Kind: fault.ErrUnauthenticated, Msg: "Authorization must be \"Bearer <token>\"."})
 			c.Abort()
 			return
 		}
-		act, err := a.members.TokenActor(ctx, b.ID, strings.TrimSpace(tok))
+		act, err := s.members.TokenActor(ctx, b.ID, strings.TrimSpace(tok))
 		if err != nil {
 			if errors.Is(err, fault.ErrNotFound) {
 				err = &fault.Error{Kind: fault.ErrUnauthenticated, Msg: "That API token is not valid for this community."}
 			}
-			a.fail(c, err)
+			s.Fail(c, err)
 			c.Abort()
 			return
 		}
@@ -155,17 +157,17 @@ func (a *App) authenticate(c *gin.Context) {
 		c.Next()
 		return
 	}
-	if v, err := c.Cookie(a.sessionCookieName(c)); err == nil && v != "" {
-		s, err := a.members.Session(ctx, b.ID, v)
+	if v, err := c.Cookie(s.SessionCookieName(c)); err == nil && v != "" {
+		sess, err := s.members.Session(ctx, b.ID, v)
 		switch {
 		case err == nil:
-			actor = s.Actor
-			c.Set(keySession, s)
-			c.Set(keyCSRF, s.CSRF)
+			actor = sess.Actor
+			c.Set(keySession, sess)
+			c.Set(keyCSRF, sess.CSRF)
 		case errors.Is(err, fault.ErrNotFound):
-			a.setCookie(c, a.sessionCookieName(c), "", -1)
+			s.SetCookie(c, s.SessionCookieName(c), "", -1)
 		default:
-			a.fail(c, err)
+			s.Fail(c, err)
 			c.Abort()
 			return
 		}
@@ -176,9 +178,9 @@ func (a *App) authenticate(c *gin.Context) {
 
 // anonCSRF returns the anonymous visitor's form token, issuing a cookie for it
 // when there is none yet (double-submit: the form must echo the cookie).
-func (a *App) anonCSRF(c *gin.Context) string {
+func (s *Site) anonCSRF(c *gin.Context) string {
 	name := cookieAnonCSRF
-	if a.secure(c) {
+	if s.Secure(c) {
 		name = cookieAnonSecure
 	}
 	if v, err := c.Cookie(name); err == nil && len(v) >= 32 && len(v) <= 64 {
@@ -187,63 +189,63 @@ func (a *App) anonCSRF(c *gin.Context) string {
 	b := make([]byte, 24)
 	_, _ = rand.Read(b)
 	v := hex.EncodeToString(b)
-	a.setCookie(c, name, v, 0)
+	s.SetCookie(c, name, v, 0)
 	// Later reads in this request see the new value.
 	c.Request.AddCookie(&http.Cookie{Name: name, Value: v})
 	return v
 }
 
-// csrfToken is the token forms must carry for the current visitor.
-func (a *App) csrfToken(c *gin.Context) string {
+// CSRFToken is the token forms must carry for the current visitor.
+func (s *Site) CSRFToken(c *gin.Context) string {
 	if v := c.GetString(keyCSRF); v != "" {
 		return v
 	}
-	return a.anonCSRF(c)
+	return s.anonCSRF(c)
 }
 
-// csrf checks the form token (or X-CSRF-Token header) on every state change
+// CheckCSRF checks the form token (or X-CSRF-Token header) on every state change
 // made with cookies. Bearer-token requests carry no ambient credentials and
-// need none. Neither do API requests that act for nobody (no bearer token,
+// Need none. Neither do API requests that act for nobody (no bearer token,
 // no signed-in session): a forged one could do no more than its sender can
 // do directly, so authorisation answers them (401 sign in, as every API write
 // needs a member: TestAPIWritesNeedMember). Pages keep the check for
 // visitors, whose sign-in and sign-up forms it protects. The Origin check
 // runs earlier, in http.CrossOriginProtection, for every request.
-func (a *App) csrf(c *gin.Context) {
+func (s *Site) CheckCSRF(c *gin.Context) {
 	switch c.Request.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
 		c.Next()
 		return
 	}
-	if c.GetBool(keyBearer) || notifySignedLinks[c.FullPath()] {
+	if c.GetBool(keyBearer) || s.signedLinks[c.FullPath()] {
 		c.Next()
 		return
 	}
-	if _, session := c.Get(keySession); !session && isAPI(c) {
+	if _, session := c.Get(keySession); !session && IsAPI(c) {
 		c.Next()
 		return
 	}
 	got := c.GetHeader("X-CSRF-Token")
-	if got == "" && !isAPI(c) {
+	if got == "" && !IsAPI(c) {
 		got = c.PostForm("csrf")
 	}
-	want := a.csrfToken(c)
+	want := s.CSRFToken(c)
 	if got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1 {
 		c.Next()
 		return
 	}
-	if isAPI(c) {
-		writeJSONError(c, http.StatusForbidden, "csrf", "Missing or stale CSRF token: send the X-CSRF-Token header from your session, or use a bearer token.")
+	if IsAPI(c) {
+		JSONError(c, http.StatusForbidden, "csrf", "Missing or stale CSRF token: send the X-CSRF-Token header from your session, or use a bearer token.")
 		c.Abort()
 		return
 	}
-	a.expiredForm(c)
+	s.expiredForm(c)
 	c.Abort()
 }
 
 // expiredForm answers a form with a stale token by showing it again, filled in
 // with what was typed, under a fresh token.
-func (a *App) expiredForm(c *gin.Context) {
+func (s *Site) expiredForm(c *gin.Context) {
 	_ = c.Request.ParseForm()
 	type field struct {
 		Name, Label, Value string
@@ -272,40 +274,40 @@ func (a *App) expiredForm(c *gin.Context) {
 	if u, err := url.Parse(action); err != nil || u.IsAbs() {
 		action = "/"
 	}
-	a.render(c, http.StatusForbidden, "expired", "Please send that again", struct {
+	s.Render(c, http.StatusForbidden, "expired", "Please send that again", struct {
 		Action string
 		Fields []field
 	}{action, fields})
 }
 
-// need is the authorisation check written in the route table: the actor's
+// Need is the authorisation check written in the route table: the actor's
 // roles in this brand must allow act on obj. Visitors who are not signed in
 // are sent to sign in (pages) or told 401 (API); members are told why not
 // (repRefusal).
-func (a *App) need(obj, act string) gin.HandlerFunc {
+func (s *Site) Need(obj, act string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		actor := actorOf(c)
-		if a.authz.Can(actor, obj, act) {
+		actor := ActorOf(c)
+		if s.authz.Can(actor, obj, act) {
 			c.Next()
 			return
 		}
 		if !actor.SignedIn() {
-			if !isAPI(c) && c.Request.Method == http.MethodGet {
+			if !IsAPI(c) && c.Request.Method == http.MethodGet {
 				c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
 				c.Abort()
 				return
 			}
-			a.fail(c, fault.ErrUnauthenticated)
+			s.Fail(c, fault.ErrUnauthenticated)
 			c.Abort()
 			return
 		}
-		a.fail(c, a.repRefusal(c.Request.Context(), actor, obj, act))
+		s.Fail(c, s.refusal(c.Request.Context(), actor, obj, act))
 		c.Abort()
 	}
 }
 
-// throttle applies a keyed limit; key returns "" to skip.
-func (a *App) throttle(k *keyed, key func(c *gin.Context) string) gin.HandlerFunc {
+// Throttle applies a keyed limit; key returns "" to skip.
+func (s *Site) Throttle(k *ratelimit.Keyed, key func(c *gin.Context) string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if k == nil {
 			c.Next()
@@ -316,8 +318,8 @@ func (a *App) throttle(k *keyed, key func(c *gin.Context) string) gin.HandlerFun
 			c.Next()
 			return
 		}
-		if ok, wait := k.allow(kv, time.Now()); !ok {
-			a.tooMany(c, wait)
+		if ok, wait := k.Allow(kv, time.Now()); !ok {
+			s.TooMany(c, wait)
 			c.Abort()
 			return
 		}
@@ -325,17 +327,17 @@ func (a *App) throttle(k *keyed, key func(c *gin.Context) string) gin.HandlerFun
 	}
 }
 
-// throttleShared applies a limit kept in the database (shared by instances).
-func (a *App) throttleShared(s *shared, key func(c *gin.Context) string) gin.HandlerFunc {
+// ThrottleWindow applies a limit kept in the database (shared by instances).
+func (s *Site) ThrottleWindow(w *ratelimit.Window, key func(c *gin.Context) string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		ok, wait, err := s.allow(c.Request.Context(), key(c))
+		ok, wait, err := w.Allow(c.Request.Context(), key(c))
 		if err != nil {
-			a.fail(c, err)
+			s.Fail(c, err)
 			c.Abort()
 			return
 		}
 		if !ok {
-			a.tooMany(c, wait)
+			s.TooMany(c, wait)
 			c.Abort()
 			return
 		}
@@ -343,22 +345,32 @@ func (a *App) throttleShared(s *shared, key func(c *gin.Context) string) gin.Han
 	}
 }
 
-func (a *App) tooMany(c *gin.Context, wait time.Duration) {
+// TooMany answers a rate-limited request, saying how long to wait.
+func (s *Site) TooMany(c *gin.Context, wait time.Duration) {
 	secs := int(wait.Seconds()) + 1
 	c.Header("Retry-After", fmt.Sprint(secs))
-	a.fail(c, &fault.Error{Kind: fault.ErrRateLimited, Msg: fmt.Sprintf("Too many attempts. Please wait %d seconds and try again.", secs)})
+	s.Fail(c, &fault.Error{Kind: fault.ErrRateLimited, Msg: fmt.Sprintf("Too many attempts. Please wait %d seconds and try again.", secs)})
 }
 
-func brandOf(c *gin.Context) forum.Brand {
+func BrandOf(c *gin.Context) forum.Brand {
 	b, _ := c.Get(keyBrand)
 	br, _ := b.(forum.Brand)
 	return br
 }
 
-func actorOf(c *gin.Context) forum.Actor {
+func ActorOf(c *gin.Context) forum.Actor {
 	v, ok := c.Get(keyActor)
 	if !ok {
-		return forum.Anonymous(brandOf(c).ID)
+		return forum.Anonymous(BrandOf(c).ID)
 	}
 	return v.(forum.Actor)
+}
+
+// SessionOf is the signed-in browser session, if the request has one.
+func SessionOf(c *gin.Context) (forum.Session, bool) {
+	v, ok := c.Get(keySession)
+	if !ok {
+		return forum.Session{}, false
+	}
+	return v.(forum.Session), true
 }

@@ -1,4 +1,4 @@
-package app
+package web
 
 import (
 	"errors"
@@ -11,10 +11,10 @@ import (
 	"mutual/migrations"
 )
 
-// status is the one place errors become HTTP statuses, API codes and the
+// Status is the one place errors become HTTP statuses, API codes and the
 // message a person sees. Internal errors get a plain message; the detail goes
 // to the log with the request id.
-func status(err error) (int, string, string) {
+func Status(err error) (int, string, string) {
 	var ve *fault.ValidationError
 	if errors.As(err, &ve) {
 		return http.StatusUnprocessableEntity, "invalid", ve.Error()
@@ -61,34 +61,34 @@ var headings = map[int]string{
 	http.StatusTooManyRequests:     "Slow down a little",
 }
 
-// fail answers with the error as a page or as API JSON (a validation error
+// Fail answers with the error as a page or as API JSON (a validation error
 // with its fields, so programs can show them).
-func (a *App) fail(c *gin.Context, err error) {
-	code, apiCode, msg := status(err)
+func (s *Site) Fail(c *gin.Context, err error) {
+	code, apiCode, msg := Status(err)
 	var rl *fault.RateLimitError
 	if errors.As(err, &rl) {
 		c.Header("Retry-After", strconv.Itoa(int(rl.RetryAfter.Seconds())+1))
 	}
 	if code >= 500 {
-		a.log.Error("request failed", "request_id", c.GetString(keyReqID), "path", c.Request.URL.Path, "err", err)
+		s.log.Error("request failed", "request_id", c.GetString(keyReqID), "path", c.Request.URL.Path, "err", err)
 	}
 	var ve *fault.ValidationError
 	switch {
-	case isAPI(c) && errors.As(err, &ve):
+	case IsAPI(c) && errors.As(err, &ve):
 		writeJSONValidation(c, ve)
 		return
-	case isAPI(c):
-		writeJSONError(c, code, apiCode, msg)
+	case IsAPI(c):
+		JSONError(c, code, apiCode, msg)
 		return
 	}
 	h, ok := headings[code]
 	if !ok {
 		h = "Something went wrong"
 	}
-	a.render(c, code, "error", h, struct{ Heading, Message string }{h, msg})
+	s.Render(c, code, "error", h, struct{ Heading, Message string }{h, msg})
 }
 
-func writeJSONError(c *gin.Context, code int, apiCode, msg string) {
+func JSONError(c *gin.Context, code int, apiCode, msg string) {
 	c.JSON(code, gin.H{"error": gin.H{"code": apiCode, "message": msg}})
 }
 

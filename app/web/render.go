@@ -1,4 +1,4 @@
-package app
+package web
 
 import (
 	"bytes"
@@ -18,6 +18,7 @@ import (
 
 // view is what every page template receives.
 type view struct {
+	site         *Site
 	Brand        forum.Brand
 	BrandInitial string
 	BrandVersion string
@@ -26,8 +27,8 @@ type view struct {
 	Title        string
 	Flash        string
 	Page         any
-	Notify       *notifyView // signed-in members only: the bell and watch buttons (notify_view.go)
-	Origin       string      // scheme://host for absolute URLs (discovery_seo.go)
+	Notify       any    // signed-in members only: the bell and watch buttons (set by Site.Bell)
+	Origin       string // scheme://host for absolute URLs (Site.Origin)
 }
 
 type me struct {
@@ -38,40 +39,59 @@ type me struct {
 	IsAgent     bool // agent (or admin): the escalation slot links the agent console
 }
 
-// render writes a page of the brand's theme.
-func (a *App) render(c *gin.Context, code int, page, title string, data any) {
-	b := brandOf(c)
+// Render writes a page of the brand's theme.
+func (s *Site) Render(c *gin.Context, code int, page, title string, data any) {
+	b := BrandOf(c)
 	v := view{
+		site:         s,
 		Brand:        b,
 		BrandInitial: themes.Initial(b.Name),
 		BrandVersion: brandVersion(b),
 		Title:        title,
-		Flash:        a.takeFlash(c),
+		Flash:        s.takeFlash(c),
 		Page:         data,
-		Origin:       a.discoveryOrigin(c),
+		Origin:       s.Origin(c),
 	}
-	if act := actorOf(c); act.SignedIn() {
-		v.Me = &me{ID: act.UserID, Username: act.Username, CanModerate: act.CanModerate(), CanReport: a.authz.Can(act, "report", "read"),
+	if act := ActorOf(c); act.SignedIn() {
+		v.Me = &me{ID: act.UserID, Username: act.Username, CanModerate: act.CanModerate(), CanReport: s.authz.Can(act, "report", "read"),
 			IsAgent: act.Has("agent") || act.Has("admin")}
-		v.Notify = a.notifyViewFor(c, act)
-		v.CSRF = a.csrfToken(c)
+		if s.Bell != nil {
+			v.Notify = s.Bell(c, act)
+		}
+		v.CSRF = s.CSRFToken(c)
 	} else if anonForms[page] {
 		// Only pages with forms give a visitor a token cookie, so reading
 		// pages stays cookie-free (and cacheable).
-		v.CSRF = a.csrfToken(c)
+		v.CSRF = s.CSRFToken(c)
 	}
 	var buf bytes.Buffer
-	if err := a.themes.For(b.Host).Render(&buf, page, v); err != nil {
-		a.log.Error("render", "request_id", c.GetString(keyReqID), "page", page, "err", err)
+	if err := s.themes.For(b.Host).Render(&buf, page, v); err != nil {
+		s.log.Error("render", "request_id", c.GetString(keyReqID), "page", page, "err", err)
 		c.String(http.StatusInternalServerError, "Something went wrong on our side.")
 		return
 	}
 	if snap, ok := c.Get(keyCacheSnap); ok && code == http.StatusOK && v.Me == nil && v.Flash == "" {
-		writeCached(c, a.pages.put(snap.(cacheSnap), buf.Bytes()))
+		writeCached(c, s.pages.put(snap.(cacheSnap), buf.Bytes()))
 		return
 	}
 	c.Header("Cache-Control", "private, no-cache")
 	c.Data(code, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// PageInfo is what a Site.Head hook sees of a page being rendered.
+type PageInfo struct {
+	Brand  forum.Brand
+	Origin string // scheme://host for absolute URLs
+	Page   any    // the handler's data
+}
+
+// DiscoveryHead is what the head of the page prints for search engines and
+// link previews (canonical URL, OpenGraph, structured data), or nil.
+func (v view) DiscoveryHead() any {
+	if v.site.Head == nil {
+		return nil
+	}
+	return v.site.Head(PageInfo{Brand: v.Brand, Origin: v.Origin, Page: v.Page})
 }
 
 // anonForms are the pages whose forms a visitor who is not signed in can send.
@@ -100,14 +120,14 @@ var flashes = map[string]string{
 	"nf-email":      "Your email address is changed. Check your inbox for the confirmation link.",
 }
 
-func (a *App) flash(c *gin.Context, key string) { a.setCookie(c, cookieFlash, key, 60) }
+func (s *Site) Flash(c *gin.Context, key string) { s.SetCookie(c, cookieFlash, key, 60) }
 
-func (a *App) takeFlash(c *gin.Context) string {
+func (s *Site) takeFlash(c *gin.Context) string {
 	v, err := c.Cookie(cookieFlash)
 	if err != nil || v == "" {
 		return ""
 	}
-	a.setCookie(c, cookieFlash, "", -1)
+	s.SetCookie(c, cookieFlash, "", -1)
 	return flashes[v]
 }
 
@@ -116,10 +136,10 @@ func brandVersion(b forum.Brand) string {
 	return hex.EncodeToString(h[:6])
 }
 
-// brandCSS serves the brand's colours as CSS custom properties, so pages need
+// BrandCSS serves the brand's colours as CSS custom properties, so pages need
 // no inline style and the CSP can forbid it.
-func (a *App) brandCSS(c *gin.Context) {
-	b := brandOf(c)
+func (s *Site) BrandCSS(c *gin.Context) {
+	b := BrandOf(c)
 	etag := `"` + brandVersion(b) + `"`
 	c.Header("ETag", etag)
 	c.Header("Cache-Control", "public, max-age=300")
@@ -152,10 +172,10 @@ func inkFor(hex string) string {
 	return "#111111"
 }
 
-// static serves theme assets by hashed name with a year-long cache.
-func (a *App) static(c *gin.Context) {
+// Static serves theme assets by hashed name with a year-long cache.
+func (s *Site) Static(c *gin.Context) {
 	name := strings.TrimPrefix(c.Param("file"), "/")
-	asset, ok := a.themes.Asset(name)
+	asset, ok := s.themes.Asset(name)
 	if !ok {
 		c.Status(http.StatusNotFound)
 		return

@@ -1,0 +1,119 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"mutual/fault"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+)
+
+func Itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// IDParam reads a positive numeric path parameter; anything else is a 404,
+// since no such page exists.
+func IDParam(c *gin.Context, name string) (int64, error) {
+	n, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || n <= 0 {
+		return 0, &fault.Error{Kind: fault.ErrNotFound, Msg: "We could not find that page."}
+	}
+	return n, nil
+}
+
+func (s *Site) NotFound(c *gin.Context) {
+	s.Fail(c, &fault.Error{Kind: fault.ErrNotFound, Msg: "We could not find that page. It may have been moved or removed."})
+}
+
+func (s *Site) MethodNotAllowed(c *gin.Context) {
+	code := http.StatusMethodNotAllowed
+	if IsAPI(c) {
+		JSONError(c, code, "method_not_allowed", "That method is not supported on this URL.")
+		return
+	}
+	s.Render(c, code, "error", "Not supported", struct{ Heading, Message string }{"Not supported", "That action is not supported on this page."})
+}
+
+// SafeNext keeps post-sign-in redirects on this site.
+func SafeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" {
+		return "/"
+	}
+	return next
+}
+
+// BindJSON reads a JSON body into dst. Invalid UTF-8 is refused rather than
+// silently replaced, and the error names what was wrong.
+func BindJSON(c *gin.Context, dst any) error {
+	raw, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return &fault.Error{Kind: fault.ErrBadRequest, Msg: "The request body is too large."}
+		}
+		return &fault.Error{Kind: fault.ErrBadRequest, Msg: "The request body could not be read."}
+	}
+	if !utf8.Valid(raw) {
+		return &fault.Error{Kind: fault.ErrBadRequest, Msg: "The request body is not valid UTF-8."}
+	}
+	if err := json.Unmarshal(raw, dst); err != nil {
+		return &fault.Error{Kind: fault.ErrBadRequest, Msg: "The request body must be a JSON object: " + err.Error()}
+	}
+	return nil
+}
+
+func ParseLimit(s string) (int, error) {
+	n := 0
+	for _, r := range s {
+		if r < '0' || r > '9' || n > 1000 {
+			n = -1
+			break
+		}
+		n = n*10 + int(r-'0')
+	}
+	if n < 1 || n > 100 {
+		return 0, &fault.ValidationError{Fields: map[string]string{"limit": "limit must be a number from 1 to 100"}}
+	}
+	return n, nil
+}
+
+// CrossOriginDenied answers a refused cross-origin request; API clients get
+// the same JSON error shape as every other API error.
+func CrossOriginDenied(w http.ResponseWriter, r *http.Request) {
+	const msg = "Cross-origin requests that change data are not allowed."
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(http.StatusForbidden)
+		_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": "cross_origin", "message": msg}})
+		return
+	}
+	http.Error(w, msg, http.StatusForbidden)
+}
+
+// maxBody caps request bodies; a post is at most 20,000 characters, which is
+// at most 80 KB of UTF-8, plus form overhead.
+const maxBody = 256 << 10
+
+func LimitBody(c *gin.Context) {
+	if c.Request.Body != nil {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBody)
+	}
+	c.Next()
+}
+
+func ClientIP(c *gin.Context) string { return c.ClientIP() }
+
+func UserKey(c *gin.Context) string {
+	if a := ActorOf(c); a.SignedIn() {
+		return "u" + Itoa(a.UserID)
+	}
+	return ""
+}

@@ -1,0 +1,136 @@
+// Package web is the kit every capability's HTTP package shares: the
+// middleware chain (request id and log, recover, brand, session or token,
+// CSRF, rate limits, the casbin check), rendering a brand's theme, the page
+// cache, and the one place where errors become statuses and pages.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"mutual/fault"
+	"mutual/forum"
+	"mutual/moderation"
+	"mutual/themes"
+)
+
+// Site holds what the kit needs. app/ builds one and hands it to every
+// capability.
+type Site struct {
+	log           *slog.Logger
+	authz         *moderation.Authorizer
+	themes        *themes.Registry
+	brands        *forum.Brands
+	members       *forum.Members
+	pages         *pageCache
+	SecureCookies bool // cookies only over TLS (behind a TLS-terminating proxy)
+
+	// Bell, when set, gives a signed-in member's pages the notification
+	// bell and watch buttons.
+	Bell func(c *gin.Context, act forum.Actor) any
+	// Refusal, when set, says why a signed-in member may not do act on obj
+	// (for example, at what reputation it unlocks); the default is a plain
+	// refusal.
+	Refusal func(ctx context.Context, actor forum.Actor, obj, act string) error
+
+	// Head, when set, gives a page its discovery head (view.DiscoveryHead).
+	Head func(PageInfo) any
+
+	signedLinks map[string]bool
+
+	brandMu    sync.RWMutex
+	brandCache map[string]brandEntry
+}
+
+type brandEntry struct {
+	brand forum.Brand
+	at    time.Time
+}
+
+// NewSite builds the kit. Cached anonymous pages live at most pageTTL and
+// take at most pageBytes of memory.
+func NewSite(log *slog.Logger, authz *moderation.Authorizer, reg *themes.Registry, brands *forum.Brands, members *forum.Members, pageBytes int, pageTTL time.Duration) *Site {
+	return &Site{log: log, authz: authz, themes: reg, brands: brands, members: members,
+		pages: newPageCache(pageBytes, pageTTL), signedLinks: map[string]bool{}, brandCache: map[string]brandEntry{}}
+}
+
+// Log is the site's logger.
+func (s *Site) Log() *slog.Logger { return s.log }
+
+// Authz is the casbin authoriser, for handlers that check a second
+// permission inside a page.
+func (s *Site) Authz() *moderation.Authorizer { return s.authz }
+
+// Themes are the brands' themes.
+func (s *Site) Themes() *themes.Registry { return s.themes }
+
+// SignedLink marks a route whose URL carries a signed token that is its
+// own credential, so it needs no CSRF token (one-click unsubscribe from a
+// mail client, RFC 8058).
+func (s *Site) SignedLink(route string) { s.signedLinks[route] = true }
+
+// Changed is the forum's OnChange hook: it drops cached pages the change
+// made stale.
+func (s *Site) Changed(ch forum.Change) { s.pages.invalidate(ch) }
+
+// RequestID is the id the request log gave this request.
+func RequestID(c *gin.Context) string { return c.GetString(keyReqID) }
+
+// IsBearer reports whether the request authenticated with an API token.
+func IsBearer(c *gin.Context) bool { return c.GetBool(keyBearer) }
+
+// refusal is the answer for a signed-in member whose roles do not allow act
+// on obj.
+func (s *Site) refusal(ctx context.Context, actor forum.Actor, obj, act string) error {
+	if s.Refusal != nil {
+		return s.Refusal(ctx, actor, obj, act)
+	}
+	return ErrNotAllowed
+}
+
+// brandFor resolves the request's brand, caching lookups for a few seconds.
+func (s *Site) brandFor(ctx context.Context, host string) (forum.Brand, error) {
+	now := time.Now()
+	s.brandMu.RLock()
+	e, ok := s.brandCache[host]
+	s.brandMu.RUnlock()
+	if ok && now.Sub(e.at) < 5*time.Second {
+		return e.brand, nil
+	}
+	b, err := s.brands.ForHost(ctx, host)
+	if err != nil {
+		return forum.Brand{}, err
+	}
+	s.brandMu.Lock()
+	if len(s.brandCache) > 10000 {
+		s.brandCache = map[string]brandEntry{}
+	}
+	s.brandCache[host] = brandEntry{brand: b, at: now}
+	s.brandMu.Unlock()
+	return b, nil
+}
+
+// Origin is the scheme and host that absolute URLs (canonical links,
+// sitemaps, feeds, structured data) use: the brand's own host, or for the
+// default brand on "localhost" the host the request came to, so a
+// development server links to itself.
+func (s *Site) Origin(c *gin.Context) string {
+	scheme := "http"
+	if s.Secure(c) {
+		scheme = "https"
+	}
+	b := BrandOf(c)
+	host := b.Host
+	if b.IsDefault && (host == "localhost" || host == "") {
+		host = c.Request.Host
+	}
+	return scheme + "://" + host
+}
+
+// ErrNotAllowed is the refusal when nothing a member can earn would allow
+// what they tried.
+var ErrNotAllowed = &fault.Error{Kind: fault.ErrForbidden, Msg: "Your account is not allowed to do that here."}
