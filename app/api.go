@@ -103,7 +103,7 @@ func toAPIBoard(b forum.Board) apiBoard {
 func toAPIThread(t forum.Thread, rk repLadder) apiThread {
 	out := apiThread{ID: t.ID, BoardID: t.BoardID, Title: t.Title, Slug: t.Slug, Author: apiAuthor(t.AuthorID, t.AuthorName, t.AuthorReputation, rk),
 		CreatedAt: t.CreatedAt, LastActivityAt: t.LastActivityAt, ReplyCount: t.ReplyCount, Solved: t.Solved(), Answered: t.Answered(),
-		URL: threadURL(t), FirstReplyAt: optTime(t.FirstReplyAt), Status: t.Status, Locked: t.Locked(), Pinned: t.Pinned}
+		URL: web.ThreadURL(t), FirstReplyAt: optTime(t.FirstReplyAt), Status: t.Status, Locked: t.Locked(), Pinned: t.Pinned}
 	if t.MergedInto != 0 {
 		into := t.MergedInto
 		out.MergedInto = &into

@@ -17,12 +17,12 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/app/reportweb"
 	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/migrations"
 	"mutual/moderation"
-	"mutual/moderation/deflection"
 	"mutual/moderation/escalation"
 	"mutual/ratelimit"
 	"mutual/sqldb"
@@ -48,9 +48,9 @@ type App struct {
 	escalations *escalation.Service
 	escMetrics  *escMetrics
 	mod         *moderation.Service
-	engine      *gin.Engine       // the router, kept so tests can list its routes
-	nf          *notifyParts      // notifications (notify_wiring.go)
-	reportViews *deflection.Views // issue 8: buffered viewer-day counting
+	engine      *gin.Engine  // the router, kept so tests can list its routes
+	nf          *notifyParts // notifications (notify_wiring.go)
+	reports     *reportweb.Handlers
 
 	// background work tied to the App's life: the change listener
 	// (PostgreSQL) or the search indexer (SQLite).
@@ -123,7 +123,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	a.reportWire()
+	a.reports = reportweb.New(a.site, a.limits, db, a.forum, cfg.Now)
 	if err := a.ensureDefaultBrand(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -131,7 +131,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.handler = a.routes()
 	bg, cancel := context.WithCancel(context.Background())
 	a.stopBackground = cancel
-	a.background.Go(func() { a.reportViews.Run(bg, 2*time.Second) })
+	a.background.Go(func() { a.reports.RunViews(bg, 2*time.Second) })
 	if cfg.DatabaseURL != "" {
 		listening := make(chan struct{})
 		a.background.Go(func() { a.listenChanges(bg, listening) })
@@ -335,3 +335,6 @@ func (a *App) servePprof(ctx context.Context) {
 		a.log.Error("pprof listener", "err", err)
 	}
 }
+
+// ReportFlushViews writes the viewer-days noted so far (tests and shutdown).
+func (a *App) ReportFlushViews(ctx context.Context) (int, error) { return a.reports.FlushViews(ctx) }

@@ -25,7 +25,7 @@ func (a *App) discoveryOpenSuggestion(c *gin.Context) {
 		a.site.Fail(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, threadURL(t))
+	c.Redirect(http.StatusSeeOther, web.ThreadURL(t))
 }
 
 // discoveryCheckSimilar is the Ask form's "Check for similar questions"

@@ -33,7 +33,7 @@ func discoveryHeadFor(v web.PageInfo) any {
 	}
 	pg := tv.Page
 	t := pg.Thread
-	canonical := v.Origin + threadURL(t)
+	canonical := v.Origin + web.ThreadURL(t)
 	person := func(name string) map[string]any {
 		return map[string]any{"@type": "Person", "name": name, "url": v.Origin + "/u/" + name}
 	}
@@ -240,7 +240,7 @@ func (a *App) discoveryFeed(c *gin.Context, title, self string, boardID int64, u
 		}
 		feed.Entries = append(feed.Entries, atomEntry{
 			Title: t.Title, ID: origin + "/t/" + web.Itoa(t.ID), Updated: t.CreatedAt.UTC().Format(time.RFC3339),
-			Published: t.CreatedAt.UTC().Format(time.RFC3339), Link: atomLink{Rel: "alternate", Href: origin + threadURL(t)},
+			Published: t.CreatedAt.UTC().Format(time.RFC3339), Link: atomLink{Rel: "alternate", Href: origin + web.ThreadURL(t)},
 			Author: atomAuthor{Name: t.AuthorName}, Content: atomContent{Type: "html", Body: e.QuestionHTML},
 		})
 	}

@@ -245,7 +245,7 @@ func (a *App) escBackToThread(c *gin.Context, id int64, done string) {
 		return
 	}
 	a.onChange(forum.Change{BrandID: t.BrandID, ThreadID: t.ID})
-	c.Redirect(http.StatusSeeOther, threadURL(t)+"?esc="+done)
+	c.Redirect(http.StatusSeeOther, web.ThreadURL(t)+"?esc="+done)
 }
 
 // escThreadSlot is what the thread page's escalation slot shows a signed-in

@@ -29,7 +29,7 @@ func (a *App) modBackToPost(c *gin.Context, postID int64) {
 		a.site.Fail(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, threadURL(t)+"#p"+web.Itoa(p.ID))
+	c.Redirect(http.StatusSeeOther, web.ThreadURL(t)+"#p"+web.Itoa(p.ID))
 }
 
 func (a *App) modFlagPage(c *gin.Context) {
@@ -82,7 +82,7 @@ func (a *App) modThreadPage(c *gin.Context) {
 		return
 	}
 	a.site.Flash(c, "moderated")
-	c.Redirect(http.StatusSeeOther, threadURL(t))
+	c.Redirect(http.StatusSeeOther, web.ThreadURL(t))
 }
 
 func (a *App) modQueuePage(c *gin.Context) {

@@ -126,7 +126,7 @@ func (a *App) notifyWatchPage(on bool) gin.HandlerFunc {
 			return
 		}
 		a.site.Flash(c, flash)
-		c.Redirect(http.StatusSeeOther, threadURL(t))
+		c.Redirect(http.StatusSeeOther, web.ThreadURL(t))
 	}
 }
 

@@ -14,7 +14,6 @@ import (
 	"mutual/forum"
 )
 
-func threadURL(t forum.Thread) string { return "/t/" + web.Itoa(t.ID) + "/" + t.Slug }
 
 func (a *App) home(c *gin.Context) {
 	ctx := c.Request.Context()
@@ -159,7 +158,7 @@ func (a *App) thread(c *gin.Context) {
 		if c.Request.URL.RawQuery != "" {
 			q = "?" + c.Request.URL.RawQuery
 		}
-		c.Redirect(http.StatusMovedPermanently, threadURL(tv.Page.Thread)+q)
+		c.Redirect(http.StatusMovedPermanently, web.ThreadURL(tv.Page.Thread)+q)
 		return
 	}
 	a.site.Render(c, http.StatusOK, "thread", tv.Page.Thread.Title, tv)
@@ -209,7 +208,7 @@ func (a *App) reply(c *gin.Context) {
 		return
 	}
 	a.site.Flash(c, "replied")
-	c.Redirect(http.StatusSeeOther, threadURL(t)+"#p"+web.Itoa(p.ID))
+	c.Redirect(http.StatusSeeOther, web.ThreadURL(t)+"#p"+web.Itoa(p.ID))
 }
 
 type askView struct {
@@ -274,7 +273,7 @@ func (a *App) ask(c *gin.Context) {
 		return
 	}
 	a.site.Flash(c, "asked")
-	c.Redirect(http.StatusSeeOther, threadURL(t))
+	c.Redirect(http.StatusSeeOther, web.ThreadURL(t))
 }
 
 type editView struct {
@@ -344,7 +343,7 @@ func (a *App) edit(c *gin.Context) {
 		return
 	}
 	a.site.Flash(c, "edited")
-	c.Redirect(http.StatusSeeOther, threadURL(t)+"#p"+web.Itoa(p.ID))
+	c.Redirect(http.StatusSeeOther, web.ThreadURL(t)+"#p"+web.Itoa(p.ID))
 }
 
 func (a *App) history(c *gin.Context) {
@@ -398,7 +397,7 @@ func (a *App) accept(c *gin.Context) {
 		return
 	}
 	a.site.Flash(c, "accepted")
-	c.Redirect(http.StatusSeeOther, threadURL(t))
+	c.Redirect(http.StatusSeeOther, web.ThreadURL(t))
 }
 
 func (a *App) unaccept(c *gin.Context) {
@@ -413,7 +412,7 @@ func (a *App) unaccept(c *gin.Context) {
 		return
 	}
 	a.site.Flash(c, "withdrawn")
-	c.Redirect(http.StatusSeeOther, threadURL(t))
+	c.Redirect(http.StatusSeeOther, web.ThreadURL(t))
 }
 
 func (a *App) kudos(c *gin.Context) {
@@ -440,7 +439,7 @@ func (a *App) kudos(c *gin.Context) {
 		a.site.Fail(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, threadURL(t)+"#p"+web.Itoa(p.ID))
+	c.Redirect(http.StatusSeeOther, web.ThreadURL(t)+"#p"+web.Itoa(p.ID))
 }
 
 func (a *App) profile(c *gin.Context) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"mutual/fault"
+	"mutual/forum"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -117,3 +118,6 @@ func UserKey(c *gin.Context) string {
 	}
 	return ""
 }
+
+// ThreadURL is a thread's canonical path.
+func ThreadURL(t forum.Thread) string { return "/t/" + Itoa(t.ID) + "/" + t.Slug }

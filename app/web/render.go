@@ -35,7 +35,7 @@ type me struct {
 	ID          int64
 	Username    string
 	CanModerate bool
-	CanReport   bool // issue 8: may read the deflection report
+	CanReport   bool // may read the deflection report
 	IsAgent     bool // agent (or admin): the escalation slot links the agent console
 }
 

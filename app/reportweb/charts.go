@@ -1,4 +1,4 @@
-package app
+package reportweb
 
 import (
 	"fmt"
@@ -14,24 +14,24 @@ import (
 // and the same numbers the tables show. Text is escaped with template.HTMLEscapeString
 // and colours are checked hex values, so the SVG carries no user markup.
 
-var reportHexColour = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+var hexColour = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 
-func reportColour(c, fallback string) string {
-	if reportHexColour.MatchString(c) {
+func colour(c, fallback string) string {
+	if hexColour.MatchString(c) {
 		return c
 	}
 	return fallback
 }
 
-type reportSVG struct{ b strings.Builder }
+type svg struct{ b strings.Builder }
 
-func (s *reportSVG) f(format string, args ...any) { fmt.Fprintf(&s.b, format, args...) }
+func (s *svg) f(format string, args ...any) { fmt.Fprintf(&s.b, format, args...) }
 
-func (s *reportSVG) text(x, y float64, anchor, class, t string) {
+func (s *svg) text(x, y float64, anchor, class, t string) {
 	s.f(`<text x="%.1f" y="%.1f" text-anchor="%s" class="%s">%s</text>`, x, y, anchor, class, template.HTMLEscapeString(t))
 }
 
-func (s *reportSVG) html() template.HTML { return template.HTML(s.b.String()) } // #nosec: built from escaped text and numbers
+func (s *svg) html() template.HTML { return template.HTML(s.b.String()) } // #nosec: built from escaped text and numbers
 
 // niceMax rounds a chart's top value up to 1, 2 or 5 times a power of ten.
 func niceMax(v int) int {
@@ -53,7 +53,7 @@ const (
 )
 
 // axes draws the y grid with labels and the y axis title.
-func (s *reportSVG) axes(top int, yTitle string) {
+func (s *svg) axes(top int, yTitle string) {
 	plotH := chartH - padT - padB
 	for i := 0; i <= 4; i++ {
 		v := top * i / 4
@@ -64,9 +64,9 @@ func (s *reportSVG) axes(top int, yTitle string) {
 	s.f(`<text transform="translate(14 %.1f) rotate(-90)" text-anchor="middle" class="axis-title">%s</text>`, padT+plotH/2, template.HTMLEscapeString(yTitle))
 }
 
-// reportTrendChart: peer-resolved vs agent-resolved threads per week asked.
-func reportTrendChart(r *deflection.Report, primary, accent string) template.HTML {
-	s := &reportSVG{}
+// trendChart: peer-resolved vs agent-resolved threads per week asked.
+func trendChart(r *deflection.Report, primary, accent string) template.HTML {
+	s := &svg{}
 	s.f(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %.0f %.0f" role="img" aria-labelledby="trend-t trend-d" class="chart">`, chartW, chartH)
 	s.f(`<title id="trend-t">Peer-resolved and agent-resolved questions per week</title><desc id="trend-d">Questions by the week they were asked; bars show how many were resolved by peers and by agents.</desc>`)
 	top := 0
@@ -104,7 +104,7 @@ func reportTrendChart(r *deflection.Report, primary, accent string) template.HTM
 	return s.html()
 }
 
-func (s *reportSVG) legend(labels, colours []string) {
+func (s *svg) legend(labels, colours []string) {
 	x := padL
 	for i, l := range labels {
 		s.f(`<rect x="%.1f" y="12" width="12" height="12" fill="%s"/>`, x, colours[i])
@@ -113,8 +113,8 @@ func (s *reportSVG) legend(labels, colours []string) {
 	}
 }
 
-// reportFunnelChart: asked → answered → resolved → peer-resolved → deflected.
-func reportFunnelChart(f deflection.Figures, primary, accent string) template.HTML {
+// funnelChart: asked → answered → resolved → peer-resolved → deflected.
+func funnelChart(f deflection.Figures, primary, accent string) template.HTML {
 	stages := []struct {
 		label string
 		v     int
@@ -126,7 +126,7 @@ func reportFunnelChart(f deflection.Figures, primary, accent string) template.HT
 		{"Deflected (after re-contact)", f.DirectCorrected},
 	}
 	const h = 272.0
-	s := &reportSVG{}
+	s := &svg{}
 	s.f(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %.0f %.0f" role="img" aria-labelledby="funnel-t funnel-d" class="chart">`, chartW, h)
 	s.f(`<title id="funnel-t">From asked to resolved</title><desc id="funnel-d">How many questions asked in the period were answered, resolved, resolved by peers and deflected.</desc>`)
 	left, width := 210.0, chartW-210-90
@@ -147,9 +147,9 @@ func reportFunnelChart(f deflection.Figures, primary, accent string) template.HT
 	return s.html()
 }
 
-// reportFirstAnswerChart: how long questions waited for their first answer.
-func reportFirstAnswerChart(r *deflection.Report, primary, accent string) template.HTML {
-	s := &reportSVG{}
+// firstAnswerChart: how long questions waited for their first answer.
+func firstAnswerChart(r *deflection.Report, primary, accent string) template.HTML {
+	s := &svg{}
 	s.f(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %.0f %.0f" role="img" aria-labelledby="dist-t dist-d" class="chart">`, chartW, chartH)
 	s.f(`<title id="dist-t">Time to first answer</title><desc id="dist-d">Questions asked in the period by how long they waited for a first reply from anyone but the asker.</desc>`)
 	top := 0

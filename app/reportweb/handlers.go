@@ -1,0 +1,46 @@
+// Package reportweb serves the brand's reports (the deflection report, its
+// settings and exports), the "did this save you contacting us?" survey, the
+// contact redirect that counts contacts, and the thread-view counting that
+// the report's self-service figures rest on.
+package reportweb
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"mutual/app/web"
+	"mutual/forum"
+	"mutual/moderation"
+	"mutual/moderation/deflection"
+	"mutual/sqldb"
+)
+
+// Handlers are the report pages and API.
+type Handlers struct {
+	site   *web.Site
+	limits *web.Limits
+	authz  *moderation.Authorizer
+	db     *sqldb.DB
+	forum  *forum.Service
+	views  *deflection.Views
+	now    func() time.Time
+	log    *slog.Logger
+}
+
+// New builds the report handlers and subscribes the deflection hook (which
+// notes accepted answers and keeps the view roll-up in step with
+// moderation) to the forum's events.
+func New(site *web.Site, limits *web.Limits, db *sqldb.DB, fs *forum.Service, now func() time.Time) *Handlers {
+	h := &Handlers{site: site, limits: limits, authz: site.Authz(), db: db, forum: fs, now: now, log: site.Log()}
+	h.views = deflection.NewViews(db, now, h.log)
+	fs.Subscribe(deflection.Hook)
+	return h
+}
+
+// RunViews writes the viewer-days noted in memory every interval until ctx
+// ends, then once more.
+func (h *Handlers) RunViews(ctx context.Context, every time.Duration) { h.views.Run(ctx, every) }
+
+// FlushViews writes the viewer-days noted so far (tests and shutdown).
+func (h *Handlers) FlushViews(ctx context.Context) (int, error) { return h.views.Flush(ctx) }

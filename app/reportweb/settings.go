@@ -1,0 +1,44 @@
+package reportweb
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"mutual/app/web"
+	"mutual/fault"
+	"mutual/moderation/deflection"
+)
+
+type settingsView struct {
+	Form   deflection.SettingsForm
+	Errors map[string]string
+	Saved  bool
+}
+
+func (h *Handlers) settingsForm(c *gin.Context) {
+	s, err := deflection.LoadSettings(c.Request.Context(), h.db, web.BrandOf(c).ID)
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	h.site.Render(c, http.StatusOK, "report_settings", "Report settings", settingsView{Form: deflection.FormOf(s), Saved: c.Query("saved") == "1"})
+}
+
+func (h *Handlers) settingsSave(c *gin.Context) {
+	f := deflection.SettingsForm{ContactURL: c.PostForm("contact_url"), CostPerContact: c.PostForm("cost"), Currency: c.PostForm("currency"),
+		AssumedRatePct: c.PostForm("rate"), MinSurveyAnswers: c.PostForm("min_answers"), EscalationSLAMin: c.PostForm("escalation_sla"),
+		AgentSLAHours: c.PostForm("agent_sla")}
+	_, err := deflection.SaveSettings(c.Request.Context(), h.db, web.BrandOf(c).ID, f, h.now())
+	var ve *fault.ValidationError
+	if errors.As(err, &ve) {
+		h.site.Render(c, http.StatusUnprocessableEntity, "report_settings", "Report settings", settingsView{Form: f, Errors: ve.Fields})
+		return
+	}
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/reports/deflection/settings?saved=1")
+}
