@@ -19,6 +19,7 @@ import (
 
 	"mutual/app/reportweb"
 	"mutual/app/web"
+	"mutual/broadcast"
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/migrations"
@@ -41,6 +42,7 @@ type App struct {
 	authz   *moderation.Authorizer
 	themes  *themes.Registry
 	site    *web.Site
+	bus     *broadcast.Bus // tells other instances what changed (PostgreSQL)
 	limits  *web.Limits
 	jobs    *jobs
 	handler http.Handler
@@ -90,7 +92,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{cfg: cfg, log: log, db: db}
+	a := &App{cfg: cfg, log: log, db: db, bus: broadcast.New(db, cfg.DatabaseURL, log)}
 	a.md = forum.NewRenderer()
 	a.brands = forum.NewBrands(db, cfg.Now)
 	a.members = forum.NewMembers(db, cfg.Now)
