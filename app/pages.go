@@ -14,7 +14,6 @@ import (
 	"mutual/forum"
 )
 
-
 func (a *App) home(c *gin.Context) {
 	ctx := c.Request.Context()
 	b := web.BrandOf(c)
