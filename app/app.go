@@ -17,6 +17,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/app/accountweb"
 	"mutual/app/reportweb"
 	"mutual/app/web"
 	"mutual/broadcast"
@@ -53,6 +54,7 @@ type App struct {
 	engine      *gin.Engine  // the router, kept so tests can list its routes
 	nf          *notifyParts // notifications (notify_wiring.go)
 	reports     *reportweb.Handlers
+	accounts    *accountweb.Handlers
 
 	// background work tied to the App's life: the change listener
 	// (PostgreSQL) or the search indexer (SQLite).
@@ -125,6 +127,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	a.accounts = accountweb.New(a.site, a.limits, a.members)
+	a.accounts.Joined = a.notifyQueueVerify
 	a.reports = reportweb.New(a.site, a.limits, db, a.forum, cfg.Now)
 	if err := a.ensureDefaultBrand(ctx); err != nil {
 		db.Close()

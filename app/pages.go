@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -474,107 +473,4 @@ func (a *App) profile(c *gin.Context) {
 		Replies []forum.AnswerRef
 		Rep     repProfileView
 	}{u, rp.Rank, threads, replies, rp})
-}
-
-type loginView struct {
-	Login, Next string
-	Errors      map[string]string
-}
-
-func (a *App) loginForm(c *gin.Context) {
-	if web.ActorOf(c).SignedIn() {
-		c.Redirect(http.StatusSeeOther, web.SafeNext(c.Query("next")))
-		return
-	}
-	a.site.Render(c, http.StatusOK, "login", "Sign in", loginView{Next: web.SafeNext(c.Query("next"))})
-}
-
-func (a *App) login(c *gin.Context) {
-	ctx := c.Request.Context()
-	b := web.BrandOf(c)
-	v := loginView{Login: c.PostForm("login"), Next: web.SafeNext(c.PostForm("next"))}
-	key := strings.ToLower(strings.TrimSpace(v.Login))
-	if len(key) > 100 {
-		key = key[:100]
-	}
-	ok, wait, err := a.limits.LoginUser.Allow(ctx, key+"@"+web.Itoa(b.ID))
-	if err != nil {
-		a.site.Fail(c, err)
-		return
-	}
-	if !ok {
-		a.site.TooMany(c, wait)
-		return
-	}
-	u, err := a.members.Authenticate(ctx, b.ID, v.Login, c.PostForm("password"))
-	if errors.Is(err, fault.ErrBadCredentials) {
-		v.Errors = map[string]string{"login": "Wrong username or password."}
-		a.site.Render(c, http.StatusUnauthorized, "login", "Sign in", v)
-		return
-	}
-	if err != nil {
-		a.site.Fail(c, err)
-		return
-	}
-	a.startSession(c, u.ID)
-	a.site.Flash(c, "signedin")
-	c.Redirect(http.StatusSeeOther, v.Next)
-}
-
-// startSession issues a fresh session id, revoking any the browser had.
-func (a *App) startSession(c *gin.Context, userID int64) bool {
-	ctx := c.Request.Context()
-	if old, ok := web.SessionOf(c); ok {
-		_ = a.members.EndSession(ctx, old.Token)
-	}
-	s, err := a.members.StartSession(ctx, web.BrandOf(c).ID, userID)
-	if err != nil {
-		a.site.Fail(c, err)
-		return false
-	}
-	a.site.SetCookie(c, a.site.SessionCookieName(c), s.Token, int(forum.SessionTTL.Seconds()))
-	return true
-}
-
-type signupView struct {
-	Username, Email string
-	Errors          map[string]string
-}
-
-func (a *App) signupForm(c *gin.Context) {
-	a.site.Render(c, http.StatusOK, "signup", "Join", signupView{})
-}
-
-func (a *App) signup(c *gin.Context) {
-	b := web.BrandOf(c)
-	v := signupView{Username: c.PostForm("username"), Email: c.PostForm("email")}
-	u, err := a.members.Create(c.Request.Context(), forum.Signup{BrandID: b.ID, Username: v.Username, Email: v.Email, Password: c.PostForm("password")})
-	var ve *fault.ValidationError
-	if errors.As(err, &ve) {
-		v.Errors = ve.Fields
-		a.site.Render(c, http.StatusUnprocessableEntity, "signup", "Join", v)
-		return
-	}
-	if err != nil {
-		a.site.Fail(c, err)
-		return
-	}
-	a.notifyQueueVerify(c, u.ID)
-	if !a.startSession(c, u.ID) {
-		return
-	}
-	a.site.Flash(c, "welcome")
-	c.Redirect(http.StatusSeeOther, "/")
-}
-
-func (a *App) logout(c *gin.Context) {
-	if s, ok := web.SessionOf(c); ok {
-		if err := a.members.EndSession(c.Request.Context(), s.Token); err != nil {
-			a.site.Fail(c, err)
-			return
-		}
-	}
-	a.site.SetCookie(c, a.site.SessionCookieName(c), "", -1)
-	a.site.Flash(c, "signedout")
-	c.Redirect(http.StatusSeeOther, "/")
 }

@@ -37,11 +37,7 @@ func (a *App) routes() http.Handler {
 	b.GET("/search", a.site.Need("thread", "read"), a.search)
 
 	// Accounts.
-	b.GET("/signup", a.site.Need("account", "create"), a.signupForm)
-	b.POST("/signup", a.site.Need("account", "create"), a.site.Throttle(a.limits.SignupAddr, web.ClientIP), a.signup)
-	b.GET("/login", a.site.Need("session", "create"), a.loginForm)
-	b.POST("/login", a.site.Need("session", "create"), a.site.ThrottleWindow(a.limits.LoginAddr, web.ClientIP), a.login)
-	b.POST("/logout", a.logout)
+	a.accounts.Routes(b)
 
 	// Members.
 	b.GET("/ask", a.site.Need("thread", "create"), a.askForm)

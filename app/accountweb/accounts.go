@@ -1,0 +1,147 @@
+// Package accountweb serves joining, signing in and signing out: the forms,
+// the browser session cookie, and the sign-in limits per address and per
+// account.
+package accountweb
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"mutual/app/web"
+	"mutual/fault"
+	"mutual/forum"
+)
+
+// Handlers are the account pages.
+type Handlers struct {
+	site    *web.Site
+	limits  *web.Limits
+	members *forum.Members
+
+	// Joined, when set, runs once a new member's account exists, before
+	// their first session starts (the notifications capability mails the
+	// address confirmation link).
+	Joined func(c *gin.Context, userID int64)
+}
+
+// New builds the account handlers.
+func New(site *web.Site, limits *web.Limits, members *forum.Members) *Handlers {
+	return &Handlers{site: site, limits: limits, members: members}
+}
+
+// Routes registers the account pages.
+func (h *Handlers) Routes(b *gin.RouterGroup) {
+	b.GET("/signup", h.site.Need("account", "create"), h.signupForm)
+	b.POST("/signup", h.site.Need("account", "create"), h.site.Throttle(h.limits.SignupAddr, web.ClientIP), h.signup)
+	b.GET("/login", h.site.Need("session", "create"), h.loginForm)
+	b.POST("/login", h.site.Need("session", "create"), h.site.ThrottleWindow(h.limits.LoginAddr, web.ClientIP), h.login)
+	b.POST("/logout", h.logout)
+}
+
+type loginView struct {
+	Login, Next string
+	Errors      map[string]string
+}
+
+func (h *Handlers) loginForm(c *gin.Context) {
+	if web.ActorOf(c).SignedIn() {
+		c.Redirect(http.StatusSeeOther, web.SafeNext(c.Query("next")))
+		return
+	}
+	h.site.Render(c, http.StatusOK, "login", "Sign in", loginView{Next: web.SafeNext(c.Query("next"))})
+}
+
+func (h *Handlers) login(c *gin.Context) {
+	ctx := c.Request.Context()
+	b := web.BrandOf(c)
+	v := loginView{Login: c.PostForm("login"), Next: web.SafeNext(c.PostForm("next"))}
+	key := strings.ToLower(strings.TrimSpace(v.Login))
+	if len(key) > 100 {
+		key = key[:100]
+	}
+	ok, wait, err := h.limits.LoginUser.Allow(ctx, key+"@"+web.Itoa(b.ID))
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	if !ok {
+		h.site.TooMany(c, wait)
+		return
+	}
+	u, err := h.members.Authenticate(ctx, b.ID, v.Login, c.PostForm("password"))
+	if errors.Is(err, fault.ErrBadCredentials) {
+		v.Errors = map[string]string{"login": "Wrong username or password."}
+		h.site.Render(c, http.StatusUnauthorized, "login", "Sign in", v)
+		return
+	}
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	h.startSession(c, u.ID)
+	h.site.Flash(c, "signedin")
+	c.Redirect(http.StatusSeeOther, v.Next)
+}
+
+// startSession issues a fresh session id, revoking any the browser had.
+func (h *Handlers) startSession(c *gin.Context, userID int64) bool {
+	ctx := c.Request.Context()
+	if old, ok := web.SessionOf(c); ok {
+		_ = h.members.EndSession(ctx, old.Token)
+	}
+	s, err := h.members.StartSession(ctx, web.BrandOf(c).ID, userID)
+	if err != nil {
+		h.site.Fail(c, err)
+		return false
+	}
+	h.site.SetCookie(c, h.site.SessionCookieName(c), s.Token, int(forum.SessionTTL.Seconds()))
+	return true
+}
+
+type signupView struct {
+	Username, Email string
+	Errors          map[string]string
+}
+
+func (h *Handlers) signupForm(c *gin.Context) {
+	h.site.Render(c, http.StatusOK, "signup", "Join", signupView{})
+}
+
+func (h *Handlers) signup(c *gin.Context) {
+	b := web.BrandOf(c)
+	v := signupView{Username: c.PostForm("username"), Email: c.PostForm("email")}
+	u, err := h.members.Create(c.Request.Context(), forum.Signup{BrandID: b.ID, Username: v.Username, Email: v.Email, Password: c.PostForm("password")})
+	var ve *fault.ValidationError
+	if errors.As(err, &ve) {
+		v.Errors = ve.Fields
+		h.site.Render(c, http.StatusUnprocessableEntity, "signup", "Join", v)
+		return
+	}
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	if h.Joined != nil {
+		h.Joined(c, u.ID)
+	}
+	if !h.startSession(c, u.ID) {
+		return
+	}
+	h.site.Flash(c, "welcome")
+	c.Redirect(http.StatusSeeOther, "/")
+}
+
+func (h *Handlers) logout(c *gin.Context) {
+	if s, ok := web.SessionOf(c); ok {
+		if err := h.members.EndSession(c.Request.Context(), s.Token); err != nil {
+			h.site.Fail(c, err)
+			return
+		}
+	}
+	h.site.SetCookie(c, h.site.SessionCookieName(c), "", -1)
+	h.site.Flash(c, "signedout")
+	c.Redirect(http.StatusSeeOther, "/")
+}
