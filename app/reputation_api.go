@@ -305,7 +305,7 @@ func (a *App) repAPISettingsPut(c *gin.Context) {
 		}
 	}
 	err = a.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		return reputation.SaveConfig(ctx, tx, b.ID, web.ActorOf(c).UserID, cfg, a.cfg.Now())
+		return reputation.SaveConfig(ctx, forum.LedgerTx(tx), b.ID, web.ActorOf(c).UserID, cfg, a.cfg.Now())
 	})
 	if err != nil {
 		a.site.Fail(c, err)

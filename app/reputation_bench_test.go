@@ -395,7 +395,10 @@ func buildRepBigBrand(dir string) (*repBigBrand, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := db.InTx(ctx, func(tx *sqldb.Tx) error { _, err := reputation.RebuildReport(ctx, tx, brand.ID); return err }); err != nil {
+	if err := db.InTx(ctx, func(tx *sqldb.Tx) error {
+		_, err := reputation.RebuildReport(ctx, forum.LedgerTx(tx), brand.ID)
+		return err
+	}); err != nil {
 		return nil, err
 	}
 	members2 := forum.NewMembers(db, cfg.Now)

@@ -35,7 +35,7 @@ func CmdReputationRebuild(ctx context.Context, args []string, out io.Writer) err
 			var diffs []reputation.Difference
 			err := a.db.InTx(ctx, func(tx *sqldb.Tx) error {
 				var err error
-				diffs, err = reputation.RebuildReport(ctx, tx, br.ID)
+				diffs, err = reputation.RebuildReport(ctx, forum.LedgerTx(tx), br.ID)
 				return err
 			})
 			if err != nil {

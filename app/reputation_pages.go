@@ -420,7 +420,7 @@ func (a *App) repSettingsSave(c *gin.Context) {
 	}
 	if len(v.Errors) == 0 {
 		err = a.db.InTx(ctx, func(tx *sqldb.Tx) error {
-			return reputation.SaveConfig(ctx, tx, b.ID, web.ActorOf(c).UserID, v.Config, a.cfg.Now())
+			return reputation.SaveConfig(ctx, forum.LedgerTx(tx), b.ID, web.ActorOf(c).UserID, v.Config, a.cfg.Now())
 		})
 		if errors.As(err, &fe) {
 			for k, m := range fe.Fields {

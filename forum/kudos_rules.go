@@ -122,7 +122,7 @@ WHERE k.user_id = ? AND k.created_at >= ? AND +p.author_id = ? ORDER BY k.create
 		if _, err := tx.Exec(ctx, `UPDATE posts SET kudos_count = kudos_count - 1 WHERE id = ?`, post); err != nil {
 			return 0, err
 		}
-		if _, err := reputation.ReverseAs(ctx, tx, reputation.Event{BrandID: brandID, UserID: receiver, Reason: reputation.KudosReceived,
+		if _, err := reputation.ReverseAs(ctx, LedgerTx(tx), reputation.Event{BrandID: brandID, UserID: receiver, Reason: reputation.KudosReceived,
 			PostID: post, ActorID: giver, At: now}, reputation.SerialKudosReversed); err != nil {
 			return 0, err
 		}
@@ -328,7 +328,7 @@ ON CONFLICT (post_id, user_id) DO NOTHING`, a.BrandID, postID, a.UserID, ms(now)
 		return err
 	}
 	ev := reputation.Event{BrandID: a.BrandID, UserID: author, Reason: reputation.KudosReceived, PostID: postID, ActorID: a.UserID, BoardID: boardID, At: now}
-	if _, err = reputation.AwardTo(ctx, tx, rules, ev, rc); err != nil {
+	if _, err = reputation.AwardTo(ctx, LedgerTx(tx), rules, ev, rc); err != nil {
 		return err
 	}
 	if !rc.Staff { // the award line just written counts toward serial kudos
@@ -369,7 +369,7 @@ WHERE p.id = ? AND p.brand_id = ?`, postID, a.BrandID).Scan(&author, &threadID, 
 	}
 	// The author first, then their posts: every kudos transaction takes
 	// locks in that order (PostgreSQL), a serial reversal included.
-	if err := reputation.LockMembers(ctx, tx, author); err != nil {
+	if err := lockMembers(ctx, tx, author); err != nil {
 		return 0, 0, 0, false, err
 	}
 	if tx.Dialect() == sqldb.Postgres {
@@ -424,5 +424,5 @@ func (s *Service) lockAcceptMembers(ctx context.Context, tx *sqldb.Tx, t Thread,
 		}
 		ids = append(ids, old)
 	}
-	return reputation.LockMembers(ctx, tx, ids...)
+	return lockMembers(ctx, tx, ids...)
 }

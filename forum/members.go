@@ -183,12 +183,8 @@ func (m *Members) Grant(ctx context.Context, brandID, userID int64, role string)
 	if role == "member" {
 		return nil
 	}
-	_, err := m.db.Exec(ctx, `INSERT INTO role_assignments (brand_id, user_id, role, created_at) VALUES (?, ?, ?, ?)
-ON CONFLICT (brand_id, user_id, role) DO NOTHING`, brandID, userID, role, ms(m.now()))
-	if err != nil {
-		return fmt.Errorf("forum: grant %s: %w", role, err)
-	}
-	return nil
+	_, err := GrantRole(ctx, m.db, brandID, userID, role, m.now())
+	return err
 }
 
 // RolesOf lists a user's roles in a brand, always including "member", and

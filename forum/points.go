@@ -62,7 +62,7 @@ UNION SELECT e.user_id FROM reputation_events e JOIN posts p ON p.id = e.post_id
 	if err != nil {
 		return fmt.Errorf("forum: members holding points: %w", err)
 	}
-	return reputation.LockMembers(ctx, tx, append(ids, t.AuthorID)...)
+	return lockMembers(ctx, tx, append(ids, t.AuthorID)...)
 }
 
 // seen reports whether members see a post of this status in a thread of
@@ -75,12 +75,12 @@ func seen(postStatus, threadStatus string) bool {
 // still stands on each in back, inside tx.
 func movePoints(ctx context.Context, tx *sqldb.Tx, brandID int64, gone, back []int64, at time.Time) error {
 	for _, id := range gone {
-		if err := reputation.RemovePost(ctx, tx, brandID, id, at); err != nil {
+		if err := reputation.RemovePost(ctx, LedgerTx(tx), brandID, id, at); err != nil {
 			return err
 		}
 	}
 	for _, id := range back {
-		if err := reputation.RestorePost(ctx, tx, brandID, id, at); err != nil {
+		if err := reputation.RestorePost(ctx, LedgerTx(tx), brandID, id, at); err != nil {
 			return err
 		}
 	}

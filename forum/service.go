@@ -747,11 +747,11 @@ func (s *Service) Accept(ctx context.Context, a Actor, threadID, postID int64) (
 		if _, err := tx.Exec(ctx, `UPDATE threads SET accepted_post_id = ? WHERE id = ?`, postID, threadID); err != nil {
 			return err
 		}
-		if _, err := reputation.Award(ctx, tx, reputation.Event{BrandID: a.BrandID, UserID: p.AuthorID, Reason: reputation.AnswerAccepted,
+		if _, err := reputation.Award(ctx, LedgerTx(tx), reputation.Event{BrandID: a.BrandID, UserID: p.AuthorID, Reason: reputation.AnswerAccepted,
 			PostID: postID, ActorID: t.AuthorID, At: now}); err != nil {
 			return err
 		}
-		if _, err = reputation.Award(ctx, tx, reputation.Event{BrandID: a.BrandID, UserID: t.AuthorID, Reason: reputation.AcceptedOther,
+		if _, err = reputation.Award(ctx, LedgerTx(tx), reputation.Event{BrandID: a.BrandID, UserID: t.AuthorID, Reason: reputation.AcceptedOther,
 			PostID: postID, ActorID: p.AuthorID, At: now}); err != nil {
 			return err
 		}
@@ -774,11 +774,11 @@ func (s *Service) reverseAccept(ctx context.Context, tx *sqldb.Tx, t Thread, now
 	if err != nil {
 		return err
 	}
-	if _, err := reputation.ReverseAs(ctx, tx, reputation.Event{BrandID: t.BrandID, UserID: old.AuthorID,
+	if _, err := reputation.ReverseAs(ctx, LedgerTx(tx), reputation.Event{BrandID: t.BrandID, UserID: old.AuthorID,
 		Reason: reputation.AnswerAccepted, PostID: old.ID, At: now}, why); err != nil {
 		return err
 	}
-	_, err = reputation.ReverseAs(ctx, tx, reputation.Event{BrandID: t.BrandID, UserID: t.AuthorID,
+	_, err = reputation.ReverseAs(ctx, LedgerTx(tx), reputation.Event{BrandID: t.BrandID, UserID: t.AuthorID,
 		Reason: reputation.AcceptedOther, PostID: old.ID, At: now}, why)
 	return err
 }
@@ -859,7 +859,7 @@ func (s *Service) kudos(ctx context.Context, a Actor, postID int64, give bool) (
 		if _, err := tx.Exec(ctx, `UPDATE posts SET kudos_count = kudos_count - 1 WHERE id = ?`, postID); err != nil {
 			return err
 		}
-		if _, err = reputation.Reverse(ctx, tx, ev); err != nil {
+		if _, err = reputation.Reverse(ctx, LedgerTx(tx), ev); err != nil {
 			return err
 		}
 		return s.Emit(ctx, tx, Event{Kind: KudosTaken, BrandID: a.BrandID, BoardID: boardID, ThreadID: threadID, PostID: postID,

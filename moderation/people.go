@@ -87,7 +87,7 @@ func (s *Service) ActOnPerson(ctx context.Context, a forum.Actor, username strin
 		case Warn:
 			name = ActUserWarned
 		case Suspend:
-			if _, err := tx.Exec(ctx, `UPDATE users SET suspended_until = ?, suspend_reason = ? WHERE id = ?`, until.UnixMilli(), reason, st.UserID); err != nil {
+			if err := forum.Suspend(ctx, tx, st.UserID, until, reason); err != nil {
 				return err
 			}
 			u := until.UTC()
@@ -96,7 +96,7 @@ func (s *Service) ActOnPerson(ctx context.Context, a forum.Actor, username strin
 			if !st.Suspended(now) {
 				return conflict(st.Username + " is not suspended.")
 			}
-			if _, err := tx.Exec(ctx, `UPDATE users SET suspended_until = NULL WHERE id = ?`, st.UserID); err != nil {
+			if err := forum.Suspend(ctx, tx, st.UserID, time.Time{}, ""); err != nil {
 				return err
 			}
 			after.SuspendedUntil, name = nil, ActUserUnsuspended
@@ -104,7 +104,7 @@ func (s *Service) ActOnPerson(ctx context.Context, a forum.Actor, username strin
 			if !st.BannedAt.IsZero() {
 				return conflict(st.Username + " is already banned.")
 			}
-			if _, err := tx.Exec(ctx, `UPDATE users SET banned_at = ?, suspend_reason = ? WHERE id = ?`, now.UnixMilli(), reason, st.UserID); err != nil {
+			if err := forum.Ban(ctx, tx, st.UserID, now, reason); err != nil {
 				return err
 			}
 			after.Banned, after.Reason, name = true, reason, ActUserBanned
@@ -112,7 +112,7 @@ func (s *Service) ActOnPerson(ctx context.Context, a forum.Actor, username strin
 			if st.BannedAt.IsZero() {
 				return conflict(st.Username + " is not banned.")
 			}
-			if _, err := tx.Exec(ctx, `UPDATE users SET banned_at = NULL WHERE id = ?`, st.UserID); err != nil {
+			if err := forum.Ban(ctx, tx, st.UserID, time.Time{}, ""); err != nil {
 				return err
 			}
 			after.Banned, name = false, ActUserUnbanned

@@ -21,7 +21,9 @@ func relaxKudos(t *testing.T, f *modFixture) {
 	}
 	cfg.Rules.GiverMinAgeMinutes, cfg.Rules.GiverMinPosts = 0, 0
 	cfg.Rules.KudosPerDay, cfg.Rules.SerialThreshold, cfg.Rules.DailyCap = 10000, 1000, 1_000_000
-	if err := f.db.InTx(ctx, func(tx *sqldb.Tx) error { return reputation.SaveConfig(ctx, tx, f.brand.ID, 0, cfg, f.clock()) }); err != nil {
+	if err := f.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		return reputation.SaveConfig(ctx, forum.LedgerTx(tx), f.brand.ID, 0, cfg, f.clock())
+	}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -53,7 +55,7 @@ func rebuildFindsNothing(t *testing.T, f *modFixture) {
 	t.Helper()
 	var diffs []reputation.Difference
 	if err := f.db.InTx(ctx, func(tx *sqldb.Tx) (err error) {
-		diffs, err = reputation.RebuildReport(ctx, tx, f.brand.ID)
+		diffs, err = reputation.RebuildReport(ctx, forum.LedgerTx(tx), f.brand.ID)
 		return err
 	}); err != nil {
 		t.Fatal(err)

@@ -42,25 +42,18 @@ func (s *Service) SetRole(ctx context.Context, a forum.Actor, username, role str
 		if !grant && st.UserID == a.UserID && role == "admin" {
 			return denied("You cannot remove your own administrator role; ask another administrator.")
 		}
-		now := s.now().UnixMilli()
-		var n int64
+		var changed bool
 		name := ActRoleGranted
 		if grant {
-			res, err := tx.Exec(ctx, `INSERT INTO role_assignments (brand_id, user_id, role, created_at) VALUES (?, ?, ?, ?)
-ON CONFLICT (brand_id, user_id, role) DO NOTHING`, a.BrandID, st.UserID, role, now)
-			if err != nil {
-				return err
-			}
-			n, _ = res.RowsAffected()
+			changed, err = forum.GrantRole(ctx, tx, a.BrandID, st.UserID, role, s.now())
 		} else {
-			res, err := tx.Exec(ctx, `DELETE FROM role_assignments WHERE brand_id = ? AND user_id = ? AND role = ?`, a.BrandID, st.UserID, role)
-			if err != nil {
-				return err
-			}
-			n, _ = res.RowsAffected()
+			changed, err = forum.RevokeRole(ctx, tx, a.BrandID, st.UserID, role)
 			name = ActRoleRevoked
 		}
-		if n == 0 {
+		if err != nil {
+			return err
+		}
+		if !changed {
 			if grant {
 				return conflict(st.Username + " already holds the role " + role + ".")
 			}

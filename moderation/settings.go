@@ -55,8 +55,7 @@ func (s *Service) UpdateSettings(ctx context.Context, a forum.Actor, st Settings
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE brands SET premod_posts = ?, flag_hide_at = ?, mods_see_email = ?, staff_label = ? WHERE id = ?`,
-			st.PremodPosts, st.FlagHideAt, boolInt(st.ModsSeeEmail), st.StaffLabel, a.BrandID); err != nil {
+		if err := forum.SetBrandModeration(ctx, tx, a.BrandID, forum.BrandModeration(st)); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, a, entry{act: ActSettingsChanged, targetType: "brand", targetID: a.BrandID, before: before, after: st})

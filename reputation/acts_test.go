@@ -74,7 +74,9 @@ func (c *community) configure(t *testing.T, fn func(*reputation.Config)) {
 		t.Fatal(err)
 	}
 	fn(&cfg)
-	if err := c.db.InTx(ctx, func(tx *sqldb.Tx) error { return reputation.SaveConfig(ctx, tx, c.brand.ID, 0, cfg, c.clock()) }); err != nil {
+	if err := c.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		return reputation.SaveConfig(ctx, forum.LedgerTx(tx), c.brand.ID, 0, cfg, c.clock())
+	}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -120,7 +122,7 @@ func (c *community) consistent(t *testing.T) {
 	var diffs []reputation.Difference
 	err := c.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		var err error
-		diffs, err = reputation.RebuildReport(ctx, tx, c.brand.ID)
+		diffs, err = reputation.RebuildReport(ctx, forum.LedgerTx(tx), c.brand.ID)
 		return err
 	})
 	if err != nil {
@@ -586,7 +588,7 @@ func TestRebuildMatchesAfterRandomActs(t *testing.T) {
 		}
 		var diffs []reputation.Difference
 		if err := c.db.InTx(ctx, func(tx *sqldb.Tx) (err error) {
-			diffs, err = reputation.RebuildReport(ctx, tx, c.brand.ID)
+			diffs, err = reputation.RebuildReport(ctx, forum.LedgerTx(tx), c.brand.ID)
 			return err
 		}); err != nil {
 			t.Fatal(err)

@@ -3,6 +3,7 @@ package reputation_test
 import (
 	"testing"
 
+	"mutual/forum"
 	"mutual/reputation"
 	"mutual/sqldb"
 )
@@ -26,10 +27,14 @@ func TestRemoveAndRestorePost(t *testing.T) {
 			}
 		}
 		remove := func() {
-			move(func(tx *sqldb.Tx) error { return reputation.RemovePost(ctx, tx, f.brand.ID, post, day1) })
+			move(func(tx *sqldb.Tx) error {
+				return reputation.RemovePost(ctx, forum.LedgerTx(tx), f.brand.ID, post, day1)
+			})
 		}
 		restore := func() {
-			move(func(tx *sqldb.Tx) error { return reputation.RestorePost(ctx, tx, f.brand.ID, post, day1) })
+			move(func(tx *sqldb.Tx) error {
+				return reputation.RestorePost(ctx, forum.LedgerTx(tx), f.brand.ID, post, day1)
+			})
 		}
 		check := func(stage string, wantAuthor, wantAsker int64) {
 			t.Helper()
@@ -74,10 +79,14 @@ func TestRestoreAfterActGivenAgain(t *testing.T) {
 			}
 		}
 		remove := func() {
-			move(func(tx *sqldb.Tx) error { return reputation.RemovePost(ctx, tx, f.brand.ID, post, day1) })
+			move(func(tx *sqldb.Tx) error {
+				return reputation.RemovePost(ctx, forum.LedgerTx(tx), f.brand.ID, post, day1)
+			})
 		}
 		restore := func() {
-			move(func(tx *sqldb.Tx) error { return reputation.RestorePost(ctx, tx, f.brand.ID, post, day1) })
+			move(func(tx *sqldb.Tx) error {
+				return reputation.RestorePost(ctx, forum.LedgerTx(tx), f.brand.ID, post, day1)
+			})
 		}
 		f.award(t, kudos)
 		remove()

@@ -86,6 +86,29 @@ type Event struct {
 	At      time.Time
 }
 
+// Tx is the caller's transaction as the ledger needs it. The ledger's tables
+// are reputation's; members' cached totals (users.reputation), privilege
+// levels (columns of brands) and posts' kudos counts are the forum's, which
+// imports this package, so the forum supplies them (forum.LedgerTx) and they
+// move in the same transaction as the ledger.
+type Tx interface {
+	sqldb.Querier
+	// LockMembers takes the members' rows for the rest of the transaction
+	// on PostgreSQL, in id order, so two transactions moving one member's
+	// points (a kudos withdrawn while the post is removed, say) read each
+	// other's results instead of both undoing the same act.
+	LockMembers(ctx context.Context, ids ...int64) error
+	// AddReputation moves a member's cached total by delta.
+	AddReputation(ctx context.Context, userID, delta int64) error
+	// SetReputation sets a member's cached total (a rebuild).
+	SetReputation(ctx context.Context, userID, total int64) error
+	// SetPrivileges stores the brand's privilege levels.
+	SetPrivileges(ctx context.Context, brandID int64, p Privileges) error
+	// RebuildKudosCounts recounts the brand's posts' kudos from the standing
+	// kudos and returns the counts that differed.
+	RebuildKudosCounts(ctx context.Context, brandID int64) ([]Difference, error)
+}
+
 // StaffRoles are the roles whose holders earn nothing: their answers are the
 // service, not the community. It is SQL, for "role IN (" + StaffRoles + ")".
 const StaffRoles = `'agent', 'moderator', 'admin'`
@@ -96,7 +119,7 @@ WHERE brand_id = ? AND user_id = ? AND role IN (` + StaffRoles + `)`
 // Award records ev inside the caller's transaction with the brand's rules
 // and returns the points actually granted (0 for staff, or what remains of
 // the daily cap). Unknown reasons are an error.
-func Award(ctx context.Context, q sqldb.Querier, ev Event) (int64, error) {
+func Award(ctx context.Context, q Tx, ev Event) (int64, error) {
 	r, err := LoadRules(ctx, q, ev.BrandID)
 	if err != nil {
 		return 0, err
@@ -111,7 +134,7 @@ type Receiver struct {
 }
 
 // AwardWith is Award with the brand's rules already loaded.
-func AwardWith(ctx context.Context, q sqldb.Querier, r Rules, ev Event) (int64, error) {
+func AwardWith(ctx context.Context, q Tx, r Rules, ev Event) (int64, error) {
 	if _, ok := r.PointsFor(ev.Reason); !ok {
 		return 0, fmt.Errorf("reputation: unknown reason %q", ev.Reason)
 	}
@@ -140,7 +163,7 @@ WHERE brand_id = ? AND board_id = 0 AND period = 'd' AND start = ? AND user_id =
 // checks, since every statement counts on SQLite's single writer). The
 // roll-up of the day for the cap is the kudos column of the brand-wide 'd'
 // row starting at DayStart.
-func AwardTo(ctx context.Context, q sqldb.Querier, r Rules, ev Event, rc Receiver) (int64, error) {
+func AwardTo(ctx context.Context, q Tx, r Rules, ev Event, rc Receiver) (int64, error) {
 	pts, ok := r.PointsFor(ev.Reason)
 	if !ok {
 		return 0, fmt.Errorf("reputation: unknown reason %q", ev.Reason)
@@ -148,7 +171,7 @@ func AwardTo(ctx context.Context, q sqldb.Querier, r Rules, ev Event, rc Receive
 	if ev.UserID == 0 || ev.UserID == ev.ActorID || rc.Staff {
 		return 0, nil
 	}
-	if err := lockUsers(ctx, q, ev.UserID); err != nil {
+	if err := q.LockMembers(ctx, ev.UserID); err != nil {
 		return 0, err
 	}
 	if ev.Reason == KudosReceived {
@@ -163,36 +186,6 @@ func AwardTo(ctx context.Context, q sqldb.Querier, r Rules, ev Event, rc Receive
 // DayStart is the UTC midnight starting t's day: the start of its 'd'
 // roll-up row.
 func DayStart(t time.Time) int64 { return dayStart(t.UnixMilli()) }
-
-// LockMembers takes the members' rows for the rest of the transaction on
-// PostgreSQL, in id order. A transaction that will move several members'
-// points calls it first with all of them, so two such transactions cannot
-// deadlock (see lockUsers). SQLite has one writer and needs nothing.
-func LockMembers(ctx context.Context, q sqldb.Querier, ids ...int64) error {
-	return lockUsers(ctx, q, ids...)
-}
-
-// lockUsers takes the members' rows for the rest of the transaction on
-// PostgreSQL, in id order, so two transactions moving one member's points
-// (a kudos withdrawn while the post is removed, say) read each other's
-// results instead of both undoing the same act. SQLite has one writer.
-func lockUsers(ctx context.Context, q sqldb.Querier, ids ...int64) error {
-	if q.Dialect() != sqldb.Postgres {
-		return nil
-	}
-	ids = slices.Clone(ids)
-	slices.Sort(ids)
-	for i, id := range ids {
-		if id == 0 || (i > 0 && ids[i-1] == id) {
-			continue
-		}
-		var got int64
-		if err := q.QueryRow(ctx, `SELECT id FROM users WHERE id = ? FOR UPDATE`, id).Scan(&got); err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("reputation: lock member %d: %w", id, err)
-		}
-	}
-	return nil
-}
 
 // act is one act's state on the ledger: (user, post, actor, origin).
 type act struct {
@@ -257,17 +250,17 @@ func foldActs(rows *sql.Rows) ([]act, error) {
 // holds nothing (its post was removed, its kudos capped) still gets a zero
 // event, so restoring the post later does not give it back. It returns the
 // total delta recorded.
-func Reverse(ctx context.Context, q sqldb.Querier, ev Event) (int64, error) {
+func Reverse(ctx context.Context, q Tx, ev Event) (int64, error) {
 	return ReverseAs(ctx, q, ev, withdrawalFor(ev.Reason))
 }
 
 // ReverseAs is Reverse recording why with the given reason (for example
 // SerialKudosReversed or ThreadMerged).
-func ReverseAs(ctx context.Context, q sqldb.Querier, ev Event, why Reason) (int64, error) {
+func ReverseAs(ctx context.Context, q Tx, ev Event, why Reason) (int64, error) {
 	if !slices.Contains(withdrawals, why) {
 		return 0, fmt.Errorf("reputation: %q is not a withdrawal reason", why)
 	}
-	if err := lockUsers(ctx, q, ev.UserID); err != nil {
+	if err := q.LockMembers(ctx, ev.UserID); err != nil {
 		return 0, err
 	}
 	rows, err := q.Query(ctx, `SELECT `+actLines+` FROM reputation_events
@@ -298,7 +291,7 @@ WHERE post_id = ? AND user_id = ? AND origin = ? AND (? = 0 OR actor_id = ?) ORD
 // insert writes one ledger event and moves the caches with it: the member's
 // total and the roll-ups of the day, week and month (brand-wide and for the
 // post's board).
-func insert(ctx context.Context, q sqldb.Querier, ev Event, reason, origin Reason, delta int64) error {
+func insert(ctx context.Context, q Tx, ev Event, reason, origin Reason, delta int64) error {
 	var post, actor, board any
 	if ev.PostID != 0 {
 		post = ev.PostID
@@ -324,7 +317,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, ev.BrandID, ev.UserID, delta, string(reason
 	if delta == 0 {
 		return nil
 	}
-	if _, err := q.Exec(ctx, `UPDATE users SET reputation = reputation + ? WHERE id = ?`, delta, ev.UserID); err != nil {
+	if err := q.AddReputation(ctx, ev.UserID, delta); err != nil {
 		return fmt.Errorf("reputation: update total: %w", err)
 	}
 	return addRollups(ctx, q, ev.BrandID, boardID, ev.UserID, at, delta, kudosPart(reason, origin, delta))
@@ -388,18 +381,18 @@ func Total(ctx context.Context, q sqldb.Querier, userID int64) (int64, error) {
 // for accepting it, a rescue bonus — one event per member, giver and act, so
 // the ledger says exactly what was reversed. Removing twice reverses nothing
 // more.
-func RemovePost(ctx context.Context, q sqldb.Querier, brandID, postID int64, at time.Time) error {
+func RemovePost(ctx context.Context, q Tx, brandID, postID int64, at time.Time) error {
 	return moveStanding(ctx, q, brandID, postID, at, PostRemoved)
 }
 
 // RestorePost gives back what RemovePost took, when a moderator restores the
 // post: only for acts still standing (a kudos withdrawn or found serial while
 // the post was hidden stays withdrawn), and never twice.
-func RestorePost(ctx context.Context, q sqldb.Querier, brandID, postID int64, at time.Time) error {
+func RestorePost(ctx context.Context, q Tx, brandID, postID int64, at time.Time) error {
 	return moveStanding(ctx, q, brandID, postID, at, PostRestored)
 }
 
-func moveStanding(ctx context.Context, q sqldb.Querier, brandID, postID int64, at time.Time, why Reason) error {
+func moveStanding(ctx context.Context, q Tx, brandID, postID int64, at time.Time, why Reason) error {
 	rows, err := q.Query(ctx, `SELECT `+actLines+` FROM reputation_events WHERE brand_id = ? AND post_id = ? ORDER BY id`, brandID, postID)
 	if err != nil {
 		return fmt.Errorf("reputation: standing points of post %d: %w", postID, err)
@@ -412,7 +405,7 @@ func moveStanding(ctx context.Context, q sqldb.Querier, brandID, postID int64, a
 	for _, a := range acts {
 		users = append(users, a.user)
 	}
-	if err := lockUsers(ctx, q, users...); err != nil {
+	if err := q.LockMembers(ctx, users...); err != nil {
 		return err
 	}
 	if q.Dialect() == sqldb.Postgres && len(acts) > 0 {

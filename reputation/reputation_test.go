@@ -60,7 +60,7 @@ func (f *fixture) award(t *testing.T, ev reputation.Event) int64 {
 	var got int64
 	err := f.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		var err error
-		got, err = reputation.Award(ctx, tx, ev)
+		got, err = reputation.Award(ctx, forum.LedgerTx(tx), ev)
 		return err
 	})
 	if err != nil {
@@ -74,7 +74,7 @@ func (f *fixture) reverse(t *testing.T, ev reputation.Event) int64 {
 	var got int64
 	err := f.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		var err error
-		got, err = reputation.Reverse(ctx, tx, ev)
+		got, err = reputation.Reverse(ctx, forum.LedgerTx(tx), ev)
 		return err
 	})
 	if err != nil {
@@ -131,7 +131,7 @@ func TestRulesTable(t *testing.T) {
 
 		// Unknown reasons fail; self-awards and user 0 earn nothing.
 		err := f.db.InTx(ctx, func(tx *sqldb.Tx) error {
-			_, err := reputation.Award(ctx, tx, reputation.Event{BrandID: f.brand.ID, UserID: actor, Reason: "bribe", At: day1})
+			_, err := reputation.Award(ctx, forum.LedgerTx(tx), reputation.Event{BrandID: f.brand.ID, UserID: actor, Reason: "bribe", At: day1})
 			return err
 		})
 		if err == nil {
@@ -230,7 +230,7 @@ func TestReverseReturnsWhatWasGranted(t *testing.T) {
 		if _, err := f.db.Exec(ctx, `UPDATE reputation_events SET delta = delta + 5 WHERE id = (SELECT MAX(id) FROM reputation_events)`); err != nil {
 			t.Fatal(err)
 		}
-		if err := f.db.InTx(ctx, func(tx *sqldb.Tx) error { return reputation.Rebuild(ctx, tx, f.brand.ID) }); err != nil {
+		if err := f.db.InTx(ctx, func(tx *sqldb.Tx) error { return reputation.Rebuild(ctx, forum.LedgerTx(tx), f.brand.ID) }); err != nil {
 			t.Fatal(err)
 		}
 		g1 := f.award(t, reputation.Event{BrandID: f.brand.ID, UserID: u, Reason: reputation.KudosReceived, PostID: 7, ActorID: a1, At: day1})
@@ -290,7 +290,7 @@ func TestRebuildEqualsLedger(t *testing.T) {
 		if _, err := f.db.Exec(ctx, `UPDATE users SET reputation = 12345`); err != nil {
 			t.Fatal(err)
 		}
-		if err := f.db.InTx(ctx, func(tx *sqldb.Tx) error { return reputation.Rebuild(ctx, tx, f.brand.ID) }); err != nil {
+		if err := f.db.InTx(ctx, func(tx *sqldb.Tx) error { return reputation.Rebuild(ctx, forum.LedgerTx(tx), f.brand.ID) }); err != nil {
 			t.Fatal(err)
 		}
 		want := []int64{10 + 15, 20 + 15, 30 + 15 - 10, 0}

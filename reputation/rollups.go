@@ -59,7 +59,7 @@ func (d Difference) String() string {
 // Rebuild recomputes, inside the caller's transaction, every cached figure
 // in a brand from the ledger (see RebuildReport). Bulk loaders (the
 // importer, the generator) call it after writing ledger rows directly.
-func Rebuild(ctx context.Context, q sqldb.Querier, brandID int64) error {
+func Rebuild(ctx context.Context, q Tx, brandID int64) error {
 	_, err := RebuildReport(ctx, q, brandID)
 	return err
 }
@@ -69,7 +69,7 @@ func Rebuild(ctx context.Context, q sqldb.Querier, brandID int64) error {
 // the roll-ups, posts' kudos counts — and returns what differed before.
 // Ledger rows written in bulk without their origin or board get them first
 // (both are facts about the row, derived from its reason and post).
-func RebuildReport(ctx context.Context, q sqldb.Querier, brandID int64) ([]Difference, error) {
+func RebuildReport(ctx context.Context, q Tx, brandID int64) ([]Difference, error) {
 	if _, err := q.Exec(ctx, `UPDATE reputation_events SET origin = reason
 WHERE brand_id = ? AND origin = '' AND reason IN ('kudos_received', 'answer_accepted', 'accepted_answer', 'peer_rescue')`, brandID); err != nil {
 		return nil, fmt.Errorf("reputation: rebuild origins: %w", err)
@@ -103,37 +103,16 @@ WHERE u.brand_id = ? AND u.reputation <> COALESCE(s.total, 0)`, brandID, brandID
 		return nil, err
 	}
 	for _, f := range fixes {
-		if _, err := q.Exec(ctx, `UPDATE users SET reputation = ? WHERE id = ?`, f.want, f.id); err != nil {
+		if err := q.SetReputation(ctx, f.id, f.want); err != nil {
 			return nil, fmt.Errorf("reputation: rebuild totals: %w", err)
 		}
 	}
 
-	// Kudos counts: standing kudos only (a serial kudos no longer counts).
-	rows, err = q.Query(ctx, `SELECT p.id, p.kudos_count, COALESCE(k.n, 0) FROM posts p
-LEFT JOIN (SELECT post_id, COUNT(*) AS n FROM kudos WHERE brand_id = ? AND reversed_at IS NULL GROUP BY post_id) k ON k.post_id = p.id
-WHERE p.brand_id = ? AND p.kudos_count <> COALESCE(k.n, 0)`, brandID, brandID)
+	kc, err := q.RebuildKudosCounts(ctx, brandID)
 	if err != nil {
 		return nil, fmt.Errorf("reputation: rebuild kudos counts: %w", err)
 	}
-	fixes = fixes[:0]
-	for rows.Next() {
-		var id, cached, want int64
-		if err := rows.Scan(&id, &cached, &want); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		diffs = append(diffs, Difference{What: "kudos_count", Key: fmt.Sprintf("post %d", id), Cached: cached, Want: want})
-		fixes = append(fixes, fix{id, want})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for _, f := range fixes {
-		if _, err := q.Exec(ctx, `UPDATE posts SET kudos_count = ? WHERE id = ?`, f.want, f.id); err != nil {
-			return nil, fmt.Errorf("reputation: rebuild kudos counts: %w", err)
-		}
-	}
+	diffs = append(diffs, kc...)
 
 	d, err := rebuildRollups(ctx, q, brandID)
 	if err != nil {

@@ -275,7 +275,7 @@ func FormatRanks(ranks []Rank) string {
 
 // SaveConfig stores a brand's configuration (validated) in the caller's
 // transaction. by is the admin who changed it.
-func SaveConfig(ctx context.Context, q sqldb.Querier, brandID, by int64, c Config, at time.Time) error {
+func SaveConfig(ctx context.Context, q Tx, brandID, by int64, c Config, at time.Time) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
@@ -295,9 +295,7 @@ updated_at = excluded.updated_at, updated_by = excluded.updated_by`, vals...)
 	if err != nil {
 		return fmt.Errorf("reputation: save rules: %w", err)
 	}
-	p := c.Privileges
-	if _, err := q.Exec(ctx, `UPDATE brands SET rep_links = ?, rep_images = ?, rep_edit_others = ?, rep_trusted = ? WHERE id = ?`,
-		p.Links, p.Images, p.EditOthers, p.Trusted, brandID); err != nil {
+	if err := q.SetPrivileges(ctx, brandID, c.Privileges); err != nil {
 		return fmt.Errorf("reputation: save privileges: %w", err)
 	}
 	if _, err := q.Exec(ctx, `DELETE FROM reputation_ranks WHERE brand_id = ?`, brandID); err != nil {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"mutual/fault"
+	"mutual/forum"
 	"mutual/sqldb"
 )
 
@@ -35,13 +36,9 @@ func LoadSigner(ctx context.Context, db *sqldb.DB) (*Signer, error) {
 	if _, err := rand.Read(b); err != nil {
 		return nil, err
 	}
-	if _, err := db.Exec(ctx, `INSERT INTO settings (key, value) VALUES ('notify_link_key', ?) ON CONFLICT (key) DO NOTHING`,
-		hex.EncodeToString(b)); err != nil {
-		return nil, fmt.Errorf("notify: store link key: %w", err)
-	}
-	var v string
-	if err := db.QueryRow(ctx, `SELECT value FROM settings WHERE key = 'notify_link_key'`).Scan(&v); err != nil {
-		return nil, fmt.Errorf("notify: read link key: %w", err)
+	v, err := forum.EnsureSetting(ctx, db, "notify_link_key", hex.EncodeToString(b))
+	if err != nil {
+		return nil, fmt.Errorf("notify: link key: %w", err)
 	}
 	key, err := hex.DecodeString(v)
 	if err != nil || len(key) < 16 {

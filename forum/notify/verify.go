@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mutual/fault"
+	"mutual/forum"
 	"mutual/sqldb"
 )
 
@@ -73,8 +74,7 @@ func (s *Store) VerifyEmail(ctx context.Context, c Claims) (string, error) {
 		if verified != 0 {
 			return nil
 		}
-		_, err = tx.Exec(ctx, `UPDATE users SET email_verified_at = ? WHERE id = ?`, ms(s.now()), c.UserID)
-		return err
+		return forum.MarkEmailVerified(ctx, tx, c.UserID, s.now())
 	})
 	if err != nil {
 		return "", fmt.Errorf("notify: verify email: %w", err)
@@ -89,25 +89,12 @@ func (s *Store) ChangeEmail(ctx context.Context, brandID, userID int64, email st
 	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 {
 		return &fault.ValidationError{Fields: map[string]string{"email": "Enter an email address like name@example.com."}}
 	}
-	key := strings.ToLower(email)
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		var n int
-		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM users WHERE brand_id = ? AND email_key = ? AND id <> ?`, brandID, key, userID).Scan(&n); err != nil {
+		if err := forum.SetEmail(ctx, tx, brandID, userID, email); err != nil {
 			return err
-		}
-		if n > 0 {
-			return &fault.ValidationError{Fields: map[string]string{"email": "Another account already uses that address."}}
-		}
-		res, err := tx.Exec(ctx, `UPDATE users SET email = ?, email_key = ?,
-email_verified_at = CASE WHEN email_key = ? THEN email_verified_at ELSE NULL END WHERE id = ? AND brand_id = ?`, email, key, key, userID, brandID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return &fault.Error{Kind: fault.ErrNotFound, Msg: "That account does not exist."}
 		}
 		// A verification queued for the old address must not confirm the new one.
-		_, err = tx.Exec(ctx, `UPDATE notify_outbox SET status = 'skipped', last_error = 'address changed'
+		_, err := tx.Exec(ctx, `UPDATE notify_outbox SET status = 'skipped', last_error = 'address changed'
 WHERE user_id = ? AND kind = 'verify' AND status = 'pending'`, userID)
 		return err
 	})

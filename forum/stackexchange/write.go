@@ -412,7 +412,7 @@ func (im *importer) award(ctx context.Context, tx *sqldb.Tx, user int64, why rep
 	if im.placeholder[user] {
 		return nil
 	}
-	_, err := reputation.Award(ctx, tx, reputation.Event{BrandID: im.opt.BrandID, UserID: user, Reason: why, PostID: post, ActorID: actor, At: at})
+	_, err := reputation.Award(ctx, forum.LedgerTx(tx), reputation.Event{BrandID: im.opt.BrandID, UserID: user, Reason: why, PostID: post, ActorID: actor, At: at})
 	return err
 }
 
@@ -522,7 +522,7 @@ WHERE brand_id = ? AND external_id LIKE ?`, b, like); err != nil {
 WHERE brand_id = ? AND id IN (SELECT board_id FROM threads WHERE brand_id = ? AND external_id LIKE ?)`, b, b, like); err != nil {
 			return fmt.Errorf("board counters: %w", err)
 		}
-		if err := reputation.Rebuild(ctx, tx, b); err != nil {
+		if err := reputation.Rebuild(ctx, forum.LedgerTx(tx), b); err != nil {
 			return err
 		}
 		var n int64

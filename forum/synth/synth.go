@@ -494,7 +494,7 @@ last_activity_at = CASE WHEN last_activity_at > ? THEN last_activity_at ELSE ? E
 					return fmt.Errorf("synth: board counters: %w", err)
 				}
 			}
-			if err := reputation.Rebuild(ctx, tx, bp.id); err != nil {
+			if err := reputation.Rebuild(ctx, forum.LedgerTx(tx), bp.id); err != nil {
 				return err
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"mutual/forum"
 	"mutual/sqldb"
 )
 
@@ -73,7 +74,7 @@ WHERE t.brand_id = ? AND t.id IN (`+placeholders(len(ids))+`) AND t.status = 'vi
 			continue
 		}
 		// Answered after all: repair the column so it leaves the candidates.
-		if _, err := tx.Exec(ctx, `UPDATE threads SET first_peer_reply_at = ? WHERE id = ? AND first_peer_reply_at IS NULL`, x.peer, x.id); err != nil {
+		if err := forum.MarkFirstPeerReply(ctx, tx, x.id, time.UnixMilli(x.peer)); err != nil {
 			return 0, wrap("repair first_peer_reply_at", err)
 		}
 	}
@@ -128,7 +129,7 @@ VALUES `+strings.Join(vals, ", ")+` ON CONFLICT (thread_id) DO NOTHING RETURNING
 	if err := made.Err(); err != nil || len(byThread) == 0 {
 		return 0, err
 	}
-	upd := []any{ms(at)}
+	upd := make([]int64, 0, len(due))
 	evVals := make([]string, 0, len(byThread))
 	evArgs := make([]any, 0, len(byThread)*5)
 	var fired []Escalation
@@ -142,7 +143,7 @@ VALUES `+strings.Join(vals, ", ")+` ON CONFLICT (thread_id) DO NOTHING RETURNING
 		evArgs = append(evArgs, st.BrandID, id, x.id, x.reason, ms(at))
 		fired = append(fired, Escalation{ID: id, BrandID: st.BrandID, ThreadID: x.id, BoardID: x.board, Status: StatusEscalated, Kind: kind, Reason: x.reason})
 	}
-	if _, err := tx.Exec(ctx, `UPDATE threads SET escalated_at = ? WHERE id IN (`+placeholders(len(upd)-1)+`)`, upd...); err != nil {
+	if err := forum.MarkEscalated(ctx, tx, at, upd...); err != nil {
 		return 0, wrap("mark threads", err)
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO escalation_events (brand_id, escalation_id, thread_id, state, note, at) VALUES `+

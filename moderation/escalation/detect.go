@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"mutual/forum"
 	"mutual/sqldb"
 )
 
@@ -212,7 +213,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (thread_id) DO NOTHING RETURNING id`
 	if err != nil {
 		return false, wrap("insert escalation", err)
 	}
-	if _, err := tx.Exec(ctx, `UPDATE threads SET escalated_at = ? WHERE id = ?`, ms(f.at), f.threadID); err != nil {
+	if err := forum.MarkEscalated(ctx, tx, f.at, f.threadID); err != nil {
 		return false, wrap("mark thread", err)
 	}
 	x := Escalation{ID: id, BrandID: st.BrandID, ThreadID: f.threadID, BoardID: boardID, Status: StatusEscalated, Kind: f.kind}

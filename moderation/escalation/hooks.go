@@ -83,7 +83,7 @@ assigned_at = COALESCE(assigned_at, ?) WHERE id = ?`, ev.ActorID, ms(at), ev.Act
 		if err := cancel(ctx, tx, st, x, ResLatePeer, ev.ActorID, fmt.Sprintf("a peer replied before any agent claimed it (post %d)", ev.PostID), at); err != nil {
 			return err
 		}
-		_, err := reputation.Award(ctx, tx, reputation.Event{BrandID: ev.BrandID, UserID: ev.ActorID, Reason: reputation.PeerRescue,
+		_, err := reputation.Award(ctx, forum.LedgerTx(tx), reputation.Event{BrandID: ev.BrandID, UserID: ev.ActorID, Reason: reputation.PeerRescue,
 			PostID: ev.PostID, At: at})
 		return wrap("rescue bonus", err)
 	}
@@ -97,8 +97,7 @@ assigned_at = COALESCE(assigned_at, ?) WHERE id = ?`, ev.ActorID, ms(at), ev.Act
 func (s *Service) onAccepted(ctx context.Context, tx *sqldb.Tx, ev forum.Event) error {
 	// Solved: "still need help" no longer stands, and the thread leaves the
 	// rule-2 candidate index.
-	if _, err := tx.Exec(ctx, `UPDATE threads SET still_need_help_at = NULL WHERE id = ? AND still_need_help_at IS NOT NULL AND escalated_at IS NULL`,
-		ev.ThreadID); err != nil {
+	if err := forum.ClearStillNeedsHelp(ctx, tx, ev.ThreadID); err != nil {
 		return wrap("clear still need help", err)
 	}
 	x, ok, err := byThread(ctx, tx, ev.BrandID, ev.ThreadID)

@@ -289,8 +289,7 @@ func (s *Service) StillNeedHelp(ctx context.Context, a forum.Actor, threadID int
 		if accepted != 0 {
 			return conflict("This thread has an accepted answer; withdraw it first if it did not solve your problem.")
 		}
-		_, err = tx.Exec(ctx, `UPDATE threads SET still_need_help_at = COALESCE(still_need_help_at, ?) WHERE id = ?`, ms(s.now()), threadID)
-		return err
+		return forum.MarkStillNeedsHelp(ctx, tx, threadID, s.now())
 	})
 	return wrap("still need help", err)
 }

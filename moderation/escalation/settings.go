@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"mutual/forum"
 	"mutual/sqldb"
 )
 
@@ -148,11 +149,11 @@ func (s *Service) UpdateSettings(ctx context.Context, brandID int64, u Update) (
 	now := ms(s.now())
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		if u.PeerSLA != nil {
-			res, err := tx.Exec(ctx, `UPDATE brands SET escalation_sla_seconds = ? WHERE id = ?`, int64(u.PeerSLA.Seconds()), brandID)
+			found, err := forum.SetPeerSLA(ctx, tx, brandID, int64(u.PeerSLA.Seconds()))
 			if err != nil {
 				return err
 			}
-			if n, _ := res.RowsAffected(); n == 0 {
+			if !found {
 				return notFound("That brand does not exist.")
 			}
 		}
@@ -193,18 +194,14 @@ func (s *Service) UpdateSettings(ctx context.Context, brandID int64, u Update) (
 
 // SetBoardSLA overrides the peer SLA for one board (0 clears the override).
 func (s *Service) SetBoardSLA(ctx context.Context, brandID, boardID int64, d time.Duration) error {
-	var v any
-	if d > 0 {
-		if d < time.Minute {
-			return invalid("board-sla", "A board's SLA must be at least 1m.")
-		}
-		v = int64(d.Seconds())
+	if d > 0 && d < time.Minute {
+		return invalid("board-sla", "A board's SLA must be at least 1m.")
 	}
-	res, err := s.db.Exec(ctx, `UPDATE boards SET escalation_sla_seconds = ? WHERE id = ? AND brand_id = ?`, v, boardID, brandID)
+	found, err := forum.SetBoardPeerSLA(ctx, s.db, brandID, boardID, int64(d.Seconds()))
 	if err != nil {
 		return wrap("board SLA", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if !found {
 		return notFound("That board does not exist.")
 	}
 	return nil

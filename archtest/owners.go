@@ -1,0 +1,133 @@
+// Package archtest holds the rules of Mutual's architecture that a test can
+// check: which package owns each table (the only one that writes it), the
+// reads across owners that are allowed and why, and which packages may
+// import HTTP. The tests in this package parse every non-test Go file and
+// fail, naming file and line, when the code breaks a rule.
+package archtest
+
+// Owners maps each table to the one package that writes it. A package that
+// needs to change another's table calls a function of the owner (taking the
+// caller's transaction when the change must commit with the caller's rows),
+// or declares a small interface the owner satisfies.
+var Owners = map[string]string{
+	// Members, content and the brand itself: the forum.
+	"brands":             "mutual/forum", // other capabilities' columns change through forum.SetBrandModeration, forum.SetPeerSLA, forum.LedgerTx
+	"settings":           "mutual/forum", // deployment-wide key/value: forum.EnsureSetting
+	"users":              "mutual/forum",
+	"role_assignments":   "mutual/forum", // a member's standing in a brand, read on every request; moderation grants through forum.GrantRole
+	"sessions":           "mutual/forum",
+	"api_tokens":         "mutual/forum",
+	"boards":             "mutual/forum",
+	"threads":            "mutual/forum", // escalation's marks go through forum.MarkEscalated and friends
+	"posts":              "mutual/forum",
+	"post_revisions":     "mutual/forum",
+	"kudos":              "mutual/forum",
+	"post_search":        "mutual/forum", // SQLite's FTS index, kept by triggers and the forum's indexer
+	"post_search_thread": "mutual/forum",
+	"post_search_queue":  "mutual/forum",
+	"suggestion_opens":   "mutual/forum",
+
+	// The ledger and what is derived from it.
+	"reputation_events":       "mutual/reputation",
+	"reputation_settings":     "mutual/reputation",
+	"reputation_ranks":        "mutual/reputation",
+	"reputation_rollups":      "mutual/reputation",
+	"reputation_rings":        "mutual/reputation",
+	"reputation_ring_members": "mutual/reputation",
+
+	// The policy, flags and the audit log.
+	"casbin_rule":        "mutual/moderation",
+	"flags":              "mutual/moderation",
+	"moderation_actions": "mutual/moderation",
+
+	// Escalation of unanswered threads to agents.
+	"escalations":                 "mutual/moderation/escalation",
+	"escalation_events":           "mutual/moderation/escalation",
+	"escalation_settings":         "mutual/moderation/escalation",
+	"escalation_webhooks":         "mutual/moderation/escalation",
+	"escalation_webhook_attempts": "mutual/moderation/escalation",
+	"agents":                      "mutual/moderation/escalation",
+
+	// Reports: the deflection report's inputs and settings.
+	"report_settings":    "mutual/moderation/deflection",
+	"thread_view_days":   "mutual/moderation/deflection",
+	"report_view_rollup": "mutual/moderation/deflection",
+	"deflection_survey":  "mutual/moderation/deflection",
+	"contact_clicks":     "mutual/moderation/deflection",
+	"report_accepts":     "mutual/moderation/deflection",
+	"report_salts":       "mutual/moderation/deflection",
+
+	// Notifications, subscriptions and the mail outbox.
+	"notifications":    "mutual/forum/notify",
+	"notify_watches":   "mutual/forum/notify",
+	"notify_follows":   "mutual/forum/notify",
+	"notify_outbox":    "mutual/forum/notify",
+	"notify_prefs":     "mutual/forum/notify",
+	"notify_reminders": "mutual/forum/notify",
+
+	// The server's own machinery: background job leases and rate limits.
+	"jobs":          "mutual/app",
+	"rate_counters": "mutual/ratelimit",
+}
+
+// Exception is a package allowed to write tables it does not own.
+type Exception struct {
+	Package string
+	Tables  []string // nil: any table
+	Reason  string
+}
+
+// WriteExceptions are the only packages that write others' tables.
+// Migrations are SQL files, not Go, and are not scanned.
+var WriteExceptions = []Exception{
+	{"mutual/forum/stackexchange", nil, "bulk loader: imports a whole Stack Exchange dump in large batches, then rebuilds the caches"},
+	{"mutual/forum/synth", nil, "bulk loader: generates a whole synthetic brand in large batches, then rebuilds the caches"},
+	{"mutual/app", []string{"threads"}, "migrate-store copies a whole database; it sets accepted answers once every post exists"},
+	{"mutual/moderation/deflection", []string{"brands"}, "pending: the report settings form's peer SLA moves to forum.SetPeerSLA with the reports package"},
+}
+
+// Read is a package allowed to read a table it does not own.
+type Read struct {
+	Package string
+	Tables  []string
+	Reason  string
+}
+
+// AllowedReads are the reads across owners kept on purpose: each joins
+// another owner's rows into a query that would cost more, or say less, as
+// several calls. A new pair (package, table) fails the check until it is
+// moved behind the owner or listed here with its reason.
+var AllowedReads = []Read{
+	{"mutual/forum", []string{"reputation_events", "reputation_rollups"},
+		"the kudos statement reads the receiver's day total and serial count with its own checks: one statement inside SQLite's single writer"},
+	{"mutual/reputation", []string{"users", "brands", "posts", "threads", "kudos", "role_assignments"},
+		"the ledger sits below the forum (which imports it): leaderboards and ledger pages join names, an event finds its post's board, ring detection walks the kudos graph, the staff check reads roles"},
+	{"mutual/moderation", []string{"users", "brands", "posts", "threads", "role_assignments"},
+		"the review queue, people list and audit log show the content and members they act on"},
+	{"mutual/moderation/escalation", []string{"users", "brands", "boards", "posts", "threads"},
+		"the detector scans threads and their replies for candidates in one query; queues show thread titles and agent names"},
+	{"mutual/forum/notify", []string{"users", "brands", "boards", "posts", "threads", "kudos"},
+		"a notification or digest names the thread, post and people it is about"},
+	{"mutual/moderation/deflection", []string{"brands", "boards", "posts", "threads", "suggestion_opens", "escalations"},
+		"the deflection report computes its figures across content and escalations"},
+	{"mutual/forum/stackexchange", []string{"reputation_events"}, "bulk loader"},
+	{"mutual/app", []string{"brands", "threads"},
+		"pending the split of app/: migrate-store counts and copies rows; the escalation page reads still_need_help_at"},
+	{"mutual/bench/targets", []string{"brands", "boards", "threads", "posts", "jobs"},
+		"benchmark tool: picks ids to aim load at"},
+}
+
+// TestSupport marks packages that only tests import (named like sqldbtest):
+// they write fixtures straight into any table, as a test would.
+const TestSupport = "test"
+
+// HTTPClients may import net/http outside app/: each is an outbound client
+// or a tool, never a server of Mutual's pages. Nothing outside app/ imports
+// gin.
+var HTTPClients = map[string]string{
+	"mutual/bench/baseline": "benchmark load generator: an HTTP client",
+}
+
+// AppKit is the one package under app/ that every capability's HTTP package
+// may import; otherwise a capability imports no other capability's.
+const AppKit = "mutual/app/web"
