@@ -10,6 +10,7 @@ import (
 	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/reputation"
 )
 
 // JSON shapes of the API. Times are RFC 3339 UTC; absent values are null.
@@ -34,8 +35,8 @@ type apiUser struct {
 
 // apiAuthor is a thread's or post's author: their reputation and, from the
 // brand's ladder, their rank.
-func apiAuthor(id int64, name string, rep int64, rk repLadder) apiUser {
-	return apiUser{ID: id, Username: name, Reputation: &rep, Rank: rk.name(rep)}
+func apiAuthor(id int64, name string, rep int64, rk reputation.Ladder) apiUser {
+	return apiUser{ID: id, Username: name, Reputation: &rep, Rank: rk.Name(rep)}
 }
 
 type apiThread struct {
@@ -100,7 +101,7 @@ func toAPIBoard(b forum.Board) apiBoard {
 		PostCount: b.PostCount, LastActivityAt: optTime(b.LastActivityAt), URL: "/b/" + web.Itoa(b.ID) + "/" + b.Slug}
 }
 
-func toAPIThread(t forum.Thread, rk repLadder) apiThread {
+func toAPIThread(t forum.Thread, rk reputation.Ladder) apiThread {
 	out := apiThread{ID: t.ID, BoardID: t.BoardID, Title: t.Title, Slug: t.Slug, Author: apiAuthor(t.AuthorID, t.AuthorName, t.AuthorReputation, rk),
 		CreatedAt: t.CreatedAt, LastActivityAt: t.LastActivityAt, ReplyCount: t.ReplyCount, Solved: t.Solved(), Answered: t.Answered(),
 		URL: web.ThreadURL(t), FirstReplyAt: optTime(t.FirstReplyAt), Status: t.Status, Locked: t.Locked(), Pinned: t.Pinned}
@@ -116,7 +117,7 @@ func toAPIThread(t forum.Thread, rk repLadder) apiThread {
 }
 
 // threadList is a page of threads as the API lists them.
-func threadList(threads []forum.Thread, next forum.Cursor, rk repLadder) apiList[apiThread] {
+func threadList(threads []forum.Thread, next forum.Cursor, rk reputation.Ladder) apiList[apiThread] {
 	out := apiList[apiThread]{Items: make([]apiThread, 0, len(threads)), Next: optCursor(next)}
 	for _, t := range threads {
 		out.Items = append(out.Items, toAPIThread(t, rk))
@@ -124,7 +125,7 @@ func threadList(threads []forum.Thread, next forum.Cursor, rk repLadder) apiList
 	return out
 }
 
-func toAPIPost(p forum.Post, acceptedID int64, rk repLadder) apiPost {
+func toAPIPost(p forum.Post, acceptedID int64, rk reputation.Ladder) apiPost {
 	return apiPost{ID: p.ID, ThreadID: p.ThreadID, Author: apiAuthor(p.AuthorID, p.AuthorName, p.AuthorReputation, rk),
 		IsQuestion: p.IsQuestion, Body: p.BodyMD, BodyHTML: p.BodyHTML, CreatedAt: p.CreatedAt, EditedAt: optTime(p.EditedAt),
 		RevisionCount: p.RevisionCount, KudosCount: p.KudosCount, Accepted: acceptedID != 0 && p.ID == acceptedID,
@@ -133,8 +134,8 @@ func toAPIPost(p forum.Post, acceptedID int64, rk repLadder) apiPost {
 
 // apiRanks is the brand's rank ladder for authors in an answer; on failure
 // it has answered the error and returns false.
-func (a *App) apiRanks(c *gin.Context) (repLadder, bool) {
-	rk, err := a.repRanks(c.Request.Context(), web.BrandOf(c).ID)
+func (a *App) apiRanks(c *gin.Context) (reputation.Ladder, bool) {
+	rk, err := a.rep.Ranks(c.Request.Context(), web.BrandOf(c).ID)
 	if err != nil {
 		a.site.Fail(c, err)
 		return nil, false
@@ -204,7 +205,7 @@ func (a *App) apiThreadBody(c *gin.Context, id int64, after forum.Cursor) (apiTh
 	if err != nil {
 		return apiThread{}, err
 	}
-	rk, err := a.repRanks(c.Request.Context(), actor.BrandID)
+	rk, err := a.rep.Ranks(c.Request.Context(), actor.BrandID)
 	if err != nil {
 		return apiThread{}, err
 	}
@@ -446,7 +447,7 @@ func (a *App) apiMe(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, gin.H{
 		"id": u.ID, "username": u.Username, "email": u.Email, "reputation": u.Reputation,
-		"rank": a.repRankName(c.Request.Context(), actor.BrandID, u.Reputation), "roles": actor.Roles, "created_at": u.CreatedAt,
+		"rank": a.rep.RankName(c.Request.Context(), actor.BrandID, u.Reputation), "roles": actor.Roles, "created_at": u.CreatedAt,
 	})
 }
 

@@ -19,6 +19,7 @@ import (
 
 	"mutual/app/accountweb"
 	"mutual/app/reportweb"
+	"mutual/app/reputationweb"
 	"mutual/app/web"
 	"mutual/broadcast"
 	"mutual/fault"
@@ -55,6 +56,7 @@ type App struct {
 	nf          *notifyParts // notifications (notify_wiring.go)
 	reports     *reportweb.Handlers
 	accounts    *accountweb.Handlers
+	rep         *reputationweb.Handlers
 
 	// background work tied to the App's life: the change listener
 	// (PostgreSQL) or the search indexer (SQLite).
@@ -115,7 +117,6 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.limits = web.NewLimits(db, cfg.LoginPerMin, cfg.PostInterval, cfg.Now)
 	a.site = web.NewSite(log, a.authz, a.themes, a.brands, a.members, 16<<20, 10*time.Second)
 	a.site.SecureCookies = cfg.SecureCookies
-	a.site.Refusal = a.repRefusal
 	a.site.Bell = a.notifyViewFor
 	a.site.Head = discoveryHeadFor
 	a.site.SignedLink(notifySignedLink)
@@ -130,6 +131,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.accounts = accountweb.New(a.site, a.limits, a.members)
 	a.accounts.Joined = a.notifyQueueVerify
 	a.reports = reportweb.New(a.site, a.limits, db, a.forum, cfg.Now)
+	a.rep = reputationweb.New(a.site, a.limits, reputationweb.Services{DB: db, Forum: a.forum, Members: a.members,
+		Brands: a.brands, Now: cfg.Now, Changed: a.onChange, Claim: a.jobs.claim, Finish: a.jobs.finish})
+	a.site.Refusal = a.rep.Refusal
 	if err := a.ensureDefaultBrand(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -302,7 +306,7 @@ func (a *App) runWorkers(ctx context.Context) {
 		if _, err := a.RunEscalations(ctx); err != nil && ctx.Err() == nil {
 			a.log.Error("escalation detector", "err", err)
 		}
-		if err := a.repRunRings(ctx); err != nil && ctx.Err() == nil {
+		if err := a.rep.RunRings(ctx); err != nil && ctx.Err() == nil {
 			a.log.Error("kudos ring detector", "err", err)
 		}
 		a.RunEscalationWebhooks(ctx)

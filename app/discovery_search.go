@@ -115,7 +115,7 @@ func (a *App) search(c *gin.Context) {
 			v.Result, err = a.forum.SearchThreads(ctx, web.BrandOf(c).ID, sq)
 		}
 		if err == nil {
-			err = a.repRankResults(ctx, web.BrandOf(c).ID, v.Result.Results)
+			err = a.rep.RankResults(ctx, web.BrandOf(c).ID, v.Result.Results)
 		}
 		var ve *fault.ValidationError
 		switch {

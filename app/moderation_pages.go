@@ -96,13 +96,13 @@ func (a *App) modQueuePage(c *gin.Context) {
 		a.site.Fail(c, err)
 		return
 	}
-	rk, err := a.repRanks(c.Request.Context(), web.BrandOf(c).ID)
+	rk, err := a.rep.Ranks(c.Request.Context(), web.BrandOf(c).ID)
 	if err != nil {
 		a.site.Fail(c, err)
 		return
 	}
 	for i := range items {
-		items[i].Post.AuthorRank = rk.name(items[i].Post.AuthorReputation)
+		items[i].Post.AuthorRank = rk.Name(items[i].Post.AuthorReputation)
 	}
 	a.site.Render(c, http.StatusOK, "mod_queue", "Review queue", struct {
 		Items []moderation.QueueItem

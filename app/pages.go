@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/app/reputationweb"
 	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
@@ -23,7 +24,7 @@ func (a *App) home(c *gin.Context) {
 	}
 	recent, err := a.forum.RecentThreads(ctx, b.ID, 10)
 	if err == nil {
-		err = a.repRankThreads(ctx, b.ID, recent)
+		err = a.rep.RankThreads(ctx, b.ID, recent)
 	}
 	if err != nil {
 		a.site.Fail(c, err)
@@ -67,7 +68,7 @@ func (a *App) board(c *gin.Context) {
 	}
 	threads, next, err := a.forum.ListThreads(ctx, bd.BrandID, bd.ID, f, cur, 30)
 	if err == nil {
-		err = a.repRankThreads(ctx, bd.BrandID, threads)
+		err = a.rep.RankThreads(ctx, bd.BrandID, threads)
 	}
 	if err != nil {
 		a.site.Fail(c, err)
@@ -78,8 +79,8 @@ func (a *App) board(c *gin.Context) {
 		Threads    []forum.Thread
 		Filter     forum.Filter
 		Next       string
-		TopHelpers []repLeaderRow
-	}{bd, threads, f, next.String(), a.repTopHelpers(ctx, bd)})
+		TopHelpers []reputationweb.LeaderRow
+	}{bd, threads, f, next.String(), a.rep.TopHelpers(ctx, bd)})
 }
 
 // threadView is the thread page's data, including the reply form's state.
@@ -94,7 +95,7 @@ type threadView struct {
 	Preview   string // sanitised HTML; the template marks it safe with sanitized
 	// PostingBlocked says why the viewer cannot post (suspended, banned).
 	PostingBlocked string
-	Rep            repThreadInfo
+	Rep            reputationweb.ThreadInfo
 	Escalation     *escThreadSlot    // the escalation slot: state and buttons (signed-in viewers)
 	Bars           map[int64]postBar // each post's action bar, by post id
 }
@@ -106,7 +107,7 @@ func (a *App) loadThreadView(c *gin.Context, id int64) (threadView, error) {
 	if err != nil {
 		return threadView{}, err
 	}
-	pg, rep, err := a.repThreadPage(c, id, cur)
+	pg, rep, err := a.rep.ThreadPage(c, id, cur)
 	if err != nil {
 		return threadView{}, err
 	}
@@ -221,7 +222,7 @@ type askView struct {
 	Similar        []forum.Thread // similar solved questions (discovery_ask.go)
 	CheckedSimilar bool
 
-	PostingHint string // what new members may post, while it applies (repPostingHint)
+	PostingHint string // what new members may post, while it applies (reputationweb.Handlers.PostingHint)
 }
 
 func (a *App) askPage(c *gin.Context, code int, v askView) {
@@ -231,7 +232,7 @@ func (a *App) askPage(c *gin.Context, code int, v askView) {
 		return
 	}
 	v.Boards = boards
-	if v.PostingHint, err = a.repPostingHint(c.Request.Context(), web.ActorOf(c)); err != nil {
+	if v.PostingHint, err = a.rep.PostingHint(c.Request.Context(), web.ActorOf(c)); err != nil {
 		a.site.Fail(c, err)
 		return
 	}
@@ -280,7 +281,7 @@ type editView struct {
 	Title       string
 	Body        string
 	Errors      map[string]string
-	PostingHint string // what new members may post, while it applies (repPostingHint)
+	PostingHint string // what new members may post, while it applies (reputationweb.Handlers.PostingHint)
 }
 
 func (a *App) loadEdit(c *gin.Context) (editView, error) {
@@ -301,7 +302,7 @@ func (a *App) loadEdit(c *gin.Context) (editView, error) {
 	if err != nil {
 		return editView{}, err
 	}
-	hint, err := a.repPostingHint(ctx, actor)
+	hint, err := a.rep.PostingHint(ctx, actor)
 	if err != nil {
 		return editView{}, err
 	}
@@ -450,7 +451,7 @@ func (a *App) profile(c *gin.Context) {
 	}
 	threads, err := a.forum.ThreadsBy(ctx, b.ID, u.ID, 20)
 	if err == nil {
-		err = a.repRankThreads(ctx, b.ID, threads)
+		err = a.rep.RankThreads(ctx, b.ID, threads)
 	}
 	if err != nil {
 		a.site.Fail(c, err)
@@ -461,7 +462,7 @@ func (a *App) profile(c *gin.Context) {
 		a.site.Fail(c, err)
 		return
 	}
-	rp, err := a.repProfile(ctx, b.ID, u)
+	rp, err := a.rep.Profile(ctx, b.ID, u)
 	if err != nil {
 		a.site.Fail(c, err)
 		return
@@ -471,6 +472,6 @@ func (a *App) profile(c *gin.Context) {
 		Rank    string
 		Threads []forum.Thread
 		Replies []forum.AnswerRef
-		Rep     repProfileView
+		Rep     reputationweb.ProfileView
 	}{u, rp.Rank, threads, replies, rp})
 }

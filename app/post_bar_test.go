@@ -3,6 +3,7 @@ package app
 import (
 	"testing"
 
+	"mutual/app/reputationweb"
 	"mutual/forum"
 )
 
@@ -19,7 +20,7 @@ func TestPostBars(t *testing.T) {
 			Page:      forum.ThreadPage{Thread: forum.Thread{ID: 7, AuthorID: asker, AcceptedPostID: 11}, Question: q, Accepted: &answer, Replies: []forum.Post{own, hidden}},
 			CanAccept: canAccept,
 			Kudoed:    map[int64]bool{11: viewer == other},
-			Rep:       repThreadInfo{CanEditOthers: false, EditOthersAt: "1,000"},
+			Rep:       reputationweb.ThreadInfo{CanEditOthers: false, EditOthersAt: "1,000"},
 		}
 	}
 	visitor := postBars(page(0, false), forum.Anonymous(1), "")

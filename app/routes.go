@@ -66,7 +66,7 @@ func (a *App) routes() http.Handler {
 	api.POST("/preview", a.site.Need("post", "create"), a.site.Throttle(a.limits.PreviewUser, web.UserKey), a.apiPreview)
 
 	// Each capability registers its pages and API routes in its own file.
-	a.reputationRoutes(b, api)
+	a.rep.Routes(b, api)
 	a.moderationRoutes(b, api)
 	a.escalationRoutes(b, api)
 	a.reports.Routes(b, api)

@@ -283,7 +283,7 @@ func (s *Site) expiredForm(c *gin.Context) {
 // Need is the authorisation check written in the route table: the actor's
 // roles in this brand must allow act on obj. Visitors who are not signed in
 // are sent to sign in (pages) or told 401 (API); members are told why not
-// (repRefusal).
+// (Refusal, which reputationweb provides).
 func (s *Site) Need(obj, act string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		actor := ActorOf(c)

@@ -1,4 +1,4 @@
-package app
+package reputationweb
 
 import (
 	"context"
@@ -12,31 +12,31 @@ import (
 	"mutual/themes"
 )
 
-// repTrustedActs names, for refusals, what the trusted role lets a member
-// do on an object; objects not named here are "This".
-var repTrustedActs = map[string]string{
+// trustedActs names, for refusals, what the trusted role lets a member do on
+// an object; objects not named here are "This".
+var trustedActs = map[string]string{
 	"modqueue": "Reviewing flags",
 }
 
-// repRefusal says why a signed-in member may not do act on obj. When the
-// trusted role, which members earn with reputation (brands.rep_trusted,
-// forum.Members.RolesOf), would allow it, the member hears at what
-// reputation and how much they have; staff, who earn none, and anything
-// reputation does not unlock get the plain refusal.
-func (a *App) repRefusal(ctx context.Context, actor forum.Actor, obj, act string) error {
+// Refusal says why a signed-in member may not do act on obj (web.Site's
+// Refusal). When the trusted role, which members earn with reputation
+// (brands.rep_trusted, forum.Members.RolesOf), would allow it, the member
+// hears at what reputation and how much they have; staff, who earn none, and
+// anything reputation does not unlock get the plain refusal.
+func (h *Handlers) Refusal(ctx context.Context, actor forum.Actor, obj, act string) error {
 	if actor.IsStaff() || actor.Has("trusted") {
 		return web.ErrNotAllowed
 	}
 	earned := actor
 	earned.Roles = append(slices.Clone(actor.Roles), "trusted")
-	if !a.authz.Can(earned, obj, act) {
+	if !h.authz.Can(earned, obj, act) {
 		return web.ErrNotAllowed
 	}
-	cfg, err := a.repConfig(ctx, actor.BrandID)
+	cfg, err := h.config(ctx, actor.BrandID)
 	if err != nil {
 		return err
 	}
-	u, err := a.members.ByID(ctx, actor.BrandID, actor.UserID)
+	u, err := h.members.ByID(ctx, actor.BrandID, actor.UserID)
 	if err != nil {
 		return err
 	}
@@ -44,7 +44,7 @@ func (a *App) repRefusal(ctx context.Context, actor forum.Actor, obj, act string
 		// Reached since this request read the roles: the next one has them.
 		return web.ErrNotAllowed
 	}
-	what := repTrustedActs[obj]
+	what := trustedActs[obj]
 	if what == "" {
 		what = "This"
 	}
@@ -52,27 +52,27 @@ func (a *App) repRefusal(ctx context.Context, actor forum.Actor, obj, act string
 		what, forum.Thousands(cfg.Privileges.Trusted), forum.Thousands(u.Reputation))}
 }
 
-// repPostingHint tells a member, before they write, what new members may
-// post while their reputation is below the brand's thresholds for links and
+// PostingHint tells a member, before they write, what new members may post
+// while their reputation is below the brand's thresholds for links and
 // images (forum.NewMemberLinks, forum.NewMemberImages); "" when neither
 // limit applies to them. Staff are exempt, as when posting.
-func (a *App) repPostingHint(ctx context.Context, actor forum.Actor) (string, error) {
+func (h *Handlers) PostingHint(ctx context.Context, actor forum.Actor) (string, error) {
 	if !actor.SignedIn() || actor.IsStaff() {
 		return "", nil
 	}
-	cfg, err := a.repConfig(ctx, actor.BrandID)
+	cfg, err := h.config(ctx, actor.BrandID)
 	if err != nil {
 		return "", err
 	}
-	u, err := a.members.ByID(ctx, actor.BrandID, actor.UserID)
+	u, err := h.members.ByID(ctx, actor.BrandID, actor.UserID)
 	if err != nil {
 		return "", err
 	}
-	return postingHint(u.Reputation, cfg.Privileges), nil
+	return hintFor(u.Reputation, cfg.Privileges), nil
 }
 
-// postingHint is the hint for a member with rep reputation.
-func postingHint(rep int64, p reputation.Privileges) string {
+// hintFor is the posting hint for a member with rep reputation.
+func hintFor(rep int64, p reputation.Privileges) string {
 	links := themes.Plural(forum.NewMemberLinks, "link")
 	images := themes.Plural(forum.NewMemberImages, "image")
 	lowLinks, lowImages := rep < p.Links, rep < p.Images

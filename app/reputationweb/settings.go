@@ -1,0 +1,159 @@
+package reputationweb
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"mutual/app/web"
+	"mutual/fault"
+	"mutual/forum"
+	"mutual/reputation"
+	"mutual/sqldb"
+	"mutual/themes"
+)
+
+// settingsView is the admin form for a brand's reputation settings.
+type settingsView struct {
+	Config reputation.Config
+	Ranks  string
+	Values map[string]string // what was typed, on a failed save
+	Errors map[string]string
+	Saved  bool
+}
+
+// settingField is one of the form's number fields: name, label, and where
+// the value lives.
+type settingField struct {
+	Name, Label, Help string
+	Ptr               *int64
+}
+
+func settingFields(c *reputation.Config) []settingField {
+	r, p := &c.Rules, &c.Privileges
+	return []settingField{
+		{"kudos_points", "Kudos received", "points", &r.KudosPoints},
+		{"accepted_points", "Answer accepted", "points", &r.AcceptedPoints},
+		{"accepting_points", "Accepting an answer", "points, to the asker", &r.AcceptingPoints},
+		{"rescue_points", "Peer rescue", "points for answering an escalated question before an agent claims it", &r.RescuePoints},
+		{"daily_cap", "Daily cap on reputation from kudos", "points per member per UTC day", &r.DailyCap},
+		{"kudos_per_day", "Kudos a member may give per day", "", &r.KudosPerDay},
+		{"giver_min_age_minutes", "Account age before giving kudos", "minutes", &r.GiverMinAgeMinutes},
+		{"giver_min_posts", "Posts before giving kudos", "visible questions or replies", &r.GiverMinPosts},
+		{"serial_window_minutes", "Serial kudos window", "minutes", &r.SerialWindowMinutes},
+		{"serial_threshold", "Serial kudos threshold", "kudos from one member to another within the window", &r.SerialThreshold},
+		{"ring_window_days", "Kudos ring window", "days", &r.RingWindowDays},
+		{"ring_min_kudos", "Ring: kudos exchanged", "at least", &r.RingMinKudos},
+		{"ring_share_pct", "Ring: share of their kudos", "percent, at least", &r.RingSharePct},
+		{"ring_max_size", "Ring: accounts", "at most", &r.RingMaxSize},
+		{"rep_links", "Reputation to post links", "below it, " + themes.Plural(forum.NewMemberLinks, "link") + " a post at most", &p.Links},
+		{"rep_images", "Reputation to post images", "below it, " + themes.Plural(forum.NewMemberImages, "image") + " a post at most", &p.Images},
+		{"rep_trusted", "Reputation for the trusted role", "see and handle flags", &p.Trusted},
+		{"rep_edit_others", "Reputation to edit others' posts", "", &p.EditOthers},
+	}
+}
+
+func (h *Handlers) settingsForm(c *gin.Context) {
+	cfg, err := reputation.LoadConfig(c.Request.Context(), h.db, web.BrandOf(c).ID)
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	h.renderSettings(c, http.StatusOK, settingsView{Config: cfg, Ranks: reputation.FormatRanks(cfg.Ranks), Saved: c.Query("saved") == "1"})
+}
+
+func (h *Handlers) renderSettings(c *gin.Context, code int, v settingsView) {
+	type field struct {
+		Name, Label, Help, Value, Error string
+	}
+	var fields []field
+	for _, f := range settingFields(&v.Config) {
+		val := strconv.FormatInt(*f.Ptr, 10)
+		if typed, ok := v.Values[f.Name]; ok {
+			val = typed
+		}
+		fields = append(fields, field{f.Name, f.Label, f.Help, val, v.Errors[f.Name]})
+	}
+	h.site.Render(c, code, "reputation_settings", "Reputation settings", struct {
+		Fields     []field
+		Ranks      string
+		RanksError string
+		Errors     map[string]string
+		Saved      bool
+	}{fields, v.Ranks, v.Errors["ranks"], v.Errors, v.Saved})
+}
+
+func (h *Handlers) settingsSave(c *gin.Context) {
+	b := web.BrandOf(c)
+	v := readSettingsForm(c)
+	if len(v.Errors) == 0 {
+		err := h.saveConfig(c.Request.Context(), b.ID, web.ActorOf(c).UserID, v.Config)
+		var fe *fault.ValidationError
+		if errors.As(err, &fe) {
+			addErrors(v.Errors, fe, true)
+		} else if err != nil {
+			h.site.Fail(c, err)
+			return
+		}
+	}
+	if len(v.Errors) > 0 {
+		h.renderSettings(c, http.StatusUnprocessableEntity, v)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/admin/reputation?saved=1")
+}
+
+// readSettingsForm reads the posted form into a configuration, with what
+// was typed and, field by field, what is wrong with it.
+func readSettingsForm(c *gin.Context) settingsView {
+	v := settingsView{Values: map[string]string{}, Errors: map[string]string{}, Ranks: c.PostForm("ranks")}
+	for _, f := range settingFields(&v.Config) {
+		raw := strings.TrimSpace(c.PostForm(f.Name))
+		v.Values[f.Name] = raw
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			v.Errors[f.Name] = f.Label + " must be a whole number."
+			continue
+		}
+		*f.Ptr = n
+	}
+	ranks, err := reputation.ParseRanks(v.Ranks)
+	var fe *fault.ValidationError
+	if errors.As(err, &fe) {
+		addErrors(v.Errors, fe, true)
+	}
+	v.Config.Ranks = ranks
+	if err := v.Config.Validate(); errors.As(err, &fe) {
+		// A field's own parse error says more than the range check.
+		addErrors(v.Errors, fe, false)
+	}
+	return v
+}
+
+// addErrors copies a validation error's field messages into errs, over any
+// already there when replace.
+func addErrors(errs map[string]string, fe *fault.ValidationError, replace bool) {
+	for k, m := range fe.Fields {
+		if _, ok := errs[k]; replace || !ok {
+			errs[k] = m
+		}
+	}
+}
+
+// saveConfig stores the brand's configuration, then forgets the cached one
+// and the cached pages that show ranks.
+func (h *Handlers) saveConfig(ctx context.Context, brandID, by int64, cfg reputation.Config) error {
+	err := h.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		return reputation.SaveConfig(ctx, forum.LedgerTx(tx), brandID, by, cfg, h.now())
+	})
+	if err != nil {
+		return err
+	}
+	h.forget(brandID)
+	h.changed(forum.Change{BrandID: brandID, Lists: true})
+	return nil
+}
