@@ -17,10 +17,12 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/app/notifyweb"
 	"mutual/app/reportweb"
 	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/forum/notify"
 	"mutual/migrations"
 	"mutual/moderation"
 	"mutual/moderation/escalation"
@@ -45,12 +47,12 @@ type App struct {
 	jobs    *jobs
 	handler http.Handler
 
-	escalations *escalation.Service
-	escMetrics  *escMetrics
-	mod         *moderation.Service
-	engine      *gin.Engine  // the router, kept so tests can list its routes
-	nf          *notifyParts // notifications (notify_wiring.go)
-	reports     *reportweb.Handlers
+	escalations   *escalation.Service
+	escMetrics    *escMetrics
+	mod           *moderation.Service
+	engine        *gin.Engine // the router, kept so tests can list its routes
+	notifications *notifyweb.Handlers
+	reports       *reportweb.Handlers
 
 	// background work tied to the App's life: the change listener
 	// (PostgreSQL) or the search indexer (SQLite).
@@ -112,17 +114,17 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.site = web.NewSite(log, a.authz, a.themes, a.brands, a.members, 16<<20, 10*time.Second)
 	a.site.SecureCookies = cfg.SecureCookies
 	a.site.Refusal = a.repRefusal
-	a.site.Bell = a.notifyViewFor
 	a.site.Head = discoveryHeadFor
-	a.site.SignedLink(notifySignedLink)
 	a.jobs = newJobs(db, cfg.Now)
 	a.escalations = escalation.New(db, cfg.Now)
 	a.forum.Subscribe(a.escalations.Hook)
 	a.forum.OnChange = a.onChange
-	if err := a.notifySetup(ctx); err != nil {
+	leases := notifyweb.Leases{Claim: a.jobs.claim, Finish: a.jobs.finish}
+	if a.notifications, err = notifyweb.New(ctx, a.site, cfg.Notify, db, a.forum, a.members, a.brands, leases, cfg.Now); err != nil {
 		db.Close()
 		return nil, err
 	}
+	a.site.Bell = a.notifications.Bell
 	a.reports = reportweb.New(a.site, a.limits, db, a.forum, cfg.Now)
 	if err := a.ensureDefaultBrand(ctx); err != nil {
 		db.Close()
@@ -258,7 +260,9 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
 	go a.runWorkers(ctx)
-	go a.runNotifyWorkers(ctx)
+	if a.cfg.JobInterval > 0 { // background jobs are off with --job-interval 0
+		go a.notifications.RunWorkers(ctx)
+	}
 	if a.cfg.PprofAddr != "" {
 		go a.servePprof(ctx)
 	}
@@ -338,3 +342,13 @@ func (a *App) servePprof(ctx context.Context) {
 
 // ReportFlushViews writes the viewer-days noted so far (tests and shutdown).
 func (a *App) ReportFlushViews(ctx context.Context) (int, error) { return a.reports.FlushViews(ctx) }
+
+// NotifyRun says what one round of notification work did.
+type NotifyRun = notifyweb.Run
+
+// RunNotify does one round of notification work: reminders and digests when
+// due, then every due mail. Tests call it instead of waiting.
+func (a *App) RunNotify(ctx context.Context) (NotifyRun, error) { return a.notifications.RunOnce(ctx) }
+
+// Notify exposes the notification store to tests and commands.
+func (a *App) Notify() *notify.Store { return a.notifications.Store() }

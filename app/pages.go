@@ -14,7 +14,6 @@ import (
 	"mutual/forum"
 )
 
-
 func (a *App) home(c *gin.Context) {
 	ctx := c.Request.Context()
 	b := web.BrandOf(c)
@@ -560,7 +559,7 @@ func (a *App) signup(c *gin.Context) {
 		a.site.Fail(c, err)
 		return
 	}
-	a.notifyQueueVerify(c, u.ID)
+	a.notifications.QueueVerify(c, u.ID)
 	if !a.startSession(c, u.ID) {
 		return
 	}

@@ -75,7 +75,7 @@ func (a *App) routes() http.Handler {
 	a.escalationRoutes(b, api)
 	a.reports.Routes(b, api)
 	a.discoveryRoutes(b, api)
-	a.notifyRoutes(b, api)
+	a.notifications.Routes(b, api)
 
 	r.NoRoute(a.site.ResolveBrand, a.site.Authenticate, a.site.NotFound)
 	r.NoMethod(a.site.ResolveBrand, a.site.Authenticate, a.site.MethodNotAllowed)
