@@ -17,6 +17,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/app/discoveryweb"
 	"mutual/app/notifyweb"
 	"mutual/app/reportweb"
 	"mutual/app/web"
@@ -47,12 +48,14 @@ type App struct {
 	jobs    *jobs
 	handler http.Handler
 
-	escalations   *escalation.Service
-	escMetrics    *escMetrics
-	mod           *moderation.Service
-	engine        *gin.Engine // the router, kept so tests can list its routes
+	escalations *escalation.Service
+	escMetrics  *escMetrics
+	mod         *moderation.Service
+	engine      *gin.Engine // the router, kept so tests can list its routes
+	reports     *reportweb.Handlers
+
 	notifications *notifyweb.Handlers
-	reports       *reportweb.Handlers
+	discovery     *discoveryweb.Handlers
 
 	// background work tied to the App's life: the change listener
 	// (PostgreSQL) or the search indexer (SQLite).
@@ -114,7 +117,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.site = web.NewSite(log, a.authz, a.themes, a.brands, a.members, 16<<20, 10*time.Second)
 	a.site.SecureCookies = cfg.SecureCookies
 	a.site.Refusal = a.repRefusal
-	a.site.Head = discoveryHeadFor
+	a.site.Head = discoveryweb.Head
 	a.jobs = newJobs(db, cfg.Now)
 	a.escalations = escalation.New(db, cfg.Now)
 	a.forum.Subscribe(a.escalations.Hook)
@@ -126,6 +129,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.site.Bell = a.notifications.Bell
 	a.reports = reportweb.New(a.site, a.limits, db, a.forum, cfg.Now)
+	a.discovery = discoveryweb.New(a.site, a.limits, a.forum, cfg.Now,
+		discoveryweb.With{RankResults: a.repRankResults, APIThreads: a.apiThreadObjects, AskAgain: a.askAgain})
 	if err := a.ensureDefaultBrand(ctx); err != nil {
 		db.Close()
 		return nil, err
