@@ -143,6 +143,20 @@ func (a *App) apiRanks(c *gin.Context) (reputation.Ladder, bool) {
 	return rk, true
 }
 
+// apiThreadObjects is the API's thread objects, authors ranked (for
+// discoveryweb); on failure it has answered the error and returns false.
+func (a *App) apiThreadObjects(c *gin.Context, ts []forum.Thread) ([]any, bool) {
+	rk, ok := a.apiRanks(c)
+	if !ok {
+		return nil, false
+	}
+	out := make([]any, len(ts))
+	for i, t := range ts {
+		out[i] = toAPIThread(t, rk)
+	}
+	return out, true
+}
+
 func (a *App) apiBoards(c *gin.Context) {
 	boards, err := a.forum.Boards(c.Request.Context(), web.BrandOf(c).ID)
 	if err != nil {

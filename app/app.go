@@ -18,12 +18,15 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"mutual/app/accountweb"
+	"mutual/app/discoveryweb"
+	"mutual/app/notifyweb"
 	"mutual/app/reportweb"
 	"mutual/app/reputationweb"
 	"mutual/app/web"
 	"mutual/broadcast"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/forum/notify"
 	"mutual/migrations"
 	"mutual/moderation"
 	"mutual/moderation/escalation"
@@ -52,11 +55,13 @@ type App struct {
 	escalations *escalation.Service
 	escMetrics  *escMetrics
 	mod         *moderation.Service
-	engine      *gin.Engine  // the router, kept so tests can list its routes
-	nf          *notifyParts // notifications (notify_wiring.go)
+	engine      *gin.Engine // the router, kept so tests can list its routes
 	reports     *reportweb.Handlers
 	accounts    *accountweb.Handlers
 	rep         *reputationweb.Handlers
+
+	notifications *notifyweb.Handlers
+	discovery     *discoveryweb.Handlers
 
 	// background work tied to the App's life: the change listener
 	// (PostgreSQL) or the search indexer (SQLite).
@@ -117,23 +122,25 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.limits = web.NewLimits(db, cfg.LoginPerMin, cfg.PostInterval, cfg.Now)
 	a.site = web.NewSite(log, a.authz, a.themes, a.brands, a.members, 16<<20, 10*time.Second)
 	a.site.SecureCookies = cfg.SecureCookies
-	a.site.Bell = a.notifyViewFor
-	a.site.Head = discoveryHeadFor
-	a.site.SignedLink(notifySignedLink)
+	a.site.Head = discoveryweb.Head
 	a.jobs = newJobs(db, cfg.Now)
 	a.escalations = escalation.New(db, cfg.Now)
 	a.forum.Subscribe(a.escalations.Hook)
 	a.forum.OnChange = a.onChange
-	if err := a.notifySetup(ctx); err != nil {
+	leases := notifyweb.Leases{Claim: a.jobs.claim, Finish: a.jobs.finish}
+	if a.notifications, err = notifyweb.New(ctx, a.site, cfg.Notify, db, a.forum, a.members, a.brands, leases, cfg.Now); err != nil {
 		db.Close()
 		return nil, err
 	}
+	a.site.Bell = a.notifications.Bell
 	a.accounts = accountweb.New(a.site, a.limits, a.members)
-	a.accounts.Joined = a.notifyQueueVerify
+	a.accounts.Joined = a.notifications.QueueVerify
 	a.reports = reportweb.New(a.site, a.limits, db, a.forum, cfg.Now)
 	a.rep = reputationweb.New(a.site, a.limits, reputationweb.Services{DB: db, Forum: a.forum, Members: a.members,
 		Brands: a.brands, Now: cfg.Now, Changed: a.onChange, Claim: a.jobs.claim, Finish: a.jobs.finish})
 	a.site.Refusal = a.rep.Refusal
+	a.discovery = discoveryweb.New(a.site, a.limits, a.forum, cfg.Now,
+		discoveryweb.With{RankResults: a.rep.RankResults, APIThreads: a.apiThreadObjects, AskAgain: a.askAgain})
 	if err := a.ensureDefaultBrand(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -268,7 +275,9 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
 	go a.runWorkers(ctx)
-	go a.runNotifyWorkers(ctx)
+	if a.cfg.JobInterval > 0 { // background jobs are off with --job-interval 0
+		go a.notifications.RunWorkers(ctx)
+	}
 	if a.cfg.PprofAddr != "" {
 		go a.servePprof(ctx)
 	}
@@ -348,3 +357,13 @@ func (a *App) servePprof(ctx context.Context) {
 
 // ReportFlushViews writes the viewer-days noted so far (tests and shutdown).
 func (a *App) ReportFlushViews(ctx context.Context) (int, error) { return a.reports.FlushViews(ctx) }
+
+// NotifyRun says what one round of notification work did.
+type NotifyRun = notifyweb.Run
+
+// RunNotify does one round of notification work: reminders and digests when
+// due, then every due mail. Tests call it instead of waiting.
+func (a *App) RunNotify(ctx context.Context) (NotifyRun, error) { return a.notifications.RunOnce(ctx) }
+
+// Notify exposes the notification store to tests and commands.
+func (a *App) Notify() *notify.Store { return a.notifications.Store() }

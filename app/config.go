@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"time"
+
+	"mutual/app/notifyweb"
 )
 
 // Config is everything an operator can set, by flag or MUTUAL_* variable.
@@ -42,7 +44,7 @@ type Config struct {
 	// (BenchmarkDetectorTick), and well inside the lease.
 	JobBatch int
 
-	Notify NotifyConfig // email and reminders (notify_config.go)
+	Notify notifyweb.Config // email and reminders
 
 	// BatchHook, for tests, is called after each batch of a background job;
 	// an error abandons the run the way a crash would, leaving its lease.
@@ -60,7 +62,7 @@ func DefaultConfig() Config {
 		JobInterval:  30 * time.Second,
 		JobBatch:     1000,
 		Now:          func() time.Time { return time.Now().UTC() },
-		Notify:       defaultNotifyConfig(),
+		Notify:       notifyweb.DefaultConfig(),
 	}
 }
 
@@ -88,7 +90,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, serve bool) {
 	fs.StringVar(&c.PprofAddr, "pprof", c.PprofAddr, "serve Go's profiler on this address, e.g. 127.0.0.1:6060 (env MUTUAL_PPROF_ADDR)")
 	fs.IntVar(&c.LoginPerMin, "login-per-minute", c.LoginPerMin, "sign-in attempts allowed per minute per address and per account (env MUTUAL_LOGIN_PER_MINUTE)")
 	fs.DurationVar(&c.JobInterval, "job-interval", c.JobInterval, "how often background jobs such as the escalation detector run; 0 turns them off (env MUTUAL_JOB_INTERVAL)")
-	c.Notify.registerFlags(fs)
+	c.Notify.RegisterFlags(fs)
 	fs.DurationVar(&c.JobInterval, "detector-interval", c.JobInterval, "how often the escalation detector runs (same setting as --job-interval)")
 	fs.StringVar(&c.MetricsToken, "metrics-token", c.MetricsToken, "bearer token that /metrics requires; empty serves it to loopback only (env MUTUAL_METRICS_TOKEN)")
 	fs.DurationVar(&c.PostInterval, "post-interval", c.PostInterval, "minimum time between a member's posts; 0 turns it off (env MUTUAL_POST_INTERVAL)")
@@ -143,6 +145,6 @@ func (c *Config) FromEnv() error {
 		}
 		c.JobInterval = d
 	}
-	errs = append(errs, c.Notify.fromEnv())
+	errs = append(errs, c.Notify.FromEnv())
 	return errors.Join(errs...)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/app/discoveryweb"
 	"mutual/app/reputationweb"
 	"mutual/app/web"
 	"mutual/fault"
@@ -99,6 +100,9 @@ type threadView struct {
 	Escalation     *escThreadSlot    // the escalation slot: state and buttons (signed-in viewers)
 	Bars           map[int64]postBar // each post's action bar, by post id
 }
+
+// QuestionPage is the thread and its posts, for discoveryweb's head.
+func (v threadView) QuestionPage() forum.ThreadPage { return v.Page }
 
 func (a *App) loadThreadView(c *gin.Context, id int64) (threadView, error) {
 	ctx := c.Request.Context()
@@ -219,7 +223,7 @@ type askView struct {
 	Errors    map[string]string
 	Preview   string // sanitised HTML; the template marks it safe with sanitized
 
-	Similar        []forum.Thread // similar solved questions (discovery_ask.go)
+	Similar        []forum.Thread // similar solved questions (discoveryweb's check)
 	CheckedSimilar bool
 
 	PostingHint string // what new members may post, while it applies (reputationweb.Handlers.PostingHint)
@@ -240,6 +244,13 @@ func (a *App) askPage(c *gin.Context, code int, v askView) {
 		v.ClientKey = newClientKey()
 	}
 	a.site.Render(c, code, "ask", "Ask a question", v)
+}
+
+// askAgain shows the Ask form as typed, with similar solved questions
+// (discoveryweb's check without JavaScript).
+func (a *App) askAgain(c *gin.Context, d discoveryweb.Draft) {
+	a.askPage(c, http.StatusOK, askView{BoardID: d.BoardID, Title: d.Title, Body: d.Body, ClientKey: d.ClientKey,
+		Similar: d.Similar, CheckedSimilar: true})
 }
 
 func (a *App) askForm(c *gin.Context) {

@@ -34,7 +34,6 @@ func (a *App) routes() http.Handler {
 	b.GET("/t/:id/:slug", a.site.Need("thread", "read"), a.reports.CountView, a.site.Cached, a.thread)
 	b.GET("/p/:id/history", a.site.Need("thread", "read"), a.history)
 	b.GET("/u/:username", a.site.Need("profile", "read"), a.profile)
-	b.GET("/search", a.site.Need("thread", "read"), a.search)
 
 	// Accounts.
 	a.accounts.Routes(b)
@@ -62,7 +61,6 @@ func (a *App) routes() http.Handler {
 	api.POST("/threads/:id/accept", a.site.Need("answer", "accept"), a.apiAccept)
 	api.DELETE("/threads/:id/accept", a.site.Need("answer", "accept"), a.apiUnaccept)
 	api.GET("/me", a.site.Need("me", "read"), a.apiMe)
-	api.GET("/search", a.site.Need("thread", "read"), a.apiSearch)
 	api.POST("/preview", a.site.Need("post", "create"), a.site.Throttle(a.limits.PreviewUser, web.UserKey), a.apiPreview)
 
 	// Each capability registers its pages and API routes in its own file.
@@ -70,8 +68,8 @@ func (a *App) routes() http.Handler {
 	a.moderationRoutes(b, api)
 	a.escalationRoutes(b, api)
 	a.reports.Routes(b, api)
-	a.discoveryRoutes(b, api)
-	a.notifyRoutes(b, api)
+	a.discovery.Routes(b, api)
+	a.notifications.Routes(b, api)
 
 	r.NoRoute(a.site.ResolveBrand, a.site.Authenticate, a.site.NotFound)
 	r.NoMethod(a.site.ResolveBrand, a.site.Authenticate, a.site.MethodNotAllowed)

@@ -109,7 +109,7 @@ var flashes = map[string]string{
 	"withdrawn": "The accepted answer was withdrawn.",
 	"flagged":   "Thanks: your flag is with the moderators.",
 	"moderated": "Done. The act is recorded in the audit log.",
-	// notifications (notify_pages.go)
+	// notifications (app/notifyweb)
 	"nf-watching":   "You are watching this thread: you will hear about new replies.",
 	"nf-unwatched":  "You stopped watching this thread.",
 	"nf-following":  "You follow this board: you will hear about new questions.",

@@ -1,4 +1,4 @@
-package app
+package discoveryweb
 
 import (
 	"errors"
@@ -15,16 +15,16 @@ import (
 	"mutual/forum"
 )
 
-// discoverySince maps the search form's date filter to a start time.
-var discoverySince = map[string]time.Duration{
+// since maps the search form's date filter to a start time.
+var since = map[string]time.Duration{
 	"week":  7 * 24 * time.Hour,
 	"month": 31 * 24 * time.Hour,
 	"year":  366 * 24 * time.Hour,
 }
 
-// discoveryQuery reads the search parameters shared by the page and the API:
+// query reads the search parameters shared by the page and the API:
 // q, board, status (all|solved|unanswered), since (week|month|year), page.
-func (a *App) discoveryQuery(c *gin.Context) (forum.SearchQuery, error) {
+func (h *Handlers) query(c *gin.Context) (forum.SearchQuery, error) {
 	sq := forum.SearchQuery{Q: strings.TrimSpace(c.Query("q"))}
 	fields := map[string]string{}
 	if v := c.Query("board"); v != "" && v != "0" {
@@ -40,11 +40,11 @@ func (a *App) discoveryQuery(c *gin.Context) (forum.SearchQuery, error) {
 	}
 	sq.Status = st
 	if v := c.Query("since"); v != "" && v != "any" {
-		d, ok := discoverySince[v]
+		d, ok := since[v]
 		if !ok {
 			fields["since"] = "since must be any, week, month or year"
 		}
-		sq.Since = a.cfg.Now().Add(-d)
+		sq.Since = h.now().Add(-d)
 	}
 	if v := c.Query("page"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -59,8 +59,8 @@ func (a *App) discoveryQuery(c *gin.Context) (forum.SearchQuery, error) {
 	return sq, nil
 }
 
-// discoverySearchView is the search page's data.
-type discoverySearchView struct {
+// searchView is the search page's data.
+type searchView struct {
 	Query  string
 	Board  int64
 	Status string
@@ -72,7 +72,7 @@ type discoverySearchView struct {
 	Next   string
 }
 
-func (v discoverySearchView) pageLink(page int) string {
+func (v searchView) pageLink(page int) string {
 	q := url.Values{"q": {v.Query}}
 	if v.Board != 0 {
 		q.Set("board", strconv.FormatInt(v.Board, 10))
@@ -90,7 +90,7 @@ func (v discoverySearchView) pageLink(page int) string {
 }
 
 // BoardName names a result's board for the template.
-func (v discoverySearchView) BoardName(id int64) string {
+func (v searchView) BoardName(id int64) string {
 	for _, b := range v.Boards {
 		if b.ID == id {
 			return b.Name
@@ -99,30 +99,30 @@ func (v discoverySearchView) BoardName(id int64) string {
 	return ""
 }
 
-func (a *App) search(c *gin.Context) {
+func (h *Handlers) search(c *gin.Context) {
 	ctx := c.Request.Context()
-	boards, err := a.forum.Boards(ctx, web.BrandOf(c).ID)
+	boards, err := h.forum.Boards(ctx, web.BrandOf(c).ID)
 	if err != nil {
-		a.site.Fail(c, err)
+		h.site.Fail(c, err)
 		return
 	}
-	v := discoverySearchView{Query: strings.TrimSpace(c.Query("q")), Status: c.Query("status"), Since: c.Query("since"), Boards: boards}
+	v := searchView{Query: strings.TrimSpace(c.Query("q")), Status: c.Query("status"), Since: c.Query("since"), Boards: boards}
 	code := http.StatusOK
-	sq, err := a.discoveryQuery(c)
+	sq, err := h.query(c)
 	v.Board = sq.BoardID
 	if v.Query != "" || err != nil {
 		if err == nil {
-			v.Result, err = a.forum.SearchThreads(ctx, web.BrandOf(c).ID, sq)
+			v.Result, err = h.forum.SearchThreads(ctx, web.BrandOf(c).ID, sq)
 		}
 		if err == nil {
-			err = a.rep.RankResults(ctx, web.BrandOf(c).ID, v.Result.Results)
+			err = h.with.RankResults(ctx, web.BrandOf(c).ID, v.Result.Results)
 		}
 		var ve *fault.ValidationError
 		switch {
 		case errors.As(err, &ve):
 			v.Errors, code = ve.Fields, http.StatusUnprocessableEntity
 		case err != nil:
-			a.site.Fail(c, err)
+			h.site.Fail(c, err)
 			return
 		}
 		if v.Result.Page > 1 {
@@ -132,12 +132,11 @@ func (a *App) search(c *gin.Context) {
 			v.Next = v.pageLink(v.Result.Page + 1)
 		}
 	}
-	a.site.Render(c, code, "search", "Search", v)
+	h.site.Render(c, code, "search", "Search", v)
 }
 
-// discoveryResult is one search result in the API.
-type discoveryResult struct {
-	apiThread
+// result is what a search result adds to the API's thread object.
+type result struct {
 	Score       float64 `json:"score"`
 	InReplies   bool    `json:"in_replies"`
 	TitleHTML   string  `json:"title_html"`
@@ -145,33 +144,37 @@ type discoveryResult struct {
 	SnippetHTML string  `json:"snippet_html"`
 }
 
-type discoveryResults struct {
-	Items []discoveryResult `json:"items"`
-	Next  *string           `json:"next"`
-	Total int               `json:"total"`
-	Exact bool              `json:"total_exact"`
-	Page  int               `json:"page"`
+type results struct {
+	Items []extended `json:"items"`
+	Next  *string    `json:"next"`
+	Total int        `json:"total"`
+	Exact bool       `json:"total_exact"`
+	Page  int        `json:"page"`
 }
 
-func (a *App) apiSearch(c *gin.Context) {
-	sq, err := a.discoveryQuery(c)
+func (h *Handlers) apiSearch(c *gin.Context) {
+	sq, err := h.query(c)
 	if err != nil {
-		a.site.Fail(c, err)
+		h.site.Fail(c, err)
 		return
 	}
-	pg, err := a.forum.SearchThreads(c.Request.Context(), web.BrandOf(c).ID, sq)
+	pg, err := h.forum.SearchThreads(c.Request.Context(), web.BrandOf(c).ID, sq)
 	if err != nil {
-		a.site.Fail(c, err)
+		h.site.Fail(c, err)
 		return
 	}
-	rk, ok := a.apiRanks(c)
+	ts := make([]forum.Thread, len(pg.Results))
+	for i, r := range pg.Results {
+		ts[i] = r.Thread
+	}
+	objs, ok := h.with.APIThreads(c, ts)
 	if !ok {
 		return
 	}
-	out := discoveryResults{Items: make([]discoveryResult, 0, len(pg.Results)), Total: pg.Total, Exact: pg.Exact, Page: pg.Page}
-	for _, r := range pg.Results {
-		out.Items = append(out.Items, discoveryResult{apiThread: toAPIThread(r.Thread, rk), Score: r.Score, InReplies: r.InReplies,
-			TitleHTML: forum.FragmentsHTML(r.Title), Snippet: forum.FragmentsText(r.Snippet), SnippetHTML: forum.FragmentsHTML(r.Snippet)})
+	out := results{Items: make([]extended, 0, len(pg.Results)), Total: pg.Total, Exact: pg.Exact, Page: pg.Page}
+	for i, r := range pg.Results {
+		out.Items = append(out.Items, extended{thread: objs[i], more: result{Score: r.Score, InReplies: r.InReplies,
+			TitleHTML: forum.FragmentsHTML(r.Title), Snippet: forum.FragmentsText(r.Snippet), SnippetHTML: forum.FragmentsHTML(r.Snippet)}})
 	}
 	if pg.HasNext {
 		next := strconv.Itoa(pg.Page + 1)
@@ -180,36 +183,39 @@ func (a *App) apiSearch(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
-// discoverySimilar is one suggestion in GET /api/v1/similar. open_url
-// records that the asker opened it (see discoveryOpenSuggestion).
-type discoverySimilar struct {
-	apiThread
+// similar is what a suggestion in GET /api/v1/similar adds to the API's
+// thread object. open_url records that the asker opened it (see
+// openSuggestion).
+type similar struct {
 	OpenURL string `json:"open_url"`
 }
 
-func (a *App) apiSimilar(c *gin.Context) {
+func (h *Handlers) apiSimilar(c *gin.Context) {
 	title := c.Query("title")
 	if len(title) > 300 {
-		a.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"title": "title must be at most 300 characters"}})
+		h.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"title": "title must be at most 300 characters"}})
 		return
 	}
-	threads, err := a.forum.Similar(c.Request.Context(), web.BrandOf(c).ID, title, forum.SimilarLimit)
+	threads, err := h.forum.Similar(c.Request.Context(), web.BrandOf(c).ID, title, forum.SimilarLimit)
 	if err != nil {
-		a.site.Fail(c, err)
+		h.site.Fail(c, err)
 		return
 	}
-	rk, ok := a.apiRanks(c)
+	objs, ok := h.with.APIThreads(c, threads)
 	if !ok {
 		return
 	}
-	out := apiList[discoverySimilar]{Items: make([]discoverySimilar, 0, len(threads))}
-	for _, t := range threads {
-		out.Items = append(out.Items, discoverySimilar{apiThread: toAPIThread(t, rk), OpenURL: discoveryOpenURL(t)})
+	out := struct {
+		Items []extended `json:"items"`
+		Next  *string    `json:"next"`
+	}{Items: make([]extended, 0, len(threads))}
+	for i, t := range threads {
+		out.Items = append(out.Items, extended{thread: objs[i], more: similar{OpenURL: openURL(t)}})
 	}
 	c.JSON(http.StatusOK, out)
 }
 
-func discoveryOpenURL(t forum.Thread) string { return "/ask/similar/" + web.Itoa(t.ID) }
+func openURL(t forum.Thread) string { return "/ask/similar/" + web.Itoa(t.ID) }
 
 // TotalCount is the result count as the template's plural wants it.
-func (v discoverySearchView) TotalCount() int64 { return int64(v.Result.Total) }
+func (v searchView) TotalCount() int64 { return int64(v.Result.Total) }

@@ -1,4 +1,4 @@
-package app
+package notifyweb
 
 import (
 	"context"
@@ -10,11 +10,11 @@ import (
 	"mutual/forum"
 )
 
-// notifyView gives templates the signed-in member's notification state. It
+// bell gives templates the signed-in member's notification state. It
 // queries lazily and once: a page without the bell or a watch button costs
 // nothing, and anonymous (cached) pages never get one.
-type notifyView struct {
-	a       *App
+type bell struct {
+	h       *Handlers
 	ctx     context.Context
 	reqID   string
 	brandID int64
@@ -23,21 +23,22 @@ type notifyView struct {
 	counted bool
 }
 
-func (a *App) notifyViewFor(c *gin.Context, act forum.Actor) any {
-	if a.nf == nil {
+// Bell is web.Site.Bell: the signed-in member's bell and watch buttons.
+func (h *Handlers) Bell(c *gin.Context, act forum.Actor) any {
+	if h == nil {
 		return nil // an untyped nil: templates test .Notify
 	}
-	return &notifyView{a: a, ctx: c.Request.Context(), reqID: web.RequestID(c), brandID: act.BrandID, userID: act.UserID}
+	return &bell{h: h, ctx: c.Request.Context(), reqID: web.RequestID(c), brandID: act.BrandID, userID: act.UserID}
 }
 
-func (v *notifyView) logErr(what string, err error) {
-	v.a.log.Error("notify view", "request_id", v.reqID, "what", what, "err", err)
+func (v *bell) logErr(what string, err error) {
+	v.h.log.Error("notify view", "request_id", v.reqID, "what", what, "err", err)
 }
 
 // Unread is the number of unread notifications (capped at 100).
-func (v *notifyView) Unread() int {
+func (v *bell) Unread() int {
 	if !v.counted {
-		n, err := v.a.nf.store.Unread(v.ctx, v.brandID, v.userID)
+		n, err := v.h.store.Unread(v.ctx, v.brandID, v.userID)
 		if err != nil {
 			v.logErr("unread", err)
 		}
@@ -47,7 +48,7 @@ func (v *notifyView) Unread() int {
 }
 
 // UnreadLabel is the count as the bell shows it.
-func (v *notifyView) UnreadLabel() string {
+func (v *bell) UnreadLabel() string {
 	if n := v.Unread(); n >= 100 {
 		return "99+"
 	} else {
@@ -56,8 +57,8 @@ func (v *notifyView) UnreadLabel() string {
 }
 
 // Watching reports whether the member watches the thread.
-func (v *notifyView) Watching(threadID int64) bool {
-	ok, err := v.a.nf.store.Watching(v.ctx, v.brandID, v.userID, threadID)
+func (v *bell) Watching(threadID int64) bool {
+	ok, err := v.h.store.Watching(v.ctx, v.brandID, v.userID, threadID)
 	if err != nil {
 		v.logErr("watching", err)
 	}
@@ -65,8 +66,8 @@ func (v *notifyView) Watching(threadID int64) bool {
 }
 
 // Following reports whether the member follows the board.
-func (v *notifyView) Following(boardID int64) bool {
-	ok, err := v.a.nf.store.Following(v.ctx, v.brandID, v.userID, boardID)
+func (v *bell) Following(boardID int64) bool {
+	ok, err := v.h.store.Following(v.ctx, v.brandID, v.userID, boardID)
 	if err != nil {
 		v.logErr("following", err)
 	}

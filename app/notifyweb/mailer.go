@@ -1,4 +1,4 @@
-package app
+package notifyweb
 
 import (
 	"context"
@@ -11,13 +11,13 @@ import (
 	"mutual/forum/notify"
 )
 
-// notifyMailer sends composed mail over SMTP with go-mail.
-type notifyMailer struct {
-	cfg NotifyConfig
+// mailer sends composed mail over SMTP with go-mail.
+type mailer struct {
+	cfg Config
 }
 
-// notifySendErr is one message's failure and whether trying again may help.
-type notifySendErr struct {
+// sendErr is one message's failure and whether trying again may help.
+type sendErr struct {
 	err   error
 	retry bool
 }
@@ -25,8 +25,8 @@ type notifySendErr struct {
 // send delivers msgs over one connection. It returns a failure per message
 // (nil for delivered). A connection that cannot be made fails them all,
 // retryably.
-func (m *notifyMailer) send(ctx context.Context, msgs []notify.Message) []*notifySendErr {
-	out := make([]*notifySendErr, len(msgs))
+func (m *mailer) send(ctx context.Context, msgs []notify.Message) []*sendErr {
+	out := make([]*sendErr, len(msgs))
 	opts := []gomail.Option{gomail.WithPort(m.cfg.SMTPPort), gomail.WithTimeout(20 * time.Second)}
 	switch m.cfg.SMTPTLS {
 	case "tls":
@@ -40,9 +40,9 @@ func (m *notifyMailer) send(ctx context.Context, msgs []notify.Message) []*notif
 		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
 			gomail.WithUsername(m.cfg.SMTPUsername), gomail.WithPassword(m.cfg.SMTPPassword))
 	}
-	fail := func(err error) []*notifySendErr {
+	fail := func(err error) []*sendErr {
 		for i := range out {
-			out[i] = &notifySendErr{err: err, retry: true}
+			out[i] = &sendErr{err: err, retry: true}
 		}
 		return out
 	}
@@ -57,11 +57,11 @@ func (m *notifyMailer) send(ctx context.Context, msgs []notify.Message) []*notif
 	for i, msg := range msgs {
 		gm := gomail.NewMsg()
 		if err := gm.From(m.cfg.MailFrom); err != nil {
-			out[i] = &notifySendErr{err: fmt.Errorf("from address: %w", err), retry: false}
+			out[i] = &sendErr{err: fmt.Errorf("from address: %w", err), retry: false}
 			continue
 		}
 		if err := gm.To(msg.To); err != nil {
-			out[i] = &notifySendErr{err: fmt.Errorf("recipient: %w", err), retry: false}
+			out[i] = &sendErr{err: fmt.Errorf("recipient: %w", err), retry: false}
 			continue
 		}
 		gm.Subject(msg.Subject)
@@ -76,15 +76,15 @@ func (m *notifyMailer) send(ctx context.Context, msgs []notify.Message) []*notif
 		}
 		gm.SetBodyString(gomail.TypeTextPlain, msg.Text)
 		if err := c.Send(gm); err != nil {
-			out[i] = &notifySendErr{err: err, retry: notifyRetryable(err)}
+			out[i] = &sendErr{err: err, retry: retryable(err)}
 		}
 	}
 	return out
 }
 
-// notifyRetryable is false only for a permanent SMTP refusal (5xx): the
+// retryable is false only for a permanent SMTP refusal (5xx): the
 // address or message will not be accepted later either.
-func notifyRetryable(err error) bool {
+func retryable(err error) bool {
 	var se *gomail.SendError
 	if errors.As(err, &se) {
 		if code := se.ErrorCode(); code >= 500 && code < 600 {

@@ -1,4 +1,4 @@
-package app
+package notifyweb
 
 import (
 	"errors"
@@ -9,9 +9,9 @@ import (
 	"time"
 )
 
-// NotifyConfig is how notifications reach members by email, and when the
+// Config is how notifications reach members by email, and when the
 // unsolved-question reminder goes out. Email is off until SMTPHost is set.
-type NotifyConfig struct {
+type Config struct {
 	SMTPHost     string        // MUTUAL_SMTP_HOST: empty turns email off
 	SMTPPort     int           // MUTUAL_SMTP_PORT
 	SMTPUsername string        // MUTUAL_SMTP_USERNAME: empty for no authentication
@@ -23,15 +23,17 @@ type NotifyConfig struct {
 	ReminderDays int           // MUTUAL_REMINDER_DAYS: days after the first reply to remind an asker; 0 turns reminders off
 }
 
-func defaultNotifyConfig() NotifyConfig {
-	return NotifyConfig{SMTPPort: 587, SMTPTLS: "starttls", MailFrom: "Mutual <noreply@localhost>",
+// DefaultConfig is the configuration before flags and environment.
+func DefaultConfig() Config {
+	return Config{SMTPPort: 587, SMTPTLS: "starttls", MailFrom: "Mutual <noreply@localhost>",
 		SiteURL: "https://{host}", MailInterval: 10 * time.Second, ReminderDays: 3}
 }
 
 // MailOn reports whether email is configured.
-func (n NotifyConfig) MailOn() bool { return n.SMTPHost != "" }
+func (n Config) MailOn() bool { return n.SMTPHost != "" }
 
-func (n *NotifyConfig) registerFlags(fs *flag.FlagSet) {
+// RegisterFlags adds the mail and reminder flags.
+func (n *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&n.SMTPHost, "smtp-host", n.SMTPHost, "SMTP server for notification mail; empty turns email off (env MUTUAL_SMTP_HOST)")
 	fs.IntVar(&n.SMTPPort, "smtp-port", n.SMTPPort, "SMTP port (env MUTUAL_SMTP_PORT)")
 	fs.StringVar(&n.SMTPUsername, "smtp-username", n.SMTPUsername, "SMTP user; empty for none (env MUTUAL_SMTP_USERNAME)")
@@ -43,7 +45,8 @@ func (n *NotifyConfig) registerFlags(fs *flag.FlagSet) {
 	fs.IntVar(&n.ReminderDays, "reminder-days", n.ReminderDays, "remind askers to accept an answer this many days after the first reply; 0 is off (env MUTUAL_REMINDER_DAYS)")
 }
 
-func (n *NotifyConfig) fromEnv() error {
+// FromEnv applies the MUTUAL_SMTP_*, MUTUAL_MAIL_* and MUTUAL_REMINDER_DAYS variables.
+func (n *Config) FromEnv() error {
 	var errs []error
 	for name, dst := range map[string]*string{"MUTUAL_SMTP_HOST": &n.SMTPHost, "MUTUAL_SMTP_USERNAME": &n.SMTPUsername,
 		"MUTUAL_SMTP_PASSWORD": &n.SMTPPassword, "MUTUAL_SMTP_TLS": &n.SMTPTLS, "MUTUAL_MAIL_FROM": &n.MailFrom, "MUTUAL_SITE_URL": &n.SiteURL} {
@@ -70,7 +73,8 @@ func (n *NotifyConfig) fromEnv() error {
 	return errors.Join(errs...)
 }
 
-func (n NotifyConfig) validate() error {
+// Validate refuses settings the sender could not use.
+func (n Config) Validate() error {
 	switch n.SMTPTLS {
 	case "starttls", "tls", "none":
 	default:

@@ -1,0 +1,49 @@
+// Package discoveryweb is how questions are found: the search page and API,
+// similar solved questions while asking, and what search engines and feed
+// readers see (the thread page's canonical link, OpenGraph and QAPage data,
+// robots.txt, sitemaps, Atom feeds).
+package discoveryweb
+
+import (
+	"context"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"mutual/app/web"
+	"mutual/forum"
+)
+
+// Handlers are the discovery pages and API.
+type Handlers struct {
+	site   *web.Site
+	limits *web.Limits
+	forum  *forum.Service
+	now    func() time.Time
+	with   With
+}
+
+// With is what discovery borrows from the pages around it: app/ wires in
+// the forum's and reputation's pieces.
+type With struct {
+	// RankResults puts the brand's rank names on search results' authors.
+	RankResults func(ctx context.Context, brandID int64, rs []forum.SearchResult) error
+	// APIThreads turns threads into the API's thread objects, authors ranked;
+	// on failure it has answered the error and returns false.
+	APIThreads func(c *gin.Context, ts []forum.Thread) ([]any, bool)
+	// AskAgain shows the Ask form again as the member typed it, with the
+	// similar solved questions listed above its buttons.
+	AskAgain func(c *gin.Context, d Draft)
+}
+
+// Draft is a question being asked, as the Ask form sent it.
+type Draft struct {
+	BoardID                int64
+	Title, Body, ClientKey string
+	Similar                []forum.Thread // similar solved questions
+}
+
+// New builds the discovery handlers.
+func New(site *web.Site, limits *web.Limits, fs *forum.Service, now func() time.Time, with With) *Handlers {
+	return &Handlers{site: site, limits: limits, forum: fs, now: now, with: with}
+}
