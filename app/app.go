@@ -21,6 +21,7 @@ import (
 	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/forum/demo"
 	"mutual/migrations"
 	"mutual/moderation"
 	"mutual/moderation/escalation"
@@ -229,7 +230,7 @@ func (a *App) ensureDefaultBrand(ctx context.Context) error {
 	if a.cfg.NoDemo {
 		return nil
 	}
-	if err := seedDemo(ctx, a.db, a.md, b); err != nil {
+	if err := demo.Seed(ctx, a.db, a.md, b); err != nil {
 		return fmt.Errorf("app: demo community: %w", err)
 	}
 	return nil
