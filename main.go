@@ -12,7 +12,7 @@ import (
 	"strings"
 	"syscall"
 
-	"mutual/app"
+	"mutual/cli"
 )
 
 func main() {
@@ -22,7 +22,7 @@ func main() {
 }
 
 func run(ctx context.Context, args []string) int {
-	cmds := app.Commands()
+	cmds := cli.Commands()
 	if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
 		usage(cmds)
 		return 0
@@ -45,7 +45,7 @@ func run(ctx context.Context, args []string) int {
 	}
 	if err := cmd.Run(ctx, rest, os.Stdout); err != nil {
 		fmt.Fprintf(os.Stderr, "mutual %s: %v\n", cmd.Name, err)
-		if errors.Is(err, app.ErrUsage) {
+		if errors.Is(err, cli.ErrUsage) {
 			fmt.Fprintf(os.Stderr, "usage: mutual %s\n", cmd.Usage)
 			return 2
 		}
@@ -54,7 +54,7 @@ func run(ctx context.Context, args []string) int {
 	return 0
 }
 
-func find(cmds []app.Command, name string) *app.Command {
+func find(cmds []cli.Command, name string) *cli.Command {
 	for i := range cmds {
 		if cmds[i].Name == name {
 			return &cmds[i]
@@ -63,7 +63,7 @@ func find(cmds []app.Command, name string) *app.Command {
 	return nil
 }
 
-func usage(cmds []app.Command) {
+func usage(cmds []cli.Command) {
 	fmt.Fprintln(os.Stderr, "usage: mutual [command] [flags]   (no command: serve)")
 	for _, c := range cmds {
 		fmt.Fprintf(os.Stderr, "  mutual %s\n", c.Usage)

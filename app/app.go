@@ -26,6 +26,7 @@ import (
 	"mutual/broadcast"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/forum/demo"
 	"mutual/forum/notify"
 	"mutual/migrations"
 	"mutual/moderation"
@@ -246,7 +247,7 @@ func (a *App) ensureDefaultBrand(ctx context.Context) error {
 	if a.cfg.NoDemo {
 		return nil
 	}
-	if err := seedDemo(ctx, a.db, a.md, b); err != nil {
+	if err := demo.Seed(ctx, a.db, a.md, b); err != nil {
 		return fmt.Errorf("app: demo community: %w", err)
 	}
 	return nil

@@ -1,7 +1,6 @@
 // Package app wires Mutual together: configuration, the database, domain
-// services, the gin router with its middleware, page and API handlers, the
-// command-line commands and background workers. It is the only package that
-// knows about HTTP.
+// services, the gin router with its middleware, page and API handlers and
+// background workers. The command-line commands (package cli) build on it.
 package app
 
 import (
@@ -97,54 +96,82 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, serve bool) {
 	fs.BoolVar(&c.NewMemberLimits, "new-member-limits", true, "new members: 30 s between posts, 3 questions and 10 replies on their first day; repeated text refused")
 }
 
-// FromEnv applies MUTUAL_* variables. Flags parsed afterwards win.
+// FromEnv applies MUTUAL_* variables, every one of them (the server's and
+// the notification settings alike) through the same readers. Flags parsed
+// afterwards win. It reports every bad value at once.
 func (c *Config) FromEnv() error {
-	var errs []error
-	str := func(name string, dst *string) {
-		if v, ok := os.LookupEnv(name); ok {
-			*dst = v
-		}
+	var e envReader
+	e.str("MUTUAL_ADDR", &c.Addr)
+	e.str("MUTUAL_DATA", &c.DataDir)
+	e.str("MUTUAL_DATABASE_URL", &c.DatabaseURL)
+	e.str("MUTUAL_THEMES", &c.ThemesDir)
+	e.str("MUTUAL_LOG_LEVEL", &c.LogLevel)
+	e.str("MUTUAL_PPROF_ADDR", &c.PprofAddr)
+	e.str("MUTUAL_METRICS_TOKEN", &c.MetricsToken)
+	e.boolean("MUTUAL_NO_DEMO", &c.NoDemo)
+	e.boolean("MUTUAL_SECURE_COOKIES", &c.SecureCookies)
+	e.number("MUTUAL_LOGIN_PER_MINUTE", &c.LoginPerMin, 1, "a positive number")
+	e.duration("MUTUAL_POST_INTERVAL", &c.PostInterval, 0, "3s")
+	e.duration("MUTUAL_JOB_INTERVAL", &c.JobInterval, 0, "30s")
+
+	n := &c.Notify
+	e.str("MUTUAL_SMTP_HOST", &n.SMTPHost)
+	e.str("MUTUAL_SMTP_USERNAME", &n.SMTPUsername)
+	e.str("MUTUAL_SMTP_PASSWORD", &n.SMTPPassword)
+	e.str("MUTUAL_SMTP_TLS", &n.SMTPTLS)
+	e.str("MUTUAL_MAIL_FROM", &n.MailFrom)
+	e.str("MUTUAL_SITE_URL", &n.SiteURL)
+	e.number("MUTUAL_SMTP_PORT", &n.SMTPPort, 0, "a number")
+	e.number("MUTUAL_REMINDER_DAYS", &n.ReminderDays, 0, "a number")
+	e.duration("MUTUAL_MAIL_INTERVAL", &n.MailInterval, time.Nanosecond, "10s") // positive
+	return errors.Join(e.errs...)
+}
+
+// envReader reads variables that are set into their settings and collects
+// what is wrong with the rest.
+type envReader struct{ errs []error }
+
+func (e *envReader) str(name string, dst *string) {
+	if v, ok := os.LookupEnv(name); ok {
+		*dst = v
 	}
-	boolean := func(name string, dst *bool) {
-		if v, ok := os.LookupEnv(name); ok {
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: %q is not true or false", name, v))
-				return
-			}
-			*dst = b
-		}
+}
+
+func (e *envReader) boolean(name string, dst *bool) {
+	v, ok := os.LookupEnv(name)
+	if !ok {
+		return
 	}
-	str("MUTUAL_ADDR", &c.Addr)
-	str("MUTUAL_DATA", &c.DataDir)
-	str("MUTUAL_DATABASE_URL", &c.DatabaseURL)
-	str("MUTUAL_THEMES", &c.ThemesDir)
-	str("MUTUAL_LOG_LEVEL", &c.LogLevel)
-	str("MUTUAL_PPROF_ADDR", &c.PprofAddr)
-	str("MUTUAL_METRICS_TOKEN", &c.MetricsToken)
-	boolean("MUTUAL_NO_DEMO", &c.NoDemo)
-	boolean("MUTUAL_SECURE_COOKIES", &c.SecureCookies)
-	if v, ok := os.LookupEnv("MUTUAL_LOGIN_PER_MINUTE"); ok {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			errs = append(errs, fmt.Errorf("MUTUAL_LOGIN_PER_MINUTE: %q is not a positive number", v))
-		}
-		c.LoginPerMin = n
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		e.errs = append(e.errs, fmt.Errorf("%s: %q is not true or false", name, v))
+		return
 	}
-	if v, ok := os.LookupEnv("MUTUAL_POST_INTERVAL"); ok {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 {
-			errs = append(errs, fmt.Errorf("MUTUAL_POST_INTERVAL: %q is not a duration like 3s", v))
-		}
-		c.PostInterval = d
+	*dst = b
+}
+
+// number reads a whole number of at least least; what says what it must be.
+func (e *envReader) number(name string, dst *int, least int, what string) {
+	v, ok := os.LookupEnv(name)
+	if !ok {
+		return
 	}
-	if v, ok := os.LookupEnv("MUTUAL_JOB_INTERVAL"); ok {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 {
-			errs = append(errs, fmt.Errorf("MUTUAL_JOB_INTERVAL: %q is not a duration like 30s", v))
-		}
-		c.JobInterval = d
+	n, err := strconv.Atoi(v)
+	if err != nil || n < least {
+		e.errs = append(e.errs, fmt.Errorf("%s: %q is not %s", name, v, what))
 	}
-	errs = append(errs, c.Notify.FromEnv())
-	return errors.Join(errs...)
+	*dst = n
+}
+
+// duration reads a duration of at least least; example is a good value.
+func (e *envReader) duration(name string, dst *time.Duration, least time.Duration, example string) {
+	v, ok := os.LookupEnv(name)
+	if !ok {
+		return
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < least {
+		e.errs = append(e.errs, fmt.Errorf("%s: %q is not a duration like %s", name, v, example))
+	}
+	*dst = d
 }

@@ -16,8 +16,19 @@ import (
 	"testing"
 
 	"mutual/app"
+	"mutual/cli"
 	"mutual/forum/stackexchange"
 )
+
+// runImport runs `mutual import stackexchange` as main finds it.
+func runImport(ctx context.Context, args []string, out io.Writer) error {
+	for _, c := range cli.Commands() {
+		if c.Name == "import stackexchange" {
+			return c.Run(ctx, args, out)
+		}
+	}
+	panic("no import stackexchange command")
+}
 
 // The command end to end: flags, the real wiring, the summary, and the
 // imported thread served as a page.
@@ -27,7 +38,7 @@ func TestCmdImport(t *testing.T) {
 	dump := stackexchange.WriteTinyDump(t)
 
 	var out bytes.Buffer
-	if err := app.CmdImport(ctx, []string{dump, "--data", data, "--boards", "one"}, &out); err != nil {
+	if err := runImport(ctx, []string{dump, "--data", data, "--boards", "one"}, &out); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"threads     2 new", "replies     4 new (2 answers, 2 comments)", "kudos       3 new", "CC BY-SA"} {
@@ -37,7 +48,7 @@ func TestCmdImport(t *testing.T) {
 	}
 	// DIR after the flags works too, and adds nothing the second time.
 	out.Reset()
-	if err := app.CmdImport(ctx, []string{"--data", data, "--boards", "one", dump}, &out); err != nil {
+	if err := runImport(ctx, []string{"--data", data, "--boards", "one", dump}, &out); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "threads     0 new") {
@@ -107,12 +118,12 @@ func TestCmdImportErrors(t *testing.T) {
 					args[i] = dir
 				}
 			}
-			err := app.CmdImport(ctx, args, io.Discard)
+			err := runImport(ctx, args, io.Discard)
 			if err == nil {
 				t.Fatal("no error")
 			}
-			if errors.Is(err, app.ErrUsage) != c.usage || !strings.Contains(err.Error(), c.says) {
-				t.Errorf("error %q (usage %v), want one saying %q (usage %v)", err, errors.Is(err, app.ErrUsage), c.says, c.usage)
+			if errors.Is(err, cli.ErrUsage) != c.usage || !strings.Contains(err.Error(), c.says) {
+				t.Errorf("error %q (usage %v), want one saying %q (usage %v)", err, errors.Is(err, cli.ErrUsage), c.says, c.usage)
 			}
 			if _, statErr := os.Stat(dir); (statErr == nil) != c.opensDB {
 				t.Errorf("data folder exists: %v, want %v", statErr == nil, c.opensDB)
@@ -130,7 +141,7 @@ func TestCmdImportMalformed(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := filepath.Join(t.TempDir(), "data")
-	err := app.CmdImport(ctx, []string{dump, "--data", data}, io.Discard)
+	err := runImport(ctx, []string{dump, "--data", data}, io.Discard)
 	if !errors.Is(err, stackexchange.ErrMalformed) || !strings.Contains(err.Error(), "Comments.xml is not well-formed XML") ||
 		!strings.Contains(err.Error(), "line") {
 		t.Fatalf("error %v", err)

@@ -1,4 +1,4 @@
-package app
+package cli
 
 import (
 	"context"
@@ -9,13 +9,14 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"mutual/app"
 	"mutual/forum/synth"
 )
 
-// CmdGen fills a fresh database with a deterministic synthetic community for
+// gen fills a fresh database with a deterministic synthetic community for
 // load tests: the same --seed writes the same rows. --posts counts each
 // thread's question, so replies = posts - threads.
-func CmdGen(ctx context.Context, args []string, out io.Writer) error {
+func gen(ctx context.Context, args []string, out io.Writer) error {
 	fs, cfg, err := newFlags("gen", false)
 	if err != nil {
 		return err
@@ -31,7 +32,7 @@ func CmdGen(ctx context.Context, args []string, out io.Writer) error {
 		return usageErr("--threads must be at least 1 and --posts at least --threads (posts include questions)")
 	}
 	cfg.NoDemo = true
-	a, err := New(ctx, *cfg, NewLogger(io.Discard, "error"))
+	a, err := app.New(ctx, *cfg, newLogger(io.Discard, "error"))
 	if err != nil {
 		return err
 	}
@@ -48,7 +49,7 @@ func CmdGen(ctx context.Context, args []string, out io.Writer) error {
 	)
 	fmt.Fprintf(os.Stderr, "generating %d threads / %d posts (seed %d) into %s\n", *threads, *posts, *seed, cfg.DatabaseTarget())
 	start := time.Now()
-	res, err := synth.Generate(ctx, a.db, a.md, synth.Options{
+	res, err := synth.Generate(ctx, a.DB(), a.Services().Renderer, synth.Options{
 		Threads: *threads, Posts: *posts, Seed: *seed, Brands: *brands,
 		Progress: func(n int64) { _ = bar.Set64(n) },
 	})

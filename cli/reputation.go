@@ -1,4 +1,4 @@
-package app
+package cli
 
 import (
 	"context"
@@ -6,15 +6,16 @@ import (
 	"io"
 	"time"
 
+	"mutual/app"
 	"mutual/forum"
 	"mutual/reputation"
 	"mutual/sqldb"
 )
 
-// CmdReputationRebuild recomputes every cached reputation figure from the
+// reputationRebuild recomputes every cached reputation figure from the
 // ledger (members' totals, roll-ups, posts' kudos counts) in every brand or
 // one, and reports each difference it corrected.
-func CmdReputationRebuild(ctx context.Context, args []string, out io.Writer) error {
+func reputationRebuild(ctx context.Context, args []string, out io.Writer) error {
 	fs, cfg, err := newFlags("reputation rebuild", false)
 	if err != nil {
 		return err
@@ -23,17 +24,17 @@ func CmdReputationRebuild(ctx context.Context, args []string, out io.Writer) err
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	return withBrand(ctx, *cfg, *host, func(a *App, b forum.Brand) error {
+	return withBrand(ctx, *cfg, *host, func(s app.Services, b forum.Brand) error {
 		brands := []forum.Brand{b}
 		if *host == "" {
-			if brands, err = a.brands.All(ctx); err != nil {
+			if brands, err = s.Brands.All(ctx); err != nil {
 				return err
 			}
 		}
 		total := 0
 		for _, br := range brands {
 			var diffs []reputation.Difference
-			err := a.db.InTx(ctx, func(tx *sqldb.Tx) error {
+			err := s.DB.InTx(ctx, func(tx *sqldb.Tx) error {
 				var err error
 				diffs, err = reputation.RebuildReport(ctx, forum.LedgerTx(tx), br.ID)
 				return err
@@ -54,9 +55,9 @@ func CmdReputationRebuild(ctx context.Context, args []string, out io.Writer) err
 	})
 }
 
-// CmdReputationExport writes the payback CSV: reputation earned per member
+// reputationExport writes the payback CSV: reputation earned per member
 // from --from to --to (both days included, UTC).
-func CmdReputationExport(ctx context.Context, args []string, out io.Writer) error {
+func reputationExport(ctx context.Context, args []string, out io.Writer) error {
 	fs, cfg, err := newFlags("reputation export", false)
 	if err != nil {
 		return err
@@ -81,8 +82,8 @@ func CmdReputationExport(ctx context.Context, args []string, out io.Writer) erro
 	if to.Before(from) {
 		return usageErr("--to must not be before --from")
 	}
-	return withBrand(ctx, *cfg, *host, func(a *App, b forum.Brand) error {
-		rows, err := reputation.Export(ctx, a.db, b.ID, from, to.Add(24*time.Hour))
+	return withBrand(ctx, *cfg, *host, func(s app.Services, b forum.Brand) error {
+		rows, err := reputation.Export(ctx, s.DB, b.ID, from, to.Add(24*time.Hour))
 		if err != nil {
 			return err
 		}
@@ -90,8 +91,8 @@ func CmdReputationExport(ctx context.Context, args []string, out io.Writer) erro
 	})
 }
 
-// CmdReputationRings looks for kudos rings now and lists the open ones.
-func CmdReputationRings(ctx context.Context, args []string, out io.Writer) error {
+// reputationRings looks for kudos rings now and lists the open ones.
+func reputationRings(ctx context.Context, args []string, out io.Writer) error {
 	fs, cfg, err := newFlags("reputation rings", false)
 	if err != nil {
 		return err
@@ -100,12 +101,12 @@ func CmdReputationRings(ctx context.Context, args []string, out io.Writer) error
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	return withBrand(ctx, *cfg, *host, func(a *App, b forum.Brand) error {
-		n, err := reputation.DetectRings(ctx, a.db, b.ID, a.cfg.Now())
+	return withBrand(ctx, *cfg, *host, func(s app.Services, b forum.Brand) error {
+		n, err := reputation.DetectRings(ctx, s.DB, b.ID, s.Now())
 		if err != nil {
 			return err
 		}
-		rings, err := reputation.Rings(ctx, a.db, b.ID, reputation.RingOpen, 200)
+		rings, err := reputation.Rings(ctx, s.DB, b.ID, reputation.RingOpen, 200)
 		if err != nil {
 			return err
 		}

@@ -1,4 +1,6 @@
-package app
+// Package demo seeds the small demo community a fresh database starts with,
+// so a newcomer who runs Mutual sees a living forum at once.
+package demo
 
 import (
 	"context"
@@ -70,10 +72,10 @@ var demoThreads = []demoThread{
 		}},
 }
 
-// seedDemo creates a small living community on a fresh database: boards,
-// members, questions with replies and kudos, one solved by an accepted answer
-// and one still unanswered.
-func seedDemo(ctx context.Context, db *sqldb.DB, md *forum.Renderer, b forum.Brand) error {
+// Seed creates a small living community in brand b of a fresh database:
+// boards, members, questions with replies and kudos, one solved by an
+// accepted answer and one still unanswered.
+func Seed(ctx context.Context, db *sqldb.DB, md *forum.Renderer, b forum.Brand) error {
 	var now time.Time
 	clock := func() time.Time { return now }
 	svc := forum.NewService(db, md, clock)

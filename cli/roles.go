@@ -1,4 +1,4 @@
-package app
+package cli
 
 import (
 	"context"
@@ -6,16 +6,17 @@ import (
 	"io"
 	"strings"
 
+	"mutual/app"
 	"mutual/forum"
 )
 
-// CmdRoleGrant gives a member a role in a brand, audited as a command-line act.
-func CmdRoleGrant(ctx context.Context, args []string, out io.Writer) error {
+// roleGrant gives a member a role in a brand, audited as a command-line act.
+func roleGrant(ctx context.Context, args []string, out io.Writer) error {
 	return cmdRole(ctx, "role grant", true, args, out)
 }
 
-// CmdRoleRevoke takes a role back.
-func CmdRoleRevoke(ctx context.Context, args []string, out io.Writer) error {
+// roleRevoke takes a role back.
+func roleRevoke(ctx context.Context, args []string, out io.Writer) error {
 	return cmdRole(ctx, "role revoke", false, args, out)
 }
 
@@ -33,10 +34,10 @@ func cmdRole(ctx context.Context, name string, grant bool, args []string, out io
 	if *username == "" || *role == "" {
 		return usageErr("--username and --role are required")
 	}
-	return withBrand(ctx, *cfg, *host, func(a *App, b forum.Brand) error {
+	return withBrand(ctx, *cfg, *host, func(s app.Services, b forum.Brand) error {
 		// The command line acts as the system: the audit row has no actor
 		// and says where the change came from.
-		if err := a.mod.SetRole(ctx, forum.Actor{BrandID: b.ID}, *username, *role, grant, "(command line)"); err != nil {
+		if err := s.Moderation.SetRole(ctx, forum.Actor{BrandID: b.ID}, *username, *role, grant, "(command line)"); err != nil {
 			return err
 		}
 		verb := "granted"

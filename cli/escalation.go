@@ -1,4 +1,4 @@
-package app
+package cli
 
 import (
 	"context"
@@ -8,21 +8,22 @@ import (
 	"strings"
 	"time"
 
+	"mutual/app"
 	"mutual/forum"
 	"mutual/moderation/escalation"
 )
 
-// escOptDuration is a duration flag that remembers whether it was given.
-type escOptDuration struct{ v *time.Duration }
+// optDuration is a duration flag that remembers whether it was given.
+type optDuration struct{ v *time.Duration }
 
-func (o *escOptDuration) String() string {
+func (o *optDuration) String() string {
 	if o.v == nil {
 		return ""
 	}
 	return o.v.String()
 }
 
-func (o *escOptDuration) Set(s string) error {
+func (o *optDuration) Set(s string) error {
 	d, err := time.ParseDuration(s)
 	if err != nil {
 		return fmt.Errorf("%q is not a duration like 15m or 48h", s)
@@ -31,27 +32,27 @@ func (o *escOptDuration) Set(s string) error {
 	return nil
 }
 
-// escOptString is a string flag that remembers whether it was given.
-type escOptString struct{ v *string }
+// optString is a string flag that remembers whether it was given.
+type optString struct{ v *string }
 
-func (o *escOptString) String() string {
+func (o *optString) String() string {
 	if o.v == nil {
 		return ""
 	}
 	return *o.v
 }
 
-func (o *escOptString) Set(s string) error { o.v = &s; return nil }
+func (o *optString) Set(s string) error { o.v = &s; return nil }
 
-// CmdBrandUpdate changes a brand's escalation settings.
-func CmdBrandUpdate(ctx context.Context, args []string, out io.Writer) error {
+// brandUpdate changes a brand's escalation settings.
+func brandUpdate(ctx context.Context, args []string, out io.Writer) error {
 	fs, cfg, err := newFlags("brand update", false)
 	if err != nil {
 		return err
 	}
 	host := fs.String("host", "", "host of the brand to change")
-	var peer, res, agent, claim escOptDuration
-	var hours, tz, lang, distress, fast, hookURL, hookSecret, boardSLA escOptString
+	var peer, res, agent, claim optDuration
+	var hours, tz, lang, distress, fast, hookURL, hookSecret, boardSLA optString
 	fs.Var(&peer, "peer-sla", "how long a question waits for a peer reply before agents are called (default 15m)")
 	fs.Var(&res, "resolution-sla", "replies but no accepted answer, and the asker still needs help: escalate after (default 48h)")
 	fs.Var(&agent, "agent-sla", "escalated -> agent answer before the SLA is breached (default 1h)")
@@ -70,30 +71,19 @@ func CmdBrandUpdate(ctx context.Context, args []string, out io.Writer) error {
 	if *host == "" {
 		return usageErr("--host is required")
 	}
-	boards := map[int64]time.Duration{}
-	if boardSLA.v != nil {
-		for _, part := range strings.Split(*boardSLA.v, ",") {
-			id, d, ok := strings.Cut(strings.TrimSpace(part), "=")
-			bid, err1 := strconv.ParseInt(id, 10, 64)
-			dur, err2 := time.ParseDuration(d)
-			if d == "0" {
-				dur, err2 = 0, nil
-			}
-			if !ok || err1 != nil || err2 != nil {
-				return usageErr("--board-sla: write it like 12=5m,14=1h")
-			}
-			boards[bid] = dur
-		}
+	boards, err := parseBoardSLAs(boardSLA.v)
+	if err != nil {
+		return err
 	}
-	return withBrand(ctx, *cfg, *host, func(a *App, b forum.Brand) error {
-		st, err := a.escalations.UpdateSettings(ctx, b.ID, escalation.Update{PeerSLA: peer.v, ResolutionSLA: res.v, AgentSLA: agent.v,
+	return withBrand(ctx, *cfg, *host, func(s app.Services, b forum.Brand) error {
+		st, err := s.Escalations.UpdateSettings(ctx, b.ID, escalation.Update{PeerSLA: peer.v, ResolutionSLA: res.v, AgentSLA: agent.v,
 			ClaimTimeout: claim.v, BusinessHours: hours.v, Timezone: tz.v, Language: lang.v, Distress: distress.v, FastLane: fast.v,
 			WebhookURL: hookURL.v, WebhookSecret: hookSecret.v})
 		if err != nil {
 			return err
 		}
 		for id, d := range boards {
-			if err := a.escalations.SetBoardSLA(ctx, b.ID, id, d); err != nil {
+			if err := s.Escalations.SetBoardSLA(ctx, b.ID, id, d); err != nil {
 				return fmt.Errorf("board %d: %w", id, err)
 			}
 		}
@@ -107,9 +97,31 @@ func CmdBrandUpdate(ctx context.Context, args []string, out io.Writer) error {
 	})
 }
 
-// CmdAgentAdd makes a member an agent of a brand (granting the agent role)
+// parseBoardSLAs reads --board-sla, like 12=5m,14=1h; 0 clears a board's
+// override. Not given, it is empty.
+func parseBoardSLAs(spec *string) (map[int64]time.Duration, error) {
+	boards := map[int64]time.Duration{}
+	if spec == nil {
+		return boards, nil
+	}
+	for _, part := range strings.Split(*spec, ",") {
+		id, d, ok := strings.Cut(strings.TrimSpace(part), "=")
+		bid, err1 := strconv.ParseInt(id, 10, 64)
+		dur, err2 := time.ParseDuration(d)
+		if d == "0" {
+			dur, err2 = 0, nil
+		}
+		if !ok || err1 != nil || err2 != nil {
+			return nil, usageErr("--board-sla: write it like 12=5m,14=1h")
+		}
+		boards[bid] = dur
+	}
+	return boards, nil
+}
+
+// agentAdd makes a member an agent of a brand (granting the agent role)
 // with board skills and a shift.
-func CmdAgentAdd(ctx context.Context, args []string, out io.Writer) error {
+func agentAdd(ctx context.Context, args []string, out io.Writer) error {
 	fs, cfg, err := newFlags("agent add", false)
 	if err != nil {
 		return err
@@ -136,19 +148,19 @@ func CmdAgentAdd(ctx context.Context, args []string, out io.Writer) error {
 		}
 		ids = append(ids, id)
 	}
-	return withBrand(ctx, *cfg, *host, func(a *App, b forum.Brand) error {
-		u, err := a.members.ByUsername(ctx, b.ID, *username)
+	return withBrand(ctx, *cfg, *host, func(s app.Services, b forum.Brand) error {
+		u, err := s.Members.ByUsername(ctx, b.ID, *username)
 		if err != nil {
 			return fmt.Errorf("no user %q in %s: create it with `mutual user create --brand %s`", *username, b.Host, b.Host)
 		}
-		if err := a.members.Grant(ctx, b.ID, u.ID, "agent"); err != nil {
+		if err := s.Members.Grant(ctx, b.ID, u.ID, "agent"); err != nil {
 			return err
 		}
 		person := u.Email
 		if person == "" {
 			person = u.Username
 		}
-		ag, err := a.escalations.AddAgent(ctx, escalation.NewAgent{BrandID: b.ID, UserID: u.ID, Person: person, Boards: ids,
+		ag, err := s.Escalations.AddAgent(ctx, escalation.NewAgent{BrandID: b.ID, UserID: u.ID, Person: person, Boards: ids,
 			Languages: strings.Split(*langs, ","), OnShift: *onShift})
 		if err != nil {
 			return err
@@ -156,16 +168,16 @@ func CmdAgentAdd(ctx context.Context, args []string, out io.Writer) error {
 		shift := "off shift"
 		if ag.OnShift {
 			shift = "on shift"
-			if err := a.escalations.RouteQueue(ctx, b.ID); err != nil {
+			if err := s.Escalations.RouteQueue(ctx, b.ID); err != nil {
 				return err
 			}
 		}
-		fmt.Fprintf(out, "%s is an agent of %s (boards %v, %s)\n", u.Username, b.Host, escBoardsText(ag.Boards), shift)
+		fmt.Fprintf(out, "%s is an agent of %s (boards %v, %s)\n", u.Username, b.Host, boardsText(ag.Boards), shift)
 		return nil
 	})
 }
 
-func escBoardsText(ids []int64) string {
+func boardsText(ids []int64) string {
 	if len(ids) == 0 {
 		return "all"
 	}
@@ -180,15 +192,15 @@ func joinInt64(ids []int64) string {
 	return strings.Join(s, ",")
 }
 
-// CmdReplay runs the peer-SLA rule over a brand's history (an imported Stack
+// replay runs the peer-SLA rule over a brand's history (an imported Stack
 // Exchange site, say) and prints how many threads would have escalated.
-func CmdReplay(ctx context.Context, args []string, out io.Writer) error {
+func replay(ctx context.Context, args []string, out io.Writer) error {
 	fs, cfg, err := newFlags("replay", false)
 	if err != nil {
 		return err
 	}
 	host := fs.String("brand", "", "host of the brand to replay")
-	var peer escOptDuration
+	var peer optDuration
 	fs.Var(&peer, "peer-sla", "the SLA to replay with, like 15m or 6h")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -196,8 +208,8 @@ func CmdReplay(ctx context.Context, args []string, out io.Writer) error {
 	if peer.v == nil || *peer.v <= 0 {
 		return usageErr("--peer-sla is required (like 15m)")
 	}
-	return withBrand(ctx, *cfg, *host, func(a *App, b forum.Brand) error {
-		r, err := a.escalations.Replay(ctx, b.ID, *peer.v)
+	return withBrand(ctx, *cfg, *host, func(s app.Services, b forum.Brand) error {
+		r, err := s.Escalations.Replay(ctx, b.ID, *peer.v)
 		if err != nil {
 			return err
 		}

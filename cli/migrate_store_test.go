@@ -1,4 +1,4 @@
-package app_test
+package cli
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 
 	"mutual/app"
 	"mutual/migrations"
+	"mutual/migrations/storecopy"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
 )
@@ -63,7 +64,7 @@ func TestMigrateStoreCopiesEverything(t *testing.T) {
 	if err := runMigrations(ctx, dst); err != nil {
 		t.Fatal(err)
 	}
-	counts, err := app.CopyStore(ctx, lite.DB(), dst, io.Discard)
+	counts, err := storecopy.Copy(ctx, lite.DB(), dst, io.Discard)
 	if err != nil {
 		t.Fatalf("copy: %v", err)
 	}
@@ -89,38 +90,7 @@ func TestMigrateStoreCopiesEverything(t *testing.T) {
 	defer a.Close()
 	b := httptest.NewServer(pg.Handler())
 	defer b.Close()
-
-	paths := []string{"/", "/api/v1/boards", "/u/ellie_k", "/u/admin"}
-	var boards struct{ Items []struct{ ID int64 } }
-	_, raw := fetch(t, a.URL+"/api/v1/boards")
-	if err := json.Unmarshal([]byte(raw), &boards); err != nil || len(boards.Items) == 0 {
-		t.Fatalf("boards: %v %s", err, raw)
-	}
-	for _, bd := range boards.Items {
-		for _, f := range []string{"all", "unanswered", "solved"} {
-			paths = append(paths, fmt.Sprintf("/api/v1/boards/%d/threads?filter=%s", bd.ID, f), fmt.Sprintf("/b/%d?filter=%s", bd.ID, f))
-		}
-	}
-	var threads int
-	if err := lite.DB().QueryRow(ctx, `SELECT COUNT(*) FROM threads`).Scan(&threads); err != nil {
-		t.Fatal(err)
-	}
-	for id := 1; id <= threads; id++ {
-		paths = append(paths, fmt.Sprintf("/api/v1/threads/%d", id), fmt.Sprintf("/t/%d", id))
-	}
-	for _, p := range paths {
-		ca, pa := fetch(t, a.URL+p)
-		cb, pb := fetch(t, b.URL+p)
-		// Absolute links (canonical, structured data) name the server's own address.
-		pa = strings.ReplaceAll(pa, a.URL, b.URL)
-		if ca != http.StatusOK || cb != ca {
-			t.Errorf("%s: status %d from SQLite, %d from PostgreSQL", p, ca, cb)
-			continue
-		}
-		if pa != pb {
-			t.Errorf("%s differs between SQLite and PostgreSQL:\n%s", p, firstDiff(pa, pb))
-		}
-	}
+	boards := samePages(t, a.URL, b.URL, lite.DB())
 
 	// New rows in PostgreSQL get ids after the copied ones.
 	var maxPost int64
@@ -132,9 +102,48 @@ func TestMigrateStoreCopiesEverything(t *testing.T) {
 	if err != nil {
 		t.Fatalf("insert after copy: %v", err)
 	}
-	if next <= int64(len(boards.Items)) {
+	if next <= int64(boards) {
 		t.Fatalf("new board id %d collides with copied ids", next)
 	}
+}
+
+// samePages fetches the home page, the boards and every thread from the
+// SQLite server at a and the PostgreSQL one at b, pages and API alike, and
+// fails on any difference; it returns how many boards there are.
+func samePages(t *testing.T, a, b string, lite *sqldb.DB) int {
+	t.Helper()
+	paths := []string{"/", "/api/v1/boards", "/u/ellie_k", "/u/admin"}
+	var boards struct{ Items []struct{ ID int64 } }
+	_, raw := fetch(t, a+"/api/v1/boards")
+	if err := json.Unmarshal([]byte(raw), &boards); err != nil || len(boards.Items) == 0 {
+		t.Fatalf("boards: %v %s", err, raw)
+	}
+	for _, bd := range boards.Items {
+		for _, f := range []string{"all", "unanswered", "solved"} {
+			paths = append(paths, fmt.Sprintf("/api/v1/boards/%d/threads?filter=%s", bd.ID, f), fmt.Sprintf("/b/%d?filter=%s", bd.ID, f))
+		}
+	}
+	var threads int
+	if err := lite.QueryRow(context.Background(), `SELECT COUNT(*) FROM threads`).Scan(&threads); err != nil {
+		t.Fatal(err)
+	}
+	for id := 1; id <= threads; id++ {
+		paths = append(paths, fmt.Sprintf("/api/v1/threads/%d", id), fmt.Sprintf("/t/%d", id))
+	}
+	for _, p := range paths {
+		ca, pa := fetch(t, a+p)
+		cb, pb := fetch(t, b+p)
+		// Absolute links (canonical, structured data) name the server's own address.
+		pa = strings.ReplaceAll(pa, a, b)
+		if ca != http.StatusOK || cb != ca {
+			t.Errorf("%s: status %d from SQLite, %d from PostgreSQL", p, ca, cb)
+			continue
+		}
+		if pa != pb {
+			t.Errorf("%s differs between SQLite and PostgreSQL:\n%s", p, firstDiff(pa, pb))
+		}
+	}
+	return len(boards.Items)
 }
 
 func firstDiff(a, b string) string {

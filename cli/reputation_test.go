@@ -1,4 +1,4 @@
-package app_test
+package cli
 
 import (
 	"bytes"
@@ -37,21 +37,21 @@ func TestReputationCommands(t *testing.T) {
 	_ = a.Close()
 
 	var out bytes.Buffer
-	if err := app.CmdReputationRebuild(ctx, []string{"--data", data}, &out); err != nil {
+	if err := reputationRebuild(ctx, []string{"--data", data}, &out); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "1 difference(s) corrected") || !strings.Contains(out.String(), "cached") {
 		t.Errorf("rebuild after corruption said:\n%s", out.String())
 	}
 	out.Reset()
-	if err := app.CmdReputationRebuild(ctx, []string{"--data", data}, &out); err != nil || !strings.Contains(out.String(), "0 difference(s) corrected") {
+	if err := reputationRebuild(ctx, []string{"--data", data}, &out); err != nil || !strings.Contains(out.String(), "0 difference(s) corrected") {
 		t.Errorf("second rebuild = %v:\n%s", err, out.String())
 	}
 
 	out.Reset()
 	today := time.Now().UTC()
 	args := []string{"--data", data, "--from", today.AddDate(0, 0, -60).Format("2006-01-02"), "--to", today.AddDate(0, 0, 1).Format("2006-01-02")}
-	if err := app.CmdReputationExport(ctx, args, &out); err != nil {
+	if err := reputationExport(ctx, args, &out); err != nil {
 		t.Fatal(err)
 	}
 	recs, err := csv.NewReader(&out).ReadAll()
@@ -67,7 +67,7 @@ func TestReputationCommands(t *testing.T) {
 		t.Errorf("export sums to %d, the ledger to %d", sum, ledger)
 	}
 	for _, bad := range [][]string{{"--data", data}, {"--data", data, "--from", "June", "--to", "2025-06-30"}, {"--data", data, "--from", "2025-06-30", "--to", "2025-06-01"}} {
-		if err := app.CmdReputationExport(ctx, bad, io.Discard); !errors.Is(err, app.ErrUsage) {
+		if err := reputationExport(ctx, bad, io.Discard); !errors.Is(err, ErrUsage) {
 			t.Errorf("export %v = %v, want a usage error", bad, err)
 		}
 	}

@@ -1,4 +1,4 @@
-package app
+package cli
 
 import (
 	"context"
@@ -10,11 +10,12 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"mutual/app"
 	"mutual/forum"
 	"mutual/forum/stackexchange"
 )
 
-// CmdImport imports a Stack Exchange data dump into a brand:
+// importStackExchange imports a Stack Exchange data dump into a brand:
 //
 //	mutual import stackexchange DIR [--brand HOST] [--boards tags|one] [--board-per-tag N]
 //
@@ -22,7 +23,7 @@ import (
 // it is a terminal) and the summary to out. It returns an error for a missing
 // or malformed dump file, leaving what earlier batches wrote; running it again
 // completes the import without duplicating anything.
-func CmdImport(ctx context.Context, args []string, out io.Writer) error {
+func importStackExchange(ctx context.Context, args []string, out io.Writer) error {
 	fs, cfg, err := newFlags("import stackexchange", false)
 	if err != nil {
 		return err
@@ -59,12 +60,12 @@ func CmdImport(ctx context.Context, args []string, out io.Writer) error {
 	if err := stackexchange.CheckDump(dir, *boards); err != nil {
 		return err
 	}
-	return withBrand(ctx, *cfg, *host, func(a *App, b forum.Brand) error {
+	return withBrand(ctx, *cfg, *host, func(s app.Services, b forum.Brand) error {
 		bar := newImportBar(os.Stderr)
 		start := time.Now()
-		sum, err := stackexchange.Import(ctx, a.db, a.md, stackexchange.Options{
+		sum, err := stackexchange.Import(ctx, s.DB, s.Renderer, stackexchange.Options{
 			Dir: dir, BrandID: b.ID, Site: *site, Boards: *boards, TopTags: *topTags,
-			Now: a.cfg.Now, Progress: bar.update,
+			Now: s.Now, Progress: bar.update,
 		})
 		bar.finish()
 		if err != nil {

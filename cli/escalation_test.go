@@ -1,4 +1,4 @@
-package app_test
+package cli
 
 import (
 	"bytes"
@@ -7,8 +7,6 @@ import (
 	"io"
 	"strings"
 	"testing"
-
-	"mutual/app"
 )
 
 func TestEscalationCommands(t *testing.T) {
@@ -18,39 +16,39 @@ func TestEscalationCommands(t *testing.T) {
 		err := cmd(context.Background(), append([]string{"--data", dir}, args...), &out)
 		return out.String(), err
 	}
-	if _, err := run(app.CmdUserCreate, "--username", "amy", "--email", "amy@provider.test", "--password", "a-long-password-1"); err != nil {
+	if _, err := run(userCreate, "--username", "amy", "--email", "amy@provider.test", "--password", "a-long-password-1"); err != nil {
 		t.Fatal(err)
 	}
-	out, err := run(app.CmdBrandUpdate, "--host", "localhost", "--peer-sla", "5m", "--resolution-sla", "24h", "--business-hours", "Mon-Fri 08:00-20:00", "--timezone", "Europe/London")
+	out, err := run(brandUpdate, "--host", "localhost", "--peer-sla", "5m", "--resolution-sla", "24h", "--business-hours", "Mon-Fri 08:00-20:00", "--timezone", "Europe/London")
 	if err != nil || !strings.Contains(out, "peer SLA 5m0s, resolution SLA 24h0m0s") || !strings.Contains(out, "Mon-Fri 08:00-20:00 Europe/London") {
 		t.Fatalf("brand update: %q %v", out, err)
 	}
 	for _, bad := range [][]string{{"--host", "localhost", "--peer-sla", "soon"}, {"--peer-sla", "5m"}, {"--host", "localhost", "--board-sla", "x"}} {
-		if _, err := run(app.CmdBrandUpdate, bad...); !errors.Is(err, app.ErrUsage) {
+		if _, err := run(brandUpdate, bad...); !errors.Is(err, ErrUsage) {
 			t.Errorf("brand update %v: %v, want a usage error", bad, err)
 		}
 	}
-	if _, err := run(app.CmdBrandUpdate, "--host", "localhost", "--peer-sla", "1s"); err == nil || !strings.Contains(err.Error(), "between 1m") {
+	if _, err := run(brandUpdate, "--host", "localhost", "--peer-sla", "1s"); err == nil || !strings.Contains(err.Error(), "between 1m") {
 		t.Errorf("a 1s SLA: %v, want a validation error", err)
 	}
-	if _, err := run(app.CmdBrandUpdate, "--host", "nowhere.example", "--peer-sla", "5m"); err == nil || !strings.Contains(err.Error(), "no brand") {
+	if _, err := run(brandUpdate, "--host", "nowhere.example", "--peer-sla", "5m"); err == nil || !strings.Contains(err.Error(), "no brand") {
 		t.Errorf("unknown brand: %v", err)
 	}
-	out, err = run(app.CmdAgentAdd, "--username", "amy", "--brand", "localhost", "--on-shift")
+	out, err = run(agentAdd, "--username", "amy", "--brand", "localhost", "--on-shift")
 	if err != nil || !strings.Contains(out, "amy is an agent of localhost (boards all, on shift)") {
 		t.Fatalf("agent add: %q %v", out, err)
 	}
-	if _, err := run(app.CmdAgentAdd, "--username", "nobody", "--brand", "localhost"); err == nil {
+	if _, err := run(agentAdd, "--username", "nobody", "--brand", "localhost"); err == nil {
 		t.Error("agent add of a missing user succeeded")
 	}
-	if _, err := run(app.CmdAgentAdd, "--username", "amy", "--brand", "localhost", "--boards", "999"); err == nil || !strings.Contains(err.Error(), "not a board") {
+	if _, err := run(agentAdd, "--username", "amy", "--brand", "localhost", "--boards", "999"); err == nil || !strings.Contains(err.Error(), "not a board") {
 		t.Errorf("agent add with a foreign board: %v", err)
 	}
-	out, err = run(app.CmdReplay, "--brand", "localhost", "--peer-sla", "15m")
+	out, err = run(replay, "--brand", "localhost", "--peer-sla", "15m")
 	if err != nil || !strings.Contains(out, "peer SLA 15m0s: 0 threads; 0 would have escalated") {
 		t.Fatalf("replay: %q %v", out, err)
 	}
-	if _, err := run(app.CmdReplay, "--brand", "localhost"); !errors.Is(err, app.ErrUsage) {
+	if _, err := run(replay, "--brand", "localhost"); !errors.Is(err, ErrUsage) {
 		t.Errorf("replay without --peer-sla: %v", err)
 	}
 }
