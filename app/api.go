@@ -13,125 +13,6 @@ import (
 	"mutual/reputation"
 )
 
-// JSON shapes of the API. Times are RFC 3339 UTC; absent values are null.
-
-type apiBoard struct {
-	ID             int64      `json:"id"`
-	Name           string     `json:"name"`
-	Slug           string     `json:"slug"`
-	Description    string     `json:"description"`
-	ThreadCount    int64      `json:"thread_count"`
-	PostCount      int64      `json:"post_count"`
-	LastActivityAt *time.Time `json:"last_activity_at"`
-	URL            string     `json:"url"`
-}
-
-type apiUser struct {
-	ID         int64  `json:"id"`
-	Username   string `json:"username"`
-	Reputation *int64 `json:"reputation,omitempty"`
-	Rank       string `json:"rank,omitempty"` // with reputation: authors of threads and posts
-}
-
-// apiAuthor is a thread's or post's author: their reputation and, from the
-// brand's ladder, their rank.
-func apiAuthor(id int64, name string, rep int64, rk reputation.Ladder) apiUser {
-	return apiUser{ID: id, Username: name, Reputation: &rep, Rank: rk.Name(rep)}
-}
-
-type apiThread struct {
-	ID             int64      `json:"id"`
-	BoardID        int64      `json:"board_id"`
-	Title          string     `json:"title"`
-	Slug           string     `json:"slug"`
-	Author         apiUser    `json:"author"`
-	CreatedAt      time.Time  `json:"created_at"`
-	LastActivityAt time.Time  `json:"last_activity_at"`
-	ReplyCount     int64      `json:"reply_count"`
-	AcceptedPostID *int64     `json:"accepted_post_id"`
-	Solved         bool       `json:"solved"`
-	Answered       bool       `json:"answered"`
-	URL            string     `json:"url"`
-	Posts          []apiPost  `json:"posts,omitempty"`
-	Next           *string    `json:"next,omitempty"`
-	FirstReplyAt   *time.Time `json:"first_reply_at"`
-	Status         string     `json:"status"`
-	Locked         bool       `json:"locked"`
-	Pinned         bool       `json:"pinned"`
-	MergedInto     *int64     `json:"merged_into,omitempty"`
-}
-
-type apiPost struct {
-	ID            int64      `json:"id"`
-	ThreadID      int64      `json:"thread_id"`
-	Author        apiUser    `json:"author"`
-	IsQuestion    bool       `json:"is_question"`
-	Body          string     `json:"body"`
-	BodyHTML      string     `json:"body_html"`
-	CreatedAt     time.Time  `json:"created_at"`
-	EditedAt      *time.Time `json:"edited_at"`
-	RevisionCount int        `json:"revision_count"`
-	KudosCount    int64      `json:"kudos_count"`
-	Accepted      bool       `json:"accepted"`
-	Status        string     `json:"status"`
-	IsStaff       bool       `json:"is_staff"`
-}
-
-type apiList[T any] struct {
-	Items []T     `json:"items"`
-	Next  *string `json:"next"`
-}
-
-func optTime(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
-}
-
-func optCursor(c forum.Cursor) *string {
-	if s := c.String(); s != "" {
-		return &s
-	}
-	return nil
-}
-
-func toAPIBoard(b forum.Board) apiBoard {
-	return apiBoard{ID: b.ID, Name: b.Name, Slug: b.Slug, Description: b.Description, ThreadCount: b.ThreadCount,
-		PostCount: b.PostCount, LastActivityAt: optTime(b.LastActivityAt), URL: "/b/" + web.Itoa(b.ID) + "/" + b.Slug}
-}
-
-func toAPIThread(t forum.Thread, rk reputation.Ladder) apiThread {
-	out := apiThread{ID: t.ID, BoardID: t.BoardID, Title: t.Title, Slug: t.Slug, Author: apiAuthor(t.AuthorID, t.AuthorName, t.AuthorReputation, rk),
-		CreatedAt: t.CreatedAt, LastActivityAt: t.LastActivityAt, ReplyCount: t.ReplyCount, Solved: t.Solved(), Answered: t.Answered(),
-		URL: web.ThreadURL(t), FirstReplyAt: optTime(t.FirstReplyAt), Status: t.Status, Locked: t.Locked(), Pinned: t.Pinned}
-	if t.MergedInto != 0 {
-		into := t.MergedInto
-		out.MergedInto = &into
-	}
-	if t.AcceptedPostID != 0 {
-		id := t.AcceptedPostID
-		out.AcceptedPostID = &id
-	}
-	return out
-}
-
-// threadList is a page of threads as the API lists them.
-func threadList(threads []forum.Thread, next forum.Cursor, rk reputation.Ladder) apiList[apiThread] {
-	out := apiList[apiThread]{Items: make([]apiThread, 0, len(threads)), Next: optCursor(next)}
-	for _, t := range threads {
-		out.Items = append(out.Items, toAPIThread(t, rk))
-	}
-	return out
-}
-
-func toAPIPost(p forum.Post, acceptedID int64, rk reputation.Ladder) apiPost {
-	return apiPost{ID: p.ID, ThreadID: p.ThreadID, Author: apiAuthor(p.AuthorID, p.AuthorName, p.AuthorReputation, rk),
-		IsQuestion: p.IsQuestion, Body: p.BodyMD, BodyHTML: p.BodyHTML, CreatedAt: p.CreatedAt, EditedAt: optTime(p.EditedAt),
-		RevisionCount: p.RevisionCount, KudosCount: p.KudosCount, Accepted: acceptedID != 0 && p.ID == acceptedID,
-		Status: p.Status, IsStaff: p.IsStaff}
-}
-
 // apiRanks is the brand's rank ladder for authors in an answer; on failure
 // it has answered the error and returns false.
 func (a *App) apiRanks(c *gin.Context) (reputation.Ladder, bool) {
@@ -152,7 +33,7 @@ func (a *App) apiThreadObjects(c *gin.Context, ts []forum.Thread) ([]any, bool) 
 	}
 	out := make([]any, len(ts))
 	for i, t := range ts {
-		out[i] = toAPIThread(t, rk)
+		out[i] = web.ToThreadJSON(t, rk)
 	}
 	return out, true
 }
@@ -163,9 +44,9 @@ func (a *App) apiBoards(c *gin.Context) {
 		a.site.Fail(c, err)
 		return
 	}
-	out := apiList[apiBoard]{Items: make([]apiBoard, 0, len(boards))}
+	out := web.List[web.BoardJSON]{Items: make([]web.BoardJSON, 0, len(boards))}
 	for _, b := range boards {
-		out.Items = append(out.Items, toAPIBoard(b))
+		out.Items = append(out.Items, web.ToBoardJSON(b))
 	}
 	c.JSON(http.StatusOK, out)
 }
@@ -210,31 +91,31 @@ func (a *App) apiThreads(c *gin.Context) {
 	if !ok {
 		return
 	}
-	c.JSON(http.StatusOK, threadList(threads, next, rk))
+	c.JSON(http.StatusOK, web.ThreadListJSON(threads, next, rk))
 }
 
-func (a *App) apiThreadBody(c *gin.Context, id int64, after forum.Cursor) (apiThread, error) {
+func (a *App) apiThreadBody(c *gin.Context, id int64, after forum.Cursor) (web.ThreadJSON, error) {
 	actor := web.ActorOf(c)
 	pg, err := a.forum.PageAs(c.Request.Context(), actor, id, after)
 	if err != nil {
-		return apiThread{}, err
+		return web.ThreadJSON{}, err
 	}
 	rk, err := a.rep.Ranks(c.Request.Context(), actor.BrandID)
 	if err != nil {
-		return apiThread{}, err
+		return web.ThreadJSON{}, err
 	}
-	out := toAPIThread(pg.Thread, rk)
+	out := web.ToThreadJSON(pg.Thread, rk)
 	if pg.Thread.MergedInto != 0 {
 		return out, nil // merged: merged_into says where its posts went
 	}
-	out.Posts = make([]apiPost, 0, len(pg.Replies)+1)
+	out.Posts = make([]web.PostJSON, 0, len(pg.Replies)+1)
 	if after.ID == 0 {
-		out.Posts = append(out.Posts, toAPIPost(pg.Question, pg.Thread.AcceptedPostID, rk))
+		out.Posts = append(out.Posts, web.ToPostJSON(pg.Question, pg.Thread.AcceptedPostID, rk))
 	}
 	for _, p := range pg.Replies {
-		out.Posts = append(out.Posts, toAPIPost(p, pg.Thread.AcceptedPostID, rk))
+		out.Posts = append(out.Posts, web.ToPostJSON(p, pg.Thread.AcceptedPostID, rk))
 	}
-	out.Next = optCursor(pg.Next)
+	out.Next = web.OptCursor(pg.Next)
 	return out, nil
 }
 
@@ -316,7 +197,7 @@ func (a *App) apiReply(c *gin.Context) {
 	if !ok {
 		return
 	}
-	c.JSON(http.StatusCreated, toAPIPost(p, 0, rk)) // a new reply is never the accepted one yet
+	c.JSON(http.StatusCreated, web.ToPostJSON(p, 0, rk)) // a new reply is never the accepted one yet
 }
 
 func (a *App) apiEdit(c *gin.Context) {
@@ -353,7 +234,7 @@ func (a *App) apiPostOut(c *gin.Context, code int, p forum.Post) {
 	if !ok {
 		return
 	}
-	c.JSON(code, toAPIPost(p, accepted, rk))
+	c.JSON(code, web.ToPostJSON(p, accepted, rk))
 }
 
 func (a *App) apiRevisions(c *gin.Context) {
@@ -368,16 +249,16 @@ func (a *App) apiRevisions(c *gin.Context) {
 		return
 	}
 	type apiRev struct {
-		Revision  int       `json:"revision"`
-		Editor    apiUser   `json:"editor"`
-		Title     string    `json:"title,omitempty"`
-		Body      string    `json:"body"`
-		BodyHTML  string    `json:"body_html"`
-		CreatedAt time.Time `json:"created_at"`
+		Revision  int          `json:"revision"`
+		Editor    web.UserJSON `json:"editor"`
+		Title     string       `json:"title,omitempty"`
+		Body      string       `json:"body"`
+		BodyHTML  string       `json:"body_html"`
+		CreatedAt time.Time    `json:"created_at"`
 	}
-	out := apiList[apiRev]{Items: make([]apiRev, 0, len(revs))}
+	out := web.List[apiRev]{Items: make([]apiRev, 0, len(revs))}
 	for _, r := range revs {
-		out.Items = append(out.Items, apiRev{Revision: r.Revision, Editor: apiUser{ID: r.EditorID, Username: r.EditorName},
+		out.Items = append(out.Items, apiRev{Revision: r.Revision, Editor: web.UserJSON{ID: r.EditorID, Username: r.EditorName},
 			Title: r.Title, Body: r.BodyMD, BodyHTML: r.BodyHTML, CreatedAt: r.CreatedAt})
 	}
 	c.JSON(http.StatusOK, out)
@@ -449,7 +330,7 @@ func (a *App) apiThreadOut(c *gin.Context, t forum.Thread) {
 	if !ok {
 		return
 	}
-	c.JSON(http.StatusOK, toAPIThread(t, rk))
+	c.JSON(http.StatusOK, web.ToThreadJSON(t, rk))
 }
 
 func (a *App) apiMe(c *gin.Context) {
