@@ -17,10 +17,12 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/app/escalationweb"
 	"mutual/app/reportweb"
 	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/jobs"
 	"mutual/migrations"
 	"mutual/moderation"
 	"mutual/moderation/escalation"
@@ -42,11 +44,11 @@ type App struct {
 	themes  *themes.Registry
 	site    *web.Site
 	limits  *web.Limits
-	jobs    *jobs
+	jobs    *jobs.Leases
 	handler http.Handler
 
 	escalations *escalation.Service
-	escMetrics  *escMetrics
+	esc         *escalationweb.Handlers
 	mod         *moderation.Service
 	engine      *gin.Engine  // the router, kept so tests can list its routes
 	nf          *notifyParts // notifications (notify_wiring.go)
@@ -115,7 +117,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.site.Bell = a.notifyViewFor
 	a.site.Head = discoveryHeadFor
 	a.site.SignedLink(notifySignedLink)
-	a.jobs = newJobs(db, cfg.Now)
+	a.jobs = jobs.New(db, cfg.Now)
 	a.escalations = escalation.New(db, cfg.Now)
 	a.forum.Subscribe(a.escalations.Hook)
 	a.forum.OnChange = a.onChange
@@ -124,6 +126,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a.reports = reportweb.New(a.site, a.limits, db, a.forum, cfg.Now)
+	a.esc = escalationweb.New(escalationweb.Deps{Site: a.site, Limits: a.limits, Escalations: a.escalations, Forum: a.forum,
+		Brands: a.brands, Jobs: a.jobs, Changed: a.onChange, MetricsToken: cfg.MetricsToken, Now: cfg.Now})
 	if err := a.ensureDefaultBrand(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -127,7 +127,7 @@ func (a *App) notifyJobs(ctx context.Context, r *NotifyRun) error {
 }
 
 func (a *App) notifyJob(ctx context.Context, name string, perBrand func(brandID int64) error) error {
-	ok, err := a.jobs.claim(ctx, name)
+	ok, err := a.jobs.Claim(ctx, name)
 	if err != nil || !ok {
 		return err
 	}
@@ -139,7 +139,7 @@ func (a *App) notifyJob(ctx context.Context, name string, perBrand func(brandID 
 			}
 		}
 	}
-	if ferr := a.jobs.finish(ctx, name, a.cfg.Now().Add(notifyJobEvery), err); ferr != nil && err == nil {
+	if ferr := a.jobs.Finish(ctx, name, a.cfg.Now().Add(notifyJobEvery), err); ferr != nil && err == nil {
 		err = ferr
 	}
 	return err

@@ -9,11 +9,11 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/app/escalationweb"
 	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
 )
-
 
 func (a *App) home(c *gin.Context) {
 	ctx := c.Request.Context()
@@ -97,8 +97,8 @@ type threadView struct {
 	// PostingBlocked says why the viewer cannot post (suspended, banned).
 	PostingBlocked string
 	Rep            repThreadInfo
-	Escalation     *escThreadSlot    // the escalation slot: state and buttons (signed-in viewers)
-	Bars           map[int64]postBar // each post's action bar, by post id
+	Escalation     *escalationweb.ThreadSlot // the escalation slot: state and buttons (signed-in viewers)
+	Bars           map[int64]postBar         // each post's action bar, by post id
 }
 
 func (a *App) loadThreadView(c *gin.Context, id int64) (threadView, error) {
@@ -125,7 +125,7 @@ func (a *App) loadThreadView(c *gin.Context, id int64) (threadView, error) {
 		return threadView{}, err
 	}
 	tv := threadView{Page: pg, Board: bd, CanAccept: canAccept, Kudoed: pg.Kudoed, ClientKey: newClientKey(), PostingBlocked: blocked, Rep: rep}
-	tv.Escalation = a.escThreadInfo(c, pg.Thread)
+	tv.Escalation = a.esc.ThreadInfo(c, pg.Thread)
 	csrf := ""
 	if actor.SignedIn() {
 		csrf = a.site.CSRFToken(c)

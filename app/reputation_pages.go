@@ -549,7 +549,7 @@ func (a *App) repRingScan(c *gin.Context) {
 // across all instances (claimed through the jobs table).
 func (a *App) repRunRings(ctx context.Context) error {
 	const name = "reputation-rings"
-	ok, err := a.jobs.claim(ctx, name)
+	ok, err := a.jobs.Claim(ctx, name)
 	if err != nil || !ok {
 		return err
 	}
@@ -566,5 +566,5 @@ func (a *App) repRunRings(ctx context.Context) error {
 			a.log.Info("kudos rings", "brand", b.ID, "count", n)
 		}
 	}
-	return errors.Join(runErr, a.jobs.finish(ctx, name, a.cfg.Now().Add(time.Hour), runErr))
+	return errors.Join(runErr, a.jobs.Finish(ctx, name, a.cfg.Now().Add(time.Hour), runErr))
 }
