@@ -18,6 +18,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"mutual/app/escalationweb"
+	"mutual/app/moderationweb"
 	"mutual/app/reportweb"
 	"mutual/app/web"
 	"mutual/fault"
@@ -49,6 +50,7 @@ type App struct {
 
 	escalations *escalation.Service
 	esc         *escalationweb.Handlers
+	modweb      *moderationweb.Handlers
 	mod         *moderation.Service
 	engine      *gin.Engine  // the router, kept so tests can list its routes
 	nf          *notifyParts // notifications (notify_wiring.go)
@@ -128,6 +130,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.reports = reportweb.New(a.site, a.limits, db, a.forum, cfg.Now)
 	a.esc = escalationweb.New(escalationweb.Deps{Site: a.site, Limits: a.limits, Escalations: a.escalations, Forum: a.forum,
 		Brands: a.brands, Jobs: a.jobs, Changed: a.onChange, MetricsToken: cfg.MetricsToken, Now: cfg.Now})
+	a.modweb = moderationweb.New(a.site, a.limits, a.mod, a.forum,
+		moderationweb.Presenter{Ranks: a.rankNames, Posts: a.apiPosts, Thread: a.apiThreadOut}, cfg.Now)
 	if err := a.ensureDefaultBrand(ctx); err != nil {
 		db.Close()
 		return nil, err

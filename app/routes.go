@@ -71,7 +71,7 @@ func (a *App) routes() http.Handler {
 
 	// Each capability registers its pages and API routes in its own file.
 	a.reputationRoutes(b, api)
-	a.moderationRoutes(b, api)
+	a.modweb.Routes(b, api)
 	a.esc.Routes(b, api)
 	a.reports.Routes(b, api)
 	a.discoveryRoutes(b, api)
