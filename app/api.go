@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"net/http"
 	"time"
 	"unicode/utf8"
@@ -36,6 +37,27 @@ func (a *App) apiThreadObjects(c *gin.Context, ts []forum.Thread) ([]any, bool) 
 		out[i] = web.ToThreadJSON(t, rk)
 	}
 	return out, true
+}
+
+// apiPosts are posts as the API shows them, for capabilities that answer
+// with posts (moderation); on failure it has answered the error.
+func (a *App) apiPosts(c *gin.Context, ps []forum.Post) ([]any, bool) {
+	rk, ok := a.apiRanks(c)
+	if !ok {
+		return nil, false
+	}
+	out := make([]any, len(ps))
+	for i, p := range ps {
+		out[i] = toAPIPost(p, 0, rk)
+	}
+	return out, true
+}
+
+// rankNames names the rank of a reputation total in the brand's ladder, for
+// capabilities that show authors (moderation's review queue).
+func (a *App) rankNames(ctx context.Context, brandID int64) (func(rep int64) string, error) {
+	rk, err := a.rep.Ranks(ctx, brandID)
+	return rk.Name, err
 }
 
 func (a *App) apiBoards(c *gin.Context) {

@@ -19,6 +19,8 @@ import (
 
 	"mutual/app/accountweb"
 	"mutual/app/discoveryweb"
+	"mutual/app/escalationweb"
+	"mutual/app/moderationweb"
 	"mutual/app/notifyweb"
 	"mutual/app/reportweb"
 	"mutual/app/reputationweb"
@@ -28,6 +30,7 @@ import (
 	"mutual/forum"
 	"mutual/forum/demo"
 	"mutual/forum/notify"
+	"mutual/jobs"
 	"mutual/migrations"
 	"mutual/moderation"
 	"mutual/moderation/escalation"
@@ -50,11 +53,12 @@ type App struct {
 	site    *web.Site
 	bus     *broadcast.Bus // tells other instances what changed (PostgreSQL)
 	limits  *web.Limits
-	jobs    *jobs
+	jobs    *jobs.Leases
 	handler http.Handler
 
 	escalations *escalation.Service
-	escMetrics  *escMetrics
+	esc         *escalationweb.Handlers
+	modweb      *moderationweb.Handlers
 	mod         *moderation.Service
 	engine      *gin.Engine // the router, kept so tests can list its routes
 	reports     *reportweb.Handlers
@@ -124,11 +128,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.site = web.NewSite(log, a.authz, a.themes, a.brands, a.members, 16<<20, 10*time.Second)
 	a.site.SecureCookies = cfg.SecureCookies
 	a.site.Head = discoveryweb.Head
-	a.jobs = newJobs(db, cfg.Now)
+	a.jobs = jobs.New(db, cfg.Now)
 	a.escalations = escalation.New(db, cfg.Now)
 	a.forum.Subscribe(a.escalations.Hook)
 	a.forum.OnChange = a.onChange
-	leases := notifyweb.Leases{Claim: a.jobs.claim, Finish: a.jobs.finish}
+	leases := notifyweb.Leases{Claim: a.jobs.Claim, Finish: a.jobs.Finish}
 	if a.notifications, err = notifyweb.New(ctx, a.site, cfg.Notify, db, a.forum, a.members, a.brands, leases, cfg.Now); err != nil {
 		db.Close()
 		return nil, err
@@ -138,10 +142,14 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.accounts.Joined = a.notifications.QueueVerify
 	a.reports = reportweb.New(a.site, a.limits, db, a.forum, cfg.Now)
 	a.rep = reputationweb.New(a.site, a.limits, reputationweb.Services{DB: db, Forum: a.forum, Members: a.members,
-		Brands: a.brands, Now: cfg.Now, Changed: a.onChange, Claim: a.jobs.claim, Finish: a.jobs.finish})
+		Brands: a.brands, Now: cfg.Now, Changed: a.onChange, Claim: a.jobs.Claim, Finish: a.jobs.Finish})
 	a.site.Refusal = a.rep.Refusal
 	a.discovery = discoveryweb.New(a.site, a.limits, a.forum, cfg.Now,
 		discoveryweb.With{RankResults: a.rep.RankResults, APIThreads: a.apiThreadObjects, AskAgain: a.askAgain})
+	a.esc = escalationweb.New(escalationweb.Deps{Site: a.site, Limits: a.limits, Escalations: a.escalations, Forum: a.forum,
+		Brands: a.brands, Jobs: a.jobs, Changed: a.onChange, MetricsToken: cfg.MetricsToken, Now: cfg.Now})
+	a.modweb = moderationweb.New(a.site, a.limits, a.mod, a.forum,
+		moderationweb.Presenter{Ranks: a.rankNames, Posts: a.apiPosts, Thread: a.apiThreadOut}, cfg.Now)
 	if err := a.ensureDefaultBrand(ctx); err != nil {
 		db.Close()
 		return nil, err

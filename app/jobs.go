@@ -2,88 +2,12 @@ package app
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"mutual/moderation/escalation"
-	"mutual/sqldb"
 )
-
-// jobs claims and records background work in the jobs table. A claim is a
-// lease: the owner must finish (or renew) before it runs out, or another
-// instance takes the job over. On PostgreSQL the claim skips a row another
-// instance holds locked (FOR UPDATE SKIP LOCKED), so instances never queue
-// behind each other; SQLite has one writer, so a conditional UPDATE suffices.
-type jobs struct {
-	db    *sqldb.DB
-	owner string
-	now   func() time.Time
-	lease time.Duration
-}
-
-func newJobs(db *sqldb.DB, now func() time.Time) *jobs {
-	host, _ := os.Hostname()
-	return &jobs{db: db, owner: fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixNano()%1e6), now: now, lease: time.Minute}
-}
-
-// claim takes the named job if it is due and nobody holds a live lease.
-func (j *jobs) claim(ctx context.Context, name string) (bool, error) {
-	now := j.now().UnixMilli()
-	until := now + j.lease.Milliseconds()
-	var got string
-	err := j.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		got = "" // the function may run again after a batch retry
-		if _, err := tx.Exec(ctx, `INSERT INTO jobs (name, updated_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`, name, now); err != nil {
-			return err
-		}
-		q := `UPDATE jobs SET owner = ?, lease_until = ?, runs = runs + 1, updated_at = ?
-WHERE name = ? AND run_after <= ? AND lease_until <= ? RETURNING name`
-		args := []any{j.owner, until, now, name, now, now}
-		if tx.Dialect() == sqldb.Postgres {
-			q = `WITH due AS (SELECT name FROM jobs WHERE name = ? AND run_after <= ? AND lease_until <= ? FOR UPDATE SKIP LOCKED)
-UPDATE jobs SET owner = ?, lease_until = ?, runs = runs + 1, updated_at = ? FROM due WHERE jobs.name = due.name RETURNING jobs.name`
-			args = []any{name, now, now, j.owner, until, now}
-		}
-		err := tx.QueryRow(ctx, q, args...).Scan(&got)
-		if errors.Is(err, errNoRows) {
-			return nil
-		}
-		return err
-	})
-	if err != nil {
-		return false, fmt.Errorf("app: claim job %s: %w", name, err)
-	}
-	return got == name, nil
-}
-
-// renew extends a lease this owner holds; false means it was lost.
-func (j *jobs) renew(ctx context.Context, name string) (bool, error) {
-	now := j.now().UnixMilli()
-	res, err := j.db.Exec(ctx, `UPDATE jobs SET lease_until = ?, updated_at = ? WHERE name = ? AND owner = ?`,
-		now+j.lease.Milliseconds(), now, name, j.owner)
-	if err != nil {
-		return false, fmt.Errorf("app: renew job %s: %w", name, err)
-	}
-	n, _ := res.RowsAffected()
-	return n == 1, nil
-}
-
-// finish releases the lease and schedules the next run.
-func (j *jobs) finish(ctx context.Context, name string, next time.Time, runErr error) error {
-	msg := ""
-	if runErr != nil {
-		msg = runErr.Error()
-	}
-	_, err := j.db.Exec(ctx, `UPDATE jobs SET lease_until = 0, owner = '', run_after = ?, last_error = ?, updated_at = ?
-WHERE name = ? AND owner = ?`, next.UnixMilli(), msg, j.now().UnixMilli(), name, j.owner)
-	if err != nil {
-		return fmt.Errorf("app: finish job %s: %w", name, err)
-	}
-	return nil
-}
 
 // errJobAbandoned is what a BatchHook returns to stop a run the way a crash
 // would: without finishing, the lease left to run out.
@@ -97,17 +21,17 @@ var errJobAbandoned = errors.New("job abandoned")
 // reports whether it ran.
 func (a *App) RunEscalations(ctx context.Context) (bool, error) {
 	const name = "escalation-detector"
-	ok, err := a.jobs.claim(ctx, name)
+	ok, err := a.jobs.Claim(ctx, name)
 	if err != nil || !ok {
 		return false, err
 	}
 	start := time.Now()
 	runErr := a.escalateAll(ctx, name)
-	a.escObserveTick(time.Since(start), runErr)
+	a.esc.ObserveTick(time.Since(start), runErr)
 	if errors.Is(runErr, errJobAbandoned) {
 		return true, runErr
 	}
-	if err := a.jobs.finish(ctx, name, a.cfg.Now().Add(a.cfg.JobInterval), runErr); err != nil {
+	if err := a.jobs.Finish(ctx, name, a.cfg.Now().Add(a.cfg.JobInterval), runErr); err != nil {
 		return true, err
 	}
 	return true, runErr
@@ -131,7 +55,7 @@ func (a *App) escalateAll(ctx context.Context, name string) error {
 		for rule := 1; rule <= 2; rule++ {
 			cur := escalation.Cursor{}
 			for {
-				tick, next, more, err := a.escalations.Detect(ctx, b.ID, rule, cur, a.cfg.JobBatch, a.jobs.owner)
+				tick, next, more, err := a.escalations.Detect(ctx, b.ID, rule, cur, a.cfg.JobBatch, a.jobs.Owner())
 				if err != nil {
 					return err
 				}
@@ -148,7 +72,7 @@ func (a *App) escalateAll(ctx context.Context, name string) error {
 					break
 				}
 				cur = next
-				if held, err := a.jobs.renew(ctx, name); err != nil || !held {
+				if held, err := a.jobs.Renew(ctx, name); err != nil || !held {
 					return fmt.Errorf("app: lost the lease on %s: %v", name, err)
 				}
 			}
@@ -157,7 +81,9 @@ func (a *App) escalateAll(ctx context.Context, name string) error {
 	return nil
 }
 
+// RunEscalationWebhooks delivers due escalation webhooks while this instance
+// holds their job; it reports how many it attempted.
+func (a *App) RunEscalationWebhooks(ctx context.Context) int { return a.esc.RunWebhooks(ctx) }
+
 // Escalations exposes the escalation service to commands and tests.
 func (a *App) Escalations() *escalation.Service { return a.escalations }
-
-var errNoRows = sql.ErrNoRows

@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"mutual/app/discoveryweb"
+	"mutual/app/escalationweb"
 	"mutual/app/reputationweb"
 	"mutual/app/web"
 	"mutual/fault"
@@ -97,8 +98,8 @@ type threadView struct {
 	// PostingBlocked says why the viewer cannot post (suspended, banned).
 	PostingBlocked string
 	Rep            reputationweb.ThreadInfo
-	Escalation     *escThreadSlot    // the escalation slot: state and buttons (signed-in viewers)
-	Bars           map[int64]postBar // each post's action bar, by post id
+	Escalation     *escalationweb.ThreadSlot // the escalation slot: state and buttons (signed-in viewers)
+	Bars           map[int64]postBar         // each post's action bar, by post id
 }
 
 // QuestionPage is the thread and its posts, for discoveryweb's head.
@@ -128,7 +129,7 @@ func (a *App) loadThreadView(c *gin.Context, id int64) (threadView, error) {
 		return threadView{}, err
 	}
 	tv := threadView{Page: pg, Board: bd, CanAccept: canAccept, Kudoed: pg.Kudoed, ClientKey: newClientKey(), PostingBlocked: blocked, Rep: rep}
-	tv.Escalation = a.escThreadInfo(c, pg.Thread)
+	tv.Escalation = a.esc.ThreadInfo(c, pg.Thread)
 	csrf := ""
 	if actor.SignedIn() {
 		csrf = a.site.CSRFToken(c)

@@ -17,10 +17,10 @@ func (a *App) routes() http.Handler {
 	r.HandleMethodNotAllowed = true
 	_ = r.SetTrustedProxies(nil)
 	r.MaxMultipartMemory = 1 << 20
-	r.Use(a.site.RequestLog, a.site.Recover, web.SecurityHeaders, web.LimitBody, a.escRequestMetrics())
+	r.Use(a.site.RequestLog, a.site.Recover, web.SecurityHeaders, web.LimitBody, a.esc.RequestMetrics())
 
 	r.GET("/healthz", a.healthz)
-	r.GET("/metrics", a.metrics)
+	r.GET("/metrics", a.esc.Metrics)
 	r.GET("/static/*file", a.site.Static)
 
 	b := r.Group("/", a.site.ResolveBrand, a.site.Authenticate, a.site.CheckCSRF)
@@ -65,8 +65,8 @@ func (a *App) routes() http.Handler {
 
 	// Each capability registers its pages and API routes in its own file.
 	a.rep.Routes(b, api)
-	a.moderationRoutes(b, api)
-	a.escalationRoutes(b, api)
+	a.modweb.Routes(b, api)
+	a.esc.Routes(b, api)
 	a.reports.Routes(b, api)
 	a.discovery.Routes(b, api)
 	a.notifications.Routes(b, api)

@@ -66,7 +66,7 @@ var Owners = map[string]string{
 	"notify_reminders": "mutual/forum/notify",
 
 	// The server's own machinery: background job leases and rate limits.
-	"jobs":          "mutual/app",
+	"jobs":          "mutual/jobs",
 	"rate_counters": "mutual/ratelimit",
 }
 
@@ -112,8 +112,6 @@ var AllowedReads = []Read{
 		"the deflection report computes its figures across content and escalations"},
 	{"mutual/forum/stackexchange", []string{"reputation_events"}, "bulk loader"},
 	{"mutual/migrations/storecopy", nil, "migrate-store copies a whole database table by table"},
-	{"mutual/app", []string{"threads"},
-		"pending the split of app/: the escalation page reads still_need_help_at"},
 	{"mutual/bench/targets", []string{"brands", "boards", "threads", "posts", "jobs"},
 		"benchmark tool: picks ids to aim load at"},
 }

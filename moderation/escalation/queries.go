@@ -92,6 +92,17 @@ func (s *Service) ForThread(ctx context.Context, brandID, threadID int64) (Escal
 	return byThread(ctx, s.db, brandID, threadID)
 }
 
+// StillNeedHelpPressed reports whether the thread's asker has said they
+// still need help (the thread page then hides the button).
+func (s *Service) StillNeedHelpPressed(ctx context.Context, brandID, threadID int64) (bool, error) {
+	var at int64
+	err := s.db.QueryRow(ctx, `SELECT COALESCE(still_need_help_at, 0) FROM threads WHERE id = ? AND brand_id = ?`, threadID, brandID).Scan(&at)
+	if err != nil {
+		return false, notFoundOr(err, "There is no such thread.")
+	}
+	return at != 0, nil
+}
+
 // Console is what an agent sees: what they hold, and the brand queue, each
 // most urgent first (highest priority, then the nearest SLA breach).
 type Console struct {

@@ -1,4 +1,4 @@
-package app
+package escalationweb
 
 import (
 	"bytes"
@@ -12,55 +12,55 @@ import (
 	"mutual/moderation/escalation"
 )
 
-// escWebhookClient sends webhook deliveries; a short timeout keeps one slow
+// webhookClient sends webhook deliveries; a short timeout keeps one slow
 // receiver from holding the worker.
-var escWebhookClient = &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error {
+var webhookClient = &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error {
 	return http.ErrUseLastResponse // a receiver must answer at its URL, not bounce us elsewhere
 }}
 
-// RunEscalationWebhooks delivers due webhook calls from the outbox while this
+// RunWebhooks delivers due webhook calls from the outbox while this
 // instance holds the "escalation-webhooks" job, so each is sent by one
 // instance at a time. It reports how many it attempted.
-func (a *App) RunEscalationWebhooks(ctx context.Context) int {
+func (h *Handlers) RunWebhooks(ctx context.Context) int {
 	const name = "escalation-webhooks"
-	ok, err := a.jobs.claim(ctx, name)
+	ok, err := h.jobs.Claim(ctx, name)
 	if err != nil || !ok {
 		if err != nil && ctx.Err() == nil {
-			a.log.Error("webhooks: claim", "err", err)
+			h.log.Error("webhooks: claim", "err", err)
 		}
 		return 0
 	}
 	sent := 0
 	var runErr error
 	for ctx.Err() == nil {
-		due, err := a.escalations.DueWebhooks(ctx, 50)
+		due, err := h.escalations.DueWebhooks(ctx, 50)
 		if err != nil {
 			runErr = err
 			break
 		}
 		for _, d := range due {
-			a.escDeliver(ctx, d)
+			h.deliver(ctx, d)
 			sent++
 		}
 		if len(due) < 50 {
 			break
 		}
-		if held, err := a.jobs.renew(ctx, name); err != nil || !held {
+		if held, err := h.jobs.Renew(ctx, name); err != nil || !held {
 			break
 		}
 	}
 	if runErr != nil && ctx.Err() == nil {
-		a.log.Error("webhooks", "err", runErr)
+		h.log.Error("webhooks", "err", runErr)
 	}
 	// Due again on the next worker tick; the interval throttles it.
-	if err := a.jobs.finish(ctx, name, a.cfg.Now(), runErr); err != nil && ctx.Err() == nil {
-		a.log.Error("webhooks: finish", "err", err)
+	if err := h.jobs.Finish(ctx, name, h.now(), runErr); err != nil && ctx.Err() == nil {
+		h.log.Error("webhooks: finish", "err", err)
 	}
 	return sent
 }
 
-// escDeliver POSTs one payload, signed, and records the outcome.
-func (a *App) escDeliver(ctx context.Context, d escalation.Delivery) {
+// deliver POSTs one payload, signed, and records the outcome.
+func (h *Handlers) deliver(ctx context.Context, d escalation.Delivery) {
 	start := time.Now()
 	status, msg := 0, ""
 	if d.URL == "" {
@@ -76,7 +76,7 @@ func (a *App) escDeliver(ctx context.Context, d escalation.Delivery) {
 			req.Header.Set("X-Mutual-Event", "escalation."+d.Event)
 			req.Header.Set("X-Mutual-Delivery", strconv.FormatInt(d.ID, 10))
 			req.Header.Set("X-Mutual-Signature", escalation.Sign(d.Secret, body))
-			res, err := escWebhookClient.Do(req)
+			res, err := webhookClient.Do(req)
 			if err != nil {
 				msg = err.Error()
 			} else {
@@ -89,7 +89,7 @@ func (a *App) escDeliver(ctx context.Context, d escalation.Delivery) {
 			}
 		}
 	}
-	if err := a.escalations.RecordAttempt(ctx, d, status, msg, time.Since(start)); err != nil && ctx.Err() == nil {
-		a.log.Error("webhooks: record attempt", "id", d.ID, "err", err)
+	if err := h.escalations.RecordAttempt(ctx, d, status, msg, time.Since(start)); err != nil && ctx.Err() == nil {
+		h.log.Error("webhooks: record attempt", "id", d.ID, "err", err)
 	}
 }

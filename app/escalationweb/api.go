@@ -1,46 +1,38 @@
-package app
+package escalationweb
 
 import (
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/gin-gonic/gin"
-	"golang.org/x/time/rate"
 
 	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/moderation/escalation"
-	"mutual/ratelimit"
 )
 
-var (
-	escLimiterOnce sync.Once
-	escLimiterVal  *ratelimit.Keyed
-)
-
-// escLimiter bounds agent actions per account: generous for real work (two a
-// second, bursts of 20), tight enough to stop a runaway script.
-func (a *App) escLimiter() *ratelimit.Keyed {
-	escLimiterOnce.Do(func() { escLimiterVal = ratelimit.NewKeyed(rate.Limit(2), 20) })
-	return escLimiterVal
-}
-
-// escListItem is an escalation in API lists: the escalation's JSON plus the
+// listItem is an escalation in API lists: the escalation's JSON plus the
 // thread's URL.
-type escListItem struct {
+type listItem struct {
 	escalation.JSON
 	URL string `json:"url"`
 }
 
-func (a *App) escItem(x escalation.Escalation) escListItem {
-	return escListItem{JSON: x.JSON(a.cfg.Now()), URL: "/t/" + web.Itoa(x.ThreadID) + "/" + x.Slug}
+// page is one page of an API list; Next, when set, is the "after" of the
+// next page.
+type page struct {
+	Items []listItem `json:"items"`
+	Next  *string    `json:"next"`
 }
 
-func escParseCursor(s string) (escalation.Cursor, error) {
+func (h *Handlers) item(x escalation.Escalation) listItem {
+	return listItem{JSON: x.JSON(h.now()), URL: "/t/" + web.Itoa(x.ThreadID) + "/" + x.Slug}
+}
+
+func parseCursor(s string) (escalation.Cursor, error) {
 	if s == "" {
 		return escalation.Cursor{}, nil
 	}
@@ -53,27 +45,27 @@ func escParseCursor(s string) (escalation.Cursor, error) {
 	return escalation.Cursor{At: x, ID: y}, nil
 }
 
-func (a *App) apiEscList(c *gin.Context) {
-	after, err := escParseCursor(c.Query("after"))
+func (h *Handlers) listAPI(c *gin.Context) {
+	after, err := parseCursor(c.Query("after"))
 	if err != nil {
-		a.site.Fail(c, err)
+		h.site.Fail(c, err)
 		return
 	}
 	limit := 50
 	if s := c.Query("limit"); s != "" {
 		if limit, err = web.ParseLimit(s); err != nil {
-			a.site.Fail(c, err)
+			h.site.Fail(c, err)
 			return
 		}
 	}
-	list, next, err := a.escalations.List(c.Request.Context(), web.ActorOf(c).BrandID, c.Query("state"), after, limit)
+	list, next, err := h.escalations.List(c.Request.Context(), web.ActorOf(c).BrandID, c.Query("state"), after, limit)
 	if err != nil {
-		a.site.Fail(c, err)
+		h.site.Fail(c, err)
 		return
 	}
-	out := apiList[escListItem]{Items: []escListItem{}}
+	out := page{Items: []listItem{}}
 	for _, x := range list {
-		out.Items = append(out.Items, a.escItem(x))
+		out.Items = append(out.Items, h.item(x))
 	}
 	if next.ID != 0 {
 		s := fmt.Sprintf("%d.%d", next.At, next.ID)
@@ -82,63 +74,63 @@ func (a *App) apiEscList(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
-type escEventJSON struct {
+type eventJSON struct {
 	State string `json:"state"`
 	Actor string `json:"actor,omitempty"`
 	Note  string `json:"note"`
 	At    string `json:"at"`
 }
 
-func (a *App) apiEscGet(c *gin.Context) {
+func (h *Handlers) getAPI(c *gin.Context) {
 	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.site.Fail(c, err)
+		h.site.Fail(c, err)
 		return
 	}
 	ctx := c.Request.Context()
 	brand := web.ActorOf(c).BrandID
-	x, err := a.escalations.Get(ctx, brand, id)
+	x, err := h.escalations.Get(ctx, brand, id)
 	if err != nil {
-		a.site.Fail(c, err)
+		h.site.Fail(c, err)
 		return
 	}
-	hist, err := a.escalations.History(ctx, brand, id)
+	hist, err := h.escalations.History(ctx, brand, id)
 	if err != nil {
-		a.site.Fail(c, err)
+		h.site.Fail(c, err)
 		return
 	}
-	evs := []escEventJSON{}
+	evs := []eventJSON{}
 	for _, e := range hist {
-		evs = append(evs, escEventJSON{State: e.State, Actor: e.ActorName, Note: e.Note, At: e.At.Format("2006-01-02T15:04:05.000Z07:00")})
+		evs = append(evs, eventJSON{State: e.State, Actor: e.ActorName, Note: e.Note, At: e.At.Format("2006-01-02T15:04:05.000Z07:00")})
 	}
-	c.JSON(http.StatusOK, gin.H{"escalation": a.escItem(x), "events": evs})
+	c.JSON(http.StatusOK, gin.H{"escalation": h.item(x), "events": evs})
 }
 
-// escDo runs one agent action by name; body carries note and, for a
+// do runs one agent action by name; body carries note and, for a
 // hand-over, the receiving agent's user id.
-func (a *App) escDo(c *gin.Context, act string, id int64, note string, to int64) (escalation.Escalation, error) {
+func (h *Handlers) do(c *gin.Context, act string, id int64, note string, to int64) (escalation.Escalation, error) {
 	ctx, actor := c.Request.Context(), web.ActorOf(c)
 	switch act {
 	case "claim":
-		return a.escalations.Claim(ctx, actor, id)
+		return h.escalations.Claim(ctx, actor, id)
 	case "release":
-		return a.escalations.Release(ctx, actor, id, note)
+		return h.escalations.Release(ctx, actor, id, note)
 	case "handover":
 		if to <= 0 {
 			return escalation.Escalation{}, &fault.ValidationError{Fields: map[string]string{"to": "Choose the agent to hand over to."}}
 		}
-		return a.escalations.Handover(ctx, actor, id, to, note)
+		return h.escalations.Handover(ctx, actor, id, to, note)
 	case "close":
-		return a.escalations.Close(ctx, actor, id, note)
+		return h.escalations.Close(ctx, actor, id, note)
 	}
 	return escalation.Escalation{}, &fault.Error{Kind: fault.ErrNotFound, Msg: "There is no such action on an escalation."}
 }
 
-func (a *App) apiEscAct(act string) gin.HandlerFunc {
+func (h *Handlers) actAPI(act string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, err := web.IDParam(c, "id")
 		if err != nil {
-			a.site.Fail(c, err)
+			h.site.Fail(c, err)
 			return
 		}
 		var in struct {
@@ -147,78 +139,78 @@ func (a *App) apiEscAct(act string) gin.HandlerFunc {
 		}
 		if c.Request.ContentLength != 0 {
 			if err := web.BindJSON(c, &in); err != nil {
-				a.site.Fail(c, err)
+				h.site.Fail(c, err)
 				return
 			}
 		}
-		x, err := a.escDo(c, act, id, in.Note, in.To)
+		x, err := h.do(c, act, id, in.Note, in.To)
 		if err != nil {
-			a.site.Fail(c, err)
+			h.site.Fail(c, err)
 			return
 		}
-		c.JSON(http.StatusOK, a.escItem(x))
+		c.JSON(http.StatusOK, h.item(x))
 	}
 }
 
-func (a *App) apiEscShift(c *gin.Context) {
+func (h *Handlers) shiftAPI(c *gin.Context) {
 	var in struct {
 		OnShift *bool `json:"on_shift"`
 	}
 	if err := web.BindJSON(c, &in); err != nil {
-		a.site.Fail(c, err)
+		h.site.Fail(c, err)
 		return
 	}
 	if in.OnShift == nil {
-		a.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"on_shift": "on_shift must be true or false"}})
+		h.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"on_shift": "on_shift must be true or false"}})
 		return
 	}
 	actor := web.ActorOf(c)
-	if err := a.escalations.SetShift(c.Request.Context(), actor.BrandID, actor.UserID, *in.OnShift); err != nil {
-		a.site.Fail(c, err)
+	if err := h.escalations.SetShift(c.Request.Context(), actor.BrandID, actor.UserID, *in.OnShift); err != nil {
+		h.site.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"on_shift": *in.OnShift})
 }
 
-func (a *App) apiEscEscalate(c *gin.Context) {
+func (h *Handlers) escalateAPI(c *gin.Context) {
 	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.site.Fail(c, err)
+		h.site.Fail(c, err)
 		return
 	}
 	var in struct {
 		Reason string `json:"reason"`
 	}
 	if err := web.BindJSON(c, &in); err != nil {
-		a.site.Fail(c, err)
+		h.site.Fail(c, err)
 		return
 	}
-	x, err := a.escalations.Escalate(c.Request.Context(), web.ActorOf(c), id, in.Reason)
+	x, err := h.escalations.Escalate(c.Request.Context(), web.ActorOf(c), id, in.Reason)
 	if err != nil {
-		a.site.Fail(c, err)
+		h.site.Fail(c, err)
 		return
 	}
-	a.onChange(forum.Change{BrandID: web.ActorOf(c).BrandID, ThreadID: id})
+	h.changed(forum.Change{BrandID: web.ActorOf(c).BrandID, ThreadID: id})
 	c.JSON(http.StatusCreated, gin.H{"thread_id": x.ThreadID, "state": x.Status, "kind": x.Kind, "id": x.ID, "priority": x.Priority})
 }
 
-func (a *App) apiEscStillNeedHelp(c *gin.Context) {
+func (h *Handlers) stillNeedHelpAPI(c *gin.Context) {
 	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.site.Fail(c, err)
+		h.site.Fail(c, err)
 		return
 	}
-	if err := a.escalations.StillNeedHelp(c.Request.Context(), web.ActorOf(c), id); err != nil {
-		a.site.Fail(c, err)
+	if err := h.escalations.StillNeedHelp(c.Request.Context(), web.ActorOf(c), id); err != nil {
+		h.site.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"thread_id": id, "still_need_help": true})
 }
 
-func (a *App) apiEscStats(c *gin.Context) {
-	st, err := a.escalations.Stats(c.Request.Context(), web.ActorOf(c).BrandID)
+func (h *Handlers) statsAPI(c *gin.Context) {
+	st, err := h.escalations.Stats(c.Request.Context(), web.ActorOf(c).BrandID)
 	if err != nil {
-		a.site.Fail(c, err)
+		h.site.Fail(c, err)
 		return
 	}
 	agents := []gin.H{}

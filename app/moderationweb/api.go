@@ -1,4 +1,4 @@
-package app
+package moderationweb
 
 import (
 	"encoding/json"
@@ -14,7 +14,7 @@ import (
 	"mutual/moderation"
 )
 
-type apiModAction struct {
+type actionJSON struct {
 	ID         int64          `json:"id"`
 	Actor      string         `json:"actor"`
 	Act        string         `json:"act"`
@@ -27,15 +27,15 @@ type apiModAction struct {
 	At         time.Time      `json:"at"`
 }
 
-func toAPIModAction(x moderation.Action) apiModAction {
-	out := apiModAction{ID: x.ID, Actor: x.ActorName, Act: x.Act, TargetType: x.TargetType, TargetID: x.TargetID,
+func toActionJSON(x moderation.Action) actionJSON {
+	out := actionJSON{ID: x.ID, Actor: x.ActorName, Act: x.Act, TargetType: x.TargetType, TargetID: x.TargetID,
 		Member: x.TargetUserName, Reason: x.Reason, At: x.At, Before: map[string]any{}, After: map[string]any{}}
 	_ = jsonUnmarshalString(x.Before, &out.Before)
 	_ = jsonUnmarshalString(x.After, &out.After)
 	return out
 }
 
-type apiModFlag struct {
+type flagJSON struct {
 	ID      int64     `json:"id"`
 	PostID  int64     `json:"post_id"`
 	By      string    `json:"by"`
@@ -45,11 +45,11 @@ type apiModFlag struct {
 	At      time.Time `json:"at"`
 }
 
-func toAPIModFlag(f moderation.Flag) apiModFlag {
-	return apiModFlag{ID: f.ID, PostID: f.PostID, By: f.Username, Reason: f.Reason, Note: f.Note, Trusted: f.Trusted, At: f.At}
+func toFlagJSON(f moderation.Flag) flagJSON {
+	return flagJSON{ID: f.ID, PostID: f.PostID, By: f.Username, Reason: f.Reason, Note: f.Note, Trusted: f.Trusted, At: f.At}
 }
 
-type apiModStanding struct {
+type standingJSON struct {
 	Username       string     `json:"username"`
 	Email          string     `json:"email,omitempty"`
 	Reputation     int64      `json:"reputation"`
@@ -65,8 +65,8 @@ type apiModStanding struct {
 	Actions        int64      `json:"actions"`
 }
 
-func toAPIModStanding(s moderation.Standing, now time.Time) apiModStanding {
-	out := apiModStanding{Username: s.Username, Email: s.Email, Reputation: s.Reputation, JoinedAt: s.JoinedAt, Roles: s.Roles,
+func toStandingJSON(s moderation.Standing, now time.Time) standingJSON {
+	out := standingJSON{Username: s.Username, Email: s.Email, Reputation: s.Reputation, JoinedAt: s.JoinedAt, Roles: s.Roles,
 		Reason: s.Reason, Banned: !s.BannedAt.IsZero(), Posts: s.Posts, Removed: s.Removed, Pending: s.Pending,
 		FlagsAgainst: s.FlagsAgainst, Actions: s.Actions}
 	if s.Suspended(now) {
@@ -75,35 +75,55 @@ func toAPIModStanding(s moderation.Standing, now time.Time) apiModStanding {
 	return out
 }
 
-type apiModQueueItem struct {
-	Post    apiPost         `json:"post"`
-	Thread  apiModThreadRef `json:"thread"`
-	Since   time.Time       `json:"since"`
-	Flags   []apiModFlag    `json:"flags"`
-	Author  apiModStanding  `json:"author"`
-	Earlier []apiModAction  `json:"earlier_actions"`
+// list is one page of an API list; Next, when set, fetches the next page.
+type list[T any] struct {
+	Items []T     `json:"items"`
+	Next  *string `json:"next"`
 }
 
-type apiModThreadRef struct {
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func optCursor(c forum.Cursor) *string {
+	if s := c.String(); s != "" {
+		return &s
+	}
+	return nil
+}
+
+type queueItemJSON struct {
+	Post    any           `json:"post"` // the post as the forum API shows it
+	Thread  threadRefJSON `json:"thread"`
+	Since   time.Time     `json:"since"`
+	Flags   []flagJSON    `json:"flags"`
+	Author  standingJSON  `json:"author"`
+	Earlier []actionJSON  `json:"earlier_actions"`
+}
+
+type threadRefJSON struct {
 	ID    int64  `json:"id"`
 	Title string `json:"title"`
 	URL   string `json:"url"`
 }
 
-// modShowEmail: moderators see members' addresses only when the brand
+// showEmail: moderators see members' addresses only when the brand
 // allows it; administrators always do.
-func (a *App) modShowEmail(c *gin.Context) bool {
+func (h *Handlers) showEmail(c *gin.Context) bool {
 	if web.ActorOf(c).Has("admin") {
 		return true
 	}
-	st, err := a.mod.Settings(c.Request.Context(), web.BrandOf(c).ID)
+	st, err := h.mod.Settings(c.Request.Context(), web.BrandOf(c).ID)
 	return err == nil && st.ModsSeeEmail
 }
 
-func (a *App) apiModFlag(c *gin.Context) {
+func (h *Handlers) flagAPI(c *gin.Context) {
 	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.site.Fail(c, err)
+		h.site.Fail(c, err)
 		return
 	}
 	var in struct {
@@ -111,62 +131,66 @@ func (a *App) apiModFlag(c *gin.Context) {
 		Note   string `json:"note"`
 	}
 	if err := web.BindJSON(c, &in); err != nil {
-		a.site.Fail(c, err)
+		h.site.Fail(c, err)
 		return
 	}
-	res, err := a.mod.FlagPost(c.Request.Context(), web.ActorOf(c), id, in.Reason, in.Note)
+	res, err := h.mod.FlagPost(c.Request.Context(), web.ActorOf(c), id, in.Reason, in.Note)
 	if err != nil {
-		a.site.Fail(c, err)
+		h.site.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, gin.H{"flag": toAPIModFlag(res.Flag), "post_hidden": res.AutoHidden})
+	c.JSON(http.StatusCreated, gin.H{"flag": toFlagJSON(res.Flag), "post_hidden": res.AutoHidden})
 }
 
-func (a *App) apiModQueue(c *gin.Context) {
+func (h *Handlers) queueAPI(c *gin.Context) {
 	cur, err := forum.ParseCursor(c.Query("cursor"))
 	if err != nil {
-		a.site.Fail(c, err)
+		h.site.Fail(c, err)
 		return
 	}
-	items, next, err := a.mod.Queue(c.Request.Context(), web.BrandOf(c).ID, cur, moderation.QueueLimit, a.modShowEmail(c))
+	items, next, err := h.mod.Queue(c.Request.Context(), web.BrandOf(c).ID, cur, moderation.QueueLimit, h.showEmail(c))
 	if err != nil {
-		a.site.Fail(c, err)
+		h.site.Fail(c, err)
 		return
 	}
-	rk, ok := a.apiRanks(c)
+	posts := make([]forum.Post, len(items))
+	for i, it := range items {
+		posts[i] = it.Post
+	}
+	shown, ok := h.present.Posts(c, posts)
 	if !ok {
 		return
 	}
-	now := a.cfg.Now()
-	out := apiList[apiModQueueItem]{Items: make([]apiModQueueItem, 0, len(items)), Next: optCursor(next)}
-	for _, it := range items {
-		q := apiModQueueItem{Post: toAPIPost(it.Post, 0, rk), Since: it.Since, Author: toAPIModStanding(it.Author, now),
-			Thread: apiModThreadRef{ID: it.Post.ThreadID, Title: it.ThreadTitle, URL: "/t/" + web.Itoa(it.Post.ThreadID) + "/" + it.ThreadSlug},
-			Flags:  []apiModFlag{}, Earlier: []apiModAction{}}
+	now := h.now()
+	out := list[queueItemJSON]{Items: make([]queueItemJSON, 0, len(items)), Next: optCursor(next)}
+	for i, it := range items {
+		q := queueItemJSON{Post: shown[i], Since: it.Since, Author: toStandingJSON(it.Author, now),
+			Thread: threadRefJSON{ID: it.Post.ThreadID, Title: it.ThreadTitle, URL: "/t/" + web.Itoa(it.Post.ThreadID) + "/" + it.ThreadSlug},
+			Flags:  []flagJSON{}, Earlier: []actionJSON{}}
 		for _, f := range it.Flags {
-			q.Flags = append(q.Flags, toAPIModFlag(f))
+			q.Flags = append(q.Flags, toFlagJSON(f))
 		}
 		for _, x := range it.Earlier {
-			q.Earlier = append(q.Earlier, toAPIModAction(x))
+			q.Earlier = append(q.Earlier, toActionJSON(x))
 		}
 		out.Items = append(out.Items, q)
 	}
 	c.JSON(http.StatusOK, out)
 }
 
-// modNeedsModerator: deleting and editing from the queue are moderators'
+// needsModerator: deleting and editing from the queue are moderators'
 // acts even when a trusted member may decide flags.
-func (a *App) modNeedsModerator(c *gin.Context, d moderation.Decision) error {
-	if (d == moderation.Remove || d == moderation.EditIt) && !a.authz.Can(web.ActorOf(c), "post", "moderate") {
+func (h *Handlers) needsModerator(c *gin.Context, d moderation.Decision) error {
+	if (d == moderation.Remove || d == moderation.EditIt) && !h.authz.Can(web.ActorOf(c), "post", "moderate") {
 		return &fault.Error{Kind: fault.ErrForbidden, Msg: "Only moderators can delete or edit from the queue."}
 	}
 	return nil
 }
 
-func (a *App) apiModDecide(c *gin.Context) {
+func (h *Handlers) decideAPI(c *gin.Context) {
 	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.site.Fail(c, err)
+		h.site.Fail(c, err)
 		return
 	}
 	var in struct {
@@ -176,66 +200,66 @@ func (a *App) apiModDecide(c *gin.Context) {
 		Body     string `json:"body"`
 	}
 	if err := web.BindJSON(c, &in); err != nil {
-		a.site.Fail(c, err)
+		h.site.Fail(c, err)
 		return
 	}
 	d := moderation.Decision(in.Decision)
-	if err := a.modNeedsModerator(c, d); err != nil {
-		a.site.Fail(c, err)
+	if err := h.needsModerator(c, d); err != nil {
+		h.site.Fail(c, err)
 		return
 	}
-	p, err := a.mod.Decide(c.Request.Context(), web.ActorOf(c), id, d, in.Reason, in.Title, in.Body)
+	p, err := h.mod.Decide(c.Request.Context(), web.ActorOf(c), id, d, in.Reason, in.Title, in.Body)
 	if err != nil {
-		a.site.Fail(c, err)
+		h.site.Fail(c, err)
 		return
 	}
-	a.apiModPostOut(c, p)
+	h.postOut(c, p)
 }
 
-func (a *App) apiModPost(act moderation.PostAct) gin.HandlerFunc {
+func (h *Handlers) postAPI(act moderation.PostAct) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, err := web.IDParam(c, "id")
 		if err != nil {
-			a.site.Fail(c, err)
+			h.site.Fail(c, err)
 			return
 		}
 		var in struct {
 			Reason string `json:"reason"`
 		}
-		if err := modOptionalJSON(c, &in); err != nil {
-			a.site.Fail(c, err)
+		if err := optionalJSON(c, &in); err != nil {
+			h.site.Fail(c, err)
 			return
 		}
-		p, err := a.mod.ActOnPost(c.Request.Context(), web.ActorOf(c), id, act, in.Reason)
+		p, err := h.mod.ActOnPost(c.Request.Context(), web.ActorOf(c), id, act, in.Reason)
 		if err != nil {
-			a.site.Fail(c, err)
+			h.site.Fail(c, err)
 			return
 		}
-		a.apiModPostOut(c, p)
+		h.postOut(c, p)
 	}
 }
 
-// apiModPostOut answers 200 with a post a moderator acted on.
-func (a *App) apiModPostOut(c *gin.Context, p forum.Post) {
-	rk, ok := a.apiRanks(c)
+// postOut answers 200 with a post a moderator acted on.
+func (h *Handlers) postOut(c *gin.Context, p forum.Post) {
+	shown, ok := h.present.Posts(c, []forum.Post{p})
 	if !ok {
 		return
 	}
-	c.JSON(http.StatusOK, toAPIPost(p, 0, rk))
+	c.JSON(http.StatusOK, shown[0])
 }
 
-// modOptionalJSON reads a JSON body when there is one: a reason is optional.
-func modOptionalJSON(c *gin.Context, dst any) error {
+// optionalJSON reads a JSON body when there is one: a reason is optional.
+func optionalJSON(c *gin.Context, dst any) error {
 	if c.Request.ContentLength == 0 {
 		return nil
 	}
 	return web.BindJSON(c, dst)
 }
 
-func (a *App) apiModRevise(c *gin.Context) {
+func (h *Handlers) reviseAPI(c *gin.Context) {
 	id, err := web.IDParam(c, "id")
 	if err != nil {
-		a.site.Fail(c, err)
+		h.site.Fail(c, err)
 		return
 	}
 	var in struct {
@@ -244,22 +268,22 @@ func (a *App) apiModRevise(c *gin.Context) {
 		Reason string `json:"reason"`
 	}
 	if err := web.BindJSON(c, &in); err != nil {
-		a.site.Fail(c, err)
+		h.site.Fail(c, err)
 		return
 	}
-	p, err := a.mod.Revise(c.Request.Context(), web.ActorOf(c), id, in.Title, in.Body, in.Reason)
+	p, err := h.mod.Revise(c.Request.Context(), web.ActorOf(c), id, in.Title, in.Body, in.Reason)
 	if err != nil {
-		a.site.Fail(c, err)
+		h.site.Fail(c, err)
 		return
 	}
-	a.apiModPostOut(c, p)
+	h.postOut(c, p)
 }
 
-func (a *App) apiModThread(act moderation.ThreadAct) gin.HandlerFunc {
+func (h *Handlers) threadAPI(act moderation.ThreadAct) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, err := web.IDParam(c, "id")
 		if err != nil {
-			a.site.Fail(c, err)
+			h.site.Fail(c, err)
 			return
 		}
 		var in struct {
@@ -267,66 +291,66 @@ func (a *App) apiModThread(act moderation.ThreadAct) gin.HandlerFunc {
 			Into    int64  `json:"into"`
 			Reason  string `json:"reason"`
 		}
-		if err := modOptionalJSON(c, &in); err != nil {
-			a.site.Fail(c, err)
+		if err := optionalJSON(c, &in); err != nil {
+			h.site.Fail(c, err)
 			return
 		}
 		target := in.BoardID
 		if act == moderation.Merge {
 			target = in.Into
 		}
-		t, err := a.mod.ActOnThread(c.Request.Context(), web.ActorOf(c), id, act, target, in.Reason)
+		t, err := h.mod.ActOnThread(c.Request.Context(), web.ActorOf(c), id, act, target, in.Reason)
 		if err != nil {
-			a.site.Fail(c, err)
+			h.site.Fail(c, err)
 			return
 		}
-		a.apiThreadOut(c, t)
+		h.present.Thread(c, t)
 	}
 }
 
-func (a *App) apiModStanding(c *gin.Context) {
-	st, err := a.mod.Standing(c.Request.Context(), web.ActorOf(c), c.Param("username"), a.modShowEmail(c))
+func (h *Handlers) standingAPI(c *gin.Context) {
+	st, err := h.mod.Standing(c.Request.Context(), web.ActorOf(c), c.Param("username"), h.showEmail(c))
 	if err != nil {
-		a.site.Fail(c, err)
+		h.site.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, toAPIModStanding(st, a.cfg.Now()))
+	c.JSON(http.StatusOK, toStandingJSON(st, h.now()))
 }
 
-func (a *App) apiModPerson(act moderation.PersonAct) gin.HandlerFunc {
+func (h *Handlers) personAPI(act moderation.PersonAct) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var in struct {
 			Until  string `json:"until"`
 			Reason string `json:"reason"`
 		}
-		if err := modOptionalJSON(c, &in); err != nil {
-			a.site.Fail(c, err)
+		if err := optionalJSON(c, &in); err != nil {
+			h.site.Fail(c, err)
 			return
 		}
 		var until time.Time
 		if act == moderation.Suspend {
-			u, err := modParseUntil(in.Until, a.cfg.Now())
+			u, err := parseUntil(in.Until, h.now())
 			if err != nil {
-				a.site.Fail(c, err)
+				h.site.Fail(c, err)
 				return
 			}
 			until = u
 		}
-		st, err := a.mod.ActOnPerson(c.Request.Context(), web.ActorOf(c), c.Param("username"), act, until, in.Reason)
+		st, err := h.mod.ActOnPerson(c.Request.Context(), web.ActorOf(c), c.Param("username"), act, until, in.Reason)
 		if err != nil {
-			a.site.Fail(c, err)
+			h.site.Fail(c, err)
 			return
 		}
-		if !a.modShowEmail(c) {
+		if !h.showEmail(c) {
 			st.Email = ""
 		}
-		c.JSON(http.StatusOK, toAPIModStanding(st, a.cfg.Now()))
+		c.JSON(http.StatusOK, toStandingJSON(st, h.now()))
 	}
 }
 
-// modParseUntil reads an RFC 3339 time or a duration from now such as
+// parseUntil reads an RFC 3339 time or a duration from now such as
 // "72h" or "7d".
-func modParseUntil(s string, now time.Time) (time.Time, error) {
+func parseUntil(s string, now time.Time) (time.Time, error) {
 	bad := &fault.ValidationError{Fields: map[string]string{"until": `until must be a time (2026-01-02T15:04:05Z) or a period such as "72h" or "7d".`}}
 	if s == "" {
 		return time.Time{}, bad
@@ -348,7 +372,7 @@ func modParseUntil(s string, now time.Time) (time.Time, error) {
 	return now.Add(d), nil
 }
 
-func (a *App) apiModRole(grant bool) gin.HandlerFunc {
+func (h *Handlers) roleAPI(grant bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		role := c.Param("role")
 		var in struct {
@@ -357,27 +381,27 @@ func (a *App) apiModRole(grant bool) gin.HandlerFunc {
 		}
 		if grant {
 			if err := web.BindJSON(c, &in); err != nil {
-				a.site.Fail(c, err)
+				h.site.Fail(c, err)
 				return
 			}
 			role = in.Role
 		}
 		ctx := c.Request.Context()
-		if err := a.mod.SetRole(ctx, web.ActorOf(c), c.Param("username"), role, grant, in.Reason); err != nil {
-			a.site.Fail(c, err)
+		if err := h.mod.SetRole(ctx, web.ActorOf(c), c.Param("username"), role, grant, in.Reason); err != nil {
+			h.site.Fail(c, err)
 			return
 		}
-		st, err := a.mod.Standing(ctx, web.ActorOf(c), c.Param("username"), true)
+		st, err := h.mod.Standing(ctx, web.ActorOf(c), c.Param("username"), true)
 		if err != nil {
-			a.site.Fail(c, err)
+			h.site.Fail(c, err)
 			return
 		}
-		c.JSON(http.StatusOK, toAPIModStanding(st, a.cfg.Now()))
+		c.JSON(http.StatusOK, toStandingJSON(st, h.now()))
 	}
 }
 
-// modAuditFilter reads the audit filters from the query string.
-func modAuditFilter(c *gin.Context) (moderation.AuditFilter, error) {
+// auditFilter reads the audit filters from the query string.
+func auditFilter(c *gin.Context) (moderation.AuditFilter, error) {
 	f := moderation.AuditFilter{Actor: c.Query("actor"), Act: c.Query("act"), Member: c.Query("member")}
 	for _, p := range []struct {
 		name string
@@ -405,46 +429,46 @@ func modAuditFilter(c *gin.Context) (moderation.AuditFilter, error) {
 	return f, nil
 }
 
-func (a *App) apiModAudit(c *gin.Context) {
-	f, err := modAuditFilter(c)
+func (h *Handlers) auditAPI(c *gin.Context) {
+	f, err := auditFilter(c)
 	if err != nil {
-		a.site.Fail(c, err)
+		h.site.Fail(c, err)
 		return
 	}
-	rows, next, err := a.mod.Audit(c.Request.Context(), web.BrandOf(c).ID, f, moderation.AuditLimit)
+	rows, next, err := h.mod.Audit(c.Request.Context(), web.BrandOf(c).ID, f, moderation.AuditLimit)
 	if err != nil {
-		a.site.Fail(c, err)
+		h.site.Fail(c, err)
 		return
 	}
-	out := apiList[apiModAction]{Items: make([]apiModAction, 0, len(rows))}
+	out := list[actionJSON]{Items: make([]actionJSON, 0, len(rows))}
 	if next != 0 {
 		s := strconv.FormatInt(next, 10)
 		out.Next = &s
 	}
 	for _, x := range rows {
-		out.Items = append(out.Items, toAPIModAction(x))
+		out.Items = append(out.Items, toActionJSON(x))
 	}
 	c.JSON(http.StatusOK, out)
 }
 
-func (a *App) apiModSettings(c *gin.Context) {
-	st, err := a.mod.Settings(c.Request.Context(), web.BrandOf(c).ID)
+func (h *Handlers) settingsAPI(c *gin.Context) {
+	st, err := h.mod.Settings(c.Request.Context(), web.BrandOf(c).ID)
 	if err != nil {
-		a.site.Fail(c, err)
+		h.site.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, st)
 }
 
-func (a *App) apiModSettingsPut(c *gin.Context) {
+func (h *Handlers) settingsPutAPI(c *gin.Context) {
 	var in moderation.Settings
 	if err := web.BindJSON(c, &in); err != nil {
-		a.site.Fail(c, err)
+		h.site.Fail(c, err)
 		return
 	}
-	st, err := a.mod.UpdateSettings(c.Request.Context(), web.ActorOf(c), in)
+	st, err := h.mod.UpdateSettings(c.Request.Context(), web.ActorOf(c), in)
 	if err != nil {
-		a.site.Fail(c, err)
+		h.site.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, st)

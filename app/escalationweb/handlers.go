@@ -1,0 +1,64 @@
+// Package escalationweb serves the escalation lifecycle over HTTP: the agent
+// console, the escalation and supervisor pages, the webhook log, the
+// escalation API, the thread page's escalation slot, and Prometheus
+// /metrics with the request timings. It also delivers the escalation
+// webhooks, which app/ runs as background work.
+package escalationweb
+
+import (
+	"log/slog"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"mutual/app/web"
+	"mutual/forum"
+	"mutual/jobs"
+	"mutual/moderation/escalation"
+	"mutual/ratelimit"
+)
+
+// Handlers are the escalation pages, API, metrics and webhook sender.
+type Handlers struct {
+	site         *web.Site
+	limits       *web.Limits
+	escalations  *escalation.Service
+	forum        *forum.Service
+	jobs         *jobs.Leases
+	agents       *ratelimit.Keyed // agent actions per account
+	metrics      *metrics
+	metricsToken string
+	changed      func(forum.Change)
+	now          func() time.Time
+	log          *slog.Logger
+}
+
+// Deps are what the escalation handlers use.
+type Deps struct {
+	Site        *web.Site
+	Limits      *web.Limits
+	Escalations *escalation.Service
+	Forum       *forum.Service
+	Brands      *forum.Brands // every brand's figures on /metrics
+	Jobs        *jobs.Leases  // webhook delivery runs under a lease
+	// Changed is told of a thread an agent or member escalated, so cached
+	// pages drop it on every instance.
+	Changed func(forum.Change)
+	// MetricsToken, when set, is the bearer token /metrics requires from
+	// everyone; otherwise only loopback callers are served.
+	MetricsToken string
+	Now          func() time.Time
+}
+
+// New builds the escalation handlers and their metrics registry.
+func New(d Deps) *Handlers {
+	log := d.Site.Log()
+	return &Handlers{
+		site: d.Site, limits: d.Limits, escalations: d.Escalations, forum: d.Forum, jobs: d.Jobs,
+		// Generous for real work (two a second, bursts of 20), tight enough
+		// to stop a runaway script.
+		agents:       ratelimit.NewKeyed(rate.Limit(2), 20),
+		metrics:      newMetrics(&collector{brands: d.Brands, escalations: d.Escalations, log: log}),
+		metricsToken: d.MetricsToken, changed: d.Changed, now: d.Now, log: log,
+	}
+}

@@ -1,0 +1,286 @@
+package escalationweb
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"mutual/app/web"
+	"mutual/forum"
+	"mutual/moderation/escalation"
+)
+
+// row is an escalation as the console and supervisor pages show it.
+type row struct {
+	escalation.Escalation
+	URL      string
+	TimeLeft string
+	Breached bool
+	Urgent   bool // under a quarter of the agent SLA left
+	Mine     bool
+	PeerNew  bool // a peer replied after the claim: highlight it
+}
+
+func (h *Handlers) rows(list []escalation.Escalation, me int64) []row {
+	now := h.now()
+	out := make([]row, 0, len(list))
+	for _, x := range list {
+		left := x.TimeLeft(now)
+		r := row{Escalation: x, URL: "/t/" + web.Itoa(x.ThreadID) + "/" + x.Slug, Breached: x.Breached(now),
+			Mine: x.AssignedTo == me || x.ClaimedBy == me, PeerNew: !x.PeerReplyAt.IsZero()}
+		r.TimeLeft = formatLeft(left)
+		r.Urgent = !r.Breached && left < 15*time.Minute
+		out = append(out, r)
+	}
+	return out
+}
+
+// formatLeft says "42m left" or "breached 1h05m ago".
+func formatLeft(d time.Duration) string {
+	f := func(d time.Duration) string {
+		d = d.Round(time.Minute)
+		h, m := int(d.Hours()), int(d.Minutes())%60
+		if h > 0 {
+			return strconv.Itoa(h) + "h" + pad2(m) + "m"
+		}
+		return strconv.Itoa(m) + "m"
+	}
+	if d < 0 {
+		return "breached " + f(-d) + " ago"
+	}
+	return f(d) + " left"
+}
+
+func pad2(n int) string {
+	if n < 10 {
+		return "0" + strconv.Itoa(n)
+	}
+	return strconv.Itoa(n)
+}
+
+// doneMessages are the fixed messages a redirect back to the console may show.
+var doneMessages = map[string]string{
+	"claim":    "Claimed. Reply in the thread; your reply is marked as staff.",
+	"release":  "Released back to the queue.",
+	"handover": "Handed over with your note.",
+	"close":    "Closed.",
+	"on":       "You are on shift: new escalations are routed to you.",
+	"off":      "You are off shift: escalations routed to you and not yet claimed went back to the queue.",
+}
+
+type consoleView struct {
+	Mine    []row
+	Queue   []row
+	Agent   escalation.Agent
+	IsAgent bool
+	Agents  []escalation.Agent
+	Done    string
+	Error   string
+	Now     time.Time
+}
+
+func (h *Handlers) consolePage(c *gin.Context) {
+	h.renderConsole(c, http.StatusOK, "")
+}
+
+func (h *Handlers) renderConsole(c *gin.Context, code int, errMsg string) {
+	ctx, actor := c.Request.Context(), web.ActorOf(c)
+	con, err := h.escalations.Console(ctx, actor.BrandID, actor.UserID, 100)
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	agents, err := h.escalations.Agents(ctx, actor.BrandID)
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	v := consoleView{Mine: h.rows(con.Mine, actor.UserID), Queue: h.rows(con.Queue, actor.UserID),
+		Agent: con.Agent, IsAgent: con.Agent.ID != 0, Agents: agents, Done: doneMessages[c.Query("done")], Error: errMsg, Now: h.now()}
+	h.site.Render(c, code, "escalation_console", "Agent console", v)
+}
+
+func (h *Handlers) actForm(c *gin.Context) {
+	id, err := web.IDParam(c, "id")
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	act := c.Param("act")
+	to, _ := strconv.ParseInt(c.PostForm("to"), 10, 64)
+	_, err = h.do(c, act, id, c.PostForm("note"), to)
+	if err != nil {
+		code, _, msg := web.Status(err)
+		if code >= 500 || code == http.StatusNotFound {
+			h.site.Fail(c, err)
+			return
+		}
+		h.renderConsole(c, code, msg)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/console?done="+url.QueryEscape(act))
+}
+
+func (h *Handlers) shiftForm(c *gin.Context) {
+	actor := web.ActorOf(c)
+	on := c.PostForm("on_shift") == "1"
+	if err := h.escalations.SetShift(c.Request.Context(), actor.BrandID, actor.UserID, on); err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	done := "off"
+	if on {
+		done = "on"
+	}
+	c.Redirect(http.StatusSeeOther, "/console?done="+done)
+}
+
+type detailView struct {
+	Row    row
+	Events []escalation.Event
+}
+
+func (h *Handlers) detailPage(c *gin.Context) {
+	id, err := web.IDParam(c, "id")
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	ctx, actor := c.Request.Context(), web.ActorOf(c)
+	x, err := h.escalations.Get(ctx, actor.BrandID, id)
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	evs, err := h.escalations.History(ctx, actor.BrandID, id)
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	h.site.Render(c, http.StatusOK, "escalation_detail", "Escalation #"+web.Itoa(id), detailView{Row: h.rows([]escalation.Escalation{x}, actor.UserID)[0], Events: evs})
+}
+
+type supervisorView struct {
+	Stats    escalation.Stats
+	Queue    []row
+	Breaches []row
+}
+
+func (h *Handlers) supervisorPage(c *gin.Context) {
+	ctx, actor := c.Request.Context(), web.ActorOf(c)
+	st, err := h.escalations.Stats(ctx, actor.BrandID)
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	open, _, err := h.escalations.List(ctx, actor.BrandID, "open", escalation.Cursor{}, 100)
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	rows := h.rows(open, actor.UserID)
+	v := supervisorView{Stats: st, Queue: rows}
+	for _, r := range rows {
+		if r.Breached {
+			v.Breaches = append(v.Breaches, r)
+		}
+	}
+	h.site.Render(c, http.StatusOK, "escalation_supervisor", "Escalations: supervisor", v)
+}
+
+type webhooksView struct {
+	Items []escalation.Delivery
+	Next  int64
+}
+
+func (h *Handlers) webhooksPage(c *gin.Context) {
+	before, _ := strconv.ParseInt(c.Query("before"), 10, 64)
+	list, err := h.escalations.Deliveries(c.Request.Context(), web.ActorOf(c).BrandID, before, 50)
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	v := webhooksView{Items: list}
+	if len(list) == 50 {
+		v.Next = list[len(list)-1].ID
+	}
+	h.site.Render(c, http.StatusOK, "escalation_webhooks", "Webhook deliveries", v)
+}
+
+func (h *Handlers) escalateForm(c *gin.Context) {
+	id, err := web.IDParam(c, "id")
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	_, err = h.escalations.Escalate(c.Request.Context(), web.ActorOf(c), id, c.PostForm("reason"))
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	h.backToThread(c, id, "escalated")
+}
+
+func (h *Handlers) stillNeedHelpForm(c *gin.Context) {
+	id, err := web.IDParam(c, "id")
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	if err := h.escalations.StillNeedHelp(c.Request.Context(), web.ActorOf(c), id); err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	h.backToThread(c, id, "still")
+}
+
+func (h *Handlers) backToThread(c *gin.Context, id int64, done string) {
+	t, err := h.forum.Thread(c.Request.Context(), web.ActorOf(c).BrandID, id)
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	h.changed(forum.Change{BrandID: t.BrandID, ThreadID: t.ID})
+	c.Redirect(http.StatusSeeOther, web.ThreadURL(t)+"?esc="+done)
+}
+
+// ThreadSlot is what the thread page's escalation slot shows a signed-in
+// viewer: the thread's escalation (if any) and the buttons they may press.
+type ThreadSlot struct {
+	Escalation   *escalation.Escalation
+	IsAsker      bool
+	CanEscalate  bool // asker or trusted: "Escalate to our support team" with a reason
+	CanStillNeed bool // asker, replies but no accepted answer
+	StillPressed bool
+	Done         string
+	ConsoleLink  bool
+}
+
+// ThreadInfo fills the slot; anonymous viewers get nothing (their pages
+// are cached and shared).
+func (h *Handlers) ThreadInfo(c *gin.Context, t forum.Thread) *ThreadSlot {
+	actor := web.ActorOf(c)
+	if !actor.SignedIn() {
+		return nil
+	}
+	ctx := c.Request.Context()
+	s := &ThreadSlot{IsAsker: actor.UserID == t.AuthorID, ConsoleLink: actor.Has("agent") || actor.Has("admin")}
+	if x, ok, err := h.escalations.ForThread(ctx, actor.BrandID, t.ID); err == nil && ok {
+		s.Escalation = &x
+	}
+	s.StillPressed, _ = h.escalations.StillNeedHelpPressed(ctx, actor.BrandID, t.ID)
+	if s.Escalation == nil {
+		s.CanEscalate = s.IsAsker || actor.Has("trusted") || actor.CanModerate()
+		s.CanStillNeed = s.IsAsker && t.ReplyCount > 0 && !t.Solved() && !s.StillPressed
+	}
+	switch c.Query("esc") {
+	case "escalated":
+		s.Done = "Escalated: our support team has been asked to help."
+	case "still":
+		s.Done = "Noted. If no answer is accepted in time, our support team will step in."
+	}
+	return s
+}
