@@ -48,7 +48,7 @@ func (a *App) apiPosts(c *gin.Context, ps []forum.Post) ([]any, bool) {
 	}
 	out := make([]any, len(ps))
 	for i, p := range ps {
-		out[i] = toAPIPost(p, 0, rk)
+		out[i] = web.ToPostJSON(p, 0, rk)
 	}
 	return out, true
 }

@@ -21,13 +21,6 @@ type listItem struct {
 	URL string `json:"url"`
 }
 
-// page is one page of an API list; Next, when set, is the "after" of the
-// next page.
-type page struct {
-	Items []listItem `json:"items"`
-	Next  *string    `json:"next"`
-}
-
 func (h *Handlers) item(x escalation.Escalation) listItem {
 	return listItem{JSON: x.JSON(h.now()), URL: "/t/" + web.Itoa(x.ThreadID) + "/" + x.Slug}
 }
@@ -63,7 +56,7 @@ func (h *Handlers) listAPI(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	out := page{Items: []listItem{}}
+	out := web.List[listItem]{Items: []listItem{}}
 	for _, x := range list {
 		out.Items = append(out.Items, h.item(x))
 	}

@@ -70,29 +70,9 @@ func toStandingJSON(s moderation.Standing, now time.Time) standingJSON {
 		Reason: s.Reason, Banned: !s.BannedAt.IsZero(), Posts: s.Posts, Removed: s.Removed, Pending: s.Pending,
 		FlagsAgainst: s.FlagsAgainst, Actions: s.Actions}
 	if s.Suspended(now) {
-		out.SuspendedUntil = optTime(s.SuspendedUntil)
+		out.SuspendedUntil = web.OptTime(s.SuspendedUntil)
 	}
 	return out
-}
-
-// list is one page of an API list; Next, when set, fetches the next page.
-type list[T any] struct {
-	Items []T     `json:"items"`
-	Next  *string `json:"next"`
-}
-
-func optTime(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
-}
-
-func optCursor(c forum.Cursor) *string {
-	if s := c.String(); s != "" {
-		return &s
-	}
-	return nil
 }
 
 type queueItemJSON struct {
@@ -162,7 +142,7 @@ func (h *Handlers) queueAPI(c *gin.Context) {
 		return
 	}
 	now := h.now()
-	out := list[queueItemJSON]{Items: make([]queueItemJSON, 0, len(items)), Next: optCursor(next)}
+	out := web.List[queueItemJSON]{Items: make([]queueItemJSON, 0, len(items)), Next: web.OptCursor(next)}
 	for i, it := range items {
 		q := queueItemJSON{Post: shown[i], Since: it.Since, Author: toStandingJSON(it.Author, now),
 			Thread: threadRefJSON{ID: it.Post.ThreadID, Title: it.ThreadTitle, URL: "/t/" + web.Itoa(it.Post.ThreadID) + "/" + it.ThreadSlug},
@@ -440,7 +420,7 @@ func (h *Handlers) auditAPI(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	out := list[actionJSON]{Items: make([]actionJSON, 0, len(rows))}
+	out := web.List[actionJSON]{Items: make([]actionJSON, 0, len(rows))}
 	if next != 0 {
 		s := strconv.FormatInt(next, 10)
 		out.Next = &s

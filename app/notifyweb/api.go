@@ -33,13 +33,6 @@ type apiActor struct {
 	Username string `json:"username"`
 }
 
-func optTime(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
-}
-
 func optID(id int64) *int64 {
 	if id == 0 {
 		return nil
@@ -49,7 +42,7 @@ func optID(id int64) *int64 {
 
 func toAPINotification(n notify.Notification) apiNotification {
 	out := apiNotification{ID: n.ID, Kind: string(n.Kind), Text: n.Text(), URL: n.URL(), ThreadID: optID(n.ThreadID),
-		PostID: optID(n.PostID), ActorCount: n.ActorCount, Act: n.Act, Note: n.Note, CreatedAt: n.CreatedAt, ReadAt: optTime(n.ReadAt)}
+		PostID: optID(n.PostID), ActorCount: n.ActorCount, Act: n.Act, Note: n.Note, CreatedAt: n.CreatedAt, ReadAt: web.OptTime(n.ReadAt)}
 	if n.ActorID != 0 {
 		out.Actor = &apiActor{ID: n.ActorID, Username: n.ActorName}
 	}
