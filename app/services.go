@@ -1,12 +1,14 @@
 package app
 
 import (
+	"context"
 	"time"
 
 	"mutual/forum"
 	"mutual/moderation"
 	"mutual/moderation/escalation"
 	"mutual/sqldb"
+	"mutual/themes"
 )
 
 // Services are the domain services an App wires together, for the
@@ -27,4 +29,31 @@ type Services struct {
 func (a *App) Services() Services {
 	return Services{DB: a.db, Renderer: a.md, Brands: a.brands, Members: a.members, Forum: a.forum,
 		Moderation: a.mod, Escalations: a.escalations, Now: a.cfg.Now}
+}
+
+// buildServices makes the domain services and the hooks between them:
+// escalation watches forum events, and every committed change drops the
+// cached pages it made stale (here and, through the bus, elsewhere).
+func (a *App) buildServices(ctx context.Context) error {
+	db, cfg := a.db, a.cfg
+	a.md = forum.NewRenderer()
+	a.brands = forum.NewBrands(db, cfg.Now)
+	a.members = forum.NewMembers(db, cfg.Now)
+	a.forum = forum.NewService(db, a.md, cfg.Now)
+	if cfg.NewMemberLimits {
+		a.forum.Limits = forum.DefaultPostLimits()
+	}
+	a.mod = moderation.NewService(db, a.forum)
+	var err error
+	if a.authz, err = moderation.NewAuthorizer(ctx, db); err != nil {
+		return err
+	}
+	a.authz.OnChange = a.policyChanged
+	if a.themes, err = themes.LoadRegistry(cfg.ThemesDir); err != nil {
+		return err
+	}
+	a.escalations = escalation.New(db, cfg.Now)
+	a.forum.Subscribe(a.escalations.Hook)
+	a.forum.OnChange = a.onChange
+	return nil
 }

@@ -28,9 +28,6 @@ type Handlers struct {
 type With struct {
 	// RankResults puts the brand's rank names on search results' authors.
 	RankResults func(ctx context.Context, brandID int64, rs []forum.SearchResult) error
-	// APIThreads turns threads into the API's thread objects, authors ranked;
-	// on failure it has answered the error and returns false.
-	APIThreads func(c *gin.Context, ts []forum.Thread) ([]any, bool)
 	// AskAgain shows the Ask form again as the member typed it, with the
 	// similar solved questions listed above its buttons.
 	AskAgain func(c *gin.Context, d Draft)

@@ -137,6 +137,7 @@ func (h *Handlers) search(c *gin.Context) {
 
 // result is what a search result adds to the API's thread object.
 type result struct {
+	web.ThreadJSON
 	Score       float64 `json:"score"`
 	InReplies   bool    `json:"in_replies"`
 	TitleHTML   string  `json:"title_html"`
@@ -145,11 +146,11 @@ type result struct {
 }
 
 type results struct {
-	Items []extended `json:"items"`
-	Next  *string    `json:"next"`
-	Total int        `json:"total"`
-	Exact bool       `json:"total_exact"`
-	Page  int        `json:"page"`
+	Items []result `json:"items"`
+	Next  *string  `json:"next"`
+	Total int      `json:"total"`
+	Exact bool     `json:"total_exact"`
+	Page  int      `json:"page"`
 }
 
 func (h *Handlers) apiSearch(c *gin.Context) {
@@ -163,18 +164,14 @@ func (h *Handlers) apiSearch(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	ts := make([]forum.Thread, len(pg.Results))
-	for i, r := range pg.Results {
-		ts[i] = r.Thread
-	}
-	objs, ok := h.with.APIThreads(c, ts)
+	rk, ok := h.site.Ladder(c)
 	if !ok {
 		return
 	}
-	out := results{Items: make([]extended, 0, len(pg.Results)), Total: pg.Total, Exact: pg.Exact, Page: pg.Page}
-	for i, r := range pg.Results {
-		out.Items = append(out.Items, extended{thread: objs[i], more: result{Score: r.Score, InReplies: r.InReplies,
-			TitleHTML: forum.FragmentsHTML(r.Title), Snippet: forum.FragmentsText(r.Snippet), SnippetHTML: forum.FragmentsHTML(r.Snippet)}})
+	out := results{Items: make([]result, 0, len(pg.Results)), Total: pg.Total, Exact: pg.Exact, Page: pg.Page}
+	for _, r := range pg.Results {
+		out.Items = append(out.Items, result{ThreadJSON: web.ToThreadJSON(r.Thread, rk), Score: r.Score, InReplies: r.InReplies,
+			TitleHTML: forum.FragmentsHTML(r.Title), Snippet: forum.FragmentsText(r.Snippet), SnippetHTML: forum.FragmentsHTML(r.Snippet)})
 	}
 	if pg.HasNext {
 		next := strconv.Itoa(pg.Page + 1)
@@ -187,6 +184,7 @@ func (h *Handlers) apiSearch(c *gin.Context) {
 // thread object. open_url records that the asker opened it (see
 // openSuggestion).
 type similar struct {
+	web.ThreadJSON
 	OpenURL string `json:"open_url"`
 }
 
@@ -201,16 +199,13 @@ func (h *Handlers) apiSimilar(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	objs, ok := h.with.APIThreads(c, threads)
+	rk, ok := h.site.Ladder(c)
 	if !ok {
 		return
 	}
-	out := struct {
-		Items []extended `json:"items"`
-		Next  *string    `json:"next"`
-	}{Items: make([]extended, 0, len(threads))}
-	for i, t := range threads {
-		out.Items = append(out.Items, extended{thread: objs[i], more: similar{OpenURL: openURL(t)}})
+	out := web.List[similar]{Items: make([]similar, 0, len(threads))}
+	for _, t := range threads {
+		out.Items = append(out.Items, similar{ThreadJSON: web.ToThreadJSON(t, rk), OpenURL: openURL(t)})
 	}
 	c.JSON(http.StatusOK, out)
 }

@@ -76,7 +76,7 @@ func toStandingJSON(s moderation.Standing, now time.Time) standingJSON {
 }
 
 type queueItemJSON struct {
-	Post    any           `json:"post"` // the post as the forum API shows it
+	Post    web.PostJSON  `json:"post"`
 	Thread  threadRefJSON `json:"thread"`
 	Since   time.Time     `json:"since"`
 	Flags   []flagJSON    `json:"flags"`
@@ -137,14 +137,14 @@ func (h *Handlers) queueAPI(c *gin.Context) {
 	for i, it := range items {
 		posts[i] = it.Post
 	}
-	shown, ok := h.present.Posts(c, posts)
+	rk, ok := h.site.Ladder(c)
 	if !ok {
 		return
 	}
 	now := h.now()
 	out := web.List[queueItemJSON]{Items: make([]queueItemJSON, 0, len(items)), Next: web.OptCursor(next)}
 	for i, it := range items {
-		q := queueItemJSON{Post: shown[i], Since: it.Since, Author: toStandingJSON(it.Author, now),
+		q := queueItemJSON{Post: web.ToPostJSON(posts[i], 0, rk), Since: it.Since, Author: toStandingJSON(it.Author, now),
 			Thread: threadRefJSON{ID: it.Post.ThreadID, Title: it.ThreadTitle, URL: "/t/" + web.Itoa(it.Post.ThreadID) + "/" + it.ThreadSlug},
 			Flags:  []flagJSON{}, Earlier: []actionJSON{}}
 		for _, f := range it.Flags {
@@ -221,11 +221,11 @@ func (h *Handlers) postAPI(act moderation.PostAct) gin.HandlerFunc {
 
 // postOut answers 200 with a post a moderator acted on.
 func (h *Handlers) postOut(c *gin.Context, p forum.Post) {
-	shown, ok := h.present.Posts(c, []forum.Post{p})
+	rk, ok := h.site.Ladder(c)
 	if !ok {
 		return
 	}
-	c.JSON(http.StatusOK, shown[0])
+	c.JSON(http.StatusOK, web.ToPostJSON(p, 0, rk))
 }
 
 // optionalJSON reads a JSON body when there is one: a reason is optional.
@@ -284,7 +284,9 @@ func (h *Handlers) threadAPI(act moderation.ThreadAct) gin.HandlerFunc {
 			h.site.Fail(c, err)
 			return
 		}
-		h.present.Thread(c, t)
+		if rk, ok := h.site.Ladder(c); ok {
+			c.JSON(http.StatusOK, web.ToThreadJSON(t, rk))
+		}
 	}
 }
 

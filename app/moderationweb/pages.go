@@ -96,13 +96,12 @@ func (h *Handlers) queuePage(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	rank, err := h.present.Ranks(c.Request.Context(), web.BrandOf(c).ID)
-	if err != nil {
-		h.site.Fail(c, err)
+	rk, ok := h.site.Ladder(c)
+	if !ok {
 		return
 	}
 	for i := range items {
-		items[i].Post.AuthorRank = rank(items[i].Post.AuthorReputation)
+		items[i].Post.AuthorRank = rk.Name(items[i].Post.AuthorReputation)
 	}
 	h.site.Render(c, http.StatusOK, "mod_queue", "Review queue", struct {
 		Items []moderation.QueueItem

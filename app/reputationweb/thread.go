@@ -96,3 +96,7 @@ func (h *Handlers) viewerInfo(ctx context.Context, actor forum.Actor, cfg reputa
 	info.KudosBlocked, err = h.forum.KudosBlocked(ctx, actor)
 	return err
 }
+
+// EditOthers says whether the viewer may edit others' posts, and from what
+// reputation members may.
+func (i ThreadInfo) EditOthers() (allowed bool, at string) { return i.CanEditOthers, i.EditOthersAt }

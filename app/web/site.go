@@ -15,6 +15,7 @@ import (
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/moderation"
+	"mutual/reputation"
 	"mutual/themes"
 )
 
@@ -37,6 +38,9 @@ type Site struct {
 	// refusal.
 	Refusal func(ctx context.Context, actor forum.Actor, obj, act string) error
 
+	// Ranks is the brand's rank ladder, for naming authors' ranks; the
+	// reputation capability provides it.
+	Ranks func(ctx context.Context, brandID int64) (reputation.Ladder, error)
 	// Head, when set, gives a page its discovery head (view.DiscoveryHead).
 	Head func(PageInfo) any
 
@@ -134,3 +138,17 @@ func (s *Site) Origin(c *gin.Context) string {
 // ErrNotAllowed is the refusal when nothing a member can earn would allow
 // what they tried.
 var ErrNotAllowed = &fault.Error{Kind: fault.ErrForbidden, Msg: "Your account is not allowed to do that here."}
+
+// Ladder is the request's brand's rank ladder; on failure it has answered
+// the error and returns false.
+func (s *Site) Ladder(c *gin.Context) (reputation.Ladder, bool) {
+	if s.Ranks == nil {
+		return nil, true
+	}
+	rk, err := s.Ranks(c.Request.Context(), BrandOf(c).ID)
+	if err != nil {
+		s.Fail(c, err)
+		return nil, false
+	}
+	return rk, true
+}

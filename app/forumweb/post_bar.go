@@ -1,4 +1,4 @@
-package app
+package forumweb
 
 import "mutual/forum"
 
@@ -36,6 +36,11 @@ type postBar struct {
 // postBars works out the bar of every post on the page, by post id.
 func postBars(tv threadView, actor forum.Actor, csrf string) map[int64]postBar {
 	pg := tv.Page
+	var editOthers bool
+	var editOthersAt string
+	if tv.Rep != nil {
+		editOthers, editOthersAt = tv.Rep.EditOthers()
+	}
 	bars := make(map[int64]postBar, len(pg.Replies)+2)
 	add := func(p forum.Post) {
 		b := postBar{ID: p.ID, ThreadID: p.ThreadID, KudosCount: p.KudosCount, AuthorName: p.AuthorName, Status: p.Status}
@@ -44,7 +49,7 @@ func postBars(tv threadView, actor forum.Actor, csrf string) map[int64]postBar {
 			b.Signed, b.CSRF = true, csrf
 			b.CanKudos, b.Kudoed = !own, tv.Kudoed[p.ID]
 			b.Edit = own || mod
-			b.EditOthers, b.CanEditOthers, b.EditOthersAt = !own && !mod, tv.Rep.CanEditOthers, tv.Rep.EditOthersAt
+			b.EditOthers, b.CanEditOthers, b.EditOthersAt = !own && !mod, editOthers, editOthersAt
 			b.Accept = !p.IsQuestion && tv.CanAccept && p.AuthorID != pg.Thread.AuthorID
 			b.Accepted = pg.Thread.AcceptedPostID == p.ID
 			b.Flag = !own && p.Shown()

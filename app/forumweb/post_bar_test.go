@@ -1,9 +1,8 @@
-package app
+package forumweb
 
 import (
 	"testing"
 
-	"mutual/app/reputationweb"
 	"mutual/forum"
 )
 
@@ -20,7 +19,7 @@ func TestPostBars(t *testing.T) {
 			Page:      forum.ThreadPage{Thread: forum.Thread{ID: 7, AuthorID: asker, AcceptedPostID: 11}, Question: q, Accepted: &answer, Replies: []forum.Post{own, hidden}},
 			CanAccept: canAccept,
 			Kudoed:    map[int64]bool{11: viewer == other},
-			Rep:       reputationweb.ThreadInfo{CanEditOthers: false, EditOthersAt: "1,000"},
+			Rep:       editRights{allowed: false, at: "1,000"},
 		}
 	}
 	visitor := postBars(page(0, false), forum.Anonymous(1), "")
@@ -55,3 +54,11 @@ func TestPostBars(t *testing.T) {
 		t.Errorf("a hidden reply, seen by a moderator: %+v", b)
 	}
 }
+
+// editRights is a reputation slot that says only who may edit others' posts.
+type editRights struct {
+	allowed bool
+	at      string
+}
+
+func (e editRights) EditOthers() (bool, string) { return e.allowed, e.at }

@@ -1,0 +1,52 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"mutual/app/accountweb"
+	"mutual/app/discoveryweb"
+	"mutual/app/escalationweb"
+	"mutual/app/forumweb"
+	"mutual/app/moderationweb"
+	"mutual/app/notifyweb"
+	"mutual/app/reportweb"
+	"mutual/app/reputationweb"
+	"mutual/app/web"
+)
+
+// buildCapabilities makes the HTTP kit and each capability's handlers, and
+// connects what one shows of another: the kit's hooks (the notification
+// bell, the reputation refusal and ranks, the discovery head) and the
+// adapters in adapters.go. routes.go mounts them.
+func (a *App) buildCapabilities(ctx context.Context) error {
+	db, cfg := a.db, a.cfg
+	a.limits = web.NewLimits(db, cfg.LoginPerMin, cfg.PostInterval, cfg.Now)
+	a.site = web.NewSite(a.log, a.authz, a.themes, a.brands, a.members, 16<<20, 10*time.Second)
+	a.site.SecureCookies = cfg.SecureCookies
+	a.site.Head = discoveryweb.Head
+
+	leases := notifyweb.Leases{Claim: a.jobs.Claim, Finish: a.jobs.Finish}
+	var err error
+	if a.notifications, err = notifyweb.New(ctx, a.site, cfg.Notify, db, a.forum, a.members, a.brands, leases, cfg.Now); err != nil {
+		return err
+	}
+	a.site.Bell = a.notifications.Bell
+
+	a.rep = reputationweb.New(a.site, a.limits, reputationweb.Services{DB: db, Forum: a.forum, Members: a.members,
+		Brands: a.brands, Now: cfg.Now, Changed: a.onChange, Claim: a.jobs.Claim, Finish: a.jobs.Finish})
+	a.site.Refusal = a.rep.Refusal
+	a.site.Ranks = a.rep.Ranks
+
+	a.esc = escalationweb.New(escalationweb.Deps{Site: a.site, Limits: a.limits, Escalations: a.escalations, Forum: a.forum,
+		Brands: a.brands, Jobs: a.jobs, Changed: a.onChange, MetricsToken: cfg.MetricsToken, Now: cfg.Now})
+	a.forumweb = forumweb.New(a.site, a.limits, forumweb.Services{Forum: a.forum, Members: a.members, Markdown: a.md, Moderation: a.mod},
+		forumReputation{a.rep}, forumEscalations{a.esc})
+	a.accounts = accountweb.New(a.site, a.limits, a.members)
+	a.accounts.Joined = a.notifications.QueueVerify
+	a.reports = reportweb.New(a.site, a.limits, db, a.forum, cfg.Now)
+	a.discovery = discoveryweb.New(a.site, a.limits, a.forum, cfg.Now,
+		discoveryweb.With{RankResults: a.rep.RankResults, AskAgain: askAgain(a.forumweb)})
+	a.modweb = moderationweb.New(a.site, a.limits, a.mod, a.forum, cfg.Now)
+	return nil
+}

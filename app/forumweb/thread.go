@@ -1,0 +1,138 @@
+package forumweb
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"mutual/app/web"
+	"mutual/fault"
+	"mutual/forum"
+)
+
+// threadView is the thread page's data, including the reply form's state.
+type threadView struct {
+	Page      forum.ThreadPage
+	Board     forum.Board
+	CanAccept bool
+	Kudoed    map[int64]bool
+	ClientKey string
+	Body      string
+	Errors    map[string]string
+	Preview   string // sanitised HTML; the template marks it safe with sanitized
+	// PostingBlocked says why the viewer cannot post (suspended, banned).
+	PostingBlocked string
+	Rep            RepSlot           // the reputation slot
+	Escalation     any               // the escalation slot: state and buttons (signed-in viewers), or nil
+	Bars           map[int64]postBar // each post's action bar, by post id
+}
+
+// QuestionPage is the thread and its posts, for the discovery head.
+func (v threadView) QuestionPage() forum.ThreadPage { return v.Page }
+
+func (h *Handlers) loadThreadView(c *gin.Context, id int64) (threadView, error) {
+	ctx := c.Request.Context()
+	actor := web.ActorOf(c)
+	cur, err := forum.ParseCursor(c.Query("after"))
+	if err != nil {
+		return threadView{}, err
+	}
+	pg, rep, err := h.rep.ThreadPage(c, id, cur)
+	if err != nil {
+		return threadView{}, err
+	}
+	if pg.Thread.MergedInto != 0 {
+		return threadView{Page: pg}, nil // thread() redirects
+	}
+	bd, err := h.forum.Board(ctx, actor.BrandID, pg.Thread.BoardID)
+	if err != nil {
+		return threadView{}, err
+	}
+	canAccept := actor.SignedIn() && (actor.UserID == pg.Thread.AuthorID || actor.CanModerate())
+	blocked, err := h.mod.PostingBlock(ctx, actor)
+	if err != nil {
+		return threadView{}, err
+	}
+	tv := threadView{Page: pg, Board: bd, CanAccept: canAccept, Kudoed: pg.Kudoed, ClientKey: newClientKey(), PostingBlocked: blocked, Rep: rep}
+	tv.Escalation = h.esc.ThreadSlot(c, pg.Thread)
+	csrf := ""
+	if actor.SignedIn() {
+		csrf = h.site.CSRFToken(c)
+	}
+	tv.Bars = postBars(tv, actor, csrf)
+	return tv, nil
+}
+
+func (h *Handlers) thread(c *gin.Context) {
+	id, err := web.IDParam(c, "id")
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	tv, err := h.loadThreadView(c, id)
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	if into := tv.Page.Thread.MergedInto; into != 0 {
+		c.Redirect(http.StatusMovedPermanently, "/t/"+web.Itoa(into)) // merged: the old URL keeps working
+		return
+	}
+	if c.Param("slug") != tv.Page.Thread.Slug {
+		q := ""
+		if c.Request.URL.RawQuery != "" {
+			q = "?" + c.Request.URL.RawQuery
+		}
+		c.Redirect(http.StatusMovedPermanently, web.ThreadURL(tv.Page.Thread)+q)
+		return
+	}
+	h.site.Render(c, http.StatusOK, "thread", tv.Page.Thread.Title, tv)
+}
+
+func (h *Handlers) reply(c *gin.Context) {
+	id, err := web.IDParam(c, "id")
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	body, key := c.PostForm("body"), c.PostForm("client_key")
+	showForm := func(code int, errs map[string]string, preview string) {
+		tv, err := h.loadThreadView(c, id)
+		if err != nil {
+			h.site.Fail(c, err)
+			return
+		}
+		tv.Body, tv.Errors, tv.Preview = body, errs, preview
+		if key != "" {
+			tv.ClientKey = key
+		}
+		h.site.Render(c, code, "thread", tv.Page.Thread.Title, tv)
+	}
+	if c.PostForm("preview") != "" {
+		html, err := h.md.Render(body)
+		if err != nil {
+			h.site.Fail(c, err)
+			return
+		}
+		showForm(http.StatusOK, nil, html)
+		return
+	}
+	p, err := h.forum.Reply(c.Request.Context(), web.ActorOf(c), id, forum.NewReply{Body: body, ClientKey: key})
+	var ve *fault.ValidationError
+	if errors.As(err, &ve) {
+		showForm(http.StatusUnprocessableEntity, ve.Fields, "")
+		return
+	}
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	t, err := h.forum.Thread(c.Request.Context(), p.BrandID, p.ThreadID)
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	h.site.Flash(c, "replied")
+	c.Redirect(http.StatusSeeOther, web.ThreadURL(t)+"#p"+web.Itoa(p.ID))
+}
