@@ -108,7 +108,7 @@ var authzMatrix = []mxRow{
 	{"GET /api/v1/moderation/settings", mxNone, admins, "", ""},
 	{"PUT /api/v1/moderation/settings", mxNone, admins, "", `{"premod_posts":0,"flag_hide_at":3,"mods_see_email":false,"staff_label":"Staff"}`},
 
-	// Notifications (issue 9).
+	// Notifications.
 	{"GET /notifications", mxNone, signedIn, "", ""},
 	{"GET /notifications/:id", mxToken, signedIn, "", ""},
 	{"POST /notifications/read", mxNone, signedIn, "", ""},
@@ -134,7 +134,7 @@ var authzMatrix = []mxRow{
 	{"PUT /api/v1/boards/:id/follow", mxBoard, signedIn, signedIn, ""},
 	{"DELETE /api/v1/boards/:id/follow", mxBoard, signedIn, signedIn, ""},
 
-	// Deflection reports (issue 8): refused as 404, so a brand's reports are
+	// Deflection reports: refused as 404, so a brand's reports are
 	// not even confirmed to exist.
 	{"GET /reports/deflection", mxNone, reporters, "", ""},
 	{"GET /api/v1/reports/deflection", mxNone, reporters, "", ""},
@@ -144,7 +144,7 @@ var authzMatrix = []mxRow{
 	{"POST /survey/:id", mxThread, everyone, everyone, "answer=yes"},
 	{"GET /contact", mxNone, everyone, "", ""},
 
-	// Reputation (issue 5).
+	// Reputation.
 	{"GET /leaderboard", mxNone, everyone, "", ""},
 	{"GET /u/:username/reputation", mxUser, everyone, everyone, ""},
 	{"GET /admin/reputation", mxNone, admins, "", ""},
@@ -164,7 +164,7 @@ var authzMatrix = []mxRow{
 	{"POST /api/v1/reputation/rings/scan", mxNone, mods, "", ""},
 	{"PATCH /api/v1/reputation/rings/:id", mxToken, mods, "", `{"status":"dismissed"}`},
 
-	// Escalations (issue 7). /metrics answers loopback callers or a metrics
+	// Escalations. /metrics answers loopback callers or a metrics
 	// token only; the matrix calls from a documentation address.
 	{"GET /metrics", mxNone, "", "", ""},
 	{"GET /console", mxNone, escReaders, "", ""},
@@ -188,7 +188,7 @@ var authzMatrix = []mxRow{
 	{"POST /api/v1/threads/:id/escalate", mxThread, signedIn, reviewers, `{"reason":"Nobody has answered"}`},
 	{"POST /api/v1/threads/:id/still-need-help", mxThread, signedIn, "", ""},
 
-	// Search engines and similar questions (issue 9).
+	// Search engines and similar questions.
 	{"GET /robots.txt", mxNone, everyone, "", ""},
 	{"GET /sitemap.xml", mxNone, everyone, "", ""},
 	{"GET /sitemaps/:file", mxToken, everyone, "", ""},

@@ -56,14 +56,14 @@ var matrix = []struct {
 	{"member", "moderate", [7]bool{N, N, N, Y, N, N, Y}},
 	{"audit", "read", [7]bool{N, N, N, Y, N, Y, Y}},
 	{"role", "manage", [7]bool{N, N, N, N, N, N, Y}},
-	// notifications (issue 9)
+	// notifications
 	{"notification", "read", [7]bool{N, Y, Y, Y, Y, Y, Y}},
 	{"notification", "manage", [7]bool{N, Y, Y, Y, Y, Y, Y}},
 	{"watch", "manage", [7]bool{N, Y, Y, Y, Y, Y, Y}},
 	{"notification", "unsubscribe", [7]bool{Y, Y, Y, Y, Y, Y, Y}},
 	{"email", "verify", [7]bool{Y, Y, Y, Y, Y, Y, Y}},
-	{"survey", "answer", [7]bool{Y, Y, Y, Y, Y, Y, Y}}, // issue 8: "Did this save you contacting us?"
-	{"contact", "visit", [7]bool{Y, Y, Y, Y, Y, Y, Y}}, // issue 8: counted "Contact us"
+	{"survey", "answer", [7]bool{Y, Y, Y, Y, Y, Y, Y}}, // "Did this save you contacting us?"
+	{"contact", "visit", [7]bool{Y, Y, Y, Y, Y, Y, Y}}, // counted "Contact us"
 	{"leaderboard", "read", [7]bool{Y, Y, Y, Y, Y, Y, Y}},
 	{"kudos_ring", "review", [7]bool{N, N, N, Y, N, N, Y}},
 	{"reputation_export", "read", [7]bool{N, N, N, N, N, Y, Y}},

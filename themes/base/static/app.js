@@ -40,7 +40,7 @@
   });
 })();
 
-// ---- discovery: similar solved questions while asking (issue 9) ----
+// ---- discovery: similar solved questions while asking ----
 // As the asker types a title, ask GET /api/v1/similar and list the most
 // similar solved threads in the Ask page's #similar section. Links go
 // through /ask/similar/{id}, which records the open. Without JavaScript the
