@@ -21,8 +21,8 @@ import (
 	"mutual/forum"
 	"mutual/migrations"
 	"mutual/moderation"
-	"mutual/moderation/deflection"
 	"mutual/moderation/escalation"
+	"mutual/report/deflection"
 	"mutual/sqldb"
 	"mutual/themes"
 )

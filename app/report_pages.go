@@ -16,7 +16,7 @@ import (
 
 	"mutual/fault"
 	"mutual/forum"
-	"mutual/moderation/deflection"
+	"mutual/report/deflection"
 )
 
 // reportNeed is the casbin check for report routes, answering 404 rather than

@@ -6,7 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"mutual/moderation/deflection"
+	"mutual/report/deflection"
 )
 
 // reportWire sets up deflection reporting: the viewer-day counter and the

@@ -14,8 +14,8 @@ import (
 
 	"mutual/app"
 	"mutual/forum"
-	"mutual/moderation/deflection"
-	"mutual/moderation/deflection/deflectiontest"
+	"mutual/report/deflection"
+	"mutual/report/deflection/deflectiontest"
 )
 
 type reportClock struct {

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"mutual/forum"
-	"mutual/moderation/deflection"
+	"mutual/report/deflection"
 	"mutual/sqldb"
 )
 

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"mutual/forum"
-	"mutual/moderation/deflection"
-	"mutual/moderation/deflection/deflectiontest"
+	"mutual/report/deflection"
+	"mutual/report/deflection/deflectiontest"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
 )
