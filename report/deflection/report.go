@@ -2,9 +2,7 @@ package deflection
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	"slices"
 	"sort"
 	"time"
 
@@ -147,17 +145,6 @@ func (q Query) Validate() error {
 	return nil
 }
 
-type threadRow struct {
-	id, board, author, created         int64
-	firstReply, firstPeer, firstStaff  *int64
-	accepted                           bool
-	acceptedStaff                      bool
-	acceptedVisible                    bool
-	acceptedAt                         *int64
-	escalatedAt, claimedAt, answeredAt *int64
-	resolution                         string
-}
-
 // Compute builds the report from the forum's rows and the roll-ups, as of now.
 // Errors: *fault.ValidationError for a bad query, fault.ErrNotFound for a
 // board not in the brand.
@@ -165,360 +152,188 @@ func Compute(ctx context.Context, db sqldb.Querier, q Query, now time.Time) (*Re
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
+	c, err := start(ctx, db, q, now)
+	if err != nil {
+		return nil, err
+	}
+	// Figures counted per thread, by the time it was asked.
+	if err := c.countThreads(ctx); err != nil {
+		return nil, err
+	}
+	// Figures counted per event, by the time it happened.
+	if err := c.countSolvedViews(ctx); err != nil {
+		return nil, err
+	}
+	if err := c.countContactsFromSolved(ctx); err != nil {
+		return nil, err
+	}
+	if err := c.countSurveyAnswers(ctx); err != nil {
+		return nil, err
+	}
+	if err := c.countSuggestionDeflections(ctx); err != nil {
+		return nil, err
+	}
+	// Derived figures, then the report's tables and charts.
+	var rate float64
+	c.r.Rate, rate = selfServiceRate(c.total.f, c.s)
+	c.r.Totals = c.total.finish(rate, c.s.CostPerContact)
+	c.r.Groups = c.groupRows(rate)
+	c.r.Boards = c.boardRows(rate)
+	c.r.Trend = c.weeklyTrend()
+	c.r.FirstAnswer = c.firstAnswerDistribution()
+	return c.r, nil
+}
+
+// tally is a report being computed: what it covers and the accumulators
+// each counting step adds to.
+type tally struct {
+	db                   sqldb.Querier
+	q                    Query
+	s                    Settings
+	boards               map[int64]string // every board of the brand, by id
+	from, end            time.Time        // whole UTC days; end is exclusive
+	fromMs, endMs, nowMs int64
+	r                    *Report
+
+	total   *acc
+	groups  map[time.Time]*acc // by the start of the bucket of time
+	byBoard map[int64]*acc
+	// dayGroup caches each day's bucket: accumulators are looked up per
+	// thread, view and click.
+	dayGroup    map[int64]*acc
+	three       [3]*acc
+	weeks       map[time.Time]*Week
+	firstAnswer []int // per firstAnswerBuckets, then "no answer yet"
+}
+
+// start reads the settings and boards a report needs and fills in its
+// header. Errors: fault.ErrNotFound for a board not in the brand.
+func start(ctx context.Context, db sqldb.Querier, q Query, now time.Time) (*tally, error) {
 	s, err := LoadSettings(ctx, db, q.BrandID)
 	if err != nil {
 		return nil, err
 	}
 	from := BucketStart(ByDay, q.From)
 	end := BucketStart(ByDay, q.To).AddDate(0, 0, 1)
-	fromMs, endMs, nowMs := from.UnixMilli(), end.UnixMilli(), now.UnixMilli()
-	r := &Report{BrandID: q.BrandID, From: from.Format(time.DateOnly), To: end.AddDate(0, 0, -1).Format(time.DateOnly),
+	c := &tally{db: db, q: q, s: s, from: from, end: end,
+		fromMs: from.UnixMilli(), endMs: end.UnixMilli(), nowMs: now.UnixMilli(),
+		total: newAcc(), groups: map[time.Time]*acc{}, byBoard: map[int64]*acc{}, dayGroup: map[int64]*acc{},
+		weeks: map[time.Time]*Week{}, firstAnswer: make([]int, len(firstAnswerBuckets)+1)}
+	c.r = &Report{BrandID: q.BrandID, From: from.Format(time.DateOnly), To: end.AddDate(0, 0, -1).Format(time.DateOnly),
 		Group: q.Group, BoardID: q.BoardID, GeneratedAt: now.UTC(), Currency: s.Currency, CostMinor: s.CostPerContact,
 		EscalationSLASeconds: int64(s.EscalationSLA / time.Second), AgentSLASeconds: int64(s.AgentSLA / time.Second)}
-
-	boards, err := boardNames(ctx, db, q.BrandID)
-	if err != nil {
+	if c.boards, err = boardNames(ctx, db, q.BrandID); err != nil {
 		return nil, err
 	}
 	if q.BoardID != 0 {
-		name, ok := boards[q.BoardID]
+		name, ok := c.boards[q.BoardID]
 		if !ok {
 			return nil, &fault.Error{Kind: fault.ErrNotFound, Msg: "That board does not exist in this community."}
 		}
-		r.BoardName = name
+		c.r.BoardName = name
 	}
-	boardArg := func(col string) (string, []any) {
-		if q.BoardID == 0 {
-			return "", nil
-		}
-		return " AND " + col + " = ?", []any{q.BoardID}
-	}
+	return c, nil
+}
 
-	total := newAcc()
-	groups := map[time.Time]*acc{}
-	byBoard := map[int64]*acc{}
-	weeks := map[time.Time]*Week{}
-	// Rows are looked up per thread, view and click: the bucket of each day
-	// is worked out once.
-	dayGroup := map[int64]*acc{}
-	var three [3]*acc
-	rowsFor := func(at int64, board int64) []*acc {
-		day := at / 86400000
-		ga := dayGroup[day]
-		if ga == nil {
-			g := BucketStart(q.Group, time.UnixMilli(at))
-			if ga = groups[g]; ga == nil {
-				ga = newAcc()
-				groups[g] = ga
-			}
-			dayGroup[day] = ga
-		}
-		ba := byBoard[board]
-		if ba == nil {
-			ba = newAcc()
-			byBoard[board] = ba
-		}
-		three = [3]*acc{total, ga, ba}
-		return three[:]
+// boardFilter is the WHERE clause and argument that keep a report to its
+// board, if it has one.
+func (c *tally) boardFilter(col string) (string, []any) {
+	if c.q.BoardID == 0 {
+		return "", nil
 	}
+	return " AND " + col + " = ?", []any{c.q.BoardID}
+}
 
-	// Threads asked in the period, plus the next 7 days' (re-contact).
-	bw, ba := boardArg("t.board_id")
-	rows, err := db.Query(ctx, `SELECT t.id, t.board_id, t.author_id, t.created_at, t.first_reply_at, t.first_peer_reply_at, t.first_staff_reply_at,
-			t.accepted_post_id IS NOT NULL,
-			CASE WHEN ra.thread_id IS NOT NULL THEN ra.post_staff ELSE COALESCE(p.is_staff, 0) END,
-			CASE WHEN ra.thread_id IS NOT NULL THEN ra.post_visible WHEN p.status = 'visible' THEN 1 ELSE 0 END, ra.accepted_at,
-			e.escalated_at, e.claimed_at, e.answered_at, COALESCE(e.resolution, '')
-		FROM threads t
-		LEFT JOIN report_accepts ra ON ra.thread_id = t.id AND ra.post_id = t.accepted_post_id
-		LEFT JOIN posts p ON ra.thread_id IS NULL AND p.id = t.accepted_post_id
-		LEFT JOIN escalations e ON e.thread_id = t.id
-		WHERE t.brand_id = ? AND t.created_at >= ? AND t.created_at < ? AND t.status = 'visible' AND t.merged_into IS NULL`+bw,
-		append([]any{q.BrandID, fromMs, endMs + RecontactWindow.Milliseconds()}, ba...)...)
-	if err != nil {
-		return nil, fmt.Errorf("deflection: read threads: %w", err)
+// accsFor gives the accumulators something at time at on board adds to:
+// the totals, its bucket of time and its board. The slice is reused.
+func (c *tally) accsFor(at int64, board int64) []*acc {
+	day := at / 86400000
+	ga := c.dayGroup[day]
+	if ga == nil {
+		g := BucketStart(c.q.Group, time.UnixMilli(at))
+		if ga = c.groups[g]; ga == nil {
+			ga = newAcc()
+			c.groups[g] = ga
+		}
+		c.dayGroup[day] = ga
 	}
-	cohort := make([]threadRow, 0, 1024)
-	later := map[[2]int64][]int64{} // (author, board) -> times asked
-	// Nullable times scan into NullInt64s (no allocation per value) and are
-	// kept as pointers into the row only when set.
-	var fr, fp, fs, aa, ea, ca, an sql.NullInt64
-	for rows.Next() {
-		var t threadRow
-		if err := rows.Scan(&t.id, &t.board, &t.author, &t.created, &fr, &fp, &fs,
-			&t.accepted, &t.acceptedStaff, &t.acceptedVisible, &aa, &ea, &ca, &an, &t.resolution); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		t.firstReply, t.firstPeer, t.firstStaff, t.acceptedAt = opt(fr), opt(fp), opt(fs), opt(aa)
-		t.escalatedAt, t.claimedAt, t.answeredAt = opt(ea), opt(ca), opt(an)
-		later[[2]int64{t.author, t.board}] = append(later[[2]int64{t.author, t.board}], t.created)
-		if t.created < endMs {
-			cohort = append(cohort, t)
-		}
+	ba := c.byBoard[board]
+	if ba == nil {
+		ba = newAcc()
+		c.byBoard[board] = ba
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	clicks, err := askerClicks(ctx, db, q.BrandID, fromMs, endMs+RecontactWindow.Milliseconds())
-	if err != nil {
-		return nil, err
-	}
-	window := RecontactWindow.Milliseconds()
-	slaMs, agentSLAms := s.EscalationSLA.Milliseconds(), s.AgentSLA.Milliseconds()
-	firstAnswer := make([]int, len(firstAnswerBuckets)+1)
-	for _, t := range cohort {
-		agentAct := t.claimedAt != nil || t.firstStaff != nil
-		peerResolved := t.accepted && t.acceptedVisible && !t.acceptedStaff && !agentAct
-		agentResolved := t.claimedAt != nil && t.answeredAt != nil
-		recontact := false
-		if peerResolved {
-			recontact = anyIn(later[[2]int64{t.author, t.board}], t.created, t.created+window) || anyIn(clicks[t.author], t.created, t.created+window)
-		}
-		wk := BucketStart(ByWeek, time.UnixMilli(t.created))
-		if weeks[wk] == nil {
-			weeks[wk] = &Week{Start: wk}
-		}
-		if peerResolved {
-			weeks[wk].PeerResolved++
-		}
-		if agentResolved {
-			weeks[wk].AgentResolved++
-		}
-		if t.firstReply != nil {
-			firstAnswer[bucketOf(*t.firstReply-t.created)]++
-		} else {
-			firstAnswer[len(firstAnswerBuckets)]++
-		}
-		for _, a := range rowsFor(t.created, t.board) {
-			f := &a.f
-			f.Asked++
-			if t.firstReply != nil {
-				f.Answered++
-			}
-			if t.firstPeer != nil {
-				f.PeerAnswered++
-				a.firstPeer = append(a.firstPeer, *t.firstPeer-t.created)
-			}
-			switch {
-			case peerResolved:
-				f.PeerResolved++
-				f.DirectRaw++
-				if recontact {
-					f.Recontacted++
-				}
-			case agentResolved:
-				f.AgentResolved++
-			case t.accepted && t.acceptedVisible:
-				f.OtherResolved++
-			}
-			if t.accepted && t.acceptedVisible && t.acceptedAt != nil {
-				a.accepted = append(a.accepted, *t.acceptedAt-t.created)
-			}
-			if t.firstReply != nil && *t.firstReply-t.created <= slaMs {
-				f.FirstAnswerSLA.Within++
-				f.FirstAnswerSLA.Due++
-			} else if t.firstReply != nil || t.created+slaMs <= nowMs {
-				f.FirstAnswerSLA.Due++
-			}
-			if t.escalatedAt == nil {
-				continue
-			}
-			f.Escalated++
-			if t.resolution == "late_peer" {
-				f.LatePeer++
-			}
-			if t.claimedAt != nil {
-				f.AgentEscalations++
-				a.claim = append(a.claim, *t.claimedAt-*t.escalatedAt)
-			}
-			if t.answeredAt != nil {
-				a.answer = append(a.answer, *t.answeredAt-*t.escalatedAt)
-				f.AgentSLA.Due++
-				if *t.answeredAt-*t.escalatedAt <= agentSLAms {
-					f.AgentSLA.Within++
-				}
-			} else if t.claimedAt != nil || t.resolution == "" {
-				// Still the agents' to answer: due once its SLA has passed.
-				if *t.escalatedAt+agentSLAms <= nowMs {
-					f.AgentSLA.Due++
-				}
-			}
-		}
-	}
+	c.three = [3]*acc{c.total, ga, ba}
+	return c.three[:]
+}
 
-	// Counted viewer-days on solved threads, from the roll-up.
-	bw, ba = boardArg("board_id")
-	rows, err = db.Query(ctx, `SELECT day, board_id, views FROM report_view_rollup WHERE brand_id = ? AND day >= ? AND day < ?`+bw,
-		append([]any{q.BrandID, Day(from), Day(end)}, ba...)...)
-	if err != nil {
-		return nil, fmt.Errorf("deflection: read views: %w", err)
-	}
-	for rows.Next() {
-		var day, board, n int64
-		if err := rows.Scan(&day, &board, &n); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		for _, a := range rowsFor(day*86400000, board) {
-			a.f.SolvedViews += n
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-
-	// Readers of solved threads who clicked "Contact us" anyway.
-	bw, ba = boardArg("t.board_id")
-	if err := eachRow(ctx, db, `SELECT c.at, t.board_id, '' FROM contact_clicks c JOIN threads t ON t.id = c.thread_id
-		WHERE c.brand_id = ? AND c.at >= ? AND c.at < ? AND c.from_solved = 1 AND c.from_asker = 0`+bw,
-		append([]any{q.BrandID, fromMs, endMs}, ba...), func(at, board int64, _ string) {
-			for _, a := range rowsFor(at, board) {
-				a.f.ContactsFromSolved++
-			}
-		}); err != nil {
-		return nil, err
-	}
-	// Survey answers.
-	if err := eachRow(ctx, db, `SELECT s.answered_at, t.board_id, CASE WHEN s.saved = 1 THEN 'y' ELSE 'n' END FROM deflection_survey s
-		JOIN threads t ON t.id = s.thread_id WHERE s.brand_id = ? AND s.answered_at >= ? AND s.answered_at < ?`+bw,
-		append([]any{q.BrandID, fromMs, endMs}, ba...), func(at, board int64, saved string) {
-			for _, a := range rowsFor(at, board) {
-				a.f.SurveyAnswers++
-				if saved == "y" {
-					a.f.SurveyYes++
-				}
-			}
-		}); err != nil {
-		return nil, err
-	}
-	// Ask-page suggestions opened by someone who then did not ask: one
-	// deflection per asker per day.
-	if err := eachRow(ctx, db, `SELECT so.opened_at, t.board_id, so.viewer_key FROM suggestion_opens so JOIN threads t ON t.id = so.thread_id
-		WHERE so.brand_id = ? AND so.opened_at >= ? AND so.opened_at < ? AND so.opened_at <= ? AND so.asked_thread_id IS NULL`+bw,
-		append([]any{q.BrandID, fromMs, endMs, nowMs - SuggestionWindow.Milliseconds()}, ba...), func(at, board int64, viewer string) {
-			key := fmt.Sprintf("%s|%d", viewer, Day(time.UnixMilli(at)))
-			for _, a := range rowsFor(at, board) {
-				a.suggestion[key] = true
-			}
-		}); err != nil {
-		return nil, err
-	}
-
-	r.Rate = Rate{Yes: total.f.SurveyYes, Answers: total.f.SurveyAnswers, Minimum: s.MinSurveyAnswers}
+// selfServiceRate is the survey's measured yes-rate once enough readers
+// answered, else the brand's assumed rate; the float is the fraction.
+func selfServiceRate(total Figures, s Settings) (Rate, float64) {
+	r := Rate{Yes: total.SurveyYes, Answers: total.SurveyAnswers, Minimum: s.MinSurveyAnswers}
 	rate := float64(s.AssumedRateBP) / 10000
-	if int64(r.Rate.Answers) >= s.MinSurveyAnswers && r.Rate.Answers > 0 {
-		rate = float64(r.Rate.Yes) / float64(r.Rate.Answers)
-		r.Rate.Measured = true
+	if int64(r.Answers) >= s.MinSurveyAnswers && r.Answers > 0 {
+		rate = float64(r.Yes) / float64(r.Answers)
+		r.Measured = true
 	}
-	r.Rate.Percent = round2(rate * 100)
-	r.Totals = total.finish(rate, s.CostPerContact)
+	r.Percent = round2(rate * 100)
+	return r, rate
+}
 
-	for g := BucketStart(q.Group, from); g.Before(end); g = bucketEnd(q.Group, g) {
-		a := groups[g]
+// groupRows is one row per bucket of time in the period, empty ones included.
+func (c *tally) groupRows(rate float64) []Row {
+	var out []Row
+	for g := BucketStart(c.q.Group, c.from); g.Before(c.end); g = bucketEnd(c.q.Group, g) {
+		a := c.groups[g]
 		if a == nil {
 			a = newAcc()
 		}
-		r.Groups = append(r.Groups, Row{Key: g.Format(time.DateOnly), Label: bucketLabel(q.Group, g), Start: g, End: bucketEnd(q.Group, g), Figures: a.finish(rate, s.CostPerContact)})
+		out = append(out, Row{Key: g.Format(time.DateOnly), Label: bucketLabel(c.q.Group, g), Start: g, End: bucketEnd(c.q.Group, g), Figures: a.finish(rate, c.s.CostPerContact)})
 	}
+	return out
+}
+
+// boardRows is one row per board the report covers, by name.
+func (c *tally) boardRows(rate float64) []Row {
 	var ids []int64
-	for id := range boards {
-		if q.BoardID == 0 || id == q.BoardID {
+	for id := range c.boards {
+		if c.q.BoardID == 0 || id == c.q.BoardID {
 			ids = append(ids, id)
 		}
 	}
 	sort.Slice(ids, func(i, j int) bool {
-		return boards[ids[i]] < boards[ids[j]] || (boards[ids[i]] == boards[ids[j]] && ids[i] < ids[j])
+		return c.boards[ids[i]] < c.boards[ids[j]] || (c.boards[ids[i]] == c.boards[ids[j]] && ids[i] < ids[j])
 	})
+	var out []Row
 	for _, id := range ids {
-		a := byBoard[id]
+		a := c.byBoard[id]
 		if a == nil {
 			a = newAcc()
 		}
-		r.Boards = append(r.Boards, Row{Key: fmt.Sprint(id), Label: boards[id], Figures: a.finish(rate, s.CostPerContact)})
+		out = append(out, Row{Key: fmt.Sprint(id), Label: c.boards[id], Figures: a.finish(rate, c.s.CostPerContact)})
 	}
-	for w := BucketStart(ByWeek, from); w.Before(end); w = w.AddDate(0, 0, 7) {
-		if p := weeks[w]; p != nil {
-			r.Trend = append(r.Trend, *p)
+	return out
+}
+
+// weeklyTrend is one point per week in the period, empty weeks included.
+func (c *tally) weeklyTrend() []Week {
+	var out []Week
+	for w := BucketStart(ByWeek, c.from); w.Before(c.end); w = w.AddDate(0, 0, 7) {
+		if p := c.weeks[w]; p != nil {
+			out = append(out, *p)
 		} else {
-			r.Trend = append(r.Trend, Week{Start: w})
+			out = append(out, Week{Start: w})
 		}
 	}
+	return out
+}
+
+// firstAnswerDistribution is the bars of the time-to-first-answer chart.
+func (c *tally) firstAnswerDistribution() []Bucket {
+	var out []Bucket
 	for i, b := range firstAnswerBuckets {
-		r.FirstAnswer = append(r.FirstAnswer, Bucket{Label: b.label, Count: firstAnswer[i]})
+		out = append(out, Bucket{Label: b.label, Count: c.firstAnswer[i]})
 	}
-	r.FirstAnswer = append(r.FirstAnswer, Bucket{Label: "No answer yet", Count: firstAnswer[len(firstAnswerBuckets)]})
-	return r, nil
-}
-
-var firstAnswerBuckets = []struct {
-	label string
-	upto  time.Duration
-}{
-	{"Under 15 min", 15 * time.Minute},
-	{"15–60 min", time.Hour},
-	{"1–4 h", 4 * time.Hour},
-	{"4–24 h", 24 * time.Hour},
-	{"1–3 days", 72 * time.Hour},
-	{"Over 3 days", 1 << 62},
-}
-
-func bucketOf(ms int64) int {
-	for i, b := range firstAnswerBuckets {
-		if ms < b.upto.Milliseconds() {
-			return i
-		}
-	}
-	return len(firstAnswerBuckets) - 1
-}
-
-func opt(v sql.NullInt64) *int64 {
-	if !v.Valid {
-		return nil
-	}
-	n := v.Int64
-	return &n
-}
-
-// anyIn reports whether some time lies in (after, upto].
-func anyIn(times []int64, after, upto int64) bool {
-	return slices.ContainsFunc(times, func(v int64) bool { return v > after && v <= upto })
-}
-
-func askerClicks(ctx context.Context, db sqldb.Querier, brandID, from, upto int64) (map[int64][]int64, error) {
-	out := map[int64][]int64{}
-	rows, err := db.Query(ctx, `SELECT user_id, at FROM contact_clicks WHERE brand_id = ? AND user_id IS NOT NULL AND at >= ? AND at < ?`, brandID, from, upto)
-	if err != nil {
-		return nil, fmt.Errorf("deflection: read contact clicks: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var u, at int64
-		if err := rows.Scan(&u, &at); err != nil {
-			return nil, err
-		}
-		out[u] = append(out[u], at)
-	}
-	return out, rows.Err()
-}
-
-func eachRow(ctx context.Context, db sqldb.Querier, query string, args []any, fn func(at, board int64, s string)) error {
-	rows, err := db.Query(ctx, query, args...)
-	if err != nil {
-		return fmt.Errorf("deflection: read: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var at, board int64
-		var s string
-		if err := rows.Scan(&at, &board, &s); err != nil {
-			return err
-		}
-		fn(at, board, s)
-	}
-	return rows.Err()
+	return append(out, Bucket{Label: "No answer yet", Count: c.firstAnswer[len(firstAnswerBuckets)]})
 }
 
 func boardNames(ctx context.Context, db sqldb.Querier, brandID int64) (map[int64]string, error) {
