@@ -25,21 +25,7 @@ func (s *Service) Edit(ctx context.Context, a Actor, postID int64, title, body s
 	if err := s.CanEdit(ctx, a, p); err != nil {
 		return Post{}, err
 	}
-	v := fault.Validation{}
-	lo := MinReplyLen
-	if p.IsQuestion {
-		lo = MinQuestionLen
-	}
-	body = checkText(v, "body", "Body", body, lo, MaxBodyLen)
-	if p.IsQuestion && title != "" {
-		title = checkText(v, "title", "Title", title, MinTitleLen, MaxTitleLen)
-	} else {
-		title = ""
-	}
-	if err := v.Err(); err != nil {
-		return Post{}, err
-	}
-	html, err := s.md.Render(body)
+	e, err := s.checkEdit(p, title, body)
 	if err != nil {
 		return Post{}, err
 	}
@@ -53,29 +39,13 @@ func (s *Service) Edit(ctx context.Context, a Actor, postID int64, title, body s
 			return err
 		}
 		// What posting refuses, editing cannot add (post_limits.go).
-		if err := editorLinks(ctx, tx, a, html); err != nil {
+		if err := editorLinks(ctx, tx, a, e.html); err != nil {
 			return err
 		}
-		rev := cur.RevisionCount
 		now := ms(s.now())
-		t, err := s.thread(ctx, tx, a.BrandID, p.ThreadID)
+		t, err := s.writeEdit(ctx, tx, a, cur, e, now)
 		if err != nil {
 			return err
-		}
-		if title == "" && p.IsQuestion {
-			title = t.Title
-		}
-		if err := insertRevision(ctx, tx, a.BrandID, postID, rev+1, a.UserID, title, body, html, now); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE posts SET body_md = ?, body_html = ?, edited_at = ?, revision_count = ? WHERE id = ?`,
-			body, html, now, rev+1, postID); err != nil {
-			return err
-		}
-		if p.IsQuestion && title != t.Title {
-			if _, err = tx.Exec(ctx, `UPDATE threads SET title = ?, slug = ? WHERE id = ?`, title, Slugify(title), t.ID); err != nil {
-				return err
-			}
 		}
 		return s.Emit(ctx, tx, Event{Kind: PostEdited, BrandID: a.BrandID, BoardID: t.BoardID, ThreadID: t.ID, PostID: postID,
 			ActorID: a.UserID, ActorStaff: a.IsStaff(), AuthorID: p.AuthorID, ThreadAuthorID: t.AuthorID, At: fromMS(now)})
@@ -163,6 +133,23 @@ func (s *Service) Revise(ctx context.Context, tx *sqldb.Tx, a Actor, postID int6
 	if err != nil {
 		return Post{}, err
 	}
+	e, err := s.checkEdit(p, title, body)
+	if err != nil {
+		return Post{}, err
+	}
+	if _, err := s.writeEdit(ctx, tx, a, p, e, ms(s.now())); err != nil {
+		return Post{}, err
+	}
+	return p, nil
+}
+
+// postEdit is a post's new text, checked and rendered; title is "" unless a
+// question gets a new one.
+type postEdit struct{ title, body, html string }
+
+// checkEdit checks and renders new text for p, the one path for members'
+// edits and moderators' revisions. Errors: *fault.ValidationError.
+func (s *Service) checkEdit(p Post, title, body string) (postEdit, error) {
 	v := fault.Validation{}
 	lo := MinReplyLen
 	if p.IsQuestion {
@@ -175,31 +162,38 @@ func (s *Service) Revise(ctx context.Context, tx *sqldb.Tx, a Actor, postID int6
 		title = ""
 	}
 	if err := v.Err(); err != nil {
-		return Post{}, err
+		return postEdit{}, err
 	}
 	html, err := s.md.Render(body)
 	if err != nil {
-		return Post{}, err
+		return postEdit{}, err
 	}
+	return postEdit{title: title, body: body, html: html}, nil
+}
+
+// writeEdit stores e inside tx as p's next revision, and a question's new
+// title on its thread. p is the post as read in tx; it returns the thread.
+func (s *Service) writeEdit(ctx context.Context, tx *sqldb.Tx, a Actor, p Post, e postEdit, now int64) (Thread, error) {
 	t, err := s.thread(ctx, tx, a.BrandID, p.ThreadID)
 	if err != nil {
-		return Post{}, err
+		return Thread{}, err
 	}
+	title := e.title
 	if title == "" && p.IsQuestion {
 		title = t.Title
 	}
-	now := ms(s.now())
-	if err := insertRevision(ctx, tx, a.BrandID, postID, p.RevisionCount+1, a.UserID, title, body, html, now); err != nil {
-		return Post{}, err
+	rev := p.RevisionCount + 1
+	if err := insertRevision(ctx, tx, a.BrandID, p.ID, rev, a.UserID, title, e.body, e.html, now); err != nil {
+		return Thread{}, err
 	}
 	if _, err := tx.Exec(ctx, `UPDATE posts SET body_md = ?, body_html = ?, edited_at = ?, revision_count = ? WHERE id = ?`,
-		body, html, now, p.RevisionCount+1, postID); err != nil {
-		return Post{}, err
+		e.body, e.html, now, rev, p.ID); err != nil {
+		return Thread{}, err
 	}
 	if p.IsQuestion && title != t.Title {
 		if _, err := tx.Exec(ctx, `UPDATE threads SET title = ?, slug = ? WHERE id = ?`, title, Slugify(title), t.ID); err != nil {
-			return Post{}, err
+			return Thread{}, err
 		}
 	}
-	return p, nil
+	return t, nil
 }
