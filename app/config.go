@@ -97,52 +97,64 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, serve bool) {
 
 // FromEnv applies MUTUAL_* variables. Flags parsed afterwards win.
 func (c *Config) FromEnv() error {
-	var errs []error
-	str := func(name string, dst *string) {
-		if v, ok := os.LookupEnv(name); ok {
-			*dst = v
-		}
+	var e envReader
+	e.str("MUTUAL_ADDR", &c.Addr)
+	e.str("MUTUAL_DATA", &c.DataDir)
+	e.str("MUTUAL_DATABASE_URL", &c.DatabaseURL)
+	e.str("MUTUAL_THEMES", &c.ThemesDir)
+	e.str("MUTUAL_LOG_LEVEL", &c.LogLevel)
+	e.str("MUTUAL_PPROF_ADDR", &c.PprofAddr)
+	e.str("MUTUAL_METRICS_TOKEN", &c.MetricsToken)
+	e.boolean("MUTUAL_NO_DEMO", &c.NoDemo)
+	e.boolean("MUTUAL_SECURE_COOKIES", &c.SecureCookies)
+	e.integer("MUTUAL_LOGIN_PER_MINUTE", &c.LoginPerMin, 1, "a positive number")
+	e.duration("MUTUAL_POST_INTERVAL", &c.PostInterval, 0, "3s")
+	e.duration("MUTUAL_JOB_INTERVAL", &c.JobInterval, 0, "30s")
+	c.Notify.fromEnv(&e)
+	return errors.Join(e.errs...)
+}
+
+// envReader reads MUTUAL_* variables into settings, the one path for every
+// part of the configuration. It gathers every bad value so that one error
+// at start-up lists them all; a bad value is still stored, as flags may
+// override it and the error stops the start anyway.
+type envReader struct{ errs []error }
+
+func (e *envReader) str(name string, dst *string) {
+	if v, ok := os.LookupEnv(name); ok {
+		*dst = v
 	}
-	boolean := func(name string, dst *bool) {
-		if v, ok := os.LookupEnv(name); ok {
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: %q is not true or false", name, v))
-				return
-			}
-			*dst = b
+}
+
+func (e *envReader) boolean(name string, dst *bool) {
+	if v, ok := os.LookupEnv(name); ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			e.errs = append(e.errs, fmt.Errorf("%s: %q is not true or false", name, v))
+			return
 		}
+		*dst = b
 	}
-	str("MUTUAL_ADDR", &c.Addr)
-	str("MUTUAL_DATA", &c.DataDir)
-	str("MUTUAL_DATABASE_URL", &c.DatabaseURL)
-	str("MUTUAL_THEMES", &c.ThemesDir)
-	str("MUTUAL_LOG_LEVEL", &c.LogLevel)
-	str("MUTUAL_PPROF_ADDR", &c.PprofAddr)
-	str("MUTUAL_METRICS_TOKEN", &c.MetricsToken)
-	boolean("MUTUAL_NO_DEMO", &c.NoDemo)
-	boolean("MUTUAL_SECURE_COOKIES", &c.SecureCookies)
-	if v, ok := os.LookupEnv("MUTUAL_LOGIN_PER_MINUTE"); ok {
+}
+
+// integer reads a whole number of at least lowest; what names it in the error.
+func (e *envReader) integer(name string, dst *int, lowest int, what string) {
+	if v, ok := os.LookupEnv(name); ok {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			errs = append(errs, fmt.Errorf("MUTUAL_LOGIN_PER_MINUTE: %q is not a positive number", v))
+		if err != nil || n < lowest {
+			e.errs = append(e.errs, fmt.Errorf("%s: %q is not %s", name, v, what))
 		}
-		c.LoginPerMin = n
+		*dst = n
 	}
-	if v, ok := os.LookupEnv("MUTUAL_POST_INTERVAL"); ok {
+}
+
+// duration reads a duration of at least lowest; example shows one in the error.
+func (e *envReader) duration(name string, dst *time.Duration, lowest time.Duration, example string) {
+	if v, ok := os.LookupEnv(name); ok {
 		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 {
-			errs = append(errs, fmt.Errorf("MUTUAL_POST_INTERVAL: %q is not a duration like 3s", v))
+		if err != nil || d < lowest {
+			e.errs = append(e.errs, fmt.Errorf("%s: %q is not a duration like %s", name, v, example))
 		}
-		c.PostInterval = d
+		*dst = d
 	}
-	if v, ok := os.LookupEnv("MUTUAL_JOB_INTERVAL"); ok {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 {
-			errs = append(errs, fmt.Errorf("MUTUAL_JOB_INTERVAL: %q is not a duration like 30s", v))
-		}
-		c.JobInterval = d
-	}
-	errs = append(errs, c.Notify.fromEnv())
-	return errors.Join(errs...)
 }

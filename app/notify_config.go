@@ -1,11 +1,8 @@
 package app
 
 import (
-	"errors"
 	"flag"
 	"fmt"
-	"os"
-	"strconv"
 	"time"
 )
 
@@ -43,31 +40,16 @@ func (n *NotifyConfig) registerFlags(fs *flag.FlagSet) {
 	fs.IntVar(&n.ReminderDays, "reminder-days", n.ReminderDays, "remind askers to accept an answer this many days after the first reply; 0 is off (env MUTUAL_REMINDER_DAYS)")
 }
 
-func (n *NotifyConfig) fromEnv() error {
-	var errs []error
-	for name, dst := range map[string]*string{"MUTUAL_SMTP_HOST": &n.SMTPHost, "MUTUAL_SMTP_USERNAME": &n.SMTPUsername,
-		"MUTUAL_SMTP_PASSWORD": &n.SMTPPassword, "MUTUAL_SMTP_TLS": &n.SMTPTLS, "MUTUAL_MAIL_FROM": &n.MailFrom, "MUTUAL_SITE_URL": &n.SiteURL} {
-		if v, ok := os.LookupEnv(name); ok {
-			*dst = v
-		}
-	}
-	for name, dst := range map[string]*int{"MUTUAL_SMTP_PORT": &n.SMTPPort, "MUTUAL_REMINDER_DAYS": &n.ReminderDays} {
-		if v, ok := os.LookupEnv(name); ok {
-			i, err := strconv.Atoi(v)
-			if err != nil || i < 0 {
-				errs = append(errs, fmt.Errorf("%s: %q is not a number", name, v))
-			}
-			*dst = i
-		}
-	}
-	if v, ok := os.LookupEnv("MUTUAL_MAIL_INTERVAL"); ok {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			errs = append(errs, fmt.Errorf("MUTUAL_MAIL_INTERVAL: %q is not a duration like 10s", v))
-		}
-		n.MailInterval = d
-	}
-	return errors.Join(errs...)
+func (n *NotifyConfig) fromEnv(e *envReader) {
+	e.str("MUTUAL_SMTP_HOST", &n.SMTPHost)
+	e.integer("MUTUAL_SMTP_PORT", &n.SMTPPort, 0, "a number")
+	e.str("MUTUAL_SMTP_USERNAME", &n.SMTPUsername)
+	e.str("MUTUAL_SMTP_PASSWORD", &n.SMTPPassword)
+	e.str("MUTUAL_SMTP_TLS", &n.SMTPTLS)
+	e.str("MUTUAL_MAIL_FROM", &n.MailFrom)
+	e.str("MUTUAL_SITE_URL", &n.SiteURL)
+	e.duration("MUTUAL_MAIL_INTERVAL", &n.MailInterval, time.Nanosecond, "10s")
+	e.integer("MUTUAL_REMINDER_DAYS", &n.ReminderDays, 0, "a number")
 }
 
 func (n NotifyConfig) validate() error {
