@@ -180,6 +180,9 @@ func (s *Service) MoveThread(ctx context.Context, tx *sqldb.Tx, brandID, threadI
 // (ThreadMerged), and into's asker may accept it anew. Posts members stop
 // seeing (into is hidden) or start seeing (from was) lose or get back their
 // points, as in SetPostStatus.
+//
+// It stays long: one transaction whose locking order and counter moves are
+// only right read together.
 func (s *Service) MergeThread(ctx context.Context, tx *sqldb.Tx, brandID, fromID, intoID int64) (from, into Thread, err error) {
 	if fromID == intoID {
 		return Thread{}, Thread{}, &fault.ValidationError{Fields: map[string]string{"into": "A thread cannot be merged into itself."}}

@@ -49,6 +49,10 @@ type standing struct {
 // when threadID is not 0) and in which state: refused for a banned or
 // suspended member or a locked thread, rate limited for new members, held
 // for review for a new member's first posts or a spam burst.
+//
+// It stays long: the posting rules in the order a member meets them, in the
+// posting transaction; which message a refusal gives depends on the checks
+// before it.
 func (s *Service) admit(ctx context.Context, tx *sqldb.Tx, a Actor, threadID int64, body, html string) (string, error) {
 	now := s.now()
 	if s.Limits != nil && tx.Dialect() == sqldb.Postgres {

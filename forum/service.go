@@ -505,6 +505,9 @@ type NewReply struct {
 
 // Reply adds a reply. Posting the same ClientKey again returns the reply
 // already made.
+//
+// It stays long: the posting transaction (admit, insert, counters, event) and
+// the ClientKey retry that answers with the first reply need the whole of it.
 func (s *Service) Reply(ctx context.Context, a Actor, threadID int64, nr NewReply) (Post, error) {
 	if err := requireMember(a); err != nil {
 		return Post{}, err
