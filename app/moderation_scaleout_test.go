@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"mutual/forum"
+	"mutual/internal/testkit"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
 )
@@ -40,7 +41,7 @@ func modCall(t *testing.T, method, url, token, body string) (int, string) {
 // hidden through one leaves the other's cached pages.
 func TestModerationAcrossInstances(t *testing.T) {
 	target := sqldbtest.Target(t, sqldb.Postgres)
-	clock := &siteClock{t: time.Now().UTC()}
+	clock := testkit.NewClock(time.Now().UTC())
 	a, srvA := scaleoutInstance(t, target, clock, nil)
 	_, srvB := scaleoutInstance(t, target, clock, nil)
 	ctx := context.Background()

@@ -15,7 +15,7 @@ import (
 
 	"mutual/app"
 	"mutual/forum"
-	"mutual/moderation/deflection/deflectiontest"
+	"mutual/report/deflection/deflectiontest"
 )
 
 // BenchmarkReportPage renders /reports/deflection (figures, three SVG charts,

@@ -14,12 +14,12 @@ import (
 
 	"mutual/app"
 	"mutual/forum"
-	"mutual/moderation/deflection"
-	"mutual/moderation/deflection/deflectiontest"
+	"mutual/report/deflection"
+	"mutual/report/deflection/deflectiontest"
 )
 
 // reportSite builds the five hand-computed timelines (see
-// moderation/deflection/report_test.go for the sums) on a running site.
+// report/deflection/report_test.go for the sums) on a running site.
 func reportSite(t *testing.T) (*site, deflectiontest.Timeline, member) {
 	t.Helper()
 	s := newSite(t)

@@ -17,12 +17,13 @@ import (
 
 	"mutual/app"
 	"mutual/forum"
+	"mutual/internal/testkit"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
 )
 
 // scaleoutInstance starts one Mutual instance on the given database target.
-func scaleoutInstance(t *testing.T, target string, clock *siteClock, hook func(string, int) error) (*app.App, *httptest.Server) {
+func scaleoutInstance(t *testing.T, target string, clock *testkit.Clock, hook func(string, int) error) (*app.App, *httptest.Server) {
 	t.Helper()
 	cfg := app.DefaultConfig()
 	cfg.DataDir = t.TempDir()
@@ -64,7 +65,7 @@ func apiPost(t *testing.T, url, token string, body any) (int, []byte) {
 // job, the other takes it over after the lease and finishes the work.
 func TestTwoInstancesShareOnePostgres(t *testing.T) {
 	target := sqldbtest.Target(t, sqldb.Postgres)
-	clock := &siteClock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+	clock := testkit.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	var crashA atomic.Bool
 	crashA.Store(true)
 	a, srvA := scaleoutInstance(t, target, clock, func(job string, batch int) error {
@@ -206,7 +207,7 @@ func countEscalations(t *testing.T, db *sqldb.DB) int {
 // write: the change travels by LISTEN/NOTIFY, not by waiting for the TTL.
 func TestCacheInvalidationCrossesInstances(t *testing.T) {
 	target := sqldbtest.Target(t, sqldb.Postgres)
-	clock := &siteClock{t: time.Now().UTC()}
+	clock := testkit.NewClock(time.Now().UTC())
 	a, srvA := scaleoutInstance(t, target, clock, nil)
 	_, srvB := scaleoutInstance(t, target, clock, nil)
 	ctx := context.Background()
@@ -258,7 +259,7 @@ func TestCacheInvalidationCrossesInstances(t *testing.T) {
 // once between them (goose holds an advisory lock) and all come up.
 func TestInstancesStartTogether(t *testing.T) {
 	target := sqldbtest.Target(t, sqldb.Postgres)
-	clock := &siteClock{t: time.Now().UTC()}
+	clock := testkit.NewClock(time.Now().UTC())
 	var wg sync.WaitGroup
 	apps := make([]*app.App, 3)
 	errs := make([]error, 3)

@@ -18,25 +18,8 @@ import (
 
 	"mutual/app"
 	"mutual/forum"
+	"mutual/internal/testkit"
 )
-
-// siteClock is the clock a test site runs on; tests move it instead of sleeping.
-type siteClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *siteClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *siteClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // syncBuffer collects the site's log so tests can check nothing was logged
 // as an error.
@@ -64,7 +47,7 @@ type site struct {
 	app     *app.App
 	h       http.Handler
 	cfg     app.Config
-	clock   *siteClock
+	clock   *testkit.Clock
 	logs    *syncBuffer
 	members *forum.Members
 	brands  *forum.Brands
@@ -79,7 +62,7 @@ type site struct {
 
 func newSite(t *testing.T, opts ...func(*app.Config)) *site {
 	t.Helper()
-	clk := &siteClock{t: time.Date(2025, 5, 6, 10, 0, 30, 0, time.UTC)}
+	clk := testkit.NewClock(time.Date(2025, 5, 6, 10, 0, 30, 0, time.UTC))
 	cfg := app.DefaultConfig()
 	cfg.DataDir = t.TempDir()
 	cfg.NoDemo = true

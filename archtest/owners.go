@@ -49,13 +49,13 @@ var Owners = map[string]string{
 	"agents":                      "mutual/moderation/escalation",
 
 	// Reports: the deflection report's inputs and settings.
-	"report_settings":    "mutual/moderation/deflection",
-	"thread_view_days":   "mutual/moderation/deflection",
-	"report_view_rollup": "mutual/moderation/deflection",
-	"deflection_survey":  "mutual/moderation/deflection",
-	"contact_clicks":     "mutual/moderation/deflection",
-	"report_accepts":     "mutual/moderation/deflection",
-	"report_salts":       "mutual/moderation/deflection",
+	"report_settings":    "mutual/report/deflection",
+	"thread_view_days":   "mutual/report/deflection",
+	"report_view_rollup": "mutual/report/deflection",
+	"deflection_survey":  "mutual/report/deflection",
+	"contact_clicks":     "mutual/report/deflection",
+	"report_accepts":     "mutual/report/deflection",
+	"report_salts":       "mutual/report/deflection",
 
 	// Notifications, subscriptions and the mail outbox.
 	"notifications":    "mutual/forum/notify",
@@ -83,7 +83,7 @@ var WriteExceptions = []Exception{
 	{"mutual/forum/stackexchange", nil, "bulk loader: imports a whole Stack Exchange dump in large batches, then rebuilds the caches"},
 	{"mutual/forum/synth", nil, "bulk loader: generates a whole synthetic brand in large batches, then rebuilds the caches"},
 	{"mutual/migrations/storecopy", nil, "migrate-store copies a whole database table by table; it sets accepted answers once every post exists"},
-	{"mutual/moderation/deflection", []string{"brands"}, "pending: the report settings form's peer SLA moves to forum.SetPeerSLA with the reports package"},
+	{"mutual/report/deflection", []string{"brands"}, "pending: the report settings form's peer SLA moves to forum.SetPeerSLA with the reports package"},
 }
 
 // Read is a package allowed to read a table it does not own.
@@ -108,7 +108,7 @@ var AllowedReads = []Read{
 		"the detector scans threads and their replies for candidates in one query; queues show thread titles and agent names"},
 	{"mutual/forum/notify", []string{"users", "brands", "boards", "posts", "threads", "kudos"},
 		"a notification or digest names the thread, post and people it is about"},
-	{"mutual/moderation/deflection", []string{"brands", "boards", "posts", "threads", "suggestion_opens", "escalations"},
+	{"mutual/report/deflection", []string{"brands", "boards", "posts", "threads", "suggestion_opens", "escalations"},
 		"the deflection report computes its figures across content and escalations"},
 	{"mutual/forum/stackexchange", []string{"reputation_events"}, "bulk loader"},
 	{"mutual/migrations/storecopy", nil, "migrate-store copies a whole database table by table"},

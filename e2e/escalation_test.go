@@ -4,7 +4,6 @@ import (
 	"context"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,33 +11,16 @@ import (
 
 	"mutual/app"
 	"mutual/forum"
+	"mutual/internal/testkit"
 	"mutual/moderation/escalation"
 )
-
-// escClock is the e2e server's clock: the journeys move it past the SLA.
-type escClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *escClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *escClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // escServer is the real server on loopback with the demo community, a test
 // clock, the background detector off (the journey runs it when time has
 // moved) and one agent on shift.
-func escServer(t *testing.T) (string, *app.App, *escClock) {
+func escServer(t *testing.T) (string, *app.App, *testkit.Clock) {
 	t.Helper()
-	clk := &escClock{t: time.Now().UTC().Truncate(time.Second)}
+	clk := testkit.NewClock(time.Now().UTC().Truncate(time.Second))
 	base, a := startApp(t, func(cfg *app.Config) {
 		cfg.JobInterval = 0
 		cfg.Now = clk.Now

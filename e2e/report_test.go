@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,28 +13,17 @@ import (
 
 	"mutual/app"
 	"mutual/forum"
-	"mutual/moderation/deflection"
-	"mutual/moderation/deflection/deflectiontest"
+	"mutual/internal/testkit"
+	"mutual/report/deflection"
+	"mutual/report/deflection/deflectiontest"
 )
-
-type reportClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *reportClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *reportClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // TestReportJourney signs in as a client manager, opens the deflection report
 // on the five hand-computed timelines, checks the figures shown and saves
 // screenshots of the page and of each chart in e2e/artifacts/.
 func TestReportJourney(t *testing.T) {
 	exe := chromePath(t)
-	clk := &reportClock{t: time.Now().UTC().Add(-72 * time.Hour).Truncate(time.Minute)}
+	clk := testkit.NewClock(time.Now().UTC().Add(-72 * time.Hour).Truncate(time.Minute))
 	cfg := app.DefaultConfig()
 	cfg.DataDir = t.TempDir()
 	cfg.Addr = "127.0.0.1:0"

@@ -3,42 +3,24 @@ package forum_test
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/internal/testkit"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
 )
 
-// testClock is a clock tests move by hand instead of sleeping.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *testClock {
-	return &testClock{t: time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)}
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+func newClock() *testkit.Clock {
+	return testkit.NewClock(time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC))
 }
 
 // fixture is a migrated database on a real file with one brand and board.
 type fixture struct {
 	db      *sqldb.DB
-	clock   *testClock
+	clock   *testkit.Clock
 	brands  *forum.Brands
 	members *forum.Members
 	svc     *forum.Service
@@ -98,20 +80,7 @@ func (f *fixture) newBoard(t *testing.T, brandID int64, name string) forum.Board
 // grants roles and returns the actor as a session would see it.
 func (f *fixture) actor(t *testing.T, brandID int64, name string, roles ...string) forum.Actor {
 	t.Helper()
-	u, err := f.members.CreateUnclaimed(ctx, forum.Unclaimed{BrandID: brandID, Username: name, CreatedAt: f.clock.Now()})
-	if err != nil {
-		t.Fatalf("create %s: %v", name, err)
-	}
-	for _, r := range roles {
-		if err := f.members.Grant(ctx, brandID, u.ID, r); err != nil {
-			t.Fatalf("grant %s: %v", r, err)
-		}
-	}
-	got, err := f.members.RolesOf(ctx, brandID, u.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return forum.Actor{UserID: u.ID, BrandID: brandID, Username: name, Roles: got}
+	return testkit.Member(t, f.members, forum.Unclaimed{BrandID: brandID, Username: name, CreatedAt: f.clock.Now()}, roles...)
 }
 
 func (f *fixture) ask(t *testing.T, a forum.Actor, title string) forum.Thread {

@@ -127,6 +127,9 @@ func idf(n, df int64) float64 {
 // rankThreads returns one page (offset, limit) of the brand's threads whose
 // title, question or accepted answer contain every word, best first, and how
 // many match in all. weights may raise the title further (similar questions).
+//
+// It stays long: the match, the scores and the solved boost's bound share
+// the terms' weights and one pass over the rows.
 func (s *Service) rankThreads(ctx context.Context, brandID int64, terms []string, f headFilter, titleWeight float64, offset, limit int) ([]scored, int, error) {
 	if s.db.Dialect() == sqldb.Postgres {
 		return s.rankThreadsPG(ctx, brandID, terms, f, titleWeight, offset, limit)

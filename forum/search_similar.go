@@ -56,6 +56,9 @@ var stopWords = map[string]bool{
 // words first, then all but one, down to two words, rarest combinations
 // first, within bounds (maxSimilarTerms, maxSimilarQueries). A title with no
 // topic words has no suggestions and is not an error.
+//
+// It stays long: the levels of the search share their bounds and the threads
+// already found.
 func (s *Service) Similar(ctx context.Context, brandID int64, title string, limit int) ([]Thread, error) {
 	if limit <= 0 || limit > 10 {
 		limit = SimilarLimit

@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"mutual/fault"
-	"mutual/reputation"
 	"mutual/sqldb"
 )
 
@@ -25,7 +24,7 @@ type Service struct {
 	// rendered pages can drop exactly what went stale.
 	OnChange func(Change)
 
-	// Limits, when set, are the new-member safeguards (moderate.go).
+	// Limits, when set, are the new-member safeguards (post_limits.go).
 	Limits *PostLimits
 
 	hooks  []Hook
@@ -139,7 +138,7 @@ func (s *Service) Ask(ctx context.Context, a Actor, nt NewThread) (Thread, error
 	status := StatusVisible
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		var err error
-		// Standing, rate limits, link limits and pre-moderation (moderate.go).
+		// Standing, rate limits, link limits and pre-moderation (post_limits.go).
 		if status, err = s.admit(ctx, tx, a, 0, nt.Body, html); err != nil {
 			return err
 		}
@@ -506,6 +505,9 @@ type NewReply struct {
 
 // Reply adds a reply. Posting the same ClientKey again returns the reply
 // already made.
+//
+// It stays long: the posting transaction (admit, insert, counters, event) and
+// the ClientKey retry that answers with the first reply need the whole of it.
 func (s *Service) Reply(ctx context.Context, a Actor, threadID int64, nr NewReply) (Post, error) {
 	if err := requireMember(a); err != nil {
 		return Post{}, err
@@ -537,7 +539,7 @@ func (s *Service) Reply(ctx context.Context, a Actor, threadID int64, nr NewRepl
 			return err
 		}
 		// Standing, locked threads, rate limits, link limits and
-		// pre-moderation (moderate.go).
+		// pre-moderation (post_limits.go).
 		if status, err = s.admit(ctx, tx, a, threadID, nr.Body, html); err != nil {
 			return err
 		}
@@ -598,279 +600,9 @@ WHERE p.brand_id = ? AND p.author_id = ? AND p.client_key = ? AND p.client_key <
 	return p, err
 }
 
-// Edit changes a post's body (and, for a question, optionally its title),
-// keeping the old version as a revision. Authors edit their own posts;
-// moderators, and members with the brand's reputation for it, edit any
-// members can see (see CanEdit).
-func (s *Service) Edit(ctx context.Context, a Actor, postID int64, title, body string) (Post, error) {
-	if err := requireMember(a); err != nil {
-		return Post{}, err
-	}
-	p, err := s.Post(ctx, a.BrandID, postID)
-	if err != nil {
-		return Post{}, err
-	}
-	if err := s.CanEdit(ctx, a, p); err != nil {
-		return Post{}, err
-	}
-	v := fault.Validation{}
-	lo := MinReplyLen
-	if p.IsQuestion {
-		lo = MinQuestionLen
-	}
-	body = checkText(v, "body", "Body", body, lo, MaxBodyLen)
-	if p.IsQuestion && title != "" {
-		title = checkText(v, "title", "Title", title, MinTitleLen, MaxTitleLen)
-	} else {
-		title = ""
-	}
-	if err := v.Err(); err != nil {
-		return Post{}, err
-	}
-	html, err := s.md.Render(body)
-	if err != nil {
-		return Post{}, err
-	}
-	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		// Again in the transaction: the post may have been hidden since.
-		cur, err := s.post(ctx, tx, a.BrandID, postID)
-		if err != nil {
-			return err
-		}
-		if err := s.canEdit(ctx, tx, a, cur); err != nil {
-			return err
-		}
-		// What posting refuses, editing cannot add (moderate.go).
-		if err := editorLinks(ctx, tx, a, html); err != nil {
-			return err
-		}
-		rev := cur.RevisionCount
-		now := ms(s.now())
-		t, err := s.thread(ctx, tx, a.BrandID, p.ThreadID)
-		if err != nil {
-			return err
-		}
-		if title == "" && p.IsQuestion {
-			title = t.Title
-		}
-		if err := insertRevision(ctx, tx, a.BrandID, postID, rev+1, a.UserID, title, body, html, now); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE posts SET body_md = ?, body_html = ?, edited_at = ?, revision_count = ? WHERE id = ?`,
-			body, html, now, rev+1, postID); err != nil {
-			return err
-		}
-		if p.IsQuestion && title != t.Title {
-			if _, err = tx.Exec(ctx, `UPDATE threads SET title = ?, slug = ? WHERE id = ?`, title, Slugify(title), t.ID); err != nil {
-				return err
-			}
-		}
-		return s.Emit(ctx, tx, Event{Kind: PostEdited, BrandID: a.BrandID, BoardID: t.BoardID, ThreadID: t.ID, PostID: postID,
-			ActorID: a.UserID, ActorStaff: a.IsStaff(), AuthorID: p.AuthorID, ThreadAuthorID: t.AuthorID, At: fromMS(now)})
-	})
-	if err != nil {
-		return Post{}, fmt.Errorf("forum: edit post %d: %w", postID, err)
-	}
-	s.changed(Change{BrandID: a.BrandID, ThreadID: p.ThreadID, Lists: p.IsQuestion})
-	return s.Post(ctx, a.BrandID, postID)
-}
+// Changed tells the change hook (page caches) what a write in another
+// package touched, after its transaction committed.
+func (s *Service) Changed(c Change) { s.changed(c) }
 
-// Revisions lists every kept version of a post, oldest first.
-func (s *Service) Revisions(ctx context.Context, brandID, postID int64) ([]Revision, error) {
-	if _, err := s.shownPost(ctx, s.db, brandID, postID); err != nil {
-		return nil, err
-	}
-	rows, err := s.db.Query(ctx, `SELECT r.post_id, r.revision, r.editor_id, u.username, r.title, r.body_md, r.body_html, r.created_at
-FROM post_revisions r JOIN users u ON u.id = r.editor_id WHERE r.post_id = ? AND r.brand_id = ? ORDER BY r.revision`, postID, brandID)
-	if err != nil {
-		return nil, fmt.Errorf("forum: revisions: %w", err)
-	}
-	defer rows.Close()
-	var out []Revision
-	for rows.Next() {
-		var r Revision
-		var at int64
-		if err := rows.Scan(&r.PostID, &r.Revision, &r.EditorID, &r.EditorName, &r.Title, &r.BodyMD, &r.BodyHTML, &at); err != nil {
-			return nil, err
-		}
-		r.CreatedAt = fromMS(at)
-		out = append(out, r)
-	}
-	return out, rows.Err()
-}
-
-// Accept marks postID as the thread's answer, replacing any earlier one. The
-// asker or a moderator may accept; nobody accepts the asker's own reply, nor
-// in a thread members do not see (fault.ErrNotFound, or fault.ErrConflict to those who
-// see it: moderators, the asker of a held question).
-func (s *Service) Accept(ctx context.Context, a Actor, threadID, postID int64) (Thread, error) {
-	if err := requireMember(a); err != nil {
-		return Thread{}, err
-	}
-	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		t, err := s.lockedThread(ctx, tx, a.BrandID, threadID)
-		if err != nil {
-			return err
-		}
-		// Points stand only on what members see (points.go).
-		if !t.Shown() {
-			if !threadShown(t, a.UserID, a.CanModerate()) {
-				return fault.NotFound("That thread does not exist.")
-			}
-			return &fault.Error{Kind: fault.ErrConflict, Msg: "Members cannot see this thread now; an answer can be accepted once they can."}
-		}
-		if t.AuthorID != a.UserID && !a.CanModerate() {
-			return fault.Denied("Only the person who asked (or a moderator) can accept an answer.")
-		}
-		p, err := s.post(ctx, tx, a.BrandID, postID)
-		if err != nil {
-			return err
-		}
-		if err := s.lockAcceptMembers(ctx, tx, t, p.AuthorID); err != nil {
-			return err
-		}
-		if p.ThreadID != threadID || p.IsQuestion || !p.Shown() {
-			return &fault.ValidationError{Fields: map[string]string{"post_id": "That post is not a reply in this thread."}}
-		}
-		if p.AuthorID == t.AuthorID {
-			return fault.Denied("You cannot accept your own reply as the answer.")
-		}
-		if t.AcceptedPostID == postID {
-			return nil
-		}
-		now := s.now()
-		if t.AcceptedPostID != 0 {
-			if err := s.reverseAccept(ctx, tx, t, now, reputation.AcceptWithdrawn); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.Exec(ctx, `UPDATE threads SET accepted_post_id = ? WHERE id = ?`, postID, threadID); err != nil {
-			return err
-		}
-		if _, err := reputation.Award(ctx, LedgerTx(tx), reputation.Event{BrandID: a.BrandID, UserID: p.AuthorID, Reason: reputation.AnswerAccepted,
-			PostID: postID, ActorID: t.AuthorID, At: now}); err != nil {
-			return err
-		}
-		if _, err = reputation.Award(ctx, LedgerTx(tx), reputation.Event{BrandID: a.BrandID, UserID: t.AuthorID, Reason: reputation.AcceptedOther,
-			PostID: postID, ActorID: p.AuthorID, At: now}); err != nil {
-			return err
-		}
-		return s.Emit(ctx, tx, Event{Kind: AnswerAccepted, BrandID: a.BrandID, BoardID: t.BoardID, ThreadID: threadID, PostID: postID,
-			ActorID: a.UserID, ActorStaff: a.IsStaff(), AuthorID: p.AuthorID, ThreadAuthorID: t.AuthorID, At: now})
-	})
-	if err != nil {
-		return Thread{}, fmt.Errorf("forum: accept answer %d: %w", postID, err)
-	}
-	s.changed(Change{BrandID: a.BrandID, ThreadID: threadID, Lists: true})
-	return s.Thread(ctx, a.BrandID, threadID)
-}
-
-// reverseAccept takes back the points of t's accepted answer (the answer's
-// author's and the asker's) with ledger lines of reason why: AcceptWithdrawn
-// when it is unaccepted or replaced, ThreadMerged when its thread is merged.
-// The caller has locked the thread and both members (lockAcceptMembers).
-func (s *Service) reverseAccept(ctx context.Context, tx *sqldb.Tx, t Thread, now time.Time, why reputation.Reason) error {
-	old, err := s.post(ctx, tx, t.BrandID, t.AcceptedPostID)
-	if err != nil {
-		return err
-	}
-	if _, err := reputation.ReverseAs(ctx, LedgerTx(tx), reputation.Event{BrandID: t.BrandID, UserID: old.AuthorID,
-		Reason: reputation.AnswerAccepted, PostID: old.ID, At: now}, why); err != nil {
-		return err
-	}
-	_, err = reputation.ReverseAs(ctx, LedgerTx(tx), reputation.Event{BrandID: t.BrandID, UserID: t.AuthorID,
-		Reason: reputation.AcceptedOther, PostID: old.ID, At: now}, why)
-	return err
-}
-
-// Unaccept withdraws the accepted answer; with none accepted it does nothing.
-func (s *Service) Unaccept(ctx context.Context, a Actor, threadID int64) (Thread, error) {
-	if err := requireMember(a); err != nil {
-		return Thread{}, err
-	}
-	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		t, err := s.lockedThread(ctx, tx, a.BrandID, threadID)
-		if err != nil {
-			return err
-		}
-		if t.AuthorID != a.UserID && !a.CanModerate() {
-			return fault.Denied("Only the person who asked (or a moderator) can withdraw the accepted answer.")
-		}
-		if t.AcceptedPostID == 0 {
-			return nil
-		}
-		if err := s.lockAcceptMembers(ctx, tx, t, 0); err != nil {
-			return err
-		}
-		now := s.now()
-		if err := s.reverseAccept(ctx, tx, t, now, reputation.AcceptWithdrawn); err != nil {
-			return err
-		}
-		if _, err = tx.Exec(ctx, `UPDATE threads SET accepted_post_id = NULL WHERE id = ?`, threadID); err != nil {
-			return err
-		}
-		return s.Emit(ctx, tx, Event{Kind: AnswerWithdrawn, BrandID: a.BrandID, BoardID: t.BoardID, ThreadID: threadID, PostID: t.AcceptedPostID,
-			ActorID: a.UserID, ActorStaff: a.IsStaff(), ThreadAuthorID: t.AuthorID, At: now})
-	})
-	if err != nil {
-		return Thread{}, fmt.Errorf("forum: withdraw answer on thread %d: %w", threadID, err)
-	}
-	s.changed(Change{BrandID: a.BrandID, ThreadID: threadID, Lists: true})
-	return s.Thread(ctx, a.BrandID, threadID)
-}
-
-// GiveKudos records the actor's kudos on a post (idempotent) and credits the
-// author. Nobody gives kudos to their own post.
-func (s *Service) GiveKudos(ctx context.Context, a Actor, postID int64) (Post, error) {
-	return s.kudos(ctx, a, postID, true)
-}
-
-// TakeKudos withdraws the actor's kudos and the reputation it earned.
-// Taking back kudos never given, or reversed as serial (which stay recorded
-// so they cannot be given again), changes nothing.
-func (s *Service) TakeKudos(ctx context.Context, a Actor, postID int64) (Post, error) {
-	return s.kudos(ctx, a, postID, false)
-}
-
-func (s *Service) kudos(ctx context.Context, a Actor, postID int64, give bool) (Post, error) {
-	if err := requireMember(a); err != nil {
-		return Post{}, err
-	}
-	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		if give {
-			return s.giveKudos(ctx, tx, a, postID)
-		}
-		author, threadID, boardID, _, err := kudosTarget(ctx, tx, a, postID)
-		if err != nil {
-			return err
-		}
-		now := s.now()
-		ev := reputation.Event{BrandID: a.BrandID, UserID: author, Reason: reputation.KudosReceived, PostID: postID, ActorID: a.UserID, BoardID: boardID, At: now}
-		// A kudos reversed as serial stays recorded, so it can never be
-		// given again: taking it back, like taking back one never given,
-		// changes nothing.
-		res, err := tx.Exec(ctx, `DELETE FROM kudos WHERE post_id = ? AND user_id = ? AND reversed_at IS NULL`, postID, a.UserID)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE posts SET kudos_count = kudos_count - 1 WHERE id = ?`, postID); err != nil {
-			return err
-		}
-		if _, err = reputation.Reverse(ctx, LedgerTx(tx), ev); err != nil {
-			return err
-		}
-		return s.Emit(ctx, tx, Event{Kind: KudosTaken, BrandID: a.BrandID, BoardID: boardID, ThreadID: threadID, PostID: postID,
-			ActorID: a.UserID, ActorStaff: a.IsStaff(), AuthorID: author, At: now})
-	})
-	if err != nil {
-		return Post{}, fmt.Errorf("forum: kudos on post %d: %w", postID, err)
-	}
-	p, err := s.Post(ctx, a.BrandID, postID)
-	if err == nil {
-		s.changed(Change{BrandID: a.BrandID, ThreadID: p.ThreadID})
-	}
-	return p, err
-}
+// Now is the service's clock.
+func (s *Service) Now() time.Time { return s.now() }

@@ -39,6 +39,10 @@ type FlagResult struct {
 
 // FlagPost records a member's flag. When open flags from trusted members
 // (or staff) reach the brand's threshold the post is hidden pending review.
+//
+// It stays long: one transaction that records the flag, then counts the open
+// flags and hides the post at the threshold, each reading what the other
+// wrote.
 func (s *Service) FlagPost(ctx context.Context, a forum.Actor, postID int64, reason, note string) (FlagResult, error) {
 	if !a.SignedIn() {
 		return FlagResult{}, fault.ErrUnauthenticated

@@ -11,6 +11,7 @@ import (
 
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/internal/testkit"
 	"mutual/moderation"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
@@ -20,7 +21,7 @@ import (
 // and the moderation service on it.
 type modFixture struct {
 	db      *sqldb.DB
-	now     time.Time
+	clk     *testkit.Clock
 	members *forum.Members
 	svc     *forum.Service
 	mod     *moderation.Service
@@ -30,26 +31,14 @@ type modFixture struct {
 	mu      sync.Mutex
 }
 
-func (f *modFixture) clock() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.now
-}
-
-func (f *modFixture) advance(d time.Duration) {
-	f.mu.Lock()
-	f.now = f.now.Add(d)
-	f.mu.Unlock()
-}
-
 func eachModStore(t *testing.T, fn func(t *testing.T, f *modFixture)) {
 	t.Helper()
 	for _, d := range sqldbtest.Dialects {
 		t.Run(string(d), func(t *testing.T) {
 			db := sqldbtest.Open(t, d)
-			f := &modFixture{db: db, now: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)}
-			f.members = forum.NewMembers(db, f.clock)
-			f.svc = forum.NewService(db, forum.NewRenderer(), f.clock)
+			f := &modFixture{db: db, clk: testkit.NewClock(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))}
+			f.members = forum.NewMembers(db, f.clk.Now)
+			f.svc = forum.NewService(db, forum.NewRenderer(), f.clk.Now)
 			f.mod = moderation.NewService(db, f.svc)
 			f.svc.Subscribe(func(_ context.Context, _ *sqldb.Tx, ev forum.Event) error {
 				f.mu.Lock()
@@ -58,7 +47,7 @@ func eachModStore(t *testing.T, fn func(t *testing.T, f *modFixture)) {
 				return nil
 			})
 			var err error
-			if f.brand, err = forum.NewBrands(db, f.clock).Create(ctx, forum.NewBrand{Host: "alpha.test", Name: "Alpha", Default: true}); err != nil {
+			if f.brand, err = forum.NewBrands(db, f.clk.Now).Create(ctx, forum.NewBrand{Host: "alpha.test", Name: "Alpha", Default: true}); err != nil {
 				t.Fatal(err)
 			}
 			for i := range f.boards {
@@ -73,20 +62,7 @@ func eachModStore(t *testing.T, fn func(t *testing.T, f *modFixture)) {
 
 func (f *modFixture) actor(t *testing.T, name string, roles ...string) forum.Actor {
 	t.Helper()
-	u, err := f.members.CreateUnclaimed(ctx, forum.Unclaimed{BrandID: f.brand.ID, Username: name, CreatedAt: f.clock()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range roles {
-		if err := f.members.Grant(ctx, f.brand.ID, u.ID, r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	rs, err := f.members.RolesOf(ctx, f.brand.ID, u.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return forum.Actor{UserID: u.ID, BrandID: f.brand.ID, Username: name, Roles: rs}
+	return testkit.Member(t, f.members, forum.Unclaimed{BrandID: f.brand.ID, Username: name, CreatedAt: f.clk.Now()}, roles...)
 }
 
 // checkCounters recomputes every counter from the rows and compares: reply
@@ -232,7 +208,7 @@ func TestNewMemberBurst(t *testing.T) {
 	eachModStore(t, func(t *testing.T, f *modFixture) {
 		f.svc.Limits = forum.DefaultPostLimits()
 		asker := f.actor(t, "asker")
-		f.advance(48 * time.Hour) // the asker is no longer new
+		f.clk.Add(48 * time.Hour) // the asker is no longer new
 		th, err := f.svc.Ask(ctx, asker, forum.NewThread{BoardID: f.boards[0].ID, Title: "Parallel question here", Body: "Who answers first?"})
 		if err != nil {
 			t.Fatal(err)
@@ -263,7 +239,7 @@ func TestNewMemberBurst(t *testing.T) {
 		}
 		// First-day caps: 3 questions.
 		for i := range 4 {
-			f.advance(31 * time.Second)
+			f.clk.Add(31 * time.Second)
 			_, err := f.svc.Ask(ctx, fresh, forum.NewThread{BoardID: f.boards[0].ID, Title: fmt.Sprintf("Fresh question %d", i), Body: fmt.Sprintf("Body number %d here", i)})
 			var rl *fault.RateLimitError
 			if i < 3 && err != nil || i == 3 && !errors.As(err, &rl) {
@@ -291,7 +267,7 @@ func TestSuspendedAndLocked(t *testing.T) {
 		if _, err := f.svc.Reply(ctx, mod, th.ID, forum.NewReply{Body: "staff note"}); err != nil {
 			t.Errorf("moderator reply to locked thread: %v", err)
 		}
-		until := f.clock().Add(24 * time.Hour)
+		until := f.clk.Now().Add(24 * time.Hour)
 		if _, err := f.mod.ActOnPerson(ctx, mod, "asker", moderation.Suspend, until, "rude"); err != nil {
 			t.Fatal(err)
 		}
@@ -321,7 +297,7 @@ func TestSpamBurstIsHeld(t *testing.T) {
 	eachModStore(t, func(t *testing.T, f *modFixture) {
 		f.svc.Limits = forum.DefaultPostLimits()
 		asker := f.actor(t, "asker")
-		f.advance(48 * time.Hour)
+		f.clk.Add(48 * time.Hour)
 		th, err := f.svc.Ask(ctx, asker, forum.NewThread{BoardID: f.boards[0].ID, Title: "Spam run target", Body: "An honest question."})
 		if err != nil {
 			t.Fatal(err)

@@ -29,6 +29,9 @@ const QueueLimit = 50
 // Queue lists the brand's posts awaiting review, oldest first: those with
 // open flags and those held by pre-moderation. after is the Since and post
 // id of the last item of the previous page.
+//
+// It stays long: the keyset query and the page's look-ups (posts, flags,
+// history) assemble one page.
 func (s *Service) Queue(ctx context.Context, brandID int64, after forum.Cursor, limit int, showEmail bool) ([]QueueItem, forum.Cursor, error) {
 	if limit <= 0 || limit > QueueLimit {
 		limit = 30

@@ -22,7 +22,7 @@ func relaxKudos(t *testing.T, f *modFixture) {
 	cfg.Rules.GiverMinAgeMinutes, cfg.Rules.GiverMinPosts = 0, 0
 	cfg.Rules.KudosPerDay, cfg.Rules.SerialThreshold, cfg.Rules.DailyCap = 10000, 1000, 1_000_000
 	if err := f.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		return reputation.SaveConfig(ctx, forum.LedgerTx(tx), f.brand.ID, 0, cfg, f.clock())
+		return reputation.SaveConfig(ctx, forum.LedgerTx(tx), f.brand.ID, 0, cfg, f.clk.Now())
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -4,12 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"sync"
 	"testing"
 	"time"
 
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/internal/testkit"
 	"mutual/reputation"
 	"mutual/sqldb"
 )
@@ -18,15 +18,14 @@ import (
 type community struct {
 	*fixture
 	svc   *forum.Service
-	now   time.Time
-	mu    sync.Mutex
+	clk   *testkit.Clock
 	board forum.Board
 }
 
 func newCommunity(t *testing.T, f *fixture) *community {
 	t.Helper()
-	c := &community{fixture: f, now: day1}
-	c.svc = forum.NewService(f.db, forum.NewRenderer(), c.clock)
+	c := &community{fixture: f, clk: testkit.NewClock(day1)}
+	c.svc = forum.NewService(f.db, forum.NewRenderer(), c.clk.Now)
 	b, err := c.svc.CreateBoard(ctx, f.brand.ID, forum.NewBoard{Name: "Help", Description: "Help"})
 	if err != nil {
 		t.Fatal(err)
@@ -35,35 +34,9 @@ func newCommunity(t *testing.T, f *fixture) *community {
 	return c
 }
 
-func (c *community) clock() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *community) advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 func (c *community) actor(t *testing.T, name string, roles ...string) forum.Actor {
 	t.Helper()
-	u, err := c.members.CreateUnclaimed(ctx, forum.Unclaimed{BrandID: c.brand.ID, Username: name, CreatedAt: c.clock()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := u.ID
-	for _, r := range roles {
-		if err := c.members.Grant(ctx, c.brand.ID, id, r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	rs, err := c.members.RolesOf(ctx, c.brand.ID, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return forum.Actor{UserID: id, BrandID: c.brand.ID, Username: name, Roles: rs}
+	return testkit.Member(t, c.members, forum.Unclaimed{BrandID: c.brand.ID, Username: name, CreatedAt: c.clk.Now()}, roles...)
 }
 
 // configure saves the brand's rules after fn changes the defaults.
@@ -75,7 +48,7 @@ func (c *community) configure(t *testing.T, fn func(*reputation.Config)) {
 	}
 	fn(&cfg)
 	if err := c.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		return reputation.SaveConfig(ctx, forum.LedgerTx(tx), c.brand.ID, 0, cfg, c.clock())
+		return reputation.SaveConfig(ctx, forum.LedgerTx(tx), c.brand.ID, 0, cfg, c.clk.Now())
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +138,7 @@ func TestKudosRefusalsWriteNothing(t *testing.T) {
 				t.Errorf("%s: %v, want %v saying %q", tt.name, err, tt.kind, tt.msg)
 			}
 		}
-		c.advance(2 * time.Hour)
+		c.clk.Add(2 * time.Hour)
 		if _, err := c.svc.GiveKudos(ctx, lurker, r.ID); !errors.Is(err, fault.ErrForbidden) || !contains(err.Error(), "Ask a question or write a reply first") {
 			t.Errorf("no activity: %v", err)
 		}
@@ -245,7 +218,7 @@ func TestSerialKudosReversed(t *testing.T) {
 			if _, err := c.svc.GiveKudos(ctx, fan, posts[i].ID); err != nil {
 				t.Fatal(err)
 			}
-			c.advance(time.Minute)
+			c.clk.Add(time.Minute)
 		}
 		if got := c.total(t, helper.UserID); got != 4*pts {
 			t.Fatalf("after four kudos helper has %d, want %d", got, 4*pts)
@@ -281,14 +254,14 @@ func TestSerialKudosReversed(t *testing.T) {
 		c.consistent(t)
 
 		// Kudos spread beyond the window are not serial.
-		c.advance(48 * time.Hour)
+		c.clk.Add(48 * time.Hour)
 		th2 := c.ask(t, other, "Spread question")
 		for i := range 5 {
 			p := c.reply(t, helper, th2, fmt.Sprintf("later reply %d", i))
 			if _, err := c.svc.GiveKudos(ctx, fan, p.ID); err != nil {
 				t.Fatal(err)
 			}
-			c.advance(7 * time.Hour)
+			c.clk.Add(7 * time.Hour)
 		}
 		if got := c.total(t, helper.UserID); got != 6*pts {
 			t.Errorf("spread kudos: helper has %d, want %d", got, 6*pts)
@@ -425,7 +398,7 @@ func TestRepliesByKudos(t *testing.T) {
 		var posts []forum.Post
 		for i := range 4 {
 			posts = append(posts, c.reply(t, fans[i%3], th, fmt.Sprintf("reply %d", i)))
-			c.advance(time.Minute)
+			c.clk.Add(time.Minute)
 		}
 		give := func(p forum.Post, n int) {
 			for _, a := range []forum.Actor{asker, fans[0], fans[1], fans[2]}[:n] {
@@ -564,7 +537,7 @@ func TestRebuildMatchesAfterRandomActs(t *testing.T) {
 				!errors.Is(err, fault.ErrNotFound) && forumValidation(err) == nil {
 				t.Fatalf("act: %v", err)
 			}
-			c.advance(time.Duration(rng.IntN(180)) * time.Minute)
+			c.clk.Add(time.Duration(rng.IntN(180)) * time.Minute)
 			if i%20 == 19 {
 				c.ledgerMatchesForum(t, fmt.Sprintf("after %d acts", i+1))
 			}
@@ -716,7 +689,7 @@ func TestExportEqualsLedger(t *testing.T) {
 			if _, err := c.svc.Accept(ctx, people[0], th.ID, posts[d%3].ID); err != nil {
 				t.Fatal(err)
 			}
-			c.advance(20 * time.Hour)
+			c.clk.Add(20 * time.Hour)
 		}
 		from, to := day1.Add(24*time.Hour).Truncate(24*time.Hour), day1.Add(6*24*time.Hour).Truncate(24*time.Hour)
 		rows, err := reputation.Export(ctx, c.db, c.brand.ID, from, to)
@@ -775,7 +748,7 @@ func TestKudosRingsFlagged(t *testing.T) {
 					}
 				}
 			}
-			c.advance(time.Hour)
+			c.clk.Add(time.Hour)
 		}
 		// The crowd thanks star; star thanks one of them back once.
 		for _, a := range crowd {
@@ -789,7 +762,7 @@ func TestKudosRingsFlagged(t *testing.T) {
 		if _, err := c.svc.GiveKudos(ctx, star, crowdPost.ID); err != nil {
 			t.Fatal(err)
 		}
-		n, err := reputation.DetectRings(ctx, c.db, c.brand.ID, c.clock())
+		n, err := reputation.DetectRings(ctx, c.db, c.brand.ID, c.clk.Now())
 		if err != nil || n != 1 {
 			t.Fatalf("DetectRings = %d, %v; want 1", n, err)
 		}
@@ -806,17 +779,17 @@ func TestKudosRingsFlagged(t *testing.T) {
 			t.Errorf("ring = %v inside %d share %d", names, g.KudosInside, g.SharePct())
 		}
 		if err := c.db.InTx(ctx, func(tx *sqldb.Tx) error {
-			return reputation.ReviewRing(ctx, tx, c.brand.ID, g.ID, star.UserID, reputation.RingDismissed, "friends from the same shop", c.clock())
+			return reputation.ReviewRing(ctx, tx, c.brand.ID, g.ID, star.UserID, reputation.RingDismissed, "friends from the same shop", c.clk.Now())
 		}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := reputation.DetectRings(ctx, c.db, c.brand.ID, c.clock()); err != nil {
+		if _, err := reputation.DetectRings(ctx, c.db, c.brand.ID, c.clk.Now()); err != nil {
 			t.Fatal(err)
 		}
 		if open, _ := reputation.Rings(ctx, c.db, c.brand.ID, reputation.RingOpen, 10); len(open) != 0 {
 			t.Errorf("a dismissed ring reopened on the next scan: %+v", open)
 		}
-		if err := reputation.ReviewRing(ctx, c.db, c.brand.ID+1, g.ID, 0, reputation.RingOpen, "", c.clock()); !errors.Is(err, reputation.ErrNoRing) {
+		if err := reputation.ReviewRing(ctx, c.db, c.brand.ID+1, g.ID, 0, reputation.RingOpen, "", c.clk.Now()); !errors.Is(err, reputation.ErrNoRing) {
 			t.Errorf("review from another brand = %v", err)
 		}
 	})

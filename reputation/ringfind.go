@@ -52,6 +52,9 @@ type foundRing struct {
 //     connected groups, and keep the closed ones that meet the rules.
 //
 // The result is ordered by the first member's id.
+//
+// It stays long: steps 2 to 4 above, marked by number, share the finder's
+// arrays and stamps in a hot loop.
 func findRings(edges []kudosEdge, r Rules) []foundRing {
 	f := newRingFinder(newKudosGraph(edges), r)
 	n := int32(len(f.ids))

@@ -308,7 +308,7 @@ func (c *community) giveKudos(t *testing.T, gives []kudos) {
 				t.Fatalf("%s gives %s kudos: %v", k.from, k.to, err)
 			}
 		}
-		c.advance(time.Minute)
+		c.clk.Add(time.Minute)
 	}
 }
 
@@ -372,7 +372,7 @@ func TestKudosRingsInCommunity(t *testing.T) {
 				c := newCommunity(t, f)
 				c.configure(t, relaxed)
 				c.giveKudos(t, slices.Concat(tc.gives...))
-				n, err := reputation.DetectRings(ctx, c.db, c.brand.ID, c.clock())
+				n, err := reputation.DetectRings(ctx, c.db, c.brand.ID, c.clk.Now())
 				if err != nil || n != len(tc.want) {
 					t.Errorf("DetectRings = %d, %v; want %d", n, err, len(tc.want))
 				}

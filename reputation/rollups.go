@@ -144,6 +144,26 @@ func (k rollupRow) String() string {
 // member, board and day in SQL, then into weeks and months here) and
 // replaces them, reporting rows whose figures differed.
 func rebuildRollups(ctx context.Context, q sqldb.Querier, brandID int64) ([]Difference, error) {
+	want, err := rollupsFromLedger(ctx, q, brandID)
+	if err != nil {
+		return nil, err
+	}
+	have, err := storedRollups(ctx, q, brandID)
+	if err != nil {
+		return nil, err
+	}
+	diffs := rollupDifferences(want, have)
+	if len(diffs) == 0 {
+		return nil, nil
+	}
+	if err := replaceRollups(ctx, q, brandID, want); err != nil {
+		return nil, err
+	}
+	return diffs, nil
+}
+
+// rollupsFromLedger sums the brand's ledger into the roll-ups it should have.
+func rollupsFromLedger(ctx context.Context, q sqldb.Querier, brandID int64) (map[rollupRow]rollupVal, error) {
 	want := map[rollupRow]rollupVal{}
 	rows, err := q.Query(ctx, `SELECT COALESCE(board_id, 0), user_id, created_at - created_at % 86400000, SUM(delta),
 SUM(CASE WHEN origin = 'kudos_received' AND reason NOT IN ('post_removed', 'post_restored') THEN delta ELSE 0 END)
@@ -152,10 +172,10 @@ GROUP BY COALESCE(board_id, 0), user_id, created_at - created_at % 86400000`, br
 	if err != nil {
 		return nil, fmt.Errorf("reputation: rebuild roll-ups: %w", err)
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var board, user, day, points, kudos int64
 		if err := rows.Scan(&board, &user, &day, &points, &kudos); err != nil {
-			rows.Close()
 			return nil, err
 		}
 		for _, k := range rollupKeys(board, day) {
@@ -167,28 +187,30 @@ GROUP BY COALESCE(board_id, 0), user_id, created_at - created_at % 86400000`, br
 			want[rollupRow{k, user}] = v
 		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
+	return want, rows.Err()
+}
+
+// storedRollups reads the brand's roll-ups as they are.
+func storedRollups(ctx context.Context, q sqldb.Querier, brandID int64) (map[rollupRow]rollupVal, error) {
 	have := map[rollupRow]rollupVal{}
-	rows, err = q.Query(ctx, `SELECT board_id, period, start, user_id, points, kudos FROM reputation_rollups WHERE brand_id = ?`, brandID)
+	rows, err := q.Query(ctx, `SELECT board_id, period, start, user_id, points, kudos FROM reputation_rollups WHERE brand_id = ?`, brandID)
 	if err != nil {
 		return nil, fmt.Errorf("reputation: read roll-ups: %w", err)
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var k rollupRow
 		var v rollupVal
 		if err := rows.Scan(&k.board, &k.period, &k.start, &k.user, &v.points, &v.kudos); err != nil {
-			rows.Close()
 			return nil, err
 		}
 		have[k] = v
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
+	return have, rows.Err()
+}
+
+// rollupDifferences lists, by key, the rows where have differs from want.
+func rollupDifferences(want, have map[rollupRow]rollupVal) []Difference {
 	var diffs []Difference
 	for k, w := range want {
 		if h := have[k]; h != w {
@@ -205,11 +227,13 @@ GROUP BY COALESCE(board_id, 0), user_id, created_at - created_at % 86400000`, br
 		}
 	}
 	sort.Slice(diffs, func(i, j int) bool { return diffs[i].Key < diffs[j].Key })
-	if len(diffs) == 0 {
-		return nil, nil
-	}
+	return diffs
+}
+
+// replaceRollups swaps the brand's roll-ups for want, 100 rows a statement.
+func replaceRollups(ctx context.Context, q sqldb.Querier, brandID int64, want map[rollupRow]rollupVal) error {
 	if _, err := q.Exec(ctx, `DELETE FROM reputation_rollups WHERE brand_id = ?`, brandID); err != nil {
-		return nil, fmt.Errorf("reputation: clear roll-ups: %w", err)
+		return fmt.Errorf("reputation: clear roll-ups: %w", err)
 	}
 	const batch = 100
 	keys := make([]rollupRow, 0, len(want))
@@ -230,8 +254,8 @@ GROUP BY COALESCE(board_id, 0), user_id, created_at - created_at % 86400000`, br
 			args = append(args, brandID, k.board, k.period, k.start, k.user, v.points, v.kudos)
 		}
 		if _, err := q.Exec(ctx, b.String(), args...); err != nil {
-			return nil, fmt.Errorf("reputation: write roll-ups: %w", err)
+			return fmt.Errorf("reputation: write roll-ups: %w", err)
 		}
 	}
-	return diffs, nil
+	return nil
 }

@@ -7,7 +7,7 @@ import (
 	"regexp"
 	"strings"
 
-	"mutual/moderation/deflection"
+	"mutual/report/deflection"
 )
 
 // Charts are drawn on the server as SVG: no chart script, crisp when printed,

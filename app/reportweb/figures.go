@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"mutual/moderation/deflection"
+	"mutual/report/deflection"
 )
 
 // figure is one line of the report: what, how much, how computed.

@@ -12,7 +12,7 @@ import (
 	"mutual/app/web"
 	"mutual/forum"
 	"mutual/moderation"
-	"mutual/moderation/deflection"
+	"mutual/report/deflection"
 	"mutual/sqldb"
 )
 

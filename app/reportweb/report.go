@@ -15,7 +15,7 @@ import (
 	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
-	"mutual/moderation/deflection"
+	"mutual/report/deflection"
 )
 
 // need is the casbin check for report routes, answering 404 rather than

@@ -8,7 +8,7 @@ import (
 
 	"mutual/app/web"
 	"mutual/fault"
-	"mutual/moderation/deflection"
+	"mutual/report/deflection"
 )
 
 type settingsView struct {

@@ -6,7 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"mutual/app/web"
-	"mutual/moderation/deflection"
+	"mutual/report/deflection"
 )
 
 // CountView counts a thread page view as a viewer-day. It runs before

@@ -3,40 +3,23 @@ package notify_test
 import (
 	"context"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
 	"mutual/forum"
 	"mutual/forum/notify"
+	"mutual/internal/testkit"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
 )
 
 var ctx = context.Background()
 
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // fixture is a migrated store with the notification hook wired to the
 // forum service, as the app wires it.
 type fixture struct {
 	db      *sqldb.DB
-	clock   *testClock
+	clock   *testkit.Clock
 	members *forum.Members
 	svc     *forum.Service
 	st      *notify.Store
@@ -54,7 +37,7 @@ func eachStore(t *testing.T, fn func(t *testing.T, f *fixture)) {
 func newFixture(t *testing.T, d sqldb.Dialect) *fixture {
 	t.Helper()
 	db := sqldbtest.Open(t, d)
-	clk := &testClock{t: time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC)}
+	clk := testkit.NewClock(time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC))
 	f := &fixture{db: db, clock: clk, members: forum.NewMembers(db, clk.Now), svc: forum.NewService(db, forum.NewRenderer(), clk.Now),
 		st: notify.New(db, clk.Now)}
 	f.st.Mail = true
@@ -80,21 +63,12 @@ func (f *fixture) newBoard(t *testing.T, brandID int64, name string) forum.Board
 // told otherwise.
 func (f *fixture) member(t *testing.T, brandID int64, name string, verified bool, roles ...string) forum.Actor {
 	t.Helper()
-	u, err := f.members.CreateUnclaimed(ctx, forum.Unclaimed{BrandID: brandID, Username: name, Email: name + "@example.com", CreatedAt: f.clock.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.exec(t, `UPDATE users SET password_hash = 'set' WHERE id = ?`, u.ID)
+	a := testkit.Member(t, f.members, forum.Unclaimed{BrandID: brandID, Username: name, Email: name + "@example.com", CreatedAt: f.clock.Now()}, roles...)
+	f.exec(t, `UPDATE users SET password_hash = 'set' WHERE id = ?`, a.UserID)
 	if verified {
-		f.exec(t, `UPDATE users SET email_verified_at = ? WHERE id = ?`, f.clock.Now().UnixMilli(), u.ID)
+		f.exec(t, `UPDATE users SET email_verified_at = ? WHERE id = ?`, f.clock.Now().UnixMilli(), a.UserID)
 	}
-	for _, r := range roles {
-		if err := f.members.Grant(ctx, brandID, u.ID, r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	rs, _ := f.members.RolesOf(ctx, brandID, u.ID)
-	return forum.Actor{UserID: u.ID, BrandID: brandID, Username: name, Roles: rs}
+	return a
 }
 
 func (f *fixture) exec(t *testing.T, q string, args ...any) {
@@ -156,7 +130,7 @@ func sqldbtestOpen(tb testing.TB) *sqldb.DB { return sqldbtest.Open(tb, sqldb.SQ
 // benchFixture is newFixture for benchmarks, with or without the hook.
 func benchFixture(tb testing.TB, db *sqldb.DB, hook bool) *fixture {
 	tb.Helper()
-	clk := &testClock{t: time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC)}
+	clk := testkit.NewClock(time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC))
 	f := &fixture{db: db, clock: clk, members: forum.NewMembers(db, clk.Now), svc: forum.NewService(db, forum.NewRenderer(), clk.Now),
 		st: notify.New(db, clk.Now)}
 	f.st.Mail = os.Getenv("NOTIFY_BENCH_NOMAIL") == ""

@@ -271,6 +271,9 @@ func Import(ctx context.Context, db *sqldb.DB, md *forum.Renderer, opt Options) 
 }
 
 // read parses every file into memory, counting rows it cannot use.
+//
+// It stays long: one case per dump file, each turning that file's rows into the
+// importer's maps.
 func (im *importer) read() error {
 	s := im.sum
 	files := 4
@@ -468,6 +471,8 @@ func voteName(t string) string {
 }
 
 // load reads what earlier runs (and the brand itself) already hold.
+//
+// It stays long: one short block per table an earlier run filled.
 func (im *importer) load(ctx context.Context) error {
 	im.users, im.names, im.placeholder = map[int64]int64{}, map[int64]string{}, map[int64]bool{}
 	im.voters, im.taken = map[int]int64{}, map[string]bool{}
@@ -576,6 +581,8 @@ const (
 
 // plan decides what will be imported, converts new bodies, and counts the
 // rest as skipped. It writes nothing.
+//
+// It stays long: one short pass per kind of dump row, all filling one plan.
 func (im *importer) plan() error {
 	s := im.sum
 	im.toConvert = len(im.questions) + len(im.answers) - len(im.posts)

@@ -99,6 +99,9 @@ func boardName(tag string) string {
 
 // writeAccounts makes the boards, the stand-in accounts and the imported
 // members, reusing any an earlier run made.
+//
+// It stays long: three passes (boards, stand-in voters, members) that fill
+// the id maps the later passes and writeContent read.
 func (im *importer) writeAccounts(ctx context.Context) error {
 	top := im.topTags()
 	used := map[string]bool{}

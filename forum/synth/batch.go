@@ -68,6 +68,9 @@ func (g *gen) after(r *rand.Rand, t int64, medianHours, sigma float64) int64 {
 }
 
 // makeBatch draws threads [lo, hi) with their posts, kudos and ledger events.
+//
+// It stays long: the random draws must keep this order for one seed to
+// give the same data.
 func (g *gen) makeBatch(r *rand.Rand, lo, hi int) *batch {
 	b := &batch{threads: make([]threadRow, 0, hi-lo)}
 	window := g.end - int64(quietTail/time.Millisecond) - g.start

@@ -16,6 +16,10 @@ import (
 // thread update and one multi-row event insert. Routing and webhooks follow
 // per escalation only when there is an agent on shift or a webhook to feed.
 // It returns how many escalations this call made.
+//
+// It stays long: its set-based statements share the re-checked rows, and their
+// order in the one transaction (re-check, insert, mark, record, route) is
+// the argument that a race escalates a thread once.
 func fireBatch(ctx context.Context, tx *sqldb.Tx, st Settings, r *router, ids []int64, rule int, boards map[int64]time.Duration,
 	detector string, at time.Time) (int, error) {
 	if len(ids) == 0 {

@@ -2,11 +2,11 @@ package escalation_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
 	"mutual/forum"
+	"mutual/internal/testkit"
 	"mutual/moderation/escalation"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
@@ -14,30 +14,12 @@ import (
 
 var ctx = context.Background()
 
-// testClock is moved by hand; nothing here sleeps.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // fixture is a migrated database with a brand, a board, the forum service
 // with the escalation hook subscribed, and the escalation service.
 type fixture struct {
 	t       *testing.T
 	db      *sqldb.DB
-	clock   *testClock
+	clock   *testkit.Clock
 	members *forum.Members
 	forum   *forum.Service
 	esc     *escalation.Service
@@ -56,7 +38,7 @@ func eachStore(t *testing.T, fn func(t *testing.T, f *fixture)) {
 
 func newFixture(t *testing.T, db *sqldb.DB) *fixture {
 	t.Helper()
-	clk := &testClock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)} // a Monday
+	clk := testkit.NewClock(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)) // a Monday
 	f := &fixture{t: t, db: db, clock: clk, members: forum.NewMembers(db, clk.Now),
 		forum: forum.NewService(db, forum.NewRenderer(), clk.Now), esc: escalation.New(db, clk.Now)}
 	f.forum.Subscribe(f.esc.Hook)
@@ -74,20 +56,7 @@ func newFixture(t *testing.T, db *sqldb.DB) *fixture {
 
 func (f *fixture) user(name string, roles ...string) forum.Actor {
 	f.t.Helper()
-	u, err := f.members.CreateUnclaimed(ctx, forum.Unclaimed{BrandID: f.brand.ID, Username: name, Email: name + "@example.com", CreatedAt: f.clock.Now()})
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	for _, r := range roles {
-		if err := f.members.Grant(ctx, f.brand.ID, u.ID, r); err != nil {
-			f.t.Fatal(err)
-		}
-	}
-	rs, err := f.members.RolesOf(ctx, f.brand.ID, u.ID)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return forum.Actor{UserID: u.ID, BrandID: f.brand.ID, Username: name, Roles: rs}
+	return testkit.Member(f.t, f.members, forum.Unclaimed{BrandID: f.brand.ID, Username: name, Email: name + "@example.com", CreatedAt: f.clock.Now()}, roles...)
 }
 
 // agent makes an agent of the brand, on or off shift.

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"mutual/fault"
@@ -128,50 +127,6 @@ WHERE k.user_id = ? AND k.created_at >= ? AND +p.author_id = ? ORDER BY k.create
 		}
 	}
 	return len(standing), nil
-}
-
-// CanEdit reports whether the actor may edit the post: its author, a
-// moderator, or a member whose reputation reaches the brand's threshold for
-// editing others' posts. A post members do not see (held, hidden, deleted,
-// or in a thread that is) only a moderator edits, or its author while it
-// awaits review; to anyone else it is fault.ErrNotFound, as on its page. Otherwise
-// the error (fault.ErrForbidden) says plainly what is missing.
-func (s *Service) CanEdit(ctx context.Context, a Actor, p Post) error {
-	return s.canEdit(ctx, s.db, a, p)
-}
-
-func (s *Service) canEdit(ctx context.Context, q sqldb.Querier, a Actor, p Post) error {
-	if err := requireMember(a); err != nil {
-		return err
-	}
-	if a.CanModerate() {
-		return nil
-	}
-	var t Thread
-	err := q.QueryRow(ctx, `SELECT status, author_id FROM threads WHERE id = ? AND brand_id = ?`, p.ThreadID, a.BrandID).Scan(&t.Status, &t.AuthorID)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("forum: thread of post %d: %w", p.ID, err)
-	}
-	own := p.AuthorID == a.UserID
-	if err != nil || !threadShown(t, a.UserID, false) || !(p.Shown() || (own && p.Status == StatusPending)) {
-		return fault.NotFound("That post does not exist.")
-	}
-	if own {
-		return nil
-	}
-	var rep, need int64
-	err = q.QueryRow(ctx, `SELECT u.reputation, b.rep_edit_others FROM users u JOIN brands b ON b.id = u.brand_id
-WHERE u.id = ? AND u.brand_id = ?`, a.UserID, a.BrandID).Scan(&rep, &need)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fault.ErrUnauthenticated
-	}
-	if err != nil {
-		return fmt.Errorf("forum: edit privilege: %w", err)
-	}
-	if rep < need {
-		return fault.Denied(fmt.Sprintf("Editing others' posts unlocks at %s reputation; you have %s.", Thousands(need), Thousands(rep)))
-	}
-	return nil
 }
 
 // Thousands writes n with comma separators (1,000).
@@ -385,44 +340,58 @@ WHERE p.id = ? AND p.brand_id = ?`, postID, a.BrandID).Scan(&author, &threadID, 
 	return author, threadID, boardID, status == StatusVisible && threadStatus == StatusVisible, nil
 }
 
-// lockedThread reads a thread for an accept or unaccept, holding its row on
-// PostgreSQL so accepts on one thread take turns (SQLite has one writer).
-func (s *Service) lockedThread(ctx context.Context, tx *sqldb.Tx, brandID, id int64) (Thread, error) {
-	if err := s.lockThreads(ctx, tx, brandID, id); err != nil {
-		return Thread{}, err
-	}
-	return s.thread(ctx, tx, brandID, id)
+// GiveKudos records the actor's kudos on a post (idempotent) and credits the
+// author. Nobody gives kudos to their own post.
+func (s *Service) GiveKudos(ctx context.Context, a Actor, postID int64) (Post, error) {
+	return s.kudos(ctx, a, postID, true)
 }
 
-// lockThreads holds the threads' rows for the rest of the transaction on
-// PostgreSQL, in id order (SQLite has one writer).
-func (s *Service) lockThreads(ctx context.Context, tx *sqldb.Tx, brandID int64, ids ...int64) error {
-	if tx.Dialect() != sqldb.Postgres {
-		return nil
+// TakeKudos withdraws the actor's kudos and the reputation it earned.
+// Taking back kudos never given, or reversed as serial (which stay recorded
+// so they cannot be given again), changes nothing.
+func (s *Service) TakeKudos(ctx context.Context, a Actor, postID int64) (Post, error) {
+	return s.kudos(ctx, a, postID, false)
+}
+
+func (s *Service) kudos(ctx context.Context, a Actor, postID int64, give bool) (Post, error) {
+	if err := requireMember(a); err != nil {
+		return Post{}, err
 	}
-	ids = slices.Clone(ids)
-	slices.Sort(ids)
-	for _, id := range ids {
-		var got int64
-		err := tx.QueryRow(ctx, `SELECT id FROM threads WHERE id = ? AND brand_id = ? FOR UPDATE`, id, brandID).Scan(&got)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("forum: lock thread %d: %w", id, err)
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		if give {
+			return s.giveKudos(ctx, tx, a, postID)
 		}
-	}
-	return nil
-}
-
-// lockAcceptMembers locks, in one sorted pass, every member whose points an
-// accept or unaccept moves: the asker, the author of the answer accepted
-// now (if any) and of the one it replaces.
-func (s *Service) lockAcceptMembers(ctx context.Context, tx *sqldb.Tx, t Thread, newAuthor int64) error {
-	ids := []int64{t.AuthorID, newAuthor}
-	if t.AcceptedPostID != 0 {
-		var old int64
-		if err := tx.QueryRow(ctx, `SELECT author_id FROM posts WHERE id = ?`, t.AcceptedPostID).Scan(&old); err != nil {
+		author, threadID, boardID, _, err := kudosTarget(ctx, tx, a, postID)
+		if err != nil {
 			return err
 		}
-		ids = append(ids, old)
+		now := s.now()
+		ev := reputation.Event{BrandID: a.BrandID, UserID: author, Reason: reputation.KudosReceived, PostID: postID, ActorID: a.UserID, BoardID: boardID, At: now}
+		// A kudos reversed as serial stays recorded, so it can never be
+		// given again: taking it back, like taking back one never given,
+		// changes nothing.
+		res, err := tx.Exec(ctx, `DELETE FROM kudos WHERE post_id = ? AND user_id = ? AND reversed_at IS NULL`, postID, a.UserID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE posts SET kudos_count = kudos_count - 1 WHERE id = ?`, postID); err != nil {
+			return err
+		}
+		if _, err = reputation.Reverse(ctx, LedgerTx(tx), ev); err != nil {
+			return err
+		}
+		return s.Emit(ctx, tx, Event{Kind: KudosTaken, BrandID: a.BrandID, BoardID: boardID, ThreadID: threadID, PostID: postID,
+			ActorID: a.UserID, ActorStaff: a.IsStaff(), AuthorID: author, At: now})
+	})
+	if err != nil {
+		return Post{}, fmt.Errorf("forum: kudos on post %d: %w", postID, err)
 	}
-	return lockMembers(ctx, tx, ids...)
+	p, err := s.Post(ctx, a.BrandID, postID)
+	if err == nil {
+		s.changed(Change{BrandID: a.BrandID, ThreadID: p.ThreadID})
+	}
+	return p, err
 }

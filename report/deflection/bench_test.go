@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"mutual/migrations"
-	"mutual/moderation/deflection"
-	"mutual/moderation/deflection/deflectiontest"
+	"mutual/report/deflection"
+	"mutual/report/deflection/deflectiontest"
 	"mutual/sqldb"
 )
 

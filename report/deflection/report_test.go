@@ -10,27 +10,16 @@ import (
 	"time"
 
 	"mutual/forum"
-	"mutual/moderation/deflection"
-	"mutual/moderation/deflection/deflectiontest"
+	"mutual/internal/testkit"
+	"mutual/report/deflection"
+	"mutual/report/deflection/deflectiontest"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-func setup(t *testing.T, db *sqldb.DB) (*clock, forum.Brand, *forum.Service, *deflection.Views) {
+func setup(t *testing.T, db *sqldb.DB) (*testkit.Clock, forum.Brand, *forum.Service, *deflection.Views) {
 	t.Helper()
-	clk := &clock{t: time.Date(2025, 5, 5, 9, 0, 0, 0, time.UTC)} // a Monday
+	clk := testkit.NewClock(time.Date(2025, 5, 5, 9, 0, 0, 0, time.UTC)) // a Monday
 	b, err := forum.NewBrands(db, clk.Now).Create(context.Background(), forum.NewBrand{Host: "acme.test", Name: "Acme", ColorPrimary: "#123456", ColorAccent: "#abcdef"})
 	if err != nil {
 		t.Fatal(err)

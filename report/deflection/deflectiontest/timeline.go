@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"mutual/forum"
-	"mutual/moderation/deflection"
+	"mutual/report/deflection"
 	"mutual/sqldb"
 )
 
@@ -59,6 +59,9 @@ func actor(t testing.TB, m *forum.Members, brandID int64, name string, at time.T
 // Build writes the five timelines of docs/deflection.md "Correctness" into
 // brandID, starting at the clock's time, and leaves the clock three days on.
 // svc must have deflection.Hook subscribed.
+//
+// It stays long: it is the five timelines of docs/deflection.md written out in
+// time order, to be read beside that page.
 func Build(t testing.TB, db *sqldb.DB, svc *forum.Service, clk Clock, views Recorder, brandID int64) Timeline {
 	t.Helper()
 	ctx := context.Background()

@@ -16,6 +16,9 @@ import (
 // total rows (views cluster in the 60 days after a thread is asked; those on
 // solved threads are counted). It does nothing that is already there, so a
 // copied database is seeded once. It returns the number of viewer-days.
+//
+// It stays long: one seeding script, in the order its rows depend on each
+// other.
 func SeedBench(ctx context.Context, db *sqldb.DB, brandID int64, total int) (int, error) {
 	var have int
 	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM thread_view_days WHERE brand_id = ?`, brandID).Scan(&have); err != nil {

@@ -1,0 +1,222 @@
+package forum
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"mutual/fault"
+	"mutual/sqldb"
+)
+
+// PostLimits are the new-member safeguards (Discourse's defaults): new
+// accounts wait between posts and have a first-day allowance; everyone's
+// repeated text is refused and the same text from several accounts at once
+// is held for review. Staff and trusted members are exempt.
+type PostLimits struct {
+	NewAccount      time.Duration // an account younger than this is new
+	NewInterval     time.Duration // a new member's minimum time between posts
+	FirstDayThreads int
+	FirstDayReplies int
+	DuplicateWindow time.Duration // how far back repeated text is looked for
+	BurstAccounts   int           // other accounts posting the same text that make a burst
+}
+
+// DefaultPostLimits are Discourse's defaults.
+func DefaultPostLimits() *PostLimits {
+	return &PostLimits{NewAccount: 24 * time.Hour, NewInterval: 30 * time.Second, FirstDayThreads: 3, FirstDayReplies: 10,
+		DuplicateWindow: 10 * time.Minute, BurstAccounts: 2}
+}
+
+// Below the brand's reputation thresholds a member may post this many links
+// and images (Discourse's new-user defaults).
+const (
+	NewMemberLinks  = 2
+	NewMemberImages = 1
+)
+
+// standing is what admission reads about the author and the brand.
+type standing struct {
+	reputation, created, suspendedUntil, bannedAt int64
+	reason                                        string
+	repLinks, repImages, premod                   int64
+}
+
+// admit decides, inside the posting transaction, whether a may post (a reply
+// when threadID is not 0) and in which state: refused for a banned or
+// suspended member or a locked thread, rate limited for new members, held
+// for review for a new member's first posts or a spam burst.
+//
+// It stays long: the posting rules in the order a member meets them, in the
+// posting transaction; which message a refusal gives depends on the checks
+// before it.
+func (s *Service) admit(ctx context.Context, tx *sqldb.Tx, a Actor, threadID int64, body, html string) (string, error) {
+	now := s.now()
+	if s.Limits != nil && tx.Dialect() == sqldb.Postgres {
+		// One author's parallel posts queue here, so the counts below hold.
+		if _, err := tx.Exec(ctx, `SELECT id FROM users WHERE id = ? FOR UPDATE`, a.UserID); err != nil {
+			return "", err
+		}
+	}
+	var st standing
+	err := tx.QueryRow(ctx, `SELECT u.reputation, u.created_at, COALESCE(u.suspended_until, 0), COALESCE(u.banned_at, 0), u.suspend_reason,
+b.rep_links, b.rep_images, b.premod_posts FROM users u JOIN brands b ON b.id = ? WHERE u.id = ?`, a.BrandID, a.UserID).
+		Scan(&st.reputation, &st.created, &st.suspendedUntil, &st.bannedAt, &st.reason, &st.repLinks, &st.repImages, &st.premod)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fault.ErrUnauthenticated
+	}
+	if err != nil {
+		return "", fmt.Errorf("forum: standing: %w", err)
+	}
+	if st.bannedAt != 0 {
+		return "", fault.Denied("Your account is banned from posting in this community" + because(st.reason) + ".")
+	}
+	if st.suspendedUntil > ms(now) {
+		return "", fault.Denied(fmt.Sprintf("Your account is suspended until %s%s. You can still read the community.",
+			fromMS(st.suspendedUntil).Format("2 Jan 2006 15:04 MST"), because(st.reason)))
+	}
+	if threadID != 0 {
+		var tstatus string
+		var author, locked int64
+		err := tx.QueryRow(ctx, `SELECT status, author_id, COALESCE(locked_at, 0) FROM threads WHERE id = ? AND brand_id = ?`, threadID, a.BrandID).
+			Scan(&tstatus, &author, &locked)
+		if err != nil {
+			return "", err
+		}
+		if !a.CanModerate() {
+			if tstatus != StatusVisible && !(tstatus == StatusPending && author == a.UserID) {
+				return "", fault.NotFound("That thread does not exist.")
+			}
+			if locked != 0 {
+				return "", fault.Denied("This thread is locked: it takes no new replies.")
+			}
+		}
+	}
+	if a.IsStaff() {
+		return StatusVisible, nil
+	}
+	if err := checkNewMemberLinks(a, html, st.reputation, st.repLinks, st.repImages); err != nil {
+		return "", err
+	}
+	trusted := a.Has("trusted")
+	status := StatusVisible
+	if l := s.Limits; l != nil {
+		if !trusted {
+			if err := s.newMemberLimits(ctx, tx, a, l, st, threadID == 0, now); err != nil {
+				return "", err
+			}
+		}
+		since := ms(now.Add(-l.DuplicateWindow))
+		text := strings.TrimSpace(body)
+		var dup int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM posts WHERE author_id = ? AND brand_id = ? AND created_at > ? AND body_md = ?`,
+			a.UserID, a.BrandID, since, text).Scan(&dup); err != nil {
+			return "", err
+		}
+		if dup > 0 {
+			return "", &fault.ValidationError{Fields: map[string]string{"body": "You posted this same text a few minutes ago. Edit that post instead of posting it again."}}
+		}
+		var others int
+		// The newest posts of the window, by time (posts_recent): bounded
+		// however busy the site is.
+		if err := tx.QueryRow(ctx, `SELECT COUNT(DISTINCT author_id) FROM (
+  SELECT author_id, brand_id, body_md FROM posts WHERE created_at > ? ORDER BY created_at DESC LIMIT 1000) r
+WHERE brand_id = ? AND body_md = ? AND author_id <> ?`,
+			since, a.BrandID, text, a.UserID).Scan(&others); err != nil {
+			return "", err
+		}
+		if others >= l.BurstAccounts {
+			status = StatusPending // the same text from several accounts at once: a spam run
+		}
+	}
+	if st.premod > 0 && !trusted && status == StatusVisible {
+		var shown int64
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM posts WHERE author_id = ? AND brand_id = ? AND status = 'visible' LIMIT ?) x`,
+			a.UserID, a.BrandID, st.premod).Scan(&shown); err != nil {
+			return "", err
+		}
+		if shown < st.premod {
+			status = StatusPending
+		}
+	}
+	return status, nil
+}
+
+// checkNewMemberLinks refuses, with a fault.ValidationError on body, rendered
+// html with more links or images than a member below the brand's thresholds
+// (rep_links, rep_images) may post: NewMemberLinks, NewMemberImages. It is
+// the one rule for asking, replying and editing, and judges the writer (the
+// editor, for an edit of someone else's post) by their reputation; staff
+// are exempt.
+func checkNewMemberLinks(a Actor, html string, reputation, repLinks, repImages int64) error {
+	if a.IsStaff() {
+		return nil
+	}
+	v := fault.Validation{}
+	// Mentions of members are links the renderer makes, not links the
+	// writer posts, so they do not count.
+	if n := strings.Count(html, "<a ") - len(mentionHrefRe.FindAllStringIndex(html, -1)); reputation < repLinks && n > NewMemberLinks {
+		v.Add("body", fmt.Sprintf("New members may post at most %d links (this has %d); you can post more once you reach %d reputation.", NewMemberLinks, n, repLinks))
+	}
+	if n := strings.Count(html, "<img "); reputation < repImages && n > NewMemberImages {
+		v.Add("body", fmt.Sprintf("New members may post at most %d image (this has %d); you can post more once you reach %d reputation.", NewMemberImages, n, repImages))
+	}
+	return v.Err()
+}
+
+// editorLinks applies checkNewMemberLinks to an edit inside q, reading the
+// editor's reputation and the brand's thresholds.
+func editorLinks(ctx context.Context, q sqldb.Querier, a Actor, html string) error {
+	if a.IsStaff() {
+		return nil
+	}
+	var rep, repLinks, repImages int64
+	err := q.QueryRow(ctx, `SELECT u.reputation, b.rep_links, b.rep_images FROM users u JOIN brands b ON b.id = ? WHERE u.id = ?`, a.BrandID, a.UserID).
+		Scan(&rep, &repLinks, &repImages)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fault.ErrUnauthenticated
+	}
+	if err != nil {
+		return fmt.Errorf("forum: editor standing: %w", err)
+	}
+	return checkNewMemberLinks(a, html, rep, repLinks, repImages)
+}
+
+func (s *Service) newMemberLimits(ctx context.Context, tx *sqldb.Tx, a Actor, l *PostLimits, st standing, thread bool, now time.Time) error {
+	age := now.Sub(fromMS(st.created))
+	if age >= l.NewAccount {
+		return nil
+	}
+	var last int64
+	if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(created_at), 0) FROM posts WHERE author_id = ? AND brand_id = ?`, a.UserID, a.BrandID).Scan(&last); err != nil {
+		return err
+	}
+	if wait := fromMS(last).Add(l.NewInterval).Sub(now); last != 0 && wait > 0 {
+		return &fault.RateLimitError{RetryAfter: wait, Msg: fmt.Sprintf("New members wait %d seconds between posts. Please try again in %d seconds.",
+			int(l.NewInterval.Seconds()), int(wait.Seconds())+1)}
+	}
+	var n int
+	q, limit, what := `SELECT COUNT(*) FROM posts WHERE author_id = ? AND brand_id = ? AND is_question = 0`, l.FirstDayReplies, "replies"
+	if thread {
+		q, limit, what = `SELECT COUNT(*) FROM threads WHERE author_id = ? AND brand_id = ?`, l.FirstDayThreads, "questions"
+	}
+	if err := tx.QueryRow(ctx, q, a.UserID, a.BrandID).Scan(&n); err != nil {
+		return err
+	}
+	if n >= limit {
+		wait := l.NewAccount - age
+		return &fault.RateLimitError{RetryAfter: wait, Msg: fmt.Sprintf("New members may post %d %s on their first day. You can post again in %s.",
+			limit, what, wait.Round(time.Minute))}
+	}
+	return nil
+}
+
+func because(reason string) string {
+	if reason == "" {
+		return ""
+	}
+	return ": " + reason
+}
