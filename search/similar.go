@@ -1,9 +1,10 @@
-package forum
+package search
 
 import (
 	"context"
 	"slices"
 
+	"mutual/forum"
 	"mutual/sqldb"
 )
 
@@ -56,16 +57,41 @@ var stopWords = map[string]bool{
 // words first, then all but one, down to two words, rarest combinations
 // first, within bounds (maxSimilarTerms, maxSimilarQueries). A title with no
 // topic words has no suggestions and is not an error.
-//
-// It stays long: the levels of the search share their bounds and the threads
-// already found.
-func (s *Service) Similar(ctx context.Context, brandID int64, title string, limit int) ([]Thread, error) {
+func (s *Service) Similar(ctx context.Context, brandID int64, title string, limit int) ([]forum.Thread, error) {
 	if limit <= 0 || limit > 10 {
 		limit = SimilarLimit
 	}
-	raw, err := searchTerms(title)
+	terms := topicWords(title)
+	if len(terms) == 0 {
+		return []forum.Thread{}, nil
+	}
+	if _, err := Index(ctx, s.db, catchUp); err != nil {
+		return nil, err
+	}
+	terms, err := s.rarestFirst(ctx, brandID, terms)
 	if err != nil {
-		return []Thread{}, nil
+		return nil, err
+	}
+	ids, err := s.similarIDs(ctx, brandID, terms, limit)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.hydrateResults(ctx, brandID, ids, terms, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]forum.Thread, 0, len(res))
+	for _, r := range res {
+		out = append(out, r.Thread)
+	}
+	return out, nil
+}
+
+// topicWords are the title's searchable words without the stop words.
+func topicWords(title string) []string {
+	raw, err := splitTerms(title)
+	if err != nil {
+		return nil
 	}
 	var terms []string
 	for _, t := range raw {
@@ -73,37 +99,39 @@ func (s *Service) Similar(ctx context.Context, brandID int64, title string, limi
 			terms = append(terms, t)
 		}
 	}
-	if len(terms) == 0 {
-		return []Thread{}, nil
-	}
-	if _, err := IndexSearch(ctx, s.db, searchCatchUp); err != nil {
-		return nil, err
-	}
-	// Rarest words first: they say most about the question and match least.
+	return terms
+}
+
+// rarestFirst orders the words by how few of the brand's documents hold
+// them (they say most about the question and match least), drops the words
+// no document holds, and keeps at most maxSimilarTerms.
+func (s *Service) rarestFirst(ctx context.Context, brandID int64, terms []string) ([]string, error) {
 	dfs := map[string]int64{}
-	{
-		for _, t := range terms {
-			n, err := s.docFreq(ctx, brandID, t)
-			if err != nil {
-				return nil, err
-			}
-			dfs[t] = n
+	for _, t := range terms {
+		n, err := s.docFreq(ctx, brandID, t)
+		if err != nil {
+			return nil, err
 		}
-		var known []string
-		for _, t := range terms {
-			if dfs[t] > 0 {
-				known = append(known, t) // a word nobody used cannot help find anything
-			}
+		dfs[t] = n
+	}
+	var known []string
+	for _, t := range terms {
+		if dfs[t] > 0 {
+			known = append(known, t) // a word nobody used cannot help find anything
 		}
-		terms = known
-		slices.SortStableFunc(terms, func(a, b string) int { return int(dfs[a] - dfs[b]) })
 	}
-	if len(terms) > maxSimilarTerms {
-		terms = terms[:maxSimilarTerms] // the rarest, on SQLite
+	slices.SortStableFunc(known, func(a, b string) int { return int(dfs[a] - dfs[b]) })
+	if len(known) > maxSimilarTerms {
+		known = known[:maxSimilarTerms]
 	}
-	// Threads sharing all the words first, then those sharing all but one,
-	// and so on down to two words (one for a one-word title); within a
-	// level, the rarest combinations first.
+	return known, nil
+}
+
+// similarIDs lists up to limit solved threads sharing all the words first,
+// then those sharing all but one, and so on down to two words (one for a
+// one-word title); within a level, the rarest combinations first; at most
+// maxSimilarQueries searches in all.
+func (s *Service) similarIDs(ctx context.Context, brandID int64, terms []string, limit int) ([]int64, error) {
 	seen := map[int64]bool{}
 	var ids []int64
 	queries := 0
@@ -113,36 +141,45 @@ func (s *Service) Similar(ctx context.Context, brandID int64, title string, limi
 				break
 			}
 			queries++
-			// Rank by text alone, then keep the solved ones among the
-			// best: a solved filter inside the match would merge a posting
-			// list as long as the brand's thread count.
-			f := headFilter{noBoost: true}
-			if s.db.Dialect() == sqldb.Postgres {
-				f = headFilter{status: StatusSolved}
-			}
-			found, _, err := s.rankThreads(ctx, brandID, sub, f, similarTitleWeight, 0, 12*limit)
+			found, err := s.solvedMatches(ctx, brandID, sub, limit)
 			if err != nil {
 				return nil, err
 			}
-			solved, err := s.solvedAmong(ctx, brandID, found)
-			if err != nil {
-				return nil, err
-			}
-			for _, f := range found {
-				if (solved[f.id] || s.db.Dialect() == sqldb.Postgres) && !seen[f.id] && len(ids) < limit {
-					seen[f.id] = true
-					ids = append(ids, f.id)
+			for _, id := range found {
+				if !seen[id] && len(ids) < limit {
+					seen[id] = true
+					ids = append(ids, id)
 				}
 			}
 		}
 	}
-	res, err := s.hydrateResults(ctx, brandID, ids, terms, nil, nil)
+	return ids, nil
+}
+
+// solvedMatches is the best solved threads holding every word, ranked by
+// the title above all.
+func (s *Service) solvedMatches(ctx context.Context, brandID int64, words []string, limit int) ([]int64, error) {
+	// Rank by text alone, then keep the solved ones among the best: a solved
+	// filter inside the match would merge a posting list as long as the
+	// brand's thread count.
+	f := headFilter{noBoost: true}
+	pg := s.db.Dialect() == sqldb.Postgres
+	if pg {
+		f = headFilter{status: StatusSolved}
+	}
+	found, _, err := s.rankThreads(ctx, brandID, words, f, similarTitleWeight, 0, 12*limit)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Thread, 0, len(res))
-	for _, r := range res {
-		out = append(out, r.Thread)
+	solved, err := s.solvedAmong(ctx, brandID, found)
+	if err != nil {
+		return nil, err
+	}
+	var out []int64
+	for _, x := range found {
+		if solved[x.id] || pg {
+			out = append(out, x.id)
+		}
 	}
 	return out, nil
 }
