@@ -24,6 +24,7 @@ import (
 	"mutual/migrations"
 	"mutual/moderation"
 	"mutual/moderation/escalation"
+	"mutual/search"
 	"mutual/sqldb"
 	"mutual/themes"
 )
@@ -43,6 +44,7 @@ type App struct {
 	brands      *forum.Brands
 	members     *forum.Members
 	forum       *forum.Service
+	search      *search.Service
 	md          *forum.Renderer
 	authz       *moderation.Authorizer
 	mod         *moderation.Service

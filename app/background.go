@@ -2,8 +2,9 @@ package app
 
 import (
 	"context"
-	"mutual/forum"
 	"time"
+
+	"mutual/search"
 )
 
 // startBackground starts the work tied to the App's life, which Close
@@ -35,7 +36,7 @@ func (a *App) indexSearch(ctx context.Context) {
 	defer t.Stop()
 	for {
 		for {
-			n, err := forum.IndexSearch(ctx, a.db, 250)
+			n, err := search.Index(ctx, a.db, 250)
 			if err != nil && ctx.Err() == nil {
 				a.log.Error("search indexer", "err", err)
 			}

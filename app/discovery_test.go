@@ -88,7 +88,7 @@ func TestDiscoverySimilarAndOpens(t *testing.T) {
 			status: http.StatusSeeOther, location: "/t/" + itoa(solved.ID) + "/" + solved.Slug},
 		{name: "unknown thread is 404", method: http.MethodGet, path: "/ask/similar/999999", as: b, status: http.StatusNotFound},
 	})
-	opens, err := s.svc.SuggestionOpens(context.Background(), s.brand.ID, m.actor.UserID)
+	opens, err := s.search.SuggestionOpens(context.Background(), s.brand.ID, m.actor.UserID)
 	if err != nil || len(opens) != 1 || opens[0].ThreadID != solved.ID {
 		t.Fatalf("opens = %+v, %v", opens, err)
 	}

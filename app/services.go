@@ -7,6 +7,7 @@ import (
 	"mutual/forum"
 	"mutual/moderation"
 	"mutual/moderation/escalation"
+	"mutual/search"
 	"mutual/sqldb"
 	"mutual/themes"
 )
@@ -32,8 +33,8 @@ func (a *App) Services() Services {
 }
 
 // buildServices makes the domain services and the hooks between them:
-// escalation watches forum events, and every committed change drops the
-// cached pages it made stale (here and, through the bus, elsewhere).
+// search and escalation watch forum events, and every committed change drops
+// the cached pages it made stale (here and, through the bus, elsewhere).
 func (a *App) buildServices(ctx context.Context) error {
 	db, cfg := a.db, a.cfg
 	a.md = forum.NewRenderer()
@@ -43,6 +44,10 @@ func (a *App) buildServices(ctx context.Context) error {
 	if cfg.NewMemberLimits {
 		a.forum.Limits = forum.DefaultPostLimits()
 	}
+	// The search index follows each change inside its transaction, first,
+	// as it did when the forum kept it.
+	a.search = search.New(db, cfg.Now)
+	a.forum.Subscribe(a.search.Hook)
 	a.mod = moderation.NewService(db, a.forum)
 	var err error
 	if a.authz, err = moderation.NewAuthorizer(ctx, db); err != nil {

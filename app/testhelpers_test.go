@@ -19,6 +19,7 @@ import (
 	"mutual/app"
 	"mutual/forum"
 	"mutual/internal/testkit"
+	"mutual/search"
 )
 
 // syncBuffer collects the site's log so tests can check nothing was logged
@@ -55,9 +56,11 @@ type site struct {
 	// own service, so it does not invalidate the anonymous page cache: set
 	// content up with it before the first anonymous page view, or post
 	// through HTTP.
-	svc   *forum.Service
-	brand forum.Brand
-	board forum.Board
+	svc *forum.Service
+	// search follows svc's changes, as the app's own does the app's.
+	search *search.Service
+	brand  forum.Brand
+	board  forum.Board
 }
 
 func newSite(t *testing.T, opts ...func(*app.Config)) *site {
@@ -82,7 +85,9 @@ func newSite(t *testing.T, opts ...func(*app.Config)) *site {
 		members: forum.NewMembers(a.DB(), clk.Now),
 		brands:  forum.NewBrands(a.DB(), clk.Now),
 		svc:     forum.NewService(a.DB(), forum.NewRenderer(), clk.Now),
+		search:  search.New(a.DB(), clk.Now),
 	}
+	s.svc.Subscribe(s.search.Hook)
 	if s.brand, err = s.brands.Default(context.Background()); err != nil {
 		t.Fatal(err)
 	}

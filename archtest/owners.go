@@ -11,21 +11,23 @@ package archtest
 // or declares a small interface the owner satisfies.
 var Owners = map[string]string{
 	// Members, content and the brand itself: the forum.
-	"brands":             "mutual/forum", // other capabilities' columns change through forum.SetBrandModeration, forum.SetPeerSLA, forum.LedgerTx
-	"settings":           "mutual/forum", // deployment-wide key/value: forum.EnsureSetting
-	"users":              "mutual/forum",
-	"role_assignments":   "mutual/forum", // a member's standing in a brand, read on every request; moderation grants through forum.GrantRole
-	"sessions":           "mutual/forum",
-	"api_tokens":         "mutual/forum",
-	"boards":             "mutual/forum",
-	"threads":            "mutual/forum", // escalation's marks go through forum.MarkEscalated and friends
-	"posts":              "mutual/forum",
-	"post_revisions":     "mutual/forum",
-	"kudos":              "mutual/forum",
-	"post_search":        "mutual/forum", // SQLite's FTS index, kept by triggers and the forum's indexer
-	"post_search_thread": "mutual/forum",
-	"post_search_queue":  "mutual/forum",
-	"suggestion_opens":   "mutual/forum",
+	"brands":           "mutual/forum", // other capabilities' columns change through forum.SetBrandModeration, forum.SetPeerSLA, forum.LedgerTx
+	"settings":         "mutual/forum", // deployment-wide key/value: forum.EnsureSetting
+	"users":            "mutual/forum",
+	"role_assignments": "mutual/forum", // a member's standing in a brand, read on every request; moderation grants through forum.GrantRole
+	"sessions":         "mutual/forum",
+	"api_tokens":       "mutual/forum",
+	"boards":           "mutual/forum",
+	"threads":          "mutual/forum", // escalation's marks go through forum.MarkEscalated and friends
+	"posts":            "mutual/forum",
+	"post_revisions":   "mutual/forum",
+	"kudos":            "mutual/forum",
+
+	// Finding threads: the full-text indexes and the Ask page's suggestions.
+	"post_search":        "mutual/search", // SQLite's FTS index, kept by triggers and search's indexer
+	"post_search_thread": "mutual/search",
+	"post_search_queue":  "mutual/search",
+	"suggestion_opens":   "mutual/search",
 
 	// The ledger and what is derived from it.
 	"reputation_events":       "mutual/reputation",
@@ -106,6 +108,8 @@ var AllowedReads = []Read{
 		"the review queue, people list and audit log show the content and members they act on"},
 	{"mutual/moderation/escalation", []string{"users", "brands", "boards", "posts", "threads"},
 		"the detector scans threads and their replies for candidates in one query; queues show thread titles and agent names"},
+	{"mutual/search", []string{"threads", "posts", "users"},
+		"the index is built from threads and their posts, ranked with their solved and answered marks, and a page of results is one query joining the threads' authors"},
 	{"mutual/forum/notify", []string{"users", "brands", "boards", "posts", "threads", "kudos"},
 		"a notification or digest names the thread, post and people it is about"},
 	{"mutual/report/deflection", []string{"brands", "boards", "posts", "threads", "suggestion_opens", "escalations"},

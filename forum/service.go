@@ -27,8 +27,7 @@ type Service struct {
 	// Limits, when set, are the new-member safeguards (post_limits.go).
 	Limits *PostLimits
 
-	hooks  []Hook
-	search *searchState // word frequencies for ranking (search_rank.go)
+	hooks []Hook
 }
 
 // Change says what a committed write touched.
@@ -46,11 +45,7 @@ func (s *Service) changed(c Change) {
 
 // NewService wires the forum service. now is the clock (tests move it).
 func NewService(db *sqldb.DB, md *Renderer, now func() time.Time) *Service {
-	s := &Service{db: db, md: md, now: now, search: newSearchState()}
-	// Keep the search index in step (search_index.go) and link Ask-page
-	// suggestion opens to questions asked anyway (discovery.go).
-	s.hooks = []Hook{s.searchHook, s.suggestionHook}
-	return s
+	return &Service{db: db, md: md, now: now}
 }
 
 // Limits on what members write, documented in the README and the API docs.
@@ -200,6 +195,17 @@ t.status, COALESCE(t.locked_at, 0), t.pinned, COALESCE(t.merged_into, 0)`
 
 func scanThread(row interface{ Scan(...any) error }) (Thread, error) {
 	return scanThreadWith(row)
+}
+
+// ThreadColumns are the columns ScanThread reads, for packages that list
+// threads in a query of their own (search joins its index to them): the
+// query names threads "t" and joins the author as "u".
+const ThreadColumns = threadCols
+
+// ScanThread scans ThreadColumns followed by the query's extra columns into
+// extra.
+func ScanThread(row interface{ Scan(...any) error }, extra ...any) (Thread, error) {
+	return scanThreadWith(row, extra...)
 }
 
 // scanThreadWith scans threadCols followed by the query's extra columns into

@@ -19,7 +19,7 @@ func MarkEscalated(ctx context.Context, q sqldb.Querier, at time.Time, threadIDs
 	if len(threadIDs) == 0 {
 		return nil
 	}
-	in, args := idPlaceholders(threadIDs)
+	in, args := sqldb.InList(threadIDs)
 	if _, err := q.Exec(ctx, `UPDATE threads SET escalated_at = ? WHERE id IN (`+in+`)`, append([]any{ms(at)}, args...)...); err != nil {
 		return fmt.Errorf("forum: mark threads escalated: %w", err)
 	}

@@ -7,7 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"mutual/app/web"
-	"mutual/forum"
+	"mutual/search"
 )
 
 // openSuggestion records that the asker opened a suggested similar
@@ -20,7 +20,7 @@ func (h *Handlers) openSuggestion(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	t, err := h.forum.RecordSuggestionOpen(c.Request.Context(), web.ActorOf(c), id)
+	t, err := h.search.RecordSuggestionOpen(c.Request.Context(), web.ActorOf(c), id)
 	if err != nil {
 		h.site.Fail(c, err)
 		return
@@ -34,7 +34,7 @@ func (h *Handlers) openSuggestion(c *gin.Context) {
 func (h *Handlers) checkSimilar(c *gin.Context) {
 	bid, _ := strconv.ParseInt(c.PostForm("board_id"), 10, 64)
 	d := Draft{BoardID: bid, Title: c.PostForm("title"), Body: c.PostForm("body"), ClientKey: c.PostForm("client_key")}
-	similar, err := h.forum.Similar(c.Request.Context(), web.BrandOf(c).ID, d.Title, forum.SimilarLimit)
+	similar, err := h.search.Similar(c.Request.Context(), web.BrandOf(c).ID, d.Title, search.SimilarLimit)
 	if err != nil {
 		h.site.Fail(c, err)
 		return

@@ -12,6 +12,7 @@ import (
 
 	"mutual/app/web"
 	"mutual/forum"
+	"mutual/search"
 )
 
 // Handlers are the discovery pages and API.
@@ -19,6 +20,7 @@ type Handlers struct {
 	site   *web.Site
 	limits *web.Limits
 	forum  *forum.Service
+	search *search.Service
 	now    func() time.Time
 	with   With
 }
@@ -27,7 +29,7 @@ type Handlers struct {
 // the forum's and reputation's pieces.
 type With struct {
 	// RankResults puts the brand's rank names on search results' authors.
-	RankResults func(ctx context.Context, brandID int64, rs []forum.SearchResult) error
+	RankResults func(ctx context.Context, brandID int64, rs []search.Result) error
 	// AskAgain shows the Ask form again as the member typed it, with the
 	// similar solved questions listed above its buttons.
 	AskAgain func(c *gin.Context, d Draft)
@@ -41,6 +43,6 @@ type Draft struct {
 }
 
 // New builds the discovery handlers.
-func New(site *web.Site, limits *web.Limits, fs *forum.Service, now func() time.Time, with With) *Handlers {
-	return &Handlers{site: site, limits: limits, forum: fs, now: now, with: with}
+func New(site *web.Site, limits *web.Limits, fs *forum.Service, ss *search.Service, now func() time.Time, with With) *Handlers {
+	return &Handlers{site: site, limits: limits, forum: fs, search: ss, now: now, with: with}
 }

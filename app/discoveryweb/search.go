@@ -13,6 +13,7 @@ import (
 	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/search"
 )
 
 // since maps the search form's date filter to a start time.
@@ -24,8 +25,8 @@ var since = map[string]time.Duration{
 
 // query reads the search parameters shared by the page and the API:
 // q, board, status (all|solved|unanswered), since (week|month|year), page.
-func (h *Handlers) query(c *gin.Context) (forum.SearchQuery, error) {
-	sq := forum.SearchQuery{Q: strings.TrimSpace(c.Query("q"))}
+func (h *Handlers) query(c *gin.Context) (search.Query, error) {
+	sq := search.Query{Q: strings.TrimSpace(c.Query("q"))}
 	fields := map[string]string{}
 	if v := c.Query("board"); v != "" && v != "0" {
 		id, err := strconv.ParseInt(v, 10, 64)
@@ -34,7 +35,7 @@ func (h *Handlers) query(c *gin.Context) (forum.SearchQuery, error) {
 		}
 		sq.BoardID = id
 	}
-	st, err := forum.ParseSearchStatus(c.Query("status"))
+	st, err := search.ParseStatus(c.Query("status"))
 	if err != nil {
 		fields["status"] = "status must be all, solved or unanswered"
 	}
@@ -66,7 +67,7 @@ type searchView struct {
 	Status string
 	Since  string
 	Boards []forum.Board
-	Result forum.SearchPage
+	Result search.Page
 	Errors map[string]string
 	Prev   string // links to the neighbouring pages; empty at the ends
 	Next   string
@@ -99,7 +100,7 @@ func (v searchView) BoardName(id int64) string {
 	return ""
 }
 
-func (h *Handlers) search(c *gin.Context) {
+func (h *Handlers) searchPage(c *gin.Context) {
 	ctx := c.Request.Context()
 	boards, err := h.forum.Boards(ctx, web.BrandOf(c).ID)
 	if err != nil {
@@ -112,7 +113,7 @@ func (h *Handlers) search(c *gin.Context) {
 	v.Board = sq.BoardID
 	if v.Query != "" || err != nil {
 		if err == nil {
-			v.Result, err = h.forum.SearchThreads(ctx, web.BrandOf(c).ID, sq)
+			v.Result, err = h.search.Threads(ctx, web.BrandOf(c).ID, sq)
 		}
 		if err == nil {
 			err = h.with.RankResults(ctx, web.BrandOf(c).ID, v.Result.Results)
@@ -159,7 +160,7 @@ func (h *Handlers) apiSearch(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	pg, err := h.forum.SearchThreads(c.Request.Context(), web.BrandOf(c).ID, sq)
+	pg, err := h.search.Threads(c.Request.Context(), web.BrandOf(c).ID, sq)
 	if err != nil {
 		h.site.Fail(c, err)
 		return
@@ -171,7 +172,7 @@ func (h *Handlers) apiSearch(c *gin.Context) {
 	out := results{Items: make([]result, 0, len(pg.Results)), Total: pg.Total, Exact: pg.Exact, Page: pg.Page}
 	for _, r := range pg.Results {
 		out.Items = append(out.Items, result{ThreadJSON: web.ToThreadJSON(r.Thread, rk), Score: r.Score, InReplies: r.InReplies,
-			TitleHTML: forum.FragmentsHTML(r.Title), Snippet: forum.FragmentsText(r.Snippet), SnippetHTML: forum.FragmentsHTML(r.Snippet)})
+			TitleHTML: search.FragmentsHTML(r.Title), Snippet: search.FragmentsText(r.Snippet), SnippetHTML: search.FragmentsHTML(r.Snippet)})
 	}
 	if pg.HasNext {
 		next := strconv.Itoa(pg.Page + 1)
@@ -194,7 +195,7 @@ func (h *Handlers) apiSimilar(c *gin.Context) {
 		h.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"title": "title must be at most 300 characters"}})
 		return
 	}
-	threads, err := h.forum.Similar(c.Request.Context(), web.BrandOf(c).ID, title, forum.SimilarLimit)
+	threads, err := h.search.Similar(c.Request.Context(), web.BrandOf(c).ID, title, search.SimilarLimit)
 	if err != nil {
 		h.site.Fail(c, err)
 		return

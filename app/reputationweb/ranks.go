@@ -5,6 +5,7 @@ import (
 
 	"mutual/forum"
 	"mutual/reputation"
+	"mutual/search"
 )
 
 // Ranks returns the brand's ladder from the cached configuration, for lists
@@ -31,7 +32,7 @@ func (h *Handlers) RankThreads(ctx context.Context, brandID int64, ts []forum.Th
 }
 
 // RankResults puts the brand's ranks on search results' threads.
-func (h *Handlers) RankResults(ctx context.Context, brandID int64, rs []forum.SearchResult) error {
+func (h *Handlers) RankResults(ctx context.Context, brandID int64, rs []search.Result) error {
 	rk, err := h.Ranks(ctx, brandID)
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mutual/forum"
+	"mutual/search"
 	"mutual/sqldb"
 )
 
@@ -79,6 +80,7 @@ func Seed(ctx context.Context, db *sqldb.DB, md *forum.Renderer, b forum.Brand) 
 	var now time.Time
 	clock := func() time.Time { return now }
 	svc := forum.NewService(db, md, clock)
+	svc.Subscribe(search.New(db, clock).Hook) // the demo is found by search like any other content
 	members := forum.NewMembers(db, clock)
 	start := time.Now().UTC()
 	now = start.Add(-30 * 24 * time.Hour)

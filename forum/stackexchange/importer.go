@@ -20,6 +20,7 @@ import (
 
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/search"
 	"mutual/sqldb"
 )
 
@@ -264,7 +265,7 @@ func Import(ctx context.Context, db *sqldb.DB, md *forum.Renderer, opt Options) 
 	}
 	// Make the imported posts searchable now rather than leaving the
 	// backlog to a running server.
-	if _, err := forum.IndexAllSearch(ctx, db); err != nil {
+	if _, err := search.IndexAll(ctx, db); err != nil {
 		return im.sum, err
 	}
 	return im.sum, nil

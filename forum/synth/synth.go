@@ -23,6 +23,7 @@ import (
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/reputation"
+	"mutual/search"
 	"mutual/sqldb"
 )
 
@@ -199,7 +200,7 @@ func Generate(ctx context.Context, db *sqldb.DB, md *forum.Renderer, o Options) 
 		return Result{}, err
 	}
 	// Index the posts for search in large batches (SQLite; a no-op on PostgreSQL).
-	if _, err := forum.IndexAllSearch(ctx, db); err != nil {
+	if _, err := search.IndexAll(ctx, db); err != nil {
 		return Result{}, err
 	}
 	// Rows were written with explicit ids; PostgreSQL's sequences must move past them.

@@ -9,7 +9,7 @@ import (
 	"io"
 	"strings"
 
-	"mutual/forum"
+	"mutual/search"
 	"mutual/sqldb"
 )
 
@@ -57,7 +57,7 @@ func Copy(ctx context.Context, src, dst *sqldb.DB, progress io.Writer) ([]TableC
 	if err != nil {
 		return nil, err
 	}
-	if _, err := forum.IndexAllSearch(ctx, dst); err != nil {
+	if _, err := search.IndexAll(ctx, dst); err != nil {
 		return nil, err
 	}
 	return counts, verify(ctx, dst, counts)
@@ -89,7 +89,7 @@ func copyAll(ctx context.Context, src, dst *sqldb.DB, tx *sqldb.Tx, progress io.
 	if err := dst.ResetSequences(ctx, tx, withIDs...); err != nil {
 		return nil, err
 	}
-	return counts, forum.RebuildSearch(ctx, tx) // search documents are derived, not copied
+	return counts, search.Rebuild(ctx, tx) // search documents are derived, not copied
 }
 
 // restoreAccepted sets threads' accepted answers, now that posts exist.

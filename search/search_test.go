@@ -1,4 +1,4 @@
-package forum_test
+package search_test
 
 import (
 	"errors"
@@ -6,6 +6,8 @@ import (
 
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/search"
+	"mutual/sqldb"
 )
 
 // Search finds threads by words in their title or any post, only in the
@@ -39,7 +41,7 @@ func TestSearch(t *testing.T) {
 
 		ids := func(q string) []int64 {
 			t.Helper()
-			got, err := f.svc.Search(ctx, f.brand.ID, q, 10)
+			got, err := f.threads(q, 10)
 			if err != nil {
 				t.Fatalf("search %q: %v", q, err)
 			}
@@ -75,7 +77,7 @@ func TestSearch(t *testing.T) {
 		}
 		same("lisbon", roaming.ID)
 		same("abroad")
-		if _, err := f.svc.Search(ctx, f.brand.ID, "  ?!  ", 10); !errors.As(err, new(*fault.ValidationError)) {
+		if _, err := f.threads("  ?!  ", 10); !errors.As(err, new(*fault.ValidationError)) {
 			t.Fatalf("empty search: err = %v, want a validation error", err)
 		}
 	})
@@ -86,9 +88,9 @@ func TestSearch(t *testing.T) {
 // nothing left. A search first catches up, so nobody misses what was just
 // written.
 func TestSearchIndexIsBatched(t *testing.T) {
-	f := newFixture(t)
+	f := newFixtureOn(t, sqldb.SQLite)
 	asker := f.actor(t, f.brand.ID, "asker")
-	if _, err := forum.IndexAllSearch(ctx, f.db); err != nil {
+	if _, err := search.IndexAll(ctx, f.db); err != nil {
 		t.Fatal(err)
 	}
 	count := func() int {
@@ -108,15 +110,15 @@ func TestSearchIndexIsBatched(t *testing.T) {
 		t.Fatalf("asking indexed synchronously: %d rows, want %d until the indexer runs", got, before)
 	}
 	// A batch of 2 takes two queued threads and two posts.
-	n, err := forum.IndexSearch(ctx, f.db, 2)
+	n, err := search.Index(ctx, f.db, 2)
 	if err != nil || n != 4 {
 		t.Fatalf("first batch: %d, %v; want 2 threads + 2 posts", n, err)
 	}
-	got, err := f.svc.Search(ctx, f.brand.ID, "tethering", 10)
+	got, err := f.threads("tethering", 10)
 	if err != nil || len(got) != 3 {
 		t.Fatalf("search after catch-up found %d threads (%v), want 3", len(got), err)
 	}
-	if n, err := forum.IndexSearch(ctx, f.db, 100); err != nil || n != 0 {
+	if n, err := search.Index(ctx, f.db, 100); err != nil || n != 0 {
 		t.Fatalf("nothing should be left: %d, %v", n, err)
 	}
 	if count() != before+3 {

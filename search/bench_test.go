@@ -1,6 +1,6 @@
 //go:build unix
 
-package forum_test
+package search_test
 
 // Search and similar-question latency on a large community. Runs only when
 // MUTUAL_SEARCH_BENCH_DB names a *copy* of a generated database (it is
@@ -8,7 +8,7 @@ package forum_test
 //
 //	cp -r /work/benchdata/100k /tmp/find-bench
 //	MUTUAL_SEARCH_BENCH_DB=/tmp/find-bench/100k/mutual.db \
-//	    go test ./forum -run '^$' -bench 'SearchLarge' -benchtime 400x
+//	    go test ./search -run '^$' -bench 'SearchLarge' -benchtime 400x
 //
 // Each benchmark cycles through typical two-word queries (words from the
 // generator's vocabulary, forum/synth) and reports p50 and p99 latency per
@@ -23,6 +23,7 @@ import (
 
 	"mutual/forum"
 	"mutual/migrations"
+	"mutual/search"
 	"mutual/sqldb"
 )
 
@@ -40,7 +41,7 @@ var benchTitles = []string{
 	"Is there a way to turn off call forwarding?",
 }
 
-func openBenchDB(b *testing.B) (*sqldb.DB, *forum.Service, int64) {
+func openBenchDB(b *testing.B) (*sqldb.DB, *search.Service, int64) {
 	path := os.Getenv("MUTUAL_SEARCH_BENCH_DB")
 	if path == "" {
 		b.Skip("set MUTUAL_SEARCH_BENCH_DB to a copy of a generated database (see the file comment)")
@@ -57,7 +58,7 @@ func openBenchDB(b *testing.B) (*sqldb.DB, *forum.Service, int64) {
 	// index's segments as the importer and generator do.
 	start, built := time.Now(), 0
 	for {
-		n, err := forum.IndexSearch(ctx, db, 20000)
+		n, err := search.Index(ctx, db, 20000)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -72,7 +73,7 @@ func openBenchDB(b *testing.B) (*sqldb.DB, *forum.Service, int64) {
 		}
 		b.Logf("indexed %d threads/posts in %v", built, time.Since(start))
 	}
-	svc := forum.NewService(db, forum.NewRenderer(), time.Now)
+	svc := search.New(db, time.Now)
 	brand, err := forum.NewBrands(db, time.Now).Default(ctx)
 	if err != nil {
 		b.Fatal(err)
@@ -99,7 +100,7 @@ func reportPercentiles(b *testing.B, lat []time.Duration, cpu0 time.Duration) {
 func BenchmarkSearchLarge(b *testing.B) {
 	_, svc, brandID := openBenchDB(b)
 	for _, q := range benchQueries { // warm the word-frequency cache and the page cache once
-		if _, err := svc.SearchThreads(ctx, brandID, forum.SearchQuery{Q: q}); err != nil {
+		if _, err := svc.Threads(ctx, brandID, search.Query{Q: q}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -108,7 +109,7 @@ func BenchmarkSearchLarge(b *testing.B) {
 	cpu0 := cpuTime()
 	for i := 0; i < b.N; i++ {
 		t0 := time.Now()
-		pg, err := svc.SearchThreads(ctx, brandID, forum.SearchQuery{Q: benchQueries[i%len(benchQueries)]})
+		pg, err := svc.Threads(ctx, brandID, search.Query{Q: benchQueries[i%len(benchQueries)]})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -127,8 +128,8 @@ func BenchmarkSearchLargeFiltered(b *testing.B) {
 	cpu0 := cpuTime()
 	for i := 0; i < b.N; i++ {
 		t0 := time.Now()
-		sq := forum.SearchQuery{Q: benchQueries[i%len(benchQueries)], Status: forum.StatusSolved, Page: 1 + i%3}
-		if _, err := svc.SearchThreads(ctx, brandID, sq); err != nil {
+		sq := search.Query{Q: benchQueries[i%len(benchQueries)], Status: search.StatusSolved, Page: 1 + i%3}
+		if _, err := svc.Threads(ctx, brandID, sq); err != nil {
 			b.Fatal(err)
 		}
 		lat = append(lat, time.Since(t0))
@@ -139,7 +140,7 @@ func BenchmarkSearchLargeFiltered(b *testing.B) {
 func BenchmarkSimilarLarge(b *testing.B) {
 	_, svc, brandID := openBenchDB(b)
 	for _, q := range benchTitles {
-		if _, err := svc.Similar(ctx, brandID, q, forum.SimilarLimit); err != nil {
+		if _, err := svc.Similar(ctx, brandID, q, search.SimilarLimit); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -148,7 +149,7 @@ func BenchmarkSimilarLarge(b *testing.B) {
 	cpu0 := cpuTime()
 	for i := 0; i < b.N; i++ {
 		t0 := time.Now()
-		got, err := svc.Similar(ctx, brandID, benchTitles[i%len(benchTitles)], forum.SimilarLimit)
+		got, err := svc.Similar(ctx, brandID, benchTitles[i%len(benchTitles)], search.SimilarLimit)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package forum_test
+package search_test
 
 import (
 	"strings"
@@ -6,10 +6,11 @@ import (
 	"time"
 
 	"mutual/forum"
+	"mutual/search"
 	"mutual/sqldb"
 )
 
-func resultIDs(pg forum.SearchPage) []int64 {
+func resultIDs(pg search.Page) []int64 {
 	var out []int64
 	for _, r := range pg.Results {
 		out = append(out, r.Thread.ID)
@@ -56,15 +57,15 @@ func TestSearchRanksFiltersAndPages(t *testing.T) {
 		f.clock.Add(40 * 24 * time.Hour)
 		recent := ask(other.ID, "Tethering from a tablet", "Does tethering work from a tablet plan?")
 
-		search := func(sq forum.SearchQuery) forum.SearchPage {
+		find := func(sq search.Query) search.Page {
 			t.Helper()
-			pg, err := f.svc.SearchThreads(ctx, f.brand.ID, sq)
+			pg, err := f.search.Threads(ctx, f.brand.ID, sq)
 			if err != nil {
 				t.Fatalf("search %+v: %v", sq, err)
 			}
 			return pg
 		}
-		all := search(forum.SearchQuery{Q: "tethering"})
+		all := find(search.Query{Q: "tethering"})
 		got := resultIDs(all)
 		if len(got) != 4 || got[3] != body.ID {
 			t.Fatalf("tethering = %v: the body-only match %d must rank last", got, body.ID)
@@ -82,18 +83,18 @@ func TestSearchRanksFiltersAndPages(t *testing.T) {
 		if all.Total != 4 || !all.Exact || all.HasNext {
 			t.Fatalf("total %d exact %v next %v", all.Total, all.Exact, all.HasNext)
 		}
-		sameIDs(t, "board filter", resultIDs(search(forum.SearchQuery{Q: "tethering", BoardID: other.ID})), recent.ID, body.ID)
-		sameIDs(t, "solved filter", resultIDs(search(forum.SearchQuery{Q: "tethering", Status: forum.StatusSolved})), solved.ID)
-		unanswered := resultIDs(search(forum.SearchQuery{Q: "tethering", Status: forum.StatusUnanswered}))
+		sameIDs(t, "board filter", resultIDs(find(search.Query{Q: "tethering", BoardID: other.ID})), recent.ID, body.ID)
+		sameIDs(t, "solved filter", resultIDs(find(search.Query{Q: "tethering", Status: search.StatusSolved})), solved.ID)
+		unanswered := resultIDs(find(search.Query{Q: "tethering", Status: search.StatusUnanswered}))
 		if len(unanswered) != 3 || containsID(unanswered, solved.ID) {
 			t.Fatalf("unanswered = %v", unanswered)
 		}
-		sameIDs(t, "since filter", resultIDs(search(forum.SearchQuery{Q: "tethering", Since: f.clock.Now().Add(-7 * 24 * time.Hour)})), recent.ID)
+		sameIDs(t, "since filter", resultIDs(find(search.Query{Q: "tethering", Since: f.clock.Now().Add(-7 * 24 * time.Hour)})), recent.ID)
 
 		// Pages of one: every thread once, in the same order as one page.
 		var paged []int64
 		for p := 1; ; p++ {
-			pg := search(forum.SearchQuery{Q: "tethering", Page: p, PerPage: 1})
+			pg := find(search.Query{Q: "tethering", Page: p, PerPage: 1})
 			paged = append(paged, resultIDs(pg)...)
 			if !pg.HasNext {
 				break
@@ -102,14 +103,14 @@ func TestSearchRanksFiltersAndPages(t *testing.T) {
 		sameIDs(t, "paged", paged, got...)
 
 		// Snippets mark the words; the text itself is never HTML.
-		r := search(forum.SearchQuery{Q: "battery saver", Status: forum.StatusSolved}).Results
-		if len(r) != 1 || !strings.Contains(forum.FragmentsHTML(r[0].Snippet), "<mark>battery</mark> <mark>saver</mark>") {
+		r := find(search.Query{Q: "battery saver", Status: search.StatusSolved}).Results
+		if len(r) != 1 || !strings.Contains(search.FragmentsHTML(r[0].Snippet), "<mark>battery</mark> <mark>saver</mark>") {
 			t.Fatalf("snippet = %+v", r)
 		}
-		if _, err := f.svc.SearchThreads(ctx, f.brand.ID, forum.SearchQuery{Q: "x", Page: 1}); fieldErr(err)["q"] == "" {
+		if _, err := f.search.Threads(ctx, f.brand.ID, search.Query{Q: "x", Page: 1}); fieldErr(err)["q"] == "" {
 			t.Fatalf("one-letter query: %v", err)
 		}
-		if _, err := f.svc.SearchThreads(ctx, f.brand.ID, forum.SearchQuery{Q: "tethering", Page: forum.MaxSearchPages + 1}); fieldErr(err)["page"] == "" {
+		if _, err := f.search.Threads(ctx, f.brand.ID, search.Query{Q: "tethering", Page: search.MaxPages + 1}); fieldErr(err)["page"] == "" {
 			t.Fatalf("page past the end: %v", err)
 		}
 	})
@@ -157,7 +158,7 @@ func TestSearchNeverFindsHiddenContent(t *testing.T) {
 		}
 		found := func(q string) []int64 {
 			t.Helper()
-			pg, err := f.svc.SearchThreads(ctx, f.brand.ID, forum.SearchQuery{Q: q})
+			pg, err := f.search.Threads(ctx, f.brand.ID, search.Query{Q: q})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -221,7 +222,7 @@ func TestSimilarQuestions(t *testing.T) {
 		both := solve("eSIM activation after porting")
 		f.ask(t, asker, "eSIM activation never finished") // unsolved: never suggested
 		solve("Roaming charges in Portugal")
-		got, err := f.svc.Similar(ctx, f.brand.ID, "How do I finish eSIM activation on my Pixel?", 5)
+		got, err := f.search.Similar(ctx, f.brand.ID, "How do I finish eSIM activation on my Pixel?", 5)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -231,7 +232,7 @@ func TestSimilarQuestions(t *testing.T) {
 		}
 		sameIDs(t, "similar", ids, esim.ID, both.ID)
 		for _, title := range []string{"", "How do I do it?", "zzzz qqqq"} {
-			got, err := f.svc.Similar(ctx, f.brand.ID, title, 5)
+			got, err := f.search.Similar(ctx, f.brand.ID, title, 5)
 			if err != nil || len(got) != 0 {
 				t.Fatalf("similar %q = %v, %v; want none", title, got, err)
 			}
@@ -240,21 +241,21 @@ func TestSimilarQuestions(t *testing.T) {
 }
 
 // Opening a suggestion is recorded once per member and thread per hour, and
-// linked to the question the member asks anyway within forum.AskWindow.
+// linked to the question the member asks anyway within search.AskWindow.
 func TestSuggestionOpens(t *testing.T) {
 	eachStore(t, func(t *testing.T, f *fixture) {
 		asker := f.actor(t, f.brand.ID, "asker")
 		other := f.actor(t, f.brand.ID, "other")
 		solved := f.ask(t, other, "Data add-on not applied")
-		if _, err := f.svc.RecordSuggestionOpen(ctx, forum.Anonymous(f.brand.ID), solved.ID); err == nil {
+		if _, err := f.search.RecordSuggestionOpen(ctx, forum.Anonymous(f.brand.ID), solved.ID); err == nil {
 			t.Fatal("a visitor's open was recorded")
 		}
 		for range 2 {
-			if _, err := f.svc.RecordSuggestionOpen(ctx, asker, solved.ID); err != nil {
+			if _, err := f.search.RecordSuggestionOpen(ctx, asker, solved.ID); err != nil {
 				t.Fatal(err)
 			}
 		}
-		opens, err := f.svc.SuggestionOpens(ctx, f.brand.ID, asker.UserID)
+		opens, err := f.search.SuggestionOpens(ctx, f.brand.ID, asker.UserID)
 		if err != nil || len(opens) != 1 || opens[0].ThreadID != solved.ID || opens[0].AskedThreadID != 0 {
 			t.Fatalf("opens = %+v, %v", opens, err)
 		}
@@ -263,19 +264,19 @@ func TestSuggestionOpens(t *testing.T) {
 		// The asker opens one more two days later, then asks: only the
 		// recent open is linked; the old one stays a deflection.
 		f.clock.Add(48 * time.Hour)
-		if _, err := f.svc.RecordSuggestionOpen(ctx, asker, solved.ID); err != nil {
+		if _, err := f.search.RecordSuggestionOpen(ctx, asker, solved.ID); err != nil {
 			t.Fatal(err)
 		}
 		f.clock.Add(time.Hour)
 		asked := f.ask(t, asker, "Data add-on still not applied")
-		opens, err = f.svc.SuggestionOpens(ctx, f.brand.ID, asker.UserID)
+		opens, err = f.search.SuggestionOpens(ctx, f.brand.ID, asker.UserID)
 		if err != nil || len(opens) != 2 || opens[0].AskedThreadID != asked.ID || opens[1].AskedThreadID != 0 {
 			t.Fatalf("opens after asking = %+v, %v", opens, err)
 		}
 		if _, err := f.db.Exec(ctx, `UPDATE threads SET status = 'hidden' WHERE id = ?`, solved.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.svc.RecordSuggestionOpen(ctx, asker, solved.ID); !strings.Contains(err.Error(), "does not exist") {
+		if _, err := f.search.RecordSuggestionOpen(ctx, asker, solved.ID); !strings.Contains(err.Error(), "does not exist") {
 			t.Fatalf("open of a hidden thread: %v", err)
 		}
 	})

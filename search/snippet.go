@@ -1,9 +1,8 @@
-package forum
+package search
 
 import (
-	"hash/maphash"
+	"mutual/forum"
 	"strings"
-	"sync"
 	"unicode"
 
 	"golang.org/x/net/html"
@@ -20,54 +19,6 @@ type Fragment struct {
 
 // snippetWords is how many words a snippet shows.
 const snippetWords = 32
-
-// PlainText returns the text of sanitised post HTML, with block elements
-// separated by spaces, for snippets, feeds and structured data.
-//
-// Every thread page puts the text of each post in its structured data, so
-// the results for recent bodies are remembered: tokenising thirty bodies
-// per page view was a fifth of the page's allocations.
-func PlainText(src string) string {
-	key := maphash.String(plainSeed, src)
-	plainMu.Lock()
-	out, ok := plainMemo[key]
-	plainMu.Unlock()
-	if ok {
-		return out
-	}
-	out = plainText(src)
-	plainMu.Lock()
-	if len(plainMemo) >= plainMemoSize {
-		clear(plainMemo) // simpler than LRU, and a refill costs one page view per thread
-	}
-	plainMemo[key] = out
-	plainMu.Unlock()
-	return out
-}
-
-// plainMemoSize bounds the memo: a few thousand bodies, a few megabytes.
-const plainMemoSize = 4096
-
-var (
-	plainSeed = maphash.MakeSeed()
-	plainMu   sync.Mutex
-	plainMemo = make(map[uint64]string, plainMemoSize)
-)
-
-func plainText(src string) string {
-	z := html.NewTokenizer(strings.NewReader(src))
-	var b strings.Builder
-	for {
-		switch z.Next() {
-		case html.ErrorToken:
-			return strings.Join(strings.Fields(b.String()), " ")
-		case html.TextToken:
-			b.Write(z.Text())
-		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
-			b.WriteByte(' ')
-		}
-	}
-}
 
 // fold lowers a word and strips its accents, as the index's tokenizer does.
 func fold(w string) string {
@@ -177,7 +128,7 @@ func Highlight(text string, terms []string, maxWords int) []Fragment {
 func bestSnippet(sources []string, terms []string) []Fragment {
 	var fallback string
 	for _, src := range sources {
-		text := PlainText(src)
+		text := forum.PlainText(src)
 		if text == "" {
 			continue
 		}

@@ -1,4 +1,4 @@
-package forum
+package search
 
 import (
 	"context"
@@ -9,16 +9,17 @@ import (
 	"unicode/utf8"
 
 	"mutual/fault"
+	"mutual/forum"
 	"mutual/sqldb"
 )
 
-// MaxSearchTerms bounds a query's words, so one search cannot become costly.
-const MaxSearchTerms = 8
+// MaxTerms bounds a query's words, so one search cannot become costly.
+const MaxTerms = 8
 
 // Search paging limits.
 const (
-	SearchPerPage  = 20
-	MaxSearchPages = 50 // deeper pages are never useful and only cost
+	DefaultPerPage = 20
+	MaxPages       = 50 // deeper pages are never useful and only cost
 )
 
 // replyWindow is how many of the newest matching replies the second tier of
@@ -27,11 +28,11 @@ const (
 // ranked over every match.
 const replyWindow = 2000
 
-// searchTerms splits a person's query into plain words. Operators and quotes
+// splitTerms splits a person's query into plain words. Operators and quotes
 // are dropped: they would otherwise be search syntax, and a typo in it an
 // error. Only letters and digits survive, which is also what keeps the
 // index's tag tokens (which start with "_") out of reach.
-func searchTerms(q string) ([]string, error) {
+func splitTerms(q string) ([]string, error) {
 	if !utf8.ValidString(q) {
 		return nil, &fault.ValidationError{Fields: map[string]string{"q": "The search contains invalid characters."}}
 	}
@@ -47,7 +48,7 @@ func searchTerms(q string) ([]string, error) {
 		if !containsString(out, w) {
 			out = append(out, w)
 		}
-		if len(out) == MaxSearchTerms {
+		if len(out) == MaxTerms {
 			break
 		}
 	}
@@ -66,49 +67,49 @@ func containsString(xs []string, s string) bool {
 	return false
 }
 
-// SearchStatus narrows a search to solved or unanswered threads.
-type SearchStatus string
+// Status narrows a search to solved or unanswered threads.
+type Status string
 
 // The status filters; "" is every thread.
 const (
-	StatusAny        SearchStatus = ""
-	StatusSolved     SearchStatus = "solved"
-	StatusUnanswered SearchStatus = "unanswered"
+	StatusAny        Status = ""
+	StatusSolved     Status = "solved"
+	StatusUnanswered Status = "unanswered"
 )
 
-// ParseSearchStatus accepts "", all, solved or unanswered.
-func ParseSearchStatus(s string) (SearchStatus, error) {
+// ParseStatus accepts "", all, solved or unanswered.
+func ParseStatus(s string) (Status, error) {
 	switch s {
 	case "", "all":
 		return StatusAny, nil
 	case "solved", "unanswered":
-		return SearchStatus(s), nil
+		return Status(s), nil
 	}
 	return "", &fault.ValidationError{Fields: map[string]string{"status": "status must be all, solved or unanswered"}}
 }
 
-// SearchQuery is what a person asked for.
-type SearchQuery struct {
+// Query is what a person asked for.
+type Query struct {
 	Q       string
-	BoardID int64        // 0 for every board
-	Status  SearchStatus // solved, unanswered or any
-	Since   time.Time    // only threads asked at or after; zero for any time
-	Page    int          // 1-based
-	PerPage int          // SearchPerPage when 0
+	BoardID int64     // 0 for every board
+	Status  Status    // solved, unanswered or any
+	Since   time.Time // only threads asked at or after; zero for any time
+	Page    int       // 1-based
+	PerPage int       // DefaultPerPage when 0
 }
 
-// SearchResult is one thread found, with the words marked.
-type SearchResult struct {
-	Thread    Thread
+// Result is one thread found, with the words marked.
+type Result struct {
+	Thread    forum.Thread
 	Score     float64
 	InReplies bool       // found through a reply's words, not the question's
 	Title     []Fragment // the title with matching words marked
 	Snippet   []Fragment // a short passage around the first matching word
 }
 
-// SearchPage is one page of results.
-type SearchPage struct {
-	Results []SearchResult
+// Page is one page of results.
+type Page struct {
+	Results []Result
 	Total   int  // threads found; a lower bound unless Exact
 	Exact   bool // Total counts the reply tier too
 	Page    int
@@ -116,29 +117,29 @@ type SearchPage struct {
 	Terms   []string
 }
 
-// SearchThreads finds a brand's visible threads whose title, question or
+// Threads finds a brand's visible threads whose title, question or
 // accepted answer hold every word of the query, ranked by relevance (BM25F,
 // title first, solved threads boosted), then threads found only through a
 // reply holding every word, newest matches first. It returns a
 // fault.ValidationError for an empty query or a bad page.
-func (s *Service) SearchThreads(ctx context.Context, brandID int64, sq SearchQuery) (SearchPage, error) {
-	terms, err := searchTerms(sq.Q)
+func (s *Service) Threads(ctx context.Context, brandID int64, sq Query) (Page, error) {
+	terms, err := splitTerms(sq.Q)
 	if err != nil {
-		return SearchPage{}, err
+		return Page{}, err
 	}
 	if sq.PerPage <= 0 || sq.PerPage > 50 {
-		sq.PerPage = SearchPerPage
+		sq.PerPage = DefaultPerPage
 	}
 	if sq.Page <= 0 {
 		sq.Page = 1
 	}
-	if sq.Page > MaxSearchPages {
-		return SearchPage{}, &fault.ValidationError{Fields: map[string]string{"page": fmt.Sprintf("Results stop at page %d; try more specific words.", MaxSearchPages)}}
+	if sq.Page > MaxPages {
+		return Page{}, &fault.ValidationError{Fields: map[string]string{"page": fmt.Sprintf("Results stop at page %d; try more specific words.", MaxPages)}}
 	}
 	// Index what was written since the indexer last ran (a bounded amount),
 	// so a member finds what was just posted.
-	if _, err := IndexSearch(ctx, s.db, searchCatchUp); err != nil {
-		return SearchPage{}, err
+	if _, err := Index(ctx, s.db, catchUp); err != nil {
+		return Page{}, err
 	}
 	f := headFilter{board: sq.BoardID, status: sq.Status}
 	if !sq.Since.IsZero() {
@@ -148,9 +149,9 @@ func (s *Service) SearchThreads(ctx context.Context, brandID int64, sq SearchQue
 	// One more than a page tells whether a next page exists.
 	head, total, err := s.rankThreads(ctx, brandID, terms, f, weightTitle, offset, sq.PerPage+1)
 	if err != nil {
-		return SearchPage{}, err
+		return Page{}, err
 	}
-	pg := SearchPage{Page: sq.Page, Total: total, Terms: terms}
+	pg := Page{Page: sq.Page, Total: total, Terms: terms}
 	ids := make([]int64, 0, sq.PerPage+1)
 	scores := map[int64]float64{}
 	for _, h := range head {
@@ -162,12 +163,12 @@ func (s *Service) SearchThreads(ctx context.Context, brandID int64, sq SearchQue
 		// The ranked tier ends on this page: fill it from replies' words.
 		extra, err := s.replyMatches(ctx, brandID, terms, f)
 		if err != nil {
-			return SearchPage{}, err
+			return Page{}, err
 		}
 		// Threads the ranked tier holds (on any page) are not repeated.
 		all, _, err := s.rankThreads(ctx, brandID, terms, f, weightTitle, 0, total)
 		if err != nil {
-			return SearchPage{}, err
+			return Page{}, err
 		}
 		ranked := make(map[int64]bool, len(all))
 		for _, h := range all {
@@ -236,7 +237,7 @@ func (s *Service) replyMatches(ctx context.Context, brandID int64, terms []strin
 WHERE t.status = 'visible'`+where+`
 ORDER BY m.hits DESC, t.last_activity_at DESC, t.id DESC`, args...))
 	if err != nil {
-		return nil, fmt.Errorf("forum: search replies: %w", err)
+		return nil, fmt.Errorf("search: search replies: %w", err)
 	}
 	return ids, nil
 }
@@ -245,30 +246,30 @@ ORDER BY m.hits DESC, t.last_activity_at DESC, t.id DESC`, args...))
 // visible ones (the index follows every hide in its transaction; this is the
 // query-time check that a hidden thread is never shown even so), with the
 // text their snippets come from.
-func (s *Service) hydrateResults(ctx context.Context, brandID int64, ids []int64, terms []string, scores map[int64]float64, inReplies map[int64]bool) ([]SearchResult, error) {
-	out := []SearchResult{}
+func (s *Service) hydrateResults(ctx context.Context, brandID int64, ids []int64, terms []string, scores map[int64]float64, inReplies map[int64]bool) ([]Result, error) {
+	out := []Result{}
 	if len(ids) == 0 {
 		return out, nil
 	}
-	in, args := idPlaceholders(ids)
-	rows, err := s.db.Query(ctx, `SELECT `+threadCols+`, q.body_html, COALESCE(a.body_html, '')
+	in, args := sqldb.InList(ids)
+	rows, err := s.db.Query(ctx, `SELECT `+forum.ThreadColumns+`, q.body_html, COALESCE(a.body_html, '')
 FROM threads t JOIN users u ON u.id = t.author_id
 JOIN posts q ON q.thread_id = t.id AND q.is_question = 1 AND q.status = 'visible'
 LEFT JOIN posts a ON a.id = t.accepted_post_id AND a.status = 'visible'
 WHERE t.id IN (`+in+`) AND t.brand_id + 0 = ? AND t.status = 'visible'`, append(args, brandID)...)
 	if err != nil {
-		return nil, fmt.Errorf("forum: search results: %w", err)
+		return nil, fmt.Errorf("search: search results: %w", err)
 	}
 	defer rows.Close()
 	type loaded struct {
-		t        Thread
+		t        forum.Thread
 		question string
 		answer   string
 	}
 	byID := map[int64]loaded{}
 	for rows.Next() {
 		var l loaded
-		t, err := scanThreadWith(rows, &l.question, &l.answer)
+		t, err := forum.ScanThread(rows, &l.question, &l.answer)
 		if err != nil {
 			return nil, err
 		}
@@ -289,7 +290,7 @@ WHERE t.id IN (`+in+`) AND t.brand_id + 0 = ? AND t.status = 'visible'`, append(
 		if !ok {
 			continue
 		}
-		r := SearchResult{Thread: l.t, Score: scores[id], InReplies: inReplies[id], Title: Highlight(l.t.Title, terms, 0)}
+		r := Result{Thread: l.t, Score: scores[id], InReplies: inReplies[id], Title: Highlight(l.t.Title, terms, 0)}
 		sources := []string{l.question, l.answer}
 		if r.InReplies {
 			sources = []string{replyText[id], l.question}
@@ -307,13 +308,13 @@ func (s *Service) matchingReplies(ctx context.Context, brandID int64, threads ma
 	for id := range threads {
 		ids = append(ids, id)
 	}
-	in, args := idPlaceholders(ids)
+	in, args := sqldb.InList(ids)
 	like := "%" + strings.ReplaceAll(strings.ReplaceAll(terms[0], "%", ""), "_", "") + "%"
 	rows, err := s.db.Query(ctx, `SELECT thread_id, body_html FROM posts
 WHERE brand_id = ? AND thread_id IN (`+in+`) AND is_question = 0 AND status = 'visible' AND LOWER(body_md) LIKE ?
 ORDER BY id DESC`, append(append([]any{brandID}, args...), like)...)
 	if err != nil {
-		return nil, fmt.Errorf("forum: matching replies: %w", err)
+		return nil, fmt.Errorf("search: matching replies: %w", err)
 	}
 	defer rows.Close()
 	out := map[int64]string{}
@@ -331,111 +332,15 @@ ORDER BY id DESC`, append(append([]any{brandID}, args...), like)...)
 }
 
 // Search finds a brand's threads for q (first page, best first). Kept for
-// callers that want threads only; SearchThreads has filters and snippets.
-func (s *Service) Search(ctx context.Context, brandID int64, q string, limit int) ([]Thread, error) {
-	pg, err := s.SearchThreads(ctx, brandID, SearchQuery{Q: q, PerPage: limit})
+// callers that want threads only; Threads has filters and snippets.
+func (s *Service) Search(ctx context.Context, brandID int64, q string, limit int) ([]forum.Thread, error) {
+	pg, err := s.Threads(ctx, brandID, Query{Q: q, PerPage: limit})
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Thread, len(pg.Results))
+	out := make([]forum.Thread, len(pg.Results))
 	for i, r := range pg.Results {
 		out[i] = r.Thread
 	}
 	return out, nil
-}
-
-// searchCatchUp bounds the indexing a search does before it reads; a larger
-// backlog (after an import, say) is the background indexer's work.
-const searchCatchUp = 500
-
-// IndexSearch brings the search indexes up to date by at most limit posts
-// and limit threads, each in one transaction, and returns how many it
-// indexed. Posts reach SQLite's post_search (the reply tier) in batches
-// rather than each in its own transaction because every FTS insert writes a
-// segment, and merging many small segments stalled writers; queued threads
-// get their ranked document (see search_index.go) on both dialects.
-func IndexSearch(ctx context.Context, db *sqldb.DB, limit int) (int, error) {
-	threads, err := indexQueuedThreads(ctx, db, limit)
-	if err != nil {
-		return threads, err
-	}
-	if db.Dialect() != sqldb.SQLite {
-		return threads, nil
-	}
-	posts, err := indexPosts(ctx, db, limit)
-	return threads + posts, err
-}
-
-func indexPosts(ctx context.Context, db *sqldb.DB, limit int) (int, error) {
-	// Two cheap reads decide whether a write is needed at all.
-	var upto, last int64
-	if err := db.QueryRow(ctx, `SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'search_indexed_upto'`).Scan(&upto); err != nil {
-		return 0, fmt.Errorf("forum: search watermark: %w", err)
-	}
-	if err := db.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM posts`).Scan(&last); err != nil {
-		return 0, fmt.Errorf("forum: last post: %w", err)
-	}
-	if last <= upto {
-		return 0, nil
-	}
-	var added int
-	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
-		added = 0
-		var from, to int64
-		if err := tx.QueryRow(ctx, `SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'search_indexed_upto'`).Scan(&from); err != nil {
-			return err
-		}
-		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(id), ?) FROM (SELECT id FROM posts WHERE id > ? ORDER BY id LIMIT ?)`,
-			from, from, limit).Scan(&to); err != nil {
-			return err
-		}
-		if to == from {
-			return nil
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO post_search (docid, title, body)
-SELECT p.id, CASE WHEN p.is_question = 1 THEN t.title ELSE '' END, p.body_md
-FROM posts p JOIN threads t ON t.id = p.thread_id WHERE p.id > ? AND p.id <= ?`, from, to)
-		if err != nil {
-			return err
-		}
-		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM posts WHERE id > ? AND id <= ?`, from, to).Scan(&added); err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `UPDATE settings SET value = CAST(? AS TEXT) WHERE key = 'search_indexed_upto'`, to)
-		return err
-	})
-	if err != nil {
-		return 0, fmt.Errorf("forum: index posts for search: %w", err)
-	}
-	return added, nil
-}
-
-// IndexAllSearch indexes every pending post and (re)builds every thread's
-// document, batch by batch, for commands that write many rows directly (the
-// importer, the generator, migrate-store). After a large
-// batch it merges the thread index's segments into one, since every search
-// reads every segment (a few seconds for 100,000 threads).
-func IndexAllSearch(ctx context.Context, db *sqldb.DB) (int, error) {
-	// Bulk writers insert rows directly, past the event hooks: every thread
-	// gets a fresh document.
-	if err := RebuildSearch(ctx, db); err != nil {
-		return 0, err
-	}
-	total := 0
-	for {
-		n, err := IndexSearch(ctx, db, 20000)
-		total += n
-		if err != nil {
-			return total, err
-		}
-		if n == 0 {
-			break
-		}
-	}
-	if total >= 10000 && db.Dialect() == sqldb.SQLite {
-		if _, err := db.Exec(ctx, `INSERT INTO post_search_thread (post_search_thread) VALUES ('optimize')`); err != nil {
-			return total, fmt.Errorf("forum: merge search index: %w", err)
-		}
-	}
-	return total, nil
 }

@@ -1,4 +1,4 @@
-package forum
+package search
 
 import (
 	"context"
@@ -22,7 +22,7 @@ import (
 //
 // On SQLite the weighted counts come from FTS4's matchinfo 'y' (hits per word
 // per column for the row), the cheapest matchinfo there is; document
-// frequencies come from a small cache (searchState). On PostgreSQL the same
+// frequencies come from a small cache (state). On PostgreSQL the same
 // idea is ts_rank_cd with weights A (title) > B (question) = C (answer).
 const (
 	weightTitle    = 5.0
@@ -35,7 +35,7 @@ const (
 // headFilter narrows a ranked search.
 type headFilter struct {
 	board   int64
-	status  SearchStatus
+	status  Status
 	since   int64 // ms; 0 for any time
 	noBoost bool  // rank by text alone (similar questions, already all solved)
 }
@@ -45,10 +45,10 @@ type scored struct {
 	score float64
 }
 
-// searchState caches document frequencies per brand and word, and each
+// state caches document frequencies per brand and word, and each
 // brand's document count, for idf. They change slowly; a few minutes of
 // staleness moves scores by a hair.
-type searchState struct {
+type state struct {
 	mu      sync.Mutex
 	df      map[string]dfEntry
 	ttl     time.Duration
@@ -61,12 +61,12 @@ type dfEntry struct {
 	at time.Time
 }
 
-func newSearchState() *searchState {
-	return &searchState{df: map[string]dfEntry{}, ttl: 5 * time.Minute, maxSize: 50000,
+func newState() *state {
+	return &state{df: map[string]dfEntry{}, ttl: 5 * time.Minute, maxSize: 50000,
 		solved: map[int64]solvedEntry{}}
 }
 
-func (st *searchState) get(m map[string]dfEntry, k string, now time.Time) (int64, bool) {
+func (st *state) get(m map[string]dfEntry, k string, now time.Time) (int64, bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	e, ok := m[k]
@@ -76,7 +76,7 @@ func (st *searchState) get(m map[string]dfEntry, k string, now time.Time) (int64
 	return e.n, true
 }
 
-func (st *searchState) put(m map[string]dfEntry, k string, n int64, now time.Time) {
+func (st *state) put(m map[string]dfEntry, k string, n int64, now time.Time) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if len(m) >= st.maxSize {
@@ -89,7 +89,7 @@ func (st *searchState) put(m map[string]dfEntry, k string, n int64, now time.Tim
 func (s *Service) docFreq(ctx context.Context, brandID int64, word string) (int64, error) {
 	now := s.now()
 	key := fmt.Sprintf("%d|%s", brandID, word)
-	if n, ok := s.search.get(s.search.df, key, now); ok {
+	if n, ok := s.cache.get(s.cache.df, key, now); ok {
 		return n, nil
 	}
 	var n int64
@@ -98,9 +98,9 @@ func (s *Service) docFreq(ctx context.Context, brandID int64, word string) (int6
 		q, arg = `SELECT COUNT(*) FROM post_search_thread WHERE doc @@ to_tsquery('english', ?) AND brand_id = ?`, word
 	}
 	if err := s.db.QueryRow(ctx, q, arg, brandID).Scan(&n); err != nil {
-		return 0, fmt.Errorf("forum: word frequency: %w", err)
+		return 0, fmt.Errorf("search: word frequency: %w", err)
 	}
-	s.search.put(s.search.df, key, n, now)
+	s.cache.put(s.cache.df, key, n, now)
 	return n, nil
 }
 
@@ -109,14 +109,14 @@ func (s *Service) docFreq(ctx context.Context, brandID int64, word string) (int6
 func (s *Service) docCount(ctx context.Context, brandID int64) (int64, error) {
 	now := s.now()
 	key := fmt.Sprint(brandID)
-	if n, ok := s.search.get(s.search.df, "#"+key, now); ok {
+	if n, ok := s.cache.get(s.cache.df, "#"+key, now); ok {
 		return n, nil
 	}
 	var n int64
 	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM threads WHERE brand_id = ?`, brandID).Scan(&n); err != nil {
-		return 0, fmt.Errorf("forum: thread count: %w", err)
+		return 0, fmt.Errorf("search: thread count: %w", err)
 	}
-	s.search.put(s.search.df, "#"+key, n, now)
+	s.cache.put(s.cache.df, "#"+key, n, now)
 	return n, nil
 }
 
@@ -126,50 +126,82 @@ func idf(n, df int64) float64 {
 
 // rankThreads returns one page (offset, limit) of the brand's threads whose
 // title, question or accepted answer contain every word, best first, and how
-// many match in all. weights may raise the title further (similar questions).
-//
-// It stays long: the match, the scores and the solved boost's bound share
-// the terms' weights and one pass over the rows.
+// many match in all. titleWeight may raise the title further (similar
+// questions).
 func (s *Service) rankThreads(ctx context.Context, brandID int64, terms []string, f headFilter, titleWeight float64, offset, limit int) ([]scored, int, error) {
 	if s.db.Dialect() == sqldb.Postgres {
 		return s.rankThreadsPG(ctx, brandID, terms, f, titleWeight, offset, limit)
 	}
-	n, err := s.docCount(ctx, brandID)
+	idfs, ok, err := s.termIDFs(ctx, brandID, terms)
+	if err != nil || !ok {
+		return nil, 0, err
+	}
+	all, err := s.scoreMatches(ctx, brandID, terms, f, idfs, titleWeight)
 	if err != nil {
 		return nil, 0, err
 	}
-	idfs := make([]float64, len(terms))
+	total := len(all)
+	if offset >= total {
+		return nil, total, nil
+	}
+	k := min(offset+limit, total)
+	if f.status == StatusAny && !f.noBoost {
+		if all, err = s.boostSolved(ctx, brandID, all, k); err != nil {
+			return nil, 0, err
+		}
+	}
+	return topK(all, k, betterScore)[offset:], total, nil
+}
+
+// termIDFs is each word's inverse document frequency in the brand. ok is
+// false when some word is in no document: then nothing can match every word.
+func (s *Service) termIDFs(ctx context.Context, brandID int64, terms []string) (idfs []float64, ok bool, err error) {
+	n, err := s.docCount(ctx, brandID)
+	if err != nil {
+		return nil, false, err
+	}
+	idfs = make([]float64, len(terms))
 	for i, t := range terms {
 		df, err := s.docFreq(ctx, brandID, t)
 		if err != nil {
-			return nil, 0, err
+			return nil, false, err
 		}
 		if df == 0 {
-			return nil, 0, nil // a word no document holds: nothing can match every word
+			return nil, false, nil
 		}
 		idfs[i] = idf(max(n, df), df)
 	}
+	return idfs, true, nil
+}
+
+// matchExpr is the full-text match for every word, narrowed by the filters
+// that are tags in the same match. With no status filter, solved threads are
+// boosted after matching (boostSolved): merging a tag posting list as long as
+// the brand would cost more than one small query.
+func matchExpr(terms []string, f headFilter) string {
 	quoted := make([]string, len(terms))
 	for i, t := range terms {
 		quoted[i] = `"` + t + `"`
 	}
-	base := strings.Join(quoted, " ")
+	expr := strings.Join(quoted, " ")
 	if f.board != 0 {
-		base += fmt.Sprintf(" tags:_b%d", f.board)
+		expr += fmt.Sprintf(" tags:_b%d", f.board)
 	}
-	// Filters are tags in the same full-text match. With no status filter,
-	// solved threads are boosted after matching: only rows whose boosted
-	// score could reach the page are looked up, so the boost costs one small
-	// query instead of merging a tag posting list as long as the brand.
 	switch f.status {
 	case StatusSolved:
-		base += " tags:_solved"
+		expr += " tags:_solved"
 	case StatusUnanswered:
-		base += " tags:_unanswered"
+		expr += " tags:_unanswered"
 	}
+	return expr
+}
+
+// scoreMatches scores every matching document of the brand (BM25F over
+// matchinfo 'y'), unsorted.
+func (s *Service) scoreMatches(ctx context.Context, brandID int64, terms []string, f headFilter, idfs []float64, titleWeight float64) ([]scored, error) {
 	w := [4]float64{titleWeight, weightQuestion, weightAnswer, 0}
 	q := `SELECT docid, matchinfo(post_search_thread, 'y') FROM post_search_thread WHERE post_search_thread MATCH ? AND brand_id = ?`
-	args := []any{base, brandID}
+	args := []any{matchExpr(terms, f), brandID}
 	if f.since != 0 {
 		q = `SELECT post_search_thread.docid, matchinfo(post_search_thread, 'y') FROM post_search_thread
 JOIN threads t ON t.id = post_search_thread.docid
@@ -178,50 +210,48 @@ WHERE post_search_thread MATCH ? AND post_search_thread.brand_id = ? AND t.creat
 	}
 	rows, err := s.db.Query(ctx, q, args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("forum: search: %w", err)
+		return nil, fmt.Errorf("search: search: %w", err)
 	}
+	defer rows.Close()
 	var all []scored
 	for rows.Next() {
 		var id int64
 		var mi sql.RawBytes
 		if err := rows.Scan(&id, &mi); err != nil {
-			rows.Close()
-			return nil, 0, err
+			return nil, err
 		}
 		all = append(all, scored{id: id, score: bm25Row(mi, idfs, w[:])})
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("forum: search: %w", err)
+		return nil, fmt.Errorf("search: search: %w", err)
 	}
-	total := len(all)
-	if offset >= total {
-		return nil, total, nil
+	return all, nil
+}
+
+// boostSolved multiplies solved threads' scores by solvedBoost, looking up
+// only the rows whose boosted score could reach the k best, and returns
+// those rows.
+func (s *Service) boostSolved(ctx context.Context, brandID int64, all []scored, k int) ([]scored, error) {
+	// Rows below kth/solvedBoost cannot reach the page even if solved.
+	kth := topK(all, k, betterScore)[k-1].score
+	var cand []scored
+	for _, x := range all {
+		if x.score*solvedBoost >= kth {
+			cand = append(cand, x)
+		}
 	}
-	k := min(offset+limit, total)
-	if f.status == StatusAny && !f.noBoost {
-		// Rows below kth/solvedBoost cannot reach the page even if solved.
-		kth := topK(all, k, betterScore)[k-1].score
-		var cand []scored
-		for _, x := range all {
-			if x.score*solvedBoost >= kth {
-				cand = append(cand, x)
-			}
-		}
-		set, err := s.solvedSet(ctx, brandID)
-		if err != nil {
-			return nil, 0, err
-		}
-		s.search.mu.Lock()
-		for i := range cand {
-			if set[cand[i].id] {
-				cand[i].score *= solvedBoost
-			}
-		}
-		s.search.mu.Unlock()
-		all = cand
+	set, err := s.solvedSet(ctx, brandID)
+	if err != nil {
+		return nil, err
 	}
-	return topK(all, k, betterScore)[offset:], total, nil
+	s.cache.mu.Lock()
+	defer s.cache.mu.Unlock()
+	for i := range cand {
+		if set[cand[i].id] {
+			cand[i].score *= solvedBoost
+		}
+	}
+	return cand, nil
 }
 
 func betterScore(a, b scored) int {
@@ -240,7 +270,7 @@ func betterScore(a, b scored) int {
 
 // solvedAmong returns which of the threads have an accepted answer, from a
 // per-brand set kept in memory: loaded once (one index scan), then updated by
-// the accept and withdraw hooks and reloaded after searchState.ttl, so
+// the accept and withdraw hooks and reloaded after state.ttl, so
 // boosting thousands of candidates costs map look-ups, not queries.
 func (s *Service) solvedAmong(ctx context.Context, brandID int64, xs []scored) (map[int64]bool, error) {
 	set, err := s.solvedSet(ctx, brandID)
@@ -248,8 +278,8 @@ func (s *Service) solvedAmong(ctx context.Context, brandID int64, xs []scored) (
 		return nil, err
 	}
 	out := make(map[int64]bool)
-	s.search.mu.Lock()
-	defer s.search.mu.Unlock()
+	s.cache.mu.Lock()
+	defer s.cache.mu.Unlock()
 	for _, x := range xs {
 		if set[x.id] {
 			out[x.id] = true
@@ -260,15 +290,15 @@ func (s *Service) solvedAmong(ctx context.Context, brandID int64, xs []scored) (
 
 func (s *Service) solvedSet(ctx context.Context, brandID int64) (map[int64]bool, error) {
 	now := s.now()
-	s.search.mu.Lock()
-	e, ok := s.search.solved[brandID]
-	s.search.mu.Unlock()
-	if ok && now.Sub(e.at) <= s.search.ttl {
+	s.cache.mu.Lock()
+	e, ok := s.cache.solved[brandID]
+	s.cache.mu.Unlock()
+	if ok && now.Sub(e.at) <= s.cache.ttl {
 		return e.ids, nil
 	}
 	rows, err := s.db.Query(ctx, `SELECT id FROM threads WHERE brand_id = ? AND accepted_post_id IS NOT NULL`, brandID)
 	if err != nil {
-		return nil, fmt.Errorf("forum: solved threads: %w", err)
+		return nil, fmt.Errorf("search: solved threads: %w", err)
 	}
 	defer rows.Close()
 	ids := map[int64]bool{}
@@ -282,15 +312,15 @@ func (s *Service) solvedSet(ctx context.Context, brandID int64) (map[int64]bool,
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	s.search.mu.Lock()
-	s.search.solved[brandID] = solvedEntry{ids: ids, at: now}
-	s.search.mu.Unlock()
+	s.cache.mu.Lock()
+	s.cache.solved[brandID] = solvedEntry{ids: ids, at: now}
+	s.cache.mu.Unlock()
 	return ids, nil
 }
 
 // noteSolved keeps the in-memory solved sets in step with accepts and
 // withdrawals (called from searchHook).
-func (st *searchState) noteSolved(brandID, threadID int64, solved bool) {
+func (st *state) noteSolved(brandID, threadID int64, solved bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if e, ok := st.solved[brandID]; ok {
@@ -370,7 +400,7 @@ FROM post_search_thread, to_tsquery('english', ?) q
 WHERE brand_id = ? AND doc @@ q`+where+`
 ORDER BY score DESC, thread_id DESC LIMIT ? OFFSET ?`, reorderPG(args)...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("forum: search: %w", err)
+		return nil, 0, fmt.Errorf("search: search: %w", err)
 	}
 	defer rows.Close()
 	var out []scored
@@ -383,7 +413,7 @@ ORDER BY score DESC, thread_id DESC LIMIT ? OFFSET ?`, reorderPG(args)...)
 		out = append(out, sc)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("forum: search: %w", err)
+		return nil, 0, fmt.Errorf("search: search: %w", err)
 	}
 	if len(out) == 0 && offset > 0 {
 		// Past the end: the window function had no row to report the total on.

@@ -1,0 +1,57 @@
+package forum
+
+import (
+	"hash/maphash"
+	"strings"
+	"sync"
+
+	"golang.org/x/net/html"
+)
+
+// PlainText returns the text of sanitised post HTML, with block elements
+// separated by spaces, for snippets, feeds and structured data.
+//
+// Every thread page puts the text of each post in its structured data, so
+// the results for recent bodies are remembered: tokenising thirty bodies
+// per page view was a fifth of the page's allocations.
+func PlainText(src string) string {
+	key := maphash.String(plainSeed, src)
+	plainMu.Lock()
+	out, ok := plainMemo[key]
+	plainMu.Unlock()
+	if ok {
+		return out
+	}
+	out = plainText(src)
+	plainMu.Lock()
+	if len(plainMemo) >= plainMemoSize {
+		clear(plainMemo) // simpler than LRU, and a refill costs one page view per thread
+	}
+	plainMemo[key] = out
+	plainMu.Unlock()
+	return out
+}
+
+// plainMemoSize bounds the memo: a few thousand bodies, a few megabytes.
+const plainMemoSize = 4096
+
+var (
+	plainSeed = maphash.MakeSeed()
+	plainMu   sync.Mutex
+	plainMemo = make(map[uint64]string, plainMemoSize)
+)
+
+func plainText(src string) string {
+	z := html.NewTokenizer(strings.NewReader(src))
+	var b strings.Builder
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return strings.Join(strings.Fields(b.String()), " ")
+		case html.TextToken:
+			b.Write(z.Text())
+		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
+			b.WriteByte(' ')
+		}
+	}
+}

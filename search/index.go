@@ -1,0 +1,251 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"mutual/forum"
+	"mutual/sqldb"
+)
+
+// The thread search index (post_search_thread, migration 00012) holds one
+// document per visible thread: title, question and accepted answer. This
+// file keeps it in step with the forum, through Service.Hook:
+//
+//   - asking and replying queue the thread on SQLite (a batch indexer builds
+//     the document, as migration 00005 does for post_search) and rebuild it
+//     at once on PostgreSQL;
+//   - edits, accepted answers and every moderation act rebuild it inside the
+//     changing transaction, so hidden or deleted content leaves the index in
+//     the same commit that hides it.
+//
+// A rebuild reads only visible rows, so a thread whose question is not
+// visible has no document at all.
+
+// indexHook keeps the thread's document in step with the change (see above).
+func (s *Service) indexHook(ctx context.Context, tx *sqldb.Tx, ev forum.Event) error {
+	if ev.ThreadID == 0 {
+		return nil // e.g. moderation.user_suspended: no single thread changed
+	}
+	switch {
+	case ev.Kind == forum.ThreadAsked || ev.Kind == forum.PostReplied:
+		if tx.Dialect() == sqldb.SQLite {
+			_, err := tx.Exec(ctx, `INSERT INTO post_search_queue (thread_id) VALUES (?) ON CONFLICT (thread_id) DO NOTHING`, ev.ThreadID)
+			return err
+		}
+		return rebuildThreadDocs(ctx, tx, []int64{ev.ThreadID})
+	case ev.Kind == forum.AnswerAccepted || ev.Kind == forum.AnswerWithdrawn:
+		s.cache.noteSolved(ev.BrandID, ev.ThreadID, ev.Kind == forum.AnswerAccepted)
+		return rebuildThreadDocs(ctx, tx, []int64{ev.ThreadID})
+	case ev.Kind == forum.PostEdited ||
+		strings.HasPrefix(string(ev.Kind), "moderation."):
+		return rebuildThreadDocs(ctx, tx, []int64{ev.ThreadID})
+	}
+	return nil
+}
+
+// rebuildThreadDocs replaces the search documents of the given threads with
+// what they now show: nothing for a thread that is not visible.
+func rebuildThreadDocs(ctx context.Context, q sqldb.Querier, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	in, args := sqldb.InList(ids)
+	var del, ins string
+	if q.Dialect() == sqldb.Postgres {
+		del = `DELETE FROM post_search_thread WHERE thread_id IN (` + in + `)`
+		ins = `INSERT INTO post_search_thread (thread_id, brand_id, board_id, solved, answered, created_at, doc)
+SELECT t.id, t.brand_id, t.board_id, CASE WHEN a.id IS NULL THEN 0 ELSE 1 END,
+       CASE WHEN t.first_reply_at IS NULL THEN 0 ELSE 1 END, t.created_at,
+       setweight(to_tsvector('english', t.title), 'A') || setweight(to_tsvector('english', q.body_md), 'B')
+       || setweight(to_tsvector('english', COALESCE(a.body_md, '')), 'C')
+FROM threads t
+JOIN posts q ON q.thread_id = t.id AND q.is_question = 1 AND q.status = 'visible'
+LEFT JOIN posts a ON a.id = t.accepted_post_id AND a.status = 'visible'
+WHERE t.id IN (` + in + `) AND t.status = 'visible'`
+	} else {
+		del = `DELETE FROM post_search_thread WHERE docid IN (` + in + `)`
+		ins = `INSERT INTO post_search_thread (docid, brand_id, title, question, answer, tags)
+SELECT t.id, t.brand_id, t.title, q.body_md, COALESCE(a.body_md, ''),
+       '_b' || t.board_id || CASE WHEN a.id IS NULL THEN ' _unsolved' ELSE ' _solved' END
+       || CASE WHEN t.first_reply_at IS NULL THEN ' _unanswered' ELSE ' _answered' END
+FROM threads t
+JOIN posts q ON q.thread_id = t.id AND q.is_question = 1 AND q.status = 'visible'
+LEFT JOIN posts a ON a.id = t.accepted_post_id AND a.status = 'visible'
+WHERE t.id IN (` + in + `) AND t.status = 'visible'`
+	}
+	if _, err := q.Exec(ctx, del, args...); err != nil {
+		return fmt.Errorf("search: drop search documents: %w", err)
+	}
+	if _, err := q.Exec(ctx, ins, args...); err != nil {
+		return fmt.Errorf("search: build search documents: %w", err)
+	}
+	return nil
+}
+
+// indexQueuedThreads builds the documents of up to limit queued threads in
+// one transaction and returns how many it built.
+func indexQueuedThreads(ctx context.Context, db *sqldb.DB, limit int) (int, error) {
+	var waiting int
+	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT thread_id FROM post_search_queue LIMIT 1) x`).Scan(&waiting); err != nil {
+		return 0, fmt.Errorf("search: search queue: %w", err)
+	}
+	if waiting == 0 {
+		return 0, nil
+	}
+	var n int
+	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
+		n = 0
+		lock := ""
+		if tx.Dialect() == sqldb.Postgres {
+			lock = " FOR UPDATE SKIP LOCKED"
+		}
+		ids, err := sqldb.Int64s(tx.Query(ctx, `SELECT thread_id FROM post_search_queue ORDER BY thread_id LIMIT ?`+lock, limit))
+		if err != nil {
+			return err
+		}
+		for len(ids) > 0 {
+			chunk := ids[:min(len(ids), 500)] // keep each statement's parameter list short
+			ids = ids[len(chunk):]
+			if err := rebuildThreadDocs(ctx, tx, chunk); err != nil {
+				return err
+			}
+			in, args := sqldb.InList(chunk)
+			if _, err := tx.Exec(ctx, `DELETE FROM post_search_queue WHERE thread_id IN (`+in+`)`, args...); err != nil {
+				return err
+			}
+			n += len(chunk)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("search: index queued threads: %w", err)
+	}
+	return n, nil
+}
+
+// Rebuild queues every thread for a fresh search document, for
+// commands that copy a whole community (migrate-store); the next
+// IndexAll, background indexer run or search builds them.
+func Rebuild(ctx context.Context, q sqldb.Querier) error {
+	_, err := q.Exec(ctx, `INSERT INTO post_search_queue (thread_id) SELECT id FROM threads WHERE true ON CONFLICT (thread_id) DO NOTHING`)
+	if err != nil {
+		return fmt.Errorf("search: queue search rebuild: %w", err)
+	}
+	return nil
+}
+
+// catchUp bounds the indexing a search does before it reads; a larger
+// backlog (after an import, say) is the background indexer's work.
+const catchUp = 500
+
+// Index brings the search indexes up to date by at most limit posts
+// and limit threads, each in one transaction, and returns how many it
+// indexed. Posts reach SQLite's post_search (the reply tier) in batches
+// rather than each in its own transaction because every FTS insert writes a
+// segment, and merging many small segments stalled writers; queued threads
+// get their ranked document (see search_index.go) on both dialects.
+func Index(ctx context.Context, db *sqldb.DB, limit int) (int, error) {
+	threads, err := indexQueuedThreads(ctx, db, limit)
+	if err != nil {
+		return threads, err
+	}
+	if db.Dialect() != sqldb.SQLite {
+		return threads, nil
+	}
+	posts, err := indexPosts(ctx, db, limit)
+	return threads + posts, err
+}
+
+// indexedUpto is the settings key of the highest post id in post_search.
+const indexedUpto = "search_indexed_upto"
+
+// watermark reads the highest post id already in post_search.
+func watermark(ctx context.Context, q sqldb.Querier) (int64, error) {
+	v, err := forum.Setting(ctx, q, indexedUpto)
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("search: watermark %q: %w", v, err)
+	}
+	return n, nil
+}
+
+func indexPosts(ctx context.Context, db *sqldb.DB, limit int) (int, error) {
+	// Two cheap reads decide whether a write is needed at all.
+	var last int64
+	upto, err := watermark(ctx, db)
+	if err != nil {
+		return 0, fmt.Errorf("search: search watermark: %w", err)
+	}
+	if err := db.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM posts`).Scan(&last); err != nil {
+		return 0, fmt.Errorf("search: last post: %w", err)
+	}
+	if last <= upto {
+		return 0, nil
+	}
+	var added int
+	err = db.InTx(ctx, func(tx *sqldb.Tx) error {
+		added = 0
+		var to int64
+		from, err := watermark(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(id), ?) FROM (SELECT id FROM posts WHERE id > ? ORDER BY id LIMIT ?)`,
+			from, from, limit).Scan(&to); err != nil {
+			return err
+		}
+		if to == from {
+			return nil
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO post_search (docid, title, body)
+SELECT p.id, CASE WHEN p.is_question = 1 THEN t.title ELSE '' END, p.body_md
+FROM posts p JOIN threads t ON t.id = p.thread_id WHERE p.id > ? AND p.id <= ?`, from, to)
+		if err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM posts WHERE id > ? AND id <= ?`, from, to).Scan(&added); err != nil {
+			return err
+		}
+		return forum.SetSetting(ctx, tx, indexedUpto, strconv.FormatInt(to, 10))
+	})
+	if err != nil {
+		return 0, fmt.Errorf("search: index posts for search: %w", err)
+	}
+	return added, nil
+}
+
+// IndexAll indexes every pending post and (re)builds every thread's
+// document, batch by batch, for commands that write many rows directly (the
+// importer, the generator, migrate-store). After a large
+// batch it merges the thread index's segments into one, since every search
+// reads every segment (a few seconds for 100,000 threads).
+func IndexAll(ctx context.Context, db *sqldb.DB) (int, error) {
+	// Bulk writers insert rows directly, past the event hooks: every thread
+	// gets a fresh document.
+	if err := Rebuild(ctx, db); err != nil {
+		return 0, err
+	}
+	total := 0
+	for {
+		n, err := Index(ctx, db, 20000)
+		total += n
+		if err != nil {
+			return total, err
+		}
+		if n == 0 {
+			break
+		}
+	}
+	if total >= 10000 && db.Dialect() == sqldb.SQLite {
+		if _, err := db.Exec(ctx, `INSERT INTO post_search_thread (post_search_thread) VALUES ('optimize')`); err != nil {
+			return total, fmt.Errorf("search: merge search index: %w", err)
+		}
+	}
+	return total, nil
+}
