@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"mutual/app"
+	"mutual/escalation"
 	"mutual/forum"
-	"mutual/moderation/escalation"
 )
 
 // escFixture is a site with an asker, a peer, an agent on shift and a

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"mutual/moderation/escalation"
+	"mutual/escalation"
 )
 
 // errJobAbandoned is what a BatchHook returns to stop a run the way a crash

@@ -4,9 +4,9 @@ import (
 	"context"
 	"time"
 
+	"mutual/escalation"
 	"mutual/forum"
 	"mutual/moderation"
-	"mutual/moderation/escalation"
 	"mutual/search"
 	"mutual/sqldb"
 	"mutual/themes"

@@ -43,12 +43,12 @@ var Owners = map[string]string{
 	"moderation_actions": "mutual/moderation",
 
 	// Escalation of unanswered threads to agents.
-	"escalations":                 "mutual/moderation/escalation",
-	"escalation_events":           "mutual/moderation/escalation",
-	"escalation_settings":         "mutual/moderation/escalation",
-	"escalation_webhooks":         "mutual/moderation/escalation",
-	"escalation_webhook_attempts": "mutual/moderation/escalation",
-	"agents":                      "mutual/moderation/escalation",
+	"escalations":                 "mutual/escalation",
+	"escalation_events":           "mutual/escalation",
+	"escalation_settings":         "mutual/escalation",
+	"escalation_webhooks":         "mutual/escalation",
+	"escalation_webhook_attempts": "mutual/escalation",
+	"agents":                      "mutual/escalation",
 
 	// Reports: the deflection report's inputs and settings.
 	"report_settings":    "mutual/report/deflection",
@@ -106,7 +106,7 @@ var AllowedReads = []Read{
 		"the ledger sits below the forum (which imports it): leaderboards and ledger pages join names, an event finds its post's board, ring detection walks the kudos graph, the staff check reads roles"},
 	{"mutual/moderation", []string{"users", "brands", "posts", "threads", "role_assignments"},
 		"the review queue, people list and audit log show the content and members they act on"},
-	{"mutual/moderation/escalation", []string{"users", "brands", "boards", "posts", "threads"},
+	{"mutual/escalation", []string{"users", "brands", "boards", "posts", "threads"},
 		"the detector scans threads and their replies for candidates in one query; queues show thread titles and agent names"},
 	{"mutual/search", []string{"threads", "posts", "users"},
 		"the index is built from threads and their posts, ranked with their solved and answered marks, and a page of results is one query joining the threads' authors"},

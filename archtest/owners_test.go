@@ -169,16 +169,16 @@ func f() {
 	_ = "SELECT t.title FROM escalations e JOIN threads t ON t.id = e.thread_id"
 }
 `)
-	stmts := sourceStatements(t, "mutual/moderation/escalation", "escalation/synthetic.go", src)
+	stmts := sourceStatements(t, "mutual/escalation", "escalation/synthetic.go", src)
 	problems, _ := check(stmts)
 	want := []string{
-		"synthetic.go:4:6: mutual/moderation/escalation writes threads",
-		"synthetic.go:5:6: mutual/moderation/escalation writes kudos",
-		"synthetic.go:7:6: mutual/moderation/escalation writes users",
-		"synthetic.go:9:6: mutual/moderation/escalation writes posts",
-		"synthetic.go:10:6: mutual/moderation/escalation writes settings",
-		"synthetic.go:11:6: mutual/moderation/escalation writes boards",
-		"synthetic.go:13:6: mutual/moderation/escalation writes brand_stickers, which has no owner",
+		"synthetic.go:4:6: mutual/escalation writes threads",
+		"synthetic.go:5:6: mutual/escalation writes kudos",
+		"synthetic.go:7:6: mutual/escalation writes users",
+		"synthetic.go:9:6: mutual/escalation writes posts",
+		"synthetic.go:10:6: mutual/escalation writes settings",
+		"synthetic.go:11:6: mutual/escalation writes boards",
+		"synthetic.go:13:6: mutual/escalation writes brand_stickers, which has no owner",
 		// Line 14 is an error message, not SQL; escalation may read threads
 		// (AllowedReads), so line 16 is not reported either.
 	}

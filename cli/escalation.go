@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"mutual/app"
+	"mutual/escalation"
 	"mutual/forum"
-	"mutual/moderation/escalation"
 )
 
 // optDuration is a duration flag that remembers whether it was given.

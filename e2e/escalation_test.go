@@ -10,9 +10,9 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"mutual/app"
+	"mutual/escalation"
 	"mutual/forum"
 	"mutual/internal/testkit"
-	"mutual/moderation/escalation"
 )
 
 // escServer is the real server on loopback with the demo community, a test

@@ -9,9 +9,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"mutual/app/web"
+	"mutual/escalation"
 	"mutual/fault"
 	"mutual/forum"
-	"mutual/moderation/escalation"
 )
 
 // listItem is an escalation in API lists: the escalation's JSON plus the

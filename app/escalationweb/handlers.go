@@ -12,9 +12,9 @@ import (
 	"golang.org/x/time/rate"
 
 	"mutual/app/web"
+	"mutual/escalation"
 	"mutual/forum"
 	"mutual/jobs"
-	"mutual/moderation/escalation"
 	"mutual/ratelimit"
 )
 

@@ -9,8 +9,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"mutual/app/web"
+	"mutual/escalation"
 	"mutual/forum"
-	"mutual/moderation/escalation"
 )
 
 // row is an escalation as the console and supervisor pages show it.

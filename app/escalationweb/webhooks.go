@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"time"
 
-	"mutual/moderation/escalation"
+	"mutual/escalation"
 )
 
 // webhookClient sends webhook deliveries; a short timeout keeps one slow

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"mutual/escalation"
 	"mutual/forum"
-	"mutual/moderation/escalation"
 	"mutual/reputation"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"mutual/moderation/escalation"
+	"mutual/escalation"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
 )
@@ -66,7 +66,7 @@ func TestDetectorQueryUsesTheCandidateIndex(t *testing.T) {
 // pages of 200 like the job) that escalates 1,000 overdue threads, at two
 // forum sizes. Each iteration starts from the same state.
 //
-//	go test -run XXX -bench DetectorTick -benchtime 20x ./moderation/escalation/
+//	go test -run XXX -bench DetectorTick -benchtime 20x ./escalation/
 func BenchmarkDetectorTick(b *testing.B) {
 	for _, total := range []int{10_000, 100_000} {
 		b.Run(fmt.Sprintf("threads=%d/candidates=1000", total), func(b *testing.B) {
@@ -158,7 +158,7 @@ func BenchmarkCommit(b *testing.B) {
 // then measures the idle tick that follows. Skipped without the variable.
 //
 //	cp -r /work/benchdata/100k /tmp/esc-bench
-//	ESC_BENCH_DB=/tmp/esc-bench/mutual.db go test -run XXX -bench OnBenchData -benchtime 20x ./moderation/escalation/
+//	ESC_BENCH_DB=/tmp/esc-bench/mutual.db go test -run XXX -bench OnBenchData -benchtime 20x ./escalation/
 func BenchmarkDetectorOnBenchData(b *testing.B) {
 	path := os.Getenv("ESC_BENCH_DB")
 	if path == "" {

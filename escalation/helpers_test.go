@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"mutual/escalation"
 	"mutual/forum"
 	"mutual/internal/testkit"
-	"mutual/moderation/escalation"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
 )
