@@ -49,6 +49,9 @@ type App struct {
 	authz       *moderation.Authorizer
 	mod         *moderation.Service
 	escalations *escalation.Service
+	notify      *notify.Store  // who hears about what, and the mail outbox
+	signer      *notify.Signer // signs the links in mail
+	sender      *notify.Sender // sends the outbox's mail, reminders and digests
 	themes      *themes.Registry
 
 	// The HTTP kit and each capability's handlers (capabilities.go).
@@ -106,10 +109,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	if err := a.buildCapabilities(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
+	a.buildCapabilities()
 	if err := a.ensureDefaultBrand(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -138,11 +138,11 @@ func (a *App) Close() error {
 func (a *App) ReportFlushViews(ctx context.Context) (int, error) { return a.reports.FlushViews(ctx) }
 
 // NotifyRun says what one round of notification work did.
-type NotifyRun = notifyweb.Run
+type NotifyRun = notify.Round
 
 // RunNotify does one round of notification work: reminders and digests when
 // due, then every due mail. Tests call it instead of waiting.
-func (a *App) RunNotify(ctx context.Context) (NotifyRun, error) { return a.notifications.RunOnce(ctx) }
+func (a *App) RunNotify(ctx context.Context) (NotifyRun, error) { return a.sender.RunOnce(ctx) }
 
 // Notify exposes the notification store to tests and commands.
-func (a *App) Notify() *notify.Store { return a.notifications.Store() }
+func (a *App) Notify() *notify.Store { return a.notify }

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"time"
 
 	"mutual/app/accountweb"
@@ -19,18 +18,14 @@ import (
 // connects what one shows of another: the kit's hooks (the notification
 // bell, the reputation refusal and ranks, the discovery head) and the
 // adapters in adapters.go. routes.go mounts them.
-func (a *App) buildCapabilities(ctx context.Context) error {
+func (a *App) buildCapabilities() {
 	db, cfg := a.db, a.cfg
 	a.limits = web.NewLimits(db, cfg.LoginPerMin, cfg.PostInterval, cfg.Now)
 	a.site = web.NewSite(a.log, a.authz, a.themes, a.brands, a.members, 16<<20, 10*time.Second)
 	a.site.SecureCookies = cfg.SecureCookies
 	a.site.Head = discoveryweb.Head
 
-	leases := notifyweb.Leases{Claim: a.jobs.Claim, Finish: a.jobs.Finish}
-	var err error
-	if a.notifications, err = notifyweb.New(ctx, a.site, cfg.Notify, db, a.forum, a.members, a.brands, leases, cfg.Now); err != nil {
-		return err
-	}
+	a.notifications = notifyweb.New(a.site, cfg.Notify, a.notify, a.signer, a.forum, a.members, cfg.Now)
 	a.site.Bell = a.notifications.Bell
 
 	a.rep = reputationweb.New(a.site, a.limits, reputationweb.Services{DB: db, Forum: a.forum, Members: a.members,
@@ -48,5 +43,4 @@ func (a *App) buildCapabilities(ctx context.Context) error {
 	a.discovery = discoveryweb.New(a.site, a.limits, a.forum, a.search, cfg.Now,
 		discoveryweb.With{RankResults: a.rep.RankResults, AskAgain: askAgain(a.forumweb)})
 	a.modweb = moderationweb.New(a.site, a.limits, a.mod, a.forum, cfg.Now)
-	return nil
 }

@@ -7,12 +7,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"mutual/forum/notify"
 	"os"
 	"path/filepath"
 	"strconv"
 	"time"
-
-	"mutual/app/notifyweb"
 )
 
 // Config is everything an operator can set, by flag or MUTUAL_* variable.
@@ -43,7 +42,7 @@ type Config struct {
 	// (BenchmarkDetectorTick), and well inside the lease.
 	JobBatch int
 
-	Notify notifyweb.Config // email and reminders
+	Notify notify.Config // email and reminders
 
 	// BatchHook, for tests, is called after each batch of a background job;
 	// an error abandons the run the way a crash would, leaving its lease.
@@ -61,7 +60,7 @@ func DefaultConfig() Config {
 		JobInterval:  30 * time.Second,
 		JobBatch:     1000,
 		Now:          func() time.Time { return time.Now().UTC() },
-		Notify:       notifyweb.DefaultConfig(),
+		Notify:       notify.DefaultConfig(),
 	}
 }
 

@@ -30,7 +30,7 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	}
 	go a.runWorkers(ctx)
 	if a.cfg.JobInterval > 0 { // background jobs are off with --job-interval 0
-		go a.notifications.RunWorkers(ctx)
+		go a.sender.Run(ctx)
 	}
 	if a.cfg.PprofAddr != "" {
 		go a.servePprof(ctx)

@@ -6,6 +6,7 @@ import (
 
 	"mutual/escalation"
 	"mutual/forum"
+	"mutual/forum/notify"
 	"mutual/moderation"
 	"mutual/search"
 	"mutual/sqldb"
@@ -59,6 +60,37 @@ func (a *App) buildServices(ctx context.Context) error {
 	}
 	a.escalations = escalation.New(db, cfg.Now)
 	a.forum.Subscribe(a.escalations.Hook)
+	if err := a.buildNotify(ctx); err != nil {
+		return err
+	}
 	a.forum.OnChange = a.onChange
+	return nil
+}
+
+// buildNotify makes the notification store (its hook queues notifications
+// inside the writing transaction), the signer of links in mail, and the
+// sender that works through the outbox.
+func (a *App) buildNotify(ctx context.Context) error {
+	cfg := a.cfg.Notify
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	a.notify = notify.New(a.db, a.cfg.Now)
+	a.notify.Mail = cfg.MailOn()
+	var err error
+	if a.signer, err = notify.LoadSigner(ctx, a.db); err != nil {
+		return err
+	}
+	a.forum.Subscribe(a.notify.Hook)
+	brandIDs := func(ctx context.Context) ([]int64, error) {
+		bs, err := a.brands.All(ctx)
+		ids := make([]int64, len(bs))
+		for i, b := range bs {
+			ids[i] = b.ID
+		}
+		return ids, err
+	}
+	leases := notify.Leases{Claim: a.jobs.Claim, Finish: a.jobs.Finish}
+	a.sender = notify.NewSender(cfg, a.notify, a.signer, brandIDs, leases, a.cfg.Now, a.log)
 	return nil
 }

@@ -1,4 +1,4 @@
-package notifyweb
+package notify
 
 import (
 	"context"
@@ -7,12 +7,10 @@ import (
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
-
-	"mutual/forum/notify"
 )
 
-// mailer sends composed mail over SMTP with go-mail.
-type mailer struct {
+// smtpMailer sends composed mail over SMTP with go-mail.
+type smtpMailer struct {
 	cfg Config
 }
 
@@ -25,7 +23,7 @@ type sendErr struct {
 // send delivers msgs over one connection. It returns a failure per message
 // (nil for delivered). A connection that cannot be made fails them all,
 // retryably.
-func (m *mailer) send(ctx context.Context, msgs []notify.Message) []*sendErr {
+func (m *smtpMailer) send(ctx context.Context, msgs []Message) []*sendErr {
 	out := make([]*sendErr, len(msgs))
 	opts := []gomail.Option{gomail.WithPort(m.cfg.SMTPPort), gomail.WithTimeout(20 * time.Second)}
 	switch m.cfg.SMTPTLS {

@@ -1,4 +1,4 @@
-package notifyweb
+package notify
 
 import (
 	"flag"
