@@ -35,7 +35,6 @@ func (j *jobs) claim(ctx context.Context, name string) (bool, error) {
 	until := now + j.lease.Milliseconds()
 	var got string
 	err := j.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		got = "" // the function may run again after a batch retry
 		if _, err := tx.Exec(ctx, `INSERT INTO jobs (name, updated_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`, name, now); err != nil {
 			return err
 		}
