@@ -58,6 +58,7 @@ type DB struct {
 	wal       walPolicy    // SQLite: when the WAL is started over (checkpoint.go)
 	restartAt atomic.Int64 // SQLite: the WAL's length in frames when the checkpointer asked for a restart
 	restarted int64        // SQLite, writer only: the WAL's length at the last restart
+	shm       *os.File     // SQLite, writer only: the WAL index, read for the WAL's length
 	durable   syncer       // SQLite: makes commits durable before they are acknowledged
 	closeOnce sync.Once
 	closed    chan struct{}
@@ -138,6 +139,13 @@ func open(ctx context.Context, target string, wal walPolicy) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqldb: sqlite settings: %w", err)
 	}
+	// A job's savepoint keeps the pages it changes in a statement journal,
+	// which past 64 KB spills to a temporary file: one kudos in seven
+	// created, wrote and deleted a file. In memory it stays a copy.
+	if _, err := w.ExecContext(ctx, "PRAGMA temp_store=MEMORY"); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqldb: sqlite settings: %w", err)
+	}
 
 	// Checkpoints run in the background on their own connection, not inside
 	// whichever commit crosses the WAL threshold: a checkpoint into a large
@@ -153,6 +161,7 @@ func open(ctx context.Context, target string, wal walPolicy) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqldb: sqlite settings: %w", err)
 	}
+	startOverLongWAL(w, target, wal)
 	ck, err := sql.Open(driverName, SQLiteDSN(target, false))
 	if err != nil {
 		w.Close()
@@ -204,6 +213,9 @@ func (db *DB) Close() error {
 		errs = append(errs, db.reader.Close())
 	}
 	errs = append(errs, db.writer.Close())
+	if db.shm != nil {
+		errs = append(errs, closeShm(db.path))
+	}
 	return errors.Join(errs...)
 }
 
