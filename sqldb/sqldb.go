@@ -1,6 +1,12 @@
 // Package sqldb opens Mutual's database and gives the domain packages one small
 // surface over it: a reader pool, a single writer, transactions, and placeholder
 // rebinding so the same hand-written SQL serves SQLite and PostgreSQL.
+//
+// Every write transaction (InTx) runs its function once; on SQLite it is
+// group-committed with others, each in a savepoint of its own (group.go),
+// and acknowledged only once its commit is on disk (durable.go). Effects
+// outside the database go in Tx.AfterCommit. The WAL is kept under twice
+// its restart length (checkpoint.go).
 package sqldb
 
 import (
