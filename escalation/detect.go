@@ -124,7 +124,6 @@ func (s *Service) Detect(ctx context.Context, brandID int64, rule int, cur Curso
 			if err != nil {
 				return err
 			}
-			// Set afresh: the function may run again after a group-commit retry.
 			tick.Escalated, err = fireBatch(ctx, tx, st, r, ids, rule, boards, detector, now)
 			return err
 		})

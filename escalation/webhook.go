@@ -57,13 +57,27 @@ func Backoff(n int) time.Duration {
 // first, with the brand's current URL and secret. The caller holds the
 // "escalation-webhooks" job lease, so two instances never send the same one.
 func (s *Service) DueWebhooks(ctx context.Context, limit int) ([]Delivery, error) {
-	rows, err := s.db.Query(ctx, `SELECT w.id, w.brand_id, w.escalation_id, w.event, w.payload, COALESCE(st.webhook_url, ''),
+	// Read on the writer, inside InTx: it answers only once every commit
+	// before it is durable, so no webhook tells a brand of an escalation a
+	// power cut could still take back. A reader could see a commit the
+	// instant before its fsync.
+	var out []Delivery
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		var err error
+		out, err = dueWebhooks(ctx, tx, ms(s.now()), limit)
+		return err
+	})
+	return out, wrap("due webhooks", err)
+}
+
+func dueWebhooks(ctx context.Context, q sqldb.Querier, now int64, limit int) ([]Delivery, error) {
+	rows, err := q.Query(ctx, `SELECT w.id, w.brand_id, w.escalation_id, w.event, w.payload, COALESCE(st.webhook_url, ''),
 COALESCE(st.webhook_secret, ''), w.created_at, w.attempts, w.next_attempt_at
 FROM escalation_webhooks w LEFT JOIN escalation_settings st ON st.brand_id = w.brand_id
 WHERE w.delivered_at IS NULL AND w.gave_up_at IS NULL AND w.next_attempt_at <= ? ORDER BY w.next_attempt_at, w.id LIMIT ?`,
-		ms(s.now()), limit)
+		now, limit)
 	if err != nil {
-		return nil, wrap("due webhooks", err)
+		return nil, err
 	}
 	defer rows.Close()
 	var out []Delivery

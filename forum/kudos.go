@@ -263,7 +263,7 @@ EXISTS (SELECT 1 FROM kudos WHERE post_id = ? AND user_id = ?)`,
 		return fmt.Errorf("forum: kudos receiver: %w", err)
 	}
 	// Refusals come before any write, so a refused kudos writes nothing
-	// (and leaves the rest of its commit group alone, see sqldb.runBatch).
+	// (and, on SQLite, takes no savepoint in its commit group, see sqldb.Tx).
 	if given {
 		return &fault.Error{Kind: fault.ErrConflict, Msg: "You have already given kudos to this post."}
 	}

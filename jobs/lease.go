@@ -44,7 +44,6 @@ func (j *Leases) Claim(ctx context.Context, name string) (bool, error) {
 	until := now + j.lease.Milliseconds()
 	var got string
 	err := j.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		got = "" // the function may run again after a batch retry
 		if _, err := tx.Exec(ctx, `INSERT INTO jobs (name, updated_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`, name, now); err != nil {
 			return err
 		}
@@ -58,6 +57,7 @@ UPDATE jobs SET owner = ?, lease_until = ?, runs = runs + 1, updated_at = ? FROM
 		}
 		err := tx.QueryRow(ctx, q, args...).Scan(&got)
 		if errors.Is(err, sql.ErrNoRows) {
+			got = "" // due to someone else, or not due
 			return nil
 		}
 		return err

@@ -69,7 +69,6 @@ func (s *Service) FlagPost(ctx context.Context, a forum.Actor, postID int64, rea
 	var res FlagResult
 	var threadID int64
 	err := s.inTx(ctx, func(tx *sqldb.Tx) error {
-		res = FlagResult{} // the function may run again (SQLite group commit)
 		p, err := s.forum.PostIn(ctx, tx, a.BrandID, postID)
 		if err != nil {
 			return err
@@ -115,11 +114,14 @@ ON CONFLICT (post_id, user_id) DO NOTHING RETURNING id`, a.BrandID, postID, a.Us
 		if _, _, err := s.forum.SetPostStatus(ctx, tx, a.BrandID, postID, forum.StatusHidden); err != nil {
 			return err
 		}
-		res.AutoHidden = true
-		return s.record(ctx, tx, forum.Actor{BrandID: a.BrandID}, entry{act: ActPostHidden, targetType: "post", targetID: postID, targetUser: p.AuthorID,
+		if err := s.record(ctx, tx, forum.Actor{BrandID: a.BrandID}, entry{act: ActPostHidden, targetType: "post", targetID: postID, targetUser: p.AuthorID,
 			reason: fmt.Sprintf("hidden automatically: %d flags from trusted members, pending review", open),
 			before: postState{Status: p.Status}, after: postState{Status: forum.StatusHidden},
-			boardID: t.BoardID, threadID: t.ID, postID: postID, threadAuthor: t.AuthorID})
+			boardID: t.BoardID, threadID: t.ID, postID: postID, threadAuthor: t.AuthorID}); err != nil {
+			return err
+		}
+		res.AutoHidden = true
+		return nil
 	})
 	if err != nil {
 		return FlagResult{}, err

@@ -2,8 +2,11 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
+	"encoding/binary"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 )
 
@@ -11,7 +14,8 @@ import (
 // checkpoint copies them into the database file; and only once every frame
 // is copied and no reader still reads from the WAL can a writer start it
 // over from the top. Under a steady stream of commits that moment never
-// comes on its own: each checkpoint ends with newer frames still to copy.
+// comes on its own: each checkpoint ends with newer frames still to copy,
+// and with readers that never pause there is always one in the WAL.
 // The WAL then grew without end (1.3 GB in 15 seconds of the kudos
 // benchmark), and every commit paid the kernel for growing the file: a
 // third of the writer's time went to pwrite allocating pages and blocks.
@@ -26,6 +30,19 @@ import (
 // writes from the top of the file again. That pause, 2-13 ms under the kudos
 // benchmark's load (it was 10-30 ms, see checkpointLoop and restartWAL),
 // comes once per 256 MB of commits.
+//
+// A restart always succeeds if the writer waits long enough, however many
+// readers there are: once its checkpoint has copied every frame, readers
+// that start read the database file, not the WAL (SQLite's read mark 0),
+// so only those already in the WAL hold it up, and no new one joins them.
+// The wait is bounded by the longest reader transaction, not by the read
+// load. The writer once gave up after 5 ms (100 ms at twice the length);
+// with readers that never pause, each of whose queries took longer than
+// that under a loaded CPU, every restart gave up and the WAL grew to
+// 699 MB. Now the writer waits up to restartWaitMax, and the checkpointer
+// asks by 5/4 of the restart length even if it has not caught up, so the
+// WAL stays under twice its length unless a single reader transaction
+// outlasts that wait.
 
 // walRestartBytes is how long the WAL may grow before the writer starts it
 // over; the file is kept (journal_size_limit), so it is reused.
@@ -97,10 +114,11 @@ func (db *DB) checkpointLoop() {
 			wait = p.idle
 		case frames < p.restartFrames:
 			wait = p.active
-		case frames-copied <= p.backlog || frames >= 2*p.restartFrames:
-			// Nearly caught up, or the WAL is twice its length because
-			// readers or the pace of commits keep the checkpointer behind:
-			// the writer copies the rest. Copy what was committed while the
+		case frames-copied <= p.backlog || frames >= p.restartFrames+p.restartFrames/4:
+			// Nearly caught up, or past 5/4 of the length because readers
+			// or the pace of commits keep the checkpointer behind: the
+			// writer copies the rest, with room to spare before twice the
+			// length. Copy what was committed while the
 			// file synced first (without syncing; the restart does), so
 			// the writer, which holds every write back meanwhile, has only
 			// the last moment's frames to copy.
@@ -125,53 +143,143 @@ var syncDB = func(f *os.File) error { return f.Sync() }
 // checkpoint in that moment once asked for a second, needless restart.
 //
 // The RESTART must wait for readers still reading frames from the WAL.
-// They take well under a millisecond, but SQLite's own busy handler sleeps
-// 1, 2, 5, then 10 ms between tries. So the writer asks without waiting and
-// tries again every restartPoll, for at most restartWait: the first try
-// copied every frame, readers that start meanwhile read the database file,
-// and those in the WAL soon leave. A reader that stays longer (a long
-// report) makes the writer give up and go on writing; the checkpointer
-// asks again on its next turn.
+// SQLite's own busy handler sleeps 1, 2, 5, then 10 ms between tries, so
+// the writer asks without waiting and tries again, every restartPoll at
+// first and less often as the wait grows, until the readers have left (the
+// first try copied every frame it could, and readers that start meanwhile
+// read the database file). Only a reader that stays in the WAL past
+// restartWaitMax (a report held open, a stuck client) makes the writer
+// give up and go on writing; the checkpointer asks again on its next turn.
 func (db *DB) restartWAL() {
 	asked := db.restartAt.Swap(0)
+	if asked == 0 {
+		// The checkpointer runs at a low priority: under a flood of
+		// readers it asked late, or not at all, while the WAL grew past
+		// twice its length. The writer sees the length itself.
+		if frames := db.walFrames(); frames >= int64(db.wal.restartFrames+db.wal.restartFrames/2) {
+			asked = frames
+		}
+	}
 	if asked == 0 || asked == db.restarted {
 		return
 	}
-	ctx := context.Background()
-	if _, err := db.writer.ExecContext(ctx, "PRAGMA busy_timeout = 0"); err != nil {
-		return
-	}
-	defer db.writer.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", busyTimeout.Milliseconds()))
-	wait := restartWait
-	if asked >= int64(2*db.wal.restartFrames) {
-		wait = restartWaitLong
-	}
-	var deadline time.Time
-	for {
-		var busy, frames, copied int
-		err := db.writer.QueryRowContext(ctx, "PRAGMA wal_checkpoint(RESTART)").Scan(&busy, &frames, &copied)
-		if err == nil && busy == 0 {
-			db.restarted = int64(frames)
-			return
-		}
-		if deadline.IsZero() {
-			// The first try copied the last frames and synced the file;
-			// the wait for readers starts now.
-			deadline = time.Now().Add(wait)
-		} else if time.Now().After(deadline) {
-			return
-		}
-		time.Sleep(restartPoll)
+	if frames, ok := startOver(db.writer, "RESTART", restartWaitMax); ok {
+		db.restarted = frames
 	}
 }
 
-// restartWait bounds the writer's pause for readers during a restart, and
-// restartPoll is how often it looks whether they have left. Once readers
-// have kept the WAL from starting over until it is twice its length (long
-// reports, back to back), the writer waits up to restartWaitLong: a rare
-// longer pause rather than a WAL that never stops growing.
+// startOver runs RESTART (or TRUNCATE) checkpoints on the writer w, without
+// SQLite's busy handler, until one succeeds or wait has passed since the
+// first, and reports the WAL's length it started over at.
+func startOver(w *sql.DB, mode string, wait time.Duration) (int64, bool) {
+	ctx := context.Background()
+	if _, err := w.ExecContext(ctx, "PRAGMA busy_timeout = 0"); err != nil {
+		return 0, false
+	}
+	defer w.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", busyTimeout.Milliseconds()))
+	deadline := time.Now().Add(wait)
+	for pause := restartPoll; ; pause = min(2*pause, restartPollMax) {
+		var busy, frames, copied int
+		err := w.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &frames, &copied)
+		if err == nil && busy == 0 {
+			return int64(frames), true
+		}
+		if time.Now().After(deadline) {
+			return 0, false
+		}
+		time.Sleep(pause)
+	}
+}
+
+// restartWaitMax bounds the writer's pause for readers during a restart:
+// readers of a page take milliseconds, so a wait this long is one reader
+// that will not leave, and writes should not wait for it. restartPoll is
+// how soon the writer looks again whether the readers have left, doubling
+// up to restartPollMax.
 const (
-	restartWait     = 5 * time.Millisecond
-	restartWaitLong = 100 * time.Millisecond
-	restartPoll     = 100 * time.Microsecond
+	restartWaitMax = 500 * time.Millisecond
+	restartPoll    = 100 * time.Microsecond
+	restartPollMax = time.Millisecond
 )
+
+// startOverLongWAL copies a WAL longer than the restart length into the
+// database file and truncates it, before anything else uses the database.
+// Only a crash (or an older binary, which let the WAL grow) leaves one:
+// opening it already cost reading all of it (SQLite's recovery), and
+// restarting it under load would wait for readers while it grew further.
+// No reader of this process is in it yet; should another process be
+// using the database, it is left to the checkpointer.
+func startOverLongWAL(w *sql.DB, path string, p walPolicy) {
+	fi, err := os.Stat(path + "-wal")
+	if err != nil || fi.Size() <= int64(p.restartFrames)*4096 {
+		return
+	}
+	_, _ = startOver(w, "TRUNCATE", 0)
+}
+
+// walFrames reads the WAL's length in frames (mxFrame) from the header of
+// the WAL index in the -shm file, as SQLite keeps it (native byte order;
+// https://sqlite.org/walformat.html). It runs on the writer between
+// groups, when no one else changes it, and costs one pread rather than a
+// checkpoint; 0 if the index cannot be read.
+func (db *DB) walFrames() int64 {
+	if db.shm == nil {
+		db.shm = openShm(db.path)
+		if db.shm == nil {
+			return 0
+		}
+	}
+	var b [4]byte
+	if _, err := db.shm.ReadAt(b[:], 16); err != nil {
+		return 0
+	}
+	return int64(binary.NativeEndian.Uint32(b[:]))
+}
+
+// SQLite locks the -shm file with POSIX record locks, which belong to the
+// process: closing any descriptor of the file drops every lock the process
+// holds on it, SQLite's included. So each -shm file is opened once per
+// process, shared by every DB on it, and closed only by closeShm once the
+// last of them has closed its connections.
+var shms struct {
+	sync.Mutex
+	open map[string]*shmFile
+}
+
+type shmFile struct {
+	f     *os.File
+	users int
+}
+
+func openShm(path string) *os.File {
+	shms.Lock()
+	defer shms.Unlock()
+	if s, ok := shms.open[path]; ok {
+		s.users++
+		return s.f
+	}
+	f, err := os.Open(path + "-shm")
+	if err != nil {
+		return nil
+	}
+	if shms.open == nil {
+		shms.open = map[string]*shmFile{}
+	}
+	shms.open[path] = &shmFile{f: f, users: 1}
+	return f
+}
+
+// closeShm lets go of the DB's -shm descriptor, after its connections closed.
+func closeShm(path string) error {
+	shms.Lock()
+	defer shms.Unlock()
+	s, ok := shms.open[path]
+	if !ok {
+		return nil
+	}
+	if s.users--; s.users > 0 {
+		return nil
+	}
+	delete(shms.open, path)
+	return s.f.Close()
+}

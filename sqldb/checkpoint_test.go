@@ -17,16 +17,8 @@ import (
 // with every commit, and nothing written is lost.
 func TestWALStartsOverUnderSteadyWrites(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "steady.db")
 	const restartFrames = 128
-	db, err := open(ctx, path, walPolicy{restartFrames: restartFrames, backlog: 16, idle: 20 * time.Millisecond, active: 5 * time.Millisecond, busy: time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec(ctx, `CREATE TABLE items (id INTEGER PRIMARY KEY, body TEXT NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
+	db, path := openItems(t, walPolicy{restartFrames: restartFrames, backlog: 16, idle: 20 * time.Millisecond, active: 5 * time.Millisecond, busy: time.Millisecond})
 
 	stop := make(chan struct{})
 	var readers sync.WaitGroup

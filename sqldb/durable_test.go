@@ -192,3 +192,38 @@ func TestSyncFollowsAReplacedWAL(t *testing.T) {
 		t.Fatal("the syncer synced the WAL it opened first, not the file now at the WAL's path")
 	}
 }
+
+// A read inside InTx answers only once the commits it saw are durable, so
+// work that acts outside the database on what it read (a webhook, a mail)
+// never acts on a write a power cut could take back. A reader on the pool
+// may see the same commit earlier.
+func TestReadInTxWaitsForWhatItSawToBeDurable(t *testing.T) {
+	ctx := context.Background()
+	db := openDurable(t)
+	entered, release, _ := blockSyncs(t)
+	wrote := make(chan error, 1)
+	go func() { _, err := db.Exec(ctx, `INSERT INTO items (name) VALUES ('escalated')`); wrote <- err }()
+	<-entered // committed, its fsync held
+	var n int
+	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM items`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("a reader sees %d rows (%v): the commit should be visible before its fsync", n, err)
+	}
+	read := make(chan int, 1)
+	go func() {
+		var seen int
+		_ = db.InTx(ctx, func(tx *Tx) error { return tx.QueryRow(ctx, `SELECT COUNT(*) FROM items`).Scan(&seen) })
+		read <- seen
+	}()
+	select {
+	case seen := <-read:
+		t.Fatalf("InTx read %d rows and answered before the write it saw was durable", seen)
+	case <-time.After(100 * time.Millisecond):
+	}
+	release(nil)
+	if err := <-wrote; err != nil {
+		t.Fatal(err)
+	}
+	if seen := <-read; seen != 1 {
+		t.Fatalf("InTx read %d rows, want 1", seen)
+	}
+}

@@ -2,9 +2,12 @@ package sqldb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
+
+	sqlite3 "github.com/mattn/go-sqlite3"
 )
 
 // maxGroup bounds how many writes share one commit, so one commit's latency
@@ -19,6 +22,9 @@ type job struct {
 	ctx  context.Context
 	fn   func(tx *Tx) error
 	done chan error
+	// hooks are the job's AfterCommit hooks, set by the writer before it
+	// answers done and run by the caller once done says nil.
+	hooks []func()
 }
 
 // committer batches write transactions behind SQLite's single writer.
@@ -71,12 +77,18 @@ func (db *DB) group(ctx context.Context, fn func(tx *Tx) error) error {
 	// for ctx) means an acknowledged write is never reported as failed.
 	select {
 	case err := <-j.done:
+		if err == nil {
+			runHooks(j.hooks)
+		}
 		return err
 	case <-db.durable.done:
 		// The committer and the syncer stopped; they may have answered this
 		// job just before.
 		select {
 		case err := <-j.done:
+			if err == nil {
+				runHooks(j.hooks)
+			}
 			return err
 		default:
 			return errClosed
@@ -119,82 +131,134 @@ func (db *DB) commitLoop(boosted chan<- error) {
 	}
 }
 
-// runGroup runs a batch in one transaction and one commit. It is
-// optimistic: jobs rarely fail once their input is validated, so the batch
-// runs without savepoints. A job that fails without having written anything
-// (a refusal: its checks read, then it said no) is set aside and answered
-// with its error once the rest has committed. Only when a job fails after
-// writing (or the commit does) is the whole batch rolled back and each job
-// run again in its own transaction. A job's function may therefore run
-// twice; each runs against the state its statements see, so that is safe.
+// runGroup runs a batch in one transaction and one commit, each job
+// inside a savepoint of its own (Tx.beforeWrite), so each job's function
+// runs exactly once: one that fails is rolled back to its savepoint and
+// answered with its error, the rest commit together. A failed job is
+// answered only once the group has committed: it may have refused on what
+// jobs before it wrote, and if that commit fails it gets the commit's
+// error like the others.
 //
 // A committed job is answered by the syncer, once the WAL holding its commit
 // is on disk; meanwhile the writer goes on with the next group.
 func (db *DB) runGroup(batch []*job) {
-	if ran, refused, ok := db.runBatch(&batch); ok {
-		if len(ran) > 0 {
-			acks := make([]chan error, len(ran))
-			for i, j := range ran {
-				acks[i] = j.done
+	for len(batch) > 0 {
+		g := db.runBatch(&batch)
+		if g.err != nil {
+			for _, j := range batch[:g.next] {
+				j.hooks = nil
+				j.done <- g.err
 			}
-			db.afterSync(acks...)
+		} else {
+			if len(g.ran) > 0 {
+				acks := make([]chan error, len(g.ran))
+				for i, j := range g.ran {
+					acks[i] = j.done
+				}
+				db.afterSync(acks...)
+			}
+			for _, f := range g.failed {
+				f.job.done <- f.err
+			}
 		}
-		for _, r := range refused {
-			r.job.done <- r.err
-		}
-		return
-	}
-	for _, j := range batch {
-		if err := db.runOne(j); err != nil {
-			j.done <- err
-			continue
-		}
-		db.afterSync(j.done)
+		// Jobs the group did not reach (its transaction was lost) start
+		// a group of their own.
+		batch = batch[g.next:]
 	}
 }
 
-// refusal is a job that failed without writing, and its error.
-type refusal struct {
+// failure is a job that failed, and its error.
+type failure struct {
 	job *job
 	err error
 }
 
-// runBatch runs the batch in one transaction and reports the jobs that ran,
-// those it set aside as refusals, and whether the transaction committed.
-//
-// A failed job counts as a refusal when it ran nothing but plain SELECTs
-// (Tx tracks it): it left the transaction as it found it, so the others
-// need not be rolled back with it. Before this, one refused kudos (a
-// duplicate, say) turned a group of ten into ten commits. A failure after
-// anything that may have written rolls the whole batch back.
-func (db *DB) runBatch(batch *[]*job) (ran []*job, refused []refusal, ok bool) {
+// outcome is what runBatch made of a batch: the jobs that ran and commit,
+// those that failed, how many jobs of the batch it dealt with, and, when
+// the group's transaction did not commit, why.
+type outcome struct {
+	ran    []*job
+	failed []failure
+	next   int
+	err    error
+}
+
+// runBatch runs the batch in one transaction and commits it. A job whose
+// caller has gone is answered unrun. Should a job's failure take the whole
+// transaction with it (SQLite rolls back everything on a full disk, an I/O
+// error or a RAISE(ROLLBACK)), its savepoint is gone too: the jobs that ran
+// before it get the error, and the rest are left for another group.
+func (db *DB) runBatch(batch *[]*job) (g outcome) {
 	sqlTx, err := db.writer.BeginTx(context.Background(), nil)
 	if err != nil {
-		return nil, nil, false
+		g.next, g.err = len(*batch), fmt.Errorf("sqldb: begin: %w", err)
+		return g
 	}
-	tx := &Tx{tx: sqlTx, db: db}
-	for i := 0; i < len(*batch) || db.takeMore(batch); i++ {
-		j := (*batch)[i]
+	for ; g.next < len(*batch) || db.takeMore(batch); g.next++ {
+		j := (*batch)[g.next]
 		if err := j.ctx.Err(); err != nil {
-			refused = append(refused, refusal{j, err})
+			g.failed = append(g.failed, failure{j, err})
 			continue
 		}
-		tx.mayHaveWritten = false
-		if err := safeRun(j.fn, tx); err != nil {
-			if tx.mayHaveWritten {
-				_ = sqlTx.Rollback()
-				return nil, nil, false
-			}
-			refused = append(refused, refusal{j, err})
+		tx := &Tx{tx: sqlTx, db: db, grouped: true}
+		err := safeRun(j.fn, tx)
+		if err == nil {
+			err = tx.saveErr
+		}
+		lost := tx.endSavepoint(err == nil)
+		if lost == nil && !tx.saved && rollsBackTx(err) {
+			lost = err
+		}
+		if lost != nil {
+			_ = sqlTx.Rollback()
+			g.next++
+			g.err = fmt.Errorf("sqldb: group transaction lost: %w", lost)
+			return g
+		}
+		if err != nil {
+			g.failed = append(g.failed, failure{j, err})
 			continue
 		}
-		ran = append(ran, j)
+		j.hooks = tx.hooks
+		g.ran = append(g.ran, j)
 	}
-	if sqlTx.Commit() != nil {
-		return nil, nil, false
+	if err := sqlTx.Commit(); err != nil {
+		g.err = fmt.Errorf("sqldb: commit: %w", err)
+		return g
 	}
 	db.commit.groups.Add(1)
-	return ran, refused, true
+	return g
+}
+
+// rollsBackTx reports whether err is one of the errors on which SQLite may
+// roll back the whole transaction. After one in a job with no savepoint to
+// roll back to, the group cannot tell whether its transaction survived.
+func rollsBackTx(err error) bool {
+	var se sqlite3.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Code {
+	case sqlite3.ErrFull, sqlite3.ErrIoErr, sqlite3.ErrBusy, sqlite3.ErrNomem:
+		return true
+	}
+	return false
+}
+
+// endSavepoint releases a job's savepoint, after rolling back to it unless
+// the job succeeded. An error means the group's transaction is gone.
+func (t *Tx) endSavepoint(keep bool) error {
+	if !t.saved {
+		return nil
+	}
+	ctx := context.Background()
+	if !keep {
+		if _, err := t.tx.ExecContext(ctx, "ROLLBACK TO "+savepoint); err != nil {
+			return err
+		}
+	}
+	_, err := t.tx.ExecContext(ctx, "RELEASE "+savepoint)
+	return err
 }
 
 // takeMore adds to the batch a job that arrived while the batch ran, if
@@ -215,13 +279,6 @@ func (db *DB) takeMore(batch *[]*job) bool {
 	default:
 		return false
 	}
-}
-
-func (db *DB) runOne(j *job) error {
-	if err := j.ctx.Err(); err != nil {
-		return err
-	}
-	return db.inOwnTx(j.ctx, func(tx *Tx) error { return safeRun(j.fn, tx) })
 }
 
 // safeRun turns a panic in fn into an error, so one bad job cannot take the

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"mutual/sqldb"
@@ -14,7 +15,8 @@ import (
 
 // Concurrent writers share commits, yet each keeps its own outcome: a failing
 // (or panicking) transaction is rolled back alone, every other one is
-// committed and visible once InTx returns.
+// committed and visible once InTx returns, and every function ran exactly
+// once.
 func TestGroupCommitIsolatesFailures(t *testing.T) {
 	ctx := context.Background()
 	db, err := sqldb.Open(ctx, filepath.Join(t.TempDir(), "group.db"))
@@ -28,12 +30,14 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 	const n = 300
 	errBoom := errors.New("boom")
 	results := make([]error, n)
+	runs := make([]atomic.Int32, n)
 	var wg sync.WaitGroup
 	for i := 0; i < n; i++ {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
 			results[i] = db.InTx(ctx, func(tx *sqldb.Tx) error {
+				runs[i].Add(1)
 				if _, err := tx.Exec(ctx, `INSERT INTO items (name) VALUES (?)`, fmt.Sprintf("item-%d", i)); err != nil {
 					return err
 				}
@@ -65,6 +69,9 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 	wg.Wait()
 	want := 0
 	for i, err := range results {
+		if r := runs[i].Load(); r != 1 {
+			t.Errorf("job %d ran %d times, want exactly once", i, r)
+		}
 		switch i % 10 {
 		case 3:
 			if !errors.Is(err, errBoom) {

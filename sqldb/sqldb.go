@@ -1,6 +1,12 @@
 // Package sqldb opens Mutual's database and gives the domain packages one small
 // surface over it: a reader pool, a single writer, transactions, and placeholder
 // rebinding so the same hand-written SQL serves SQLite and PostgreSQL.
+//
+// Every write transaction (InTx) runs its function once; on SQLite it is
+// group-committed with others, each in a savepoint of its own (group.go),
+// and acknowledged only once its commit is on disk (durable.go). Effects
+// outside the database go in Tx.AfterCommit. The WAL is kept under twice
+// its restart length (checkpoint.go).
 package sqldb
 
 import (
@@ -58,6 +64,7 @@ type DB struct {
 	wal       walPolicy    // SQLite: when the WAL is started over (checkpoint.go)
 	restartAt atomic.Int64 // SQLite: the WAL's length in frames when the checkpointer asked for a restart
 	restarted int64        // SQLite, writer only: the WAL's length at the last restart
+	shm       *os.File     // SQLite, writer only: the WAL index, read for the WAL's length
 	durable   syncer       // SQLite: makes commits durable before they are acknowledged
 	closeOnce sync.Once
 	closed    chan struct{}
@@ -138,6 +145,13 @@ func open(ctx context.Context, target string, wal walPolicy) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqldb: sqlite settings: %w", err)
 	}
+	// A job's savepoint keeps the pages it changes in a statement journal,
+	// which past 64 KB spills to a temporary file: one kudos in seven
+	// created, wrote and deleted a file. In memory it stays a copy.
+	if _, err := w.ExecContext(ctx, "PRAGMA temp_store=MEMORY"); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqldb: sqlite settings: %w", err)
+	}
 
 	// Checkpoints run in the background on their own connection, not inside
 	// whichever commit crosses the WAL threshold: a checkpoint into a large
@@ -153,6 +167,7 @@ func open(ctx context.Context, target string, wal walPolicy) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqldb: sqlite settings: %w", err)
 	}
+	startOverLongWAL(w, target, wal)
 	ck, err := sql.Open(driverName, SQLiteDSN(target, false))
 	if err != nil {
 		w.Close()
@@ -204,6 +219,9 @@ func (db *DB) Close() error {
 		errs = append(errs, db.reader.Close())
 	}
 	errs = append(errs, db.writer.Close())
+	if db.shm != nil {
+		errs = append(errs, closeShm(db.path))
+	}
 	return errors.Join(errs...)
 }
 
@@ -250,41 +268,73 @@ func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row 
 	return db.reader.QueryRowContext(ctx, db.rebind(query), args...)
 }
 
-// Tx is a write transaction.
+// Tx is a write transaction, or on SQLite one job's part of a group's
+// transaction (group.go).
 type Tx struct {
 	tx *sql.Tx
 	db *DB
-	// mayHaveWritten is set by any statement that is not a plain SELECT:
-	// a group-committed job that fails before one wrote nothing, and its
-	// batch need not be rolled back (group.go).
-	mayHaveWritten bool
+	// grouped: other jobs share tx, so this one writes only inside its
+	// own savepoint, taken just before its first statement that may write.
+	grouped bool
+	saved   bool  // the savepoint is open
+	saveErr error // taking the savepoint failed: the job fails with this
+	hooks   []func()
 }
+
+// savepoint names the savepoint each job of a group writes under. A fixed
+// name keeps the statements in the connection's prepared-statement cache;
+// one a job's own SQL would never use keeps ROLLBACK TO and RELEASE from
+// reaching a savepoint of the job's.
+const savepoint = "sqldb_job"
 
 // Exec runs a statement inside the transaction.
 func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	t.mayHaveWritten = true
+	if err := t.beforeWrite(); err != nil {
+		return nil, err
+	}
 	return t.tx.ExecContext(t.db.writeCtx(ctx), t.db.rebind(query), args...)
 }
 
 // Query reads inside the transaction (it sees the transaction's own writes).
 // A statement with RETURNING may write; it counts as a write.
 func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	t.noteStatement(query)
+	if !isSelect(query) {
+		if err := t.beforeWrite(); err != nil {
+			return nil, err
+		}
+	}
 	return t.tx.QueryContext(t.db.writeCtx(ctx), t.db.rebind(query), args...)
 }
 
 // QueryRow reads one row inside the transaction.
 func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	t.noteStatement(query)
+	if !isSelect(query) && t.beforeWrite() != nil {
+		// A *sql.Row cannot be made to carry an error; a cancelled context
+		// makes database/sql return one without running the statement, and
+		// the job fails with saveErr whatever it does with this one.
+		gone, cancel := context.WithCancel(ctx)
+		cancel()
+		return t.tx.QueryRowContext(gone, t.db.rebind(query), args...)
+	}
 	return t.tx.QueryRowContext(t.db.writeCtx(ctx), t.db.rebind(query), args...)
 }
 
-// noteStatement marks the transaction as possibly written to unless query
-// is a plain SELECT (one that cannot change a row).
-func (t *Tx) noteStatement(query string) {
-	if !t.mayHaveWritten && !isSelect(query) {
-		t.mayHaveWritten = true
+// beforeWrite opens a grouped job's savepoint before its first statement
+// that may write. Taken lazily, a job that reads and refuses costs its
+// group nothing, and one that fails after writing is undone alone.
+func (t *Tx) beforeWrite() error {
+	if !t.grouped || t.saved {
+		return t.saveErr
 	}
+	if t.saveErr != nil {
+		return t.saveErr
+	}
+	if _, err := t.tx.ExecContext(context.Background(), "SAVEPOINT "+savepoint); err != nil {
+		t.saveErr = fmt.Errorf("sqldb: savepoint: %w", err)
+		return t.saveErr
+	}
+	t.saved = true
+	return nil
 }
 
 // isSelect reports whether query starts with SELECT, which in Mutual's SQL
@@ -297,23 +347,48 @@ func isSelect(query string) bool {
 // Dialect reports the SQL flavour.
 func (t *Tx) Dialect() Dialect { return t.db.dialect }
 
-// InTx runs fn in a write transaction and commits when fn returns nil. The
-// commit has returned (and, on SQLite, the WAL is synced) before InTx does, so a
-// caller may acknowledge the write.
+// AfterCommit registers fn to run once the transaction's commit is durable:
+// on SQLite after the WAL holding the group's commit is synced, on
+// PostgreSQL after COMMIT returned. Hooks run in the order registered, on
+// the goroutine that called InTx, before InTx returns nil. If the
+// transaction (or, on SQLite, this job's savepoint) is rolled back, or its
+// commit or sync fails, they never run. This is where anything outside the
+// database (an email, a webhook, a cache entry) acts on a write: before
+// that, a crash could still lose it.
+func (t *Tx) AfterCommit(fn func()) { t.hooks = append(t.hooks, fn) }
+
+// runHooks runs a committed transaction's AfterCommit hooks.
+func runHooks(hooks []func()) {
+	for _, h := range hooks {
+		h()
+	}
+}
+
+// InTx runs fn once in a write transaction and commits when fn returns nil.
+// The commit has returned (and, on SQLite, the WAL is synced) before InTx
+// does, so a caller may acknowledge the write; side effects outside the
+// database belong in Tx.AfterCommit.
 //
-// On SQLite, concurrent callers are group-committed: one writer goroutine runs
-// their functions in one shared transaction and commits them together, so
-// many writes share one fsync instead of weakening durability. If any of them
-// fails, the batch is rolled back and each function runs again in a
-// transaction of its own, so a failing write never takes others with it.
-// fn may therefore run more than once: it must only touch the database (and
-// variables it sets afresh on each run).
+// On SQLite, concurrent callers are group-committed: one writer goroutine
+// runs their functions one after another in one shared transaction and
+// commits them together, so many writes share one fsync instead of
+// weakening durability. Each function writes inside a savepoint of its own:
+// one that fails (or panics, which InTx reports as an error) is rolled back
+// to it alone, and the others commit. Every function runs exactly once. If
+// the group's commit fails, every function in it gets that error and none
+// of its writes remain.
 //
-// On PostgreSQL a transaction that the server aborts to break a deadlock
-// or a serialisation conflict (SQLSTATE 40P01, 40001) is run again, up to
-// txAttempts times in all: nothing of it was committed, and the other
-// transaction goes on, so the caller sees the write succeed instead of an
-// internal error.
+// On PostgreSQL each call is a transaction of its own. When the server
+// aborts it to break a deadlock or a serialisation conflict (SQLSTATE
+// 40P01, 40001), InTx rolls it back and calls fn again in a fresh
+// transaction, up to txAttempts times: nothing of the aborted try was
+// committed and its AfterCommit hooks were dropped, so nothing outside the
+// database acted on it. Lock orders cross package lines (hiding a post
+// locks its thread, then members; a reply locks its author, then the
+// thread), and a deadlock the server resolves is no fault of the caller's
+// write: it should succeed, not fail with an internal error. The only
+// thing this asks of fn is what any function asks: results it hands back
+// through variables are assigned on the path that returns nil.
 func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if db.dialect == SQLite {
 		return db.group(ctx, fn)
@@ -343,6 +418,8 @@ func retryable(err error) bool {
 	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
 }
 
+// inOwnTx runs fn in a transaction of its own (PostgreSQL) and, once it
+// committed, its AfterCommit hooks.
 func (db *DB) inOwnTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	sqlTx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
@@ -354,13 +431,15 @@ func (db *DB) inOwnTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 			panic(p)
 		}
 	}()
-	if err := fn(&Tx{tx: sqlTx, db: db}); err != nil {
+	tx := &Tx{tx: sqlTx, db: db}
+	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("sqldb: commit: %w", err)
 	}
+	runHooks(tx.hooks)
 	return nil
 }
 

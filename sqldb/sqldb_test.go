@@ -491,8 +491,9 @@ func TestPostgresUniqueAndMigrations(t *testing.T) {
 }
 
 // Two transactions that lock the same rows in opposite orders deadlock on
-// PostgreSQL; the server aborts one, and InTx runs it again, so both writes
-// succeed and neither caller sees an error.
+// PostgreSQL; the server aborts one, and InTx runs it again in a fresh
+// transaction, so both writes succeed and neither caller sees an error. The
+// aborted try's AfterCommit hook is dropped: only the committed try acts.
 func TestPostgresDeadlockIsRetried(t *testing.T) {
 	ctx := context.Background()
 	db := sqldbtest.Open(t, sqldb.Postgres)
@@ -503,7 +504,7 @@ func TestPostgresDeadlockIsRetried(t *testing.T) {
 	// locked its own (first run only), then locks the other row.
 	var firstRuns sync.WaitGroup
 	firstRuns.Add(2)
-	var runs [2]int
+	var runs, hooks [2]int
 	var mu sync.Mutex
 	move := func(i int, first, second int64) error {
 		return db.InTx(ctx, func(tx *sqldb.Tx) error {
@@ -511,6 +512,7 @@ func TestPostgresDeadlockIsRetried(t *testing.T) {
 			runs[i]++
 			initial := runs[i] == 1
 			mu.Unlock()
+			tx.AfterCommit(func() { mu.Lock(); hooks[i]++; mu.Unlock() })
 			if _, err := tx.Exec(ctx, `UPDATE acct SET n = n + 1 WHERE id = ?`, first); err != nil {
 				return err
 			}
@@ -532,6 +534,9 @@ func TestPostgresDeadlockIsRetried(t *testing.T) {
 	}
 	if runs[0]+runs[1] < 3 {
 		t.Fatalf("runs = %v: the transactions did not deadlock, so the test proves nothing", runs)
+	}
+	if hooks != [2]int{1, 1} {
+		t.Fatalf("AfterCommit hooks ran %v times, want once each: an aborted try's hooks must be dropped", hooks)
 	}
 	var a, b int64
 	if err := db.QueryRow(ctx, `SELECT (SELECT n FROM acct WHERE id = 1), (SELECT n FROM acct WHERE id = 2)`).Scan(&a, &b); err != nil {
@@ -560,4 +565,67 @@ func TestInt64s(t *testing.T) {
 	if _, err := sqldb.Int64s(db.Query(ctx, `SELECT id FROM missing`)); err == nil {
 		t.Fatal("a failing query's error was lost")
 	}
+}
+
+// On both stores: a function runs once whether it commits or fails, its
+// AfterCommit hooks run in order before InTx returns when it commits, and
+// are dropped when it fails, panics or its writes are rolled back.
+func TestInTxRunsOnceAndHooksFollowTheCommit(t *testing.T) {
+	ctx := context.Background()
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		mustExec(t, db, `CREATE TABLE hooked (id BIGINT PRIMARY KEY)`)
+		boom := errors.New("boom")
+		for _, tc := range []struct {
+			name string
+			end  func() error
+			want error
+		}{
+			{"commits", func() error { return nil }, nil},
+			{"fails after writing", func() error { return boom }, boom},
+			{"panics after writing", func() error { panic("oops") }, nil},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				mustExec(t, db, `DELETE FROM hooked`)
+				runs := 0
+				var order []int
+				var err error
+				func() {
+					defer func() { _ = recover() }() // PostgreSQL runs fn on this goroutine: the panic is ours
+					err = db.InTx(ctx, func(tx *sqldb.Tx) error {
+						runs++
+						tx.AfterCommit(func() { order = append(order, 1) })
+						if _, err := tx.Exec(ctx, `INSERT INTO hooked (id) VALUES (1)`); err != nil {
+							return err
+						}
+						tx.AfterCommit(func() {
+							// The write is visible to others by the time any hook runs.
+							var n int
+							_ = db.QueryRow(ctx, `SELECT COUNT(*) FROM hooked`).Scan(&n)
+							order = append(order, 1+n)
+						})
+						return tc.end()
+					})
+				}()
+				if runs != 1 {
+					t.Fatalf("fn ran %d times, want once", runs)
+				}
+				var n int
+				if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM hooked`).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				if tc.name == "commits" {
+					if err != nil || n != 1 || fmt.Sprint(order) != "[1 2]" {
+						t.Fatalf("InTx = %v, %d rows, hooks %v; want nil, 1, [1 2]", err, n, order)
+					}
+					return
+				}
+				if tc.want != nil && !errors.Is(err, tc.want) {
+					t.Errorf("InTx = %v, want %v", err, tc.want)
+				}
+				if n != 0 || len(order) != 0 {
+					t.Fatalf("%d rows, hooks %v after a failed transaction; want none", n, order)
+				}
+			})
+		}
+	})
 }
