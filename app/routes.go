@@ -49,7 +49,7 @@ func (a *App) routes() http.Handler {
 }
 
 func (a *App) healthz(c *gin.Context) {
-	if err := a.db.QueryRow(c.Request.Context(), "SELECT 1").Scan(new(int)); err != nil {
+	if err := a.db.Ping(c.Request.Context()); err != nil {
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "error": "database unreachable"})
 		return
 	}
