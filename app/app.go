@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/account"
 	"mutual/app/accountweb"
 	"mutual/app/discoveryweb"
 	"mutual/app/escalationweb"
@@ -42,7 +43,7 @@ type App struct {
 
 	// The domain services (services.go builds them).
 	brands      *forum.Brands
-	members     *forum.Members
+	members     *account.Members
 	forum       *forum.Service
 	search      *search.Service
 	md          *forum.Renderer

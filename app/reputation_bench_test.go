@@ -25,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"mutual/account"
 	"mutual/app"
 	"mutual/forum"
 	"mutual/reputation"
@@ -110,7 +111,7 @@ ORDER BY u.id LIMIT ?`, s.thread.BrandID, time.Now().Add(-2*time.Hour).UnixMilli
 	if err := rows.Close(); err != nil {
 		b.Fatal(err)
 	}
-	members := forum.NewMembers(s.db, time.Now)
+	members := account.NewMembers(s.db, time.Now)
 	rng := rand.New(rand.NewPCG(3, 4))
 	var kg kudosGivers
 	for _, g := range gs {
@@ -401,7 +402,7 @@ func buildRepBigBrand(dir string) (*repBigBrand, error) {
 	}); err != nil {
 		return nil, err
 	}
-	members2 := forum.NewMembers(db, cfg.Now)
+	members2 := account.NewMembers(db, cfg.Now)
 	sess, err := members2.StartSession(ctx, brand.ID, firstUser)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"mutual/account"
 	"mutual/escalation"
 	"mutual/forum"
 	"mutual/moderation"
@@ -19,7 +20,7 @@ type Services struct {
 	DB          *sqldb.DB
 	Renderer    *forum.Renderer
 	Brands      *forum.Brands
-	Members     *forum.Members
+	Members     *account.Members
 	Forum       *forum.Service
 	Moderation  *moderation.Service
 	Escalations *escalation.Service
@@ -39,7 +40,7 @@ func (a *App) buildServices(ctx context.Context) error {
 	db, cfg := a.db, a.cfg
 	a.md = forum.NewRenderer()
 	a.brands = forum.NewBrands(db, cfg.Now)
-	a.members = forum.NewMembers(db, cfg.Now)
+	a.members = account.NewMembers(db, cfg.Now)
 	a.forum = forum.NewService(db, a.md, cfg.Now)
 	if cfg.NewMemberLimits {
 		a.forum.Limits = forum.DefaultPostLimits()

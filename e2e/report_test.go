@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"mutual/account"
 	"mutual/app"
 	"mutual/forum"
 	"mutual/internal/testkit"
@@ -51,8 +52,8 @@ func TestReportJourney(t *testing.T) {
 	}
 	deflectiontest.Readers(t, db, tl, brand.ID, tl.T0.Add(3*time.Hour))
 	clk.Add(tl.T0.Add(72 * time.Hour).Sub(clk.Now()))
-	members := forum.NewMembers(db, clk.Now)
-	mgr, err := members.Create(ctx, forum.Signup{BrandID: brand.ID, Username: "clara_manager", Email: "clara@example.com", Password: "report-password-123"})
+	members := account.NewMembers(db, clk.Now)
+	mgr, err := members.Create(ctx, account.Signup{BrandID: brand.ID, Username: "clara_manager", Email: "clara@example.com", Password: "report-password-123"})
 	if err != nil {
 		t.Fatal(err)
 	}

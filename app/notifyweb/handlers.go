@@ -11,6 +11,7 @@ import (
 	"net"
 	"time"
 
+	"mutual/account"
 	"mutual/app/web"
 	"mutual/forum"
 	"mutual/forum/notify"
@@ -26,7 +27,7 @@ type Handlers struct {
 	mailer  *mailer // nil while email is off
 	limits  limits
 	forum   *forum.Service
-	members *forum.Members
+	members *account.Members
 	brands  *forum.Brands
 	leases  Leases
 	now     func() time.Time
@@ -42,7 +43,7 @@ type Leases struct {
 
 // New checks the configuration, builds the store, loads the link-signing key
 // and subscribes the store's hook to every forum change.
-func New(ctx context.Context, site *web.Site, cfg Config, db *sqldb.DB, fs *forum.Service, members *forum.Members,
+func New(ctx context.Context, site *web.Site, cfg Config, db *sqldb.DB, fs *forum.Service, members *account.Members,
 	brands *forum.Brands, leases Leases, now func() time.Time) (*Handlers, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"mutual/account"
 	"mutual/forum"
 	"mutual/search"
 	"mutual/sqldb"
@@ -81,7 +82,7 @@ func Seed(ctx context.Context, db *sqldb.DB, md *forum.Renderer, b forum.Brand) 
 	clock := func() time.Time { return now }
 	svc := forum.NewService(db, md, clock)
 	svc.Subscribe(search.New(db, clock).Hook) // the demo is found by search like any other content
-	members := forum.NewMembers(db, clock)
+	members := account.NewMembers(db, clock)
 	start := time.Now().UTC()
 	now = start.Add(-30 * 24 * time.Hour)
 
@@ -93,17 +94,17 @@ func Seed(ctx context.Context, db *sqldb.DB, md *forum.Renderer, b forum.Brand) 
 		}
 		boards[i] = bd
 	}
-	actors := make([]forum.Actor, len(demoMembers))
+	actors := make([]account.Actor, len(demoMembers))
 	for i, name := range demoMembers {
-		u, err := members.CreateUnclaimed(ctx, forum.Unclaimed{BrandID: b.ID, Username: name, CreatedAt: now})
+		u, err := members.CreateUnclaimed(ctx, account.Unclaimed{BrandID: b.ID, Username: name, CreatedAt: now})
 		if err != nil {
 			return fmt.Errorf("demo member %s: %w", name, err)
 		}
-		actors[i] = forum.Actor{UserID: u.ID, BrandID: b.ID, Username: name, Roles: []string{"member"}}
+		actors[i] = account.Actor{UserID: u.ID, BrandID: b.ID, Username: name, Roles: []string{"member"}}
 	}
 	// Kudos come last: only members who have taken part may give them.
 	type pending struct {
-		from forum.Actor
+		from account.Actor
 		post int64
 	}
 	var kudos []pending

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"mutual/account"
 	"mutual/forum"
 	"mutual/forum/notify"
 	"mutual/migrations"
@@ -105,7 +106,7 @@ func BenchmarkReplyLargeDB(b *testing.B) {
 	if err := db.QueryRow(ctx, `SELECT MAX(id) FROM threads`).Scan(&threads); err != nil {
 		b.Fatal(err)
 	}
-	actor := forum.Actor{UserID: userID, BrandID: brandID, Username: "bench1", Roles: []string{"member"}}
+	actor := account.Actor{UserID: userID, BrandID: brandID, Username: "bench1", Roles: []string{"member"}}
 	for _, hook := range []bool{false, true} {
 		name := "without-notify"
 		if hook {

@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/reputation"
@@ -132,8 +133,8 @@ func (o *Options) normalise() error {
 		return errors.New("synth: brands must be 1 to 1000 and no more than threads")
 	case o.BenchMembers > 1000:
 		return errors.New("synth: at most 1000 bench members")
-	case len(o.BenchPassword) < forum.MinPasswordLen:
-		return fmt.Errorf("synth: bench password must be at least %d characters", forum.MinPasswordLen)
+	case len(o.BenchPassword) < account.MinPasswordLen:
+		return fmt.Errorf("synth: bench password must be at least %d characters", account.MinPasswordLen)
 	}
 	return nil
 }
@@ -332,7 +333,7 @@ func (g *gen) createMembers(ctx context.Context) error {
 	for i := range g.o.BenchMembers {
 		// Argon2id salts are random, so password hashes are the one thing a
 		// seed does not decide.
-		hash, err := forum.HashPassword(g.o.BenchPassword)
+		hash, err := account.HashPassword(g.o.BenchPassword)
 		if err != nil {
 			return fmt.Errorf("synth: hash bench password: %w", err)
 		}

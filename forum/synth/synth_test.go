@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/forum/synth"
@@ -245,7 +246,7 @@ WHERE reason = 'kudos_received' GROUP BY user_id, d HAVING s > 200)`); n != 0 {
 		if err != nil || brand.Host != "localhost" {
 			t.Fatalf("default brand %+v, %v", brand, err)
 		}
-		m := forum.NewMembers(db, time.Now)
+		m := account.NewMembers(db, time.Now)
 		last := res.BenchUsernames[len(res.BenchUsernames)-1]
 		if len(res.BenchUsernames) != synth.DefaultBenchMembers || last != fmt.Sprintf("bench%d", synth.DefaultBenchMembers) {
 			t.Fatalf("bench members %v", res.BenchUsernames)

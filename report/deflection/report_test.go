@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"mutual/account"
 	"mutual/forum"
 	"mutual/internal/testkit"
 	"mutual/report/deflection"
@@ -200,11 +201,11 @@ func TestViewsConcurrent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		u, err := forum.NewMembers(db, clk.Now).CreateUnclaimed(ctx, forum.Unclaimed{BrandID: b.ID, Username: "asker", Email: "a@example.com", CreatedAt: clk.Now()})
+		u, err := account.NewMembers(db, clk.Now).CreateUnclaimed(ctx, account.Unclaimed{BrandID: b.ID, Username: "asker", Email: "a@example.com", CreatedAt: clk.Now()})
 		if err != nil {
 			t.Fatal(err)
 		}
-		th, err := svc.Ask(ctx, forum.Actor{UserID: u.ID, BrandID: b.ID, Username: "asker", Roles: []string{"member"}}, forum.NewThread{BoardID: board.ID, Title: "A question for counting", Body: "Body text here."})
+		th, err := svc.Ask(ctx, account.Actor{UserID: u.ID, BrandID: b.ID, Username: "asker", Roles: []string{"member"}}, forum.NewThread{BoardID: board.ID, Title: "A question for counting", Body: "Body text here."})
 		if err != nil {
 			t.Fatal(err)
 		}

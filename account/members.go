@@ -1,4 +1,4 @@
-package forum
+package account
 
 import (
 	"context"
@@ -72,7 +72,7 @@ func (m *Members) Create(ctx context.Context, s Signup) (User, error) {
 	}
 	hash, err := HashPassword(s.Password)
 	if err != nil {
-		return User{}, fmt.Errorf("forum: hash password: %w", err)
+		return User{}, fmt.Errorf("account: hash password: %w", err)
 	}
 	var id int64
 	err = m.db.InTx(ctx, func(tx *sqldb.Tx) error {
@@ -111,7 +111,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, brandID, username, uk, email, ek,
 		return 0, &fault.ValidationError{Fields: map[string]string{"username": "That username or email is taken."}}
 	}
 	if err != nil {
-		return 0, fmt.Errorf("forum: insert user: %w", err)
+		return 0, fmt.Errorf("account: insert user: %w", err)
 	}
 	return id, nil
 }
@@ -130,7 +130,7 @@ func scanUser(row interface{ Scan(...any) error }) (User, error) {
 func (m *Members) ByID(ctx context.Context, brandID, id int64) (User, error) {
 	u, err := scanUser(m.db.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE brand_id = ? AND id = ?`, brandID, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, fmt.Errorf("forum: user %d: %w", id, fault.ErrNotFound)
+		return User{}, fmt.Errorf("account: user %d: %w", id, fault.ErrNotFound)
 	}
 	return u, err
 }
@@ -140,7 +140,7 @@ func (m *Members) ByUsername(ctx context.Context, brandID int64, username string
 	u, err := scanUser(m.db.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE brand_id = ? AND username_key = ?`,
 		brandID, strings.ToLower(username)))
 	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, fmt.Errorf("forum: user %q: %w", username, fault.ErrNotFound)
+		return User{}, fmt.Errorf("account: user %q: %w", username, fault.ErrNotFound)
 	}
 	return u, err
 }
@@ -159,11 +159,11 @@ WHERE brand_id = ? AND (username_key = ? OR (email_key = ? AND email_key <> ''))
 		return User{}, fault.ErrBadCredentials
 	}
 	if err != nil {
-		return User{}, fmt.Errorf("forum: authenticate: %w", err)
+		return User{}, fmt.Errorf("account: authenticate: %w", err)
 	}
 	ok, err := CheckPassword(hash, password)
 	if err != nil {
-		return User{}, fmt.Errorf("forum: authenticate: %w", err)
+		return User{}, fmt.Errorf("account: authenticate: %w", err)
 	}
 	if !ok {
 		return User{}, fault.ErrBadCredentials
@@ -195,7 +195,7 @@ func (m *Members) RolesOf(ctx context.Context, brandID, userID int64) ([]string,
 UNION SELECT 'trusted' FROM users u JOIN brands b ON b.id = u.brand_id WHERE u.id = ? AND u.brand_id = ? AND u.reputation >= b.rep_trusted
 ORDER BY 1`, brandID, userID, userID, brandID)
 	if err != nil {
-		return nil, fmt.Errorf("forum: roles: %w", err)
+		return nil, fmt.Errorf("account: roles: %w", err)
 	}
 	defer rows.Close()
 	roles := []string{"member"}
@@ -237,7 +237,7 @@ func (m *Members) StartSession(ctx context.Context, brandID, userID int64) (Sess
 	_, err := m.db.Exec(ctx, `INSERT INTO sessions (id, brand_id, user_id, csrf_token, created_at, expires_at, last_seen_at)
 VALUES (?, ?, ?, ?, ?, ?, ?)`, hashSecret(tok), brandID, userID, csrf, ms(now), ms(now.Add(SessionTTL)), ms(now))
 	if err != nil {
-		return Session{}, fmt.Errorf("forum: start session: %w", err)
+		return Session{}, fmt.Errorf("account: start session: %w", err)
 	}
 	s, err := m.Session(ctx, brandID, tok)
 	if err != nil {
@@ -263,7 +263,7 @@ WHERE s.id = ? AND s.brand_id = ?`, id, brandID).Scan(&s.Actor.UserID, &s.CSRF, 
 		return Session{}, fault.ErrNotFound
 	}
 	if err != nil {
-		return Session{}, fmt.Errorf("forum: session: %w", err)
+		return Session{}, fmt.Errorf("account: session: %w", err)
 	}
 	now := m.now()
 	if ms(now) >= expires {
@@ -272,7 +272,7 @@ WHERE s.id = ? AND s.brand_id = ?`, id, brandID).Scan(&s.Actor.UserID, &s.CSRF, 
 	if ms(now)-seen > int64(time.Hour/time.Millisecond) {
 		if _, err := m.db.Exec(ctx, `UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id = ?`,
 			ms(now), ms(now.Add(SessionTTL)), id); err != nil {
-			return Session{}, fmt.Errorf("forum: extend session: %w", err)
+			return Session{}, fmt.Errorf("account: extend session: %w", err)
 		}
 	}
 	s.Token = token
@@ -285,7 +285,7 @@ WHERE s.id = ? AND s.brand_id = ?`, id, brandID).Scan(&s.Actor.UserID, &s.CSRF, 
 func (m *Members) EndSession(ctx context.Context, token string) error {
 	_, err := m.db.Exec(ctx, `DELETE FROM sessions WHERE id = ?`, hashSecret(token))
 	if err != nil {
-		return fmt.Errorf("forum: end session: %w", err)
+		return fmt.Errorf("account: end session: %w", err)
 	}
 	return nil
 }
@@ -294,7 +294,7 @@ func (m *Members) EndSession(ctx context.Context, token string) error {
 func (m *Members) PruneSessions(ctx context.Context) (int64, error) {
 	res, err := m.db.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, ms(m.now()))
 	if err != nil {
-		return 0, fmt.Errorf("forum: prune sessions: %w", err)
+		return 0, fmt.Errorf("account: prune sessions: %w", err)
 	}
 	return res.RowsAffected()
 }
@@ -306,7 +306,7 @@ func (m *Members) CreateToken(ctx context.Context, brandID, userID int64, name s
 	_, err := m.db.Exec(ctx, `INSERT INTO api_tokens (brand_id, user_id, token_hash, name, created_at) VALUES (?, ?, ?, ?, ?)`,
 		brandID, userID, hashSecret(tok), name, ms(m.now()))
 	if err != nil {
-		return "", fmt.Errorf("forum: create token: %w", err)
+		return "", fmt.Errorf("account: create token: %w", err)
 	}
 	return tok, nil
 }
@@ -323,7 +323,7 @@ WHERE t.token_hash = ? AND t.brand_id = ?`, hashSecret(token), brandID).Scan(&a.
 		return Actor{}, fault.ErrNotFound
 	}
 	if err != nil {
-		return Actor{}, fmt.Errorf("forum: token: %w", err)
+		return Actor{}, fmt.Errorf("account: token: %w", err)
 	}
 	a.BrandID = brandID
 	a.Roles, err = m.RolesOf(ctx, brandID, a.UserID)
