@@ -23,6 +23,7 @@ import (
 	"mutual/forum"
 	"mutual/forum/notify"
 	"mutual/jobs"
+	"mutual/markup"
 	"mutual/migrations"
 	"mutual/moderation"
 	"mutual/search"
@@ -46,7 +47,7 @@ type App struct {
 	members     *account.Members
 	forum       *forum.Service
 	search      *search.Service
-	md          *forum.Renderer
+	md          *markup.Renderer
 	authz       *moderation.Authorizer
 	mod         *moderation.Service
 	escalations *escalation.Service

@@ -24,6 +24,7 @@ import (
 	"mutual/app"
 	"mutual/forum"
 	"mutual/forum/synth"
+	"mutual/markup"
 	"mutual/sqldb"
 )
 
@@ -55,7 +56,7 @@ func newBenchSite(b *testing.B) *benchSite {
 	}
 	b.Cleanup(func() { _ = a.Close() })
 	db := a.DB()
-	md := forum.NewRenderer()
+	md := markup.NewRenderer()
 	// 8,000 threads / 40,000 posts: about 2,000 threads per board.
 	if _, err := synth.Generate(ctx, db, md, synth.Options{Threads: 8000, Posts: 40000, Seed: 1, BenchMembers: -1}); err != nil {
 		b.Fatal(err)

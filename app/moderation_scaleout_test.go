@@ -12,6 +12,7 @@ import (
 	"mutual/account"
 	"mutual/forum"
 	"mutual/internal/testkit"
+	"mutual/markup"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
 )
@@ -47,7 +48,7 @@ func TestModerationAcrossInstances(t *testing.T) {
 	_, srvB := scaleoutInstance(t, target, clock, nil)
 	ctx := context.Background()
 	brand, _ := forum.NewBrands(a.DB(), clock.Now).Default(ctx)
-	svc := forum.NewService(a.DB(), forum.NewRenderer(), clock.Now)
+	svc := forum.NewService(a.DB(), markup.NewRenderer(), clock.Now)
 	members := account.NewMembers(a.DB(), clock.Now)
 	board, err := svc.CreateBoard(ctx, brand.ID, forum.NewBoard{Name: "Scale board"})
 	if err != nil {

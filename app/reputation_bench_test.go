@@ -28,6 +28,7 @@ import (
 	"mutual/account"
 	"mutual/app"
 	"mutual/forum"
+	"mutual/markup"
 	"mutual/reputation"
 	"mutual/sqldb"
 )
@@ -335,7 +336,7 @@ func buildRepBigBrand(dir string) (*repBigBrand, error) {
 	if err != nil {
 		return nil, err
 	}
-	svc := forum.NewService(db, forum.NewRenderer(), cfg.Now)
+	svc := forum.NewService(db, markup.NewRenderer(), cfg.Now)
 	var boards []int64
 	for i := range 4 {
 		bd, err := svc.CreateBoard(ctx, brand.ID, forum.NewBoard{Name: fmt.Sprintf("Board %d", i)})

@@ -19,6 +19,7 @@ import (
 	"mutual/app"
 	"mutual/forum"
 	"mutual/internal/testkit"
+	"mutual/markup"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
 )
@@ -82,7 +83,7 @@ func TestTwoInstancesShareOnePostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := forum.NewService(a.DB(), forum.NewRenderer(), clock.Now)
+	svc := forum.NewService(a.DB(), markup.NewRenderer(), clock.Now)
 	board, err := svc.CreateBoard(ctx, brand.ID, forum.NewBoard{Name: "Shared board"})
 	if err != nil {
 		t.Fatal(err)
@@ -213,7 +214,7 @@ func TestCacheInvalidationCrossesInstances(t *testing.T) {
 	_, srvB := scaleoutInstance(t, target, clock, nil)
 	ctx := context.Background()
 	brand, _ := forum.NewBrands(a.DB(), clock.Now).Default(ctx)
-	svc := forum.NewService(a.DB(), forum.NewRenderer(), clock.Now)
+	svc := forum.NewService(a.DB(), markup.NewRenderer(), clock.Now)
 	board, err := svc.CreateBoard(ctx, brand.ID, forum.NewBoard{Name: "Cache board"})
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"mutual/account"
 	"mutual/escalation"
 	"mutual/forum"
+	"mutual/markup"
 	"mutual/moderation"
 	"mutual/search"
 	"mutual/sqldb"
@@ -18,7 +19,7 @@ import (
 // services (and the same hooks) as the web server, without HTTP.
 type Services struct {
 	DB          *sqldb.DB
-	Renderer    *forum.Renderer
+	Renderer    *markup.Renderer
 	Brands      *forum.Brands
 	Members     *account.Members
 	Forum       *forum.Service
@@ -38,7 +39,7 @@ func (a *App) Services() Services {
 // the cached pages it made stale (here and, through the bus, elsewhere).
 func (a *App) buildServices(ctx context.Context) error {
 	db, cfg := a.db, a.cfg
-	a.md = forum.NewRenderer()
+	a.md = markup.NewRenderer()
 	a.brands = forum.NewBrands(db, cfg.Now)
 	a.members = account.NewMembers(db, cfg.Now)
 	a.forum = forum.NewService(db, a.md, cfg.Now)

@@ -20,6 +20,7 @@ import (
 	"mutual/app"
 	"mutual/forum"
 	"mutual/internal/testkit"
+	"mutual/markup"
 	"mutual/search"
 )
 
@@ -85,7 +86,7 @@ func newSite(t *testing.T, opts ...func(*app.Config)) *site {
 	s := &site{t: t, app: a, h: a.Handler(), cfg: cfg, clock: clk, logs: logs,
 		members: account.NewMembers(a.DB(), clk.Now),
 		brands:  forum.NewBrands(a.DB(), clk.Now),
-		svc:     forum.NewService(a.DB(), forum.NewRenderer(), clk.Now),
+		svc:     forum.NewService(a.DB(), markup.NewRenderer(), clk.Now),
 		search:  search.New(a.DB(), clk.Now),
 	}
 	s.svc.Subscribe(s.search.Hook)

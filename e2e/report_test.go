@@ -15,6 +15,7 @@ import (
 	"mutual/app"
 	"mutual/forum"
 	"mutual/internal/testkit"
+	"mutual/markup"
 	"mutual/report/deflection"
 	"mutual/report/deflection/deflectiontest"
 )
@@ -42,7 +43,7 @@ func TestReportJourney(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := forum.NewService(db, forum.NewRenderer(), clk.Now)
+	svc := forum.NewService(db, markup.NewRenderer(), clk.Now)
 	svc.Subscribe(deflection.Hook)
 	tl := deflectiontest.Build(t, db, svc, clk, deflection.NewViews(db, clk.Now, slog.New(slog.NewTextHandler(io.Discard, nil))), brand.ID)
 	form := deflection.FormOf(deflection.DefaultSettings(brand.ID))

@@ -9,6 +9,7 @@ import (
 	"mutual/escalation"
 	"mutual/forum"
 	"mutual/internal/testkit"
+	"mutual/markup"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
 )
@@ -41,7 +42,7 @@ func newFixture(t *testing.T, db *sqldb.DB) *fixture {
 	t.Helper()
 	clk := testkit.NewClock(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)) // a Monday
 	f := &fixture{t: t, db: db, clock: clk, members: account.NewMembers(db, clk.Now),
-		forum: forum.NewService(db, forum.NewRenderer(), clk.Now), esc: escalation.New(db, clk.Now)}
+		forum: forum.NewService(db, markup.NewRenderer(), clk.Now), esc: escalation.New(db, clk.Now)}
 	f.forum.Subscribe(f.esc.Hook)
 	var err error
 	if f.brand, err = forum.NewBrands(db, clk.Now).Create(ctx, forum.NewBrand{Host: "localhost", Name: "Alpha", Default: true}); err != nil {

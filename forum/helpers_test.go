@@ -10,6 +10,7 @@ import (
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/internal/testkit"
+	"mutual/markup"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
 )
@@ -49,7 +50,7 @@ func newFixtureOn(t *testing.T, d sqldb.Dialect) *fixture {
 		clock:   clk,
 		brands:  forum.NewBrands(db, clk.Now),
 		members: account.NewMembers(db, clk.Now),
-		svc:     forum.NewService(db, forum.NewRenderer(), clk.Now),
+		svc:     forum.NewService(db, markup.NewRenderer(), clk.Now),
 	}
 	f.brand = f.newBrand(t, "localhost", "Alpha Mobile", true)
 	f.board = f.newBoard(t, f.brand.ID, "Billing")

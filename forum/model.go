@@ -1,6 +1,7 @@
 // Package forum owns brands, boards, threads, posts, kudos and accepted
-// answers, and renders member markdown. Who is acting (account.Actor) and the
-// members themselves belong to package account. It knows nothing of HTTP.
+// answers. Who is acting (account.Actor) and the members themselves belong to
+// package account; member markdown is rendered by package markup. It knows
+// nothing of HTTP.
 package forum
 
 import (

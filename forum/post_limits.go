@@ -10,6 +10,7 @@ import (
 
 	"mutual/account"
 	"mutual/fault"
+	"mutual/markup"
 	"mutual/sqldb"
 )
 
@@ -159,7 +160,7 @@ func checkNewMemberLinks(a account.Actor, html string, reputation, repLinks, rep
 	v := fault.Validation{}
 	// Mentions of members are links the renderer makes, not links the
 	// writer posts, so they do not count.
-	if n := strings.Count(html, "<a ") - len(mentionHrefRe.FindAllStringIndex(html, -1)); reputation < repLinks && n > NewMemberLinks {
+	if n := strings.Count(html, "<a ") - markup.MentionLinks(html); reputation < repLinks && n > NewMemberLinks {
 		v.Add("body", fmt.Sprintf("New members may post at most %d links (this has %d); you can post more once you reach %d reputation.", NewMemberLinks, n, repLinks))
 	}
 	if n := strings.Count(html, "<img "); reputation < repImages && n > NewMemberImages {

@@ -11,6 +11,7 @@ import (
 
 	"mutual/account"
 	"mutual/fault"
+	"mutual/markup"
 	"mutual/sqldb"
 )
 
@@ -18,7 +19,7 @@ import (
 // and kudos, each in one transaction with its reputation events.
 type Service struct {
 	db  *sqldb.DB
-	md  *Renderer
+	md  *markup.Renderer
 	now func() time.Time
 
 	// OnChange, when set, hears about every committed change, so caches of
@@ -45,7 +46,7 @@ func (s *Service) changed(c Change) {
 }
 
 // NewService wires the forum service. now is the clock (tests move it).
-func NewService(db *sqldb.DB, md *Renderer, now func() time.Time) *Service {
+func NewService(db *sqldb.DB, md *markup.Renderer, now func() time.Time) *Service {
 	return &Service{db: db, md: md, now: now}
 }
 

@@ -11,6 +11,7 @@ import (
 	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/markup"
 	"mutual/migrations"
 	"mutual/moderation"
 	"mutual/sqldb"
@@ -62,7 +63,7 @@ func setupBench(path string) (*benchStore, error) {
 		return nil, err
 	}
 	now := func() time.Time { return time.Now().UTC() }
-	s := &benchStore{db: db, svc: forum.NewService(db, forum.NewRenderer(), now)}
+	s := &benchStore{db: db, svc: forum.NewService(db, markup.NewRenderer(), now)}
 	s.mod = moderation.NewService(db, s.svc)
 	members := account.NewMembers(db, now)
 	if s.brand, err = forum.NewBrands(db, now).Default(ctx); err != nil {

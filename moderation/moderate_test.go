@@ -13,6 +13,7 @@ import (
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/internal/testkit"
+	"mutual/markup"
 	"mutual/moderation"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
@@ -39,7 +40,7 @@ func eachModStore(t *testing.T, fn func(t *testing.T, f *modFixture)) {
 			db := sqldbtest.Open(t, d)
 			f := &modFixture{db: db, clk: testkit.NewClock(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))}
 			f.members = account.NewMembers(db, f.clk.Now)
-			f.svc = forum.NewService(db, forum.NewRenderer(), f.clk.Now)
+			f.svc = forum.NewService(db, markup.NewRenderer(), f.clk.Now)
 			f.mod = moderation.NewService(db, f.svc)
 			f.svc.Subscribe(func(_ context.Context, _ *sqldb.Tx, ev forum.Event) error {
 				f.mu.Lock()

@@ -11,6 +11,7 @@ import (
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/internal/testkit"
+	"mutual/markup"
 	"mutual/reputation"
 	"mutual/sqldb"
 )
@@ -26,7 +27,7 @@ type community struct {
 func newCommunity(t *testing.T, f *fixture) *community {
 	t.Helper()
 	c := &community{fixture: f, clk: testkit.NewClock(day1)}
-	c.svc = forum.NewService(f.db, forum.NewRenderer(), c.clk.Now)
+	c.svc = forum.NewService(f.db, markup.NewRenderer(), c.clk.Now)
 	b, err := c.svc.CreateBoard(ctx, f.brand.ID, forum.NewBoard{Name: "Help", Description: "Help"})
 	if err != nil {
 		t.Fatal(err)

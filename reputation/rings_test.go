@@ -10,6 +10,7 @@ import (
 
 	"mutual/account"
 	"mutual/forum"
+	"mutual/markup"
 	"mutual/reputation"
 	"mutual/sqldb"
 )
@@ -412,7 +413,7 @@ func BenchmarkDetectRings(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	svc := forum.NewService(f.db, forum.NewRenderer(), func() time.Time { return now.Add(-40 * 24 * time.Hour) })
+	svc := forum.NewService(f.db, markup.NewRenderer(), func() time.Time { return now.Add(-40 * 24 * time.Hour) })
 	board, err := svc.CreateBoard(ctx, f.brand.ID, forum.NewBoard{Name: "Help", Description: "Help"})
 	if err != nil {
 		b.Fatal(err)

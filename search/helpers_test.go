@@ -10,6 +10,7 @@ import (
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/internal/testkit"
+	"mutual/markup"
 	"mutual/search"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
@@ -44,7 +45,7 @@ func newFixtureOn(t *testing.T, d sqldb.Dialect) *fixture {
 	db := sqldbtest.Open(t, d)
 	clk := testkit.NewClock(time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC))
 	f := &fixture{db: db, clock: clk, brands: forum.NewBrands(db, clk.Now), members: account.NewMembers(db, clk.Now),
-		svc: forum.NewService(db, forum.NewRenderer(), clk.Now), search: search.New(db, clk.Now)}
+		svc: forum.NewService(db, markup.NewRenderer(), clk.Now), search: search.New(db, clk.Now)}
 	f.svc.Subscribe(f.search.Hook)
 	f.brand = f.newBrand(t, "localhost", "Alpha Mobile", true)
 	f.board = f.newBoard(t, f.brand.ID, "Billing")

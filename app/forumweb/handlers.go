@@ -18,6 +18,7 @@ import (
 	"mutual/account"
 	"mutual/app/web"
 	"mutual/forum"
+	"mutual/markup"
 	"mutual/moderation"
 	"mutual/reputation"
 )
@@ -28,7 +29,7 @@ type Handlers struct {
 	limits  *web.Limits
 	forum   *forum.Service
 	members *account.Members
-	md      *forum.Renderer
+	md      *markup.Renderer
 	mod     *moderation.Service
 	rep     Reputation
 	esc     Escalations
@@ -66,7 +67,7 @@ type Escalations interface {
 type Services struct {
 	Forum      *forum.Service
 	Members    *account.Members
-	Markdown   *forum.Renderer
+	Markdown   *markup.Renderer
 	Moderation *moderation.Service
 }
 

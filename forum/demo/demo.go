@@ -9,6 +9,7 @@ import (
 
 	"mutual/account"
 	"mutual/forum"
+	"mutual/markup"
 	"mutual/search"
 	"mutual/sqldb"
 )
@@ -77,7 +78,7 @@ var demoThreads = []demoThread{
 // Seed creates a small living community in brand b of a fresh database:
 // boards, members, questions with replies and kudos, one solved by an
 // accepted answer and one still unanswered.
-func Seed(ctx context.Context, db *sqldb.DB, md *forum.Renderer, b forum.Brand) error {
+func Seed(ctx context.Context, db *sqldb.DB, md *markup.Renderer, b forum.Brand) error {
 	var now time.Time
 	clock := func() time.Time { return now }
 	svc := forum.NewService(db, md, clock)

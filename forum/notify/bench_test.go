@@ -10,6 +10,7 @@ import (
 	"mutual/account"
 	"mutual/forum"
 	"mutual/forum/notify"
+	"mutual/markup"
 	"mutual/migrations"
 	"mutual/sqldb"
 )
@@ -113,7 +114,7 @@ func BenchmarkReplyLargeDB(b *testing.B) {
 			name = "with-notify"
 		}
 		b.Run(name, func(b *testing.B) {
-			svc := forum.NewService(db, forum.NewRenderer(), time.Now)
+			svc := forum.NewService(db, markup.NewRenderer(), time.Now)
 			if hook {
 				st := notify.New(db, time.Now)
 				st.Mail = true

@@ -10,6 +10,7 @@ import (
 	"mutual/forum"
 	"mutual/forum/notify"
 	"mutual/internal/testkit"
+	"mutual/markup"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
 )
@@ -39,7 +40,7 @@ func newFixture(t *testing.T, d sqldb.Dialect) *fixture {
 	t.Helper()
 	db := sqldbtest.Open(t, d)
 	clk := testkit.NewClock(time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC))
-	f := &fixture{db: db, clock: clk, members: account.NewMembers(db, clk.Now), svc: forum.NewService(db, forum.NewRenderer(), clk.Now),
+	f := &fixture{db: db, clock: clk, members: account.NewMembers(db, clk.Now), svc: forum.NewService(db, markup.NewRenderer(), clk.Now),
 		st: notify.New(db, clk.Now)}
 	f.st.Mail = true
 	f.svc.Subscribe(f.st.Hook)
@@ -132,7 +133,7 @@ func sqldbtestOpen(tb testing.TB) *sqldb.DB { return sqldbtest.Open(tb, sqldb.SQ
 func benchFixture(tb testing.TB, db *sqldb.DB, hook bool) *fixture {
 	tb.Helper()
 	clk := testkit.NewClock(time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC))
-	f := &fixture{db: db, clock: clk, members: account.NewMembers(db, clk.Now), svc: forum.NewService(db, forum.NewRenderer(), clk.Now),
+	f := &fixture{db: db, clock: clk, members: account.NewMembers(db, clk.Now), svc: forum.NewService(db, markup.NewRenderer(), clk.Now),
 		st: notify.New(db, clk.Now)}
 	f.st.Mail = os.Getenv("NOTIFY_BENCH_NOMAIL") == ""
 	if hook {

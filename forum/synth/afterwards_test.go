@@ -8,6 +8,7 @@ import (
 	"mutual/account"
 	"mutual/forum"
 	"mutual/forum/synth"
+	"mutual/markup"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
 )
@@ -18,7 +19,7 @@ import (
 func TestCommunityTakesWritesAfterGeneration(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		md := forum.NewRenderer()
+		md := markup.NewRenderer()
 		if _, err := synth.Generate(ctx, db, md, synth.Options{Threads: 20, Posts: 120, Seed: 7, BenchMembers: 2}); err != nil {
 			t.Fatal(err)
 		}

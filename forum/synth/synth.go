@@ -23,6 +23,7 @@ import (
 	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/markup"
 	"mutual/reputation"
 	"mutual/search"
 	"mutual/sqldb"
@@ -166,7 +167,7 @@ type brandPlan struct {
 // there is none. Bodies are rendered through md, a bounded pool of distinct
 // ones reused. It returns ErrNotEmpty when threads exist, and stops with
 // ctx's error when ctx ends (batches already committed stay).
-func Generate(ctx context.Context, db *sqldb.DB, md *forum.Renderer, o Options) (Result, error) {
+func Generate(ctx context.Context, db *sqldb.DB, md *markup.Renderer, o Options) (Result, error) {
 	if err := o.normalise(); err != nil {
 		return Result{}, err
 	}
@@ -213,7 +214,7 @@ func Generate(ctx context.Context, db *sqldb.DB, md *forum.Renderer, o Options) 
 
 type gen struct {
 	db         *sqldb.DB
-	md         *forum.Renderer
+	md         *markup.Renderer
 	o          Options
 	start, end int64
 	brands     []*brandPlan

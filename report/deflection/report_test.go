@@ -12,6 +12,7 @@ import (
 	"mutual/account"
 	"mutual/forum"
 	"mutual/internal/testkit"
+	"mutual/markup"
 	"mutual/report/deflection"
 	"mutual/report/deflection/deflectiontest"
 	"mutual/sqldb"
@@ -25,7 +26,7 @@ func setup(t *testing.T, db *sqldb.DB) (*testkit.Clock, forum.Brand, *forum.Serv
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := forum.NewService(db, forum.NewRenderer(), clk.Now)
+	svc := forum.NewService(db, markup.NewRenderer(), clk.Now)
 	svc.Subscribe(deflection.Hook)
 	return clk, b, svc, deflection.NewViews(db, clk.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
 }
