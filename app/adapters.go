@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/account"
 	"mutual/app/discoveryweb"
 	"mutual/app/escalationweb"
 	"mutual/app/forumweb"
@@ -28,7 +29,7 @@ func (r forumReputation) TopHelpers(ctx context.Context, bd forum.Board) any {
 	return r.Handlers.TopHelpers(ctx, bd)
 }
 
-func (r forumReputation) Profile(ctx context.Context, brandID int64, u forum.User) (string, any, error) {
+func (r forumReputation) Profile(ctx context.Context, brandID int64, u account.User) (string, any, error) {
 	v, err := r.Handlers.Profile(ctx, brandID, u)
 	return v.Rank, v, err
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/account"
 	"mutual/app/accountweb"
 	"mutual/app/discoveryweb"
 	"mutual/app/escalationweb"
@@ -22,6 +23,7 @@ import (
 	"mutual/forum"
 	"mutual/forum/notify"
 	"mutual/jobs"
+	"mutual/markup"
 	"mutual/migrations"
 	"mutual/moderation"
 	"mutual/search"
@@ -42,10 +44,10 @@ type App struct {
 
 	// The domain services (services.go builds them).
 	brands      *forum.Brands
-	members     *forum.Members
+	members     *account.Members
 	forum       *forum.Service
 	search      *search.Service
-	md          *forum.Renderer
+	md          *markup.Renderer
 	authz       *moderation.Authorizer
 	mod         *moderation.Service
 	escalations *escalation.Service

@@ -20,9 +20,11 @@ import (
 	"testing"
 	"time"
 
+	"mutual/account"
 	"mutual/app"
 	"mutual/forum"
 	"mutual/forum/synth"
+	"mutual/markup"
 	"mutual/sqldb"
 )
 
@@ -54,22 +56,22 @@ func newBenchSite(b *testing.B) *benchSite {
 	}
 	b.Cleanup(func() { _ = a.Close() })
 	db := a.DB()
-	md := forum.NewRenderer()
+	md := markup.NewRenderer()
 	// 8,000 threads / 40,000 posts: about 2,000 threads per board.
 	if _, err := synth.Generate(ctx, db, md, synth.Options{Threads: 8000, Posts: 40000, Seed: 1, BenchMembers: -1}); err != nil {
 		b.Fatal(err)
 	}
-	members := forum.NewMembers(db, now)
+	members := account.NewMembers(db, now)
 	svc := forum.NewService(db, md, now)
 	brand, err := forum.NewBrands(db, now).Default(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}
 	s := &benchSite{h: a.Handler(), db: db}
-	var actors []forum.Actor
+	var actors []account.Actor
 	for i := range 8 {
 		name := fmt.Sprintf("benchuser%d", i)
-		u, err := members.CreateUnclaimed(ctx, forum.Unclaimed{BrandID: brand.ID, Username: name, CreatedAt: now()})
+		u, err := members.CreateUnclaimed(ctx, account.Unclaimed{BrandID: brand.ID, Username: name, CreatedAt: now()})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -78,7 +80,7 @@ func newBenchSite(b *testing.B) *benchSite {
 			b.Fatal(err)
 		}
 		s.tokens = append(s.tokens, tok)
-		actors = append(actors, forum.Actor{UserID: u.ID, BrandID: brand.ID, Username: name, Roles: []string{"member"}})
+		actors = append(actors, account.Actor{UserID: u.ID, BrandID: brand.ID, Username: name, Roles: []string{"member"}})
 	}
 	sess, err := members.StartSession(ctx, brand.ID, actors[0].UserID)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/forum/demo"
@@ -36,7 +37,7 @@ func (a *App) ensureDefaultBrand(ctx context.Context) error {
 		return fmt.Errorf("app: create default brand: %w", err)
 	}
 	pw := randomPassword()
-	admin, err := a.members.Create(ctx, forum.Signup{BrandID: b.ID, Username: "admin", Email: "admin@localhost.localdomain", Password: pw})
+	admin, err := a.members.Create(ctx, account.Signup{BrandID: b.ID, Username: "admin", Email: "admin@localhost.localdomain", Password: pw})
 	if err != nil {
 		return fmt.Errorf("app: create admin: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"mutual/account"
 	"mutual/forum"
 )
 
@@ -325,7 +326,7 @@ func TestAuthzMatrix(t *testing.T) {
 	}
 
 	s.user(s.brand.ID, "mx_grantee") // receives roles from the admin routes
-	if _, err := s.members.Create(ctx, forum.Signup{BrandID: s.brand.ID, Username: "mx_pw", Email: "mx_pw@example.com", Password: "correct-horse-battery"}); err != nil {
+	if _, err := s.members.Create(ctx, account.Signup{BrandID: s.brand.ID, Username: "mx_pw", Email: "mx_pw@example.com", Password: "correct-horse-battery"}); err != nil {
 		t.Fatal(err)
 	}
 	actors := map[string]member{}

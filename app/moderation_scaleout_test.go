@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"mutual/account"
 	"mutual/forum"
 	"mutual/internal/testkit"
+	"mutual/markup"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
 )
@@ -46,14 +48,14 @@ func TestModerationAcrossInstances(t *testing.T) {
 	_, srvB := scaleoutInstance(t, target, clock, nil)
 	ctx := context.Background()
 	brand, _ := forum.NewBrands(a.DB(), clock.Now).Default(ctx)
-	svc := forum.NewService(a.DB(), forum.NewRenderer(), clock.Now)
-	members := forum.NewMembers(a.DB(), clock.Now)
+	svc := forum.NewService(a.DB(), markup.NewRenderer(), clock.Now)
+	members := account.NewMembers(a.DB(), clock.Now)
 	board, err := svc.CreateBoard(ctx, brand.ID, forum.NewBoard{Name: "Scale board"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	token := func(name string, roles ...string) (forum.Actor, string) {
-		u, err := members.CreateUnclaimed(ctx, forum.Unclaimed{BrandID: brand.ID, Username: name, CreatedAt: clock.Now()})
+	token := func(name string, roles ...string) (account.Actor, string) {
+		u, err := members.CreateUnclaimed(ctx, account.Unclaimed{BrandID: brand.ID, Username: name, CreatedAt: clock.Now()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -64,7 +66,7 @@ func TestModerationAcrossInstances(t *testing.T) {
 		}
 		tok, _ := members.CreateToken(ctx, brand.ID, u.ID, "t")
 		rs, _ := members.RolesOf(ctx, brand.ID, u.ID)
-		return forum.Actor{UserID: u.ID, BrandID: brand.ID, Username: name, Roles: rs}, tok
+		return account.Actor{UserID: u.ID, BrandID: brand.ID, Username: name, Roles: rs}, tok
 	}
 	_, admin := token("boss", "admin")
 	_, helperTok := token("helper")

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"mutual/account"
 	"mutual/app"
 	"mutual/forum"
 )
@@ -259,9 +260,9 @@ func TestSignUpFlow(t *testing.T) {
 }
 
 // passwordUser makes an account that can sign in (one argon2 hash).
-func (s *site) passwordUser(name, pw string) forum.User {
+func (s *site) passwordUser(name, pw string) account.User {
 	s.t.Helper()
-	u, err := s.members.Create(context.Background(), forum.Signup{BrandID: s.brand.ID, Username: name, Email: name + "@example.com", Password: pw})
+	u, err := s.members.Create(context.Background(), account.Signup{BrandID: s.brand.ID, Username: name, Email: name + "@example.com", Password: pw})
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -344,7 +345,7 @@ func TestSessionExpiresWithClock(t *testing.T) {
 	if r := b.api(http.MethodGet, "/api/v1/me", nil); r.code != 200 {
 		t.Fatalf("fresh session = %d", r.code)
 	}
-	s.clock.Add(forum.SessionTTL + time.Minute)
+	s.clock.Add(account.SessionTTL + time.Minute)
 	r := b.api(http.MethodGet, "/api/v1/me", nil)
 	if r.code != http.StatusUnauthorized {
 		t.Errorf("expired session = %d, want 401", r.code)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"mutual/account"
 	"mutual/app"
 	"mutual/forum"
 	"mutual/report/deflection/deflectiontest"
@@ -52,9 +53,9 @@ func BenchmarkReportPage(b *testing.B) {
 	if _, err := deflectiontest.SeedBench(ctx, a.DB(), brand.ID, 5_000_000); err != nil {
 		b.Fatal(err)
 	}
-	members := forum.NewMembers(a.DB(), time.Now)
+	members := account.NewMembers(a.DB(), time.Now)
 	name := "rep" + strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
-	u, err := members.CreateUnclaimed(ctx, forum.Unclaimed{BrandID: brand.ID, Username: name, Email: name + "@example.com", CreatedAt: time.Now()})
+	u, err := members.CreateUnclaimed(ctx, account.Unclaimed{BrandID: brand.ID, Username: name, Email: name + "@example.com", CreatedAt: time.Now()})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -25,8 +25,10 @@ import (
 	"testing"
 	"time"
 
+	"mutual/account"
 	"mutual/app"
 	"mutual/forum"
+	"mutual/markup"
 	"mutual/reputation"
 	"mutual/sqldb"
 )
@@ -110,7 +112,7 @@ ORDER BY u.id LIMIT ?`, s.thread.BrandID, time.Now().Add(-2*time.Hour).UnixMilli
 	if err := rows.Close(); err != nil {
 		b.Fatal(err)
 	}
-	members := forum.NewMembers(s.db, time.Now)
+	members := account.NewMembers(s.db, time.Now)
 	rng := rand.New(rand.NewPCG(3, 4))
 	var kg kudosGivers
 	for _, g := range gs {
@@ -334,7 +336,7 @@ func buildRepBigBrand(dir string) (*repBigBrand, error) {
 	if err != nil {
 		return nil, err
 	}
-	svc := forum.NewService(db, forum.NewRenderer(), cfg.Now)
+	svc := forum.NewService(db, markup.NewRenderer(), cfg.Now)
 	var boards []int64
 	for i := range 4 {
 		bd, err := svc.CreateBoard(ctx, brand.ID, forum.NewBoard{Name: fmt.Sprintf("Board %d", i)})
@@ -401,7 +403,7 @@ func buildRepBigBrand(dir string) (*repBigBrand, error) {
 	}); err != nil {
 		return nil, err
 	}
-	members2 := forum.NewMembers(db, cfg.Now)
+	members2 := account.NewMembers(db, cfg.Now)
 	sess, err := members2.StartSession(ctx, brand.ID, firstUser)
 	if err != nil {
 		return nil, err

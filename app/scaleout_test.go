@@ -15,9 +15,11 @@ import (
 	"testing"
 	"time"
 
+	"mutual/account"
 	"mutual/app"
 	"mutual/forum"
 	"mutual/internal/testkit"
+	"mutual/markup"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
 )
@@ -81,15 +83,15 @@ func TestTwoInstancesShareOnePostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := forum.NewService(a.DB(), forum.NewRenderer(), clock.Now)
+	svc := forum.NewService(a.DB(), markup.NewRenderer(), clock.Now)
 	board, err := svc.CreateBoard(ctx, brand.ID, forum.NewBoard{Name: "Shared board"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	members := forum.NewMembers(a.DB(), clock.Now)
+	members := account.NewMembers(a.DB(), clock.Now)
 	var tokens []string
 	for i := 0; i < 4; i++ {
-		u, err := members.CreateUnclaimed(ctx, forum.Unclaimed{BrandID: brand.ID, Username: fmt.Sprintf("member%d", i), CreatedAt: clock.Now()})
+		u, err := members.CreateUnclaimed(ctx, account.Unclaimed{BrandID: brand.ID, Username: fmt.Sprintf("member%d", i), CreatedAt: clock.Now()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -162,7 +164,7 @@ func TestTwoInstancesShareOnePostgres(t *testing.T) {
 	// Both detectors racing over new overdue threads still escalate each once.
 	crashA.Store(false)
 	for i := 0; i < 5; i++ {
-		if _, err := svc.Ask(ctx, forum.Actor{UserID: 2, BrandID: brand.ID, Roles: []string{"member"}},
+		if _, err := svc.Ask(ctx, account.Actor{UserID: 2, BrandID: brand.ID, Roles: []string{"member"}},
 			forum.NewThread{BoardID: board.ID, Title: fmt.Sprintf("Late question number %d", i), Body: "Still waiting for an answer here."}); err != nil {
 			t.Fatal(err)
 		}
@@ -212,13 +214,13 @@ func TestCacheInvalidationCrossesInstances(t *testing.T) {
 	_, srvB := scaleoutInstance(t, target, clock, nil)
 	ctx := context.Background()
 	brand, _ := forum.NewBrands(a.DB(), clock.Now).Default(ctx)
-	svc := forum.NewService(a.DB(), forum.NewRenderer(), clock.Now)
+	svc := forum.NewService(a.DB(), markup.NewRenderer(), clock.Now)
 	board, err := svc.CreateBoard(ctx, brand.ID, forum.NewBoard{Name: "Cache board"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	members := forum.NewMembers(a.DB(), clock.Now)
-	u, _ := members.CreateUnclaimed(ctx, forum.Unclaimed{BrandID: brand.ID, Username: "asker", CreatedAt: clock.Now()})
+	members := account.NewMembers(a.DB(), clock.Now)
+	u, _ := members.CreateUnclaimed(ctx, account.Unclaimed{BrandID: brand.ID, Username: "asker", CreatedAt: clock.Now()})
 	tok, _ := members.CreateToken(ctx, brand.ID, u.ID, "t")
 	code, body := apiPost(t, srvA.URL+"/api/v1/threads", tok, map[string]any{"board_id": board.ID, "title": "Cached thread title", "body": "A body long enough."})
 	if code != http.StatusCreated {

@@ -4,9 +4,11 @@ import (
 	"context"
 	"time"
 
+	"mutual/account"
 	"mutual/escalation"
 	"mutual/forum"
 	"mutual/forum/notify"
+	"mutual/markup"
 	"mutual/moderation"
 	"mutual/search"
 	"mutual/sqldb"
@@ -18,9 +20,9 @@ import (
 // services (and the same hooks) as the web server, without HTTP.
 type Services struct {
 	DB          *sqldb.DB
-	Renderer    *forum.Renderer
+	Renderer    *markup.Renderer
 	Brands      *forum.Brands
-	Members     *forum.Members
+	Members     *account.Members
 	Forum       *forum.Service
 	Moderation  *moderation.Service
 	Escalations *escalation.Service
@@ -38,9 +40,9 @@ func (a *App) Services() Services {
 // the cached pages it made stale (here and, through the bus, elsewhere).
 func (a *App) buildServices(ctx context.Context) error {
 	db, cfg := a.db, a.cfg
-	a.md = forum.NewRenderer()
+	a.md = markup.NewRenderer()
 	a.brands = forum.NewBrands(db, cfg.Now)
-	a.members = forum.NewMembers(db, cfg.Now)
+	a.members = account.NewMembers(db, cfg.Now)
 	a.forum = forum.NewService(db, a.md, cfg.Now)
 	if cfg.NewMemberLimits {
 		a.forum.Limits = forum.DefaultPostLimits()

@@ -16,9 +16,11 @@ import (
 	"testing"
 	"time"
 
+	"mutual/account"
 	"mutual/app"
 	"mutual/forum"
 	"mutual/internal/testkit"
+	"mutual/markup"
 	"mutual/search"
 )
 
@@ -50,7 +52,7 @@ type site struct {
 	cfg     app.Config
 	clock   *testkit.Clock
 	logs    *syncBuffer
-	members *forum.Members
+	members *account.Members
 	brands  *forum.Brands
 	// svc writes through the same database for setup. It is not the app's
 	// own service, so it does not invalidate the anonymous page cache: set
@@ -82,9 +84,9 @@ func newSite(t *testing.T, opts ...func(*app.Config)) *site {
 	}
 	t.Cleanup(func() { _ = a.Close() })
 	s := &site{t: t, app: a, h: a.Handler(), cfg: cfg, clock: clk, logs: logs,
-		members: forum.NewMembers(a.DB(), clk.Now),
+		members: account.NewMembers(a.DB(), clk.Now),
 		brands:  forum.NewBrands(a.DB(), clk.Now),
-		svc:     forum.NewService(a.DB(), forum.NewRenderer(), clk.Now),
+		svc:     forum.NewService(a.DB(), markup.NewRenderer(), clk.Now),
 		search:  search.New(a.DB(), clk.Now),
 	}
 	s.svc.Subscribe(s.search.Hook)
@@ -117,7 +119,7 @@ func (s *site) noErrorLogs() {
 
 // member is a signed-in account made without the cost of a password hash.
 type member struct {
-	actor forum.Actor
+	actor account.Actor
 	token string // bearer token
 }
 
@@ -125,7 +127,7 @@ type member struct {
 func (s *site) user(brandID int64, name string, roles ...string) member {
 	s.t.Helper()
 	ctx := context.Background()
-	u, err := s.members.CreateUnclaimed(ctx, forum.Unclaimed{BrandID: brandID, Username: name, Email: name + "@example.com", CreatedAt: s.clock.Now()})
+	u, err := s.members.CreateUnclaimed(ctx, account.Unclaimed{BrandID: brandID, Username: name, Email: name + "@example.com", CreatedAt: s.clock.Now()})
 	if err != nil {
 		s.t.Fatalf("create %s: %v", name, err)
 	}
@@ -139,7 +141,7 @@ func (s *site) user(brandID int64, name string, roles ...string) member {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	return member{actor: forum.Actor{UserID: u.ID, BrandID: brandID, Username: name, Roles: rs}, token: tok}
+	return member{actor: account.Actor{UserID: u.ID, BrandID: brandID, Username: name, Roles: rs}, token: tok}
 }
 
 // browser is a client with a cookie jar that remembers the last CSRF token a

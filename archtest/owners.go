@@ -10,18 +10,20 @@ package archtest
 // caller's transaction when the change must commit with the caller's rows),
 // or declares a small interface the owner satisfies.
 var Owners = map[string]string{
-	// Members, content and the brand itself: the forum.
-	"brands":           "mutual/forum", // other capabilities' columns change through forum.SetBrandModeration, forum.SetPeerSLA, forum.LedgerTx
-	"settings":         "mutual/forum", // deployment-wide key/value: forum.EnsureSetting
-	"users":            "mutual/forum",
-	"role_assignments": "mutual/forum", // a member's standing in a brand, read on every request; moderation grants through forum.GrantRole
-	"sessions":         "mutual/forum",
-	"api_tokens":       "mutual/forum",
-	"boards":           "mutual/forum",
-	"threads":          "mutual/forum", // escalation's marks go through forum.MarkEscalated and friends
-	"posts":            "mutual/forum",
-	"post_revisions":   "mutual/forum",
-	"kudos":            "mutual/forum",
+	// Members: accounts, sign-in and a member's standing in a brand.
+	"users":            "mutual/account", // the ledger's cached totals change through forum.LedgerTx, which calls account.AddReputation
+	"role_assignments": "mutual/account", // a member's standing in a brand, read on every request; moderation grants through account.GrantRole
+	"sessions":         "mutual/account",
+	"api_tokens":       "mutual/account",
+
+	// Content and the brand itself: the forum.
+	"brands":         "mutual/forum", // other capabilities' columns change through forum.SetBrandModeration, forum.SetPeerSLA, forum.LedgerTx
+	"settings":       "mutual/forum", // deployment-wide key/value: forum.EnsureSetting
+	"boards":         "mutual/forum",
+	"threads":        "mutual/forum", // escalation's marks go through forum.MarkEscalated and friends
+	"posts":          "mutual/forum",
+	"post_revisions": "mutual/forum",
+	"kudos":          "mutual/forum",
 
 	// Finding threads: the full-text indexes and the Ask page's suggestions.
 	"post_search":        "mutual/search", // SQLite's FTS index, kept by triggers and search's indexer
@@ -102,6 +104,10 @@ type Read struct {
 var AllowedReads = []Read{
 	{"mutual/forum", []string{"reputation_events", "reputation_rollups"},
 		"the kudos statement reads the receiver's day total and serial count with its own checks: one statement inside SQLite's single writer"},
+	{"mutual/forum", []string{"users", "role_assignments"},
+		"every thread and post list joins its authors' names and totals in one query; the posting and kudos rules read the member's standing inside the writing transaction"},
+	{"mutual/account", []string{"brands"},
+		"a member is trusted while their reputation reaches the brand's rep_trusted: one query with their granted roles"},
 	{"mutual/reputation", []string{"users", "brands", "posts", "threads", "kudos", "role_assignments"},
 		"the ledger sits below the forum (which imports it): leaderboards and ledger pages join names, an event finds its post's board, ring detection walks the kudos graph, the staff check reads roles"},
 	{"mutual/moderation", []string{"users", "brands", "posts", "threads", "role_assignments"},

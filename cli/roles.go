@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"mutual/account"
 	"mutual/app"
 	"mutual/forum"
 )
@@ -26,7 +27,7 @@ func cmdRole(ctx context.Context, name string, grant bool, args []string, out io
 		return err
 	}
 	username := fs.String("username", "", "username")
-	role := fs.String("role", "", "role: "+strings.Join(forum.Roles[1:], ", "))
+	role := fs.String("role", "", "role: "+strings.Join(account.Roles[1:], ", "))
 	host := fs.String("brand", "", "brand host (default brand when empty)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -37,7 +38,7 @@ func cmdRole(ctx context.Context, name string, grant bool, args []string, out io
 	return withBrand(ctx, *cfg, *host, func(s app.Services, b forum.Brand) error {
 		// The command line acts as the system: the audit row has no actor
 		// and says where the change came from.
-		if err := s.Moderation.SetRole(ctx, forum.Actor{BrandID: b.ID}, *username, *role, grant, "(command line)"); err != nil {
+		if err := s.Moderation.SetRole(ctx, account.Actor{BrandID: b.ID}, *username, *role, grant, "(command line)"); err != nil {
 			return err
 		}
 		verb := "granted"

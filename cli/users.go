@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"mutual/account"
 	"mutual/app"
 	"mutual/forum"
 )
@@ -20,7 +21,7 @@ func userCreate(ctx context.Context, args []string, out io.Writer) error {
 	email := fs.String("email", "", "email address")
 	password := fs.String("password", "", "password (at least 10 characters)")
 	host := fs.String("brand", "", "brand host (default brand when empty)")
-	role := fs.String("role", "member", "role: "+strings.Join(forum.Roles, ", "))
+	role := fs.String("role", "member", "role: "+strings.Join(account.Roles, ", "))
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -28,7 +29,7 @@ func userCreate(ctx context.Context, args []string, out io.Writer) error {
 		return usageErr("--username, --email and --password are required")
 	}
 	return withBrand(ctx, *cfg, *host, func(s app.Services, b forum.Brand) error {
-		u, err := s.Members.Create(ctx, forum.Signup{BrandID: b.ID, Username: *username, Email: *email, Password: *password})
+		u, err := s.Members.Create(ctx, account.Signup{BrandID: b.ID, Username: *username, Email: *email, Password: *password})
 		if err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"mutual/account"
 	"mutual/app"
 	"mutual/escalation"
 	"mutual/forum"
@@ -30,8 +31,8 @@ func escServer(t *testing.T) (string, *app.App, *testkit.Clock) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	members := forum.NewMembers(a.DB(), clk.Now)
-	u, err := members.Create(ctx, forum.Signup{BrandID: brand.ID, Username: "agent_amy", Email: "amy@provider.test", Password: password("agent_amy")})
+	members := account.NewMembers(a.DB(), clk.Now)
+	u, err := members.Create(ctx, account.Signup{BrandID: brand.ID, Username: "agent_amy", Email: "amy@provider.test", Password: password("agent_amy")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"mutual/account"
 	"mutual/app"
 	"mutual/forum"
 )
@@ -49,7 +50,7 @@ func TestJourneyFlagHideAudit(t *testing.T) {
 	// A moderator (granted by an administrator) hides it from the queue.
 	mod := freshVisitor(t, browser)
 	signUp(t, mod, base, "max_mod")
-	members := forum.NewMembers(a.DB(), time.Now)
+	members := account.NewMembers(a.DB(), time.Now)
 	brand, err := forum.NewBrands(a.DB(), time.Now).Default(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -11,9 +11,11 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"mutual/account"
 	"mutual/app"
 	"mutual/forum"
 	"mutual/internal/testkit"
+	"mutual/markup"
 	"mutual/report/deflection"
 	"mutual/report/deflection/deflectiontest"
 )
@@ -41,7 +43,7 @@ func TestReportJourney(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := forum.NewService(db, forum.NewRenderer(), clk.Now)
+	svc := forum.NewService(db, markup.NewRenderer(), clk.Now)
 	svc.Subscribe(deflection.Hook)
 	tl := deflectiontest.Build(t, db, svc, clk, deflection.NewViews(db, clk.Now, slog.New(slog.NewTextHandler(io.Discard, nil))), brand.ID)
 	form := deflection.FormOf(deflection.DefaultSettings(brand.ID))
@@ -51,8 +53,8 @@ func TestReportJourney(t *testing.T) {
 	}
 	deflectiontest.Readers(t, db, tl, brand.ID, tl.T0.Add(3*time.Hour))
 	clk.Add(tl.T0.Add(72 * time.Hour).Sub(clk.Now()))
-	members := forum.NewMembers(db, clk.Now)
-	mgr, err := members.Create(ctx, forum.Signup{BrandID: brand.ID, Username: "clara_manager", Email: "clara@example.com", Password: "report-password-123"})
+	members := account.NewMembers(db, clk.Now)
+	mgr, err := members.Create(ctx, account.Signup{BrandID: brand.ID, Username: "clara_manager", Email: "clara@example.com", Password: "report-password-123"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,9 +5,11 @@ import (
 	"testing"
 	"time"
 
+	"mutual/account"
 	"mutual/escalation"
 	"mutual/forum"
 	"mutual/internal/testkit"
+	"mutual/markup"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
 )
@@ -20,13 +22,13 @@ type fixture struct {
 	t       *testing.T
 	db      *sqldb.DB
 	clock   *testkit.Clock
-	members *forum.Members
+	members *account.Members
 	forum   *forum.Service
 	esc     *escalation.Service
 	brand   forum.Brand
 	board   forum.Board
-	asker   forum.Actor
-	peer    forum.Actor
+	asker   account.Actor
+	peer    account.Actor
 }
 
 func eachStore(t *testing.T, fn func(t *testing.T, f *fixture)) {
@@ -39,8 +41,8 @@ func eachStore(t *testing.T, fn func(t *testing.T, f *fixture)) {
 func newFixture(t *testing.T, db *sqldb.DB) *fixture {
 	t.Helper()
 	clk := testkit.NewClock(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)) // a Monday
-	f := &fixture{t: t, db: db, clock: clk, members: forum.NewMembers(db, clk.Now),
-		forum: forum.NewService(db, forum.NewRenderer(), clk.Now), esc: escalation.New(db, clk.Now)}
+	f := &fixture{t: t, db: db, clock: clk, members: account.NewMembers(db, clk.Now),
+		forum: forum.NewService(db, markup.NewRenderer(), clk.Now), esc: escalation.New(db, clk.Now)}
 	f.forum.Subscribe(f.esc.Hook)
 	var err error
 	if f.brand, err = forum.NewBrands(db, clk.Now).Create(ctx, forum.NewBrand{Host: "localhost", Name: "Alpha", Default: true}); err != nil {
@@ -54,13 +56,13 @@ func newFixture(t *testing.T, db *sqldb.DB) *fixture {
 	return f
 }
 
-func (f *fixture) user(name string, roles ...string) forum.Actor {
+func (f *fixture) user(name string, roles ...string) account.Actor {
 	f.t.Helper()
-	return testkit.Member(f.t, f.members, forum.Unclaimed{BrandID: f.brand.ID, Username: name, Email: name + "@example.com", CreatedAt: f.clock.Now()}, roles...)
+	return testkit.Member(f.t, f.members, account.Unclaimed{BrandID: f.brand.ID, Username: name, Email: name + "@example.com", CreatedAt: f.clock.Now()}, roles...)
 }
 
 // agent makes an agent of the brand, on or off shift.
-func (f *fixture) agent(name string, onShift bool, boards ...int64) forum.Actor {
+func (f *fixture) agent(name string, onShift bool, boards ...int64) account.Actor {
 	f.t.Helper()
 	a := f.user(name, "agent")
 	if _, err := f.esc.AddAgent(ctx, escalation.NewAgent{BrandID: f.brand.ID, UserID: a.UserID, Person: name + "@example.com",
@@ -79,7 +81,7 @@ func (f *fixture) ask(title string) forum.Thread {
 	return th
 }
 
-func (f *fixture) reply(a forum.Actor, threadID int64, body string) forum.Post {
+func (f *fixture) reply(a account.Actor, threadID int64, body string) forum.Post {
 	f.t.Helper()
 	p, err := f.forum.Reply(ctx, a, threadID, forum.NewReply{Body: body})
 	if err != nil {

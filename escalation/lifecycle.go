@@ -7,17 +7,18 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/sqldb"
 )
 
 // isAgent reports whether the actor may work escalations of their brand.
-func isAgent(a forum.Actor) bool { return a.Has("agent") || a.Has("admin") }
+func isAgent(a account.Actor) bool { return a.Has("agent") || a.Has("admin") }
 
 // change runs fn on escalation id of the actor's brand inside one
 // transaction, with the brand's settings.
-func (s *Service) change(ctx context.Context, a forum.Actor, id int64, what string,
+func (s *Service) change(ctx context.Context, a account.Actor, id int64, what string,
 	fn func(tx *sqldb.Tx, st Settings, x Escalation) error) (Escalation, error) {
 	if !a.SignedIn() {
 		return Escalation{}, fault.ErrUnauthenticated
@@ -44,7 +45,7 @@ func (s *Service) change(ctx context.Context, a forum.Actor, id int64, what stri
 
 // Claim takes an escalation for the acting agent. It must be open and not
 // claimed by someone else; claiming one routed to another agent takes it over.
-func (s *Service) Claim(ctx context.Context, a forum.Actor, id int64) (Escalation, error) {
+func (s *Service) Claim(ctx context.Context, a account.Actor, id int64) (Escalation, error) {
 	return s.change(ctx, a, id, "claim", func(tx *sqldb.Tx, st Settings, x Escalation) error {
 		if !x.Unclaimed() {
 			if x.ClaimedBy == a.UserID && x.Status == StatusClaimed {
@@ -67,7 +68,7 @@ assigned_at = COALESCE(assigned_at, ?) WHERE id = ? AND status IN ('escalated', 
 
 // Release hands a claimed (or assigned) escalation back to the queue, where
 // it is routed to another agent.
-func (s *Service) Release(ctx context.Context, a forum.Actor, id int64, note string) (Escalation, error) {
+func (s *Service) Release(ctx context.Context, a account.Actor, id int64, note string) (Escalation, error) {
 	note, err := checkNote(note, false)
 	if err != nil {
 		return Escalation{}, err
@@ -85,7 +86,7 @@ func (s *Service) Release(ctx context.Context, a forum.Actor, id int64, note str
 
 // Handover passes an escalation to another agent of the brand with a note:
 // recorded as released by the giver and assigned to the taker, who claims it.
-func (s *Service) Handover(ctx context.Context, a forum.Actor, id, to int64, note string) (Escalation, error) {
+func (s *Service) Handover(ctx context.Context, a account.Actor, id, to int64, note string) (Escalation, error) {
 	note, err := checkNote(note, true)
 	if err != nil {
 		return Escalation{}, err
@@ -122,7 +123,7 @@ claimed_at = NULL, handover_note = ? WHERE id = ?`, to, ms(now), note, x.ID); er
 // Close ends an escalation the acting agent holds: after their answer
 // (resolved by the agent), or without replying when a peer replied after the
 // claim (resolved by the peer after escalation).
-func (s *Service) Close(ctx context.Context, a forum.Actor, id int64, note string) (Escalation, error) {
+func (s *Service) Close(ctx context.Context, a account.Actor, id int64, note string) (Escalation, error) {
 	note, err := checkNote(note, false)
 	if err != nil {
 		return Escalation{}, err
@@ -185,7 +186,7 @@ const MinReason = 10
 // Escalate raises a thread to agents at once, with a reason: the asker
 // ("I still need help") or a trusted member who judges the community has
 // run out of road. Returns the escalation (ErrConflict when it already has one).
-func (s *Service) Escalate(ctx context.Context, a forum.Actor, threadID int64, reason string) (Escalation, error) {
+func (s *Service) Escalate(ctx context.Context, a account.Actor, threadID int64, reason string) (Escalation, error) {
 	if !a.SignedIn() {
 		return Escalation{}, fault.ErrUnauthenticated
 	}
@@ -255,7 +256,7 @@ func (s *Service) Escalate(ctx context.Context, a forum.Actor, threadID int64, r
 // reputationTrusted returns the member's reputation and the brand's
 // "trusted" threshold (brands.rep_trusted), for brands that grant the
 // privilege by reputation rather than by role: trusted when rep >= need.
-func reputationTrusted(ctx context.Context, q sqldb.Querier, a forum.Actor) (rep, need int64, err error) {
+func reputationTrusted(ctx context.Context, q sqldb.Querier, a account.Actor) (rep, need int64, err error) {
 	err = q.QueryRow(ctx, `SELECT u.reputation, b.rep_trusted FROM users u JOIN brands b ON b.id = ?
 WHERE u.id = ?`, a.BrandID, a.UserID).Scan(&rep, &need)
 	if err != nil {
@@ -268,7 +269,7 @@ WHERE u.id = ?`, a.BrandID, a.UserID).Scan(&rep, &need)
 // Once the brand's resolution SLA has passed without an accepted answer, the
 // detector escalates it (at once if it already has). Pressing it again is
 // harmless.
-func (s *Service) StillNeedHelp(ctx context.Context, a forum.Actor, threadID int64) error {
+func (s *Service) StillNeedHelp(ctx context.Context, a account.Actor, threadID int64) error {
 	if !a.SignedIn() {
 		return fault.ErrUnauthenticated
 	}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"mutual/account"
 	"mutual/fault"
 	"mutual/reputation"
 	"mutual/sqldb"
@@ -17,7 +18,7 @@ import (
 // asker or a moderator may accept; nobody accepts the asker's own reply, nor
 // in a thread members do not see (fault.ErrNotFound, or fault.ErrConflict to those who
 // see it: moderators, the asker of a held question).
-func (s *Service) Accept(ctx context.Context, a Actor, threadID, postID int64) (Thread, error) {
+func (s *Service) Accept(ctx context.Context, a account.Actor, threadID, postID int64) (Thread, error) {
 	if err := requireMember(a); err != nil {
 		return Thread{}, err
 	}
@@ -98,7 +99,7 @@ func (s *Service) reverseAccept(ctx context.Context, tx *sqldb.Tx, t Thread, now
 }
 
 // Unaccept withdraws the accepted answer; with none accepted it does nothing.
-func (s *Service) Unaccept(ctx context.Context, a Actor, threadID int64) (Thread, error) {
+func (s *Service) Unaccept(ctx context.Context, a account.Actor, threadID int64) (Thread, error) {
 	if err := requireMember(a); err != nil {
 		return Thread{}, err
 	}
@@ -172,5 +173,5 @@ func (s *Service) lockAcceptMembers(ctx context.Context, tx *sqldb.Tx, t Thread,
 		}
 		ids = append(ids, old)
 	}
-	return lockMembers(ctx, tx, ids...)
+	return account.LockMembers(ctx, tx, ids...)
 }

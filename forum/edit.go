@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"mutual/account"
 	"mutual/fault"
 	"mutual/sqldb"
 )
@@ -14,7 +15,7 @@ import (
 // keeping the old version as a revision. Authors edit their own posts;
 // moderators, and members with the brand's reputation for it, edit any
 // members can see (see CanEdit).
-func (s *Service) Edit(ctx context.Context, a Actor, postID int64, title, body string) (Post, error) {
+func (s *Service) Edit(ctx context.Context, a account.Actor, postID int64, title, body string) (Post, error) {
 	if err := requireMember(a); err != nil {
 		return Post{}, err
 	}
@@ -87,11 +88,11 @@ FROM post_revisions r JOIN users u ON u.id = r.editor_id WHERE r.post_id = ? AND
 // or in a thread that is) only a moderator edits, or its author while it
 // awaits review; to anyone else it is fault.ErrNotFound, as on its page. Otherwise
 // the error (fault.ErrForbidden) says plainly what is missing.
-func (s *Service) CanEdit(ctx context.Context, a Actor, p Post) error {
+func (s *Service) CanEdit(ctx context.Context, a account.Actor, p Post) error {
 	return s.canEdit(ctx, s.db, a, p)
 }
 
-func (s *Service) canEdit(ctx context.Context, q sqldb.Querier, a Actor, p Post) error {
+func (s *Service) canEdit(ctx context.Context, q sqldb.Querier, a account.Actor, p Post) error {
 	if err := requireMember(a); err != nil {
 		return err
 	}
@@ -128,7 +129,7 @@ WHERE u.id = ? AND u.brand_id = ?`, a.UserID, a.BrandID).Scan(&rep, &need)
 // Revise replaces a post's text (and a question's title) inside tx as a
 // moderator, keeping the old version as a revision. It returns the post as
 // it was.
-func (s *Service) Revise(ctx context.Context, tx *sqldb.Tx, a Actor, postID int64, title, body string) (Post, error) {
+func (s *Service) Revise(ctx context.Context, tx *sqldb.Tx, a account.Actor, postID int64, title, body string) (Post, error) {
 	p, err := s.post(ctx, tx, a.BrandID, postID)
 	if err != nil {
 		return Post{}, err
@@ -173,7 +174,7 @@ func (s *Service) checkEdit(p Post, title, body string) (postEdit, error) {
 
 // writeEdit stores e inside tx as p's next revision, and a question's new
 // title on its thread. p is the post as read in tx; it returns the thread.
-func (s *Service) writeEdit(ctx context.Context, tx *sqldb.Tx, a Actor, p Post, e postEdit, now int64) (Thread, error) {
+func (s *Service) writeEdit(ctx context.Context, tx *sqldb.Tx, a account.Actor, p Post, e postEdit, now int64) (Thread, error) {
 	t, err := s.thread(ctx, tx, a.BrandID, p.ThreadID)
 	if err != nil {
 		return Thread{}, err

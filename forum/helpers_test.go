@@ -6,9 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/internal/testkit"
+	"mutual/markup"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
 )
@@ -22,16 +24,13 @@ type fixture struct {
 	db      *sqldb.DB
 	clock   *testkit.Clock
 	brands  *forum.Brands
-	members *forum.Members
+	members *account.Members
 	svc     *forum.Service
 	brand   forum.Brand
 	board   forum.Board
 }
 
 var ctx = context.Background()
-
-// newFixture is a fixture on a SQLite file.
-func newFixture(t *testing.T) *fixture { return newFixtureOn(t, sqldb.SQLite) }
 
 // eachStore runs fn on a fresh fixture in every store: a SQLite file, and a
 // PostgreSQL schema when MUTUAL_TEST_POSTGRES names a server (required in CI).
@@ -50,8 +49,8 @@ func newFixtureOn(t *testing.T, d sqldb.Dialect) *fixture {
 		db:      db,
 		clock:   clk,
 		brands:  forum.NewBrands(db, clk.Now),
-		members: forum.NewMembers(db, clk.Now),
-		svc:     forum.NewService(db, forum.NewRenderer(), clk.Now),
+		members: account.NewMembers(db, clk.Now),
+		svc:     forum.NewService(db, markup.NewRenderer(), clk.Now),
 	}
 	f.brand = f.newBrand(t, "localhost", "Alpha Mobile", true)
 	f.board = f.newBoard(t, f.brand.ID, "Billing")
@@ -78,12 +77,12 @@ func (f *fixture) newBoard(t *testing.T, brandID int64, name string) forum.Board
 
 // actor makes an account without a password (no argon2 cost) in the brand,
 // grants roles and returns the actor as a session would see it.
-func (f *fixture) actor(t *testing.T, brandID int64, name string, roles ...string) forum.Actor {
+func (f *fixture) actor(t *testing.T, brandID int64, name string, roles ...string) account.Actor {
 	t.Helper()
-	return testkit.Member(t, f.members, forum.Unclaimed{BrandID: brandID, Username: name, CreatedAt: f.clock.Now()}, roles...)
+	return testkit.Member(t, f.members, account.Unclaimed{BrandID: brandID, Username: name, CreatedAt: f.clock.Now()}, roles...)
 }
 
-func (f *fixture) ask(t *testing.T, a forum.Actor, title string) forum.Thread {
+func (f *fixture) ask(t *testing.T, a account.Actor, title string) forum.Thread {
 	t.Helper()
 	th, err := f.svc.Ask(ctx, a, forum.NewThread{BoardID: f.board.ID, Title: title, Body: "Some details about " + title})
 	if err != nil {
@@ -92,7 +91,7 @@ func (f *fixture) ask(t *testing.T, a forum.Actor, title string) forum.Thread {
 	return th
 }
 
-func (f *fixture) reply(t *testing.T, a forum.Actor, threadID int64, body string) forum.Post {
+func (f *fixture) reply(t *testing.T, a account.Actor, threadID int64, body string) forum.Post {
 	t.Helper()
 	p, err := f.svc.Reply(ctx, a, threadID, forum.NewReply{Body: body})
 	if err != nil {

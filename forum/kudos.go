@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"mutual/account"
 	"mutual/fault"
 	"mutual/reputation"
 	"mutual/sqldb"
@@ -15,7 +16,7 @@ import (
 // checkGiver refuses kudos from an account too new or too quiet to be
 // trusted with them, or one that has given its day's allowance. Staff are
 // vetted by the brand and exempt from the age and activity rules.
-func checkGiver(ctx context.Context, q sqldb.Querier, a Actor, r reputation.Rules, now time.Time) error {
+func checkGiver(ctx context.Context, q sqldb.Querier, a account.Actor, r reputation.Rules, now time.Time) error {
 	var created, posts, today int64
 	err := q.QueryRow(ctx, `SELECT u.created_at,
 (SELECT COUNT(*) FROM (SELECT 1 FROM posts p WHERE p.author_id = u.id AND p.status = 'visible' LIMIT ?) x),
@@ -214,7 +215,7 @@ ORDER BY p.kudos_count DESC, p.id LIMIT ?`, args...)
 
 // KudosBlocked returns, for a signed-in member, why they cannot give kudos
 // right now (a message to show beside the kudos buttons), or "".
-func (s *Service) KudosBlocked(ctx context.Context, a Actor) (string, error) {
+func (s *Service) KudosBlocked(ctx context.Context, a account.Actor) (string, error) {
 	if !a.SignedIn() {
 		return "", nil
 	}
@@ -234,7 +235,7 @@ func (s *Service) KudosBlocked(ctx context.Context, a Actor) (string, error) {
 // single writer, so each statement counts: what the checks need about the
 // author (staff role, the day's kudos toward the cap, the giver's earlier
 // awards to them in the serial window) is read in one statement.
-func (s *Service) giveKudos(ctx context.Context, tx *sqldb.Tx, a Actor, postID int64) error {
+func (s *Service) giveKudos(ctx context.Context, tx *sqldb.Tx, a account.Actor, postID int64) error {
 	now := s.now()
 	rules, err := reputation.LoadRules(ctx, tx, a.BrandID)
 	if err != nil {
@@ -309,7 +310,7 @@ func authorName(ctx context.Context, q sqldb.Querier, id int64) string {
 // kudosTarget reads the post a kudos is given to or taken from, refusing
 // the actor's own post, and locks its author. visible is false when the post
 // or its thread is hidden or deleted (moderation acts on whole threads too).
-func kudosTarget(ctx context.Context, tx *sqldb.Tx, a Actor, postID int64) (author, threadID, boardID int64, visible bool, err error) {
+func kudosTarget(ctx context.Context, tx *sqldb.Tx, a account.Actor, postID int64) (author, threadID, boardID int64, visible bool, err error) {
 	var status, threadStatus string
 	err = tx.QueryRow(ctx, `SELECT p.author_id, p.thread_id, p.status, t.board_id, t.status FROM posts p JOIN threads t ON t.id = p.thread_id
 WHERE p.id = ? AND p.brand_id = ?`, postID, a.BrandID).Scan(&author, &threadID, &status, &boardID, &threadStatus)
@@ -324,7 +325,7 @@ WHERE p.id = ? AND p.brand_id = ?`, postID, a.BrandID).Scan(&author, &threadID, 
 	}
 	// The author first, then their posts: every kudos transaction takes
 	// locks in that order (PostgreSQL), a serial reversal included.
-	if err := lockMembers(ctx, tx, author); err != nil {
+	if err := account.LockMembers(ctx, tx, author); err != nil {
 		return 0, 0, 0, false, err
 	}
 	if tx.Dialect() == sqldb.Postgres {
@@ -342,18 +343,18 @@ WHERE p.id = ? AND p.brand_id = ?`, postID, a.BrandID).Scan(&author, &threadID, 
 
 // GiveKudos records the actor's kudos on a post (idempotent) and credits the
 // author. Nobody gives kudos to their own post.
-func (s *Service) GiveKudos(ctx context.Context, a Actor, postID int64) (Post, error) {
+func (s *Service) GiveKudos(ctx context.Context, a account.Actor, postID int64) (Post, error) {
 	return s.kudos(ctx, a, postID, true)
 }
 
 // TakeKudos withdraws the actor's kudos and the reputation it earned.
 // Taking back kudos never given, or reversed as serial (which stay recorded
 // so they cannot be given again), changes nothing.
-func (s *Service) TakeKudos(ctx context.Context, a Actor, postID int64) (Post, error) {
+func (s *Service) TakeKudos(ctx context.Context, a account.Actor, postID int64) (Post, error) {
 	return s.kudos(ctx, a, postID, false)
 }
 
-func (s *Service) kudos(ctx context.Context, a Actor, postID int64, give bool) (Post, error) {
+func (s *Service) kudos(ctx context.Context, a account.Actor, postID int64, give bool) (Post, error) {
 	if err := requireMember(a); err != nil {
 		return Post{}, err
 	}

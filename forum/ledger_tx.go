@@ -2,35 +2,34 @@ package forum
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
-	"slices"
 
+	"mutual/account"
 	"mutual/reputation"
 	"mutual/sqldb"
 )
 
 // LedgerTx wraps the caller's transaction for the reputation ledger: the
-// ledger writes its own tables through q and reaches the forum's (members'
-// cached totals, brands' privilege levels, posts' kudos counts) through the
-// methods here, so every figure moves in one transaction.
+// ledger writes its own tables through q and reaches the forum's (brands'
+// privilege levels, posts' kudos counts) and account's (members' locks and
+// cached totals) through the methods here, so every figure moves in one
+// transaction.
 func LedgerTx(q sqldb.Querier) reputation.Tx { return ledgerTx{q} }
 
 type ledgerTx struct{ sqldb.Querier }
 
+// The members' half (locks and cached totals) is account's: it owns users.
+
 func (t ledgerTx) LockMembers(ctx context.Context, ids ...int64) error {
-	return lockMembers(ctx, t.Querier, ids...)
+	return account.LockMembers(ctx, t.Querier, ids...)
 }
 
 func (t ledgerTx) AddReputation(ctx context.Context, userID, delta int64) error {
-	_, err := t.Exec(ctx, `UPDATE users SET reputation = reputation + ? WHERE id = ?`, delta, userID)
-	return err
+	return account.AddReputation(ctx, t.Querier, userID, delta)
 }
 
 func (t ledgerTx) SetReputation(ctx context.Context, userID, total int64) error {
-	_, err := t.Exec(ctx, `UPDATE users SET reputation = ? WHERE id = ?`, total, userID)
-	return err
+	return account.SetReputation(ctx, t.Querier, userID, total)
 }
 
 func (t ledgerTx) SetPrivileges(ctx context.Context, brandID int64, p reputation.Privileges) error {
@@ -69,26 +68,4 @@ WHERE p.brand_id = ? AND p.kudos_count <> COALESCE(k.n, 0)`, brandID, brandID)
 		}
 	}
 	return diffs, nil
-}
-
-// lockMembers takes the members' rows for the rest of the transaction on
-// PostgreSQL, in id order. A transaction that will move several members'
-// points takes them all first, so two such transactions cannot deadlock.
-// SQLite has one writer and needs nothing.
-func lockMembers(ctx context.Context, q sqldb.Querier, ids ...int64) error {
-	if q.Dialect() != sqldb.Postgres {
-		return nil
-	}
-	ids = slices.Clone(ids)
-	slices.Sort(ids)
-	for i, id := range ids {
-		if id == 0 || (i > 0 && ids[i-1] == id) {
-			continue
-		}
-		var got int64
-		if err := q.QueryRow(ctx, `SELECT id FROM users WHERE id = ? FOR UPDATE`, id).Scan(&got); err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("forum: lock member %d: %w", id, err)
-		}
-	}
-	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"mutual/account"
 	"mutual/reputation"
 	"mutual/sqldb"
 )
@@ -62,7 +63,7 @@ UNION SELECT e.user_id FROM reputation_events e JOIN posts p ON p.id = e.post_id
 	if err != nil {
 		return fmt.Errorf("forum: members holding points: %w", err)
 	}
-	return lockMembers(ctx, tx, append(ids, t.AuthorID)...)
+	return account.LockMembers(ctx, tx, append(ids, t.AuthorID)...)
 }
 
 // seen reports whether members see a post of this status in a thread of

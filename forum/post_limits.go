@@ -8,7 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"mutual/account"
 	"mutual/fault"
+	"mutual/markup"
 	"mutual/sqldb"
 )
 
@@ -53,11 +55,11 @@ type standing struct {
 // It stays long: the posting rules in the order a member meets them, in the
 // posting transaction; which message a refusal gives depends on the checks
 // before it.
-func (s *Service) admit(ctx context.Context, tx *sqldb.Tx, a Actor, threadID int64, body, html string) (string, error) {
+func (s *Service) admit(ctx context.Context, tx *sqldb.Tx, a account.Actor, threadID int64, body, html string) (string, error) {
 	now := s.now()
 	if s.Limits != nil && tx.Dialect() == sqldb.Postgres {
 		// One author's parallel posts queue here, so the counts below hold.
-		if _, err := tx.Exec(ctx, `SELECT id FROM users WHERE id = ? FOR UPDATE`, a.UserID); err != nil {
+		if err := account.LockMembers(ctx, tx, a.UserID); err != nil {
 			return "", err
 		}
 	}
@@ -151,14 +153,14 @@ WHERE brand_id = ? AND body_md = ? AND author_id <> ?`,
 // the one rule for asking, replying and editing, and judges the writer (the
 // editor, for an edit of someone else's post) by their reputation; staff
 // are exempt.
-func checkNewMemberLinks(a Actor, html string, reputation, repLinks, repImages int64) error {
+func checkNewMemberLinks(a account.Actor, html string, reputation, repLinks, repImages int64) error {
 	if a.IsStaff() {
 		return nil
 	}
 	v := fault.Validation{}
 	// Mentions of members are links the renderer makes, not links the
 	// writer posts, so they do not count.
-	if n := strings.Count(html, "<a ") - len(mentionHrefRe.FindAllStringIndex(html, -1)); reputation < repLinks && n > NewMemberLinks {
+	if n := strings.Count(html, "<a ") - markup.MentionLinks(html); reputation < repLinks && n > NewMemberLinks {
 		v.Add("body", fmt.Sprintf("New members may post at most %d links (this has %d); you can post more once you reach %d reputation.", NewMemberLinks, n, repLinks))
 	}
 	if n := strings.Count(html, "<img "); reputation < repImages && n > NewMemberImages {
@@ -169,7 +171,7 @@ func checkNewMemberLinks(a Actor, html string, reputation, repLinks, repImages i
 
 // editorLinks applies checkNewMemberLinks to an edit inside q, reading the
 // editor's reputation and the brand's thresholds.
-func editorLinks(ctx context.Context, q sqldb.Querier, a Actor, html string) error {
+func editorLinks(ctx context.Context, q sqldb.Querier, a account.Actor, html string) error {
 	if a.IsStaff() {
 		return nil
 	}
@@ -185,7 +187,7 @@ func editorLinks(ctx context.Context, q sqldb.Querier, a Actor, html string) err
 	return checkNewMemberLinks(a, html, rep, repLinks, repImages)
 }
 
-func (s *Service) newMemberLimits(ctx context.Context, tx *sqldb.Tx, a Actor, l *PostLimits, st standing, thread bool, now time.Time) error {
+func (s *Service) newMemberLimits(ctx context.Context, tx *sqldb.Tx, a account.Actor, l *PostLimits, st standing, thread bool, now time.Time) error {
 	age := now.Sub(fromMS(st.created))
 	if age >= l.NewAccount {
 		return nil

@@ -9,7 +9,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"mutual/account"
 	"mutual/fault"
+	"mutual/markup"
 	"mutual/sqldb"
 )
 
@@ -17,7 +19,7 @@ import (
 // and kudos, each in one transaction with its reputation events.
 type Service struct {
 	db  *sqldb.DB
-	md  *Renderer
+	md  *markup.Renderer
 	now func() time.Time
 
 	// OnChange, when set, hears about every committed change, so caches of
@@ -44,7 +46,7 @@ func (s *Service) changed(c Change) {
 }
 
 // NewService wires the forum service. now is the clock (tests move it).
-func NewService(db *sqldb.DB, md *Renderer, now func() time.Time) *Service {
+func NewService(db *sqldb.DB, md *markup.Renderer, now func() time.Time) *Service {
 	return &Service{db: db, md: md, now: now}
 }
 
@@ -81,7 +83,7 @@ func checkText(v fault.Validation, field, label, s string, lo, hi int) string {
 	return s
 }
 
-func requireMember(a Actor) error {
+func requireMember(a account.Actor) error {
 	if !a.SignedIn() {
 		return fault.ErrUnauthenticated
 	}
@@ -98,7 +100,7 @@ type NewThread struct {
 
 // Ask creates a thread with its question. Posting the same ClientKey again
 // returns the thread already made instead of a duplicate.
-func (s *Service) Ask(ctx context.Context, a Actor, nt NewThread) (Thread, error) {
+func (s *Service) Ask(ctx context.Context, a account.Actor, nt NewThread) (Thread, error) {
 	if err := requireMember(a); err != nil {
 		return Thread{}, err
 	}
@@ -176,7 +178,7 @@ WHERE id = ? AND brand_id = ?`, now, nt.BoardID, a.BrandID)
 
 // staffFlag is 1 when the actor posts as staff: their posts are marked and
 // never count as peer answers.
-func staffFlag(a Actor) int {
+func staffFlag(a account.Actor) int {
 	if a.IsStaff() {
 		return 1
 	}
@@ -225,7 +227,7 @@ func scanThreadWith(row interface{ Scan(...any) error }, extra ...any) (Thread, 
 // The queries repeat the partial indexes' condition (client_key is not
 // empty), so SQLite can prove the index applies and use it instead of
 // scanning.
-func (s *Service) threadByClientKey(ctx context.Context, a Actor, key string) (Thread, error) {
+func (s *Service) threadByClientKey(ctx context.Context, a account.Actor, key string) (Thread, error) {
 	t, err := scanThread(s.db.QueryRow(ctx, `SELECT `+threadCols+` FROM threads t JOIN users u ON u.id = t.author_id
 WHERE t.brand_id = ? AND t.author_id = ? AND t.client_key = ? AND t.client_key <> ''`, a.BrandID, a.UserID, key))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -514,7 +516,7 @@ type NewReply struct {
 //
 // It stays long: the posting transaction (admit, insert, counters, event) and
 // the ClientKey retry that answers with the first reply need the whole of it.
-func (s *Service) Reply(ctx context.Context, a Actor, threadID int64, nr NewReply) (Post, error) {
+func (s *Service) Reply(ctx context.Context, a account.Actor, threadID int64, nr NewReply) (Post, error) {
 	if err := requireMember(a); err != nil {
 		return Post{}, err
 	}
@@ -597,7 +599,7 @@ first_staff_reply_at = COALESCE(first_staff_reply_at, ?) WHERE id = ?`, now, fir
 	return s.Post(ctx, a.BrandID, id)
 }
 
-func (s *Service) postByClientKey(ctx context.Context, a Actor, key string) (Post, error) {
+func (s *Service) postByClientKey(ctx context.Context, a account.Actor, key string) (Post, error) {
 	p, err := scanPost(s.db.QueryRow(ctx, `SELECT `+postCols+` FROM posts p JOIN users u ON u.id = p.author_id
 WHERE p.brand_id = ? AND p.author_id = ? AND p.client_key = ? AND p.client_key <> ''`, a.BrandID, a.UserID, key))
 	if errors.Is(err, sql.ErrNoRows) {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/reputation"
@@ -62,7 +63,7 @@ func TestAskValidation(t *testing.T) {
 			t.Fatalf("%d threads after only invalid questions (%v)", n, err)
 		}
 
-		if _, err := f.svc.Ask(ctx, forum.Anonymous(f.brand.ID), forum.NewThread{BoardID: f.board.ID, Title: okTitle, Body: okBody}); !errors.Is(err, fault.ErrUnauthenticated) {
+		if _, err := f.svc.Ask(ctx, account.Anonymous(f.brand.ID), forum.NewThread{BoardID: f.board.ID, Title: okTitle, Body: okBody}); !errors.Is(err, fault.ErrUnauthenticated) {
 			t.Errorf("anonymous Ask = %v, want fault.ErrUnauthenticated", err)
 		}
 
@@ -121,7 +122,7 @@ func TestReplyRules(t *testing.T) {
 				t.Errorf("%s: Reply = %v, want %v", tt.name, err, tt.kind)
 			}
 		}
-		if _, err := f.svc.Reply(ctx, forum.Anonymous(f.brand.ID), th.ID, forum.NewReply{Body: "anonymous words"}); !errors.Is(err, fault.ErrUnauthenticated) {
+		if _, err := f.svc.Reply(ctx, account.Anonymous(f.brand.ID), th.ID, forum.NewReply{Body: "anonymous words"}); !errors.Is(err, fault.ErrUnauthenticated) {
 			t.Errorf("anonymous Reply = %v, want fault.ErrUnauthenticated", err)
 		}
 
@@ -164,7 +165,7 @@ func TestEditRulesAndRevisions(t *testing.T) {
 
 		for _, tt := range []struct {
 			name  string
-			actor forum.Actor
+			actor account.Actor
 			post  int64
 			kind  error
 		}{
@@ -172,7 +173,7 @@ func TestEditRulesAndRevisions(t *testing.T) {
 			{"asker edits someone's reply", asker, r.ID, fault.ErrForbidden},
 			{"trusted member edits someone's reply", trusted, r.ID, fault.ErrForbidden},
 			{"unknown post", asker, 99999, fault.ErrNotFound},
-			{"anonymous", forum.Anonymous(f.brand.ID), q.ID, fault.ErrUnauthenticated},
+			{"anonymous", account.Anonymous(f.brand.ID), q.ID, fault.ErrUnauthenticated},
 		} {
 			if _, err := f.svc.Edit(ctx, tt.actor, tt.post, "", "a perfectly fine body"); !errors.Is(err, tt.kind) {
 				t.Errorf("%s: Edit = %v, want %v", tt.name, err, tt.kind)
@@ -289,7 +290,7 @@ func TestEditPostsNotVisible(t *testing.T) {
 			}
 		}
 		n := 0
-		edit := func(a forum.Actor, p forum.Post) error {
+		edit := func(a account.Actor, p forum.Post) error {
 			n++
 			_, err := f.svc.Edit(ctx, a, p.ID, "", fmt.Sprintf("edited text %d", n))
 			return err
@@ -394,7 +395,7 @@ func TestNewMemberLinkLimits(t *testing.T) {
 		vr := f.reply(t, veteran, th.ID, links(4))
 		_, err = f.svc.Edit(ctx, editor, vr.ID, "", links(5))
 		limited("editor below the thresholds edits a veteran's post", err, "New members may post at most 2 links (this has 5)")
-		for _, a := range []forum.Actor{veteran, agent} {
+		for _, a := range []account.Actor{veteran, agent} {
 			if _, err := f.svc.Edit(ctx, a, r.ID, "", links(4)+" "+images); err != nil {
 				t.Errorf("%s edits a newbie's reply to 4 links and 2 images: %v", a.Username, err)
 			}
@@ -414,7 +415,7 @@ func TestNewMemberLinkLimits(t *testing.T) {
 
 // ledger reads a user's reputation from the ledger and checks the cached
 // total agrees with it.
-func ledger(t *testing.T, f *fixture, a forum.Actor) int64 {
+func ledger(t *testing.T, f *fixture, a account.Actor) int64 {
 	t.Helper()
 	total, err := reputation.Total(ctx, f.db, a.UserID)
 	if err != nil {
@@ -446,7 +447,7 @@ func TestAcceptRules(t *testing.T) {
 
 		for _, tt := range []struct {
 			name   string
-			actor  forum.Actor
+			actor  account.Actor
 			thread int64
 			post   int64
 			kind   error  // or
@@ -456,7 +457,7 @@ func TestAcceptRules(t *testing.T) {
 			{"moderator accepts asker's own reply", mod, th.ID, ownReply.ID, fault.ErrForbidden, ""},
 			{"non-asker accepts", second, th.ID, r1.ID, fault.ErrForbidden, ""},
 			{"answerer accepts own answer", first, th.ID, r1.ID, fault.ErrForbidden, ""},
-			{"anonymous", forum.Anonymous(f.brand.ID), th.ID, r1.ID, fault.ErrUnauthenticated, ""},
+			{"anonymous", account.Anonymous(f.brand.ID), th.ID, r1.ID, fault.ErrUnauthenticated, ""},
 			{"unknown thread", asker, 99999, r1.ID, fault.ErrNotFound, ""},
 			{"unknown post", asker, th.ID, 99999, fault.ErrNotFound, ""},
 			{"the question itself", asker, th.ID, pg.Question.ID, nil, "post_id"},
@@ -555,7 +556,7 @@ func TestKudosRules(t *testing.T) {
 		if _, err := f.svc.TakeKudos(ctx, helper, r.ID); !errors.Is(err, fault.ErrForbidden) {
 			t.Errorf("take kudos on own post = %v, want fault.ErrForbidden", err)
 		}
-		if _, err := f.svc.GiveKudos(ctx, forum.Anonymous(f.brand.ID), r.ID); !errors.Is(err, fault.ErrUnauthenticated) {
+		if _, err := f.svc.GiveKudos(ctx, account.Anonymous(f.brand.ID), r.ID); !errors.Is(err, fault.ErrUnauthenticated) {
 			t.Errorf("anonymous kudos = %v, want fault.ErrUnauthenticated", err)
 		}
 		if _, err := f.svc.GiveKudos(ctx, fan, 99999); !errors.Is(err, fault.ErrNotFound) {
@@ -799,7 +800,7 @@ func TestListThreadsPagination(t *testing.T) {
 func TestPage(t *testing.T) {
 	eachStore(t, func(t *testing.T, f *fixture) {
 		asker := f.actor(t, f.brand.ID, "asker")
-		helpers := []forum.Actor{f.actor(t, f.brand.ID, "helper1"), f.actor(t, f.brand.ID, "helper2")}
+		helpers := []account.Actor{f.actor(t, f.brand.ID, "helper1"), f.actor(t, f.brand.ID, "helper2")}
 		th := f.ask(t, asker, "A popular question")
 
 		// 2*RepliesPerPage+7 replies, several per millisecond so created_at ties.
@@ -870,31 +871,31 @@ func TestBrandIsolation(t *testing.T) {
 
 		other := f.newBrand(t, "beta.example.com", "Beta", false)
 		// Same user ids acting in brand B (as a moderator there), and a brand B user.
-		intruder := forum.Actor{UserID: asker.UserID, BrandID: other.ID, Username: "asker", Roles: []string{"member", "moderator"}}
+		intruder := account.Actor{UserID: asker.UserID, BrandID: other.ID, Username: "asker", Roles: []string{"member", "moderator"}}
 		local := f.actor(t, other.ID, "local", "moderator")
 
-		checks := map[string]func(a forum.Actor) error{
-			"Thread": func(a forum.Actor) error { _, err := f.svc.Thread(ctx, a.BrandID, th.ID); return err },
-			"Post":   func(a forum.Actor) error { _, err := f.svc.Post(ctx, a.BrandID, r.ID); return err },
-			"Page": func(a forum.Actor) error {
+		checks := map[string]func(a account.Actor) error{
+			"Thread": func(a account.Actor) error { _, err := f.svc.Thread(ctx, a.BrandID, th.ID); return err },
+			"Post":   func(a account.Actor) error { _, err := f.svc.Post(ctx, a.BrandID, r.ID); return err },
+			"Page": func(a account.Actor) error {
 				_, err := f.svc.Page(ctx, a.BrandID, th.ID, a.UserID, forum.Cursor{})
 				return err
 			},
-			"Revisions": func(a forum.Actor) error { _, err := f.svc.Revisions(ctx, a.BrandID, r.ID); return err },
-			"Reply": func(a forum.Actor) error {
+			"Revisions": func(a account.Actor) error { _, err := f.svc.Revisions(ctx, a.BrandID, r.ID); return err },
+			"Reply": func(a account.Actor) error {
 				_, err := f.svc.Reply(ctx, a, th.ID, forum.NewReply{Body: "sneaky"})
 				return err
 			},
-			"Edit":       func(a forum.Actor) error { _, err := f.svc.Edit(ctx, a, r.ID, "", "sneaky edit"); return err },
-			"Accept":     func(a forum.Actor) error { _, err := f.svc.Accept(ctx, a, th.ID, r.ID); return err },
-			"Unaccept":   func(a forum.Actor) error { _, err := f.svc.Unaccept(ctx, a, th.ID); return err },
-			"GiveKudos":  func(a forum.Actor) error { _, err := f.svc.GiveKudos(ctx, a, r.ID); return err },
-			"TakeKudos":  func(a forum.Actor) error { _, err := f.svc.TakeKudos(ctx, a, r.ID); return err },
-			"Board":      func(a forum.Actor) error { _, err := f.svc.Board(ctx, a.BrandID, f.board.ID); return err },
-			"MemberByID": func(a forum.Actor) error { _, err := f.members.ByID(ctx, a.BrandID, asker.UserID); return err },
-			"ByUsername": func(a forum.Actor) error { _, err := f.members.ByUsername(ctx, a.BrandID, "asker"); return err },
+			"Edit":       func(a account.Actor) error { _, err := f.svc.Edit(ctx, a, r.ID, "", "sneaky edit"); return err },
+			"Accept":     func(a account.Actor) error { _, err := f.svc.Accept(ctx, a, th.ID, r.ID); return err },
+			"Unaccept":   func(a account.Actor) error { _, err := f.svc.Unaccept(ctx, a, th.ID); return err },
+			"GiveKudos":  func(a account.Actor) error { _, err := f.svc.GiveKudos(ctx, a, r.ID); return err },
+			"TakeKudos":  func(a account.Actor) error { _, err := f.svc.TakeKudos(ctx, a, r.ID); return err },
+			"Board":      func(a account.Actor) error { _, err := f.svc.Board(ctx, a.BrandID, f.board.ID); return err },
+			"MemberByID": func(a account.Actor) error { _, err := f.members.ByID(ctx, a.BrandID, asker.UserID); return err },
+			"ByUsername": func(a account.Actor) error { _, err := f.members.ByUsername(ctx, a.BrandID, "asker"); return err },
 		}
-		for _, a := range []forum.Actor{intruder, local} {
+		for _, a := range []account.Actor{intruder, local} {
 			for name, fn := range checks {
 				if err := fn(a); !errors.Is(err, fault.ErrNotFound) {
 					t.Errorf("%s from brand B as %s = %v, want fault.ErrNotFound", name, a.Username, err)

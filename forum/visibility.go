@@ -3,6 +3,7 @@ package forum
 import (
 	"context"
 
+	"mutual/account"
 	"mutual/fault"
 	"mutual/sqldb"
 )
@@ -64,7 +65,7 @@ func postShown(viewer int64, mod bool) (string, []any) {
 
 // PageAs is Page for an actor: moderators also see held, hidden and deleted
 // posts (marked as such by the page).
-func (s *Service) PageAs(ctx context.Context, a Actor, threadID int64, after Cursor) (ThreadPage, error) {
+func (s *Service) PageAs(ctx context.Context, a account.Actor, threadID int64, after Cursor) (ThreadPage, error) {
 	return s.page(ctx, a.BrandID, threadID, a.UserID, a.CanModerate(), after)
 }
 

@@ -17,7 +17,7 @@ import (
 	"github.com/casbin/casbin/v2/persist"
 	"github.com/casbin/casbin/v2/util"
 
-	"mutual/forum"
+	"mutual/account"
 	"mutual/sqldb"
 )
 
@@ -72,7 +72,7 @@ func (a *Authorizer) Reload() error {
 // Can reports whether any of the actor's roles in their brand allows act on
 // obj. Each role carries what it inherits, brand denials included, so a brand
 // that denies "anonymous" something denies it to every role built on it.
-func (a *Authorizer) Can(actor forum.Actor, obj, act string) bool {
+func (a *Authorizer) Can(actor account.Actor, obj, act string) bool {
 	dom := Domain(actor.BrandID)
 	roles := actor.Roles
 	if !actor.SignedIn() {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"mutual/account"
 	"mutual/forum"
 	"mutual/moderation"
 	"mutual/sqldb"
@@ -79,7 +80,7 @@ var matrix = []struct {
 
 type fixture struct {
 	db      *sqldb.DB
-	members *forum.Members
+	members *account.Members
 	authz   *moderation.Authorizer
 	a, b    forum.Brand
 }
@@ -98,7 +99,7 @@ func newFixture(t *testing.T, d sqldb.Dialect) *fixture {
 	db := sqldbtest.Open(t, d)
 	now := func() time.Time { return time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC) }
 	brands := forum.NewBrands(db, now)
-	f := &fixture{db: db, members: forum.NewMembers(db, now)}
+	f := &fixture{db: db, members: account.NewMembers(db, now)}
 	var err error
 	if f.a, err = brands.Create(ctx, forum.NewBrand{Host: "alpha.test", Name: "Alpha", Default: true}); err != nil {
 		t.Fatal(err)
@@ -114,13 +115,13 @@ func newFixture(t *testing.T, d sqldb.Dialect) *fixture {
 
 // actorWith makes an account in brand, grants role there (anonymous is the
 // visitor) and returns the actor exactly as a session would: roles read back
-// through forum.Members.RolesOf.
-func (f *fixture) actorWith(t *testing.T, brand forum.Brand, name, role string) forum.Actor {
+// through account.Members.RolesOf.
+func (f *fixture) actorWith(t *testing.T, brand forum.Brand, name, role string) account.Actor {
 	t.Helper()
 	if role == "anonymous" {
-		return forum.Anonymous(brand.ID)
+		return account.Anonymous(brand.ID)
 	}
-	u, err := f.members.CreateUnclaimed(ctx, forum.Unclaimed{BrandID: brand.ID, Username: name})
+	u, err := f.members.CreateUnclaimed(ctx, account.Unclaimed{BrandID: brand.ID, Username: name})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,13 +131,13 @@ func (f *fixture) actorWith(t *testing.T, brand forum.Brand, name, role string) 
 	return f.actorIn(t, brand, u.ID, name)
 }
 
-func (f *fixture) actorIn(t *testing.T, brand forum.Brand, userID int64, name string) forum.Actor {
+func (f *fixture) actorIn(t *testing.T, brand forum.Brand, userID int64, name string) account.Actor {
 	t.Helper()
 	rs, err := f.members.RolesOf(ctx, brand.ID, userID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return forum.Actor{UserID: userID, BrandID: brand.ID, Username: name, Roles: rs}
+	return account.Actor{UserID: userID, BrandID: brand.ID, Username: name, Roles: rs}
 }
 
 // TestMatrixCoversPolicy: every (obj, act) the policy file names has a row in
@@ -183,9 +184,9 @@ func TestMatrixCoversPolicy(t *testing.T) {
 			t.Errorf("policy role %q is not a column of the matrix", r)
 		}
 	}
-	// forum.Roles (what can be granted) plus the visitor are the columns.
-	if got := strings.Join(append([]string{"anonymous"}, forum.Roles...), ","); got != strings.Join(roles, ",") {
-		t.Errorf("forum.Roles = %s; the matrix columns are %s", got, strings.Join(roles, ","))
+	// account.Roles (what can be granted) plus the visitor are the columns.
+	if got := strings.Join(append([]string{"anonymous"}, account.Roles...), ","); got != strings.Join(roles, ",") {
+		t.Errorf("account.Roles = %s; the matrix columns are %s", got, strings.Join(roles, ","))
 	}
 }
 
@@ -194,7 +195,7 @@ func TestMatrixCoversPolicy(t *testing.T) {
 func TestRoleMatrix(t *testing.T) {
 	eachStore(t, func(t *testing.T, f *fixture) {
 		for _, brand := range []forum.Brand{f.a, f.b} {
-			actors := make([]forum.Actor, len(roles))
+			actors := make([]account.Actor, len(roles))
 			for i, r := range roles {
 				actors[i] = f.actorWith(t, brand, brand.Host[:4]+"_"+strings.ReplaceAll(r, "_", ""), r)
 			}
@@ -217,7 +218,7 @@ func TestBrandDenyRule(t *testing.T) {
 		trustedA := f.actorWith(t, f.a, "trusted_a", "trusted")
 		adminA := f.actorWith(t, f.a, "admin_a", "admin")
 		memberB := f.actorWith(t, f.b, "member_b", "member")
-		for _, a := range []forum.Actor{memberA, trustedA, adminA, memberB} {
+		for _, a := range []account.Actor{memberA, trustedA, adminA, memberB} {
 			if !f.authz.Can(a, "kudos", "give") {
 				t.Fatalf("%s cannot give kudos before any brand rule", a.Username)
 			}
@@ -226,7 +227,7 @@ func TestBrandDenyRule(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, tt := range []struct {
-			actor forum.Actor
+			actor account.Actor
 			want  bool
 		}{
 			{memberA, false}, {trustedA, false}, {adminA, false}, // inherit member, so inherit the denial

@@ -8,8 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/markup"
 	"mutual/migrations"
 	"mutual/moderation"
 	"mutual/sqldb"
@@ -24,11 +26,11 @@ import (
 // and 5,000 audit rows; later runs reuse them.
 type benchStore struct {
 	db     *sqldb.DB
-	member forum.Actor // an established member: every admission check applies
+	member account.Actor // an established member: every admission check applies
 	svc    *forum.Service
 	mod    *moderation.Service
 	brand  forum.Brand
-	modr   forum.Actor
+	modr   account.Actor
 	posts  []int64
 	th     int64
 }
@@ -61,19 +63,19 @@ func setupBench(path string) (*benchStore, error) {
 		return nil, err
 	}
 	now := func() time.Time { return time.Now().UTC() }
-	s := &benchStore{db: db, svc: forum.NewService(db, forum.NewRenderer(), now)}
+	s := &benchStore{db: db, svc: forum.NewService(db, markup.NewRenderer(), now)}
 	s.mod = moderation.NewService(db, s.svc)
-	members := forum.NewMembers(db, now)
+	members := account.NewMembers(db, now)
 	if s.brand, err = forum.NewBrands(db, now).Default(ctx); err != nil {
 		return nil, err
 	}
-	actor := func(name string) (forum.Actor, error) {
+	actor := func(name string) (account.Actor, error) {
 		u, err := members.ByUsername(ctx, s.brand.ID, name)
 		if err != nil {
-			return forum.Actor{}, fmt.Errorf("%s: %w", name, err)
+			return account.Actor{}, fmt.Errorf("%s: %w", name, err)
 		}
 		rs, err := members.RolesOf(ctx, s.brand.ID, u.ID)
-		return forum.Actor{UserID: u.ID, BrandID: s.brand.ID, Username: name, Roles: rs}, err
+		return account.Actor{UserID: u.ID, BrandID: s.brand.ID, Username: name, Roles: rs}, err
 	}
 	if err := members.Grant(ctx, s.brand.ID, mustID(members, s.brand.ID, "bench1"), "moderator"); err != nil {
 		return nil, err
@@ -106,7 +108,7 @@ func setupBench(path string) (*benchStore, error) {
 	if flags > 0 {
 		return s, nil
 	}
-	flaggers := []forum.Actor{}
+	flaggers := []account.Actor{}
 	for _, n := range []string{"bench2", "bench3", "bench4"} {
 		a, err := actor(n)
 		if err != nil {
@@ -135,7 +137,7 @@ func isOwn(err error) bool {
 	return errors.Is(err, fault.ErrForbidden) || errors.Is(err, fault.ErrConflict)
 }
 
-func mustID(m *forum.Members, brandID int64, name string) int64 {
+func mustID(m *account.Members, brandID int64, name string) int64 {
 	u, err := m.ByUsername(ctx, brandID, name)
 	if err != nil {
 		panic(err)

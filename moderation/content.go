@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/sqldb"
@@ -33,7 +34,7 @@ const (
 // the post (for a question, every post of the thread) earned, and unhiding
 // or restoring gives back what still stands, in the same transaction
 // (forum.Service.SetPostStatus).
-func (s *Service) ActOnPost(ctx context.Context, a forum.Actor, postID int64, act PostAct, reason string) (forum.Post, error) {
+func (s *Service) ActOnPost(ctx context.Context, a account.Actor, postID int64, act PostAct, reason string) (forum.Post, error) {
 	reason = strings.TrimSpace(reason)
 	if err := checkReason(reason, false); err != nil {
 		return forum.Post{}, err
@@ -53,7 +54,7 @@ func (s *Service) ActOnPost(ctx context.Context, a forum.Actor, postID int64, ac
 
 // actOnPost does the act inside tx; resolution, when set, closes the post's
 // open flags with it.
-func (s *Service) actOnPost(ctx context.Context, tx *sqldb.Tx, a forum.Actor, postID int64, act PostAct, reason, resolution string) (int64, error) {
+func (s *Service) actOnPost(ctx context.Context, tx *sqldb.Tx, a account.Actor, postID int64, act PostAct, reason, resolution string) (int64, error) {
 	p, err := s.forum.PostIn(ctx, tx, a.BrandID, postID)
 	if err != nil {
 		return 0, err
@@ -104,7 +105,7 @@ func (s *Service) actOnPost(ctx context.Context, tx *sqldb.Tx, a forum.Actor, po
 
 // Revise edits a post as a moderator, with a reason; the old text stays as
 // a revision and in the audit row.
-func (s *Service) Revise(ctx context.Context, a forum.Actor, postID int64, title, body, reason string) (forum.Post, error) {
+func (s *Service) Revise(ctx context.Context, a account.Actor, postID int64, title, body, reason string) (forum.Post, error) {
 	reason = strings.TrimSpace(reason)
 	if err := checkReason(reason, true); err != nil {
 		return forum.Post{}, err
@@ -125,7 +126,7 @@ func (s *Service) Revise(ctx context.Context, a forum.Actor, postID int64, title
 	return s.forum.Post(ctx, a.BrandID, postID)
 }
 
-func (s *Service) revise(ctx context.Context, tx *sqldb.Tx, a forum.Actor, postID int64, title, body, reason string) (int64, error) {
+func (s *Service) revise(ctx context.Context, tx *sqldb.Tx, a account.Actor, postID int64, title, body, reason string) (int64, error) {
 	before, err := s.forum.Revise(ctx, tx, a, postID, title, body)
 	if err != nil {
 		return 0, err
@@ -170,7 +171,7 @@ const (
 
 // ActOnThread locks, unlocks, pins, unpins, moves (to board) or merges
 // (into another thread) a thread.
-func (s *Service) ActOnThread(ctx context.Context, a forum.Actor, threadID int64, act ThreadAct, target int64, reason string) (forum.Thread, error) {
+func (s *Service) ActOnThread(ctx context.Context, a account.Actor, threadID int64, act ThreadAct, target int64, reason string) (forum.Thread, error) {
 	reason = strings.TrimSpace(reason)
 	if err := checkReason(reason, false); err != nil {
 		return forum.Thread{}, err

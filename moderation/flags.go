@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/sqldb"
@@ -43,7 +44,7 @@ type FlagResult struct {
 // It stays long: one transaction that records the flag, then counts the open
 // flags and hides the post at the threshold, each reading what the other
 // wrote.
-func (s *Service) FlagPost(ctx context.Context, a forum.Actor, postID int64, reason, note string) (FlagResult, error) {
+func (s *Service) FlagPost(ctx context.Context, a account.Actor, postID int64, reason, note string) (FlagResult, error) {
 	if !a.SignedIn() {
 		return FlagResult{}, fault.ErrUnauthenticated
 	}
@@ -114,7 +115,7 @@ ON CONFLICT (post_id, user_id) DO NOTHING RETURNING id`, a.BrandID, postID, a.Us
 		if _, _, err := s.forum.SetPostStatus(ctx, tx, a.BrandID, postID, forum.StatusHidden); err != nil {
 			return err
 		}
-		if err := s.record(ctx, tx, forum.Actor{BrandID: a.BrandID}, entry{act: ActPostHidden, targetType: "post", targetID: postID, targetUser: p.AuthorID,
+		if err := s.record(ctx, tx, account.Actor{BrandID: a.BrandID}, entry{act: ActPostHidden, targetType: "post", targetID: postID, targetUser: p.AuthorID,
 			reason: fmt.Sprintf("hidden automatically: %d flags from trusted members, pending review", open),
 			before: postState{Status: p.Status}, after: postState{Status: forum.StatusHidden},
 			boardID: t.BoardID, threadID: t.ID, postID: postID, threadAuthor: t.AuthorID}); err != nil {
@@ -147,7 +148,7 @@ func boolInt(b bool) int {
 }
 
 // resolveFlags closes a post's open flags with a moderator's decision.
-func resolveFlags(ctx context.Context, tx *sqldb.Tx, a forum.Actor, postID int64, resolution string, at int64) error {
+func resolveFlags(ctx context.Context, tx *sqldb.Tx, a account.Actor, postID int64, resolution string, at int64) error {
 	var by any
 	if a.UserID != 0 {
 		by = a.UserID

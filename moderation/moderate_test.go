@@ -9,9 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/internal/testkit"
+	"mutual/markup"
 	"mutual/moderation"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
@@ -22,7 +24,7 @@ import (
 type modFixture struct {
 	db      *sqldb.DB
 	clk     *testkit.Clock
-	members *forum.Members
+	members *account.Members
 	svc     *forum.Service
 	mod     *moderation.Service
 	brand   forum.Brand
@@ -37,8 +39,8 @@ func eachModStore(t *testing.T, fn func(t *testing.T, f *modFixture)) {
 		t.Run(string(d), func(t *testing.T) {
 			db := sqldbtest.Open(t, d)
 			f := &modFixture{db: db, clk: testkit.NewClock(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))}
-			f.members = forum.NewMembers(db, f.clk.Now)
-			f.svc = forum.NewService(db, forum.NewRenderer(), f.clk.Now)
+			f.members = account.NewMembers(db, f.clk.Now)
+			f.svc = forum.NewService(db, markup.NewRenderer(), f.clk.Now)
 			f.mod = moderation.NewService(db, f.svc)
 			f.svc.Subscribe(func(_ context.Context, _ *sqldb.Tx, ev forum.Event) error {
 				f.mu.Lock()
@@ -60,9 +62,9 @@ func eachModStore(t *testing.T, fn func(t *testing.T, f *modFixture)) {
 	}
 }
 
-func (f *modFixture) actor(t *testing.T, name string, roles ...string) forum.Actor {
+func (f *modFixture) actor(t *testing.T, name string, roles ...string) account.Actor {
 	t.Helper()
-	return testkit.Member(t, f.members, forum.Unclaimed{BrandID: f.brand.ID, Username: name, CreatedAt: f.clk.Now()}, roles...)
+	return testkit.Member(t, f.members, account.Unclaimed{BrandID: f.brand.ID, Username: name, CreatedAt: f.clk.Now()}, roles...)
 }
 
 // checkCounters recomputes every counter from the rows and compares: reply

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"mutual/account"
 	"mutual/fault"
-	"mutual/forum"
 	"mutual/sqldb"
 )
 
@@ -52,7 +52,7 @@ type personState struct {
 // ActOnPerson warns, suspends (until), unsuspends, bans or unbans a member.
 // A suspended member can read but not post until then; a banned one never
 // posts again until unbanned. Only an administrator may act on staff.
-func (s *Service) ActOnPerson(ctx context.Context, a forum.Actor, username string, act PersonAct, until time.Time, reason string) (Standing, error) {
+func (s *Service) ActOnPerson(ctx context.Context, a account.Actor, username string, act PersonAct, until time.Time, reason string) (Standing, error) {
 	reason = strings.TrimSpace(reason)
 	if err := checkReason(reason, act == Warn || act == Suspend || act == Ban); err != nil {
 		return Standing{}, err
@@ -87,7 +87,7 @@ func (s *Service) ActOnPerson(ctx context.Context, a forum.Actor, username strin
 		case Warn:
 			name = ActUserWarned
 		case Suspend:
-			if err := forum.Suspend(ctx, tx, st.UserID, until, reason); err != nil {
+			if err := account.Suspend(ctx, tx, st.UserID, until, reason); err != nil {
 				return err
 			}
 			u := until.UTC()
@@ -96,7 +96,7 @@ func (s *Service) ActOnPerson(ctx context.Context, a forum.Actor, username strin
 			if !st.Suspended(now) {
 				return conflict(st.Username + " is not suspended.")
 			}
-			if err := forum.Suspend(ctx, tx, st.UserID, time.Time{}, ""); err != nil {
+			if err := account.Suspend(ctx, tx, st.UserID, time.Time{}, ""); err != nil {
 				return err
 			}
 			after.SuspendedUntil, name = nil, ActUserUnsuspended
@@ -104,7 +104,7 @@ func (s *Service) ActOnPerson(ctx context.Context, a forum.Actor, username strin
 			if !st.BannedAt.IsZero() {
 				return conflict(st.Username + " is already banned.")
 			}
-			if err := forum.Ban(ctx, tx, st.UserID, now, reason); err != nil {
+			if err := account.Ban(ctx, tx, st.UserID, now, reason); err != nil {
 				return err
 			}
 			after.Banned, after.Reason, name = true, reason, ActUserBanned
@@ -112,7 +112,7 @@ func (s *Service) ActOnPerson(ctx context.Context, a forum.Actor, username strin
 			if st.BannedAt.IsZero() {
 				return conflict(st.Username + " is not banned.")
 			}
-			if err := forum.Ban(ctx, tx, st.UserID, time.Time{}, ""); err != nil {
+			if err := account.Ban(ctx, tx, st.UserID, time.Time{}, ""); err != nil {
 				return err
 			}
 			after.Banned, name = false, ActUserUnbanned
@@ -130,7 +130,7 @@ func (s *Service) ActOnPerson(ctx context.Context, a forum.Actor, username strin
 
 // Standing reads a member's record. The email address is included only when
 // showEmail (the brand allows it, or the reader is an administrator).
-func (s *Service) Standing(ctx context.Context, a forum.Actor, username string, showEmail bool) (Standing, error) {
+func (s *Service) Standing(ctx context.Context, a account.Actor, username string, showEmail bool) (Standing, error) {
 	return s.standing(ctx, s.db, a.BrandID, username, showEmail)
 }
 
@@ -204,7 +204,7 @@ FROM users WHERE brand_id = ? AND username_key = ?`, brandID, strings.ToLower(st
 
 // PostingBlock says why the actor cannot post right now (suspended until a
 // time, or banned), or "" when they can.
-func (s *Service) PostingBlock(ctx context.Context, a forum.Actor) (string, error) {
+func (s *Service) PostingBlock(ctx context.Context, a account.Actor) (string, error) {
 	if !a.SignedIn() {
 		return "", nil
 	}

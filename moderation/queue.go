@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/sqldb"
@@ -217,7 +218,7 @@ const (
 
 // Decide applies a reviewer's decision to a queued post. Delete and edit are
 // moderators' acts; the route checks that before calling.
-func (s *Service) Decide(ctx context.Context, a forum.Actor, postID int64, d Decision, reason, title, body string) (forum.Post, error) {
+func (s *Service) Decide(ctx context.Context, a account.Actor, postID int64, d Decision, reason, title, body string) (forum.Post, error) {
 	reason = strings.TrimSpace(reason)
 	switch d {
 	case HideIt:

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/moderation"
@@ -30,7 +31,7 @@ func relaxKudos(t *testing.T, f *modFixture) {
 
 // points reads each member's reputation from the ledger, checking the
 // cached total agrees.
-func points(t *testing.T, f *modFixture, who ...forum.Actor) []int64 {
+func points(t *testing.T, f *modFixture, who ...account.Actor) []int64 {
 	t.Helper()
 	var out []int64
 	for _, a := range who {
@@ -65,7 +66,7 @@ func rebuildFindsNothing(t *testing.T, f *modFixture) {
 	}
 }
 
-func (f *modFixture) ask(t *testing.T, a forum.Actor, title string) forum.Thread {
+func (f *modFixture) ask(t *testing.T, a account.Actor, title string) forum.Thread {
 	t.Helper()
 	th, err := f.svc.Ask(ctx, a, forum.NewThread{BoardID: f.boards[0].ID, Title: title, Body: "Details about " + title})
 	if err != nil {
@@ -74,7 +75,7 @@ func (f *modFixture) ask(t *testing.T, a forum.Actor, title string) forum.Thread
 	return th
 }
 
-func (f *modFixture) reply(t *testing.T, a forum.Actor, th forum.Thread, body string) forum.Post {
+func (f *modFixture) reply(t *testing.T, a account.Actor, th forum.Thread, body string) forum.Post {
 	t.Helper()
 	p, err := f.svc.Reply(ctx, a, th.ID, forum.NewReply{Body: body})
 	if err != nil {
@@ -141,7 +142,7 @@ func TestHidingTakesBackPoints(t *testing.T) {
 		answer := f.reply(t, helper, th, "You were charged for roaming")
 		f.reply(t, fan, th, "Same here")
 		for _, give := range []struct {
-			who  forum.Actor
+			who  account.Actor
 			post int64
 		}{{fan, answer.ID}, {fan, question.ID}} {
 			if _, err := f.svc.GiveKudos(ctx, give.who, give.post); err != nil {

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"mutual/account"
 	"mutual/fault"
-	"mutual/forum"
 	"mutual/sqldb"
 )
 
@@ -22,10 +22,10 @@ type RoleAssignment struct {
 // audits it. The actor may be the system (UserID 0: the command line). Roles
 // are read from the database on every request, so a revoked role stops
 // working on the very next one, on every instance.
-func (s *Service) SetRole(ctx context.Context, a forum.Actor, username, role string, grant bool, reason string) error {
+func (s *Service) SetRole(ctx context.Context, a account.Actor, username, role string, grant bool, reason string) error {
 	role = strings.TrimSpace(role)
 	valid := false
-	for _, r := range forum.Roles {
+	for _, r := range account.Roles {
 		valid = valid || (r == role && r != "member")
 	}
 	if !valid {
@@ -45,9 +45,9 @@ func (s *Service) SetRole(ctx context.Context, a forum.Actor, username, role str
 		var changed bool
 		name := ActRoleGranted
 		if grant {
-			changed, err = forum.GrantRole(ctx, tx, a.BrandID, st.UserID, role, s.now())
+			changed, err = account.GrantRole(ctx, tx, a.BrandID, st.UserID, role, s.now())
 		} else {
-			changed, err = forum.RevokeRole(ctx, tx, a.BrandID, st.UserID, role)
+			changed, err = account.RevokeRole(ctx, tx, a.BrandID, st.UserID, role)
 			name = ActRoleRevoked
 		}
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/sqldb"
@@ -98,7 +99,7 @@ func jsonOf(v any) string {
 }
 
 // record writes the audit row and emits the event, inside tx.
-func (s *Service) record(ctx context.Context, tx *sqldb.Tx, a forum.Actor, e entry) error {
+func (s *Service) record(ctx context.Context, tx *sqldb.Tx, a account.Actor, e entry) error {
 	now := s.now()
 	var actor, target any
 	if a.UserID != 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/sqldb"
@@ -35,7 +36,7 @@ func (s *Service) settings(ctx context.Context, q sqldb.Querier, brandID int64) 
 }
 
 // UpdateSettings changes a brand's moderation settings, audited.
-func (s *Service) UpdateSettings(ctx context.Context, a forum.Actor, st Settings) (Settings, error) {
+func (s *Service) UpdateSettings(ctx context.Context, a account.Actor, st Settings) (Settings, error) {
 	st.StaffLabel = strings.TrimSpace(st.StaffLabel)
 	v := map[string]string{}
 	if st.PremodPosts < 0 || st.PremodPosts > 50 {

@@ -7,9 +7,11 @@ import (
 	"testing"
 	"time"
 
+	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/internal/testkit"
+	"mutual/markup"
 	"mutual/reputation"
 	"mutual/sqldb"
 )
@@ -25,7 +27,7 @@ type community struct {
 func newCommunity(t *testing.T, f *fixture) *community {
 	t.Helper()
 	c := &community{fixture: f, clk: testkit.NewClock(day1)}
-	c.svc = forum.NewService(f.db, forum.NewRenderer(), c.clk.Now)
+	c.svc = forum.NewService(f.db, markup.NewRenderer(), c.clk.Now)
 	b, err := c.svc.CreateBoard(ctx, f.brand.ID, forum.NewBoard{Name: "Help", Description: "Help"})
 	if err != nil {
 		t.Fatal(err)
@@ -34,9 +36,9 @@ func newCommunity(t *testing.T, f *fixture) *community {
 	return c
 }
 
-func (c *community) actor(t *testing.T, name string, roles ...string) forum.Actor {
+func (c *community) actor(t *testing.T, name string, roles ...string) account.Actor {
 	t.Helper()
-	return testkit.Member(t, c.members, forum.Unclaimed{BrandID: c.brand.ID, Username: name, CreatedAt: c.clk.Now()}, roles...)
+	return testkit.Member(t, c.members, account.Unclaimed{BrandID: c.brand.ID, Username: name, CreatedAt: c.clk.Now()}, roles...)
 }
 
 // configure saves the brand's rules after fn changes the defaults.
@@ -61,7 +63,7 @@ func relaxed(cfg *reputation.Config) {
 	cfg.Rules.KudosPerDay, cfg.Rules.SerialThreshold, cfg.Rules.DailyCap = 10000, 1000, 1_000_000
 }
 
-func (c *community) ask(t *testing.T, a forum.Actor, title string) forum.Thread {
+func (c *community) ask(t *testing.T, a account.Actor, title string) forum.Thread {
 	t.Helper()
 	th, err := c.svc.Ask(ctx, a, forum.NewThread{BoardID: c.board.ID, Title: title, Body: "Details about " + title})
 	if err != nil {
@@ -70,7 +72,7 @@ func (c *community) ask(t *testing.T, a forum.Actor, title string) forum.Thread 
 	return th
 }
 
-func (c *community) reply(t *testing.T, a forum.Actor, th forum.Thread, body string) forum.Post {
+func (c *community) reply(t *testing.T, a account.Actor, th forum.Thread, body string) forum.Post {
 	t.Helper()
 	p, err := c.svc.Reply(ctx, a, th.ID, forum.NewReply{Body: body})
 	if err != nil {
@@ -125,7 +127,7 @@ func TestKudosRefusalsWriteNothing(t *testing.T) {
 		before := snapshot()
 		for _, tt := range []struct {
 			name string
-			who  forum.Actor
+			who  account.Actor
 			kind error
 			msg  string
 		}{
@@ -332,7 +334,7 @@ func TestTrustedRoleFollowsReputation(t *testing.T) {
 		if has() {
 			t.Fatal("trusted at 0 reputation")
 		}
-		for _, a := range []forum.Actor{fan1, fan2} {
+		for _, a := range []account.Actor{fan1, fan2} {
 			if _, err := c.svc.GiveKudos(ctx, a, r.ID); err != nil {
 				t.Fatal(err)
 			}
@@ -390,7 +392,7 @@ func TestRepliesByKudos(t *testing.T) {
 		c := newCommunity(t, f)
 		c.configure(t, relaxed)
 		asker := c.actor(t, "asker")
-		var fans []forum.Actor
+		var fans []account.Actor
 		for i := range 3 {
 			fans = append(fans, c.actor(t, fmt.Sprintf("fan%d", i)))
 		}
@@ -401,7 +403,7 @@ func TestRepliesByKudos(t *testing.T) {
 			c.clk.Add(time.Minute)
 		}
 		give := func(p forum.Post, n int) {
-			for _, a := range []forum.Actor{asker, fans[0], fans[1], fans[2]}[:n] {
+			for _, a := range []account.Actor{asker, fans[0], fans[1], fans[2]}[:n] {
 				if a.UserID != p.AuthorID {
 					if _, err := c.svc.GiveKudos(ctx, a, p.ID); err != nil {
 						t.Fatal(err)
@@ -474,7 +476,7 @@ func TestRebuildMatchesAfterRandomActs(t *testing.T) {
 			cfg.Rules.GiverMinAgeMinutes, cfg.Rules.GiverMinPosts, cfg.Rules.DailyCap = 0, 0, 40
 		})
 		rng := rand.New(rand.NewPCG(5, 7))
-		var people []forum.Actor
+		var people []account.Actor
 		for i := range 6 {
 			people = append(people, c.actor(t, fmt.Sprintf("pp%d", i)))
 		}
@@ -503,7 +505,7 @@ func TestRebuildMatchesAfterRandomActs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			asker := forum.Actor{UserID: th.AuthorID, BrandID: c.brand.ID, Roles: []string{"member"}}
+			asker := account.Actor{UserID: th.AuthorID, BrandID: c.brand.ID, Roles: []string{"member"}}
 			switch rng.IntN(12) {
 			case 0, 1, 2:
 				_, err = c.svc.GiveKudos(ctx, a, p.ID)
@@ -668,7 +670,7 @@ func TestExportEqualsLedger(t *testing.T) {
 	eachStore(t, func(t *testing.T, f *fixture) {
 		c := newCommunity(t, f)
 		c.configure(t, relaxed)
-		var people []forum.Actor
+		var people []account.Actor
 		for i := range 4 {
 			people = append(people, c.actor(t, fmt.Sprintf("xx%d", i)))
 		}
@@ -724,15 +726,15 @@ func TestKudosRingsFlagged(t *testing.T) {
 	eachStore(t, func(t *testing.T, f *fixture) {
 		c := newCommunity(t, f)
 		c.configure(t, relaxed)
-		ring := []forum.Actor{c.actor(t, "rr1"), c.actor(t, "rr2"), c.actor(t, "rr3")}
+		ring := []account.Actor{c.actor(t, "rr1"), c.actor(t, "rr2"), c.actor(t, "rr3")}
 		star := c.actor(t, "star")
-		var crowd []forum.Actor
+		var crowd []account.Actor
 		for i := range 6 {
 			crowd = append(crowd, c.actor(t, fmt.Sprintf("crowd%d", i)))
 		}
 		th := c.ask(t, star, "Ring question")
 		postsBy := map[int64][]forum.Post{}
-		for _, a := range append(append([]forum.Actor{}, ring...), star) {
+		for _, a := range append(append([]account.Actor{}, ring...), star) {
 			for i := range 4 {
 				postsBy[a.UserID] = append(postsBy[a.UserID], c.reply(t, a, th, fmt.Sprintf("%s post %d", a.Username, i)))
 			}

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/sqldb"
@@ -23,7 +24,7 @@ func TestConcurrentActsStayConsistent(t *testing.T) {
 		c := newCommunity(t, f)
 		c.configure(t, relaxed)
 		asker := c.actor(t, "asker")
-		var givers []forum.Actor
+		var givers []account.Actor
 		for i := range 12 {
 			givers = append(givers, c.actor(t, fmt.Sprintf("giver%02d", i)))
 		}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"mutual/account"
 	"mutual/forum"
 	"mutual/reputation"
 	"mutual/sqldb"
@@ -16,7 +17,7 @@ var ctx = context.Background()
 
 type fixture struct {
 	db      *sqldb.DB
-	members *forum.Members
+	members *account.Members
 	brand   forum.Brand
 }
 
@@ -37,12 +38,12 @@ func newFixture(t testing.TB, d sqldb.Dialect) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{db: db, members: forum.NewMembers(db, now), brand: b}
+	return &fixture{db: db, members: account.NewMembers(db, now), brand: b}
 }
 
 func (f *fixture) user(t *testing.T, name string, roles ...string) int64 {
 	t.Helper()
-	u, err := f.members.CreateUnclaimed(ctx, forum.Unclaimed{BrandID: f.brand.ID, Username: name})
+	u, err := f.members.CreateUnclaimed(ctx, account.Unclaimed{BrandID: f.brand.ID, Username: name})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"mutual/account"
 	"mutual/forum"
+	"mutual/markup"
 	"mutual/reputation"
 	"mutual/sqldb"
 )
@@ -283,7 +285,7 @@ type kudos struct {
 // writes as many replies as the most kudos one giver gives them.
 func (c *community) giveKudos(t *testing.T, gives []kudos) {
 	t.Helper()
-	actors := map[string]forum.Actor{}
+	actors := map[string]account.Actor{}
 	var names []string
 	posts := map[string]int{}
 	for _, k := range gives {
@@ -407,16 +409,16 @@ func BenchmarkDetectRings(b *testing.B) {
 	f := newFixture(b, sqldb.SQLite)
 	now := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
 	g, rings := synthCommunity(20_000, 200_000, 1)
-	asker, err := f.members.CreateUnclaimed(ctx, forum.Unclaimed{BrandID: f.brand.ID, Username: "asker", CreatedAt: now})
+	asker, err := f.members.CreateUnclaimed(ctx, account.Unclaimed{BrandID: f.brand.ID, Username: "asker", CreatedAt: now})
 	if err != nil {
 		b.Fatal(err)
 	}
-	svc := forum.NewService(f.db, forum.NewRenderer(), func() time.Time { return now.Add(-40 * 24 * time.Hour) })
+	svc := forum.NewService(f.db, markup.NewRenderer(), func() time.Time { return now.Add(-40 * 24 * time.Hour) })
 	board, err := svc.CreateBoard(ctx, f.brand.ID, forum.NewBoard{Name: "Help", Description: "Help"})
 	if err != nil {
 		b.Fatal(err)
 	}
-	th, err := svc.Ask(ctx, forum.Actor{UserID: asker.ID, BrandID: f.brand.ID, Username: "asker"}, forum.NewThread{BoardID: board.ID, Title: "Many kudos", Body: "Many kudos"})
+	th, err := svc.Ask(ctx, account.Actor{UserID: asker.ID, BrandID: f.brand.ID, Username: "asker"}, forum.NewThread{BoardID: board.ID, Title: "Many kudos", Body: "Many kudos"})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -6,9 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/internal/testkit"
+	"mutual/markup"
 	"mutual/search"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
@@ -22,7 +24,7 @@ type fixture struct {
 	db      *sqldb.DB
 	clock   *testkit.Clock
 	brands  *forum.Brands
-	members *forum.Members
+	members *account.Members
 	svc     *forum.Service
 	search  *search.Service
 	brand   forum.Brand
@@ -42,8 +44,8 @@ func newFixtureOn(t *testing.T, d sqldb.Dialect) *fixture {
 	t.Helper()
 	db := sqldbtest.Open(t, d)
 	clk := testkit.NewClock(time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC))
-	f := &fixture{db: db, clock: clk, brands: forum.NewBrands(db, clk.Now), members: forum.NewMembers(db, clk.Now),
-		svc: forum.NewService(db, forum.NewRenderer(), clk.Now), search: search.New(db, clk.Now)}
+	f := &fixture{db: db, clock: clk, brands: forum.NewBrands(db, clk.Now), members: account.NewMembers(db, clk.Now),
+		svc: forum.NewService(db, markup.NewRenderer(), clk.Now), search: search.New(db, clk.Now)}
 	f.svc.Subscribe(f.search.Hook)
 	f.brand = f.newBrand(t, "localhost", "Alpha Mobile", true)
 	f.board = f.newBoard(t, f.brand.ID, "Billing")
@@ -68,12 +70,12 @@ func (f *fixture) newBoard(t *testing.T, brandID int64, name string) forum.Board
 	return b
 }
 
-func (f *fixture) actor(t *testing.T, brandID int64, name string) forum.Actor {
+func (f *fixture) actor(t *testing.T, brandID int64, name string) account.Actor {
 	t.Helper()
-	return testkit.Member(t, f.members, forum.Unclaimed{BrandID: brandID, Username: name, CreatedAt: f.clock.Now()})
+	return testkit.Member(t, f.members, account.Unclaimed{BrandID: brandID, Username: name, CreatedAt: f.clock.Now()})
 }
 
-func (f *fixture) ask(t *testing.T, a forum.Actor, title string) forum.Thread {
+func (f *fixture) ask(t *testing.T, a account.Actor, title string) forum.Thread {
 	t.Helper()
 	th, err := f.svc.Ask(ctx, a, forum.NewThread{BoardID: f.board.ID, Title: title, Body: "Some details about " + title})
 	if err != nil {
@@ -82,7 +84,7 @@ func (f *fixture) ask(t *testing.T, a forum.Actor, title string) forum.Thread {
 	return th
 }
 
-func (f *fixture) reply(t *testing.T, a forum.Actor, threadID int64, body string) forum.Post {
+func (f *fixture) reply(t *testing.T, a account.Actor, threadID int64, body string) forum.Post {
 	t.Helper()
 	p, err := f.svc.Reply(ctx, a, threadID, forum.NewReply{Body: body})
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"mutual/account"
 	"mutual/forum"
 	"mutual/search"
 	"mutual/sqldb"
@@ -247,7 +248,7 @@ func TestSuggestionOpens(t *testing.T) {
 		asker := f.actor(t, f.brand.ID, "asker")
 		other := f.actor(t, f.brand.ID, "other")
 		solved := f.ask(t, other, "Data add-on not applied")
-		if _, err := f.search.RecordSuggestionOpen(ctx, forum.Anonymous(f.brand.ID), solved.ID); err == nil {
+		if _, err := f.search.RecordSuggestionOpen(ctx, account.Anonymous(f.brand.ID), solved.ID); err == nil {
 			t.Fatal("a visitor's open was recorded")
 		}
 		for range 2 {

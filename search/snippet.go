@@ -1,7 +1,7 @@
 package search
 
 import (
-	"mutual/forum"
+	"mutual/markup"
 	"strings"
 	"unicode"
 
@@ -128,7 +128,7 @@ func Highlight(text string, terms []string, maxWords int) []Fragment {
 func bestSnippet(sources []string, terms []string) []Fragment {
 	var fallback string
 	for _, src := range sources {
-		text := forum.PlainText(src)
+		text := markup.PlainText(src)
 		if text == "" {
 			continue
 		}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/sqldb"
@@ -26,7 +27,7 @@ const reopenQuiet = time.Hour
 // RecordSuggestionOpen notes that a member opened a similar solved thread the
 // Ask page suggested. It returns the thread (for the redirect), fault.ErrNotFound
 // for a thread the member cannot see, or fault.ErrUnauthenticated for a visitor.
-func (s *Service) RecordSuggestionOpen(ctx context.Context, a forum.Actor, threadID int64) (forum.Thread, error) {
+func (s *Service) RecordSuggestionOpen(ctx context.Context, a account.Actor, threadID int64) (forum.Thread, error) {
 	if !a.SignedIn() {
 		return forum.Thread{}, fault.ErrUnauthenticated
 	}

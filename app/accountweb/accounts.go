@@ -10,16 +10,16 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/account"
 	"mutual/app/web"
 	"mutual/fault"
-	"mutual/forum"
 )
 
 // Handlers are the account pages.
 type Handlers struct {
 	site    *web.Site
 	limits  *web.Limits
-	members *forum.Members
+	members *account.Members
 
 	// Joined, when set, runs once a new member's account exists, before
 	// their first session starts (the notifications capability mails the
@@ -28,7 +28,7 @@ type Handlers struct {
 }
 
 // New builds the account handlers.
-func New(site *web.Site, limits *web.Limits, members *forum.Members) *Handlers {
+func New(site *web.Site, limits *web.Limits, members *account.Members) *Handlers {
 	return &Handlers{site: site, limits: limits, members: members}
 }
 
@@ -97,7 +97,7 @@ func (h *Handlers) startSession(c *gin.Context, userID int64) bool {
 		h.site.Fail(c, err)
 		return false
 	}
-	h.site.SetCookie(c, h.site.SessionCookieName(c), s.Token, int(forum.SessionTTL.Seconds()))
+	h.site.SetCookie(c, h.site.SessionCookieName(c), s.Token, int(account.SessionTTL.Seconds()))
 	return true
 }
 
@@ -113,7 +113,7 @@ func (h *Handlers) signupForm(c *gin.Context) {
 func (h *Handlers) signup(c *gin.Context) {
 	b := web.BrandOf(c)
 	v := signupView{Username: c.PostForm("username"), Email: c.PostForm("email")}
-	u, err := h.members.Create(c.Request.Context(), forum.Signup{BrandID: b.ID, Username: v.Username, Email: v.Email, Password: c.PostForm("password")})
+	u, err := h.members.Create(c.Request.Context(), account.Signup{BrandID: b.ID, Username: v.Username, Email: v.Email, Password: c.PostForm("password")})
 	var ve *fault.ValidationError
 	if errors.As(err, &ve) {
 		v.Errors = ve.Fields

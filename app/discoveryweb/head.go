@@ -7,6 +7,7 @@ import (
 
 	"mutual/app/web"
 	"mutual/forum"
+	"mutual/markup"
 )
 
 // head is what the head-discovery slot prints on a thread page.
@@ -38,12 +39,12 @@ func Head(v web.PageInfo) any {
 		return map[string]any{"@type": "Person", "name": name, "url": v.Origin + "/u/" + name}
 	}
 	answer := func(p forum.Post) map[string]any {
-		return map[string]any{"@type": "Answer", "text": clip(forum.PlainText(p.BodyHTML), 5000),
+		return map[string]any{"@type": "Answer", "text": clip(markup.PlainText(p.BodyHTML), 5000),
 			"dateCreated": p.CreatedAt.UTC().Format(time.RFC3339), "upvoteCount": p.KudosCount,
 			"url": canonical + "#p" + web.Itoa(p.ID), "author": person(p.AuthorName)}
 	}
 	question := map[string]any{
-		"@type": "Question", "name": t.Title, "text": clip(forum.PlainText(pg.Question.BodyHTML), 5000),
+		"@type": "Question", "name": t.Title, "text": clip(markup.PlainText(pg.Question.BodyHTML), 5000),
 		"answerCount": t.ReplyCount, "upvoteCount": pg.Question.KudosCount,
 		"dateCreated": t.CreatedAt.UTC().Format(time.RFC3339), "author": person(t.AuthorName),
 	}
@@ -62,7 +63,7 @@ func Head(v web.PageInfo) any {
 	return &head{
 		Canonical:   canonical,
 		Title:       t.Title,
-		Description: clip(forum.PlainText(pg.Question.BodyHTML), 200),
+		Description: clip(markup.PlainText(pg.Question.BodyHTML), 200),
 		SiteName:    v.Brand.Name,
 		JSONLD:      map[string]any{"@context": "https://schema.org", "@type": "QAPage", "mainEntity": question},
 	}

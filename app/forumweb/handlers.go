@@ -15,8 +15,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/account"
 	"mutual/app/web"
 	"mutual/forum"
+	"mutual/markup"
 	"mutual/moderation"
 	"mutual/reputation"
 )
@@ -26,8 +28,8 @@ type Handlers struct {
 	site    *web.Site
 	limits  *web.Limits
 	forum   *forum.Service
-	members *forum.Members
-	md      *forum.Renderer
+	members *account.Members
+	md      *markup.Renderer
 	mod     *moderation.Service
 	rep     Reputation
 	esc     Escalations
@@ -44,9 +46,9 @@ type Reputation interface {
 	// TopHelpers are the rows of a board's top-helpers box.
 	TopHelpers(ctx context.Context, bd forum.Board) any
 	// Profile is a member's rank and the profile's reputation slot.
-	Profile(ctx context.Context, brandID int64, u forum.User) (rank string, slot any, err error)
+	Profile(ctx context.Context, brandID int64, u account.User) (rank string, slot any, err error)
 	// PostingHint says what a new member may post while limits apply.
-	PostingHint(ctx context.Context, actor forum.Actor) (string, error)
+	PostingHint(ctx context.Context, actor account.Actor) (string, error)
 }
 
 // RepSlot is the thread page's reputation slot; the post bars read from it
@@ -64,8 +66,8 @@ type Escalations interface {
 // Services are the domain services the forum pages use.
 type Services struct {
 	Forum      *forum.Service
-	Members    *forum.Members
-	Markdown   *forum.Renderer
+	Members    *account.Members
+	Markdown   *markup.Renderer
 	Moderation *moderation.Service
 }
 

@@ -1,6 +1,9 @@
 package forumweb
 
-import "mutual/forum"
+import (
+	"mutual/account"
+	"mutual/forum"
+)
 
 // postBar is one post's action bar on a thread page, worked out in Go once
 // per post so the templates (post-actions and the capabilities'
@@ -34,7 +37,7 @@ type postBar struct {
 }
 
 // postBars works out the bar of every post on the page, by post id.
-func postBars(tv threadView, actor forum.Actor, csrf string) map[int64]postBar {
+func postBars(tv threadView, actor account.Actor, csrf string) map[int64]postBar {
 	pg := tv.Page
 	var editOthers bool
 	var editOthersAt string

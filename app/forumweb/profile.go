@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/account"
 	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
@@ -37,7 +38,7 @@ func (h *Handlers) profile(c *gin.Context) {
 		return
 	}
 	h.site.Render(c, http.StatusOK, "profile", u.Username, struct {
-		User    forum.User
+		User    account.User
 		Rank    string
 		Threads []forum.Thread
 		Replies []forum.AnswerRef

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/account"
 	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
@@ -255,7 +256,7 @@ func (h *Handlers) rolesRender(c *gin.Context, code int, errs map[string]string)
 		h.site.Fail(c, err)
 		return
 	}
-	h.site.Render(c, code, "mod_roles", "Roles", rolesView{Holders: holders, Roles: forum.Roles[1:], Errors: errs})
+	h.site.Render(c, code, "mod_roles", "Roles", rolesView{Holders: holders, Roles: account.Roles[1:], Errors: errs})
 }
 
 func (h *Handlers) rolesSet(c *gin.Context) {

@@ -6,8 +6,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/account"
 	"mutual/app/web"
-	"mutual/forum"
 )
 
 // bell gives templates the signed-in member's notification state. It
@@ -24,7 +24,7 @@ type bell struct {
 }
 
 // Bell is web.Site.Bell: the signed-in member's bell and watch buttons.
-func (h *Handlers) Bell(c *gin.Context, act forum.Actor) any {
+func (h *Handlers) Bell(c *gin.Context, act account.Actor) any {
 	if h == nil {
 		return nil // an untyped nil: templates test .Notify
 	}

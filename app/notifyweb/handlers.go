@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"time"
 
+	"mutual/account"
 	"mutual/app/web"
 	"mutual/forum"
 	"mutual/forum/notify"
@@ -22,14 +23,14 @@ type Handlers struct {
 	signer  *notify.Signer
 	limits  limits
 	forum   *forum.Service
-	members *forum.Members
+	members *account.Members
 	now     func() time.Time
 	log     *slog.Logger
 }
 
 // New builds the notification handlers over the store and the signer of
 // links in mail.
-func New(site *web.Site, cfg notify.Config, st *notify.Store, signer *notify.Signer, fs *forum.Service, members *forum.Members,
+func New(site *web.Site, cfg notify.Config, st *notify.Store, signer *notify.Signer, fs *forum.Service, members *account.Members,
 	now func() time.Time) *Handlers {
 	return &Handlers{site: site, cfg: cfg, store: st, signer: signer, limits: newLimits(), forum: fs, members: members,
 		now: now, log: site.Log()}

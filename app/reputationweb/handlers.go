@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"time"
 
+	"mutual/account"
 	"mutual/app/web"
 	"mutual/forum"
 	"mutual/moderation"
@@ -21,7 +22,7 @@ import (
 type Services struct {
 	DB      *sqldb.DB
 	Forum   *forum.Service
-	Members *forum.Members
+	Members *account.Members
 	Brands  *forum.Brands
 	Now     func() time.Time
 	// Changed drops cached pages here and on other instances: lists show
@@ -41,7 +42,7 @@ type Handlers struct {
 	log     *slog.Logger
 	db      *sqldb.DB
 	forum   *forum.Service
-	members *forum.Members
+	members *account.Members
 	brands  *forum.Brands
 	now     func() time.Time
 	changed func(forum.Change)

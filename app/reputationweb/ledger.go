@@ -6,9 +6,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/account"
 	"mutual/app/web"
 	"mutual/fault"
-	"mutual/forum"
 	"mutual/reputation"
 )
 
@@ -32,7 +32,7 @@ func (h *Handlers) ledgerPage(c *gin.Context) {
 		return
 	}
 	h.site.Render(c, http.StatusOK, "reputation_ledger", u.Username+"'s reputation", struct {
-		User    forum.User
+		User    account.User
 		Rank    string
 		Entries []reputation.Entry
 		Next    string

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"mutual/account"
 	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
@@ -20,10 +21,10 @@ var trustedActs = map[string]string{
 
 // Refusal says why a signed-in member may not do act on obj (web.Site's
 // Refusal). When the trusted role, which members earn with reputation
-// (brands.rep_trusted, forum.Members.RolesOf), would allow it, the member
+// (brands.rep_trusted, account.Members.RolesOf), would allow it, the member
 // hears at what reputation and how much they have; staff, who earn none, and
 // anything reputation does not unlock get the plain refusal.
-func (h *Handlers) Refusal(ctx context.Context, actor forum.Actor, obj, act string) error {
+func (h *Handlers) Refusal(ctx context.Context, actor account.Actor, obj, act string) error {
 	if actor.IsStaff() || actor.Has("trusted") {
 		return web.ErrNotAllowed
 	}
@@ -56,7 +57,7 @@ func (h *Handlers) Refusal(ctx context.Context, actor forum.Actor, obj, act stri
 // while their reputation is below the brand's thresholds for links and
 // images (forum.NewMemberLinks, forum.NewMemberImages); "" when neither
 // limit applies to them. Staff are exempt, as when posting.
-func (h *Handlers) PostingHint(ctx context.Context, actor forum.Actor) (string, error) {
+func (h *Handlers) PostingHint(ctx context.Context, actor account.Actor) (string, error) {
 	if !actor.SignedIn() || actor.IsStaff() {
 		return "", nil
 	}

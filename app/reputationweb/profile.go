@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/account"
 	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
@@ -36,7 +37,7 @@ type ProfileView struct {
 
 // Profile is the reputation part of u's profile page: rank, the way to the
 // next, privileges held and the ledger's first page.
-func (h *Handlers) Profile(ctx context.Context, brandID int64, u forum.User) (ProfileView, error) {
+func (h *Handlers) Profile(ctx context.Context, brandID int64, u account.User) (ProfileView, error) {
 	cfg, err := h.config(ctx, brandID)
 	if err != nil {
 		return ProfileView{}, err
@@ -87,7 +88,7 @@ type apiUser struct {
 
 // userByName is the member named in the path and the brand's configuration;
 // on failure it has answered and returns false.
-func (h *Handlers) userByName(c *gin.Context) (forum.User, reputation.Config, bool) {
+func (h *Handlers) userByName(c *gin.Context) (account.User, reputation.Config, bool) {
 	ctx := c.Request.Context()
 	b := web.BrandOf(c)
 	u, err := h.members.ByUsername(ctx, b.ID, c.Param("username"))
@@ -96,12 +97,12 @@ func (h *Handlers) userByName(c *gin.Context) (forum.User, reputation.Config, bo
 			err = &fault.Error{Kind: fault.ErrNotFound, Msg: "There is no member with that name here."}
 		}
 		h.site.Fail(c, err)
-		return forum.User{}, reputation.Config{}, false
+		return account.User{}, reputation.Config{}, false
 	}
 	cfg, err := h.config(ctx, b.ID)
 	if err != nil {
 		h.site.Fail(c, err)
-		return forum.User{}, reputation.Config{}, false
+		return account.User{}, reputation.Config{}, false
 	}
 	return u, cfg, true
 }

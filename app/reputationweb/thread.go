@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/account"
 	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
@@ -48,7 +49,7 @@ func (h *Handlers) ThreadPage(c *gin.Context, id int64, cur forum.Cursor) (forum
 }
 
 // threadInOrder loads the page sorted as ?sort= asks.
-func (h *Handlers) threadInOrder(c *gin.Context, actor forum.Actor, id int64, cur forum.Cursor) (forum.ThreadPage, ThreadInfo, error) {
+func (h *Handlers) threadInOrder(c *gin.Context, actor account.Actor, id int64, cur forum.Cursor) (forum.ThreadPage, ThreadInfo, error) {
 	ctx := c.Request.Context()
 	var info ThreadInfo
 	switch c.Query("sort") {
@@ -82,7 +83,7 @@ func rankPosts(pg *forum.ThreadPage, rk reputation.Ladder) {
 }
 
 // viewerInfo says what a signed-in viewer's reputation lets them do here.
-func (h *Handlers) viewerInfo(ctx context.Context, actor forum.Actor, cfg reputation.Config, info *ThreadInfo) error {
+func (h *Handlers) viewerInfo(ctx context.Context, actor account.Actor, cfg reputation.Config, info *ThreadInfo) error {
 	info.SignedInViewer = true
 	u, err := h.members.ByID(ctx, actor.BrandID, actor.UserID)
 	if err != nil {

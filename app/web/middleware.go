@@ -15,6 +15,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/ratelimit"
@@ -135,7 +136,7 @@ func (s *Site) SetCookie(c *gin.Context, name, value string, maxAge int) {
 func (s *Site) Authenticate(c *gin.Context) {
 	b := BrandOf(c)
 	ctx := c.Request.Context()
-	actor := forum.Anonymous(b.ID)
+	actor := account.Anonymous(b.ID)
 	if h := c.GetHeader("Authorization"); h != "" {
 		tok, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok {
@@ -358,19 +359,19 @@ func BrandOf(c *gin.Context) forum.Brand {
 	return br
 }
 
-func ActorOf(c *gin.Context) forum.Actor {
+func ActorOf(c *gin.Context) account.Actor {
 	v, ok := c.Get(keyActor)
 	if !ok {
-		return forum.Anonymous(BrandOf(c).ID)
+		return account.Anonymous(BrandOf(c).ID)
 	}
-	return v.(forum.Actor)
+	return v.(account.Actor)
 }
 
 // SessionOf is the signed-in browser session, if the request has one.
-func SessionOf(c *gin.Context) (forum.Session, bool) {
+func SessionOf(c *gin.Context) (account.Session, bool) {
 	v, ok := c.Get(keySession)
 	if !ok {
-		return forum.Session{}, false
+		return account.Session{}, false
 	}
-	return v.(forum.Session), true
+	return v.(account.Session), true
 }

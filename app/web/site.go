@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/moderation"
@@ -26,17 +27,17 @@ type Site struct {
 	authz         *moderation.Authorizer
 	themes        *themes.Registry
 	brands        *forum.Brands
-	members       *forum.Members
+	members       *account.Members
 	pages         *pageCache
 	SecureCookies bool // cookies only over TLS (behind a TLS-terminating proxy)
 
 	// Bell, when set, gives a signed-in member's pages the notification
 	// bell and watch buttons.
-	Bell func(c *gin.Context, act forum.Actor) any
+	Bell func(c *gin.Context, act account.Actor) any
 	// Refusal, when set, says why a signed-in member may not do act on obj
 	// (for example, at what reputation it unlocks); the default is a plain
 	// refusal.
-	Refusal func(ctx context.Context, actor forum.Actor, obj, act string) error
+	Refusal func(ctx context.Context, actor account.Actor, obj, act string) error
 
 	// Ranks is the brand's rank ladder, for naming authors' ranks; the
 	// reputation capability provides it.
@@ -57,7 +58,7 @@ type brandEntry struct {
 
 // NewSite builds the kit. Cached anonymous pages live at most pageTTL and
 // take at most pageBytes of memory.
-func NewSite(log *slog.Logger, authz *moderation.Authorizer, reg *themes.Registry, brands *forum.Brands, members *forum.Members, pageBytes int, pageTTL time.Duration) *Site {
+func NewSite(log *slog.Logger, authz *moderation.Authorizer, reg *themes.Registry, brands *forum.Brands, members *account.Members, pageBytes int, pageTTL time.Duration) *Site {
 	return &Site{log: log, authz: authz, themes: reg, brands: brands, members: members,
 		pages: newPageCache(pageBytes, pageTTL), signedLinks: map[string]bool{}, brandCache: map[string]brandEntry{}}
 }
@@ -89,7 +90,7 @@ func IsBearer(c *gin.Context) bool { return c.GetBool(keyBearer) }
 
 // refusal is the answer for a signed-in member whose roles do not allow act
 // on obj.
-func (s *Site) refusal(ctx context.Context, actor forum.Actor, obj, act string) error {
+func (s *Site) refusal(ctx context.Context, actor account.Actor, obj, act string) error {
 	if s.Refusal != nil {
 		return s.Refusal(ctx, actor, obj, act)
 	}

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"time"
 
+	"mutual/account"
 	"mutual/forum"
+	"mutual/markup"
 	"mutual/search"
 	"mutual/sqldb"
 )
@@ -76,12 +78,12 @@ var demoThreads = []demoThread{
 // Seed creates a small living community in brand b of a fresh database:
 // boards, members, questions with replies and kudos, one solved by an
 // accepted answer and one still unanswered.
-func Seed(ctx context.Context, db *sqldb.DB, md *forum.Renderer, b forum.Brand) error {
+func Seed(ctx context.Context, db *sqldb.DB, md *markup.Renderer, b forum.Brand) error {
 	var now time.Time
 	clock := func() time.Time { return now }
 	svc := forum.NewService(db, md, clock)
 	svc.Subscribe(search.New(db, clock).Hook) // the demo is found by search like any other content
-	members := forum.NewMembers(db, clock)
+	members := account.NewMembers(db, clock)
 	start := time.Now().UTC()
 	now = start.Add(-30 * 24 * time.Hour)
 
@@ -93,17 +95,17 @@ func Seed(ctx context.Context, db *sqldb.DB, md *forum.Renderer, b forum.Brand) 
 		}
 		boards[i] = bd
 	}
-	actors := make([]forum.Actor, len(demoMembers))
+	actors := make([]account.Actor, len(demoMembers))
 	for i, name := range demoMembers {
-		u, err := members.CreateUnclaimed(ctx, forum.Unclaimed{BrandID: b.ID, Username: name, CreatedAt: now})
+		u, err := members.CreateUnclaimed(ctx, account.Unclaimed{BrandID: b.ID, Username: name, CreatedAt: now})
 		if err != nil {
 			return fmt.Errorf("demo member %s: %w", name, err)
 		}
-		actors[i] = forum.Actor{UserID: u.ID, BrandID: b.ID, Username: name, Roles: []string{"member"}}
+		actors[i] = account.Actor{UserID: u.ID, BrandID: b.ID, Username: name, Roles: []string{"member"}}
 	}
 	// Kudos come last: only members who have taken part may give them.
 	type pending struct {
-		from forum.Actor
+		from account.Actor
 		post int64
 	}
 	var kudos []pending

@@ -7,8 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"mutual/account"
 	"mutual/forum"
 	"mutual/forum/notify"
+	"mutual/markup"
 	"mutual/migrations"
 	"mutual/sqldb"
 )
@@ -105,14 +107,14 @@ func BenchmarkReplyLargeDB(b *testing.B) {
 	if err := db.QueryRow(ctx, `SELECT MAX(id) FROM threads`).Scan(&threads); err != nil {
 		b.Fatal(err)
 	}
-	actor := forum.Actor{UserID: userID, BrandID: brandID, Username: "bench1", Roles: []string{"member"}}
+	actor := account.Actor{UserID: userID, BrandID: brandID, Username: "bench1", Roles: []string{"member"}}
 	for _, hook := range []bool{false, true} {
 		name := "without-notify"
 		if hook {
 			name = "with-notify"
 		}
 		b.Run(name, func(b *testing.B) {
-			svc := forum.NewService(db, forum.NewRenderer(), time.Now)
+			svc := forum.NewService(db, markup.NewRenderer(), time.Now)
 			if hook {
 				st := notify.New(db, time.Now)
 				st.Mail = true

@@ -6,9 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"mutual/account"
 	"mutual/forum"
 	"mutual/forum/notify"
 	"mutual/internal/testkit"
+	"mutual/markup"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
 )
@@ -20,7 +22,7 @@ var ctx = context.Background()
 type fixture struct {
 	db      *sqldb.DB
 	clock   *testkit.Clock
-	members *forum.Members
+	members *account.Members
 	svc     *forum.Service
 	st      *notify.Store
 	brand   forum.Brand
@@ -38,7 +40,7 @@ func newFixture(t *testing.T, d sqldb.Dialect) *fixture {
 	t.Helper()
 	db := sqldbtest.Open(t, d)
 	clk := testkit.NewClock(time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC))
-	f := &fixture{db: db, clock: clk, members: forum.NewMembers(db, clk.Now), svc: forum.NewService(db, forum.NewRenderer(), clk.Now),
+	f := &fixture{db: db, clock: clk, members: account.NewMembers(db, clk.Now), svc: forum.NewService(db, markup.NewRenderer(), clk.Now),
 		st: notify.New(db, clk.Now)}
 	f.st.Mail = true
 	f.svc.Subscribe(f.st.Hook)
@@ -61,9 +63,9 @@ func (f *fixture) newBoard(t *testing.T, brandID int64, name string) forum.Board
 
 // member makes an account that can sign in, with a verified address unless
 // told otherwise.
-func (f *fixture) member(t *testing.T, brandID int64, name string, verified bool, roles ...string) forum.Actor {
+func (f *fixture) member(t *testing.T, brandID int64, name string, verified bool, roles ...string) account.Actor {
 	t.Helper()
-	a := testkit.Member(t, f.members, forum.Unclaimed{BrandID: brandID, Username: name, Email: name + "@example.com", CreatedAt: f.clock.Now()}, roles...)
+	a := testkit.Member(t, f.members, account.Unclaimed{BrandID: brandID, Username: name, Email: name + "@example.com", CreatedAt: f.clock.Now()}, roles...)
 	f.exec(t, `UPDATE users SET password_hash = 'set' WHERE id = ?`, a.UserID)
 	if verified {
 		f.exec(t, `UPDATE users SET email_verified_at = ? WHERE id = ?`, f.clock.Now().UnixMilli(), a.UserID)
@@ -78,7 +80,7 @@ func (f *fixture) exec(t *testing.T, q string, args ...any) {
 	}
 }
 
-func (f *fixture) ask(t *testing.T, a forum.Actor, title, body string) forum.Thread {
+func (f *fixture) ask(t *testing.T, a account.Actor, title, body string) forum.Thread {
 	t.Helper()
 	th, err := f.svc.Ask(ctx, a, forum.NewThread{BoardID: f.board.ID, Title: title, Body: body})
 	if err != nil {
@@ -88,7 +90,7 @@ func (f *fixture) ask(t *testing.T, a forum.Actor, title, body string) forum.Thr
 	return th
 }
 
-func (f *fixture) reply(t *testing.T, a forum.Actor, threadID int64, body string) forum.Post {
+func (f *fixture) reply(t *testing.T, a account.Actor, threadID int64, body string) forum.Post {
 	t.Helper()
 	p, err := f.svc.Reply(ctx, a, threadID, forum.NewReply{Body: body})
 	if err != nil {
@@ -99,7 +101,7 @@ func (f *fixture) reply(t *testing.T, a forum.Actor, threadID int64, body string
 }
 
 // list returns a member's notifications, newest first.
-func (f *fixture) list(t *testing.T, a forum.Actor) []notify.Notification {
+func (f *fixture) list(t *testing.T, a account.Actor) []notify.Notification {
 	t.Helper()
 	ns, _, err := f.st.List(ctx, a.BrandID, a.UserID, 0, 100, false)
 	if err != nil {
@@ -131,7 +133,7 @@ func sqldbtestOpen(tb testing.TB) *sqldb.DB { return sqldbtest.Open(tb, sqldb.SQ
 func benchFixture(tb testing.TB, db *sqldb.DB, hook bool) *fixture {
 	tb.Helper()
 	clk := testkit.NewClock(time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC))
-	f := &fixture{db: db, clock: clk, members: forum.NewMembers(db, clk.Now), svc: forum.NewService(db, forum.NewRenderer(), clk.Now),
+	f := &fixture{db: db, clock: clk, members: account.NewMembers(db, clk.Now), svc: forum.NewService(db, markup.NewRenderer(), clk.Now),
 		st: notify.New(db, clk.Now)}
 	f.st.Mail = os.Getenv("NOTIFY_BENCH_NOMAIL") == ""
 	if hook {
@@ -147,14 +149,14 @@ func benchFixture(tb testing.TB, db *sqldb.DB, hook bool) *fixture {
 	return f
 }
 
-func (f *fixture) benchMember(tb testing.TB, name string) forum.Actor {
+func (f *fixture) benchMember(tb testing.TB, name string) account.Actor {
 	tb.Helper()
-	u, err := f.members.CreateUnclaimed(ctx, forum.Unclaimed{BrandID: f.brand.ID, Username: name, Email: name + "@example.com", CreatedAt: f.clock.Now()})
+	u, err := f.members.CreateUnclaimed(ctx, account.Unclaimed{BrandID: f.brand.ID, Username: name, Email: name + "@example.com", CreatedAt: f.clock.Now()})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	if _, err := f.db.Exec(ctx, `UPDATE users SET email_verified_at = 1, password_hash = 'x' WHERE id = ?`, u.ID); err != nil {
 		tb.Fatal(err)
 	}
-	return forum.Actor{UserID: u.ID, BrandID: f.brand.ID, Username: name, Roles: []string{"member"}}
+	return account.Actor{UserID: u.ID, BrandID: f.brand.ID, Username: name, Roles: []string{"member"}}
 }

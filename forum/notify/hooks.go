@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"mutual/forum"
+	"mutual/markup"
 	"mutual/sqldb"
 )
 
@@ -123,7 +124,7 @@ WHERE w.thread_id = ? AND w.muted = 0 AND w.user_id <> ? AND w.brand_id = ?`+not
 // onEdited notifies only members newly mentioned by the edit.
 func (s *Store) onEdited(ctx context.Context, tx *sqldb.Tx, ev forum.Event) error {
 	html, ok, err := visibleHTML(ctx, tx, ev)
-	if err != nil || !ok || len(forum.Mentions(html)) == 0 {
+	if err != nil || !ok || len(markup.Mentions(html)) == 0 {
 		return err
 	}
 	ev.ActorID = ev.AuthorID // the mention is the author's, even when a moderator edits
@@ -136,7 +137,7 @@ func (s *Store) onEdited(ctx context.Context, tx *sqldb.Tx, ev forum.Event) erro
 // mentions notifies the members of the brand named by @username in the
 // post, once per post, never the author.
 func (s *Store) mentions(ctx context.Context, tx *sqldb.Tx, ev forum.Event, html string) (bool, error) {
-	names := forum.Mentions(html)
+	names := markup.Mentions(html)
 	if len(names) == 0 {
 		return false, nil
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/forum/notify"
@@ -150,7 +151,7 @@ func TestAcceptedAndKudos(t *testing.T) {
 	eachStore(t, func(t *testing.T, f *fixture) {
 		asker := f.member(t, f.brand.ID, "asker", true)
 		helper := f.member(t, f.brand.ID, "helper", true)
-		fans := []forum.Actor{f.member(t, f.brand.ID, "fan1", true), f.member(t, f.brand.ID, "fan2", true), f.member(t, f.brand.ID, "fan3", true)}
+		fans := []account.Actor{f.member(t, f.brand.ID, "fan1", true), f.member(t, f.brand.ID, "fan2", true), f.member(t, f.brand.ID, "fan3", true)}
 		// New accounts without posts may not give kudos by default; that rule is
 		// reputation's to test, so it is relaxed here.
 		if _, err := f.db.Exec(ctx, `INSERT INTO reputation_settings (brand_id, giver_min_age_minutes, giver_min_posts) VALUES (?, 0, 0)
@@ -281,7 +282,7 @@ func TestOutboxOnlyForDeliverableMembers(t *testing.T) {
 		f.exec(t, `UPDATE users SET suspended_until = ? WHERE id = ?`, now.Add(-time.Hour).UnixMilli(), wasSuspended.UserID)
 		f.exec(t, `UPDATE users SET banned_at = ? WHERE id = ?`, now.UnixMilli(), banned.UserID)
 		th := f.ask(t, asker, "Which members get mail", "Everyone watches this thread.")
-		all := []forum.Actor{ok, unverified, daily, never, suspended, banned, wasSuspended}
+		all := []account.Actor{ok, unverified, daily, never, suspended, banned, wasSuspended}
 		for _, m := range all {
 			if err := f.st.Watch(ctx, f.brand.ID, m.UserID, th.ID); err != nil {
 				t.Fatal(err)

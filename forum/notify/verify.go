@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"mutual/account"
 	"mutual/fault"
-	"mutual/forum"
 	"mutual/sqldb"
 )
 
@@ -74,7 +74,7 @@ func (s *Store) VerifyEmail(ctx context.Context, c Claims) (string, error) {
 		if verified != 0 {
 			return nil
 		}
-		return forum.MarkEmailVerified(ctx, tx, c.UserID, s.now())
+		return account.MarkEmailVerified(ctx, tx, c.UserID, s.now())
 	})
 	if err != nil {
 		return "", fmt.Errorf("notify: verify email: %w", err)
@@ -90,7 +90,7 @@ func (s *Store) ChangeEmail(ctx context.Context, brandID, userID int64, email st
 		return &fault.ValidationError{Fields: map[string]string{"email": "Enter an email address like name@example.com."}}
 	}
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		if err := forum.SetEmail(ctx, tx, brandID, userID, email); err != nil {
+		if err := account.SetEmail(ctx, tx, brandID, userID, email); err != nil {
 			return err
 		}
 		// A verification queued for the old address must not confirm the new one.

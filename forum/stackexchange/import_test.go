@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"mutual/forum"
+	"mutual/markup"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
 )
@@ -22,7 +23,7 @@ var testNow = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
 type env struct {
 	db    *sqldb.DB
-	md    *forum.Renderer
+	md    *markup.Renderer
 	brand forum.Brand
 }
 
@@ -35,7 +36,7 @@ func newEnv(t *testing.T, d sqldb.Dialect) env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return env{db: db, md: forum.NewRenderer(), brand: b}
+	return env{db: db, md: markup.NewRenderer(), brand: b}
 }
 
 // eachStore runs fn against SQLite and PostgreSQL.

@@ -20,6 +20,7 @@ import (
 
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/markup"
 	"mutual/search"
 	"mutual/sqldb"
 )
@@ -163,7 +164,7 @@ type postRef struct {
 
 type importer struct {
 	db   *sqldb.DB
-	md   *forum.Renderer
+	md   *markup.Renderer
 	conv *converter.Converter
 	opt  Options
 	sum  *Summary
@@ -210,7 +211,7 @@ func SiteKey(dir string) string {
 // a file is absent or not XML; rows it cannot use are counted in
 // Summary.Skipped instead. Bodies are converted to markdown and rendered
 // through md, so no HTML from the dump reaches a page unsanitised.
-func Import(ctx context.Context, db *sqldb.DB, md *forum.Renderer, opt Options) (*Summary, error) {
+func Import(ctx context.Context, db *sqldb.DB, md *markup.Renderer, opt Options) (*Summary, error) {
 	if opt.Boards == "" {
 		opt.Boards = BoardsByTag
 	}

@@ -5,8 +5,10 @@ import (
 	"testing"
 	"time"
 
+	"mutual/account"
 	"mutual/forum"
 	"mutual/forum/synth"
+	"mutual/markup"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
 )
@@ -17,7 +19,7 @@ import (
 func TestCommunityTakesWritesAfterGeneration(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		md := forum.NewRenderer()
+		md := markup.NewRenderer()
 		if _, err := synth.Generate(ctx, db, md, synth.Options{Threads: 20, Posts: 120, Seed: 7, BenchMembers: 2}); err != nil {
 			t.Fatal(err)
 		}
@@ -26,7 +28,7 @@ func TestCommunityTakesWritesAfterGeneration(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		u, err := forum.NewMembers(db, now).ByUsername(ctx, brand.ID, "bench1")
+		u, err := account.NewMembers(db, now).ByUsername(ctx, brand.ID, "bench1")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -35,7 +37,7 @@ func TestCommunityTakesWritesAfterGeneration(t *testing.T) {
 		if err != nil || len(boards) == 0 {
 			t.Fatalf("boards: %v %v", boards, err)
 		}
-		actor := forum.Actor{UserID: u.ID, BrandID: brand.ID, Username: u.Username, Roles: []string{"member"}}
+		actor := account.Actor{UserID: u.ID, BrandID: brand.ID, Username: u.Username, Roles: []string{"member"}}
 		th, err := svc.Ask(ctx, actor, forum.NewThread{BoardID: boards[0].ID, Title: "A question after generation", Body: "Does writing still work here?"})
 		if err != nil {
 			t.Fatalf("ask after gen: %v", err)

@@ -20,8 +20,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/markup"
 	"mutual/reputation"
 	"mutual/search"
 	"mutual/sqldb"
@@ -132,8 +134,8 @@ func (o *Options) normalise() error {
 		return errors.New("synth: brands must be 1 to 1000 and no more than threads")
 	case o.BenchMembers > 1000:
 		return errors.New("synth: at most 1000 bench members")
-	case len(o.BenchPassword) < forum.MinPasswordLen:
-		return fmt.Errorf("synth: bench password must be at least %d characters", forum.MinPasswordLen)
+	case len(o.BenchPassword) < account.MinPasswordLen:
+		return fmt.Errorf("synth: bench password must be at least %d characters", account.MinPasswordLen)
 	}
 	return nil
 }
@@ -165,7 +167,7 @@ type brandPlan struct {
 // there is none. Bodies are rendered through md, a bounded pool of distinct
 // ones reused. It returns ErrNotEmpty when threads exist, and stops with
 // ctx's error when ctx ends (batches already committed stay).
-func Generate(ctx context.Context, db *sqldb.DB, md *forum.Renderer, o Options) (Result, error) {
+func Generate(ctx context.Context, db *sqldb.DB, md *markup.Renderer, o Options) (Result, error) {
 	if err := o.normalise(); err != nil {
 		return Result{}, err
 	}
@@ -212,7 +214,7 @@ func Generate(ctx context.Context, db *sqldb.DB, md *forum.Renderer, o Options) 
 
 type gen struct {
 	db         *sqldb.DB
-	md         *forum.Renderer
+	md         *markup.Renderer
 	o          Options
 	start, end int64
 	brands     []*brandPlan
@@ -332,7 +334,7 @@ func (g *gen) createMembers(ctx context.Context) error {
 	for i := range g.o.BenchMembers {
 		// Argon2id salts are random, so password hashes are the one thing a
 		// seed does not decide.
-		hash, err := forum.HashPassword(g.o.BenchPassword)
+		hash, err := account.HashPassword(g.o.BenchPassword)
 		if err != nil {
 			return fmt.Errorf("synth: hash bench password: %w", err)
 		}

@@ -12,9 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/forum/synth"
+	"mutual/markup"
 	"mutual/migrations"
 	"mutual/sqldb"
 )
@@ -36,7 +38,7 @@ func openDB(t *testing.T) *sqldb.DB {
 func generate(t *testing.T, o synth.Options) (*sqldb.DB, synth.Result) {
 	t.Helper()
 	db := openDB(t)
-	res, err := synth.Generate(context.Background(), db, forum.NewRenderer(), o)
+	res, err := synth.Generate(context.Background(), db, markup.NewRenderer(), o)
 	if err != nil {
 		t.Fatalf("Generate(%+v): %v", o, err)
 	}
@@ -214,7 +216,7 @@ WHERE reason = 'kudos_received' GROUP BY user_id, d HAVING s > 200)`); n != 0 {
 	})
 
 	t.Run("bodies rendered", func(t *testing.T) {
-		md := forum.NewRenderer()
+		md := markup.NewRenderer()
 		rows, err := db.Query(context.Background(), `SELECT body_md, body_html FROM posts WHERE id % 97 = 0`)
 		if err != nil {
 			t.Fatal(err)
@@ -245,7 +247,7 @@ WHERE reason = 'kudos_received' GROUP BY user_id, d HAVING s > 200)`); n != 0 {
 		if err != nil || brand.Host != "localhost" {
 			t.Fatalf("default brand %+v, %v", brand, err)
 		}
-		m := forum.NewMembers(db, time.Now)
+		m := account.NewMembers(db, time.Now)
 		last := res.BenchUsernames[len(res.BenchUsernames)-1]
 		if len(res.BenchUsernames) != synth.DefaultBenchMembers || last != fmt.Sprintf("bench%d", synth.DefaultBenchMembers) {
 			t.Fatalf("bench members %v", res.BenchUsernames)
@@ -259,7 +261,7 @@ WHERE reason = 'kudos_received' GROUP BY user_id, d HAVING s > 200)`); n != 0 {
 	})
 
 	t.Run("refuses a database with threads", func(t *testing.T) {
-		_, err := synth.Generate(context.Background(), db, forum.NewRenderer(), synth.Options{Threads: 1, Posts: 1})
+		_, err := synth.Generate(context.Background(), db, markup.NewRenderer(), synth.Options{Threads: 1, Posts: 1})
 		if !errors.Is(err, synth.ErrNotEmpty) {
 			t.Errorf("second run: %v, want ErrNotEmpty", err)
 		}
@@ -363,12 +365,12 @@ func TestOptionsValidated(t *testing.T) {
 		{Threads: 10, Posts: 20, Brands: 11},
 		{Threads: 10, Posts: 20, BenchPassword: "short"},
 	} {
-		if _, err := synth.Generate(context.Background(), db, forum.NewRenderer(), o); err == nil {
+		if _, err := synth.Generate(context.Background(), db, markup.NewRenderer(), o); err == nil {
 			t.Errorf("Generate(%+v) accepted bad options", o)
 		}
 	}
 	// Questions only: every thread unanswered, still consistent.
-	res, err := synth.Generate(context.Background(), db, forum.NewRenderer(), synth.Options{Threads: 5, Posts: 5, BenchMembers: -1})
+	res, err := synth.Generate(context.Background(), db, markup.NewRenderer(), synth.Options{Threads: 5, Posts: 5, BenchMembers: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

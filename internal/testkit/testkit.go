@@ -5,11 +5,10 @@ package testkit
 
 import (
 	"context"
+	"mutual/account"
 	"sync"
 	"testing"
 	"time"
-
-	"mutual/forum"
 )
 
 // Clock is a clock tests move by hand instead of sleeping. It is safe for
@@ -40,7 +39,7 @@ func (c *Clock) Add(d time.Duration) {
 // roles, and returns the actor as a session would see it: with the roles
 // read back, so a role the brand adds by default is there too. Any error
 // fails the test.
-func Member(t testing.TB, m *forum.Members, u forum.Unclaimed, roles ...string) forum.Actor {
+func Member(t testing.TB, m *account.Members, u account.Unclaimed, roles ...string) account.Actor {
 	t.Helper()
 	ctx := context.Background()
 	made, err := m.CreateUnclaimed(ctx, u)
@@ -56,5 +55,5 @@ func Member(t testing.TB, m *forum.Members, u forum.Unclaimed, roles ...string) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	return forum.Actor{UserID: made.ID, BrandID: u.BrandID, Username: u.Username, Roles: got}
+	return account.Actor{UserID: made.ID, BrandID: u.BrandID, Username: u.Username, Roles: got}
 }

@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"mutual/account"
 	"mutual/forum"
 	"mutual/internal/testkit"
+	"mutual/markup"
 	"mutual/report/deflection"
 	"mutual/report/deflection/deflectiontest"
 	"mutual/sqldb"
@@ -24,7 +26,7 @@ func setup(t *testing.T, db *sqldb.DB) (*testkit.Clock, forum.Brand, *forum.Serv
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := forum.NewService(db, forum.NewRenderer(), clk.Now)
+	svc := forum.NewService(db, markup.NewRenderer(), clk.Now)
 	svc.Subscribe(deflection.Hook)
 	return clk, b, svc, deflection.NewViews(db, clk.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
 }
@@ -200,11 +202,11 @@ func TestViewsConcurrent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		u, err := forum.NewMembers(db, clk.Now).CreateUnclaimed(ctx, forum.Unclaimed{BrandID: b.ID, Username: "asker", Email: "a@example.com", CreatedAt: clk.Now()})
+		u, err := account.NewMembers(db, clk.Now).CreateUnclaimed(ctx, account.Unclaimed{BrandID: b.ID, Username: "asker", Email: "a@example.com", CreatedAt: clk.Now()})
 		if err != nil {
 			t.Fatal(err)
 		}
-		th, err := svc.Ask(ctx, forum.Actor{UserID: u.ID, BrandID: b.ID, Username: "asker", Roles: []string{"member"}}, forum.NewThread{BoardID: board.ID, Title: "A question for counting", Body: "Body text here."})
+		th, err := svc.Ask(ctx, account.Actor{UserID: u.ID, BrandID: b.ID, Username: "asker", Roles: []string{"member"}}, forum.NewThread{BoardID: board.ID, Title: "A question for counting", Body: "Body text here."})
 		if err != nil {
 			t.Fatal(err)
 		}

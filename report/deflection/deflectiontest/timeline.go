@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"mutual/account"
 	"mutual/forum"
 	"mutual/report/deflection"
 	"mutual/sqldb"
@@ -32,15 +33,15 @@ type Timeline struct {
 	BoardA, BoardB        forum.Board
 	Peer, Deleted, Agent  forum.Thread // 1, 5, 2
 	LatePeer, Withdrawn   forum.Thread // 3, 4
-	Asker1, Asker3, Peer1 forum.Actor
-	Peer2, AgentUser      forum.Actor
+	Asker1, Asker3, Peer1 account.Actor
+	Peer2, AgentUser      account.Actor
 	From, To              time.Time
 }
 
-func actor(t testing.TB, m *forum.Members, brandID int64, name string, at time.Time, roles ...string) forum.Actor {
+func actor(t testing.TB, m *account.Members, brandID int64, name string, at time.Time, roles ...string) account.Actor {
 	t.Helper()
 	ctx := context.Background()
-	u, err := m.CreateUnclaimed(ctx, forum.Unclaimed{BrandID: brandID, Username: name, Email: name + "@example.com", CreatedAt: at})
+	u, err := m.CreateUnclaimed(ctx, account.Unclaimed{BrandID: brandID, Username: name, Email: name + "@example.com", CreatedAt: at})
 	if err != nil {
 		t.Fatalf("create %s: %v", name, err)
 	}
@@ -53,7 +54,7 @@ func actor(t testing.TB, m *forum.Members, brandID int64, name string, at time.T
 	if err != nil {
 		t.Fatal(err)
 	}
-	return forum.Actor{UserID: u.ID, BrandID: brandID, Username: name, Roles: rs}
+	return account.Actor{UserID: u.ID, BrandID: brandID, Username: name, Roles: rs}
 }
 
 // Build writes the five timelines of docs/deflection.md "Correctness" into
@@ -65,7 +66,7 @@ func actor(t testing.TB, m *forum.Members, brandID int64, name string, at time.T
 func Build(t testing.TB, db *sqldb.DB, svc *forum.Service, clk Clock, views Recorder, brandID int64) Timeline {
 	t.Helper()
 	ctx := context.Background()
-	members := forum.NewMembers(db, clk.Now)
+	members := account.NewMembers(db, clk.Now)
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -79,7 +80,7 @@ func Build(t testing.TB, db *sqldb.DB, svc *forum.Service, clk Clock, views Reco
 	must(err)
 	tl.BoardB, err = svc.CreateBoard(ctx, brandID, forum.NewBoard{Name: "Roaming", Description: "Abroad"})
 	must(err)
-	asker := make([]forum.Actor, 6)
+	asker := make([]account.Actor, 6)
 	for i := 1; i <= 5; i++ {
 		asker[i] = actor(t, members, brandID, fmt.Sprintf("asker%d", i), tl.T0)
 	}
@@ -88,12 +89,12 @@ func Build(t testing.TB, db *sqldb.DB, svc *forum.Service, clk Clock, views Reco
 	tl.Peer2 = actor(t, members, brandID, "peer2", tl.T0)
 	tl.AgentUser = actor(t, members, brandID, "agent1", tl.T0, "agent")
 
-	ask := func(a forum.Actor, board forum.Board, title string) forum.Thread {
+	ask := func(a account.Actor, board forum.Board, title string) forum.Thread {
 		th, err := svc.Ask(ctx, a, forum.NewThread{BoardID: board.ID, Title: title, Body: "Details of " + title + " please help."})
 		must(err)
 		return th
 	}
-	reply := func(a forum.Actor, th forum.Thread) forum.Post {
+	reply := func(a account.Actor, th forum.Thread) forum.Post {
 		p, err := svc.Reply(ctx, a, th.ID, forum.NewReply{Body: "Here is what worked for me on " + th.Title})
 		must(err)
 		return p

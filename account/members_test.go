@@ -1,14 +1,73 @@
-package forum_test
+package account_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
 	"time"
 
+	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/internal/testkit"
+	"mutual/sqldb"
+	"mutual/sqldb/sqldbtest"
 )
+
+var ctx = context.Background()
+
+// fixture is a migrated database with one brand: members belong to a brand,
+// which the forum keeps.
+type fixture struct {
+	db      *sqldb.DB
+	clock   *testkit.Clock
+	brands  *forum.Brands
+	members *account.Members
+	brand   forum.Brand
+}
+
+// newFixture is a fixture on a SQLite file.
+func newFixture(t *testing.T) *fixture { return newFixtureOn(t, sqldbtest.Open(t, sqldb.SQLite)) }
+
+// eachStore runs fn on a fresh fixture in every store (sqldbtest.Each).
+func eachStore(t *testing.T, fn func(t *testing.T, f *fixture)) {
+	t.Helper()
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) { fn(t, newFixtureOn(t, db)) })
+}
+
+func newFixtureOn(t *testing.T, db *sqldb.DB) *fixture {
+	t.Helper()
+	clk := testkit.NewClock(time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC))
+	f := &fixture{db: db, clock: clk, brands: forum.NewBrands(db, clk.Now), members: account.NewMembers(db, clk.Now)}
+	f.brand = f.newBrand(t, "localhost", "Alpha Mobile", true)
+	return f
+}
+
+func (f *fixture) newBrand(t *testing.T, host, name string, def bool) forum.Brand {
+	t.Helper()
+	b, err := f.brands.Create(ctx, forum.NewBrand{Host: host, Name: name, Default: def})
+	if err != nil {
+		t.Fatalf("create brand %s: %v", host, err)
+	}
+	return b
+}
+
+// actor makes an account without a password (no argon2 cost) in the brand,
+// grants roles and returns the actor as a session would see it.
+func (f *fixture) actor(t *testing.T, brandID int64, name string, roles ...string) account.Actor {
+	t.Helper()
+	return testkit.Member(t, f.members, account.Unclaimed{BrandID: brandID, Username: name, CreatedAt: f.clock.Now()}, roles...)
+}
+
+// fieldErr returns the field messages of a fault.ValidationError, or nil.
+func fieldErr(err error) map[string]string {
+	var ve *fault.ValidationError
+	if !errors.As(err, &ve) {
+		return nil
+	}
+	return ve.Fields
+}
 
 func TestSignupValidation(t *testing.T) {
 	f := newFixture(t)
@@ -39,7 +98,7 @@ func TestSignupValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := f.members.Create(ctx, forum.Signup{BrandID: f.brand.ID, Username: tt.username, Email: tt.email, Password: tt.password})
+			_, err := f.members.Create(ctx, account.Signup{BrandID: f.brand.ID, Username: tt.username, Email: tt.email, Password: tt.password})
 			fields := fieldErr(err)
 			if fields == nil {
 				t.Fatalf("Create = %v, want a fault.ValidationError on %s", err, tt.field)
@@ -55,7 +114,7 @@ func TestSignupValidation(t *testing.T) {
 
 	// Boundaries that are allowed: 3 and 20 character names, 10 and 256
 	// character passwords, surrounding spaces trimmed.
-	for i, s := range []forum.Signup{
+	for i, s := range []account.Signup{
 		{Username: "abc", Email: "b1@example.com", Password: strings.Repeat("x", 10)},
 		{Username: " " + strings.Repeat("z", 20) + " ", Email: " b2@example.com ", Password: strings.Repeat("é", 256)},
 	} {
@@ -72,7 +131,7 @@ func TestSignupValidation(t *testing.T) {
 
 func TestSignupDuplicatesCaseInsensitive(t *testing.T) {
 	eachStore(t, func(t *testing.T, f *fixture) {
-		if _, err := f.members.Create(ctx, forum.Signup{BrandID: f.brand.ID, Username: "Alice", Email: "Alice@Example.com", Password: "correct horse"}); err != nil {
+		if _, err := f.members.Create(ctx, account.Signup{BrandID: f.brand.ID, Username: "Alice", Email: "Alice@Example.com", Password: "correct horse"}); err != nil {
 			t.Fatal(err)
 		}
 		tests := []struct {
@@ -82,18 +141,18 @@ func TestSignupDuplicatesCaseInsensitive(t *testing.T) {
 			{"same email other case", "alice2", "alice@EXAMPLE.com", "email"},
 		}
 		for _, tt := range tests {
-			_, err := f.members.Create(ctx, forum.Signup{BrandID: f.brand.ID, Username: tt.username, Email: tt.email, Password: "correct horse"})
+			_, err := f.members.Create(ctx, account.Signup{BrandID: f.brand.ID, Username: tt.username, Email: tt.email, Password: "correct horse"})
 			if fields := fieldErr(err); fields[tt.field] == "" {
 				t.Errorf("%s: Create = %v, want a fault.ValidationError on %s", tt.name, err, tt.field)
 			}
 		}
 		// An unclaimed (imported) account holds its name too.
-		if _, err := f.members.CreateUnclaimed(ctx, forum.Unclaimed{BrandID: f.brand.ID, Username: "ALICE"}); fieldErr(err)["username"] == "" {
+		if _, err := f.members.CreateUnclaimed(ctx, account.Unclaimed{BrandID: f.brand.ID, Username: "ALICE"}); fieldErr(err)["username"] == "" {
 			t.Errorf("unclaimed duplicate = %v, want a username error", err)
 		}
 		// Another brand is another community: the same name is free there.
 		other := f.newBrand(t, "beta.example.com", "Beta", false)
-		if _, err := f.members.CreateUnclaimed(ctx, forum.Unclaimed{BrandID: other.ID, Username: "alice", Email: "alice@example.com"}); err != nil {
+		if _, err := f.members.CreateUnclaimed(ctx, account.Unclaimed{BrandID: other.ID, Username: "alice", Email: "alice@example.com"}); err != nil {
 			t.Errorf("same username in another brand: %v", err)
 		}
 	})
@@ -101,11 +160,11 @@ func TestSignupDuplicatesCaseInsensitive(t *testing.T) {
 
 func TestAuthenticate(t *testing.T) {
 	eachStore(t, func(t *testing.T, f *fixture) {
-		u, err := f.members.Create(ctx, forum.Signup{BrandID: f.brand.ID, Username: "Bob_R", Email: "bob@example.com", Password: "correct horse"})
+		u, err := f.members.Create(ctx, account.Signup{BrandID: f.brand.ID, Username: "Bob_R", Email: "bob@example.com", Password: "correct horse"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.members.CreateUnclaimed(ctx, forum.Unclaimed{BrandID: f.brand.ID, Username: "ghost", Email: "ghost@example.com"}); err != nil {
+		if _, err := f.members.CreateUnclaimed(ctx, account.Unclaimed{BrandID: f.brand.ID, Username: "ghost", Email: "ghost@example.com"}); err != nil {
 			t.Fatal(err)
 		}
 		other := f.newBrand(t, "beta.example.com", "Beta", false)
@@ -144,11 +203,11 @@ func TestAuthenticate(t *testing.T) {
 }
 
 func TestPasswords(t *testing.T) {
-	h, err := forum.HashPassword("s3cret password")
+	h, err := account.HashPassword("s3cret password")
 	if err != nil {
 		t.Fatal(err)
 	}
-	h2, _ := forum.HashPassword("s3cret password")
+	h2, _ := account.HashPassword("s3cret password")
 	if h == h2 {
 		t.Error("two hashes of one password are equal; the salt is not random")
 	}
@@ -169,7 +228,7 @@ func TestPasswords(t *testing.T) {
 		{"$argon2id$v=19$m=x,t=2,p=1$aa$bb", "x", false, true},
 		{"$argon2id$v=19$m=19456,t=2,p=1$!!$bb", "x", false, true},
 	} {
-		ok, err := forum.CheckPassword(tt.hash, tt.pw)
+		ok, err := account.CheckPassword(tt.hash, tt.pw)
 		if ok != tt.ok || (err != nil) != tt.bad {
 			t.Errorf("CheckPassword(%q, %q) = %v, %v; want %v, error=%v", tt.hash, tt.pw, ok, err, tt.ok, tt.bad)
 		}
@@ -236,7 +295,7 @@ func TestSessions(t *testing.T) {
 		if _, err := f.members.Session(ctx, f.brand.ID, s2.Token); !errors.Is(err, fault.ErrNotFound) {
 			t.Errorf("idle session after 31 days: %v, want fault.ErrNotFound", err)
 		}
-		f.clock.Add(forum.SessionTTL)
+		f.clock.Add(account.SessionTTL)
 		if _, err := f.members.Session(ctx, f.brand.ID, s.Token); !errors.Is(err, fault.ErrNotFound) {
 			t.Errorf("session idle for a full TTL: %v, want fault.ErrNotFound", err)
 		}
@@ -311,68 +370,6 @@ func TestGrantAndRoles(t *testing.T) {
 		roles, err := f.members.RolesOf(ctx, f.brand.ID, a.UserID)
 		if err != nil || strings.Join(roles, ",") != "member,trusted" {
 			t.Errorf("RolesOf = %v, %v; want [member trusted]", roles, err)
-		}
-	})
-}
-
-func TestBrands(t *testing.T) {
-	eachStore(t, func(t *testing.T, f *fixture) {
-		for _, tt := range []struct {
-			name  string
-			nb    forum.NewBrand
-			field string
-		}{
-			{"bad host", forum.NewBrand{Host: "not a host", Name: "X"}, "host"},
-			{"host with scheme", forum.NewBrand{Host: "https://x.example.com", Name: "X"}, "host"},
-			{"empty name", forum.NewBrand{Host: "x.example.com", Name: "  "}, "name"},
-			{"long name", forum.NewBrand{Host: "x.example.com", Name: strings.Repeat("n", 61)}, "name"},
-			{"bad colour", forum.NewBrand{Host: "x.example.com", Name: "X", ColorPrimary: "red"}, "color"},
-			{"css injection colour", forum.NewBrand{Host: "x.example.com", Name: "X", ColorAccent: "#fff;}body{"}, "color"},
-			{"http logo", forum.NewBrand{Host: "x.example.com", Name: "X", LogoURL: "http://evil.example/logo.png"}, "logo"},
-			{"javascript logo", forum.NewBrand{Host: "x.example.com", Name: "X", LogoURL: "javascript:alert(1)"}, "logo"},
-		} {
-			if _, err := f.brands.Create(ctx, tt.nb); fieldErr(err)[tt.field] == "" {
-				t.Errorf("%s: Create = %v, want a fault.ValidationError on %s", tt.name, err, tt.field)
-			}
-		}
-		beta, err := f.brands.Create(ctx, forum.NewBrand{Host: "Beta.Example.com", Name: "Beta", ColorPrimary: "#AABBCC"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if beta.Host != "beta.example.com" || beta.ColorPrimary != "#aabbcc" || beta.IsDefault {
-			t.Errorf("created brand = %+v", beta)
-		}
-		if _, err := f.brands.Create(ctx, forum.NewBrand{Host: "beta.example.com", Name: "Again"}); !errors.Is(err, fault.ErrConflict) {
-			t.Errorf("duplicate host: %v, want fault.ErrConflict", err)
-		}
-		if _, err := f.brands.Create(ctx, forum.NewBrand{Host: "gamma.example.com", Name: "Second default", Default: true}); err == nil {
-			t.Error("a second default brand was accepted")
-		}
-
-		for _, tt := range []struct {
-			host string
-			want int64
-		}{
-			{"beta.example.com", beta.ID},
-			{"BETA.example.com:8443", beta.ID},
-			{"localhost:8080", f.brand.ID},
-			{"unknown.example.org", f.brand.ID},
-			{"", f.brand.ID},
-		} {
-			b, err := f.brands.ForHost(ctx, tt.host)
-			if err != nil || b.ID != tt.want {
-				t.Errorf("ForHost(%q) = %d, %v; want %d", tt.host, b.ID, err, tt.want)
-			}
-		}
-		if _, err := f.brands.ByHost(ctx, "unknown.example.org"); !errors.Is(err, fault.ErrNotFound) {
-			t.Errorf("ByHost(unknown) = %v, want fault.ErrNotFound", err)
-		}
-		if _, err := f.brands.ByID(ctx, 9999); !errors.Is(err, fault.ErrNotFound) {
-			t.Errorf("ByID(9999) = %v, want fault.ErrNotFound", err)
-		}
-		all, err := f.brands.All(ctx)
-		if err != nil || len(all) != 2 {
-			t.Errorf("All = %d brands, %v; want 2", len(all), err)
 		}
 	})
 }

@@ -1,12 +1,8 @@
-package forum
+package account
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/mail"
@@ -27,9 +23,6 @@ type Members struct {
 
 // NewMembers returns the member store.
 func NewMembers(db *sqldb.DB, now func() time.Time) *Members { return &Members{db: db, now: now} }
-
-// SessionTTL is how long a session lives without being used.
-const SessionTTL = 30 * 24 * time.Hour
 
 // Roles a brand can grant. "member" is implicit for every account.
 var Roles = []string{"member", "trusted", "moderator", "agent", "client_manager", "admin"}
@@ -72,7 +65,7 @@ func (m *Members) Create(ctx context.Context, s Signup) (User, error) {
 	}
 	hash, err := HashPassword(s.Password)
 	if err != nil {
-		return User{}, fmt.Errorf("forum: hash password: %w", err)
+		return User{}, fmt.Errorf("account: hash password: %w", err)
 	}
 	var id int64
 	err = m.db.InTx(ctx, func(tx *sqldb.Tx) error {
@@ -111,7 +104,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, brandID, username, uk, email, ek,
 		return 0, &fault.ValidationError{Fields: map[string]string{"username": "That username or email is taken."}}
 	}
 	if err != nil {
-		return 0, fmt.Errorf("forum: insert user: %w", err)
+		return 0, fmt.Errorf("account: insert user: %w", err)
 	}
 	return id, nil
 }
@@ -130,7 +123,7 @@ func scanUser(row interface{ Scan(...any) error }) (User, error) {
 func (m *Members) ByID(ctx context.Context, brandID, id int64) (User, error) {
 	u, err := scanUser(m.db.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE brand_id = ? AND id = ?`, brandID, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, fmt.Errorf("forum: user %d: %w", id, fault.ErrNotFound)
+		return User{}, fmt.Errorf("account: user %d: %w", id, fault.ErrNotFound)
 	}
 	return u, err
 }
@@ -140,7 +133,7 @@ func (m *Members) ByUsername(ctx context.Context, brandID int64, username string
 	u, err := scanUser(m.db.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE brand_id = ? AND username_key = ?`,
 		brandID, strings.ToLower(username)))
 	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, fmt.Errorf("forum: user %q: %w", username, fault.ErrNotFound)
+		return User{}, fmt.Errorf("account: user %q: %w", username, fault.ErrNotFound)
 	}
 	return u, err
 }
@@ -159,11 +152,11 @@ WHERE brand_id = ? AND (username_key = ? OR (email_key = ? AND email_key <> ''))
 		return User{}, fault.ErrBadCredentials
 	}
 	if err != nil {
-		return User{}, fmt.Errorf("forum: authenticate: %w", err)
+		return User{}, fmt.Errorf("account: authenticate: %w", err)
 	}
 	ok, err := CheckPassword(hash, password)
 	if err != nil {
-		return User{}, fmt.Errorf("forum: authenticate: %w", err)
+		return User{}, fmt.Errorf("account: authenticate: %w", err)
 	}
 	if !ok {
 		return User{}, fault.ErrBadCredentials
@@ -195,7 +188,7 @@ func (m *Members) RolesOf(ctx context.Context, brandID, userID int64) ([]string,
 UNION SELECT 'trusted' FROM users u JOIN brands b ON b.id = u.brand_id WHERE u.id = ? AND u.brand_id = ? AND u.reputation >= b.rep_trusted
 ORDER BY 1`, brandID, userID, userID, brandID)
 	if err != nil {
-		return nil, fmt.Errorf("forum: roles: %w", err)
+		return nil, fmt.Errorf("account: roles: %w", err)
 	}
 	defer rows.Close()
 	roles := []string{"member"}
@@ -207,127 +200,6 @@ ORDER BY 1`, brandID, userID, userID, brandID)
 		roles = append(roles, r)
 	}
 	return roles, rows.Err()
-}
-
-func newSecret() string {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic(err) // crypto/rand never fails on supported platforms
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func hashSecret(s string) string {
-	h := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(h[:])
-}
-
-// Session is a signed-in browser.
-type Session struct {
-	Token string // the cookie value; only its hash is stored
-	CSRF  string
-	Actor Actor
-}
-
-// StartSession issues a new session id for a user (never reusing one the
-// browser already had, which prevents session fixation).
-func (m *Members) StartSession(ctx context.Context, brandID, userID int64) (Session, error) {
-	tok, csrf := newSecret(), newSecret()
-	now := m.now()
-	_, err := m.db.Exec(ctx, `INSERT INTO sessions (id, brand_id, user_id, csrf_token, created_at, expires_at, last_seen_at)
-VALUES (?, ?, ?, ?, ?, ?, ?)`, hashSecret(tok), brandID, userID, csrf, ms(now), ms(now.Add(SessionTTL)), ms(now))
-	if err != nil {
-		return Session{}, fmt.Errorf("forum: start session: %w", err)
-	}
-	s, err := m.Session(ctx, brandID, tok)
-	if err != nil {
-		return Session{}, err
-	}
-	return s, nil
-}
-
-// Session looks up a live session of this brand by cookie value; fault.ErrNotFound
-// when it is unknown, expired or belongs to another brand. A session in use is
-// extended at most once an hour, so reads stay reads.
-func (m *Members) Session(ctx context.Context, brandID int64, token string) (Session, error) {
-	if token == "" || len(token) > 100 {
-		return Session{}, fault.ErrNotFound
-	}
-	id := hashSecret(token)
-	var s Session
-	var expires, seen int64
-	err := m.db.QueryRow(ctx, `SELECT s.user_id, s.csrf_token, s.expires_at, s.last_seen_at, u.username
-FROM sessions s JOIN users u ON u.id = s.user_id
-WHERE s.id = ? AND s.brand_id = ?`, id, brandID).Scan(&s.Actor.UserID, &s.CSRF, &expires, &seen, &s.Actor.Username)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Session{}, fault.ErrNotFound
-	}
-	if err != nil {
-		return Session{}, fmt.Errorf("forum: session: %w", err)
-	}
-	now := m.now()
-	if ms(now) >= expires {
-		return Session{}, fault.ErrNotFound
-	}
-	if ms(now)-seen > int64(time.Hour/time.Millisecond) {
-		if _, err := m.db.Exec(ctx, `UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id = ?`,
-			ms(now), ms(now.Add(SessionTTL)), id); err != nil {
-			return Session{}, fmt.Errorf("forum: extend session: %w", err)
-		}
-	}
-	s.Token = token
-	s.Actor.BrandID = brandID
-	s.Actor.Roles, err = m.RolesOf(ctx, brandID, s.Actor.UserID)
-	return s, err
-}
-
-// EndSession revokes a session (sign-out). Unknown tokens are not an error.
-func (m *Members) EndSession(ctx context.Context, token string) error {
-	_, err := m.db.Exec(ctx, `DELETE FROM sessions WHERE id = ?`, hashSecret(token))
-	if err != nil {
-		return fmt.Errorf("forum: end session: %w", err)
-	}
-	return nil
-}
-
-// PruneSessions deletes expired sessions and returns how many went.
-func (m *Members) PruneSessions(ctx context.Context) (int64, error) {
-	res, err := m.db.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, ms(m.now()))
-	if err != nil {
-		return 0, fmt.Errorf("forum: prune sessions: %w", err)
-	}
-	return res.RowsAffected()
-}
-
-// CreateToken issues a bearer token for programs acting as the user. The token
-// is shown once; only its hash is kept.
-func (m *Members) CreateToken(ctx context.Context, brandID, userID int64, name string) (string, error) {
-	tok := "mut_" + newSecret()
-	_, err := m.db.Exec(ctx, `INSERT INTO api_tokens (brand_id, user_id, token_hash, name, created_at) VALUES (?, ?, ?, ?, ?)`,
-		brandID, userID, hashSecret(tok), name, ms(m.now()))
-	if err != nil {
-		return "", fmt.Errorf("forum: create token: %w", err)
-	}
-	return tok, nil
-}
-
-// TokenActor resolves a bearer token of this brand to its actor, or fault.ErrNotFound.
-func (m *Members) TokenActor(ctx context.Context, brandID int64, token string) (Actor, error) {
-	if token == "" || len(token) > 100 {
-		return Actor{}, fault.ErrNotFound
-	}
-	var a Actor
-	err := m.db.QueryRow(ctx, `SELECT t.user_id, u.username FROM api_tokens t JOIN users u ON u.id = t.user_id
-WHERE t.token_hash = ? AND t.brand_id = ?`, hashSecret(token), brandID).Scan(&a.UserID, &a.Username)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Actor{}, fault.ErrNotFound
-	}
-	if err != nil {
-		return Actor{}, fmt.Errorf("forum: token: %w", err)
-	}
-	a.BrandID = brandID
-	a.Roles, err = m.RolesOf(ctx, brandID, a.UserID)
-	return a, err
 }
 
 // Unclaimed is an account made without a password: a demo author, or a

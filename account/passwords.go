@@ -1,4 +1,4 @@
-package forum
+package account
 
 import (
 	"crypto/rand"
@@ -33,7 +33,7 @@ func HashPassword(pw string) (string, error) {
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
-var errBadHash = errors.New("forum: malformed password hash")
+var errBadHash = errors.New("account: malformed password hash")
 
 // CheckPassword reports whether pw matches hash, in constant time.
 func CheckPassword(hash, pw string) (bool, error) {

@@ -1,4 +1,4 @@
-package forum
+package markup
 
 import (
 	"bytes"
@@ -119,6 +119,10 @@ func splitMentions(t *ast.Text, src []byte) {
 // mentionHrefRe finds mention links in sanitised HTML; the renderer writes
 // them, so their shape is known.
 var mentionHrefRe = regexp.MustCompile(`<a href="/u/([A-Za-z0-9_.-]{3,20})"[^>]*class="mention"`)
+
+// MentionLinks counts the mention links in rendered HTML, repeats included:
+// links the renderer made, not links the writer posted.
+func MentionLinks(html string) int { return len(mentionHrefRe.FindAllStringIndex(html, -1)) }
 
 // Mentions lists the distinct usernames (lower-cased) a rendered post
 // mentions, in order, at most MaxMentions.

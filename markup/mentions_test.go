@@ -1,17 +1,16 @@
-package forum_test
+package markup_test
 
 import (
+	"mutual/markup"
 	"slices"
 	"strings"
 	"testing"
-
-	"mutual/forum"
 )
 
 // @username becomes a profile link at write time, only where it is a
 // mention: not in code, links, addresses or the middle of a word.
 func TestMentionsRender(t *testing.T) {
-	r := forum.NewRenderer()
+	r := markup.NewRenderer()
 	tests := []struct {
 		src      string
 		contains []string
@@ -44,7 +43,7 @@ func TestMentionsRender(t *testing.T) {
 				t.Errorf("%q renders %s; must not contain %s", tt.src, html, w)
 			}
 		}
-		if got := forum.Mentions(html); !slices.Equal(got, tt.names) && (len(got) != 0 || len(tt.names) != 0) {
+		if got := markup.Mentions(html); !slices.Equal(got, tt.names) && (len(got) != 0 || len(tt.names) != 0) {
 			t.Errorf("%q mentions %v, want %v", tt.src, got, tt.names)
 		}
 	}
@@ -53,7 +52,7 @@ func TestMentionsRender(t *testing.T) {
 		many += " @user" + string(rune('a'+i)) + "x"
 	}
 	html, _ := r.Render(many)
-	if n := len(forum.Mentions(html)); n != forum.MaxMentions {
-		t.Errorf("15 mentions notify %d, want the cap %d", n, forum.MaxMentions)
+	if n := len(markup.Mentions(html)); n != markup.MaxMentions {
+		t.Errorf("15 mentions notify %d, want the cap %d", n, markup.MaxMentions)
 	}
 }

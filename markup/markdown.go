@@ -1,4 +1,9 @@
-package forum
+// Package markup turns member markdown into HTML that is safe to put in a
+// page (goldmark, then a bluemonday policy), links @mentions and reads them
+// back, and gives the plain text of a body for snippets and mail. It owns no
+// tables and knows nothing of members or content: forum renders posts with
+// it, and anything else written in markdown can.
+package markup
 
 import (
 	"bytes"
@@ -90,7 +95,7 @@ func Policy() *bluemonday.Policy {
 func (r *Renderer) Render(src string) (string, error) {
 	var buf bytes.Buffer
 	if err := r.md.Convert([]byte(src), &buf); err != nil {
-		return "", fmt.Errorf("forum: render markdown: %w", err)
+		return "", fmt.Errorf("markup: render markdown: %w", err)
 	}
 	return r.policy.Sanitize(buf.String()), nil
 }

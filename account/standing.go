@@ -1,4 +1,4 @@
-package forum
+package account
 
 import (
 	"context"
@@ -20,7 +20,7 @@ func GrantRole(ctx context.Context, q sqldb.Querier, brandID, userID int64, role
 	res, err := q.Exec(ctx, `INSERT INTO role_assignments (brand_id, user_id, role, created_at) VALUES (?, ?, ?, ?)
 ON CONFLICT (brand_id, user_id, role) DO NOTHING`, brandID, userID, role, ms(at))
 	if err != nil {
-		return false, fmt.Errorf("forum: grant %s: %w", role, err)
+		return false, fmt.Errorf("account: grant %s: %w", role, err)
 	}
 	n, _ := res.RowsAffected()
 	return n > 0, nil
@@ -31,7 +31,7 @@ ON CONFLICT (brand_id, user_id, role) DO NOTHING`, brandID, userID, role, ms(at)
 func RevokeRole(ctx context.Context, q sqldb.Querier, brandID, userID int64, role string) (bool, error) {
 	res, err := q.Exec(ctx, `DELETE FROM role_assignments WHERE brand_id = ? AND user_id = ? AND role = ?`, brandID, userID, role)
 	if err != nil {
-		return false, fmt.Errorf("forum: revoke %s: %w", role, err)
+		return false, fmt.Errorf("account: revoke %s: %w", role, err)
 	}
 	n, _ := res.RowsAffected()
 	return n > 0, nil
@@ -47,7 +47,7 @@ func Suspend(ctx context.Context, q sqldb.Querier, userID int64, until time.Time
 		_, err = q.Exec(ctx, `UPDATE users SET suspended_until = ?, suspend_reason = ? WHERE id = ?`, ms(until), reason, userID)
 	}
 	if err != nil {
-		return fmt.Errorf("forum: suspend member %d: %w", userID, err)
+		return fmt.Errorf("account: suspend member %d: %w", userID, err)
 	}
 	return nil
 }
@@ -62,7 +62,7 @@ func Ban(ctx context.Context, q sqldb.Querier, userID int64, at time.Time, reaso
 		_, err = q.Exec(ctx, `UPDATE users SET banned_at = ?, suspend_reason = ? WHERE id = ?`, ms(at), reason, userID)
 	}
 	if err != nil {
-		return fmt.Errorf("forum: ban member %d: %w", userID, err)
+		return fmt.Errorf("account: ban member %d: %w", userID, err)
 	}
 	return nil
 }
@@ -71,7 +71,7 @@ func Ban(ctx context.Context, q sqldb.Querier, userID int64, at time.Time, reaso
 // the caller's transaction.
 func MarkEmailVerified(ctx context.Context, q sqldb.Querier, userID int64, at time.Time) error {
 	if _, err := q.Exec(ctx, `UPDATE users SET email_verified_at = ? WHERE id = ?`, ms(at), userID); err != nil {
-		return fmt.Errorf("forum: mark email verified: %w", err)
+		return fmt.Errorf("account: mark email verified: %w", err)
 	}
 	return nil
 }
