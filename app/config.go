@@ -7,11 +7,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"mutual/forum/notify"
 	"os"
 	"path/filepath"
 	"strconv"
 	"time"
+
+	"mutual/forum/notify"
 )
 
 // Config is everything an operator can set, by flag or MUTUAL_* variable.

@@ -6,12 +6,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+
 	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/forum/demo"
-	"os"
-	"path/filepath"
 )
 
 func (a *App) ensureDefaultBrand(ctx context.Context) error {

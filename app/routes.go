@@ -1,8 +1,9 @@
 package app
 
 import (
-	"mutual/app/web"
 	"net/http"
+
+	"mutual/app/web"
 
 	"github.com/gin-gonic/gin"
 )

@@ -5,11 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"mutual/ratelimit"
 	"net"
 	"net/http"
 	"net/http/pprof"
 	"time"
+
+	"mutual/ratelimit"
 )
 
 // Serve listens on the configured address until ctx ends, then shuts down

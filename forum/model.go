@@ -7,11 +7,12 @@ package forum
 import (
 	"encoding/base64"
 	"fmt"
-	"mutual/fault"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
+
+	"mutual/fault"
 )
 
 // Brand is one client's community: its host, name and look.

@@ -3,9 +3,10 @@ package moderation
 import (
 	"context"
 	"fmt"
-	"mutual/fault"
 	"strings"
 	"time"
+
+	"mutual/fault"
 )
 
 // AuditFilter narrows the audit log. Zero fields do not filter.

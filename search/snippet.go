@@ -1,9 +1,10 @@
 package search
 
 import (
-	"mutual/markup"
 	"strings"
 	"unicode"
+
+	"mutual/markup"
 
 	"golang.org/x/net/html"
 	"golang.org/x/text/unicode/norm"

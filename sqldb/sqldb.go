@@ -110,21 +110,56 @@ func Open(ctx context.Context, target string) (*DB, error) {
 
 func open(ctx context.Context, target string, wal walPolicy) (*DB, error) {
 	if strings.HasPrefix(target, "postgres://") || strings.HasPrefix(target, "postgresql://") {
-		pool, err := sql.Open("pgx", target)
-		if err != nil {
-			return nil, fmt.Errorf("sqldb: open postgres: %w", err)
-		}
-		pool.SetMaxOpenConns(4 * runtime.NumCPU())
-		pool.SetMaxIdleConns(4 * runtime.NumCPU())
-		if err := pool.PingContext(ctx); err != nil {
-			pool.Close()
-			return nil, fmt.Errorf("sqldb: connect postgres: %w", err)
-		}
-		return &DB{writer: pool, reader: pool, dialect: Postgres, rebound: map[string]string{}, closed: make(chan struct{})}, nil
+		return openPostgres(ctx, target)
 	}
 	if err := os.MkdirAll(filepath.Dir(target), 0o750); err != nil {
 		return nil, fmt.Errorf("sqldb: create data directory: %w", err)
 	}
+	w, err := openWriter(ctx, target, wal)
+	if err != nil {
+		return nil, err
+	}
+	startOverLongWAL(w, target, wal)
+	ck, err := sql.Open(driverName, SQLiteDSN(target, false))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqldb: open sqlite checkpointer: %w", err)
+	}
+	ck.SetMaxOpenConns(1)
+	r, err := sql.Open(driverName, SQLiteDSN(target, true))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqldb: open sqlite readers: %w", err)
+	}
+	n := max(4, 2*runtime.NumCPU())
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	db := &DB{writer: w, reader: r, checkpointer: ck, dialect: SQLite, path: target, rebound: map[string]string{},
+		closed: make(chan struct{}), loopDone: make(chan struct{}), ckDone: make(chan struct{}), durable: newSyncer(),
+		wal: wal}
+	go db.checkpointLoop()
+	go db.syncLoop()
+	db.startCommitter()
+	return db, nil
+}
+
+func openPostgres(ctx context.Context, target string) (*DB, error) {
+	pool, err := sql.Open("pgx", target)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: open postgres: %w", err)
+	}
+	pool.SetMaxOpenConns(4 * runtime.NumCPU())
+	pool.SetMaxIdleConns(4 * runtime.NumCPU())
+	if err := pool.PingContext(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("sqldb: connect postgres: %w", err)
+	}
+	return &DB{writer: pool, reader: pool, dialect: Postgres, rebound: map[string]string{}, closed: make(chan struct{})}, nil
+
+}
+
+// openWriter opens SQLite's one writer connection with its settings.
+func openWriter(ctx context.Context, target string, wal walPolicy) (*sql.DB, error) {
 	w, err := sql.Open(driverName, SQLiteDSN(target, false))
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: open sqlite: %w", err)
@@ -167,28 +202,7 @@ func open(ctx context.Context, target string, wal walPolicy) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqldb: sqlite settings: %w", err)
 	}
-	startOverLongWAL(w, target, wal)
-	ck, err := sql.Open(driverName, SQLiteDSN(target, false))
-	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("sqldb: open sqlite checkpointer: %w", err)
-	}
-	ck.SetMaxOpenConns(1)
-	r, err := sql.Open(driverName, SQLiteDSN(target, true))
-	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("sqldb: open sqlite readers: %w", err)
-	}
-	n := max(4, 2*runtime.NumCPU())
-	r.SetMaxOpenConns(n)
-	r.SetMaxIdleConns(n)
-	db := &DB{writer: w, reader: r, checkpointer: ck, dialect: SQLite, path: target, rebound: map[string]string{},
-		closed: make(chan struct{}), loopDone: make(chan struct{}), ckDone: make(chan struct{}), durable: newSyncer(),
-		wal: wal}
-	go db.checkpointLoop()
-	go db.syncLoop()
-	db.startCommitter()
-	return db, nil
+	return w, nil
 }
 
 // Close closes both pools. On SQLite the writer closes last so the final

@@ -2,10 +2,11 @@ package discoveryweb
 
 import (
 	"encoding/xml"
-	"mutual/app/web"
 	"strconv"
 	"strings"
 	"time"
+
+	"mutual/app/web"
 
 	"github.com/gin-gonic/gin"
 )

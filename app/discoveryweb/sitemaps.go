@@ -3,12 +3,13 @@ package discoveryweb
 import (
 	"encoding/xml"
 	"fmt"
-	"mutual/app/web"
-	"mutual/forum"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"mutual/app/web"
+	"mutual/forum"
 
 	"github.com/gin-gonic/gin"
 )

@@ -4,12 +4,13 @@ import (
 	"context"
 	"crypto/subtle"
 	"log/slog"
-	"mutual/escalation"
-	"mutual/forum"
 	"net"
 	"net/http"
 	"strconv"
 	"time"
+
+	"mutual/escalation"
+	"mutual/forum"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"

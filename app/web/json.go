@@ -1,9 +1,10 @@
 package web
 
 import (
+	"time"
+
 	"mutual/forum"
 	"mutual/reputation"
-	"time"
 )
 
 // JSON shapes of the API. Times are RFC 3339 UTC; absent values are null.

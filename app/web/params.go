@@ -4,13 +4,14 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"mutual/fault"
-	"mutual/forum"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"mutual/fault"
+	"mutual/forum"
 
 	"github.com/gin-gonic/gin"
 )

@@ -71,42 +71,12 @@ func run(ctx context.Context, data, reads, job string, countOnly bool) error {
 		brand).Scan(&threadID, &threadSlug); err != nil {
 		return fmt.Errorf("a thread with 20 replies: %w", err)
 	}
-	// Replies go to 64 threads spread over the id range, so writers touch
-	// different parts of the posts index as members would.
-	rows, err := db.Query(ctx, `SELECT id FROM threads WHERE brand_id = ? AND id % (SELECT MAX(1, COUNT(*) / 64) FROM threads) = 0
-ORDER BY id LIMIT 64`, brand)
+	write, err := writeThreads(ctx, db, brand, threadID)
 	if err != nil {
 		return err
 	}
-	var write []string
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return err
-		}
-		write = append(write, fmt.Sprint(id))
-	}
-	rows.Close()
-	if len(write) == 0 {
-		write = []string{fmt.Sprint(threadID)}
-	}
 	if reads != "" {
-		// The most viewed thousand threads: a few threads get most views.
-		rows, err := db.Query(ctx, `SELECT id, slug FROM threads WHERE brand_id = ? ORDER BY view_count DESC, id LIMIT 1000`, brand)
-		if err != nil {
-			return err
-		}
-		var b strings.Builder
-		for rows.Next() {
-			var id int64
-			var slug string
-			if err := rows.Scan(&id, &slug); err != nil {
-				return err
-			}
-			fmt.Fprintf(&b, "/t/%d/%s\n", id, slug)
-		}
-		rows.Close()
-		if err := os.WriteFile(reads, []byte(b.String()), 0o644); err != nil {
+		if err := writeReadTargets(ctx, db, brand, reads); err != nil {
 			return err
 		}
 	}
@@ -114,4 +84,50 @@ ORDER BY id LIMIT 64`, brand)
 	fmt.Printf("THREAD_ID=%d\nTHREAD_PATH=/t/%d/%s\n", threadID, threadID, threadSlug)
 	fmt.Printf("WRITE_THREADS=%s\n", strings.Join(write, ","))
 	return nil
+}
+
+// writeThreads picks the threads replies go to: 64 spread over the id range,
+// so writers touch different parts of the posts index as members would.
+func writeThreads(ctx context.Context, db *sqldb.DB, brand, fallback int64) ([]string, error) {
+	rows, err := db.Query(ctx, `SELECT id FROM threads WHERE brand_id = ? AND id % (SELECT MAX(1, COUNT(*) / 64) FROM threads) = 0
+ORDER BY id LIMIT 64`, brand)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var write []string
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		write = append(write, fmt.Sprint(id))
+	}
+	if len(write) == 0 {
+		write = []string{fmt.Sprint(fallback)}
+	}
+	return write, rows.Err()
+}
+
+// writeReadTargets writes the paths of the most viewed thousand threads to
+// path: a few threads get most views.
+func writeReadTargets(ctx context.Context, db *sqldb.DB, brand int64, path string) error {
+	rows, err := db.Query(ctx, `SELECT id, slug FROM threads WHERE brand_id = ? ORDER BY view_count DESC, id LIMIT 1000`, brand)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var id int64
+		var slug string
+		if err := rows.Scan(&id, &slug); err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "/t/%d/%s\n", id, slug)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
