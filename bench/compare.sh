@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Before and after, interleaved: the write paths of a base revision against
+# the working tree, on this machine, in alternating runs of the same
+# commands (base, new, base, new, ...), so that the machine's drift falls on
+# both alike. Prints every run and then the median and range of each figure.
+#
+#   bench/compare.sh BASE [PAIRS]       # go test -bench: kudos beside readers, posting
+#   WRK=1 bench/compare.sh BASE [PAIRS] # also bench/run.sh's posting scenario with wrk
+#
+# BASE is any git revision; PAIRS defaults to 5. WRK runs use bench/run.sh's
+# data (THREADS/POSTS, default 10,000 / 100,000 here) and each tree's own
+# bench/run.sh. A run whose requests fail stops the comparison.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BASE=${1:?usage: bench/compare.sh BASE [PAIRS]}
+PAIRS=${2:-5}
+OUT=$(mktemp -d /tmp/mutual-compare.XXXXXX)
+BASE_TREE="$OUT/base"
+
+git -C "$ROOT" worktree add --detach -f "$BASE_TREE" "$BASE" >/dev/null
+trap 'git -C "$ROOT" worktree remove --force "$BASE_TREE" >/dev/null 2>&1 || true' EXIT
+
+echo "== build test binaries: base $(git -C "$BASE_TREE" rev-parse --short HEAD), new $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet || echo '+changes')"
+(cd "$BASE_TREE" && go test -c -o "$OUT/base.test" ./app)
+(cd "$ROOT" && go test -c -o "$OUT/new.test" ./app)
+
+# gobench NAME BIN: one run of each benchmark, its figures as "name value" lines.
+gobench() {
+	local which=$1 bin=$2
+	"$bin" -test.run '^$' -test.bench 'KudosWithReaders$' -test.benchtime 10000x 2>&1 |
+		awk -v w="$which" '/^BenchmarkKudosWithReaders/ { for (i = 3; i < NF; i++) if ($(i+1) ~ /kudos\/s|p99-ms|reads\/s/) print w, $(i+1), $i }'
+	"$bin" -test.run '^$' -test.bench 'PostReply/parallel' -test.benchtime 3000x 2>&1 |
+		awk -v w="$which" '/^BenchmarkPostReply\/parallel/ { for (i = 3; i < NF; i++) if ($(i+1) == "ns/op") print w, "post-us/op", $i / 1000 }'
+}
+
+# wrkpost NAME TREE: bench/run.sh's posting scenario from that tree.
+wrkpost() {
+	local which=$1 tree=$2
+	local log="$OUT/wrk-$which-$RANDOM.log"
+	THREADS=${THREADS:-10000} POSTS=${POSTS:-100000} DURATION=${DURATION:-10s} SCENARIOS=post \
+		bash "$tree/bench/run.sh" >"$log" 2>&1
+	local tsv
+	tsv=$(ls -t "$tree"/bench/results/*.tsv | head -1)
+	if ! awk -F'\t' '$1 == "post" { found = 1; if ($6 + $7 > 0) bad = 1 } END { exit !(found && !bad) }' "$tsv"; then
+		echo "failed run (requests failed or no posting line): $tsv, $log" >&2
+		exit 1
+	fi
+	awk -v w="$which" -F'\t' '$1 == "post" { print w, "wrk-post-req/s", $2; print w, "wrk-post-p99-ms", $4; print w, "wrk-committed/s", $8 }' "$tsv"
+}
+
+for i in $(seq 1 "$PAIRS"); do
+	for which in base new; do
+		bin="$OUT/$which.test"
+		tree=$ROOT
+		[[ $which == base ]] && tree=$BASE_TREE
+		gobench "$which" "$bin" | tee -a "$OUT/figures"
+		if [[ ${WRK:-} == 1 ]]; then
+			wrkpost "$which" "$tree" | tee -a "$OUT/figures"
+		fi
+	done
+done
+
+echo "== medians (range) over $PAIRS runs each"
+sort -k2,2 -k1,1 -k3,3g "$OUT/figures" | awk '
+	{ key = $2 " " $1; v[key, ++n[key]] = $3 }
+	END {
+		for (k in n) {
+			m = n[k]; mid = (m % 2) ? v[k, (m + 1) / 2] : (v[k, m / 2] + v[k, m / 2 + 1]) / 2
+			printf "%-22s %-5s median %10.1f  range %.1f-%.1f\n", substr(k, 1, index(k, " ") - 1), substr(k, index(k, " ") + 1), mid, v[k, 1], v[k, m]
+		}
+	}' | sort
+echo "figures: $OUT/figures"
