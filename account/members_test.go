@@ -40,17 +40,8 @@ func newFixtureOn(t *testing.T, db *sqldb.DB) *fixture {
 	t.Helper()
 	clk := testkit.NewClock(time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC))
 	f := &fixture{db: db, clock: clk, brands: forum.NewBrands(db, clk.Now), members: account.NewMembers(db, clk.Now)}
-	f.brand = f.newBrand(t, "localhost", "Alpha Mobile", true)
+	f.brand = testkit.Brand(t, f.brands, forum.NewBrand{Host: "localhost", Name: "Alpha Mobile", Default: true})
 	return f
-}
-
-func (f *fixture) newBrand(t *testing.T, host, name string, def bool) forum.Brand {
-	t.Helper()
-	b, err := f.brands.Create(ctx, forum.NewBrand{Host: host, Name: name, Default: def})
-	if err != nil {
-		t.Fatalf("create brand %s: %v", host, err)
-	}
-	return b
 }
 
 // actor makes an account without a password (no argon2 cost) in the brand,
@@ -58,15 +49,6 @@ func (f *fixture) newBrand(t *testing.T, host, name string, def bool) forum.Bran
 func (f *fixture) actor(t *testing.T, brandID int64, name string, roles ...string) account.Actor {
 	t.Helper()
 	return testkit.Member(t, f.members, account.Unclaimed{BrandID: brandID, Username: name, CreatedAt: f.clock.Now()}, roles...)
-}
-
-// fieldErr returns the field messages of a fault.ValidationError, or nil.
-func fieldErr(err error) map[string]string {
-	var ve *fault.ValidationError
-	if !errors.As(err, &ve) {
-		return nil
-	}
-	return ve.Fields
 }
 
 func TestSignupValidation(t *testing.T) {
@@ -99,7 +81,7 @@ func TestSignupValidation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := f.members.Create(ctx, account.Signup{BrandID: f.brand.ID, Username: tt.username, Email: tt.email, Password: tt.password})
-			fields := fieldErr(err)
+			fields := testkit.Fields(err)
 			if fields == nil {
 				t.Fatalf("Create = %v, want a fault.ValidationError on %s", err, tt.field)
 			}
@@ -142,16 +124,16 @@ func TestSignupDuplicatesCaseInsensitive(t *testing.T) {
 		}
 		for _, tt := range tests {
 			_, err := f.members.Create(ctx, account.Signup{BrandID: f.brand.ID, Username: tt.username, Email: tt.email, Password: "correct horse"})
-			if fields := fieldErr(err); fields[tt.field] == "" {
+			if fields := testkit.Fields(err); fields[tt.field] == "" {
 				t.Errorf("%s: Create = %v, want a fault.ValidationError on %s", tt.name, err, tt.field)
 			}
 		}
 		// An unclaimed (imported) account holds its name too.
-		if _, err := f.members.CreateUnclaimed(ctx, account.Unclaimed{BrandID: f.brand.ID, Username: "ALICE"}); fieldErr(err)["username"] == "" {
+		if _, err := f.members.CreateUnclaimed(ctx, account.Unclaimed{BrandID: f.brand.ID, Username: "ALICE"}); testkit.Fields(err)["username"] == "" {
 			t.Errorf("unclaimed duplicate = %v, want a username error", err)
 		}
 		// Another brand is another community: the same name is free there.
-		other := f.newBrand(t, "beta.example.com", "Beta", false)
+		other := testkit.Brand(t, f.brands, forum.NewBrand{Host: "beta.example.com", Name: "Beta"})
 		if _, err := f.members.CreateUnclaimed(ctx, account.Unclaimed{BrandID: other.ID, Username: "alice", Email: "alice@example.com"}); err != nil {
 			t.Errorf("same username in another brand: %v", err)
 		}
@@ -167,7 +149,7 @@ func TestAuthenticate(t *testing.T) {
 		if _, err := f.members.CreateUnclaimed(ctx, account.Unclaimed{BrandID: f.brand.ID, Username: "ghost", Email: "ghost@example.com"}); err != nil {
 			t.Fatal(err)
 		}
-		other := f.newBrand(t, "beta.example.com", "Beta", false)
+		other := testkit.Brand(t, f.brands, forum.NewBrand{Host: "beta.example.com", Name: "Beta"})
 
 		tests := []struct {
 			name     string
@@ -238,7 +220,7 @@ func TestPasswords(t *testing.T) {
 func TestSessions(t *testing.T) {
 	eachStore(t, func(t *testing.T, f *fixture) {
 		a := f.actor(t, f.brand.ID, "sessionuser", "moderator")
-		other := f.newBrand(t, "beta.example.com", "Beta", false)
+		other := testkit.Brand(t, f.brands, forum.NewBrand{Host: "beta.example.com", Name: "Beta"})
 
 		s, err := f.members.StartSession(ctx, f.brand.ID, a.UserID)
 		if err != nil {
@@ -324,7 +306,7 @@ func TestSessions(t *testing.T) {
 func TestTokens(t *testing.T) {
 	eachStore(t, func(t *testing.T, f *fixture) {
 		a := f.actor(t, f.brand.ID, "tokenuser", "agent")
-		other := f.newBrand(t, "beta.example.com", "Beta", false)
+		other := testkit.Brand(t, f.brands, forum.NewBrand{Host: "beta.example.com", Name: "Beta"})
 		tok, err := f.members.CreateToken(ctx, f.brand.ID, a.UserID, "ci")
 		if err != nil {
 			t.Fatal(err)
@@ -356,7 +338,7 @@ func TestTokens(t *testing.T) {
 func TestGrantAndRoles(t *testing.T) {
 	eachStore(t, func(t *testing.T, f *fixture) {
 		a := f.actor(t, f.brand.ID, "roleuser")
-		if err := f.members.Grant(ctx, f.brand.ID, a.UserID, "wizard"); fieldErr(err)["role"] == "" {
+		if err := f.members.Grant(ctx, f.brand.ID, a.UserID, "wizard"); testkit.Fields(err)["role"] == "" {
 			t.Errorf("Grant(wizard) = %v, want a role validation error", err)
 		}
 		for range 2 { // idempotent

@@ -11,6 +11,7 @@ import (
 
 	"mutual/escalation"
 	"mutual/forum"
+	"mutual/internal/testkit"
 	"mutual/reputation"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
@@ -256,10 +257,7 @@ func TestClaimTimeoutReturnsToQueueAndReroutes(t *testing.T) {
 
 func TestRoutingPicksLeastLoadedAgentWithTheBoardSkill(t *testing.T) {
 	eachStore(t, func(t *testing.T, f *fixture) {
-		other, err := f.forum.CreateBoard(ctx, f.brand.ID, forum.NewBoard{Name: "Devices"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		other := testkit.Board(t, f.forum, f.brand.ID, forum.NewBoard{Name: "Devices"})
 		devices := f.agent("dev", true, other.ID) // only the Devices board
 		a1 := f.agent("ann", true)
 		a2 := f.agent("amy", true)
@@ -377,10 +375,7 @@ func TestWithdrawnWhenModerationHidesThread(t *testing.T) {
 
 func TestPerBoardSLAAndBusinessHours(t *testing.T) {
 	eachStore(t, func(t *testing.T, f *fixture) {
-		fast, err := f.forum.CreateBoard(ctx, f.brand.ID, forum.NewBoard{Name: "Outages"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		fast := testkit.Board(t, f.forum, f.brand.ID, forum.NewBoard{Name: "Outages"})
 		if err := f.esc.SetBoardSLA(ctx, f.brand.ID, fast.ID, 5*time.Minute); err != nil {
 			t.Fatal(err)
 		}

@@ -33,9 +33,7 @@ type fixture struct {
 
 func eachStore(t *testing.T, fn func(t *testing.T, f *fixture)) {
 	t.Helper()
-	for _, d := range sqldbtest.Dialects {
-		t.Run(string(d), func(t *testing.T) { fn(t, newFixture(t, sqldbtest.Open(t, d))) })
-	}
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) { fn(t, newFixture(t, db)) })
 }
 
 func newFixture(t *testing.T, db *sqldb.DB) *fixture {
@@ -44,13 +42,8 @@ func newFixture(t *testing.T, db *sqldb.DB) *fixture {
 	f := &fixture{t: t, db: db, clock: clk, members: account.NewMembers(db, clk.Now),
 		forum: forum.NewService(db, markup.NewRenderer(), clk.Now), esc: escalation.New(db, clk.Now)}
 	f.forum.Subscribe(f.esc.Hook)
-	var err error
-	if f.brand, err = forum.NewBrands(db, clk.Now).Create(ctx, forum.NewBrand{Host: "localhost", Name: "Alpha", Default: true}); err != nil {
-		t.Fatal(err)
-	}
-	if f.board, err = f.forum.CreateBoard(ctx, f.brand.ID, forum.NewBoard{Name: "Billing"}); err != nil {
-		t.Fatal(err)
-	}
+	f.brand = testkit.Brand(t, forum.NewBrands(db, clk.Now), forum.NewBrand{Host: "localhost", Name: "Alpha", Default: true})
+	f.board = testkit.Board(t, f.forum, f.brand.ID, forum.NewBoard{Name: "Billing"})
 	f.asker = f.user("asker")
 	f.peer = f.user("peer")
 	return f
@@ -74,20 +67,12 @@ func (f *fixture) agent(name string, onShift bool, boards ...int64) account.Acto
 
 func (f *fixture) ask(title string) forum.Thread {
 	f.t.Helper()
-	th, err := f.forum.Ask(ctx, f.asker, forum.NewThread{BoardID: f.board.ID, Title: title, Body: "Please can someone help me with this?"})
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return th
+	return testkit.Ask(f.t, f.forum, f.asker, forum.NewThread{BoardID: f.board.ID, Title: title, Body: "Please can someone help me with this?"})
 }
 
 func (f *fixture) reply(a account.Actor, threadID int64, body string) forum.Post {
 	f.t.Helper()
-	p, err := f.forum.Reply(ctx, a, threadID, forum.NewReply{Body: body})
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return p
+	return testkit.Reply(f.t, f.forum, a, threadID, body)
 }
 
 // detect runs the detector to the end over both rules, as the job does.

@@ -7,6 +7,7 @@ import (
 
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/internal/testkit"
 )
 
 func TestBrands(t *testing.T) {
@@ -25,7 +26,7 @@ func TestBrands(t *testing.T) {
 			{"http logo", forum.NewBrand{Host: "x.example.com", Name: "X", LogoURL: "http://evil.example/logo.png"}, "logo"},
 			{"javascript logo", forum.NewBrand{Host: "x.example.com", Name: "X", LogoURL: "javascript:alert(1)"}, "logo"},
 		} {
-			if _, err := f.brands.Create(ctx, tt.nb); fieldErr(err)[tt.field] == "" {
+			if _, err := f.brands.Create(ctx, tt.nb); testkit.Fields(err)[tt.field] == "" {
 				t.Errorf("%s: Create = %v, want a fault.ValidationError on %s", tt.name, err, tt.field)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"mutual/forum"
+	"mutual/internal/testkit"
 	"mutual/sqldb"
 )
 
@@ -28,9 +29,9 @@ func TestEventsAndStaffResponses(t *testing.T) {
 		peer := f.actor(t, f.brand.ID, "peer")
 		th := f.ask(t, asker, "Roaming in Spain question")
 		f.clock.Add(time.Minute)
-		staffPost := f.reply(t, agent, th.ID, "Agent here, let me look")
+		staffPost := testkit.Reply(t, f.svc, agent, th.ID, "Agent here, let me look")
 		f.clock.Add(time.Minute)
-		peerPost := f.reply(t, peer, th.ID, "Turn on data roaming")
+		peerPost := testkit.Reply(t, f.svc, peer, th.ID, "Turn on data roaming")
 		if _, err := f.svc.Accept(ctx, asker, th.ID, peerPost.ID); err != nil {
 			t.Fatal(err)
 		}

@@ -2,12 +2,10 @@ package forum_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
 	"mutual/account"
-	"mutual/fault"
 	"mutual/forum"
 	"mutual/internal/testkit"
 	"mutual/markup"
@@ -36,14 +34,11 @@ var ctx = context.Background()
 // PostgreSQL schema when MUTUAL_TEST_POSTGRES names a server (required in CI).
 func eachStore(t *testing.T, fn func(t *testing.T, f *fixture)) {
 	t.Helper()
-	for _, d := range sqldbtest.Dialects {
-		t.Run(string(d), func(t *testing.T) { fn(t, newFixtureOn(t, d)) })
-	}
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) { fn(t, newFixtureOn(t, db)) })
 }
 
-func newFixtureOn(t *testing.T, d sqldb.Dialect) *fixture {
+func newFixtureOn(t *testing.T, db *sqldb.DB) *fixture {
 	t.Helper()
-	db := sqldbtest.Open(t, d)
 	clk := newClock()
 	f := &fixture{
 		db:      db,
@@ -59,20 +54,12 @@ func newFixtureOn(t *testing.T, d sqldb.Dialect) *fixture {
 
 func (f *fixture) newBrand(t *testing.T, host, name string, def bool) forum.Brand {
 	t.Helper()
-	b, err := f.brands.Create(ctx, forum.NewBrand{Host: host, Name: name, Default: def})
-	if err != nil {
-		t.Fatalf("create brand %s: %v", host, err)
-	}
-	return b
+	return testkit.Brand(t, f.brands, forum.NewBrand{Host: host, Name: name, Default: def})
 }
 
 func (f *fixture) newBoard(t *testing.T, brandID int64, name string) forum.Board {
 	t.Helper()
-	b, err := f.svc.CreateBoard(ctx, brandID, forum.NewBoard{Name: name, Description: "About " + name})
-	if err != nil {
-		t.Fatalf("create board %s: %v", name, err)
-	}
-	return b
+	return testkit.Board(t, f.svc, brandID, forum.NewBoard{Name: name, Description: "About " + name})
 }
 
 // actor makes an account without a password (no argon2 cost) in the brand,
@@ -82,29 +69,8 @@ func (f *fixture) actor(t *testing.T, brandID int64, name string, roles ...strin
 	return testkit.Member(t, f.members, account.Unclaimed{BrandID: brandID, Username: name, CreatedAt: f.clock.Now()}, roles...)
 }
 
+// ask starts a thread on the fixture's board.
 func (f *fixture) ask(t *testing.T, a account.Actor, title string) forum.Thread {
 	t.Helper()
-	th, err := f.svc.Ask(ctx, a, forum.NewThread{BoardID: f.board.ID, Title: title, Body: "Some details about " + title})
-	if err != nil {
-		t.Fatalf("ask %q: %v", title, err)
-	}
-	return th
-}
-
-func (f *fixture) reply(t *testing.T, a account.Actor, threadID int64, body string) forum.Post {
-	t.Helper()
-	p, err := f.svc.Reply(ctx, a, threadID, forum.NewReply{Body: body})
-	if err != nil {
-		t.Fatalf("reply: %v", err)
-	}
-	return p
-}
-
-// fieldErr returns the field messages of a fault.ValidationError, or nil.
-func fieldErr(err error) map[string]string {
-	var ve *fault.ValidationError
-	if !errors.As(err, &ve) {
-		return nil
-	}
-	return ve.Fields
+	return testkit.Ask(t, f.svc, a, forum.NewThread{BoardID: f.board.ID, Title: title, Body: "Some details about " + title})
 }

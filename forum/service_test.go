@@ -11,6 +11,7 @@ import (
 	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/internal/testkit"
 	"mutual/reputation"
 )
 
@@ -53,7 +54,7 @@ func TestAskValidation(t *testing.T) {
 					nt.BoardID = 0
 				}
 				_, err := f.svc.Ask(ctx, asker, nt)
-				if fields := fieldErr(err); fields[tt.field] == "" {
+				if fields := testkit.Fields(err); fields[tt.field] == "" {
 					t.Fatalf("Ask = %v, want a fault.ValidationError on %s", err, tt.field)
 				}
 			})
@@ -113,7 +114,7 @@ func TestReplyRules(t *testing.T) {
 		for _, tt := range tests {
 			_, err := f.svc.Reply(ctx, helper, tt.thread, forum.NewReply{Body: tt.body})
 			if tt.field != "" {
-				if fieldErr(err)[tt.field] == "" {
+				if testkit.Fields(err)[tt.field] == "" {
 					t.Errorf("%s: Reply = %v, want fault.ValidationError on %s", tt.name, err, tt.field)
 				}
 				continue
@@ -128,13 +129,13 @@ func TestReplyRules(t *testing.T) {
 
 		// The asker's own follow-up does not make the thread answered.
 		f.clock.Add(time.Minute)
-		f.reply(t, asker, th.ID, "Adding more detail myself")
+		testkit.Reply(t, f.svc, asker, th.ID, "Adding more detail myself")
 		got, _ := f.svc.Thread(ctx, f.brand.ID, th.ID)
 		if got.Answered() || got.ReplyCount != 1 {
 			t.Errorf("after asker's reply: answered=%v replies=%d; want false, 1", got.Answered(), got.ReplyCount)
 		}
 		f.clock.Add(time.Minute)
-		p := f.reply(t, helper, th.ID, "ok") // exactly the minimum
+		p := testkit.Reply(t, f.svc, helper, th.ID, "ok") // exactly the minimum
 		got, _ = f.svc.Thread(ctx, f.brand.ID, th.ID)
 		if !got.Answered() || !got.FirstReplyAt.Equal(p.CreatedAt) || got.ReplyCount != 2 || !got.LastActivityAt.Equal(f.clock.Now()) {
 			t.Errorf("after helper's reply: %+v", got)
@@ -161,7 +162,7 @@ func TestEditRulesAndRevisions(t *testing.T) {
 			t.Fatal(err)
 		}
 		q := pg.Question
-		r := f.reply(t, helper, th.ID, "Original reply")
+		r := testkit.Reply(t, f.svc, helper, th.ID, "Original reply")
 
 		for _, tt := range []struct {
 			name  string
@@ -196,7 +197,7 @@ func TestEditRulesAndRevisions(t *testing.T) {
 			if tt.actorIsAsker {
 				a = asker
 			}
-			if _, err := f.svc.Edit(ctx, a, tt.post, tt.title, tt.body); fieldErr(err)[tt.field] == "" {
+			if _, err := f.svc.Edit(ctx, a, tt.post, tt.title, tt.body); testkit.Fields(err)[tt.field] == "" {
 				t.Errorf("%s: Edit = %v, want fault.ValidationError on %s", tt.name, err, tt.field)
 			}
 		}
@@ -295,15 +296,15 @@ func TestEditPostsNotVisible(t *testing.T) {
 			_, err := f.svc.Edit(ctx, a, p.ID, "", fmt.Sprintf("edited text %d", n))
 			return err
 		}
-		visible := f.reply(t, author, th.ID, "A visible reply")
+		visible := testkit.Reply(t, f.svc, author, th.ID, "A visible reply")
 		if err := edit(editor, visible); err != nil {
 			t.Fatalf("privileged edit of a visible reply: %v", err)
 		}
-		inHidden := f.reply(t, author, other.ID, "A reply in a thread about to be hidden")
+		inHidden := testkit.Reply(t, f.svc, author, other.ID, "A reply in a thread about to be hidden")
 		set("threads", other.ID, forum.StatusHidden)
 		set("posts", other.ID, forum.StatusHidden) // the question carries its thread
 		for _, status := range []string{forum.StatusPending, forum.StatusHidden, forum.StatusDeleted} {
-			p := f.reply(t, author, th.ID, "A reply to be "+status)
+			p := testkit.Reply(t, f.svc, author, th.ID, "A reply to be "+status)
 			set("posts", p.ID, status)
 			if err := edit(editor, p); !errors.Is(err, fault.ErrNotFound) {
 				t.Errorf("privileged member edits a %s reply: %v, want fault.ErrNotFound", status, err)
@@ -362,7 +363,7 @@ func TestNewMemberLinkLimits(t *testing.T) {
 		images := "Screenshots: ![one](https://example.com/1.png) ![two](https://example.com/2.png)"
 		limited := func(what string, err error, want string) {
 			t.Helper()
-			if msg := fieldErr(err)["body"]; !strings.Contains(msg, want) {
+			if msg := testkit.Fields(err)["body"]; !strings.Contains(msg, want) {
 				t.Errorf("%s: %v (%q), want a body error saying %q", what, err, msg, want)
 			}
 		}
@@ -376,7 +377,7 @@ func TestNewMemberLinkLimits(t *testing.T) {
 		}
 		_, err = f.svc.Reply(ctx, newbie, th.ID, forum.NewReply{Body: images})
 		limited("reply with 2 images", err, tooManyImages)
-		r := f.reply(t, newbie, th.ID, links(1))
+		r := testkit.Reply(t, f.svc, newbie, th.ID, links(1))
 		pg, err := f.svc.Page(ctx, f.brand.ID, th.ID, 0, forum.Cursor{})
 		if err != nil {
 			t.Fatal(err)
@@ -392,7 +393,7 @@ func TestNewMemberLinkLimits(t *testing.T) {
 			t.Errorf("author edits a reply to 2 links: %v", err)
 		}
 		// Someone else's post: the editor's standing decides, not the author's.
-		vr := f.reply(t, veteran, th.ID, links(4))
+		vr := testkit.Reply(t, f.svc, veteran, th.ID, links(4))
 		_, err = f.svc.Edit(ctx, editor, vr.ID, "", links(5))
 		limited("editor below the thresholds edits a veteran's post", err, "New members may post at most 2 links (this has 5)")
 		for _, a := range []account.Actor{veteran, agent} {
@@ -406,7 +407,7 @@ func TestNewMemberLinkLimits(t *testing.T) {
 		}
 		// Mentions are not links the writer posts: a newbie may mention
 		// three members (and still post two links).
-		mentioned := f.reply(t, newbie, th.ID, "Thanks @editor, @veteran and @agent! "+links(2))
+		mentioned := testkit.Reply(t, f.svc, newbie, th.ID, "Thanks @editor, @veteran and @agent! "+links(2))
 		if !strings.Contains(mentioned.BodyHTML, `class="mention"`) {
 			t.Fatalf("the reply's mentions were not rendered as mentions: %s", mentioned.BodyHTML)
 		}
@@ -439,10 +440,10 @@ func TestAcceptRules(t *testing.T) {
 		mod := f.actor(t, f.brand.ID, "moddy", "moderator")
 		th := f.ask(t, asker, "Which plan should I pick?")
 		other := f.ask(t, first, "A different question here")
-		ownReply := f.reply(t, asker, th.ID, "Answering myself")
-		r1 := f.reply(t, first, th.ID, "Pick the 10GB plan")
-		r2 := f.reply(t, second, th.ID, "Pick the unlimited plan")
-		otherReply := f.reply(t, second, other.ID, "Reply elsewhere")
+		ownReply := testkit.Reply(t, f.svc, asker, th.ID, "Answering myself")
+		r1 := testkit.Reply(t, f.svc, first, th.ID, "Pick the 10GB plan")
+		r2 := testkit.Reply(t, f.svc, second, th.ID, "Pick the unlimited plan")
+		otherReply := testkit.Reply(t, f.svc, second, other.ID, "Reply elsewhere")
 		pg, _ := f.svc.Page(ctx, f.brand.ID, th.ID, 0, forum.Cursor{})
 
 		for _, tt := range []struct {
@@ -465,7 +466,7 @@ func TestAcceptRules(t *testing.T) {
 		} {
 			_, err := f.svc.Accept(ctx, tt.actor, tt.thread, tt.post)
 			if tt.field != "" {
-				if fieldErr(err)[tt.field] == "" {
+				if testkit.Fields(err)[tt.field] == "" {
 					t.Errorf("%s: Accept = %v, want fault.ValidationError on %s", tt.name, err, tt.field)
 				}
 			} else if !errors.Is(err, tt.kind) {
@@ -546,9 +547,9 @@ func TestKudosRules(t *testing.T) {
 		helper := f.actor(t, f.brand.ID, "helper")
 		fan := f.actor(t, f.brand.ID, "fan")
 		th := f.ask(t, asker, "Kudos test question")
-		r := f.reply(t, helper, th.ID, "A helpful reply")
-		f.reply(t, fan, th.ID, "Same problem here") // kudos come from members who take part
-		f.clock.Add(time.Hour)                      // ... with accounts at least an hour old
+		r := testkit.Reply(t, f.svc, helper, th.ID, "A helpful reply")
+		testkit.Reply(t, f.svc, fan, th.ID, "Same problem here") // kudos come from members who take part
+		f.clock.Add(time.Hour)                                   // ... with accounts at least an hour old
 
 		if _, err := f.svc.GiveKudos(ctx, helper, r.ID); !errors.Is(err, fault.ErrForbidden) {
 			t.Errorf("kudos on own post = %v, want fault.ErrForbidden", err)
@@ -685,17 +686,17 @@ func TestListThreadsPagination(t *testing.T) {
 			var in info
 			switch i % 3 {
 			case 1: // answered by a peer
-				f.reply(t, helper, th.ID, "An answer")
+				testkit.Reply(t, f.svc, helper, th.ID, "An answer")
 				in.answered = true
 			case 2: // answered and solved
-				r := f.reply(t, helper, th.ID, "The answer")
+				r := testkit.Reply(t, f.svc, helper, th.ID, "The answer")
 				if _, err := f.svc.Accept(ctx, asker, th.ID, r.ID); err != nil {
 					t.Fatal(err)
 				}
 				in.answered, in.solved = true, true
 			default:
 				if i%2 == 0 { // the asker's own follow-up keeps it unanswered
-					f.reply(t, asker, th.ID, "Bump, still stuck")
+					testkit.Reply(t, f.svc, asker, th.ID, "Bump, still stuck")
 				}
 			}
 			all[th.ID] = in
@@ -810,7 +811,7 @@ func TestPage(t *testing.T) {
 			if i%3 == 0 {
 				f.clock.Add(time.Millisecond)
 			}
-			p := f.reply(t, helpers[i%2], th.ID, fmt.Sprintf("reply %03d", i))
+			p := testkit.Reply(t, f.svc, helpers[i%2], th.ID, fmt.Sprintf("reply %03d", i))
 			ids = append(ids, p.ID)
 		}
 		accepted := ids[60]
@@ -867,7 +868,7 @@ func TestBrandIsolation(t *testing.T) {
 		asker := f.actor(t, f.brand.ID, "asker")
 		helper := f.actor(t, f.brand.ID, "helper")
 		th := f.ask(t, asker, "Brand A private question")
-		r := f.reply(t, helper, th.ID, "Brand A reply")
+		r := testkit.Reply(t, f.svc, helper, th.ID, "Brand A reply")
 
 		other := f.newBrand(t, "beta.example.com", "Beta", false)
 		// Same user ids acting in brand B (as a moderator there), and a brand B user.
@@ -902,7 +903,7 @@ func TestBrandIsolation(t *testing.T) {
 				}
 			}
 		}
-		if _, err := f.svc.Ask(ctx, local, forum.NewThread{BoardID: f.board.ID, Title: "Cross-brand question", Body: "Should not land in A"}); fieldErr(err)["board_id"] == "" {
+		if _, err := f.svc.Ask(ctx, local, forum.NewThread{BoardID: f.board.ID, Title: "Cross-brand question", Body: "Should not land in A"}); testkit.Fields(err)["board_id"] == "" {
 			t.Errorf("Ask into brand A's board from B = %v, want a board_id error", err)
 		}
 		// Nothing changed in brand A.
@@ -928,7 +929,7 @@ func TestCreateBoard(t *testing.T) {
 			{forum.NewBoard{Name: "Fine name", Description: strings.Repeat("d", 301)}, "description"},
 			{forum.NewBoard{Name: "billing"}, "name"}, // same slug as the fixture's "Billing"
 		} {
-			if _, err := f.svc.CreateBoard(ctx, f.brand.ID, tt.nb); fieldErr(err)[tt.field] == "" {
+			if _, err := f.svc.CreateBoard(ctx, f.brand.ID, tt.nb); testkit.Fields(err)[tt.field] == "" {
 				t.Errorf("CreateBoard(%+v) = %v, want fault.ValidationError on %s", tt.nb, err, tt.field)
 			}
 		}
@@ -960,7 +961,7 @@ func TestParsers(t *testing.T) {
 		if (err == nil) != tt.ok || got != tt.want {
 			t.Errorf("ParseFilter(%q) = %q, %v", tt.in, got, err)
 		}
-		if err != nil && fieldErr(err)["filter"] == "" {
+		if err != nil && testkit.Fields(err)["filter"] == "" {
 			t.Errorf("ParseFilter(%q) error is not a field error: %v", tt.in, err)
 		}
 	}
@@ -974,7 +975,7 @@ func TestParsers(t *testing.T) {
 		t.Error("zero cursor encodes to non-empty")
 	}
 	for _, bad := range []string{"!!!", "abc", "MTIz", "eC55", "MTIzLi0x", "MTIzLjA", "\xff"} {
-		if _, err := forum.ParseCursor(bad); fieldErr(err)["cursor"] == "" {
+		if _, err := forum.ParseCursor(bad); testkit.Fields(err)["cursor"] == "" {
 			t.Errorf("ParseCursor(%q) = %v, want a cursor field error", bad, err)
 		}
 	}

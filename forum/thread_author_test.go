@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"mutual/forum"
+	"mutual/internal/testkit"
 )
 
 // TestThreadsCarryAuthorReputation: every way of reading threads brings the
@@ -14,7 +15,7 @@ func TestThreadsCarryAuthorReputation(t *testing.T) {
 		asker := f.actor(t, f.brand.ID, "asker")
 		helper := f.actor(t, f.brand.ID, "helper")
 		th := f.ask(t, asker, "Which plan should I pick?")
-		r := f.reply(t, helper, th.ID, "Pick the 10GB plan")
+		r := testkit.Reply(t, f.svc, helper, th.ID, "Pick the 10GB plan")
 		if _, err := f.svc.Accept(ctx, asker, th.ID, r.ID); err != nil {
 			t.Fatal(err)
 		}

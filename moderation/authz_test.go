@@ -10,6 +10,7 @@ import (
 
 	"mutual/account"
 	"mutual/forum"
+	"mutual/internal/testkit"
 	"mutual/moderation"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
@@ -89,24 +90,17 @@ type fixture struct {
 // PostgreSQL schema when MUTUAL_TEST_POSTGRES names a server (required in CI).
 func eachStore(t *testing.T, fn func(t *testing.T, f *fixture)) {
 	t.Helper()
-	for _, d := range sqldbtest.Dialects {
-		t.Run(string(d), func(t *testing.T) { fn(t, newFixture(t, d)) })
-	}
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) { fn(t, newFixture(t, db)) })
 }
 
-func newFixture(t *testing.T, d sqldb.Dialect) *fixture {
+func newFixture(t *testing.T, db *sqldb.DB) *fixture {
 	t.Helper()
-	db := sqldbtest.Open(t, d)
 	now := func() time.Time { return time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC) }
 	brands := forum.NewBrands(db, now)
 	f := &fixture{db: db, members: account.NewMembers(db, now)}
+	f.a = testkit.Brand(t, brands, forum.NewBrand{Host: "alpha.test", Name: "Alpha", Default: true})
+	f.b = testkit.Brand(t, brands, forum.NewBrand{Host: "beta.test", Name: "Beta"})
 	var err error
-	if f.a, err = brands.Create(ctx, forum.NewBrand{Host: "alpha.test", Name: "Alpha", Default: true}); err != nil {
-		t.Fatal(err)
-	}
-	if f.b, err = brands.Create(ctx, forum.NewBrand{Host: "beta.test", Name: "Beta"}); err != nil {
-		t.Fatal(err)
-	}
 	if f.authz, err = moderation.NewAuthorizer(ctx, db); err != nil {
 		t.Fatal(err)
 	}
@@ -115,20 +109,13 @@ func newFixture(t *testing.T, d sqldb.Dialect) *fixture {
 
 // actorWith makes an account in brand, grants role there (anonymous is the
 // visitor) and returns the actor exactly as a session would: roles read back
-// through account.Members.RolesOf.
+// through account.Members.RolesOf (testkit.Member).
 func (f *fixture) actorWith(t *testing.T, brand forum.Brand, name, role string) account.Actor {
 	t.Helper()
 	if role == "anonymous" {
 		return account.Anonymous(brand.ID)
 	}
-	u, err := f.members.CreateUnclaimed(ctx, account.Unclaimed{BrandID: brand.ID, Username: name})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.members.Grant(ctx, brand.ID, u.ID, role); err != nil {
-		t.Fatal(err)
-	}
-	return f.actorIn(t, brand, u.ID, name)
+	return testkit.Member(t, f.members, account.Unclaimed{BrandID: brand.ID, Username: name}, role)
 }
 
 func (f *fixture) actorIn(t *testing.T, brand forum.Brand, userID int64, name string) account.Actor {

@@ -48,14 +48,9 @@ func eachModStore(t *testing.T, fn func(t *testing.T, f *modFixture)) {
 				f.mu.Unlock()
 				return nil
 			})
-			var err error
-			if f.brand, err = forum.NewBrands(db, f.clk.Now).Create(ctx, forum.NewBrand{Host: "alpha.test", Name: "Alpha", Default: true}); err != nil {
-				t.Fatal(err)
-			}
+			f.brand = testkit.Brand(t, forum.NewBrands(db, f.clk.Now), forum.NewBrand{Host: "alpha.test", Name: "Alpha", Default: true})
 			for i := range f.boards {
-				if f.boards[i], err = f.svc.CreateBoard(ctx, f.brand.ID, forum.NewBoard{Name: fmt.Sprintf("Board %d", i)}); err != nil {
-					t.Fatal(err)
-				}
+				f.boards[i] = testkit.Board(t, f.svc, f.brand.ID, forum.NewBoard{Name: fmt.Sprintf("Board %d", i)})
 			}
 			fn(t, f)
 		})

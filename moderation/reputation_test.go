@@ -7,6 +7,7 @@ import (
 	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/internal/testkit"
 	"mutual/moderation"
 	"mutual/reputation"
 	"mutual/sqldb"
@@ -68,20 +69,12 @@ func rebuildFindsNothing(t *testing.T, f *modFixture) {
 
 func (f *modFixture) ask(t *testing.T, a account.Actor, title string) forum.Thread {
 	t.Helper()
-	th, err := f.svc.Ask(ctx, a, forum.NewThread{BoardID: f.boards[0].ID, Title: title, Body: "Details about " + title})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return th
+	return testkit.Ask(t, f.svc, a, forum.NewThread{BoardID: f.boards[0].ID, Title: title, Body: "Details about " + title})
 }
 
 func (f *modFixture) reply(t *testing.T, a account.Actor, th forum.Thread, body string) forum.Post {
 	t.Helper()
-	p, err := f.svc.Reply(ctx, a, th.ID, forum.NewReply{Body: body})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return testkit.Reply(t, f.svc, a, th.ID, body)
 }
 
 // Merging a thread withdraws its accepted answer on the ledger, saying why,

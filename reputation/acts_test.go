@@ -28,11 +28,7 @@ func newCommunity(t *testing.T, f *fixture) *community {
 	t.Helper()
 	c := &community{fixture: f, clk: testkit.NewClock(day1)}
 	c.svc = forum.NewService(f.db, markup.NewRenderer(), c.clk.Now)
-	b, err := c.svc.CreateBoard(ctx, f.brand.ID, forum.NewBoard{Name: "Help", Description: "Help"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.board = b
+	c.board = testkit.Board(t, c.svc, f.brand.ID, forum.NewBoard{Name: "Help", Description: "Help"})
 	return c
 }
 
@@ -65,20 +61,12 @@ func relaxed(cfg *reputation.Config) {
 
 func (c *community) ask(t *testing.T, a account.Actor, title string) forum.Thread {
 	t.Helper()
-	th, err := c.svc.Ask(ctx, a, forum.NewThread{BoardID: c.board.ID, Title: title, Body: "Details about " + title})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return th
+	return testkit.Ask(t, c.svc, a, forum.NewThread{BoardID: c.board.ID, Title: title, Body: "Details about " + title})
 }
 
 func (c *community) reply(t *testing.T, a account.Actor, th forum.Thread, body string) forum.Post {
 	t.Helper()
-	p, err := c.svc.Reply(ctx, a, th.ID, forum.NewReply{Body: body})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return testkit.Reply(t, c.svc, a, th.ID, body)
 }
 
 func (c *community) count(t *testing.T, q string, args ...any) int64 {
@@ -536,7 +524,7 @@ func TestRebuildMatchesAfterRandomActs(t *testing.T) {
 				_, err = c.svc.Unaccept(ctx, mod, th.ID)
 			}
 			if err != nil && !errors.Is(err, fault.ErrForbidden) && !errors.Is(err, fault.ErrConflict) &&
-				!errors.Is(err, fault.ErrNotFound) && forumValidation(err) == nil {
+				!errors.Is(err, fault.ErrNotFound) && testkit.Fields(err) == nil {
 				t.Fatalf("act: %v", err)
 			}
 			c.clk.Add(time.Duration(rng.IntN(180)) * time.Minute)
@@ -654,14 +642,6 @@ WHERE post_id = ? GROUP BY user_id, COALESCE(actor_id, 0), origin`, p.id)
 				when, p.id, p.status, p.thread, p.accepted == p.id, accepted, accepting, want, wantAsker)
 		}
 	}
-}
-
-func forumValidation(err error) error {
-	var ve *fault.ValidationError
-	if errors.As(err, &ve) {
-		return ve
-	}
-	return nil
 }
 
 // The payback export equals the ledger: per member and in all, for the

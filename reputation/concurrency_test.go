@@ -10,6 +10,7 @@ import (
 	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/internal/testkit"
 	"mutual/sqldb"
 )
 
@@ -68,7 +69,7 @@ func TestConcurrentActsStayConsistent(t *testing.T) {
 					})
 				}
 				// Kudos and accepts on what is hidden meanwhile are refused.
-				if err != nil && !errors.Is(err, fault.ErrConflict) && !errors.Is(err, fault.ErrNotFound) && forumValidation(err) == nil {
+				if err != nil && !errors.Is(err, fault.ErrConflict) && !errors.Is(err, fault.ErrNotFound) && testkit.Fields(err) == nil {
 					errs <- err
 				}
 			})

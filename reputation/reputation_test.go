@@ -8,6 +8,7 @@ import (
 
 	"mutual/account"
 	"mutual/forum"
+	"mutual/internal/testkit"
 	"mutual/reputation"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
@@ -25,34 +26,19 @@ type fixture struct {
 // PostgreSQL schema when MUTUAL_TEST_POSTGRES names a server (required in CI).
 func eachStore(t *testing.T, fn func(t *testing.T, f *fixture)) {
 	t.Helper()
-	for _, d := range sqldbtest.Dialects {
-		t.Run(string(d), func(t *testing.T) { fn(t, newFixture(t, d)) })
-	}
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) { fn(t, newFixture(t, db)) })
 }
 
-func newFixture(t testing.TB, d sqldb.Dialect) *fixture {
+func newFixture(t testing.TB, db *sqldb.DB) *fixture {
 	t.Helper()
-	db := sqldbtest.Open(t, d)
 	now := func() time.Time { return time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC) }
-	b, err := forum.NewBrands(db, now).Create(ctx, forum.NewBrand{Host: "localhost", Name: "Rep", Default: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := testkit.Brand(t, forum.NewBrands(db, now), forum.NewBrand{Host: "localhost", Name: "Rep", Default: true})
 	return &fixture{db: db, members: account.NewMembers(db, now), brand: b}
 }
 
 func (f *fixture) user(t *testing.T, name string, roles ...string) int64 {
 	t.Helper()
-	u, err := f.members.CreateUnclaimed(ctx, account.Unclaimed{BrandID: f.brand.ID, Username: name})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range roles {
-		if err := f.members.Grant(ctx, f.brand.ID, u.ID, r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return u.ID
+	return testkit.Member(t, f.members, account.Unclaimed{BrandID: f.brand.ID, Username: name}, roles...).UserID
 }
 
 // award runs Award in its own transaction, as the forum service does.

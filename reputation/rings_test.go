@@ -10,9 +10,11 @@ import (
 
 	"mutual/account"
 	"mutual/forum"
+	"mutual/internal/testkit"
 	"mutual/markup"
 	"mutual/reputation"
 	"mutual/sqldb"
+	"mutual/sqldb/sqldbtest"
 )
 
 // kudosGraph builds a window's kudos for FindRings: counts by giver and
@@ -406,7 +408,7 @@ func TestKudosRingsInCommunity(t *testing.T) {
 // month of 200k kudos among 20k members (synthCommunity): the grouped query,
 // the search and recording the 12 rings.
 func BenchmarkDetectRings(b *testing.B) {
-	f := newFixture(b, sqldb.SQLite)
+	f := newFixture(b, sqldbtest.Open(b, sqldb.SQLite))
 	now := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
 	g, rings := synthCommunity(20_000, 200_000, 1)
 	asker, err := f.members.CreateUnclaimed(ctx, account.Unclaimed{BrandID: f.brand.ID, Username: "asker", CreatedAt: now})
@@ -414,14 +416,8 @@ func BenchmarkDetectRings(b *testing.B) {
 		b.Fatal(err)
 	}
 	svc := forum.NewService(f.db, markup.NewRenderer(), func() time.Time { return now.Add(-40 * 24 * time.Hour) })
-	board, err := svc.CreateBoard(ctx, f.brand.ID, forum.NewBoard{Name: "Help", Description: "Help"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	th, err := svc.Ask(ctx, account.Actor{UserID: asker.ID, BrandID: f.brand.ID, Username: "asker"}, forum.NewThread{BoardID: board.ID, Title: "Many kudos", Body: "Many kudos"})
-	if err != nil {
-		b.Fatal(err)
-	}
+	board := testkit.Board(b, svc, f.brand.ID, forum.NewBoard{Name: "Help", Description: "Help"})
+	th := testkit.Ask(b, svc, account.Actor{UserID: asker.ID, BrandID: f.brand.ID, Username: "asker"}, forum.NewThread{BoardID: board.ID, Title: "Many kudos", Body: "Many kudos"})
 	// Members are users 1000+id; each gets as many replies as the most
 	// kudos one giver gives them, numbered from 1,000,000.
 	members, posts := map[int64]bool{}, map[int64]int64{}

@@ -2,12 +2,10 @@ package search_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
 	"mutual/account"
-	"mutual/fault"
 	"mutual/forum"
 	"mutual/internal/testkit"
 	"mutual/markup"
@@ -35,39 +33,23 @@ type fixture struct {
 // PostgreSQL schema when MUTUAL_TEST_POSTGRES names a server (required in CI).
 func eachStore(t *testing.T, fn func(t *testing.T, f *fixture)) {
 	t.Helper()
-	for _, d := range sqldbtest.Dialects {
-		t.Run(string(d), func(t *testing.T) { fn(t, newFixtureOn(t, d)) })
-	}
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) { fn(t, newFixtureOn(t, db)) })
 }
 
-func newFixtureOn(t *testing.T, d sqldb.Dialect) *fixture {
+func newFixtureOn(t *testing.T, db *sqldb.DB) *fixture {
 	t.Helper()
-	db := sqldbtest.Open(t, d)
 	clk := testkit.NewClock(time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC))
 	f := &fixture{db: db, clock: clk, brands: forum.NewBrands(db, clk.Now), members: account.NewMembers(db, clk.Now),
 		svc: forum.NewService(db, markup.NewRenderer(), clk.Now), search: search.New(db, clk.Now)}
 	f.svc.Subscribe(f.search.Hook)
-	f.brand = f.newBrand(t, "localhost", "Alpha Mobile", true)
+	f.brand = testkit.Brand(t, f.brands, forum.NewBrand{Host: "localhost", Name: "Alpha Mobile", Default: true})
 	f.board = f.newBoard(t, f.brand.ID, "Billing")
 	return f
 }
 
-func (f *fixture) newBrand(t *testing.T, host, name string, def bool) forum.Brand {
-	t.Helper()
-	b, err := f.brands.Create(ctx, forum.NewBrand{Host: host, Name: name, Default: def})
-	if err != nil {
-		t.Fatalf("create brand %s: %v", host, err)
-	}
-	return b
-}
-
 func (f *fixture) newBoard(t *testing.T, brandID int64, name string) forum.Board {
 	t.Helper()
-	b, err := f.svc.CreateBoard(ctx, brandID, forum.NewBoard{Name: name, Description: "About " + name})
-	if err != nil {
-		t.Fatalf("create board %s: %v", name, err)
-	}
-	return b
+	return testkit.Board(t, f.svc, brandID, forum.NewBoard{Name: name, Description: "About " + name})
 }
 
 func (f *fixture) actor(t *testing.T, brandID int64, name string) account.Actor {
@@ -75,22 +57,10 @@ func (f *fixture) actor(t *testing.T, brandID int64, name string) account.Actor 
 	return testkit.Member(t, f.members, account.Unclaimed{BrandID: brandID, Username: name, CreatedAt: f.clock.Now()})
 }
 
+// ask starts a thread on the fixture's board; its body repeats the title.
 func (f *fixture) ask(t *testing.T, a account.Actor, title string) forum.Thread {
 	t.Helper()
-	th, err := f.svc.Ask(ctx, a, forum.NewThread{BoardID: f.board.ID, Title: title, Body: "Some details about " + title})
-	if err != nil {
-		t.Fatalf("ask %q: %v", title, err)
-	}
-	return th
-}
-
-func (f *fixture) reply(t *testing.T, a account.Actor, threadID int64, body string) forum.Post {
-	t.Helper()
-	p, err := f.svc.Reply(ctx, a, threadID, forum.NewReply{Body: body})
-	if err != nil {
-		t.Fatalf("reply: %v", err)
-	}
-	return p
+	return testkit.Ask(t, f.svc, a, forum.NewThread{BoardID: f.board.ID, Title: title, Body: "Some details about " + title})
 }
 
 // threads is the first page of a search as threads, best first.
@@ -104,13 +74,4 @@ func (f *fixture) threads(q string, limit int) ([]forum.Thread, error) {
 		out[i] = r.Thread
 	}
 	return out, nil
-}
-
-// fieldErr returns the field messages of a fault.ValidationError, or nil.
-func fieldErr(err error) map[string]string {
-	var ve *fault.ValidationError
-	if !errors.As(err, &ve) {
-		return nil
-	}
-	return ve.Fields
 }

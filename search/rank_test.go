@@ -7,6 +7,7 @@ import (
 
 	"mutual/account"
 	"mutual/forum"
+	"mutual/internal/testkit"
 	"mutual/search"
 	"mutual/sqldb"
 )
@@ -49,7 +50,7 @@ func TestSearchRanksFiltersAndPages(t *testing.T) {
 		// Same words in the same places: only the solved boost tells them apart.
 		plain := ask(f.board.ID, "Hotspot tethering drops", "My tethering stops after ten minutes, every day.")
 		solved := ask(f.board.ID, "Hotspot tethering fails", "My tethering stops after ten minutes, every day.")
-		ans := f.reply(t, helper, solved.ID, "Turn off the battery saver for the hotspot.")
+		ans := testkit.Reply(t, f.svc, helper, solved.ID, "Turn off the battery saver for the hotspot.")
 		if _, err := f.svc.Accept(ctx, asker, solved.ID, ans.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -108,10 +109,10 @@ func TestSearchRanksFiltersAndPages(t *testing.T) {
 		if len(r) != 1 || !strings.Contains(search.FragmentsHTML(r[0].Snippet), "<mark>battery</mark> <mark>saver</mark>") {
 			t.Fatalf("snippet = %+v", r)
 		}
-		if _, err := f.search.Threads(ctx, f.brand.ID, search.Query{Q: "x", Page: 1}); fieldErr(err)["q"] == "" {
+		if _, err := f.search.Threads(ctx, f.brand.ID, search.Query{Q: "x", Page: 1}); testkit.Fields(err)["q"] == "" {
 			t.Fatalf("one-letter query: %v", err)
 		}
-		if _, err := f.search.Threads(ctx, f.brand.ID, search.Query{Q: "tethering", Page: search.MaxPages + 1}); fieldErr(err)["page"] == "" {
+		if _, err := f.search.Threads(ctx, f.brand.ID, search.Query{Q: "tethering", Page: search.MaxPages + 1}); testkit.Fields(err)["page"] == "" {
 			t.Fatalf("page past the end: %v", err)
 		}
 	})
@@ -152,8 +153,8 @@ func TestSearchNeverFindsHiddenContent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		spam := f.reply(t, helper, th.ID, "Buy cheapvouchers at my shop")
-		answer := f.reply(t, helper, th.ID, "Record it again from the voicemail menu, option zebra.")
+		spam := testkit.Reply(t, f.svc, helper, th.ID, "Buy cheapvouchers at my shop")
+		answer := testkit.Reply(t, f.svc, helper, th.ID, "Record it again from the voicemail menu, option zebra.")
 		if _, err := f.svc.Accept(ctx, asker, th.ID, answer.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -213,7 +214,7 @@ func TestSimilarQuestions(t *testing.T) {
 		solve := func(title string) forum.Thread {
 			t.Helper()
 			th := f.ask(t, asker, title)
-			p := f.reply(t, helper, th.ID, "Here is what fixed it for me.")
+			p := testkit.Reply(t, f.svc, helper, th.ID, "Here is what fixed it for me.")
 			if _, err := f.svc.Accept(ctx, asker, th.ID, p.ID); err != nil {
 				t.Fatal(err)
 			}

@@ -6,8 +6,10 @@ import (
 
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/internal/testkit"
 	"mutual/search"
 	"mutual/sqldb"
+	"mutual/sqldb/sqldbtest"
 )
 
 // Search finds threads by words in their title or any post, only in the
@@ -32,7 +34,7 @@ func TestSearch(t *testing.T) {
 		if _, err := f.svc.Accept(ctx, asker, voicemail.ID, ans.ID); err != nil {
 			t.Fatal(err)
 		}
-		other := f.newBrand(t, "other.test", "Other", false)
+		other := testkit.Brand(t, f.brands, forum.NewBrand{Host: "other.test", Name: "Other"})
 		otherBoard := f.newBoard(t, other.ID, "Elsewhere")
 		stranger := f.actor(t, other.ID, "stranger")
 		if _, err := f.svc.Ask(ctx, stranger, forum.NewThread{BoardID: otherBoard.ID, Title: "Roaming in another brand", Body: "This must never show up in brand one."}); err != nil {
@@ -88,7 +90,7 @@ func TestSearch(t *testing.T) {
 // nothing left. A search first catches up, so nobody misses what was just
 // written.
 func TestSearchIndexIsBatched(t *testing.T) {
-	f := newFixtureOn(t, sqldb.SQLite)
+	f := newFixtureOn(t, sqldbtest.Open(t, sqldb.SQLite))
 	asker := f.actor(t, f.brand.ID, "asker")
 	if _, err := search.IndexAll(ctx, f.db); err != nil {
 		t.Fatal(err)

@@ -31,34 +31,19 @@ type fixture struct {
 
 func eachStore(t *testing.T, fn func(t *testing.T, f *fixture)) {
 	t.Helper()
-	for _, d := range sqldbtest.Dialects {
-		t.Run(string(d), func(t *testing.T) { fn(t, newFixture(t, d)) })
-	}
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) { fn(t, newFixture(t, db)) })
 }
 
-func newFixture(t *testing.T, d sqldb.Dialect) *fixture {
+func newFixture(t *testing.T, db *sqldb.DB) *fixture {
 	t.Helper()
-	db := sqldbtest.Open(t, d)
 	clk := testkit.NewClock(time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC))
 	f := &fixture{db: db, clock: clk, members: account.NewMembers(db, clk.Now), svc: forum.NewService(db, markup.NewRenderer(), clk.Now),
 		st: notify.New(db, clk.Now)}
 	f.st.Mail = true
 	f.svc.Subscribe(f.st.Hook)
-	var err error
-	if f.brand, err = forum.NewBrands(db, clk.Now).Create(ctx, forum.NewBrand{Host: "localhost", Name: "Alpha", Default: true}); err != nil {
-		t.Fatal(err)
-	}
-	f.board = f.newBoard(t, f.brand.ID, "Billing")
+	f.brand = testkit.Brand(t, forum.NewBrands(db, clk.Now), forum.NewBrand{Host: "localhost", Name: "Alpha", Default: true})
+	f.board = testkit.Board(t, f.svc, f.brand.ID, forum.NewBoard{Name: "Billing"})
 	return f
-}
-
-func (f *fixture) newBoard(t *testing.T, brandID int64, name string) forum.Board {
-	t.Helper()
-	b, err := f.svc.CreateBoard(ctx, brandID, forum.NewBoard{Name: name})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 // member makes an account that can sign in, with a verified address unless
@@ -82,20 +67,15 @@ func (f *fixture) exec(t *testing.T, q string, args ...any) {
 
 func (f *fixture) ask(t *testing.T, a account.Actor, title, body string) forum.Thread {
 	t.Helper()
-	th, err := f.svc.Ask(ctx, a, forum.NewThread{BoardID: f.board.ID, Title: title, Body: body})
-	if err != nil {
-		t.Fatal(err)
-	}
+	th := testkit.Ask(t, f.svc, a, forum.NewThread{BoardID: f.board.ID, Title: title, Body: body})
 	f.clock.Add(time.Second)
 	return th
 }
 
+// reply adds a reply, then moves the clock a second, as ask does.
 func (f *fixture) reply(t *testing.T, a account.Actor, threadID int64, body string) forum.Post {
 	t.Helper()
-	p, err := f.svc.Reply(ctx, a, threadID, forum.NewReply{Body: body})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := testkit.Reply(t, f.svc, a, threadID, body)
 	f.clock.Add(time.Second)
 	return p
 }
@@ -139,13 +119,8 @@ func benchFixture(tb testing.TB, db *sqldb.DB, hook bool) *fixture {
 	if hook {
 		f.svc.Subscribe(f.st.Hook)
 	}
-	var err error
-	if f.brand, err = forum.NewBrands(db, clk.Now).Create(ctx, forum.NewBrand{Host: "localhost", Name: "Alpha", Default: true}); err != nil {
-		tb.Fatal(err)
-	}
-	if f.board, err = f.svc.CreateBoard(ctx, f.brand.ID, forum.NewBoard{Name: "Billing"}); err != nil {
-		tb.Fatal(err)
-	}
+	f.brand = testkit.Brand(tb, forum.NewBrands(db, clk.Now), forum.NewBrand{Host: "localhost", Name: "Alpha", Default: true})
+	f.board = testkit.Board(tb, f.svc, f.brand.ID, forum.NewBoard{Name: "Billing"})
 	return f
 }
 

@@ -14,7 +14,9 @@ import (
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/forum/notify"
+	"mutual/internal/testkit"
 	"mutual/sqldb"
+	"mutual/sqldb/sqldbtest"
 )
 
 // A reply notifies every watcher but its author; asking and replying watch
@@ -135,8 +137,8 @@ func TestFollowedBoards(t *testing.T) {
 		if n := len(f.list(t, expert)); n != 1 {
 			t.Errorf("after unfollowing: %d notifications, want 1", n)
 		}
-		other, _ := forum.NewBrands(f.db, f.clock.Now).Create(ctx, forum.NewBrand{Host: "other.test", Name: "Other"})
-		otherBoard := f.newBoard(t, other.ID, "Elsewhere")
+		other := testkit.Brand(t, forum.NewBrands(f.db, f.clock.Now), forum.NewBrand{Host: "other.test", Name: "Other"})
+		otherBoard := testkit.Board(t, f.svc, other.ID, forum.NewBoard{Name: "Elsewhere"})
 		if err := f.st.Follow(ctx, f.brand.ID, expert.UserID, otherBoard.ID); !errors.Is(err, fault.ErrNotFound) {
 			t.Errorf("following another brand's board: %v, want not found", err)
 		}
@@ -514,7 +516,7 @@ func TestOutboxLeaseAndRetries(t *testing.T) {
 
 // Signed links prove who and what, for one brand, and expire when told.
 func TestSignedLinks(t *testing.T) {
-	f := newFixture(t, sqldb.SQLite)
+	f := newFixture(t, sqldbtest.Open(t, sqldb.SQLite))
 	s := mustSigner(t, f)
 	now := f.clock.Now()
 	tok := s.Sign(notify.Claims{Purpose: notify.PurposeVerify, BrandID: 1, UserID: 7, Email: "a@example.com", Expires: now.Add(time.Hour)})
@@ -594,7 +596,7 @@ func TestOutboxConcurrentClaims(t *testing.T) {
 // Nothing a member writes can add a mail header: titles are one line in
 // the subject.
 func TestComposeKeepsHeadersOnOneLine(t *testing.T) {
-	f := newFixture(t, sqldb.SQLite)
+	f := newFixture(t, sqldbtest.Open(t, sqldb.SQLite))
 	m := notify.Mail{Kind: notify.MailNotification, BrandID: 1, BrandName: "Alpha", To: notify.Recipient{UserID: 2, Username: "ana", Email: "ana@example.com"},
 		Notifications: []notify.Notification{{ID: 1, Kind: notify.KindReply, ThreadID: 3, ThreadSlug: "x", PostID: 4, ActorName: "bob",
 			ThreadTitle: "Hello\r\nBcc: victim@example.com"}}}

@@ -1,6 +1,11 @@
 // Package testkit holds what the domain packages' tests share beyond a
-// database (sqldb/sqldbtest gives those): a clock tests move by hand, and
-// members made without a password. Only tests import it.
+// database (sqldb/sqldbtest gives those): a clock tests move by hand,
+// members made without a password, the brands, boards, threads and replies
+// a scenario starts from (forum.go), and the field messages of a validation
+// error. Only tests import it.
+//
+// It imports forum and account, so only external tests (package x_test) use
+// it: an internal test of a package forum imports would make a cycle.
 package testkit
 
 import (

@@ -22,10 +22,7 @@ import (
 func setup(t *testing.T, db *sqldb.DB) (*testkit.Clock, forum.Brand, *forum.Service, *deflection.Views) {
 	t.Helper()
 	clk := testkit.NewClock(time.Date(2025, 5, 5, 9, 0, 0, 0, time.UTC)) // a Monday
-	b, err := forum.NewBrands(db, clk.Now).Create(context.Background(), forum.NewBrand{Host: "acme.test", Name: "Acme", ColorPrimary: "#123456", ColorAccent: "#abcdef"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := testkit.Brand(t, forum.NewBrands(db, clk.Now), forum.NewBrand{Host: "acme.test", Name: "Acme", ColorPrimary: "#123456", ColorAccent: "#abcdef"})
 	svc := forum.NewService(db, markup.NewRenderer(), clk.Now)
 	svc.Subscribe(deflection.Hook)
 	return clk, b, svc, deflection.NewViews(db, clk.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -198,18 +195,9 @@ func TestViewsConcurrent(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		clk, b, svc, views := setup(t, db)
-		board, err := svc.CreateBoard(ctx, b.ID, forum.NewBoard{Name: "General", Description: "All"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		u, err := account.NewMembers(db, clk.Now).CreateUnclaimed(ctx, account.Unclaimed{BrandID: b.ID, Username: "asker", Email: "a@example.com", CreatedAt: clk.Now()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		th, err := svc.Ask(ctx, account.Actor{UserID: u.ID, BrandID: b.ID, Username: "asker", Roles: []string{"member"}}, forum.NewThread{BoardID: board.ID, Title: "A question for counting", Body: "Body text here."})
-		if err != nil {
-			t.Fatal(err)
-		}
+		board := testkit.Board(t, svc, b.ID, forum.NewBoard{Name: "General", Description: "All"})
+		asker := testkit.Member(t, account.NewMembers(db, clk.Now), account.Unclaimed{BrandID: b.ID, Username: "asker", Email: "a@example.com", CreatedAt: clk.Now()})
+		th := testkit.Ask(t, svc, asker, forum.NewThread{BoardID: board.ID, Title: "A question for counting", Body: "Body text here."})
 		var wg sync.WaitGroup
 		for g := range 8 {
 			wg.Go(func() {
