@@ -29,7 +29,7 @@ echo "== build test binaries: base $(git -C "$BASE_TREE" rev-parse --short HEAD)
 gobench() {
 	local which=$1 bin=$2
 	"$bin" -test.run '^$' -test.bench 'KudosWithReaders$' -test.benchtime 10000x 2>&1 |
-		awk -v w="$which" '/^BenchmarkKudosWithReaders/ { for (i = 3; i < NF; i++) if ($(i+1) ~ /kudos\/s|p99-ms|reads\/s/) print w, $(i+1), $i }'
+		awk -v w="$which" '/kudos\/s/ { for (i = 1; i < NF; i++) if ($(i+1) == "kudos/s" || $(i+1) == "p99-ms" || $(i+1) == "reads/s") print w, "kudos-" $(i+1), $i }'
 	"$bin" -test.run '^$' -test.bench 'PostReply/parallel' -test.benchtime 3000x 2>&1 |
 		awk -v w="$which" '/^BenchmarkPostReply\/parallel/ { for (i = 3; i < NF; i++) if ($(i+1) == "ns/op") print w, "post-us/op", $i / 1000 }'
 }
