@@ -200,10 +200,22 @@ func (db *DB) runBatch(batch *[]*job) (g outcome) {
 			g.failed = append(g.failed, failure{j, err})
 			continue
 		}
-		tx := &Tx{tx: sqlTx, db: db, grouped: true}
+		tx := &Tx{tx: sqlTx, db: db, grouped: true, first: len(g.ran) == 0}
 		err := safeRun(j.fn, tx)
 		if err == nil {
 			err = tx.saveErr
+		}
+		if err != nil && tx.wrote {
+			// The first job to write failed: nobody else's work is in the
+			// transaction, so it goes whole and a fresh one takes the rest.
+			_ = sqlTx.Rollback()
+			g.failed = append(g.failed, failure{j, err})
+			if sqlTx, err = db.writer.BeginTx(context.Background(), nil); err != nil {
+				g.next++
+				g.err = fmt.Errorf("sqldb: begin: %w", err)
+				return g
+			}
+			continue
 		}
 		lost := tx.endSavepoint(err == nil)
 		if lost == nil && !tx.saved && rollsBackTx(err) {

@@ -397,3 +397,64 @@ func TestArrivalsJoinTheRunningGroup(t *testing.T) {
 		t.Fatalf("%d rows (%v), want 2", n, err)
 	}
 }
+
+// The first job of a group to write takes no savepoint: when it fails after
+// writing, the whole transaction goes, which holds nobody else's work, and
+// the jobs after it commit in a fresh one. Each still runs exactly once,
+// and no SAVEPOINT was needed for the first writer that succeeded either.
+func TestFirstWriterOfAGroupNeedsNoSavepoint(t *testing.T) {
+	ctx := context.Background()
+	db := groupDB(t)
+	errNo := errors.New("refused")
+	var firstSaved, secondSaved bool
+	jobs := []*counted{
+		newJob(ctx, func(tx *Tx) error { // writes first, then says no
+			err := insertJob(ctx, "gone")(tx)
+			firstSaved = tx.saved
+			if err != nil {
+				return err
+			}
+			return errNo
+		}),
+		newJob(ctx, func(tx *Tx) error { // now the first writer: no savepoint
+			err := insertJob(ctx, "kept")(tx)
+			secondSaved = tx.saved
+			return err
+		}),
+		newJob(ctx, func(tx *Tx) error { // after a writer that stays: a savepoint
+			if err := insertJob(ctx, "x")(tx); err != nil {
+				return err
+			}
+			if !tx.saved {
+				return errors.New("wrote without a savepoint after another job's writes")
+			}
+			return errNo
+		}),
+	}
+	errs := runAsOneGroup(t, db, jobs...)
+	for i, c := range jobs {
+		if c.runs.Load() != 1 {
+			t.Errorf("job %d ran %d times, want exactly once", i, c.runs.Load())
+		}
+	}
+	if !errors.Is(errs[0], errNo) || errs[1] != nil || !errors.Is(errs[2], errNo) {
+		t.Fatalf("answers %v; want the refusal, nil, the refusal", errs)
+	}
+	if firstSaved || secondSaved {
+		t.Errorf("first writers took savepoints: %v, %v", firstSaved, secondSaved)
+	}
+	var names []string
+	rows, err := db.Query(ctx, `SELECT name FROM items ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n string
+		_ = rows.Scan(&n)
+		names = append(names, n)
+	}
+	if strings.Join(names, ",") != "kept" {
+		t.Errorf("rows %v, want only the one kept", names)
+	}
+}

@@ -290,6 +290,13 @@ type Tx struct {
 	// grouped: other jobs share tx, so this one writes only inside its
 	// own savepoint, taken just before its first statement that may write.
 	grouped bool
+	// first: no job before this one has written in the group's
+	// transaction, so this one needs no savepoint: should it fail after
+	// writing, the whole transaction is rolled back and holds nobody
+	// else's work (group.go). Most groups under load are one job, and a
+	// savepoint copies every page the job changes.
+	first   bool
+	wrote   bool  // first: a statement that may write has run
 	saved   bool  // the savepoint is open
 	saveErr error // taking the savepoint failed: the job fails with this
 	hooks   []func()
@@ -337,6 +344,10 @@ func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
 // that may write. Taken lazily, a job that reads and refuses costs its
 // group nothing, and one that fails after writing is undone alone.
 func (t *Tx) beforeWrite() error {
+	if t.first {
+		t.wrote = true
+		return nil
+	}
 	if !t.grouped || t.saved {
 		return t.saveErr
 	}
