@@ -3,7 +3,8 @@
 // rebinding so the same hand-written SQL serves SQLite and PostgreSQL.
 //
 // Every write transaction (InTx) runs its function once; on SQLite it is
-// group-committed with others, each in a savepoint of its own (group.go),
+// group-committed with others, each writing in a savepoint of its own
+// unless it is the group's first writer (group.go),
 // and acknowledged only once its commit is on disk (durable.go). Effects
 // outside the database go in Tx.AfterCommit. The WAL is kept under twice
 // its restart length (checkpoint.go).
@@ -397,9 +398,11 @@ func runHooks(hooks []func()) {
 // On SQLite, concurrent callers are group-committed: one writer goroutine
 // runs their functions one after another in one shared transaction and
 // commits them together, so many writes share one fsync instead of
-// weakening durability. Each function writes inside a savepoint of its own:
-// one that fails (or panics, which InTx reports as an error) is rolled back
-// to it alone, and the others commit. Every function runs exactly once. If
+// weakening durability. Each function writes inside a savepoint of its own
+// (but the group's first writer, which rolls back the whole transaction
+// instead, since it holds nobody else's work): one that fails (or panics,
+// which InTx reports as an error) is rolled back alone, and the others
+// commit. Every function runs exactly once. If
 // the group's commit fails, every function in it gets that error and none
 // of its writes remain.
 //
