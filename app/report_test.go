@@ -3,11 +3,13 @@ package app_test
 import (
 	"context"
 	"encoding/csv"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -291,5 +293,53 @@ func TestReportViewsSurviveShutdown(t *testing.T) {
 	}
 	if n != 3 {
 		t.Errorf("after shutdown %d viewer-days were written, want 3", n)
+	}
+}
+
+// The page's own export links carry exactly the page's period, board and
+// grouping: following them gives the figures the page shows. They used to
+// reach the exports with the query escaped into one parameter, and the
+// exports fell back to the last 30 days by week.
+func TestReportExportLinksCarryThePagesQuery(t *testing.T) {
+	s, tl, mgr := reportSite(t)
+	from, to := tl.From.Format(time.DateOnly), tl.To.Format(time.DateOnly)
+	b := s.signedIn(mgr)
+	page := b.get("/reports/deflection?from=" + from + "&to=" + to + "&group=day")
+	if page.code != http.StatusOK {
+		t.Fatalf("page: %d %s", page.code, clip(page.body))
+	}
+	links := map[string]string{}
+	for _, m := range regexp.MustCompile(`<a href="([^"]+)">(Printable view|Download CSV|JSON)</a>`).FindAllStringSubmatch(page.body, -1) {
+		links[m[2]] = html.UnescapeString(m[1])
+	}
+	if len(links) != 3 {
+		t.Fatalf("export links %v, want three", links)
+	}
+	want := url.Values{"from": {from}, "to": {to}, "group": {"day"}}
+	for name, link := range links {
+		u, err := url.Parse(link)
+		if err != nil {
+			t.Fatalf("%s link %q: %v", name, link, err)
+		}
+		for k, v := range want {
+			if got := u.Query().Get(k); got != v[0] {
+				t.Errorf("%s link %q: %s = %q, want %q", name, link, k, got, v[0])
+			}
+		}
+	}
+	csv := b.get(links["Download CSV"])
+	if csv.code != http.StatusOK || !strings.Contains(csv.body, "total,") {
+		t.Fatalf("CSV by the page's link: %d %s", csv.code, clip(csv.body))
+	}
+	if !strings.Contains(csv.body, from) || strings.Count(csv.body, "\nday,") == 0 {
+		t.Errorf("the CSV is not the page's period grouped by day:\n%s", clip(csv.body))
+	}
+	js := b.api(http.MethodGet, links["JSON"], nil)
+	rep := js.json(t)["report"].(map[string]any)
+	if rep["from"] != from || rep["to"] != to || rep["group"] != "day" {
+		t.Errorf("JSON by the page's link covers %v to %v by %v, want %s to %s by day", rep["from"], rep["to"], rep["group"], from, to)
+	}
+	if tot := rep["totals"].(map[string]any); tot["asked"] != float64(4) {
+		t.Errorf("JSON by the page's link: asked %v, want the page's 4", tot["asked"])
 	}
 }

@@ -188,18 +188,20 @@ func (h *Handlers) auditPage(c *gin.Context) {
 			q.Set(k, v)
 		}
 	}
-	nextS := ""
+	// The links are built whole: html/template escapes a query string put
+	// into the middle of a URL, and the export lost the filter.
+	exportURL, nextURL := "/mod/audit.csv?"+q.Encode(), ""
 	if next != 0 {
-		nextS = web.Itoa(next)
+		q.Set("cursor", web.Itoa(next))
+		nextURL = "/mod/audit?" + q.Encode()
 	}
 	h.site.Render(c, http.StatusOK, "mod_audit", "Audit log", struct {
-		Rows         []moderation.Action
-		Filter       moderation.AuditFilter
-		Acts         []string
-		Since, Until string
-		Query        string
-		Next         string
-	}{rows, f, moderation.Acts, c.Query("since"), c.Query("until"), q.Encode(), nextS})
+		Rows               []moderation.Action
+		Filter             moderation.AuditFilter
+		Acts               []string
+		Since, Until       string
+		ExportURL, NextURL string
+	}{rows, f, moderation.Acts, c.Query("since"), c.Query("until"), exportURL, nextURL})
 }
 
 // auditCSV exports the filtered audit log, every page of it.

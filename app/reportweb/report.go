@@ -92,10 +92,13 @@ type pageView struct {
 	BoardID             int64
 	Boards              []forum.Board
 	Trend, Funnel, Dist template.HTML
-	Query               string // the current query, for export links
-	Print               bool
-	CanSettings         bool
-	Money               func(int64) string
+	// The export links carry exactly the page's query, built here whole:
+	// html/template escapes a query string put into the middle of a URL,
+	// and the exports then fell back to the default period.
+	PrintURL, CSVURL, JSONURL string
+	Print                     bool
+	CanSettings               bool
+	Money                     func(int64) string
 }
 
 func (h *Handlers) page(c *gin.Context) {
@@ -125,7 +128,9 @@ func (h *Handlers) page(c *gin.Context) {
 	if q.BoardID != 0 {
 		qs.Set("board", fmt.Sprint(q.BoardID))
 	}
-	v.Query = qs.Encode()
+	v.PrintURL = "/reports/deflection?" + qs.Encode() + "&print=1"
+	v.CSVURL = "/api/v1/reports/deflection?" + qs.Encode() + "&format=csv"
+	v.JSONURL = "/api/v1/reports/deflection?" + qs.Encode()
 	h.site.Render(c, http.StatusOK, "report_deflection", "Deflection report", v)
 }
 
