@@ -2,7 +2,7 @@
 # Build: docker build -t mutual .
 # Run:   docker run -p 8080:8080 -v mutual-data:/data --ulimit nice=25:25 mutual
 #        (the ulimit lets the SQLite writer thread run at nice -5; see README, Docker)
-FROM golang:1.26-trixie AS build
+FROM docker.io/library/golang:1.26-trixie AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
@@ -10,7 +10,7 @@ COPY . .
 # cgo is needed for mattn/go-sqlite3; build and run on the same Debian release so glibc matches.
 RUN CGO_ENABLED=1 go build -trimpath -ldflags="-s -w" -o /out/mutual .
 
-FROM debian:trixie-slim
+FROM docker.io/library/debian:trixie-slim
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates tzdata \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 mutual \
