@@ -292,6 +292,7 @@ func TestAPIAskReadReply(t *testing.T) {
 		{"no board", map[string]any{"title": "A good title", "body": "A long enough body"}, "board_id"},
 		{"unknown board", map[string]any{"board_id": 99999, "title": "A good title", "body": "A long enough body"}, "board_id"},
 		{"long client key", map[string]any{"board_id": s.board.ID, "title": "A good title", "body": "A long enough body", "client_key": strings.Repeat("k", 65)}, "client_key"},
+		{"runaway quoting", map[string]any{"board_id": s.board.ID, "title": "A good title", "body": strings.Repeat(">", 19000) + " deep"}, "body"},
 	} {
 		e := apiError(t, asker.api(http.MethodPost, "/api/v1/threads", tt.body), 422, "invalid")
 		if f, _ := e["fields"].(map[string]any); f[tt.field] == nil {
@@ -489,6 +490,10 @@ func TestAPIMeAndPreview(t *testing.T) {
 		t.Errorf("preview = %s", r.body)
 	}
 	apiError(t, b.api(http.MethodPost, "/api/v1/preview", map[string]any{"body": strings.Repeat("p", 20001)}), 422, "invalid")
+	deep := apiError(t, b.api(http.MethodPost, "/api/v1/preview", map[string]any{"body": strings.Repeat("> ", 5000) + "deep"}), 422, "invalid")
+	if f, _ := deep["fields"].(map[string]any); f["body"] == nil {
+		t.Errorf("runaway quoting in a preview: %v, want a field error on body", deep)
+	}
 	apiError(t, b.api(http.MethodPost, "/api/v1/preview", `{`), 400, "bad_request")
 	// A visitor has no session and no token, so nothing to forge: sign in.
 	apiError(t, s.browser().api(http.MethodPost, "/api/v1/preview", map[string]any{"body": "hi"}), 401, "unauthenticated")

@@ -585,6 +585,15 @@ func TestAskFormKeepsInputAndClientKey(t *testing.T) {
 	if r.code != 200 || !strings.Contains(r.body, "<strong>bold</strong>") || strings.Contains(r.body, "onerror=alert(1)>") && !strings.Contains(r.body, "&lt;img") {
 		t.Errorf("preview = %d", r.code)
 	}
+	// Runaway quoting is refused on the form, in the preview as on sending,
+	// with what was typed kept.
+	deep := strings.Repeat("> ", 40) + "deep"
+	for _, preview := range []string{"1", ""} {
+		r = b.post("/ask", url.Values{"board_id": {bid}, "title": {"A fine title here"}, "body": {deep}, "preview": {preview}})
+		if r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, "at most 16") || !strings.Contains(r.body, `value="A fine title here"`) {
+			t.Errorf("runaway quoting (preview %q) = %d", preview, r.code)
+		}
+	}
 	if countThreads(t, s) != 0 {
 		t.Fatal("a rejected or previewed question was saved")
 	}

@@ -1,8 +1,9 @@
 // Package markup turns member markdown into HTML that is safe to put in a
 // page (goldmark, then a bluemonday policy), links @mentions and reads them
-// back, and gives the plain text of a body for snippets and mail. It owns no
-// tables and knows nothing of members or content: forum renders posts with
-// it, and anything else written in markdown can.
+// back, and gives the plain text of a body for snippets and mail. It refuses
+// markdown built to blow up (limits.go). It owns no tables and knows nothing
+// of members or content: forum renders posts with it, and anything else
+// written in markdown can.
 package markup
 
 import (
@@ -91,11 +92,19 @@ func Policy() *bluemonday.Policy {
 }
 
 // Render converts markdown to sanitised HTML. It never falls back to the
-// input: on a rendering error the caller gets the error.
+// input: on a rendering error the caller gets the error. Markdown built to
+// blow up (quotes or lists nested past MaxNesting, or rendering past
+// MaxHTML) is refused with a fault.ValidationError on the field "body".
 func (r *Renderer) Render(src string) (string, error) {
+	if err := checkNesting(src); err != nil {
+		return "", err
+	}
 	var buf bytes.Buffer
 	if err := r.md.Convert([]byte(src), &buf); err != nil {
 		return "", fmt.Errorf("markup: render markdown: %w", err)
+	}
+	if err := checkSize(buf.String()); err != nil {
+		return "", err
 	}
 	return r.policy.Sanitize(buf.String()), nil
 }

@@ -69,12 +69,17 @@ func (h *Handlers) ask(c *gin.Context) {
 	v := askView{BoardID: bid, Title: c.PostForm("title"), Body: c.PostForm("body"), ClientKey: c.PostForm("client_key")}
 	if c.PostForm("preview") != "" {
 		html, err := h.md.Render(v.Body)
-		if err != nil {
+		var ve *fault.ValidationError
+		switch {
+		case errors.As(err, &ve): // shown on the form, with what was typed
+			v.Errors = ve.Fields
+			h.askPage(c, http.StatusUnprocessableEntity, v)
+		case err != nil:
 			h.site.Fail(c, err)
-			return
+		default:
+			v.Preview = html
+			h.askPage(c, http.StatusOK, v)
 		}
-		v.Preview = html
-		h.askPage(c, http.StatusOK, v)
 		return
 	}
 	t, err := h.forum.Ask(c.Request.Context(), web.ActorOf(c), forum.NewThread{BoardID: bid, Title: v.Title, Body: v.Body, ClientKey: v.ClientKey})

@@ -109,17 +109,20 @@ func (h *Handlers) reply(c *gin.Context) {
 		}
 		h.site.Render(c, code, "thread", tv.Page.Thread.Title, tv)
 	}
+	var ve *fault.ValidationError
 	if c.PostForm("preview") != "" {
 		html, err := h.md.Render(body)
-		if err != nil {
+		switch {
+		case errors.As(err, &ve): // shown on the form, with what was typed
+			showForm(http.StatusUnprocessableEntity, ve.Fields, "")
+		case err != nil:
 			h.site.Fail(c, err)
-			return
+		default:
+			showForm(http.StatusOK, nil, html)
 		}
-		showForm(http.StatusOK, nil, html)
 		return
 	}
 	p, err := h.forum.Reply(c.Request.Context(), web.ActorOf(c), id, forum.NewReply{Body: body, ClientKey: key})
-	var ve *fault.ValidationError
 	if errors.As(err, &ve) {
 		showForm(http.StatusUnprocessableEntity, ve.Fields, "")
 		return
