@@ -102,6 +102,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if cfg.LoginPerMin <= 0 {
 		cfg.LoginPerMin = def.LoginPerMin
 	}
+	proxies, err := cfg.Proxies()
+	if err != nil {
+		return nil, err
+	}
 	db, err := Open(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -116,7 +120,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	a.handler = a.routes()
+	a.handler = a.routes(proxies)
 	a.startBackground()
 	return a, nil
 }

@@ -7,9 +7,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"mutual/forum/notify"
@@ -23,10 +25,16 @@ type Config struct {
 	ThemesDir     string // MUTUAL_THEMES: per-brand template and asset overrides
 	NoDemo        bool   // MUTUAL_NO_DEMO
 	SecureCookies bool   // MUTUAL_SECURE_COOKIES: set behind a TLS-terminating proxy
-	LogLevel      string // MUTUAL_LOG_LEVEL: debug, info, warn, error
-	PprofAddr     string // MUTUAL_PPROF_ADDR: serve net/http/pprof here (keep it on loopback)
-	LoginPerMin   int    // MUTUAL_LOGIN_PER_MINUTE: sign-in attempts per address and per account
-	PostInterval  time.Duration
+	// TrustedProxies (MUTUAL_TRUSTED_PROXIES) are the addresses or CIDR
+	// ranges of the proxies in front of Mutual, comma-separated: only from
+	// them is X-Forwarded-For (or X-Real-IP) taken as the client's address,
+	// for rate limits and logs. Empty: the connection's address is the
+	// client's, whatever headers say.
+	TrustedProxies string
+	LogLevel       string // MUTUAL_LOG_LEVEL: debug, info, warn, error
+	PprofAddr      string // MUTUAL_PPROF_ADDR: serve net/http/pprof here (keep it on loopback)
+	LoginPerMin    int    // MUTUAL_LOGIN_PER_MINUTE: sign-in attempts per address and per account
+	PostInterval   time.Duration
 	// NewMemberLimits turns on the new-member safeguards (first-day caps,
 	// 30 s between posts, duplicate text); on for `mutual serve`.
 	NewMemberLimits bool
@@ -84,7 +92,8 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, serve bool) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env MUTUAL_ADDR)")
 	fs.StringVar(&c.ThemesDir, "themes", c.ThemesDir, "folder of per-brand theme overrides, one sub-folder per host (env MUTUAL_THEMES)")
 	fs.BoolVar(&c.NoDemo, "no-demo", c.NoDemo, "do not create the demo community on a fresh database (env MUTUAL_NO_DEMO)")
-	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark cookies Secure and __Host- (behind TLS) (env MUTUAL_SECURE_COOKIES)")
+	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark cookies Secure and __Host- and send HSTS (behind TLS) (env MUTUAL_SECURE_COOKIES)")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "comma-separated addresses or CIDRs of the proxies whose X-Forwarded-For names the client (env MUTUAL_TRUSTED_PROXIES)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env MUTUAL_LOG_LEVEL)")
 	fs.StringVar(&c.PprofAddr, "pprof", c.PprofAddr, "serve Go's profiler on this address, e.g. 127.0.0.1:6060 (env MUTUAL_PPROF_ADDR)")
 	fs.IntVar(&c.LoginPerMin, "login-per-minute", c.LoginPerMin, "sign-in attempts allowed per minute per address and per account (env MUTUAL_LOGIN_PER_MINUTE)")
@@ -110,6 +119,7 @@ func (c *Config) FromEnv() error {
 	e.str("MUTUAL_METRICS_TOKEN", &c.MetricsToken)
 	e.boolean("MUTUAL_NO_DEMO", &c.NoDemo)
 	e.boolean("MUTUAL_SECURE_COOKIES", &c.SecureCookies)
+	e.str("MUTUAL_TRUSTED_PROXIES", &c.TrustedProxies)
 	e.number("MUTUAL_LOGIN_PER_MINUTE", &c.LoginPerMin, 1, "a positive number")
 	e.duration("MUTUAL_POST_INTERVAL", &c.PostInterval, 0, "3s")
 	e.duration("MUTUAL_JOB_INTERVAL", &c.JobInterval, 0, "30s")
@@ -174,4 +184,21 @@ func (e *envReader) duration(name string, dst *time.Duration, least time.Duratio
 		e.errs = append(e.errs, fmt.Errorf("%s: %q is not a duration like %s", name, v, example))
 	}
 	*dst = d
+}
+
+// Proxies is TrustedProxies as a list, each checked to be an IP address or
+// a CIDR range.
+func (c Config) Proxies() ([]string, error) {
+	var out []string
+	for p := range strings.SplitSeq(c.TrustedProxies, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			return nil, fmt.Errorf("--trusted-proxies: %q is not an IP address or a CIDR range like 10.0.0.0/8", p)
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }

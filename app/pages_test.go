@@ -948,3 +948,57 @@ func checkNoActiveContent(t *testing.T, name, page string) {
 		}
 	}
 }
+
+// Behind a trusted proxy each visitor is their own address for sign-in
+// limits, and a lockout is theirs alone; from a connection that is not a
+// trusted proxy, X-Forwarded-For is ignored, so nobody picks the address
+// the limits count. HSTS goes out once the site is behind TLS.
+func TestTrustedProxiesNameTheClient(t *testing.T) {
+	attempts := func(b *browser, clients ...string) (refused int) {
+		t.Helper()
+		b.get("/login")
+		for i, client := range clients {
+			b.forwardedFor = client
+			r := b.post("/login", url.Values{"login": {"nobody" + strconv.Itoa(i)}, "password": {"guess-guess"}})
+			if r.code == http.StatusTooManyRequests {
+				refused++
+			}
+		}
+		return refused
+	}
+	seven := func(client string) []string {
+		out := make([]string, 7)
+		for i := range out {
+			out[i] = client
+			if client == "" {
+				out[i] = "198.51.100." + strconv.Itoa(10+i)
+			}
+		}
+		return out
+	}
+
+	s := newSite(t, func(c *app.Config) { c.TrustedProxies = "192.0.2.0/24, 192.0.2.99"; c.SecureCookies = true })
+	viaProxy := s.browser() // remote 192.0.2.10, inside the trusted range
+	if n := attempts(viaProxy, seven("")...); n != 0 {
+		t.Errorf("seven visitors behind the proxy: %d refused, want none", n)
+	}
+	if n := attempts(viaProxy, seven("198.51.100.77")...); n != 1 {
+		t.Errorf("one visitor behind the proxy trying seven times: %d refused, want the seventh", n)
+	}
+	if r := viaProxy.get("/"); r.header.Get("Strict-Transport-Security") == "" {
+		t.Error("no HSTS with secure cookies")
+	}
+
+	plain := newSite(t)
+	direct := plain.browser()
+	if n := attempts(direct, seven("")...); n != 1 {
+		t.Errorf("one connection claiming seven addresses: %d refused, want the seventh", n)
+	}
+	if r := direct.get("/"); r.header.Get("Strict-Transport-Security") != "" {
+		t.Error("HSTS over plain HTTP")
+	}
+
+	if _, err := (app.Config{TrustedProxies: "10.0.0.0/8, proxy.example"}).Proxies(); err == nil || !strings.Contains(err.Error(), "proxy.example") {
+		t.Errorf("a host name as a trusted proxy: err = %v, want it named", err)
+	}
+}

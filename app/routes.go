@@ -11,14 +11,18 @@ import (
 // routes builds the router. Middleware runs in the order DESIGN.md gives:
 // request id and log, recover, brand, session or token, CSRF; then per route
 // rate limits and the casbin permission, written in the table below.
-func (a *App) routes() http.Handler {
+//
+// Only the proxies trusted by configuration may name the client in
+// X-Forwarded-For or X-Real-IP; from anyone else the connection's address
+// is the client's, so a visitor cannot pick the address rate limits count.
+func (a *App) routes(proxies []string) http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	a.engine = r
 	r.HandleMethodNotAllowed = true
-	_ = r.SetTrustedProxies(nil)
+	_ = r.SetTrustedProxies(proxies) // checked by Config.Proxies
 	r.MaxMultipartMemory = 1 << 20
-	r.Use(a.site.RequestLog, a.site.Recover, web.SecurityHeaders, web.LimitBody, a.esc.RequestMetrics())
+	r.Use(a.site.RequestLog, a.site.Recover, a.site.SecurityHeaders, web.LimitBody, a.esc.RequestMetrics())
 
 	r.GET("/healthz", a.healthz)
 	r.GET("/metrics", a.esc.Metrics)

@@ -153,6 +153,9 @@ type browser struct {
 	cookies map[string]string
 	csrf    string
 	bearer  string
+	// forwardedFor, when set, is sent as X-Forwarded-For, as a proxy in
+	// front of the site would.
+	forwardedFor string
 }
 
 func (s *site) browser() *browser {
@@ -194,6 +197,9 @@ func (b *browser) do(req *http.Request) *response {
 		req.Host = b.host
 	}
 	req.RemoteAddr = b.remote
+	if b.forwardedFor != "" {
+		req.Header.Set("X-Forwarded-For", b.forwardedFor)
+	}
 	for k, v := range b.cookies {
 		req.AddCookie(&http.Cookie{Name: k, Value: v})
 	}

@@ -90,9 +90,14 @@ func (s *Site) Recover(c *gin.Context) {
 	c.Next()
 }
 
-// SecurityHeaders applies the CSP and friends to every response.
-func SecurityHeaders(c *gin.Context) {
+// SecurityHeaders applies the CSP and friends to every response, and HSTS
+// when the site is served over TLS (secure cookies say a TLS proxy fronts
+// it), so a browser never comes back over plain HTTP.
+func (s *Site) SecurityHeaders(c *gin.Context) {
 	h := c.Writer.Header()
+	if s.Secure(c) {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
 	h.Set("Content-Security-Policy", contentSecurityPolicy)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
