@@ -183,7 +183,26 @@ func (m *Members) Grant(ctx context.Context, brandID, userID int64, role string)
 // RolesOf lists a user's roles in a brand, always including "member", and
 // "trusted" while their reputation reaches the brand's rep_trusted (granted
 // by reputation, it goes the moment reputation falls below).
+//
+// Standing bounds them: while a member is banned, or suspended, they hold a
+// visitor's role alone ("anonymous": they may read), whatever they were
+// granted or earned, so a banned moderator's token moderates nothing and a
+// suspended member with a trusted member's reputation reviews nothing.
 func (m *Members) RolesOf(ctx context.Context, brandID, userID int64) ([]string, error) {
+	var banned, until int64
+	err := m.db.QueryRow(ctx, `SELECT COALESCE(banned_at, 0), COALESCE(suspended_until, 0) FROM users WHERE id = ? AND brand_id = ?`,
+		userID, brandID).Scan(&banned, &until)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("account: standing: %w", err)
+	}
+	if banned != 0 || until > ms(m.now()) {
+		return []string{"anonymous"}, nil
+	}
+	return m.grantedRoles(ctx, brandID, userID)
+}
+
+// grantedRoles are the roles assigned and earned, before standing bounds them.
+func (m *Members) grantedRoles(ctx context.Context, brandID, userID int64) ([]string, error) {
 	rows, err := m.db.Query(ctx, `SELECT role FROM role_assignments WHERE brand_id = ? AND user_id = ?
 UNION SELECT 'trusted' FROM users u JOIN brands b ON b.id = u.brand_id WHERE u.id = ? AND u.brand_id = ? AND u.reputation >= b.rep_trusted
 ORDER BY 1`, brandID, userID, userID, brandID)

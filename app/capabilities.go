@@ -31,6 +31,7 @@ func (a *App) buildCapabilities() {
 	a.rep = reputationweb.New(a.site, a.limits, reputationweb.Services{DB: db, Forum: a.forum, Members: a.members,
 		Brands: a.brands, Now: cfg.Now, Changed: a.onChange, Claim: a.jobs.Claim, Finish: a.jobs.Finish})
 	a.site.Refusal = a.rep.Refusal
+	a.site.Standing = a.mod.PostingBlock
 	a.site.Ranks = a.rep.Ranks
 
 	a.esc = escalationweb.New(escalationweb.Deps{Site: a.site, Limits: a.limits, Escalations: a.escalations, Forum: a.forum,

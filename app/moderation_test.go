@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"html"
 	"net/http"
 	"regexp"
@@ -388,4 +389,42 @@ func modJSON(t *testing.T, r *response, code int) map[string]any {
 		t.Fatalf("status %d, want %d: %s", r.code, code, clip(r.body))
 	}
 	return r.json(t)
+}
+
+// Standing bounds roles on every request: a banned moderator's token
+// moderates nothing and reads no audit log, a banned member flags nothing,
+// and a suspended member's earned trust reviews nothing; each refusal says
+// why. Lifting the ban or suspension gives the roles back.
+func TestStandingBoundsRoles(t *testing.T) {
+	m := newModSetup(t)
+	pp := "/api/v1/posts/" + itoa(m.spam.ID)
+	modJSON(t, m.adminAPI.api(http.MethodPost, "/api/v1/users/moddy/ban", map[string]any{"reason": "abused the tools"}), 200)
+	for _, try := range []struct{ method, path string }{
+		{http.MethodPost, pp + "/hide"},
+		{http.MethodGet, "/api/v1/audit"},
+		{http.MethodGet, "/api/v1/moderation/queue"},
+		{http.MethodPost, "/api/v1/users/spammer/ban"},
+	} {
+		e := apiError(t, m.modAPI.api(try.method, try.path, map[string]any{"reason": "still trying"}), 403, "forbidden")
+		if !strings.Contains(fmt.Sprint(e["message"]), "banned") {
+			t.Errorf("banned moderator %s %s: %v, want it to say the account is banned", try.method, try.path, e["message"])
+		}
+	}
+	modJSON(t, m.adminAPI.api(http.MethodPost, "/api/v1/users/spammer/ban", map[string]any{"reason": "spam"}), 200)
+	apiError(t, m.spamAPI.api(http.MethodPost, pp+"/flags", map[string]any{"reason": "spam"}), 403, "forbidden")
+	if r := m.s.signedIn(m.spammer).get("/t/" + itoa(m.thread.ID) + "/" + m.thread.Slug); r.code != http.StatusOK {
+		t.Errorf("a banned member can no longer read: %d", r.code)
+	}
+
+	// A suspended member who earned the trusted role holds it no longer.
+	trusted := m.s.user(m.s.brand.ID, "veteran", "trusted")
+	vAPI := m.s.bearerClient(trusted)
+	modJSON(t, vAPI.api(http.MethodGet, "/api/v1/moderation/queue", nil), 200)
+	modJSON(t, m.adminAPI.api(http.MethodPost, "/api/v1/users/veteran/suspend", map[string]any{"until": "72h", "reason": "cooling off"}), 200)
+	e := apiError(t, vAPI.api(http.MethodGet, "/api/v1/moderation/queue", nil), 403, "forbidden")
+	if !strings.Contains(fmt.Sprint(e["message"]), "suspended until") {
+		t.Errorf("suspended trusted member: %v, want it to say until when", e["message"])
+	}
+	modJSON(t, m.adminAPI.api(http.MethodPost, "/api/v1/users/veteran/unsuspend", nil), 200)
+	modJSON(t, vAPI.api(http.MethodGet, "/api/v1/moderation/queue", nil), 200)
 }

@@ -34,6 +34,10 @@ type Site struct {
 	// Bell, when set, gives a signed-in member's pages the notification
 	// bell and watch buttons.
 	Bell func(c *gin.Context, act account.Actor) any
+	// Standing, when set, says why a signed-in member is held to a
+	// visitor's rights (suspended until when, banned, and the reason), or
+	// "" when they are not; a refusal then says that first.
+	Standing func(ctx context.Context, actor account.Actor) (string, error)
 	// Refusal, when set, says why a signed-in member may not do act on obj
 	// (for example, at what reputation it unlocks); the default is a plain
 	// refusal.
@@ -91,6 +95,15 @@ func IsBearer(c *gin.Context) bool { return c.GetBool(keyBearer) }
 // refusal is the answer for a signed-in member whose roles do not allow act
 // on obj.
 func (s *Site) refusal(ctx context.Context, actor account.Actor, obj, act string) error {
+	if s.Standing != nil {
+		why, err := s.Standing(ctx, actor)
+		if err != nil {
+			return err
+		}
+		if why != "" {
+			return fault.Denied(why)
+		}
+	}
 	if s.Refusal != nil {
 		return s.Refusal(ctx, actor, obj, act)
 	}
