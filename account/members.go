@@ -189,23 +189,12 @@ func (m *Members) Grant(ctx context.Context, brandID, userID int64, role string)
 // granted or earned, so a banned moderator's token moderates nothing and a
 // suspended member with a trusted member's reputation reviews nothing.
 func (m *Members) RolesOf(ctx context.Context, brandID, userID int64) ([]string, error) {
-	var banned, until int64
-	err := m.db.QueryRow(ctx, `SELECT COALESCE(banned_at, 0), COALESCE(suspended_until, 0) FROM users WHERE id = ? AND brand_id = ?`,
-		userID, brandID).Scan(&banned, &until)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("account: standing: %w", err)
-	}
-	if banned != 0 || until > ms(m.now()) {
-		return []string{"anonymous"}, nil
-	}
-	return m.grantedRoles(ctx, brandID, userID)
-}
-
-// grantedRoles are the roles assigned and earned, before standing bounds them.
-func (m *Members) grantedRoles(ctx context.Context, brandID, userID int64) ([]string, error) {
+	// One query on every signed-in request: the roles granted, the one
+	// earned, and a marker row while the member is banned or suspended.
 	rows, err := m.db.Query(ctx, `SELECT role FROM role_assignments WHERE brand_id = ? AND user_id = ?
 UNION SELECT 'trusted' FROM users u JOIN brands b ON b.id = u.brand_id WHERE u.id = ? AND u.brand_id = ? AND u.reputation >= b.rep_trusted
-ORDER BY 1`, brandID, userID, userID, brandID)
+UNION SELECT CAST(? AS TEXT) FROM users WHERE id = ? AND brand_id = ? AND (banned_at IS NOT NULL OR suspended_until > ?)
+ORDER BY 1`, brandID, userID, userID, brandID, restricted, userID, brandID, ms(m.now()))
 	if err != nil {
 		return nil, fmt.Errorf("account: roles: %w", err)
 	}
@@ -216,10 +205,17 @@ ORDER BY 1`, brandID, userID, userID, brandID)
 		if err := rows.Scan(&r); err != nil {
 			return nil, err
 		}
+		if r == restricted {
+			return []string{"anonymous"}, nil
+		}
 		roles = append(roles, r)
 	}
 	return roles, rows.Err()
 }
+
+// restricted marks, among a member's roles, that their standing holds them
+// to a visitor's; no role can be named so (role names are words).
+const restricted = "!restricted"
 
 // Unclaimed is an account made without a password: a demo author, or a
 // member brought in by an importer, who can claim it later.
