@@ -42,6 +42,6 @@ func (a *App) buildCapabilities() {
 	a.accounts.Joined = a.notifications.QueueVerify
 	a.reports = reportweb.New(a.site, a.limits, db, a.forum, cfg.Now)
 	a.discovery = discoveryweb.New(a.site, a.limits, a.forum, a.search, cfg.Now,
-		discoveryweb.With{RankResults: a.rep.RankResults, AskAgain: askAgain(a.forumweb)})
+		discoveryweb.With{AskAgain: askAgain(a.forumweb)})
 	a.modweb = moderationweb.New(a.site, a.limits, a.mod, a.forum, cfg.Now)
 }

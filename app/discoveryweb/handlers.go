@@ -5,7 +5,6 @@
 package discoveryweb
 
 import (
-	"context"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -28,8 +27,6 @@ type Handlers struct {
 // With is what discovery borrows from the pages around it: app/ wires in
 // the forum's and reputation's pieces.
 type With struct {
-	// RankResults puts the brand's rank names on search results' authors.
-	RankResults func(ctx context.Context, brandID int64, rs []search.Result) error
 	// AskAgain shows the Ask form again as the member typed it, with the
 	// similar solved questions listed above its buttons.
 	AskAgain func(c *gin.Context, d Draft)

@@ -1,6 +1,7 @@
 package discoveryweb
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -116,7 +117,7 @@ func (h *Handlers) searchPage(c *gin.Context) {
 			v.Result, err = h.search.Threads(ctx, web.BrandOf(c).ID, sq)
 		}
 		if err == nil {
-			err = h.with.RankResults(ctx, web.BrandOf(c).ID, v.Result.Results)
+			err = h.rankResults(ctx, web.BrandOf(c).ID, v.Result.Results)
 		}
 		var ve *fault.ValidationError
 		switch {
@@ -215,3 +216,18 @@ func openURL(t forum.Thread) string { return "/ask/similar/" + web.Itoa(t.ID) }
 
 // TotalCount is the result count as the template's plural wants it.
 func (v searchView) TotalCount() int64 { return int64(v.Result.Total) }
+
+// rankResults puts the brand's rank names on search results' authors.
+func (h *Handlers) rankResults(ctx context.Context, brandID int64, rs []search.Result) error {
+	if h.site.Ranks == nil {
+		return nil
+	}
+	rk, err := h.site.Ranks(ctx, brandID)
+	if err != nil {
+		return err
+	}
+	for i := range rs {
+		rs[i].Thread.AuthorRank = rk.Name(rs[i].Thread.AuthorReputation)
+	}
+	return nil
+}

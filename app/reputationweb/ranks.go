@@ -5,7 +5,6 @@ import (
 
 	"mutual/forum"
 	"mutual/reputation"
-	"mutual/search"
 )
 
 // Ranks returns the brand's ladder from the cached configuration, for lists
@@ -27,18 +26,6 @@ func (h *Handlers) RankThreads(ctx context.Context, brandID int64, ts []forum.Th
 	}
 	for i := range ts {
 		ts[i].AuthorRank = rk.Name(ts[i].AuthorReputation)
-	}
-	return nil
-}
-
-// RankResults puts the brand's ranks on search results' threads.
-func (h *Handlers) RankResults(ctx context.Context, brandID int64, rs []search.Result) error {
-	rk, err := h.Ranks(ctx, brandID)
-	if err != nil {
-		return err
-	}
-	for i := range rs {
-		rs[i].Thread.AuthorRank = rk.Name(rs[i].Thread.AuthorReputation)
 	}
 	return nil
 }
