@@ -297,3 +297,30 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	}
 	t.Logf("screenshot: %s (%d bytes)", p, len(png))
 }
+
+// Widths the suite photographs every page it checks at: a common laptop and
+// a common phone.
+const (
+	desktopWidth = 1366
+	phoneWidth   = 390
+)
+
+// shoot saves name-desktop.png and name-phone.png under e2e/artifacts: the
+// page as it lays out 1366 px and 390 px wide, then puts the window back.
+func shoot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	for _, v := range []struct {
+		suffix string
+		width  int64
+		height int64
+		mobile bool
+	}{{"desktop", desktopWidth, 900, false}, {"phone", phoneWidth, 844, true}} {
+		emulate := chromedp.EmulateViewport(v.width, v.height)
+		if v.mobile {
+			emulate = chromedp.EmulateViewport(v.width, v.height, chromedp.EmulateMobile)
+		}
+		do(t, ctx, "lay out "+name+" at "+v.suffix+" width", emulate)
+		screenshot(t, ctx, name+"-"+v.suffix+".png")
+	}
+	do(t, ctx, "restore the window", chromedp.EmulateReset())
+}
