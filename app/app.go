@@ -17,6 +17,7 @@ import (
 	"mutual/app/notifyweb"
 	"mutual/app/reportweb"
 	"mutual/app/reputationweb"
+	"mutual/app/ssoweb"
 	"mutual/app/web"
 	"mutual/broadcast"
 	"mutual/escalation"
@@ -28,6 +29,7 @@ import (
 	"mutual/moderation"
 	"mutual/search"
 	"mutual/sqldb"
+	"mutual/sso"
 	"mutual/themes"
 )
 
@@ -51,6 +53,7 @@ type App struct {
 	authz       *moderation.Authorizer
 	mod         *moderation.Service
 	escalations *escalation.Service
+	sso         *sso.Service
 	notify      *notify.Store  // who hears about what, and the mail outbox
 	signer      *notify.Signer // signs the links in mail
 	sender      *notify.Sender // sends the outbox's mail, reminders and digests
@@ -67,6 +70,7 @@ type App struct {
 	reports       *reportweb.Handlers
 	discovery     *discoveryweb.Handlers
 	notifications *notifyweb.Handlers
+	ssoweb        *ssoweb.Handlers
 
 	// background work tied to the App's life: the change listener
 	// (PostgreSQL) or the search indexer (SQLite), and view counting.

@@ -11,6 +11,7 @@ import (
 	"mutual/app/notifyweb"
 	"mutual/app/reportweb"
 	"mutual/app/reputationweb"
+	"mutual/app/ssoweb"
 	"mutual/app/web"
 )
 
@@ -40,6 +41,10 @@ func (a *App) buildCapabilities() {
 		forumReputation{a.rep}, forumEscalations{a.esc})
 	a.accounts = accountweb.New(a.site, a.limits, a.members)
 	a.accounts.Joined = a.notifications.QueueVerify
+	a.ssoweb = ssoweb.New(a.site, a.limits, a.sso)
+	a.ssoweb.SignIn = a.accounts.SignIn
+	a.ssoweb.Joined = a.notifications.QueueVerify
+	a.accounts.SSO = federation(a.ssoweb)
 	a.reports = reportweb.New(a.site, a.limits, db, a.forum, cfg.Now)
 	a.discovery = discoveryweb.New(a.site, a.limits, a.forum, a.search, cfg.Now,
 		discoveryweb.With{AskAgain: askAgain(a.forumweb)})

@@ -12,6 +12,7 @@ import (
 	"mutual/moderation"
 	"mutual/search"
 	"mutual/sqldb"
+	"mutual/sso"
 	"mutual/themes"
 )
 
@@ -26,13 +27,14 @@ type Services struct {
 	Forum       *forum.Service
 	Moderation  *moderation.Service
 	Escalations *escalation.Service
+	SSO         *sso.Service
 	Now         func() time.Time // the configured clock
 }
 
 // Services returns the App's domain services.
 func (a *App) Services() Services {
 	return Services{DB: a.db, Renderer: a.md, Brands: a.brands, Members: a.members, Forum: a.forum,
-		Moderation: a.mod, Escalations: a.escalations, Now: a.cfg.Now}
+		Moderation: a.mod, Escalations: a.escalations, SSO: a.sso, Now: a.cfg.Now}
 }
 
 // buildServices makes the domain services and the hooks between them:
@@ -62,6 +64,8 @@ func (a *App) buildServices(ctx context.Context) error {
 	}
 	a.escalations = escalation.New(db, cfg.Now)
 	a.forum.Subscribe(a.escalations.Hook)
+	a.sso = sso.New(db, a.members, cfg.Now)
+	a.sso.Audit = ssoAudit(a.mod)
 	if err := a.buildNotify(ctx); err != nil {
 		return err
 	}

@@ -69,6 +69,13 @@ var Owners = map[string]string{
 	"notify_prefs":     "mutual/forum/notify",
 	"notify_reminders": "mutual/forum/notify",
 
+	// Single sign-on: a brand's OpenID Connect providers and who signs in
+	// through them; accounts are made through account.CreateExternal.
+	"sso_providers":  "mutual/sso",
+	"sso_identities": "mutual/sso",
+	"sso_flows":      "mutual/sso",
+	"sso_settings":   "mutual/sso",
+
 	// The server's own machinery: background job leases and rate limits.
 	"jobs":          "mutual/jobs",
 	"rate_counters": "mutual/ratelimit",
@@ -136,6 +143,10 @@ const TestSupport = "test"
 var HTTPClients = map[string]string{
 	"mutual/bench/baseline": "benchmark load generator: an HTTP client",
 	"mutual/cli":            "the healthcheck command asks a running server's /healthz; serve reaches the server through mutual/app",
+
+	// Single sign-on speaks OpenID Connect to a brand's providers.
+	"mutual/sso":                     "the OpenID Connect client: discovery, the code exchange, the provider's keys and user info",
+	"mutual/internal/testkit/oidcop": "test support: a real OpenID Provider on loopback that the tests sign in at",
 }
 
 // AppKit is the one package under app/ that every capability's HTTP package

@@ -4,8 +4,10 @@
 package accountweb
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -25,6 +27,36 @@ type Handlers struct {
 	// their first session starts (the notifications capability mails the
 	// address confirmation link).
 	Joined func(c *gin.Context, userID int64)
+
+	// SSO, when set, gives the sign-in and join pages the brand's single
+	// sign-on: its buttons (each returning to next), and whether password
+	// sign-up is off.
+	SSO func(ctx context.Context, brandID int64, next string) (Federation, error)
+}
+
+// Federation is how else a brand signs members in.
+type Federation struct {
+	Buttons []FederatedButton
+	// PasswordOff: people join only through Buttons, and only admins sign
+	// in with a password (a break-glass way in if a provider fails).
+	PasswordOff bool
+}
+
+// FederatedButton is one provider's sign-in button.
+type FederatedButton struct{ Label, URL string }
+
+// federation is the brand's single sign-on, or none; on failure it has
+// answered the error and returns false.
+func (h *Handlers) federation(c *gin.Context, next string) (Federation, bool) {
+	if h.SSO == nil {
+		return Federation{}, true
+	}
+	f, err := h.SSO(c.Request.Context(), web.BrandOf(c).ID, next)
+	if err != nil {
+		h.site.Fail(c, err)
+		return Federation{}, false
+	}
+	return f, true
 }
 
 // New builds the account handlers.
@@ -44,20 +76,33 @@ func (h *Handlers) Routes(b *gin.RouterGroup) {
 type loginView struct {
 	Login, Next string
 	Errors      map[string]string
+	SSO         Federation
+	// Password shows the password form: always, unless password sign-up is
+	// off and the visitor did not ask for the administrators' form.
+	Password bool
 }
 
 func (h *Handlers) loginForm(c *gin.Context) {
+	next := web.SafeNext(c.Query("next"))
 	if web.ActorOf(c).SignedIn() {
-		c.Redirect(http.StatusSeeOther, web.SafeNext(c.Query("next")))
+		c.Redirect(http.StatusSeeOther, next)
 		return
 	}
-	h.site.Render(c, http.StatusOK, "login", "Sign in", loginView{Next: web.SafeNext(c.Query("next"))})
+	f, ok := h.federation(c, next)
+	if !ok {
+		return
+	}
+	h.site.Render(c, http.StatusOK, "login", "Sign in", loginView{Next: next, SSO: f, Password: !f.PasswordOff || c.Query("password") != ""})
 }
 
 func (h *Handlers) login(c *gin.Context) {
 	ctx := c.Request.Context()
 	b := web.BrandOf(c)
-	v := loginView{Login: c.PostForm("login"), Next: web.SafeNext(c.PostForm("next"))}
+	v := loginView{Login: c.PostForm("login"), Next: web.SafeNext(c.PostForm("next")), Password: true}
+	var ok bool
+	if v.SSO, ok = h.federation(c, v.Next); !ok {
+		return
+	}
 	key := strings.ToLower(strings.TrimSpace(v.Login))
 	if len(key) > 100 {
 		key = key[:100]
@@ -81,10 +126,26 @@ func (h *Handlers) login(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
+	if v.SSO.PasswordOff && !h.isAdmin(c, u.ID) {
+		v.Errors = map[string]string{"login": "Members of this community sign in with the button above; passwords are for administrators only."}
+		h.site.Render(c, http.StatusForbidden, "login", "Sign in", v)
+		return
+	}
 	h.startSession(c, u.ID)
 	h.site.Flash(c, "signedin")
 	c.Redirect(http.StatusSeeOther, v.Next)
 }
+
+// isAdmin reports whether the member holds the admin role in the brand.
+func (h *Handlers) isAdmin(c *gin.Context, userID int64) bool {
+	roles, err := h.members.RolesOf(c.Request.Context(), web.BrandOf(c).ID, userID)
+	return err == nil && slices.Contains(roles, "admin")
+}
+
+// SignIn starts a session for a member another capability vouched for
+// (single sign-on), as a password sign-in does. On failure it has
+// answered the error and returns false.
+func (h *Handlers) SignIn(c *gin.Context, userID int64) bool { return h.startSession(c, userID) }
 
 // startSession issues a fresh session id, revoking any the browser had.
 func (h *Handlers) startSession(c *gin.Context, userID int64) bool {
@@ -104,15 +165,33 @@ func (h *Handlers) startSession(c *gin.Context, userID int64) bool {
 type signupView struct {
 	Username, Email string
 	Errors          map[string]string
+	SSO             Federation
 }
 
+// closedSignup is the refusal when the brand takes new members only
+// through its sign-in providers.
+const closedSignup = "This community does not take sign-ups with a password: join with one of the buttons below."
+
 func (h *Handlers) signupForm(c *gin.Context) {
-	h.site.Render(c, http.StatusOK, "signup", "Join", signupView{})
+	f, ok := h.federation(c, "/")
+	if !ok {
+		return
+	}
+	h.site.Render(c, http.StatusOK, "signup", "Join", signupView{SSO: f})
 }
 
 func (h *Handlers) signup(c *gin.Context) {
 	b := web.BrandOf(c)
 	v := signupView{Username: c.PostForm("username"), Email: c.PostForm("email")}
+	var ok bool
+	if v.SSO, ok = h.federation(c, "/"); !ok {
+		return
+	}
+	if v.SSO.PasswordOff {
+		v.Errors = map[string]string{"signup": closedSignup}
+		h.site.Render(c, http.StatusForbidden, "signup", "Join", v)
+		return
+	}
 	u, err := h.members.Create(c.Request.Context(), account.Signup{BrandID: b.ID, Username: v.Username, Email: v.Email, Password: c.PostForm("password")})
 	var ve *fault.ValidationError
 	if errors.As(err, &ve) {
