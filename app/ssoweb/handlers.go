@@ -93,8 +93,9 @@ type failedView struct {
 // provider that cannot be reached is a 502: the fault is upstream.
 func (h *Handlers) failed(c *gin.Context, err error, providerID int64) {
 	code, _, msg := web.Status(err)
-	if errors.Is(err, sso.ErrUnavailable) {
-		code = http.StatusBadGateway
+	var fe *fault.Error
+	if errors.Is(err, sso.ErrUnavailable) && errors.As(err, &fe) {
+		code, msg = http.StatusBadGateway, fe.Msg
 	}
 	if code >= 500 && code != http.StatusBadGateway {
 		h.site.Fail(c, err)

@@ -155,20 +155,20 @@ type authRequest struct {
 	authTime time.Time
 }
 
-func (a *authRequest) GetID() string             { return a.id }
-func (a *authRequest) GetACR() string            { return "" }
-func (a *authRequest) GetAMR() []string          { return []string{"pwd"} }
-func (a *authRequest) GetAudience() []string     { return []string{a.ClientID} }
-func (a *authRequest) GetAuthTime() time.Time    { return a.authTime }
-func (a *authRequest) GetClientID() string       { return a.ClientID }
-func (a *authRequest) GetNonce() string          { return a.Nonce }
-func (a *authRequest) GetRedirectURI() string    { return a.RedirectURI }
+func (a *authRequest) GetID() string                      { return a.id }
+func (a *authRequest) GetACR() string                     { return "" }
+func (a *authRequest) GetAMR() []string                   { return []string{"pwd"} }
+func (a *authRequest) GetAudience() []string              { return []string{a.ClientID} }
+func (a *authRequest) GetAuthTime() time.Time             { return a.authTime }
+func (a *authRequest) GetClientID() string                { return a.ClientID }
+func (a *authRequest) GetNonce() string                   { return a.Nonce }
+func (a *authRequest) GetRedirectURI() string             { return a.RedirectURI }
 func (a *authRequest) GetResponseType() oidc.ResponseType { return a.ResponseType }
 func (a *authRequest) GetResponseMode() oidc.ResponseMode { return a.ResponseMode }
-func (a *authRequest) GetScopes() []string       { return a.Scopes }
-func (a *authRequest) GetState() string          { return a.State }
-func (a *authRequest) GetSubject() string        { return a.subject }
-func (a *authRequest) Done() bool                { return a.done }
+func (a *authRequest) GetScopes() []string                { return a.Scopes }
+func (a *authRequest) GetState() string                   { return a.State }
+func (a *authRequest) GetSubject() string                 { return a.subject }
+func (a *authRequest) Done() bool                         { return a.done }
 func (a *authRequest) GetCodeChallenge() *oidc.CodeChallenge {
 	if a.CodeChallenge == "" {
 		return nil
@@ -179,22 +179,28 @@ func (a *authRequest) GetCodeChallenge() *oidc.CodeChallenge {
 // client is the one relying party: a confidential web app.
 type client struct{ o *OP }
 
-func (c client) GetID() string                          { return c.o.ClientID }
-func (c client) RedirectURIs() []string                 { return nil }
-func (c client) RedirectURIGlobs() []string             { return []string{"http://*/sso/*/callback"} }
-func (c client) PostLogoutRedirectURIs() []string       { return nil }
-func (c client) PostLogoutRedirectURIGlobs() []string   { return nil }
-func (c client) ApplicationType() op.ApplicationType    { return op.ApplicationTypeWeb }
-func (c client) AuthMethod() oidc.AuthMethod            { return oidc.AuthMethodBasic }
-func (c client) ResponseTypes() []oidc.ResponseType     { return []oidc.ResponseType{oidc.ResponseTypeCode} }
-func (c client) GrantTypes() []oidc.GrantType           { return []oidc.GrantType{oidc.GrantTypeCode} }
-func (c client) LoginURL(id string) string              { return "/signin?authRequestID=" + id }
-func (c client) AccessTokenType() op.AccessTokenType    { return op.AccessTokenTypeBearer }
-func (c client) IDTokenLifetime() time.Duration         { c.o.mu.Lock(); defer c.o.mu.Unlock(); return c.o.lifetime }
-func (c client) DevMode() bool                          { return false }
-func (c client) IsScopeAllowed(string) bool             { return false }
-func (c client) IDTokenUserinfoClaimsAssertion() bool   { return true }
-func (c client) ClockSkew() time.Duration               { return 0 }
+func (c client) GetID() string                        { return c.o.ClientID }
+func (c client) RedirectURIs() []string               { return nil }
+func (c client) RedirectURIGlobs() []string           { return []string{"http://*/sso/*/callback"} }
+func (c client) PostLogoutRedirectURIs() []string     { return nil }
+func (c client) PostLogoutRedirectURIGlobs() []string { return nil }
+func (c client) ApplicationType() op.ApplicationType  { return op.ApplicationTypeWeb }
+func (c client) AuthMethod() oidc.AuthMethod          { return oidc.AuthMethodBasic }
+func (c client) ResponseTypes() []oidc.ResponseType {
+	return []oidc.ResponseType{oidc.ResponseTypeCode}
+}
+func (c client) GrantTypes() []oidc.GrantType        { return []oidc.GrantType{oidc.GrantTypeCode} }
+func (c client) LoginURL(id string) string           { return "/signin?authRequestID=" + id }
+func (c client) AccessTokenType() op.AccessTokenType { return op.AccessTokenTypeBearer }
+func (c client) IDTokenLifetime() time.Duration {
+	c.o.mu.Lock()
+	defer c.o.mu.Unlock()
+	return c.o.lifetime
+}
+func (c client) DevMode() bool                        { return false }
+func (c client) IsScopeAllowed(string) bool           { return false }
+func (c client) IDTokenUserinfoClaimsAssertion() bool { return true }
+func (c client) ClockSkew() time.Duration             { return 0 }
 func (c client) RestrictAdditionalIdTokenScopes() func([]string) []string {
 	return func(s []string) []string { return s }
 }
