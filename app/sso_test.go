@@ -188,7 +188,9 @@ func TestSSOLinksAVerifiedAddressAfterThePassword(t *testing.T) {
 
 func TestSSOUnverifiedAddressIsNotLinked(t *testing.T) {
 	s := newSSOSite(t)
-	s.user(s.brand.ID, "carol") // carol@example.com
+	if _, err := s.members.Create(context.Background(), account.Signup{BrandID: s.brand.ID, Username: "carol", Email: "carol@example.com", Password: "carols-password"}); err != nil {
+		t.Fatal(err)
+	}
 	s.op.AddUser(oidcop.User{Subject: "sub-carol", Username: "carol-op", Password: "op-pass", Email: "carol@example.com", EmailVerified: false})
 	users := s.userCount()
 	b := s.browser()
@@ -200,6 +202,15 @@ func TestSSOUnverifiedAddressIsNotLinked(t *testing.T) {
 	_ = s.app.DB().QueryRow(context.Background(), `SELECT COUNT(*) FROM sso_identities`).Scan(&n)
 	if n != 0 || s.userCount() != users || strings.Contains(b.get("/").body, `class="me"`) {
 		t.Fatal("an unverified address linked, made an account or signed in")
+	}
+	// A directory the admin trusts (Entra ID sends no email_verified): the
+	// address counts as verified, so the member is asked for their password.
+	if _, err := s.app.Services().SSO.Update(context.Background(), s.admin.actor, s.provider.ID, sso.Config{Label: "Acme ID",
+		Issuer: s.op.Issuer, ClientID: s.op.ClientID, TrustEmail: true}); err != nil {
+		t.Fatal(err)
+	}
+	if r := s.signInVia(s.browser(), s.provider.ID, "carol-op", "op-pass"); r.code != http.StatusSeeOther || r.header.Get("Location") != "/sso/link" {
+		t.Fatalf("trusted provider's address = %d %s, want the link page", r.code, r.header.Get("Location"))
 	}
 	s.noErrorLogs()
 }
@@ -446,6 +457,17 @@ func TestSSOAdminPage(t *testing.T) {
 	}
 	if strings.Contains(admin.get("/login").body, "Acme staff") {
 		t.Fatal("a removed provider still has a button")
+	}
+	s.noErrorLogs()
+}
+
+func TestSSOAddressOfAnAccountWithoutAPasswordIsNotTakenOver(t *testing.T) {
+	s := newSSOSite(t)
+	s.user(s.brand.ID, "kim") // kim@example.com, no password (an imported member)
+	s.op.AddUser(oidcop.User{Subject: "sub-kim", Username: "kim", Password: "op-pass", Email: "kim@example.com", EmailVerified: true})
+	r := s.signInVia(s.browser(), s.provider.ID, "kim", "op-pass")
+	if r.code != http.StatusForbidden || !strings.Contains(r.body, "has no password to confirm it is yours") {
+		t.Fatalf("address of a password-less account = %d\n%s", r.code, clip(r.body))
 	}
 	s.noErrorLogs()
 }

@@ -48,7 +48,7 @@ func Commands() []Command {
 		{"agent add", "agent add --username U --brand HOST [--boards IDS] [--languages L] [--on-shift]", agentAdd},
 		{"replay", "replay --brand HOST --peer-sla DURATION  (how many threads of the history would have escalated)", replay},
 		{"healthcheck", "healthcheck [--url URL]  (exit 0 when /healthz answers ok; for container health checks)", healthcheck},
-		{"sso add", "sso add --label L --issuer URL --client-id ID (--client-secret S | --client-secret-file FILE) [--brand HOST] [--username-claim C] [--email-claim C]", ssoAdd},
+		{"sso add", "sso add --label L --issuer URL --client-id ID (--client-secret S | --client-secret-file FILE) [--brand HOST] [--username-claim C] [--email-claim C] [--trust-email]", ssoAdd},
 		{"sso list", "sso list [--brand HOST]  (a brand's sign-in providers and whether password sign-up is on)", ssoList},
 		{"sso remove", "sso remove --id N [--brand HOST]", ssoRemove},
 		{"sso signup", "sso signup --password on|off [--brand HOST]  (off: people join only through the brand's providers)", ssoSignup},

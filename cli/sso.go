@@ -36,6 +36,7 @@ func ssoAdd(ctx context.Context, args []string, out io.Writer) error {
 	secretFile := fs.String("client-secret-file", "", `file holding the client secret ("-" for standard input)`)
 	userClaim := fs.String("username-claim", sso.DefaultUsernameClaim, "claim that suggests a new member's username")
 	emailClaim := fs.String("email-claim", sso.DefaultEmailClaim, "claim that gives the member's email address")
+	trust := fs.Bool("trust-email", false, "treat the provider's addresses as verified (a company directory that sends no email_verified claim)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -49,7 +50,7 @@ func ssoAdd(ctx context.Context, args []string, out io.Writer) error {
 	}
 	return withBrand(ctx, *cfg, *host, func(s app.Services, b forum.Brand) error {
 		p, err := s.SSO.Add(ctx, systemActor(b), sso.Config{Label: *label, Issuer: *issuer, ClientID: *clientID, ClientSecret: *secret,
-			UsernameClaim: *userClaim, EmailClaim: *emailClaim})
+			UsernameClaim: *userClaim, EmailClaim: *emailClaim, TrustEmail: *trust})
 		if err != nil {
 			return err
 		}

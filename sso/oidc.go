@@ -115,8 +115,9 @@ func (s *Service) redeem(ctx context.Context, p Provider, secret, redirectURL, c
 		s.addUserInfo(ctx, op, tok, idt.Subject, all)
 	}
 	c := claims{Subject: idt.Subject, Username: text(all[p.UsernameClaim]), Email: text(all[p.EmailClaim])}
-	// Some providers send the flag as a string.
-	c.EmailVerified = all["email_verified"] == true || all["email_verified"] == "true"
+	// Some providers send the flag as a string; a directory the admin
+	// trusts sends none.
+	c.EmailVerified = all["email_verified"] == true || all["email_verified"] == "true" || (p.TrustEmail && c.Email != "")
 	if c.Username == "" {
 		c.Username = firstOf(text(all["preferred_username"]), text(all["nickname"]), text(all["name"]), c.Email)
 	}

@@ -26,6 +26,7 @@ type Provider struct {
 	ClientID      string
 	UsernameClaim string // the claim that suggests a new member's username
 	EmailClaim    string // the claim that gives their address
+	TrustEmail    bool   // its addresses count as verified without an email_verified claim
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 }
@@ -35,6 +36,9 @@ type Provider struct {
 type Config struct {
 	Label, Issuer, ClientID, ClientSecret string
 	UsernameClaim, EmailClaim             string
+	// TrustEmail: the provider controls its users' addresses (a company
+	// directory), so they count as verified even without the claim.
+	TrustEmail bool
 }
 
 // Default claims: what Keycloak, Entra ID, Okta, Auth0 and Google send.
@@ -91,13 +95,13 @@ func issuerProblem(issuer string) string {
 	return ""
 }
 
-const providerCols = `id, brand_id, label, issuer, client_id, username_claim, email_claim, created_at, updated_at`
+const providerCols = `id, brand_id, label, issuer, client_id, username_claim, email_claim, trust_email, created_at, updated_at`
 
 func scanProvider(row interface{ Scan(...any) error }) (Provider, error) {
 	var p Provider
-	var created, updated int64
-	err := row.Scan(&p.ID, &p.BrandID, &p.Label, &p.Issuer, &p.ClientID, &p.UsernameClaim, &p.EmailClaim, &created, &updated)
-	p.CreatedAt, p.UpdatedAt = fromMS(created), fromMS(updated)
+	var created, updated, trust int64
+	err := row.Scan(&p.ID, &p.BrandID, &p.Label, &p.Issuer, &p.ClientID, &p.UsernameClaim, &p.EmailClaim, &trust, &created, &updated)
+	p.CreatedAt, p.UpdatedAt, p.TrustEmail = fromMS(created), fromMS(updated), trust != 0
 	return p, err
 }
 
@@ -148,8 +152,8 @@ func (s *Service) Add(ctx context.Context, actor account.Actor, c Config) (Provi
 	var id int64
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		now := ms(s.now())
-		err := tx.QueryRow(ctx, `INSERT INTO sso_providers (brand_id, label, issuer, client_id, client_secret, username_claim, email_claim, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, actor.BrandID, c.Label, c.Issuer, c.ClientID, c.ClientSecret, c.UsernameClaim, c.EmailClaim, now, now).Scan(&id)
+		err := tx.QueryRow(ctx, `INSERT INTO sso_providers (brand_id, label, issuer, client_id, client_secret, username_claim, email_claim, trust_email, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, actor.BrandID, c.Label, c.Issuer, c.ClientID, c.ClientSecret, c.UsernameClaim, c.EmailClaim, flag(c.TrustEmail), now, now).Scan(&id)
 		if sqldb.IsUniqueViolation(err) {
 			return fault.Invalid("label", "Another provider of this community has that label; choose another.")
 		}
@@ -180,9 +184,9 @@ func (s *Service) Update(ctx context.Context, actor account.Actor, id int64, c C
 		}
 	}
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		_, err := tx.Exec(ctx, `UPDATE sso_providers SET label = ?, issuer = ?, client_id = ?, username_claim = ?, email_claim = ?, updated_at = ?,
+		_, err := tx.Exec(ctx, `UPDATE sso_providers SET label = ?, issuer = ?, client_id = ?, username_claim = ?, email_claim = ?, trust_email = ?, updated_at = ?,
 client_secret = CASE WHEN ? = '' THEN client_secret ELSE ? END WHERE id = ? AND brand_id = ?`,
-			c.Label, c.Issuer, c.ClientID, c.UsernameClaim, c.EmailClaim, ms(s.now()), c.ClientSecret, c.ClientSecret, id, actor.BrandID)
+			c.Label, c.Issuer, c.ClientID, c.UsernameClaim, c.EmailClaim, flag(c.TrustEmail), ms(s.now()), c.ClientSecret, c.ClientSecret, id, actor.BrandID)
 		if sqldb.IsUniqueViolation(err) {
 			return fault.Invalid("label", "Another provider of this community has that label; choose another.")
 		}
@@ -265,13 +269,9 @@ func (s *Service) SetPasswordSignup(ctx context.Context, actor account.Actor, on
 		if !on && n == 0 {
 			return fault.Conflict("Add a sign-in provider first: with password sign-up off and no provider, nobody could join.")
 		}
-		flag := 0
-		if on {
-			flag = 1
-		}
 		if _, err := tx.Exec(ctx, `INSERT INTO sso_settings (brand_id, password_signup, updated_at) VALUES (?, ?, ?)
 ON CONFLICT (brand_id) DO UPDATE SET password_signup = excluded.password_signup, updated_at = excluded.updated_at`,
-			actor.BrandID, flag, ms(s.now())); err != nil {
+			actor.BrandID, flag(on), ms(s.now())); err != nil {
 			return fmt.Errorf("sso: set password sign-up: %w", err)
 		}
 		return s.audit(ctx, tx, actor, "sso_password_signup", 0, map[string]bool{"password_signup": was}, map[string]bool{"password_signup": on})
@@ -286,11 +286,19 @@ func (s *Service) audit(ctx context.Context, tx *sqldb.Tx, actor account.Actor, 
 }
 
 // public is what the audit log keeps of a configuration: never the secret.
-func (c Config) public() map[string]string {
-	return map[string]string{"label": c.Label, "issuer": c.Issuer, "client_id": c.ClientID,
-		"username_claim": c.UsernameClaim, "email_claim": c.EmailClaim}
+func (c Config) public() map[string]any {
+	return map[string]any{"label": c.Label, "issuer": c.Issuer, "client_id": c.ClientID,
+		"username_claim": c.UsernameClaim, "email_claim": c.EmailClaim, "trust_email": c.TrustEmail}
 }
 
-func configOf(p Provider) map[string]string {
-	return Config{Label: p.Label, Issuer: p.Issuer, ClientID: p.ClientID, UsernameClaim: p.UsernameClaim, EmailClaim: p.EmailClaim}.public()
+func configOf(p Provider) map[string]any {
+	return Config{Label: p.Label, Issuer: p.Issuer, ClientID: p.ClientID, UsernameClaim: p.UsernameClaim, EmailClaim: p.EmailClaim,
+		TrustEmail: p.TrustEmail}.public()
+}
+
+func flag(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -70,7 +70,8 @@ func (h *Handlers) renderAdmin(c *gin.Context, code int, v adminView) {
 
 func configForm(c *gin.Context) sso.Config {
 	return sso.Config{Label: c.PostForm("label"), Issuer: c.PostForm("issuer"), ClientID: c.PostForm("client_id"),
-		ClientSecret: c.PostForm("client_secret"), UsernameClaim: c.PostForm("username_claim"), EmailClaim: c.PostForm("email_claim")}
+		ClientSecret: c.PostForm("client_secret"), UsernameClaim: c.PostForm("username_claim"), EmailClaim: c.PostForm("email_claim"),
+		TrustEmail: c.PostForm("trust_email") == "on"}
 }
 
 // refused shows the page again with the field messages, or answers err.

@@ -5,7 +5,9 @@
 -- brand still lets people join with a password.
 
 -- A provider belongs to one brand. The client secret is kept to redeem
--- sign-in codes and is never shown back.
+-- sign-in codes and is never shown back. trust_email: the admin vouches that
+-- the provider controls its users' addresses (a company directory that
+-- sends no email_verified claim, such as Entra ID).
 CREATE TABLE sso_providers (
     id             INTEGER PRIMARY KEY,
     brand_id       INTEGER NOT NULL REFERENCES brands (id),
@@ -15,6 +17,7 @@ CREATE TABLE sso_providers (
     client_secret  TEXT    NOT NULL,
     username_claim TEXT    NOT NULL DEFAULT 'preferred_username',
     email_claim    TEXT    NOT NULL DEFAULT 'email',
+    trust_email    INTEGER NOT NULL DEFAULT 0,
     created_at     INTEGER NOT NULL,
     updated_at     INTEGER NOT NULL
 );
