@@ -32,6 +32,17 @@ func signInAtProvider(t *testing.T, ctx context.Context, base, label, username, 
 	}
 }
 
+// addProvider fills the admin page's form for a provider and sends it.
+func addProvider(t *testing.T, admin context.Context, label string, op *oidcop.OP) {
+	t.Helper()
+	do(t, admin, "fill the provider form",
+		chromedp.SendKeys(chromedp.ID("n-label"), label),
+		chromedp.SendKeys(chromedp.ID("n-issuer"), op.Issuer),
+		chromedp.SendKeys(chromedp.ID("n-client"), op.ClientID),
+		chromedp.SendKeys(chromedp.ID("n-secret"), op.ClientSecret))
+	clickAndLoad(t, admin, "add "+label, button("Add provider"))
+}
+
 // TestSSOJourney: an admin adds the brand's OpenID Connect provider on the
 // admin page; a newcomer clicks its button, signs in at the provider and
 // lands signed in as a new member; an existing member connects the
@@ -57,12 +68,7 @@ func TestSSOJourney(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("password"), strings.TrimSpace(string(raw))))
 	clickAndLoad(t, admin, "submit sign-in", `//main`+button("Sign in"))
 	open(t, admin, base+"/admin/sso")
-	do(t, admin, "fill the provider form",
-		chromedp.SendKeys(chromedp.ID("n-label"), "Acme ID"),
-		chromedp.SendKeys(chromedp.ID("n-issuer"), op.Issuer),
-		chromedp.SendKeys(chromedp.ID("n-client"), op.ClientID),
-		chromedp.SendKeys(chromedp.ID("n-secret"), op.ClientSecret))
-	clickAndLoad(t, admin, "add the provider", button("Add provider"))
+	addProvider(t, admin, "Acme ID", op)
 	callback := get(t, admin, "read the callback URL", chromedp.Text(chromedp.CSS("[data-sso-callback]")))
 	if callback != base+"/sso/1/callback" {
 		t.Fatalf("callback URL shown = %q", callback)
@@ -127,12 +133,7 @@ func TestSSOJourney(t *testing.T) {
 	// A provider that is down: a clear page, not an error.
 	second := oidcop.Start(t)
 	open(t, admin, base+"/admin/sso")
-	do(t, admin, "fill the provider form",
-		chromedp.SendKeys(chromedp.ID("n-label"), "Partner ID"),
-		chromedp.SendKeys(chromedp.ID("n-issuer"), second.Issuer),
-		chromedp.SendKeys(chromedp.ID("n-client"), second.ClientID),
-		chromedp.SendKeys(chromedp.ID("n-secret"), second.ClientSecret))
-	clickAndLoad(t, admin, "add the provider", button("Add provider"))
+	addProvider(t, admin, "Partner ID", second)
 	second.Stop()
 	down := freshVisitor(t, browser)
 	open(t, down, base+"/login")
