@@ -101,7 +101,11 @@ func (h *Handlers) failed(c *gin.Context, err error, providerID int64) {
 		h.site.Fail(c, err)
 		return
 	}
-	h.site.Log().Info("sso sign-in failed", "request_id", web.RequestID(c), "provider", providerID, "status", code, "why", err.Error())
+	// The provider's failure is for the admin to see; a person's refusal
+	// (it may name their address) stays on their page.
+	if code == http.StatusBadGateway {
+		h.site.Log().Warn("sso provider unavailable", "request_id", web.RequestID(c), "provider", providerID, "why", msg)
+	}
 	v := failedView{Heading: "We could not sign you in", Message: msg}
 	switch {
 	case code == http.StatusBadGateway:
