@@ -40,6 +40,9 @@ func (a *App) buildCapabilities() {
 		forumReputation{a.rep}, forumEscalations{a.esc})
 	a.accounts = accountweb.New(a.site, a.limits, a.members)
 	a.accounts.Joined = a.notifications.QueueVerify
+	if cfg.Notify.MailOn() {
+		a.accounts.ResetMail = a.notify.QueueReset
+	}
 	a.reports = reportweb.New(a.site, a.limits, db, a.forum, cfg.Now)
 	a.discovery = discoveryweb.New(a.site, a.limits, a.forum, a.search, cfg.Now,
 		discoveryweb.With{AskAgain: askAgain(a.forumweb)})
