@@ -21,7 +21,7 @@ import (
 	"mutual/sqldb/sqldbtest"
 )
 
-var tokenSecretRe = regexp.MustCompile(`value="(mut_[A-Za-z0-9_-]+)"`)
+var tokenSecretRe = regexp.MustCompile(`data-tk-secret[^>]*>(mut_[A-Za-z0-9_-]+)<`)
 
 // A member makes a token on the settings page, sees it once, uses it,
 // and revokes it; from then on it is refused.

@@ -119,7 +119,7 @@ var flashes = map[string]string{
 	"nf-verify":     "We sent a confirmation link to your email address.",
 	"nf-email":      "Your email address is changed. Check your inbox for the confirmation link.",
 	// password reset and API tokens (app/accountweb)
-	"pw-reset":   "Your password is changed, and every other session of your account is signed out. Sign in with the new password.",
+	"pw-reset":   "Your password is changed, and every session of your account is signed out. Sign in with the new password.",
 	"tk-revoked": "The token is revoked. Programs using it are refused from now on.",
 }
 
