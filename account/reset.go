@@ -37,10 +37,14 @@ const (
 type QueueMail func(ctx context.Context, q sqldb.Querier, brandID, userID int64) error
 
 // RequestReset records that someone asked for a reset link for login (a
-// username or email address of the brand) and, inside the same transaction,
-// queues the mail. Nothing happens, and no error says so, when login names no
-// account with an address, when the account reached ResetsPerHour, or when a
-// link for it is already waiting to be sent.
+// username or email address of the brand) and, inside the same
+// transaction, queues the mail. No mail is queued, and nothing says so,
+// when login names no account with an address, when the account reached
+// ResetsPerHour, or when a link for it is already waiting to be sent.
+//
+// Every request writes the same rows whatever it finds (a request that
+// mails nobody is recorded without an account), so its time says nothing
+// either; records older than two days go as new ones come.
 func (m *Members) RequestReset(ctx context.Context, brandID int64, login string, queue QueueMail) error {
 	key := strings.ToLower(strings.TrimSpace(login))
 	now := m.now()
@@ -51,15 +55,19 @@ func (m *Members) RequestReset(ctx context.Context, brandID int64, login string,
 (SELECT COUNT(*) FROM password_resets r WHERE r.user_id = u.id AND r.token_hash IS NULL AND r.used_at IS NULL AND r.created_at > ?)
 FROM users u WHERE u.brand_id = ? AND u.email <> '' AND (u.username_key = ? OR u.email_key = ?)`,
 			ms(now.Add(-time.Hour)), ms(now.Add(-resetMailWindow)), brandID, key, key).Scan(&userID, &recent, &waiting)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
 		}
-		if err != nil || recent >= ResetsPerHour || waiting > 0 {
+		mail := err == nil && recent < ResetsPerHour && waiting == 0
+		if _, err := tx.Exec(ctx, `DELETE FROM password_resets WHERE created_at < ?`, ms(now.Add(-2*resetMailWindow))); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO password_resets (brand_id, user_id, created_at) VALUES (?, ?, ?)`,
-			brandID, userID, ms(now)); err != nil {
+			brandID, sql.NullInt64{Int64: userID, Valid: mail}, ms(now)); err != nil {
 			return err
+		}
+		if !mail {
+			return nil
 		}
 		return queue(ctx, tx, brandID, userID)
 	})

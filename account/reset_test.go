@@ -55,6 +55,11 @@ func TestResetRequests(t *testing.T) {
 		if len(q.to) != 0 {
 			t.Fatalf("queued %v for logins that name no account here", q.to)
 		}
+		// They write what a request for a real account writes, so they
+		// take as long: a record, here of a request that mails nobody.
+		if n := resetRows(t, f, "user_id IS NULL"); n != 5 {
+			t.Errorf("%d records of requests that mailed nobody, want 5", n)
+		}
 
 		// By username (any case): one mail; asking again while it waits
 		// queues no second one; by address once it has gone, another.
@@ -81,7 +86,22 @@ func TestResetRequests(t *testing.T) {
 		if len(q.to) != account.ResetsPerHour+1 {
 			t.Errorf("an hour later: queued %d mails, want one more", len(q.to))
 		}
+		// Records go two days on, as new requests come.
+		f.clock.Add(49 * time.Hour)
+		ask("nobody")
+		if n := resetRows(t, f, "1 = 1"); n != 1 {
+			t.Errorf("%d records two days on, want only the newest", n)
+		}
 	})
+}
+
+func resetRows(t *testing.T, f *fixture, where string) int {
+	t.Helper()
+	var n int
+	if err := f.db.QueryRow(ctx, `SELECT COUNT(*) FROM password_resets WHERE `+where).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // mint is the outbox sending the member's reset mail: it returns the token.

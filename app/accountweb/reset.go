@@ -36,8 +36,8 @@ func (h *Handlers) forgotForm(c *gin.Context) {
 }
 
 // forgot asks for a link. The answer is the same page whether or not the
-// login names an account, and the work behind it is a few indexed reads
-// either way: the mail goes later, from the outbox.
+// login names an account, and so is the work behind it (RequestReset); the
+// mail goes later, from the outbox.
 func (h *Handlers) forgot(c *gin.Context) {
 	v := forgotView{Login: c.PostForm("login"), MailOff: h.ResetMail == nil}
 	login := strings.TrimSpace(v.Login)
