@@ -107,6 +107,10 @@ func TestPasswordResetOverHTTP(t *testing.T) {
 	if r := s.browser().get("/password/reset/not-a-token"); r.code != http.StatusNotFound || !strings.Contains(r.body, "not valid") {
 		t.Errorf("a made-up link: %d", r.code)
 	}
+	// The request log names the route, never a token.
+	if logs := s.logs.String(); strings.Contains(logs, link[1]) || !strings.Contains(logs, `"path":"/password/reset/:token"`) {
+		t.Error("a reset token reached the request log, or the route is not logged")
+	}
 	s.noErrorLogs()
 }
 

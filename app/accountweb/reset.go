@@ -20,9 +20,12 @@ func (h *Handlers) resetRoutes(b *gin.RouterGroup) {
 	need, link := h.site.Need("password", "reset"), h.site.Throttle(h.limits.ResetLink, web.ClientIP)
 	b.GET("/password/forgot", need, h.forgotForm)
 	b.POST("/password/forgot", need, h.site.ThrottleWindow(h.limits.ResetAddr, web.ClientIP), h.forgot)
-	b.GET("/password/reset/:token", need, link, h.resetForm)
-	b.POST("/password/reset/:token", need, link, h.reset)
+	h.site.SecretPath(resetRoute) // the token opens the account for an hour: keep it out of logs
+	b.GET(resetRoute, need, link, h.resetForm)
+	b.POST(resetRoute, need, link, h.reset)
 }
+
+const resetRoute = "/password/reset/:token"
 
 type forgotView struct {
 	Login   string
