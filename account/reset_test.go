@@ -86,6 +86,12 @@ func TestResetRequests(t *testing.T) {
 		if len(q.to) != account.ResetsPerHour+1 {
 			t.Errorf("an hour later: queued %d mails, want one more", len(q.to))
 		}
+		// An account made without a password can set its first one.
+		imported := testkit.Member(t, f.members, account.Unclaimed{BrandID: f.brand.ID, Username: "imported", Email: "imported@example.com", CreatedAt: f.clock.Now()})
+		ask("imported")
+		if q.to[len(q.to)-1] != imported.UserID {
+			t.Errorf("no mail for an imported account with an address: %v", q.to)
+		}
 		// Records go two days on, as new requests come.
 		f.clock.Add(49 * time.Hour)
 		ask("nobody")

@@ -96,9 +96,12 @@ func (m *Members) CreateToken(ctx context.Context, brandID, userID int64, name s
 // Tokens lists the tokens of one member of the brand, or of every member
 // when userID is 0, newest first, expired ones included.
 func (m *Members) Tokens(ctx context.Context, brandID, userID int64) ([]Token, error) {
+	where, args := `t.brand_id = ?`, []any{brandID}
+	if userID != 0 {
+		where, args = where+` AND t.user_id = ?`, append(args, userID)
+	}
 	rows, err := m.db.Query(ctx, `SELECT t.id, t.user_id, u.username, t.name, t.created_at, t.last_used_at, t.expires_at
-FROM api_tokens t JOIN users u ON u.id = t.user_id
-WHERE t.brand_id = ? AND (t.user_id = ? OR ? = 0) ORDER BY t.id DESC`, brandID, userID, userID)
+FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE `+where+` ORDER BY t.id DESC`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("account: tokens: %w", err)
 	}
