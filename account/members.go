@@ -49,10 +49,19 @@ func (s Signup) validate() error {
 	if a, err := mail.ParseAddress(s.Email); err != nil || a.Address != s.Email || len(s.Email) > 254 {
 		v.Add("email", "Enter an email address like name@example.com.")
 	}
-	if n := utf8.RuneCountInString(s.Password); !utf8.ValidString(s.Password) || n < MinPasswordLen || n > MaxPasswordLen {
-		v.Add("password", fmt.Sprintf("Password must be %d to %d characters.", MinPasswordLen, MaxPasswordLen))
+	if msg := passwordProblem(s.Password); msg != "" {
+		v.Add("password", msg)
 	}
 	return v.Err()
+}
+
+// passwordProblem says what is wrong with a new password, or "" when it
+// keeps the rules (sign-up and reset share them).
+func passwordProblem(pw string) string {
+	if n := utf8.RuneCountInString(pw); !utf8.ValidString(pw) || n < MinPasswordLen || n > MaxPasswordLen {
+		return fmt.Sprintf("Password must be %d to %d characters.", MinPasswordLen, MaxPasswordLen)
+	}
+	return ""
 }
 
 // Create makes an account. It returns a fault.ValidationError (naming the field) when

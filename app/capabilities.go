@@ -45,6 +45,9 @@ func (a *App) buildCapabilities() {
 	a.ssoweb.SignIn = a.accounts.SignIn
 	a.ssoweb.Joined = a.notifications.QueueVerify
 	a.accounts.SSO = federation(a.ssoweb)
+	if cfg.Notify.MailOn() {
+		a.accounts.ResetMail = a.notify.QueueReset
+	}
 	a.reports = reportweb.New(a.site, a.limits, db, a.forum, cfg.Now)
 	a.discovery = discoveryweb.New(a.site, a.limits, a.forum, a.search, cfg.Now,
 		discoveryweb.With{AskAgain: askAgain(a.forumweb)})

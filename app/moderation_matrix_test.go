@@ -213,6 +213,20 @@ var authzMatrix = []mxRow{
 	{"POST /admin/sso/providers/:id", mxToken, admins, "", "label=Matrix+ID&issuer=http%3A%2F%2F127.0.0.1%3A9&client_id=matrix"},
 	{"POST /admin/sso/providers/:id/remove", mxToken, admins, "", ""},
 	{"POST /admin/sso/password-signup", mxNone, admins, "", "password_signup=on"},
+	// Password reset: anyone may ask (the answer never says whether the
+	// account exists) and use a link; the matrix's links are made up.
+	{"GET /password/forgot", mxNone, everyone, "", ""},
+	{"POST /password/forgot", mxNone, everyone, "", "login=mx_pw"},
+	{"GET /password/reset/:token", mxToken, everyone, "", ""},
+	{"POST /password/reset/:token", mxToken, everyone, "", "password=correct-horse-battery&confirm=correct-horse-battery"},
+	// API tokens: each member their own; another's is not found. A token
+	// cannot make tokens (the matrix acts with tokens): sessions make them.
+	{"GET /settings/tokens", mxNone, signedIn, "", ""},
+	{"POST /settings/tokens", mxNone, signedIn, "", "name=matrix&expires=30d"},
+	{"POST /settings/tokens/:id/revoke", mxAPIToken, signedIn, "", ""},
+	{"GET /api/v1/tokens", mxNone, signedIn, "", ""},
+	{"POST /api/v1/tokens", mxNone, "", "", `{"name":"matrix"}`},
+	{"DELETE /api/v1/tokens/:id", mxAPIToken, signedIn, "", ""},
 }
 
 // Role sets for the matrix (space-separated roles).
@@ -243,6 +257,7 @@ const (
 	mxUser                     // :username
 	mxUserRole                 // :username and :role (a role they hold)
 	mxToken                    // an opaque :token or :id the matrix does not make; the handler's 4xx for a bad one is not a refusal
+	mxAPIToken                 // :id of an API token of the owner (not the one the request is made with)
 )
 
 type mxRow struct {
@@ -284,6 +299,7 @@ func mxDigest(t *testing.T, s *site) string {
 		`SELECT COUNT(*) FROM report_settings`, `SELECT COUNT(*) FROM deflection_survey`, `SELECT COUNT(*) FROM contact_clicks`,
 		`SELECT COUNT(*) FROM suggestion_opens`, `SELECT COALESCE(SUM(COALESCE(still_need_help_at, 0) % 997), 0) FROM threads`,
 		`SELECT COUNT(*) FROM sso_providers`, `SELECT COUNT(*) FROM sso_identities`, `SELECT COUNT(*) FROM sso_settings`,
+		`SELECT COUNT(*) FROM api_tokens`, `SELECT COUNT(*) FROM password_resets`,
 	}
 	var b strings.Builder
 	for _, q := range qs {
@@ -306,6 +322,7 @@ type mxObject struct {
 	otherReply      int64 // a reply by someone else, for accepting
 	spareThreadID   int64
 	slug, boardSlug string
+	apiToken        int64 // an API token of the owner, for mxAPIToken routes
 }
 
 func TestAuthzMatrix(t *testing.T) {
@@ -399,6 +416,9 @@ func TestAuthzMatrix(t *testing.T) {
 						board = otherBoard
 					}
 					obj = mk(owner.actor.BrandID, board, owner)
+					if row.target == mxAPIToken {
+						obj.apiToken = mxAPITokenOf(t, s, owner)
+					}
 				}
 				want := "deny"
 				switch {
@@ -460,8 +480,20 @@ func idFor(tg mxTarget, o mxObject) string {
 		return itoa(o.reply)
 	case mxToken:
 		return "999999"
+	case mxAPIToken:
+		return itoa(o.apiToken)
 	}
 	return ""
+}
+
+// mxAPITokenOf makes another API token for m and returns its id.
+func mxAPITokenOf(t *testing.T, s *site, m member) int64 {
+	t.Helper()
+	tk, _, err := s.members.IssueToken(context.Background(), m.actor.BrandID, m.actor.UserID, account.NewToken{Name: "matrix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tk.ID
 }
 
 func slugFor(tg mxTarget, o mxObject) string {

@@ -15,6 +15,7 @@ var Owners = map[string]string{
 	"role_assignments": "mutual/account", // a member's standing in a brand, read on every request; moderation grants through account.GrantRole
 	"sessions":         "mutual/account",
 	"api_tokens":       "mutual/account",
+	"password_resets":  "mutual/account", // the outbox mints the mail's token through account.MintReset
 
 	// Content and the brand itself: the forum.
 	"brands":         "mutual/forum", // other capabilities' columns change through forum.SetBrandModeration, forum.SetPeerSLA, forum.LedgerTx

@@ -1,6 +1,7 @@
 // Package accountweb serves joining, signing in and signing out: the forms,
 // the browser session cookie, and the sign-in limits per address and per
-// account.
+// account; resetting a forgotten password (reset.go); and a member's API
+// tokens, as pages and API (tokens.go).
 package accountweb
 
 import (
@@ -27,6 +28,10 @@ type Handlers struct {
 	// their first session starts (the notifications capability mails the
 	// address confirmation link).
 	Joined func(c *gin.Context, userID int64)
+	// ResetMail, when set, queues a password reset mail (the
+	// notifications outbox); without it the community sends no email and
+	// the forgot-password page says so.
+	ResetMail account.QueueMail
 
 	// SSO, when set, gives the sign-in and join pages the brand's single
 	// sign-on: its buttons (each returning to next), and whether password
@@ -64,13 +69,15 @@ func New(site *web.Site, limits *web.Limits, members *account.Members) *Handlers
 	return &Handlers{site: site, limits: limits, members: members}
 }
 
-// Routes registers the account pages.
-func (h *Handlers) Routes(b *gin.RouterGroup) {
+// Routes registers the account pages and API.
+func (h *Handlers) Routes(b, api *gin.RouterGroup) {
 	b.GET("/signup", h.site.Need("account", "create"), h.signupForm)
 	b.POST("/signup", h.site.Need("account", "create"), h.site.Throttle(h.limits.SignupAddr, web.ClientIP), h.signup)
 	b.GET("/login", h.site.Need("session", "create"), h.loginForm)
 	b.POST("/login", h.site.Need("session", "create"), h.site.ThrottleWindow(h.limits.LoginAddr, web.ClientIP), h.login)
 	b.POST("/logout", h.logout)
+	h.resetRoutes(b)
+	h.tokenRoutes(b, api)
 }
 
 type loginView struct {

@@ -95,7 +95,7 @@ func (v view) DiscoveryHead() any {
 }
 
 // anonForms are the pages whose forms a visitor who is not signed in can send.
-var anonForms = map[string]bool{"login": true, "signup": true, "expired": true}
+var anonForms = map[string]bool{"login": true, "signup": true, "expired": true, "password_forgot": true, "password_reset": true}
 
 // flashes are fixed messages chosen by key, so no user text rides in a cookie.
 var flashes = map[string]string{
@@ -118,6 +118,9 @@ var flashes = map[string]string{
 	"nf-saved":      "Your notification settings are saved.",
 	"nf-verify":     "We sent a confirmation link to your email address.",
 	"nf-email":      "Your email address is changed. Check your inbox for the confirmation link.",
+	// password reset and API tokens (app/accountweb)
+	"pw-reset":   "Your password is changed, and every session of your account is signed out. Sign in with the new password.",
+	"tk-revoked": "The token is revoked. Programs using it are refused from now on.",
 }
 
 func (s *Site) Flash(c *gin.Context, key string) { s.SetCookie(c, cookieFlash, key, 60) }

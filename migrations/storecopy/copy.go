@@ -16,7 +16,7 @@ import (
 // copyOrder lists the tables in foreign-key order. threads.accepted_post_id
 // points forward at posts, so it is copied empty and set once posts exist.
 var copyOrder = []string{
-	"brands", "settings", "users", "role_assignments", "sessions", "api_tokens", "boards", "threads",
+	"brands", "settings", "users", "role_assignments", "sessions", "api_tokens", "password_resets", "boards", "threads",
 	"posts", "post_revisions", "kudos", "reputation_events", "casbin_rule", "escalations", "jobs", "rate_counters",
 	"escalation_events", "suggestion_opens",
 	"flags", "moderation_actions",
