@@ -15,6 +15,7 @@ var Owners = map[string]string{
 	"role_assignments": "mutual/account", // a member's standing in a brand, read on every request; moderation grants through account.GrantRole
 	"sessions":         "mutual/account",
 	"api_tokens":       "mutual/account",
+	"username_holds":   "mutual/account", // an erased member's username, held (as a hash) for a while
 
 	// Content and the brand itself: the forum.
 	"brands":         "mutual/forum", // other capabilities' columns change through forum.SetBrandModeration, forum.SetPeerSLA, forum.LedgerTx
@@ -68,6 +69,9 @@ var Owners = map[string]string{
 	"notify_outbox":    "mutual/forum/notify",
 	"notify_prefs":     "mutual/forum/notify",
 	"notify_reminders": "mutual/forum/notify",
+
+	// Members' data rights: each brand's erasure policy.
+	"privacy_settings": "mutual/privacy",
 
 	// The server's own machinery: background job leases and rate limits.
 	"jobs":          "mutual/jobs",

@@ -24,6 +24,7 @@ var copyOrder = []string{
 	"report_settings", "thread_view_days", "report_view_rollup", "deflection_survey", "contact_clicks", "report_accepts", "report_salts",
 	"reputation_settings", "reputation_ranks", "reputation_rollups", "reputation_rings", "reputation_ring_members",
 	"escalation_settings", "agents", "escalation_webhooks", "escalation_webhook_attempts",
+	"username_holds", "privacy_settings",
 }
 
 // TableCount is one table's rows in the source and the target after a copy.
@@ -131,6 +132,8 @@ func hasIDColumn(table string) bool {
 		"reputation_settings", "reputation_rollups", "reputation_ring_members":
 		return false
 	case "report_settings", "thread_view_days", "report_view_rollup", "report_accepts", "report_salts":
+		return false
+	case "username_holds", "privacy_settings":
 		return false
 	}
 	return true
