@@ -15,6 +15,7 @@ import (
 	"mutual/app/forumweb"
 	"mutual/app/moderationweb"
 	"mutual/app/notifyweb"
+	"mutual/app/privacyweb"
 	"mutual/app/reportweb"
 	"mutual/app/reputationweb"
 	"mutual/app/web"
@@ -26,6 +27,7 @@ import (
 	"mutual/markup"
 	"mutual/migrations"
 	"mutual/moderation"
+	"mutual/privacy"
 	"mutual/search"
 	"mutual/sqldb"
 	"mutual/themes"
@@ -51,6 +53,7 @@ type App struct {
 	authz       *moderation.Authorizer
 	mod         *moderation.Service
 	escalations *escalation.Service
+	privacy     *privacy.Service
 	notify      *notify.Store  // who hears about what, and the mail outbox
 	signer      *notify.Signer // signs the links in mail
 	sender      *notify.Sender // sends the outbox's mail, reminders and digests
@@ -67,6 +70,7 @@ type App struct {
 	reports       *reportweb.Handlers
 	discovery     *discoveryweb.Handlers
 	notifications *notifyweb.Handlers
+	privacyweb    *privacyweb.Handlers
 
 	// background work tied to the App's life: the change listener
 	// (PostgreSQL) or the search indexer (SQLite), and view counting.

@@ -10,6 +10,7 @@ import (
 	"mutual/forum/notify"
 	"mutual/markup"
 	"mutual/moderation"
+	"mutual/privacy"
 	"mutual/search"
 	"mutual/sqldb"
 	"mutual/themes"
@@ -26,13 +27,14 @@ type Services struct {
 	Forum       *forum.Service
 	Moderation  *moderation.Service
 	Escalations *escalation.Service
+	Privacy     *privacy.Service
 	Now         func() time.Time // the configured clock
 }
 
 // Services returns the App's domain services.
 func (a *App) Services() Services {
 	return Services{DB: a.db, Renderer: a.md, Brands: a.brands, Members: a.members, Forum: a.forum,
-		Moderation: a.mod, Escalations: a.escalations, Now: a.cfg.Now}
+		Moderation: a.mod, Escalations: a.escalations, Privacy: a.privacy, Now: a.cfg.Now}
 }
 
 // buildServices makes the domain services and the hooks between them:
@@ -65,6 +67,8 @@ func (a *App) buildServices(ctx context.Context) error {
 	if err := a.buildNotify(ctx); err != nil {
 		return err
 	}
+	a.privacy = privacy.New(db, a.members, cfg.Now)
+	a.privacy.Changed = a.onChange
 	a.forum.OnChange = a.onChange
 	return nil
 }
