@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -131,9 +132,9 @@ func pvCommunity(t *testing.T, s *site, p *pvSubject) (helper, admin member) {
 	ok(p.b.api(http.MethodPut, "/api/v1/notifications/preferences", map[string]any{"email": "daily", "reminders": true}), "preferences")
 	ok(p.b.post("/survey/"+itoa(p.answeredIn), url.Values{"answer": {"yes"}}), "survey")
 	ok(p.b.get("/contact?from="+itoa(p.answeredIn)), "contact")
-	if r := p.b.get("/t/" + itoa(p.answeredIn)); r.code == http.StatusMovedPermanently {
-		ok(p.b.get(r.header.Get("Location")), "read")
-	}
+	read := httptest.NewRequest(http.MethodGet, "/t/"+itoa(p.answeredIn)+"/voicemail-keeps-asking-for-a-pin", nil)
+	read.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0")
+	ok(p.b.do(read), "read")
 	// Views are written in batches; this writes the batch now.
 	if _, err := s.app.ReportFlushViews(context.Background()); err != nil {
 		t.Fatal(err)
@@ -393,4 +394,261 @@ func TestMemberDeletesAccountAndNothingPersonalRemains(t *testing.T) {
 		}
 		s.noErrorLogs()
 	})
+}
+
+func TestMemberDataExportHoldsEveryCategory(t *testing.T) {
+	s := newSite(t)
+	p := newPVSubject(t, s, "Zephyrine42")
+	_, admin := pvCommunity(t, s, &p)
+
+	r := p.b.get("/settings/privacy/export")
+	if r.code != http.StatusOK || !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") ||
+		!strings.Contains(r.header.Get("Content-Disposition"), `attachment; filename="localhost-Zephyrine42-data-20250506.json"`) ||
+		r.header.Get("Cache-Control") != "private, no-store" {
+		t.Fatalf("export: %d %v %s", r.code, r.header, clip(r.body))
+	}
+	ar := r.json(t)
+	if ar["format"] != "mutual.member-data" || ar["version"] != float64(1) || ar["requested_by"] != "member" {
+		t.Errorf("archive header: %v %v %v", ar["format"], ar["version"], ar["requested_by"])
+	}
+	at := func(path string) any {
+		var v any = ar
+		for _, k := range strings.Split(path, ".") {
+			m, ok := v.(map[string]any)
+			if !ok {
+				t.Fatalf("%s: %v is not an object", path, v)
+			}
+			v = m[k]
+		}
+		return v
+	}
+	count := func(path string) int {
+		l, ok := at(path).([]any)
+		if !ok {
+			t.Fatalf("%s is not a list: %v", path, at(path))
+		}
+		return len(l)
+	}
+	for path, want := range map[string]any{
+		"account.profile.username": p.name, "account.profile.email": p.email,
+		"account.profile.bio": "I fix radios; ask me about " + p.phrase + ".", "account.profile.signs_in_with_password": true,
+		"notifications.preferences.email": "daily", "reputation.total": float64(27),
+	} {
+		if got := at(path); got != want {
+			t.Errorf("%s = %v, want %v", path, got, want)
+		}
+	}
+	for path, want := range map[string]int{
+		"account.sessions": 1, "account.api_tokens": 1, "content.threads_asked": 2, "content.posts": 3, "content.revisions": 4,
+		"content.kudos_given": 1, "content.kudos_received": 1, "reputation.events": 3, "notifications.notifications": 3,
+		"notifications.threads_watched": 3, "notifications.boards_followed": 1, "reading_and_surveys.survey_answers": 1,
+		"reading_and_surveys.contact_clicks": 1, "reading_and_surveys.threads_read": 1, "escalations.of_your_questions": 1,
+		"moderation.flags_raised": 1,
+	} {
+		if got := count(path); got != want {
+			t.Errorf("%s has %d entries, want %d", path, got, want)
+		}
+	}
+	if tok := at("account.api_tokens").([]any)[0].(map[string]any); tok["name"] != "my phone app" {
+		t.Errorf("token: %v", tok)
+	}
+	if rev := at("content.revisions").([]any)[0].(map[string]any); rev["body_markdown"] != "The shop said it takes a day; it has been three." ||
+		rev["your_post"] != true || rev["edited_by_you"] != true || rev["title"] != "How do I move my number to a new SIM?" {
+		t.Errorf("the question's first version: %v", rev)
+	}
+
+	// No secret, and no hash of one, is ever part of it.
+	ctx := context.Background()
+	var secrets []string
+	rows, err := s.app.DB().Query(ctx, `SELECT password_hash FROM users WHERE id = ?
+UNION ALL SELECT id FROM sessions WHERE user_id = ? UNION ALL SELECT csrf_token FROM sessions WHERE user_id = ?
+UNION ALL SELECT token_hash FROM api_tokens WHERE user_id = ?`, p.id, p.id, p.id, p.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		secrets = append(secrets, v)
+	}
+	rows.Close()
+	if len(secrets) != 4 {
+		t.Fatalf("found %d secrets to look for, want 4", len(secrets))
+	}
+	for _, sec := range append(secrets, p.token, p.password, p.b.cookies["mutual_session"]) {
+		if strings.Contains(r.body, sec) {
+			t.Errorf("the export contains a secret: %.12s…", sec)
+		}
+	}
+
+	// An administrator produces the same for any member of the brand.
+	ab := s.signedIn(admin)
+	page := ab.get("/admin/privacy/users/" + p.name)
+	if page.code != http.StatusOK || !strings.Contains(page.body, "/admin/privacy/users/"+p.name+"/export") {
+		t.Fatalf("admin's member page: %d %s", page.code, clip(page.body))
+	}
+	if rec := ab.get("/mod/users/" + p.name); !strings.Contains(rec.body, "Export or erase this member's data") {
+		t.Errorf("the member record does not link the data rights page: %s", clip(rec.body))
+	}
+	byAdmin := ab.get("/admin/privacy/users/" + p.name + "/export").json(t)
+	if byAdmin["requested_by"] != "administrator" || byAdmin["account"].(map[string]any)["profile"].(map[string]any)["email"] != p.email {
+		t.Errorf("admin's export: %v", byAdmin["account"])
+	}
+	viaAPI := s.bearerClient(admin).api(http.MethodGet, "/api/v1/users/"+p.name+"/export", nil).json(t)
+	if len(viaAPI["content"].(map[string]any)["posts"].([]any)) != 3 {
+		t.Errorf("API export: %v", viaAPI["content"])
+	}
+	own := s.bearerClient(member{token: p.token}).api(http.MethodGet, "/api/v1/me/export", nil).json(t)
+	if own["account"].(map[string]any)["profile"].(map[string]any)["username"] != p.name {
+		t.Errorf("own API export: %v", own["account"])
+	}
+	audit := s.bearerClient(admin).api(http.MethodGet, "/api/v1/audit?act=member_data_exported", nil)
+	if n := strings.Count(audit.body, `"act":"member_data_exported"`); n != 4 {
+		t.Errorf("%d exports audited, want 4: %s", n, clip(audit.body))
+	}
+	s.noErrorLogs()
+}
+
+func TestAdministratorErasesUnderTheRemovePolicy(t *testing.T) {
+	privacyStores(t, func(t *testing.T, s *site) {
+		p := newPVSubject(t, s, "Marguerite_B")
+		_, admin := pvCommunity(t, s, &p)
+		ab := s.signedIn(admin)
+		ab.get("/admin/privacy")
+		if r := ab.post("/admin/privacy", url.Values{"erased_posts": {"remove"}, "username_hold_days": {"30"}}); r.code != http.StatusSeeOther {
+			t.Fatalf("policy: %d %s", r.code, clip(r.body))
+		}
+		words := []string{"porting code", "three days now", "last four digits", "move my number"}
+		if got := dbHolding(t, s, words...); len(got) != len(words) {
+			t.Fatalf("before: the scan should find the member's words; found %v", got)
+		}
+		before := pvFigures(t, s, admin, p.name, p.email)
+		// Search finds the member's accepted answer before...
+		found := func() bool {
+			return strings.Contains(s.browser().get("/api/v1/search?q=four+digits").body, "Voicemail keeps asking for a PIN")
+		}
+		waitFor(t, "the answer is indexed", found)
+
+		page := ab.get("/admin/privacy/users/" + p.name)
+		if !strings.Contains(page.body, "The text of their questions and replies is removed.") || !strings.Contains(page.body, "for 30 days") {
+			t.Errorf("the erase form does not say what the policy does: %s", clip(page.body))
+		}
+		r := ab.post("/admin/privacy/users/"+p.name+"/erase", url.Values{"confirm": {"Marguerite"}, "reason": {"Request #4471"}})
+		if r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Type the member&#39;s username, Marguerite_B, to confirm.") ||
+			!strings.Contains(r.body, `value="Request #4471"`) {
+			t.Fatalf("wrong confirmation: %d %s", r.code, clip(r.body))
+		}
+		r = ab.post("/admin/privacy/users/"+p.name+"/erase", url.Values{"confirm": {p.name}, "reason": {"Request #4471"}})
+		if r.code != http.StatusSeeOther || r.header.Get("Location") != "/admin/privacy" {
+			t.Fatalf("erase: %d %s", r.code, clip(r.body))
+		}
+		if got := dbHolding(t, s, append(p.personal(), "three days now", "last four digits", "move my number")...); len(got) > 0 {
+			t.Errorf("the erased member's data or words remain: %v", got)
+		}
+		// The helper's reply quoted in no one's post stays.
+		if got := dbHolding(t, s, "porting code"); len(got) == 0 {
+			t.Error("the helper's reply was removed with the member's")
+		}
+		after := pvFigures(t, s, admin, p.name, p.email)
+		for k, v := range before {
+			if after[k] != v {
+				t.Errorf("%s changed with the erasure:\nbefore %s\nafter  %s", k, v, after[k])
+			}
+		}
+		th := s.browser().get("/t/" + itoa(p.asked) + "/removed")
+		if th.code != http.StatusOK || !strings.Contains(th.body, "Removed at its author&#39;s request") ||
+			!strings.Contains(th.body, "This post was removed at its author&#39;s request.") || !strings.Contains(th.body, "porting code") {
+			t.Errorf("thread after removal: %d %s", th.code, clip(th.body))
+		}
+		// ... and not after.
+		if found() {
+			t.Error("search still finds the removed answer")
+		}
+		audit := s.bearerClient(admin).api(http.MethodGet, "/api/v1/audit?act=member_erased", nil)
+		if !strings.Contains(audit.body, `"reason":"Request #4471"`) || !strings.Contains(audit.body, `"requested_by":"administrator"`) ||
+			!strings.Contains(audit.body, `"posts_policy":"remove"`) {
+			t.Errorf("audit: %s", clip(audit.body))
+		}
+		// Irreversible: the account cannot be found to erase again.
+		if r := s.bearerClient(admin).api(http.MethodPost, "/api/v1/users/"+p.name+"/erase", map[string]any{"confirm_username": p.name}); r.code != http.StatusNotFound {
+			t.Errorf("erasing again: %d %s", r.code, clip(r.body))
+		}
+		s.noErrorLogs()
+	})
+}
+
+func TestErasingATrustedMemberUnnamesTheirEscalations(t *testing.T) {
+	s := newSite(t)
+	ctx := context.Background()
+	admin := s.user(s.brand.ID, "pv_admin", "admin")
+	asker := s.user(s.brand.ID, "quiet_asker")
+	trusted := s.user(s.brand.ID, "Ottoline_T", "trusted")
+	if _, err := s.app.DB().Exec(ctx, `INSERT INTO escalation_settings (brand_id, webhook_url, webhook_secret) VALUES (?, ?, ?)`,
+		s.brand.ID, "https://crm.example/hook", "s3cret-s3cret-s3cret"); err != nil {
+		t.Fatal(err)
+	}
+	th := apiObject(t, s.bearerClient(asker).api(http.MethodPost, "/api/v1/threads", map[string]any{"board_id": s.board.ID,
+		"title": "My bill doubled this month", "body": "Nothing changed on my plan."}), http.StatusCreated)
+	tid := itoa(int64(th["id"].(float64)))
+	if r := s.bearerClient(trusted).api(http.MethodPost, "/api/v1/threads/"+tid+"/escalate", map[string]any{"reason": "Billing errors need staff"}); r.code >= 300 {
+		t.Fatalf("escalate: %d %s", r.code, clip(r.body))
+	}
+	if got := dbHolding(t, s, "Ottoline_T"); len(got["Ottoline_T"]) < 3 {
+		t.Fatalf("the escalation should quote the trusted member in its reason, events and webhook log: %v", got)
+	}
+	if r := s.bearerClient(admin).api(http.MethodPost, "/api/v1/users/Ottoline_T/erase", map[string]any{"confirm_username": "ottoline_t", "reason": "Asked by mail"}); r.code != http.StatusOK {
+		t.Fatalf("erase: %d %s", r.code, clip(r.body))
+	}
+	if got := dbHolding(t, s, "Ottoline_T", "ottoline_t@example.com"); len(got) > 0 {
+		t.Errorf("the trusted member is still named: %v", got)
+	}
+	x := s.bearerClient(admin).api(http.MethodGet, "/api/v1/escalations", nil)
+	if !strings.Contains(x.body, "escalated by a former member: Billing errors need staff") {
+		t.Errorf("escalation reason after erasure: %s", clip(x.body))
+	}
+	s.noErrorLogs()
+}
+
+func TestPrivacyFormsSayWhatIsWrong(t *testing.T) {
+	s := newSite(t)
+	admin := s.user(s.brand.ID, "pv_admin", "admin")
+	// The administrator made at first start steps down: pv_admin is the only one.
+	if _, err := s.app.DB().Exec(context.Background(), `DELETE FROM role_assignments WHERE role = 'admin' AND user_id <> ?`, admin.actor.UserID); err != nil {
+		t.Fatal(err)
+	}
+	ab := s.signedIn(admin)
+	ab.get("/admin/privacy")
+	s.run([]scenario{
+		{name: "policy must be known", method: "POST", path: "/admin/privacy", as: ab, form: url.Values{"erased_posts": {"burn"}, "username_hold_days": {"90"}},
+			status: 422, contains: []string{"Choose whether an erased member&#39;s posts are kept"}},
+		{name: "hold must be a number", method: "POST", path: "/admin/privacy", as: ab, form: url.Values{"erased_posts": {"keep"}, "username_hold_days": {"ninety"}},
+			status: 422, contains: []string{"Give the hold as a whole number of days.", `value="ninety"`}},
+		{name: "hold has bounds", method: "PUT", path: "/api/v1/privacy/settings", as: s.bearerClient(admin), json: map[string]any{"erased_posts": "keep", "username_hold_days": 99999},
+			status: 422, contains: []string{`"username_hold_days":"Hold a username for 0 to 3650 days."`}},
+		{name: "saved", method: "PUT", path: "/api/v1/privacy/settings", as: s.bearerClient(admin), json: map[string]any{"erased_posts": "remove", "username_hold_days": 0},
+			status: 200, contains: []string{`{"erased_posts":"remove","username_hold_days":0}`}},
+		{name: "unknown member", method: "GET", path: "/admin/privacy?member=nobody_here", as: ab,
+			status: 404, contains: []string{"There is no member called nobody_here here.", `value="nobody_here"`}},
+		{name: "known member", method: "GET", path: "/admin/privacy?member=pv_admin", as: ab, status: 303, location: "/admin/privacy/users/pv_admin"},
+		{name: "own account from the admin's route", method: "POST", path: "/api/v1/users/pv_admin/erase", as: s.bearerClient(admin),
+			json: map[string]any{"confirm_username": "pv_admin"}, status: 403, contains: []string{"use your privacy settings"}},
+		{name: "the only administrator stays", method: "DELETE", path: "/api/v1/me", as: s.bearerClient(admin),
+			json: map[string]any{"confirm_username": "pv_admin"}, status: 409, contains: []string{"only administrator"}},
+		{name: "not JSON", method: "DELETE", path: "/api/v1/me", as: s.bearerClient(admin), json: "confirm", status: 400},
+		{name: "unknown member's export", method: "GET", path: "/api/v1/users/nobody_here/export", as: s.bearerClient(admin), status: 404},
+	})
+	// A second administrator can leave; the page shows the conflict on the form.
+	ab.get("/settings/privacy")
+	r := ab.post("/settings/privacy/delete", url.Values{"confirm": {"pv_admin"}})
+	if r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, "only administrator") || !strings.Contains(r.body, "no password here") {
+		t.Errorf("the only administrator deleting: %d %s", r.code, clip(r.body))
+	}
+	second := s.user(s.brand.ID, "pv_admin2", "admin")
+	if r := s.bearerClient(second).api(http.MethodDelete, "/api/v1/me", map[string]any{"confirm_username": "pv_admin2"}); r.code != http.StatusOK ||
+		!strings.Contains(r.body, `"erased":true`) || !strings.Contains(r.body, `"username_held_until":null`) {
+		t.Errorf("a second administrator deleting: %d %s", r.code, clip(r.body))
+	}
+	s.noErrorLogs()
 }

@@ -90,6 +90,7 @@ func formErrors(err error, field string) map[string]string {
 // the search for a member.
 type adminView struct {
 	Settings    privacy.Settings
+	Hold        string // the hold as typed, when it was not a number
 	Member      string
 	MemberError string
 	Errors      map[string]string
@@ -139,7 +140,7 @@ func (h *Handlers) adminSave(c *gin.Context) {
 	}
 	var ve *fault.ValidationError
 	if errors.As(err, &ve) {
-		h.adminRender(c, http.StatusUnprocessableEntity, adminView{Settings: st, Errors: ve.Fields})
+		h.adminRender(c, http.StatusUnprocessableEntity, adminView{Settings: st, Hold: c.PostForm("username_hold_days"), Errors: ve.Fields})
 		return
 	}
 	if err != nil {
