@@ -65,10 +65,10 @@ func (h *Handlers) download(c *gin.Context, ar privacy.Archive, username string)
 	c.Data(http.StatusOK, "application/json; charset=utf-8", body)
 }
 
-// fileSafe keeps a file name to letters, digits, dots and dashes.
+// fileSafe keeps a file name to letters, digits, dots, dashes and underscores.
 func fileSafe(s string) string {
 	return strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' || r == '_' {
 			return r
 		}
 		return '-'
