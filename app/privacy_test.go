@@ -311,11 +311,11 @@ func TestMemberDeletesAccountAndNothingPersonalRemains(t *testing.T) {
 			t.Fatalf("privacy page: %d %s", page.code, clip(page.body))
 		}
 		// A wrong password or confirmation changes nothing and keeps what was typed.
-		r := p.b.post("/settings/privacy/delete", url.Values{"confirm": {p.name}, "password": {"not my password at all"}})
+		r := p.b.post("/settings/privacy/delete", url.Values{"confirm_username": {p.name}, "password": {"not my password at all"}})
 		if r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, "That is not your password.") || !strings.Contains(r.body, `value="`+p.name+`"`) {
 			t.Fatalf("wrong password: %d %s", r.code, clip(r.body))
 		}
-		r = p.b.post("/settings/privacy/delete", url.Values{"confirm": {"Zephyrine"}, "password": {p.password}})
+		r = p.b.post("/settings/privacy/delete", url.Values{"confirm_username": {"Zephyrine"}, "password": {p.password}})
 		if r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Type your username, "+p.name+", to confirm.") {
 			t.Fatalf("wrong confirmation: %d %s", r.code, clip(r.body))
 		}
@@ -323,7 +323,7 @@ func TestMemberDeletesAccountAndNothingPersonalRemains(t *testing.T) {
 			t.Fatal("a refused deletion erased the account")
 		}
 
-		r = p.b.post("/settings/privacy/delete", url.Values{"confirm": {strings.ToLower(p.name)}, "password": {p.password}})
+		r = p.b.post("/settings/privacy/delete", url.Values{"confirm_username": {strings.ToLower(p.name)}, "password": {p.password}})
 		if r.code != http.StatusSeeOther || r.header.Get("Location") != "/" {
 			t.Fatalf("delete: %d %s", r.code, clip(r.body))
 		}
@@ -535,12 +535,12 @@ func TestAdministratorErasesUnderTheRemovePolicy(t *testing.T) {
 		if !strings.Contains(page.body, "The text of their questions and replies is removed.") || !strings.Contains(page.body, "for 30 days") {
 			t.Errorf("the erase form does not say what the policy does: %s", clip(page.body))
 		}
-		r := ab.post("/admin/privacy/users/"+p.name+"/erase", url.Values{"confirm": {"Marguerite"}, "reason": {"Request #4471"}})
+		r := ab.post("/admin/privacy/users/"+p.name+"/erase", url.Values{"confirm_username": {"Marguerite"}, "reason": {"Request #4471"}})
 		if r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Type the member&#39;s username, Marguerite_B, to confirm.") ||
 			!strings.Contains(r.body, `value="Request #4471"`) {
 			t.Fatalf("wrong confirmation: %d %s", r.code, clip(r.body))
 		}
-		r = ab.post("/admin/privacy/users/"+p.name+"/erase", url.Values{"confirm": {p.name}, "reason": {"Request #4471"}})
+		r = ab.post("/admin/privacy/users/"+p.name+"/erase", url.Values{"confirm_username": {p.name}, "reason": {"Request #4471"}})
 		if r.code != http.StatusSeeOther || r.header.Get("Location") != "/admin/privacy" {
 			t.Fatalf("erase: %d %s", r.code, clip(r.body))
 		}
@@ -641,7 +641,7 @@ func TestPrivacyFormsSayWhatIsWrong(t *testing.T) {
 	})
 	// A second administrator can leave; the page shows the conflict on the form.
 	ab.get("/settings/privacy")
-	r := ab.post("/settings/privacy/delete", url.Values{"confirm": {"pv_admin"}})
+	r := ab.post("/settings/privacy/delete", url.Values{"confirm_username": {"pv_admin"}})
 	if r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, "only administrator") || !strings.Contains(r.body, "no password here") {
 		t.Errorf("the only administrator deleting: %d %s", r.code, clip(r.body))
 	}

@@ -39,7 +39,7 @@ func (s *Service) DeleteOwn(ctx context.Context, a account.Actor, confirm, passw
 	}
 	v := fault.Validation{}
 	if !sameName(confirm, u.Username) {
-		v.Add("confirm", "Type your username, "+u.Username+", to confirm.")
+		v.Add("confirm_username", "Type your username, "+u.Username+", to confirm.")
 	}
 	if u.HasPassword && password == "" {
 		v.Add("password", "Enter your password.")
@@ -78,7 +78,7 @@ func (s *Service) EraseMember(ctx context.Context, a account.Actor, username, co
 	}
 	v := fault.Validation{}
 	if !sameName(confirm, u.Username) {
-		v.Add("confirm", "Type the member's username, "+u.Username+", to confirm.")
+		v.Add("confirm_username", "Type the member's username, "+u.Username+", to confirm.")
 	}
 	reason = strings.TrimSpace(reason)
 	if len([]rune(reason)) > moderation.MaxReason {

@@ -55,9 +55,9 @@ func (h *Handlers) ownExport(c *gin.Context) {
 }
 
 func (h *Handlers) deleteOwn(c *gin.Context) {
-	confirm := c.PostForm("confirm")
+	confirm := c.PostForm("confirm_username")
 	_, err := h.privacy.DeleteOwn(c.Request.Context(), web.ActorOf(c), confirm, c.PostForm("password"))
-	if errs := formErrors(err, "confirm"); errs != nil {
+	if errs := formErrors(err, "confirm_username"); errs != nil {
 		h.ownRender(c, http.StatusUnprocessableEntity, confirm, errs)
 		return
 	}
@@ -190,9 +190,9 @@ func (h *Handlers) memberExport(c *gin.Context) {
 }
 
 func (h *Handlers) memberErase(c *gin.Context) {
-	v := memberView{Confirm: c.PostForm("confirm"), Reason: c.PostForm("reason")}
+	v := memberView{Confirm: c.PostForm("confirm_username"), Reason: c.PostForm("reason")}
 	_, err := h.privacy.EraseMember(c.Request.Context(), web.ActorOf(c), c.Param("username"), v.Confirm, v.Reason)
-	if v.Errors = formErrors(err, "confirm"); v.Errors != nil {
+	if v.Errors = formErrors(err, "confirm_username"); v.Errors != nil {
 		h.memberRender(c, http.StatusUnprocessableEntity, v)
 		return
 	}
