@@ -95,7 +95,12 @@ func insertUser(ctx context.Context, q sqldb.Querier, brandID int64, username, e
 	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM users WHERE brand_id = ? AND username_key = ?`, brandID, uk).Scan(&n); err != nil {
 		return 0, err
 	}
-	if n > 0 {
+	held, err := usernameHeld(ctx, q, brandID, uk, at)
+	if err != nil {
+		return 0, err
+	}
+	// A held name reads as taken: nobody learns that its account was erased.
+	if n > 0 || held {
 		return 0, &fault.ValidationError{Fields: map[string]string{"username": "That username is taken; choose another."}}
 	}
 	if ek != "" {
@@ -107,7 +112,7 @@ func insertUser(ctx context.Context, q sqldb.Querier, brandID int64, username, e
 		}
 	}
 	var id int64
-	err := q.QueryRow(ctx, `INSERT INTO users (brand_id, username, username_key, email, email_key, password_hash, external_id, created_at)
+	err = q.QueryRow(ctx, `INSERT INTO users (brand_id, username, username_key, email, email_key, password_hash, external_id, created_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, brandID, username, uk, email, ek, hash, externalID, ms(at)).Scan(&id)
 	if sqldb.IsUniqueViolation(err) {
 		return 0, &fault.ValidationError{Fields: map[string]string{"username": "That username or email is taken."}}

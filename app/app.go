@@ -15,6 +15,7 @@ import (
 	"mutual/app/forumweb"
 	"mutual/app/moderationweb"
 	"mutual/app/notifyweb"
+	"mutual/app/privacyweb"
 	"mutual/app/reportweb"
 	"mutual/app/reputationweb"
 	"mutual/app/ssoweb"
@@ -27,6 +28,7 @@ import (
 	"mutual/markup"
 	"mutual/migrations"
 	"mutual/moderation"
+	"mutual/privacy"
 	"mutual/search"
 	"mutual/sqldb"
 	"mutual/sso"
@@ -54,6 +56,7 @@ type App struct {
 	mod         *moderation.Service
 	escalations *escalation.Service
 	sso         *sso.Service
+	privacy     *privacy.Service
 	notify      *notify.Store  // who hears about what, and the mail outbox
 	signer      *notify.Signer // signs the links in mail
 	sender      *notify.Sender // sends the outbox's mail, reminders and digests
@@ -71,6 +74,7 @@ type App struct {
 	discovery     *discoveryweb.Handlers
 	notifications *notifyweb.Handlers
 	ssoweb        *ssoweb.Handlers
+	privacyweb    *privacyweb.Handlers
 
 	// background work tied to the App's life: the change listener
 	// (PostgreSQL) or the search indexer (SQLite), and view counting.

@@ -9,6 +9,7 @@ import (
 	"mutual/app/forumweb"
 	"mutual/app/moderationweb"
 	"mutual/app/notifyweb"
+	"mutual/app/privacyweb"
 	"mutual/app/reportweb"
 	"mutual/app/reputationweb"
 	"mutual/app/ssoweb"
@@ -52,4 +53,5 @@ func (a *App) buildCapabilities() {
 	a.discovery = discoveryweb.New(a.site, a.limits, a.forum, a.search, cfg.Now,
 		discoveryweb.With{AskAgain: askAgain(a.forumweb)})
 	a.modweb = moderationweb.New(a.site, a.limits, a.mod, a.forum, cfg.Now)
+	a.privacyweb = privacyweb.New(a.site, a.limits, a.privacy)
 }

@@ -227,6 +227,24 @@ var authzMatrix = []mxRow{
 	{"GET /api/v1/tokens", mxNone, signedIn, "", ""},
 	{"POST /api/v1/tokens", mxNone, "", "", `{"name":"matrix"}`},
 	{"DELETE /api/v1/tokens/:id", mxAPIToken, signedIn, "", ""},
+	// Members' data rights. A member exports or deletes only their own
+	// account (the matrix's accounts have no password, so deleting stops at
+	// the confirmation); an administrator exports and erases any member of
+	// their own brand, but not themselves through the administrator's route.
+	{"GET /settings/privacy", mxNone, signedIn, "", ""},
+	{"GET /settings/privacy/export", mxNone, signedIn, "", ""},
+	{"POST /settings/privacy/delete", mxNone, signedIn, "", "confirm_username=somebody-else"},
+	{"GET /admin/privacy", mxNone, admins, "", ""},
+	{"POST /admin/privacy", mxNone, admins, "", "erased_posts=keep&username_hold_days=90"},
+	{"GET /admin/privacy/users/:username", mxUser, admins, admins, ""},
+	{"GET /admin/privacy/users/:username/export", mxUser, admins, admins, ""},
+	{"POST /admin/privacy/users/:username/erase", mxUser, "", admins, "confirm_username=somebody-else&reason=matrix"},
+	{"GET /api/v1/me/export", mxNone, signedIn, "", ""},
+	{"DELETE /api/v1/me", mxNone, signedIn, "", `{"confirm_username":"somebody-else"}`},
+	{"GET /api/v1/users/:username/export", mxUser, admins, admins, ""},
+	{"POST /api/v1/users/:username/erase", mxUser, "", admins, `{"confirm_username":"somebody-else","reason":"matrix"}`},
+	{"GET /api/v1/privacy/settings", mxNone, admins, "", ""},
+	{"PUT /api/v1/privacy/settings", mxNone, admins, "", `{"erased_posts":"keep","username_hold_days":90}`},
 }
 
 // Role sets for the matrix (space-separated roles).

@@ -42,6 +42,7 @@ func (a *App) routes(proxies []string) http.Handler {
 	a.discovery.Routes(b, api)
 	a.notifications.Routes(b, api)
 	a.ssoweb.Routes(b)
+	a.privacyweb.Routes(b, api)
 
 	r.NoRoute(a.site.ResolveBrand, a.site.Authenticate, a.site.NotFound)
 	r.NoMethod(a.site.ResolveBrand, a.site.Authenticate, a.site.MethodNotAllowed)

@@ -10,6 +10,7 @@ import (
 	"mutual/forum/notify"
 	"mutual/markup"
 	"mutual/moderation"
+	"mutual/privacy"
 	"mutual/search"
 	"mutual/sqldb"
 	"mutual/sso"
@@ -28,13 +29,14 @@ type Services struct {
 	Moderation  *moderation.Service
 	Escalations *escalation.Service
 	SSO         *sso.Service
+	Privacy     *privacy.Service
 	Now         func() time.Time // the configured clock
 }
 
 // Services returns the App's domain services.
 func (a *App) Services() Services {
 	return Services{DB: a.db, Renderer: a.md, Brands: a.brands, Members: a.members, Forum: a.forum,
-		Moderation: a.mod, Escalations: a.escalations, SSO: a.sso, Now: a.cfg.Now}
+		Moderation: a.mod, Escalations: a.escalations, SSO: a.sso, Privacy: a.privacy, Now: a.cfg.Now}
 }
 
 // buildServices makes the domain services and the hooks between them:
@@ -69,6 +71,8 @@ func (a *App) buildServices(ctx context.Context) error {
 	if err := a.buildNotify(ctx); err != nil {
 		return err
 	}
+	a.privacy = privacy.New(db, a.members, cfg.Now)
+	a.privacy.Changed = a.onChange
 	a.forum.OnChange = a.onChange
 	return nil
 }

@@ -16,6 +16,7 @@ var Owners = map[string]string{
 	"sessions":         "mutual/account",
 	"api_tokens":       "mutual/account",
 	"password_resets":  "mutual/account", // the outbox mints the mail's token through account.MintReset
+	"username_holds":   "mutual/account", // an erased member's username, held (as a hash) for a while
 
 	// Content and the brand itself: the forum.
 	"brands":         "mutual/forum", // other capabilities' columns change through forum.SetBrandModeration, forum.SetPeerSLA, forum.LedgerTx
@@ -76,6 +77,8 @@ var Owners = map[string]string{
 	"sso_identities": "mutual/sso",
 	"sso_flows":      "mutual/sso",
 	"sso_settings":   "mutual/sso",
+	// Members' data rights: each brand's erasure policy.
+	"privacy_settings": "mutual/privacy",
 
 	// The server's own machinery: background job leases and rate limits.
 	"jobs":          "mutual/jobs",

@@ -37,6 +37,7 @@ type me struct {
 	CanModerate bool
 	CanReport   bool // may read the deflection report
 	IsAgent     bool // agent (or admin): the escalation slot links the agent console
+	DataRights  bool // may export and erase members' data (the member record links it)
 }
 
 // Render writes a page of the brand's theme.
@@ -54,7 +55,7 @@ func (s *Site) Render(c *gin.Context, code int, page, title string, data any) {
 	}
 	if act := ActorOf(c); act.SignedIn() {
 		v.Me = &me{ID: act.UserID, Username: act.Username, CanModerate: act.CanModerate(), CanReport: s.authz.Can(act, "report", "read"),
-			IsAgent: act.Has("agent") || act.Has("admin")}
+			IsAgent: act.Has("agent") || act.Has("admin"), DataRights: s.authz.Can(act, "member_data", "erase")}
 		if s.Bell != nil {
 			v.Notify = s.Bell(c, act)
 		}
@@ -121,6 +122,10 @@ var flashes = map[string]string{
 	// password reset and API tokens (app/accountweb)
 	"pw-reset":   "Your password is changed, and every session of your account is signed out. Sign in with the new password.",
 	"tk-revoked": "The token is revoked. Programs using it are refused from now on.",
+	// members' data rights (app/privacyweb)
+	"pv-deleted": "Your account is deleted, and everything personal with it. Thank you for being part of this community.",
+	"pv-erased":  "The account is erased. The act is recorded in the audit log.",
+	"pv-saved":   "Privacy settings saved.",
 }
 
 func (s *Site) Flash(c *gin.Context, key string) { s.SetCookie(c, cookieFlash, key, 60) }

@@ -25,6 +25,7 @@ var copyOrder = []string{
 	"reputation_settings", "reputation_ranks", "reputation_rollups", "reputation_rings", "reputation_ring_members",
 	"escalation_settings", "agents", "escalation_webhooks", "escalation_webhook_attempts",
 	"sso_providers", "sso_identities", "sso_flows", "sso_settings",
+	"username_holds", "privacy_settings",
 }
 
 // TableCount is one table's rows in the source and the target after a copy.
@@ -134,6 +135,7 @@ func hasIDColumn(table string) bool {
 	case "report_settings", "thread_view_days", "report_view_rollup", "report_accepts", "report_salts":
 		return false
 	case "sso_flows", "sso_settings":
+	case "username_holds", "privacy_settings":
 		return false
 	}
 	return true
