@@ -10,7 +10,9 @@ import (
 	"mutual/app/escalationweb"
 	"mutual/app/forumweb"
 	"mutual/app/reputationweb"
+	"mutual/escalation"
 	"mutual/forum"
+	"mutual/report/deflection"
 )
 
 // The adapters below give one capability's HTTP package what another
@@ -42,6 +44,20 @@ func (e forumEscalations) ThreadSlot(c *gin.Context, t forum.Thread) any {
 		return s
 	}
 	return nil
+}
+
+// reportSLAs are the escalation settings' SLAs as the report reads and
+// changes them: the escalation settings keep the one value of each.
+type reportSLAs struct{ esc *escalation.Service }
+
+func (e reportSLAs) SLAs(ctx context.Context, brandID int64) (deflection.SLAs, error) {
+	st, err := e.esc.BrandSettings(ctx, brandID)
+	return deflection.SLAs{Peer: st.PeerSLA, Agent: st.AgentSLA}, err
+}
+
+func (e reportSLAs) SetSLAs(ctx context.Context, brandID int64, s deflection.SLAs) error {
+	_, err := e.esc.UpdateSettings(ctx, brandID, escalation.Update{PeerSLA: &s.Peer, AgentSLA: &s.Agent})
+	return err
 }
 
 // askAgain shows the forum's Ask form with what the discovery check found.

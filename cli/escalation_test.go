@@ -28,7 +28,7 @@ func TestEscalationCommands(t *testing.T) {
 			t.Errorf("brand update %v: %v, want a usage error", bad, err)
 		}
 	}
-	if _, err := run(brandUpdate, "--host", "localhost", "--peer-sla", "1s"); err == nil || !strings.Contains(err.Error(), "between 1m") {
+	if _, err := run(brandUpdate, "--host", "localhost", "--peer-sla", "1s"); err == nil || !strings.Contains(err.Error(), "between 1 minute") {
 		t.Errorf("a 1s SLA: %v, want a validation error", err)
 	}
 	if _, err := run(brandUpdate, "--host", "nowhere.example", "--peer-sla", "5m"); err == nil || !strings.Contains(err.Error(), "no brand") {
