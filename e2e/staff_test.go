@@ -11,7 +11,6 @@ import (
 	"mutual/account"
 	"mutual/app"
 	"mutual/escalation"
-	"mutual/forum"
 )
 
 // staffMember makes an account with a password the browser can sign in
@@ -122,7 +121,7 @@ func TestJourneyHandoverSaysWhy(t *testing.T) {
 	shoot(t, agent, "staff-handover-nobody")
 
 	ben := staffMember(t, a, "agent_ben", "agent")
-	brand, err := forum.NewBrands(a.DB(), clk.Now).Default(context.Background())
+	brand, err := a.Services().Brands.Default(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
