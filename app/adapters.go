@@ -12,8 +12,10 @@ import (
 	"mutual/app/forumweb"
 	"mutual/app/reputationweb"
 	"mutual/app/ssoweb"
+	"mutual/escalation"
 	"mutual/forum"
 	"mutual/moderation"
+	"mutual/report/deflection"
 	"mutual/sqldb"
 	"mutual/sso"
 )
@@ -47,6 +49,20 @@ func (e forumEscalations) ThreadSlot(c *gin.Context, t forum.Thread) any {
 		return s
 	}
 	return nil
+}
+
+// reportSLAs are the escalation settings' SLAs as the report reads and
+// changes them: the escalation settings keep the one value of each.
+type reportSLAs struct{ esc *escalation.Service }
+
+func (e reportSLAs) SLAs(ctx context.Context, brandID int64) (deflection.SLAs, error) {
+	st, err := e.esc.BrandSettings(ctx, brandID)
+	return deflection.SLAs{Peer: st.PeerSLA, Agent: st.AgentSLA}, err
+}
+
+func (e reportSLAs) SetSLAs(ctx context.Context, brandID int64, s deflection.SLAs) error {
+	_, err := e.esc.UpdateSettings(ctx, brandID, escalation.Update{PeerSLA: &s.Peer, AgentSLA: &s.Agent})
+	return err
 }
 
 // askAgain shows the forum's Ask form with what the discovery check found.

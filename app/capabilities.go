@@ -50,6 +50,7 @@ func (a *App) buildCapabilities() {
 		a.accounts.ResetMail = a.notify.QueueReset
 	}
 	a.reports = reportweb.New(a.site, a.limits, db, a.forum, cfg.Now)
+	a.reports.SLAs = reportSLAs{a.escalations}
 	a.discovery = discoveryweb.New(a.site, a.limits, a.forum, a.search, cfg.Now,
 		discoveryweb.With{AskAgain: askAgain(a.forumweb)})
 	a.modweb = moderationweb.New(a.site, a.limits, a.mod, a.forum, cfg.Now)

@@ -98,7 +98,6 @@ var WriteExceptions = []Exception{
 	{"mutual/forum/stackexchange", nil, "bulk loader: imports a whole Stack Exchange dump in large batches, then rebuilds the caches"},
 	{"mutual/forum/synth", nil, "bulk loader: generates a whole synthetic brand in large batches, then rebuilds the caches"},
 	{"mutual/migrations/storecopy", nil, "migrate-store copies a whole database table by table; it sets accepted answers once every post exists"},
-	{"mutual/report/deflection", []string{"brands"}, "pending: the report settings form's peer SLA moves to forum.SetPeerSLA with the reports package"},
 }
 
 // Read is a package allowed to read a table it does not own.
@@ -129,7 +128,7 @@ var AllowedReads = []Read{
 		"the index is built from threads and their posts, ranked with their solved and answered marks, and a page of results is one query joining the threads' authors"},
 	{"mutual/forum/notify", []string{"users", "brands", "boards", "posts", "threads", "kudos"},
 		"a notification or digest names the thread, post and people it is about"},
-	{"mutual/report/deflection", []string{"brands", "boards", "posts", "threads", "suggestion_opens", "escalations"},
+	{"mutual/report/deflection", []string{"boards", "posts", "threads", "suggestion_opens", "escalations"},
 		"the deflection report computes its figures across content and escalations"},
 	{"mutual/forum/stackexchange", []string{"reputation_events"}, "bulk loader"},
 	{"mutual/migrations/storecopy", nil, "migrate-store copies a whole database table by table"},

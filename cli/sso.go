@@ -24,11 +24,8 @@ func callbackURL(b forum.Brand, id int64) string {
 
 // ssoAdd configures an OpenID Connect provider for a brand.
 func ssoAdd(ctx context.Context, args []string, out io.Writer) error {
-	fs, cfg, err := newFlags("sso add", false)
-	if err != nil {
-		return err
-	}
-	host := fs.String("brand", "", "brand host (default brand when empty)")
+	fs, cfg := newFlags("sso add", false)
+	host := fs.String("brand", "", brandHelp)
 	label := fs.String("label", "", `button label ("Sign in with LABEL")`)
 	issuer := fs.String("issuer", "", "issuer URL, e.g. https://login.example.com/realms/acme")
 	clientID := fs.String("client-id", "", "client ID the provider gave this community")
@@ -41,9 +38,11 @@ func ssoAdd(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	if *secretFile != "" {
-		if *secret, err = readSecret(*secretFile); err != nil {
+		s, err := readSecret(*secretFile)
+		if err != nil {
 			return err
 		}
+		*secret = s
 	}
 	if *label == "" || *issuer == "" || *clientID == "" || *secret == "" {
 		return usageErr("--label, --issuer, --client-id and --client-secret (or --client-secret-file) are required")
@@ -75,11 +74,8 @@ func readSecret(name string) (string, error) {
 
 // ssoList prints a brand's providers; never their secrets.
 func ssoList(ctx context.Context, args []string, out io.Writer) error {
-	fs, cfg, err := newFlags("sso list", false)
-	if err != nil {
-		return err
-	}
-	host := fs.String("brand", "", "brand host (default brand when empty)")
+	fs, cfg := newFlags("sso list", false)
+	host := fs.String("brand", "", brandHelp)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -104,11 +100,8 @@ func ssoList(ctx context.Context, args []string, out io.Writer) error {
 
 // ssoRemove removes a provider of a brand.
 func ssoRemove(ctx context.Context, args []string, out io.Writer) error {
-	fs, cfg, err := newFlags("sso remove", false)
-	if err != nil {
-		return err
-	}
-	host := fs.String("brand", "", "brand host (default brand when empty)")
+	fs, cfg := newFlags("sso remove", false)
+	host := fs.String("brand", "", brandHelp)
 	id := fs.Int64("id", 0, "provider id (see mutual sso list)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -129,11 +122,8 @@ func ssoRemove(ctx context.Context, args []string, out io.Writer) error {
 // only through the brand's providers. It is also the way back in should a
 // provider fail.
 func ssoSignup(ctx context.Context, args []string, out io.Writer) error {
-	fs, cfg, err := newFlags("sso signup", false)
-	if err != nil {
-		return err
-	}
-	host := fs.String("brand", "", "brand host (default brand when empty)")
+	fs, cfg := newFlags("sso signup", false)
+	host := fs.String("brand", "", brandHelp)
 	password := fs.String("password", "", "on: anyone may join with a password; off: only through a provider")
 	if err := parse(fs, args); err != nil {
 		return err

@@ -14,12 +14,9 @@ import (
 
 // tokenCreate prints a new bearer token for a user.
 func tokenCreate(ctx context.Context, args []string, out io.Writer) error {
-	fs, cfg, err := newFlags("token create", false)
-	if err != nil {
-		return err
-	}
+	fs, cfg := newFlags("token create", false)
 	username := fs.String("username", "", "username")
-	host := fs.String("brand", "", "brand host (default brand when empty)")
+	host := fs.String("brand", "", brandHelp)
 	name := fs.String("name", "cli", "a label for the token")
 	expires := fs.String("expires", "never", `when it stops working: days ("90d"), a duration ("720h"), a date (YYYY-MM-DD) or "never"`)
 	if err := parse(fs, args); err != nil {
@@ -48,12 +45,9 @@ func tokenCreate(ctx context.Context, args []string, out io.Writer) error {
 // tokenList prints the brand's tokens (or one member's): what they are
 // called, whose they are, and when they were made, used and expire.
 func tokenList(ctx context.Context, args []string, out io.Writer) error {
-	fs, cfg, err := newFlags("token list", false)
-	if err != nil {
-		return err
-	}
+	fs, cfg := newFlags("token list", false)
 	username := fs.String("username", "", "only this member's tokens")
-	host := fs.String("brand", "", "brand host (default brand when empty)")
+	host := fs.String("brand", "", brandHelp)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -81,12 +75,9 @@ func tokenList(ctx context.Context, args []string, out io.Writer) error {
 
 // tokenRevoke deletes a token of the brand by id.
 func tokenRevoke(ctx context.Context, args []string, out io.Writer) error {
-	fs, cfg, err := newFlags("token revoke", false)
-	if err != nil {
-		return err
-	}
+	fs, cfg := newFlags("token revoke", false)
 	id := fs.Int64("id", 0, "the token's id (see `mutual token list`)")
-	host := fs.String("brand", "", "brand host (default brand when empty)")
+	host := fs.String("brand", "", brandHelp)
 	if err := parse(fs, args); err != nil {
 		return err
 	}

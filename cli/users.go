@@ -13,14 +13,11 @@ import (
 
 // userCreate creates an account, optionally with a role.
 func userCreate(ctx context.Context, args []string, out io.Writer) error {
-	fs, cfg, err := newFlags("user create", false)
-	if err != nil {
-		return err
-	}
-	username := fs.String("username", "", "username")
-	email := fs.String("email", "", "email address")
-	password := fs.String("password", "", "password (at least 10 characters)")
-	host := fs.String("brand", "", "brand host (default brand when empty)")
+	fs, cfg := newFlags("user create", false)
+	username := fs.String("username", "", "the new account's username (required)")
+	email := fs.String("email", "", "email address (required)")
+	password := fs.String("password", "", "password, at least 10 characters (required)")
+	host := fs.String("brand", "", brandHelp)
 	role := fs.String("role", "member", "role: "+strings.Join(account.Roles, ", "))
 	if err := parse(fs, args); err != nil {
 		return err
