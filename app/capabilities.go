@@ -45,7 +45,9 @@ func (a *App) buildCapabilities() {
 	a.ssoweb.SignIn = a.accounts.SignIn
 	a.ssoweb.Joined = a.notifications.QueueVerify
 	a.accounts.SSO = federation(a.ssoweb)
-	a.reports = reportweb.New(a.site, a.limits, db, a.forum, cfg.Now)
+	a.reports = reportweb.New(a.site, a.limits, db, a.forum, a.md, cfg.Now)
+	a.forumweb.ReportSlot = a.reports.ThreadSlot
+	a.forumweb.Opened = a.notifications.ThreadOpened
 	a.discovery = discoveryweb.New(a.site, a.limits, a.forum, a.search, cfg.Now,
 		discoveryweb.With{AskAgain: askAgain(a.forumweb)})
 	a.modweb = moderationweb.New(a.site, a.limits, a.mod, a.forum, cfg.Now)
