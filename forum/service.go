@@ -273,28 +273,21 @@ func (s *Service) ListThreads(ctx context.Context, brandID, boardID int64, f Fil
 	if limit <= 0 || limit > 100 {
 		limit = 30
 	}
-	where := ""
-	switch f {
-	case FilterUnanswered:
-		where = " AND t.first_reply_at IS NULL"
-	case FilterSolved:
-		where = " AND t.accepted_post_id IS NOT NULL"
+	top := after.ID == 0
+	if top {
+		after = endOfList
 	}
-	args := []any{boardID, brandID}
-	if after.ID != 0 {
-		where += " AND (t.last_activity_at < ? OR (t.last_activity_at = ? AND t.id < ?))"
-		args = append(args, ms(after.At), ms(after.At), after.ID)
-	}
-	args = append(args, limit+1)
-	rows, err := s.db.Query(ctx, `SELECT `+threadCols+` FROM threads t JOIN users u ON u.id = t.author_id
-WHERE t.board_id = ? AND t.brand_id = ? AND t.status = 'visible'`+where+`
-ORDER BY t.last_activity_at DESC, t.id DESC LIMIT ?`, args...)
+	out, err := s.threadsBeyond(ctx, brandID, boardID, f, after, false, limit+1)
 	if err != nil {
-		return nil, Cursor{}, fmt.Errorf("forum: list threads: %w", err)
+		return nil, Cursor{}, err
 	}
-	out, next, err := collectThreads(rows, limit)
-	if err != nil || after.ID != 0 || f != FilterAll {
-		return out, next, err
+	var next Cursor
+	if len(out) > limit {
+		out = out[:limit]
+		next = Cursor{At: out[limit-1].LastActivityAt, ID: out[limit-1].ID}
+	}
+	if !top || f != FilterAll {
+		return out, next, nil
 	}
 	return s.withPinned(ctx, brandID, boardID, out, next)
 }

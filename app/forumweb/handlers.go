@@ -33,6 +33,14 @@ type Handlers struct {
 	mod     *moderation.Service
 	rep     Reputation
 	esc     Escalations
+
+	// ReportSlot, when set, gives the thread page the reports capability's
+	// slot ("Did this save you contacting us?" and "Contact us").
+	ReportSlot func(c *gin.Context, t forum.Thread) any
+	// Opened, when set, hears that a signed-in member is about to see a
+	// thread page, so notifications that point there are read before the
+	// page's bell is drawn. An error is logged; the page is shown anyway.
+	Opened func(ctx context.Context, act account.Actor, threadID int64) error
 }
 
 // Reputation is what the forum pages show of members' standing.

@@ -25,11 +25,24 @@ type threadView struct {
 	PostingBlocked string
 	Rep            RepSlot           // the reputation slot
 	Escalation     any               // the escalation slot: state and buttons (signed-in viewers), or nil
+	Report         any               // the reports slot: survey and "Contact us", or nil
 	Bars           map[int64]postBar // each post's action bar, by post id
 }
 
 // QuestionPage is the thread and its posts, for the discovery head.
 func (v threadView) QuestionPage() forum.ThreadPage { return v.Page }
+
+// OtherReplies are this page's replies but the accepted answer, which the
+// page shows on its own under the question.
+func (v threadView) OtherReplies() []forum.Post {
+	out := make([]forum.Post, 0, len(v.Page.Replies))
+	for _, p := range v.Page.Replies {
+		if p.ID != v.Page.Thread.AcceptedPostID {
+			out = append(out, p)
+		}
+	}
+	return out
+}
 
 func (h *Handlers) loadThreadView(c *gin.Context, id int64) (threadView, error) {
 	ctx := c.Request.Context()
@@ -56,6 +69,9 @@ func (h *Handlers) loadThreadView(c *gin.Context, id int64) (threadView, error) 
 	}
 	tv := threadView{Page: pg, Board: bd, CanAccept: canAccept, Kudoed: pg.Kudoed, ClientKey: newClientKey(), PostingBlocked: blocked, Rep: rep}
 	tv.Escalation = h.esc.ThreadSlot(c, pg.Thread)
+	if h.ReportSlot != nil {
+		tv.Report = h.ReportSlot(c, pg.Thread)
+	}
 	csrf := ""
 	if actor.SignedIn() {
 		csrf = h.site.CSRFToken(c)
@@ -86,6 +102,11 @@ func (h *Handlers) thread(c *gin.Context) {
 		}
 		c.Redirect(http.StatusMovedPermanently, web.ThreadURL(tv.Page.Thread)+q)
 		return
+	}
+	if act := web.ActorOf(c); act.SignedIn() && h.Opened != nil {
+		if err := h.Opened(c.Request.Context(), act, id); err != nil {
+			h.site.Log().Error("thread opened", "request_id", web.RequestID(c), "thread", id, "err", err)
+		}
 	}
 	h.site.Render(c, http.StatusOK, "thread", tv.Page.Thread.Title, tv)
 }

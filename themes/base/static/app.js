@@ -83,3 +83,52 @@
     }, 250);
   });
 })();
+
+// ---- report: "Did this save you contacting us?" answered in place ----
+// The survey under an accepted answer posts to /survey/{id} asking for JSON
+// and thanks the reader where they are. Members' forms carry their token; a
+// visitor's cached page carries none, so the script first fetches the
+// confirm page, which gives the visitor one, as following the link would.
+// Without JavaScript, or if a call fails, the form submits as it would have.
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-survey]");
+  var form = box && box.querySelector("form[data-thread]");
+  if (!form || !window.fetch || !window.DOMParser) return;
+  var url = "/survey/" + form.dataset.thread;
+  function token() {
+    var input = form.querySelector("input[name=csrf]");
+    if (input) return Promise.resolve(input.value);
+    return fetch(url, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) throw new Error("survey form " + r.status);
+      return r.text();
+    }).then(function (html) {
+      var got = new DOMParser().parseFromString(html, "text/html").querySelector("input[name=csrf]");
+      if (!got) throw new Error("no form token");
+      return got.value;
+    });
+  }
+  form.addEventListener("submit", function (e) {
+    var btn = e.submitter;
+    if (form.dataset.plain || !btn || !btn.value) return;
+    e.preventDefault();
+    var plain = function () { form.dataset.plain = "1"; form.requestSubmit(btn); };
+    token().then(function (tok) {
+      return fetch(url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json", "X-CSRF-Token": tok },
+        body: "answer=" + encodeURIComponent(btn.value)
+      });
+    }).then(function (r) {
+      if (!r.ok) { plain(); return; }
+      var p = document.createElement("p");
+      p.className = "report-survey-thanks";
+      p.setAttribute("role", "status");
+      p.setAttribute("tabindex", "-1");
+      p.textContent = box.getAttribute(btn.value === "yes" ? "data-thanks-yes" : "data-thanks-no");
+      form.replaceWith(p);
+      p.focus();
+    }).catch(plain);
+  });
+})();
