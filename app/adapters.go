@@ -9,6 +9,7 @@ import (
 	"mutual/app/discoveryweb"
 	"mutual/app/escalationweb"
 	"mutual/app/forumweb"
+	"mutual/app/moderationweb"
 	"mutual/app/reputationweb"
 	"mutual/forum"
 )
@@ -42,6 +43,17 @@ func (e forumEscalations) ThreadSlot(c *gin.Context, t forum.Thread) any {
 		return s
 	}
 	return nil
+}
+
+// forumModeration is the moderation slot as the thread page needs it.
+type forumModeration struct{ *moderationweb.Handlers }
+
+func (m forumModeration) ThreadSlot(c *gin.Context, t forum.Thread) (any, error) {
+	s, err := m.Handlers.ThreadSlot(c, t)
+	if s == nil || err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // askAgain shows the forum's Ask form with what the discovery check found.

@@ -50,6 +50,7 @@ type Site struct {
 	Head func(PageInfo) any
 
 	signedLinks map[string]bool
+	redraws     map[string]Redraw // pages that draw forms, for Refuse
 
 	brandMu    sync.RWMutex
 	brandCache map[string]brandEntry
@@ -64,7 +65,7 @@ type brandEntry struct {
 // take at most pageBytes of memory.
 func NewSite(log *slog.Logger, authz *moderation.Authorizer, reg *themes.Registry, brands *forum.Brands, members *account.Members, pageBytes int, pageTTL time.Duration) *Site {
 	return &Site{log: log, authz: authz, themes: reg, brands: brands, members: members,
-		pages: newPageCache(pageBytes, pageTTL), signedLinks: map[string]bool{}, brandCache: map[string]brandEntry{}}
+		pages: newPageCache(pageBytes, pageTTL), signedLinks: map[string]bool{}, redraws: map[string]Redraw{}, brandCache: map[string]brandEntry{}}
 }
 
 // Log is the site's logger.
