@@ -69,7 +69,7 @@ func TestFlagRefusedInPlace(t *testing.T) {
 	id := "flag-" + itoa(m.spam.ID)
 
 	r := asker.post(flag, url.Values{"reason": {""}, "note": {"Selling pills in every thread"}})
-	refusedInPlace(t, r, http.StatusUnprocessableEntity, "How do I change my plan?", "Choose why",
+	refusedInPlace(t, r, http.StatusUnprocessableEntity, "How do I change my plan?", "Choose a reason for the flag",
 		`<details class="flag inline" open>`, `value="Selling pills in every thread"`,
 		`aria-describedby="`+id+`-reason-err"`, `id="`+id+`-reason-err" class="field-error" role="alert"`)
 
