@@ -54,14 +54,29 @@ func TestPostBars(t *testing.T) {
 	if b := byMod[13]; !b.Moderate || !b.Edit || b.EditOthers || b.Status != "hidden" {
 		t.Errorf("a hidden reply, seen by a moderator: %+v", b)
 	}
+
+	// A new account is told why it cannot give kudos yet, on every post.
+	held := page(other, false)
+	held.Rep = editRights{at: "1,000", kudos: "New accounts can give kudos once they are 1 hour old."}
+	if b := postBars(held, account.Actor{UserID: other, BrandID: 1}, "tok", nil)[10]; !b.CanKudos || b.KudosWhy == "" {
+		t.Errorf("a new account's bar does not say why no kudos: %+v", b)
+	}
+	// A suspended member gets a visitor's bar: no buttons that would refuse.
+	suspended := page(other, false)
+	suspended.PostingBlocked = "Your account is suspended until 2 Jan 2026 15:04 UTC."
+	if b := postBars(suspended, account.Actor{UserID: other, BrandID: 1}, "tok", nil)[10]; b.Signed || b.CanKudos || b.Flag || b.EditOthers || b.CSRF != "" {
+		t.Errorf("a suspended member's bar offers something: %+v", b)
+	}
 }
 
-// editRights is a reputation slot that says only who may edit others' posts.
+// editRights is a reputation slot that says who may edit others' posts, and
+// why the viewer may not give kudos yet.
 type editRights struct {
 	allowed bool
 	at      string
+	kudos   string
 }
 
 func (e editRights) EditOthers() (bool, string) { return e.allowed, e.at }
 
-func (e editRights) KudosHeld() string { return "" }
+func (e editRights) KudosHeld() string { return e.kudos }

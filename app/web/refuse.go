@@ -112,20 +112,19 @@ func RefusedOf(c *gin.Context) *Refused {
 	return rf
 }
 
-// Refuse answers a form that failed. A person's mistake or a refusal (bad
-// input, not allowed, a conflict, too fast) draws the page the form was
-// sent from again, the message beside the form and what was typed kept, so
-// nobody lands on a dead end. Everything else (sign in first, gone, our
-// own failures) and the API go to Fail.
+// inPlace are the statuses of a person's mistake or a refusal, which a form
+// answers on its own page: bad input, not allowed, a conflict, too fast.
+var inPlace = map[int]bool{http.StatusBadRequest: true, http.StatusForbidden: true, http.StatusConflict: true,
+	http.StatusUnprocessableEntity: true, http.StatusTooManyRequests: true}
+
+// Refuse answers a form that failed. A person's mistake or a refusal draws
+// the page the form was sent from again, the message beside the form and
+// what was typed kept, so nobody lands on a dead end. Everything else (sign
+// in first, gone, our own failures) and the API go to Fail.
 func (s *Site) Refuse(c *gin.Context, f Form, err error) {
 	code, _, msg := Status(err)
 	redraw := s.redraws[f.Page]
-	switch {
-	case IsAPI(c) || redraw == nil:
-		s.Fail(c, err)
-		return
-	case code != http.StatusBadRequest && code != http.StatusForbidden && code != http.StatusConflict &&
-		code != http.StatusUnprocessableEntity && code != http.StatusTooManyRequests:
+	if IsAPI(c) || redraw == nil || !inPlace[code] {
 		s.Fail(c, err)
 		return
 	}
@@ -133,7 +132,15 @@ func (s *Site) Refuse(c *gin.Context, f Form, err error) {
 	if errors.As(err, &rl) {
 		c.Header("Retry-After", strconv.Itoa(int(rl.RetryAfter.Seconds())+1))
 	}
-	r := &Refused{Form: f.Name, ID: f.ID, Fields: map[string]string{}, Values: url.Values{}}
+	c.Set(keyRefused, refusal(c, f, err, msg))
+	redraw(c, code, f.At)
+}
+
+// refusal is what the page shows of err: a validation error's messages
+// beside the fields the form shows (the others, and any other error's
+// message, for the form as a whole), and what was typed but the token.
+func refusal(c *gin.Context, f Form, err error, msg string) *Refused {
+	r := &Refused{Form: f.Name, ID: f.ID, Fields: map[string]string{"": msg}, Values: url.Values{}}
 	var ve *fault.ValidationError
 	if errors.As(err, &ve) {
 		var rest []string
@@ -146,8 +153,6 @@ func (s *Site) Refuse(c *gin.Context, f Form, err error) {
 		}
 		slices.Sort(rest)
 		r.Fields[""] = strings.Join(rest, " ")
-	} else {
-		r.Fields[""] = msg
 	}
 	_ = c.Request.ParseForm()
 	for k, v := range c.Request.PostForm {
@@ -155,6 +160,5 @@ func (s *Site) Refuse(c *gin.Context, f Form, err error) {
 			r.Values[k] = v
 		}
 	}
-	c.Set(keyRefused, r)
-	redraw(c, code, f.At)
+	return r
 }
