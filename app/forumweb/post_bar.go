@@ -38,7 +38,7 @@ type postBar struct {
 	Moderate bool // the viewer moderates: hide, delete, the member record
 
 	Here    string       // the page's own query, which its forms post back with (threadView.Here)
-	Refused *web.Refused // a refused form being drawn again; the bar's forms open the one about this post
+	Refused *web.Refused // a refused form about this post, drawn again; nil on every other post
 }
 
 // postBars works out the bar of every post on the page, by post id. A
@@ -54,12 +54,17 @@ func postBars(tv threadView, actor account.Actor, csrf string, refused *web.Refu
 	}
 	bars := make(map[int64]postBar, len(pg.Replies)+2)
 	add := func(p forum.Post) {
-		b := postBar{ID: p.ID, ThreadID: p.ThreadID, KudosCount: p.KudosCount, AuthorName: p.AuthorName, Status: p.Status,
-			Here: tv.Here, Refused: refused}
+		b := postBar{ID: p.ID, ThreadID: p.ThreadID, KudosCount: p.KudosCount, AuthorName: p.AuthorName, Status: p.Status, Here: tv.Here}
+		if refused != nil && refused.ID == p.ID {
+			b.Refused = refused
+		}
 		if actor.SignedIn() && tv.PostingBlocked == "" {
 			own, mod := actor.UserID == p.AuthorID, actor.CanModerate()
 			b.Signed, b.CSRF = true, csrf
-			b.CanKudos, b.Kudoed, b.KudosWhy = !own, tv.Kudoed[p.ID], kudosWhy
+			b.CanKudos, b.Kudoed = !own, tv.Kudoed[p.ID]
+			if !b.Kudoed { // a kudos given can always be taken back
+				b.KudosWhy = kudosWhy
+			}
 			b.Edit = own || mod
 			b.EditOthers, b.CanEditOthers, b.EditOthersAt = !own && !mod, editOthers, editOthersAt
 			b.Accept = !p.IsQuestion && tv.CanAccept && p.AuthorID != pg.Thread.AuthorID
