@@ -6,12 +6,17 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"mutual/account"
+	"mutual/app/accountweb"
 	"mutual/app/discoveryweb"
 	"mutual/app/escalationweb"
 	"mutual/app/forumweb"
 	"mutual/app/moderationweb"
 	"mutual/app/reputationweb"
+	"mutual/app/ssoweb"
 	"mutual/forum"
+	"mutual/moderation"
+	"mutual/sqldb"
+	"mutual/sso"
 )
 
 // The adapters below give one capability's HTTP package what another
@@ -59,4 +64,29 @@ func (m forumModeration) ThreadSlot(c *gin.Context, t forum.Thread) (any, error)
 // askAgain shows the forum's Ask form with what the discovery check found.
 func askAgain(f *forumweb.Handlers) func(c *gin.Context, d discoveryweb.Draft) {
 	return func(c *gin.Context, d discoveryweb.Draft) { f.AskAgain(c, forumweb.Draft(d)) }
+}
+
+// federation gives the sign-in and join pages the brand's single sign-on
+// buttons.
+func federation(h *ssoweb.Handlers) func(ctx context.Context, brandID int64, next string) (accountweb.Federation, error) {
+	return func(ctx context.Context, brandID int64, next string) (accountweb.Federation, error) {
+		buttons, off, err := h.Buttons(ctx, brandID, next)
+		f := accountweb.Federation{PasswordOff: off}
+		for _, b := range buttons {
+			f.Buttons = append(f.Buttons, accountweb.FederatedButton(b))
+		}
+		return f, err
+	}
+}
+
+// ssoAudit records admins' single sign-on changes in the moderation audit
+// log.
+func ssoAudit(m *moderation.Service) sso.Audit {
+	return func(ctx context.Context, tx *sqldb.Tx, actor account.Actor, act string, id int64, before, after any) error {
+		target := "sso_provider"
+		if id == 0 {
+			target = "sso_settings"
+		}
+		return m.RecordStaffAct(ctx, tx, actor, act, target, id, before, after)
+	}
 }

@@ -9,8 +9,10 @@ import (
 	"mutual/app/forumweb"
 	"mutual/app/moderationweb"
 	"mutual/app/notifyweb"
+	"mutual/app/privacyweb"
 	"mutual/app/reportweb"
 	"mutual/app/reputationweb"
+	"mutual/app/ssoweb"
 	"mutual/app/web"
 )
 
@@ -40,10 +42,18 @@ func (a *App) buildCapabilities() {
 		forumReputation{a.rep}, forumEscalations{a.esc})
 	a.accounts = accountweb.New(a.site, a.limits, a.members)
 	a.accounts.Joined = a.notifications.QueueVerify
+	a.ssoweb = ssoweb.New(a.site, a.limits, a.sso)
+	a.ssoweb.SignIn = a.accounts.SignIn
+	a.ssoweb.Joined = a.notifications.QueueVerify
+	a.accounts.SSO = federation(a.ssoweb)
+	if cfg.Notify.MailOn() {
+		a.accounts.ResetMail = a.notify.QueueReset
+	}
 	a.reports = reportweb.New(a.site, a.limits, db, a.forum, cfg.Now)
 	a.discovery = discoveryweb.New(a.site, a.limits, a.forum, a.search, cfg.Now,
 		discoveryweb.With{AskAgain: askAgain(a.forumweb)})
 	a.modweb = moderationweb.New(a.site, a.limits, a.mod, a.forum, cfg.Now)
 	a.modweb.Find = a.search.Search
 	a.forumweb.Moderation = forumModeration{a.modweb}
+	a.privacyweb = privacyweb.New(a.site, a.limits, a.privacy)
 }

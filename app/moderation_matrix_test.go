@@ -199,6 +199,52 @@ var authzMatrix = []mxRow{
 	{"GET /ask/similar/:id", mxThread, signedIn, signedIn, ""},
 	{"POST /ask/similar", mxNone, signedIn, "", "title=How+do+I+port+my+number&body=details"},
 	{"GET /api/v1/similar", mxNone, everyone, "", ""},
+
+	// Single sign-on. The matrix makes no provider, so :id is one that does
+	// not exist (the handler's 404); another brand's provider is 404 too
+	// (TestSSOAProvidersBrandIsTheOnlyOneItSignsInto). Without a pending link
+	// the link page answers 400, past the check.
+	{"GET /sso/:id/start", mxToken, everyone, "", ""},
+	{"GET /sso/:id/callback", mxToken, everyone, "", ""},
+	{"GET /sso/link", mxNone, everyone, "", ""},
+	{"POST /sso/link", mxNone, everyone, "", "password=correct-horse-battery"},
+	{"GET /admin/sso", mxNone, admins, "", ""},
+	{"POST /admin/sso/providers", mxNone, admins, "", "label=Matrix+ID&issuer=http%3A%2F%2F127.0.0.1%3A9&client_id=matrix&client_secret=matrix"},
+	{"POST /admin/sso/providers/:id", mxToken, admins, "", "label=Matrix+ID&issuer=http%3A%2F%2F127.0.0.1%3A9&client_id=matrix"},
+	{"POST /admin/sso/providers/:id/remove", mxToken, admins, "", ""},
+	{"POST /admin/sso/password-signup", mxNone, admins, "", "password_signup=on"},
+	// Password reset: anyone may ask (the answer never says whether the
+	// account exists) and use a link; the matrix's links are made up.
+	{"GET /password/forgot", mxNone, everyone, "", ""},
+	{"POST /password/forgot", mxNone, everyone, "", "login=mx_pw"},
+	{"GET /password/reset/:token", mxToken, everyone, "", ""},
+	{"POST /password/reset/:token", mxToken, everyone, "", "password=correct-horse-battery&confirm=correct-horse-battery"},
+	// API tokens: each member their own; another's is not found. A token
+	// cannot make tokens (the matrix acts with tokens): sessions make them.
+	{"GET /settings/tokens", mxNone, signedIn, "", ""},
+	{"POST /settings/tokens", mxNone, signedIn, "", "name=matrix&expires=30d"},
+	{"POST /settings/tokens/:id/revoke", mxAPIToken, signedIn, "", ""},
+	{"GET /api/v1/tokens", mxNone, signedIn, "", ""},
+	{"POST /api/v1/tokens", mxNone, "", "", `{"name":"matrix"}`},
+	{"DELETE /api/v1/tokens/:id", mxAPIToken, signedIn, "", ""},
+	// Members' data rights. A member exports or deletes only their own
+	// account (the matrix's accounts have no password, so deleting stops at
+	// the confirmation); an administrator exports and erases any member of
+	// their own brand, but not themselves through the administrator's route.
+	{"GET /settings/privacy", mxNone, signedIn, "", ""},
+	{"GET /settings/privacy/export", mxNone, signedIn, "", ""},
+	{"POST /settings/privacy/delete", mxNone, signedIn, "", "confirm_username=somebody-else"},
+	{"GET /admin/privacy", mxNone, admins, "", ""},
+	{"POST /admin/privacy", mxNone, admins, "", "erased_posts=keep&username_hold_days=90"},
+	{"GET /admin/privacy/users/:username", mxUser, admins, admins, ""},
+	{"GET /admin/privacy/users/:username/export", mxUser, admins, admins, ""},
+	{"POST /admin/privacy/users/:username/erase", mxUser, "", admins, "confirm_username=somebody-else&reason=matrix"},
+	{"GET /api/v1/me/export", mxNone, signedIn, "", ""},
+	{"DELETE /api/v1/me", mxNone, signedIn, "", `{"confirm_username":"somebody-else"}`},
+	{"GET /api/v1/users/:username/export", mxUser, admins, admins, ""},
+	{"POST /api/v1/users/:username/erase", mxUser, "", admins, `{"confirm_username":"somebody-else","reason":"matrix"}`},
+	{"GET /api/v1/privacy/settings", mxNone, admins, "", ""},
+	{"PUT /api/v1/privacy/settings", mxNone, admins, "", `{"erased_posts":"keep","username_hold_days":90}`},
 }
 
 // Role sets for the matrix (space-separated roles).
@@ -229,6 +275,7 @@ const (
 	mxUser                     // :username
 	mxUserRole                 // :username and :role (a role they hold)
 	mxToken                    // an opaque :token or :id the matrix does not make; the handler's 4xx for a bad one is not a refusal
+	mxAPIToken                 // :id of an API token of the owner (not the one the request is made with)
 )
 
 type mxRow struct {
@@ -269,6 +316,8 @@ func mxDigest(t *testing.T, s *site) string {
 		`SELECT COUNT(*) FROM reputation_settings`, `SELECT COUNT(*) FROM reputation_rings`,
 		`SELECT COUNT(*) FROM report_settings`, `SELECT COUNT(*) FROM deflection_survey`, `SELECT COUNT(*) FROM contact_clicks`,
 		`SELECT COUNT(*) FROM suggestion_opens`, `SELECT COALESCE(SUM(COALESCE(still_need_help_at, 0) % 997), 0) FROM threads`,
+		`SELECT COUNT(*) FROM sso_providers`, `SELECT COUNT(*) FROM sso_identities`, `SELECT COUNT(*) FROM sso_settings`,
+		`SELECT COUNT(*) FROM api_tokens`, `SELECT COUNT(*) FROM password_resets`,
 	}
 	var b strings.Builder
 	for _, q := range qs {
@@ -291,6 +340,7 @@ type mxObject struct {
 	otherReply      int64 // a reply by someone else, for accepting
 	spareThreadID   int64
 	slug, boardSlug string
+	apiToken        int64 // an API token of the owner, for mxAPIToken routes
 }
 
 func TestAuthzMatrix(t *testing.T) {
@@ -384,6 +434,9 @@ func TestAuthzMatrix(t *testing.T) {
 						board = otherBoard
 					}
 					obj = mk(owner.actor.BrandID, board, owner)
+					if row.target == mxAPIToken {
+						obj.apiToken = mxAPITokenOf(t, s, owner)
+					}
 				}
 				want := "deny"
 				switch {
@@ -445,8 +498,20 @@ func idFor(tg mxTarget, o mxObject) string {
 		return itoa(o.reply)
 	case mxToken:
 		return "999999"
+	case mxAPIToken:
+		return itoa(o.apiToken)
 	}
 	return ""
+}
+
+// mxAPITokenOf makes another API token for m and returns its id.
+func mxAPITokenOf(t *testing.T, s *site, m member) int64 {
+	t.Helper()
+	tk, _, err := s.members.IssueToken(context.Background(), m.actor.BrandID, m.actor.UserID, account.NewToken{Name: "matrix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tk.ID
 }
 
 func slugFor(tg mxTarget, o mxObject) string {

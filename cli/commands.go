@@ -35,7 +35,9 @@ func Commands() []Command {
 		{"user create", "user create --username U --email E --password P [--brand HOST] [--role ROLE]", userCreate},
 		{"role grant", "role grant --username U --role R [--brand HOST]", roleGrant},
 		{"role revoke", "role revoke --username U --role R [--brand HOST]", roleRevoke},
-		{"token create", "token create --username U [--brand HOST] [--name NAME]", tokenCreate},
+		{"token create", "token create --username U [--brand HOST] [--name NAME] [--expires 90d|720h|YYYY-MM-DD|never]", tokenCreate},
+		{"token list", "token list [--username U] [--brand HOST]  (every token of the brand, or of one member; never the tokens themselves)", tokenList},
+		{"token revoke", "token revoke --id ID [--brand HOST]  (refused at once by every instance)", tokenRevoke},
 		{"brand create", "brand create --host H --name N [--color HEX] [--accent HEX] [--tagline T] [--logo URL]", brandCreate},
 		{"board create", "board create --name N [--description D] [--brand HOST] [--position N]", boardCreate},
 		{"backup", "backup --to FILE [--data DIR]", backup},
@@ -48,6 +50,10 @@ func Commands() []Command {
 		{"agent add", "agent add --username U --brand HOST [--boards IDS] [--languages L] [--on-shift]", agentAdd},
 		{"replay", "replay --brand HOST --peer-sla DURATION  (how many threads of the history would have escalated)", replay},
 		{"healthcheck", "healthcheck [--url URL]  (exit 0 when /healthz answers ok; for container health checks)", healthcheck},
+		{"sso add", "sso add --label L --issuer URL --client-id ID (--client-secret S | --client-secret-file FILE) [--brand HOST] [--username-claim C] [--email-claim C] [--trust-email]", ssoAdd},
+		{"sso list", "sso list [--brand HOST]  (a brand's sign-in providers and whether password sign-up is on)", ssoList},
+		{"sso remove", "sso remove --id N [--brand HOST]", ssoRemove},
+		{"sso signup", "sso signup --password on|off [--brand HOST]  (off: people join only through the brand's providers)", ssoSignup},
 	}
 }
 

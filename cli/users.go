@@ -40,32 +40,3 @@ func userCreate(ctx context.Context, args []string, out io.Writer) error {
 		return nil
 	})
 }
-
-// tokenCreate prints a new bearer token for a user.
-func tokenCreate(ctx context.Context, args []string, out io.Writer) error {
-	fs, cfg, err := newFlags("token create", false)
-	if err != nil {
-		return err
-	}
-	username := fs.String("username", "", "username")
-	host := fs.String("brand", "", "brand host (default brand when empty)")
-	name := fs.String("name", "cli", "a label for the token")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *username == "" {
-		return usageErr("--username is required")
-	}
-	return withBrand(ctx, *cfg, *host, func(s app.Services, b forum.Brand) error {
-		u, err := s.Members.ByUsername(ctx, b.ID, *username)
-		if err != nil {
-			return fmt.Errorf("no user %q in %s", *username, b.Host)
-		}
-		tok, err := s.Members.CreateToken(ctx, b.ID, u.ID, *name)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(out, tok)
-		return nil
-	})
-}
