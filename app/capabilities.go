@@ -56,5 +56,7 @@ func (a *App) buildCapabilities() {
 	a.discovery = discoveryweb.New(a.site, a.limits, a.forum, a.search, cfg.Now,
 		discoveryweb.With{AskAgain: askAgain(a.forumweb)})
 	a.modweb = moderationweb.New(a.site, a.limits, a.mod, a.forum, cfg.Now)
+	a.modweb.Find = a.search.Search
+	a.forumweb.Moderation = forumModeration{a.modweb}
 	a.privacyweb = privacyweb.New(a.site, a.limits, a.privacy)
 }

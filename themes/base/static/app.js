@@ -132,3 +132,70 @@
     }).catch(plain);
   });
 })();
+
+// ---- moderation: find the thread to merge into as the moderator types ----
+// The merge fieldset lists threads whose title matches the search box. Without
+// JavaScript the "Find" button does the same with a GET of the thread page
+// (?into_q=); here GET /api/v1/search fills the list as they type. A pasted
+// link or thread number is left to the Find button, which resolves it.
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-merge-find]");
+  var input = document.getElementById("mod-t-find");
+  if (!box || !input || !window.fetch) return;
+  var self = box.getAttribute("data-merge-find");
+  var list = box.querySelector(".merge-choices");
+  var kept = box.form ? box.form.querySelector("input[type=hidden][name=into_q]") : null;
+  var boards = {};
+  document.querySelectorAll("#mod-t-board option").forEach(function (o) {
+    boards[o.value] = o.textContent.replace(/ \(this thread's board\)$/, "");
+  });
+  var timer = null, last = input.value.trim();
+  function note(text) {
+    var p = document.createElement("p");
+    p.className = "hint merge-note";
+    p.textContent = text;
+    list.appendChild(p);
+  }
+  function show(q, items) {
+    while (list.firstChild) list.removeChild(list.firstChild);
+    items = items.filter(function (t) { return String(t.id) !== self && !t.merged_into; }).slice(0, 8);
+    if (!items.length) { note("No other thread matches “" + q + "”. Try other words from its title."); return; }
+    var group = document.createElement("div");
+    group.setAttribute("role", "radiogroup");
+    group.setAttribute("aria-label", "Thread to merge into");
+    items.forEach(function (t) {
+      var label = document.createElement("label");
+      label.className = "merge-choice";
+      var radio = document.createElement("input");
+      radio.type = "radio";
+      radio.name = "into";
+      radio.value = String(t.id);
+      var title = document.createElement("span");
+      title.textContent = t.title; // text, never HTML: titles are member text
+      var meta = document.createElement("span");
+      meta.className = "hint";
+      meta.textContent = (boards[t.board_id] || "") + " · " + t.reply_count + (t.reply_count === 1 ? " reply" : " replies");
+      label.appendChild(radio);
+      label.appendChild(title);
+      label.appendChild(document.createTextNode(" "));
+      label.appendChild(meta);
+      group.appendChild(label);
+    });
+    list.appendChild(group);
+  }
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      var q = input.value.trim();
+      if (q === last || /^(#?\d+|.*\/t\/\d+.*)$/.test(q)) return;
+      last = q;
+      if (kept) kept.value = q;
+      if (q.length < 3) return;
+      fetch("/api/v1/search?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (j) { if (j && input.value.trim() === q) show(q, j.items || []); })
+        .catch(function () {});
+    }, 250);
+  });
+})();
