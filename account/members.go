@@ -123,12 +123,12 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, brandID, username, uk, email, ek,
 	return id, nil
 }
 
-const userCols = `id, brand_id, username, email, bio, reputation, password_hash <> '', created_at`
+const userCols = `id, brand_id, username, email, bio, reputation, password_hash <> '', created_at, language`
 
 func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	var u User
 	var created int64
-	err := row.Scan(&u.ID, &u.BrandID, &u.Username, &u.Email, &u.Bio, &u.Reputation, &u.HasPassword, &created)
+	err := row.Scan(&u.ID, &u.BrandID, &u.Username, &u.Email, &u.Bio, &u.Reputation, &u.HasPassword, &created, &u.Language)
 	u.CreatedAt = fromMS(created)
 	return u, err
 }
@@ -256,4 +256,17 @@ func (m *Members) CreateUnclaimed(ctx context.Context, u Unclaimed) (User, error
 		return User{}, err
 	}
 	return m.ByID(ctx, u.BrandID, id)
+}
+
+// SetLanguage saves the language a member reads and is mailed in; "" is "as
+// my browser says". The caller checks the brand offers it.
+func (m *Members) SetLanguage(ctx context.Context, brandID, userID int64, lang string) error {
+	res, err := m.db.Exec(ctx, `UPDATE users SET language = ? WHERE brand_id = ? AND id = ?`, lang, brandID, userID)
+	if err != nil {
+		return fmt.Errorf("account: set language: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("account: user %d: %w", userID, fault.ErrNotFound)
+	}
+	return nil
 }

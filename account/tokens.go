@@ -148,8 +148,8 @@ func (m *Members) TokenActor(ctx context.Context, brandID int64, token string) (
 	}
 	var a Actor
 	var id, expires, used int64
-	err := m.db.QueryRow(ctx, `SELECT t.id, t.user_id, u.username, t.expires_at, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id
-WHERE t.token_hash = ? AND t.brand_id = ?`, hashSecret(token), brandID).Scan(&id, &a.UserID, &a.Username, &expires, &used)
+	err := m.db.QueryRow(ctx, `SELECT t.id, t.user_id, u.username, u.language, t.expires_at, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id
+WHERE t.token_hash = ? AND t.brand_id = ?`, hashSecret(token), brandID).Scan(&id, &a.UserID, &a.Username, &a.Language, &expires, &used)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Actor{}, fault.ErrNotFound
 	}

@@ -31,12 +31,16 @@ type Services struct {
 	SSO         *sso.Service
 	Privacy     *privacy.Service
 	Now         func() time.Time // the configured clock
+	// Speaks reports whether the brand served on host has messages in
+	// lang: the shipped languages and any its theme folder adds.
+	Speaks func(host, lang string) bool
 }
 
 // Services returns the App's domain services.
 func (a *App) Services() Services {
 	return Services{DB: a.db, Renderer: a.md, Brands: a.brands, Members: a.members, Forum: a.forum,
-		Moderation: a.mod, Escalations: a.escalations, SSO: a.sso, Privacy: a.privacy, Now: a.cfg.Now}
+		Moderation: a.mod, Escalations: a.escalations, SSO: a.sso, Privacy: a.privacy, Now: a.cfg.Now,
+		Speaks: func(host, lang string) bool { return a.site.Themes().For(host).Catalogue().Has(lang) }}
 }
 
 // buildServices makes the domain services and the hooks between them:

@@ -26,6 +26,25 @@ type Brand struct {
 	ColorAccent  string
 	IsDefault    bool
 	CreatedAt    time.Time
+	// DefaultLanguage is the language of a reader nothing else speaks for;
+	// Languages are all the brand offers, the default among them.
+	DefaultLanguage string
+	Languages       []string
+}
+
+// Offered are the brand's languages, its default first.
+func (b Brand) Offered() []string {
+	def := b.DefaultLanguage
+	if def == "" {
+		def = "en"
+	}
+	out := []string{def}
+	for _, l := range b.Languages {
+		if l != def {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // Board is a category of threads.

@@ -16,6 +16,7 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
+	"maps"
 	"mime"
 	"os"
 	"path"
@@ -23,7 +24,10 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"time"
+
+	"mutual/i18n"
 )
 
 //go:embed base
@@ -64,27 +68,32 @@ type Asset struct {
 	ETag        string
 }
 
-// Theme is a parsed set of pages and assets.
+// Theme is a parsed set of pages and assets, and the messages its pages
+// speak.
 type Theme struct {
-	pages  map[string]*template.Template
-	assets map[string]*Asset // by hashed name
-	paths  map[string]string // plain name -> /static/hashed name
+	pages  map[string]*template.Template // parsed, never executed: each language runs a clone
+	assets map[string]*Asset             // by hashed name
+	paths  map[string]string             // plain name -> /static/hashed name
+	cat    *i18n.Catalogue
+
+	mu    sync.Mutex
+	langs map[*i18n.Localizer]map[string]*template.Template
 }
 
 // Pages every theme must provide.
 var Pages = []string{"home", "board", "thread", "ask", "login", "signup", "profile", "edit", "history", "error", "expired", "search"}
 
-// Load parses a theme from files (templates/*.html, static/*). It fails when a
-// page is missing or a template does not parse.
-func Load(files fs.FS) (*Theme, error) {
-	t := &Theme{pages: map[string]*template.Template{}, assets: map[string]*Asset{}, paths: map[string]string{}}
+// Load parses a theme from files (templates/*.html, static/*) speaking the
+// messages of cat. It fails when a page is missing or a template does not
+// parse.
+func Load(files fs.FS, cat *i18n.Catalogue) (*Theme, error) {
+	t := &Theme{pages: map[string]*template.Template{}, assets: map[string]*Asset{}, paths: map[string]string{},
+		cat: cat, langs: map[*i18n.Localizer]map[string]*template.Template{}}
 	if err := t.loadAssets(files); err != nil {
 		return nil, err
 	}
 	funcs := template.FuncMap{
 		"asset":     t.AssetPath,
-		"ago":       Ago,
-		"datetime":  func(tm time.Time) string { return tm.UTC().Format("2 Jan 2006 15:04 UTC") },
 		"isodate":   func(tm time.Time) string { return tm.UTC().Format(time.RFC3339) },
 		"plural":    Plural,
 		"sanitized": sanitized,
@@ -92,6 +101,7 @@ func Load(files fs.FS) (*Theme, error) {
 		"len64":     func(v any) int64 { return int64(reflectLen(v)) },
 		"dict":      dict,
 	}
+	maps.Copy(funcs, spoken(cat.For("en")))
 	// Every templates/*.html is a page, except the layout, the shared
 	// partials and the capabilities' partials (area_*.html), which every page
 	// includes. Pages lists the ones a theme cannot do without.
@@ -158,19 +168,78 @@ func (t *Theme) loadAssets(files fs.FS) error {
 	return nil
 }
 
-// Render executes a page into w. It renders into a buffer first so a failing
-// template never sends half a page.
-func (t *Theme) Render(w io.Writer, page string, data any) error {
-	tmpl, ok := t.pages[page]
-	if !ok {
-		return fmt.Errorf("themes: no page %q", page)
+// Catalogue is the messages the theme's pages speak: the embedded ones with
+// the brand's own on top.
+func (t *Theme) Catalogue() *i18n.Catalogue { return t.cat }
+
+// Render executes a page into w in loc's language. It renders into a buffer
+// first so a failing template never sends half a page.
+func (t *Theme) Render(w io.Writer, page string, loc *i18n.Localizer, data any) error {
+	tmpl, err := t.page(page, loc)
+	if err != nil {
+		return err
 	}
 	var buf bytes.Buffer
 	if err := tmpl.ExecuteTemplate(&buf, "layout", data); err != nil {
 		return fmt.Errorf("themes: render %s: %w", page, err)
 	}
-	_, err := buf.WriteTo(w)
+	_, err = buf.WriteTo(w)
 	return err
+}
+
+// page is the page's templates speaking loc's language: a clone of the
+// parsed page, made on first use, whose wording functions are loc's.
+func (t *Theme) page(page string, loc *i18n.Localizer) (*template.Template, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	set, ok := t.langs[loc]
+	if !ok {
+		set = map[string]*template.Template{}
+		t.langs[loc] = set
+	}
+	if tmpl, ok := set[page]; ok {
+		return tmpl, nil
+	}
+	master, ok := t.pages[page]
+	if !ok {
+		return nil, fmt.Errorf("themes: no page %q", page)
+	}
+	tmpl, err := master.Clone()
+	if err != nil {
+		return nil, fmt.Errorf("themes: page %s: %w", page, err)
+	}
+	tmpl.Funcs(spoken(loc))
+	set[page] = tmpl
+	return tmpl, nil
+}
+
+// spoken are the template functions that word things in loc's language:
+// t "id" "Name" value... and tn "id" count... for messages, and numbers,
+// money, dates and relative times in its way.
+func spoken(loc *i18n.Localizer) template.FuncMap {
+	return template.FuncMap{
+		"t":        loc.T,
+		"tn":       func(id string, n any, args ...any) string { return loc.N(id, toInt64(n), args...) },
+		"num":      func(n any) string { return loc.Int(toInt64(n)) },
+		"money":    loc.Money,
+		"ago":      loc.Ago,
+		"date":     loc.Date,
+		"datetime": loc.DateTime,
+	}
+}
+
+func toInt64(n any) int64 {
+	switch v := n.(type) {
+	case int:
+		return int64(v)
+	case int64:
+		return v
+	case int32:
+		return int64(v)
+	case float64:
+		return int64(v)
+	}
+	return 0
 }
 
 // AssetPath returns the hashed URL of a static file by its plain name.
@@ -197,7 +266,7 @@ type Registry struct {
 // sub-folder of dir named after a brand host (e.g. dir/support.acme.test/),
 // layered over the base.
 func LoadRegistry(dir string) (*Registry, error) {
-	base, err := Load(Base())
+	base, err := Load(Base(), i18n.Base())
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +283,11 @@ func LoadRegistry(dir string) (*Registry, error) {
 			continue
 		}
 		layer := os.DirFS(filepath.Join(dir, e.Name()))
-		th, err := Load(overlay{brand: layer, base: Base()})
+		cat, err := i18n.Load(layer)
+		if err != nil {
+			return nil, fmt.Errorf("themes: brand %s: %w", e.Name(), err)
+		}
+		th, err := Load(overlay{brand: layer, base: Base()}, cat)
 		if err != nil {
 			return nil, fmt.Errorf("themes: brand %s: %w", e.Name(), err)
 		}
@@ -304,25 +377,6 @@ func dict(kv ...any) (map[string]any, error) {
 		m[k] = kv[i+1]
 	}
 	return m, nil
-}
-
-// Ago renders a time as "5 minutes ago".
-func Ago(tm time.Time) string {
-	if tm.IsZero() {
-		return ""
-	}
-	d := time.Since(tm)
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return Plural(int64(d/time.Minute), "minute") + " ago"
-	case d < 24*time.Hour:
-		return Plural(int64(d/time.Hour), "hour") + " ago"
-	case d < 30*24*time.Hour:
-		return Plural(int64(d/(24*time.Hour)), "day") + " ago"
-	}
-	return tm.UTC().Format("2 Jan 2006")
 }
 
 // Plural renders "1 reply" or "3 replies" for the common English nouns here.

@@ -78,6 +78,7 @@ func (h *Handlers) Routes(b, api *gin.RouterGroup) {
 	b.POST("/logout", h.logout)
 	h.resetRoutes(b)
 	h.tokenRoutes(b, api)
+	h.languageRoutes(b)
 }
 
 type loginView struct {

@@ -9,6 +9,7 @@ import (
 	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/i18n"
 	"mutual/reputation"
 )
 
@@ -92,7 +93,7 @@ func (h *Handlers) viewerInfo(ctx context.Context, actor account.Actor, cfg repu
 	info.ViewerRep = u.Reputation
 	info.CanEditOthers = actor.CanModerate() || u.Reputation >= cfg.Privileges.EditOthers
 	if !actor.IsStaff() {
-		info.PostingHint = hintFor(u.Reputation, cfg.Privileges)
+		info.PostingHint = hintFor(i18n.From(ctx), u.Reputation, cfg.Privileges)
 	}
 	info.KudosBlocked, err = h.forum.KudosBlocked(ctx, actor)
 	return err

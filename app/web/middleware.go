@@ -146,14 +146,14 @@ func (s *Site) Authenticate(c *gin.Context) {
 	if h := c.GetHeader("Authorization"); h != "" {
 		tok, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok {
-			s.Fail(c, &fault.Error{Kind: fault.ErrUnauthenticated, Msg: "Authorization must be \"Bearer <token>\"."})
+			s.Fail(c, &fault.Error{Kind: fault.ErrUnauthenticated, Msg: T(c, "error.bearer_form")})
 			c.Abort()
 			return
 		}
 		act, err := s.members.TokenActor(ctx, b.ID, strings.TrimSpace(tok))
 		if err != nil {
 			if errors.Is(err, fault.ErrNotFound) {
-				err = &fault.Error{Kind: fault.ErrUnauthenticated, Msg: "That API token is not valid for this community."}
+				err = &fault.Error{Kind: fault.ErrUnauthenticated, Msg: T(c, "error.token_other_brand")}
 			}
 			s.Fail(c, err)
 			c.Abort()
@@ -356,7 +356,7 @@ func (s *Site) ThrottleWindow(w *ratelimit.Window, key func(c *gin.Context) stri
 func (s *Site) TooMany(c *gin.Context, wait time.Duration) {
 	secs := int(wait.Seconds()) + 1
 	c.Header("Retry-After", fmt.Sprint(secs))
-	s.Fail(c, &fault.Error{Kind: fault.ErrRateLimited, Msg: fmt.Sprintf("Too many attempts. Please wait %d seconds and try again.", secs)})
+	s.Fail(c, &fault.Error{Kind: fault.ErrRateLimited, Msg: T(c, "error.too_many_attempts", "Seconds", secs)})
 }
 
 func BrandOf(c *gin.Context) forum.Brand {

@@ -122,7 +122,8 @@ func (s *Site) Cached(c *gin.Context) {
 	if id, err := strconv.ParseInt(c.Param("id"), 10, 64); err == nil && len(c.FullPath()) > 2 && c.FullPath()[:3] == "/t/" {
 		thread = id
 	}
-	snap := s.pages.snap(b.ID, thread, strconv.FormatInt(b.ID, 10)+"|"+c.Request.URL.RequestURI())
+	// The same address reads differently in each language.
+	snap := s.pages.snap(b.ID, thread, strconv.FormatInt(b.ID, 10)+"|"+LocalizerOf(c).Lang()+"|"+c.Request.URL.RequestURI())
 	if e, ok := s.pages.get(snap); ok {
 		writeCached(c, e)
 		c.Abort()
@@ -136,7 +137,7 @@ func writeCached(c *gin.Context, e *cachedPage) {
 	h := c.Writer.Header()
 	h.Set("ETag", e.etag)
 	h.Set("Cache-Control", "private, no-cache")
-	h.Set("Vary", "Cookie")
+	h.Set("Vary", "Cookie, Accept-Language")
 	if c.GetHeader("If-None-Match") == e.etag {
 		c.Status(http.StatusNotModified)
 		return
