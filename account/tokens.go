@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"mutual/fault"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -57,7 +58,7 @@ func (m *Members) IssueToken(ctx context.Context, brandID, userID int64, nt NewT
 	v := fault.Validation{}
 	if n := utf8.RuneCountInString(nt.Name); n == 0 || n > MaxTokenName || !utf8.ValidString(nt.Name) ||
 		strings.ContainsFunc(nt.Name, unicode.IsControl) {
-		v.Add("name", fmt.Sprintf("Give the token a name of 1 to %d characters, saying what will use it.", MaxTokenName))
+		v.Add("name", i18n.T(ctx, "account.token_name", "Max", MaxTokenName))
 	}
 	expires, problem := parseExpiry(nt.Expires, now)
 	if problem != "" {
@@ -72,7 +73,7 @@ func (m *Members) IssueToken(ctx context.Context, brandID, userID int64, nt NewT
 		return Token{}, "", fmt.Errorf("account: count tokens: %w", err)
 	}
 	if live >= MaxTokens {
-		return Token{}, "", fault.Conflict(fmt.Sprintf("You have %d tokens, the most an account may hold. Revoke one you no longer use first.", live))
+		return Token{}, "", fault.Conflict(i18n.T(ctx, "account.token_limit", "N", live))
 	}
 	tok := "mut_" + newSecret()
 	t := Token{UserID: userID, Name: nt.Name, CreatedAt: fromMS(ms(now)), ExpiresAt: fromMS(optMS(expires))}
@@ -131,13 +132,13 @@ func (m *Members) RevokeToken(ctx context.Context, brandID, userID, tokenID int6
 		return fmt.Errorf("account: revoke token: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fault.NotFound("There is no such token. It may have been revoked already.")
+		return fault.NotFound(i18n.T(ctx, "account.token_missing"))
 	}
 	return nil
 }
 
 // ErrTokenExpired answers a request with an expired token.
-var ErrTokenExpired = &fault.Error{Kind: fault.ErrUnauthenticated, Msg: "That API token has expired. Create a new one at /settings/tokens."}
+var ErrTokenExpired = &fault.Error{Kind: fault.ErrUnauthenticated, ID: "account.token_expired", Msg: i18n.T(context.Background(), "account.token_expired")}
 
 // TokenActor resolves a bearer token of this brand to its actor: fault.ErrNotFound
 // when it is unknown (or revoked), ErrTokenExpired when it has expired. It

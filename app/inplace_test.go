@@ -102,7 +102,7 @@ func TestModerationRefusedInPlace(t *testing.T) {
 		r := mod.post("/t/"+itoa(m.thread.ID)+"/mod", url.Values{"act": {"move"}, "reason": {"Belongs in another board"}})
 		refusedInPlace(t, r, http.StatusUnprocessableEntity, title, "Choose the board to move the thread to.",
 			`<details class="mod-tools" id="mod-tools" open>`, `value="Belongs in another board"`, `aria-describedby="mod-t-board-err"`,
-			`>Billing and plans (this thread's board)</option>`)
+			`>Billing and plans (this thread&#39;s board)</option>`)
 	})
 	t.Run("merge without a thread", func(t *testing.T) {
 		r := mod.post("/t/"+itoa(m.thread.ID)+"/mod", url.Values{"act": {"merge"}, "reason": {"duplicate"}})

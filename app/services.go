@@ -8,6 +8,7 @@ import (
 	"mutual/escalation"
 	"mutual/forum"
 	"mutual/forum/notify"
+	"mutual/i18n"
 	"mutual/markup"
 	"mutual/moderation"
 	"mutual/privacy"
@@ -106,5 +107,7 @@ func (a *App) buildNotify(ctx context.Context) error {
 	}
 	leases := notify.Leases{Claim: a.jobs.Claim, Finish: a.jobs.Finish}
 	a.sender = notify.NewSender(cfg, a.notify, a.signer, brandIDs, leases, a.cfg.Now, a.log)
+	// Mail speaks the recipient's language, as the brand's theme words it.
+	a.sender.Speak = func(host, lang string) *i18n.Localizer { return a.site.Themes().For(host).Catalogue().For(lang) }
 	return nil
 }

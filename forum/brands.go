@@ -61,16 +61,16 @@ func (s *Brands) Create(ctx context.Context, nb NewBrand) (Brand, error) {
 	}
 	v := fault.Validation{}
 	if !hostname.MatchString(nb.Host) {
-		v.Add("host", "host must be a host name such as support.example.com")
+		v.Add("host", i18n.T(ctx, "forum.brand_host"))
 	}
 	if nb.Name == "" || len([]rune(nb.Name)) > 60 {
-		v.Add("name", "name must be 1 to 60 characters")
+		v.Add("name", i18n.T(ctx, "forum.brand_name"))
 	}
 	if !hexColor.MatchString(nb.ColorPrimary) || !hexColor.MatchString(nb.ColorAccent) {
-		v.Add("color", "colours must be hex like #1a2b3c")
+		v.Add("color", i18n.T(ctx, "forum.brand_color"))
 	}
 	if nb.LogoURL != "" && !strings.HasPrefix(nb.LogoURL, "https://") && !strings.HasPrefix(nb.LogoURL, "/") {
-		v.Add("logo", "logo must be an https:// URL or a path on this site")
+		v.Add("logo", i18n.T(ctx, "forum.brand_logo"))
 	}
 	if err := v.Err(); err != nil {
 		return Brand{}, err

@@ -129,6 +129,18 @@ func (l *Localizer) Date(t time.Time) string {
 	return l.T("time.date", "Day", t.Day(), "Month", l.T(fmt.Sprintf("time.month.%d", t.Month())), "Year", t.Year())
 }
 
+// DayMonth is a day without its year: "6 Dec".
+func (l *Localizer) DayMonth(t time.Time) string {
+	t = t.UTC()
+	return l.T("time.day_month", "Day", t.Day(), "Month", l.T(fmt.Sprintf("time.month.%d", t.Month())))
+}
+
+// MonthYear is a month: "Dec 2026".
+func (l *Localizer) MonthYear(t time.Time) string {
+	t = t.UTC()
+	return l.T("chart.month_of", "Month", l.T(fmt.Sprintf("time.month.%d", t.Month())), "Year", t.Year())
+}
+
 // DateTime is a moment in UTC: "6 Dec 2026 14:05 UTC".
 func (l *Localizer) DateTime(t time.Time) string {
 	t = t.UTC()

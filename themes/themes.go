@@ -218,13 +218,17 @@ func (t *Theme) page(page string, loc *i18n.Localizer) (*template.Template, erro
 // money, dates and relative times in its way.
 func spoken(loc *i18n.Localizer) template.FuncMap {
 	return template.FuncMap{
-		"t":        loc.T,
-		"tn":       func(id string, n any, args ...any) string { return loc.N(id, toInt64(n), args...) },
-		"num":      func(n any) string { return loc.Int(toInt64(n)) },
-		"money":    loc.Money,
-		"ago":      loc.Ago,
-		"date":     loc.Date,
-		"datetime": loc.DateTime,
+		"t":         loc.T,
+		"tn":        func(id string, n any, args ...any) string { return loc.N(id, toInt64(n), args...) },
+		"num":       func(n any) string { return loc.Int(toInt64(n)) },
+		"money":     loc.Money,
+		"pct":       loc.Percent,
+		"ago":       loc.Ago,
+		"date":      loc.Date,
+		"datetime":  loc.DateTime,
+		"monthyear": loc.MonthYear,
+		// say words a value that words itself (a notification...).
+		"say": func(v interface{ Text(*i18n.Localizer) string }) string { return v.Text(loc) },
 	}
 }
 

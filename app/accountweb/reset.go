@@ -35,7 +35,7 @@ type forgotView struct {
 }
 
 func (h *Handlers) forgotForm(c *gin.Context) {
-	h.site.Render(c, http.StatusOK, "password_forgot", "Reset your password", forgotView{MailOff: h.ResetMail == nil})
+	h.site.Render(c, http.StatusOK, "password_forgot", web.T(c, "title.reset_password"), forgotView{MailOff: h.ResetMail == nil})
 }
 
 // forgot asks for a link. The answer is the same page whether or not the
@@ -46,18 +46,18 @@ func (h *Handlers) forgot(c *gin.Context) {
 	login := strings.TrimSpace(v.Login)
 	switch {
 	case v.MailOff:
-		h.site.Render(c, http.StatusOK, "password_forgot", "Reset your password", v)
+		h.site.Render(c, http.StatusOK, "password_forgot", web.T(c, "title.reset_password"), v)
 		return
 	case login == "" || utf8.RuneCountInString(login) > 254:
-		v.Errors = map[string]string{"login": "Enter the username or the email address of your account."}
-		h.site.Render(c, http.StatusUnprocessableEntity, "password_forgot", "Reset your password", v)
+		v.Errors = map[string]string{"login": web.T(c, "aw.enter_login")}
+		h.site.Render(c, http.StatusUnprocessableEntity, "password_forgot", web.T(c, "title.reset_password"), v)
 		return
 	}
 	if err := h.members.RequestReset(c.Request.Context(), web.BrandOf(c).ID, login, h.ResetMail); err != nil {
 		h.site.Fail(c, err)
 		return
 	}
-	h.site.Render(c, http.StatusOK, "password_forgot", "Check your email", forgotView{Sent: true})
+	h.site.Render(c, http.StatusOK, "password_forgot", web.T(c, "title.check_email"), forgotView{Sent: true})
 }
 
 type resetView struct {
@@ -72,7 +72,7 @@ func (h *Handlers) resetForm(c *gin.Context) {
 	if h.badLink(c, err) {
 		return
 	}
-	h.site.Render(c, http.StatusOK, "password_reset", "Choose a new password", resetView{Token: tok, Username: u.Username})
+	h.site.Render(c, http.StatusOK, "password_reset", web.T(c, "title.new_password"), resetView{Token: tok, Username: u.Username})
 }
 
 func (h *Handlers) reset(c *gin.Context) {
@@ -84,15 +84,15 @@ func (h *Handlers) reset(c *gin.Context) {
 	v := resetView{Token: tok, Username: u.Username}
 	pw := c.PostForm("password")
 	if pw != c.PostForm("confirm") {
-		v.Errors = map[string]string{"confirm": "The two passwords differ. Type the same new password in both boxes."}
-		h.site.Render(c, http.StatusUnprocessableEntity, "password_reset", "Choose a new password", v)
+		v.Errors = map[string]string{"confirm": web.T(c, "aw.passwords_differ")}
+		h.site.Render(c, http.StatusUnprocessableEntity, "password_reset", web.T(c, "title.new_password"), v)
 		return
 	}
 	_, err = h.members.ResetPassword(ctx, b.ID, tok, pw)
 	var ve *fault.ValidationError
 	if errors.As(err, &ve) {
 		v.Errors = ve.Fields
-		h.site.Render(c, http.StatusUnprocessableEntity, "password_reset", "Choose a new password", v)
+		h.site.Render(c, http.StatusUnprocessableEntity, "password_reset", web.T(c, "title.new_password"), v)
 		return
 	}
 	if h.badLink(c, err) {
@@ -114,7 +114,7 @@ func (h *Handlers) badLink(c *gin.Context, err error) bool {
 	var fe *fault.Error
 	if errors.As(err, &fe) && (errors.Is(err, fault.ErrNotFound) || errors.Is(err, fault.ErrConflict)) {
 		code, _, msg := web.Status(err)
-		h.site.Render(c, code, "password_reset", "That link does not work", resetView{Invalid: msg})
+		h.site.Render(c, code, "password_reset", web.T(c, "title.link_broken"), resetView{Invalid: msg})
 		return true
 	}
 	h.site.Fail(c, err)

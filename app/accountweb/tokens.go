@@ -52,7 +52,7 @@ func (h *Handlers) renderTokens(c *gin.Context, code int, v tokensView) {
 		return
 	}
 	v.Tokens, v.Choices = toks, expiryChoices
-	h.site.Render(c, code, "settings_tokens", "API tokens", v)
+	h.site.Render(c, code, "settings_tokens", web.T(c, "title.api_tokens"), v)
 }
 
 // createTokenPage makes a token and shows it on the page it answers with:

@@ -140,7 +140,7 @@ func (h *Handlers) renderConsole(c *gin.Context, code int) {
 			v.OffShift = append(v.OffShift, a)
 		}
 	}
-	h.site.Render(c, code, "escalation_console", "Agent console", v)
+	h.site.Render(c, code, "escalation_console", web.T(c, "title.agent_console"), v)
 }
 
 func (h *Handlers) actForm(c *gin.Context) {
@@ -200,7 +200,7 @@ func (h *Handlers) detailPage(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	h.site.Render(c, http.StatusOK, "escalation_detail", "Escalation #"+web.Itoa(id), detailView{Row: h.rows([]escalation.Escalation{x}, actor.UserID, st.AgentSLA)[0], Events: evs})
+	h.site.Render(c, http.StatusOK, "escalation_detail", web.T(c, "title.escalation", "ID", id), detailView{Row: h.rows([]escalation.Escalation{x}, actor.UserID, st.AgentSLA)[0], Events: evs})
 }
 
 type supervisorView struct {
@@ -236,7 +236,7 @@ func (h *Handlers) supervisorPage(c *gin.Context) {
 			v.Breaches = append(v.Breaches, r)
 		}
 	}
-	h.site.Render(c, http.StatusOK, "escalation_supervisor", "Escalations: supervisor", v)
+	h.site.Render(c, http.StatusOK, "escalation_supervisor", web.T(c, "title.supervisor"), v)
 }
 
 type webhooksView struct {
@@ -255,7 +255,7 @@ func (h *Handlers) webhooksPage(c *gin.Context) {
 	if len(list) == 50 {
 		v.Next = list[len(list)-1].ID
 	}
-	h.site.Render(c, http.StatusOK, "escalation_webhooks", "Webhook deliveries", v)
+	h.site.Render(c, http.StatusOK, "escalation_webhooks", web.T(c, "title.webhooks"), v)
 }
 
 func (h *Handlers) escalateForm(c *gin.Context) {

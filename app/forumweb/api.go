@@ -33,15 +33,15 @@ func (h *Handlers) apiThreads(c *gin.Context) {
 	}
 	bd, err := h.forum.Board(ctx, web.BrandOf(c).ID, id)
 	if err != nil {
-		h.site.Fail(c, &fault.Error{Kind: fault.ErrNotFound, Msg: "That board does not exist."})
+		h.site.Fail(c, &fault.Error{Kind: fault.ErrNotFound, Msg: web.T(c, "aw.no_board")})
 		return
 	}
-	f, err := forum.ParseFilter(c.Query("filter"))
+	f, err := forum.ParseFilter(c.Request.Context(), c.Query("filter"))
 	if err != nil {
 		h.site.Fail(c, err)
 		return
 	}
-	cur, err := forum.ParseCursor(c.Query("cursor"))
+	cur, err := forum.ParseCursor(c.Request.Context(), c.Query("cursor"))
 	if err != nil {
 		h.site.Fail(c, err)
 		return
@@ -98,7 +98,7 @@ func (h *Handlers) apiThread(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	cur, err := forum.ParseCursor(c.Query("cursor"))
+	cur, err := forum.ParseCursor(c.Request.Context(), c.Query("cursor"))
 	if err != nil {
 		h.site.Fail(c, err)
 		return

@@ -41,7 +41,7 @@ func (h *Handlers) askPage(c *gin.Context, code int, v askView) {
 	if v.ClientKey == "" {
 		v.ClientKey = newClientKey()
 	}
-	h.site.Render(c, code, "ask", "Ask a question", v)
+	h.site.Render(c, code, "ask", web.T(c, "title.ask"), v)
 }
 
 // Draft is a question being asked, as the Ask form sent it, and the similar

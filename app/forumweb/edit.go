@@ -53,7 +53,7 @@ func (h *Handlers) editForm(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	h.site.Render(c, http.StatusOK, "edit", "Edit", v)
+	h.site.Render(c, http.StatusOK, "edit", web.T(c, "title.edit"), v)
 }
 
 func (h *Handlers) edit(c *gin.Context) {
@@ -70,18 +70,18 @@ func (h *Handlers) edit(c *gin.Context) {
 		switch {
 		case errors.As(err, &ve):
 			v.Errors = ve.Fields
-			h.site.Render(c, http.StatusUnprocessableEntity, "edit", "Edit", v)
+			h.site.Render(c, http.StatusUnprocessableEntity, "edit", web.T(c, "title.edit"), v)
 		case err != nil:
 			h.site.Fail(c, err)
 		default:
-			h.site.Render(c, http.StatusOK, "edit", "Edit", v)
+			h.site.Render(c, http.StatusOK, "edit", web.T(c, "title.edit"), v)
 		}
 		return
 	}
 	p, err := h.forum.Edit(c.Request.Context(), web.ActorOf(c), v.Post.ID, v.Title, v.Body)
 	if errors.As(err, &ve) {
 		v.Errors = ve.Fields
-		h.site.Render(c, http.StatusUnprocessableEntity, "edit", "Edit", v)
+		h.site.Render(c, http.StatusUnprocessableEntity, "edit", web.T(c, "title.edit"), v)
 		return
 	}
 	if err != nil {
@@ -120,7 +120,7 @@ func (h *Handlers) history(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	h.site.Render(c, http.StatusOK, "history", "Edit history", struct {
+	h.site.Render(c, http.StatusOK, "history", web.T(c, "title.edit_history"), struct {
 		Post      forum.Post
 		Thread    forum.Thread
 		Revisions []revisionView

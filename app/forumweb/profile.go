@@ -16,7 +16,7 @@ func (h *Handlers) profile(c *gin.Context) {
 	b := web.BrandOf(c)
 	u, err := h.members.ByUsername(ctx, b.ID, c.Param("username"))
 	if err != nil {
-		h.site.Fail(c, &fault.Error{Kind: fault.ErrNotFound, Msg: "There is no member with that name here."})
+		h.site.Fail(c, &fault.Error{Kind: fault.ErrNotFound, Msg: web.T(c, "aw.no_member")})
 		return
 	}
 	threads, err := h.forum.ThreadsBy(ctx, b.ID, u.ID, 20)

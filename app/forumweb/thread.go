@@ -52,7 +52,7 @@ func (v threadView) OtherReplies() []forum.Post {
 func (h *Handlers) loadThreadView(c *gin.Context, id int64) (threadView, error) {
 	ctx := c.Request.Context()
 	actor := web.ActorOf(c)
-	cur, err := forum.ParseCursor(c.Query("after"))
+	cur, err := forum.ParseCursor(c.Request.Context(), c.Query("after"))
 	if err != nil {
 		return threadView{}, err
 	}

@@ -123,7 +123,7 @@ func (h *Handlers) flagAPI(c *gin.Context) {
 }
 
 func (h *Handlers) queueAPI(c *gin.Context) {
-	cur, err := forum.ParseCursor(c.Query("cursor"))
+	cur, err := forum.ParseCursor(c.Request.Context(), c.Query("cursor"))
 	if err != nil {
 		h.site.Fail(c, err)
 		return

@@ -54,7 +54,7 @@ func (h *Handlers) page(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	h.site.Render(c, http.StatusOK, "notify_list", "Notifications", pageView{Items: items, Next: next, UnreadOnly: unreadOnly, Unread: unread})
+	h.site.Render(c, http.StatusOK, "notify_list", web.T(c, "title.notifications"), pageView{Items: items, Next: next, UnreadOnly: unreadOnly, Unread: unread})
 }
 
 // open marks one notification read and goes where it points: the
@@ -140,7 +140,7 @@ func (h *Handlers) settings(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	h.site.Render(c, http.StatusOK, "notify_settings", "Notification settings", v)
+	h.site.Render(c, http.StatusOK, "notify_settings", web.T(c, "title.notify_settings"), v)
 }
 
 func (h *Handlers) saveSettings(c *gin.Context) {
@@ -163,7 +163,7 @@ func (h *Handlers) settingsSaved(c *gin.Context, err error, newEmail, flash stri
 			return
 		}
 		v.Errors, v.NewEmail = ve.Fields, newEmail
-		h.site.Render(c, http.StatusUnprocessableEntity, "notify_settings", "Notification settings", v)
+		h.site.Render(c, http.StatusUnprocessableEntity, "notify_settings", web.T(c, "title.notify_settings"), v)
 		return
 	}
 	if err != nil {
@@ -231,7 +231,7 @@ func (h *Handlers) verifyEmail(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	h.site.Render(c, http.StatusOK, "notify_link", "Email confirmed", linkView{Heading: "Your email address is confirmed",
+	h.site.Render(c, http.StatusOK, "notify_link", web.T(c, "title.email_confirmed"), linkView{Heading: "Your email address is confirmed",
 		Message:  "Thanks, " + name + ". Notifications can now reach " + claims.Email + ". Choose what you hear about in your notification settings.",
 		Username: name})
 }
@@ -243,7 +243,7 @@ func (h *Handlers) unsubscribeForm(c *gin.Context) {
 		return
 	}
 	// A button rather than an action on GET: mail scanners open links.
-	h.site.Render(c, http.StatusOK, "notify_link", "Unsubscribe", linkView{Heading: "Stop notification email?",
+	h.site.Render(c, http.StatusOK, "notify_link", web.T(c, "title.unsubscribe"), linkView{Heading: "Stop notification email?",
 		Message: "You will get no more notification email from " + b.Name + ". Notifications stay on the site.",
 		Action:  "/unsubscribe/" + c.Param("token")})
 }
@@ -266,7 +266,7 @@ func (h *Handlers) unsubscribe(c *gin.Context) {
 		c.String(http.StatusOK, "Unsubscribed.")
 		return
 	}
-	h.site.Render(c, http.StatusOK, "notify_link", "Unsubscribed", linkView{Heading: "You are unsubscribed",
+	h.site.Render(c, http.StatusOK, "notify_link", web.T(c, "title.unsubscribed"), linkView{Heading: "You are unsubscribed",
 		Message: "No more notification email will be sent. You can turn it back on in your notification settings."})
 }
 

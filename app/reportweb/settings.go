@@ -44,7 +44,7 @@ func (h *Handlers) settingsForm(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	h.site.Render(c, http.StatusOK, "report_settings", "Report settings", settingsView{Form: deflection.FormOf(s),
+	h.site.Render(c, http.StatusOK, "report_settings", web.T(c, "title.report_settings"), settingsView{Form: deflection.FormOf(s),
 		PeerSLA: decimal(slas.Peer.Minutes()), AgentSLA: decimal(slas.Agent.Hours()), Saved: c.Query("saved") == "1",
 		ContactPage: ct.PageMD, Contact: ct})
 }
@@ -80,7 +80,7 @@ func (h *Handlers) settingsSave(c *gin.Context) {
 		}
 	}
 	if len(v.Errors) > 0 {
-		h.site.Render(c, http.StatusUnprocessableEntity, "report_settings", "Report settings", v)
+		h.site.Render(c, http.StatusUnprocessableEntity, "report_settings", web.T(c, "title.report_settings"), v)
 		return
 	}
 	if _, err := deflection.SaveSettings(ctx, h.db, brandID, f, h.now()); err != nil {

@@ -92,7 +92,7 @@ func (h *Handlers) surveyForm(c *gin.Context) {
 	if ans != "yes" && ans != "no" {
 		ans = ""
 	}
-	h.site.Render(c, http.StatusOK, "report_survey", "Did this save you contacting us?", surveyView{ThreadID: t.ID, Title: t.Title, URL: web.ThreadURL(t), Answer: ans, Current: cur, CSRF: h.site.CSRFToken(c)})
+	h.site.Render(c, http.StatusOK, "report_survey", web.T(c, "title.survey"), surveyView{ThreadID: t.ID, Title: t.Title, URL: web.ThreadURL(t), Answer: ans, Current: cur, CSRF: h.site.CSRFToken(c)})
 }
 
 // surveySave takes the answer from the thread page's form (or the confirm
@@ -170,7 +170,7 @@ func (h *Handlers) contact(c *gin.Context) {
 			v.From, v.FromURL = t.Title, web.ThreadURL(t)
 		}
 	}
-	h.site.Render(c, http.StatusOK, "report_contact", "Contact us", v)
+	h.site.Render(c, http.StatusOK, "report_contact", web.T(c, "title.contact"), v)
 }
 
 type contactView struct {

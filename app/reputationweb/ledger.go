@@ -18,7 +18,7 @@ func (h *Handlers) ledgerPage(c *gin.Context) {
 	b := web.BrandOf(c)
 	u, err := h.members.ByUsername(ctx, b.ID, c.Param("username"))
 	if err != nil {
-		h.site.Fail(c, &fault.Error{Kind: fault.ErrNotFound, Msg: "There is no member with that name here."})
+		h.site.Fail(c, &fault.Error{Kind: fault.ErrNotFound, Msg: web.T(c, "aw.no_member")})
 		return
 	}
 	cur, err := reputation.ParseCursor(c.Query("after"))
@@ -31,7 +31,7 @@ func (h *Handlers) ledgerPage(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	h.site.Render(c, http.StatusOK, "reputation_ledger", u.Username+"'s reputation", struct {
+	h.site.Render(c, http.StatusOK, "reputation_ledger", web.T(c, "title.ledger", "Name", u.Username), struct {
 		User    account.User
 		Rank    string
 		Entries []reputation.Entry

@@ -78,7 +78,7 @@ func (h *Handlers) renderSettings(c *gin.Context, code int, v settingsView) {
 		}
 		fields = append(fields, field{f.Name, f.Label, f.Help, val, v.Errors[f.Name]})
 	}
-	h.site.Render(c, code, "reputation_settings", "Reputation settings", struct {
+	h.site.Render(c, code, "reputation_settings", web.T(c, "title.rep_settings"), struct {
 		Fields     []field
 		Ranks      string
 		RanksError string

@@ -55,7 +55,7 @@ func (h *Handlers) threadInOrder(c *gin.Context, actor account.Actor, id int64, 
 	var info ThreadInfo
 	switch c.Query("sort") {
 	case "kudos":
-		kc, err := forum.ParseKudosCursor(c.Query("kafter"))
+		kc, err := forum.ParseKudosCursor(c.Request.Context(), c.Query("kafter"))
 		if err != nil {
 			return forum.ThreadPage{}, info, err
 		}

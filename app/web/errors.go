@@ -29,6 +29,9 @@ func StatusIn(loc *i18n.Localizer, err error) (int, string, string) {
 	var fe *fault.Error
 	if errors.As(err, &fe) {
 		msg = fe.Msg
+		if fe.ID != "" {
+			msg = loc.T(fe.ID)
+		}
 	}
 	pick := func(def string) string {
 		if msg != "" {

@@ -242,7 +242,7 @@ func (s *Site) CheckCSRF(c *gin.Context) {
 		return
 	}
 	if IsAPI(c) {
-		JSONError(c, http.StatusForbidden, "csrf", "Missing or stale CSRF token: send the X-CSRF-Token header from your session, or use a bearer token.")
+		JSONError(c, http.StatusForbidden, "csrf", T(c, "aw.csrf"))
 		c.Abort()
 		return
 	}
@@ -267,13 +267,13 @@ func (s *Site) expiredForm(c *gin.Context) {
 		f := field{Name: name, Value: v}
 		switch name {
 		case "title":
-			f.Label, f.Visible = "Title", true
+			f.Label, f.Visible = T(c, "page.title"), true
 		case "body":
-			f.Label, f.Long = "Your text", true
+			f.Label, f.Long = T(c, "page.your_text"), true
 		case "login", "username":
-			f.Label, f.Visible = "Username", true
+			f.Label, f.Visible = T(c, "page.username"), true
 		case "email":
-			f.Label, f.Visible = "Email", true
+			f.Label, f.Visible = T(c, "page.email"), true
 		}
 		fields = append(fields, f)
 	}
@@ -281,7 +281,7 @@ func (s *Site) expiredForm(c *gin.Context) {
 	if u, err := url.Parse(action); err != nil || u.IsAbs() {
 		action = "/"
 	}
-	s.Render(c, http.StatusForbidden, "expired", "Please send that again", struct {
+	s.Render(c, http.StatusForbidden, "expired", T(c, "page.send_again_title"), struct {
 		Action string
 		Fields []field
 	}{action, fields})

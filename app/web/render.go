@@ -36,7 +36,7 @@ type view struct {
 	Dir          string   // "ltr" or "rtl", for <html dir>
 	Languages    []Language
 	Path         string // this page's path and query, for the language switch to come back to
-	page         string
+	Name         string // the page's template, e.g. "thread"
 }
 
 // Alternate is a page's address in one language, for hreflang.
@@ -50,7 +50,7 @@ var samePage = map[string]bool{"home": true, "board": true, "thread": true}
 // Alternates are the page's address in each language the brand offers, and
 // x-default for the rest, when there is more than one.
 func (v view) Alternates() []Alternate {
-	if len(v.Languages) < 2 || !samePage[v.page] {
+	if len(v.Languages) < 2 || !samePage[v.Name] {
 		return nil
 	}
 	path, _, _ := strings.Cut(v.Path, "?")
@@ -80,7 +80,7 @@ func (s *Site) Render(c *gin.Context, code int, page, title string, data any) {
 		Dir:          loc.Dir(),
 		Languages:    s.languages(c, loc.Lang()),
 		Path:         c.Request.URL.RequestURI(),
-		page:         page,
+		Name:         page,
 		Brand:        b,
 		BrandInitial: themes.Initial(b.Name),
 		BrandVersion: brandVersion(b),
