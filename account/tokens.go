@@ -62,7 +62,7 @@ func (m *Members) IssueToken(ctx context.Context, brandID, userID int64, nt NewT
 	}
 	expires, problem := parseExpiry(nt.Expires, now)
 	if problem != "" {
-		v.Add("expires", problem)
+		v.Add("expires", i18n.T(ctx, problem))
 	}
 	if err := v.Err(); err != nil {
 		return Token{}, "", err
@@ -184,11 +184,13 @@ var daysRe = regexp.MustCompile(`^([0-9]{1,5})d$`)
 func ParseExpiry(s string, now time.Time) (time.Time, error) {
 	at, problem := parseExpiry(s, now)
 	if problem != "" {
-		return time.Time{}, fault.Invalid("expires", problem)
+		return time.Time{}, fault.Invalid("expires", i18n.T(context.Background(), problem))
 	}
 	return at, nil
 }
 
+// parseExpiry is ParseExpiry's time, or the catalogue message saying what
+// is wrong with s.
 func parseExpiry(s string, now time.Time) (time.Time, string) {
 	s = strings.TrimSpace(s)
 	var at time.Time
@@ -204,13 +206,13 @@ func parseExpiry(s string, now time.Time) (time.Time, string) {
 	} else if s == "" || strings.EqualFold(s, "never") {
 		return time.Time{}, ""
 	} else {
-		return time.Time{}, `Give the expiry as a number of days ("90d"), hours ("720h"), a date ("2026-12-31") or "never".`
+		return time.Time{}, "account.expiry_form"
 	}
 	switch {
 	case !at.After(now):
-		return time.Time{}, "That expiry has passed; choose a time in the future."
+		return time.Time{}, "account.expiry_past"
 	case at.Year() > 9999:
-		return time.Time{}, `That expiry is too far ahead; choose a nearer one, or "never".`
+		return time.Time{}, "account.expiry_far"
 	}
 	return at.UTC(), ""
 }

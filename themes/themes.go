@@ -232,6 +232,13 @@ func spoken(loc *i18n.Localizer) template.FuncMap {
 	}
 }
 
+func toFloat(n any) float64 {
+	if f, ok := n.(float64); ok {
+		return f
+	}
+	return float64(toInt64(n))
+}
+
 func toInt64(n any) int64 {
 	switch v := n.(type) {
 	case int:

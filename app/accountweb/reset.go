@@ -113,7 +113,7 @@ func (h *Handlers) badLink(c *gin.Context, err error) bool {
 	}
 	var fe *fault.Error
 	if errors.As(err, &fe) && (errors.Is(err, fault.ErrNotFound) || errors.Is(err, fault.ErrConflict)) {
-		code, _, msg := web.Status(err)
+		code, _, msg := web.StatusIn(web.LocalizerOf(c), err)
 		h.site.Render(c, code, "password_reset", web.T(c, "title.link_broken"), resetView{Invalid: msg})
 		return true
 	}

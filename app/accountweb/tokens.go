@@ -25,10 +25,11 @@ func (h *Handlers) tokenRoutes(b, api *gin.RouterGroup) {
 	api.DELETE("/tokens/:id", need, h.apiRevokeToken)
 }
 
-// expiryChoices are the settings page's expiry choices; the API and the
+// expiryChoices are the settings page's expiry choices (Label is a
+// message); the API and the
 // command line take any account.ParseExpiry form.
 var expiryChoices = []struct{ Value, Label string }{
-	{"7d", "7 days"}, {"30d", "30 days"}, {"90d", "90 days"}, {"365d", "1 year"}, {"never", "Never"},
+	{"7d", "tk.d7"}, {"30d", "tk.d30"}, {"90d", "tk.d90"}, {"365d", "tk.d365"}, {"never", "tk.dnever"},
 }
 
 type tokensView struct {
@@ -71,7 +72,7 @@ func (h *Handlers) createTokenPage(c *gin.Context) {
 		h.renderTokens(c, http.StatusUnprocessableEntity, v)
 		return
 	case errors.Is(err, fault.ErrConflict):
-		_, _, msg := web.Status(err)
+		_, _, msg := web.StatusIn(web.LocalizerOf(c), err)
 		v.Errors = map[string]string{"name": msg}
 		h.renderTokens(c, http.StatusConflict, v)
 		return

@@ -133,7 +133,7 @@ func (h *Handlers) apiRevisions(c *gin.Context) {
 	}
 	out := web.List[apiRev]{Items: make([]apiRev, 0, len(revs))}
 	for i, r := range revs {
-		out.Items = append(out.Items, apiRev{Revision: r.Revision, Label: revisionLabel(r.Revision, i == 0, i == len(revs)-1), Editor: web.UserJSON{ID: r.EditorID, Username: r.EditorName},
+		out.Items = append(out.Items, apiRev{Revision: r.Revision, Label: revisionLabel(web.LocalizerOf(c), r.Revision, i == 0, i == len(revs)-1), Editor: web.UserJSON{ID: r.EditorID, Username: r.EditorName},
 			Title: r.Title, Body: r.BodyMD, BodyHTML: r.BodyHTML, CreatedAt: r.CreatedAt})
 	}
 	c.JSON(http.StatusOK, out)

@@ -3,13 +3,13 @@ package forumweb
 import (
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
 	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/i18n"
 )
 
 type editView struct {
@@ -124,7 +124,7 @@ func (h *Handlers) history(c *gin.Context) {
 		Post      forum.Post
 		Thread    forum.Thread
 		Revisions []revisionView
-	}{p, t, historyOf(revs)})
+	}{p, t, historyOf(web.LocalizerOf(c), revs)})
 }
 
 // revisionView is one revision as the history shows it: its label and
@@ -139,10 +139,10 @@ type revisionView struct {
 // historyOf labels revisions (oldest first, as forum.Revisions lists them)
 // and compares each with the one before, newest first as people read
 // history.
-func historyOf(revs []forum.Revision) []revisionView {
+func historyOf(loc *i18n.Localizer, revs []forum.Revision) []revisionView {
 	out := make([]revisionView, len(revs))
 	for i, r := range revs {
-		v := revisionView{Revision: r, Label: revisionLabel(r.Revision, i == 0, i == len(revs)-1)}
+		v := revisionView{Revision: r, Label: revisionLabel(loc, r.Revision, i == 0, i == len(revs)-1)}
 		if i > 0 {
 			prev := revs[i-1]
 			v.BodyDiff = forum.WordDiff(prev.BodyMD, r.BodyMD)
@@ -155,15 +155,14 @@ func historyOf(revs []forum.Revision) []revisionView {
 	return out
 }
 
-func revisionLabel(n int, original, current bool) string {
-	l := "Revision " + strconv.Itoa(n)
+func revisionLabel(loc *i18n.Localizer, n int, original, current bool) string {
 	switch {
 	case original && current:
-		return l + " (original, current)"
+		return loc.T("pg2.rev_original_current", "N", n)
 	case current:
-		return l + " (current)"
+		return loc.T("pg2.rev_current", "N", n)
 	case original:
-		return l + " (original)"
+		return loc.T("pg2.rev_original", "N", n)
 	}
-	return l
+	return loc.T("pg2.rev", "N", n)
 }

@@ -9,6 +9,7 @@ import (
 	"mutual/account"
 	"mutual/app/web"
 	"mutual/fault"
+	"mutual/i18n"
 	"mutual/reputation"
 )
 
@@ -83,7 +84,7 @@ func (h *Handlers) apiLedger(c *gin.Context) {
 	}
 	items := make([]apiEntry, 0, len(entries))
 	for _, e := range entries {
-		items = append(items, toAPIEntry(e))
+		items = append(items, toAPIEntry(web.LocalizerOf(c), e))
 	}
 	var more *string
 	if s := next.String(); s != "" {
@@ -92,8 +93,8 @@ func (h *Handlers) apiLedger(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"items": items, "next": more})
 }
 
-func toAPIEntry(e reputation.Entry) apiEntry {
-	item := apiEntry{ID: e.ID, Delta: e.Delta, Reason: string(e.Reason), Origin: string(e.Origin), Description: e.Describe(), CreatedAt: e.At}
+func toAPIEntry(loc *i18n.Localizer, e reputation.Entry) apiEntry {
+	item := apiEntry{ID: e.ID, Delta: e.Delta, Reason: string(e.Reason), Origin: string(e.Origin), Description: e.Describe(loc), CreatedAt: e.At}
 	if e.PostID != 0 {
 		id := e.PostID
 		item.PostID = &id

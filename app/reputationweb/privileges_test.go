@@ -40,7 +40,7 @@ func TestHintSpeaksTheReadersLanguage(t *testing.T) {
 }
 
 func TestPrivileges(t *testing.T) {
-	got := privileges(1000, reputation.Privileges{Links: 10, Images: 20, Trusted: 1000, EditOthers: 2000})
+	got := privileges(i18n.Base().For("en"), 1000, reputation.Privileges{Links: 10, Images: 20, Trusted: 1000, EditOthers: 2000})
 	has := []bool{true, true, true, false}
 	if len(got) != len(has) {
 		t.Fatalf("%d privileges, want %d", len(got), len(has))

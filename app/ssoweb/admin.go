@@ -84,7 +84,7 @@ func (h *Handlers) refused(c *gin.Context, err error, v adminView) {
 		return
 	}
 	if errors.Is(err, fault.ErrConflict) {
-		_, _, msg := web.Status(err)
+		_, _, msg := web.StatusIn(web.LocalizerOf(c), err)
 		v.Problem = msg
 		h.renderAdmin(c, http.StatusConflict, v)
 		return

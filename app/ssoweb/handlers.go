@@ -92,7 +92,7 @@ type failedView struct {
 // failed shows why a sign-in did not work, with a way to try again. A
 // provider that cannot be reached is a 502: the fault is upstream.
 func (h *Handlers) failed(c *gin.Context, err error, providerID int64) {
-	code, _, msg := web.Status(err)
+	code, _, msg := web.StatusIn(web.LocalizerOf(c), err)
 	var fe *fault.Error
 	if errors.Is(err, sso.ErrUnavailable) && errors.As(err, &fe) {
 		code, msg = http.StatusBadGateway, fe.Msg
