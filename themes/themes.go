@@ -222,7 +222,7 @@ func spoken(loc *i18n.Localizer) template.FuncMap {
 		"tn":        func(id string, n any, args ...any) string { return loc.N(id, toInt64(n), args...) },
 		"num":       func(n any) string { return loc.Int(toInt64(n)) },
 		"money":     loc.Money,
-		"pct":       loc.Percent,
+		"pct":       func(v any) string { return loc.Percent(toFloat(v)) },
 		"ago":       loc.Ago,
 		"date":      loc.Date,
 		"datetime":  loc.DateTime,
