@@ -48,7 +48,8 @@ var rtl = map[string]bool{"Arab": true, "Hebr": true, "Thaa": true, "Syrc": true
 // and a brand's own on top.
 type Catalogue struct {
 	bundle *goi18n.Bundle
-	langs  []string // language tags with a catalogue file, English first
+	langs  []string                        // language tags with a catalogue file, English first
+	msgs   map[string]map[string]*compiled // language -> id -> message; read-only once loaded
 
 	mu   sync.Mutex
 	locs map[string]*Localizer
@@ -77,7 +78,7 @@ func Base() *Catalogue {
 func Load(over fs.FS) (*Catalogue, error) {
 	b := goi18n.NewBundle(English)
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
-	c := &Catalogue{bundle: b, locs: map[string]*Localizer{}}
+	c := &Catalogue{bundle: b, locs: map[string]*Localizer{}, msgs: map[string]map[string]*compiled{}}
 	if err := c.add(embedded); err != nil {
 		return nil, err
 	}
@@ -112,8 +113,15 @@ func (c *Catalogue) add(files fs.FS) error {
 		if err != nil {
 			return fmt.Errorf("i18n: %s: not a language tag: %w", name, err)
 		}
-		if _, err := c.bundle.ParseMessageFileBytes(src, tag.String()+".toml"); err != nil {
+		f, err := c.bundle.ParseMessageFileBytes(src, tag.String()+".toml")
+		if err != nil {
 			return fmt.Errorf("i18n: %s: %w", name, err)
+		}
+		if c.msgs[tag.String()] == nil {
+			c.msgs[tag.String()] = map[string]*compiled{}
+		}
+		for _, m := range f.Messages {
+			c.msgs[tag.String()][m.ID] = compile(m)
 		}
 		if !slices.Contains(c.langs, tag.String()) {
 			c.langs = append(c.langs, tag.String())

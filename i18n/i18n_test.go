@@ -176,7 +176,7 @@ func TestMatchPicksAmongTheOfferedLanguages(t *testing.T) {
 // rest stays as shipped, and an added language falls back to English.
 func TestAThemeOverridesMessagesAndAddsLanguages(t *testing.T) {
 	over := fstest.MapFS{
-		"messages/es.toml": {Data: []byte("[lang]\nswitch = \"Lengua\"\n")},
+		"messages/es.toml": {Data: []byte("[lang]\nswitch = \"Lengua\"\nsaved = \"{{if .Again}}Guardado otra vez{{else}}Guardado{{end}}\"\n")},
 		"messages/he.toml": {Data: []byte("[lang]\nswitch = \"שפה\"\n")},
 	}
 	cat, err := Load(over)
@@ -185,6 +185,9 @@ func TestAThemeOverridesMessagesAndAddsLanguages(t *testing.T) {
 	}
 	if got := cat.For("es").T("lang.switch"); got != "Lengua" {
 		t.Errorf("overridden message = %q", got)
+	}
+	if got := cat.For("es").T("lang.saved", "Again", true); got != "Guardado otra vez" {
+		t.Errorf("a message with its own template logic = %q", got)
 	}
 	if got := cat.For("es").T("flash.signedin"); got != "Has iniciado sesión." {
 		t.Errorf("message not overridden = %q", got)

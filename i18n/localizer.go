@@ -2,6 +2,8 @@ package i18n
 
 import (
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -9,6 +11,7 @@ import (
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/currency"
+	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
 	"golang.org/x/text/message"
@@ -17,6 +20,8 @@ import (
 
 // Localizer words messages, numbers and times in one language.
 type Localizer struct {
+	cat     *Catalogue
+	tag     language.Tag // the tag plural rules are chosen by
 	lang    string
 	dir     string
 	pseudo  bool
@@ -26,18 +31,29 @@ type Localizer struct {
 	// plain caches messages without placeholders: most of a page is these,
 	// and a map read is far cheaper than go-i18n's match and execute.
 	plain sync.Map // id -> string
+
+	// group separates thousands when the language writes ASCII digits
+	// (most do), so Int needs no formatter; "" means ask x/text.
+	group     string
+	groupSafe bool
 }
 
 func newLocalizer(c *Catalogue, tag language.Tag) *Localizer {
 	lang := tag.String()
-	l := &Localizer{lang: lang, dir: Dir(lang), pseudo: lang == Pseudo}
+	l := &Localizer{cat: c, lang: lang, dir: Dir(lang), pseudo: lang == Pseudo}
 	if l.pseudo {
 		tag = English
 	}
+	l.tag = tag
 	l.loc = goi18n.NewLocalizer(c.bundle, tag.String())
 	l.printer = message.NewPrinter(tag)
+	if m := grouped.FindStringSubmatch(l.printer.Sprint(number.Decimal(1234567))); m != nil && m[1] == m[2] {
+		l.group, l.groupSafe = m[1], true
+	}
 	return l
 }
+
+var grouped = regexp.MustCompile(`^1([^0-9]+)234([^0-9]+)567$`)
 
 // Lang is the language's tag, e.g. "es".
 func (l *Localizer) Lang() string { return l.lang }
@@ -53,25 +69,40 @@ func (l *Localizer) T(id string, args ...any) string {
 		if s, ok := l.plain.Load(id); ok {
 			return s.(string)
 		}
-		s := l.localize(&goi18n.LocalizeConfig{MessageID: id}, id)
+		s := l.word(id, plural.Other, nil, nil)
 		l.plain.Store(id, s)
 		return s
 	}
-	return l.localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: data(args)}, id)
+	return l.word(id, plural.Other, nil, args)
 }
 
 // N words a message with plural forms for count n, which its {{.Count}}
 // shows in the language's digits and grouping.
 func (l *Localizer) N(id string, n int64, args ...any) string {
-	d := data(args)
-	d["Count"] = l.Int(n)
-	return l.localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: d, PluralCount: n}, id)
+	i := n
+	if i < 0 {
+		i = -i
+	}
+	form := plural.Cardinal.MatchPlural(l.tag, int(i%10_000_000), 0, 0, 0, 0)
+	return l.word(id, form, n, append(args, "Count", l.Int(n)))
 }
 
-func (l *Localizer) localize(lc *goi18n.LocalizeConfig, id string) string {
-	s, err := l.loc.Localize(lc)
-	if s == "" && err != nil {
+// word is the message id in the plural form, in this language or else
+// English, with its placeholders filled. Messages with only {{.Name}}
+// placeholders are filled here; any other template goes through go-i18n.
+func (l *Localizer) word(id string, form plural.Form, count any, args []any) string {
+	m := l.cat.msgs[l.lang][id]
+	if m == nil {
+		m = l.cat.msgs["en"][id]
+	}
+	if m == nil {
 		return id
+	}
+	var s string
+	if parts, ok := m.form(form); ok {
+		s = fill(parts, args)
+	} else {
+		s = l.localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: data(args), PluralCount: count}, id)
 	}
 	if l.pseudo {
 		return wrap(s)
@@ -90,7 +121,28 @@ func data(args []any) map[string]any {
 }
 
 // Int is n with the language's grouping: 12,345 or 12.345 or 12 345.
-func (l *Localizer) Int(n int64) string { return l.printer.Sprint(number.Decimal(n)) }
+func (l *Localizer) Int(n int64) string {
+	if !l.groupSafe {
+		return l.printer.Sprint(number.Decimal(n))
+	}
+	s := strconv.FormatInt(n, 10)
+	sign := ""
+	if n < 0 {
+		sign, s = "-", s[1:]
+	}
+	if len(s) <= 3 {
+		return sign + s
+	}
+	var b strings.Builder
+	b.WriteString(sign)
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteString(l.group)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
 
 // Float is v with at most digits decimals, in the language's way.
 func (l *Localizer) Float(v float64, digits int) string {
@@ -188,3 +240,13 @@ func (l *Localizer) Duration(d time.Duration) string {
 func wrap(s string) string { return "⟦" + s + "⟧" }
 
 func displayName(tag language.Tag) string { return display.Self.Name(tag) }
+
+// localize is go-i18n's wording, for messages whose templates do more than
+// fill placeholders.
+func (l *Localizer) localize(lc *goi18n.LocalizeConfig, id string) string {
+	s, err := l.loc.Localize(lc)
+	if s == "" && err != nil {
+		return id
+	}
+	return s
+}

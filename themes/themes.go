@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"html"
 	"html/template"
 	"io"
 	"io/fs"
@@ -23,8 +24,10 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"text/template/parse"
 	"time"
 
 	"mutual/i18n"
@@ -209,8 +212,78 @@ func (t *Theme) page(page string, loc *i18n.Localizer) (*template.Template, erro
 		return nil, fmt.Errorf("themes: page %s: %w", page, err)
 	}
 	tmpl.Funcs(spoken(loc))
+	for _, x := range tmpl.Templates() {
+		if x.Tree != nil {
+			fold(x.Tree.Root, loc)
+		}
+	}
 	set[page] = tmpl
 	return tmpl, nil
+}
+
+// fold words each {{t "id"}} without arguments once, when a page is cloned
+// for a language: the message becomes the template's own text, so pages
+// cost what they did before they were translated. Only plain calls are
+// folded; they stand in element text and quoted attributes, where escaped
+// HTML is what the escaper would have written.
+func fold(n parse.Node, loc *i18n.Localizer) {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return
+		}
+		for i, c := range n.Nodes {
+			if a, ok := c.(*parse.ActionNode); ok {
+				if id, ok := plainT(a.Pipe); ok {
+					n.Nodes[i] = &parse.TextNode{NodeType: parse.NodeText, Pos: a.Pos, Text: []byte(html.EscapeString(loc.T(id)))}
+					continue
+				}
+			}
+			fold(c, loc)
+		}
+	case *parse.ActionNode:
+		foldArgs(n.Pipe, loc)
+	case *parse.IfNode:
+		foldArgs(n.Pipe, loc)
+		fold(n.List, loc)
+		fold(n.ElseList, loc)
+	case *parse.RangeNode:
+		fold(n.List, loc)
+		fold(n.ElseList, loc)
+	case *parse.WithNode:
+		fold(n.List, loc)
+		fold(n.ElseList, loc)
+	}
+}
+
+// foldArgs words (t "id") arguments of other calls, e.g. {{or .Label (t "id")}}.
+func foldArgs(p *parse.PipeNode, loc *i18n.Localizer) {
+	if p == nil {
+		return
+	}
+	for _, cmd := range p.Cmds {
+		for i, arg := range cmd.Args {
+			if sub, ok := arg.(*parse.PipeNode); ok {
+				if id, ok := plainT(sub); ok {
+					v := loc.T(id)
+					cmd.Args[i] = &parse.StringNode{NodeType: parse.NodeString, Pos: sub.Pos, Quoted: strconv.Quote(v), Text: v}
+				}
+			}
+		}
+	}
+}
+
+// plainT reports whether p is exactly t "id", and the id.
+func plainT(p *parse.PipeNode) (string, bool) {
+	if p == nil || len(p.Decl) > 0 || len(p.Cmds) != 1 || len(p.Cmds[0].Args) != 2 {
+		return "", false
+	}
+	fn, ok := p.Cmds[0].Args[0].(*parse.IdentifierNode)
+	str, ok2 := p.Cmds[0].Args[1].(*parse.StringNode)
+	if !ok || !ok2 || fn.Ident != "t" {
+		return "", false
+	}
+	return str.Text, true
 }
 
 // spoken are the template functions that word things in loc's language:
