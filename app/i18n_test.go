@@ -84,9 +84,13 @@ func TestEveryPageSpeaksFromTheCatalogue(t *testing.T) {
 		{"reputation settings", "/admin/reputation", admin},
 		{"payback export", "/admin/reputation/export", admin},
 		{"kudos rings", "/mod/reputation/rings", mod},
+		{"review queue", "/mod/queue", mod},
+		{"member record", "/mod/users/" + c.helper.actor.Username, mod},
+		{"audit log", "/mod/audit", mod},
+		{"roles", "/admin/roles", admin},
 	}
 	names := []string{s.brand.Name, s.brand.Tagline, s.board.Name, s.board.Description, c.solved.Title, c.open.Title,
-		c.asker.actor.Username, c.helper.actor.Username, c.other.actor.Username, c.mod.actor.Username, "admina"}
+		c.asker.actor.Username, c.helper.actor.Username, c.other.actor.Username, c.mod.actor.Username, "admina", "admin"}
 	for _, r := range reputation.Ranks { // the brand's ladder, which it names in its own words
 		names = append(names, r.Name)
 	}

@@ -146,7 +146,7 @@ func TestModerationRefusedInPlace(t *testing.T) {
 		admin.get("/admin/roles")
 		r := admin.post("/admin/roles", url.Values{"username": {"nobody-here"}, "role": {"moderator"}, "op": {"grant"}, "reason": {"helps a lot"}})
 		refusedInPlace(t, r, http.StatusUnprocessableEntity, "Roles in", "", `value="nobody-here"`, `value="helps a lot"`,
-			`<option selected>moderator</option>`, `aria-describedby="r-user-err"`)
+			`<option value="moderator" selected>moderator</option>`, `aria-describedby="r-user-err"`)
 		r = admin.post("/admin/roles", url.Values{"username": {"boss"}, "role": {"admin"}, "op": {"revoke"}, "reason": {"stepping down"}})
 		refusedInPlace(t, r, http.StatusForbidden, "Roles in", "You cannot remove your own administrator role", `value="stepping down"`)
 	})
