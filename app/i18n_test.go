@@ -88,6 +88,8 @@ func TestEveryPageSpeaksFromTheCatalogue(t *testing.T) {
 		{"member record", "/mod/users/" + c.helper.actor.Username, mod},
 		{"audit log", "/mod/audit", mod},
 		{"roles", "/admin/roles", admin},
+		{"your data and account", "/settings/privacy", asker},
+		{"sign-in provider that does not exist", "/sso/9999/start", anon},
 	}
 	names := []string{s.brand.Name, s.brand.Tagline, s.board.Name, s.board.Description, c.solved.Title, c.open.Title,
 		c.asker.actor.Username, c.helper.actor.Username, c.other.actor.Username, c.mod.actor.Username, "admina", "admin"}

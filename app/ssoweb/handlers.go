@@ -106,12 +106,12 @@ func (h *Handlers) failed(c *gin.Context, err error, providerID int64) {
 	if code == http.StatusBadGateway {
 		h.site.Log().Warn("sso provider unavailable", "request_id", web.RequestID(c), "provider", providerID, "why", msg)
 	}
-	v := failedView{Heading: "We could not sign you in", Message: msg}
+	v := failedView{Heading: web.T(c, "pv.sso_failed"), Message: msg}
 	switch {
 	case code == http.StatusBadGateway:
-		v.Heading = "The sign-in provider is not answering"
+		v.Heading = web.T(c, "pv.sso_down")
 	case errors.Is(err, fault.ErrNotFound):
-		v.Heading = "No such sign-in provider"
+		v.Heading = web.T(c, "pv.sso_none")
 		providerID = 0
 	}
 	if providerID > 0 {
