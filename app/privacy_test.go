@@ -489,7 +489,7 @@ UNION ALL SELECT token_hash FROM api_tokens WHERE user_id = ?`, p.id, p.id, p.id
 	if page.code != http.StatusOK || !strings.Contains(page.body, "/admin/privacy/users/"+p.name+"/export") {
 		t.Fatalf("admin's member page: %d %s", page.code, clip(page.body))
 	}
-	if rec := ab.get("/mod/users/" + p.name); !strings.Contains(rec.body, "Export or erase this member's data") {
+	if rec := ab.get("/mod/users/" + p.name); !strings.Contains(rec.body, "Export or erase this member&#39;s data") {
 		t.Errorf("the member record does not link the data rights page: %s", clip(rec.body))
 	}
 	byAdmin := ab.get("/admin/privacy/users/" + p.name + "/export").json(t)

@@ -13,10 +13,13 @@ import (
 // its {{.Name}} placeholders, so filling it in is a few appends. A form
 // with any other template action is left to go-i18n (simple is false).
 type compiled struct {
+	src    map[string]string // plural form name ("one", "other"...) -> template
 	forms  map[plural.Form][]part
 	simple bool
 	plural bool // has forms beyond other
 }
+
+var formNames = map[plural.Form]string{plural.Zero: "zero", plural.One: "one", plural.Two: "two", plural.Few: "few", plural.Many: "many", plural.Other: "other"}
 
 // part is literal text, or (name != "") a placeholder.
 type part struct{ text, name string }
@@ -25,12 +28,13 @@ var action = regexp.MustCompile(`\{\{\s*([^}]*?)\s*\}\}`)
 var field = regexp.MustCompile(`^\.([A-Za-z][A-Za-z0-9_]*)$`)
 
 func compile(m *goi18n.Message) *compiled {
-	c := &compiled{forms: map[plural.Form][]part{}, simple: true}
+	c := &compiled{src: map[string]string{}, forms: map[plural.Form][]part{}, simple: true}
 	for form, src := range map[plural.Form]string{plural.Zero: m.Zero, plural.One: m.One, plural.Two: m.Two,
 		plural.Few: m.Few, plural.Many: m.Many, plural.Other: m.Other} {
 		if src == "" {
 			continue
 		}
+		c.src[formNames[form]] = src
 		if form != plural.Other {
 			c.plural = true
 		}

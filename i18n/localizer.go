@@ -87,6 +87,27 @@ func (l *Localizer) N(id string, n int64, args ...any) string {
 	return l.word(id, form, n, append(args, "Count", l.Int(n)))
 }
 
+// Forms are a plural message's templates by CLDR category ("one", "few",
+// "other"...), for a script to pick with Intl.PluralRules and fill
+// {{.Count}} itself.
+func (l *Localizer) Forms(id string) map[string]string {
+	m := l.cat.msgs[l.lang][id]
+	if m == nil {
+		m = l.cat.msgs["en"][id]
+	}
+	if m == nil {
+		return map[string]string{"other": id}
+	}
+	if !l.pseudo {
+		return m.src
+	}
+	out := make(map[string]string, len(m.src))
+	for k, v := range m.src {
+		out[k] = wrap(v)
+	}
+	return out
+}
+
 // word is the message id in the plural form, in this language or else
 // English, with its placeholders filled. Messages with only {{.Name}}
 // placeholders are filled here; any other template goes through go-i18n.

@@ -11,6 +11,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
@@ -300,6 +301,11 @@ func spoken(loc *i18n.Localizer) template.FuncMap {
 		"date":      loc.Date,
 		"datetime":  loc.DateTime,
 		"monthyear": loc.MonthYear,
+		// forms gives a script a plural message's forms, as JSON.
+		"forms": func(id string) (string, error) {
+			b, err := json.Marshal(loc.Forms(id))
+			return string(b), err
+		},
 		// say words a value that words itself (a notification...).
 		"say": func(v interface{ Text(*i18n.Localizer) string }) string { return v.Text(loc) },
 	}
