@@ -60,10 +60,10 @@ func (h *Handlers) settingsSave(c *gin.Context) {
 		ContactPage: c.PostForm("contact_page")}
 	slas := deflection.SLAs{Peer: parseAmount(v.PeerSLA, time.Minute), Agent: parseAmount(v.AgentSLA, time.Hour)}
 	if slas.Peer <= 0 {
-		v.Errors["escalation_sla"] = "Write the peer-answer SLA in minutes, e.g. 15."
+		v.Errors["escalation_sla"] = web.T(c, "rset.peer_sla_bad")
 	}
 	if slas.Agent <= 0 {
-		v.Errors["agent_sla"] = "Write the agent-answer SLA in hours, e.g. 1 or 0.5."
+		v.Errors["agent_sla"] = web.T(c, "rset.agent_sla_bad")
 	}
 	_, err := deflection.CheckSettings(brandID, f)
 	if !h.collect(c, v.Errors, err) {
