@@ -51,8 +51,7 @@ var notPages = []string{"/admin/privacy/users/:username/export", "/ask/similar/:
 // pendingPages still have words outside the catalogue (agents' and
 // administrators' pages not yet moved), or are converted but reached only
 // with a brand's contact page, a signed link or a provider's flow set up.
-var pendingPages = []string{"/admin/privacy", "/admin/privacy/users/:username", "/admin/sso", "/console", "/escalations/:id",
-	"/escalations/supervisor", "/escalations/webhooks", "/contact", "/sso/link",
+var pendingPages = []string{"/admin/privacy", "/admin/privacy/users/:username", "/admin/sso", "/escalations/:id", "/contact", "/sso/link",
 	"/unsubscribe/:token", "/verify-email/:token"}
 
 // TestEveryPageSpeaksFromTheCatalogue renders pages in the pseudo-locale,
@@ -104,6 +103,9 @@ func TestEveryPageSpeaksFromTheCatalogue(t *testing.T) {
 		{"roles", "/admin/roles", admin},
 		{"your data and account", "/settings/privacy", asker},
 		{"report settings", "/reports/deflection/settings", admin},
+		{"agent console", "/console", admin},
+		{"escalations: supervisor", "/escalations/supervisor", mod},
+		{"webhook deliveries", "/escalations/webhooks", mod},
 		{"sign-in provider that does not exist", "/sso/9999/start", anon},
 	}
 	names := []string{s.brand.Name, s.brand.Tagline, s.board.Name, s.board.Description, c.solved.Title, c.open.Title,
