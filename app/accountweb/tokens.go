@@ -1,6 +1,7 @@
 package accountweb
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"mutual/account"
 	"mutual/app/web"
 	"mutual/fault"
+	"mutual/i18n"
 )
 
 // tokenRoutes registers a member's API tokens: the settings page and the
@@ -137,7 +139,7 @@ func (h *Handlers) apiTokens(c *gin.Context) {
 
 // errTokenFromToken refuses making a token with a token: a leaked token
 // could otherwise mint others and outlive its own revocation.
-var errTokenFromToken = fault.Denied("A token cannot make tokens: create one while signed in (/settings/tokens or this route with your session), or with `mutual token create`.")
+var errTokenFromToken = &fault.Error{Kind: fault.ErrForbidden, ID: "nfx.token_from_token", Msg: i18n.T(context.Background(), "nfx.token_from_token")}
 
 func (h *Handlers) apiCreateToken(c *gin.Context) {
 	if web.IsBearer(c) {

@@ -1,6 +1,7 @@
 package reportweb
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -9,6 +10,7 @@ import (
 	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/i18n"
 	"mutual/report/deflection"
 )
 
@@ -147,7 +149,7 @@ func (h *Handlers) contact(c *gin.Context) {
 	if act := web.ActorOf(c); act.IsStaff() {
 		ct, err = deflection.LoadContact(ctx, h.db, brand)
 		if err == nil && !ct.Configured() {
-			err = &fault.Error{Kind: fault.ErrNotFound, Msg: "This community has no contact page."}
+			err = &fault.Error{Kind: fault.ErrNotFound, ID: "nfx.no_contact", Msg: i18n.T(context.Background(), "nfx.no_contact")}
 		}
 	} else {
 		var rd deflection.Reader

@@ -225,7 +225,7 @@ func (s *Store) Get(ctx context.Context, brandID, userID, id int64) (Notificatio
 	n, err := scanNotification(s.db.QueryRow(ctx, `SELECT `+notificationCols+notificationFrom+`
 WHERE n.id = ? AND n.user_id = ? AND n.brand_id = ?`, id, userID, brandID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Notification{}, &fault.Error{Kind: fault.ErrNotFound, Msg: "That notification does not exist."}
+		return Notification{}, &fault.Error{Kind: fault.ErrNotFound, ID: "nfx.no_notification", Msg: i18n.T(context.Background(), "nfx.no_notification")}
 	}
 	if err != nil {
 		return Notification{}, fmt.Errorf("notify: get %d: %w", id, err)
