@@ -10,6 +10,7 @@ import (
 
 	"mutual/account"
 	"mutual/app/accountweb"
+	"mutual/app/brandweb"
 	"mutual/app/discoveryweb"
 	"mutual/app/escalationweb"
 	"mutual/app/forumweb"
@@ -67,6 +68,7 @@ type App struct {
 	reports       *reportweb.Handlers
 	discovery     *discoveryweb.Handlers
 	notifications *notifyweb.Handlers
+	brandweb      *brandweb.Handlers
 
 	// background work tied to the App's life: the change listener
 	// (PostgreSQL) or the search indexer (SQLite), and view counting.

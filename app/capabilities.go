@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"mutual/app/accountweb"
+	"mutual/app/brandweb"
 	"mutual/app/discoveryweb"
 	"mutual/app/escalationweb"
 	"mutual/app/forumweb"
@@ -44,4 +45,5 @@ func (a *App) buildCapabilities() {
 	a.discovery = discoveryweb.New(a.site, a.limits, a.forum, a.search, cfg.Now,
 		discoveryweb.With{AskAgain: askAgain(a.forumweb)})
 	a.modweb = moderationweb.New(a.site, a.limits, a.mod, a.forum, cfg.Now)
+	a.brandweb = brandweb.New(a.site, a.brands, a.mod)
 }

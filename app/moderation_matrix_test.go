@@ -82,6 +82,8 @@ var authzMatrix = []mxRow{
 	{"GET /mod/audit.csv", mxNone, auditors, "", ""},
 	{"GET /admin/roles", mxNone, admins, "", ""},
 	{"POST /admin/roles", mxNone, admins, "", "username={other}&role=trusted&op=grant"},
+	{"GET /admin/brand", mxNone, admins, "", ""},
+	{"POST /admin/brand", mxNone, admins, "", "name=Matrix+Mobile&color_primary=%23123456&color_accent=%23ffd400&op=save"},
 	// Moderation API.
 	{"POST /api/v1/posts/:id/flags", mxPost, "", signedIn, `{"reason":"spam","note":"matrix"}`},
 	{"GET /api/v1/moderation/queue", mxNone, reviewers, "", ""},

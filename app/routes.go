@@ -41,6 +41,7 @@ func (a *App) routes(proxies []string) http.Handler {
 	a.reports.Routes(b, api)
 	a.discovery.Routes(b, api)
 	a.notifications.Routes(b, api)
+	a.brandweb.Routes(b)
 
 	r.NoRoute(a.site.ResolveBrand, a.site.Authenticate, a.site.NotFound)
 	r.NoMethod(a.site.ResolveBrand, a.site.Authenticate, a.site.MethodNotAllowed)

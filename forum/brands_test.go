@@ -21,8 +21,8 @@ func TestBrands(t *testing.T) {
 			{"host with scheme", forum.NewBrand{Host: "https://x.example.com", Name: "X"}, "host"},
 			{"empty name", forum.NewBrand{Host: "x.example.com", Name: "  "}, "name"},
 			{"long name", forum.NewBrand{Host: "x.example.com", Name: strings.Repeat("n", 61)}, "name"},
-			{"bad colour", forum.NewBrand{Host: "x.example.com", Name: "X", ColorPrimary: "red"}, "color"},
-			{"css injection colour", forum.NewBrand{Host: "x.example.com", Name: "X", ColorAccent: "#fff;}body{"}, "color"},
+			{"bad colour", forum.NewBrand{Host: "x.example.com", Name: "X", ColorPrimary: "red"}, "color_primary"},
+			{"css injection colour", forum.NewBrand{Host: "x.example.com", Name: "X", ColorAccent: "#fff;}body{"}, "color_accent"},
 			{"http logo", forum.NewBrand{Host: "x.example.com", Name: "X", LogoURL: "http://evil.example/logo.png"}, "logo"},
 			{"javascript logo", forum.NewBrand{Host: "x.example.com", Name: "X", LogoURL: "javascript:alert(1)"}, "logo"},
 		} {

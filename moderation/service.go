@@ -51,13 +51,14 @@ const (
 	ActRoleGranted     = "role_granted"
 	ActRoleRevoked     = "role_revoked"
 	ActSettingsChanged = "settings_changed"
+	ActBrandChanged    = "brand_changed"
 )
 
 // Acts lists every act, for filters.
 var Acts = []string{ActPostFlagged, ActPostHidden, ActPostUnhidden, ActPostDeleted, ActPostRestored, ActPostEdited,
 	ActPostApproved, ActFlagsDismissed, ActThreadLocked, ActThreadUnlocked, ActThreadPinned, ActThreadUnpinned,
 	ActThreadMoved, ActThreadMerged, ActUserWarned, ActUserSuspended, ActUserUnsuspended, ActUserBanned,
-	ActUserUnbanned, ActRoleGranted, ActRoleRevoked, ActSettingsChanged}
+	ActUserUnbanned, ActRoleGranted, ActRoleRevoked, ActSettingsChanged, ActBrandChanged}
 
 // Action is one row of the audit log.
 type Action struct {

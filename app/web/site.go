@@ -132,6 +132,15 @@ func (s *Site) brandFor(ctx context.Context, host string) (forum.Brand, error) {
 	return b, nil
 }
 
+// BrandChanged forgets the brands this instance has looked up, so the next
+// request shows a brand's new name and colours at once (other instances
+// catch up within the few seconds they keep a brand).
+func (s *Site) BrandChanged() {
+	s.brandMu.Lock()
+	s.brandCache = map[string]brandEntry{}
+	s.brandMu.Unlock()
+}
+
 // Origin is the scheme and host that absolute URLs (canonical links,
 // sitemaps, feeds, structured data) use: the brand's own host, or for the
 // default brand on "localhost" the host the request came to, so a
