@@ -74,7 +74,7 @@ func TestReportJourney(t *testing.T) {
 	open(t, b, base+"/login")
 	do(t, b, "sign in", chromedp.SendKeys(chromedp.ID("login"), "clara_manager"), chromedp.SendKeys(chromedp.ID("password"), "report-password-123"))
 	clickAndLoad(t, b, "submit sign-in", `//main//button[@type="submit"]`)
-	clickAndLoad(t, b, "open Reports", `//header`+link("Reports"))
+	fromMenu(t, b, "Reports")
 	if p := here(t, b, base); p != "/reports/deflection" {
 		t.Fatalf("Reports led to %q", p)
 	}

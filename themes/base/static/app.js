@@ -83,3 +83,24 @@
     }, 250);
   });
 })();
+
+// ---- header menus ----
+// The Manage and account menus are <details> sharing a name, so they open
+// from the keyboard, one at a time, without this. With it, a click outside
+// or Escape closes an open menu (Escape returns focus to its button).
+(function () {
+  "use strict";
+  var menus = document.querySelectorAll("details[data-menu]");
+  if (!menus.length) return;
+  document.addEventListener("click", function (e) {
+    menus.forEach(function (m) { if (m.open && !m.contains(e.target)) m.open = false; });
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") return;
+    menus.forEach(function (m) {
+      if (!m.open) return;
+      m.open = false;
+      m.querySelector("summary").focus();
+    });
+  });
+})();
