@@ -195,8 +195,8 @@ func (l BrandLook) Check() error {
 		v.Add("logo", fmt.Sprintf("The logo address must be at most %d characters.", MaxBrandLogoURL))
 	case l.LogoURL != "" && !strings.HasPrefix(l.LogoURL, "https://") && !(strings.HasPrefix(l.LogoURL, "/") && !strings.HasPrefix(l.LogoURL, "//")):
 		v.Add("logo", "The logo must be an https:// address or a path on this site, such as /static/logo.png.")
-	case strings.ContainsAny(l.LogoURL, " \t\n\"'<>"):
-		v.Add("logo", "The logo address cannot contain spaces, quotes or angle brackets.")
+	case strings.ContainsAny(l.LogoURL, " \t\n\"'<>\\"):
+		v.Add("logo", "The logo address cannot contain spaces, quotes, backslashes or angle brackets.")
 	}
 	if !hexColor.MatchString(l.ColorPrimary) {
 		v.Add("color_primary", "Give the main colour as hex, like #1a2b3c.")
