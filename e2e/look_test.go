@@ -80,17 +80,18 @@ const colourJS = `
     return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
   const ratio = (a, b) => { const x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
   const hex = c => '#' + c.slice(0, 3).map(v => Math.round(v).toString(16).padStart(2, '0')).join('');
-  // The SVG shape an SVG text is drawn on: the last rect before it whose
-  // box holds the text's centre.
+  // The colour an SVG text is drawn on: the fill of the last filled rect
+  // before it whose box holds the text's centre.
   const backdrop = el => {
     const svg = el.ownerSVGElement, t = el.getBoundingClientRect();
     const x = t.left + t.width / 2, y = t.top + t.height / 2;
     let hit = null;
     for (const r of svg ? svg.querySelectorAll('rect') : []) {
-      const b = r.getBoundingClientRect();
-      if ((r.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING) && x >= b.left && x <= b.right && y >= b.top && y <= b.bottom) hit = r;
+      const b = r.getBoundingClientRect(), fill = parse(getComputedStyle(r).fill);
+      if (fill && fill[3] > 0 && (r.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING) &&
+        x >= b.left && x <= b.right && y >= b.top && y <= b.bottom) hit = fill;
     }
-    return hit && parse(getComputedStyle(hit).fill);
+    return hit;
   };
   // Every background the element's text may sit on.
   const backgrounds = el => {
