@@ -323,7 +323,8 @@ type tourBrand struct {
 // Keyboard focus on the header's links and menu items must show a ring.
 func TestLookRoleTour(t *testing.T) {
 	exe := chromePath(t)
-	base, a := startApp(t, nil)
+	// Ten roles sign in from one address within the minute.
+	base, a := startApp(t, func(c *app.Config) { c.LoginPerMin = 60 })
 	port := strings.TrimPrefix(base, "http://127.0.0.1")
 	ctx := context.Background()
 	brands := forum.NewBrands(a.DB(), time.Now)
@@ -422,6 +423,7 @@ func tour(t *testing.T, exe string, b tourBrand, r tourRole) {
 	for _, p := range []string{"/leaderboard", thread} {
 		open(t, ctx, b.base+p)
 		checkContrast(t, ctx, name+" "+p)
+		checkFitsPhone(t, ctx, name+" "+p)
 		shoot(t, ctx, name+"-"+pageName(p))
 	}
 	tourFocus(t, ctx, b, name, r)
@@ -453,6 +455,7 @@ func tour(t *testing.T, exe string, b tourBrand, r tourRole) {
 			t.Errorf("%s: %s shows %q", name, it.Path, title)
 		}
 		checkContrast(t, ctx, name+" "+it.Path)
+		checkFitsPhone(t, ctx, name+" "+it.Path)
 		shoot(t, ctx, name+"-"+pageName(it.Path))
 	}
 }
@@ -492,4 +495,16 @@ func tourFocus(t *testing.T, ctx context.Context, b tourBrand, name string, r to
 // pageName turns a path into a screenshot name: /mod/queue is mod-queue.
 func pageName(p string) string {
 	return strings.Trim(regexp.MustCompile(`[^a-z0-9]+`).ReplaceAllString(strings.ToLower(p), "-"), "-")
+}
+
+// checkFitsPhone fails the test when the page, laid out on a phone, is
+// wider than the screen: the reader would have to scroll sideways to read
+// it (a wide table may scroll inside its own box instead).
+func checkFitsPhone(t *testing.T, ctx context.Context, page string) {
+	t.Helper()
+	do(t, ctx, "lay out as a phone", chromedp.EmulateViewport(phoneWidth, 844, chromedp.EmulateMobile))
+	defer do(t, ctx, "restore the window", chromedp.EmulateReset())
+	if w := get(t, ctx, "measure the page's width", chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > phoneWidth {
+		t.Errorf("%s: on a %d px phone the page is %d px wide", page, phoneWidth, w)
+	}
 }
