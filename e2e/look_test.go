@@ -405,10 +405,12 @@ func tour(t *testing.T, exe string, b tourBrand, r tourRole) {
 	}
 
 	// The header: one row on a laptop, a small part of a phone's screen.
-	if h := measureHeader(t, ctx, desktopWidth, 900, false); h.Rows != 1 {
-		t.Errorf("%s: at %d px the header is %s; want one row", name, desktopWidth, h)
-	} else {
-		t.Logf("%s at %d px: %s", name, desktopWidth, h)
+	for _, w := range []int64{desktopWidth, 1024, 768} {
+		if h := measureHeader(t, ctx, w, 900, false); h.Rows != 1 {
+			t.Errorf("%s: at %d px the header is %s; want one row", name, w, h)
+		} else if w == desktopWidth {
+			t.Logf("%s at %d px: %s", name, w, h)
+		}
 	}
 	if h := measureHeader(t, ctx, phoneWidth, 844, true); h.Height > 0.15*h.Window {
 		t.Errorf("%s: at %d px the header is %s; want at most 15%% of the screen", name, phoneWidth, h)
