@@ -49,10 +49,19 @@ func (s Signup) validate() error {
 	if a, err := mail.ParseAddress(s.Email); err != nil || a.Address != s.Email || len(s.Email) > 254 {
 		v.Add("email", "Enter an email address like name@example.com.")
 	}
-	if n := utf8.RuneCountInString(s.Password); !utf8.ValidString(s.Password) || n < MinPasswordLen || n > MaxPasswordLen {
-		v.Add("password", fmt.Sprintf("Password must be %d to %d characters.", MinPasswordLen, MaxPasswordLen))
+	if msg := passwordProblem(s.Password); msg != "" {
+		v.Add("password", msg)
 	}
 	return v.Err()
+}
+
+// passwordProblem says what is wrong with a new password, or "" when it
+// keeps the rules (sign-up and reset share them).
+func passwordProblem(pw string) string {
+	if n := utf8.RuneCountInString(pw); !utf8.ValidString(pw) || n < MinPasswordLen || n > MaxPasswordLen {
+		return fmt.Sprintf("Password must be %d to %d characters.", MinPasswordLen, MaxPasswordLen)
+	}
+	return ""
 }
 
 // Create makes an account. It returns a fault.ValidationError (naming the field) when
@@ -86,7 +95,12 @@ func insertUser(ctx context.Context, q sqldb.Querier, brandID int64, username, e
 	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM users WHERE brand_id = ? AND username_key = ?`, brandID, uk).Scan(&n); err != nil {
 		return 0, err
 	}
-	if n > 0 {
+	held, err := usernameHeld(ctx, q, brandID, uk, at)
+	if err != nil {
+		return 0, err
+	}
+	// A held name reads as taken: nobody learns that its account was erased.
+	if n > 0 || held {
 		return 0, &fault.ValidationError{Fields: map[string]string{"username": "That username is taken; choose another."}}
 	}
 	if ek != "" {
@@ -98,7 +112,7 @@ func insertUser(ctx context.Context, q sqldb.Querier, brandID int64, username, e
 		}
 	}
 	var id int64
-	err := q.QueryRow(ctx, `INSERT INTO users (brand_id, username, username_key, email, email_key, password_hash, external_id, created_at)
+	err = q.QueryRow(ctx, `INSERT INTO users (brand_id, username, username_key, email, email_key, password_hash, external_id, created_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, brandID, username, uk, email, ek, hash, externalID, ms(at)).Scan(&id)
 	if sqldb.IsUniqueViolation(err) {
 		return 0, &fault.ValidationError{Fields: map[string]string{"username": "That username or email is taken."}}

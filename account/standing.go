@@ -77,7 +77,8 @@ func MarkEmailVerified(ctx context.Context, q sqldb.Querier, userID int64, at ti
 }
 
 // SetEmail gives a member a new address inside the caller's transaction. The
-// address stays verified only when it is the same one in another case. It
+// address stays verified only when it is the same one in another case, and
+// open password reset links (mailed to the old address) stop working. It
 // returns a *fault.ValidationError when another member of the brand uses it,
 // and ErrNotFound when the member does not exist.
 func SetEmail(ctx context.Context, q sqldb.Querier, brandID, userID int64, email string) error {
@@ -97,5 +98,5 @@ email_verified_at = CASE WHEN email_key = ? THEN email_verified_at ELSE NULL END
 	if n, _ := res.RowsAffected(); n == 0 {
 		return &fault.Error{Kind: fault.ErrNotFound, Msg: "That account does not exist."}
 	}
-	return nil
+	return voidResets(ctx, q, userID)
 }

@@ -6,11 +6,18 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"mutual/account"
+	"mutual/app/accountweb"
 	"mutual/app/discoveryweb"
 	"mutual/app/escalationweb"
 	"mutual/app/forumweb"
 	"mutual/app/reputationweb"
+	"mutual/app/ssoweb"
+	"mutual/escalation"
 	"mutual/forum"
+	"mutual/moderation"
+	"mutual/report/deflection"
+	"mutual/sqldb"
+	"mutual/sso"
 )
 
 // The adapters below give one capability's HTTP package what another
@@ -44,7 +51,46 @@ func (e forumEscalations) ThreadSlot(c *gin.Context, t forum.Thread) any {
 	return nil
 }
 
+// reportSLAs are the escalation settings' SLAs as the report reads and
+// changes them: the escalation settings keep the one value of each.
+type reportSLAs struct{ esc *escalation.Service }
+
+func (e reportSLAs) SLAs(ctx context.Context, brandID int64) (deflection.SLAs, error) {
+	st, err := e.esc.BrandSettings(ctx, brandID)
+	return deflection.SLAs{Peer: st.PeerSLA, Agent: st.AgentSLA}, err
+}
+
+func (e reportSLAs) SetSLAs(ctx context.Context, brandID int64, s deflection.SLAs) error {
+	_, err := e.esc.UpdateSettings(ctx, brandID, escalation.Update{PeerSLA: &s.Peer, AgentSLA: &s.Agent})
+	return err
+}
+
 // askAgain shows the forum's Ask form with what the discovery check found.
 func askAgain(f *forumweb.Handlers) func(c *gin.Context, d discoveryweb.Draft) {
 	return func(c *gin.Context, d discoveryweb.Draft) { f.AskAgain(c, forumweb.Draft(d)) }
+}
+
+// federation gives the sign-in and join pages the brand's single sign-on
+// buttons.
+func federation(h *ssoweb.Handlers) func(ctx context.Context, brandID int64, next string) (accountweb.Federation, error) {
+	return func(ctx context.Context, brandID int64, next string) (accountweb.Federation, error) {
+		buttons, off, err := h.Buttons(ctx, brandID, next)
+		f := accountweb.Federation{PasswordOff: off}
+		for _, b := range buttons {
+			f.Buttons = append(f.Buttons, accountweb.FederatedButton(b))
+		}
+		return f, err
+	}
+}
+
+// ssoAudit records admins' single sign-on changes in the moderation audit
+// log.
+func ssoAudit(m *moderation.Service) sso.Audit {
+	return func(ctx context.Context, tx *sqldb.Tx, actor account.Actor, act string, id int64, before, after any) error {
+		target := "sso_provider"
+		if id == 0 {
+			target = "sso_settings"
+		}
+		return m.RecordStaffAct(ctx, tx, actor, act, target, id, before, after)
+	}
 }

@@ -16,8 +16,10 @@ import (
 	"mutual/app/forumweb"
 	"mutual/app/moderationweb"
 	"mutual/app/notifyweb"
+	"mutual/app/privacyweb"
 	"mutual/app/reportweb"
 	"mutual/app/reputationweb"
+	"mutual/app/ssoweb"
 	"mutual/app/web"
 	"mutual/broadcast"
 	"mutual/escalation"
@@ -27,8 +29,10 @@ import (
 	"mutual/markup"
 	"mutual/migrations"
 	"mutual/moderation"
+	"mutual/privacy"
 	"mutual/search"
 	"mutual/sqldb"
+	"mutual/sso"
 	"mutual/themes"
 )
 
@@ -52,6 +56,8 @@ type App struct {
 	authz       *moderation.Authorizer
 	mod         *moderation.Service
 	escalations *escalation.Service
+	sso         *sso.Service
+	privacy     *privacy.Service
 	notify      *notify.Store  // who hears about what, and the mail outbox
 	signer      *notify.Signer // signs the links in mail
 	sender      *notify.Sender // sends the outbox's mail, reminders and digests
@@ -69,6 +75,8 @@ type App struct {
 	discovery     *discoveryweb.Handlers
 	notifications *notifyweb.Handlers
 	brandweb      *brandweb.Handlers
+	ssoweb        *ssoweb.Handlers
+	privacyweb    *privacyweb.Handlers
 
 	// background work tied to the App's life: the change listener
 	// (PostgreSQL) or the search indexer (SQLite), and view counting.

@@ -10,8 +10,10 @@ import (
 	"mutual/app/forumweb"
 	"mutual/app/moderationweb"
 	"mutual/app/notifyweb"
+	"mutual/app/privacyweb"
 	"mutual/app/reportweb"
 	"mutual/app/reputationweb"
+	"mutual/app/ssoweb"
 	"mutual/app/web"
 )
 
@@ -41,9 +43,18 @@ func (a *App) buildCapabilities() {
 		forumReputation{a.rep}, forumEscalations{a.esc})
 	a.accounts = accountweb.New(a.site, a.limits, a.members)
 	a.accounts.Joined = a.notifications.QueueVerify
+	a.ssoweb = ssoweb.New(a.site, a.limits, a.sso)
+	a.ssoweb.SignIn = a.accounts.SignIn
+	a.ssoweb.Joined = a.notifications.QueueVerify
+	a.accounts.SSO = federation(a.ssoweb)
+	if cfg.Notify.MailOn() {
+		a.accounts.ResetMail = a.notify.QueueReset
+	}
 	a.reports = reportweb.New(a.site, a.limits, db, a.forum, cfg.Now)
+	a.reports.SLAs = reportSLAs{a.escalations}
 	a.discovery = discoveryweb.New(a.site, a.limits, a.forum, a.search, cfg.Now,
 		discoveryweb.With{AskAgain: askAgain(a.forumweb)})
 	a.modweb = moderationweb.New(a.site, a.limits, a.mod, a.forum, cfg.Now)
 	a.brandweb = brandweb.New(a.site, a.brands, a.mod)
+	a.privacyweb = privacyweb.New(a.site, a.limits, a.privacy)
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
@@ -90,12 +91,12 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, serve bool) {
 		return
 	}
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env MUTUAL_ADDR)")
-	fs.StringVar(&c.ThemesDir, "themes", c.ThemesDir, "folder of per-brand theme overrides, one sub-folder per host (env MUTUAL_THEMES)")
+	fs.StringVar(&c.ThemesDir, "themes", c.ThemesDir, "folder of per-brand theme overrides, one sub-folder per host; empty: the built-in theme only (env MUTUAL_THEMES)")
 	fs.BoolVar(&c.NoDemo, "no-demo", c.NoDemo, "do not create the demo community on a fresh database (env MUTUAL_NO_DEMO)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark cookies Secure and __Host- and send HSTS (behind TLS) (env MUTUAL_SECURE_COOKIES)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "comma-separated addresses or CIDRs of the proxies whose X-Forwarded-For names the client (env MUTUAL_TRUSTED_PROXIES)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env MUTUAL_LOG_LEVEL)")
-	fs.StringVar(&c.PprofAddr, "pprof", c.PprofAddr, "serve Go's profiler on this address, e.g. 127.0.0.1:6060 (env MUTUAL_PPROF_ADDR)")
+	fs.StringVar(&c.PprofAddr, "pprof", c.PprofAddr, "serve Go's profiler on this address, e.g. 127.0.0.1:6060; empty: off (env MUTUAL_PPROF_ADDR)")
 	fs.IntVar(&c.LoginPerMin, "login-per-minute", c.LoginPerMin, "sign-in attempts allowed per minute per address and per account (env MUTUAL_LOGIN_PER_MINUTE)")
 	fs.DurationVar(&c.JobInterval, "job-interval", c.JobInterval, "how often background jobs such as the escalation detector run; 0 turns them off (env MUTUAL_JOB_INTERVAL)")
 	c.Notify.RegisterFlags(fs)
@@ -136,6 +137,41 @@ func (c *Config) FromEnv() error {
 	e.duration("MUTUAL_MAIL_INTERVAL", &n.MailInterval, time.Nanosecond, "10s") // positive
 	return errors.Join(e.errs...)
 }
+
+// envVars names, for each flag that has one, the MUTUAL_* variable FromEnv
+// reads into the same setting.
+var envVars = map[string]string{
+	"data":              "MUTUAL_DATA",
+	"db":                "MUTUAL_DATABASE_URL",
+	"addr":              "MUTUAL_ADDR",
+	"themes":            "MUTUAL_THEMES",
+	"no-demo":           "MUTUAL_NO_DEMO",
+	"secure-cookies":    "MUTUAL_SECURE_COOKIES",
+	"trusted-proxies":   "MUTUAL_TRUSTED_PROXIES",
+	"log-level":         "MUTUAL_LOG_LEVEL",
+	"pprof":             "MUTUAL_PPROF_ADDR",
+	"metrics-token":     "MUTUAL_METRICS_TOKEN",
+	"login-per-minute":  "MUTUAL_LOGIN_PER_MINUTE",
+	"post-interval":     "MUTUAL_POST_INTERVAL",
+	"job-interval":      "MUTUAL_JOB_INTERVAL",
+	"detector-interval": "MUTUAL_JOB_INTERVAL",
+	"smtp-host":         "MUTUAL_SMTP_HOST",
+	"smtp-username":     "MUTUAL_SMTP_USERNAME",
+	"smtp-password":     "MUTUAL_SMTP_PASSWORD",
+	"smtp-tls":          "MUTUAL_SMTP_TLS",
+	"mail-from":         "MUTUAL_MAIL_FROM",
+	"site-url":          "MUTUAL_SITE_URL",
+	"smtp-port":         "MUTUAL_SMTP_PORT",
+	"reminder-days":     "MUTUAL_REMINDER_DAYS",
+	"mail-interval":     "MUTUAL_MAIL_INTERVAL",
+}
+
+// EnvVar is the MUTUAL_* variable that sets the same as the flag named, or
+// "" when only the flag sets it. Command help shows it beside the flag.
+func EnvVar(flag string) string { return envVars[flag] }
+
+// EnvVars lists every flag that a MUTUAL_* variable also sets, with the variable.
+func EnvVars() map[string]string { return maps.Clone(envVars) }
 
 // envReader reads variables that are set into their settings and collects
 // what is wrong with the rest.

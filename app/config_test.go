@@ -1,6 +1,10 @@
 package app_test
 
 import (
+	"flag"
+	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -49,5 +53,56 @@ func TestConfigFromEnv(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
+	}
+}
+
+// Each flag's MUTUAL_* variable, as help prints it, sets what the flag sets;
+// and every variable FromEnv reads is named for its flag.
+func TestEnvVarsNameTheirFlags(t *testing.T) {
+	flags := flag.NewFlagSet("", flag.ContinueOnError)
+	cfg := app.DefaultConfig()
+	cfg.RegisterFlags(flags, true)
+	named := map[string]bool{}
+	for name, env := range app.EnvVars() {
+		named[env] = true
+		f := flags.Lookup(name)
+		if f == nil {
+			t.Errorf("%s names flag --%s, which no command has", env, name)
+			continue
+		}
+		var v string
+		switch f.Value.(flag.Getter).Get().(type) {
+		case bool:
+			v = strconv.FormatBool(f.DefValue != "true")
+		case int:
+			v = "7"
+		case time.Duration:
+			v = "7s"
+		default:
+			v = "set-by-" + env
+		}
+		t.Setenv(env, v)
+		got := app.DefaultConfig()
+		if err := got.FromEnv(); err != nil {
+			t.Fatalf("%s=%s: %v", env, v, err)
+		}
+		fs := flag.NewFlagSet("", flag.ContinueOnError)
+		got.RegisterFlags(fs, true)
+		if s := fs.Lookup(name).Value.String(); s != v {
+			t.Errorf("%s=%s sets --%s to %q", env, v, name, s)
+		}
+		os.Unsetenv(env)
+	}
+	src, err := os.ReadFile("config.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, env := range regexp.MustCompile(`e\.\w+\("(MUTUAL_[A-Z_]+)"`).FindAllStringSubmatch(string(src), -1) {
+		if !named[env[1]] {
+			t.Errorf("FromEnv reads %s, but no flag names it: add it to envVars", env[1])
+		}
+	}
+	if len(named) < 20 {
+		t.Errorf("only %d variables named", len(named))
 	}
 }

@@ -307,3 +307,55 @@ func TestMetricsStayOffThePublicInternet(t *testing.T) {
 		t.Fatalf("with token: %d", r.code)
 	}
 }
+
+// An agent alone on a brand is told why nobody is offered to hand over to,
+// and how to change that; agents off shift are offered apart from those on
+// shift, with what handing to them means.
+func TestHandoverSaysWhyNobodyIsOffered(t *testing.T) {
+	f := newEscFixture(t)
+	f.clock.Add(16 * time.Minute)
+	f.runDetector()
+	id := itoa(f.escID())
+	ab := f.signedIn(f.agent)
+	con := ab.get("/console")
+	if !strings.Contains(con.body, "There is nobody to hand this to:</strong> no other agent is on shift for this brand, or off it.") ||
+		!strings.Contains(con.body, "mutual agent add --username NAME --brand localhost --on-shift") || strings.Contains(con.body, `<select id="to-`+id) {
+		t.Errorf("console of the only agent:\n%s", clip(con.body[strings.Index(con.body, `id="esc-mine"`):]))
+	}
+	r := f.bearerClient(f.agent).api("POST", "/api/v1/escalations/"+id+"/handover", map[string]any{"note": "over to you"})
+	if r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, "nobody to hand this to") {
+		t.Errorf("hand over with nobody to take it: %d %s", r.code, r.body)
+	}
+
+	off := f.user(f.brand.ID, "agent_off", "agent")
+	if _, err := f.app.Escalations().AddAgent(context.Background(), escalation.NewAgent{BrandID: f.brand.ID, UserID: off.actor.UserID, Person: "off@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	con = ab.get("/console")
+	for _, want := range []string{"No other agent is on shift for this brand. You can still hand it to an agent off shift",
+		`<optgroup label="Off shift: sees it on their next shift"><option value="` + itoa(off.actor.UserID) + `">agent_off (off shift)</option></optgroup>`} {
+		if !strings.Contains(con.body, want) {
+			t.Errorf("console with an agent off shift lacks %q", want)
+		}
+	}
+	if strings.Contains(con.body, "There is nobody to hand this to") || strings.Contains(con.body, `label="On shift"`) {
+		t.Error("console with an agent off shift still says nobody, or offers an empty on-shift group")
+	}
+
+	on := f.user(f.brand.ID, "agent_on", "agent")
+	if _, err := f.app.Escalations().AddAgent(context.Background(), escalation.NewAgent{BrandID: f.brand.ID, UserID: on.actor.UserID, Person: "on@example.com", OnShift: true}); err != nil {
+		t.Fatal(err)
+	}
+	con = ab.get("/console")
+	if !strings.Contains(con.body, `<optgroup label="On shift"><option value="`+itoa(on.actor.UserID)+`">agent_on (0 open)</option></optgroup>`) ||
+		strings.Contains(con.body, "No other agent is on shift") {
+		t.Errorf("console with an agent on shift:\n%s", clip(con.body[strings.Index(con.body, `id="esc-mine"`):]))
+	}
+	if r := ab.post("/escalations/"+id+"/handover", url.Values{"to": {itoa(off.actor.UserID)}, "note": {"Back tomorrow: yours"}}); r.code != http.StatusSeeOther {
+		t.Fatalf("hand over to the agent off shift: %d %s", r.code, clip(r.body))
+	}
+	if x, _, _ := f.app.Escalations().ForThread(context.Background(), f.brand.ID, f.thread.ID); x.AssignedTo != off.actor.UserID {
+		t.Errorf("handed over to %d, want %d", x.AssignedTo, off.actor.UserID)
+	}
+	f.noErrorLogs()
+}

@@ -6,11 +6,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"mutual/account"
+	"mutual/escalation"
 	"mutual/forum"
+	"mutual/report/deflection"
 )
 
 // The authorisation matrix: every route of the engine, who may call it on
@@ -201,6 +205,52 @@ var authzMatrix = []mxRow{
 	{"GET /ask/similar/:id", mxThread, signedIn, signedIn, ""},
 	{"POST /ask/similar", mxNone, signedIn, "", "title=How+do+I+port+my+number&body=details"},
 	{"GET /api/v1/similar", mxNone, everyone, "", ""},
+
+	// Single sign-on. The matrix makes no provider, so :id is one that does
+	// not exist (the handler's 404); another brand's provider is 404 too
+	// (TestSSOAProvidersBrandIsTheOnlyOneItSignsInto). Without a pending link
+	// the link page answers 400, past the check.
+	{"GET /sso/:id/start", mxToken, everyone, "", ""},
+	{"GET /sso/:id/callback", mxToken, everyone, "", ""},
+	{"GET /sso/link", mxNone, everyone, "", ""},
+	{"POST /sso/link", mxNone, everyone, "", "password=correct-horse-battery"},
+	{"GET /admin/sso", mxNone, admins, "", ""},
+	{"POST /admin/sso/providers", mxNone, admins, "", "label=Matrix+ID&issuer=http%3A%2F%2F127.0.0.1%3A9&client_id=matrix&client_secret=matrix"},
+	{"POST /admin/sso/providers/:id", mxToken, admins, "", "label=Matrix+ID&issuer=http%3A%2F%2F127.0.0.1%3A9&client_id=matrix"},
+	{"POST /admin/sso/providers/:id/remove", mxToken, admins, "", ""},
+	{"POST /admin/sso/password-signup", mxNone, admins, "", "password_signup=on"},
+	// Password reset: anyone may ask (the answer never says whether the
+	// account exists) and use a link; the matrix's links are made up.
+	{"GET /password/forgot", mxNone, everyone, "", ""},
+	{"POST /password/forgot", mxNone, everyone, "", "login=mx_pw"},
+	{"GET /password/reset/:token", mxToken, everyone, "", ""},
+	{"POST /password/reset/:token", mxToken, everyone, "", "password=correct-horse-battery&confirm=correct-horse-battery"},
+	// API tokens: each member their own; another's is not found. A token
+	// cannot make tokens (the matrix acts with tokens): sessions make them.
+	{"GET /settings/tokens", mxNone, signedIn, "", ""},
+	{"POST /settings/tokens", mxNone, signedIn, "", "name=matrix&expires=30d"},
+	{"POST /settings/tokens/:id/revoke", mxAPIToken, signedIn, "", ""},
+	{"GET /api/v1/tokens", mxNone, signedIn, "", ""},
+	{"POST /api/v1/tokens", mxNone, "", "", `{"name":"matrix"}`},
+	{"DELETE /api/v1/tokens/:id", mxAPIToken, signedIn, "", ""},
+	// Members' data rights. A member exports or deletes only their own
+	// account (the matrix's accounts have no password, so deleting stops at
+	// the confirmation); an administrator exports and erases any member of
+	// their own brand, but not themselves through the administrator's route.
+	{"GET /settings/privacy", mxNone, signedIn, "", ""},
+	{"GET /settings/privacy/export", mxNone, signedIn, "", ""},
+	{"POST /settings/privacy/delete", mxNone, signedIn, "", "confirm_username=somebody-else"},
+	{"GET /admin/privacy", mxNone, admins, "", ""},
+	{"POST /admin/privacy", mxNone, admins, "", "erased_posts=keep&username_hold_days=90"},
+	{"GET /admin/privacy/users/:username", mxUser, admins, admins, ""},
+	{"GET /admin/privacy/users/:username/export", mxUser, admins, admins, ""},
+	{"POST /admin/privacy/users/:username/erase", mxUser, "", admins, "confirm_username=somebody-else&reason=matrix"},
+	{"GET /api/v1/me/export", mxNone, signedIn, "", ""},
+	{"DELETE /api/v1/me", mxNone, signedIn, "", `{"confirm_username":"somebody-else"}`},
+	{"GET /api/v1/users/:username/export", mxUser, admins, admins, ""},
+	{"POST /api/v1/users/:username/erase", mxUser, "", admins, `{"confirm_username":"somebody-else","reason":"matrix"}`},
+	{"GET /api/v1/privacy/settings", mxNone, admins, "", ""},
+	{"PUT /api/v1/privacy/settings", mxNone, admins, "", `{"erased_posts":"keep","username_hold_days":90}`},
 }
 
 // Role sets for the matrix (space-separated roles).
@@ -231,6 +281,7 @@ const (
 	mxUser                     // :username
 	mxUserRole                 // :username and :role (a role they hold)
 	mxToken                    // an opaque :token or :id the matrix does not make; the handler's 4xx for a bad one is not a refusal
+	mxAPIToken                 // :id of an API token of the owner (not the one the request is made with)
 )
 
 type mxRow struct {
@@ -271,6 +322,8 @@ func mxDigest(t *testing.T, s *site) string {
 		`SELECT COUNT(*) FROM reputation_settings`, `SELECT COUNT(*) FROM reputation_rings`,
 		`SELECT COUNT(*) FROM report_settings`, `SELECT COUNT(*) FROM deflection_survey`, `SELECT COUNT(*) FROM contact_clicks`,
 		`SELECT COUNT(*) FROM suggestion_opens`, `SELECT COALESCE(SUM(COALESCE(still_need_help_at, 0) % 997), 0) FROM threads`,
+		`SELECT COUNT(*) FROM sso_providers`, `SELECT COUNT(*) FROM sso_identities`, `SELECT COUNT(*) FROM sso_settings`,
+		`SELECT COUNT(*) FROM api_tokens`, `SELECT COUNT(*) FROM password_resets`,
 	}
 	var b strings.Builder
 	for _, q := range qs {
@@ -293,9 +346,125 @@ type mxObject struct {
 	otherReply      int64 // a reply by someone else, for accepting
 	spareThreadID   int64
 	slug, boardSlug string
+	apiToken        int64 // an API token of the owner, for mxAPIToken routes
 }
 
 func TestAuthzMatrix(t *testing.T) {
+	s, otherBoard := mxSite(t)
+	actors := map[string]member{}
+	for _, role := range mxRoles[1:] {
+		actors[role] = s.user(s.brand.ID, "mx_"+strings.ReplaceAll(role, "_", ""), role)
+	}
+	n := 0
+	// A brand-B board's slug and id stand in for "another brand's board".
+	for _, row := range authzMatrix {
+		for _, role := range mxRoles {
+			scopes := []string{"own", "other", "foreign"}
+			if row.target == mxNone || row.target == mxToken {
+				scopes = []string{"own"}
+			}
+			for _, scope := range scopes {
+				if role == "anonymous" && scope == "own" && row.target != mxNone {
+					continue // a visitor owns nothing
+				}
+				var obj mxObject
+				if row.target != mxNone && row.target != mxToken {
+					var owner member
+					switch scope {
+					case "own":
+						owner = actors[role]
+					case "other":
+						owner = s.user(s.brand.ID, fmt.Sprintf("mxo%d", n+1))
+					case "foreign":
+						owner = s.user(otherBoard.BrandID, fmt.Sprintf("mxf%d", n+1))
+					}
+					board := s.board
+					if scope == "foreign" {
+						board = otherBoard
+					}
+					n++
+					obj = mxMake(t, s, board, owner, n)
+					if row.target == mxAPIToken {
+						obj.apiToken = mxAPITokenOf(t, s, owner)
+					}
+				}
+				want := "deny"
+				switch {
+				case scope == "foreign" && (mxAllows(row.other, role) || mxAllows(row.own, role)):
+					// Past the route's check, another brand's object does not exist.
+					want = "404"
+				case scope == "own" && mxAllows(row.own, role), scope == "other" && mxAllows(row.other, role):
+					want = "allow"
+				}
+				who := mxAuth{}
+				if role != "anonymous" {
+					who.bearer = actors[role].token
+				}
+				mxTry(t, s, row, obj, n, who, want, fmt.Sprintf("%s as %s on %s object", row.route, role, scope))
+			}
+		}
+	}
+	s.noErrorLogs()
+}
+
+// TestAuthzMatrixBoundByStanding walks every route of the matrix as members
+// whose standing holds them to a visitor's rights: banned staff of every
+// kind, a banned member whose reputation would make them trusted, and
+// suspended members. Each, by bearer token and by session alike, must get
+// exactly what a visitor gets: allowed only where a visitor is, refused
+// (401, 403, or sent to sign in; 404 where a route hides its object)
+// everywhere else, with nothing changed. Owning the object grants nothing.
+func TestAuthzMatrixBoundByStanding(t *testing.T) {
+	s, otherBoard := mxSite(t)
+	ctx := context.Background()
+	form := deflection.FormOf(deflection.DefaultSettings(s.brand.ID))
+	form.ContactURL = "https://example.com/contact" // so that "Contact us" serves a visitor
+	if _, err := deflection.SaveSettings(ctx, s.app.DB(), s.brand.ID, form, s.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	actors := mxRestrictedActors(t, s)
+	others := mxMake(t, s, s.board, s.user(s.brand.ID, "mxr_owner"), 100)
+	foreign := mxMake(t, s, otherBoard, s.user(otherBoard.BrandID, "mxr_foreign"), 101)
+	n := 101
+	for _, row := range authzMatrix {
+		scopes := map[string]mxObject{"own": {}}
+		if row.target != mxNone && row.target != mxToken {
+			scopes = map[string]mxObject{"own": {}, "other": others, "foreign": foreign}
+		}
+		// A visitor's rights: on an object, those anyone has on another's.
+		visitor := mxAllows(row.other, "anonymous")
+		if row.target == mxNone || row.target == mxToken {
+			visitor = mxAllows(row.own, "anonymous")
+		}
+		want := map[bool]string{true: "allow", false: "deny"}[visitor]
+		for scope, obj := range scopes {
+			for _, a := range actors {
+				if scope == "own" {
+					obj = a.obj
+				}
+				w := want
+				if scope == "foreign" && visitor {
+					w = "404" // another brand's object does not exist here
+				}
+				sess, err := s.members.StartSession(ctx, s.brand.ID, a.m.actor.UserID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				n++
+				for how, who := range map[string]mxAuth{"token": {bearer: a.m.token}, "session": {session: sess.Token, csrf: sess.CSRF}} {
+					mxTry(t, s, row, obj, n, who, w, fmt.Sprintf("%s as a %s (%s) on %s object", row.route, a.name, how, scope))
+				}
+			}
+		}
+	}
+	s.noErrorLogs()
+}
+
+// mxSite is the site both matrices walk, with a second brand's board, a
+// second board of the brand, kudos open to new accounts, an account for the
+// admin routes to grant roles to, and one that signs in with a password.
+func mxSite(t *testing.T) (*site, forum.Board) {
+	t.Helper()
 	s := newSite(t)
 	ctx := context.Background()
 	other, err := s.brands.Create(ctx, forum.NewBrand{Host: "beta.test", Name: "Beta"})
@@ -305,8 +474,73 @@ func TestAuthzMatrix(t *testing.T) {
 	otherBoard := s.newBoard(other.ID, "Beta board")
 	relaxKudosGivers(t, s) // giver age and activity rules are reputation's tests, not this one
 	s.newBoard(s.brand.ID, "Second board")
+	mxCoversEveryRoute(t, s)
+	s.user(s.brand.ID, "mx_grantee") // receives roles from the admin routes
+	if _, err := s.members.Create(ctx, account.Signup{BrandID: s.brand.ID, Username: "mx_pw", Email: "mx_pw@example.com", Password: "correct-horse-battery"}); err != nil {
+		t.Fatal(err)
+	}
+	return s, otherBoard
+}
 
-	// Every route is in the matrix, and every row names a route.
+// mxRestricted is a member whose standing holds them to a visitor's rights.
+type mxRestricted struct {
+	name   string
+	m      member
+	banned bool // else suspended
+	holds  string
+	obj    mxObject // their own thread and reply
+}
+
+// mxRestrictedActors makes, each with a thread of their own, the members
+// who hold powers in good standing (checked), then bans or suspends them.
+func mxRestrictedActors(t *testing.T, s *site) []mxRestricted {
+	t.Helper()
+	ctx := context.Background()
+	var out []mxRestricted
+	for i, a := range []struct {
+		name, holds string
+		banned      bool
+	}{{"banned moderator", "moderator", true}, {"banned admin", "admin", true}, {"banned agent", "agent", true},
+		{"banned client manager", "client_manager", true}, {"banned trusted member", "trusted", true},
+		{"suspended member", "member", false}, {"suspended moderator", "moderator", false}} {
+		var roles []string
+		if a.holds != "trusted" && a.holds != "member" {
+			roles = []string{a.holds}
+		}
+		r := mxRestricted{name: a.name, m: s.user(s.brand.ID, fmt.Sprintf("mxr%d", i), roles...), banned: a.banned, holds: a.holds}
+		r.obj = mxMake(t, s, s.board, r.m, i+1)
+		out = append(out, r)
+		id := r.m.actor.UserID
+		switch a.holds {
+		case "trusted": // earned: 600 reputation against the brand's 500
+			if _, err := s.app.DB().Exec(ctx, `UPDATE users SET reputation = 600 WHERE id = ?`, id); err != nil {
+				t.Fatal(err)
+			}
+		case "agent": // with a profile on shift, which the shift and claim routes need
+			if _, err := s.app.Escalations().AddAgent(ctx, escalation.NewAgent{BrandID: s.brand.ID, UserID: id, Person: r.m.actor.Username, OnShift: true}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if rs, _ := s.members.RolesOf(ctx, s.brand.ID, id); !slices.Contains(rs, a.holds) {
+			t.Fatalf("%s holds %v in good standing, want %s among them", a.name, rs, a.holds)
+		}
+		var err error
+		if a.banned {
+			err = account.Ban(ctx, s.app.DB(), id, s.clock.Now(), "matrix")
+		} else {
+			err = account.Suspend(ctx, s.app.DB(), id, s.clock.Now().Add(72*time.Hour), "matrix")
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// mxCoversEveryRoute checks that every route is in the matrix, once, and
+// that every row names a route.
+func mxCoversEveryRoute(t *testing.T, s *site) {
+	t.Helper()
 	rows := map[string]mxRow{}
 	for _, r := range authzMatrix {
 		if _, dup := rows[r.route]; dup {
@@ -326,115 +560,32 @@ func TestAuthzMatrix(t *testing.T) {
 			t.Errorf("matrix row %s names no route", r)
 		}
 	}
+}
 
-	s.user(s.brand.ID, "mx_grantee") // receives roles from the admin routes
-	if _, err := s.members.Create(ctx, account.Signup{BrandID: s.brand.ID, Username: "mx_pw", Email: "mx_pw@example.com", Password: "correct-horse-battery"}); err != nil {
+// mxMake makes owner's thread number n on board, with the owner's reply and
+// a helper's, and a spare thread by the helper.
+func mxMake(t *testing.T, s *site, board forum.Board, owner member, n int) mxObject {
+	t.Helper()
+	ctx := context.Background()
+	helper := s.user(board.BrandID, fmt.Sprintf("mxh%d", n))
+	th, err := s.svc.Ask(ctx, owner.actor, forum.NewThread{BoardID: board.ID, Title: fmt.Sprintf("Matrix thread number %d", n), Body: "A question to act on."})
+	if err != nil {
 		t.Fatal(err)
 	}
-	actors := map[string]member{}
-	for _, role := range mxRoles[1:] {
-		actors[role] = s.user(s.brand.ID, "mx_"+strings.ReplaceAll(role, "_", ""), role)
+	own, err := s.svc.Reply(ctx, owner.actor, th.ID, forum.NewReply{Body: "The owner's reply"})
+	if err != nil {
+		t.Fatal(err)
 	}
-	n := 0
-	mk := func(brandID int64, board forum.Board, owner member) mxObject {
-		n++
-		helper := s.user(brandID, fmt.Sprintf("mxh%d", n))
-		th, err := s.svc.Ask(ctx, owner.actor, forum.NewThread{BoardID: board.ID, Title: fmt.Sprintf("Matrix thread number %d", n), Body: "A question to act on."})
-		if err != nil {
-			t.Fatal(err)
-		}
-		own, err := s.svc.Reply(ctx, owner.actor, th.ID, forum.NewReply{Body: "The owner's reply"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		oth, err := s.svc.Reply(ctx, helper.actor, th.ID, forum.NewReply{Body: "Someone else's reply"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		spare, err := s.svc.Ask(ctx, helper.actor, forum.NewThread{BoardID: board.ID, Title: fmt.Sprintf("Spare matrix thread %d", n), Body: "Another question here."})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return mxObject{board: board, thread: th, reply: own.ID, username: owner.actor.Username, otherReply: oth.ID,
-			spareThreadID: spare.ID, slug: th.Slug, boardSlug: board.Slug}
+	oth, err := s.svc.Reply(ctx, helper.actor, th.ID, forum.NewReply{Body: "Someone else's reply"})
+	if err != nil {
+		t.Fatal(err)
 	}
-	// A brand-B board's slug and id stand in for "another brand's board".
-	for _, row := range authzMatrix {
-		method, path, _ := strings.Cut(row.route, " ")
-		for _, role := range mxRoles {
-			scopes := []string{"own", "other", "foreign"}
-			if row.target == mxNone || row.target == mxToken {
-				scopes = []string{"own"}
-			}
-			for _, scope := range scopes {
-				if role == "anonymous" && scope == "own" && row.target != mxNone {
-					continue // a visitor owns nothing
-				}
-				var obj mxObject
-				if row.target != mxNone && row.target != mxToken {
-					var owner member
-					switch scope {
-					case "own":
-						owner = actors[role]
-					case "other":
-						owner = s.user(s.brand.ID, fmt.Sprintf("mxo%d", n+1))
-					case "foreign":
-						owner = s.user(other.ID, fmt.Sprintf("mxf%d", n+1))
-					}
-					board := s.board
-					if scope == "foreign" {
-						board = otherBoard
-					}
-					obj = mk(owner.actor.BrandID, board, owner)
-				}
-				want := "deny"
-				switch {
-				case scope == "foreign" && (mxAllows(row.other, role) || mxAllows(row.own, role)):
-					// Past the route's check, another brand's object does not exist.
-					want = "404"
-				case scope == "own" && mxAllows(row.own, role), scope == "other" && mxAllows(row.other, role):
-					want = "allow"
-				}
-				p := strings.NewReplacer(":id", idFor(row.target, obj), ":slug", slugFor(row.target, obj), ":username", obj.username,
-					":role", "trusted", "*file", "app.css", ":token", "not-a-signed-token", ":act", "claim", ":file", "boards.xml").Replace(path)
-				body := strings.NewReplacer("{board}", itoa(s.board.ID), "{thread}", itoa(obj.spareThreadID), "{reply}", itoa(obj.otherReply),
-					"{other}", "mx_grantee", "{n}", itoa(int64(n))).Replace(row.body)
-				if row.target == mxNone || row.target == mxToken {
-					body = strings.NewReplacer("{thread}", "0", "{reply}", "0").Replace(body)
-				}
-				if row.route == "GET /static/*file" {
-					p = "/static/nothing.css" // any asset name; 404 is the file, not the authorisation
-				}
-				before := mxDigest(t, s)
-				code, loc := mxDo(s, actors[role], role, method, p, body)
-				after := mxDigest(t, s)
-				name := fmt.Sprintf("%s as %s on %s object", row.route, role, scope)
-				refused := code == 401 || code == 403 || (code == 303 && strings.HasPrefix(loc, "/login"))
-				// A bad token or asset name is the handler's 404, past the check.
-				missing := code == 404 && row.route != "GET /static/*file" && row.target != mxToken
-				switch want {
-				case "allow":
-					if refused || missing || code >= 500 {
-						t.Errorf("%s: %d %s, want allowed", name, code, loc)
-					}
-				case "404":
-					if code != 404 {
-						t.Errorf("%s: %d, want 404 (another brand's object)", name, code)
-					}
-				default:
-					// 404 is a refusal too where a route hides that its object
-					// exists (reports: another brand's are not confirmed).
-					if !refused && code != 404 {
-						t.Errorf("%s: %d %s, want refused", name, code, loc)
-					}
-				}
-				if want != "allow" && before != after {
-					t.Errorf("%s: refused (%d) but the database changed", name, code)
-				}
-			}
-		}
+	spare, err := s.svc.Ask(ctx, helper.actor, forum.NewThread{BoardID: board.ID, Title: fmt.Sprintf("Spare matrix thread %d", n), Body: "Another question here."})
+	if err != nil {
+		t.Fatal(err)
 	}
-	s.noErrorLogs()
+	return mxObject{board: board, thread: th, reply: own.ID, username: owner.actor.Username, otherReply: oth.ID,
+		spareThreadID: spare.ID, slug: th.Slug, boardSlug: board.Slug}
 }
 
 func idFor(tg mxTarget, o mxObject) string {
@@ -447,8 +598,20 @@ func idFor(tg mxTarget, o mxObject) string {
 		return itoa(o.reply)
 	case mxToken:
 		return "999999"
+	case mxAPIToken:
+		return itoa(o.apiToken)
 	}
 	return ""
+}
+
+// mxAPITokenOf makes another API token for m and returns its id.
+func mxAPITokenOf(t *testing.T, s *site, m member) int64 {
+	t.Helper()
+	tk, _, err := s.members.IssueToken(context.Background(), m.actor.BrandID, m.actor.UserID, account.NewToken{Name: "matrix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tk.ID
 }
 
 func slugFor(tg mxTarget, o mxObject) string {
@@ -458,11 +621,70 @@ func slugFor(tg mxTarget, o mxObject) string {
 	return o.slug
 }
 
-// mxDo sends one request: signed-in roles with their bearer token, visitors
-// with a valid anonymous CSRF pair, so only authorisation can refuse them.
-func mxDo(s *site, m member, role, method, path, body string) (int, string) {
-	var req *http.Request
+// mxTry sends row's request on obj as who and checks the outcome against
+// want: "allow" (not refused, not missing, no server error), "404" (another
+// brand's object) or "deny" (refused, and nothing in the database changed).
+func mxTry(t *testing.T, s *site, row mxRow, obj mxObject, n int, who mxAuth, want, name string) {
+	t.Helper()
+	method, path, _ := strings.Cut(row.route, " ")
+	p := strings.NewReplacer(":id", idFor(row.target, obj), ":slug", slugFor(row.target, obj), ":username", obj.username,
+		":role", "trusted", "*file", "app.css", ":token", "not-a-signed-token", ":act", "claim", ":file", "boards.xml").Replace(path)
+	body := strings.NewReplacer("{board}", itoa(s.board.ID), "{thread}", itoa(obj.spareThreadID), "{reply}", itoa(obj.otherReply),
+		"{other}", "mx_grantee", "{n}", itoa(int64(n))).Replace(row.body)
+	if row.target == mxNone || row.target == mxToken {
+		body = strings.NewReplacer("{thread}", "0", "{reply}", "0").Replace(body)
+	}
+	if row.route == "GET /static/*file" {
+		p = "/static/nothing.css" // any asset name; 404 is the file, not the authorisation
+	}
+	before := mxDigest(t, s)
+	code, loc := mxDo(s, who, method, p, body)
+	after := mxDigest(t, s)
+	refused := code == 401 || code == 403 || (code == 303 && strings.HasPrefix(loc, "/login"))
+	// A bad token or asset name is the handler's 404, past the check.
+	missing := code == 404 && row.route != "GET /static/*file" && row.target != mxToken
+	switch want {
+	case "allow":
+		if refused || missing || code >= 500 {
+			t.Errorf("%s: %d %s, want allowed", name, code, loc)
+		}
+	case "404":
+		if code != 404 {
+			t.Errorf("%s: %d, want 404 (another brand's object)", name, code)
+		}
+	default:
+		// 404 is a refusal too where a route hides that its object
+		// exists (reports: another brand's are not confirmed).
+		if !refused && code != 404 {
+			t.Errorf("%s: %d %s, want refused", name, code, loc)
+		}
+	}
+	if want != "allow" && before != after {
+		t.Errorf("%s: refused (%d) but the database changed", name, code)
+	}
+}
+
+// mxAuth is who sends a matrix request: a bearer token, a session cookie
+// with its CSRF token, or neither (a visitor, with a valid anonymous CSRF
+// pair), so that only authorisation can refuse them.
+type mxAuth struct{ bearer, session, csrf string }
+
+// mxDo sends one request as who.
+func mxDo(s *site, who mxAuth, method, path, body string) (int, string) {
 	api := strings.HasPrefix(path, "/api/")
+	csrf := who.csrf
+	if who.bearer == "" && who.session == "" {
+		csrf = strings.Repeat("a", 40)
+	}
+	if !api && method == http.MethodPost && who.bearer == "" {
+		form := url.Values{}
+		if body != "" {
+			form, _ = url.ParseQuery(body)
+		}
+		form.Set("csrf", csrf)
+		body = form.Encode()
+	}
+	var req *http.Request
 	if body == "" {
 		req = httptest.NewRequest(method, path, nil)
 	} else {
@@ -475,23 +697,15 @@ func mxDo(s *site, m member, role, method, path, body string) (int, string) {
 	}
 	req.Host = "localhost"
 	req.RemoteAddr = "192.0.2.44:1234"
-	if role == "anonymous" {
-		tok := strings.Repeat("a", 40)
-		req.AddCookie(&http.Cookie{Name: "mutual_csrf", Value: tok})
-		req.Header.Set("X-CSRF-Token", tok)
-		if !api && method == http.MethodPost {
-			form := url.Values{}
-			if body != "" {
-				form, _ = url.ParseQuery(body)
-			}
-			form.Set("csrf", tok)
-			req = httptest.NewRequest(method, path, strings.NewReader(form.Encode()))
-			req.Host, req.RemoteAddr = "localhost", "192.0.2.44:1234"
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.AddCookie(&http.Cookie{Name: "mutual_csrf", Value: tok})
-		}
-	} else {
-		req.Header.Set("Authorization", "Bearer "+m.token)
+	switch {
+	case who.bearer != "":
+		req.Header.Set("Authorization", "Bearer "+who.bearer)
+	case who.session != "":
+		req.AddCookie(&http.Cookie{Name: "mutual_session", Value: who.session})
+		req.Header.Set("X-CSRF-Token", csrf)
+	default:
+		req.AddCookie(&http.Cookie{Name: "mutual_csrf", Value: csrf})
+		req.Header.Set("X-CSRF-Token", csrf)
 	}
 	rec := httptest.NewRecorder()
 	s.h.ServeHTTP(rec, req)

@@ -32,7 +32,7 @@ func (a *App) routes(proxies []string) http.Handler {
 	b.GET("/brand.css", a.site.BrandCSS)
 
 	api := b.Group("/api/v1")
-	a.accounts.Routes(b)
+	a.accounts.Routes(b, api)
 	a.forumweb.Routes(b, api, a.reports.CountView)
 	// Each capability registers its pages and API routes in its own file.
 	a.rep.Routes(b, api)
@@ -42,6 +42,8 @@ func (a *App) routes(proxies []string) http.Handler {
 	a.discovery.Routes(b, api)
 	a.notifications.Routes(b, api)
 	a.brandweb.Routes(b)
+	a.ssoweb.Routes(b)
+	a.privacyweb.Routes(b, api)
 
 	r.NoRoute(a.site.ResolveBrand, a.site.Authenticate, a.site.NotFound)
 	r.NoMethod(a.site.ResolveBrand, a.site.Authenticate, a.site.MethodNotAllowed)

@@ -10,8 +10,10 @@ import (
 	"mutual/forum/notify"
 	"mutual/markup"
 	"mutual/moderation"
+	"mutual/privacy"
 	"mutual/search"
 	"mutual/sqldb"
+	"mutual/sso"
 	"mutual/themes"
 )
 
@@ -26,13 +28,15 @@ type Services struct {
 	Forum       *forum.Service
 	Moderation  *moderation.Service
 	Escalations *escalation.Service
+	SSO         *sso.Service
+	Privacy     *privacy.Service
 	Now         func() time.Time // the configured clock
 }
 
 // Services returns the App's domain services.
 func (a *App) Services() Services {
 	return Services{DB: a.db, Renderer: a.md, Brands: a.brands, Members: a.members, Forum: a.forum,
-		Moderation: a.mod, Escalations: a.escalations, Now: a.cfg.Now}
+		Moderation: a.mod, Escalations: a.escalations, SSO: a.sso, Privacy: a.privacy, Now: a.cfg.Now}
 }
 
 // buildServices makes the domain services and the hooks between them:
@@ -62,9 +66,13 @@ func (a *App) buildServices(ctx context.Context) error {
 	}
 	a.escalations = escalation.New(db, cfg.Now)
 	a.forum.Subscribe(a.escalations.Hook)
+	a.sso = sso.New(db, a.members, cfg.Now)
+	a.sso.Audit = ssoAudit(a.mod)
 	if err := a.buildNotify(ctx); err != nil {
 		return err
 	}
+	a.privacy = privacy.New(db, a.members, cfg.Now)
+	a.privacy.Changed = a.onChange
 	a.forum.OnChange = a.onChange
 	return nil
 }

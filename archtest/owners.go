@@ -15,6 +15,8 @@ var Owners = map[string]string{
 	"role_assignments": "mutual/account", // a member's standing in a brand, read on every request; moderation grants through account.GrantRole
 	"sessions":         "mutual/account",
 	"api_tokens":       "mutual/account",
+	"password_resets":  "mutual/account", // the outbox mints the mail's token through account.MintReset
+	"username_holds":   "mutual/account", // an erased member's username, held (as a hash) for a while
 
 	// Content and the brand itself: the forum.
 	"brands":         "mutual/forum", // other capabilities' columns change through forum.SetBrandModeration, forum.SetPeerSLA, forum.LedgerTx
@@ -69,6 +71,15 @@ var Owners = map[string]string{
 	"notify_prefs":     "mutual/forum/notify",
 	"notify_reminders": "mutual/forum/notify",
 
+	// Single sign-on: a brand's OpenID Connect providers and who signs in
+	// through them; accounts are made through account.CreateExternal.
+	"sso_providers":  "mutual/sso",
+	"sso_identities": "mutual/sso",
+	"sso_flows":      "mutual/sso",
+	"sso_settings":   "mutual/sso",
+	// Members' data rights: each brand's erasure policy.
+	"privacy_settings": "mutual/privacy",
+
 	// The server's own machinery: background job leases and rate limits.
 	"jobs":          "mutual/jobs",
 	"rate_counters": "mutual/ratelimit",
@@ -87,7 +98,6 @@ var WriteExceptions = []Exception{
 	{"mutual/forum/stackexchange", nil, "bulk loader: imports a whole Stack Exchange dump in large batches, then rebuilds the caches"},
 	{"mutual/forum/synth", nil, "bulk loader: generates a whole synthetic brand in large batches, then rebuilds the caches"},
 	{"mutual/migrations/storecopy", nil, "migrate-store copies a whole database table by table; it sets accepted answers once every post exists"},
-	{"mutual/report/deflection", []string{"brands"}, "pending: the report settings form's peer SLA moves to forum.SetPeerSLA with the reports package"},
 }
 
 // Read is a package allowed to read a table it does not own.
@@ -118,7 +128,7 @@ var AllowedReads = []Read{
 		"the index is built from threads and their posts, ranked with their solved and answered marks, and a page of results is one query joining the threads' authors"},
 	{"mutual/forum/notify", []string{"users", "brands", "boards", "posts", "threads", "kudos"},
 		"a notification or digest names the thread, post and people it is about"},
-	{"mutual/report/deflection", []string{"brands", "boards", "posts", "threads", "suggestion_opens", "escalations"},
+	{"mutual/report/deflection", []string{"boards", "posts", "threads", "suggestion_opens", "escalations"},
 		"the deflection report computes its figures across content and escalations"},
 	{"mutual/forum/stackexchange", []string{"reputation_events"}, "bulk loader"},
 	{"mutual/migrations/storecopy", nil, "migrate-store copies a whole database table by table"},
@@ -136,6 +146,10 @@ const TestSupport = "test"
 var HTTPClients = map[string]string{
 	"mutual/bench/baseline": "benchmark load generator: an HTTP client",
 	"mutual/cli":            "the healthcheck command asks a running server's /healthz; serve reaches the server through mutual/app",
+
+	// Single sign-on speaks OpenID Connect to a brand's providers.
+	"mutual/sso":                     "the OpenID Connect client: discovery, the code exchange, the provider's keys and user info",
+	"mutual/internal/testkit/oidcop": "test support: a real OpenID Provider on loopback that the tests sign in at",
 }
 
 // AppKit is the one package under app/ that every capability's HTTP package

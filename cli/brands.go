@@ -12,16 +12,13 @@ import (
 
 // brandCreate adds a brand for another host.
 func brandCreate(ctx context.Context, args []string, out io.Writer) error {
-	fs, cfg, err := newFlags("brand create", false)
-	if err != nil {
-		return err
-	}
-	host := fs.String("host", "", "host name the brand is served on")
-	name := fs.String("name", "", "brand name")
-	color := fs.String("color", "", "primary colour, hex like #0a7d5a")
-	accent := fs.String("accent", "", "accent colour, hex")
-	tagline := fs.String("tagline", "", "one line under the name on the home page")
-	logo := fs.String("logo", "", "logo URL (https:// or a path)")
+	fs, cfg := newFlags("brand create", false)
+	host := fs.String("host", "", "host name the brand is served on, like support.example.com (required)")
+	name := fs.String("name", "", "the brand's name, shown in the header (required)")
+	color := fs.String("color", "", "primary colour, hex like #0a7d5a; empty: the default purple")
+	accent := fs.String("accent", "", "accent colour, hex like #ffb400; empty: the default orange")
+	tagline := fs.String("tagline", "", "one line under the name on the home page; empty: none")
+	logo := fs.String("logo", "", "logo URL (https:// or a path); empty: the brand's initial")
 	boards := fs.String("boards", "General questions", "comma-separated boards to create")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -49,14 +46,11 @@ func brandCreate(ctx context.Context, args []string, out io.Writer) error {
 
 // boardCreate adds a board to a brand.
 func boardCreate(ctx context.Context, args []string, out io.Writer) error {
-	fs, cfg, err := newFlags("board create", false)
-	if err != nil {
-		return err
-	}
-	name := fs.String("name", "", "board name")
-	desc := fs.String("description", "", "one-line description")
-	host := fs.String("brand", "", "brand host (default brand when empty)")
-	pos := fs.Int("position", 100, "display order")
+	fs, cfg := newFlags("board create", false)
+	name := fs.String("name", "", "board name (required)")
+	desc := fs.String("description", "", "one-line description; empty: none")
+	host := fs.String("brand", "", brandHelp)
+	pos := fs.Int("position", 100, "display order: lower comes first")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

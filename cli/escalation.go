@@ -32,6 +32,16 @@ func (o *optDuration) Set(s string) error {
 	return nil
 }
 
+// shortDuration writes 15m, 48h or 1h30m rather than 15m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	s = strings.TrimSuffix(s, "0s")
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
 // optString is a string flag that remembers whether it was given.
 type optString struct{ v *string }
 
@@ -46,25 +56,26 @@ func (o *optString) Set(s string) error { o.v = &s; return nil }
 
 // brandUpdate changes a brand's escalation settings.
 func brandUpdate(ctx context.Context, args []string, out io.Writer) error {
-	fs, cfg, err := newFlags("brand update", false)
-	if err != nil {
-		return err
-	}
-	host := fs.String("host", "", "host of the brand to change")
+	fs, cfg := newFlags("brand update", false)
+	host := fs.String("host", "", "host of the brand to change (required)")
 	var peer, res, agent, claim optDuration
 	var hours, tz, lang, distress, fast, hookURL, hookSecret, boardSLA optString
-	fs.Var(&peer, "peer-sla", "how long a question waits for a peer reply before agents are called (default 15m)")
-	fs.Var(&res, "resolution-sla", "replies but no accepted answer, and the asker still needs help: escalate after (default 48h)")
-	fs.Var(&agent, "agent-sla", "escalated -> agent answer before the SLA is breached (default 1h)")
-	fs.Var(&claim, "claim-timeout", "a claim (or assignment) left without a reply goes back to the queue after (default 30m)")
-	fs.Var(&hours, "business-hours", `count SLAs in business hours only, like "Mon-Fri 09:00-17:00"; "" for round the clock`)
-	fs.Var(&tz, "timezone", "time zone of the business hours, like Europe/London")
-	fs.Var(&lang, "language", "language the brand's threads need from agents, like en")
-	fs.Var(&distress, "distress", "comma-separated words that raise priority (cancel, complaint, ...); empty restores the built-in list")
-	fs.Var(&fast, "fast-lane", "comma-separated safety or brand-defence terms that escalate at once; empty restores the built-in list")
-	fs.Var(&hookURL, "webhook-url", "URL that receives a signed JSON POST for each escalation change; empty turns it off")
-	fs.Var(&hookSecret, "webhook-secret", "HMAC-SHA256 key for the X-Mutual-Signature header")
-	fs.Var(&boardSLA, "board-sla", "per-board peer SLA overrides, like 12=5m,14=1h (0 clears one)")
+	// Each setting not given keeps the brand's value.
+	keep := func(what string, start time.Duration) string {
+		return fmt.Sprintf("%s; not given: unchanged (a new brand has %s)", what, shortDuration(start))
+	}
+	fs.Var(&peer, "peer-sla", keep("how long a question waits for a peer reply before it escalates to agents", escalation.DefaultPeerSLA))
+	fs.Var(&res, "resolution-sla", keep("replies but no accepted answer, and the asker pressed \"Still need help\": escalate after", escalation.DefaultResolutionSLA))
+	fs.Var(&agent, "agent-sla", keep("from escalation to the agent's answer before the SLA is breached", escalation.DefaultAgentSLA))
+	fs.Var(&claim, "claim-timeout", keep("a claim or assignment left without a reply goes back to the queue after", escalation.DefaultClaimTimeout))
+	fs.Var(&hours, "business-hours", `count SLAs in business hours only, like "Mon-Fri 09:00-17:00"; empty: round the clock; not given: unchanged`)
+	fs.Var(&tz, "timezone", "time zone of the business hours, like Europe/London; not given: unchanged (a new brand has UTC)")
+	fs.Var(&lang, "language", "language the brand's threads need from agents, like en; not given: unchanged (a new brand has en)")
+	fs.Var(&distress, "distress", "comma-separated words that raise priority (cancel, complaint, ...); empty: the built-in list; not given: unchanged")
+	fs.Var(&fast, "fast-lane", "comma-separated safety or brand-defence terms that escalate at once; empty: the built-in list; not given: unchanged")
+	fs.Var(&hookURL, "webhook-url", "URL that receives a signed JSON POST for each escalation change; empty turns it off; not given: unchanged")
+	fs.Var(&hookSecret, "webhook-secret", "HMAC-SHA256 key for the X-Mutual-Signature header; not given: unchanged")
+	fs.Var(&boardSLA, "board-sla", "per-board peer SLA overrides, like 12=5m,14=1h (0 clears one); not given: unchanged")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -122,12 +133,9 @@ func parseBoardSLAs(spec *string) (map[int64]time.Duration, error) {
 // agentAdd makes a member an agent of a brand (granting the agent role)
 // with board skills and a shift.
 func agentAdd(ctx context.Context, args []string, out io.Writer) error {
-	fs, cfg, err := newFlags("agent add", false)
-	if err != nil {
-		return err
-	}
-	username := fs.String("username", "", "the agent's username in the brand")
-	host := fs.String("brand", "", "host of the brand they serve")
+	fs, cfg := newFlags("agent add", false)
+	username := fs.String("username", "", "the agent's username in the brand (required)")
+	host := fs.String("brand", "", "host of the brand they serve (required)")
 	boards := fs.String("boards", "", "comma-separated board ids they answer (empty: every board)")
 	langs := fs.String("languages", "", "comma-separated languages they answer in (empty: any)")
 	onShift := fs.Bool("on-shift", false, "put them on shift now")
@@ -195,13 +203,10 @@ func joinInt64(ids []int64) string {
 // replay runs the peer-SLA rule over a brand's history (an imported Stack
 // Exchange site, say) and prints how many threads would have escalated.
 func replay(ctx context.Context, args []string, out io.Writer) error {
-	fs, cfg, err := newFlags("replay", false)
-	if err != nil {
-		return err
-	}
-	host := fs.String("brand", "", "host of the brand to replay")
+	fs, cfg := newFlags("replay", false)
+	host := fs.String("brand", "", brandHelp)
 	var peer optDuration
-	fs.Var(&peer, "peer-sla", "the SLA to replay with, like 15m or 6h")
+	fs.Var(&peer, "peer-sla", "the peer SLA to replay with, like 15m or 6h (required)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

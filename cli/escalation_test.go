@@ -5,8 +5,14 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
+
+	"mutual/app"
 )
 
 func TestEscalationCommands(t *testing.T) {
@@ -28,7 +34,7 @@ func TestEscalationCommands(t *testing.T) {
 			t.Errorf("brand update %v: %v, want a usage error", bad, err)
 		}
 	}
-	if _, err := run(brandUpdate, "--host", "localhost", "--peer-sla", "1s"); err == nil || !strings.Contains(err.Error(), "between 1m") {
+	if _, err := run(brandUpdate, "--host", "localhost", "--peer-sla", "1s"); err == nil || !strings.Contains(err.Error(), "between 1 minute") {
 		t.Errorf("a 1s SLA: %v, want a validation error", err)
 	}
 	if _, err := run(brandUpdate, "--host", "nowhere.example", "--peer-sla", "5m"); err == nil || !strings.Contains(err.Error(), "no brand") {
@@ -50,5 +56,60 @@ func TestEscalationCommands(t *testing.T) {
 	}
 	if _, err := run(replay, "--brand", "localhost"); !errors.Is(err, ErrUsage) {
 		t.Errorf("replay without --peer-sla: %v", err)
+	}
+}
+
+// The agent SLA has one home: set with `brand update`, the report settings
+// page shows it; saved on that page, `brand update` prints it.
+func TestBrandUpdateSLAIsTheReportPagesSLA(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	update := func(args ...string) string {
+		t.Helper()
+		var out bytes.Buffer
+		if err := brandUpdate(ctx, append([]string{"--data", dir, "--host", "localhost"}, args...), &out); err != nil {
+			t.Fatal(err)
+		}
+		return out.String()
+	}
+	if out := update("--agent-sla", "2h"); !strings.Contains(out, "agent SLA 2h0m0s") {
+		t.Fatalf("brand update: %s", out)
+	}
+	cfg := app.DefaultConfig()
+	cfg.DataDir, cfg.NoDemo = dir, true
+	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := a.Services()
+	b, _ := s.Brands.Default(ctx)
+	admin, err := s.Members.ByUsername(ctx, b.ID, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := s.Members.StartSession(ctx, b.ID, admin.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	do := func(method, body string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(method, "/reports/deflection/settings", strings.NewReader(body))
+		req.Host = "localhost"
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(&http.Cookie{Name: "mutual_session", Value: sess.Token})
+		rec := httptest.NewRecorder()
+		a.Handler().ServeHTTP(rec, req)
+		return rec
+	}
+	if page := do(http.MethodGet, "").Body.String(); !strings.Contains(page, `name="agent_sla" inputmode="decimal" required value="2"`) {
+		t.Errorf("the report settings page does not show the 2 h set by brand update")
+	}
+	form := url.Values{"csrf": {sess.CSRF}, "cost": {"6"}, "currency": {"EUR"}, "rate": {"10"}, "min_answers": {"30"},
+		"escalation_sla": {"15"}, "agent_sla": {"3"}}
+	if rec := do(http.MethodPost, form.Encode()); rec.Code != http.StatusSeeOther {
+		t.Fatalf("save the report settings: %d %s", rec.Code, rec.Body.String())
+	}
+	_ = a.Close()
+	if out := update(); !strings.Contains(out, "agent SLA 3h0m0s") {
+		t.Errorf("brand update after the report page: %s", out)
 	}
 }

@@ -17,12 +17,9 @@ import (
 // load tests: the same --seed writes the same rows. --posts counts each
 // thread's question, so replies = posts - threads.
 func gen(ctx context.Context, args []string, out io.Writer) error {
-	fs, cfg, err := newFlags("gen", false)
-	if err != nil {
-		return err
-	}
-	threads := fs.Int("threads", 0, "threads to create")
-	posts := fs.Int("posts", 0, "posts to create, counting each thread's question")
+	fs, cfg := newFlags("gen", false)
+	threads := fs.Int("threads", 0, "threads to create (required)")
+	posts := fs.Int("posts", 0, "posts to create, counting each thread's question (required, at least --threads)")
 	seed := fs.Uint64("seed", 1, "random seed; the same seed writes the same data")
 	brands := fs.Int("brands", 1, "brands sharing the threads; the first is the default brand (localhost)")
 	if err := parse(fs, args); err != nil {

@@ -24,22 +24,19 @@ import (
 // or malformed dump file, leaving what earlier batches wrote; running it again
 // completes the import without duplicating anything.
 func importStackExchange(ctx context.Context, args []string, out io.Writer) error {
-	fs, cfg, err := newFlags("import stackexchange", false)
-	if err != nil {
-		return err
-	}
-	host := fs.String("brand", "", "brand host to import into (default brand when empty)")
+	fs, cfg := newFlags("import stackexchange", false)
+	host := fs.String("brand", "", "host of the brand to import into; empty: the default brand")
 	boards := fs.String("boards", stackexchange.BoardsByTag, "tags: a board per top tag plus General; one: a single board")
 	topTags := fs.Int("board-per-tag", 6, "with --boards tags, how many of the most used tags get a board")
-	site := fs.String("site", "", "site key in external ids (default from DIR's name, e.g. beer)")
+	site := fs.String("site", "", "site key in external ids; empty: from DIR's name, e.g. beer")
 	var dir string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		dir, args = args[0], args[1:]
 	}
-	if err := fs.Parse(args); err != nil {
-		return usageErr("%v", err)
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return err
 	}
-	rest := fs.Args()
 	if dir == "" && len(rest) > 0 {
 		dir, rest = rest[0], rest[1:]
 	}

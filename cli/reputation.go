@@ -16,17 +16,15 @@ import (
 // ledger (members' totals, roll-ups, posts' kudos counts) in every brand or
 // one, and reports each difference it corrected.
 func reputationRebuild(ctx context.Context, args []string, out io.Writer) error {
-	fs, cfg, err := newFlags("reputation rebuild", false)
-	if err != nil {
-		return err
-	}
-	host := fs.String("brand", "", "brand host (default: every brand)")
+	fs, cfg := newFlags("reputation rebuild", false)
+	host := fs.String("brand", "", "host of the brand; empty: every brand")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	return withBrand(ctx, *cfg, *host, func(s app.Services, b forum.Brand) error {
 		brands := []forum.Brand{b}
 		if *host == "" {
+			var err error
 			if brands, err = s.Brands.All(ctx); err != nil {
 				return err
 			}
@@ -58,13 +56,10 @@ func reputationRebuild(ctx context.Context, args []string, out io.Writer) error 
 // reputationExport writes the payback CSV: reputation earned per member
 // from --from to --to (both days included, UTC).
 func reputationExport(ctx context.Context, args []string, out io.Writer) error {
-	fs, cfg, err := newFlags("reputation export", false)
-	if err != nil {
-		return err
-	}
-	fromS := fs.String("from", "", "first day, YYYY-MM-DD (UTC)")
-	toS := fs.String("to", "", "last day, YYYY-MM-DD (UTC), included")
-	host := fs.String("brand", "", "brand host (default brand when empty)")
+	fs, cfg := newFlags("reputation export", false)
+	fromS := fs.String("from", "", "first day, YYYY-MM-DD (UTC; required)")
+	toS := fs.String("to", "", "last day, YYYY-MM-DD (UTC), included (required)")
+	host := fs.String("brand", "", brandHelp)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -93,11 +88,8 @@ func reputationExport(ctx context.Context, args []string, out io.Writer) error {
 
 // reputationRings looks for kudos rings now and lists the open ones.
 func reputationRings(ctx context.Context, args []string, out io.Writer) error {
-	fs, cfg, err := newFlags("reputation rings", false)
-	if err != nil {
-		return err
-	}
-	host := fs.String("brand", "", "brand host (default brand when empty)")
+	fs, cfg := newFlags("reputation rings", false)
+	host := fs.String("brand", "", brandHelp)
 	if err := parse(fs, args); err != nil {
 		return err
 	}

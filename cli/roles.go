@@ -22,13 +22,10 @@ func roleRevoke(ctx context.Context, args []string, out io.Writer) error {
 }
 
 func cmdRole(ctx context.Context, name string, grant bool, args []string, out io.Writer) error {
-	fs, cfg, err := newFlags(name, false)
-	if err != nil {
-		return err
-	}
-	username := fs.String("username", "", "username")
-	role := fs.String("role", "", "role: "+strings.Join(account.Roles[1:], ", "))
-	host := fs.String("brand", "", "brand host (default brand when empty)")
+	fs, cfg := newFlags(name, false)
+	username := fs.String("username", "", "the member (required)")
+	role := fs.String("role", "", "the role (required): "+strings.Join(account.Roles[1:], ", "))
+	host := fs.String("brand", "", brandHelp)
 	if err := parse(fs, args); err != nil {
 		return err
 	}

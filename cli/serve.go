@@ -14,10 +14,7 @@ import (
 
 // serve runs the web server until ctx is cancelled (SIGINT or SIGTERM).
 func serve(ctx context.Context, args []string, out io.Writer) error {
-	fs, cfg, err := newFlags("serve", true)
-	if err != nil {
-		return err
-	}
+	fs, cfg := newFlags("serve", true)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -44,11 +41,8 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 
 // healthcheck asks a running server's /healthz, for container health checks.
 func healthcheck(ctx context.Context, args []string, out io.Writer) error {
-	fs, cfg, err := newFlags("healthcheck", true)
-	if err != nil {
-		return err
-	}
-	url := fs.String("url", "", "URL of /healthz (default: from --addr / MUTUAL_ADDR)")
+	fs, cfg := newFlags("healthcheck", true)
+	url := fs.String("url", "", "URL of /healthz; empty: built from --addr (MUTUAL_ADDR)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -15,10 +15,7 @@ import (
 
 // migrate applies pending migrations and reports the schema version.
 func migrate(ctx context.Context, args []string, out io.Writer) error {
-	fs, cfg, err := newFlags("migrate", false)
-	if err != nil {
-		return err
-	}
+	fs, cfg := newFlags("migrate", false)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -33,11 +30,8 @@ func migrate(ctx context.Context, args []string, out io.Writer) error {
 
 // backup writes an online, consistent copy of the SQLite database.
 func backup(ctx context.Context, args []string, out io.Writer) error {
-	fs, cfg, err := newFlags("backup", false)
-	if err != nil {
-		return err
-	}
-	to := fs.String("to", "", "destination file (must not exist)")
+	fs, cfg := newFlags("backup", false)
+	to := fs.String("to", "", "destination file, which must not exist; empty: backup-DATE-TIME.db in --data")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -58,11 +52,8 @@ func backup(ctx context.Context, args []string, out io.Writer) error {
 
 // migrateStore copies a SQLite database into PostgreSQL.
 func migrateStore(ctx context.Context, args []string, out io.Writer) error {
-	fs, cfg, err := newFlags("migrate-store", false)
-	if err != nil {
-		return err
-	}
-	to := fs.String("to", "", "postgres:// URL of an empty database")
+	fs, cfg := newFlags("migrate-store", false)
+	to := fs.String("to", "", "postgres:// URL of an empty database (required)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -13,14 +13,11 @@ import (
 
 // userCreate creates an account, optionally with a role.
 func userCreate(ctx context.Context, args []string, out io.Writer) error {
-	fs, cfg, err := newFlags("user create", false)
-	if err != nil {
-		return err
-	}
-	username := fs.String("username", "", "username")
-	email := fs.String("email", "", "email address")
-	password := fs.String("password", "", "password (at least 10 characters)")
-	host := fs.String("brand", "", "brand host (default brand when empty)")
+	fs, cfg := newFlags("user create", false)
+	username := fs.String("username", "", "the new account's username (required)")
+	email := fs.String("email", "", "email address (required)")
+	password := fs.String("password", "", "password, at least 10 characters (required)")
+	host := fs.String("brand", "", brandHelp)
 	role := fs.String("role", "member", "role: "+strings.Join(account.Roles, ", "))
 	if err := parse(fs, args); err != nil {
 		return err
@@ -37,35 +34,6 @@ func userCreate(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(out, "created user %s (id %d) in %s with role %s\n", u.Username, u.ID, b.Host, *role)
-		return nil
-	})
-}
-
-// tokenCreate prints a new bearer token for a user.
-func tokenCreate(ctx context.Context, args []string, out io.Writer) error {
-	fs, cfg, err := newFlags("token create", false)
-	if err != nil {
-		return err
-	}
-	username := fs.String("username", "", "username")
-	host := fs.String("brand", "", "brand host (default brand when empty)")
-	name := fs.String("name", "cli", "a label for the token")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *username == "" {
-		return usageErr("--username is required")
-	}
-	return withBrand(ctx, *cfg, *host, func(s app.Services, b forum.Brand) error {
-		u, err := s.Members.ByUsername(ctx, b.ID, *username)
-		if err != nil {
-			return fmt.Errorf("no user %q in %s", *username, b.Host)
-		}
-		tok, err := s.Members.CreateToken(ctx, b.ID, u.ID, *name)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(out, tok)
 		return nil
 	})
 }

@@ -305,7 +305,8 @@ var tourRoles = []tourRole{
 	{"agent", []string{"/console"}},
 	{"client_manager", []string{"/mod/audit", "/reports/deflection", "/admin/reputation/export"}},
 	{"admin", []string{"/mod/queue", "/mod/audit", "/console", "/escalations/supervisor", "/escalations/webhooks", "/reports/deflection",
-		"/mod/reputation/rings", "/admin/reputation/export", "/admin/brand", "/admin/roles", "/admin/reputation", "/reports/deflection/settings"}},
+		"/mod/reputation/rings", "/admin/reputation/export", "/admin/brand", "/admin/roles", "/admin/sso", "/admin/reputation", "/reports/deflection/settings",
+		"/admin/privacy"}},
 }
 
 // tourBrand is a brand the tour runs on: where it is served, and the prefix

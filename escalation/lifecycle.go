@@ -98,14 +98,19 @@ func (s *Service) Handover(ctx context.Context, a account.Actor, id, to int64, n
 		if x.AssignedTo != 0 && x.AssignedTo != a.UserID && !a.CanModerate() {
 			return denied("Only the agent holding this escalation can hand it over.")
 		}
-		if to == a.UserID {
-			return invalid("to", "Choose another agent to hand over to.")
-		}
-		var n int
-		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM agents WHERE brand_id = ? AND user_id = ?`, a.BrandID, to).Scan(&n); err != nil {
+		var others, n int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*), COUNT(CASE WHEN user_id = ? THEN 1 END) FROM agents WHERE brand_id = ? AND user_id <> ?`,
+			to, a.BrandID, a.UserID).Scan(&others, &n); err != nil {
 			return err
 		}
-		if n == 0 {
+		switch {
+		case others == 0:
+			return invalid("to", "There is nobody to hand this to: no other agent serves this brand. Add one with `mutual agent add`, ask a supervisor, or release it to the queue.")
+		case to <= 0:
+			return invalid("to", "Choose the agent to hand over to.")
+		case to == a.UserID:
+			return invalid("to", "Choose another agent to hand over to.")
+		case n == 0:
 			return invalid("to", "That person is not an agent of this brand.")
 		}
 		now := s.now()

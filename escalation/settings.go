@@ -19,6 +19,10 @@ const (
 	DefaultResolutionSLA = 48 * time.Hour
 	DefaultAgentSLA      = time.Hour
 	DefaultClaimTimeout  = 30 * time.Minute
+
+	// MinSLA and MaxSLA bound every SLA and the claim timeout.
+	MinSLA = time.Minute
+	MaxSLA = 90 * 24 * time.Hour
 )
 
 // DefaultDistress raise priority: the asker may be about to leave or complain.
@@ -30,8 +34,11 @@ var DefaultFastLane = []string{"fraud", "scam", "stolen", "threat", "suicide", "
 
 // Settings are a brand's escalation rules.
 type Settings struct {
-	BrandID       int64
-	PeerSLA       time.Duration // brands.escalation_sla_seconds
+	BrandID int64
+	// PeerSLA (brands.escalation_sla_seconds) and AgentSLA are the one
+	// place each is kept: the console, the report and its settings page,
+	// the API and the command line all read them here.
+	PeerSLA       time.Duration
 	ResolutionSLA time.Duration
 	AgentSLA      time.Duration
 	ClaimTimeout  time.Duration
@@ -89,6 +96,11 @@ language, distress_terms, fast_lane_terms, webhook_url, webhook_secret FROM esca
 	return st, nil
 }
 
+// BrandSettings reads a brand's rules from the service's database.
+func (s *Service) BrandSettings(ctx context.Context, brandID int64) (Settings, error) {
+	return s.Settings(ctx, s.db, brandID)
+}
+
 func terms(s string) []string {
 	var out []string
 	for _, t := range strings.Split(s, ",") {
@@ -117,18 +129,13 @@ type Update struct {
 // UpdateSettings validates and stores u for a brand. Errors are validation
 // errors naming the field.
 func (s *Service) UpdateSettings(ctx context.Context, brandID int64, u Update) (Settings, error) {
-	pos := func(field string, d *time.Duration) error {
-		if d != nil && (*d < time.Minute || *d > 90*24*time.Hour) {
-			return invalid(field, fmt.Sprintf("%s must be between 1m and 2160h (it is %s).", field, *d))
-		}
-		return nil
-	}
 	for _, c := range []struct {
-		f string
-		d *time.Duration
-	}{{"peer-sla", u.PeerSLA}, {"resolution-sla", u.ResolutionSLA}, {"agent-sla", u.AgentSLA}, {"claim-timeout", u.ClaimTimeout}} {
-		if err := pos(c.f, c.d); err != nil {
-			return Settings{}, err
+		field, name string
+		d           *time.Duration
+	}{{"peer-sla", "The peer SLA", u.PeerSLA}, {"resolution-sla", "The resolution SLA", u.ResolutionSLA},
+		{"agent-sla", "The agent SLA", u.AgentSLA}, {"claim-timeout", "The claim timeout", u.ClaimTimeout}} {
+		if c.d != nil && (*c.d < MinSLA || *c.d > MaxSLA) {
+			return Settings{}, invalid(c.field, fmt.Sprintf("%s is between 1 minute and 90 days (2160h), not %s.", c.name, *c.d))
 		}
 	}
 	tz := "UTC"

@@ -67,6 +67,19 @@ func Up(ctx context.Context, db *sqldb.DB) (int, error) {
 	return len(res), nil
 }
 
+// UpTo applies the pending migrations up to and including version: a test
+// sets data up the way an older schema held it, then runs Up.
+func UpTo(ctx context.Context, db *sqldb.DB, version int64) error {
+	p, err := provider(db)
+	if err != nil {
+		return err
+	}
+	if _, err := p.UpTo(ctx, version); err != nil {
+		return fmt.Errorf("migrations: up to %d: %w", version, err)
+	}
+	return nil
+}
+
 // Latest is the newest migration version embedded in this binary.
 func Latest() int64 {
 	entries, _ := fs.Glob(files, "sqlite/*.sql")

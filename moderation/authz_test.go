@@ -74,6 +74,12 @@ var matrix = []struct {
 	{"escalation", "work", [7]bool{N, N, N, N, Y, N, Y}},
 	{"escalation", "supervise", [7]bool{N, N, N, Y, N, N, Y}},
 	{"suggestion", "open", [7]bool{N, Y, Y, Y, Y, Y, Y}}, // discovery: Ask-page suggestion opens
+	// Members' data rights: one's own data, anyone's (administrators), the brand's policy.
+	{"account_data", "export", [7]bool{N, Y, Y, Y, Y, Y, Y}},
+	{"account_data", "erase", [7]bool{N, Y, Y, Y, Y, Y, Y}},
+	{"member_data", "export", [7]bool{N, N, N, N, N, N, Y}},
+	{"member_data", "erase", [7]bool{N, N, N, N, N, N, Y}},
+	{"privacy", "manage", [7]bool{N, N, N, N, N, N, Y}},
 	// Not in the policy at all: default deny for everyone.
 	{"brand", "delete", [7]bool{N, N, N, N, N, N, N}},
 	{"post", "destroy_everything", [7]bool{N, N, N, N, N, N, N}},

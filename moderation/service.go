@@ -52,13 +52,16 @@ const (
 	ActRoleRevoked     = "role_revoked"
 	ActSettingsChanged = "settings_changed"
 	ActBrandChanged    = "brand_changed"
+	// Members' data rights (privacy.go).
+	ActMemberExported = "member_data_exported"
+	ActMemberErased   = "member_erased"
 )
 
 // Acts lists every act, for filters.
 var Acts = []string{ActPostFlagged, ActPostHidden, ActPostUnhidden, ActPostDeleted, ActPostRestored, ActPostEdited,
 	ActPostApproved, ActFlagsDismissed, ActThreadLocked, ActThreadUnlocked, ActThreadPinned, ActThreadUnpinned,
 	ActThreadMoved, ActThreadMerged, ActUserWarned, ActUserSuspended, ActUserUnsuspended, ActUserBanned,
-	ActUserUnbanned, ActRoleGranted, ActRoleRevoked, ActSettingsChanged, ActBrandChanged}
+	ActUserUnbanned, ActRoleGranted, ActRoleRevoked, ActSettingsChanged, ActBrandChanged, ActMemberExported, ActMemberErased}
 
 // Action is one row of the audit log.
 type Action struct {

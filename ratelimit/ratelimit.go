@@ -6,6 +6,8 @@ package ratelimit
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"sync"
 	"time"
@@ -76,7 +78,8 @@ type Window struct {
 }
 
 // Allow counts an attempt for key and reports whether it is within the limit,
-// and if not how long until the window resets.
+// and if not how long until the window resets. The key (an address, a
+// login) is stored only as a hash: a counter never holds personal data.
 func (s *Window) Allow(ctx context.Context, key string) (bool, time.Duration, error) {
 	now := s.Now()
 	w := now.Truncate(s.Window)
@@ -86,7 +89,7 @@ func (s *Window) Allow(ctx context.Context, key string) (bool, time.Duration, er
 ON CONFLICT (key) DO UPDATE SET
   hits = CASE WHEN rate_counters.Window_start = excluded.window_start THEN rate_counters.hits + 1 ELSE 1 END,
   window_start = excluded.window_start
-RETURNING hits`, s.Prefix+key, w.UnixMilli()).Scan(&hits)
+RETURNING hits`, s.Prefix+hashKey(key), w.UnixMilli()).Scan(&hits)
 	})
 	if err != nil {
 		return false, 0, fmt.Errorf("ratelimit: %w", err)
@@ -101,4 +104,9 @@ RETURNING hits`, s.Prefix+key, w.UnixMilli()).Scan(&hits)
 func Prune(ctx context.Context, db *sqldb.DB, now time.Time) error {
 	_, err := db.Exec(ctx, `DELETE FROM rate_counters WHERE window_start < ?`, now.Add(-time.Hour).UnixMilli())
 	return err
+}
+
+func hashKey(key string) string {
+	h := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(h[:16])
 }

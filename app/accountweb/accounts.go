@@ -1,11 +1,14 @@
 // Package accountweb serves joining, signing in and signing out: the forms,
 // the browser session cookie, and the sign-in limits per address and per
-// account.
+// account; resetting a forgotten password (reset.go); and a member's API
+// tokens, as pages and API (tokens.go).
 package accountweb
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -25,6 +28,40 @@ type Handlers struct {
 	// their first session starts (the notifications capability mails the
 	// address confirmation link).
 	Joined func(c *gin.Context, userID int64)
+	// ResetMail, when set, queues a password reset mail (the
+	// notifications outbox); without it the community sends no email and
+	// the forgot-password page says so.
+	ResetMail account.QueueMail
+
+	// SSO, when set, gives the sign-in and join pages the brand's single
+	// sign-on: its buttons (each returning to next), and whether password
+	// sign-up is off.
+	SSO func(ctx context.Context, brandID int64, next string) (Federation, error)
+}
+
+// Federation is how else a brand signs members in.
+type Federation struct {
+	Buttons []FederatedButton
+	// PasswordOff: people join only through Buttons, and only admins sign
+	// in with a password (a break-glass way in if a provider fails).
+	PasswordOff bool
+}
+
+// FederatedButton is one provider's sign-in button.
+type FederatedButton struct{ Label, URL string }
+
+// federation is the brand's single sign-on, or none; on failure it has
+// answered the error and returns false.
+func (h *Handlers) federation(c *gin.Context, next string) (Federation, bool) {
+	if h.SSO == nil {
+		return Federation{}, true
+	}
+	f, err := h.SSO(c.Request.Context(), web.BrandOf(c).ID, next)
+	if err != nil {
+		h.site.Fail(c, err)
+		return Federation{}, false
+	}
+	return f, true
 }
 
 // New builds the account handlers.
@@ -32,32 +69,47 @@ func New(site *web.Site, limits *web.Limits, members *account.Members) *Handlers
 	return &Handlers{site: site, limits: limits, members: members}
 }
 
-// Routes registers the account pages.
-func (h *Handlers) Routes(b *gin.RouterGroup) {
+// Routes registers the account pages and API.
+func (h *Handlers) Routes(b, api *gin.RouterGroup) {
 	b.GET("/signup", h.site.Need("account", "create"), h.signupForm)
 	b.POST("/signup", h.site.Need("account", "create"), h.site.Throttle(h.limits.SignupAddr, web.ClientIP), h.signup)
 	b.GET("/login", h.site.Need("session", "create"), h.loginForm)
 	b.POST("/login", h.site.Need("session", "create"), h.site.ThrottleWindow(h.limits.LoginAddr, web.ClientIP), h.login)
 	b.POST("/logout", h.logout)
+	h.resetRoutes(b)
+	h.tokenRoutes(b, api)
 }
 
 type loginView struct {
 	Login, Next string
 	Errors      map[string]string
+	SSO         Federation
+	// Password shows the password form: always, unless password sign-up is
+	// off and the visitor did not ask for the administrators' form.
+	Password bool
 }
 
 func (h *Handlers) loginForm(c *gin.Context) {
+	next := web.SafeNext(c.Query("next"))
 	if web.ActorOf(c).SignedIn() {
-		c.Redirect(http.StatusSeeOther, web.SafeNext(c.Query("next")))
+		c.Redirect(http.StatusSeeOther, next)
 		return
 	}
-	h.site.Render(c, http.StatusOK, "login", "Sign in", loginView{Next: web.SafeNext(c.Query("next"))})
+	f, ok := h.federation(c, next)
+	if !ok {
+		return
+	}
+	h.site.Render(c, http.StatusOK, "login", "Sign in", loginView{Next: next, SSO: f, Password: !f.PasswordOff || c.Query("password") != ""})
 }
 
 func (h *Handlers) login(c *gin.Context) {
 	ctx := c.Request.Context()
 	b := web.BrandOf(c)
-	v := loginView{Login: c.PostForm("login"), Next: web.SafeNext(c.PostForm("next"))}
+	v := loginView{Login: c.PostForm("login"), Next: web.SafeNext(c.PostForm("next")), Password: true}
+	var ok bool
+	if v.SSO, ok = h.federation(c, v.Next); !ok {
+		return
+	}
 	key := strings.ToLower(strings.TrimSpace(v.Login))
 	if len(key) > 100 {
 		key = key[:100]
@@ -81,10 +133,26 @@ func (h *Handlers) login(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
+	if v.SSO.PasswordOff && !h.isAdmin(c, u.ID) {
+		v.Errors = map[string]string{"login": "Members of this community sign in with the button above; passwords are for administrators only."}
+		h.site.Render(c, http.StatusForbidden, "login", "Sign in", v)
+		return
+	}
 	h.startSession(c, u.ID)
 	h.site.Flash(c, "signedin")
 	c.Redirect(http.StatusSeeOther, v.Next)
 }
+
+// isAdmin reports whether the member holds the admin role in the brand.
+func (h *Handlers) isAdmin(c *gin.Context, userID int64) bool {
+	roles, err := h.members.RolesOf(c.Request.Context(), web.BrandOf(c).ID, userID)
+	return err == nil && slices.Contains(roles, "admin")
+}
+
+// SignIn starts a session for a member another capability vouched for
+// (single sign-on), as a password sign-in does. On failure it has
+// answered the error and returns false.
+func (h *Handlers) SignIn(c *gin.Context, userID int64) bool { return h.startSession(c, userID) }
 
 // startSession issues a fresh session id, revoking any the browser had.
 func (h *Handlers) startSession(c *gin.Context, userID int64) bool {
@@ -104,15 +172,33 @@ func (h *Handlers) startSession(c *gin.Context, userID int64) bool {
 type signupView struct {
 	Username, Email string
 	Errors          map[string]string
+	SSO             Federation
 }
 
+// closedSignup is the refusal when the brand takes new members only
+// through its sign-in providers.
+const closedSignup = "This community does not take sign-ups with a password: join with one of the buttons below."
+
 func (h *Handlers) signupForm(c *gin.Context) {
-	h.site.Render(c, http.StatusOK, "signup", "Join", signupView{})
+	f, ok := h.federation(c, "/")
+	if !ok {
+		return
+	}
+	h.site.Render(c, http.StatusOK, "signup", "Join", signupView{SSO: f})
 }
 
 func (h *Handlers) signup(c *gin.Context) {
 	b := web.BrandOf(c)
 	v := signupView{Username: c.PostForm("username"), Email: c.PostForm("email")}
+	var ok bool
+	if v.SSO, ok = h.federation(c, "/"); !ok {
+		return
+	}
+	if v.SSO.PasswordOff {
+		v.Errors = map[string]string{"signup": closedSignup}
+		h.site.Render(c, http.StatusForbidden, "signup", "Join", v)
+		return
+	}
 	u, err := h.members.Create(c.Request.Context(), account.Signup{BrandID: b.ID, Username: v.Username, Email: v.Email, Password: c.PostForm("password")})
 	var ve *fault.ValidationError
 	if errors.As(err, &ve) {

@@ -109,9 +109,6 @@ func (h *Handlers) do(c *gin.Context, act string, id int64, note string, to int6
 	case "release":
 		return h.escalations.Release(ctx, actor, id, note)
 	case "handover":
-		if to <= 0 {
-			return escalation.Escalation{}, &fault.ValidationError{Fields: map[string]string{"to": "Choose the agent to hand over to."}}
-		}
 		return h.escalations.Handover(ctx, actor, id, to, note)
 	case "close":
 		return h.escalations.Close(ctx, actor, id, note)
@@ -201,7 +198,13 @@ func (h *Handlers) stillNeedHelpAPI(c *gin.Context) {
 }
 
 func (h *Handlers) statsAPI(c *gin.Context) {
-	st, err := h.escalations.Stats(c.Request.Context(), web.ActorOf(c).BrandID)
+	ctx, brandID := c.Request.Context(), web.ActorOf(c).BrandID
+	st, err := h.escalations.Stats(ctx, brandID)
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	set, err := h.escalations.BrandSettings(ctx, brandID)
 	if err != nil {
 		h.site.Fail(c, err)
 		return
@@ -212,5 +215,6 @@ func (h *Handlers) statsAPI(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, gin.H{"by_state": st.ByStatus, "queue_depth": st.Queue, "sla_breaches": st.Breached,
 		"oldest_unclaimed_seconds": int64(st.Oldest.Seconds()), "resolutions": st.Resolved, "agents": agents,
-		"webhooks": gin.H{"delivered": st.Delivered, "pending": st.Pending, "failed": st.Failed}})
+		"webhooks":         gin.H{"delivered": st.Delivered, "pending": st.Pending, "failed": st.Failed},
+		"peer_sla_seconds": int64(set.PeerSLA.Seconds()), "agent_sla_seconds": int64(set.AgentSLA.Seconds())})
 }

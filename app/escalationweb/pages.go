@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -24,7 +25,9 @@ type row struct {
 	PeerNew  bool // a peer replied after the claim: highlight it
 }
 
-func (h *Handlers) rows(list []escalation.Escalation, me int64) []row {
+// rows shows escalations to me; agentSLA is the brand's, of which under a
+// quarter left is urgent.
+func (h *Handlers) rows(list []escalation.Escalation, me int64, agentSLA time.Duration) []row {
 	now := h.now()
 	out := make([]row, 0, len(list))
 	for _, x := range list {
@@ -32,7 +35,7 @@ func (h *Handlers) rows(list []escalation.Escalation, me int64) []row {
 		r := row{Escalation: x, URL: "/t/" + web.Itoa(x.ThreadID) + "/" + x.Slug, Breached: x.Breached(now),
 			Mine: x.AssignedTo == me || x.ClaimedBy == me, PeerNew: !x.PeerReplyAt.IsZero()}
 		r.TimeLeft = formatLeft(left)
-		r.Urgent = !r.Breached && left < 15*time.Minute
+		r.Urgent = !r.Breached && left < agentSLA/4
 		out = append(out, r)
 	}
 	return out
@@ -40,18 +43,32 @@ func (h *Handlers) rows(list []escalation.Escalation, me int64) []row {
 
 // formatLeft says "42m left" or "breached 1h05m ago".
 func formatLeft(d time.Duration) string {
-	f := func(d time.Duration) string {
-		d = d.Round(time.Minute)
-		h, m := int(d.Hours()), int(d.Minutes())%60
-		if h > 0 {
-			return strconv.Itoa(h) + "h" + pad2(m) + "m"
-		}
-		return strconv.Itoa(m) + "m"
-	}
 	if d < 0 {
-		return "breached " + f(-d) + " ago"
+		return "breached " + hoursMinutes(-d) + " ago"
 	}
-	return f(d) + " left"
+	return hoursMinutes(d) + " left"
+}
+
+// hoursMinutes writes d to the minute: "42m", "1h05m".
+func hoursMinutes(d time.Duration) string {
+	d = d.Round(time.Minute)
+	h, m := int(d.Hours()), int(d.Minutes())%60
+	if h > 0 {
+		return strconv.Itoa(h) + "h" + pad2(m) + "m"
+	}
+	return strconv.Itoa(m) + "m"
+}
+
+// span writes a setting's duration plainly: "15m", "1h", "1h30m", "2d".
+func span(d time.Duration) string {
+	if d >= 24*time.Hour && d%(24*time.Hour) == 0 {
+		return strconv.Itoa(int(d/(24*time.Hour))) + "d"
+	}
+	s := hoursMinutes(d)
+	if h, rest, ok := strings.Cut(s, "h"); ok && rest == "00m" {
+		return h + "h"
+	}
+	return s
 }
 
 func pad2(n int) string {
@@ -76,10 +93,16 @@ type consoleView struct {
 	Queue   []row
 	Agent   escalation.Agent
 	IsAgent bool
-	Agents  []escalation.Agent
-	Done    string
-	Error   string
-	Now     time.Time
+	// OnShift and OffShift are the brand's other agents, whom an
+	// escalation can be handed over to; an agent off shift finds it among
+	// theirs when they come back on shift.
+	OnShift, OffShift []escalation.Agent
+	// PeerSLA and AgentSLA are the brand's, as "15m" or "1h".
+	PeerSLA, AgentSLA string
+	Host              string // for the `mutual agent add` hint
+	Done              string
+	Error             string
+	Now               time.Time
 }
 
 func (h *Handlers) consolePage(c *gin.Context) {
@@ -98,8 +121,23 @@ func (h *Handlers) renderConsole(c *gin.Context, code int, errMsg string) {
 		h.site.Fail(c, err)
 		return
 	}
-	v := consoleView{Mine: h.rows(con.Mine, actor.UserID), Queue: h.rows(con.Queue, actor.UserID),
-		Agent: con.Agent, IsAgent: con.Agent.ID != 0, Agents: agents, Done: doneMessages[c.Query("done")], Error: errMsg, Now: h.now()}
+	st, err := h.escalations.BrandSettings(ctx, actor.BrandID)
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	v := consoleView{Mine: h.rows(con.Mine, actor.UserID, st.AgentSLA), Queue: h.rows(con.Queue, actor.UserID, st.AgentSLA),
+		Agent: con.Agent, IsAgent: con.Agent.ID != 0, PeerSLA: span(st.PeerSLA), AgentSLA: span(st.AgentSLA),
+		Host: web.BrandOf(c).Host, Done: doneMessages[c.Query("done")], Error: errMsg, Now: h.now()}
+	for _, a := range agents {
+		switch {
+		case a.UserID == actor.UserID:
+		case a.OnShift:
+			v.OnShift = append(v.OnShift, a)
+		default:
+			v.OffShift = append(v.OffShift, a)
+		}
+	}
 	h.site.Render(c, code, "escalation_console", "Agent console", v)
 }
 
@@ -160,13 +198,20 @@ func (h *Handlers) detailPage(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	h.site.Render(c, http.StatusOK, "escalation_detail", "Escalation #"+web.Itoa(id), detailView{Row: h.rows([]escalation.Escalation{x}, actor.UserID)[0], Events: evs})
+	st, err := h.escalations.BrandSettings(ctx, actor.BrandID)
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	h.site.Render(c, http.StatusOK, "escalation_detail", "Escalation #"+web.Itoa(id), detailView{Row: h.rows([]escalation.Escalation{x}, actor.UserID, st.AgentSLA)[0], Events: evs})
 }
 
 type supervisorView struct {
-	Stats    escalation.Stats
-	Queue    []row
-	Breaches []row
+	Stats             escalation.Stats
+	Queue             []row
+	Breaches          []row
+	PeerSLA, AgentSLA string
+	CanManage         bool // may change the SLAs (on the report settings page)
 }
 
 func (h *Handlers) supervisorPage(c *gin.Context) {
@@ -181,8 +226,14 @@ func (h *Handlers) supervisorPage(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	rows := h.rows(open, actor.UserID)
-	v := supervisorView{Stats: st, Queue: rows}
+	set, err := h.escalations.BrandSettings(ctx, actor.BrandID)
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	rows := h.rows(open, actor.UserID, set.AgentSLA)
+	v := supervisorView{Stats: st, Queue: rows, PeerSLA: span(set.PeerSLA), AgentSLA: span(set.AgentSLA),
+		CanManage: h.site.Authz().Can(actor, "brand", "manage")}
 	for _, r := range rows {
 		if r.Breached {
 			v.Breaches = append(v.Breaches, r)

@@ -94,6 +94,6 @@ func figures(r *deflection.Report) []figure {
 		{"agent_claim", "Agent time to claim", timing(f.AgentClaim), "From escalation to an agent's claim.", false},
 		{"agent_answer", "Agent time to answer", timing(f.AgentAnswer), "From escalation to the agent's answer.", false},
 		{"first_answer_sla", "First-answer SLA met", sla(f.FirstAnswerSLA), fmt.Sprintf("Threads with a first reply within the brand's SLA of %s, of those answered or whose SLA has passed.", dur(float64(r.EscalationSLASeconds), 1)), false},
-		{"agent_sla", "Agent-answer SLA met", sla(f.AgentSLA), fmt.Sprintf("Escalations answered by an agent within %s of escalation, of those answered or still open past that time.", dur(float64(r.AgentSLASeconds), 1)), false},
+		{"agent_sla", "Agent-answer SLA met", sla(f.AgentSLA), fmt.Sprintf("Escalations answered by an agent by the time they were due (the agent SLA in force when each escalated; it is now %s), of those answered or still open past that time.", dur(float64(r.AgentSLASeconds), 1)), false},
 	}
 }

@@ -26,6 +26,19 @@ type Handlers struct {
 	views  *deflection.Views
 	now    func() time.Time
 	log    *slog.Logger
+
+	// SLAs are the brand's answer-time targets, which the escalation
+	// settings own: the report measures against them and its settings page
+	// shows and changes them there. app/ sets it.
+	SLAs SLAs
+}
+
+// SLAs reads and changes a brand's answer-time targets where they are kept.
+type SLAs interface {
+	SLAs(ctx context.Context, brandID int64) (deflection.SLAs, error)
+	// SetSLAs stores both. Errors: *fault.ValidationError naming the
+	// field, "peer" or "agent", whose value is out of bounds.
+	SetSLAs(ctx context.Context, brandID int64, s deflection.SLAs) error
 }
 
 // New builds the report handlers and subscribes the deflection hook (which

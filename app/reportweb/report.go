@@ -81,7 +81,12 @@ func (h *Handlers) query(c *gin.Context) (deflection.Query, string, error) {
 	if len(bad) > 0 {
 		return q, period, &fault.ValidationError{Fields: bad}
 	}
-	return q, period, q.Validate()
+	if err := q.Validate(); err != nil {
+		return q, period, err
+	}
+	var err error
+	q.SLAs, err = h.SLAs.SLAs(c.Request.Context(), q.BrandID)
+	return q, period, err
 }
 
 type pageView struct {

@@ -3,6 +3,9 @@ package reportweb
 import (
 	"errors"
 	"net/http"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -12,33 +15,99 @@ import (
 )
 
 type settingsView struct {
-	Form   deflection.SettingsForm
-	Errors map[string]string
-	Saved  bool
+	Form deflection.SettingsForm
+	// PeerSLA (minutes) and AgentSLA (hours) are the escalation settings'
+	// own values, as the form shows them.
+	PeerSLA, AgentSLA string
+	Errors            map[string]string
+	Saved             bool
 }
 
 func (h *Handlers) settingsForm(c *gin.Context) {
-	s, err := deflection.LoadSettings(c.Request.Context(), h.db, web.BrandOf(c).ID)
+	ctx, brandID := c.Request.Context(), web.BrandOf(c).ID
+	s, err := deflection.LoadSettings(ctx, h.db, brandID)
 	if err != nil {
 		h.site.Fail(c, err)
 		return
 	}
-	h.site.Render(c, http.StatusOK, "report_settings", "Report settings", settingsView{Form: deflection.FormOf(s), Saved: c.Query("saved") == "1"})
-}
-
-func (h *Handlers) settingsSave(c *gin.Context) {
-	f := deflection.SettingsForm{ContactURL: c.PostForm("contact_url"), CostPerContact: c.PostForm("cost"), Currency: c.PostForm("currency"),
-		AssumedRatePct: c.PostForm("rate"), MinSurveyAnswers: c.PostForm("min_answers"), EscalationSLAMin: c.PostForm("escalation_sla"),
-		AgentSLAHours: c.PostForm("agent_sla")}
-	_, err := deflection.SaveSettings(c.Request.Context(), h.db, web.BrandOf(c).ID, f, h.now())
-	var ve *fault.ValidationError
-	if errors.As(err, &ve) {
-		h.site.Render(c, http.StatusUnprocessableEntity, "report_settings", "Report settings", settingsView{Form: f, Errors: ve.Fields})
+	slas, err := h.SLAs.SLAs(ctx, brandID)
+	if err != nil {
+		h.site.Fail(c, err)
 		return
 	}
-	if err != nil {
+	h.site.Render(c, http.StatusOK, "report_settings", "Report settings", settingsView{Form: deflection.FormOf(s),
+		PeerSLA: decimal(slas.Peer.Minutes()), AgentSLA: decimal(slas.Agent.Hours()), Saved: c.Query("saved") == "1"})
+}
+
+// settingsSave checks the report's settings and the SLAs together, then
+// stores the SLAs with the escalation settings and the rest with the report.
+func (h *Handlers) settingsSave(c *gin.Context) {
+	ctx, brandID := c.Request.Context(), web.BrandOf(c).ID
+	f := deflection.SettingsForm{ContactURL: c.PostForm("contact_url"), CostPerContact: c.PostForm("cost"), Currency: c.PostForm("currency"),
+		AssumedRatePct: c.PostForm("rate"), MinSurveyAnswers: c.PostForm("min_answers")}
+	v := settingsView{Form: f, PeerSLA: c.PostForm("escalation_sla"), AgentSLA: c.PostForm("agent_sla"), Errors: map[string]string{}}
+	slas := deflection.SLAs{Peer: parseAmount(v.PeerSLA, time.Minute), Agent: parseAmount(v.AgentSLA, time.Hour)}
+	if slas.Peer <= 0 {
+		v.Errors["escalation_sla"] = "Write the peer-answer SLA in minutes, e.g. 15."
+	}
+	if slas.Agent <= 0 {
+		v.Errors["agent_sla"] = "Write the agent-answer SLA in hours, e.g. 1 or 0.5."
+	}
+	_, err := deflection.CheckSettings(brandID, f)
+	if !h.collect(c, v.Errors, err) {
+		return
+	}
+	if len(v.Errors) == 0 {
+		err = h.SLAs.SetSLAs(ctx, brandID, slas)
+		if !h.collect(c, v.Errors, err) {
+			return
+		}
+	}
+	if len(v.Errors) > 0 {
+		h.site.Render(c, http.StatusUnprocessableEntity, "report_settings", "Report settings", v)
+		return
+	}
+	if _, err := deflection.SaveSettings(ctx, h.db, brandID, f, h.now()); err != nil {
 		h.site.Fail(c, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/reports/deflection/settings?saved=1")
 }
+
+// collect adds a validation error's messages to bad, under the form's own
+// field names; any other error fails the request and collect says false.
+func (h *Handlers) collect(c *gin.Context, bad map[string]string, err error) bool {
+	var ve *fault.ValidationError
+	if err != nil && !errors.As(err, &ve) {
+		h.site.Fail(c, err)
+		return false
+	}
+	if ve != nil {
+		for k, msg := range ve.Fields {
+			bad[slaField(k)] = msg
+		}
+	}
+	return true
+}
+
+// slaField is the form's name for a field the escalation settings name.
+func slaField(k string) string {
+	switch k {
+	case "peer-sla":
+		return "escalation_sla"
+	case "agent-sla":
+		return "agent_sla"
+	}
+	return k
+}
+
+// parseAmount reads a positive decimal number of units; 0 when it is not one.
+func parseAmount(s string, unit time.Duration) time.Duration {
+	n, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || !(n > 0 && n <= 1e6) { // false for NaN too
+		return 0
+	}
+	return time.Duration(n * float64(unit)).Round(time.Second)
+}
+
+func decimal(n float64) string { return strconv.FormatFloat(n, 'f', -1, 64) }

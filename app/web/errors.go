@@ -70,7 +70,7 @@ func (s *Site) Fail(c *gin.Context, err error) {
 		c.Header("Retry-After", strconv.Itoa(int(rl.RetryAfter.Seconds())+1))
 	}
 	if code >= 500 {
-		s.log.Error("request failed", "request_id", c.GetString(keyReqID), "path", c.Request.URL.Path, "err", err)
+		s.log.Error("request failed", "request_id", c.GetString(keyReqID), "path", s.logPath(c), "err", err)
 	}
 	var ve *fault.ValidationError
 	switch {

@@ -16,6 +16,8 @@ type Limits struct {
 	SignupAddr  *ratelimit.Keyed
 	PostAuthor  *ratelimit.Keyed // nil: no limit
 	PreviewUser *ratelimit.Keyed
+	ResetAddr   *ratelimit.Window // password reset links asked for, per address (shared by instances)
+	ResetLink   *ratelimit.Keyed  // password reset links opened or used, per address
 }
 
 // NewLimits sets the limits: loginPerMin sign-in attempts a minute per
@@ -30,6 +32,8 @@ func NewLimits(db *sqldb.DB, loginPerMin int, postInterval time.Duration, now fu
 		LoginUser:   window("login-user:"),
 		SignupAddr:  ratelimit.NewKeyed(rate.Every(3*time.Minute), 10),
 		PreviewUser: ratelimit.NewKeyed(rate.Every(200*time.Millisecond), 20),
+		ResetAddr:   &ratelimit.Window{DB: db, Prefix: "reset-addr:", Limit: 5, Window: 15 * time.Minute, Now: now},
+		ResetLink:   ratelimit.NewKeyed(rate.Every(2*time.Second), 20),
 	}
 	if postInterval > 0 {
 		l.PostAuthor = ratelimit.NewKeyed(rate.Every(postInterval), 5)

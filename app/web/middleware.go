@@ -66,7 +66,7 @@ func (s *Site) RequestLog(c *gin.Context) {
 	}
 	attrs := []slog.Attr{
 		slog.String("request_id", id), slog.String("method", c.Request.Method),
-		slog.String("path", c.Request.URL.Path), slog.Int("status", status),
+		slog.String("path", s.logPath(c)), slog.Int("status", status),
 		slog.Duration("duration", time.Since(start)), slog.String("remote", c.ClientIP()),
 	}
 	if b, ok := c.Get(keyBrand); ok {

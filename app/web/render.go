@@ -37,6 +37,7 @@ type me struct {
 	CanModerate bool
 	CanReport   bool // may read the deflection report
 	IsAgent     bool // agent (or admin): the escalation slot links the agent console
+	DataRights  bool // may export and erase members' data (the member record links it)
 	// Staff is true for a member holding any role beyond member (trusted
 	// members review flags): the header shows them the Manage menu, whose
 	// items each capability lists by Can.
@@ -55,7 +56,7 @@ func newMe(s *Site, act account.Actor) *me {
 		staff = staff || r != "member"
 	}
 	return &me{ID: act.UserID, Username: act.Username, CanModerate: act.CanModerate(), CanReport: s.authz.Can(act, "report", "read"),
-		IsAgent: act.Has("agent") || act.Has("admin"), Staff: staff,
+		IsAgent: act.Has("agent") || act.Has("admin"), DataRights: s.authz.Can(act, "member_data", "erase"), Staff: staff,
 		can: func(obj, action string) bool { return s.authz.Can(act, obj, action) }}
 }
 
@@ -114,7 +115,7 @@ func (v view) DiscoveryHead() any {
 }
 
 // anonForms are the pages whose forms a visitor who is not signed in can send.
-var anonForms = map[string]bool{"login": true, "signup": true, "expired": true}
+var anonForms = map[string]bool{"login": true, "signup": true, "expired": true, "password_forgot": true, "password_reset": true}
 
 // flashes are fixed messages chosen by key, so no user text rides in a cookie.
 var flashes = map[string]string{
@@ -137,6 +138,13 @@ var flashes = map[string]string{
 	"nf-saved":      "Your notification settings are saved.",
 	"nf-verify":     "We sent a confirmation link to your email address.",
 	"nf-email":      "Your email address is changed. Check your inbox for the confirmation link.",
+	// password reset and API tokens (app/accountweb)
+	"pw-reset":   "Your password is changed, and every session of your account is signed out. Sign in with the new password.",
+	"tk-revoked": "The token is revoked. Programs using it are refused from now on.",
+	// members' data rights (app/privacyweb)
+	"pv-deleted": "Your account is deleted, and everything personal with it. Thank you for being part of this community.",
+	"pv-erased":  "The account is erased. The act is recorded in the audit log.",
+	"pv-saved":   "Privacy settings saved.",
 }
 
 func (s *Site) Flash(c *gin.Context, key string) { s.SetCookie(c, cookieFlash, key, 60) }

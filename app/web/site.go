@@ -50,6 +50,7 @@ type Site struct {
 	Head func(PageInfo) any
 
 	signedLinks map[string]bool
+	secretPaths map[string]bool
 
 	brandMu    sync.RWMutex
 	brandCache map[string]brandEntry
@@ -64,7 +65,7 @@ type brandEntry struct {
 // take at most pageBytes of memory.
 func NewSite(log *slog.Logger, authz *moderation.Authorizer, reg *themes.Registry, brands *forum.Brands, members *account.Members, pageBytes int, pageTTL time.Duration) *Site {
 	return &Site{log: log, authz: authz, themes: reg, brands: brands, members: members,
-		pages: newPageCache(pageBytes, pageTTL), signedLinks: map[string]bool{}, brandCache: map[string]brandEntry{}}
+		pages: newPageCache(pageBytes, pageTTL), signedLinks: map[string]bool{}, secretPaths: map[string]bool{}, brandCache: map[string]brandEntry{}}
 }
 
 // Log is the site's logger.
@@ -81,6 +82,18 @@ func (s *Site) Themes() *themes.Registry { return s.themes }
 // own credential, so it needs no CSRF token (one-click unsubscribe from a
 // mail client, RFC 8058).
 func (s *Site) SignedLink(route string) { s.signedLinks[route] = true }
+
+// SecretPath marks a route whose path carries a credential that must not
+// reach the logs (a password reset token): they name the route instead.
+func (s *Site) SecretPath(route string) { s.secretPaths[route] = true }
+
+// logPath is the request's path as the logs may keep it.
+func (s *Site) logPath(c *gin.Context) string {
+	if s.secretPaths[c.FullPath()] {
+		return c.FullPath()
+	}
+	return c.Request.URL.Path
+}
 
 // Changed is the forum's OnChange hook: it drops cached pages the change
 // made stale.

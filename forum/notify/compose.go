@@ -7,8 +7,8 @@ import (
 )
 
 // Message is a mail ready for a sender: plain text, with the unsubscribe
-// link that the List-Unsubscribe headers carry (empty for verification,
-// which is not a subscription).
+// link that the List-Unsubscribe headers carry (empty for verification and
+// password reset, which are not subscriptions).
 type Message struct {
 	To             string
 	Subject        string
@@ -28,6 +28,16 @@ func (m Mail) Compose(site string, signer *Signer, now time.Time) Message {
 		fmt.Fprintf(&b, "Please confirm that %s is your address, so the %s community can send you notifications:\n\n%s/verify-email/%s\n\n",
 			m.To.Email, m.BrandName, site, tok)
 		b.WriteString("The link works for 7 days. If you did not join, ignore this mail and nothing will be sent again.\n")
+		msg.Text = b.String()
+		return msg
+	}
+	if m.Kind == MailReset {
+		msg.Subject = oneLine(fmt.Sprintf("[%s] Reset your password", m.BrandName))
+		fmt.Fprintf(&b, "Someone, we hope you, asked to reset the password of your account on the %s community. Your username is %s.\n\n",
+			m.BrandName, m.To.Username)
+		fmt.Fprintf(&b, "Choose a new password here:\n\n%s/password/reset/%s\n\n", site, m.ResetToken)
+		b.WriteString("The link works once, for one hour. Setting a new password signs you out everywhere else.\n" +
+			"If you did not ask, ignore this mail: your password stays as it is.\n")
 		msg.Text = b.String()
 		return msg
 	}

@@ -2,10 +2,13 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"mutual/account"
+	"mutual/fault"
 	"mutual/sqldb"
 )
 
@@ -14,6 +17,7 @@ const (
 	MailNotification = "notification"
 	MailDigest       = "digest"
 	MailVerify       = "verify"
+	MailReset        = "reset" // a password reset link (account.RequestReset)
 )
 
 // MaxAttempts is how many times a mail is tried before it is given up.
@@ -75,6 +79,7 @@ type Mail struct {
 	To            Recipient
 	Notifications []Notification // one for a notification, the batch for a digest
 	Excerpt       string         // the post's text, for a single notification
+	ResetToken    string         // a password reset's fresh token; "" when the request is no longer open
 }
 
 // Load reads a claimed mail with its recipient and content.
@@ -96,6 +101,16 @@ WHERE o.id = ?`, id).Scan(&m.ID, &m.Kind, &m.Attempts, &m.BrandID, &m.BrandName,
 	m.To.Verified, m.To.Suspended, m.To.Banned = verified != 0, suspended > now, banned != 0
 	m.To.Prefs = Prefs{EmailMode: EmailMode(mode), Reminders: rem == 1}
 	switch m.Kind {
+	case MailReset:
+		// Minted now, as the mail goes, so the token never waits in the
+		// database in the clear.
+		m.ResetToken, err = account.MintReset(ctx, s.db, m.To.UserID, s.now())
+		if errors.Is(err, fault.ErrNotFound) {
+			err = nil
+		}
+		if err != nil {
+			return Mail{}, err
+		}
 	case MailNotification:
 		n, err := s.Get(ctx, m.BrandID, m.To.UserID, notif)
 		if err != nil {
@@ -142,6 +157,13 @@ func (m Mail) SkipReason() string {
 	switch {
 	case m.To.Email == "":
 		return "no email address"
+	case m.Kind == MailReset:
+		// Access to one's own account is not a notification: it goes
+		// whatever the member's standing, choices or confirmation.
+		if m.ResetToken == "" {
+			return "the reset request is no longer open"
+		}
+		return ""
 	case m.To.Banned:
 		return "member is banned"
 	case m.To.Suspended:
@@ -163,6 +185,18 @@ func (m Mail) SkipReason() string {
 		return "already read on the site"
 	}
 	return ""
+}
+
+// QueueReset queues a password reset mail to a member inside the caller's
+// transaction (account.RequestReset's QueueMail).
+func (s *Store) QueueReset(ctx context.Context, q sqldb.Querier, brandID, userID int64) error {
+	now := ms(s.now())
+	_, err := q.Exec(ctx, `INSERT INTO notify_outbox (brand_id, user_id, kind, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?)`,
+		brandID, userID, MailReset, now, now)
+	if err != nil {
+		return fmt.Errorf("notify: queue password reset: %w", err)
+	}
+	return nil
 }
 
 // Sent records a delivered mail and marks what it carried as emailed.

@@ -16,7 +16,7 @@ import (
 // copyOrder lists the tables in foreign-key order. threads.accepted_post_id
 // points forward at posts, so it is copied empty and set once posts exist.
 var copyOrder = []string{
-	"brands", "settings", "users", "role_assignments", "sessions", "api_tokens", "boards", "threads",
+	"brands", "settings", "users", "role_assignments", "sessions", "api_tokens", "password_resets", "boards", "threads",
 	"posts", "post_revisions", "kudos", "reputation_events", "casbin_rule", "escalations", "jobs", "rate_counters",
 	"escalation_events", "suggestion_opens",
 	"flags", "moderation_actions",
@@ -24,6 +24,8 @@ var copyOrder = []string{
 	"report_settings", "thread_view_days", "report_view_rollup", "deflection_survey", "contact_clicks", "report_accepts", "report_salts",
 	"reputation_settings", "reputation_ranks", "reputation_rollups", "reputation_rings", "reputation_ring_members",
 	"escalation_settings", "agents", "escalation_webhooks", "escalation_webhook_attempts",
+	"sso_providers", "sso_identities", "sso_flows", "sso_settings",
+	"username_holds", "privacy_settings",
 }
 
 // TableCount is one table's rows in the source and the target after a copy.
@@ -131,6 +133,9 @@ func hasIDColumn(table string) bool {
 		"reputation_settings", "reputation_rollups", "reputation_ring_members":
 		return false
 	case "report_settings", "thread_view_days", "report_view_rollup", "report_accepts", "report_salts":
+		return false
+	case "sso_flows", "sso_settings":
+	case "username_holds", "privacy_settings":
 		return false
 	}
 	return true

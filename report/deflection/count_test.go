@@ -107,6 +107,9 @@ func TestCountAgentSLA(t *testing.T) {
 		"waiting, not due":      {threadRow{escalatedAt: ms(0)}, 59 * time.Minute, Compliance{}},
 		"claimed, overdue":      {threadRow{escalatedAt: ms(0), claimedAt: ms(time.Minute), resolution: "x"}, time.Hour, Compliance{Due: 1}},
 		"cancelled by the peer": {threadRow{escalatedAt: ms(0), resolution: "late_peer"}, 2 * time.Hour, Compliance{}},
+		// An escalation keeps the SLA in force when it escalated (here 3 h).
+		"answered by its due time": {threadRow{escalatedAt: ms(0), agentDue: ms(3 * time.Hour), answeredAt: ms(2 * time.Hour)}, 4 * time.Hour, Compliance{Within: 1, Due: 1}},
+		"waiting, before its due":  {threadRow{escalatedAt: ms(0), agentDue: ms(3 * time.Hour)}, 2 * time.Hour, Compliance{}},
 	} {
 		var f Figures
 		countAgentSLA(&f, c.t, sla, c.now.Milliseconds())

@@ -20,6 +20,7 @@ type threadRow struct {
 	acceptedVisible                    bool
 	acceptedAt                         *int64
 	escalatedAt, claimedAt, answeredAt *int64
+	agentDue                           *int64 // escalated_at plus the agent SLA in force then
 	resolution                         string
 }
 
@@ -41,7 +42,7 @@ func (c *tally) countThreads(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	slaMs, agentSLAms := c.s.EscalationSLA.Milliseconds(), c.s.AgentSLA.Milliseconds()
+	slaMs, agentSLAms := c.q.SLAs.Peer.Milliseconds(), c.q.SLAs.Agent.Milliseconds()
 	for _, t := range cohort {
 		o := judge(t, later[[2]int64{t.author, t.board}], clicks[t.author])
 		c.addToTrend(t, o)
@@ -66,7 +67,7 @@ func (c *tally) readThreads(ctx context.Context) ([]threadRow, map[[2]int64][]in
 			t.accepted_post_id IS NOT NULL,
 			CASE WHEN ra.thread_id IS NOT NULL THEN ra.post_staff ELSE COALESCE(p.is_staff, 0) END,
 			CASE WHEN ra.thread_id IS NOT NULL THEN ra.post_visible WHEN p.status = 'visible' THEN 1 ELSE 0 END, ra.accepted_at,
-			e.escalated_at, e.claimed_at, e.answered_at, COALESCE(e.resolution, '')
+			e.escalated_at, e.claimed_at, e.answered_at, e.due_at, COALESCE(e.resolution, '')
 		FROM threads t
 		LEFT JOIN report_accepts ra ON ra.thread_id = t.id AND ra.post_id = t.accepted_post_id
 		LEFT JOIN posts p ON ra.thread_id IS NULL AND p.id = t.accepted_post_id
@@ -81,15 +82,15 @@ func (c *tally) readThreads(ctx context.Context) ([]threadRow, map[[2]int64][]in
 	later := map[[2]int64][]int64{}
 	// Nullable times scan into NullInt64s (no allocation per value) and are
 	// kept as pointers into the row only when set.
-	var fr, fp, fs, aa, ea, ca, an sql.NullInt64
+	var fr, fp, fs, aa, ea, ca, an, du sql.NullInt64
 	for rows.Next() {
 		var t threadRow
 		if err := rows.Scan(&t.id, &t.board, &t.author, &t.created, &fr, &fp, &fs,
-			&t.accepted, &t.acceptedStaff, &t.acceptedVisible, &aa, &ea, &ca, &an, &t.resolution); err != nil {
+			&t.accepted, &t.acceptedStaff, &t.acceptedVisible, &aa, &ea, &ca, &an, &du, &t.resolution); err != nil {
 			return nil, nil, err
 		}
 		t.firstReply, t.firstPeer, t.firstStaff, t.acceptedAt = opt(fr), opt(fp), opt(fs), opt(aa)
-		t.escalatedAt, t.claimedAt, t.answeredAt = opt(ea), opt(ca), opt(an)
+		t.escalatedAt, t.claimedAt, t.answeredAt, t.agentDue = opt(ea), opt(ca), opt(an), opt(du)
 		later[[2]int64{t.author, t.board}] = append(later[[2]int64{t.author, t.board}], t.created)
 		if t.created < c.endMs {
 			cohort = append(cohort, t)
@@ -200,18 +201,27 @@ func countEscalation(a *acc, t threadRow) {
 	}
 }
 
-// countAgentSLA counts an escalated thread against the agents' answer SLA.
+// countAgentSLA counts an escalated thread against the agents' answer SLA:
+// by the due time the escalation was given (the SLA in force when it
+// escalated), as the agent console counts a breach; an escalation older than
+// due times is due agentSLAms after it escalated.
 func countAgentSLA(f *Figures, t threadRow, agentSLAms, nowMs int64) {
+	if t.escalatedAt == nil {
+		return
+	}
+	due := *t.escalatedAt + agentSLAms
+	if t.agentDue != nil {
+		due = *t.agentDue
+	}
 	switch {
-	case t.escalatedAt == nil:
 	case t.answeredAt != nil:
 		f.AgentSLA.Due++
-		if *t.answeredAt-*t.escalatedAt <= agentSLAms {
+		if *t.answeredAt <= due {
 			f.AgentSLA.Within++
 		}
 	case t.claimedAt != nil || t.resolution == "":
 		// Still the agents' to answer: due once its SLA has passed.
-		if *t.escalatedAt+agentSLAms <= nowMs {
+		if due <= nowMs {
 			f.AgentSLA.Due++
 		}
 	}

@@ -35,6 +35,8 @@ type Query struct {
 	To      time.Time
 	Group   string
 	BoardID int64 // 0 for every board
+	// SLAs are the brand's, from its escalation settings.
+	SLAs SLAs
 }
 
 // Row is one line of a breakdown: a bucket of time or a board.
@@ -152,6 +154,9 @@ func Compute(ctx context.Context, db sqldb.Querier, q Query, now time.Time) (*Re
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
+	if q.SLAs.Peer <= 0 || q.SLAs.Agent <= 0 {
+		return nil, fmt.Errorf("deflection: compute: the brand's SLAs are missing (%+v)", q.SLAs)
+	}
 	c, err := start(ctx, db, q, now)
 	if err != nil {
 		return nil, err
@@ -221,7 +226,7 @@ func start(ctx context.Context, db sqldb.Querier, q Query, now time.Time) (*tall
 		weeks: map[time.Time]*Week{}, firstAnswer: make([]int, len(firstAnswerBuckets)+1)}
 	c.r = &Report{BrandID: q.BrandID, From: from.Format(time.DateOnly), To: end.AddDate(0, 0, -1).Format(time.DateOnly),
 		Group: q.Group, BoardID: q.BoardID, GeneratedAt: now.UTC(), Currency: s.Currency, CostMinor: s.CostPerContact,
-		EscalationSLASeconds: int64(s.EscalationSLA / time.Second), AgentSLASeconds: int64(s.AgentSLA / time.Second)}
+		EscalationSLASeconds: int64(q.SLAs.Peer / time.Second), AgentSLASeconds: int64(q.SLAs.Agent / time.Second)}
 	if c.boards, err = boardNames(ctx, db, q.BrandID); err != nil {
 		return nil, err
 	}

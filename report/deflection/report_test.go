@@ -19,6 +19,9 @@ import (
 	"mutual/sqldb/sqldbtest"
 )
 
+// slas are the brand's defaults, which the escalation settings own.
+var slas = deflection.SLAs{Peer: 15 * time.Minute, Agent: time.Hour}
+
 func setup(t *testing.T, db *sqldb.DB) (*testkit.Clock, forum.Brand, *forum.Service, *deflection.Views) {
 	t.Helper()
 	clk := testkit.NewClock(time.Date(2025, 5, 5, 9, 0, 0, 0, time.UTC)) // a Monday
@@ -43,7 +46,7 @@ func TestReportTimelines(t *testing.T) {
 		deflectiontest.Readers(t, db, tl, b.ID, tl.T0.Add(3*time.Hour))
 		clk.Add(tl.T0.Add(72 * time.Hour).Sub(clk.Now()))
 
-		r, err := deflection.Compute(ctx, db, deflection.Query{BrandID: b.ID, From: tl.From, To: tl.To, Group: deflection.ByWeek}, clk.Now())
+		r, err := deflection.Compute(ctx, db, deflection.Query{BrandID: b.ID, From: tl.From, To: tl.To, Group: deflection.ByWeek, SLAs: slas}, clk.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -91,7 +94,7 @@ func TestReportTimelines(t *testing.T) {
 		}
 
 		// Day grouping puts everything on the first of four days.
-		r2, err := deflection.Compute(ctx, db, deflection.Query{BrandID: b.ID, From: tl.From, To: tl.To, Group: deflection.ByDay}, clk.Now())
+		r2, err := deflection.Compute(ctx, db, deflection.Query{BrandID: b.ID, From: tl.From, To: tl.To, Group: deflection.ByDay, SLAs: slas}, clk.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -104,7 +107,7 @@ func TestReportTimelines(t *testing.T) {
 		if _, err := deflection.SaveSettings(ctx, db, b.ID, form, clk.Now()); err != nil {
 			t.Fatal(err)
 		}
-		r3, err := deflection.Compute(ctx, db, deflection.Query{BrandID: b.ID, From: tl.From, To: tl.To, Group: deflection.ByWeek}, clk.Now())
+		r3, err := deflection.Compute(ctx, db, deflection.Query{BrandID: b.ID, From: tl.From, To: tl.To, Group: deflection.ByWeek, SLAs: slas}, clk.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -118,7 +121,7 @@ func TestReportTimelines(t *testing.T) {
 		if err := deflection.RebuildRollup(ctx, db, b.ID); err != nil {
 			t.Fatal(err)
 		}
-		r4, err := deflection.Compute(ctx, db, deflection.Query{BrandID: b.ID, From: tl.From, To: tl.To, Group: deflection.ByWeek}, clk.Now())
+		r4, err := deflection.Compute(ctx, db, deflection.Query{BrandID: b.ID, From: tl.From, To: tl.To, Group: deflection.ByWeek, SLAs: slas}, clk.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -131,7 +134,7 @@ func TestReportTimelines(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ro, err := deflection.Compute(ctx, db, deflection.Query{BrandID: other.ID, From: tl.From, To: tl.To, Group: deflection.ByWeek}, clk.Now())
+		ro, err := deflection.Compute(ctx, db, deflection.Query{BrandID: other.ID, From: tl.From, To: tl.To, Group: deflection.ByWeek, SLAs: slas}, clk.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -139,7 +142,7 @@ func TestReportTimelines(t *testing.T) {
 			t.Errorf("another brand's report = %+v", ro.Totals)
 		}
 		// A board of another brand is not found.
-		if _, err := deflection.Compute(ctx, db, deflection.Query{BrandID: other.ID, From: tl.From, To: tl.To, Group: deflection.ByWeek, BoardID: tl.BoardA.ID}, clk.Now()); err == nil {
+		if _, err := deflection.Compute(ctx, db, deflection.Query{BrandID: other.ID, From: tl.From, To: tl.To, Group: deflection.ByWeek, BoardID: tl.BoardA.ID, SLAs: slas}, clk.Now()); err == nil {
 			t.Error("another brand's board was accepted")
 		}
 	})

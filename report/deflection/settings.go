@@ -35,41 +35,33 @@ type Settings struct {
 	// MinSurveyAnswers readers answered the survey, in basis points.
 	AssumedRateBP    int64
 	MinSurveyAnswers int64
-	// AgentSLA is how long an escalated question may wait for an agent's answer.
-	AgentSLA time.Duration
-	// EscalationSLA is the brand's peer-answer SLA (brands.escalation_sla_seconds).
-	EscalationSLA time.Duration
+}
+
+// SLAs are the answer-time targets the report measures against: how long a
+// question waits for a peer before it escalates, and for an agent after. The
+// brand's escalation settings own them; the caller passes them in.
+type SLAs struct {
+	Peer  time.Duration
+	Agent time.Duration
 }
 
 // DefaultSettings are what a brand has until its admin saves others.
 func DefaultSettings(brandID int64) Settings {
-	return Settings{BrandID: brandID, CostPerContact: 600, Currency: "EUR", AssumedRateBP: 1000,
-		MinSurveyAnswers: 30, AgentSLA: 4 * time.Hour, EscalationSLA: 15 * time.Minute}
+	return Settings{BrandID: brandID, CostPerContact: 600, Currency: "EUR", AssumedRateBP: 1000, MinSurveyAnswers: 30}
 }
 
 // LoadSettings returns the brand's settings (defaults when never saved).
-// Errors: fault.ErrNotFound for an unknown brand.
 func LoadSettings(ctx context.Context, q sqldb.Querier, brandID int64) (Settings, error) {
 	s := DefaultSettings(brandID)
-	var slaSec int64
-	if err := q.QueryRow(ctx, `SELECT escalation_sla_seconds FROM brands WHERE id = ?`, brandID).Scan(&slaSec); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return s, &fault.Error{Kind: fault.ErrNotFound, Msg: "No such community."}
-		}
-		return s, fmt.Errorf("deflection: load brand SLA: %w", err)
-	}
-	s.EscalationSLA = time.Duration(slaSec) * time.Second
-	var agentSec int64
-	err := q.QueryRow(ctx, `SELECT contact_url, cost_per_contact_minor, currency, assumed_rate_bp, min_survey_answers, agent_sla_seconds
+	err := q.QueryRow(ctx, `SELECT contact_url, cost_per_contact_minor, currency, assumed_rate_bp, min_survey_answers
 		FROM report_settings WHERE brand_id = ?`, brandID).
-		Scan(&s.ContactURL, &s.CostPerContact, &s.Currency, &s.AssumedRateBP, &s.MinSurveyAnswers, &agentSec)
+		Scan(&s.ContactURL, &s.CostPerContact, &s.Currency, &s.AssumedRateBP, &s.MinSurveyAnswers)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, nil
 	}
 	if err != nil {
 		return s, fmt.Errorf("deflection: load settings: %w", err)
 	}
-	s.AgentSLA = time.Duration(agentSec) * time.Second
 	return s, nil
 }
 
@@ -80,8 +72,6 @@ type SettingsForm struct {
 	Currency         string
 	AssumedRatePct   string // "10" or "12.5"
 	MinSurveyAnswers string
-	EscalationSLAMin string
-	AgentSLAHours    string
 }
 
 // FormOf shows settings the way the form takes them.
@@ -92,8 +82,6 @@ func FormOf(s Settings) SettingsForm {
 		Currency:         s.Currency,
 		AssumedRatePct:   strconv.FormatFloat(float64(s.AssumedRateBP)/100, 'f', -1, 64),
 		MinSurveyAnswers: strconv.FormatInt(s.MinSurveyAnswers, 10),
-		EscalationSLAMin: strconv.FormatFloat(s.EscalationSLA.Minutes(), 'f', -1, 64),
-		AgentSLAHours:    strconv.FormatFloat(s.AgentSLA.Hours(), 'f', -1, 64),
 	}
 }
 
@@ -106,9 +94,9 @@ func FormatMinor(v int64) string {
 	return fmt.Sprintf("%s%d.%02d", sign, v/100, v%100)
 }
 
-// SaveSettings validates the form and stores it, together with the brand's
-// escalation SLA. Errors: *fault.ValidationError with a message per field.
-func SaveSettings(ctx context.Context, db *sqldb.DB, brandID int64, f SettingsForm, now time.Time) (Settings, error) {
+// CheckSettings validates the form without storing it. Errors:
+// *fault.ValidationError with a message per field.
+func CheckSettings(brandID int64, f SettingsForm) (Settings, error) {
 	bad := map[string]string{}
 	s := DefaultSettings(brandID)
 	s.ContactURL = strings.TrimSpace(f.ContactURL)
@@ -137,29 +125,27 @@ func SaveSettings(ctx context.Context, db *sqldb.DB, brandID int64, f SettingsFo
 		bad["min_answers"] = "The minimum number of survey answers is a whole number from 1 to 100000."
 	}
 	s.MinSurveyAnswers = minAns
-	slaMin, err := strconv.ParseFloat(strings.TrimSpace(f.EscalationSLAMin), 64)
-	if err != nil || slaMin < 1 || slaMin > 60*24*7 || math.IsNaN(slaMin) {
-		bad["escalation_sla"] = "The peer-answer SLA is between 1 minute and 7 days (10080 minutes)."
-	}
-	s.EscalationSLA = time.Duration(slaMin * float64(time.Minute)).Round(time.Second)
-	agentH, err := strconv.ParseFloat(strings.TrimSpace(f.AgentSLAHours), 64)
-	if err != nil || agentH <= 0 || agentH > 24*30 || math.IsNaN(agentH) {
-		bad["agent_sla"] = "The agent-answer SLA is between a few minutes and 30 days (720 hours)."
-	}
-	s.AgentSLA = time.Duration(agentH * float64(time.Hour)).Round(time.Second)
 	if len(bad) > 0 {
 		return s, &fault.ValidationError{Fields: bad}
 	}
+	return s, nil
+}
+
+// SaveSettings validates the form and stores it. The SLAs are not among
+// them: the escalation settings own those. Errors: *fault.ValidationError
+// with a message per field.
+func SaveSettings(ctx context.Context, db *sqldb.DB, brandID int64, f SettingsForm, now time.Time) (Settings, error) {
+	s, err := CheckSettings(brandID, f)
+	if err != nil {
+		return s, err
+	}
 	err = db.InTx(ctx, func(tx *sqldb.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE brands SET escalation_sla_seconds = ? WHERE id = ?`, int64(s.EscalationSLA/time.Second), brandID); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO report_settings (brand_id, contact_url, cost_per_contact_minor, currency, assumed_rate_bp, min_survey_answers, agent_sla_seconds, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		_, err := tx.Exec(ctx, `INSERT INTO report_settings (brand_id, contact_url, cost_per_contact_minor, currency, assumed_rate_bp, min_survey_answers, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (brand_id) DO UPDATE SET contact_url = excluded.contact_url, cost_per_contact_minor = excluded.cost_per_contact_minor,
 				currency = excluded.currency, assumed_rate_bp = excluded.assumed_rate_bp, min_survey_answers = excluded.min_survey_answers,
-				agent_sla_seconds = excluded.agent_sla_seconds, updated_at = excluded.updated_at`,
-			brandID, s.ContactURL, s.CostPerContact, s.Currency, s.AssumedRateBP, s.MinSurveyAnswers, int64(s.AgentSLA/time.Second), now.UnixMilli())
+				updated_at = excluded.updated_at`,
+			brandID, s.ContactURL, s.CostPerContact, s.Currency, s.AssumedRateBP, s.MinSurveyAnswers, now.UnixMilli())
 		return err
 	})
 	if err != nil {
