@@ -43,7 +43,7 @@ func TestJourneyMemberDownloadsDataAndDeletesAccount(t *testing.T) {
 	open(t, member, base+"/")
 	openMenu(t, member, "account-menu")
 	clickAndLoad(t, member, "open my profile", `header a.me`)
-	clickAndLoad(t, member, "open my data and account", link("Your data and account"))
+	clickAndLoad(t, member, "open my data and account", `//main`+link("Your data and account"))
 	if p := here(t, member, base); p != "/settings/privacy" {
 		t.Fatalf("the link led to %q", p)
 	}
