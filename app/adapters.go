@@ -10,6 +10,7 @@ import (
 	"mutual/app/discoveryweb"
 	"mutual/app/escalationweb"
 	"mutual/app/forumweb"
+	"mutual/app/moderationweb"
 	"mutual/app/reputationweb"
 	"mutual/app/ssoweb"
 	"mutual/escalation"
@@ -63,6 +64,17 @@ func (e reportSLAs) SLAs(ctx context.Context, brandID int64) (deflection.SLAs, e
 func (e reportSLAs) SetSLAs(ctx context.Context, brandID int64, s deflection.SLAs) error {
 	_, err := e.esc.UpdateSettings(ctx, brandID, escalation.Update{PeerSLA: &s.Peer, AgentSLA: &s.Agent})
 	return err
+}
+
+// forumModeration is the moderation slot as the thread page needs it.
+type forumModeration struct{ *moderationweb.Handlers }
+
+func (m forumModeration) ThreadSlot(c *gin.Context, t forum.Thread) (any, error) {
+	s, err := m.Handlers.ThreadSlot(c, t)
+	if s == nil || err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // askAgain shows the forum's Ask form with what the discovery check found.

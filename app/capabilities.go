@@ -50,11 +50,15 @@ func (a *App) buildCapabilities() {
 	if cfg.Notify.MailOn() {
 		a.accounts.ResetMail = a.notify.QueueReset
 	}
-	a.reports = reportweb.New(a.site, a.limits, db, a.forum, cfg.Now)
+	a.reports = reportweb.New(a.site, a.limits, db, a.forum, a.md, cfg.Now)
 	a.reports.SLAs = reportSLAs{a.escalations}
+	a.forumweb.ReportSlot = a.reports.ThreadSlot
+	a.forumweb.Opened = a.notifications.ThreadOpened
 	a.discovery = discoveryweb.New(a.site, a.limits, a.forum, a.search, cfg.Now,
 		discoveryweb.With{AskAgain: askAgain(a.forumweb)})
 	a.modweb = moderationweb.New(a.site, a.limits, a.mod, a.forum, cfg.Now)
 	a.brandweb = brandweb.New(a.site, a.brands, a.mod)
+	a.modweb.Find = a.search.Search
+	a.forumweb.Moderation = forumModeration{a.modweb}
 	a.privacyweb = privacyweb.New(a.site, a.limits, a.privacy)
 }

@@ -1,16 +1,12 @@
 package e2e
 
 import (
-	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
-	"mutual/account"
 	"mutual/app"
-	"mutual/forum"
 )
 
 // modStartServer is startServer that also hands back the App, so the test
@@ -27,7 +23,6 @@ func TestJourneyFlagHideAudit(t *testing.T) {
 	exe := chromePath(t)
 	base, a := modStartServer(t)
 	browser := newBrowser(t, exe)
-	ctx := context.Background()
 
 	// A spammer replies to a demo thread.
 	spammer := freshVisitor(t, browser)
@@ -42,6 +37,7 @@ func TestJourneyFlagHideAudit(t *testing.T) {
 	signUp(t, member, base, "mia_member")
 	open(t, member, base+threadPath)
 	do(t, member, "open the flag form", chromedp.Click(`//section[@id="`+spam+`"]//details[contains(@class,"flag")]/summary`))
+	do(t, member, "say why", chromedp.SetValue(`//section[@id="`+spam+`"]//select[@name="reason"]`, "spam"))
 	clickAndLoad(t, member, "send the flag", `//section[@id="`+spam+`"]`+button("Send flag"))
 	if txt := get(t, member, "read the page", chromedp.Evaluate[string](`document.body.innerText`)); !strings.Contains(txt, "your flag is with the moderators") {
 		t.Fatalf("no confirmation after flagging: %q", txt)
@@ -50,18 +46,7 @@ func TestJourneyFlagHideAudit(t *testing.T) {
 	// A moderator (granted by an administrator) hides it from the queue.
 	mod := freshVisitor(t, browser)
 	signUp(t, mod, base, "max_mod")
-	members := account.NewMembers(a.DB(), time.Now)
-	brand, err := forum.NewBrands(a.DB(), time.Now).Default(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := members.ByUsername(ctx, brand.ID, "max_mod")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := members.Grant(ctx, brand.ID, u.ID, "moderator"); err != nil {
-		t.Fatal(err)
-	}
+	grant(t, a, "max_mod", "moderator")
 	open(t, mod, base+"/mod/queue")
 	item := "q" + strings.TrimPrefix(spam, "p")
 	if txt := get(t, mod, "read the queue", chromedp.Evaluate[string](`document.querySelector("main").innerText`)); !strings.Contains(txt, "CHEAP PILLS") || !strings.Contains(txt, "mia_member") {

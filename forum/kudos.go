@@ -203,6 +203,9 @@ ORDER BY p.kudos_count DESC, p.id LIMIT ?`, args...)
 	if err := s.labelStaff(ctx, brandID, &pg); err != nil {
 		return ThreadPage{}, KudosCursor{}, err
 	}
+	if err := s.markMerged(ctx, brandID, &pg); err != nil {
+		return ThreadPage{}, KudosCursor{}, err
+	}
 	pg.Next = Cursor{}
 	var next KudosCursor
 	if len(pg.Replies) > RepliesPerPage {

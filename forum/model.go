@@ -92,6 +92,18 @@ type Post struct {
 	IsStaff          bool   // written by an agent, moderator or admin
 	StaffLabel       string // the brand's badge for staff posts (thread pages set it)
 	AuthorRank       string // the author's rank name in the brand; set by app/ for display
+	// MergedFrom is the thread the post was first posted in, when a merge
+	// brought it here (0 otherwise); thread pages set Merge to say so.
+	MergedFrom int64
+	Merge      *MergeOrigin
+}
+
+// MergeOrigin is where merged posts came from: the merged thread's title,
+// who merged it and when.
+type MergeOrigin struct {
+	Title string
+	By    string
+	At    time.Time
 }
 
 // Edited reports whether the post has been changed since it was written.

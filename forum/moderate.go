@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"mutual/fault"
@@ -175,7 +177,9 @@ func (s *Service) MoveThread(ctx context.Context, tx *sqldb.Tx, brandID, threadI
 }
 
 // MergeThread moves every post of thread from into thread into (its question
-// becomes a reply), and leaves from as a redirect to into. An answer from
+// becomes a reply), and leaves from as a redirect to into; by is the
+// moderator, kept with from so the posts it brought can say where they came
+// from and who merged them (markMerged). An answer from
 // had accepted stops counting: its points and the asker's are taken back
 // (ThreadMerged), and into's asker may accept it anew. Posts members stop
 // seeing (into is hidden) or start seeing (from was) lose or get back their
@@ -183,7 +187,7 @@ func (s *Service) MoveThread(ctx context.Context, tx *sqldb.Tx, brandID, threadI
 //
 // It stays long: one transaction whose locking order and counter moves are
 // only right read together.
-func (s *Service) MergeThread(ctx context.Context, tx *sqldb.Tx, brandID, fromID, intoID int64) (from, into Thread, err error) {
+func (s *Service) MergeThread(ctx context.Context, tx *sqldb.Tx, brandID, fromID, intoID, by int64) (from, into Thread, err error) {
 	if fromID == intoID {
 		return Thread{}, Thread{}, &fault.ValidationError{Fields: map[string]string{"into": "A thread cannot be merged into itself."}}
 	}
@@ -244,10 +248,13 @@ func (s *Service) MergeThread(ctx context.Context, tx *sqldb.Tx, brandID, fromID
 			return
 		}
 	}
-	if _, err = tx.Exec(ctx, `UPDATE posts SET thread_id = ?, is_question = 0 WHERE thread_id = ?`, intoID, fromID); err != nil {
+	// A post merged twice keeps the thread it was first posted in.
+	if _, err = tx.Exec(ctx, `UPDATE posts SET thread_id = ?, is_question = 0, merged_from = COALESCE(merged_from, ?) WHERE thread_id = ?`,
+		intoID, fromID, fromID); err != nil {
 		return
 	}
-	if _, err = tx.Exec(ctx, `UPDATE threads SET merged_into = ?, status = 'deleted', reply_count = 0, accepted_post_id = NULL WHERE id = ?`, intoID, fromID); err != nil {
+	if _, err = tx.Exec(ctx, `UPDATE threads SET merged_into = ?, merged_by = ?, merged_at = ?, status = 'deleted', reply_count = 0, accepted_post_id = NULL
+WHERE id = ?`, intoID, orNull(by), ms(now), fromID); err != nil {
 		return
 	}
 	if _, err = tx.Exec(ctx, `UPDATE threads SET reply_count = reply_count + ?,
@@ -267,6 +274,50 @@ last_activity_at = CASE WHEN last_activity_at < ? THEN ? ELSE last_activity_at E
 	}
 	err = movePoints(ctx, tx, brandID, gone, back, now)
 	return
+}
+
+// orNull is NULL for a zero id (the system acting).
+func orNull(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// markMerged tells the page's posts that a merge brought where they came
+// from, in one query, and only when the page has such a post.
+func (s *Service) markMerged(ctx context.Context, brandID int64, pg *ThreadPage) error {
+	posts := pg.posts()
+	var ids []any
+	for _, p := range posts {
+		if p.MergedFrom != 0 && !slices.Contains(ids, any(p.MergedFrom)) {
+			ids = append(ids, p.MergedFrom)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := s.db.Query(ctx, `SELECT t.id, t.title, COALESCE(u.username, ''), COALESCE(t.merged_at, 0) FROM threads t
+LEFT JOIN users u ON u.id = t.merged_by WHERE t.brand_id = ? AND t.id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+`)`,
+		append([]any{brandID}, ids...)...)
+	if err != nil {
+		return fmt.Errorf("forum: merge origins: %w", err)
+	}
+	defer rows.Close()
+	origins := map[int64]*MergeOrigin{}
+	for rows.Next() {
+		var id, at int64
+		var o MergeOrigin
+		if err := rows.Scan(&id, &o.Title, &o.By, &at); err != nil {
+			return err
+		}
+		o.At = fromMS(at)
+		origins[id] = &o
+	}
+	for _, p := range posts {
+		p.Merge = origins[p.MergedFrom]
+	}
+	return rows.Err()
 }
 
 // PostIn reads a post inside tx.

@@ -273,28 +273,21 @@ func (s *Service) ListThreads(ctx context.Context, brandID, boardID int64, f Fil
 	if limit <= 0 || limit > 100 {
 		limit = 30
 	}
-	where := ""
-	switch f {
-	case FilterUnanswered:
-		where = " AND t.first_reply_at IS NULL"
-	case FilterSolved:
-		where = " AND t.accepted_post_id IS NOT NULL"
+	top := after.ID == 0
+	if top {
+		after = endOfList
 	}
-	args := []any{boardID, brandID}
-	if after.ID != 0 {
-		where += " AND (t.last_activity_at < ? OR (t.last_activity_at = ? AND t.id < ?))"
-		args = append(args, ms(after.At), ms(after.At), after.ID)
-	}
-	args = append(args, limit+1)
-	rows, err := s.db.Query(ctx, `SELECT `+threadCols+` FROM threads t JOIN users u ON u.id = t.author_id
-WHERE t.board_id = ? AND t.brand_id = ? AND t.status = 'visible'`+where+`
-ORDER BY t.last_activity_at DESC, t.id DESC LIMIT ?`, args...)
+	out, err := s.threadsBeyond(ctx, brandID, boardID, f, after, false, limit+1)
 	if err != nil {
-		return nil, Cursor{}, fmt.Errorf("forum: list threads: %w", err)
+		return nil, Cursor{}, err
 	}
-	out, next, err := collectThreads(rows, limit)
-	if err != nil || after.ID != 0 || f != FilterAll {
-		return out, next, err
+	var next Cursor
+	if len(out) > limit {
+		out = out[:limit]
+		next = Cursor{At: out[limit-1].LastActivityAt, ID: out[limit-1].ID}
+	}
+	if !top || f != FilterAll {
+		return out, next, nil
 	}
 	return s.withPinned(ctx, brandID, boardID, out, next)
 }
@@ -344,14 +337,14 @@ WHERE t.author_id = ? AND t.brand_id = ? AND t.status = 'visible' ORDER BY t.cre
 }
 
 const postCols = `p.id, p.brand_id, p.thread_id, p.author_id, u.username, u.reputation, p.is_question, p.body_md, p.body_html,
-p.created_at, COALESCE(p.edited_at, 0), p.revision_count, p.kudos_count, p.status, p.is_staff`
+p.created_at, COALESCE(p.edited_at, 0), p.revision_count, p.kudos_count, p.status, p.is_staff, COALESCE(p.merged_from, 0)`
 
 func scanPost(row interface{ Scan(...any) error }) (Post, error) {
 	var p Post
 	var q, staff int
 	var created, edited int64
 	err := row.Scan(&p.ID, &p.BrandID, &p.ThreadID, &p.AuthorID, &p.AuthorName, &p.AuthorReputation, &q, &p.BodyMD, &p.BodyHTML,
-		&created, &edited, &p.RevisionCount, &p.KudosCount, &p.Status, &staff)
+		&created, &edited, &p.RevisionCount, &p.KudosCount, &p.Status, &staff, &p.MergedFrom)
 	p.IsQuestion, p.IsStaff = q == 1, staff == 1
 	p.CreatedAt, p.EditedAt = fromMS(created), fromMS(edited)
 	return p, err
@@ -457,6 +450,9 @@ ORDER BY p.created_at, p.id LIMIT ?`, args...)
 	if err := s.labelStaff(ctx, brandID, &pg); err != nil {
 		return ThreadPage{}, err
 	}
+	if err := s.markMerged(ctx, brandID, &pg); err != nil {
+		return ThreadPage{}, err
+	}
 	if viewer != 0 {
 		kudoed, err := sqldb.Int64s(s.db.Query(ctx, `SELECT k.post_id FROM kudos k JOIN posts p ON p.id = k.post_id
 WHERE k.user_id = ? AND p.thread_id = ?`, viewer, threadID))
@@ -495,7 +491,7 @@ ORDER BY p.created_at DESC, p.id DESC LIMIT ?`, userID, brandID, limit)
 		var created, edited int64
 		p := &r.Post
 		if err := rows.Scan(&p.ID, &p.BrandID, &p.ThreadID, &p.AuthorID, &p.AuthorName, &p.AuthorReputation, &q, &p.BodyMD, &p.BodyHTML,
-			&created, &edited, &p.RevisionCount, &p.KudosCount, &p.Status, &staff, &r.ThreadTitle, &r.ThreadSlug, &r.Accepted); err != nil {
+			&created, &edited, &p.RevisionCount, &p.KudosCount, &p.Status, &staff, &p.MergedFrom, &r.ThreadTitle, &r.ThreadSlug, &r.Accepted); err != nil {
 			return nil, err
 		}
 		p.IsQuestion, p.IsStaff = q == 1, staff == 1

@@ -78,9 +78,8 @@ func heldNote(status string) string {
 	return ""
 }
 
-// labelStaff gives staff posts on a page the brand's badge text; one look-up,
-// and only when the page has a staff post.
-func (s *Service) labelStaff(ctx context.Context, brandID int64, pg *ThreadPage) error {
+// posts are the page's posts, to mark in place.
+func (pg *ThreadPage) posts() []*Post {
 	posts := []*Post{&pg.Question}
 	if pg.Accepted != nil {
 		posts = append(posts, pg.Accepted)
@@ -88,6 +87,13 @@ func (s *Service) labelStaff(ctx context.Context, brandID int64, pg *ThreadPage)
 	for i := range pg.Replies {
 		posts = append(posts, &pg.Replies[i])
 	}
+	return posts
+}
+
+// labelStaff gives staff posts on a page the brand's badge text; one look-up,
+// and only when the page has a staff post.
+func (s *Service) labelStaff(ctx context.Context, brandID int64, pg *ThreadPage) error {
+	posts := pg.posts()
 	label := ""
 	for _, p := range posts {
 		if !p.IsStaff {

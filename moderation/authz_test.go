@@ -80,6 +80,9 @@ var matrix = []struct {
 	{"member_data", "export", [7]bool{N, N, N, N, N, N, Y}},
 	{"member_data", "erase", [7]bool{N, N, N, N, N, N, Y}},
 	{"privacy", "manage", [7]bool{N, N, N, N, N, N, Y}},
+	// Accounts: anyone may ask for a password reset; members manage their own API tokens.
+	{"password", "reset", [7]bool{Y, Y, Y, Y, Y, Y, Y}},
+	{"token", "manage", [7]bool{N, Y, Y, Y, Y, Y, Y}},
 	// Not in the policy at all: default deny for everyone.
 	{"brand", "delete", [7]bool{N, N, N, N, N, N, N}},
 	{"post", "destroy_everything", [7]bool{N, N, N, N, N, N, N}},

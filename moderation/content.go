@@ -213,9 +213,9 @@ func (s *Service) ActOnThread(ctx context.Context, a account.Actor, threadID int
 			name = ActThreadMoved
 		case Merge:
 			if target <= 0 {
-				return &fault.ValidationError{Fields: map[string]string{"into": "Give the id of the thread to merge into."}}
+				return &fault.ValidationError{Fields: map[string]string{"into": "Choose the thread to merge into: find it by its title, then pick it."}}
 			}
-			before, _, err = s.forum.MergeThread(ctx, tx, a.BrandID, threadID, target)
+			before, _, err = s.forum.MergeThread(ctx, tx, a.BrandID, threadID, target, a.UserID)
 			name, result = ActThreadMerged, target
 		default:
 			return &fault.ValidationError{Fields: map[string]string{"act": "act must be lock, unlock, pin, unpin, move or merge"}}

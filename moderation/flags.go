@@ -56,7 +56,7 @@ func (s *Service) FlagPost(ctx context.Context, a account.Actor, postID int64, r
 	}
 	v := map[string]string{}
 	if !ok {
-		v["reason"] = "Choose why: " + strings.Join(FlagReasons, ", ") + "."
+		v["reason"] = "Choose a reason for the flag: spam, abusive, off topic or needs staff."
 	}
 	if len([]rune(note)) > MaxFlagNote {
 		v["note"] = fmt.Sprintf("The note must be at most %d characters.", MaxFlagNote)

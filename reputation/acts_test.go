@@ -516,7 +516,7 @@ func TestRebuildMatchesAfterRandomActs(t *testing.T) {
 				if i > 150 && rng.IntN(3) == 0 {
 					into := threads[rng.IntN(len(threads))]
 					err = c.db.InTx(ctx, func(tx *sqldb.Tx) error {
-						_, _, err := c.svc.MergeThread(ctx, tx, c.brand.ID, th.ID, into.ID)
+						_, _, err := c.svc.MergeThread(ctx, tx, c.brand.ID, th.ID, into.ID, 0)
 						return err
 					})
 				}

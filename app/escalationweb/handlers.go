@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"golang.org/x/time/rate"
 
 	"mutual/app/web"
@@ -53,7 +54,7 @@ type Deps struct {
 // New builds the escalation handlers and their metrics registry.
 func New(d Deps) *Handlers {
 	log := d.Site.Log()
-	return &Handlers{
+	h := &Handlers{
 		site: d.Site, limits: d.Limits, escalations: d.Escalations, forum: d.Forum, jobs: d.Jobs,
 		// Generous for real work (two a second, bursts of 20), tight enough
 		// to stop a runaway script.
@@ -61,4 +62,7 @@ func New(d Deps) *Handlers {
 		metrics:      newMetrics(&collector{brands: d.Brands, escalations: d.Escalations, log: log}),
 		metricsToken: d.MetricsToken, changed: d.Changed, now: d.Now, log: log,
 	}
+	// A refused console form comes back to the console.
+	d.Site.Redraws("console", func(c *gin.Context, code int, _ int64) { h.renderConsole(c, code) })
+	return h
 }

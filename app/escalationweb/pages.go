@@ -106,10 +106,12 @@ type consoleView struct {
 }
 
 func (h *Handlers) consolePage(c *gin.Context) {
-	h.renderConsole(c, http.StatusOK, "")
+	h.renderConsole(c, http.StatusOK)
 }
 
-func (h *Handlers) renderConsole(c *gin.Context, code int, errMsg string) {
+// renderConsole draws the console; after a refused form (Site.Refuse) it
+// says why at the top, and the form keeps what was typed.
+func (h *Handlers) renderConsole(c *gin.Context, code int) {
 	ctx, actor := c.Request.Context(), web.ActorOf(c)
 	con, err := h.escalations.Console(ctx, actor.BrandID, actor.UserID, 100)
 	if err != nil {
@@ -128,7 +130,7 @@ func (h *Handlers) renderConsole(c *gin.Context, code int, errMsg string) {
 	}
 	v := consoleView{Mine: h.rows(con.Mine, actor.UserID, st.AgentSLA), Queue: h.rows(con.Queue, actor.UserID, st.AgentSLA),
 		Agent: con.Agent, IsAgent: con.Agent.ID != 0, PeerSLA: span(st.PeerSLA), AgentSLA: span(st.AgentSLA),
-		Host: web.BrandOf(c).Host, Done: doneMessages[c.Query("done")], Error: errMsg, Now: h.now()}
+		Host: web.BrandOf(c).Host, Done: doneMessages[c.Query("done")], Error: web.RefusedOf(c).All(), Now: h.now()}
 	for _, a := range agents {
 		switch {
 		case a.UserID == actor.UserID:
@@ -151,12 +153,7 @@ func (h *Handlers) actForm(c *gin.Context) {
 	to, _ := strconv.ParseInt(c.PostForm("to"), 10, 64)
 	_, err = h.do(c, act, id, c.PostForm("note"), to)
 	if err != nil {
-		code, _, msg := web.Status(err)
-		if code >= 500 || code == http.StatusNotFound {
-			h.site.Fail(c, err)
-			return
-		}
-		h.renderConsole(c, code, msg)
+		h.site.Refuse(c, web.Form{Page: "console", Name: act, ID: id}, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/console?done="+url.QueryEscape(act))
@@ -166,7 +163,7 @@ func (h *Handlers) shiftForm(c *gin.Context) {
 	actor := web.ActorOf(c)
 	on := c.PostForm("on_shift") == "1"
 	if err := h.escalations.SetShift(c.Request.Context(), actor.BrandID, actor.UserID, on); err != nil {
-		h.site.Fail(c, err)
+		h.site.Refuse(c, web.Form{Page: "console", Name: "shift"}, err)
 		return
 	}
 	done := "off"
@@ -269,7 +266,7 @@ func (h *Handlers) escalateForm(c *gin.Context) {
 	}
 	_, err = h.escalations.Escalate(c.Request.Context(), web.ActorOf(c), id, c.PostForm("reason"))
 	if err != nil {
-		h.site.Fail(c, err)
+		h.site.Refuse(c, web.Form{Page: "thread", At: id, Name: "escalate", ID: id, Fields: []string{"reason"}}, err)
 		return
 	}
 	h.backToThread(c, id, "escalated")
@@ -282,7 +279,7 @@ func (h *Handlers) stillNeedHelpForm(c *gin.Context) {
 		return
 	}
 	if err := h.escalations.StillNeedHelp(c.Request.Context(), web.ActorOf(c), id); err != nil {
-		h.site.Fail(c, err)
+		h.site.Refuse(c, web.Form{Page: "thread", At: id, Name: "still-need-help", ID: id}, err)
 		return
 	}
 	h.backToThread(c, id, "still")
@@ -323,7 +320,9 @@ func (h *Handlers) ThreadInfo(c *gin.Context, t forum.Thread) *ThreadSlot {
 		s.Escalation = &x
 	}
 	s.StillPressed, _ = h.escalations.StillNeedHelpPressed(ctx, actor.BrandID, t.ID)
-	if s.Escalation == nil {
+	// A member held to a visitor's rights (suspended, banned) is not
+	// offered buttons that would refuse them; the page says why.
+	if s.Escalation == nil && h.site.Authz().Can(actor, "escalation", "request") {
 		s.CanEscalate = s.IsAsker || actor.Has("trusted") || actor.CanModerate()
 		s.CanStillNeed = s.IsAsker && t.ReplyCount > 0 && !t.Solved() && !s.StillPressed
 	}

@@ -20,12 +20,12 @@ func (h *Handlers) accept(c *gin.Context) {
 	}
 	postID, err := strconv.ParseInt(c.PostForm("post_id"), 10, 64)
 	if err != nil || postID <= 0 {
-		h.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"post_id": "Choose which reply to accept."}})
+		h.site.Refuse(c, web.Form{Page: "thread", At: id, Name: "accept"}, &fault.ValidationError{Fields: map[string]string{"post_id": "Choose which reply to accept."}})
 		return
 	}
 	t, err := h.forum.Accept(c.Request.Context(), web.ActorOf(c), id, postID)
 	if err != nil {
-		h.site.Fail(c, err)
+		h.site.Refuse(c, web.Form{Page: "thread", At: id, Name: "accept", ID: postID}, err)
 		return
 	}
 	h.site.Flash(c, "accepted")
@@ -40,7 +40,8 @@ func (h *Handlers) unaccept(c *gin.Context) {
 	}
 	t, err := h.forum.Unaccept(c.Request.Context(), web.ActorOf(c), id)
 	if err != nil {
-		h.site.Fail(c, err)
+		postID, _ := strconv.ParseInt(c.PostForm("post_id"), 10, 64)
+		h.site.Refuse(c, web.Form{Page: "thread", At: id, Name: "accept", ID: postID}, err)
 		return
 	}
 	h.site.Flash(c, "withdrawn")
@@ -63,7 +64,7 @@ func (h *Handlers) kudos(c *gin.Context) {
 		}
 	}
 	if err != nil {
-		h.site.Fail(c, err)
+		h.refuseKudos(c, id, err)
 		return
 	}
 	t, err := h.forum.Thread(c.Request.Context(), p.BrandID, p.ThreadID)
@@ -72,4 +73,14 @@ func (h *Handlers) kudos(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, web.ThreadURL(t)+"#p"+web.Itoa(p.ID))
+}
+
+// refuseKudos says why kudos were refused beside the post's kudos button.
+func (h *Handlers) refuseKudos(c *gin.Context, postID int64, err error) {
+	p, perr := h.forum.Post(c.Request.Context(), web.ActorOf(c).BrandID, postID)
+	if perr != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	h.site.Refuse(c, web.Form{Page: "thread", At: p.ThreadID, Name: "kudos", ID: postID}, err)
 }

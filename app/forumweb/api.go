@@ -124,6 +124,7 @@ func (h *Handlers) apiRevisions(c *gin.Context) {
 	}
 	type apiRev struct {
 		Revision  int          `json:"revision"`
+		Label     string       `json:"label"` // "Revision 3 (current)", as the history page names it
 		Editor    web.UserJSON `json:"editor"`
 		Title     string       `json:"title,omitempty"`
 		Body      string       `json:"body"`
@@ -131,8 +132,8 @@ func (h *Handlers) apiRevisions(c *gin.Context) {
 		CreatedAt time.Time    `json:"created_at"`
 	}
 	out := web.List[apiRev]{Items: make([]apiRev, 0, len(revs))}
-	for _, r := range revs {
-		out.Items = append(out.Items, apiRev{Revision: r.Revision, Editor: web.UserJSON{ID: r.EditorID, Username: r.EditorName},
+	for i, r := range revs {
+		out.Items = append(out.Items, apiRev{Revision: r.Revision, Label: revisionLabel(r.Revision, i == 0, i == len(revs)-1), Editor: web.UserJSON{ID: r.EditorID, Username: r.EditorName},
 			Title: r.Title, Body: r.BodyMD, BodyHTML: r.BodyHTML, CreatedAt: r.CreatedAt})
 	}
 	c.JSON(http.StatusOK, out)

@@ -3,6 +3,7 @@ package forumweb
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -18,6 +19,7 @@ type editView struct {
 	Body        string
 	Errors      map[string]string
 	PostingHint string // what new members may post, while it applies
+	Preview     string // sanitised HTML of the body, when previewing
 }
 
 func (h *Handlers) loadEdit(c *gin.Context) (editView, error) {
@@ -61,8 +63,22 @@ func (h *Handlers) edit(c *gin.Context) {
 		return
 	}
 	v.Title, v.Body = c.PostForm("title"), c.PostForm("body")
-	p, err := h.forum.Edit(c.Request.Context(), web.ActorOf(c), v.Post.ID, v.Title, v.Body)
 	var ve *fault.ValidationError
+	if c.PostForm("preview") != "" {
+		// Nothing is saved: the form comes back with the preview under it.
+		v.Preview, err = h.md.Render(v.Body)
+		switch {
+		case errors.As(err, &ve):
+			v.Errors = ve.Fields
+			h.site.Render(c, http.StatusUnprocessableEntity, "edit", "Edit", v)
+		case err != nil:
+			h.site.Fail(c, err)
+		default:
+			h.site.Render(c, http.StatusOK, "edit", "Edit", v)
+		}
+		return
+	}
+	p, err := h.forum.Edit(c.Request.Context(), web.ActorOf(c), v.Post.ID, v.Title, v.Body)
 	if errors.As(err, &ve) {
 		v.Errors = ve.Fields
 		h.site.Render(c, http.StatusUnprocessableEntity, "edit", "Edit", v)
@@ -104,13 +120,50 @@ func (h *Handlers) history(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	// Newest first, as people read history.
-	for i, j := 0, len(revs)-1; i < j; i, j = i+1, j-1 {
-		revs[i], revs[j] = revs[j], revs[i]
-	}
 	h.site.Render(c, http.StatusOK, "history", "Edit history", struct {
 		Post      forum.Post
 		Thread    forum.Thread
-		Revisions []forum.Revision
-	}{p, t, revs})
+		Revisions []revisionView
+	}{p, t, historyOf(revs)})
+}
+
+// revisionView is one revision as the history shows it: its label and
+// what it changed in the revision before it.
+type revisionView struct {
+	forum.Revision
+	Label     string           // "Revision 3 (current)"
+	TitleDiff []forum.DiffPart // nil when the title did not change
+	BodyDiff  []forum.DiffPart // nil for the original
+}
+
+// historyOf labels revisions (oldest first, as forum.Revisions lists them)
+// and compares each with the one before, newest first as people read
+// history.
+func historyOf(revs []forum.Revision) []revisionView {
+	out := make([]revisionView, len(revs))
+	for i, r := range revs {
+		v := revisionView{Revision: r, Label: revisionLabel(r.Revision, i == 0, i == len(revs)-1)}
+		if i > 0 {
+			prev := revs[i-1]
+			v.BodyDiff = forum.WordDiff(prev.BodyMD, r.BodyMD)
+			if prev.Title != r.Title {
+				v.TitleDiff = forum.WordDiff(prev.Title, r.Title)
+			}
+		}
+		out[len(revs)-1-i] = v
+	}
+	return out
+}
+
+func revisionLabel(n int, original, current bool) string {
+	l := "Revision " + strconv.Itoa(n)
+	switch {
+	case original && current:
+		return l + " (original, current)"
+	case current:
+		return l + " (current)"
+	case original:
+		return l + " (original)"
+	}
+	return l
 }

@@ -33,6 +33,17 @@ type Handlers struct {
 	mod     *moderation.Service
 	rep     Reputation
 	esc     Escalations
+
+	// ReportSlot, when set, gives the thread page the reports capability's
+	// slot ("Did this save you contacting us?" and "Contact us").
+	ReportSlot func(c *gin.Context, t forum.Thread) any
+	// Opened, when set, hears that a signed-in member is about to see a
+	// thread page, so notifications that point there are read before the
+	// page's bell is drawn. An error is logged; the page is shown anyway.
+	Opened func(ctx context.Context, act account.Actor, threadID int64) error
+	// Moderation, when set, fills the thread page's moderation slot (the
+	// boards to move a thread to, the threads to merge it into).
+	Moderation Moderations
 }
 
 // Reputation is what the forum pages show of members' standing.
@@ -52,15 +63,23 @@ type Reputation interface {
 }
 
 // RepSlot is the thread page's reputation slot; the post bars read from it
-// whether the viewer may edit others' posts, and from what reputation.
+// whether the viewer may edit others' posts, and from what reputation, and
+// why the viewer cannot give kudos yet ("" when they can).
 type RepSlot interface {
 	EditOthers() (allowed bool, at string)
+	KudosHeld() string
 }
 
 // Escalations puts the escalation slot on a thread page.
 type Escalations interface {
 	// ThreadSlot is the slot for the viewer, or nil for none.
 	ThreadSlot(c *gin.Context, t forum.Thread) any
+}
+
+// Moderations puts the moderation slot on a thread page.
+type Moderations interface {
+	// ThreadSlot is the slot for the viewer, or nil for none.
+	ThreadSlot(c *gin.Context, t forum.Thread) (any, error)
 }
 
 // Services are the domain services the forum pages use.
@@ -73,7 +92,11 @@ type Services struct {
 
 // New builds the forum handlers.
 func New(site *web.Site, limits *web.Limits, s Services, rep Reputation, esc Escalations) *Handlers {
-	return &Handlers{site: site, limits: limits, forum: s.Forum, members: s.Members, md: s.Markdown, mod: s.Moderation, rep: rep, esc: esc}
+	h := &Handlers{site: site, limits: limits, forum: s.Forum, members: s.Members, md: s.Markdown, mod: s.Moderation, rep: rep, esc: esc}
+	// Other capabilities' forms on the thread page (flags, kudos, moderation,
+	// escalation) come back to it when refused.
+	site.Redraws("thread", h.redrawThread)
+	return h
 }
 
 // newClientKey is a fresh key for a form, so a post sent twice is stored once.

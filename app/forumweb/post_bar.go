@@ -2,6 +2,7 @@ package forumweb
 
 import (
 	"mutual/account"
+	"mutual/app/web"
 	"mutual/forum"
 )
 
@@ -19,9 +20,10 @@ type postBar struct {
 	CSRF         string // only for a signed-in viewer: visitors' pages stay cookie-free
 	Signed       bool   // a member is signed in
 
-	CanKudos bool // signed in and not the author: the kudos button, else the count
-	Kudoed   bool // ...which takes the viewer's kudos back
-	Edit     bool // the author or a moderator: the shared Edit link
+	CanKudos bool   // signed in and not the author: the kudos button, else the count
+	Kudoed   bool   // ...which takes the viewer's kudos back
+	KudosWhy string // why the viewer cannot give kudos yet, said in the button's place
+	Edit     bool   // the author or a moderator: the shared Edit link
 
 	// Editing others' posts, unlocked by reputation (actions-reputation):
 	// shown to members who are neither the author nor moderators.
@@ -34,23 +36,35 @@ type postBar struct {
 
 	Flag     bool // another member's post that members see
 	Moderate bool // the viewer moderates: hide, delete, the member record
+
+	Here    string       // the page's own query, which its forms post back with (threadView.Here)
+	Refused *web.Refused // a refused form about this post, drawn again; nil on every other post
 }
 
-// postBars works out the bar of every post on the page, by post id.
-func postBars(tv threadView, actor account.Actor, csrf string) map[int64]postBar {
+// postBars works out the bar of every post on the page, by post id. A
+// member held to a visitor's rights (suspended, banned) gets a visitor's
+// bar: the page says why once, rather than offering buttons that refuse.
+func postBars(tv threadView, actor account.Actor, csrf string, refused *web.Refused) map[int64]postBar {
 	pg := tv.Page
 	var editOthers bool
-	var editOthersAt string
+	var editOthersAt, kudosWhy string
 	if tv.Rep != nil {
 		editOthers, editOthersAt = tv.Rep.EditOthers()
+		kudosWhy = tv.Rep.KudosHeld()
 	}
 	bars := make(map[int64]postBar, len(pg.Replies)+2)
 	add := func(p forum.Post) {
-		b := postBar{ID: p.ID, ThreadID: p.ThreadID, KudosCount: p.KudosCount, AuthorName: p.AuthorName, Status: p.Status}
-		if actor.SignedIn() {
+		b := postBar{ID: p.ID, ThreadID: p.ThreadID, KudosCount: p.KudosCount, AuthorName: p.AuthorName, Status: p.Status, Here: tv.Here}
+		if refused != nil && refused.ID == p.ID {
+			b.Refused = refused
+		}
+		if actor.SignedIn() && tv.PostingBlocked == "" {
 			own, mod := actor.UserID == p.AuthorID, actor.CanModerate()
 			b.Signed, b.CSRF = true, csrf
 			b.CanKudos, b.Kudoed = !own, tv.Kudoed[p.ID]
+			if !b.Kudoed { // a kudos given can always be taken back
+				b.KudosWhy = kudosWhy
+			}
 			b.Edit = own || mod
 			b.EditOthers, b.CanEditOthers, b.EditOthersAt = !own && !mod, editOthers, editOthersAt
 			b.Accept = !p.IsQuestion && tv.CanAccept && p.AuthorID != pg.Thread.AuthorID

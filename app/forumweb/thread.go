@@ -3,6 +3,7 @@ package forumweb
 import (
 	"errors"
 	"net/http"
+	"net/url"
 
 	"github.com/gin-gonic/gin"
 
@@ -25,11 +26,28 @@ type threadView struct {
 	PostingBlocked string
 	Rep            RepSlot           // the reputation slot
 	Escalation     any               // the escalation slot: state and buttons (signed-in viewers), or nil
+	Report         any               // the reports slot: survey and "Contact us", or nil
+	Moderation     any               // the moderation slot: boards and threads to move or merge to (moderators), or nil
 	Bars           map[int64]postBar // each post's action bar, by post id
+	// Here is the page's own query ("?after=…"): forms on the page post
+	// with it, so a refused one draws this same page of replies again.
+	Here string
 }
 
 // QuestionPage is the thread and its posts, for the discovery head.
 func (v threadView) QuestionPage() forum.ThreadPage { return v.Page }
+
+// OtherReplies are this page's replies but the accepted answer, which the
+// page shows on its own under the question.
+func (v threadView) OtherReplies() []forum.Post {
+	out := make([]forum.Post, 0, len(v.Page.Replies))
+	for _, p := range v.Page.Replies {
+		if p.ID != v.Page.Thread.AcceptedPostID {
+			out = append(out, p)
+		}
+	}
+	return out
+}
 
 func (h *Handlers) loadThreadView(c *gin.Context, id int64) (threadView, error) {
 	ctx := c.Request.Context()
@@ -54,14 +72,54 @@ func (h *Handlers) loadThreadView(c *gin.Context, id int64) (threadView, error) 
 	if err != nil {
 		return threadView{}, err
 	}
-	tv := threadView{Page: pg, Board: bd, CanAccept: canAccept, Kudoed: pg.Kudoed, ClientKey: newClientKey(), PostingBlocked: blocked, Rep: rep}
+	tv := threadView{Page: pg, Board: bd, CanAccept: canAccept, Kudoed: pg.Kudoed, ClientKey: newClientKey(), PostingBlocked: blocked, Rep: rep,
+		Here: pageQuery(c)}
 	tv.Escalation = h.esc.ThreadSlot(c, pg.Thread)
+	if h.ReportSlot != nil {
+		tv.Report = h.ReportSlot(c, pg.Thread)
+	}
+	if h.Moderation != nil {
+		if tv.Moderation, err = h.Moderation.ThreadSlot(c, pg.Thread); err != nil {
+			return threadView{}, err
+		}
+	}
 	csrf := ""
 	if actor.SignedIn() {
 		csrf = h.site.CSRFToken(c)
 	}
-	tv.Bars = postBars(tv, actor, csrf)
+	tv.Bars = postBars(tv, actor, csrf, web.RefusedOf(c))
 	return tv, nil
+}
+
+// pageQuery is the part of the request's query that chooses which replies
+// the page shows, as "?…", or "".
+func pageQuery(c *gin.Context) string {
+	q := url.Values{}
+	for _, k := range []string{"after", "sort", "kafter"} {
+		if v := c.Query(k); v != "" {
+			q.Set(k, v)
+		}
+	}
+	if len(q) == 0 {
+		return ""
+	}
+	return "?" + q.Encode()
+}
+
+// redrawThread draws the thread page again for a form on it that was
+// refused (Site.Refuse): the page of replies the form was sent from, the
+// refusal shown beside the form.
+func (h *Handlers) redrawThread(c *gin.Context, code int, id int64) {
+	tv, err := h.loadThreadView(c, id)
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	if into := tv.Page.Thread.MergedInto; into != 0 {
+		c.Redirect(http.StatusSeeOther, "/t/"+web.Itoa(into))
+		return
+	}
+	h.site.Render(c, code, "thread", tv.Page.Thread.Title, tv)
 }
 
 func (h *Handlers) thread(c *gin.Context) {
@@ -86,6 +144,11 @@ func (h *Handlers) thread(c *gin.Context) {
 		}
 		c.Redirect(http.StatusMovedPermanently, web.ThreadURL(tv.Page.Thread)+q)
 		return
+	}
+	if act := web.ActorOf(c); act.SignedIn() && h.Opened != nil {
+		if err := h.Opened(c.Request.Context(), act, id); err != nil {
+			h.site.Log().Error("thread opened", "request_id", web.RequestID(c), "thread", id, "err", err)
+		}
 	}
 	h.site.Render(c, http.StatusOK, "thread", tv.Page.Thread.Title, tv)
 }
@@ -128,6 +191,12 @@ func (h *Handlers) reply(c *gin.Context) {
 		return
 	}
 	if err != nil {
+		// Refused (locked meanwhile, suspended, too fast): said on the
+		// form, with the reply kept, rather than on a page of its own.
+		if code, _, msg := web.Status(err); code == http.StatusForbidden || code == http.StatusConflict || code == http.StatusTooManyRequests {
+			showForm(code, map[string]string{"body": msg}, "")
+			return
+		}
 		h.site.Fail(c, err)
 		return
 	}

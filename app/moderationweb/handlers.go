@@ -4,6 +4,7 @@
 package moderationweb
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -21,9 +22,18 @@ type Handlers struct {
 	forum  *forum.Service
 	now    func() time.Time
 	log    *slog.Logger
+
+	// Find, when set, finds a brand's threads by their words (the search
+	// capability), for choosing the thread to merge one into.
+	Find func(ctx context.Context, brandID int64, q string, limit int) ([]forum.Thread, error)
 }
 
 // New builds the moderation handlers.
 func New(site *web.Site, limits *web.Limits, mod *moderation.Service, fs *forum.Service, now func() time.Time) *Handlers {
-	return &Handlers{site: site, limits: limits, authz: site.Authz(), mod: mod, forum: fs, now: now, log: site.Log()}
+	h := &Handlers{site: site, limits: limits, authz: site.Authz(), mod: mod, forum: fs, now: now, log: site.Log()}
+	// A refused form comes back to the page it was sent from.
+	site.Redraws("queue", h.queueRender)
+	site.Redraws("member", h.memberRender)
+	site.Redraws("roles", h.rolesRender)
+	return h
 }

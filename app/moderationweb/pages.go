@@ -33,6 +33,17 @@ func (h *Handlers) backToPost(c *gin.Context, postID int64) {
 	c.Redirect(http.StatusSeeOther, web.ThreadURL(t)+"#p"+web.Itoa(p.ID))
 }
 
+// refuseOnPost draws the thread page again with the refused form on a post
+// open, its message beside it and what was typed.
+func (h *Handlers) refuseOnPost(c *gin.Context, postID int64, form string, fields []string, err error) {
+	p, perr := h.forum.Post(c.Request.Context(), web.BrandOf(c).ID, postID)
+	if perr != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	h.site.Refuse(c, web.Form{Page: "thread", At: p.ThreadID, Name: form, ID: postID, Fields: fields}, err)
+}
+
 func (h *Handlers) flagPage(c *gin.Context) {
 	id, err := web.IDParam(c, "id")
 	if err != nil {
@@ -40,7 +51,7 @@ func (h *Handlers) flagPage(c *gin.Context) {
 		return
 	}
 	if _, err := h.mod.FlagPost(c.Request.Context(), web.ActorOf(c), id, c.PostForm("reason"), c.PostForm("note")); err != nil {
-		h.site.Fail(c, err)
+		h.refuseOnPost(c, id, "flag", []string{"reason", "note"}, err)
 		return
 	}
 	h.site.Flash(c, "flagged")
@@ -54,7 +65,7 @@ func (h *Handlers) postPage(c *gin.Context) {
 		return
 	}
 	if _, err := h.mod.ActOnPost(c.Request.Context(), web.ActorOf(c), id, moderation.PostAct(c.PostForm("act")), c.PostForm("reason")); err != nil {
-		h.site.Fail(c, err)
+		h.refuseOnPost(c, id, "mod-post", []string{"reason"}, err)
 		return
 	}
 	h.site.Flash(c, "moderated")
@@ -79,14 +90,18 @@ func (h *Handlers) threadPage(c *gin.Context) {
 	}
 	t, err := h.mod.ActOnThread(c.Request.Context(), web.ActorOf(c), id, act, target, c.PostForm("reason"))
 	if err != nil {
-		h.site.Fail(c, err)
+		h.site.Refuse(c, web.Form{Page: "thread", At: id, Name: "mod-thread", ID: id, Fields: []string{"reason", "board_id", "into"}}, err)
 		return
 	}
 	h.site.Flash(c, "moderated")
 	c.Redirect(http.StatusSeeOther, web.ThreadURL(t))
 }
 
-func (h *Handlers) queuePage(c *gin.Context) {
+func (h *Handlers) queuePage(c *gin.Context) { h.queueRender(c, http.StatusOK, 0) }
+
+// queueRender draws the review queue's page ?cursor= (decisions post back
+// with it, so a refused one comes back to the same page).
+func (h *Handlers) queueRender(c *gin.Context, code int, _ int64) {
 	cur, err := forum.ParseCursor(c.Query("cursor"))
 	if err != nil {
 		h.site.Fail(c, err)
@@ -104,10 +119,19 @@ func (h *Handlers) queuePage(c *gin.Context) {
 	for i := range items {
 		items[i].Post.AuthorRank = rk.Name(items[i].Post.AuthorReputation)
 	}
-	h.site.Render(c, http.StatusOK, "mod_queue", "Review queue", struct {
+	h.site.Render(c, code, "mod_queue", "Review queue", struct {
 		Items []moderation.QueueItem
 		Next  string
-	}{items, next.String()})
+		Here  string // this page's cursor, as "?cursor=…", or ""
+	}{items, next.String(), here(c, "cursor")})
+}
+
+// here is the request's query parameter name as "?name=value", or "".
+func here(c *gin.Context, name string) string {
+	if v := c.Query(name); v != "" {
+		return "?" + url.Values{name: {v}}.Encode()
+	}
+	return ""
 }
 
 func (h *Handlers) decidePage(c *gin.Context) {
@@ -118,34 +142,33 @@ func (h *Handlers) decidePage(c *gin.Context) {
 	}
 	d := moderation.Decision(c.PostForm("decision"))
 	if err := h.needsModerator(c, d); err != nil {
-		h.site.Fail(c, err)
+		h.site.Refuse(c, web.Form{Page: "queue", Name: "decide", ID: id}, err)
 		return
 	}
 	if _, err := h.mod.Decide(c.Request.Context(), web.ActorOf(c), id, d, c.PostForm("reason"), c.PostForm("title"), c.PostForm("body")); err != nil {
-		h.site.Fail(c, err)
+		h.site.Refuse(c, web.Form{Page: "queue", Name: "decide", ID: id, Fields: []string{"reason", "body"}}, err)
 		return
 	}
 	h.site.Flash(c, "moderated")
-	c.Redirect(http.StatusSeeOther, "/mod/queue")
+	c.Redirect(http.StatusSeeOther, "/mod/queue"+here(c, "cursor"))
 }
 
 type memberView struct {
 	Standing  moderation.Standing
 	Suspended bool
-	Errors    map[string]string
 }
 
 func (h *Handlers) memberPage(c *gin.Context) {
-	h.memberRender(c, http.StatusOK, nil)
+	h.memberRender(c, http.StatusOK, 0)
 }
 
-func (h *Handlers) memberRender(c *gin.Context, code int, errs map[string]string) {
+func (h *Handlers) memberRender(c *gin.Context, code int, _ int64) {
 	st, err := h.mod.Standing(c.Request.Context(), web.ActorOf(c), c.Param("username"), h.showEmail(c))
 	if err != nil {
 		h.site.Fail(c, err)
 		return
 	}
-	h.site.Render(c, code, "mod_member", st.Username, memberView{Standing: st, Suspended: st.Suspended(h.now()), Errors: errs})
+	h.site.Render(c, code, "mod_member", st.Username, memberView{Standing: st, Suspended: st.Suspended(h.now())})
 }
 
 func (h *Handlers) memberAct(c *gin.Context) {
@@ -158,13 +181,8 @@ func (h *Handlers) memberAct(c *gin.Context) {
 	if err == nil {
 		_, err = h.mod.ActOnPerson(c.Request.Context(), web.ActorOf(c), c.Param("username"), act, until, c.PostForm("reason"))
 	}
-	var ve *fault.ValidationError
-	if errors.As(err, &ve) {
-		h.memberRender(c, http.StatusUnprocessableEntity, ve.Fields)
-		return
-	}
 	if err != nil {
-		h.site.Fail(c, err)
+		h.site.Refuse(c, web.Form{Page: "member", Name: "member", Fields: []string{"reason", "until"}}, err)
 		return
 	}
 	h.site.Flash(c, "moderated")
@@ -247,33 +265,29 @@ func csvSafe(s string) string {
 type rolesView struct {
 	Holders []moderation.RoleAssignment
 	Roles   []string
-	Errors  map[string]string
 }
 
-func (h *Handlers) rolesPage(c *gin.Context) { h.rolesRender(c, http.StatusOK, nil) }
+func (h *Handlers) rolesPage(c *gin.Context) { h.rolesRender(c, http.StatusOK, 0) }
 
-func (h *Handlers) rolesRender(c *gin.Context, code int, errs map[string]string) {
+func (h *Handlers) rolesRender(c *gin.Context, code int, _ int64) {
 	holders, err := h.mod.RoleHolders(c.Request.Context(), web.BrandOf(c).ID)
 	if err != nil {
 		h.site.Fail(c, err)
 		return
 	}
-	h.site.Render(c, code, "mod_roles", "Roles", rolesView{Holders: holders, Roles: account.Roles[1:], Errors: errs})
+	h.site.Render(c, code, "mod_roles", "Roles", rolesView{Holders: holders, Roles: account.Roles[1:]})
 }
 
 func (h *Handlers) rolesSet(c *gin.Context) {
 	err := h.mod.SetRole(c.Request.Context(), web.ActorOf(c), c.PostForm("username"), c.PostForm("role"), c.PostForm("op") != "revoke", c.PostForm("reason"))
-	var ve *fault.ValidationError
 	var fe *fault.Error
 	switch {
-	case errors.As(err, &ve):
-		h.rolesRender(c, http.StatusUnprocessableEntity, ve.Fields)
-		return
-	case errors.As(err, &fe) && (errors.Is(err, fault.ErrNotFound) || errors.Is(err, fault.ErrConflict)):
-		h.rolesRender(c, http.StatusUnprocessableEntity, map[string]string{"username": fe.Msg})
-		return
+	case errors.As(err, &fe) && errors.Is(err, fault.ErrNotFound):
+		// No such member: a mistake in the username field.
+		err = &fault.ValidationError{Fields: map[string]string{"username": fe.Msg}}
+		fallthrough
 	case err != nil:
-		h.site.Fail(c, err)
+		h.site.Refuse(c, web.Form{Page: "roles", Name: "roles", Fields: []string{"username", "role", "reason"}}, err)
 		return
 	}
 	h.site.Flash(c, "moderated")

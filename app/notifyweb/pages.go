@@ -1,12 +1,14 @@
 package notifyweb
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/account"
 	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
@@ -266,4 +268,11 @@ func (h *Handlers) unsubscribe(c *gin.Context) {
 	}
 	h.site.Render(c, http.StatusOK, "notify_link", "Unsubscribed", linkView{Heading: "You are unsubscribed",
 		Message: "No more notification email will be sent. You can turn it back on in your notification settings."})
+}
+
+// ThreadOpened is forumweb's Opened hook: a member opening a thread has
+// read what their notifications said about it, however they got there.
+func (h *Handlers) ThreadOpened(ctx context.Context, act account.Actor, threadID int64) error {
+	_, err := h.store.MarkThreadRead(ctx, act.BrandID, act.UserID, threadID)
+	return err
 }

@@ -1,7 +1,8 @@
 // Package reportweb serves the brand's reports (the deflection report, its
-// settings and exports), the "did this save you contacting us?" survey, the
-// contact redirect that counts contacts, and the thread-view counting that
-// the report's self-service figures rest on.
+// settings and exports), the "did this save you contacting us?" survey and
+// its slot on the thread page, the brand's contact page (or the redirect to
+// its own) that counts contacts, and the thread-view counting that the
+// report's self-service figures rest on.
 package reportweb
 
 import (
@@ -11,6 +12,7 @@ import (
 
 	"mutual/app/web"
 	"mutual/forum"
+	"mutual/markup"
 	"mutual/moderation"
 	"mutual/report/deflection"
 	"mutual/sqldb"
@@ -23,6 +25,7 @@ type Handlers struct {
 	authz  *moderation.Authorizer
 	db     *sqldb.DB
 	forum  *forum.Service
+	md     *markup.Renderer
 	views  *deflection.Views
 	now    func() time.Time
 	log    *slog.Logger
@@ -44,8 +47,8 @@ type SLAs interface {
 // New builds the report handlers and subscribes the deflection hook (which
 // notes accepted answers and keeps the view roll-up in step with
 // moderation) to the forum's events.
-func New(site *web.Site, limits *web.Limits, db *sqldb.DB, fs *forum.Service, now func() time.Time) *Handlers {
-	h := &Handlers{site: site, limits: limits, authz: site.Authz(), db: db, forum: fs, now: now, log: site.Log()}
+func New(site *web.Site, limits *web.Limits, db *sqldb.DB, fs *forum.Service, md *markup.Renderer, now func() time.Time) *Handlers {
+	h := &Handlers{site: site, limits: limits, authz: site.Authz(), db: db, forum: fs, md: md, now: now, log: site.Log()}
 	h.views = deflection.NewViews(db, now, h.log)
 	fs.Subscribe(deflection.Hook)
 	return h

@@ -21,6 +21,10 @@ type settingsView struct {
 	PeerSLA, AgentSLA string
 	Errors            map[string]string
 	Saved             bool
+	// ContactPage is the markdown of the page served at /contact; Contact
+	// says where "Contact us" leads now.
+	ContactPage string
+	Contact     deflection.Contact
 }
 
 func (h *Handlers) settingsForm(c *gin.Context) {
@@ -35,17 +39,25 @@ func (h *Handlers) settingsForm(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
+	ct, err := deflection.LoadContact(ctx, h.db, brandID)
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
 	h.site.Render(c, http.StatusOK, "report_settings", "Report settings", settingsView{Form: deflection.FormOf(s),
-		PeerSLA: decimal(slas.Peer.Minutes()), AgentSLA: decimal(slas.Agent.Hours()), Saved: c.Query("saved") == "1"})
+		PeerSLA: decimal(slas.Peer.Minutes()), AgentSLA: decimal(slas.Agent.Hours()), Saved: c.Query("saved") == "1",
+		ContactPage: ct.PageMD, Contact: ct})
 }
 
-// settingsSave checks the report's settings and the SLAs together, then
-// stores the SLAs with the escalation settings and the rest with the report.
+// settingsSave checks the report's settings, the contact page and the SLAs
+// together, then stores the SLAs with the escalation settings and the rest
+// with the report.
 func (h *Handlers) settingsSave(c *gin.Context) {
 	ctx, brandID := c.Request.Context(), web.BrandOf(c).ID
 	f := deflection.SettingsForm{ContactURL: c.PostForm("contact_url"), CostPerContact: c.PostForm("cost"), Currency: c.PostForm("currency"),
 		AssumedRatePct: c.PostForm("rate"), MinSurveyAnswers: c.PostForm("min_answers")}
-	v := settingsView{Form: f, PeerSLA: c.PostForm("escalation_sla"), AgentSLA: c.PostForm("agent_sla"), Errors: map[string]string{}}
+	v := settingsView{Form: f, PeerSLA: c.PostForm("escalation_sla"), AgentSLA: c.PostForm("agent_sla"), Errors: map[string]string{},
+		ContactPage: c.PostForm("contact_page")}
 	slas := deflection.SLAs{Peer: parseAmount(v.PeerSLA, time.Minute), Agent: parseAmount(v.AgentSLA, time.Hour)}
 	if slas.Peer <= 0 {
 		v.Errors["escalation_sla"] = "Write the peer-answer SLA in minutes, e.g. 15."
@@ -54,6 +66,10 @@ func (h *Handlers) settingsSave(c *gin.Context) {
 		v.Errors["agent_sla"] = "Write the agent-answer SLA in hours, e.g. 1 or 0.5."
 	}
 	_, err := deflection.CheckSettings(brandID, f)
+	if !h.collect(c, v.Errors, err) {
+		return
+	}
+	_, err = deflection.RenderContactPage(h.md, v.ContactPage)
 	if !h.collect(c, v.Errors, err) {
 		return
 	}
@@ -68,6 +84,10 @@ func (h *Handlers) settingsSave(c *gin.Context) {
 		return
 	}
 	if _, err := deflection.SaveSettings(ctx, h.db, brandID, f, h.now()); err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	if err := deflection.SaveContactPage(ctx, h.db, h.md, brandID, v.ContactPage, h.now()); err != nil {
 		h.site.Fail(c, err)
 		return
 	}

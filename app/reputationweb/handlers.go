@@ -53,7 +53,9 @@ type Handlers struct {
 
 // New builds the reputation handlers.
 func New(site *web.Site, limits *web.Limits, s Services) *Handlers {
-	return &Handlers{site: site, limits: limits, authz: site.Authz(), log: site.Log(),
+	h := &Handlers{site: site, limits: limits, authz: site.Authz(), log: site.Log(),
 		db: s.DB, forum: s.Forum, members: s.Members, brands: s.Brands, now: s.Now,
 		changed: s.Changed, claim: s.Claim, finish: s.Finish, configs: &configCache{}}
+	site.Redraws("rings", h.ringsRender)
+	return h
 }

@@ -39,7 +39,11 @@ func (h *Handlers) RunRings(ctx context.Context) error {
 }
 
 // ringsPage lists kudos rings for moderators.
-func (h *Handlers) ringsPage(c *gin.Context) {
+func (h *Handlers) ringsPage(c *gin.Context) { h.ringsRender(c, http.StatusOK, 0) }
+
+// ringsRender draws the rings page; a refused review comes back to it with
+// its note kept (Site.Refuse).
+func (h *Handlers) ringsRender(c *gin.Context, code int, _ int64) {
 	status := c.DefaultQuery("status", reputation.RingOpen)
 	if status == "all" {
 		status = ""
@@ -52,7 +56,7 @@ func (h *Handlers) ringsPage(c *gin.Context) {
 	if status == "" {
 		status = "all"
 	}
-	h.site.Render(c, http.StatusOK, "reputation_rings", "Kudos rings", struct {
+	h.site.Render(c, code, "reputation_rings", "Kudos rings", struct {
 		Status string
 		Rings  []reputation.Ring
 		Found  string
@@ -67,7 +71,7 @@ func (h *Handlers) ringReview(c *gin.Context) {
 	}
 	err = reputation.ReviewRing(c.Request.Context(), h.db, web.BrandOf(c).ID, id, web.ActorOf(c).UserID, c.PostForm("status"), c.PostForm("note"), h.now())
 	if err != nil {
-		h.site.Fail(c, err)
+		h.site.Refuse(c, web.Form{Page: "rings", Name: "ring", ID: id, Fields: []string{"note"}}, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/mod/reputation/rings")
@@ -76,7 +80,7 @@ func (h *Handlers) ringReview(c *gin.Context) {
 func (h *Handlers) ringScan(c *gin.Context) {
 	n, err := reputation.DetectRings(c.Request.Context(), h.db, web.BrandOf(c).ID, h.now())
 	if err != nil {
-		h.site.Fail(c, err)
+		h.site.Refuse(c, web.Form{Page: "rings", Name: "scan"}, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/mod/reputation/rings?found="+strconv.Itoa(n))

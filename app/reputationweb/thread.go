@@ -101,3 +101,6 @@ func (h *Handlers) viewerInfo(ctx context.Context, actor account.Actor, cfg repu
 // EditOthers says whether the viewer may edit others' posts, and from what
 // reputation members may.
 func (i ThreadInfo) EditOthers() (allowed bool, at string) { return i.CanEditOthers, i.EditOthersAt }
+
+// KudosHeld says why the viewer cannot give kudos yet, or "".
+func (i ThreadInfo) KudosHeld() string { return i.KudosBlocked }

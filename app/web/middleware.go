@@ -29,6 +29,7 @@ const (
 	keySession = "session"
 	keyCSRF    = "csrf"
 	keyBearer  = "bearer"
+	keyRefused = "refused" // a refused form being drawn again (Site.Refuse)
 )
 
 const (

@@ -27,8 +27,9 @@ type view struct {
 	Title        string
 	Flash        string
 	Page         any
-	Notify       any    // signed-in members only: the bell and watch buttons (set by Site.Bell)
-	Origin       string // scheme://host for absolute URLs (Site.Origin)
+	Notify       any      // signed-in members only: the bell and watch buttons (set by Site.Bell)
+	Origin       string   // scheme://host for absolute URLs (Site.Origin)
+	Refused      *Refused // a refused form drawn again with its message and what was typed (Site.Refuse), or nil
 }
 
 type me struct {
@@ -72,6 +73,7 @@ func (s *Site) Render(c *gin.Context, code int, page, title string, data any) {
 		Flash:        s.takeFlash(c),
 		Page:         data,
 		Origin:       s.Origin(c),
+		Refused:      RefusedOf(c),
 	}
 	if act := ActorOf(c); act.SignedIn() {
 		v.Me = newMe(s, act)
@@ -85,7 +87,15 @@ func (s *Site) Render(c *gin.Context, code int, page, title string, data any) {
 		v.CSRF = s.CSRFToken(c)
 	}
 	var buf bytes.Buffer
-	if err := s.themes.For(b.Host).Render(&buf, page, v); err != nil {
+	err := s.themes.For(b.Host).Render(&buf, page, v)
+	if err == nil && v.Refused != nil && !v.Refused.drawn {
+		// The refused form is no longer on the page (the post was hidden
+		// meanwhile...): its message goes at the top instead.
+		v.Flash = v.Refused.All()
+		buf.Reset()
+		err = s.themes.For(b.Host).Render(&buf, page, v)
+	}
+	if err != nil {
 		s.log.Error("render", "request_id", c.GetString(keyReqID), "page", page, "err", err)
 		c.String(http.StatusInternalServerError, "Something went wrong on our side.")
 		return

@@ -51,6 +51,7 @@ type Site struct {
 
 	signedLinks map[string]bool
 	secretPaths map[string]bool
+	redraws     map[string]Redraw // pages that draw forms, for Refuse
 
 	brandMu    sync.RWMutex
 	brandCache map[string]brandEntry
@@ -65,7 +66,8 @@ type brandEntry struct {
 // take at most pageBytes of memory.
 func NewSite(log *slog.Logger, authz *moderation.Authorizer, reg *themes.Registry, brands *forum.Brands, members *account.Members, pageBytes int, pageTTL time.Duration) *Site {
 	return &Site{log: log, authz: authz, themes: reg, brands: brands, members: members,
-		pages: newPageCache(pageBytes, pageTTL), signedLinks: map[string]bool{}, secretPaths: map[string]bool{}, brandCache: map[string]brandEntry{}}
+		pages: newPageCache(pageBytes, pageTTL), signedLinks: map[string]bool{}, secretPaths: map[string]bool{}, redraws: map[string]Redraw{},
+		brandCache: map[string]brandEntry{}}
 }
 
 // Log is the site's logger.

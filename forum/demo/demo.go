@@ -10,6 +10,7 @@ import (
 	"mutual/account"
 	"mutual/forum"
 	"mutual/markup"
+	"mutual/report/deflection"
 	"mutual/search"
 	"mutual/sqldb"
 )
@@ -138,5 +139,21 @@ func Seed(ctx context.Context, db *sqldb.DB, md *markup.Renderer, b forum.Brand)
 			return fmt.Errorf("demo kudos: %w", err)
 		}
 	}
+	if err := deflection.SaveContactPage(ctx, db, md, b.ID, demoContact, start); err != nil {
+		return fmt.Errorf("demo contact page: %w", err)
+	}
 	return nil
 }
+
+// demoContact is the demo brand's contact page, where "Contact us" leads:
+// what a real brand writes there, with made-up numbers and addresses.
+const demoContact = `Our community answers most questions within the hour. When you need us directly, we are here:
+
+- **Chat with us** in the Mutual Mobile app: tap *Help → Chat*, every day 8am–10pm.
+- **Call us** on 0800 000 0000 (free from a Mutual Mobile phone), Monday to Saturday 8am–8pm.
+- **Lost or stolen phone?** Call 0800 000 0001 any time, day or night, to block your SIM.
+- **Email** help@mutual-mobile.example; we reply within one working day.
+
+Have your account number ready: it is on the first page of your bill and under *Account* in the app.
+
+*This is the demo community's contact page. An administrator changes it, or points "Contact us" at the brand's own site, in the report settings (/reports/deflection/settings).*`

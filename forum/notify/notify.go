@@ -287,3 +287,25 @@ func (s *Store) MarkAllRead(ctx context.Context, brandID, userID int64) (int64, 
 }
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// MarkThreadRead marks read the member's unread notifications that point
+// to a thread they have now opened, and returns how many changed. It looks
+// before it writes: most page views find nothing to mark, and a read costs
+// no write lock.
+func (s *Store) MarkThreadRead(ctx context.Context, brandID, userID, threadID int64) (int64, error) {
+	var n int
+	err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL AND brand_id = ? AND thread_id = ?`,
+		userID, brandID, threadID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("notify: unread of thread %d: %w", threadID, err)
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	res, err := s.db.Exec(ctx, `UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL AND brand_id = ? AND thread_id = ?`,
+		ms(s.now()), userID, brandID, threadID)
+	if err != nil {
+		return 0, fmt.Errorf("notify: mark thread %d read: %w", threadID, err)
+	}
+	return res.RowsAffected()
+}

@@ -89,37 +89,48 @@ func SurveyAnswer(ctx context.Context, db *sqldb.DB, brandID, threadID int64, ke
 }
 
 // RecordContact notes a click on "Contact us" (from a thread, or 0) and
-// returns where to send the reader. A thread id that is not a visible thread
-// of the brand is recorded as no thread. Errors: fault.ErrNotFound when the
-// brand has no contact page set.
-func RecordContact(ctx context.Context, db *sqldb.DB, brandID, fromThread int64, r Reader, at time.Time) (string, error) {
-	s, err := LoadSettings(ctx, db, brandID)
+// returns where it leads. A thread id that is not a visible thread of the
+// brand is recorded as no thread. A reader's clicks from one thread on one
+// UTC day are one contact: reloading the contact page is not another.
+// Errors: fault.ErrNotFound when the brand has nowhere for it to lead.
+func RecordContact(ctx context.Context, db *sqldb.DB, brandID, fromThread int64, r Reader, at time.Time) (Contact, error) {
+	c, err := LoadContact(ctx, db, brandID)
 	if err != nil {
-		return "", err
+		return c, err
 	}
-	if s.ContactURL == "" {
-		return "", &fault.Error{Kind: fault.ErrNotFound, Msg: "This community has no contact page set yet."}
+	if !c.Configured() {
+		return c, &fault.Error{Kind: fault.ErrNotFound, Msg: "This community has no contact page."}
 	}
 	var thread, uid any
+	var threadKey int64
 	var solved, asker bool
 	if fromThread != 0 {
 		if ts, err := loadThread(ctx, db, brandID, fromThread); err == nil {
-			thread = fromThread
+			thread, threadKey = fromThread, fromThread
 			solved = ts.solved
 			asker = r.UserID != 0 && r.UserID == ts.author
 		} else if !errors.Is(err, fault.ErrNotFound) {
-			return "", err
+			return c, err
 		}
 	}
 	if r.UserID != 0 {
 		uid = r.UserID
 	}
+	var seen int
+	err = db.QueryRow(ctx, `SELECT COUNT(*) FROM contact_clicks WHERE brand_id = ? AND viewer_key = ? AND at >= ? AND COALESCE(thread_id, 0) = ?`,
+		brandID, r.Key, BucketStart(ByDay, at).UnixMilli(), threadKey).Scan(&seen)
+	if err != nil {
+		return c, fmt.Errorf("deflection: earlier contact click: %w", err)
+	}
+	if seen > 0 {
+		return c, nil
+	}
 	_, err = db.Exec(ctx, `INSERT INTO contact_clicks (brand_id, viewer_key, user_id, thread_id, from_solved, from_asker, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		brandID, r.Key, uid, thread, b2i(solved), b2i(asker), at.UnixMilli())
 	if err != nil {
-		return "", fmt.Errorf("deflection: record contact click: %w", err)
+		return c, fmt.Errorf("deflection: record contact click: %w", err)
 	}
-	return s.ContactURL, nil
+	return c, nil
 }
 
 // Hook keeps what the report needs in step with forum changes, inside each

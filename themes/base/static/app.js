@@ -104,3 +104,119 @@
     });
   });
 })();
+
+// ---- report: "Did this save you contacting us?" answered in place ----
+// The survey under an accepted answer posts to /survey/{id} asking for JSON
+// and thanks the reader where they are. Members' forms carry their token; a
+// visitor's cached page carries none, so the script first fetches the
+// confirm page, which gives the visitor one, as following the link would.
+// Without JavaScript, or if a call fails, the form submits as it would have.
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-survey]");
+  var form = box && box.querySelector("form[data-thread]");
+  if (!form || !window.fetch || !window.DOMParser) return;
+  var url = "/survey/" + form.dataset.thread;
+  function token() {
+    var input = form.querySelector("input[name=csrf]");
+    if (input) return Promise.resolve(input.value);
+    return fetch(url, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) throw new Error("survey form " + r.status);
+      return r.text();
+    }).then(function (html) {
+      var got = new DOMParser().parseFromString(html, "text/html").querySelector("input[name=csrf]");
+      if (!got) throw new Error("no form token");
+      return got.value;
+    });
+  }
+  form.addEventListener("submit", function (e) {
+    var btn = e.submitter;
+    if (form.dataset.plain || !btn || !btn.value) return;
+    e.preventDefault();
+    var plain = function () { form.dataset.plain = "1"; form.requestSubmit(btn); };
+    token().then(function (tok) {
+      return fetch(url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json", "X-CSRF-Token": tok },
+        body: "answer=" + encodeURIComponent(btn.value)
+      });
+    }).then(function (r) {
+      if (!r.ok) { plain(); return; }
+      var p = document.createElement("p");
+      p.className = "report-survey-thanks";
+      p.setAttribute("role", "status");
+      p.setAttribute("tabindex", "-1");
+      p.textContent = box.getAttribute(btn.value === "yes" ? "data-thanks-yes" : "data-thanks-no");
+      form.replaceWith(p);
+      p.focus();
+    }).catch(plain);
+  });
+})();
+
+// ---- moderation: find the thread to merge into as the moderator types ----
+// The merge fieldset lists threads whose title matches the search box. Without
+// JavaScript the "Find" button does the same with a GET of the thread page
+// (?into_q=); here GET /api/v1/search fills the list as they type. A pasted
+// link or thread number is left to the Find button, which resolves it.
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-merge-find]");
+  var input = document.getElementById("mod-t-find");
+  if (!box || !input || !window.fetch) return;
+  var self = box.getAttribute("data-merge-find");
+  var list = box.querySelector(".merge-choices");
+  var kept = box.form ? box.form.querySelector("input[type=hidden][name=into_q]") : null;
+  var boards = {};
+  document.querySelectorAll("#mod-t-board option").forEach(function (o) {
+    boards[o.value] = o.textContent.replace(/ \(this thread's board\)$/, "");
+  });
+  var timer = null, last = input.value.trim();
+  function note(text) {
+    var p = document.createElement("p");
+    p.className = "hint merge-note";
+    p.textContent = text;
+    list.appendChild(p);
+  }
+  function show(q, items) {
+    while (list.firstChild) list.removeChild(list.firstChild);
+    items = items.filter(function (t) { return String(t.id) !== self && !t.merged_into; }).slice(0, 8);
+    if (!items.length) { note("No other thread matches “" + q + "”. Try other words from its title."); return; }
+    var group = document.createElement("div");
+    group.setAttribute("role", "radiogroup");
+    group.setAttribute("aria-label", "Thread to merge into");
+    items.forEach(function (t) {
+      var label = document.createElement("label");
+      label.className = "merge-choice";
+      var radio = document.createElement("input");
+      radio.type = "radio";
+      radio.name = "into";
+      radio.value = String(t.id);
+      var title = document.createElement("span");
+      title.textContent = t.title; // text, never HTML: titles are member text
+      var meta = document.createElement("span");
+      meta.className = "hint";
+      meta.textContent = (boards[t.board_id] || "") + " · " + t.reply_count + (t.reply_count === 1 ? " reply" : " replies");
+      label.appendChild(radio);
+      label.appendChild(title);
+      label.appendChild(document.createTextNode(" "));
+      label.appendChild(meta);
+      group.appendChild(label);
+    });
+    list.appendChild(group);
+  }
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      var q = input.value.trim();
+      if (q === last || /^(#?\d+|.*\/t\/\d+.*)$/.test(q)) return;
+      last = q;
+      if (kept) kept.value = q;
+      if (q.length < 3) return;
+      fetch("/api/v1/search?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (j) { if (j && input.value.trim() === q) show(q, j.items || []); })
+        .catch(function () {});
+    }, 250);
+  });
+})();
