@@ -71,7 +71,11 @@ func (a *App) buildServices(ctx context.Context) error {
 	if err := a.buildNotify(ctx); err != nil {
 		return err
 	}
-	a.privacy = privacy.New(db, a.members, cfg.Now)
+	signOn := privacy.Part{Erase: sso.EraseMember,
+		Export: func(ctx context.Context, q sqldb.Querier, brandID, userID int64) (any, error) {
+			return sso.ExportMember(ctx, q, brandID, userID)
+		}}
+	a.privacy = privacy.New(db, a.members, signOn, cfg.Now)
 	a.privacy.Changed = a.onChange
 	a.forum.OnChange = a.onChange
 	return nil

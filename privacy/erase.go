@@ -115,6 +115,9 @@ func (s *Service) erase(ctx context.Context, a account.Actor, u account.User, by
 		if err := account.EraseMember(ctx, tx, u.BrandID, u.ID, e.HeldUntil, now); err != nil {
 			return err
 		}
+		if err := s.signOn.Erase(ctx, tx, u.BrandID, u.ID); err != nil {
+			return err
+		}
 		content, err := forum.EraseMember(ctx, tx, u.BrandID, u.ID, remove)
 		if err != nil {
 			return err

@@ -34,6 +34,7 @@ type Archive struct {
 	Community     Community                    `json:"community"`
 	RequestedBy   string                       `json:"requested_by"` // member or administrator
 	Account       account.Data                 `json:"account"`
+	SingleSignOn  any                          `json:"single_sign_on"` // package sso's MemberData
 	Content       forum.Contributions          `json:"content"`
 	Reputation    reputation.MemberLedger      `json:"reputation"`
 	Notifications notify.MemberData            `json:"notifications"`
@@ -114,6 +115,7 @@ func (s *Service) export(ctx context.Context, a account.Actor, brand forum.Brand
 		read func() error
 	}{
 		{"account", func() (err error) { ar.Account, err = account.ExportMember(ctx, q, b, userID); return }},
+		{"single sign-on", func() (err error) { ar.SingleSignOn, err = s.signOn.Export(ctx, q, b, userID); return }},
 		{"content", func() (err error) { ar.Content, err = forum.ExportMember(ctx, q, b, userID); return }},
 		{"reputation", func() (err error) { ar.Reputation, err = reputation.ExportMember(ctx, q, b, userID); return }},
 		{"notifications", func() (err error) { ar.Notifications, err = notify.ExportMember(ctx, q, b, userID); return }},
