@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"mutual/fault"
 	"mutual/sqldb"
@@ -18,6 +19,20 @@ import (
 // FormerMember is the name an erased account goes by wherever its posts,
 // kudos and ledger lines still show.
 const FormerMember = "a former member"
+
+// NoSuchMember is the error for a name that is no member's profile: a
+// mistyped name, an erased member's old one (the answer is the same, so it
+// says nobody was ever here), or FormerMember itself, which has no profile.
+func NoSuchMember(name string) error {
+	msg := "There is no member with that name here."
+	switch {
+	case name == FormerMember:
+		msg = "“A former member” is how the community names an account that was deleted: its posts stay, but there is no profile to show."
+	case utf8.RuneCountInString(name) <= 40:
+		msg = "There is no member called " + name + " here. Check the spelling: the name may be mistyped, or the account deleted."
+	}
+	return &fault.Error{Kind: fault.ErrNotFound, Msg: msg}
+}
 
 // Data is the account's part of a member's data export: the profile, and
 // what is known of their sessions, API tokens and password reset requests

@@ -120,7 +120,7 @@ func TestPages(t *testing.T) {
 
 		{name: "profile anonymous", method: G, path: "/u/asker", status: 200, contains: []string{"asker", "Why is my bill higher", "reputation"}},
 		{name: "profile of helper shows accepted answer", method: G, path: "/u/HELPER", as: other, status: 200, contains: []string{"Accepted", "Why is my bill higher"}},
-		{name: "profile unknown", method: G, path: "/u/nobody", status: 404, contains: []string{"no member with that name"}},
+		{name: "profile unknown", method: G, path: "/u/nobody", status: 404, contains: []string{"There is no member called nobody here."}},
 
 		{name: "edit anonymous goes to sign in", method: G, path: "/p/" + q + "/edit", status: 303, location: "/login?next=%2Fp%2F" + q + "%2Fedit"},
 		{name: "edit own question", method: G, path: "/p/" + q + "/edit", as: asker, status: 200,

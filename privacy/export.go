@@ -90,7 +90,7 @@ func (s *Service) ExportMember(ctx context.Context, a account.Actor, brand forum
 func (s *Service) Member(ctx context.Context, brandID int64, username string) (account.User, error) {
 	u, err := s.members.ByUsername(ctx, brandID, username)
 	if errors.Is(err, fault.ErrNotFound) {
-		return account.User{}, &fault.Error{Kind: fault.ErrNotFound, Msg: "There is no member called " + username + " here."}
+		return account.User{}, account.NoSuchMember(username)
 	}
 	return u, err
 }

@@ -24,6 +24,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"mutual/account"
 )
 
 //go:embed base
@@ -91,6 +93,8 @@ func Load(files fs.FS) (*Theme, error) {
 		"initial":   Initial,
 		"len64":     func(v any) int64 { return int64(reflectLen(v)) },
 		"dict":      dict,
+		// An erased account's name has no profile to link to.
+		"former": func(name string) bool { return name == account.FormerMember },
 	}
 	// Every templates/*.html is a page, except the layout, the shared
 	// partials and the capabilities' partials (area_*.html), which every page
