@@ -52,9 +52,20 @@ type Community struct {
 
 // Requesters, as the archive and the audit log name them.
 const (
-	ByMember = "member"
-	ByAdmin  = "administrator"
+	ByMember   = "member"
+	ByAdmin    = "administrator"
+	ByOperator = "operator" // the command line, acting as the system
 )
+
+// requester names who asked for an act on another member's data: an
+// administrator, or the server's operator at the command line, which acts
+// as the system (an administrator's actor with no account).
+func requester(a account.Actor) string {
+	if a.SignedIn() {
+		return ByAdmin
+	}
+	return ByOperator
+}
 
 // ExportOwn builds the signed-in member's own archive and records the
 // export in the audit log.
@@ -77,7 +88,7 @@ func (s *Service) ExportMember(ctx context.Context, a account.Actor, brand forum
 	if err != nil {
 		return Archive{}, err
 	}
-	by := ByAdmin
+	by := requester(a)
 	if u.ID == a.UserID {
 		by = ByMember
 	}
