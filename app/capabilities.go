@@ -15,6 +15,7 @@ import (
 	"mutual/app/reputationweb"
 	"mutual/app/ssoweb"
 	"mutual/app/web"
+	"mutual/sso"
 )
 
 // buildCapabilities makes the HTTP kit and each capability's handlers, and
@@ -49,6 +50,7 @@ func (a *App) buildCapabilities() {
 	a.accounts.SSO = federation(a.ssoweb)
 	if cfg.Notify.MailOn() {
 		a.accounts.ResetMail = a.notify.QueueReset
+		a.accounts.MayReset = sso.NeedsPassword
 	}
 	a.reports = reportweb.New(a.site, a.limits, db, a.forum, a.md, cfg.Now)
 	a.reports.SLAs = reportSLAs{a.escalations}
