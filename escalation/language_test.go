@@ -69,7 +69,7 @@ func TestRoutingFollowsTheThreadsLanguage(t *testing.T) {
 		if err := f.esc.SetShift(ctx, f.brand.ID, sol.UserID, true); err != nil {
 			t.Fatal(err)
 		}
-		if x, _ = f.escalationOf(queued.ID); x.AssignedTo != sol.UserID || x.Language != "es" {
+		if x, _ = f.escalationOf(queued.ID); x.AssignedTo != sol.UserID || x.JSON(f.clock.Now()).Language != "es" {
 			t.Errorf("queued Spanish thread: assigned to %d (language %q), want sol when she came on shift", x.AssignedTo, x.Language)
 		}
 	})

@@ -97,6 +97,7 @@ type JSON struct {
 	ThreadID         int64      `json:"thread_id"`
 	BoardID          int64      `json:"board_id"`
 	Title            string     `json:"title"`
+	Language         string     `json:"language,omitempty"` // the thread's: en, es... (see docs/i18n.md)
 	State            string     `json:"state"`
 	Kind             string     `json:"kind"`
 	Priority         int        `json:"priority"`
@@ -125,7 +126,7 @@ func opt(t time.Time) *time.Time {
 
 // JSON renders x for the API and webhooks as of now.
 func (x Escalation) JSON(now time.Time) JSON {
-	return JSON{ID: x.ID, ThreadID: x.ThreadID, BoardID: x.BoardID, Title: x.Title, State: x.Status, Kind: x.Kind,
+	return JSON{ID: x.ID, ThreadID: x.ThreadID, BoardID: x.BoardID, Title: x.Title, Language: x.Language, State: x.Status, Kind: x.Kind,
 		Priority: x.Priority, Reason: x.Reason, Resolution: x.Resolution, EscalatedAt: x.EscalatedAt, DueAt: opt(x.DueAt),
 		TimeLeftSeconds: int64(x.TimeLeft(now).Seconds()), Breached: x.Breached(now), AssignedTo: x.AssignedTo,
 		AssigneeUsername: x.AssigneeName, ClaimedBy: x.ClaimedBy, ClaimedAt: opt(x.ClaimedAt), AnsweredAt: opt(x.AnsweredAt),
