@@ -176,3 +176,34 @@ func TestThreadsLabelledWhenTheServerStarts(t *testing.T) {
 		}
 	}
 }
+
+// Whoever may edit a question may change its language, on the question's
+// edit page or through the API; a moderator's change is in the audit log.
+func TestRelabelAQuestion(t *testing.T) {
+	s := newSite(t)
+	ana, mod := s.user(s.brand.ID, "ana"), s.user(s.brand.ID, "mod", "moderator")
+	th := s.askIn(ana, "es", "No puc entrar al compte", "Em diu que la contrasenya no és correcta.")
+	q, err := s.svc.Question(context.Background(), s.brand.ID, th.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := s.signedIn(ana)
+	s.run([]scenario{
+		{name: "the question's edit page offers its language", method: http.MethodGet, path: "/p/" + itoa(q.ID) + "/edit", as: b,
+			status: http.StatusOK, contains: []string{`action="/t/` + itoa(th.ID) + `/language"`, `<option value="es" lang="es" selected>Español</option>`}},
+		{name: "an unknown language comes back on the edit page", method: http.MethodPost, path: "/t/" + itoa(th.ID) + "/language", as: b,
+			form: url.Values{"language": {"xx"}}, status: http.StatusUnprocessableEntity,
+			contains: []string{"Choose the language of the question from the list.", "Em diu que la contrasenya"}},
+		{name: "the asker changes it", method: http.MethodPost, path: "/t/" + itoa(th.ID) + "/language", as: b,
+			form: url.Values{"language": {"ca"}}, status: http.StatusSeeOther, location: "/t/" + itoa(th.ID) + "/"},
+		{name: "the thread says so", method: http.MethodGet, path: "/t/" + itoa(th.ID) + "/" + th.Slug, as: b, status: http.StatusOK,
+			contains: []string{"The question&#39;s language is changed.", `in <span lang="ca">Català</span>`}},
+		{name: "another member may not", method: http.MethodPut, path: "/api/v1/threads/" + itoa(th.ID) + "/language",
+			as: s.bearerClient(s.user(s.brand.ID, "bob")), json: map[string]any{"language": "en"}, status: http.StatusForbidden},
+		{name: "a moderator may, through the API", method: http.MethodPut, path: "/api/v1/threads/" + itoa(th.ID) + "/language",
+			as: s.bearerClient(mod), json: map[string]any{"language": "es"}, status: http.StatusOK, contains: []string{`"language":"es"`}},
+		{name: "and the audit log has it", method: http.MethodGet, path: "/api/v1/audit", as: s.bearerClient(mod), status: http.StatusOK,
+			contains: []string{`"act":"thread_relabelled"`, `"language":"es"`}},
+	})
+	s.noErrorLogs()
+}

@@ -3,9 +3,11 @@ package forum
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
+	"mutual/account"
 	"mutual/fault"
 	"mutual/forum/lang"
 	"mutual/sqldb"
@@ -30,6 +32,69 @@ func askedIn(v fault.Validation, nt NewThread) string {
 		return code
 	}
 	return lang.Detect(nt.Title + "\n" + nt.Body)
+}
+
+// StaffAudit records a staff act in the audit log inside tx: what was acted
+// on (targetType, targetID) and its state before and after.
+type StaffAudit func(ctx context.Context, tx *sqldb.Tx, a account.Actor, act, targetType string, targetID int64, before, after any) error
+
+// ActRelabelled is the audit log's name for a staff member changing the
+// language of someone else's thread.
+const ActRelabelled = "thread_relabelled"
+
+// Relabel changes the language a thread is labelled with, when the
+// detector guessed wrong or the asker chose wrong: whoever may edit its
+// question may (its asker, moderators, members trusted to edit others'
+// posts), as on Stack Overflow anyone who may edit a question may retag
+// it. A staff member's change to someone else's thread goes in the audit
+// log. It returns a fault.ValidationError on the language field for a code
+// that is not a known language, and CanEdit's errors.
+func (s *Service) Relabel(ctx context.Context, a account.Actor, threadID int64, code string) (Thread, error) {
+	code = strings.ToLower(strings.TrimSpace(code))
+	if !lang.Valid(code) {
+		return Thread{}, &fault.ValidationError{Fields: map[string]string{"language": "Choose the language of the question from the list."}}
+	}
+	t, err := s.Thread(ctx, a.BrandID, threadID)
+	if err != nil {
+		return Thread{}, err
+	}
+	q, err := s.Question(ctx, a.BrandID, t.ID)
+	if err != nil {
+		return Thread{}, err
+	}
+	if err := s.CanEdit(ctx, a, q); err != nil {
+		return Thread{}, err
+	}
+	if t.Language == code {
+		return t, nil
+	}
+	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE threads SET language = ? WHERE id = ? AND brand_id = ?`, code, t.ID, a.BrandID); err != nil {
+			return err
+		}
+		if s.Audit == nil || !a.IsStaff() || a.UserID == t.AuthorID {
+			return nil
+		}
+		return s.Audit(ctx, tx, a, ActRelabelled, "thread", t.ID, map[string]string{"language": t.Language}, map[string]string{"language": code})
+	})
+	if err != nil {
+		return Thread{}, fmt.Errorf("forum: relabel thread %d: %w", t.ID, err)
+	}
+	s.changed(Change{BrandID: a.BrandID, ThreadID: t.ID, Lists: true})
+	return s.Thread(ctx, a.BrandID, t.ID)
+}
+
+// Question returns a thread's question post, or fault.ErrNotFound.
+func (s *Service) Question(ctx context.Context, brandID, threadID int64) (Post, error) {
+	q, err := scanPost(s.db.QueryRow(ctx, `SELECT `+postCols+` FROM posts p JOIN users u ON u.id = p.author_id
+WHERE p.thread_id = ? AND p.brand_id = ? AND p.is_question = 1`, threadID, brandID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Post{}, fault.NotFound("That thread does not exist.")
+	}
+	if err != nil {
+		return Post{}, fmt.Errorf("forum: question of thread %d: %w", threadID, err)
+	}
+	return q, nil
 }
 
 // ParseLanguage accepts "" (every language) or a language code threads are

@@ -1,11 +1,17 @@
 package forum_test
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"testing"
 
+	"mutual/account"
+	"mutual/fault"
 	"mutual/forum"
 	"mutual/forum/lang"
 	"mutual/internal/testkit"
+	"mutual/sqldb"
 )
 
 // TestAskRecordsLanguage: a question keeps the language its asker chose;
@@ -122,4 +128,41 @@ func TestParseLanguage(t *testing.T) {
 	if lang.Name(lang.Undetermined) != "" {
 		t.Error("und has a name")
 	}
+}
+
+// TestRelabel: whoever may edit a question may change its language; a
+// moderator's change to someone else's thread is audited; others are
+// refused, and an unknown code is the field's error.
+func TestRelabel(t *testing.T) {
+	eachStore(t, func(t *testing.T, f *fixture) {
+		var audited []string
+		f.svc.Audit = func(_ context.Context, _ *sqldb.Tx, a account.Actor, act, target string, id int64, before, after any) error {
+			audited = append(audited, fmt.Sprintf("%s %s %s %d %v→%v", a.Username, act, target, id, before, after))
+			return nil
+		}
+		ana := f.actor(t, f.brand.ID, "ana")
+		bob := f.actor(t, f.brand.ID, "bob")
+		mod := f.actor(t, f.brand.ID, "mod", "moderator")
+		th := testkit.Ask(t, f.svc, ana, forum.NewThread{BoardID: f.board.ID, Title: "Bon dia a tothom", Body: "No puc entrar al compte.", Language: "es"})
+
+		if got, err := f.svc.Relabel(ctx, ana, th.ID, "CA"); err != nil || got.Language != "ca" {
+			t.Fatalf("asker relabels: %q, %v; want ca", got.Language, err)
+		}
+		if _, err := f.svc.Relabel(ctx, bob, th.ID, "en"); !errors.Is(err, fault.ErrForbidden) {
+			t.Errorf("another member relabels: %v, want forbidden", err)
+		}
+		if _, err := f.svc.Relabel(ctx, ana, th.ID, "xx"); testkit.Fields(err)["language"] == "" {
+			t.Errorf("unknown language: %v, want a field error", err)
+		}
+		if len(audited) != 0 {
+			t.Errorf("the asker's own change was audited: %v", audited)
+		}
+		if got, err := f.svc.Relabel(ctx, mod, th.ID, "es"); err != nil || got.Language != "es" {
+			t.Fatalf("moderator relabels: %q, %v", got.Language, err)
+		}
+		want := fmt.Sprintf("mod %s thread %d map[language:ca]→map[language:es]", forum.ActRelabelled, th.ID)
+		if len(audited) != 1 || audited[0] != want {
+			t.Errorf("audit = %v, want [%s]", audited, want)
+		}
+	})
 }

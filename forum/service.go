@@ -29,6 +29,11 @@ type Service struct {
 	// Limits, when set, are the new-member safeguards (post_limits.go).
 	Limits *PostLimits
 
+	// Audit, when set, records a staff member's change to someone else's
+	// thread in the audit log, inside the change's transaction (app/ fits
+	// moderation's log to it).
+	Audit StaffAudit
+
 	hooks []Hook
 }
 
