@@ -14,7 +14,8 @@ import (
 // Spanish, and the thread says so (with lang="es" on its text for screen
 // readers). On the board, which now holds English and Spanish questions, the
 // language filter (a plain form) narrows the list to Spanish and back to
-// English, keeping the tab; search filters the same way.
+// English, keeping the tab; search filters the same way. Then the asker
+// changes the question's language from its edit page.
 func TestContentLanguageAskInSpanishAndFilterTheBoard(t *testing.T) {
 	exe := chromePath(t)
 	base := startServer(t)
@@ -39,6 +40,7 @@ func TestContentLanguageAskInSpanishAndFilterTheBoard(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("body"), "En la app del banco aparecen dos pagos del mismo plan, con un día de diferencia. ¿Tengo que llamar?"))
 	shoot(t, ctx, "contentlang-ask")
 	clickAndLoad(t, ctx, "post the question", button("Post question"))
+	threadURL := here(t, ctx, base)
 
 	label := get(t, ctx, "read the language label", chromedp.Text(chromedp.CSS(".thread-head .lang-label")))
 	if strings.TrimSpace(label) != "in Español" {
@@ -87,6 +89,16 @@ func TestContentLanguageAskInSpanishAndFilterTheBoard(t *testing.T) {
 		t.Errorf("Spanish search found %v, want only %q", found, title)
 	}
 	shoot(t, ctx, "contentlang-search")
+
+	// The asker puts the label right from the question's edit page.
+	open(t, ctx, base+threadURL)
+	clickAndLoad(t, ctx, "edit the question", `//section[contains(@class,"question")]`+link("Edit"))
+	do(t, ctx, "choose Català", chromedp.SetValue(chromedp.ID("language"), "ca"))
+	shoot(t, ctx, "contentlang-edit")
+	clickAndLoad(t, ctx, "change the language", button("Change language"))
+	if label = get(t, ctx, "read the language label", chromedp.Text(chromedp.CSS(".thread-head .lang-label"))); strings.TrimSpace(label) != "in Català" {
+		t.Errorf("after the change the label reads %q, want %q", label, "in Català")
+	}
 }
 
 func boardTitles(t *testing.T, ctx context.Context) []string {
