@@ -8,7 +8,6 @@ import (
 
 	"mutual/app/web"
 	"mutual/fault"
-	"mutual/forum"
 )
 
 // relabel is the language form on a question's edit page (POST
@@ -46,7 +45,8 @@ func (h *Handlers) relabel(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, web.ThreadURL(t))
 }
 
-// apiRelabel is PUT /api/v1/threads/{id}/language {"language": "es"}.
+// apiRelabel is PUT /api/v1/threads/{id}/language {"language": "es"}: the
+// thread, as accepting answers with it.
 func (h *Handlers) apiRelabel(c *gin.Context) {
 	id, err := web.IDParam(c, "id")
 	if err != nil {
@@ -65,10 +65,5 @@ func (h *Handlers) apiRelabel(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	out, err := h.apiThreadBody(c, t.ID, forum.Cursor{})
-	if err != nil {
-		h.site.Fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	h.apiThreadOut(c, t)
 }
