@@ -41,7 +41,7 @@ func (h *Handlers) relabel(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	h.site.Flash(c, "relabelled")
+	h.site.Flash(c, "language")
 	c.Redirect(http.StatusSeeOther, web.ThreadURL(t))
 }
 
