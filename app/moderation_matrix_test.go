@@ -251,6 +251,10 @@ var authzMatrix = []mxRow{
 	{"POST /api/v1/users/:username/erase", mxUser, "", admins, `{"confirm_username":"somebody-else","reason":"matrix"}`},
 	{"GET /api/v1/privacy/settings", mxNone, admins, "", ""},
 	{"PUT /api/v1/privacy/settings", mxNone, admins, "", `{"erased_posts":"keep","username_hold_days":90}`},
+
+	// Content language: whoever may edit a question may change its language.
+	{"POST /t/:id/language", mxThread, signedIn, mods, "language=es"},
+	{"PUT /api/v1/threads/:id/language", mxThread, signedIn, mods, `{"language":"es"}`},
 }
 
 // Role sets for the matrix (space-separated roles).

@@ -56,6 +56,7 @@ func (a *App) buildServices(ctx context.Context) error {
 	a.search = search.New(db, cfg.Now)
 	a.forum.Subscribe(a.search.Hook)
 	a.mod = moderation.NewService(db, a.forum)
+	a.forum.Audit = a.mod.RecordStaffAct // staff relabelling someone's thread
 	var err error
 	if a.authz, err = moderation.NewAuthorizer(ctx, db); err != nil {
 		return err

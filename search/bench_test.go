@@ -140,7 +140,7 @@ func BenchmarkSearchLargeFiltered(b *testing.B) {
 func BenchmarkSimilarLarge(b *testing.B) {
 	_, svc, brandID := openBenchDB(b)
 	for _, q := range benchTitles {
-		if _, err := svc.Similar(ctx, brandID, q, search.SimilarLimit); err != nil {
+		if _, err := svc.Similar(ctx, brandID, q, "", search.SimilarLimit); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -149,7 +149,7 @@ func BenchmarkSimilarLarge(b *testing.B) {
 	cpu0 := cpuTime()
 	for i := 0; i < b.N; i++ {
 		t0 := time.Now()
-		got, err := svc.Similar(ctx, brandID, benchTitles[i%len(benchTitles)], search.SimilarLimit)
+		got, err := svc.Similar(ctx, brandID, benchTitles[i%len(benchTitles)], "", search.SimilarLimit)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -36,8 +36,9 @@ const (
 type headFilter struct {
 	board   int64
 	status  Status
-	since   int64 // ms; 0 for any time
-	noBoost bool  // rank by text alone (similar questions, already all solved)
+	since   int64  // ms; 0 for any time
+	lang    string // the language threads were asked in; "" for any
+	noBoost bool   // rank by text alone (similar questions, already all solved)
 }
 
 type scored struct {
@@ -202,11 +203,17 @@ func (s *Service) scoreMatches(ctx context.Context, brandID int64, terms []strin
 	w := [4]float64{titleWeight, weightQuestion, weightAnswer, 0}
 	q := `SELECT docid, matchinfo(post_search_thread, 'y') FROM post_search_thread WHERE post_search_thread MATCH ? AND brand_id = ?`
 	args := []any{matchExpr(terms, f), brandID}
-	if f.since != 0 {
+	if f.since != 0 || f.lang != "" {
+		// The thread's own columns narrow the matches: a join per match,
+		// paid only by searches that ask for it.
 		q = `SELECT post_search_thread.docid, matchinfo(post_search_thread, 'y') FROM post_search_thread
 JOIN threads t ON t.id = post_search_thread.docid
 WHERE post_search_thread MATCH ? AND post_search_thread.brand_id = ? AND t.created_at >= ?`
 		args = append(args, f.since)
+		if f.lang != "" {
+			q += ` AND t.language = ?`
+			args = append(args, f.lang)
+		}
 	}
 	rows, err := s.db.Query(ctx, q, args...)
 	if err != nil {
@@ -392,6 +399,10 @@ func (s *Service) rankThreadsPG(ctx context.Context, brandID int64, terms []stri
 	if f.since != 0 {
 		where += " AND created_at >= ?"
 		args = append(args, f.since)
+	}
+	if f.lang != "" {
+		where += " AND EXISTS (SELECT 1 FROM threads t WHERE t.id = thread_id AND t.language = ?)"
+		args = append(args, f.lang)
 	}
 	args = append(args, limit, offset)
 	rows, err := s.db.Query(ctx, `SELECT thread_id, ts_rank_cd(CAST(? AS float4[]), doc, q) * (CASE WHEN solved = 1 THEN ? ELSE 1 END) AS score,

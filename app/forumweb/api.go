@@ -41,6 +41,11 @@ func (h *Handlers) apiThreads(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
+	language, err := forum.ParseLanguage(c.Query("lang"))
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
 	cur, err := forum.ParseCursor(c.Query("cursor"))
 	if err != nil {
 		h.site.Fail(c, err)
@@ -55,7 +60,7 @@ func (h *Handlers) apiThreads(c *gin.Context) {
 		}
 		limit = n
 	}
-	threads, next, err := h.forum.ListThreads(ctx, bd.BrandID, bd.ID, f, cur, limit)
+	threads, next, err := h.forum.ListThreads(ctx, bd.BrandID, bd.ID, f, language, cur, limit)
 	if err != nil {
 		h.site.Fail(c, err)
 		return

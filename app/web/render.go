@@ -135,6 +135,7 @@ var flashes = map[string]string{
 	"asked":     "Your question is posted. Members will be notified.",
 	"replied":   "Your reply is posted. Thanks for helping!",
 	"edited":    "Your edit is saved.",
+	"language":  "The question's language is changed.",
 	"accepted":  "Marked as the accepted answer. Thanks for closing the loop!",
 	"withdrawn": "The accepted answer was withdrawn.",
 	"flagged":   "Thanks: your flag is with the moderators.",

@@ -69,19 +69,24 @@
     });
     box.hidden = false;
   }
-  title.addEventListener("input", function () {
+  // Suggestions in the language the asker writes in come first.
+  var language = document.getElementById("language");
+  function check() {
     clearTimeout(timer);
     timer = setTimeout(function () {
       var q = title.value.trim();
-      if (q === last) return;
-      last = q;
+      var lang = language ? language.value : "";
+      if (q + "|" + lang === last) return;
+      last = q + "|" + lang;
       if (q.length < 8) { show([]); return; }
-      fetch("/api/v1/similar?title=" + encodeURIComponent(q), { credentials: "same-origin" })
+      fetch("/api/v1/similar?title=" + encodeURIComponent(q) + "&lang=" + encodeURIComponent(lang), { credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (j) { if (j && title.value.trim() === q) show(j.items || []); })
         .catch(function () {});
     }, 250);
-  });
+  }
+  title.addEventListener("input", check);
+  if (language) language.addEventListener("change", check);
 })();
 
 // ---- header menus ----
