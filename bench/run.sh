@@ -147,38 +147,48 @@ warm() {
 
 status() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 
-printf 'scenario\treq_per_s\tp50_ms\tp99_ms\trequests\tstatus_errors\tsocket_errors\tcommitted_per_s\tpeak_rss_mb\tload1\tnote\n' >"$RESULTS"
+printf 'scenario\treq_per_s\tp50_ms\tp99_ms\trequests\tnon_2xx\tsocket_errors\tcommitted_per_s\tpeak_rss_mb\tload1\tnote\n' >"$RESULTS"
 
 # run NAME PID URL SCRIPT [NOTE]: one bounded wrk run; PID's peak RSS is
 # reset before and read after (VmHWM).
 run() {
 	local name=$1 pid=$2 url=$3 script=$4 note=${5:-}
-	local before after out line
+	local before after out
 	echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || true
 	before=$("$WORK/targets" --data "$RUN" --count)
 	export BENCH_NONCE="$name-$(date +%s%N)"
 	out=$(timeout 60 wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DURATION" --timeout 5s -s "$BENCH_LUA/$script" "$url")
 	after=$("$WORK/targets" --data "$RUN" --count)
-	line=$(grep '^RESULT' <<<"$out")
-	record "$name" "$pid" "$line" "$before" "$after" "$note"
+	record "$name" "$pid" "$out" "$before" "$after" "$note"
 }
 
-# record NAME PID RESULT-LINE POSTS-BEFORE POSTS-AFTER NOTE
+FAILED=()
+# record NAME PID WRK-OUTPUT POSTS-BEFORE POSTS-AFTER NOTE: one result line.
+# A scenario with more than 1% of its requests answered outside 2xx (or
+# lost to socket errors) fails the run, and its first refusal is printed.
 record() {
-	local name=$1 pid=$2 line=$3 before=$4 after=$5 note=$6
-	local rps p50 p99 reqs serr kerr secs hwm committed=-
+	local name=$1 pid=$2 out=$3 before=$4 after=$5 note=$6
+	local line rps p50 p99 reqs serr kerr bad secs hwm committed=-
+	line=$(grep '^RESULT' <<<"$out")
 	rps=$(grep -o 'rps=[0-9.]*' <<<"$line" | cut -d= -f2)
 	p50=$(grep -o 'p50_us=[0-9]*' <<<"$line" | cut -d= -f2)
 	p99=$(grep -o 'p99_us=[0-9]*' <<<"$line" | cut -d= -f2)
 	reqs=$(grep -o 'requests=[0-9]*' <<<"$line" | cut -d= -f2)
 	serr=$(grep -o 'status_errors=[0-9]*' <<<"$line" | cut -d= -f2)
 	kerr=$(grep -o 'socket_errors=[0-9]*' <<<"$line" | cut -d= -f2)
+	bad=$(grep -o 'non2xx=[0-9]*' <<<"$line" | cut -d= -f2)
 	secs=$(grep -o 'seconds=[0-9.]*' <<<"$line" | cut -d= -f2)
 	if ((after > before)); then
 		committed=$(awk -v n=$((after - before)) -v s="$secs" 'BEGIN { printf "%.1f", n / s }')
 	fi
+	if awk -v b="${bad:-0}" -v k="${kerr:-0}" -v r="${reqs:-0}" 'BEGIN { exit !(r == 0 || (b + k) / (r + k) > 0.01) }'; then
+		FAILED+=("$name")
+		note="FAILED: ${bad:-?} of ${reqs:-0} answers not 2xx, ${kerr:-?} socket errors${note:+; $note}"
+		echo "!! $name: more than 1% of requests failed ($bad not 2xx, $kerr socket errors of $reqs)" >&2
+		grep '^FIRST_REFUSAL' <<<"$out" | cut -c1-1600 >&2 || true
+	fi
 	hwm=$(status "$pid" VmHWM)
-	awk -v OFS='\t' -v name="$name" -v rps="$rps" -v p50="$p50" -v p99="$p99" -v reqs="$reqs" -v serr="$serr" -v kerr="$kerr" \
+	awk -v OFS='\t' -v name="$name" -v rps="$rps" -v p50="$p50" -v p99="$p99" -v reqs="$reqs" -v serr="$bad" -v kerr="$kerr" \
 		-v com="$committed" -v hwm="$hwm" -v load="$(cut -d' ' -f1 /proc/loadavg)" -v note="$note" \
 		'BEGIN { print name, rps, sprintf("%.2f", p50 / 1000), sprintf("%.2f", p99 / 1000), reqs, serr, kerr, com, sprintf("%.1f", hwm / 1024), load, note }' |
 		tee -a "$RESULTS"
@@ -212,21 +222,30 @@ for s in $SCENARIOS; do
 		wout=$(timeout 60 wrk -t1 -c$((CONNS / 2)) -d"$DURATION" --timeout 5s -s "$BENCH_LUA/post.lua" "http://$HOST:$PORT/")
 		wait "$rpid"
 		after=$("$WORK/targets" --data "$RUN" --count)
-		record post_with_readers "$PID" "$(grep '^RESULT' <<<"$wout")" "$before" "$after" "writers: 1 wrk thread, $((CONNS / 2)) conns"
-		record readers_with_posts "$PID" "$(grep '^RESULT' "$WORK/readers.out")" 0 0 "readers of the 1000 most viewed threads beside the writers"
+		record post_with_readers "$PID" "$wout" "$before" "$after" "writers: 1 wrk thread, $((CONNS / 2)) conns"
+		record readers_with_posts "$PID" "$(cat "$WORK/readers.out")" 0 0 "readers of the 1000 most viewed threads beside the writers"
 		stop_server
 		;;
 	*) echo "unknown scenario $s" >&2 ;;
 	esac
 done
 
-# Mutual's thread page as a share of the baseline.
-base=$(awk -F'\t' '$1 == "baseline" { print $2 }' "$RESULTS")
-thr=$(awk -F'\t' '$1 == "thread" { print $2 }' "$RESULTS")
-if [[ -n $base && -n $thr ]]; then
-	ratio=$(awk -v a="$thr" -v b="$base" 'BEGIN { printf "%.3f", a / b }')
-	printf 'ratio_thread_to_baseline\t%s\t-\t-\t-\t-\t-\t-\t-\t-\tthread req/s divided by baseline req/s\n' "$ratio" | tee -a "$RESULTS"
-fi
+# The ratio table: every scenario against the bare net/http baseline.
+echo
+echo "== each scenario against the baseline (net/http serving the thread page's bytes from memory)"
+awk -F'\t' '
+	NR == 1 { next }
+	$1 == "baseline" { base = $2 }
+	{ name[++n] = $1; rps[n] = $2; p99[n] = $4; com[n] = $8; rss[n] = $9; note[n] = $11 }
+	END {
+		print "| scenario | req/s | share of baseline | p99 ms | committed replies/s | peak RSS MB |"
+		print "|---|---:|---:|---:|---:|---:|"
+		for (i = 1; i <= n; i++) {
+			share = (base > 0 && note[i] !~ /^FAILED/) ? sprintf("%.3f", rps[i] / base) : "-"
+			if (note[i] ~ /^FAILED/) share = "FAILED"
+			printf "| %s | %s | %s | %s | %s | %s |\n", name[i], rps[i], share, p99[i], (com[i] == "-" ? "" : com[i]), rss[i]
+		}
+	}' "$RESULTS" | tee "$RESULTS.md"
 {
 	echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(awk '/MemTotal/ { printf "%.1f GiB", $2/1048576 }' /proc/meminfo)"
 	echo "# data: $THREADS threads / $POSTS posts, seed $SEED, gen seconds: $(cat "$PRISTINE/gen-seconds")"
@@ -234,4 +253,8 @@ fi
 	echo "# wrk: $WRK_THREADS threads, $CONNS connections, $DURATION per run; server: mutual serve --post-interval 0 (default log level, logs to a file), a fresh process per scenario ($SERVER_RUNS starts)"
 	echo "# server log lines: $(wc -l <"$WORK/server.log")"
 } | tee -a "$RESULTS"
-echo "results: $RESULTS"
+echo "results: $RESULTS (table: $RESULTS.md)"
+if ((${#FAILED[@]} > 0)); then
+	echo "FAILED: ${FAILED[*]}: more than 1% of their requests were not answered 2xx (first refusal printed above)" >&2
+	exit 1
+fi
