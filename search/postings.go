@@ -60,7 +60,7 @@ func (k listKey) match() string {
 // Bounds of the word lists.
 const (
 	listTTL       = 5 * time.Minute
-	listMaxBytes  = 24 << 20 // about two million postings
+	listMaxBytes  = 16 << 20 // about 1.4 million postings
 	maxPatchDocs  = 2000     // more changed documents than this: read the list again
 	keepChangeLog = 20000    // rows of post_search_changes the indexer keeps
 )

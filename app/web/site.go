@@ -64,10 +64,10 @@ type brandEntry struct {
 }
 
 // NewSite builds the kit. Cached anonymous pages live at most pageTTL and
-// take at most pageBytes of memory, and search results half as much again.
+// take at most pageBytes of memory, and search results as much again.
 func NewSite(log *slog.Logger, authz *moderation.Authorizer, reg *themes.Registry, brands *forum.Brands, members *account.Members, pageBytes int, pageTTL time.Duration) *Site {
 	return &Site{log: log, authz: authz, themes: reg, brands: brands, members: members,
-		pages: newPageCache(pageBytes, pageTTL), results: newPageCache(pageBytes/2, pageTTL), signedLinks: map[string]bool{}, secretPaths: map[string]bool{}, redraws: map[string]Redraw{},
+		pages: newPageCache(pageBytes, pageTTL), results: newPageCache(pageBytes, pageTTL), signedLinks: map[string]bool{}, secretPaths: map[string]bool{}, redraws: map[string]Redraw{},
 		brandCache: map[string]brandEntry{}}
 }
 
