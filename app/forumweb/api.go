@@ -113,7 +113,9 @@ func (h *Handlers) apiThread(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, out)
+	// Anonymous readers share one encoding per change of the thread, as
+	// they share its page.
+	h.site.CachedJSON(c, http.StatusOK, out)
 }
 
 func (h *Handlers) apiRevisions(c *gin.Context) {

@@ -35,7 +35,7 @@ func (h *Handlers) Routes(b, api *gin.RouterGroup, countView gin.HandlerFunc) {
 	api.GET("/boards", h.site.Need("board", "read"), h.apiBoards)
 	api.GET("/boards/:id/threads", h.site.Need("board", "read"), h.apiThreads)
 	api.POST("/threads", h.site.Need("thread", "create"), posts, h.apiAsk)
-	api.GET("/threads/:id", h.site.Need("thread", "read"), h.apiThread)
+	api.GET("/threads/:id", h.site.Need("thread", "read"), h.site.Cached, h.apiThread)
 	api.POST("/threads/:id/posts", h.site.Need("post", "create"), posts, h.apiReply)
 	api.PATCH("/posts/:id", h.site.Need("post", "edit"), h.apiEdit)
 	api.PUT("/threads/:id/language", h.site.Need("post", "edit"), h.apiRelabel)

@@ -100,8 +100,7 @@ func (s *Site) Render(c *gin.Context, code int, page, title string, data any) {
 		c.String(http.StatusInternalServerError, "Something went wrong on our side.")
 		return
 	}
-	if snap, ok := c.Get(keyCacheSnap); ok && code == http.StatusOK && v.Me == nil && v.Flash == "" {
-		writeCached(c, s.pages.put(snap.(cacheSnap), buf.Bytes()))
+	if v.Flash == "" && s.store(c, code, "text/html; charset=utf-8", buf.Bytes()) {
 		return
 	}
 	c.Header("Cache-Control", "private, no-cache")
