@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"mutual/fault"
 	"mutual/i18n"
@@ -20,13 +21,29 @@ import (
 // kudos and ledger lines still show.
 const FormerMember = "a former member"
 
+// NoSuchMember is the error for a name that is no member's profile: a
+// mistyped name, an erased member's old one (the answer is the same, so it
+// says nobody was ever here), or FormerMember itself, which has no profile.
+func NoSuchMember(name string) error {
+	msg := "There is no member with that name here."
+	switch {
+	case name == FormerMember:
+		msg = "“A former member” is how the community names an account that was deleted: its posts stay, but there is no profile to show."
+	case utf8.RuneCountInString(name) <= 40:
+		msg = "There is no member called " + name + " here. Check the spelling: the name may be mistyped, or the account deleted."
+	}
+	return &fault.Error{Kind: fault.ErrNotFound, Msg: msg}
+}
+
 // Data is the account's part of a member's data export: the profile, and
-// what is known of their sessions and API tokens (never a secret or a hash).
+// what is known of their sessions, API tokens and password reset requests
+// (never a secret or a hash).
 type Data struct {
 	Profile  Profile        `json:"profile"`
 	Roles    []string       `json:"roles_granted"`
 	Sessions []SessionData  `json:"sessions"`
 	Tokens   []APITokenData `json:"api_tokens"`
+	Resets   []ResetData    `json:"password_resets"`
 }
 
 // Profile is what the account row holds about a member.
@@ -58,6 +75,14 @@ type APITokenData struct {
 	Name       string     `json:"name"`
 	CreatedAt  time.Time  `json:"created_at"`
 	LastUsedAt *time.Time `json:"last_used_at"`
+	ExpiresAt  *time.Time `json:"expires_at"` // null: never
+}
+
+// ResetData is one request for a password reset link, by its times only.
+type ResetData struct {
+	RequestedAt   time.Time  `json:"requested_at"`
+	LinkExpiresAt *time.Time `json:"link_expires_at"` // null: no link was mailed
+	UsedAt        *time.Time `json:"used_at"`         // used, or voided by a newer password or address
 }
 
 // optTime is a time for JSON that is null when it never happened.
@@ -94,6 +119,9 @@ external_id, COALESCE(suspended_until, 0), COALESCE(banned_at, 0), suspend_reaso
 		return Data{}, err
 	}
 	if d.Tokens, err = exportTokens(ctx, q, userID); err != nil {
+		return Data{}, err
+	}
+	if d.Resets, err = exportResets(ctx, q, brandID, userID); err != nil {
 		return Data{}, err
 	}
 	return d, nil
@@ -134,7 +162,7 @@ func exportSessions(ctx context.Context, q sqldb.Querier, userID int64) ([]Sessi
 }
 
 func exportTokens(ctx context.Context, q sqldb.Querier, userID int64) ([]APITokenData, error) {
-	rows, err := q.Query(ctx, `SELECT id, name, created_at, last_used_at FROM api_tokens WHERE user_id = ? ORDER BY id`, userID)
+	rows, err := q.Query(ctx, `SELECT id, name, created_at, last_used_at, expires_at FROM api_tokens WHERE user_id = ? ORDER BY id`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("account: export tokens: %w", err)
 	}
@@ -142,18 +170,37 @@ func exportTokens(ctx context.Context, q sqldb.Querier, userID int64) ([]APIToke
 	out := []APITokenData{}
 	for rows.Next() {
 		var t APITokenData
-		var created, used int64
-		if err := rows.Scan(&t.ID, &t.Name, &created, &used); err != nil {
+		var created, used, expires int64
+		if err := rows.Scan(&t.ID, &t.Name, &created, &used, &expires); err != nil {
 			return nil, err
 		}
-		t.CreatedAt, t.LastUsedAt = fromMS(created), optTime(used)
+		t.CreatedAt, t.LastUsedAt, t.ExpiresAt = fromMS(created), optTime(used), optTime(expires)
 		out = append(out, t)
 	}
 	return out, rows.Err()
 }
 
+func exportResets(ctx context.Context, q sqldb.Querier, brandID, userID int64) ([]ResetData, error) {
+	rows, err := q.Query(ctx, `SELECT created_at, expires_at, COALESCE(used_at, 0) FROM password_resets
+WHERE user_id = ? AND brand_id = ? ORDER BY created_at, id`, userID, brandID)
+	if err != nil {
+		return nil, fmt.Errorf("account: export password resets: %w", err)
+	}
+	defer rows.Close()
+	out := []ResetData{}
+	for rows.Next() {
+		var created, expires, used int64
+		if err := rows.Scan(&created, &expires, &used); err != nil {
+			return nil, err
+		}
+		out = append(out, ResetData{RequestedAt: fromMS(created), LinkExpiresAt: optTime(expires), UsedAt: optTime(used)})
+	}
+	return out, rows.Err()
+}
+
 // EraseMember empties a member's account inside the caller's transaction:
-// their sessions, API tokens and roles go; the row keeps its id, reputation
+// their sessions, API tokens, password reset requests (so no link mailed
+// before can open the account) and roles go; the row keeps its id, reputation
 // total and join date (so the ledger and every report still add up) and
 // goes by FormerMember, with no address, password, profile or standing
 // reason left. Their username stays unavailable in the brand until
@@ -171,6 +218,7 @@ func EraseMember(ctx context.Context, q sqldb.Querier, brandID, userID int64, ho
 	for _, stmt := range []string{
 		`DELETE FROM sessions WHERE user_id = ?`,
 		`DELETE FROM api_tokens WHERE user_id = ?`,
+		`DELETE FROM password_resets WHERE user_id = ?`,
 		`DELETE FROM role_assignments WHERE user_id = ?`,
 	} {
 		if _, err := q.Exec(ctx, stmt, userID); err != nil {

@@ -37,6 +37,11 @@ const (
 // notifications outbox provides it).
 type QueueMail func(ctx context.Context, q sqldb.Querier, brandID, userID int64) error
 
+// ResetPolicy reports, inside a reset request's transaction, whether a
+// member has a use for a password and may be sent a link (single sign-on
+// decides it for a brand whose members sign in through its providers).
+type ResetPolicy func(ctx context.Context, q sqldb.Querier, brandID, userID int64) (bool, error)
+
 // RequestReset records that someone asked for a reset link for login (a
 // username or email address of the brand) and, inside the same
 // transaction, queues the mail. No mail is queued, and nothing says so,
@@ -47,6 +52,14 @@ type QueueMail func(ctx context.Context, q sqldb.Querier, brandID, userID int64)
 // mails nobody is recorded without an account), so its time says nothing
 // either; records older than two days go as new ones come.
 func (m *Members) RequestReset(ctx context.Context, brandID int64, login string, queue QueueMail) error {
+	return m.RequestResetIf(ctx, brandID, login, queue, nil)
+}
+
+// RequestResetIf is RequestReset that mails a link only to a member the
+// policy allows (nil: everyone). Anyone else's request is recorded as one
+// that names no account, with the same work and answer, so nothing tells
+// whom the policy refused.
+func (m *Members) RequestResetIf(ctx context.Context, brandID int64, login string, queue QueueMail, may ResetPolicy) error {
 	key := strings.ToLower(strings.TrimSpace(login))
 	now := m.now()
 	err := m.db.InTx(ctx, func(tx *sqldb.Tx) error {
@@ -60,6 +73,11 @@ FROM users u WHERE u.brand_id = ? AND u.email <> '' AND (u.username_key = ? OR u
 			return err
 		}
 		mail := err == nil && recent < ResetsPerHour && waiting == 0
+		if mail && may != nil {
+			if mail, err = may(ctx, tx, brandID, userID); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.Exec(ctx, `DELETE FROM password_resets WHERE created_at < ?`, ms(now.Add(-2*resetMailWindow))); err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 
 	"mutual/account"
 	"mutual/app/accountweb"
+	"mutual/app/brandweb"
 	"mutual/app/discoveryweb"
 	"mutual/app/escalationweb"
 	"mutual/app/forumweb"
@@ -73,6 +74,7 @@ type App struct {
 	reports       *reportweb.Handlers
 	discovery     *discoveryweb.Handlers
 	notifications *notifyweb.Handlers
+	brandweb      *brandweb.Handlers
 	ssoweb        *ssoweb.Handlers
 	privacyweb    *privacyweb.Handlers
 

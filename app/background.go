@@ -14,6 +14,7 @@ func (a *App) startBackground() {
 	bg, cancel := context.WithCancel(context.Background())
 	a.stopBackground = cancel
 	a.background.Go(func() { a.reports.RunViews(bg, 2*time.Second) })
+	a.background.Go(func() { a.labelThreads(bg) })
 	if a.cfg.DatabaseURL != "" {
 		listening := make(chan struct{})
 		a.background.Go(func() { a.listenChanges(bg, listening) })
@@ -49,5 +50,32 @@ func (a *App) indexSearch(ctx context.Context) {
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// labelThreads records the language of every thread that has none yet
+// (those written before threads were labelled, and any a bulk writer left
+// unlabelled), a batch per transaction, then stops. Doing it here rather
+// than in the migration keeps detection in Go and start-up quick: a large
+// community is labelled in the first seconds of serving, and a thread not
+// yet labelled is only missing from language filters meanwhile (escalation
+// routing falls back to the brand's language). Another instance doing the
+// same at once does no harm: only unlabelled threads are written.
+func (a *App) labelThreads(ctx context.Context) {
+	total := 0
+	for ctx.Err() == nil {
+		n, err := a.forum.LabelThreads(ctx, 500)
+		if err != nil {
+			if ctx.Err() == nil {
+				a.log.Error("label thread languages", "err", err)
+			}
+			return
+		}
+		if total += n; n == 0 {
+			break
+		}
+	}
+	if total > 0 {
+		a.log.Info("labelled thread languages", "threads", total)
 	}
 }

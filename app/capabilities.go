@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"mutual/app/accountweb"
+	"mutual/app/brandweb"
 	"mutual/app/discoveryweb"
 	"mutual/app/escalationweb"
 	"mutual/app/forumweb"
@@ -14,6 +15,7 @@ import (
 	"mutual/app/reputationweb"
 	"mutual/app/ssoweb"
 	"mutual/app/web"
+	"mutual/sso"
 )
 
 // buildCapabilities makes the HTTP kit and each capability's handlers, and
@@ -48,6 +50,7 @@ func (a *App) buildCapabilities() {
 	a.accounts.SSO = federation(a.ssoweb)
 	if cfg.Notify.MailOn() {
 		a.accounts.ResetMail = a.notify.QueueReset
+		a.accounts.MayReset = sso.NeedsPassword
 	}
 	a.reports = reportweb.New(a.site, a.limits, db, a.forum, a.md, cfg.Now)
 	a.reports.SLAs = reportSLAs{a.escalations}
@@ -56,6 +59,7 @@ func (a *App) buildCapabilities() {
 	a.discovery = discoveryweb.New(a.site, a.limits, a.forum, a.search, cfg.Now,
 		discoveryweb.With{AskAgain: askAgain(a.forumweb)})
 	a.modweb = moderationweb.New(a.site, a.limits, a.mod, a.forum, cfg.Now)
+	a.brandweb = brandweb.New(a.site, a.brands, a.mod)
 	a.modweb.Find = a.search.Search
 	a.forumweb.Moderation = forumModeration{a.modweb}
 	a.privacyweb = privacyweb.New(a.site, a.limits, a.privacy)

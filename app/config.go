@@ -94,7 +94,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, serve bool) {
 	fs.StringVar(&c.ThemesDir, "themes", c.ThemesDir, "folder of per-brand theme overrides, one sub-folder per host; empty: the built-in theme only (env MUTUAL_THEMES)")
 	fs.BoolVar(&c.NoDemo, "no-demo", c.NoDemo, "do not create the demo community on a fresh database (env MUTUAL_NO_DEMO)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark cookies Secure and __Host- and send HSTS (behind TLS) (env MUTUAL_SECURE_COOKIES)")
-	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "comma-separated addresses or CIDRs of the proxies whose X-Forwarded-For names the client (env MUTUAL_TRUSTED_PROXIES)")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "comma-separated addresses or CIDRs of the proxies whose X-Forwarded-For or Forwarded names the client (env MUTUAL_TRUSTED_PROXIES)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env MUTUAL_LOG_LEVEL)")
 	fs.StringVar(&c.PprofAddr, "pprof", c.PprofAddr, "serve Go's profiler on this address, e.g. 127.0.0.1:6060; empty: off (env MUTUAL_PPROF_ADDR)")
 	fs.IntVar(&c.LoginPerMin, "login-per-minute", c.LoginPerMin, "sign-in attempts allowed per minute per address and per account (env MUTUAL_LOGIN_PER_MINUTE)")

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -13,6 +15,9 @@ import (
 
 	"golang.org/x/net/html"
 
+	"mutual/app"
+	"mutual/forum"
+	"mutual/forum/lang"
 	"mutual/i18n"
 	"mutual/reputation"
 )
@@ -51,20 +56,27 @@ var notPages = []string{"/admin/privacy/users/:username/export", "/ask/similar/:
 // pendingPages still have words outside the catalogue (agents' and
 // administrators' pages not yet moved), or are converted but reached only
 // with a brand's contact page, a signed link or a provider's flow set up.
-var pendingPages = []string{"/admin/privacy", "/admin/privacy/users/:username", "/admin/sso", "/escalations/:id", "/contact", "/sso/link",
+var pendingPages = []string{"/admin/brand", "/admin/privacy", "/admin/privacy/users/:username", "/admin/sso", "/escalations/:id", "/contact", "/sso/link",
 	"/unsubscribe/:token", "/verify-email/:token"}
 
 // TestEveryPageSpeaksFromTheCatalogue renders pages in the pseudo-locale,
 // which wraps every message in ⟦ ⟧, and fails on any text a person reads
 // (text, and the placeholder, title, aria-label, alt and button values)
 // outside a wrapper: that text bypassed the catalogue. Members' words
-// (marked data-user), what is marked translate="no" (names of languages,
+// (marked data-user, and posts' bodies), what is marked translate="no" (names of languages,
 // ranks, initials) and the names of members, boards, threads and the brand
 // are not translated and are skipped.
 func TestEveryPageSpeaksFromTheCatalogue(t *testing.T) {
 	s := newSite(t)
 	s.offer("en", i18n.Pseudo)
 	c := s.seed()
+	// A question in another language gives boards and search their
+	// language filter.
+	es, err := s.svc.Ask(context.Background(), c.other.actor, forum.NewThread{BoardID: s.board.ID, Title: "¿Cómo cambio mi tarifa este mes?",
+		Body: "Quiero cambiar de tarifa antes de que termine el mes, pero no encuentro la opción en la aplicación."})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ps := func(b *browser) *browser { return b.speaking(i18n.Pseudo) }
 	anon := ps(s.browser())
 	asker, other, mod := ps(s.signedIn(c.asker)), ps(s.signedIn(c.other)), ps(s.signedIn(c.mod))
@@ -85,6 +97,8 @@ func TestEveryPageSpeaksFromTheCatalogue(t *testing.T) {
 		{"profile", "/u/" + c.helper.actor.Username, anon},
 		{"search", "/search?q=bill", anon},
 		{"search, nothing found", "/search?q=zebra&status=solved", anon},
+		{"search in Spanish", "/search?q=tarifa&lang=es", anon},
+		{"board in Spanish", board + "?lang=es", anon},
 		{"edit", "/p/" + itoa(c.question.ID) + "/edit", asker},
 		{"history", "/p/" + itoa(c.question.ID) + "/history", anon},
 		{"forgot password", "/password/forgot", anon},
@@ -108,8 +122,11 @@ func TestEveryPageSpeaksFromTheCatalogue(t *testing.T) {
 		{"webhook deliveries", "/escalations/webhooks", mod},
 		{"sign-in provider that does not exist", "/sso/9999/start", anon},
 	}
-	names := []string{s.brand.Name, s.brand.Tagline, s.board.Name, s.board.Description, c.solved.Title, c.open.Title,
+	names := []string{s.brand.Name, s.brand.Tagline, s.board.Name, s.board.Description, c.solved.Title, c.open.Title, es.Title,
 		c.asker.actor.Username, c.helper.actor.Username, c.other.actor.Username, c.mod.actor.Username, "admina", "admin"}
+	for _, l := range lang.Known() { // content languages, each named in its own words
+		names = append(names, l.Name)
+	}
 	for _, r := range reputation.Ranks { // the brand's ladder, which it names in its own words
 		names = append(names, r.Name)
 	}
@@ -129,32 +146,25 @@ func TestEveryPageSpeaksFromTheCatalogue(t *testing.T) {
 		if !ok || strings.HasPrefix(path, "/api/") || slices.Contains(notPages, path) || slices.Contains(pendingPages, path) {
 			continue
 		}
-		if !slices.ContainsFunc(pages, func(p pseudoPage) bool { return routeOf(p.path) == routeOf(path) }) {
+		if !slices.ContainsFunc(pages, func(p pseudoPage) bool { return routeOf(p.path, names) == routeOf(path, names) }) {
 			t.Errorf("page %s is not rendered in the pseudo-locale: add it to this test", path)
 		}
 	}
 }
 
 // routeOf reduces a path or a route pattern to its shape, so /t/1/slug
-// and /t/:id/:slug compare equal.
-func routeOf(p string) string {
+// and /t/:id/:slug compare equal: parameters, numbers, slugs and the test's
+// usernames are variable segments.
+func routeOf(p string, names []string) string {
 	p, _, _ = strings.Cut(p, "?")
 	parts := strings.Split(p, "/")
 	for i, x := range parts {
-		if strings.HasPrefix(x, ":") || (i > 1 && x != "" && !slices.Contains(fixedSegments, x)) {
+		if strings.HasPrefix(x, ":") || strings.ContainsAny(x, "0123456789-") || slices.Contains(names, x) {
 			parts[i] = "*"
 		}
 	}
 	return strings.Join(parts, "/")
 }
-
-// fixedSegments are the words in page routes after their first segment.
-var fixedSegments = []string{"edit", "history", "reputation", "export", "language", "notifications", "tokens", "privacy",
-	"forgot", "reset", "deflection", "settings", "queue", "audit", "rings", "users", "start", "link", "supervisor", "webhooks"}
-
-// layoutPending are the layout's parts still to move to the catalogue: the
-// header and footer, which are being redesigned on another branch.
-var layoutPending = map[string]bool{"header.site-header": true, "footer.site-footer": true, "a.skip": true}
 
 var spans = regexp.MustCompile(`\b\d+[dhms](\d+m)?\b`)
 
@@ -194,12 +204,11 @@ func untranslated(t *testing.T, page string, names []string) []string {
 	}
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode && layoutPending[n.Data+"."+attr(n, "class")] {
-			return
-		}
 		if n.Type == html.ElementNode {
 			for _, a := range n.Attr {
-				if a.Key == "data-user" || a.Key == "translate" && a.Val == "no" {
+				// Members' words: marked data-user, or a post's body.
+				body := a.Key == "class" && slices.Contains(strings.Fields(a.Val), "body")
+				if a.Key == "data-user" || body || a.Key == "translate" && a.Val == "no" {
 					return
 				}
 			}
@@ -244,7 +253,7 @@ func (b *browser) getIn(path, accept string) *response {
 }
 
 // A visitor reads the brand's language that best fits their browser; a
-// choice in the switch, then ?lang=, speak louder; a language the brand
+// choice in the switch, then ?hl=, speak louder; a language the brand
 // does not offer is never used.
 func TestVisitorsReadTheBestOfTheBrandsLanguages(t *testing.T) {
 	s := newSite(t)
@@ -257,7 +266,7 @@ func TestVisitorsReadTheBestOfTheBrandsLanguages(t *testing.T) {
 		{"browser, region", "/", "en-GB,en;q=0.9", "", "Ask the community"},
 		{"not offered", "/", "de-DE,de;q=0.9", "", "Pregunta a la comunidad"},
 		{"switch beats browser", "/", "en-GB", "pl", "Zapytaj społeczność"},
-		{"address beats switch", "/?lang=en", "pl", "pl", "Ask the community"},
+		{"address beats switch", "/?hl=en", "pl", "pl", "Ask the community"},
 		{"switch to a language not offered", "/", "", "de", "Pregunta a la comunidad"},
 	} {
 		b := s.browser()
@@ -357,5 +366,60 @@ func TestErrorsSpeakTheReadersLanguage(t *testing.T) {
 	r := s.bearerClient(m).do(req)
 	if r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Título: debe tener al menos 8 caracteres.") {
 		t.Errorf("API validation in Spanish: %d %s", r.code, r.body)
+	}
+}
+
+// Pages say their language and direction; the pages that are the same in
+// every language link their alternates for search engines; every page has
+// the switch, as links that need no script.
+func TestPagesCarryTheirLanguageAndAlternates(t *testing.T) {
+	if r := newSite(t).browser().get("/"); strings.Contains(r.body, "/language/") || strings.Contains(r.body, "hreflang") {
+		t.Error("a brand with one language shows a language switch")
+	}
+	s := newSite(t)
+	s.offer("es", "en", "pl")
+	c := s.seed()
+	path := threadPath(c.solved)
+	r := s.browser().getIn(path, "pl")
+	for _, want := range []string{
+		`<html lang="pl" dir="ltr">`,
+		`<link rel="alternate" hreflang="x-default" href="http://localhost` + path + `">`,
+		`<link rel="alternate" hreflang="es" href="http://localhost` + path + `?hl=es">`,
+		`<link rel="alternate" hreflang="en" href="http://localhost` + path + `?hl=en">`,
+		`<a href="/language/en?next=` + strings.ReplaceAll(path, "/", "%2f") + `" hreflang="en" lang="en" rel="alternate">English</a>`,
+		`<span aria-current="true" lang="pl">polski</span>`,
+	} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("thread page lacks %s", want)
+		}
+	}
+	if r := s.signedIn(s.user(s.brand.ID, "kasia")).getIn("/settings/language", "pl"); strings.Contains(r.body, `hreflang="x-default"`) {
+		t.Error("a member's settings page claims alternates in other languages")
+	}
+}
+
+// A brand that adds a right-to-left language in its theme folder gets
+// pages written right to left; what its catalogue lacks falls back to
+// English.
+func TestARightToLeftLanguageFromATheme(t *testing.T) {
+	themes := t.TempDir()
+	dir := filepath.Join(themes, "localhost", "messages")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ar := "[page]\nask_community = \"اسأل المجتمع\"\n\n[layout]\nsign_in = \"تسجيل الدخول\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "ar.toml"), []byte(ar), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := newSite(t, func(c *app.Config) { c.ThemesDir = themes })
+	s.offer("en", "ar")
+	r := s.browser().speaking("ar").get("/")
+	for _, want := range []string{`<html lang="ar" dir="rtl">`, "اسأل المجتمع", "تسجيل الدخول", "Latest activity"} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("Arabic home lacks %q", want)
+		}
+	}
+	if r := s.browser().get("/"); !strings.Contains(r.body, `<html lang="en" dir="ltr">`) {
+		t.Error("the English page is not left to right")
 	}
 }

@@ -176,7 +176,7 @@ func TestThreadFormsRefusedInPlace(t *testing.T) {
 	other.get(threadPath(m.thread))
 	r = other.post("/t/"+itoa(m.thread.ID)+"/accept", url.Values{"post_id": {itoa(m.spam.ID)}})
 	if r.code != http.StatusForbidden || strings.Contains(r.body, "Back to the community") || !strings.Contains(r.body, `<p class="flash" role="status">`) ||
-		!strings.Contains(r.body, `<h1 id="thread-title">How do I change my plan?</h1>`) {
+		!strings.Contains(r.body, `<h1 id="thread-title" lang="en">How do I change my plan?</h1>`) {
 		t.Errorf("accepting someone else's question = %d, want 403 said on the thread:\n%s", r.code, r.body)
 	}
 	s.noErrorLogs()

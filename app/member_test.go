@@ -323,7 +323,7 @@ func TestNoEmptyOtherRepliesHeading(t *testing.T) {
 	}
 }
 
-var rowTitle = regexp.MustCompile(`<h3><a href="/t/\d+/[^"]*">([^<]+)</a></h3>`)
+var rowTitle = regexp.MustCompile(`<h3><a href="/t/\d+/[^"]*"[^>]*>([^<]+)</a></h3>`)
 
 // pageLink is the href of the pager link with this rel and text, or "".
 func pageLink(body, rel, text string) string {

@@ -86,6 +86,8 @@ var authzMatrix = []mxRow{
 	{"GET /mod/audit.csv", mxNone, auditors, "", ""},
 	{"GET /admin/roles", mxNone, admins, "", ""},
 	{"POST /admin/roles", mxNone, admins, "", "username={other}&role=trusted&op=grant"},
+	{"GET /admin/brand", mxNone, admins, "", ""},
+	{"POST /admin/brand", mxNone, admins, "", "name=Matrix+Mobile&color_primary=%23123456&color_accent=%23ffd400&op=save"},
 	// Moderation API.
 	{"POST /api/v1/posts/:id/flags", mxPost, "", signedIn, `{"reason":"spam","note":"matrix"}`},
 	{"GET /api/v1/moderation/queue", mxNone, reviewers, "", ""},
@@ -254,6 +256,10 @@ var authzMatrix = []mxRow{
 	{"POST /api/v1/users/:username/erase", mxUser, "", admins, `{"confirm_username":"somebody-else","reason":"matrix"}`},
 	{"GET /api/v1/privacy/settings", mxNone, admins, "", ""},
 	{"PUT /api/v1/privacy/settings", mxNone, admins, "", `{"erased_posts":"keep","username_hold_days":90}`},
+
+	// Content language: whoever may edit a question may change its language.
+	{"POST /t/:id/language", mxThread, signedIn, mods, "language=es"},
+	{"PUT /api/v1/threads/:id/language", mxThread, signedIn, mods, `{"language":"es"}`},
 }
 
 // Role sets for the matrix (space-separated roles).

@@ -120,7 +120,7 @@ func TestPages(t *testing.T) {
 
 		{name: "profile anonymous", method: G, path: "/u/asker", status: 200, contains: []string{"asker", "Why is my bill higher", "reputation"}},
 		{name: "profile of helper shows accepted answer", method: G, path: "/u/HELPER", as: other, status: 200, contains: []string{"Accepted", "Why is my bill higher"}},
-		{name: "profile unknown", method: G, path: "/u/nobody", status: 404, contains: []string{"no member with that name"}},
+		{name: "profile unknown", method: G, path: "/u/nobody", status: 404, contains: []string{"There is no member called nobody here."}},
 
 		{name: "edit anonymous goes to sign in", method: G, path: "/p/" + q + "/edit", status: 303, location: "/login?next=%2Fp%2F" + q + "%2Fedit"},
 		{name: "edit own question", method: G, path: "/p/" + q + "/edit", as: asker, status: 200,
@@ -991,10 +991,27 @@ func TestTrustedProxiesNameTheClient(t *testing.T) {
 		t.Error("no HSTS with secure cookies")
 	}
 
+	// A proxy speaking RFC 7239 names the client in Forwarded, which wins
+	// over an X-Forwarded-For the visitor wrote themselves.
+	rfc := s.browser()
+	rfc.remote = "192.0.2.99:40000"
+	rfc.get("/login")
+	for i := range 7 {
+		rfc.forwarded = `for="[2001:db8::` + strconv.Itoa(i+1) + `]:4711";proto=https, for=192.0.2.99`
+		rfc.forwardedFor = "198.51.100.200"
+		if r := rfc.post("/login", url.Values{"login": {"rfc" + strconv.Itoa(i)}, "password": {"guess-guess"}}); r.code == http.StatusTooManyRequests {
+			t.Errorf("visitor %d behind an RFC 7239 proxy refused: the proxy was taken for the client", i+1)
+		}
+	}
+
 	plain := newSite(t)
 	direct := plain.browser()
 	if n := attempts(direct, seven("")...); n != 1 {
 		t.Errorf("one connection claiming seven addresses: %d refused, want the seventh", n)
+	}
+	direct.forwarded = "for=198.51.100.1"
+	if r := direct.post("/login", url.Values{"login": {"rfc-direct"}, "password": {"guess-guess"}}); r.code != http.StatusTooManyRequests {
+		t.Errorf("an untrusted connection naming a client in Forwarded: %d, want still refused as itself", r.code)
 	}
 	if r := direct.get("/"); r.header.Get("Strict-Transport-Security") != "" {
 		t.Error("HSTS over plain HTTP")

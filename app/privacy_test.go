@@ -7,14 +7,17 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"mutual/account"
 	"mutual/app"
+	"mutual/internal/testkit/oidcop"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
+	"mutual/sso"
 )
 
 // privacyStores runs fn on a site over SQLite and, when MUTUAL_TEST_POSTGRES
@@ -43,10 +46,14 @@ type pvSubject struct {
 	token                             string
 	asked, answeredIn, escalated      int64 // threads: asked and solved, answered by them, escalated
 	question, reply                   int64 // their question (edited) and their accepted reply
+	subjects                          []string
+	resetPath                         string // their reset link, mailed and not used
 }
 
 // personal is what must not survive an erasure anywhere in the database.
-func (p pvSubject) personal() []string { return []string{p.name, p.email, p.ip, p.phrase} }
+func (p pvSubject) personal() []string {
+	return append([]string{p.name, p.email, p.ip, p.phrase}, p.subjects...)
+}
 
 func newPVSubject(t *testing.T, s *site, name string) pvSubject {
 	t.Helper()
@@ -140,6 +147,97 @@ func pvCommunity(t *testing.T, s *site, p *pvSubject) (helper, admin member) {
 		t.Fatal(err)
 	}
 	return helper, admin
+}
+
+// pvSignsInElsewhere gives the subject what single sign-on and password
+// reset keep about a member: an identity at the brand's provider (connected
+// with their password), a second one still waiting for that confirmation,
+// and a reset link that was mailed and not used.
+func pvSignsInElsewhere(t *testing.T, s *site, p *pvSubject, admin member) *ssoSite {
+	t.Helper()
+	ctx := context.Background()
+	op := oidcop.Start(t)
+	pr, err := s.app.Services().SSO.Add(ctx, admin.actor, sso.Config{Label: "Acme ID", Issuer: op.Issuer, ClientID: op.ClientID, ClientSecret: op.ClientSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss := &ssoSite{site: s, op: op, provider: pr, admin: admin}
+	p.subjects = []string{"acme-subject-" + p.phrase, "acme-work-subject-" + p.phrase}
+	op.AddUser(oidcop.User{Subject: p.subjects[0], Username: "zeph", Password: "op-pass", Email: p.email, EmailVerified: true})
+	op.AddUser(oidcop.User{Subject: p.subjects[1], Username: "zeph-work", Password: "op-pass", Email: p.email, EmailVerified: true})
+	b := s.browser()
+	if r := ss.signInVia(b, pr.ID, "zeph", "op-pass"); r.header.Get("Location") != "/sso/link" {
+		t.Fatalf("sign-in with the provider: %d %s", r.code, r.header.Get("Location"))
+	}
+	b.get("/sso/link")
+	if r := b.post("/sso/link", url.Values{"password": {p.password}}); r.code != http.StatusSeeOther {
+		t.Fatalf("connecting the provider: %d %s", r.code, clip(r.body))
+	}
+	if r := ss.signInVia(s.browser(), pr.ID, "zeph-work", "op-pass"); r.header.Get("Location") != "/sso/link" {
+		t.Fatalf("second sign-in with the provider: %d %s", r.code, r.header.Get("Location"))
+	}
+	// Asked for, and mailed: the outbox mints the link's token as it sends.
+	none := func(context.Context, sqldb.Querier, int64, int64) error { return nil }
+	if err := s.members.RequestReset(ctx, s.brand.ID, p.email, none); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := account.MintReset(ctx, s.app.DB(), p.id, s.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.resetPath = "/password/reset/" + tok
+	return ss
+}
+
+// keptRows are the tables that keep an erased member's rows, by their
+// account's id and nothing else, so that no count or figure changes.
+var keptRows = map[string]string{
+	"reputation_events":  "the ledger: every report and total adds it up",
+	"reputation_rollups": "the ledger's sums by day, week and month",
+	"kudos":              "posts' kudos counts, given and received",
+	"flags":              "the review queue's counts (the note is emptied)",
+	"deflection_survey":  "the deflection report's survey answers",
+	"contact_clicks":     "the deflection report's clicks on Contact us",
+}
+
+// dbRowsOf lists the tables with a user_id column that still hold rows of
+// the member and do not keep them on purpose (keptRows). A table added later
+// is checked too.
+func dbRowsOf(t *testing.T, s *site, userID int64) []string {
+	t.Helper()
+	ctx := context.Background()
+	db := s.app.DB()
+	q := `SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) c WHERE m.type = 'table' AND c.name = 'user_id' ORDER BY m.name`
+	if db.Dialect() == sqldb.Postgres {
+		q = `SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema() AND column_name = 'user_id' ORDER BY table_name`
+	}
+	rows, err := db.Query(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		tables = append(tables, n)
+	}
+	rows.Close()
+	if len(tables) < 10 {
+		t.Fatalf("only %d tables with a user_id: the schema was not enumerated", len(tables))
+	}
+	var found []string
+	for _, table := range tables {
+		var n int
+		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM "`+table+`" WHERE user_id = ?`, userID).Scan(&n); err != nil {
+			t.Fatalf("rows of %s: %v", table, err)
+		}
+		if n > 0 && keptRows[table] == "" {
+			found = append(found, table)
+		}
+	}
+	return found
 }
 
 // dbHolding lists "table.column" for every column of every table in which
@@ -299,10 +397,16 @@ func TestMemberDeletesAccountAndNothingPersonalRemains(t *testing.T) {
 	privacyStores(t, func(t *testing.T, s *site) {
 		p := newPVSubject(t, s, "Zephyrine42")
 		helper, admin := pvCommunity(t, s, &p)
+		ss := pvSignsInElsewhere(t, s, &p, admin)
 
-		// The scan finds what is there, so its silence later means something.
-		if got := dbHolding(t, s, p.name, p.email, p.phrase); len(got) != 3 {
-			t.Fatalf("before erasure the scan should find the name, address and phrase; found %v", got)
+		// The scans find what is there, so their silence later means something.
+		if got := dbHolding(t, s, p.name, p.email, p.phrase, p.subjects[0], p.subjects[1]); len(got) != 5 {
+			t.Fatalf("before erasure the scan should find the name, address, phrase and provider subjects; found %v", got)
+		}
+		for _, table := range []string{"password_resets", "sso_identities", "sso_flows", "sessions", "api_tokens"} {
+			if !slices.Contains(dbRowsOf(t, s, p.id), table) {
+				t.Fatalf("before erasure the member should have rows in %s", table)
+			}
 		}
 		before := pvFigures(t, s, admin, p.name, p.email)
 
@@ -338,6 +442,9 @@ func TestMemberDeletesAccountAndNothingPersonalRemains(t *testing.T) {
 		if got := dbHolding(t, s, p.personal()...); len(got) > 0 {
 			t.Errorf("personal data of the erased member remains: %v", got)
 		}
+		if got := dbRowsOf(t, s, p.id); len(got) > 0 {
+			t.Errorf("rows of the erased member remain in %v", got)
+		}
 		after := pvFigures(t, s, admin, p.name, p.email)
 		for k, v := range before {
 			if after[k] != v {
@@ -365,6 +472,16 @@ func TestMemberDeletesAccountAndNothingPersonalRemains(t *testing.T) {
 		lb.get("/login")
 		if r := lb.post("/login", url.Values{"login": {p.email}, "password": {p.password}}); r.code != http.StatusUnauthorized {
 			t.Errorf("signing in by the old address: %d", r.code)
+		}
+		if r := s.browser().get(p.resetPath); r.code != http.StatusNotFound {
+			t.Errorf("the reset link mailed before the erasure still opens a form: %d %s", r.code, clip(r.body))
+		}
+		// The provider no longer reaches the account: signing in there makes a newcomer.
+		users := ss.userCount()
+		sb := s.browser()
+		if r := ss.signInVia(sb, ss.provider.ID, "zeph", "op-pass"); r.code != http.StatusSeeOther || ss.userCount() != users+1 ||
+			!strings.Contains(sb.get("/").body, "Welcome! Your account is ready.") {
+			t.Errorf("signing in with the erased member's provider identity: %d %s", r.code, r.header.Get("Location"))
 		}
 		// The helper still sees their own data whole.
 		if h := s.bearerClient(helper).api(http.MethodGet, "/api/v1/me/export", nil).json(t); len(h["content"].(map[string]any)["posts"].([]any)) != 2 {
@@ -400,6 +517,7 @@ func TestMemberDataExportHoldsEveryCategory(t *testing.T) {
 	s := newSite(t)
 	p := newPVSubject(t, s, "Zephyrine42")
 	_, admin := pvCommunity(t, s, &p)
+	ss := pvSignsInElsewhere(t, s, &p, admin)
 
 	r := p.b.get("/settings/privacy/export")
 	if r.code != http.StatusOK || !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") ||
@@ -439,7 +557,8 @@ func TestMemberDataExportHoldsEveryCategory(t *testing.T) {
 		}
 	}
 	for path, want := range map[string]int{
-		"account.sessions": 1, "account.api_tokens": 1, "content.threads_asked": 2, "content.posts": 3, "content.revisions": 4,
+		"account.sessions": 2, "account.api_tokens": 1, "account.password_resets": 1, "single_sign_on.identities": 1,
+		"single_sign_on.pending_links": 1, "content.threads_asked": 2, "content.posts": 3, "content.revisions": 4,
 		"content.kudos_given": 1, "content.kudos_received": 1, "reputation.events": 3, "notifications.notifications": 3,
 		"notifications.threads_watched": 3, "notifications.boards_followed": 1, "reading_and_surveys.survey_answers": 1,
 		"reading_and_surveys.contact_clicks": 1, "reading_and_surveys.threads_read": 1, "escalations.of_your_questions": 1,
@@ -449,8 +568,19 @@ func TestMemberDataExportHoldsEveryCategory(t *testing.T) {
 			t.Errorf("%s has %d entries, want %d", path, got, want)
 		}
 	}
-	if tok := at("account.api_tokens").([]any)[0].(map[string]any); tok["name"] != "my phone app" {
+	if tok := at("account.api_tokens").([]any)[0].(map[string]any); tok["name"] != "my phone app" || tok["expires_at"] != nil {
 		t.Errorf("token: %v", tok)
+	}
+	if reset := at("account.password_resets").([]any)[0].(map[string]any); reset["requested_at"] != "2025-05-06T10:00:30Z" ||
+		reset["link_expires_at"] != "2025-05-06T11:00:30Z" || reset["used_at"] != nil || len(reset) != 3 {
+		t.Errorf("reset request: %v", reset)
+	}
+	if id := at("single_sign_on.identities").([]any)[0].(map[string]any); id["provider"] != "Acme ID" || id["issuer"] != ss.op.Issuer ||
+		id["subject"] != p.subjects[0] || id["connected_at"] == nil || len(id) != 5 {
+		t.Errorf("identity: %v", id)
+	}
+	if l := at("single_sign_on.pending_links").([]any)[0].(map[string]any); l["subject"] != p.subjects[1] || l["expires_at"] != "2025-05-06T10:15:30Z" {
+		t.Errorf("pending link: %v", l)
 	}
 	if rev := at("content.revisions").([]any)[0].(map[string]any); rev["body_markdown"] != "The shop said it takes a day; it has been three." ||
 		rev["your_post"] != true || rev["edited_by_you"] != true || rev["title"] != "How do I move my number to a new SIM?" {
@@ -462,7 +592,8 @@ func TestMemberDataExportHoldsEveryCategory(t *testing.T) {
 	var secrets []string
 	rows, err := s.app.DB().Query(ctx, `SELECT password_hash FROM users WHERE id = ?
 UNION ALL SELECT id FROM sessions WHERE user_id = ? UNION ALL SELECT csrf_token FROM sessions WHERE user_id = ?
-UNION ALL SELECT token_hash FROM api_tokens WHERE user_id = ?`, p.id, p.id, p.id, p.id)
+UNION ALL SELECT token_hash FROM api_tokens WHERE user_id = ? UNION ALL SELECT token_hash FROM password_resets WHERE user_id = ?
+UNION ALL SELECT key_hash || ' ' || nonce || ' ' || verifier FROM sso_flows WHERE user_id = ?`, p.id, p.id, p.id, p.id, p.id, p.id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -474,10 +605,10 @@ UNION ALL SELECT token_hash FROM api_tokens WHERE user_id = ?`, p.id, p.id, p.id
 		secrets = append(secrets, v)
 	}
 	rows.Close()
-	if len(secrets) != 4 {
-		t.Fatalf("found %d secrets to look for, want 4", len(secrets))
+	if len(secrets) != 8 {
+		t.Fatalf("found %d secrets to look for, want 8", len(secrets))
 	}
-	for _, sec := range append(secrets, p.token, p.password, p.b.cookies["mutual_session"]) {
+	for _, sec := range append(secrets, p.token, p.password, p.b.cookies["mutual_session"], p.resetPath[len("/password/reset/"):], ss.op.ClientSecret) {
 		if strings.Contains(r.body, sec) {
 			t.Errorf("the export contains a secret: %.12s…", sec)
 		}

@@ -13,7 +13,7 @@ import (
 // rate limits and the casbin permission, written in the table below.
 //
 // Only the proxies trusted by configuration may name the client in
-// X-Forwarded-For or X-Real-IP; from anyone else the connection's address
+// X-Forwarded-For, X-Real-IP or Forwarded (RFC 7239); from anyone else the connection's address
 // is the client's, so a visitor cannot pick the address rate limits count.
 func (a *App) routes(proxies []string) http.Handler {
 	gin.SetMode(gin.ReleaseMode)
@@ -22,7 +22,7 @@ func (a *App) routes(proxies []string) http.Handler {
 	r.HandleMethodNotAllowed = true
 	_ = r.SetTrustedProxies(proxies) // checked by Config.Proxies
 	r.MaxMultipartMemory = 1 << 20
-	r.Use(a.site.RequestLog, a.site.Recover, a.site.SecurityHeaders, web.LimitBody, a.esc.RequestMetrics())
+	r.Use(web.Forwarded, a.site.RequestLog, a.site.Recover, a.site.SecurityHeaders, web.LimitBody, a.esc.RequestMetrics())
 
 	r.GET("/healthz", a.healthz)
 	r.GET("/metrics", a.esc.Metrics)
@@ -42,6 +42,7 @@ func (a *App) routes(proxies []string) http.Handler {
 	a.reports.Routes(b, api)
 	a.discovery.Routes(b, api)
 	a.notifications.Routes(b, api)
+	a.brandweb.Routes(b)
 	a.ssoweb.Routes(b)
 	a.privacyweb.Routes(b, api)
 

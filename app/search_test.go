@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 
 	"mutual/forum"
@@ -40,5 +41,44 @@ func TestSearchPageAndAPI(t *testing.T) {
 		{name: "api empty query is 422 JSON", method: http.MethodGet, path: "/api/v1/search?q=", status: http.StatusUnprocessableEntity,
 			contains: []string{`"code":"invalid"`, `"q"`}},
 	})
+	s.noErrorLogs()
+}
+
+// Search pages are cached for visitors, and any change to what a result
+// shows is seen by the next one: a new question, an edit of the accepted
+// answer its snippet comes from, a moderator hiding the question.
+func TestSearchPageCacheNeverStale(t *testing.T) {
+	s := newSite(t)
+	c := s.seed()
+	visitor := s.browser()
+	page := func(q string) string {
+		t.Helper()
+		r := visitor.get("/search?q=" + q)
+		if r.code != http.StatusOK {
+			t.Fatalf("search %q = %d", q, r.code)
+		}
+		return r.body
+	}
+	first := visitor.get("/search?q=roaming")
+	if first.header.Get("ETag") == "" || !strings.Contains(first.body, "/t/"+itoa(c.solved.ID)+"/") {
+		t.Fatalf("first search: ETag %q, finds the solved thread: %v", first.header.Get("ETag"), strings.Contains(first.body, "/t/"+itoa(c.solved.ID)+"/"))
+	}
+
+	asker := s.bearerClient(c.other)
+	asked := apiObject(t, asker.api(http.MethodPost, "/api/v1/threads", map[string]any{"board_id": s.board.ID, "title": "Roaming pass not applied in Spain", "body": "The pass shows as active but I was charged."}), http.StatusCreated)
+	if !strings.Contains(page("roaming"), "/t/"+itoa(num(asked["id"]))+"/") {
+		t.Errorf("a new question is missing from the search the visitor saw before")
+	}
+
+	mod := s.bearerClient(c.mod)
+	apiObject(t, mod.api(http.MethodPatch, "/api/v1/posts/"+itoa(c.answer.ID), map[string]any{"body": "Check the roaming charges section, under extras abroad."}), http.StatusOK)
+	if !strings.Contains(page("roaming"), "extras abroad") {
+		t.Errorf("the snippet still shows the accepted answer before its edit")
+	}
+
+	apiObject(t, mod.api(http.MethodPost, "/api/v1/posts/"+itoa(c.question.ID)+"/hide", map[string]any{"reason": "testing"}), http.StatusOK)
+	if strings.Contains(page("roaming"), "/t/"+itoa(c.solved.ID)+"/") {
+		t.Errorf("a hidden thread is still in the cached search results")
+	}
 	s.noErrorLogs()
 }

@@ -61,6 +61,7 @@ func (a *App) buildServices(ctx context.Context) error {
 	a.search = search.New(db, cfg.Now)
 	a.forum.Subscribe(a.search.Hook)
 	a.mod = moderation.NewService(db, a.forum)
+	a.forum.Audit = a.mod.RecordStaffAct // staff relabelling someone's thread
 	var err error
 	if a.authz, err = moderation.NewAuthorizer(ctx, db); err != nil {
 		return err
@@ -76,7 +77,11 @@ func (a *App) buildServices(ctx context.Context) error {
 	if err := a.buildNotify(ctx); err != nil {
 		return err
 	}
-	a.privacy = privacy.New(db, a.members, cfg.Now)
+	signOn := privacy.Part{Erase: sso.EraseMember,
+		Export: func(ctx context.Context, q sqldb.Querier, brandID, userID int64) (any, error) {
+			return sso.ExportMember(ctx, q, brandID, userID)
+		}}
+	a.privacy = privacy.New(db, a.members, signOn, cfg.Now)
 	a.privacy.Changed = a.onChange
 	a.forum.OnChange = a.onChange
 	return nil

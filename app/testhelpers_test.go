@@ -156,6 +156,8 @@ type browser struct {
 	// forwardedFor, when set, is sent as X-Forwarded-For, as a proxy in
 	// front of the site would.
 	forwardedFor string
+	// forwarded, when set, is sent as an RFC 7239 Forwarded header.
+	forwarded string
 }
 
 func (s *site) browser() *browser {
@@ -199,6 +201,9 @@ func (b *browser) do(req *http.Request) *response {
 	req.RemoteAddr = b.remote
 	if b.forwardedFor != "" {
 		req.Header.Set("X-Forwarded-For", b.forwardedFor)
+	}
+	if b.forwarded != "" {
+		req.Header.Set("Forwarded", b.forwarded)
 	}
 	for k, v := range b.cookies {
 		req.AddCookie(&http.Cookie{Name: k, Value: v})

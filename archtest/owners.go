@@ -28,10 +28,11 @@ var Owners = map[string]string{
 	"kudos":          "mutual/forum",
 
 	// Finding threads: the full-text indexes and the Ask page's suggestions.
-	"post_search":        "mutual/search", // SQLite's FTS index, kept by triggers and search's indexer
-	"post_search_thread": "mutual/search",
-	"post_search_queue":  "mutual/search",
-	"suggestion_opens":   "mutual/search",
+	"post_search":         "mutual/search", // SQLite's FTS index, kept by triggers and search's indexer
+	"post_search_thread":  "mutual/search",
+	"post_search_queue":   "mutual/search",
+	"post_search_changes": "mutual/search", // which documents changed, for the word lists searches keep
+	"suggestion_opens":    "mutual/search",
 
 	// The ledger and what is derived from it.
 	"reputation_events":       "mutual/reputation",

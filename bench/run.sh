@@ -104,7 +104,9 @@ start_server() {
 	"$WORK/mutual" serve --data "$RUN" --addr "$HOST:$PORT" --post-interval 0 --no-demo >>"$WORK/server.out" 2>>"$WORK/server.log" &
 	PID=$!
 	PIDS+=("$PID")
-	for _ in $(seq 1 100); do
+	# Up to a minute: the first start on a copy applies any new migration
+	# (an index over a million posts takes seconds).
+	for _ in $(seq 1 600); do
 		curl -fsS "http://$HOST:$PORT/healthz" >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
@@ -147,40 +149,72 @@ warm() {
 
 status() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 
-printf 'scenario\treq_per_s\tp50_ms\tp99_ms\trequests\tstatus_errors\tsocket_errors\tcommitted_per_s\tpeak_rss_mb\tload1\tnote\n' >"$RESULTS"
+# What else is using the CPU as the run starts (the bench shares the two
+# cores with whatever runs beside it), and the load averages.
+BESIDE=$(top -b -n 2 -d 1 -w 200 | awk '/^top -/ { n++ } n == 2 && $1 ~ /^[0-9]+$/ && $9 + 0 >= 5 { printf "%s %s%%; ", $12, $9 }')
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+
+printf 'scenario\treq_per_s\tp50_ms\tp99_ms\trequests\tnon_2xx\tsocket_errors\tcommitted_per_s\tpeak_rss_mb\tload1\tnote\tothers_cpu_pct\n' >"$RESULTS"
+
+# What else ran beside each run: cpu_mark PID notes the machine's busy CPU
+# time, the server's and this shell's children's (wrk's) before it;
+# others_cpu PID prints the share of all CPUs that other processes used
+# since (other people's builds and tests on a shared machine).
+HZ=$(getconf CLK_TCK)
+machine_busy() { awk '/^cpu / { print $2 + $3 + $4 }' /proc/stat; } # user, nice, system: not the kernel's loopback work
+proc_cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+children_cpu() { times | awk -v hz="$HZ" 'NR == 2 { gsub(/[ms]/, " "); printf "%d", ($1 * 60 + $2 + $3 * 60 + $4) * hz }'; }
+cpu_mark() { T0=("$(machine_busy)" "$(proc_cpu "$1")" "$(children_cpu)" "$(date +%s.%N)"); }
+others_cpu() {
+	awk -v b="$(machine_busy)" -v p="$(proc_cpu "$1")" -v k="$(children_cpu)" -v w="$(date +%s.%N)" \
+		-v b0="${T0[0]}" -v p0="${T0[1]}" -v k0="${T0[2]}" -v w0="${T0[3]}" -v hz="$HZ" -v n="$(nproc)" \
+		'BEGIN { o = (b - b0) - (p - p0) - (k - k0); if (o < 0) o = 0; printf "%.0f", 100 * o / ((w - w0) * hz * n) }'
+}
 
 # run NAME PID URL SCRIPT [NOTE]: one bounded wrk run; PID's peak RSS is
 # reset before and read after (VmHWM).
 run() {
 	local name=$1 pid=$2 url=$3 script=$4 note=${5:-}
-	local before after out line
+	local before after out
 	echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || true
 	before=$("$WORK/targets" --data "$RUN" --count)
 	export BENCH_NONCE="$name-$(date +%s%N)"
+	cpu_mark "$pid"
 	out=$(timeout 60 wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DURATION" --timeout 5s -s "$BENCH_LUA/$script" "$url")
+	OTHERS=$(others_cpu "$pid")
 	after=$("$WORK/targets" --data "$RUN" --count)
-	line=$(grep '^RESULT' <<<"$out")
-	record "$name" "$pid" "$line" "$before" "$after" "$note"
+	record "$name" "$pid" "$out" "$before" "$after" "$note"
 }
 
-# record NAME PID RESULT-LINE POSTS-BEFORE POSTS-AFTER NOTE
+FAILED=()
+# record NAME PID WRK-OUTPUT POSTS-BEFORE POSTS-AFTER NOTE: one result line.
+# A scenario with more than 1% of its requests answered outside 2xx (or
+# lost to socket errors) fails the run, and its first refusal is printed.
 record() {
-	local name=$1 pid=$2 line=$3 before=$4 after=$5 note=$6
-	local rps p50 p99 reqs serr kerr secs hwm committed=-
+	local name=$1 pid=$2 out=$3 before=$4 after=$5 note=$6
+	local line rps p50 p99 reqs serr kerr bad secs hwm committed=-
+	line=$(grep '^RESULT' <<<"$out")
 	rps=$(grep -o 'rps=[0-9.]*' <<<"$line" | cut -d= -f2)
 	p50=$(grep -o 'p50_us=[0-9]*' <<<"$line" | cut -d= -f2)
 	p99=$(grep -o 'p99_us=[0-9]*' <<<"$line" | cut -d= -f2)
 	reqs=$(grep -o 'requests=[0-9]*' <<<"$line" | cut -d= -f2)
 	serr=$(grep -o 'status_errors=[0-9]*' <<<"$line" | cut -d= -f2)
 	kerr=$(grep -o 'socket_errors=[0-9]*' <<<"$line" | cut -d= -f2)
+	bad=$(grep -o 'non2xx=[0-9]*' <<<"$line" | cut -d= -f2)
 	secs=$(grep -o 'seconds=[0-9.]*' <<<"$line" | cut -d= -f2)
 	if ((after > before)); then
 		committed=$(awk -v n=$((after - before)) -v s="$secs" 'BEGIN { printf "%.1f", n / s }')
 	fi
+	if awk -v b="${bad:-0}" -v k="${kerr:-0}" -v r="${reqs:-0}" 'BEGIN { exit !(r == 0 || (b + k) / (r + k) > 0.01) }'; then
+		FAILED+=("$name")
+		note="FAILED: ${bad:-?} of ${reqs:-0} answers not 2xx, ${kerr:-?} socket errors${note:+; $note}"
+		echo "!! $name: more than 1% of requests failed ($bad not 2xx, $kerr socket errors of $reqs)" >&2
+		grep '^FIRST_REFUSAL' <<<"$out" | cut -c1-1600 >&2 || true
+	fi
 	hwm=$(status "$pid" VmHWM)
-	awk -v OFS='\t' -v name="$name" -v rps="$rps" -v p50="$p50" -v p99="$p99" -v reqs="$reqs" -v serr="$serr" -v kerr="$kerr" \
-		-v com="$committed" -v hwm="$hwm" -v load="$(cut -d' ' -f1 /proc/loadavg)" -v note="$note" \
-		'BEGIN { print name, rps, sprintf("%.2f", p50 / 1000), sprintf("%.2f", p99 / 1000), reqs, serr, kerr, com, sprintf("%.1f", hwm / 1024), load, note }' |
+	awk -v OFS='\t' -v name="$name" -v rps="$rps" -v p50="$p50" -v p99="$p99" -v reqs="$reqs" -v serr="$bad" -v kerr="$kerr" \
+		-v com="$committed" -v hwm="$hwm" -v load="$(cut -d' ' -f1 /proc/loadavg)" -v note="$note" -v others="${OTHERS:-}" \
+		'BEGIN { print name, rps, sprintf("%.2f", p50 / 1000), sprintf("%.2f", p99 / 1000), reqs, serr, kerr, com, sprintf("%.1f", hwm / 1024), load, note, others }' |
 		tee -a "$RESULTS"
 }
 
@@ -194,7 +228,12 @@ for s in $SCENARIOS; do
 		board) warm "$BOARD_PATH" && run board "$PID" "http://$HOST:$PORT$BOARD_PATH" get.lua "page 1 of a board with $BOARD_THREADS threads" ;;
 		thread) warm "$THREAD_PATH" && run thread "$PID" "http://$HOST:$PORT$THREAD_PATH" get.lua "anonymous, question + 20 replies" ;;
 		thread_json) warm "/api/v1/threads/$THREAD_ID" && run thread_json "$PID" "http://$HOST:$PORT/api/v1/threads/$THREAD_ID" get.lua ;;
-		search) run search "$PID" "http://$HOST:$PORT/" search.lua "anonymous /search?q=, one or two words of the forum's vocabulary (not page-cached)" ;;
+		search)
+			# A running server has read its common words' lists: one API
+			# search per word (the API is not page-cached, so no page is).
+			while read -r w; do warm "/api/v1/search?q=$w"; done <"$BENCH_LUA/search-words.txt"
+			run search "$PID" "http://$HOST:$PORT/" search.lua "anonymous /search?q=, one or two of 30 words: 930 distinct queries"
+			;;
 		post) run post "$PID" "http://$HOST:$PORT/" post.lua "16 members' bearer tokens, round robin over $(tr ',' '\n' <<<"$WRITE_THREADS" | wc -l) threads" ;;
 		mixed) run mixed "$PID" "http://$HOST:$PORT/" mixed.lua "95% thread pages (1000 most viewed), 5% replies" ;;
 		esac
@@ -207,31 +246,47 @@ for s in $SCENARIOS; do
 		echo 5 >"/proc/$PID/clear_refs" 2>/dev/null || true
 		before=$("$WORK/targets" --data "$RUN" --count)
 		export BENCH_NONCE="post_readers-$(date +%s%N)"
+		cpu_mark "$PID"
 		timeout 60 wrk -t1 -c$((CONNS / 2)) -d"$DURATION" --timeout 5s -s "$BENCH_LUA/reads.lua" "http://$HOST:$PORT/" >"$WORK/readers.out" &
 		rpid=$!
 		wout=$(timeout 60 wrk -t1 -c$((CONNS / 2)) -d"$DURATION" --timeout 5s -s "$BENCH_LUA/post.lua" "http://$HOST:$PORT/")
 		wait "$rpid"
+		OTHERS=$(others_cpu "$PID")
 		after=$("$WORK/targets" --data "$RUN" --count)
-		record post_with_readers "$PID" "$(grep '^RESULT' <<<"$wout")" "$before" "$after" "writers: 1 wrk thread, $((CONNS / 2)) conns"
-		record readers_with_posts "$PID" "$(grep '^RESULT' "$WORK/readers.out")" 0 0 "readers of the 1000 most viewed threads beside the writers"
+		record post_with_readers "$PID" "$wout" "$before" "$after" "writers: 1 wrk thread, $((CONNS / 2)) conns"
+		record readers_with_posts "$PID" "$(cat "$WORK/readers.out")" 0 0 "readers of the 1000 most viewed threads beside the writers"
 		stop_server
 		;;
 	*) echo "unknown scenario $s" >&2 ;;
 	esac
 done
 
-# Mutual's thread page as a share of the baseline.
-base=$(awk -F'\t' '$1 == "baseline" { print $2 }' "$RESULTS")
-thr=$(awk -F'\t' '$1 == "thread" { print $2 }' "$RESULTS")
-if [[ -n $base && -n $thr ]]; then
-	ratio=$(awk -v a="$thr" -v b="$base" 'BEGIN { printf "%.3f", a / b }')
-	printf 'ratio_thread_to_baseline\t%s\t-\t-\t-\t-\t-\t-\t-\t-\tthread req/s divided by baseline req/s\n' "$ratio" | tee -a "$RESULTS"
-fi
+# The ratio table: every scenario against the bare net/http baseline.
+echo
+echo "== each scenario against the baseline (net/http serving the thread page's bytes from memory)"
+awk -F'\t' '
+	NR == 1 { next }
+	$1 == "baseline" { base = $2 }
+	{ name[++n] = $1; rps[n] = $2; p99[n] = $4; com[n] = $8; rss[n] = $9; note[n] = $11; oth[n] = $12 }
+	END {
+		print "| scenario | req/s | share of baseline | p99 ms | committed replies/s | peak RSS MB | CPU used by others |"
+		print "|---|---:|---:|---:|---:|---:|---:|"
+		for (i = 1; i <= n; i++) {
+			share = (base > 0 && note[i] !~ /^FAILED/) ? sprintf("%.3f", rps[i] / base) : "-"
+			if (note[i] ~ /^FAILED/) share = "FAILED"
+			printf "| %s | %s | %s | %s | %s | %s | %s%% |\n", name[i], rps[i], share, p99[i], (com[i] == "-" ? "" : com[i]), rss[i], oth[i]
+		}
+	}' "$RESULTS" | tee "$RESULTS.md"
 {
 	echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(awk '/MemTotal/ { printf "%.1f GiB", $2/1048576 }' /proc/meminfo)"
 	echo "# data: $THREADS threads / $POSTS posts, seed $SEED, gen seconds: $(cat "$PRISTINE/gen-seconds")"
 	echo "# code: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$( [[ -n $(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null) ]] && echo ' plus uncommitted changes')"
 	echo "# wrk: $WRK_THREADS threads, $CONNS connections, $DURATION per run; server: mutual serve --post-interval 0 (default log level, logs to a file), a fresh process per scenario ($SERVER_RUNS starts)"
 	echo "# server log lines: $(wc -l <"$WORK/server.log")"
+	echo "# beside the bench: load average $LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end; using 5% of a CPU or more as it started: ${BESIDE:-nothing}"
 } | tee -a "$RESULTS"
-echo "results: $RESULTS"
+echo "results: $RESULTS (table: $RESULTS.md)"
+if ((${#FAILED[@]} > 0)); then
+	echo "FAILED: ${FAILED[*]}: more than 1% of their requests were not answered 2xx (first refusal printed above)" >&2
+	exit 1
+fi

@@ -79,6 +79,10 @@ func Commands() []Command {
 			"mutual sso remove --id 2 --brand support.example.com", ssoRemove},
 		{"sso signup", "--password on|off [flags]", "let people join with a password, or only through the brand's providers",
 			"mutual sso signup --password off --brand support.example.com", ssoSignup},
+		{"privacy export", "--username U [flags]", "write everything a brand holds about a member as their JSON archive (audited)",
+			"mutual privacy export --username dana --brand support.example.com --out dana-data.json", privacyExport},
+		{"privacy erase", "--username U --reason R --yes [flags]", "erase a member's account on request, by the brand's policy (audited, irreversible)",
+			`mutual privacy erase --username dana --reason "request #4471" --brand support.example.com --yes`, privacyErase},
 		{"healthcheck", "[flags]", "exit 0 when the running server's /healthz answers ok (for container health checks)",
 			"mutual healthcheck --url http://127.0.0.1:8080/healthz", healthcheck},
 	}

@@ -30,7 +30,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		log.Warn("the SQLite writer thread runs at the default priority, so writes slow down under load; allow nice -5 with RLIMIT_NICE 25 (docker run --ulimit nice=25:25, systemd LimitNICE=25) or CAP_SYS_NICE", "err", err)
 	}
 	return a.Serve(ctx, func(addr string) {
-		log.Info("listening", "addr", addr, "database", a.DB().Dialect(), "gomaxprocs", rt.Procs, "gogc", rt.GCPercent)
+		log.Info("listening", "addr", addr, "database", a.DB().Dialect(), "gomaxprocs", rt.Procs, "gogc", rt.GCPercent, "gomemlimit", rt.MemoryLimit)
 		fmt.Fprintf(out, "Mutual is running at http://%s/\n", addr)
 		if !strings.HasPrefix(addr, "127.0.0.1") && !strings.HasPrefix(addr, "localhost") {
 			return

@@ -247,10 +247,11 @@ func signIn(t *testing.T, ctx context.Context, base, username string) {
 	expectSignedIn(t, ctx, username)
 }
 
-// signOut presses the header's "Sign out" button and checks the header
-// offers "Sign in" again.
+// signOut presses "Sign out" in the header's account menu and checks the
+// header offers "Sign in" again.
 func signOut(t *testing.T, ctx context.Context) {
 	t.Helper()
+	do(t, ctx, "open the account menu", chromedp.Click(`header details.account-menu > summary`))
 	clickAndLoad(t, ctx, "click Sign out", `//header`+button("Sign out"))
 	do(t, ctx, "wait for the signed-out header", chromedp.WaitVisible(`//header`+link("Sign in")))
 	n := get(t, ctx, "look for a member name in the header",
@@ -262,7 +263,7 @@ func signOut(t *testing.T, ctx context.Context) {
 
 func expectSignedIn(t *testing.T, ctx context.Context, username string) {
 	t.Helper()
-	got := get(t, ctx, "read the member name in the header", chromedp.Text(chromedp.CSS("header a.me")))
+	got := get(t, ctx, "read the member name in the header's account menu", chromedp.TextContent(chromedp.CSS("header a.me")))
 	if strings.TrimSpace(got) != username {
 		t.Fatalf("header shows %q, want %q", got, username)
 	}

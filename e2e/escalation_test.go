@@ -85,7 +85,7 @@ func TestJourneyEscalationAgentAnswers(t *testing.T) {
 	agent := freshVisitor(t, browser)
 	open(t, agent, base+"/")
 	signIn(t, agent, base, "agent_amy")
-	clickAndLoad(t, agent, "open the console", `//header`+link("Agent console"))
+	fromMenu(t, agent, "Agent console")
 	if got := consoleTitles(t, agent, "esc-mine"); contains(got, title) {
 		t.Fatal("the question is in the console before the SLA passed")
 	}

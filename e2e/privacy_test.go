@@ -41,8 +41,9 @@ func TestJourneyMemberDownloadsDataAndDeletesAccount(t *testing.T) {
 
 	// From the profile to the privacy page.
 	open(t, member, base+"/")
+	openMenu(t, member, "account-menu")
 	clickAndLoad(t, member, "open my profile", `header a.me`)
-	clickAndLoad(t, member, "open my data and account", link("Your data and account"))
+	clickAndLoad(t, member, "open my data and account", `//main`+link("Your data and account"))
 	if p := here(t, member, base); p != "/settings/privacy" {
 		t.Fatalf("the link led to %q", p)
 	}

@@ -43,7 +43,7 @@ func fireBatch(ctx context.Context, tx *sqldb.Tx, st Settings, r *router, ids []
 		peerCol = `COALESCE((SELECT MIN(r.created_at) FROM posts r WHERE r.thread_id = t.id AND r.is_question = 0
   AND r.author_id <> t.author_id AND r.is_staff = 0 AND r.status = 'visible'), 0)`
 	}
-	rows, err := tx.Query(ctx, `SELECT t.id, t.board_id, t.title, COALESCE(p.body_md, ''), t.created_at, COALESCE(t.still_need_help_at, 0), `+peerCol+`
+	rows, err := tx.Query(ctx, `SELECT t.id, t.board_id, t.language, t.title, COALESCE(p.body_md, ''), t.created_at, COALESCE(t.still_need_help_at, 0), `+peerCol+`
 FROM threads t LEFT JOIN posts p ON p.thread_id = t.id AND p.is_question = 1
 WHERE t.brand_id = ? AND t.id IN (`+placeholders(len(ids))+`) AND t.status = 'visible' AND t.locked_at IS NULL
   AND t.escalated_at IS NULL AND `+cond, args...)
@@ -52,6 +52,7 @@ WHERE t.brand_id = ? AND t.id IN (`+placeholders(len(ids))+`) AND t.status = 'vi
 	}
 	type row struct {
 		id, board      int64
+		language       string
 		title, body    string
 		created, still int64
 		peer           int64
@@ -61,7 +62,7 @@ WHERE t.brand_id = ? AND t.id IN (`+placeholders(len(ids))+`) AND t.status = 'vi
 	var due []row
 	for rows.Next() {
 		var x row
-		if err := rows.Scan(&x.id, &x.board, &x.title, &x.body, &x.created, &x.still, &x.peer); err != nil {
+		if err := rows.Scan(&x.id, &x.board, &x.language, &x.title, &x.body, &x.created, &x.still, &x.peer); err != nil {
 			rows.Close()
 			return 0, err
 		}
@@ -145,7 +146,8 @@ VALUES `+strings.Join(vals, ", ")+` ON CONFLICT (thread_id) DO NOTHING RETURNING
 		upd = append(upd, x.id)
 		evVals = append(evVals, "(?, ?, ?, 'escalated', ?, ?)")
 		evArgs = append(evArgs, st.BrandID, id, x.id, x.reason, ms(at))
-		fired = append(fired, Escalation{ID: id, BrandID: st.BrandID, ThreadID: x.id, BoardID: x.board, Status: StatusEscalated, Kind: kind, Reason: x.reason})
+		fired = append(fired, Escalation{ID: id, BrandID: st.BrandID, ThreadID: x.id, BoardID: x.board, Language: x.language,
+			Status: StatusEscalated, Kind: kind, Reason: x.reason})
 	}
 	if err := forum.MarkEscalated(ctx, tx, at, upd...); err != nil {
 		return 0, wrap("mark threads", err)

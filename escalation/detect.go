@@ -166,13 +166,13 @@ type fireArgs struct {
 // help. It reports whether this call made the escalation (false when the
 // thread no longer qualifies or another detector got there first).
 func fire(ctx context.Context, tx *sqldb.Tx, st Settings, r *router, f fireArgs) (bool, error) {
-	var status, title, body string
+	var status, title, body, language string
 	var boardID, created, locked, peer, escalated, accepted, still int64
 	err := tx.QueryRow(ctx, `SELECT t.status, t.title, COALESCE(p.body_md, ''), t.board_id, t.created_at, COALESCE(t.locked_at, 0),
-COALESCE(t.first_peer_reply_at, 0), COALESCE(t.escalated_at, 0), COALESCE(t.accepted_post_id, 0), COALESCE(t.still_need_help_at, 0)
+COALESCE(t.first_peer_reply_at, 0), COALESCE(t.escalated_at, 0), COALESCE(t.accepted_post_id, 0), COALESCE(t.still_need_help_at, 0), t.language
 FROM threads t LEFT JOIN posts p ON p.thread_id = t.id AND p.is_question = 1
 WHERE t.id = ? AND t.brand_id = ?`, f.threadID, st.BrandID).
-		Scan(&status, &title, &body, &boardID, &created, &locked, &peer, &escalated, &accepted, &still)
+		Scan(&status, &title, &body, &boardID, &created, &locked, &peer, &escalated, &accepted, &still, &language)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -215,7 +215,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (thread_id) DO NOTHING RETURNING id`
 	if err := forum.MarkEscalated(ctx, tx, f.at, f.threadID); err != nil {
 		return false, wrap("mark thread", err)
 	}
-	x := Escalation{ID: id, BrandID: st.BrandID, ThreadID: f.threadID, BoardID: boardID, Status: StatusEscalated, Kind: f.kind}
+	x := Escalation{ID: id, BrandID: st.BrandID, ThreadID: f.threadID, BoardID: boardID, Language: language, Status: StatusEscalated, Kind: f.kind}
 	if err := record(ctx, tx, st, x, EvEscalated, f.actor, reason, f.at); err != nil {
 		return false, err
 	}

@@ -74,6 +74,7 @@ type Escalation struct {
 	BrandID      int64
 	ThreadID     int64
 	BoardID      int64
+	Language     string // the thread's: routing wants an agent who reads it
 	Title        string
 	Slug         string
 	Status       string

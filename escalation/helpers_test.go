@@ -57,9 +57,15 @@ func (f *fixture) user(name string, roles ...string) account.Actor {
 // agent makes an agent of the brand, on or off shift.
 func (f *fixture) agent(name string, onShift bool, boards ...int64) account.Actor {
 	f.t.Helper()
+	return f.agentWith(name, escalation.NewAgent{Boards: boards, OnShift: onShift})
+}
+
+// agentWith makes an agent of the brand with na's skills and shift.
+func (f *fixture) agentWith(name string, na escalation.NewAgent) account.Actor {
+	f.t.Helper()
 	a := f.user(name, "agent")
-	if _, err := f.esc.AddAgent(ctx, escalation.NewAgent{BrandID: f.brand.ID, UserID: a.UserID, Person: name + "@example.com",
-		Boards: boards, OnShift: onShift}); err != nil {
+	na.BrandID, na.UserID, na.Person = f.brand.ID, a.UserID, name+"@example.com"
+	if _, err := f.esc.AddAgent(ctx, na); err != nil {
 		f.t.Fatal(err)
 	}
 	return a

@@ -15,7 +15,7 @@ import (
 const escCols = `x.id, x.brand_id, x.thread_id, t.board_id, t.title, t.slug, x.status, x.kind, x.priority, x.reason, x.resolution,
 x.escalated_at, COALESCE(x.due_at, 0), COALESCE(x.assigned_to, 0), COALESCE(u.username, ''), COALESCE(x.assigned_at, 0),
 COALESCE(x.claimed_by, 0), COALESCE(x.claimed_at, 0), COALESCE(x.answered_at, 0), COALESCE(x.closed_at, 0),
-COALESCE(x.peer_reply_at, 0), x.handover_note, x.detector`
+COALESCE(x.peer_reply_at, 0), x.handover_note, x.detector, t.language`
 
 const escFrom = ` FROM escalations x JOIN threads t ON t.id = x.thread_id LEFT JOIN users u ON u.id = x.assigned_to `
 
@@ -24,7 +24,7 @@ func scanEscalation(row interface{ Scan(...any) error }) (Escalation, error) {
 	var esc, due, assigned, claimed, answered, closed, peer int64
 	err := row.Scan(&x.ID, &x.BrandID, &x.ThreadID, &x.BoardID, &x.Title, &x.Slug, &x.Status, &x.Kind, &x.Priority, &x.Reason,
 		&x.Resolution, &esc, &due, &x.AssignedTo, &x.AssigneeName, &assigned, &x.ClaimedBy, &claimed, &answered, &closed,
-		&peer, &x.HandoverNote, &x.Detector)
+		&peer, &x.HandoverNote, &x.Detector, &x.Language)
 	x.EscalatedAt, x.DueAt, x.AssignedAt, x.ClaimedAt = fromMS(esc), fromMS(due), fromMS(assigned), fromMS(claimed)
 	x.AnsweredAt, x.ClosedAt, x.PeerReplyAt = fromMS(answered), fromMS(closed), fromMS(peer)
 	return x, err
@@ -97,6 +97,7 @@ type JSON struct {
 	ThreadID         int64      `json:"thread_id"`
 	BoardID          int64      `json:"board_id"`
 	Title            string     `json:"title"`
+	Language         string     `json:"language,omitempty"` // the thread's: en, es... (see docs/i18n.md)
 	State            string     `json:"state"`
 	Kind             string     `json:"kind"`
 	Priority         int        `json:"priority"`
@@ -125,7 +126,7 @@ func opt(t time.Time) *time.Time {
 
 // JSON renders x for the API and webhooks as of now.
 func (x Escalation) JSON(now time.Time) JSON {
-	return JSON{ID: x.ID, ThreadID: x.ThreadID, BoardID: x.BoardID, Title: x.Title, State: x.Status, Kind: x.Kind,
+	return JSON{ID: x.ID, ThreadID: x.ThreadID, BoardID: x.BoardID, Title: x.Title, Language: x.Language, State: x.Status, Kind: x.Kind,
 		Priority: x.Priority, Reason: x.Reason, Resolution: x.Resolution, EscalatedAt: x.EscalatedAt, DueAt: opt(x.DueAt),
 		TimeLeftSeconds: int64(x.TimeLeft(now).Seconds()), Breached: x.Breached(now), AssignedTo: x.AssignedTo,
 		AssigneeUsername: x.AssigneeName, ClaimedBy: x.ClaimedBy, ClaimedAt: opt(x.ClaimedAt), AnsweredAt: opt(x.AnsweredAt),

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"mutual/forum/lang"
 	"mutual/sqldb"
 )
 
@@ -189,8 +190,13 @@ func newRouter(ctx context.Context, tx *sqldb.Tx, st Settings) (*router, error) 
 }
 
 // pick returns the least-loaded agent on shift with the skills for the
-// board and the brand's language, never one of exclude; 0 when none.
-func (r *router) pick(boardID int64, exclude ...int64) int64 {
+// board and the language (the thread's; the brand's when the thread's is not
+// known), never one of exclude; 0 when none. An agent with no languages
+// listed takes any.
+func (r *router) pick(boardID int64, language string, exclude ...int64) int64 {
+	if language == "" || language == lang.Undetermined {
+		language = r.st.Language
+	}
 	best := -1
 	for i, a := range r.agents {
 		if slices.Contains(exclude, a.UserID) {
@@ -199,7 +205,7 @@ func (r *router) pick(boardID int64, exclude ...int64) int64 {
 		if len(a.Boards) > 0 && !slices.Contains(a.Boards, boardID) {
 			continue
 		}
-		if len(a.Languages) > 0 && !slices.Contains(a.Languages, strings.ToLower(r.st.Language)) {
+		if len(a.Languages) > 0 && !slices.ContainsFunc(a.Languages, func(l string) bool { return sameLanguage(l, language) }) {
 			continue
 		}
 		if best < 0 || a.Load < r.agents[best].Load {
@@ -213,9 +219,19 @@ func (r *router) pick(boardID int64, exclude ...int64) int64 {
 	return r.agents[best].UserID
 }
 
+// sameLanguage reports whether two language tags (es, es-MX, es_ES) are one
+// language: regional variants read the same threads.
+func sameLanguage(a, b string) bool {
+	primary := func(tag string) string {
+		p, _, _ := strings.Cut(strings.ReplaceAll(tag, "_", "-"), "-")
+		return p
+	}
+	return strings.EqualFold(primary(a), primary(b))
+}
+
 // route assigns x to an agent when one fits; otherwise it stays queued.
 func (r *router) route(ctx context.Context, tx *sqldb.Tx, x Escalation, at time.Time, exclude ...int64) error {
-	agent := r.pick(x.BoardID, exclude...)
+	agent := r.pick(x.BoardID, x.Language, exclude...)
 	if agent == 0 {
 		return nil
 	}
@@ -227,7 +243,11 @@ WHERE id = ? AND status = 'escalated'`, agent, ms(at), x.ID)
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil
 	}
-	return record(ctx, tx, r.st, x, EvAssigned, agent, "routed to the least-loaded agent on shift", at)
+	note := "routed to the least-loaded agent on shift"
+	if name := lang.Name(x.Language); name != "" {
+		note += " who reads " + name // the thread's language decided who could take it
+	}
+	return record(ctx, tx, r.st, x, EvAssigned, agent, note, at)
 }
 
 // routeQueue offers the brand's queued escalations, most urgent first, to

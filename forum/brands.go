@@ -48,33 +48,31 @@ type NewBrand struct {
 	Default                                                 bool
 }
 
-// Create adds a brand. It returns a fault.ValidationError for a bad host, name or
-// colour and fault.ErrConflict when the host is taken.
+// Create adds a brand. It returns a fault.ValidationError for a bad host, name,
+// tagline, logo or colour (see BrandLook.Check) and fault.ErrConflict when
+// the host is taken.
 func (s *Brands) Create(ctx context.Context, nb NewBrand) (Brand, error) {
 	nb.Host = strings.ToLower(strings.TrimSpace(nb.Host))
-	nb.Name = strings.TrimSpace(nb.Name)
 	if nb.ColorPrimary == "" {
 		nb.ColorPrimary = "#5b3cc4"
 	}
 	if nb.ColorAccent == "" {
 		nb.ColorAccent = "#ff6b4a"
 	}
+	look := BrandLook{Name: nb.Name, Tagline: nb.Tagline, LogoURL: nb.LogoURL, ColorPrimary: nb.ColorPrimary, ColorAccent: nb.ColorAccent}.Tidy()
 	v := fault.Validation{}
 	if !hostname.MatchString(nb.Host) {
 		v.Add("host", i18n.T(ctx, "forum.brand_host"))
 	}
-	if nb.Name == "" || len([]rune(nb.Name)) > 60 {
-		v.Add("name", i18n.T(ctx, "forum.brand_name"))
-	}
-	if !hexColor.MatchString(nb.ColorPrimary) || !hexColor.MatchString(nb.ColorAccent) {
-		v.Add("color", i18n.T(ctx, "forum.brand_color"))
-	}
-	if nb.LogoURL != "" && !strings.HasPrefix(nb.LogoURL, "https://") && !strings.HasPrefix(nb.LogoURL, "/") {
-		v.Add("logo", i18n.T(ctx, "forum.brand_logo"))
+	if err := look.Check(); err != nil {
+		for f, msg := range err.(*fault.ValidationError).Fields {
+			v.Add(f, msg)
+		}
 	}
 	if err := v.Err(); err != nil {
 		return Brand{}, err
 	}
+	nb.Name, nb.Tagline, nb.LogoURL, nb.ColorPrimary, nb.ColorAccent = look.Name, look.Tagline, look.LogoURL, look.ColorPrimary, look.ColorAccent
 	def := 0
 	if nb.Default {
 		def = 1
@@ -83,7 +81,7 @@ func (s *Brands) Create(ctx context.Context, nb NewBrand) (Brand, error) {
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		return tx.QueryRow(ctx, `INSERT INTO brands (host, name, tagline, logo_url, color_primary, color_accent, is_default, created_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, nb.Host, nb.Name, nb.Tagline, nb.LogoURL,
-			strings.ToLower(nb.ColorPrimary), strings.ToLower(nb.ColorAccent), def, ms(s.now())).Scan(&id)
+			nb.ColorPrimary, nb.ColorAccent, def, ms(s.now())).Scan(&id)
 	})
 	if sqldb.IsUniqueViolation(err) {
 		return Brand{}, fmt.Errorf("forum: brand %s: %w", nb.Host, fault.ErrConflict)
@@ -182,4 +180,84 @@ func (s *Brands) SetLanguages(ctx context.Context, brandID int64, def string, la
 		return fmt.Errorf("forum: brand %d: %w", brandID, fault.ErrNotFound)
 	}
 	return nil
+}
+
+// BrandLook is what a brand's administrator may change of how its pages
+// look: the name and tagline they show, the logo and the two colours (the
+// theme derives readable text colours from them).
+type BrandLook struct {
+	Name         string `json:"name"`
+	Tagline      string `json:"tagline"`
+	LogoURL      string `json:"logo_url"`
+	ColorPrimary string `json:"color_primary"`
+	ColorAccent  string `json:"color_accent"`
+}
+
+// Limits on a brand's look.
+const (
+	MaxBrandName    = 60
+	MaxBrandTagline = 200
+	MaxBrandLogoURL = 500
+)
+
+// LookOf is a brand's current look.
+func LookOf(b Brand) BrandLook {
+	return BrandLook{Name: b.Name, Tagline: b.Tagline, LogoURL: b.LogoURL, ColorPrimary: b.ColorPrimary, ColorAccent: b.ColorAccent}
+}
+
+// Tidy trims the look's text and lower-cases its colours.
+func (l BrandLook) Tidy() BrandLook {
+	l.Name, l.Tagline, l.LogoURL = strings.TrimSpace(l.Name), strings.TrimSpace(l.Tagline), strings.TrimSpace(l.LogoURL)
+	l.ColorPrimary, l.ColorAccent = strings.ToLower(strings.TrimSpace(l.ColorPrimary)), strings.ToLower(strings.TrimSpace(l.ColorAccent))
+	return l
+}
+
+// Check returns a fault.ValidationError naming each field that is wrong
+// (name, tagline, logo, color_primary, color_accent), or nil. Colours are
+// hex only, so nothing but a colour reaches the brand's stylesheet.
+func (l BrandLook) Check() error {
+	v := fault.Validation{}
+	if n := len([]rune(l.Name)); n == 0 || n > MaxBrandName {
+		v.Add("name", fmt.Sprintf("The name must be 1 to %d characters.", MaxBrandName))
+	}
+	if len([]rune(l.Tagline)) > MaxBrandTagline {
+		v.Add("tagline", fmt.Sprintf("The tagline must be at most %d characters.", MaxBrandTagline))
+	}
+	switch {
+	case len(l.LogoURL) > MaxBrandLogoURL:
+		v.Add("logo", fmt.Sprintf("The logo address must be at most %d characters.", MaxBrandLogoURL))
+	case l.LogoURL != "" && !strings.HasPrefix(l.LogoURL, "https://") && !(strings.HasPrefix(l.LogoURL, "/") && !strings.HasPrefix(l.LogoURL, "//")):
+		v.Add("logo", "The logo must be an https:// address or a path on this site, such as /static/logo.png.")
+	case strings.ContainsAny(l.LogoURL, " \t\n\"'<>\\"):
+		v.Add("logo", "The logo address cannot contain spaces, quotes, backslashes or angle brackets.")
+	}
+	if !hexColor.MatchString(l.ColorPrimary) {
+		v.Add("color_primary", "Give the main colour as hex, like #1a2b3c.")
+	}
+	if !hexColor.MatchString(l.ColorAccent) {
+		v.Add("color_accent", "Give the accent colour as hex, like #ff6b4a.")
+	}
+	return v.Err()
+}
+
+// SetBrandLook stores a brand's look inside the caller's transaction, after
+// checking it (a fault.ValidationError when it is wrong). It returns the
+// look before the change, and fault.ErrNotFound when there is no such brand.
+func SetBrandLook(ctx context.Context, tx *sqldb.Tx, brandID int64, l BrandLook) (BrandLook, error) {
+	l = l.Tidy()
+	if err := l.Check(); err != nil {
+		return BrandLook{}, err
+	}
+	before, err := scanBrand(tx.QueryRow(ctx, `SELECT `+brandCols+` FROM brands WHERE id = ?`, brandID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return BrandLook{}, fmt.Errorf("forum: brand %d: %w", brandID, fault.ErrNotFound)
+	}
+	if err != nil {
+		return BrandLook{}, fmt.Errorf("forum: brand %d: %w", brandID, err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE brands SET name = ?, tagline = ?, logo_url = ?, color_primary = ?, color_accent = ? WHERE id = ?`,
+		l.Name, l.Tagline, l.LogoURL, l.ColorPrimary, l.ColorAccent, brandID); err != nil {
+		return BrandLook{}, fmt.Errorf("forum: brand %d look: %w", brandID, err)
+	}
+	return LookOf(before), nil
 }

@@ -21,10 +21,13 @@ func TestBrands(t *testing.T) {
 			{"host with scheme", forum.NewBrand{Host: "https://x.example.com", Name: "X"}, "host"},
 			{"empty name", forum.NewBrand{Host: "x.example.com", Name: "  "}, "name"},
 			{"long name", forum.NewBrand{Host: "x.example.com", Name: strings.Repeat("n", 61)}, "name"},
-			{"bad colour", forum.NewBrand{Host: "x.example.com", Name: "X", ColorPrimary: "red"}, "color"},
-			{"css injection colour", forum.NewBrand{Host: "x.example.com", Name: "X", ColorAccent: "#fff;}body{"}, "color"},
+			{"bad colour", forum.NewBrand{Host: "x.example.com", Name: "X", ColorPrimary: "red"}, "color_primary"},
+			{"css injection colour", forum.NewBrand{Host: "x.example.com", Name: "X", ColorAccent: "#fff;}body{"}, "color_accent"},
 			{"http logo", forum.NewBrand{Host: "x.example.com", Name: "X", LogoURL: "http://evil.example/logo.png"}, "logo"},
 			{"javascript logo", forum.NewBrand{Host: "x.example.com", Name: "X", LogoURL: "javascript:alert(1)"}, "logo"},
+			{"protocol-relative logo", forum.NewBrand{Host: "x.example.com", Name: "X", LogoURL: "//evil.example/logo.png"}, "logo"},
+			{"backslash logo", forum.NewBrand{Host: "x.example.com", Name: "X", LogoURL: "/\\evil.example/logo.png"}, "logo"},
+			{"long tagline", forum.NewBrand{Host: "x.example.com", Name: "X", Tagline: strings.Repeat("t", 201)}, "tagline"},
 		} {
 			if _, err := f.brands.Create(ctx, tt.nb); testkit.Fields(err)[tt.field] == "" {
 				t.Errorf("%s: Create = %v, want a fault.ValidationError on %s", tt.name, err, tt.field)

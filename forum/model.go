@@ -79,7 +79,8 @@ type Thread struct {
 	Status         string    // visible, pending, hidden or deleted (see visibility.go)
 	LockedAt       time.Time // zero when open for replies
 	Pinned         bool
-	MergedInto     int64 // the thread this one was merged into; 0 when not merged
+	MergedInto     int64  // the thread this one was merged into; 0 when not merged
+	Language       string // the language it was asked in: en, es... (lang.Undetermined when unknown)
 
 	// AuthorReputation is the asker's current total, read with the thread
 	// (one join, no query per row); AuthorRank is its rank name in the

@@ -342,9 +342,13 @@ WHERE t.board_id = ? AND t.brand_id = ? AND t.pinned = 1 AND t.status = 'visible
 	return out, err
 }
 
-// withPinned puts a board's pinned threads on top of its first page.
-func (s *Service) withPinned(ctx context.Context, brandID, boardID int64, page []Thread, next Cursor) ([]Thread, Cursor, error) {
+// withPinned puts a board's pinned threads (those in the language, when
+// one is given) on top of its first page.
+func (s *Service) withPinned(ctx context.Context, brandID, boardID int64, language string, page []Thread, next Cursor) ([]Thread, Cursor, error) {
 	pinned, err := s.PinnedThreads(ctx, brandID, boardID)
+	if language != "" {
+		pinned = slices.DeleteFunc(pinned, func(t Thread) bool { return t.Language != language })
+	}
 	if err != nil || len(pinned) == 0 {
 		return page, next, err
 	}

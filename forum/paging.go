@@ -24,13 +24,13 @@ type BoardList struct {
 // after a cursor (older threads), before one (newer threads), or from the
 // top when both are zero. A page that reaches the top going back is the
 // first page, pinned threads and all, so paging back always ends where the
-// board starts.
-func (s *Service) BoardPage(ctx context.Context, brandID, boardID int64, f Filter, after, before Cursor, limit int) (BoardList, error) {
+// board starts. A language ("" for all) keeps the threads asked in it.
+func (s *Service) BoardPage(ctx context.Context, brandID, boardID int64, f Filter, language string, after, before Cursor, limit int) (BoardList, error) {
 	if limit <= 0 || limit > 100 {
 		limit = 30
 	}
 	if before.ID == 0 {
-		threads, older, err := s.ListThreads(ctx, brandID, boardID, f, after, limit)
+		threads, older, err := s.ListThreads(ctx, brandID, boardID, f, language, after, limit)
 		if err != nil {
 			return BoardList{}, err
 		}
@@ -40,7 +40,7 @@ func (s *Service) BoardPage(ctx context.Context, brandID, boardID int64, f Filte
 			if len(threads) > 0 {
 				anchor = Cursor{At: threads[0].LastActivityAt, ID: threads[0].ID}
 			}
-			newer, err := s.threadsBeyond(ctx, brandID, boardID, f, anchor, true, limit+1)
+			newer, err := s.threadsBeyond(ctx, brandID, boardID, f, language, anchor, true, limit+1)
 			if err != nil {
 				return BoardList{}, err
 			}
@@ -51,12 +51,12 @@ func (s *Service) BoardPage(ctx context.Context, brandID, boardID int64, f Filte
 		}
 		return l, nil
 	}
-	newer, err := s.threadsBeyond(ctx, brandID, boardID, f, before, true, limit+1)
+	newer, err := s.threadsBeyond(ctx, brandID, boardID, f, language, before, true, limit+1)
 	if err != nil {
 		return BoardList{}, err
 	}
 	if len(newer) <= limit {
-		return s.BoardPage(ctx, brandID, boardID, f, Cursor{}, Cursor{}, limit)
+		return s.BoardPage(ctx, brandID, boardID, f, language, Cursor{}, Cursor{}, limit)
 	}
 	page := newer[:limit]
 	slices.Reverse(page)
@@ -65,7 +65,7 @@ func (s *Service) BoardPage(ctx context.Context, brandID, boardID int64, f Filte
 	// Something lies before this page; it is the first page unless more
 	// than a page of threads is newer than this page's top.
 	anchor := Cursor{At: page[0].LastActivityAt, ID: page[0].ID}
-	top, err := s.threadsBeyond(ctx, brandID, boardID, f, anchor, true, limit+1)
+	top, err := s.threadsBeyond(ctx, brandID, boardID, f, language, anchor, true, limit+1)
 	if err != nil {
 		return BoardList{}, err
 	}
@@ -77,20 +77,25 @@ func (s *Service) BoardPage(ctx context.Context, brandID, boardID int64, f Filte
 
 // threadsBeyond lists up to n of a board's visible threads on one side of c:
 // newer ones nearest first when newer, else older ones nearest first.
-func (s *Service) threadsBeyond(ctx context.Context, brandID, boardID int64, f Filter, c Cursor, newer bool, n int) ([]Thread, error) {
+func (s *Service) threadsBeyond(ctx context.Context, brandID, boardID int64, f Filter, language string, c Cursor, newer bool, n int) ([]Thread, error) {
 	where, order := " AND (t.last_activity_at < ? OR (t.last_activity_at = ? AND t.id < ?))", "DESC"
 	if newer {
 		where, order = " AND (t.last_activity_at > ? OR (t.last_activity_at = ? AND t.id > ?))", "ASC"
 	}
+	args := []any{boardID, brandID, ms(c.At), ms(c.At), c.ID}
 	switch f {
 	case FilterUnanswered:
 		where += " AND t.first_reply_at IS NULL"
 	case FilterSolved:
 		where += " AND t.accepted_post_id IS NOT NULL"
 	}
+	if language != "" {
+		where += " AND t.language = ?"
+		args = append(args, language)
+	}
 	rows, err := s.db.Query(ctx, `SELECT `+threadCols+` FROM threads t JOIN users u ON u.id = t.author_id
 WHERE t.board_id = ? AND t.brand_id = ? AND t.status = 'visible'`+where+`
-ORDER BY t.last_activity_at `+order+`, t.id `+order+` LIMIT ?`, boardID, brandID, ms(c.At), ms(c.At), c.ID, n)
+ORDER BY t.last_activity_at `+order+`, t.id `+order+` LIMIT ?`, append(args, n)...)
 	if err != nil {
 		return nil, fmt.Errorf("forum: list threads: %w", err)
 	}

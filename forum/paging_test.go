@@ -39,7 +39,7 @@ func TestBoardPageBothWays(t *testing.T) {
 				var pages []forum.BoardList
 				var after forum.Cursor
 				for {
-					l, err := f.svc.BoardPage(ctx, f.brand.ID, f.board.ID, filter, after, forum.Cursor{}, limit)
+					l, err := f.svc.BoardPage(ctx, f.brand.ID, f.board.ID, filter, "", after, forum.Cursor{}, limit)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -57,7 +57,7 @@ func TestBoardPageBothWays(t *testing.T) {
 					if (l.Newer.ID == 0) != (k == 1) {
 						t.Errorf("%s limit %d page %d: newer cursor %v, want one unless the page before is the first", filter, limit, k, l.Newer)
 					}
-					back, err := f.svc.BoardPage(ctx, f.brand.ID, f.board.ID, filter, forum.Cursor{}, l.Newer, limit)
+					back, err := f.svc.BoardPage(ctx, f.brand.ID, f.board.ID, filter, "", forum.Cursor{}, l.Newer, limit)
 					if err != nil {
 						t.Fatal(err)
 					}

@@ -30,6 +30,11 @@ type Service struct {
 	// Limits, when set, are the new-member safeguards (post_limits.go).
 	Limits *PostLimits
 
+	// Audit, when set, records a staff member's change to someone else's
+	// thread in the audit log, inside the change's transaction (app/ fits
+	// moderation's log to it).
+	Audit StaffAudit
+
 	hooks []Hook
 }
 
@@ -101,6 +106,7 @@ type NewThread struct {
 	Title     string
 	Body      string
 	ClientKey string // makes a form posted twice create one thread
+	Language  string // the language the asker chose; "" to detect it (language.go)
 }
 
 // Ask creates a thread with its question. Posting the same ClientKey again
@@ -118,6 +124,7 @@ func (s *Service) Ask(ctx context.Context, a account.Actor, nt NewThread) (Threa
 	if nt.BoardID <= 0 {
 		v.Add("board_id", i18n.T(ctx, "forum.choose_board"))
 	}
+	nt.Language = askedIn(v, nt)
 	if err := v.Err(); err != nil {
 		return Thread{}, err
 	}
@@ -144,8 +151,8 @@ func (s *Service) Ask(ctx context.Context, a account.Actor, nt NewThread) (Threa
 		if status, err = s.admit(ctx, tx, a, 0, nt.Body, html); err != nil {
 			return err
 		}
-		err = tx.QueryRow(ctx, `INSERT INTO threads (brand_id, board_id, author_id, title, slug, created_at, last_activity_at, client_key, status)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.BrandID, nt.BoardID, a.UserID, nt.Title, Slugify(nt.Title), now, now, nt.ClientKey, status).Scan(&id)
+		err = tx.QueryRow(ctx, `INSERT INTO threads (brand_id, board_id, author_id, title, slug, created_at, last_activity_at, client_key, status, language)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.BrandID, nt.BoardID, a.UserID, nt.Title, Slugify(nt.Title), now, now, nt.ClientKey, status, nt.Language).Scan(&id)
 		if err != nil {
 			return err
 		}
@@ -198,7 +205,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, brandID, postID, rev, editor, title, md, html,
 
 const threadCols = `t.id, t.brand_id, t.board_id, t.author_id, u.username, u.reputation, t.title, t.slug, t.created_at, t.last_activity_at,
 t.reply_count, COALESCE(t.accepted_post_id, 0), COALESCE(t.first_reply_at, 0),
-t.status, COALESCE(t.locked_at, 0), t.pinned, COALESCE(t.merged_into, 0)`
+t.status, COALESCE(t.locked_at, 0), t.pinned, COALESCE(t.merged_into, 0), t.language`
 
 func scanThread(row interface{ Scan(...any) error }) (Thread, error) {
 	return scanThreadWith(row)
@@ -222,7 +229,7 @@ func scanThreadWith(row interface{ Scan(...any) error }, extra ...any) (Thread, 
 	var created, last, first, locked int64
 	var pinned int
 	dest := []any{&t.ID, &t.BrandID, &t.BoardID, &t.AuthorID, &t.AuthorName, &t.AuthorReputation, &t.Title, &t.Slug, &created, &last,
-		&t.ReplyCount, &t.AcceptedPostID, &first, &t.Status, &locked, &pinned, &t.MergedInto}
+		&t.ReplyCount, &t.AcceptedPostID, &first, &t.Status, &locked, &pinned, &t.MergedInto, &t.Language}
 	err := row.Scan(append(dest, extra...)...)
 	t.CreatedAt, t.LastActivityAt, t.FirstReplyAt, t.LockedAt = fromMS(created), fromMS(last), fromMS(first), fromMS(locked)
 	t.Pinned = pinned == 1
@@ -273,8 +280,9 @@ func (s *Service) AcceptedOf(ctx context.Context, brandID, threadID int64) (int6
 }
 
 // ListThreads returns a page of a board's threads, newest activity first, and
-// the cursor for the next page (zero when there is none).
-func (s *Service) ListThreads(ctx context.Context, brandID, boardID int64, f Filter, after Cursor, limit int) ([]Thread, Cursor, error) {
+// the cursor for the next page (zero when there is none). A language ("" for
+// all) keeps the threads asked in it.
+func (s *Service) ListThreads(ctx context.Context, brandID, boardID int64, f Filter, language string, after Cursor, limit int) ([]Thread, Cursor, error) {
 	if limit <= 0 || limit > 100 {
 		limit = 30
 	}
@@ -282,7 +290,7 @@ func (s *Service) ListThreads(ctx context.Context, brandID, boardID int64, f Fil
 	if top {
 		after = endOfList
 	}
-	out, err := s.threadsBeyond(ctx, brandID, boardID, f, after, false, limit+1)
+	out, err := s.threadsBeyond(ctx, brandID, boardID, f, language, after, false, limit+1)
 	if err != nil {
 		return nil, Cursor{}, err
 	}
@@ -294,7 +302,7 @@ func (s *Service) ListThreads(ctx context.Context, brandID, boardID int64, f Fil
 	if !top || f != FilterAll {
 		return out, next, nil
 	}
-	return s.withPinned(ctx, brandID, boardID, out, next)
+	return s.withPinned(ctx, brandID, boardID, language, out, next)
 }
 
 func collectThreads(rows *sql.Rows, limit int) ([]Thread, Cursor, error) {

@@ -719,7 +719,7 @@ func TestListThreadsPagination(t *testing.T) {
 					if page > 30 {
 						t.Fatalf("%s limit %d: pagination does not end", tt.filter, limit)
 					}
-					ths, next, err := f.svc.ListThreads(ctx, f.brand.ID, f.board.ID, tt.filter, cur, limit)
+					ths, next, err := f.svc.ListThreads(ctx, f.brand.ID, f.board.ID, tt.filter, "", cur, limit)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -774,7 +774,7 @@ func TestListThreadsPagination(t *testing.T) {
 
 		// Another brand's id for the board lists nothing.
 		other := f.newBrand(t, "beta.example.com", "Beta", false)
-		ths, _, err := f.svc.ListThreads(ctx, other.ID, f.board.ID, forum.FilterAll, forum.Cursor{}, 50)
+		ths, _, err := f.svc.ListThreads(ctx, other.ID, f.board.ID, forum.FilterAll, "", forum.Cursor{}, 50)
 		if err != nil || len(ths) != 0 {
 			t.Errorf("other brand lists %d threads (%v)", len(ths), err)
 		}

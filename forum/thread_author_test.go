@@ -29,7 +29,7 @@ func TestThreadsCarryAuthorReputation(t *testing.T) {
 				t.Errorf("%s = %+v, want asker with %d reputation", where, ts, want)
 			}
 		}
-		list, _, err := f.svc.ListThreads(ctx, f.brand.ID, f.board.ID, forum.FilterAll, forum.Cursor{}, 10)
+		list, _, err := f.svc.ListThreads(ctx, f.brand.ID, f.board.ID, forum.FilterAll, "", forum.Cursor{}, 10)
 		check("ListThreads", list, err)
 		recent, err := f.svc.RecentThreads(ctx, f.brand.ID, 10)
 		check("RecentThreads", recent, err)

@@ -108,12 +108,15 @@ func RecordPrivacyAct(ctx context.Context, tx *sqldb.Tx, a account.Actor, e Priv
 	if err := checkReason(e.Reason, false); err != nil {
 		return err
 	}
-	var target any
+	var actor, target any // NULL: the system (the command line), no member
+	if a.UserID != 0 {
+		actor = a.UserID
+	}
 	if e.TargetUserID != 0 {
 		target = e.TargetUserID
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO moderation_actions (brand_id, actor_id, act, target_type, target_id, target_user_id, reason, before_json, after_json, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.BrandID, a.UserID, e.Act, e.TargetType, e.TargetID, target, e.Reason, jsonOf(e.Before), jsonOf(e.After), at.UnixMilli())
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.BrandID, actor, e.Act, e.TargetType, e.TargetID, target, e.Reason, jsonOf(e.Before), jsonOf(e.After), at.UnixMilli())
 	if err != nil {
 		return fmt.Errorf("moderation: audit %s: %w", e.Act, err)
 	}

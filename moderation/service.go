@@ -51,6 +51,7 @@ const (
 	ActRoleGranted     = "role_granted"
 	ActRoleRevoked     = "role_revoked"
 	ActSettingsChanged = "settings_changed"
+	ActBrandChanged    = "brand_changed"
 	// Members' data rights (privacy.go).
 	ActMemberExported = "member_data_exported"
 	ActMemberErased   = "member_erased"
@@ -60,7 +61,7 @@ const (
 var Acts = []string{ActPostFlagged, ActPostHidden, ActPostUnhidden, ActPostDeleted, ActPostRestored, ActPostEdited,
 	ActPostApproved, ActFlagsDismissed, ActThreadLocked, ActThreadUnlocked, ActThreadPinned, ActThreadUnpinned,
 	ActThreadMoved, ActThreadMerged, ActUserWarned, ActUserSuspended, ActUserUnsuspended, ActUserBanned,
-	ActUserUnbanned, ActRoleGranted, ActRoleRevoked, ActSettingsChanged, ActMemberExported, ActMemberErased}
+	ActUserUnbanned, ActRoleGranted, ActRoleRevoked, ActSettingsChanged, ActBrandChanged, ActMemberExported, ActMemberErased}
 
 // Action is one row of the audit log.
 type Action struct {

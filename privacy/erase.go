@@ -61,8 +61,9 @@ func (s *Service) DeleteOwn(ctx context.Context, a account.Actor, confirm, passw
 }
 
 // EraseMember erases a member of the administrator's brand, on request.
-// The administrator confirms by typing the member's username; the reason
-// goes to the audit log. It returns fault.ErrForbidden for anyone but an
+// The administrator (or the operator at the command line, acting as the
+// system with an administrator's role) confirms by typing the member's
+// username; the reason goes to the audit log. It returns fault.ErrForbidden for anyone but an
 // administrator or for their own account (DeleteOwn is for that),
 // fault.ErrNotFound when the brand has no such member, and a
 // *fault.ValidationError for a confirmation that does not match.
@@ -88,7 +89,7 @@ func (s *Service) EraseMember(ctx context.Context, a account.Actor, username, co
 	if err := v.Err(); err != nil {
 		return Erasure{}, err
 	}
-	return s.erase(ctx, a, u, ByAdmin, reason)
+	return s.erase(ctx, a, u, requester(a), reason)
 }
 
 func sameName(typed, username string) bool {
@@ -114,6 +115,9 @@ func (s *Service) erase(ctx context.Context, a account.Actor, u account.User, by
 			return err
 		}
 		if err := account.EraseMember(ctx, tx, u.BrandID, u.ID, e.HeldUntil, now); err != nil {
+			return err
+		}
+		if err := s.signOn.Erase(ctx, tx, u.BrandID, u.ID); err != nil {
 			return err
 		}
 		content, err := forum.EraseMember(ctx, tx, u.BrandID, u.ID, remove)

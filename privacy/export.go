@@ -34,6 +34,7 @@ type Archive struct {
 	Community     Community                    `json:"community"`
 	RequestedBy   string                       `json:"requested_by"` // member or administrator
 	Account       account.Data                 `json:"account"`
+	SingleSignOn  any                          `json:"single_sign_on"` // package sso's MemberData
 	Content       forum.Contributions          `json:"content"`
 	Reputation    reputation.MemberLedger      `json:"reputation"`
 	Notifications notify.MemberData            `json:"notifications"`
@@ -51,9 +52,20 @@ type Community struct {
 
 // Requesters, as the archive and the audit log name them.
 const (
-	ByMember = "member"
-	ByAdmin  = "administrator"
+	ByMember   = "member"
+	ByAdmin    = "administrator"
+	ByOperator = "operator" // the command line, acting as the system
 )
+
+// requester names who asked for an act on another member's data: an
+// administrator, or the server's operator at the command line, which acts
+// as the system (an administrator's actor with no account).
+func requester(a account.Actor) string {
+	if a.SignedIn() {
+		return ByAdmin
+	}
+	return ByOperator
+}
 
 // ExportOwn builds the signed-in member's own archive and records the
 // export in the audit log.
@@ -76,7 +88,7 @@ func (s *Service) ExportMember(ctx context.Context, a account.Actor, brand forum
 	if err != nil {
 		return Archive{}, err
 	}
-	by := ByAdmin
+	by := requester(a)
 	if u.ID == a.UserID {
 		by = ByMember
 	}
@@ -89,7 +101,7 @@ func (s *Service) ExportMember(ctx context.Context, a account.Actor, brand forum
 func (s *Service) Member(ctx context.Context, brandID int64, username string) (account.User, error) {
 	u, err := s.members.ByUsername(ctx, brandID, username)
 	if errors.Is(err, fault.ErrNotFound) {
-		return account.User{}, &fault.Error{Kind: fault.ErrNotFound, Msg: "There is no member called " + username + " here."}
+		return account.User{}, account.NoSuchMember(username)
 	}
 	return u, err
 }
@@ -114,6 +126,7 @@ func (s *Service) export(ctx context.Context, a account.Actor, brand forum.Brand
 		read func() error
 	}{
 		{"account", func() (err error) { ar.Account, err = account.ExportMember(ctx, q, b, userID); return }},
+		{"single sign-on", func() (err error) { ar.SingleSignOn, err = s.signOn.Export(ctx, q, b, userID); return }},
 		{"content", func() (err error) { ar.Content, err = forum.ExportMember(ctx, q, b, userID); return }},
 		{"reputation", func() (err error) { ar.Reputation, err = reputation.ExportMember(ctx, q, b, userID); return }},
 		{"notifications", func() (err error) { ar.Notifications, err = notify.ExportMember(ctx, q, b, userID); return }},

@@ -5,6 +5,8 @@
 // and nothing else: every other table is read and changed by the package
 // that owns it, through its ExportMember and EraseMember functions, and an
 // erasure runs them all in one write transaction with its audit row.
+// Single sign-on's share comes in as a Part, wired by the app: package sso
+// speaks HTTP to its providers, and privacy stays clear of HTTP.
 package privacy
 
 import (
@@ -26,15 +28,25 @@ type Service struct {
 	db      *sqldb.DB
 	members *account.Members
 	now     func() time.Time
+	signOn  Part
 
 	// Changed, when set, hears of the pages an erasure changed (the threads
 	// the member wrote in, and the lists), so cached copies are dropped.
 	Changed func(forum.Change)
 }
 
-// New returns the service; now is the clock.
-func New(db *sqldb.DB, members *account.Members, now func() time.Time) *Service {
-	return &Service{db: db, members: members, now: now}
+// Part is a capability's share of members' data that privacy cannot
+// import. Both functions work inside the caller's querier: Erase runs in
+// the erasure's transaction.
+type Part struct {
+	Export func(ctx context.Context, q sqldb.Querier, brandID, userID int64) (any, error)
+	Erase  func(ctx context.Context, q sqldb.Querier, brandID, userID int64) error
+}
+
+// New returns the service; signOn is single sign-on's share of members'
+// data, and now is the clock.
+func New(db *sqldb.DB, members *account.Members, signOn Part, now func() time.Time) *Service {
+	return &Service{db: db, members: members, signOn: signOn, now: now}
 }
 
 // PostsPolicy says what happens to an erased member's posts.

@@ -140,7 +140,7 @@ func BenchmarkSearchLargeFiltered(b *testing.B) {
 func BenchmarkSimilarLarge(b *testing.B) {
 	_, svc, brandID := openBenchDB(b)
 	for _, q := range benchTitles {
-		if _, err := svc.Similar(ctx, brandID, q, search.SimilarLimit); err != nil {
+		if _, err := svc.Similar(ctx, brandID, q, "", search.SimilarLimit); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -149,7 +149,7 @@ func BenchmarkSimilarLarge(b *testing.B) {
 	cpu0 := cpuTime()
 	for i := 0; i < b.N; i++ {
 		t0 := time.Now()
-		got, err := svc.Similar(ctx, brandID, benchTitles[i%len(benchTitles)], search.SimilarLimit)
+		got, err := svc.Similar(ctx, brandID, benchTitles[i%len(benchTitles)], "", search.SimilarLimit)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -157,6 +157,42 @@ func BenchmarkSimilarLarge(b *testing.B) {
 		if len(got) == 0 {
 			b.Fatalf("no suggestions for %q", benchTitles[i%len(benchTitles)])
 		}
+	}
+	reportPercentiles(b, lat, cpu0)
+}
+
+// benchWords are bench/wrk/search.lua's words: one or two of them make a
+// query, so some are rare and some match tens of thousands of threads.
+var benchWords = []string{"voicemail", "roaming", "hotspot", "refund", "esim", "apn", "pac", "outage", "morocco", "pixel",
+	"fairphone", "smartwatch", "provisioned", "imei", "glasgow", "cardiff", "debit", "unlock", "forwarding", "mms",
+	"spending", "family", "contract", "porting", "coverage", "airplane", "replacement", "pending", "carrier", "signal"}
+
+// benchMix is a fixed sequence of the bench's queries: half one word, half
+// two.
+func benchMix(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		a := benchWords[(i*7)%len(benchWords)]
+		if i%2 == 1 {
+			a += " " + benchWords[(i*13+5)%len(benchWords)]
+		}
+		out[i] = a
+	}
+	return out
+}
+
+func BenchmarkSearchLargeMix(b *testing.B) {
+	_, svc, brandID := openBenchDB(b)
+	qs := benchMix(240)
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		if _, err := svc.Threads(ctx, brandID, search.Query{Q: qs[i%len(qs)]}); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(t0))
 	}
 	reportPercentiles(b, lat, cpu0)
 }

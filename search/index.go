@@ -52,11 +52,12 @@ func rebuildThreadDocs(ctx context.Context, q sqldb.Querier, ids []int64) error 
 	if len(ids) == 0 {
 		return nil
 	}
+	if q.Dialect() == sqldb.SQLite {
+		return rebuildThreadDocsSQLite(ctx, q, ids)
+	}
 	in, args := sqldb.InList(ids)
-	var del, ins string
-	if q.Dialect() == sqldb.Postgres {
-		del = `DELETE FROM post_search_thread WHERE thread_id IN (` + in + `)`
-		ins = `INSERT INTO post_search_thread (thread_id, brand_id, board_id, solved, answered, created_at, doc)
+	del := `DELETE FROM post_search_thread WHERE thread_id IN (` + in + `)`
+	ins := `INSERT INTO post_search_thread (thread_id, brand_id, board_id, solved, answered, created_at, doc)
 SELECT t.id, t.brand_id, t.board_id, CASE WHEN a.id IS NULL THEN 0 ELSE 1 END,
        CASE WHEN t.first_reply_at IS NULL THEN 0 ELSE 1 END, t.created_at,
        setweight(to_tsvector('english', t.title), 'A') || setweight(to_tsvector('english', q.body_md), 'B')
@@ -65,17 +66,6 @@ FROM threads t
 JOIN posts q ON q.thread_id = t.id AND q.is_question = 1 AND q.status = 'visible'
 LEFT JOIN posts a ON a.id = t.accepted_post_id AND a.status = 'visible'
 WHERE t.id IN (` + in + `) AND t.status = 'visible'`
-	} else {
-		del = `DELETE FROM post_search_thread WHERE docid IN (` + in + `)`
-		ins = `INSERT INTO post_search_thread (docid, brand_id, title, question, answer, tags)
-SELECT t.id, t.brand_id, t.title, q.body_md, COALESCE(a.body_md, ''),
-       '_b' || t.board_id || CASE WHEN a.id IS NULL THEN ' _unsolved' ELSE ' _solved' END
-       || CASE WHEN t.first_reply_at IS NULL THEN ' _unanswered' ELSE ' _answered' END
-FROM threads t
-JOIN posts q ON q.thread_id = t.id AND q.is_question = 1 AND q.status = 'visible'
-LEFT JOIN posts a ON a.id = t.accepted_post_id AND a.status = 'visible'
-WHERE t.id IN (` + in + `) AND t.status = 'visible'`
-	}
 	if _, err := q.Exec(ctx, del, args...); err != nil {
 		return fmt.Errorf("search: drop search documents: %w", err)
 	}
@@ -83,6 +73,59 @@ WHERE t.id IN (` + in + `) AND t.status = 'visible'`
 		return fmt.Errorf("search: build search documents: %w", err)
 	}
 	return nil
+}
+
+// sqliteDocs is each thread's document as it should be: title, question,
+// accepted answer and the filter tags, for visible threads only.
+const sqliteDocs = `SELECT t.id AS id, t.brand_id AS brand_id, t.title AS title, q.body_md AS question, COALESCE(a.body_md, '') AS answer,
+       '_b' || t.board_id || CASE WHEN a.id IS NULL THEN ' _unsolved' ELSE ' _solved' END
+       || CASE WHEN t.first_reply_at IS NULL THEN ' _unanswered' ELSE ' _answered' END AS tags
+FROM threads t
+JOIN posts q ON q.thread_id = t.id AND q.is_question = 1 AND q.status = 'visible'
+LEFT JOIN posts a ON a.id = t.accepted_post_id AND a.status = 'visible'
+WHERE t.id IN (%s) AND t.status = 'visible'`
+
+// rebuildThreadDocsSQLite rewrites only the documents that differ from what
+// they should be (most replies change nothing a document holds), and logs
+// each rewritten thread in post_search_changes for the word lists.
+func rebuildThreadDocsSQLite(ctx context.Context, q sqldb.Querier, ids []int64) error {
+	in, args := sqldb.InList(ids)
+	docs := fmt.Sprintf(sqliteDocs, in)
+	stale, err := sqldb.Int64s(q.Query(ctx, `WITH d AS (`+docs+`)
+SELECT id FROM d WHERE NOT EXISTS (SELECT 1 FROM post_search_thread o WHERE o.docid = d.id AND o.brand_id = d.brand_id
+  AND o.title = d.title AND o.question = d.question AND o.answer = d.answer AND o.tags = d.tags)
+UNION
+SELECT docid FROM post_search_thread WHERE docid IN (`+in+`) AND docid NOT IN (SELECT id FROM d)`, append(args, args...)...))
+	if err != nil {
+		return fmt.Errorf("search: compare search documents: %w", err)
+	}
+	if len(stale) == 0 {
+		return nil
+	}
+	in, args = sqldb.InList(stale)
+	if _, err := q.Exec(ctx, `DELETE FROM post_search_thread WHERE docid IN (`+in+`)`, args...); err != nil {
+		return fmt.Errorf("search: drop search documents: %w", err)
+	}
+	if _, err := q.Exec(ctx, `INSERT INTO post_search_thread (docid, brand_id, title, question, answer, tags)
+SELECT id, brand_id, title, question, answer, tags FROM (`+fmt.Sprintf(sqliteDocs, in)+`)`, args...); err != nil {
+		return fmt.Errorf("search: build search documents: %w", err)
+	}
+	if _, err := q.Exec(ctx, `INSERT INTO post_search_changes (thread_id) SELECT value FROM json_each(?)`, int64sJSON(stale)); err != nil {
+		return fmt.Errorf("search: log search changes: %w", err)
+	}
+	return nil
+}
+
+func int64sJSON(ids []int64) string {
+	b := make([]byte, 0, 8*len(ids)+2)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
 }
 
 // indexQueuedThreads builds the documents of up to limit queued threads in
@@ -118,7 +161,12 @@ func indexQueuedThreads(ctx context.Context, db *sqldb.DB, limit int) (int, erro
 			}
 			n += len(chunk)
 		}
-		return nil
+		if n == 0 || tx.Dialect() != sqldb.SQLite {
+			return nil
+		}
+		// The word lists need only the recent changes (postings.go).
+		_, err = tx.Exec(ctx, `DELETE FROM post_search_changes WHERE seq <= (SELECT MAX(seq) FROM post_search_changes) - ?`, keepChangeLog)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("search: index queued threads: %w", err)

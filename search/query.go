@@ -94,6 +94,7 @@ type Query struct {
 	BoardID int64     // 0 for every board
 	Status  Status    // solved, unanswered or any
 	Since   time.Time // only threads asked at or after; zero for any time
+	Lang    string    // only threads asked in this language (forum.ParseLanguage); "" for any
 	Page    int       // 1-based
 	PerPage int       // DefaultPerPage when 0
 }
@@ -141,7 +142,7 @@ func (s *Service) Threads(ctx context.Context, brandID int64, sq Query) (Page, e
 	if _, err := Index(ctx, s.db, catchUp); err != nil {
 		return Page{}, err
 	}
-	f := headFilter{board: sq.BoardID, status: sq.Status}
+	f := headFilter{board: sq.BoardID, status: sq.Status, lang: sq.Lang}
 	if !sq.Since.IsZero() {
 		f.since = ms(sq.Since)
 	}
@@ -232,6 +233,10 @@ func (s *Service) replyMatches(ctx context.Context, brandID int64, terms []strin
 	if f.since != 0 {
 		where += " AND t.created_at >= ?"
 		args = append(args, f.since)
+	}
+	if f.lang != "" {
+		where += " AND t.language = ?"
+		args = append(args, f.lang)
 	}
 	ids, err := sqldb.Int64s(s.db.Query(ctx, `SELECT t.id FROM threads t JOIN (SELECT tid, COUNT(*) AS hits FROM (`+match+`) recent GROUP BY tid) m ON m.tid = t.id
 WHERE t.status = 'visible'`+where+`

@@ -36,8 +36,9 @@ const (
 type headFilter struct {
 	board   int64
 	status  Status
-	since   int64 // ms; 0 for any time
-	noBoost bool  // rank by text alone (similar questions, already all solved)
+	since   int64  // ms; 0 for any time
+	lang    string // the language threads were asked in; "" for any
+	noBoost bool   // rank by text alone (similar questions, already all solved)
 }
 
 type scored struct {
@@ -136,6 +137,20 @@ func (s *Service) rankThreads(ctx context.Context, brandID int64, terms []string
 	if err != nil || !ok {
 		return nil, 0, err
 	}
+	boost := f.status == StatusAny && !f.noBoost
+	if s.usesLists(f) {
+		var solved *idSet
+		if boost {
+			if solved, err = s.solvedSet(ctx, brandID); err != nil {
+				return nil, 0, err
+			}
+		}
+		best, total, err := s.scoreFromLists(ctx, brandID, terms, f, idfs, titleWeight, solved, offset+limit)
+		if err != nil || offset >= len(best) {
+			return nil, total, err
+		}
+		return best[offset:], total, nil
+	}
 	all, err := s.scoreMatches(ctx, brandID, terms, f, idfs, titleWeight)
 	if err != nil {
 		return nil, 0, err
@@ -145,7 +160,7 @@ func (s *Service) rankThreads(ctx context.Context, brandID int64, terms []string
 		return nil, total, nil
 	}
 	k := min(offset+limit, total)
-	if f.status == StatusAny && !f.noBoost {
+	if boost {
 		if all, err = s.boostSolved(ctx, brandID, all, k); err != nil {
 			return nil, 0, err
 		}
@@ -202,11 +217,17 @@ func (s *Service) scoreMatches(ctx context.Context, brandID int64, terms []strin
 	w := [4]float64{titleWeight, weightQuestion, weightAnswer, 0}
 	q := `SELECT docid, matchinfo(post_search_thread, 'y') FROM post_search_thread WHERE post_search_thread MATCH ? AND brand_id = ?`
 	args := []any{matchExpr(terms, f), brandID}
-	if f.since != 0 {
+	if f.since != 0 || f.lang != "" {
+		// The thread's own columns narrow the matches: a join per match,
+		// paid only by searches that ask for it.
 		q = `SELECT post_search_thread.docid, matchinfo(post_search_thread, 'y') FROM post_search_thread
 JOIN threads t ON t.id = post_search_thread.docid
 WHERE post_search_thread MATCH ? AND post_search_thread.brand_id = ? AND t.created_at >= ?`
 		args = append(args, f.since)
+		if f.lang != "" {
+			q += ` AND t.language = ?`
+			args = append(args, f.lang)
+		}
 	}
 	rows, err := s.db.Query(ctx, q, args...)
 	if err != nil {
@@ -244,10 +265,8 @@ func (s *Service) boostSolved(ctx context.Context, brandID int64, all []scored, 
 	if err != nil {
 		return nil, err
 	}
-	s.cache.mu.Lock()
-	defer s.cache.mu.Unlock()
 	for i := range cand {
-		if set[cand[i].id] {
+		if set.has(cand[i].id) {
 			cand[i].score *= solvedBoost
 		}
 	}
@@ -271,24 +290,22 @@ func betterScore(a, b scored) int {
 // solvedAmong returns which of the threads have an accepted answer, from a
 // per-brand set kept in memory: loaded once (one index scan), then updated by
 // the accept and withdraw hooks and reloaded after state.ttl, so
-// boosting thousands of candidates costs map look-ups, not queries.
+// boosting thousands of candidates costs bit tests, not queries.
 func (s *Service) solvedAmong(ctx context.Context, brandID int64, xs []scored) (map[int64]bool, error) {
 	set, err := s.solvedSet(ctx, brandID)
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[int64]bool)
-	s.cache.mu.Lock()
-	defer s.cache.mu.Unlock()
 	for _, x := range xs {
-		if set[x.id] {
+		if set.has(x.id) {
 			out[x.id] = true
 		}
 	}
 	return out, nil
 }
 
-func (s *Service) solvedSet(ctx context.Context, brandID int64) (map[int64]bool, error) {
+func (s *Service) solvedSet(ctx context.Context, brandID int64) (*idSet, error) {
 	now := s.now()
 	s.cache.mu.Lock()
 	e, ok := s.cache.solved[brandID]
@@ -296,26 +313,18 @@ func (s *Service) solvedSet(ctx context.Context, brandID int64) (map[int64]bool,
 	if ok && now.Sub(e.at) <= s.cache.ttl {
 		return e.ids, nil
 	}
-	rows, err := s.db.Query(ctx, `SELECT id FROM threads WHERE brand_id = ? AND accepted_post_id IS NOT NULL`, brandID)
+	ids, err := sqldb.Int64s(s.db.Query(ctx, `SELECT id FROM threads WHERE brand_id = ? AND accepted_post_id IS NOT NULL`, brandID))
 	if err != nil {
 		return nil, fmt.Errorf("search: solved threads: %w", err)
 	}
-	defer rows.Close()
-	ids := map[int64]bool{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids[id] = true
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+	set := &idSet{}
+	for _, id := range ids {
+		set = set.with(id, true)
 	}
 	s.cache.mu.Lock()
-	s.cache.solved[brandID] = solvedEntry{ids: ids, at: now}
+	s.cache.solved[brandID] = solvedEntry{ids: set, at: now}
 	s.cache.mu.Unlock()
-	return ids, nil
+	return set, nil
 }
 
 // noteSolved keeps the in-memory solved sets in step with accepts and
@@ -324,17 +333,45 @@ func (st *state) noteSolved(brandID, threadID int64, solved bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if e, ok := st.solved[brandID]; ok {
-		if solved {
-			e.ids[threadID] = true
-		} else {
-			delete(e.ids, threadID)
-		}
+		e.ids = e.ids.copy().with(threadID, solved)
+		st.solved[brandID] = e
 	}
 }
 
 type solvedEntry struct {
-	ids map[int64]bool
+	ids *idSet // never changed once shared: noteSolved replaces it
 	at  time.Time
+}
+
+// idSet is a set of thread ids as bits: a 100,000-thread brand's solved
+// threads take 12.5 KB, and a test is a shift and a mask.
+type idSet struct{ bits []uint64 }
+
+func (s *idSet) has(id int64) bool {
+	i := uint64(id) / 64
+	return id >= 0 && i < uint64(len(s.bits)) && s.bits[i]&(1<<(uint64(id)%64)) != 0
+}
+
+func (s *idSet) copy() *idSet { return &idSet{bits: slices.Clone(s.bits)} }
+
+// with sets or clears id in s itself (callers own s) and returns s.
+func (s *idSet) with(id int64, on bool) *idSet {
+	if id < 0 {
+		return s
+	}
+	i := int(uint64(id) / 64)
+	if i >= len(s.bits) {
+		if !on {
+			return s
+		}
+		s.bits = append(s.bits, make([]uint64, i+1-len(s.bits))...)
+	}
+	if on {
+		s.bits[i] |= 1 << (uint64(id) % 64)
+	} else {
+		s.bits[i] &^= 1 << (uint64(id) % 64)
+	}
+	return s
 }
 
 // topK returns the k best of xs in order, in O(n log k).
@@ -392,6 +429,10 @@ func (s *Service) rankThreadsPG(ctx context.Context, brandID int64, terms []stri
 	if f.since != 0 {
 		where += " AND created_at >= ?"
 		args = append(args, f.since)
+	}
+	if f.lang != "" {
+		where += " AND EXISTS (SELECT 1 FROM threads t WHERE t.id = thread_id AND t.language = ?)"
+		args = append(args, f.lang)
 	}
 	args = append(args, limit, offset)
 	rows, err := s.db.Query(ctx, `SELECT thread_id, ts_rank_cd(CAST(? AS float4[]), doc, q) * (CASE WHEN solved = 1 THEN ? ELSE 1 END) AS score,

@@ -224,7 +224,7 @@ func TestSimilarQuestions(t *testing.T) {
 		both := solve("eSIM activation after porting")
 		f.ask(t, asker, "eSIM activation never finished") // unsolved: never suggested
 		solve("Roaming charges in Portugal")
-		got, err := f.search.Similar(ctx, f.brand.ID, "How do I finish eSIM activation on my Pixel?", 5)
+		got, err := f.search.Similar(ctx, f.brand.ID, "How do I finish eSIM activation on my Pixel?", "", 5)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -234,7 +234,7 @@ func TestSimilarQuestions(t *testing.T) {
 		}
 		sameIDs(t, "similar", ids, esim.ID, both.ID)
 		for _, title := range []string{"", "How do I do it?", "zzzz qqqq"} {
-			got, err := f.search.Similar(ctx, f.brand.ID, title, 5)
+			got, err := f.search.Similar(ctx, f.brand.ID, title, "", 5)
 			if err != nil || len(got) != 0 {
 				t.Fatalf("similar %q = %v, %v; want none", title, got, err)
 			}

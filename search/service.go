@@ -19,14 +19,15 @@ import (
 type Service struct {
 	db    *sqldb.DB
 	now   func() time.Time
-	cache *state // word frequencies and solved sets for ranking (rank.go)
+	cache *state        // word frequencies and solved sets for ranking (rank.go)
+	lists *postingCache // each searched word's documents, on SQLite (postings.go)
 }
 
 // New makes the search service. now is the clock (tests move it). Subscribe
 // its Hook to every forum.Service that writes to db, so the index follows
 // each change in the same transaction.
 func New(db *sqldb.DB, now func() time.Time) *Service {
-	return &Service{db: db, now: now, cache: newState()}
+	return &Service{db: db, now: now, cache: newState(), lists: newPostingCache()}
 }
 
 // Hook keeps the search index in step with a forum change (index.go) and

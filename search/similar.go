@@ -55,9 +55,12 @@ var stopWords = map[string]bool{
 // Similar returns up to limit solved threads of the brand whose questions
 // are most like title, for the Ask page: those sharing all the title's topic
 // words first, then all but one, down to two words, rarest combinations
-// first, within bounds (maxSimilarTerms, maxSimilarQueries). A title with no
-// topic words has no suggestions and is not an error.
-func (s *Service) Similar(ctx context.Context, brandID int64, title string, limit int) ([]forum.Thread, error) {
+// first, within bounds (maxSimilarTerms, maxSimilarQueries). Threads asked in
+// language (the asker's; "" for no preference) come before the others among
+// twice as many candidates: an answer the asker can read helps most, one in
+// another language still helps. A title with no topic words has no
+// suggestions and is not an error.
+func (s *Service) Similar(ctx context.Context, brandID int64, title, language string, limit int) ([]forum.Thread, error) {
 	if limit <= 0 || limit > 10 {
 		limit = SimilarLimit
 	}
@@ -72,7 +75,11 @@ func (s *Service) Similar(ctx context.Context, brandID int64, title string, limi
 	if err != nil {
 		return nil, err
 	}
-	ids, err := s.similarIDs(ctx, brandID, terms, limit)
+	pool := limit
+	if language != "" {
+		pool = 2 * limit
+	}
+	ids, err := s.similarIDs(ctx, brandID, terms, pool)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +91,17 @@ func (s *Service) Similar(ctx context.Context, brandID int64, title string, limi
 	for _, r := range res {
 		out = append(out, r.Thread)
 	}
-	return out, nil
+	slices.SortStableFunc(out, func(a, b forum.Thread) int {
+		return boolRank(a.Language != language) - boolRank(b.Language != language)
+	})
+	return out[:min(len(out), limit)], nil
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // topicWords are the title's searchable words without the stop words.

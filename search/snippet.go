@@ -1,6 +1,7 @@
 package search
 
 import (
+	"html/template"
 	"strings"
 	"unicode"
 
@@ -47,16 +48,10 @@ type span struct {
 	match      bool
 }
 
-func words(text string, terms []string) []span {
-	var out []span
+// eachWord calls fn with the byte range of every word of text, in order,
+// until fn returns false.
+func eachWord(text string, fn func(start, end int) bool) {
 	start := -1
-	flush := func(end int) {
-		if start >= 0 {
-			w := fold(text[start:end])
-			out = append(out, span{start: start, end: end, match: containsString(terms, w)})
-			start = -1
-		}
-	}
 	for i, r := range text {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			if start < 0 {
@@ -64,34 +59,81 @@ func words(text string, terms []string) []span {
 			}
 			continue
 		}
-		flush(i)
+		if start >= 0 {
+			if !fn(start, i) {
+				return
+			}
+			start = -1
+		}
 	}
-	flush(len(text))
-	return out
+	if start >= 0 {
+		fn(start, len(text))
+	}
+}
+
+// isTerm reports whether the word w, folded, is one of terms (which are
+// lower case), without allocating for ASCII words.
+func isTerm(w string, terms []string) bool {
+	for i := 0; i < len(w); i++ {
+		if w[i] >= 0x80 {
+			return containsString(terms, fold(w))
+		}
+	}
+	for _, t := range terms {
+		if len(t) == len(w) && asciiLowerEqual(w, t) {
+			return true
+		}
+	}
+	return false
+}
+
+func asciiLowerEqual(w, lower string) bool {
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // Highlight splits text into fragments with the searched words marked. With
 // maxWords > 0 it keeps a window of that many words around the first match,
-// with an ellipsis where text was cut.
+// with an ellipsis where text was cut. It reads the text twice rather than
+// keeping every word: a long post costs no more memory than its window.
 func Highlight(text string, terms []string, maxWords int) []Fragment {
-	ws := words(text, terms)
-	from, to := 0, len(text)
-	cutStart, cutEnd := false, false
-	if maxWords > 0 && len(ws) > maxWords {
-		first := 0
-		for i, w := range ws {
-			if w.match {
-				first = i
-				break
-			}
+	n, first := 0, -1
+	eachWord(text, func(start, end int) bool {
+		if first < 0 && isTerm(text[start:end], terms) {
+			first = n
 		}
-		lo := max(0, first-maxWords/4)
-		hi := min(len(ws), lo+maxWords)
+		n++
+		return true
+	})
+	lo, hi := 0, n
+	if maxWords > 0 && n > maxWords {
+		lo = max(0, max(first, 0)-maxWords/4)
+		hi = min(n, lo+maxWords)
 		lo = max(0, hi-maxWords)
-		from, cutStart = ws[lo].start, lo > 0
-		if hi < len(ws) {
-			to, cutEnd = ws[hi-1].end, true
+	}
+	ws := make([]span, 0, hi-lo)
+	i := 0
+	eachWord(text, func(start, end int) bool {
+		if i >= lo {
+			ws = append(ws, span{start: start, end: end, match: isTerm(text[start:end], terms)})
 		}
+		i++
+		return i < hi
+	})
+	from, to := 0, len(text)
+	if hi-lo < n { // a window: it starts at its first word
+		from = ws[0].start
+	}
+	if hi < n {
+		to = ws[len(ws)-1].end
 	}
 	var out []Fragment
 	add := func(s string, mark bool) {
@@ -104,12 +146,12 @@ func Highlight(text string, terms []string, maxWords int) []Fragment {
 		}
 		out = append(out, Fragment{Text: s, Mark: mark})
 	}
-	if cutStart {
+	if lo > 0 {
 		add("… ", false)
 	}
 	pos := from
 	for _, w := range ws {
-		if w.start < from || w.end > to || !w.match {
+		if !w.match {
 			continue
 		}
 		add(text[pos:w.start], false)
@@ -117,10 +159,20 @@ func Highlight(text string, terms []string, maxWords int) []Fragment {
 		pos = w.end
 	}
 	add(text[pos:to], false)
-	if cutEnd {
+	if hi < n {
 		add(" …", false)
 	}
 	return out
+}
+
+// hasTerm reports whether text holds one of the searched words.
+func hasTerm(text string, terms []string) bool {
+	found := false
+	eachWord(text, func(start, end int) bool {
+		found = isTerm(text[start:end], terms)
+		return !found
+	})
+	return found
 }
 
 // bestSnippet picks the first source (sanitised HTML) holding a searched
@@ -136,17 +188,22 @@ func bestSnippet(sources []string, terms []string) []Fragment {
 		if fallback == "" {
 			fallback = text
 		}
-		for _, w := range words(text, terms) {
-			if w.match {
-				return Highlight(text, terms, snippetWords)
-			}
+		if hasTerm(text, terms) {
+			return Highlight(text, terms, snippetWords)
 		}
 	}
 	return Highlight(fallback, terms, snippetWords)
 }
 
-// FragmentsHTML renders fragments as HTML for API clients: each text is
-// escaped first, then matches are wrapped in <mark>.
+// TitleHTML is the result's title as HTML, for templates: printing it costs
+// one value where ranging over the fragments cost a template action each.
+func (r Result) TitleHTML() template.HTML { return template.HTML(FragmentsHTML(r.Title)) }
+
+// SnippetHTML is the result's snippet as HTML, for templates.
+func (r Result) SnippetHTML() template.HTML { return template.HTML(FragmentsHTML(r.Snippet)) }
+
+// FragmentsHTML renders fragments as HTML for API clients and templates:
+// each text is escaped first, then matches are wrapped in <mark>.
 func FragmentsHTML(fs []Fragment) string {
 	var b strings.Builder
 	for _, f := range fs {

@@ -31,6 +31,7 @@ import (
 	"text/template/parse"
 	"time"
 
+	"mutual/account"
 	"mutual/i18n"
 )
 
@@ -104,6 +105,8 @@ func Load(files fs.FS, cat *i18n.Catalogue) (*Theme, error) {
 		"initial":   Initial,
 		"len64":     func(v any) int64 { return int64(reflectLen(v)) },
 		"dict":      dict,
+		// An erased account's name has no profile to link to.
+		"former": func(name string) bool { return name == account.FormerMember },
 	}
 	maps.Copy(funcs, spoken(cat.For("en")))
 	// Every templates/*.html is a page, except the layout, the shared

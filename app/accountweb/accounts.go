@@ -32,6 +32,10 @@ type Handlers struct {
 	// notifications outbox); without it the community sends no email and
 	// the forgot-password page says so.
 	ResetMail account.QueueMail
+	// MayReset, when set, decides who is mailed a reset link: single
+	// sign-on's rule, where members who sign in with a provider have no
+	// password to reset (sso.NeedsPassword).
+	MayReset account.ResetPolicy
 
 	// SSO, when set, gives the sign-in and join pages the brand's single
 	// sign-on: its buttons (each returning to next), and whether password

@@ -31,18 +31,31 @@ type forgotView struct {
 	Login   string
 	Sent    bool // the answer, the same whether or not the account exists
 	MailOff bool // the community sends no email, so no link can reach anyone
-	Errors  map[string]string
+	// SSO: when its PasswordOff is set, members sign in only with its
+	// Buttons and only administrators are sent a link.
+	SSO    Federation
+	Errors map[string]string
 }
 
 func (h *Handlers) forgotForm(c *gin.Context) {
-	h.site.Render(c, http.StatusOK, "password_forgot", web.T(c, "title.reset_password"), forgotView{MailOff: h.ResetMail == nil})
+	f, ok := h.federation(c, "/")
+	if !ok {
+		return
+	}
+	h.site.Render(c, http.StatusOK, "password_forgot", web.T(c, "title.reset_password"), forgotView{MailOff: h.ResetMail == nil, SSO: f})
 }
 
 // forgot asks for a link. The answer is the same page whether or not the
 // login names an account, and so is the work behind it (RequestReset); the
-// mail goes later, from the outbox.
+// mail goes later, from the outbox. MayReset decides who has a use for a
+// password; when the brand signs members in only through its providers,
+// the page tells everyone that those members have none to reset.
 func (h *Handlers) forgot(c *gin.Context) {
 	v := forgotView{Login: c.PostForm("login"), MailOff: h.ResetMail == nil}
+	var ok bool
+	if v.SSO, ok = h.federation(c, "/"); !ok {
+		return
+	}
 	login := strings.TrimSpace(v.Login)
 	switch {
 	case v.MailOff:
@@ -53,11 +66,11 @@ func (h *Handlers) forgot(c *gin.Context) {
 		h.site.Render(c, http.StatusUnprocessableEntity, "password_forgot", web.T(c, "title.reset_password"), v)
 		return
 	}
-	if err := h.members.RequestReset(c.Request.Context(), web.BrandOf(c).ID, login, h.ResetMail); err != nil {
+	if err := h.members.RequestResetIf(c.Request.Context(), web.BrandOf(c).ID, login, h.ResetMail, h.MayReset); err != nil {
 		h.site.Fail(c, err)
 		return
 	}
-	h.site.Render(c, http.StatusOK, "password_forgot", web.T(c, "title.check_email"), forgotView{Sent: true})
+	h.site.Render(c, http.StatusOK, "password_forgot", web.T(c, "title.check_email"), forgotView{Sent: true, SSO: v.SSO})
 }
 
 type resetView struct {

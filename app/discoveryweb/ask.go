@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"mutual/app/web"
+	"mutual/forum"
 	"mutual/search"
 )
 
@@ -33,8 +34,13 @@ func (h *Handlers) openSuggestion(c *gin.Context) {
 // solved questions listed above the buttons.
 func (h *Handlers) checkSimilar(c *gin.Context) {
 	bid, _ := strconv.ParseInt(c.PostForm("board_id"), 10, 64)
-	d := Draft{BoardID: bid, Title: c.PostForm("title"), Body: c.PostForm("body"), ClientKey: c.PostForm("client_key")}
-	similar, err := h.search.Similar(c.Request.Context(), web.BrandOf(c).ID, d.Title, search.SimilarLimit)
+	d := Draft{BoardID: bid, Title: c.PostForm("title"), Body: c.PostForm("body"), ClientKey: c.PostForm("client_key"),
+		Language: c.PostForm("language")}
+	prefer, err := forum.ParseLanguage(d.Language)
+	if err != nil || prefer == "" {
+		prefer = web.ContentLanguage(c) // the form's own check reports a bad choice when it is posted
+	}
+	similar, err := h.search.Similar(c.Request.Context(), web.BrandOf(c).ID, d.Title, prefer, search.SimilarLimit)
 	if err != nil {
 		h.site.Fail(c, err)
 		return

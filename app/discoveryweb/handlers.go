@@ -34,9 +34,9 @@ type With struct {
 
 // Draft is a question being asked, as the Ask form sent it.
 type Draft struct {
-	BoardID                int64
-	Title, Body, ClientKey string
-	Similar                []forum.Thread // similar solved questions
+	BoardID                          int64
+	Title, Body, ClientKey, Language string
+	Similar                          []forum.Thread // similar solved questions, those in Language first
 }
 
 // New builds the discovery handlers.

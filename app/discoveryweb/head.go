@@ -5,6 +5,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"mutual/account"
 	"mutual/app/web"
 	"mutual/forum"
 	"mutual/markup"
@@ -36,6 +37,9 @@ func Head(v web.PageInfo) any {
 	t := pg.Thread
 	canonical := v.Origin + web.ThreadURL(t)
 	person := func(name string) map[string]any {
+		if name == account.FormerMember {
+			return map[string]any{"@type": "Person", "name": name} // an erased account: no profile
+		}
 		return map[string]any{"@type": "Person", "name": name, "url": v.Origin + "/u/" + name}
 	}
 	answer := func(p forum.Post) map[string]any {

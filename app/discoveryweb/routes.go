@@ -9,7 +9,7 @@ import (
 // Routes registers search, similar questions while asking, and what search
 // engines and feed readers fetch: robots.txt, sitemaps and Atom feeds.
 func (h *Handlers) Routes(b, api *gin.RouterGroup) {
-	b.GET("/search", h.site.Need("thread", "read"), h.searchPage)
+	b.GET("/search", h.site.Need("thread", "read"), h.site.Cached, h.searchPage)
 	api.GET("/search", h.site.Need("thread", "read"), h.apiSearch)
 
 	// Found by search engines: anyone who may read threads may read these.

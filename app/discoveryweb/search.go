@@ -14,6 +14,7 @@ import (
 	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/forum/lang"
 	"mutual/search"
 )
 
@@ -25,7 +26,8 @@ var since = map[string]time.Duration{
 }
 
 // query reads the search parameters shared by the page and the API:
-// q, board, status (all|solved|unanswered), since (week|month|year), page.
+// q, board, status (all|solved|unanswered), since (week|month|year), lang
+// (a language code), page.
 func (h *Handlers) query(c *gin.Context) (search.Query, error) {
 	sq := search.Query{Q: strings.TrimSpace(c.Query("q"))}
 	fields := map[string]string{}
@@ -48,6 +50,11 @@ func (h *Handlers) query(c *gin.Context) (search.Query, error) {
 		}
 		sq.Since = h.now().Add(-d)
 	}
+	language, err := forum.ParseLanguage(c.Query("lang"))
+	if err != nil {
+		fields["lang"] = "lang must be a language code such as en or es"
+	}
+	sq.Lang = language
 	if v := c.Query("page"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
@@ -67,11 +74,15 @@ type searchView struct {
 	Board  int64
 	Status string
 	Since  string
+	Lang   string
 	Boards []forum.Board
-	Result search.Page
-	Errors map[string]string
-	Prev   string // links to the neighbouring pages; empty at the ends
-	Next   string
+	// Languages are the language filter's choices; none when the brand's
+	// threads are all in one language.
+	Languages []lang.Language
+	Result    search.Page
+	Errors    map[string]string
+	Prev      string // links to the neighbouring pages; empty at the ends
+	Next      string
 }
 
 func (v searchView) pageLink(page int) string {
@@ -84,6 +95,9 @@ func (v searchView) pageLink(page int) string {
 	}
 	if v.Since != "" {
 		q.Set("since", v.Since)
+	}
+	if v.Lang != "" {
+		q.Set("lang", v.Lang)
 	}
 	if page > 1 {
 		q.Set("page", strconv.Itoa(page))
@@ -108,10 +122,18 @@ func (h *Handlers) searchPage(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
+	langs, err := h.forum.Languages(ctx, web.BrandOf(c).ID)
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
 	v := searchView{Query: strings.TrimSpace(c.Query("q")), Status: c.Query("status"), Since: c.Query("since"), Boards: boards}
 	code := http.StatusOK
 	sq, err := h.query(c)
-	v.Board = sq.BoardID
+	v.Board, v.Lang = sq.BoardID, sq.Lang
+	if len(langs) > 1 || v.Lang != "" {
+		v.Languages = langs
+	}
 	if v.Query != "" || err != nil {
 		if err == nil {
 			v.Result, err = h.search.Threads(ctx, web.BrandOf(c).ID, sq)
@@ -196,7 +218,15 @@ func (h *Handlers) apiSimilar(c *gin.Context) {
 		h.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"title": "title must be at most 300 characters"}})
 		return
 	}
-	threads, err := h.search.Similar(c.Request.Context(), web.BrandOf(c).ID, title, search.SimilarLimit)
+	prefer, err := forum.ParseLanguage(c.Query("lang"))
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	if prefer == "" {
+		prefer = web.ContentLanguage(c)
+	}
+	threads, err := h.search.Similar(c.Request.Context(), web.BrandOf(c).ID, title, prefer, search.SimilarLimit)
 	if err != nil {
 		h.site.Fail(c, err)
 		return

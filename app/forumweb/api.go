@@ -41,6 +41,11 @@ func (h *Handlers) apiThreads(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
+	language, err := forum.ParseLanguage(c.Query("lang"))
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
 	cur, err := forum.ParseCursor(c.Request.Context(), c.Query("cursor"))
 	if err != nil {
 		h.site.Fail(c, err)
@@ -55,7 +60,7 @@ func (h *Handlers) apiThreads(c *gin.Context) {
 		}
 		limit = n
 	}
-	threads, next, err := h.forum.ListThreads(ctx, bd.BrandID, bd.ID, f, cur, limit)
+	threads, next, err := h.forum.ListThreads(ctx, bd.BrandID, bd.ID, f, language, cur, limit)
 	if err != nil {
 		h.site.Fail(c, err)
 		return
@@ -108,7 +113,9 @@ func (h *Handlers) apiThread(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, out)
+	// Anonymous readers share one encoding per change of the thread, as
+	// they share its page.
+	h.site.CachedJSON(c, http.StatusOK, out)
 }
 
 func (h *Handlers) apiRevisions(c *gin.Context) {

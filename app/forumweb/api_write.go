@@ -17,6 +17,7 @@ func (h *Handlers) apiAsk(c *gin.Context) {
 		Title     string `json:"title"`
 		Body      string `json:"body"`
 		ClientKey string `json:"client_key"`
+		Language  string `json:"language"` // optional: detected from the title and body when not given
 	}
 	if err := web.BindJSON(c, &in); err != nil {
 		h.site.Fail(c, err)
@@ -25,7 +26,8 @@ func (h *Handlers) apiAsk(c *gin.Context) {
 	if k := c.GetHeader("Idempotency-Key"); k != "" && in.ClientKey == "" {
 		in.ClientKey = k
 	}
-	t, err := h.forum.Ask(c.Request.Context(), web.ActorOf(c), forum.NewThread{BoardID: in.BoardID, Title: in.Title, Body: in.Body, ClientKey: in.ClientKey})
+	t, err := h.forum.Ask(c.Request.Context(), web.ActorOf(c), forum.NewThread{BoardID: in.BoardID, Title: in.Title, Body: in.Body,
+		ClientKey: in.ClientKey, Language: in.Language})
 	if err != nil {
 		h.site.Fail(c, err)
 		return

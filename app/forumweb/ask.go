@@ -10,6 +10,7 @@ import (
 	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/forum/lang"
 )
 
 type askView struct {
@@ -18,6 +19,8 @@ type askView struct {
 	Title     string
 	Body      string
 	ClientKey string
+	Language  string          // the language the question is asked in (the select's choice)
+	Languages []lang.Language // the select's choices
 	Errors    map[string]string
 	Preview   string // sanitised HTML; the template marks it safe with sanitized
 
@@ -41,22 +44,26 @@ func (h *Handlers) askPage(c *gin.Context, code int, v askView) {
 	if v.ClientKey == "" {
 		v.ClientKey = newClientKey()
 	}
+	if v.Language == "" {
+		v.Language = web.ContentLanguage(c)
+	}
+	v.Languages = lang.Known()
 	h.site.Render(c, code, "ask", web.T(c, "title.ask"), v)
 }
 
 // Draft is a question being asked, as the Ask form sent it, and the similar
 // solved questions found for it.
 type Draft struct {
-	BoardID                int64
-	Title, Body, ClientKey string
-	Similar                []forum.Thread
+	BoardID                          int64
+	Title, Body, ClientKey, Language string
+	Similar                          []forum.Thread
 }
 
 // AskAgain shows the Ask form as typed, with similar solved questions (the
 // discovery capability's check for browsers without JavaScript).
 func (h *Handlers) AskAgain(c *gin.Context, d Draft) {
 	h.askPage(c, http.StatusOK, askView{BoardID: d.BoardID, Title: d.Title, Body: d.Body, ClientKey: d.ClientKey,
-		Similar: d.Similar, CheckedSimilar: true})
+		Language: d.Language, Similar: d.Similar, CheckedSimilar: true})
 }
 
 func (h *Handlers) askForm(c *gin.Context) {
@@ -66,7 +73,8 @@ func (h *Handlers) askForm(c *gin.Context) {
 
 func (h *Handlers) ask(c *gin.Context) {
 	bid, _ := strconv.ParseInt(c.PostForm("board_id"), 10, 64)
-	v := askView{BoardID: bid, Title: c.PostForm("title"), Body: c.PostForm("body"), ClientKey: c.PostForm("client_key")}
+	v := askView{BoardID: bid, Title: c.PostForm("title"), Body: c.PostForm("body"), ClientKey: c.PostForm("client_key"),
+		Language: c.PostForm("language")}
 	if c.PostForm("preview") != "" {
 		html, err := h.md.Render(v.Body)
 		var ve *fault.ValidationError
@@ -82,7 +90,8 @@ func (h *Handlers) ask(c *gin.Context) {
 		}
 		return
 	}
-	t, err := h.forum.Ask(c.Request.Context(), web.ActorOf(c), forum.NewThread{BoardID: bid, Title: v.Title, Body: v.Body, ClientKey: v.ClientKey})
+	t, err := h.forum.Ask(c.Request.Context(), web.ActorOf(c), forum.NewThread{BoardID: bid, Title: v.Title, Body: v.Body, ClientKey: v.ClientKey,
+		Language: v.Language})
 	var ve *fault.ValidationError
 	if errors.As(err, &ve) {
 		v.Errors = ve.Fields

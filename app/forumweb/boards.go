@@ -8,6 +8,7 @@ import (
 
 	"mutual/app/web"
 	"mutual/forum"
+	"mutual/forum/lang"
 )
 
 func (h *Handlers) home(c *gin.Context) {
@@ -57,6 +58,11 @@ func (h *Handlers) board(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
+	language, err := forum.ParseLanguage(c.Query("lang"))
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
 	after, err := forum.ParseCursor(c.Request.Context(), c.Query("after"))
 	if err != nil {
 		h.site.Fail(c, err)
@@ -67,24 +73,52 @@ func (h *Handlers) board(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	list, err := h.forum.BoardPage(ctx, bd.BrandID, bd.ID, f, after, before, 30)
+	list, err := h.forum.BoardPage(ctx, bd.BrandID, bd.ID, f, language, after, before, 30)
 	if err == nil {
 		err = h.rep.RankThreads(ctx, bd.BrandID, list.Threads)
+	}
+	var langs []lang.Language
+	if err == nil {
+		langs, err = h.forum.Languages(ctx, bd.BrandID)
 	}
 	if err != nil {
 		h.site.Fail(c, err)
 		return
 	}
-	h.site.Render(c, http.StatusOK, "board", bd.Name, boardView{Board: bd, Threads: list.Threads, Filter: f,
-		Pages: boardPages(bd, f, list), TopHelpers: h.rep.TopHelpers(ctx, bd)})
+	if len(langs) < 2 && language == "" {
+		langs = nil // one language: nothing to filter by
+	}
+	v := boardView{Board: bd, Threads: list.Threads, Filter: f, Lang: language, Languages: langs, TopHelpers: h.rep.TopHelpers(ctx, bd)}
+	v.Pages = v.pages(list)
+	h.site.Render(c, http.StatusOK, "board", bd.Name, v)
 }
 
 type boardView struct {
 	Board      forum.Board
 	Threads    []forum.Thread
 	Filter     forum.Filter
+	Lang       string          // the language the list is narrowed to; "" for all
+	Languages  []lang.Language // the language filter's choices; none when the brand has one language
 	Pages      pageLinks
 	TopHelpers any
+}
+
+// Link is the board's address in filter f, keeping the language filter.
+// The first page of "all" in every language is the board's plain address,
+// as every other link to the board.
+func (v boardView) Link(f forum.Filter) string {
+	q := url.Values{}
+	if f != forum.FilterAll {
+		q.Set("filter", string(f))
+	}
+	if v.Lang != "" {
+		q.Set("lang", v.Lang)
+	}
+	base := "/b/" + web.Itoa(v.Board.ID) + "/" + v.Board.Slug
+	if len(q) == 0 {
+		return base
+	}
+	return base + "?" + q.Encode()
 }
 
 // pageLinks are a list's links to the pages around it; "" for none.
@@ -92,17 +126,16 @@ type pageLinks struct {
 	First, Newer, Older string
 }
 
-// boardPages links a board page to the first page, the page before it and
-// the page after it, in the same filter. The first page of "all" is the
-// board's plain address, as every other link to the board.
-func boardPages(bd forum.Board, f forum.Filter, l forum.BoardList) pageLinks {
-	base := "/b/" + web.Itoa(bd.ID) + "/" + bd.Slug
-	first := base
-	if f != forum.FilterAll {
-		first += "?filter=" + string(f)
-	}
+// pages links a board page to the first page, the page before it and the
+// page after it, in the same filter and language.
+func (v boardView) pages(l forum.BoardList) pageLinks {
+	first := v.Link(v.Filter)
 	at := func(key string, cur forum.Cursor) string {
-		return base + "?" + url.Values{"filter": {string(f)}, key: {cur.String()}}.Encode()
+		q := url.Values{"filter": {string(v.Filter)}, key: {cur.String()}}
+		if v.Lang != "" {
+			q.Set("lang", v.Lang)
+		}
+		return "/b/" + web.Itoa(v.Board.ID) + "/" + v.Board.Slug + "?" + q.Encode()
 	}
 	var p pageLinks
 	if !l.First {

@@ -9,6 +9,7 @@ import (
 	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/forum/lang"
 	"mutual/i18n"
 )
 
@@ -20,19 +21,26 @@ type editView struct {
 	Errors      map[string]string
 	PostingHint string // what new members may post, while it applies
 	Preview     string // sanitised HTML of the body, when previewing
+
+	Languages []lang.Language // a question's language form's choices
 }
 
 func (h *Handlers) loadEdit(c *gin.Context) (editView, error) {
-	ctx := c.Request.Context()
-	actor := web.ActorOf(c)
 	id, err := web.IDParam(c, "id")
 	if err != nil {
 		return editView{}, err
 	}
-	p, err := h.forum.Post(ctx, actor.BrandID, id)
+	p, err := h.forum.Post(c.Request.Context(), web.ActorOf(c).BrandID, id)
 	if err != nil {
 		return editView{}, err
 	}
+	return h.loadEditOf(c, p)
+}
+
+// loadEditOf is the edit page of p, for an actor who may edit it.
+func (h *Handlers) loadEditOf(c *gin.Context, p forum.Post) (editView, error) {
+	ctx := c.Request.Context()
+	actor := web.ActorOf(c)
 	if err := h.forum.CanEdit(ctx, actor, p); err != nil {
 		return editView{}, err
 	}
@@ -53,7 +61,15 @@ func (h *Handlers) editForm(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	h.site.Render(c, http.StatusOK, "edit", web.T(c, "title.edit"), v)
+	h.editPage(c, http.StatusOK, v)
+}
+
+// editPage draws the edit page; a question's also offers its language.
+func (h *Handlers) editPage(c *gin.Context, code int, v editView) {
+	if v.Post.IsQuestion {
+		v.Languages = lang.Known()
+	}
+	h.site.Render(c, code, "edit", web.T(c, "title.edit"), v)
 }
 
 func (h *Handlers) edit(c *gin.Context) {
@@ -70,18 +86,18 @@ func (h *Handlers) edit(c *gin.Context) {
 		switch {
 		case errors.As(err, &ve):
 			v.Errors = ve.Fields
-			h.site.Render(c, http.StatusUnprocessableEntity, "edit", web.T(c, "title.edit"), v)
+			h.editPage(c, http.StatusUnprocessableEntity, v)
 		case err != nil:
 			h.site.Fail(c, err)
 		default:
-			h.site.Render(c, http.StatusOK, "edit", web.T(c, "title.edit"), v)
+			h.editPage(c, http.StatusOK, v)
 		}
 		return
 	}
 	p, err := h.forum.Edit(c.Request.Context(), web.ActorOf(c), v.Post.ID, v.Title, v.Body)
 	if errors.As(err, &ve) {
 		v.Errors = ve.Fields
-		h.site.Render(c, http.StatusUnprocessableEntity, "edit", web.T(c, "title.edit"), v)
+		h.editPage(c, http.StatusUnprocessableEntity, v)
 		return
 	}
 	if err != nil {

@@ -1,6 +1,7 @@
 package forumweb
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -15,8 +16,11 @@ func (h *Handlers) profile(c *gin.Context) {
 	ctx := c.Request.Context()
 	b := web.BrandOf(c)
 	u, err := h.members.ByUsername(ctx, b.ID, c.Param("username"))
+	if errors.Is(err, fault.ErrNotFound) {
+		err = account.NoSuchMember(c.Param("username"))
+	}
 	if err != nil {
-		h.site.Fail(c, &fault.Error{Kind: fault.ErrNotFound, Msg: web.T(c, "aw.no_member")})
+		h.site.Fail(c, err)
 		return
 	}
 	threads, err := h.forum.ThreadsBy(ctx, b.ID, u.ID, 20)

@@ -1,6 +1,7 @@
 package reputationweb
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
@@ -18,8 +19,11 @@ func (h *Handlers) ledgerPage(c *gin.Context) {
 	ctx := c.Request.Context()
 	b := web.BrandOf(c)
 	u, err := h.members.ByUsername(ctx, b.ID, c.Param("username"))
+	if errors.Is(err, fault.ErrNotFound) {
+		err = account.NoSuchMember(c.Param("username"))
+	}
 	if err != nil {
-		h.site.Fail(c, &fault.Error{Kind: fault.ErrNotFound, Msg: web.T(c, "aw.no_member")})
+		h.site.Fail(c, err)
 		return
 	}
 	cur, err := reputation.ParseCursor(c.Query("after"))

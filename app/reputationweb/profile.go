@@ -94,7 +94,7 @@ func (h *Handlers) userByName(c *gin.Context) (account.User, reputation.Config, 
 	u, err := h.members.ByUsername(ctx, b.ID, c.Param("username"))
 	if err != nil {
 		if errors.Is(err, fault.ErrNotFound) {
-			err = &fault.Error{Kind: fault.ErrNotFound, Msg: web.T(c, "aw.no_member")}
+			err = account.NoSuchMember(c.Param("username"))
 		}
 		h.site.Fail(c, err)
 		return account.User{}, reputation.Config{}, false

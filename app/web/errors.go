@@ -63,6 +63,18 @@ func StatusIn(loc *i18n.Localizer, err error) (int, string, string) {
 // Fail answers with the error as a page or as API JSON (a validation error
 // with its fields, so programs can show them).
 func (s *Site) Fail(c *gin.Context, err error) {
+	if ClientGone(c) {
+		// Nobody is left to read an answer, and nothing went wrong here:
+		// the request log records it as 499 at INFO, with the error.
+		c.Set(keyGoneErr, err.Error())
+		c.AbortWithStatus(StatusClientClosed)
+		return
+	}
+	s.answer(c, err)
+}
+
+// answer writes the error's status and message, logging server errors.
+func (s *Site) answer(c *gin.Context, err error) {
 	loc := LocalizerOf(c)
 	code, apiCode, msg := StatusIn(loc, err)
 	var rl *fault.RateLimitError
@@ -86,6 +98,17 @@ func (s *Site) Fail(c *gin.Context, err error) {
 		h = loc.T("heading.other_error")
 	}
 	s.Render(c, code, "error", h, struct{ Heading, Message string }{h, msg})
+}
+
+// StatusClientClosed is the status logged for a request whose client went
+// away before its answer was ready (nginx's 499).
+const StatusClientClosed = 499
+
+// ClientGone reports whether the client closed the connection (or gave up)
+// while the request was being handled. What failed after that failed
+// because the request's context was cancelled, not because of a fault here.
+func ClientGone(c *gin.Context) bool {
+	return errors.Is(c.Request.Context().Err(), context.Canceled)
 }
 
 func JSONError(c *gin.Context, code int, apiCode, msg string) {

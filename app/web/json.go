@@ -56,6 +56,7 @@ type ThreadJSON struct {
 	Locked         bool       `json:"locked"`
 	Pinned         bool       `json:"pinned"`
 	MergedInto     *int64     `json:"merged_into,omitempty"`
+	Language       string     `json:"language"` // asked in: en, es... ("und" when it could not be told)
 }
 
 // PostJSON is a post in the API.
@@ -107,7 +108,8 @@ func ToBoardJSON(b forum.Board) BoardJSON {
 func ToThreadJSON(t forum.Thread, rk reputation.Ladder) ThreadJSON {
 	out := ThreadJSON{ID: t.ID, BoardID: t.BoardID, Title: t.Title, Slug: t.Slug, Author: AuthorJSON(t.AuthorID, t.AuthorName, t.AuthorReputation, rk),
 		CreatedAt: t.CreatedAt, LastActivityAt: t.LastActivityAt, ReplyCount: t.ReplyCount, Solved: t.Solved(), Answered: t.Answered(),
-		URL: ThreadURL(t), FirstReplyAt: OptTime(t.FirstReplyAt), Status: t.Status, Locked: t.Locked(), Pinned: t.Pinned}
+		URL: ThreadURL(t), FirstReplyAt: OptTime(t.FirstReplyAt), Status: t.Status, Locked: t.Locked(), Pinned: t.Pinned,
+		Language: t.Language}
 	if t.MergedInto != 0 {
 		into := t.MergedInto
 		out.MergedInto = &into

@@ -16,7 +16,7 @@ const (
 )
 
 // Speak chooses the language of the request among those the brand offers:
-// a ?lang= in the address (the alternates a page links for search
+// a ?hl= in the address (the alternates a page links for search
 // engines), then the visitor's choice in the switch (a cookie), then a
 // member's saved language, then the best match for the browser's
 // Accept-Language, then the brand's default. Pages, messages and errors
@@ -33,7 +33,7 @@ func (s *Site) Speak(c *gin.Context) {
 		}
 		return ""
 	}
-	lang := pick(c.Query("lang"))
+	lang := pick(c.Query("hl"))
 	if lang == "" {
 		if v, err := c.Cookie(cookieLang); err == nil {
 			lang = pick(v)

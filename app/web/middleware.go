@@ -30,6 +30,7 @@ const (
 	keyCSRF    = "csrf"
 	keyBearer  = "bearer"
 	keyRefused = "refused" // a refused form being drawn again (Site.Refuse)
+	keyGoneErr = "goneerr" // what failed once the client had gone (Site.Fail)
 )
 
 const (
@@ -73,6 +74,9 @@ func (s *Site) RequestLog(c *gin.Context) {
 	if b, ok := c.Get(keyBrand); ok {
 		attrs = append(attrs, slog.Int64("brand", b.(forum.Brand).ID))
 	}
+	if e := c.GetString(keyGoneErr); e != "" {
+		attrs = append(attrs, slog.String("client", "went away"), slog.String("err", e))
+	}
 	s.log.LogAttrs(c.Request.Context(), level, "request", attrs...)
 }
 
@@ -84,7 +88,7 @@ func (s *Site) Recover(c *gin.Context) {
 				panic(p)
 			}
 			s.log.Error("panic", "request_id", c.GetString(keyReqID), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			s.Fail(c, errors.New("internal panic"))
+			s.answer(c, errors.New("internal panic")) // a bug even if the client has gone
 			c.Abort()
 		}
 	}()

@@ -1,10 +1,13 @@
 package web
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -13,12 +16,13 @@ import (
 	"mutual/forum"
 )
 
-// pageCache keeps the rendered bytes of pages as anonymous visitors see them
-// (the home page, board lists, thread pages). Members' pages are personal and
-// never cached. An entry records the generations of what it shows; every
-// committed change bumps the generation of its brand's lists and of its
-// thread, so a stale entry is never served. A short TTL bounds staleness from
-// writers this process does not hear about (another instance, an import).
+// pageCache keeps the rendered bytes of pages and API answers as anonymous
+// visitors see them (the home page, board lists, thread pages and their
+// JSON, search results). Members' pages are personal and never cached. An
+// entry records the generation of what it shows; every committed change
+// bumps the generations it touches, so a stale entry is never served. A
+// short TTL bounds staleness from writers this process does not hear about
+// (another instance, an import).
 type pageCache struct {
 	mu       sync.Mutex
 	entries  map[string]*cachedPage
@@ -28,29 +32,39 @@ type pageCache struct {
 	clock    uint64
 	lists    map[int64]uint64 // brand -> generation of its lists
 	threads  map[int64]uint64 // thread -> generation
+	brands   map[int64]uint64 // brand -> generation of any change in it
 }
 
+// scope is what makes a cached page stale.
+type scope int
+
+const (
+	scopeLists  scope = iota // the brand's lists: home, boards, leaderboard
+	scopeThread              // one thread: its page, its JSON
+	scopeBrand               // any thread of the brand: search results
+)
+
 type cachedPage struct {
-	body      []byte
-	etag      string
-	listGen   uint64
-	threadGen uint64
-	at        time.Time
+	body        []byte
+	etag        string
+	contentType string
+	gen         uint64
+	at          time.Time
 }
 
 // cacheSnap is what the middleware noted before the handler rendered, so a
 // change committed mid-render makes the stored entry stale rather than wrong.
 type cacheSnap struct {
-	key       string
-	listGen   uint64
-	threadGen uint64
+	pc  *pageCache
+	key string
+	gen uint64
 }
 
 const keyCacheSnap = "cachesnap"
 
 func newPageCache(maxBytes int, ttl time.Duration) *pageCache {
 	return &pageCache{entries: map[string]*cachedPage{}, maxBytes: maxBytes, ttl: ttl,
-		lists: map[int64]uint64{}, threads: map[int64]uint64{}}
+		lists: map[int64]uint64{}, threads: map[int64]uint64{}, brands: map[int64]uint64{}}
 }
 
 // invalidate is the forum's OnChange hook.
@@ -58,6 +72,7 @@ func (pc *pageCache) invalidate(ch forum.Change) {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	pc.clock++
+	pc.brands[ch.BrandID] = pc.clock
 	if ch.Lists {
 		pc.lists[ch.BrandID] = pc.clock
 	}
@@ -70,36 +85,46 @@ func (pc *pageCache) get(s cacheSnap) (*cachedPage, bool) {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	e, ok := pc.entries[s.key]
-	if !ok || e.listGen != s.listGen || e.threadGen != s.threadGen || time.Since(e.at) > pc.ttl {
+	if !ok || e.gen != s.gen || time.Since(e.at) > pc.ttl {
 		return nil, false
 	}
 	return e, true
 }
 
-func (pc *pageCache) snap(brandID, thread int64, key string) cacheSnap {
+func (pc *pageCache) snap(sc scope, brandID, thread int64, key string) cacheSnap {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
-	if thread != 0 {
+	switch sc {
+	case scopeThread:
 		// A thread page shows only its own thread, so only its own changes
 		// make it stale; a reply elsewhere in the brand does not.
-		return cacheSnap{key: key, threadGen: pc.threads[thread]}
+		return cacheSnap{pc: pc, key: key, gen: pc.threads[thread]}
+	case scopeBrand:
+		return cacheSnap{pc: pc, key: key, gen: pc.brands[brandID]}
 	}
-	return cacheSnap{key: key, listGen: pc.lists[brandID]}
+	return cacheSnap{pc: pc, key: key, gen: pc.lists[brandID]}
 }
 
-func (pc *pageCache) put(s cacheSnap, body []byte) *cachedPage {
+func (pc *pageCache) put(s cacheSnap, body []byte, contentType string) *cachedPage {
+	// Keep the bytes alone: a render buffer's spare capacity would double
+	// what the bound counts.
+	body = bytes.Clone(body)
 	sum := sha256.Sum256(body)
-	e := &cachedPage{body: body, etag: `W/"` + hex.EncodeToString(sum[:10]) + `"`, listGen: s.listGen, threadGen: s.threadGen, at: time.Now()}
+	e := &cachedPage{body: body, etag: `W/"` + hex.EncodeToString(sum[:10]) + `"`, contentType: contentType, gen: s.gen, at: time.Now()}
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	if old, ok := pc.entries[s.key]; ok {
 		pc.bytes -= len(old.body)
+		delete(pc.entries, s.key)
 	}
-	if pc.bytes+len(body) > pc.maxBytes {
-		// Dropping everything is crude but O(1) amortised and keeps memory
-		// bounded; hot pages are back after one render each.
-		pc.entries = map[string]*cachedPage{}
-		pc.bytes = 0
+	// Over the bound, arbitrary entries go (map order is random) until the
+	// new one fits: hot pages are back after one render each.
+	for k, old := range pc.entries {
+		if pc.bytes+len(body) <= pc.maxBytes {
+			break
+		}
+		pc.bytes -= len(old.body)
+		delete(pc.entries, k)
 	}
 	pc.entries[s.key] = e
 	pc.bytes += len(body)
@@ -107,7 +132,9 @@ func (pc *pageCache) put(s cacheSnap, body []byte) *cachedPage {
 }
 
 // Cached serves anonymous GETs from the page cache, with ETag and
-// If-None-Match, and arranges for a miss to be stored by render.
+// If-None-Match, and arranges for a miss to be stored by Render or
+// CachedJSON. What makes an entry stale follows from the route: a thread's
+// page or JSON, the search page, or a list.
 func (s *Site) Cached(c *gin.Context) {
 	if s.pages == nil || c.Request.Method != http.MethodGet || ActorOf(c).SignedIn() || c.GetBool(keyBearer) {
 		c.Next()
@@ -118,13 +145,20 @@ func (s *Site) Cached(c *gin.Context) {
 		return
 	}
 	b := BrandOf(c)
-	var thread int64
-	if id, err := strconv.ParseInt(c.Param("id"), 10, 64); err == nil && len(c.FullPath()) > 2 && c.FullPath()[:3] == "/t/" {
-		thread = id
+	pc, sc, thread := s.pages, scopeLists, int64(0)
+	switch route := c.FullPath(); {
+	case strings.HasPrefix(route, "/t/:id") || route == "/api/v1/threads/:id":
+		if id, err := strconv.ParseInt(c.Param("id"), 10, 64); err == nil {
+			sc, thread = scopeThread, id
+		}
+	case route == "/search":
+		// Results show threads from anywhere in the brand; their own cache,
+		// so many distinct searches cannot push thread pages out.
+		pc, sc = s.results, scopeBrand
 	}
 	// The same address reads differently in each language.
-	snap := s.pages.snap(b.ID, thread, strconv.FormatInt(b.ID, 10)+"|"+LocalizerOf(c).Lang()+"|"+c.Request.URL.RequestURI())
-	if e, ok := s.pages.get(snap); ok {
+	snap := pc.snap(sc, b.ID, thread, strconv.FormatInt(b.ID, 10)+"|"+LocalizerOf(c).Lang()+"|"+c.Request.URL.RequestURI())
+	if e, ok := pc.get(snap); ok {
 		writeCached(c, e)
 		c.Abort()
 		return
@@ -137,10 +171,39 @@ func writeCached(c *gin.Context, e *cachedPage) {
 	h := c.Writer.Header()
 	h.Set("ETag", e.etag)
 	h.Set("Cache-Control", "private, no-cache")
-	h.Set("Vary", "Cookie, Accept-Language")
+	h.Set("Vary", "Cookie, Authorization, Accept-Language")
 	if c.GetHeader("If-None-Match") == e.etag {
 		c.Status(http.StatusNotModified)
 		return
 	}
-	c.Data(http.StatusOK, "text/html; charset=utf-8", e.body)
+	c.Data(http.StatusOK, e.contentType, e.body)
+}
+
+// store answers with body, keeping it in the page cache when the request
+// is one Cached arranged to store (anonymous, no flash) and code is 200.
+func (s *Site) store(c *gin.Context, code int, contentType string, body []byte) bool {
+	snap, ok := c.Get(keyCacheSnap)
+	if !ok || code != http.StatusOK || ActorOf(c).SignedIn() {
+		return false
+	}
+	sn := snap.(cacheSnap)
+	writeCached(c, sn.pc.put(sn, body, contentType))
+	return true
+}
+
+const contentJSON = "application/json; charset=utf-8"
+
+// CachedJSON answers with v as JSON, as gin's c.JSON does, and keeps the
+// bytes for the next anonymous reader when Cached arranged it: the thread's
+// JSON is then encoded once per change, not once per request.
+func (s *Site) CachedJSON(c *gin.Context, code int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	if s.store(c, code, contentJSON, body) {
+		return
+	}
+	c.Data(code, contentJSON, body)
 }

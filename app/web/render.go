@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
-	"math"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -13,9 +11,11 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"mutual/account"
 	"mutual/forum"
 	"mutual/i18n"
 	"mutual/themes"
+	"mutual/themes/palette"
 )
 
 // view is what every page template receives.
@@ -56,7 +56,7 @@ func (v view) Alternates() []Alternate {
 	path, _, _ := strings.Cut(v.Path, "?")
 	out := []Alternate{{Lang: "x-default", URL: v.Origin + path}}
 	for _, l := range v.Languages {
-		out = append(out, Alternate{Lang: l.Tag, URL: v.Origin + path + "?lang=" + l.Tag})
+		out = append(out, Alternate{Lang: l.Tag, URL: v.Origin + path + "?hl=" + l.Tag})
 	}
 	return out
 }
@@ -68,6 +68,26 @@ type me struct {
 	CanReport   bool // may read the deflection report
 	IsAgent     bool // agent (or admin): the escalation slot links the agent console
 	DataRights  bool // may export and erase members' data (the member record links it)
+	// Staff is true for a member holding any role beyond member (trusted
+	// members review flags): the header shows them the Manage menu, whose
+	// items each capability lists by Can.
+	Staff bool
+	can   func(obj, act string) bool
+}
+
+// Can reports whether the member may do act on obj in this brand: the
+// casbin check Site.Need makes on a route, so a menu item shows exactly
+// when its page opens.
+func (m *me) Can(obj, act string) bool { return m.can(obj, act) }
+
+func newMe(s *Site, act account.Actor) *me {
+	staff := false
+	for _, r := range act.Roles {
+		staff = staff || r != "member"
+	}
+	return &me{ID: act.UserID, Username: act.Username, CanModerate: act.CanModerate(), CanReport: s.authz.Can(act, "report", "read"),
+		IsAgent: act.Has("agent") || act.Has("admin"), DataRights: s.authz.Can(act, "member_data", "erase"), Staff: staff,
+		can: func(obj, action string) bool { return s.authz.Can(act, obj, action) }}
 }
 
 // Render writes a page of the brand's theme.
@@ -91,8 +111,7 @@ func (s *Site) Render(c *gin.Context, code int, page, title string, data any) {
 		Refused:      RefusedOf(c),
 	}
 	if act := ActorOf(c); act.SignedIn() {
-		v.Me = &me{ID: act.UserID, Username: act.Username, CanModerate: act.CanModerate(), CanReport: s.authz.Can(act, "report", "read"),
-			IsAgent: act.Has("agent") || act.Has("admin"), DataRights: s.authz.Can(act, "member_data", "erase")}
+		v.Me = newMe(s, act)
 		if s.Bell != nil {
 			v.Notify = s.Bell(c, act)
 		}
@@ -116,8 +135,7 @@ func (s *Site) Render(c *gin.Context, code int, page, title string, data any) {
 		c.String(http.StatusInternalServerError, loc.T("error.internal_short"))
 		return
 	}
-	if snap, ok := c.Get(keyCacheSnap); ok && code == http.StatusOK && v.Me == nil && v.Flash == "" {
-		writeCached(c, s.pages.put(snap.(cacheSnap), buf.Bytes()))
+	if v.Flash == "" && s.store(c, code, "text/html; charset=utf-8", buf.Bytes()) {
 		return
 	}
 	c.Header("Cache-Control", "private, no-cache")
@@ -161,13 +179,32 @@ func (s *Site) takeFlash(c *gin.Context, loc *i18n.Localizer) string {
 
 var flashKey = regexp.MustCompile(`^[a-z-]{1,30}$`)
 
+// brandVersion names the brand's stylesheet as served: it changes when the
+// colours change and when the way readable colours are derived does.
 func brandVersion(b forum.Brand) string {
-	h := sha256.Sum256([]byte(b.ColorPrimary + b.ColorAccent + strconv.FormatInt(b.ID, 10)))
+	h := sha256.Sum256([]byte(brandScheme(b).CSS() + strconv.FormatInt(b.ID, 10)))
 	return hex.EncodeToString(h[:6])
 }
 
+// brandScheme is the brand's colours with the readable ones derived from
+// them (themes/palette). A colour that does not parse (the brands table
+// accepts only #rrggbb) falls back to the theme's default.
+func brandScheme(b forum.Brand) palette.Scheme {
+	primary, err := palette.Parse(b.ColorPrimary)
+	if err != nil {
+		primary = palette.RGB{R: 0x5b, G: 0x3c, B: 0xc4}
+	}
+	accent, err := palette.Parse(b.ColorAccent)
+	if err != nil {
+		accent = palette.RGB{R: 0xff, G: 0x6b, B: 0x4a}
+	}
+	return palette.Derive(primary, accent)
+}
+
 // BrandCSS serves the brand's colours as CSS custom properties, so pages need
-// no inline style and the CSP can forbid it.
+// no inline style and the CSP can forbid it: the brand's own colours for
+// borders and tints, and colours derived from them that text reads on or
+// in (WCAG AA) whatever the brand chose.
 func (s *Site) BrandCSS(c *gin.Context) {
 	b := BrandOf(c)
 	etag := `"` + brandVersion(b) + `"`
@@ -177,29 +214,7 @@ func (s *Site) BrandCSS(c *gin.Context) {
 		c.Status(http.StatusNotModified)
 		return
 	}
-	css := fmt.Sprintf(":root{--brand:%s;--accent:%s;--brand-ink:%s}\n", b.ColorPrimary, b.ColorAccent, inkFor(b.ColorPrimary))
-	c.Data(http.StatusOK, "text/css; charset=utf-8", []byte(css))
-}
-
-// inkFor picks black or white text for a background, by WCAG relative luminance.
-func inkFor(hex string) string {
-	if len(hex) != 7 {
-		return "#ffffff"
-	}
-	ch := func(s string) float64 {
-		v, _ := strconv.ParseUint(s, 16, 8)
-		x := float64(v) / 255
-		if x <= 0.03928 {
-			return x / 12.92
-		}
-		return math.Pow((x+0.055)/1.055, 2.4)
-	}
-	l := 0.2126*ch(hex[1:3]) + 0.7152*ch(hex[3:5]) + 0.0722*ch(hex[5:7])
-	// Contrast with white is (1.05)/(l+0.05); with black (l+0.05)/0.05.
-	if 1.05/(l+0.05) >= (l+0.05)/0.05 {
-		return "#ffffff"
-	}
-	return "#111111"
+	c.Data(http.StatusOK, "text/css; charset=utf-8", []byte(brandScheme(b).CSS()))
 }
 
 // Static serves theme assets by hashed name with a year-long cache.

@@ -29,8 +29,9 @@ type Site struct {
 	themes        *themes.Registry
 	brands        *forum.Brands
 	members       *account.Members
-	pages         *pageCache
-	SecureCookies bool // cookies only over TLS (behind a TLS-terminating proxy)
+	pages         *pageCache // anonymous pages and thread JSON
+	results       *pageCache // anonymous search results, apart so they cannot crowd out pages
+	SecureCookies bool       // cookies only over TLS (behind a TLS-terminating proxy)
 
 	// Bell, when set, gives a signed-in member's pages the notification
 	// bell and watch buttons.
@@ -64,10 +65,10 @@ type brandEntry struct {
 }
 
 // NewSite builds the kit. Cached anonymous pages live at most pageTTL and
-// take at most pageBytes of memory.
+// take at most pageBytes of memory, and search results as much again.
 func NewSite(log *slog.Logger, authz *moderation.Authorizer, reg *themes.Registry, brands *forum.Brands, members *account.Members, pageBytes int, pageTTL time.Duration) *Site {
 	return &Site{log: log, authz: authz, themes: reg, brands: brands, members: members,
-		pages: newPageCache(pageBytes, pageTTL), signedLinks: map[string]bool{}, secretPaths: map[string]bool{}, redraws: map[string]Redraw{},
+		pages: newPageCache(pageBytes, pageTTL), results: newPageCache(pageBytes, pageTTL), signedLinks: map[string]bool{}, secretPaths: map[string]bool{}, redraws: map[string]Redraw{},
 		brandCache: map[string]brandEntry{}}
 }
 
@@ -100,7 +101,10 @@ func (s *Site) logPath(c *gin.Context) string {
 
 // Changed is the forum's OnChange hook: it drops cached pages the change
 // made stale.
-func (s *Site) Changed(ch forum.Change) { s.pages.invalidate(ch) }
+func (s *Site) Changed(ch forum.Change) {
+	s.pages.invalidate(ch)
+	s.results.invalidate(ch)
+}
 
 // RequestID is the id the request log gave this request.
 func RequestID(c *gin.Context) string { return c.GetString(keyReqID) }
@@ -152,6 +156,15 @@ func (s *Site) brandFor(ctx context.Context, host string) (forum.Brand, error) {
 	s.brandCache[host] = brandEntry{brand: b, at: now}
 	s.brandMu.Unlock()
 	return b, nil
+}
+
+// BrandChanged forgets the brands this instance has looked up, so the next
+// request shows a brand's new name and colours at once (other instances
+// catch up within the few seconds they keep a brand).
+func (s *Site) BrandChanged() {
+	s.brandMu.Lock()
+	s.brandCache = map[string]brandEntry{}
+	s.brandMu.Unlock()
 }
 
 // Origin is the scheme and host that absolute URLs (canonical links,

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -55,6 +57,7 @@ type Summary struct {
 	Members             int // imported authors (unclaimed accounts)
 	Placeholders        int // deleted-user, community and placeholder voter accounts
 	Threads             int
+	Languages           map[string]int // language code -> new threads asked in it (detected)
 	Answers             int
 	Comments            int
 	Accepted            int
@@ -80,6 +83,22 @@ func (s *Summary) SkippedTotal() int {
 
 func (s *Summary) skip(file, reason string) { s.Skipped[file+": "+reason]++ }
 
+// languages lists the new threads' languages, most threads first: "en 120, es 3".
+func (s *Summary) languages() string {
+	codes := slices.Collect(maps.Keys(s.Languages))
+	slices.SortFunc(codes, func(a, b string) int {
+		if d := s.Languages[b] - s.Languages[a]; d != 0 {
+			return d
+		}
+		return strings.Compare(a, b)
+	})
+	parts := make([]string, len(codes))
+	for i, c := range codes {
+		parts[i] = fmt.Sprintf("%s %d", c, s.Languages[c])
+	}
+	return strings.Join(parts, ", ")
+}
+
 // Write prints the summary for a person.
 func (s *Summary) Write(w io.Writer) {
 	fmt.Fprintf(w, "Imported %s (external ids se:%s:...)\n", s.Host, s.Site)
@@ -88,6 +107,9 @@ func (s *Summary) Write(w io.Writer) {
 	}
 	fmt.Fprintf(w, "  members     %d new (no password: each can claim their account)\n", s.Members)
 	fmt.Fprintf(w, "  threads     %d new\n", s.Threads)
+	if len(s.Languages) > 0 {
+		fmt.Fprintf(w, "  languages   %s (detected from each question)\n", s.languages())
+	}
 	fmt.Fprintf(w, "  replies     %d new (%d answers, %d comments)\n", s.Replies(), s.Answers, s.Comments)
 	fmt.Fprintf(w, "  accepted    %d new\n", s.Accepted)
 	fmt.Fprintf(w, "  kudos       %d new (from up-votes)\n", s.Kudos)
@@ -245,7 +267,7 @@ func Import(ctx context.Context, db *sqldb.DB, md *markup.Renderer, opt Options)
 		conv: converter.NewConverter(converter.WithPlugins(
 			base.NewBasePlugin(), commonmark.NewCommonmarkPlugin(),
 			table.NewTablePlugin(), strikethrough.NewStrikethroughPlugin())),
-		sum: &Summary{Site: opt.Site, Host: host, AlreadyImported: map[string]int{},
+		sum: &Summary{Site: opt.Site, Host: host, AlreadyImported: map[string]int{}, Languages: map[string]int{},
 			Skipped: map[string]int{}, Substituted: map[string]int{}},
 	}
 	if err := im.read(); err != nil {

@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"mutual/forum"
+	"mutual/forum/lang"
 	"mutual/reputation"
 	"mutual/sqldb"
 )
@@ -313,10 +314,11 @@ func (im *importer) writeQuestions(ctx context.Context) error {
 		author := im.local(q.owner)
 		ext := im.pfx + strconv.FormatInt(q.id, 10)
 		slug := forum.Slugify(q.title)
+		language := lang.Detect(q.title + "\n" + q.md) // a dump says nothing of its questions' languages
 		var tid int64
-		if err := tx.QueryRow(ctx, `INSERT INTO threads (brand_id, board_id, author_id, title, slug, created_at, last_activity_at, view_count, external_id)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, b, im.boards[im.boardKey(q, top)], author, q.title, slug,
-			ms(q.created), ms(q.created), q.views, ext).Scan(&tid); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO threads (brand_id, board_id, author_id, title, slug, created_at, last_activity_at, view_count, external_id, language)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, b, im.boards[im.boardKey(q, top)], author, q.title, slug,
+			ms(q.created), ms(q.created), q.views, ext, language).Scan(&tid); err != nil {
 			return fmt.Errorf("insert thread %s: %w", ext, err)
 		}
 		pid, err := insertPost(ctx, tx, b, tid, author, true, q.title, q.md, q.out, q.created, ext)
@@ -326,6 +328,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, b, im.boards[im.boardKey(q, to
 		im.threads[q.id] = threadRef{id: tid, author: author, slug: slug}
 		im.posts[q.id] = postRef{id: pid, thread: tid, author: author, created: q.created}
 		im.sum.Threads++
+		im.sum.Languages[language]++
 		return nil
 	})
 }

@@ -69,7 +69,7 @@ type writer struct {
 func newWriter() *writer {
 	return &writer{
 		threads: newBulk(`INSERT INTO threads (id, brand_id, board_id, author_id, title, slug, created_at, last_activity_at,
-reply_count, first_reply_at, first_peer_reply_at, view_count) VALUES `, 12),
+reply_count, first_reply_at, first_peer_reply_at, view_count, language) VALUES `, 13),
 		posts: newBulk(`INSERT INTO posts (id, brand_id, thread_id, author_id, is_question, body_md, body_html, created_at,
 kudos_count) VALUES `, 9),
 		revisions: newBulk(`INSERT INTO post_revisions (brand_id, post_id, revision, editor_id, title, body_md, body_html,
@@ -89,8 +89,9 @@ func (w *writer) write(ctx context.Context, tx *sqldb.Tx, g *gen, b *batch) erro
 			first = t.firstReply
 		}
 		// Synthetic members are never staff: the first reply is a peer's.
-		a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11] =
-			t.id, t.brand, t.board, t.author, t.title, t.slug, t.created, t.last, t.replies, first, first, t.views
+		// Every generated title and body is English.
+		a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12] =
+			t.id, t.brand, t.board, t.author, t.title, t.slug, t.created, t.last, t.replies, first, first, t.views, "en"
 	})
 	if err != nil {
 		return err

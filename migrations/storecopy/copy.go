@@ -134,8 +134,7 @@ func hasIDColumn(table string) bool {
 		return false
 	case "report_settings", "thread_view_days", "report_view_rollup", "report_accepts", "report_salts":
 		return false
-	case "sso_flows", "sso_settings":
-	case "username_holds", "privacy_settings":
+	case "sso_flows", "sso_settings", "username_holds", "privacy_settings":
 		return false
 	}
 	return true

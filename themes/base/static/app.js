@@ -81,18 +81,44 @@ function counted(el, name, n) {
     });
     box.hidden = false;
   }
-  title.addEventListener("input", function () {
+  // Suggestions in the language the asker writes in come first.
+  var language = document.getElementById("language");
+  function check() {
     clearTimeout(timer);
     timer = setTimeout(function () {
       var q = title.value.trim();
-      if (q === last) return;
-      last = q;
+      var lang = language ? language.value : "";
+      if (q + "|" + lang === last) return;
+      last = q + "|" + lang;
       if (q.length < 8) { show([]); return; }
-      fetch("/api/v1/similar?title=" + encodeURIComponent(q), { credentials: "same-origin" })
+      fetch("/api/v1/similar?title=" + encodeURIComponent(q) + "&lang=" + encodeURIComponent(lang), { credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (j) { if (j && title.value.trim() === q) show(j.items || []); })
         .catch(function () {});
     }, 250);
+  }
+  title.addEventListener("input", check);
+  if (language) language.addEventListener("change", check);
+})();
+
+// ---- header menus ----
+// The Manage and account menus are <details> sharing a name, so they open
+// from the keyboard, one at a time, without this. With it, a click outside
+// or Escape closes an open menu (Escape returns focus to its button).
+(function () {
+  "use strict";
+  var menus = document.querySelectorAll("details[data-menu]");
+  if (!menus.length) return;
+  document.addEventListener("click", function (e) {
+    menus.forEach(function (m) { if (m.open && !m.contains(e.target)) m.open = false; });
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") return;
+    menus.forEach(function (m) {
+      if (!m.open) return;
+      m.open = false;
+      m.querySelector("summary").focus();
+    });
   });
 })();
 
