@@ -350,6 +350,10 @@ func TestAMemberSavesTheirLanguage(t *testing.T) {
 	if r := fresh.getIn("/", "en-GB,en"); !strings.Contains(r.body, "Pregunta a la comunidad") {
 		t.Errorf("the member's language does not follow them:\n%s", clip(r.body))
 	}
+	// They are taken to write in it, too: the Ask form's language starts there.
+	if r := fresh.getIn("/ask", "en-GB,en"); !strings.Contains(r.body, `<option value="es" lang="es" selected>`) {
+		t.Errorf("the Ask form does not start on the member's language:\n%s", clip(r.body))
+	}
 }
 
 // Errors are in the reader's language too: pages and the API's message.
