@@ -3,6 +3,7 @@ package i18n
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -100,6 +101,10 @@ func fill(parts []part, args []any) string {
 		switch x := v.(type) {
 		case string:
 			b.WriteString(x)
+		case int:
+			b.WriteString(strconv.Itoa(x))
+		case int64:
+			b.WriteString(strconv.FormatInt(x, 10))
 		default:
 			fmt.Fprint(&b, x)
 		}

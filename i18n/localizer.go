@@ -36,6 +36,7 @@ type Localizer struct {
 	// (most do), so Int needs no formatter; "" means ask x/text.
 	group     string
 	groupSafe bool
+	months    [13]string // short month names, 1 to 12
 }
 
 func newLocalizer(c *Catalogue, tag language.Tag) *Localizer {
@@ -49,6 +50,9 @@ func newLocalizer(c *Catalogue, tag language.Tag) *Localizer {
 	l.printer = message.NewPrinter(tag)
 	if m := grouped.FindStringSubmatch(l.printer.Sprint(number.Decimal(1234567))); m != nil && m[1] == m[2] {
 		l.group, l.groupSafe = m[1], true
+	}
+	for m := 1; m <= 12; m++ {
+		l.months[m] = l.T("time.month." + strconv.Itoa(m))
 	}
 	return l
 }
@@ -199,19 +203,19 @@ func (l *Localizer) Fixed(v float64, digits int) string {
 // Date is a day in the language's words: "6 Dec 2026", "6 dic 2026".
 func (l *Localizer) Date(t time.Time) string {
 	t = t.UTC()
-	return l.T("time.date", "Day", t.Day(), "Month", l.T(fmt.Sprintf("time.month.%d", t.Month())), "Year", t.Year())
+	return l.T("time.date", "Day", t.Day(), "Month", l.months[t.Month()], "Year", t.Year())
 }
 
 // DayMonth is a day without its year: "6 Dec".
 func (l *Localizer) DayMonth(t time.Time) string {
 	t = t.UTC()
-	return l.T("time.day_month", "Day", t.Day(), "Month", l.T(fmt.Sprintf("time.month.%d", t.Month())))
+	return l.T("time.day_month", "Day", t.Day(), "Month", l.months[t.Month()])
 }
 
 // MonthYear is a month: "Dec 2026".
 func (l *Localizer) MonthYear(t time.Time) string {
 	t = t.UTC()
-	return l.T("chart.month_of", "Month", l.T(fmt.Sprintf("time.month.%d", t.Month())), "Year", t.Year())
+	return l.T("chart.month_of", "Month", l.months[t.Month()], "Year", t.Year())
 }
 
 // DateTime is a moment in UTC: "6 Dec 2026 14:05 UTC".
