@@ -17,6 +17,7 @@ type User struct {
 	Reputation  int64
 	HasPassword bool
 	CreatedAt   time.Time
+	Language    string // the member's chosen language, "" for "as the browser says"
 }
 
 // Staff roles: their posts are not peer answers and earn no reputation.
@@ -29,6 +30,7 @@ type Actor struct {
 	BrandID  int64
 	Username string
 	Roles    []string
+	Language string // the member's chosen language, or ""
 }
 
 // Anonymous is a visitor who has not signed in.

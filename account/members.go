@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"mutual/fault"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -41,15 +42,15 @@ type Signup struct {
 	Username, Email, Password string
 }
 
-func (s Signup) validate() error {
+func (s Signup) validate(ctx context.Context) error {
 	v := fault.Validation{}
 	if !utf8.ValidString(s.Username) || !usernameRe.MatchString(s.Username) {
-		v.Add("username", "Username must be 3 to 20 letters, digits, dots, dashes or underscores, starting and ending with a letter or digit.")
+		v.Add("username", i18n.T(ctx, "account.username_rule"))
 	}
 	if a, err := mail.ParseAddress(s.Email); err != nil || a.Address != s.Email || len(s.Email) > 254 {
-		v.Add("email", "Enter an email address like name@example.com.")
+		v.Add("email", i18n.T(ctx, "account.email_rule"))
 	}
-	if msg := passwordProblem(s.Password); msg != "" {
+	if msg := passwordProblem(ctx, s.Password); msg != "" {
 		v.Add("password", msg)
 	}
 	return v.Err()
@@ -57,9 +58,9 @@ func (s Signup) validate() error {
 
 // passwordProblem says what is wrong with a new password, or "" when it
 // keeps the rules (sign-up and reset share them).
-func passwordProblem(pw string) string {
+func passwordProblem(ctx context.Context, pw string) string {
 	if n := utf8.RuneCountInString(pw); !utf8.ValidString(pw) || n < MinPasswordLen || n > MaxPasswordLen {
-		return fmt.Sprintf("Password must be %d to %d characters.", MinPasswordLen, MaxPasswordLen)
+		return i18n.T(ctx, "account.password_rule", "Min", MinPasswordLen, "Max", MaxPasswordLen)
 	}
 	return ""
 }
@@ -69,7 +70,7 @@ func passwordProblem(pw string) string {
 func (m *Members) Create(ctx context.Context, s Signup) (User, error) {
 	s.Username = strings.TrimSpace(s.Username)
 	s.Email = strings.TrimSpace(s.Email)
-	if err := s.validate(); err != nil {
+	if err := s.validate(ctx); err != nil {
 		return User{}, err
 	}
 	hash, err := HashPassword(s.Password)
@@ -101,21 +102,21 @@ func insertUser(ctx context.Context, q sqldb.Querier, brandID int64, username, e
 	}
 	// A held name reads as taken: nobody learns that its account was erased.
 	if n > 0 || held {
-		return 0, &fault.ValidationError{Fields: map[string]string{"username": "That username is taken; choose another."}}
+		return 0, &fault.ValidationError{Fields: map[string]string{"username": i18n.T(ctx, "account.username_taken")}}
 	}
 	if ek != "" {
 		if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM users WHERE brand_id = ? AND email_key = ?`, brandID, ek).Scan(&n); err != nil {
 			return 0, err
 		}
 		if n > 0 {
-			return 0, &fault.ValidationError{Fields: map[string]string{"email": "An account with that email already exists; sign in instead."}}
+			return 0, &fault.ValidationError{Fields: map[string]string{"email": i18n.T(ctx, "account.email_taken")}}
 		}
 	}
 	var id int64
 	err = q.QueryRow(ctx, `INSERT INTO users (brand_id, username, username_key, email, email_key, password_hash, external_id, created_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, brandID, username, uk, email, ek, hash, externalID, ms(at)).Scan(&id)
 	if sqldb.IsUniqueViolation(err) {
-		return 0, &fault.ValidationError{Fields: map[string]string{"username": "That username or email is taken."}}
+		return 0, &fault.ValidationError{Fields: map[string]string{"username": i18n.T(ctx, "account.either_taken")}}
 	}
 	if err != nil {
 		return 0, fmt.Errorf("account: insert user: %w", err)
@@ -123,12 +124,12 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, brandID, username, uk, email, ek,
 	return id, nil
 }
 
-const userCols = `id, brand_id, username, email, bio, reputation, password_hash <> '', created_at`
+const userCols = `id, brand_id, username, email, bio, reputation, password_hash <> '', created_at, language`
 
 func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	var u User
 	var created int64
-	err := row.Scan(&u.ID, &u.BrandID, &u.Username, &u.Email, &u.Bio, &u.Reputation, &u.HasPassword, &created)
+	err := row.Scan(&u.ID, &u.BrandID, &u.Username, &u.Email, &u.Bio, &u.Reputation, &u.HasPassword, &created, &u.Language)
 	u.CreatedAt = fromMS(created)
 	return u, err
 }
@@ -256,4 +257,17 @@ func (m *Members) CreateUnclaimed(ctx context.Context, u Unclaimed) (User, error
 		return User{}, err
 	}
 	return m.ByID(ctx, u.BrandID, id)
+}
+
+// SetLanguage saves the language a member reads and is mailed in; "" is "as
+// my browser says". The caller checks the brand offers it.
+func (m *Members) SetLanguage(ctx context.Context, brandID, userID int64, lang string) error {
+	res, err := m.db.Exec(ctx, `UPDATE users SET language = ? WHERE brand_id = ? AND id = ?`, lang, brandID, userID)
+	if err != nil {
+		return fmt.Errorf("account: set language: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("account: user %d: %w", userID, fault.ErrNotFound)
+	}
+	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"mutual/fault"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -104,7 +105,7 @@ func ExportMember(ctx context.Context, q sqldb.Querier, brandID, userID int64) (
 external_id, COALESCE(suspended_until, 0), COALESCE(banned_at, 0), suspend_reason FROM users WHERE id = ? AND brand_id = ?`, userID, brandID).
 		Scan(&p.ID, &p.Username, &p.Email, &verified, &p.Bio, &p.Reputation, &joined, &hash, &p.ExternalID, &suspended, &banned, &p.StandingReason)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Data{}, &fault.Error{Kind: fault.ErrNotFound, Msg: "That account does not exist."}
+		return Data{}, &fault.Error{Kind: fault.ErrNotFound, Msg: i18n.T(ctx, "account.no_account")}
 	}
 	if err != nil {
 		return Data{}, fmt.Errorf("account: export profile: %w", err)
@@ -209,7 +210,7 @@ func EraseMember(ctx context.Context, q sqldb.Querier, brandID, userID int64, ho
 	var key string
 	err := q.QueryRow(ctx, `SELECT username_key FROM users WHERE id = ? AND brand_id = ? AND erased_at IS NULL`, userID, brandID).Scan(&key)
 	if errors.Is(err, sql.ErrNoRows) {
-		return &fault.Error{Kind: fault.ErrNotFound, Msg: "That account does not exist or was erased already."}
+		return &fault.Error{Kind: fault.ErrNotFound, Msg: i18n.T(ctx, "account.no_account_erased")}
 	}
 	if err != nil {
 		return fmt.Errorf("account: erase member %d: %w", userID, err)
@@ -236,7 +237,7 @@ external_id = '', suspend_reason = '', email_verified_at = NULL, erased_at = ? W
 		return fmt.Errorf("account: erase member %d: %w", userID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return &fault.Error{Kind: fault.ErrConflict, Msg: "That account was erased meanwhile."}
+		return &fault.Error{Kind: fault.ErrConflict, Msg: i18n.T(ctx, "account.erased_meanwhile")}
 	}
 	return nil
 }

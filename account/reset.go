@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"mutual/fault"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -120,9 +121,9 @@ RETURNING id`, hashSecret(tok), ms(at.Add(ResetTTL)), userID, ms(at.Add(-resetMa
 // Errors a reset link can meet. Only the holder of the link sees them, so
 // they may say exactly what happened.
 var (
-	ErrResetUnknown = &fault.Error{Kind: fault.ErrNotFound, Msg: "That reset link is not valid. It may have been copied incompletely, or a newer link replaced it."}
-	ErrResetUsed    = &fault.Error{Kind: fault.ErrConflict, Msg: "That reset link was already used. Each link works once: ask for a new one."}
-	ErrResetExpired = &fault.Error{Kind: fault.ErrConflict, Msg: "That reset link has expired: links work for one hour. Ask for a new one."}
+	ErrResetUnknown = &fault.Error{Kind: fault.ErrNotFound, ID: "account.reset_unknown", Msg: i18n.T(context.Background(), "account.reset_unknown")}
+	ErrResetUsed    = &fault.Error{Kind: fault.ErrConflict, ID: "account.reset_used", Msg: i18n.T(context.Background(), "account.reset_used")}
+	ErrResetExpired = &fault.Error{Kind: fault.ErrConflict, ID: "account.reset_expired", Msg: i18n.T(context.Background(), "account.reset_expired")}
 )
 
 // ResetLink returns the member a reset token of this brand is for, or
@@ -154,7 +155,7 @@ func (m *Members) ResetLink(ctx context.Context, brandID int64, token string) (U
 // fault.ValidationError on the "password" field when the password breaks the
 // sign-up rules, or ResetLink's errors.
 func (m *Members) ResetPassword(ctx context.Context, brandID int64, token, password string) (User, error) {
-	if msg := passwordProblem(password); msg != "" {
+	if msg := passwordProblem(ctx, password); msg != "" {
 		return User{}, fault.Invalid("password", msg)
 	}
 	// A bad link costs no argon2id hash.

@@ -65,9 +65,9 @@ func (m *Members) Session(ctx context.Context, brandID int64, token string) (Ses
 	id := hashSecret(token)
 	var s Session
 	var expires, seen int64
-	err := m.db.QueryRow(ctx, `SELECT s.user_id, s.csrf_token, s.expires_at, s.last_seen_at, u.username
+	err := m.db.QueryRow(ctx, `SELECT s.user_id, s.csrf_token, s.expires_at, s.last_seen_at, u.username, u.language
 FROM sessions s JOIN users u ON u.id = s.user_id
-WHERE s.id = ? AND s.brand_id = ?`, id, brandID).Scan(&s.Actor.UserID, &s.CSRF, &expires, &seen, &s.Actor.Username)
+WHERE s.id = ? AND s.brand_id = ?`, id, brandID).Scan(&s.Actor.UserID, &s.CSRF, &expires, &seen, &s.Actor.Username, &s.Actor.Language)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, fault.ErrNotFound
 	}

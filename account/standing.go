@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"mutual/fault"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -88,7 +89,7 @@ func SetEmail(ctx context.Context, q sqldb.Querier, brandID, userID int64, email
 		return err
 	}
 	if n > 0 {
-		return &fault.ValidationError{Fields: map[string]string{"email": "Another account already uses that address."}}
+		return &fault.ValidationError{Fields: map[string]string{"email": i18n.T(ctx, "account.address_taken")}}
 	}
 	res, err := q.Exec(ctx, `UPDATE users SET email = ?, email_key = ?,
 email_verified_at = CASE WHEN email_key = ? THEN email_verified_at ELSE NULL END WHERE id = ? AND brand_id = ?`, email, key, key, userID, brandID)
@@ -96,7 +97,7 @@ email_verified_at = CASE WHEN email_key = ? THEN email_verified_at ELSE NULL END
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return &fault.Error{Kind: fault.ErrNotFound, Msg: "That account does not exist."}
+		return &fault.Error{Kind: fault.ErrNotFound, Msg: i18n.T(ctx, "account.no_account")}
 	}
 	return voidResets(ctx, q, userID)
 }

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"mutual/fault"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -57,11 +58,11 @@ func (m *Members) IssueToken(ctx context.Context, brandID, userID int64, nt NewT
 	v := fault.Validation{}
 	if n := utf8.RuneCountInString(nt.Name); n == 0 || n > MaxTokenName || !utf8.ValidString(nt.Name) ||
 		strings.ContainsFunc(nt.Name, unicode.IsControl) {
-		v.Add("name", fmt.Sprintf("Give the token a name of 1 to %d characters, saying what will use it.", MaxTokenName))
+		v.Add("name", i18n.T(ctx, "account.token_name", "Max", MaxTokenName))
 	}
 	expires, problem := parseExpiry(nt.Expires, now)
 	if problem != "" {
-		v.Add("expires", problem)
+		v.Add("expires", i18n.T(ctx, problem))
 	}
 	if err := v.Err(); err != nil {
 		return Token{}, "", err
@@ -72,7 +73,7 @@ func (m *Members) IssueToken(ctx context.Context, brandID, userID int64, nt NewT
 		return Token{}, "", fmt.Errorf("account: count tokens: %w", err)
 	}
 	if live >= MaxTokens {
-		return Token{}, "", fault.Conflict(fmt.Sprintf("You have %d tokens, the most an account may hold. Revoke one you no longer use first.", live))
+		return Token{}, "", fault.Conflict(i18n.T(ctx, "account.token_limit", "N", live))
 	}
 	tok := "mut_" + newSecret()
 	t := Token{UserID: userID, Name: nt.Name, CreatedAt: fromMS(ms(now)), ExpiresAt: fromMS(optMS(expires))}
@@ -131,13 +132,13 @@ func (m *Members) RevokeToken(ctx context.Context, brandID, userID, tokenID int6
 		return fmt.Errorf("account: revoke token: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fault.NotFound("There is no such token. It may have been revoked already.")
+		return fault.NotFound(i18n.T(ctx, "account.token_missing"))
 	}
 	return nil
 }
 
 // ErrTokenExpired answers a request with an expired token.
-var ErrTokenExpired = &fault.Error{Kind: fault.ErrUnauthenticated, Msg: "That API token has expired. Create a new one at /settings/tokens."}
+var ErrTokenExpired = &fault.Error{Kind: fault.ErrUnauthenticated, ID: "account.token_expired", Msg: i18n.T(context.Background(), "account.token_expired")}
 
 // TokenActor resolves a bearer token of this brand to its actor: fault.ErrNotFound
 // when it is unknown (or revoked), ErrTokenExpired when it has expired. It
@@ -148,8 +149,8 @@ func (m *Members) TokenActor(ctx context.Context, brandID int64, token string) (
 	}
 	var a Actor
 	var id, expires, used int64
-	err := m.db.QueryRow(ctx, `SELECT t.id, t.user_id, u.username, t.expires_at, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id
-WHERE t.token_hash = ? AND t.brand_id = ?`, hashSecret(token), brandID).Scan(&id, &a.UserID, &a.Username, &expires, &used)
+	err := m.db.QueryRow(ctx, `SELECT t.id, t.user_id, u.username, u.language, t.expires_at, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id
+WHERE t.token_hash = ? AND t.brand_id = ?`, hashSecret(token), brandID).Scan(&id, &a.UserID, &a.Username, &a.Language, &expires, &used)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Actor{}, fault.ErrNotFound
 	}
@@ -183,11 +184,13 @@ var daysRe = regexp.MustCompile(`^([0-9]{1,5})d$`)
 func ParseExpiry(s string, now time.Time) (time.Time, error) {
 	at, problem := parseExpiry(s, now)
 	if problem != "" {
-		return time.Time{}, fault.Invalid("expires", problem)
+		return time.Time{}, fault.Invalid("expires", i18n.T(context.Background(), problem))
 	}
 	return at, nil
 }
 
+// parseExpiry is ParseExpiry's time, or the catalogue message saying what
+// is wrong with s.
 func parseExpiry(s string, now time.Time) (time.Time, string) {
 	s = strings.TrimSpace(s)
 	var at time.Time
@@ -203,13 +206,13 @@ func parseExpiry(s string, now time.Time) (time.Time, string) {
 	} else if s == "" || strings.EqualFold(s, "never") {
 		return time.Time{}, ""
 	} else {
-		return time.Time{}, `Give the expiry as a number of days ("90d"), hours ("720h"), a date ("2026-12-31") or "never".`
+		return time.Time{}, "account.expiry_form"
 	}
 	switch {
 	case !at.After(now):
-		return time.Time{}, "That expiry has passed; choose a time in the future."
+		return time.Time{}, "account.expiry_past"
 	case at.Year() > 9999:
-		return time.Time{}, `That expiry is too far ahead; choose a nearer one, or "never".`
+		return time.Time{}, "account.expiry_far"
 	}
 	return at.UTC(), ""
 }

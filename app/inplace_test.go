@@ -102,7 +102,7 @@ func TestModerationRefusedInPlace(t *testing.T) {
 		r := mod.post("/t/"+itoa(m.thread.ID)+"/mod", url.Values{"act": {"move"}, "reason": {"Belongs in another board"}})
 		refusedInPlace(t, r, http.StatusUnprocessableEntity, title, "Choose the board to move the thread to.",
 			`<details class="mod-tools" id="mod-tools" open>`, `value="Belongs in another board"`, `aria-describedby="mod-t-board-err"`,
-			`>Billing and plans (this thread's board)</option>`)
+			`>Billing and plans (this thread&#39;s board)</option>`)
 	})
 	t.Run("merge without a thread", func(t *testing.T) {
 		r := mod.post("/t/"+itoa(m.thread.ID)+"/mod", url.Values{"act": {"merge"}, "reason": {"duplicate"}})
@@ -146,7 +146,7 @@ func TestModerationRefusedInPlace(t *testing.T) {
 		admin.get("/admin/roles")
 		r := admin.post("/admin/roles", url.Values{"username": {"nobody-here"}, "role": {"moderator"}, "op": {"grant"}, "reason": {"helps a lot"}})
 		refusedInPlace(t, r, http.StatusUnprocessableEntity, "Roles in", "", `value="nobody-here"`, `value="helps a lot"`,
-			`<option selected>moderator</option>`, `aria-describedby="r-user-err"`)
+			`<option value="moderator" selected>moderator</option>`, `aria-describedby="r-user-err"`)
 		r = admin.post("/admin/roles", url.Values{"username": {"boss"}, "role": {"admin"}, "op": {"revoke"}, "reason": {"stepping down"}})
 		refusedInPlace(t, r, http.StatusForbidden, "Roles in", "You cannot remove your own administrator role", `value="stepping down"`)
 	})

@@ -227,6 +227,11 @@ var authzMatrix = []mxRow{
 	{"POST /password/reset/:token", mxToken, everyone, "", "password=correct-horse-battery&confirm=correct-horse-battery"},
 	// API tokens: each member their own; another's is not found. A token
 	// cannot make tokens (the matrix acts with tokens): sessions make them.
+	// The reader's language: anyone switches this browser's; a member saves
+	// their own.
+	{"GET /language/:lang", mxNone, everyone, "", ""},
+	{"GET /settings/language", mxNone, signedIn, "", ""},
+	{"POST /settings/language", mxNone, signedIn, "", "language=en"},
 	{"GET /settings/tokens", mxNone, signedIn, "", ""},
 	{"POST /settings/tokens", mxNone, signedIn, "", "name=matrix&expires=30d"},
 	{"POST /settings/tokens/:id/revoke", mxAPIToken, signedIn, "", ""},
@@ -632,7 +637,7 @@ func mxTry(t *testing.T, s *site, row mxRow, obj mxObject, n int, who mxAuth, wa
 	t.Helper()
 	method, path, _ := strings.Cut(row.route, " ")
 	p := strings.NewReplacer(":id", idFor(row.target, obj), ":slug", slugFor(row.target, obj), ":username", obj.username,
-		":role", "trusted", "*file", "app.css", ":token", "not-a-signed-token", ":act", "claim", ":file", "boards.xml").Replace(path)
+		":role", "trusted", "*file", "app.css", ":token", "not-a-signed-token", ":act", "claim", ":file", "boards.xml", ":lang", "en").Replace(path)
 	body := strings.NewReplacer("{board}", itoa(s.board.ID), "{thread}", itoa(obj.spareThreadID), "{reply}", itoa(obj.otherReply),
 		"{other}", "mx_grantee", "{n}", itoa(int64(n))).Replace(row.body)
 	if row.target == mxNone || row.target == mxToken {

@@ -574,7 +574,7 @@ func TestAskFormKeepsInputAndClientKey(t *testing.T) {
 		}
 	}
 	r = b.post("/ask", url.Values{"board_id": {bid}, "title": {"A fine title here"}, "body": {strings.Repeat("x", 20001)}})
-	if r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, "at most 20000") || !strings.Contains(r.body, `value="A fine title here"`) {
+	if r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, "at most 20,000") || !strings.Contains(r.body, `value="A fine title here"`) {
 		t.Errorf("over-long body = %d", r.code)
 	}
 	r = b.post("/ask", url.Values{"board_id": {"99999"}, "title": {"A fine title here"}, "body": {"A body that is long enough"}})

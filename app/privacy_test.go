@@ -620,7 +620,7 @@ UNION ALL SELECT key_hash || ' ' || nonce || ' ' || verifier FROM sso_flows WHER
 	if page.code != http.StatusOK || !strings.Contains(page.body, "/admin/privacy/users/"+p.name+"/export") {
 		t.Fatalf("admin's member page: %d %s", page.code, clip(page.body))
 	}
-	if rec := ab.get("/mod/users/" + p.name); !strings.Contains(rec.body, "Export or erase this member's data") {
+	if rec := ab.get("/mod/users/" + p.name); !strings.Contains(rec.body, "Export or erase this member&#39;s data") {
 		t.Errorf("the member record does not link the data rights page: %s", clip(rec.body))
 	}
 	byAdmin := ab.get("/admin/privacy/users/" + p.name + "/export").json(t)

@@ -51,7 +51,7 @@ func TestReportPageCSVAndJSONAgree(t *testing.T) {
 	for key, want := range map[string]string{
 		"asked": "4", "peer_answered": "3", "peer_resolved": "2", "escalated": "2", "late_peer": "1", "agent_resolved": "1",
 		"resolved_otherwise": "0", "unresolved": "1", "escalation_rate": "50%", "direct_raw": "2", "direct": "1", "suggestions": "1",
-		"self_service": "0.2", "saving": "EUR 7.20",
+		"self_service": "0.2", "saving": "€7.20",
 		"first_peer": "median 10m 00s · p90 20m 00s (n=3)", "accepted": "median 40m 00s · p90 1h 00m (n=3)",
 		"agent_claim": "median 5m 00s · p90 5m 00s (n=1)", "agent_answer": "median 30m 00s · p90 30m 00s (n=1)",
 		"first_answer_sla": "50% (2 of 4)", "agent_sla": "100% (1 of 1)",

@@ -197,7 +197,7 @@ func TestReputationPages(t *testing.T) {
 	s.run([]scenario{
 		{name: "thread shows ranks and counts", method: "GET", path: sol, as: fan, status: 200,
 			contains: []string{`class="rep-rank"`, "Newcomer", "Kudos given · 1", "most kudos",
-				"Editing others' posts unlocks at 1,000 reputation"}},
+				"Editing others&#39; posts unlocks at 1,000 reputation"}},
 		{name: "thread sorted by kudos", method: "GET", path: sol + "?sort=kudos", as: fan, status: 200, contains: []string{`aria-current="true">most kudos`, `class="rep-rank"`, "Newcomer"}},
 		{name: "bad sort", method: "GET", path: sol + "?sort=loud", status: 422},
 		{name: "bad kudos cursor", method: "GET", path: sol + "?sort=kudos&kafter=x", status: 422},

@@ -28,8 +28,9 @@ func (a *App) routes(proxies []string) http.Handler {
 	r.GET("/metrics", a.esc.Metrics)
 	r.GET("/static/*file", a.site.Static)
 
-	b := r.Group("/", a.site.ResolveBrand, a.site.Authenticate, a.site.CheckCSRF)
+	b := r.Group("/", a.site.ResolveBrand, a.site.Authenticate, a.site.Speak, a.site.CheckCSRF)
 	b.GET("/brand.css", a.site.BrandCSS)
+	b.GET("/language/:lang", a.site.SetLanguage)
 
 	api := b.Group("/api/v1")
 	a.accounts.Routes(b, api)
@@ -45,8 +46,8 @@ func (a *App) routes(proxies []string) http.Handler {
 	a.ssoweb.Routes(b)
 	a.privacyweb.Routes(b, api)
 
-	r.NoRoute(a.site.ResolveBrand, a.site.Authenticate, a.site.NotFound)
-	r.NoMethod(a.site.ResolveBrand, a.site.Authenticate, a.site.MethodNotAllowed)
+	r.NoRoute(a.site.ResolveBrand, a.site.Authenticate, a.site.Speak, a.site.NotFound)
+	r.NoMethod(a.site.ResolveBrand, a.site.Authenticate, a.site.Speak, a.site.MethodNotAllowed)
 
 	// Go's cross-origin protection rejects state changes whose Sec-Fetch-Site
 	// or Origin says they came from another site; the token check above backs

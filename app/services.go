@@ -8,6 +8,7 @@ import (
 	"mutual/escalation"
 	"mutual/forum"
 	"mutual/forum/notify"
+	"mutual/i18n"
 	"mutual/markup"
 	"mutual/moderation"
 	"mutual/privacy"
@@ -31,12 +32,16 @@ type Services struct {
 	SSO         *sso.Service
 	Privacy     *privacy.Service
 	Now         func() time.Time // the configured clock
+	// Speaks reports whether the brand served on host has messages in
+	// lang: the shipped languages and any its theme folder adds.
+	Speaks func(host, lang string) bool
 }
 
 // Services returns the App's domain services.
 func (a *App) Services() Services {
 	return Services{DB: a.db, Renderer: a.md, Brands: a.brands, Members: a.members, Forum: a.forum,
-		Moderation: a.mod, Escalations: a.escalations, SSO: a.sso, Privacy: a.privacy, Now: a.cfg.Now}
+		Moderation: a.mod, Escalations: a.escalations, SSO: a.sso, Privacy: a.privacy, Now: a.cfg.Now,
+		Speaks: func(host, lang string) bool { return a.site.Themes().For(host).Catalogue().Has(lang) }}
 }
 
 // buildServices makes the domain services and the hooks between them:
@@ -107,5 +112,7 @@ func (a *App) buildNotify(ctx context.Context) error {
 	}
 	leases := notify.Leases{Claim: a.jobs.Claim, Finish: a.jobs.Finish}
 	a.sender = notify.NewSender(cfg, a.notify, a.signer, brandIDs, leases, a.cfg.Now, a.log)
+	// Mail speaks the recipient's language, as the brand's theme words it.
+	a.sender.Speak = func(host, lang string) *i18n.Localizer { return a.site.Themes().For(host).Catalogue().For(lang) }
 	return nil
 }

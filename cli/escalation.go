@@ -11,6 +11,7 @@ import (
 	"mutual/app"
 	"mutual/escalation"
 	"mutual/forum"
+	"mutual/i18n"
 )
 
 // optDuration is a duration flag that remembers whether it was given.
@@ -76,6 +77,9 @@ func brandUpdate(ctx context.Context, args []string, out io.Writer) error {
 	fs.Var(&hookURL, "webhook-url", "URL that receives a signed JSON POST for each escalation change; empty turns it off; not given: unchanged")
 	fs.Var(&hookSecret, "webhook-secret", "HMAC-SHA256 key for the X-Mutual-Signature header; not given: unchanged")
 	fs.Var(&boardSLA, "board-sla", "per-board peer SLA overrides, like 12=5m,14=1h (0 clears one); not given: unchanged")
+	var langs, defLang optString
+	fs.Var(&langs, "languages", "comma-separated languages the brand's pages and mail offer, like es,ca,en (each shipped or in the brand's theme folder); not given: unchanged (a new brand has en)")
+	fs.Var(&defLang, "default-language", "the language of a reader nothing else speaks for, one of --languages; not given: unchanged (the first of --languages when only that is given)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -98,14 +102,54 @@ func brandUpdate(ctx context.Context, args []string, out io.Writer) error {
 				return fmt.Errorf("board %d: %w", id, err)
 			}
 		}
+		if langs.v != nil || defLang.v != nil {
+			if b, err = setLanguages(ctx, s, b, langs.v, defLang.v); err != nil {
+				return err
+			}
+		}
 		hoursText := "round the clock"
 		if st.BusinessHours != "" {
 			hoursText = st.BusinessHours + " " + st.Timezone
 		}
-		fmt.Fprintf(out, "brand %s: peer SLA %s, resolution SLA %s, agent SLA %s, claim timeout %s, hours %s, webhook %q\n",
-			b.Host, st.PeerSLA, st.ResolutionSLA, st.AgentSLA, st.ClaimTimeout, hoursText, st.WebhookURL)
+		fmt.Fprintf(out, "brand %s: peer SLA %s, resolution SLA %s, agent SLA %s, claim timeout %s, hours %s, webhook %q, languages %s (default %s)\n",
+			b.Host, st.PeerSLA, st.ResolutionSLA, st.AgentSLA, st.ClaimTimeout, hoursText, st.WebhookURL, strings.Join(b.Offered(), ","), b.Offered()[0])
 		return nil
 	})
+}
+
+// setLanguages sets the languages a brand offers from --languages and
+// --default-language, either of which may be missing, and returns the brand
+// as it now is.
+func setLanguages(ctx context.Context, s app.Services, b forum.Brand, langs, def *string) (forum.Brand, error) {
+	list := b.Offered()
+	if langs != nil {
+		list = nil
+		for _, l := range strings.Split(*langs, ",") {
+			if l = strings.TrimSpace(l); l != "" {
+				c, err := i18n.Canonical(l)
+				if err != nil {
+					return b, usageErr("--languages: %q is not a language tag like es or pt-BR", l)
+				}
+				list = append(list, c)
+			}
+		}
+		if len(list) == 0 {
+			return b, usageErr("--languages: name at least one language")
+		}
+	}
+	d := list[0]
+	if def != nil {
+		c, err := i18n.Canonical(*def)
+		if err != nil {
+			return b, usageErr("--default-language: %q is not a language tag like es", *def)
+		}
+		d = c
+	}
+	err := s.Brands.SetLanguages(ctx, b.ID, d, list, func(lang string) bool { return s.Speaks(b.Host, lang) })
+	if err != nil {
+		return b, err
+	}
+	return s.Brands.ByID(ctx, b.ID)
 }
 
 // parseBoardSLAs reads --board-sla, like 12=5m,14=1h; 0 clears a board's

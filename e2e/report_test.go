@@ -84,7 +84,7 @@ func TestReportJourney(t *testing.T) {
 		t.Fatalf("Reports led to %q", p)
 	}
 	for key, want := range map[string]string{"asked": "4", "peer_resolved": "2", "agent_resolved": "1", "escalated": "2", "late_peer": "1",
-		"unresolved": "1", "direct_raw": "2", "direct": "1", "self_service": "0.2", "saving": "EUR 7.20", "first_answer_sla": "50% (2 of 4)"} {
+		"unresolved": "1", "direct_raw": "2", "direct": "1", "self_service": "0.2", "saving": "€7.20", "first_answer_sla": "50% (2 of 4)"} {
 		got := get(t, b, "read "+key, chromedp.Text(chromedp.CSS(`td[data-figure="`+key+`"]`)))
 		if got != want {
 			t.Errorf("figure %s shows %q, want %q", key, got, want)

@@ -29,6 +29,9 @@ var (
 type Error struct {
 	Kind error
 	Msg  string
+	// ID, when set, names Msg's message in the catalogue, so an error made
+	// once (a package's sentinel) is worded again in each reader's language.
+	ID string
 }
 
 func (e *Error) Error() string { return e.Msg }

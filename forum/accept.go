@@ -10,6 +10,7 @@ import (
 
 	"mutual/account"
 	"mutual/fault"
+	"mutual/i18n"
 	"mutual/reputation"
 	"mutual/sqldb"
 )
@@ -30,12 +31,12 @@ func (s *Service) Accept(ctx context.Context, a account.Actor, threadID, postID 
 		// Points stand only on what members see (points.go).
 		if !t.Shown() {
 			if !threadShown(t, a.UserID, a.CanModerate()) {
-				return fault.NotFound("That thread does not exist.")
+				return fault.NotFound(i18n.T(ctx, "forum.thread_missing"))
 			}
-			return &fault.Error{Kind: fault.ErrConflict, Msg: "Members cannot see this thread now; an answer can be accepted once they can."}
+			return &fault.Error{Kind: fault.ErrConflict, Msg: i18n.T(ctx, "forum.accept_hidden")}
 		}
 		if t.AuthorID != a.UserID && !a.CanModerate() {
-			return fault.Denied("Only the person who asked (or a moderator) can accept an answer.")
+			return fault.Denied(i18n.T(ctx, "forum.accept_only_asker"))
 		}
 		p, err := s.post(ctx, tx, a.BrandID, postID)
 		if err != nil {
@@ -45,10 +46,10 @@ func (s *Service) Accept(ctx context.Context, a account.Actor, threadID, postID 
 			return err
 		}
 		if p.ThreadID != threadID || p.IsQuestion || !p.Shown() {
-			return &fault.ValidationError{Fields: map[string]string{"post_id": "That post is not a reply in this thread."}}
+			return &fault.ValidationError{Fields: map[string]string{"post_id": i18n.T(ctx, "forum.accept_not_reply")}}
 		}
 		if p.AuthorID == t.AuthorID {
-			return fault.Denied("You cannot accept your own reply as the answer.")
+			return fault.Denied(i18n.T(ctx, "forum.accept_own"))
 		}
 		if t.AcceptedPostID == postID {
 			return nil
@@ -109,7 +110,7 @@ func (s *Service) Unaccept(ctx context.Context, a account.Actor, threadID int64)
 			return err
 		}
 		if t.AuthorID != a.UserID && !a.CanModerate() {
-			return fault.Denied("Only the person who asked (or a moderator) can withdraw the accepted answer.")
+			return fault.Denied(i18n.T(ctx, "forum.withdraw_only_asker"))
 		}
 		if t.AcceptedPostID == 0 {
 			return nil

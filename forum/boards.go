@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"mutual/fault"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -60,10 +61,10 @@ func (s *Service) CreateBoard(ctx context.Context, brandID int64, nb NewBoard) (
 	nb.Name = strings.TrimSpace(nb.Name)
 	v := fault.Validation{}
 	if n := utf8.RuneCountInString(nb.Name); n < 2 || n > 60 {
-		v.Add("name", "Board name must be 2 to 60 characters.")
+		v.Add("name", i18n.T(ctx, "forum.board_name_len"))
 	}
 	if utf8.RuneCountInString(nb.Description) > 300 {
-		v.Add("description", "Description must be at most 300 characters.")
+		v.Add("description", i18n.T(ctx, "forum.board_desc_len"))
 	}
 	if err := v.Err(); err != nil {
 		return Board{}, err
@@ -74,7 +75,7 @@ func (s *Service) CreateBoard(ctx context.Context, brandID int64, nb NewBoard) (
 VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, brandID, Slugify(nb.Name), nb.Name, nb.Description, nb.Position, ms(s.now())).Scan(&id)
 	})
 	if sqldb.IsUniqueViolation(err) {
-		return Board{}, &fault.ValidationError{Fields: map[string]string{"name": "A board with that name already exists."}}
+		return Board{}, &fault.ValidationError{Fields: map[string]string{"name": i18n.T(ctx, "forum.board_exists")}}
 	}
 	if err != nil {
 		return Board{}, fmt.Errorf("forum: create board: %w", err)

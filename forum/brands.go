@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"mutual/fault"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -22,13 +23,15 @@ type Brands struct {
 // NewBrands returns the brand store.
 func NewBrands(db *sqldb.DB, now func() time.Time) *Brands { return &Brands{db: db, now: now} }
 
-const brandCols = `id, host, name, tagline, logo_url, color_primary, color_accent, is_default, created_at`
+const brandCols = `id, host, name, tagline, logo_url, color_primary, color_accent, is_default, created_at, default_language, languages`
 
 func scanBrand(row interface{ Scan(...any) error }) (Brand, error) {
 	var b Brand
 	var def int
 	var created int64
-	err := row.Scan(&b.ID, &b.Host, &b.Name, &b.Tagline, &b.LogoURL, &b.ColorPrimary, &b.ColorAccent, &def, &created)
+	var langs string
+	err := row.Scan(&b.ID, &b.Host, &b.Name, &b.Tagline, &b.LogoURL, &b.ColorPrimary, &b.ColorAccent, &def, &created, &b.DefaultLanguage, &langs)
+	b.Languages = strings.Split(langs, ",")
 	b.IsDefault = def == 1
 	b.CreatedAt = fromMS(created)
 	return b, err
@@ -59,7 +62,7 @@ func (s *Brands) Create(ctx context.Context, nb NewBrand) (Brand, error) {
 	look := BrandLook{Name: nb.Name, Tagline: nb.Tagline, LogoURL: nb.LogoURL, ColorPrimary: nb.ColorPrimary, ColorAccent: nb.ColorAccent}.Tidy()
 	v := fault.Validation{}
 	if !hostname.MatchString(nb.Host) {
-		v.Add("host", "host must be a host name such as support.example.com")
+		v.Add("host", i18n.T(ctx, "forum.brand_host"))
 	}
 	if err := look.Check(); err != nil {
 		for f, msg := range err.(*fault.ValidationError).Fields {
@@ -147,6 +150,36 @@ func (s *Brands) All(ctx context.Context) ([]Brand, error) {
 		out = append(out, b)
 	}
 	return out, rows.Err()
+}
+
+// SetLanguages sets the languages a brand offers and its default, which
+// must be one of them; every tag must be one speaks (known). It returns a
+// fault.ValidationError naming a tag that is not.
+func (s *Brands) SetLanguages(ctx context.Context, brandID int64, def string, langs []string, known func(string) bool) error {
+	seen := map[string]bool{}
+	var list []string
+	for _, l := range append([]string{def}, langs...) {
+		l = strings.TrimSpace(l)
+		if l == "" || seen[l] {
+			continue
+		}
+		if !known(l) {
+			return fault.Invalid("languages", i18n.T(ctx, "brand.unknown_language", "Lang", l))
+		}
+		seen[l] = true
+		list = append(list, l)
+	}
+	if def == "" || !seen[def] {
+		return fault.Invalid("default_language", i18n.T(ctx, "brand.default_language_needed"))
+	}
+	res, err := s.db.Exec(ctx, `UPDATE brands SET default_language = ?, languages = ? WHERE id = ?`, def, strings.Join(list, ","), brandID)
+	if err != nil {
+		return fmt.Errorf("forum: brand %d languages: %w", brandID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("forum: brand %d: %w", brandID, fault.ErrNotFound)
+	}
+	return nil
 }
 
 // BrandLook is what a brand's administrator may change of how its pages

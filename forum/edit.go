@@ -8,6 +8,7 @@ import (
 
 	"mutual/account"
 	"mutual/fault"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -26,7 +27,7 @@ func (s *Service) Edit(ctx context.Context, a account.Actor, postID int64, title
 	if err := s.CanEdit(ctx, a, p); err != nil {
 		return Post{}, err
 	}
-	e, err := s.checkEdit(p, title, body)
+	e, err := s.checkEdit(ctx, p, title, body)
 	if err != nil {
 		return Post{}, err
 	}
@@ -106,7 +107,7 @@ func (s *Service) canEdit(ctx context.Context, q sqldb.Querier, a account.Actor,
 	}
 	own := p.AuthorID == a.UserID
 	if err != nil || !threadShown(t, a.UserID, false) || !(p.Shown() || (own && p.Status == StatusPending)) {
-		return fault.NotFound("That post does not exist.")
+		return fault.NotFound(i18n.T(ctx, "forum.post_missing"))
 	}
 	if own {
 		return nil
@@ -121,7 +122,7 @@ WHERE u.id = ? AND u.brand_id = ?`, a.UserID, a.BrandID).Scan(&rep, &need)
 		return fmt.Errorf("forum: edit privilege: %w", err)
 	}
 	if rep < need {
-		return fault.Denied(fmt.Sprintf("Editing others' posts unlocks at %s reputation; you have %s.", Thousands(need), Thousands(rep)))
+		return fault.Denied(i18n.T(ctx, "forum.edit_unlocks", "Need", i18n.From(ctx).Int(need), "Have", i18n.From(ctx).Int(rep)))
 	}
 	return nil
 }
@@ -134,7 +135,7 @@ func (s *Service) Revise(ctx context.Context, tx *sqldb.Tx, a account.Actor, pos
 	if err != nil {
 		return Post{}, err
 	}
-	e, err := s.checkEdit(p, title, body)
+	e, err := s.checkEdit(ctx, p, title, body)
 	if err != nil {
 		return Post{}, err
 	}
@@ -150,15 +151,15 @@ type postEdit struct{ title, body, html string }
 
 // checkEdit checks and renders new text for p, the one path for members'
 // edits and moderators' revisions. Errors: *fault.ValidationError.
-func (s *Service) checkEdit(p Post, title, body string) (postEdit, error) {
+func (s *Service) checkEdit(ctx context.Context, p Post, title, body string) (postEdit, error) {
 	v := fault.Validation{}
 	lo := MinReplyLen
 	if p.IsQuestion {
 		lo = MinQuestionLen
 	}
-	body = checkText(v, "body", "Body", body, lo, MaxBodyLen)
+	body = checkText(ctx, v, "body", "forum.label_body", body, lo, MaxBodyLen)
 	if p.IsQuestion && title != "" {
-		title = checkText(v, "title", "Title", title, MinTitleLen, MaxTitleLen)
+		title = checkText(ctx, v, "title", "forum.label_title", title, MinTitleLen, MaxTitleLen)
 	} else {
 		title = ""
 	}

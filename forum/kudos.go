@@ -9,6 +9,7 @@ import (
 
 	"mutual/account"
 	"mutual/fault"
+	"mutual/i18n"
 	"mutual/reputation"
 	"mutual/sqldb"
 )
@@ -29,20 +30,19 @@ FROM users u WHERE u.id = ? AND u.brand_id = ?`, max(r.GiverMinPosts, 1), daySta
 		return fmt.Errorf("forum: kudos giver: %w", err)
 	}
 	if today >= r.KudosPerDay {
-		return fault.Denied(fmt.Sprintf("You have given %d kudos today, the most this community allows in a day. You can give more after midnight UTC.", today))
+		return fault.Denied(i18n.T(ctx, "forum.kudos_day_cap", "N", today))
 	}
 	if a.IsStaff() {
 		return nil
 	}
 	if age := now.Sub(fromMS(created)); age < r.GiverMinAge() {
-		return fault.Denied(fmt.Sprintf("New accounts can give kudos once they are %s old; yours can in %s.",
-			humanDuration(r.GiverMinAge()), humanDuration(r.GiverMinAge()-age)))
+		return fault.Denied(i18n.T(ctx, "forum.kudos_new_account", "Age", humanDuration(ctx, r.GiverMinAge()), "Left", humanDuration(ctx, r.GiverMinAge()-age)))
 	}
 	if posts < r.GiverMinPosts {
 		if r.GiverMinPosts == 1 {
-			return fault.Denied("Ask a question or write a reply first: kudos come from members who take part.")
+			return fault.Denied(i18n.T(ctx, "forum.kudos_take_part"))
 		}
-		return fault.Denied(fmt.Sprintf("Write %d posts first (you have %d): kudos come from members who take part.", r.GiverMinPosts, posts))
+		return fault.Denied(i18n.T(ctx, "forum.kudos_min_posts", "N", r.GiverMinPosts, "Have", posts))
 	}
 	return nil
 }
@@ -54,23 +54,16 @@ func dayStartMS(t time.Time) int64 {
 }
 
 // humanDuration says a duration the way people do, rounded up.
-func humanDuration(d time.Duration) string {
+func humanDuration(ctx context.Context, d time.Duration) string {
 	switch {
 	case d <= time.Minute:
-		return "1 minute"
+		return i18n.N(ctx, "forum.span_minutes", 1)
 	case d < time.Hour:
-		return plural(int64((d+time.Minute-1)/time.Minute), "minute")
+		return i18n.N(ctx, "forum.span_minutes", int64((d+time.Minute-1)/time.Minute))
 	case d < 48*time.Hour:
-		return plural(int64((d+time.Hour-1)/time.Hour), "hour")
+		return i18n.N(ctx, "forum.span_hours", int64((d+time.Hour-1)/time.Hour))
 	}
-	return plural(int64((d+24*time.Hour-1)/(24*time.Hour)), "day")
-}
-
-func plural(n int64, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
+	return i18n.N(ctx, "forum.span_days", int64((d+24*time.Hour-1)/(24*time.Hour)))
 }
 
 // reverseSerial checks whether giver has now given receiver serial kudos
@@ -164,13 +157,13 @@ func (c KudosCursor) String() string {
 }
 
 // ParseKudosCursor decodes a cursor; "" is the first page.
-func ParseKudosCursor(s string) (KudosCursor, error) {
+func ParseKudosCursor(ctx context.Context, s string) (KudosCursor, error) {
 	if s == "" {
 		return KudosCursor{}, nil
 	}
 	var c KudosCursor
 	if _, err := fmt.Sscanf(s, "k%d.%d", &c.Kudos, &c.ID); err != nil || c.ID <= 0 || c.Kudos < 0 {
-		return KudosCursor{}, &fault.ValidationError{Fields: map[string]string{"cursor": "that page link is not valid; start again from the first page"}}
+		return KudosCursor{}, &fault.ValidationError{Fields: map[string]string{"cursor": i18n.T(ctx, "forum.bad_cursor")}}
 	}
 	return c, nil
 }
@@ -249,7 +242,7 @@ func (s *Service) giveKudos(ctx context.Context, tx *sqldb.Tx, a account.Actor, 
 		return err
 	}
 	if !visible {
-		return fault.NotFound("That post is not available any more, so it cannot receive kudos.")
+		return fault.NotFound(i18n.T(ctx, "forum.kudos_gone"))
 	}
 	if err := checkGiver(ctx, tx, a, rules, now); err != nil {
 		return err
@@ -269,11 +262,10 @@ EXISTS (SELECT 1 FROM kudos WHERE post_id = ? AND user_id = ?)`,
 	// Refusals come before any write, so a refused kudos writes nothing
 	// (and, on SQLite, takes no savepoint in its commit group, see sqldb.Tx).
 	if given {
-		return &fault.Error{Kind: fault.ErrConflict, Msg: "You have already given kudos to this post."}
+		return &fault.Error{Kind: fault.ErrConflict, Msg: i18n.T(ctx, "forum.kudos_already")}
 	}
 	if !rc.Staff && rules.DailyCap > 0 && rc.KudosToday >= rules.DailyCap {
-		return fault.Denied(fmt.Sprintf("%s has earned the most reputation from kudos a member can earn in a day (%s); you can give kudos to their posts again after midnight UTC.",
-			authorName(ctx, tx, author), Thousands(rules.DailyCap)))
+		return fault.Denied(i18n.T(ctx, "forum.kudos_receiver_cap", "Name", authorName(ctx, tx, author), "Cap", i18n.From(ctx).Int(rules.DailyCap)))
 	}
 	res, err := tx.Exec(ctx, `INSERT INTO kudos (brand_id, post_id, user_id, created_at) VALUES (?, ?, ?, ?)
 ON CONFLICT (post_id, user_id) DO NOTHING`, a.BrandID, postID, a.UserID, ms(now))
@@ -281,7 +273,7 @@ ON CONFLICT (post_id, user_id) DO NOTHING`, a.BrandID, postID, a.UserID, ms(now)
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return &fault.Error{Kind: fault.ErrConflict, Msg: "You have already given kudos to this post."}
+		return &fault.Error{Kind: fault.ErrConflict, Msg: i18n.T(ctx, "forum.kudos_already")}
 	}
 	if _, err := tx.Exec(ctx, `UPDATE posts SET kudos_count = kudos_count + 1 WHERE id = ?`, postID); err != nil {
 		return err
@@ -318,13 +310,13 @@ func kudosTarget(ctx context.Context, tx *sqldb.Tx, a account.Actor, postID int6
 	err = tx.QueryRow(ctx, `SELECT p.author_id, p.thread_id, p.status, t.board_id, t.status FROM posts p JOIN threads t ON t.id = p.thread_id
 WHERE p.id = ? AND p.brand_id = ?`, postID, a.BrandID).Scan(&author, &threadID, &status, &boardID, &threadStatus)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, 0, 0, false, fault.NotFound("That post does not exist.")
+		return 0, 0, 0, false, fault.NotFound(i18n.T(ctx, "forum.post_missing"))
 	}
 	if err != nil {
 		return 0, 0, 0, false, err
 	}
 	if author == a.UserID {
-		return 0, 0, 0, false, fault.Denied("You cannot give kudos to your own post.")
+		return 0, 0, 0, false, fault.Denied(i18n.T(ctx, "forum.kudos_own"))
 	}
 	// The author first, then their posts: every kudos transaction takes
 	// locks in that order (PostgreSQL), a serial reversal included.

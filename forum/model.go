@@ -5,6 +5,7 @@
 package forum
 
 import (
+	"context"
 	"encoding/base64"
 	"fmt"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"unicode"
 
 	"mutual/fault"
+	"mutual/i18n"
 )
 
 // Brand is one client's community: its host, name and look.
@@ -26,6 +28,25 @@ type Brand struct {
 	ColorAccent  string
 	IsDefault    bool
 	CreatedAt    time.Time
+	// DefaultLanguage is the language of a reader nothing else speaks for;
+	// Languages are all the brand offers, the default among them.
+	DefaultLanguage string
+	Languages       []string
+}
+
+// Offered are the brand's languages, its default first.
+func (b Brand) Offered() []string {
+	def := b.DefaultLanguage
+	if def == "" {
+		def = "en"
+	}
+	out := []string{def}
+	for _, l := range b.Languages {
+		if l != def {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // Board is a category of threads.
@@ -133,14 +154,14 @@ const (
 )
 
 // ParseFilter accepts "", all, unanswered or solved.
-func ParseFilter(s string) (Filter, error) {
+func ParseFilter(ctx context.Context, s string) (Filter, error) {
 	switch Filter(s) {
 	case "", FilterAll:
 		return FilterAll, nil
 	case FilterUnanswered, FilterSolved:
 		return Filter(s), nil
 	}
-	return "", &fault.ValidationError{Fields: map[string]string{"filter": "filter must be all, unanswered or solved"}}
+	return "", &fault.ValidationError{Fields: map[string]string{"filter": i18n.T(ctx, "forum.bad_filter")}}
 }
 
 // Cursor is a keyset position in a newest-activity-first list.
@@ -158,11 +179,11 @@ func (c Cursor) String() string {
 }
 
 // ParseCursor decodes a cursor from a URL; "" is the first page.
-func ParseCursor(s string) (Cursor, error) {
+func ParseCursor(ctx context.Context, s string) (Cursor, error) {
 	if s == "" {
 		return Cursor{}, nil
 	}
-	bad := &fault.ValidationError{Fields: map[string]string{"cursor": "that page link is not valid; start again from the first page"}}
+	bad := &fault.ValidationError{Fields: map[string]string{"cursor": i18n.T(ctx, "forum.bad_cursor")}}
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
 		return Cursor{}, bad

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"mutual/fault"
+	"mutual/i18n"
 	"mutual/reputation"
 	"mutual/sqldb"
 )
@@ -157,7 +158,7 @@ func (s *Service) MoveThread(ctx context.Context, tx *sqldb.Tx, brandID, threadI
 		return Thread{}, err
 	}
 	if n == 0 {
-		return Thread{}, &fault.ValidationError{Fields: map[string]string{"board_id": "That board does not exist; choose another."}}
+		return Thread{}, &fault.ValidationError{Fields: map[string]string{"board_id": i18n.T(ctx, "forum.board_gone")}}
 	}
 	if boardID == t.BoardID {
 		return t, nil
@@ -189,7 +190,7 @@ func (s *Service) MoveThread(ctx context.Context, tx *sqldb.Tx, brandID, threadI
 // only right read together.
 func (s *Service) MergeThread(ctx context.Context, tx *sqldb.Tx, brandID, fromID, intoID, by int64) (from, into Thread, err error) {
 	if fromID == intoID {
-		return Thread{}, Thread{}, &fault.ValidationError{Fields: map[string]string{"into": "A thread cannot be merged into itself."}}
+		return Thread{}, Thread{}, &fault.ValidationError{Fields: map[string]string{"into": i18n.T(ctx, "forum.merge_self")}}
 	}
 	// Both threads first, in id order, as accepts take them (PostgreSQL).
 	if err = s.lockThreads(ctx, tx, brandID, fromID, intoID); err != nil {
@@ -200,12 +201,12 @@ func (s *Service) MergeThread(ctx context.Context, tx *sqldb.Tx, brandID, fromID
 	}
 	if into, err = s.thread(ctx, tx, brandID, intoID); err != nil {
 		if errors.Is(err, fault.ErrNotFound) {
-			err = &fault.ValidationError{Fields: map[string]string{"into": "The thread to merge into does not exist."}}
+			err = &fault.ValidationError{Fields: map[string]string{"into": i18n.T(ctx, "forum.merge_missing")}}
 		}
 		return
 	}
 	if from.MergedInto != 0 || into.MergedInto != 0 {
-		return Thread{}, Thread{}, &fault.Error{Kind: fault.ErrConflict, Msg: "One of these threads was already merged into another."}
+		return Thread{}, Thread{}, &fault.Error{Kind: fault.ErrConflict, Msg: i18n.T(ctx, "forum.merge_twice")}
 	}
 	// Then every member whose points the merge moves: the accept's, and those
 	// of posts members stop or start seeing as they change threads.

@@ -10,6 +10,7 @@ import (
 
 	"mutual/account"
 	"mutual/fault"
+	"mutual/i18n"
 	"mutual/markup"
 	"mutual/sqldb"
 )
@@ -74,11 +75,10 @@ b.rep_links, b.rep_images, b.premod_posts FROM users u JOIN brands b ON b.id = ?
 		return "", fmt.Errorf("forum: standing: %w", err)
 	}
 	if st.bannedAt != 0 {
-		return "", fault.Denied("Your account is banned from posting in this community" + because(st.reason) + ".")
+		return "", fault.Denied(because(ctx, "forum.banned", st.reason))
 	}
 	if st.suspendedUntil > ms(now) {
-		return "", fault.Denied(fmt.Sprintf("Your account is suspended until %s%s. You can still read the community.",
-			fromMS(st.suspendedUntil).Format("2 Jan 2006 15:04 MST"), because(st.reason)))
+		return "", fault.Denied(because(ctx, "forum.suspended", st.reason, "Until", i18n.From(ctx).DateTime(fromMS(st.suspendedUntil))))
 	}
 	if threadID != 0 {
 		var tstatus string
@@ -90,17 +90,17 @@ b.rep_links, b.rep_images, b.premod_posts FROM users u JOIN brands b ON b.id = ?
 		}
 		if !a.CanModerate() {
 			if tstatus != StatusVisible && !(tstatus == StatusPending && author == a.UserID) {
-				return "", fault.NotFound("That thread does not exist.")
+				return "", fault.NotFound(i18n.T(ctx, "forum.thread_missing"))
 			}
 			if locked != 0 {
-				return "", fault.Denied("This thread is locked: it takes no new replies.")
+				return "", fault.Denied(i18n.T(ctx, "forum.locked"))
 			}
 		}
 	}
 	if a.IsStaff() {
 		return StatusVisible, nil
 	}
-	if err := checkNewMemberLinks(a, html, st.reputation, st.repLinks, st.repImages); err != nil {
+	if err := checkNewMemberLinks(ctx, a, html, st.reputation, st.repLinks, st.repImages); err != nil {
 		return "", err
 	}
 	trusted := a.Has("trusted")
@@ -119,7 +119,7 @@ b.rep_links, b.rep_images, b.premod_posts FROM users u JOIN brands b ON b.id = ?
 			return "", err
 		}
 		if dup > 0 {
-			return "", &fault.ValidationError{Fields: map[string]string{"body": "You posted this same text a few minutes ago. Edit that post instead of posting it again."}}
+			return "", &fault.ValidationError{Fields: map[string]string{"body": i18n.T(ctx, "forum.duplicate")}}
 		}
 		var others int
 		// The newest posts of the window, by time (posts_recent): bounded
@@ -153,7 +153,7 @@ WHERE brand_id = ? AND body_md = ? AND author_id <> ?`,
 // the one rule for asking, replying and editing, and judges the writer (the
 // editor, for an edit of someone else's post) by their reputation; staff
 // are exempt.
-func checkNewMemberLinks(a account.Actor, html string, reputation, repLinks, repImages int64) error {
+func checkNewMemberLinks(ctx context.Context, a account.Actor, html string, reputation, repLinks, repImages int64) error {
 	if a.IsStaff() {
 		return nil
 	}
@@ -161,10 +161,10 @@ func checkNewMemberLinks(a account.Actor, html string, reputation, repLinks, rep
 	// Mentions of members are links the renderer makes, not links the
 	// writer posts, so they do not count.
 	if n := strings.Count(html, "<a ") - markup.MentionLinks(html); reputation < repLinks && n > NewMemberLinks {
-		v.Add("body", fmt.Sprintf("New members may post at most %d links (this has %d); you can post more once you reach %d reputation.", NewMemberLinks, n, repLinks))
+		v.Add("body", i18n.T(ctx, "forum.too_many_links", "Max", NewMemberLinks, "N", n, "Need", i18n.From(ctx).Int(repLinks)))
 	}
 	if n := strings.Count(html, "<img "); reputation < repImages && n > NewMemberImages {
-		v.Add("body", fmt.Sprintf("New members may post at most %d image (this has %d); you can post more once you reach %d reputation.", NewMemberImages, n, repImages))
+		v.Add("body", i18n.T(ctx, "forum.too_many_images", "Max", NewMemberImages, "N", n, "Need", i18n.From(ctx).Int(repImages)))
 	}
 	return v.Err()
 }
@@ -184,7 +184,7 @@ func editorLinks(ctx context.Context, q sqldb.Querier, a account.Actor, html str
 	if err != nil {
 		return fmt.Errorf("forum: editor standing: %w", err)
 	}
-	return checkNewMemberLinks(a, html, rep, repLinks, repImages)
+	return checkNewMemberLinks(ctx, a, html, rep, repLinks, repImages)
 }
 
 func (s *Service) newMemberLimits(ctx context.Context, tx *sqldb.Tx, a account.Actor, l *PostLimits, st standing, thread bool, now time.Time) error {
@@ -197,28 +197,28 @@ func (s *Service) newMemberLimits(ctx context.Context, tx *sqldb.Tx, a account.A
 		return err
 	}
 	if wait := fromMS(last).Add(l.NewInterval).Sub(now); last != 0 && wait > 0 {
-		return &fault.RateLimitError{RetryAfter: wait, Msg: fmt.Sprintf("New members wait %d seconds between posts. Please try again in %d seconds.",
-			int(l.NewInterval.Seconds()), int(wait.Seconds())+1)}
+		return &fault.RateLimitError{RetryAfter: wait, Msg: i18n.T(ctx, "forum.new_wait", "Interval", int(l.NewInterval.Seconds()), "Wait", int(wait.Seconds())+1)}
 	}
 	var n int
-	q, limit, what := `SELECT COUNT(*) FROM posts WHERE author_id = ? AND brand_id = ? AND is_question = 0`, l.FirstDayReplies, "replies"
+	q, limit, what := `SELECT COUNT(*) FROM posts WHERE author_id = ? AND brand_id = ? AND is_question = 0`, l.FirstDayReplies, "forum.first_day_replies"
 	if thread {
-		q, limit, what = `SELECT COUNT(*) FROM threads WHERE author_id = ? AND brand_id = ?`, l.FirstDayThreads, "questions"
+		q, limit, what = `SELECT COUNT(*) FROM threads WHERE author_id = ? AND brand_id = ?`, l.FirstDayThreads, "forum.first_day_questions"
 	}
 	if err := tx.QueryRow(ctx, q, a.UserID, a.BrandID).Scan(&n); err != nil {
 		return err
 	}
 	if n >= limit {
 		wait := l.NewAccount - age
-		return &fault.RateLimitError{RetryAfter: wait, Msg: fmt.Sprintf("New members may post %d %s on their first day. You can post again in %s.",
-			limit, what, wait.Round(time.Minute))}
+		return &fault.RateLimitError{RetryAfter: wait, Msg: i18n.T(ctx, what, "N", limit, "Wait", humanDuration(ctx, wait))}
 	}
 	return nil
 }
 
-func because(reason string) string {
+// because words a refusal with the moderator's reason when there is one
+// (the message id+"_because").
+func because(ctx context.Context, id, reason string, args ...any) string {
 	if reason == "" {
-		return ""
+		return i18n.T(ctx, id, args...)
 	}
-	return ": " + reason
+	return i18n.T(ctx, id+"_because", append(args, "Reason", reason)...)
 }

@@ -11,6 +11,7 @@ import (
 
 	"mutual/account"
 	"mutual/fault"
+	"mutual/i18n"
 	"mutual/markup"
 	"mutual/sqldb"
 )
@@ -66,24 +67,28 @@ const (
 	RepliesPerPage = 50
 )
 
-func checkText(v fault.Validation, field, label, s string, lo, hi int) string {
+// checkText checks a text field whose name, for the messages, is the
+// catalogue's label message.
+func checkText(ctx context.Context, v fault.Validation, field, label, s string, lo, hi int) string {
+	loc := i18n.From(ctx)
+	name := loc.T(label)
 	if !utf8.ValidString(s) {
-		v.Add(field, label+" contains invalid characters (it is not valid UTF-8).")
+		v.Add(field, loc.T("forum.text_utf8", "Label", name))
 		return s
 	}
 	if strings.ContainsRune(s, 0) {
-		v.Add(field, label+" contains a NUL character.")
+		v.Add(field, loc.T("forum.text_nul", "Label", name))
 		return s
 	}
 	s = strings.TrimSpace(s)
 	n := utf8.RuneCountInString(s)
 	switch {
 	case n == 0:
-		v.Add(field, label+" is required.")
+		v.Add(field, loc.T("forum.text_required", "Label", name))
 	case n < lo:
-		v.Add(field, fmt.Sprintf("%s must be at least %d characters.", label, lo))
+		v.Add(field, loc.T("forum.text_short", "Label", name, "Min", lo))
 	case n > hi:
-		v.Add(field, fmt.Sprintf("%s must be at most %d characters (it has %d).", label, hi, n))
+		v.Add(field, loc.T("forum.text_long", "Label", name, "Max", loc.Int(int64(hi)), "N", loc.Int(int64(n))))
 	}
 	return s
 }
@@ -111,20 +116,20 @@ func (s *Service) Ask(ctx context.Context, a account.Actor, nt NewThread) (Threa
 		return Thread{}, err
 	}
 	v := fault.Validation{}
-	nt.Title = checkText(v, "title", "Title", nt.Title, MinTitleLen, MaxTitleLen)
-	nt.Body = checkText(v, "body", "Question", nt.Body, MinQuestionLen, MaxBodyLen)
+	nt.Title = checkText(ctx, v, "title", "forum.label_title", nt.Title, MinTitleLen, MaxTitleLen)
+	nt.Body = checkText(ctx, v, "body", "forum.label_question", nt.Body, MinQuestionLen, MaxBodyLen)
 	if len(nt.ClientKey) > MaxClientKey {
-		v.Add("client_key", "client key is too long")
+		v.Add("client_key", i18n.T(ctx, "forum.client_key_long"))
 	}
 	if nt.BoardID <= 0 {
-		v.Add("board_id", "Choose a board.")
+		v.Add("board_id", i18n.T(ctx, "forum.choose_board"))
 	}
 	nt.Language = askedIn(v, nt)
 	if err := v.Err(); err != nil {
 		return Thread{}, err
 	}
 	if _, err := s.Board(ctx, a.BrandID, nt.BoardID); errors.Is(err, fault.ErrNotFound) {
-		return Thread{}, &fault.ValidationError{Fields: map[string]string{"board_id": "That board does not exist; choose another."}}
+		return Thread{}, &fault.ValidationError{Fields: map[string]string{"board_id": i18n.T(ctx, "forum.board_gone")}}
 	} else if err != nil {
 		return Thread{}, err
 	}
@@ -252,7 +257,7 @@ func (s *Service) thread(ctx context.Context, q sqldb.Querier, brandID, id int64
 	t, err := scanThread(q.QueryRow(ctx, `SELECT `+threadCols+` FROM threads t JOIN users u ON u.id = t.author_id
 WHERE t.brand_id = ? AND t.id = ?`, brandID, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Thread{}, fault.NotFound("That thread does not exist.")
+		return Thread{}, fault.NotFound(i18n.T(ctx, "forum.thread_missing"))
 	}
 	if err != nil {
 		return Thread{}, fmt.Errorf("forum: thread %d: %w", id, err)
@@ -266,7 +271,7 @@ func (s *Service) AcceptedOf(ctx context.Context, brandID, threadID int64) (int6
 	var id int64
 	err := s.db.QueryRow(ctx, `SELECT COALESCE(accepted_post_id, 0) FROM threads WHERE brand_id = ? AND id = ?`, brandID, threadID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, fault.NotFound("That thread does not exist.")
+		return 0, fault.NotFound(i18n.T(ctx, "forum.thread_missing"))
 	}
 	if err != nil {
 		return 0, fmt.Errorf("forum: thread %d: %w", threadID, err)
@@ -380,7 +385,7 @@ func (s *Service) post(ctx context.Context, q sqldb.Querier, brandID, id int64) 
 	p, err := scanPost(q.QueryRow(ctx, `SELECT `+postCols+` FROM posts p JOIN users u ON u.id = p.author_id
 WHERE p.brand_id = ? AND p.id = ?`, brandID, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Post{}, fault.NotFound("That post does not exist.")
+		return Post{}, fault.NotFound(i18n.T(ctx, "forum.post_missing"))
 	}
 	if err != nil {
 		return Post{}, fmt.Errorf("forum: post %d: %w", id, err)
@@ -415,7 +420,7 @@ func (s *Service) page(ctx context.Context, brandID, threadID int64, viewer int6
 		return pg, nil // the caller redirects to the thread it was merged into
 	}
 	if !threadShown(t, viewer, mod) {
-		return ThreadPage{}, fault.NotFound("That thread does not exist.")
+		return ThreadPage{}, fault.NotFound(i18n.T(ctx, "forum.thread_missing"))
 	}
 	shown, shownArgs := postShown(viewer, mod)
 	rows, err := s.db.Query(ctx, `SELECT `+postCols+` FROM posts p JOIN users u ON u.id = p.author_id
@@ -525,9 +530,9 @@ func (s *Service) Reply(ctx context.Context, a account.Actor, threadID int64, nr
 		return Post{}, err
 	}
 	v := fault.Validation{}
-	nr.Body = checkText(v, "body", "Reply", nr.Body, MinReplyLen, MaxBodyLen)
+	nr.Body = checkText(ctx, v, "body", "forum.label_reply", nr.Body, MinReplyLen, MaxBodyLen)
 	if len(nr.ClientKey) > MaxClientKey {
-		v.Add("client_key", "client key is too long")
+		v.Add("client_key", i18n.T(ctx, "forum.client_key_long"))
 	}
 	if err := v.Err(); err != nil {
 		return Post{}, err
@@ -545,7 +550,7 @@ func (s *Service) Reply(ctx context.Context, a account.Actor, threadID int64, nr
 		err := tx.QueryRow(ctx, `SELECT author_id, board_id FROM threads WHERE id = ? AND brand_id = ?`, threadID, a.BrandID).
 			Scan(&t.AuthorID, &t.BoardID)
 		if errors.Is(err, sql.ErrNoRows) {
-			return fault.NotFound("That thread does not exist.")
+			return fault.NotFound(i18n.T(ctx, "forum.thread_missing"))
 		}
 		if err != nil {
 			return err

@@ -1,6 +1,7 @@
 package forum_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -736,7 +737,7 @@ func TestListThreadsPagination(t *testing.T) {
 						break
 					}
 					// The cursor survives its trip through a URL.
-					if cur, err = forum.ParseCursor(next.String()); err != nil {
+					if cur, err = forum.ParseCursor(context.Background(), next.String()); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -957,17 +958,17 @@ func TestParsers(t *testing.T) {
 		{"unanswered", forum.FilterUnanswered, true}, {"solved", forum.FilterSolved, true},
 		{"SOLVED", "", false}, {"bogus", "", false}, {"solved ", "", false},
 	} {
-		got, err := forum.ParseFilter(tt.in)
+		got, err := forum.ParseFilter(context.Background(), tt.in)
 		if (err == nil) != tt.ok || got != tt.want {
-			t.Errorf("ParseFilter(%q) = %q, %v", tt.in, got, err)
+			t.Errorf("ParseFilter(context.Background(), %q) = %q, %v", tt.in, got, err)
 		}
 		if err != nil && testkit.Fields(err)["filter"] == "" {
-			t.Errorf("ParseFilter(%q) error is not a field error: %v", tt.in, err)
+			t.Errorf("ParseFilter(context.Background(), %q) error is not a field error: %v", tt.in, err)
 		}
 	}
 
 	c := forum.Cursor{At: time.UnixMilli(1700000000123).UTC(), ID: 42}
-	back, err := forum.ParseCursor(c.String())
+	back, err := forum.ParseCursor(context.Background(), c.String())
 	if err != nil || !back.At.Equal(c.At) || back.ID != 42 {
 		t.Errorf("cursor round trip = %+v, %v", back, err)
 	}
@@ -975,8 +976,8 @@ func TestParsers(t *testing.T) {
 		t.Error("zero cursor encodes to non-empty")
 	}
 	for _, bad := range []string{"!!!", "abc", "MTIz", "eC55", "MTIzLi0x", "MTIzLjA", "\xff"} {
-		if _, err := forum.ParseCursor(bad); testkit.Fields(err)["cursor"] == "" {
-			t.Errorf("ParseCursor(%q) = %v, want a cursor field error", bad, err)
+		if _, err := forum.ParseCursor(context.Background(), bad); testkit.Fields(err)["cursor"] == "" {
+			t.Errorf("ParseCursor(context.Background(), %q) = %v, want a cursor field error", bad, err)
 		}
 	}
 

@@ -5,6 +5,7 @@ import (
 
 	"mutual/account"
 	"mutual/fault"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -121,7 +122,7 @@ func (s *Service) shownPost(ctx context.Context, q sqldb.Querier, brandID, postI
 		return Post{}, err
 	}
 	if !p.Shown() || status != StatusVisible {
-		return Post{}, fault.NotFound("That post does not exist.")
+		return Post{}, fault.NotFound(i18n.T(ctx, "forum.post_missing"))
 	}
 	return p, nil
 }

@@ -83,6 +83,7 @@ var matrix = []struct {
 	// Accounts: anyone may ask for a password reset; members manage their own API tokens.
 	{"password", "reset", [7]bool{Y, Y, Y, Y, Y, Y, Y}},
 	{"token", "manage", [7]bool{N, Y, Y, Y, Y, Y, Y}},
+	{"language", "manage", [7]bool{N, Y, Y, Y, Y, Y, Y}},
 	// Not in the policy at all: default deny for everyone.
 	{"brand", "delete", [7]bool{N, N, N, N, N, N, N}},
 	{"post", "destroy_everything", [7]bool{N, N, N, N, N, N, N}},

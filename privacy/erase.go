@@ -12,6 +12,7 @@ import (
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/forum/notify"
+	"mutual/i18n"
 	"mutual/moderation"
 	"mutual/search"
 	"mutual/sqldb"
@@ -39,10 +40,10 @@ func (s *Service) DeleteOwn(ctx context.Context, a account.Actor, confirm, passw
 	}
 	v := fault.Validation{}
 	if !sameName(confirm, u.Username) {
-		v.Add("confirm_username", "Type your username, "+u.Username+", to confirm.")
+		v.Add("confirm_username", i18n.T(ctx, "pv.confirm_own", "Name", u.Username))
 	}
 	if u.HasPassword && password == "" {
-		v.Add("password", "Enter your password.")
+		v.Add("password", i18n.T(ctx, "pv.enter_password"))
 	}
 	if err := v.Err(); err != nil {
 		return Erasure{}, err

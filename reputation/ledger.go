@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"mutual/fault"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -29,46 +30,52 @@ type Entry struct {
 }
 
 // Describe says in plain words what happened.
-func (e Entry) Describe() string {
+func (e Entry) Describe(loc *i18n.Localizer) string {
 	who := e.ActorName
 	if who == "" {
-		who = "a member"
+		who = loc.T("ledger.a_member")
 	}
+	id := ""
 	switch e.Reason {
 	case KudosReceived:
+		id = "ledger.kudos"
 		if e.Delta == 0 {
-			return "Kudos from " + who + " (daily cap reached: no points)"
+			id = "ledger.kudos_capped"
 		}
-		return "Kudos from " + who
 	case AnswerAccepted:
-		return "Answer accepted by " + who
+		id = "ledger.accepted"
 	case AcceptedOther:
-		return "Accepted " + who + "'s answer"
+		id = "ledger.accepted_other"
 	case PeerRescue:
-		return "Peer rescue: answered an escalated question before an agent did"
+		id = "ledger.peer_rescue"
 	case KudosWithdrawn:
-		return who + " withdrew their kudos"
+		id = "ledger.kudos_withdrawn"
 	case AcceptWithdrawn:
+		id = "ledger.accept_withdrawn"
 		if e.Origin == AcceptedOther {
-			return "Withdrew acceptance of " + who + "'s answer"
+			id = "ledger.accept_withdrawn_other"
 		}
-		return "Accepted answer withdrawn by " + who
 	case SerialKudosReversed:
-		return "Serial kudos from " + who + " reversed"
+		id = "ledger.serial"
 	case ThreadMerged:
+		id = "ledger.merged"
 		if e.Origin == AcceptedOther {
-			return "Question merged into another thread: acceptance of " + who + "'s answer withdrawn"
+			id = "ledger.merged_other"
 		}
-		return "Question merged into another thread: its acceptance of your answer withdrawn"
 	case PostRemoved:
-		return "Post removed by a moderator: its points taken back"
+		id = "ledger.removed"
 	case PostRestored:
-		return "Post restored by a moderator: its points given back"
+		id = "ledger.restored"
 	case Reversal:
-		return "Reversed"
+		id = "ledger.reversed"
+	default:
+		return strings.ReplaceAll(string(e.Reason), "_", " ")
 	}
-	return strings.ReplaceAll(string(e.Reason), "_", " ")
+	return loc.T(id, "Who", who)
 }
+
+// Text is Describe, for templates' say.
+func (e Entry) Text(loc *i18n.Localizer) string { return e.Describe(loc) }
 
 // Cursor is a keyset position in a newest-first ledger.
 type Cursor struct {

@@ -13,6 +13,7 @@ import (
 
 	"mutual/account"
 	"mutual/fault"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -73,8 +74,7 @@ type Outcome struct {
 	Next           string
 }
 
-var errStale = &fault.Error{Kind: fault.ErrBadRequest, Msg: "This sign-in could not be finished: it was started in another browser or tab, " +
-	"took longer than 10 minutes, or was already used. Please start again from the sign-in page."}
+var errStale = &fault.Error{Kind: fault.ErrBadRequest, ID: "sso.stale", Msg: i18n.T(context.Background(), "sso.stale")}
 
 // flow is a row of sso_flows.
 type flow struct {

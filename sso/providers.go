@@ -13,6 +13,7 @@ import (
 
 	"mutual/account"
 	"mutual/fault"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -124,7 +125,7 @@ func (s *Service) Providers(ctx context.Context, brandID int64) ([]Provider, err
 }
 
 // errNoProvider hides whether an id is another brand's provider.
-var errNoProvider = fault.NotFound("There is no such sign-in provider in this community.")
+var errNoProvider = &fault.Error{Kind: fault.ErrNotFound, ID: "sso.no_provider", Msg: i18n.T(context.Background(), "sso.no_provider")}
 
 // Provider returns one of the brand's providers, or fault.ErrNotFound (also
 // for another brand's).

@@ -11,21 +11,28 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"html/template"
 	"io"
 	"io/fs"
+	"maps"
 	"mime"
 	"os"
 	"path"
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
+	"text/template/parse"
 	"time"
 
 	"mutual/account"
+	"mutual/i18n"
 )
 
 //go:embed base
@@ -66,27 +73,32 @@ type Asset struct {
 	ETag        string
 }
 
-// Theme is a parsed set of pages and assets.
+// Theme is a parsed set of pages and assets, and the messages its pages
+// speak.
 type Theme struct {
-	pages  map[string]*template.Template
-	assets map[string]*Asset // by hashed name
-	paths  map[string]string // plain name -> /static/hashed name
+	pages  map[string]*template.Template // parsed, never executed: each language runs a clone
+	assets map[string]*Asset             // by hashed name
+	paths  map[string]string             // plain name -> /static/hashed name
+	cat    *i18n.Catalogue
+
+	mu    sync.Mutex
+	langs map[*i18n.Localizer]map[string]*template.Template
 }
 
 // Pages every theme must provide.
 var Pages = []string{"home", "board", "thread", "ask", "login", "signup", "profile", "edit", "history", "error", "expired", "search"}
 
-// Load parses a theme from files (templates/*.html, static/*). It fails when a
-// page is missing or a template does not parse.
-func Load(files fs.FS) (*Theme, error) {
-	t := &Theme{pages: map[string]*template.Template{}, assets: map[string]*Asset{}, paths: map[string]string{}}
+// Load parses a theme from files (templates/*.html, static/*) speaking the
+// messages of cat. It fails when a page is missing or a template does not
+// parse.
+func Load(files fs.FS, cat *i18n.Catalogue) (*Theme, error) {
+	t := &Theme{pages: map[string]*template.Template{}, assets: map[string]*Asset{}, paths: map[string]string{},
+		cat: cat, langs: map[*i18n.Localizer]map[string]*template.Template{}}
 	if err := t.loadAssets(files); err != nil {
 		return nil, err
 	}
 	funcs := template.FuncMap{
 		"asset":     t.AssetPath,
-		"ago":       Ago,
-		"datetime":  func(tm time.Time) string { return tm.UTC().Format("2 Jan 2006 15:04 UTC") },
 		"isodate":   func(tm time.Time) string { return tm.UTC().Format(time.RFC3339) },
 		"plural":    Plural,
 		"sanitized": sanitized,
@@ -96,6 +108,7 @@ func Load(files fs.FS) (*Theme, error) {
 		// An erased account's name has no profile to link to.
 		"former": func(name string) bool { return name == account.FormerMember },
 	}
+	maps.Copy(funcs, spoken(cat.For("en")))
 	// Every templates/*.html is a page, except the layout, the shared
 	// partials and the capabilities' partials (area_*.html), which every page
 	// includes. Pages lists the ones a theme cannot do without.
@@ -162,19 +175,164 @@ func (t *Theme) loadAssets(files fs.FS) error {
 	return nil
 }
 
-// Render executes a page into w. It renders into a buffer first so a failing
-// template never sends half a page.
-func (t *Theme) Render(w io.Writer, page string, data any) error {
-	tmpl, ok := t.pages[page]
-	if !ok {
-		return fmt.Errorf("themes: no page %q", page)
+// Catalogue is the messages the theme's pages speak: the embedded ones with
+// the brand's own on top.
+func (t *Theme) Catalogue() *i18n.Catalogue { return t.cat }
+
+// Render executes a page into w in loc's language. It renders into a buffer
+// first so a failing template never sends half a page.
+func (t *Theme) Render(w io.Writer, page string, loc *i18n.Localizer, data any) error {
+	tmpl, err := t.page(page, loc)
+	if err != nil {
+		return err
 	}
 	var buf bytes.Buffer
 	if err := tmpl.ExecuteTemplate(&buf, "layout", data); err != nil {
 		return fmt.Errorf("themes: render %s: %w", page, err)
 	}
-	_, err := buf.WriteTo(w)
+	_, err = buf.WriteTo(w)
 	return err
+}
+
+// page is the page's templates speaking loc's language: a clone of the
+// parsed page, made on first use, whose wording functions are loc's.
+func (t *Theme) page(page string, loc *i18n.Localizer) (*template.Template, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	set, ok := t.langs[loc]
+	if !ok {
+		set = map[string]*template.Template{}
+		t.langs[loc] = set
+	}
+	if tmpl, ok := set[page]; ok {
+		return tmpl, nil
+	}
+	master, ok := t.pages[page]
+	if !ok {
+		return nil, fmt.Errorf("themes: no page %q", page)
+	}
+	tmpl, err := master.Clone()
+	if err != nil {
+		return nil, fmt.Errorf("themes: page %s: %w", page, err)
+	}
+	tmpl.Funcs(spoken(loc))
+	for _, x := range tmpl.Templates() {
+		if x.Tree != nil {
+			fold(x.Tree.Root, loc)
+		}
+	}
+	set[page] = tmpl
+	return tmpl, nil
+}
+
+// fold words each {{t "id"}} without arguments once, when a page is cloned
+// for a language: the message becomes the template's own text, so pages
+// cost what they did before they were translated. Only plain calls are
+// folded; they stand in element text and quoted attributes, where escaped
+// HTML is what the escaper would have written.
+func fold(n parse.Node, loc *i18n.Localizer) {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return
+		}
+		for i, c := range n.Nodes {
+			if a, ok := c.(*parse.ActionNode); ok {
+				if id, ok := plainT(a.Pipe); ok {
+					n.Nodes[i] = &parse.TextNode{NodeType: parse.NodeText, Pos: a.Pos, Text: []byte(html.EscapeString(loc.T(id)))}
+					continue
+				}
+			}
+			fold(c, loc)
+		}
+	case *parse.ActionNode:
+		foldArgs(n.Pipe, loc)
+	case *parse.IfNode:
+		foldArgs(n.Pipe, loc)
+		fold(n.List, loc)
+		fold(n.ElseList, loc)
+	case *parse.RangeNode:
+		fold(n.List, loc)
+		fold(n.ElseList, loc)
+	case *parse.WithNode:
+		fold(n.List, loc)
+		fold(n.ElseList, loc)
+	}
+}
+
+// foldArgs words (t "id") arguments of other calls, e.g. {{or .Label (t "id")}}.
+func foldArgs(p *parse.PipeNode, loc *i18n.Localizer) {
+	if p == nil {
+		return
+	}
+	for _, cmd := range p.Cmds {
+		for i, arg := range cmd.Args {
+			if sub, ok := arg.(*parse.PipeNode); ok {
+				if id, ok := plainT(sub); ok {
+					v := loc.T(id)
+					cmd.Args[i] = &parse.StringNode{NodeType: parse.NodeString, Pos: sub.Pos, Quoted: strconv.Quote(v), Text: v}
+				}
+			}
+		}
+	}
+}
+
+// plainT reports whether p is exactly t "id", and the id.
+func plainT(p *parse.PipeNode) (string, bool) {
+	if p == nil || len(p.Decl) > 0 || len(p.Cmds) != 1 || len(p.Cmds[0].Args) != 2 {
+		return "", false
+	}
+	fn, ok := p.Cmds[0].Args[0].(*parse.IdentifierNode)
+	str, ok2 := p.Cmds[0].Args[1].(*parse.StringNode)
+	if !ok || !ok2 || fn.Ident != "t" {
+		return "", false
+	}
+	return str.Text, true
+}
+
+// spoken are the template functions that word things in loc's language:
+// t "id" "Name" value... and tn "id" count... for messages, and numbers,
+// money, dates and relative times in its way.
+func spoken(loc *i18n.Localizer) template.FuncMap {
+	return template.FuncMap{
+		"t":         loc.T,
+		"tn":        func(id string, n any, args ...any) string { return loc.N(id, toInt64(n), args...) },
+		"num":       func(n any) string { return loc.Int(toInt64(n)) },
+		"money":     loc.Money,
+		"pct":       func(v any) string { return loc.Percent(toFloat(v)) },
+		"ago":       loc.Ago,
+		"date":      loc.Date,
+		"datetime":  loc.DateTime,
+		"monthyear": loc.MonthYear,
+		// forms gives a script a plural message's forms, as JSON.
+		"forms": func(id string) (string, error) {
+			b, err := json.Marshal(loc.Forms(id))
+			return string(b), err
+		},
+		// say words a value that words itself (a notification...).
+		"say": func(v interface{ Text(*i18n.Localizer) string }) string { return v.Text(loc) },
+	}
+}
+
+func toFloat(n any) float64 {
+	if f, ok := n.(float64); ok {
+		return f
+	}
+	return float64(toInt64(n))
+}
+
+func toInt64(n any) int64 {
+	switch v := n.(type) {
+	case int:
+		return int64(v)
+	case int64:
+		return v
+	case int32:
+		return int64(v)
+	case float64:
+		return int64(v)
+	}
+	return 0
 }
 
 // AssetPath returns the hashed URL of a static file by its plain name.
@@ -201,7 +359,7 @@ type Registry struct {
 // sub-folder of dir named after a brand host (e.g. dir/support.acme.test/),
 // layered over the base.
 func LoadRegistry(dir string) (*Registry, error) {
-	base, err := Load(Base())
+	base, err := Load(Base(), i18n.Base())
 	if err != nil {
 		return nil, err
 	}
@@ -218,7 +376,11 @@ func LoadRegistry(dir string) (*Registry, error) {
 			continue
 		}
 		layer := os.DirFS(filepath.Join(dir, e.Name()))
-		th, err := Load(overlay{brand: layer, base: Base()})
+		cat, err := i18n.Load(layer)
+		if err != nil {
+			return nil, fmt.Errorf("themes: brand %s: %w", e.Name(), err)
+		}
+		th, err := Load(overlay{brand: layer, base: Base()}, cat)
 		if err != nil {
 			return nil, fmt.Errorf("themes: brand %s: %w", e.Name(), err)
 		}
@@ -308,25 +470,6 @@ func dict(kv ...any) (map[string]any, error) {
 		m[k] = kv[i+1]
 	}
 	return m, nil
-}
-
-// Ago renders a time as "5 minutes ago".
-func Ago(tm time.Time) string {
-	if tm.IsZero() {
-		return ""
-	}
-	d := time.Since(tm)
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return Plural(int64(d/time.Minute), "minute") + " ago"
-	case d < 24*time.Hour:
-		return Plural(int64(d/time.Hour), "hour") + " ago"
-	case d < 30*24*time.Hour:
-		return Plural(int64(d/(24*time.Hour)), "day") + " ago"
-	}
-	return tm.UTC().Format("2 Jan 2006")
 }
 
 // Plural renders "1 reply" or "3 replies" for the common English nouns here.

@@ -82,6 +82,7 @@ func (h *Handlers) Routes(b, api *gin.RouterGroup) {
 	b.POST("/logout", h.logout)
 	h.resetRoutes(b)
 	h.tokenRoutes(b, api)
+	h.languageRoutes(b)
 }
 
 type loginView struct {
@@ -103,7 +104,7 @@ func (h *Handlers) loginForm(c *gin.Context) {
 	if !ok {
 		return
 	}
-	h.site.Render(c, http.StatusOK, "login", "Sign in", loginView{Next: next, SSO: f, Password: !f.PasswordOff || c.Query("password") != ""})
+	h.site.Render(c, http.StatusOK, "login", web.T(c, "title.sign_in"), loginView{Next: next, SSO: f, Password: !f.PasswordOff || c.Query("password") != ""})
 }
 
 func (h *Handlers) login(c *gin.Context) {
@@ -129,8 +130,8 @@ func (h *Handlers) login(c *gin.Context) {
 	}
 	u, err := h.members.Authenticate(ctx, b.ID, v.Login, c.PostForm("password"))
 	if errors.Is(err, fault.ErrBadCredentials) {
-		v.Errors = map[string]string{"login": "Wrong username or password."}
-		h.site.Render(c, http.StatusUnauthorized, "login", "Sign in", v)
+		v.Errors = map[string]string{"login": web.T(c, "error.bad_credentials")}
+		h.site.Render(c, http.StatusUnauthorized, "login", web.T(c, "title.sign_in"), v)
 		return
 	}
 	if err != nil {
@@ -138,8 +139,8 @@ func (h *Handlers) login(c *gin.Context) {
 		return
 	}
 	if v.SSO.PasswordOff && !h.isAdmin(c, u.ID) {
-		v.Errors = map[string]string{"login": "Members of this community sign in with the button above; passwords are for administrators only."}
-		h.site.Render(c, http.StatusForbidden, "login", "Sign in", v)
+		v.Errors = map[string]string{"login": web.T(c, "aw.password_admins_only")}
+		h.site.Render(c, http.StatusForbidden, "login", web.T(c, "title.sign_in"), v)
 		return
 	}
 	h.startSession(c, u.ID)
@@ -179,16 +180,12 @@ type signupView struct {
 	SSO             Federation
 }
 
-// closedSignup is the refusal when the brand takes new members only
-// through its sign-in providers.
-const closedSignup = "This community does not take sign-ups with a password: join with one of the buttons below."
-
 func (h *Handlers) signupForm(c *gin.Context) {
 	f, ok := h.federation(c, "/")
 	if !ok {
 		return
 	}
-	h.site.Render(c, http.StatusOK, "signup", "Join", signupView{SSO: f})
+	h.site.Render(c, http.StatusOK, "signup", web.T(c, "title.join"), signupView{SSO: f})
 }
 
 func (h *Handlers) signup(c *gin.Context) {
@@ -199,18 +196,24 @@ func (h *Handlers) signup(c *gin.Context) {
 		return
 	}
 	if v.SSO.PasswordOff {
-		v.Errors = map[string]string{"signup": closedSignup}
-		h.site.Render(c, http.StatusForbidden, "signup", "Join", v)
+		// The brand takes new members only through its sign-in providers.
+		v.Errors = map[string]string{"signup": web.T(c, "aw.closed_signup")}
+		h.site.Render(c, http.StatusForbidden, "signup", web.T(c, "title.join"), v)
 		return
 	}
 	u, err := h.members.Create(c.Request.Context(), account.Signup{BrandID: b.ID, Username: v.Username, Email: v.Email, Password: c.PostForm("password")})
 	var ve *fault.ValidationError
 	if errors.As(err, &ve) {
 		v.Errors = ve.Fields
-		h.site.Render(c, http.StatusUnprocessableEntity, "signup", "Join", v)
+		h.site.Render(c, http.StatusUnprocessableEntity, "signup", web.T(c, "title.join"), v)
 		return
 	}
 	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	// A new member reads, and is mailed, in the language they joined in.
+	if err := h.members.SetLanguage(c.Request.Context(), b.ID, u.ID, web.LocalizerOf(c).Lang()); err != nil {
 		h.site.Fail(c, err)
 		return
 	}

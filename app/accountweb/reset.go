@@ -42,7 +42,7 @@ func (h *Handlers) forgotForm(c *gin.Context) {
 	if !ok {
 		return
 	}
-	h.site.Render(c, http.StatusOK, "password_forgot", "Reset your password", forgotView{MailOff: h.ResetMail == nil, SSO: f})
+	h.site.Render(c, http.StatusOK, "password_forgot", web.T(c, "title.reset_password"), forgotView{MailOff: h.ResetMail == nil, SSO: f})
 }
 
 // forgot asks for a link. The answer is the same page whether or not the
@@ -59,18 +59,18 @@ func (h *Handlers) forgot(c *gin.Context) {
 	login := strings.TrimSpace(v.Login)
 	switch {
 	case v.MailOff:
-		h.site.Render(c, http.StatusOK, "password_forgot", "Reset your password", v)
+		h.site.Render(c, http.StatusOK, "password_forgot", web.T(c, "title.reset_password"), v)
 		return
 	case login == "" || utf8.RuneCountInString(login) > 254:
-		v.Errors = map[string]string{"login": "Enter the username or the email address of your account."}
-		h.site.Render(c, http.StatusUnprocessableEntity, "password_forgot", "Reset your password", v)
+		v.Errors = map[string]string{"login": web.T(c, "aw.enter_login")}
+		h.site.Render(c, http.StatusUnprocessableEntity, "password_forgot", web.T(c, "title.reset_password"), v)
 		return
 	}
 	if err := h.members.RequestResetIf(c.Request.Context(), web.BrandOf(c).ID, login, h.ResetMail, h.MayReset); err != nil {
 		h.site.Fail(c, err)
 		return
 	}
-	h.site.Render(c, http.StatusOK, "password_forgot", "Check your email", forgotView{Sent: true, SSO: v.SSO})
+	h.site.Render(c, http.StatusOK, "password_forgot", web.T(c, "title.check_email"), forgotView{Sent: true, SSO: v.SSO})
 }
 
 type resetView struct {
@@ -85,7 +85,7 @@ func (h *Handlers) resetForm(c *gin.Context) {
 	if h.badLink(c, err) {
 		return
 	}
-	h.site.Render(c, http.StatusOK, "password_reset", "Choose a new password", resetView{Token: tok, Username: u.Username})
+	h.site.Render(c, http.StatusOK, "password_reset", web.T(c, "title.new_password"), resetView{Token: tok, Username: u.Username})
 }
 
 func (h *Handlers) reset(c *gin.Context) {
@@ -97,15 +97,15 @@ func (h *Handlers) reset(c *gin.Context) {
 	v := resetView{Token: tok, Username: u.Username}
 	pw := c.PostForm("password")
 	if pw != c.PostForm("confirm") {
-		v.Errors = map[string]string{"confirm": "The two passwords differ. Type the same new password in both boxes."}
-		h.site.Render(c, http.StatusUnprocessableEntity, "password_reset", "Choose a new password", v)
+		v.Errors = map[string]string{"confirm": web.T(c, "aw.passwords_differ")}
+		h.site.Render(c, http.StatusUnprocessableEntity, "password_reset", web.T(c, "title.new_password"), v)
 		return
 	}
 	_, err = h.members.ResetPassword(ctx, b.ID, tok, pw)
 	var ve *fault.ValidationError
 	if errors.As(err, &ve) {
 		v.Errors = ve.Fields
-		h.site.Render(c, http.StatusUnprocessableEntity, "password_reset", "Choose a new password", v)
+		h.site.Render(c, http.StatusUnprocessableEntity, "password_reset", web.T(c, "title.new_password"), v)
 		return
 	}
 	if h.badLink(c, err) {
@@ -126,8 +126,8 @@ func (h *Handlers) badLink(c *gin.Context, err error) bool {
 	}
 	var fe *fault.Error
 	if errors.As(err, &fe) && (errors.Is(err, fault.ErrNotFound) || errors.Is(err, fault.ErrConflict)) {
-		code, _, msg := web.Status(err)
-		h.site.Render(c, code, "password_reset", "That link does not work", resetView{Invalid: msg})
+		code, _, msg := web.StatusIn(web.LocalizerOf(c), err)
+		h.site.Render(c, code, "password_reset", web.T(c, "title.link_broken"), resetView{Invalid: msg})
 		return true
 	}
 	h.site.Fail(c, err)

@@ -1,6 +1,7 @@
 package accountweb
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"mutual/account"
 	"mutual/app/web"
 	"mutual/fault"
+	"mutual/i18n"
 )
 
 // tokenRoutes registers a member's API tokens: the settings page and the
@@ -25,10 +27,11 @@ func (h *Handlers) tokenRoutes(b, api *gin.RouterGroup) {
 	api.DELETE("/tokens/:id", need, h.apiRevokeToken)
 }
 
-// expiryChoices are the settings page's expiry choices; the API and the
+// expiryChoices are the settings page's expiry choices (Label is a
+// message); the API and the
 // command line take any account.ParseExpiry form.
 var expiryChoices = []struct{ Value, Label string }{
-	{"7d", "7 days"}, {"30d", "30 days"}, {"90d", "90 days"}, {"365d", "1 year"}, {"never", "Never"},
+	{"7d", "tk.d7"}, {"30d", "tk.d30"}, {"90d", "tk.d90"}, {"365d", "tk.d365"}, {"never", "tk.dnever"},
 }
 
 type tokensView struct {
@@ -52,7 +55,7 @@ func (h *Handlers) renderTokens(c *gin.Context, code int, v tokensView) {
 		return
 	}
 	v.Tokens, v.Choices = toks, expiryChoices
-	h.site.Render(c, code, "settings_tokens", "API tokens", v)
+	h.site.Render(c, code, "settings_tokens", web.T(c, "title.api_tokens"), v)
 }
 
 // createTokenPage makes a token and shows it on the page it answers with:
@@ -71,7 +74,7 @@ func (h *Handlers) createTokenPage(c *gin.Context) {
 		h.renderTokens(c, http.StatusUnprocessableEntity, v)
 		return
 	case errors.Is(err, fault.ErrConflict):
-		_, _, msg := web.Status(err)
+		_, _, msg := web.StatusIn(web.LocalizerOf(c), err)
 		v.Errors = map[string]string{"name": msg}
 		h.renderTokens(c, http.StatusConflict, v)
 		return
@@ -136,7 +139,7 @@ func (h *Handlers) apiTokens(c *gin.Context) {
 
 // errTokenFromToken refuses making a token with a token: a leaked token
 // could otherwise mint others and outlive its own revocation.
-var errTokenFromToken = fault.Denied("A token cannot make tokens: create one while signed in (/settings/tokens or this route with your session), or with `mutual token create`.")
+var errTokenFromToken = &fault.Error{Kind: fault.ErrForbidden, ID: "nfx.token_from_token", Msg: i18n.T(context.Background(), "nfx.token_from_token")}
 
 func (h *Handlers) apiCreateToken(c *gin.Context) {
 	if web.IsBearer(c) {

@@ -156,7 +156,7 @@ func (h *Handlers) searchPage(c *gin.Context) {
 			v.Next = v.pageLink(v.Result.Page + 1)
 		}
 	}
-	h.site.Render(c, code, "search", "Search", v)
+	h.site.Render(c, code, "search", web.T(c, "title.search"), v)
 }
 
 // result is what a search result adds to the API's thread object.

@@ -113,7 +113,7 @@ func (h *Handlers) do(c *gin.Context, act string, id int64, note string, to int6
 	case "close":
 		return h.escalations.Close(ctx, actor, id, note)
 	}
-	return escalation.Escalation{}, &fault.Error{Kind: fault.ErrNotFound, Msg: "There is no such action on an escalation."}
+	return escalation.Escalation{}, &fault.Error{Kind: fault.ErrNotFound, Msg: web.T(c, "ec.no_action")}
 }
 
 func (h *Handlers) actAPI(act string) gin.HandlerFunc {

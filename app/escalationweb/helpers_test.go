@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"mutual/i18n"
 )
 
 func TestFormatLeft(t *testing.T) {
@@ -12,7 +14,7 @@ func TestFormatLeft(t *testing.T) {
 		65 * time.Minute:                "1h05m left",
 		-(2*time.Hour + 30*time.Second): "breached 2h01m ago",
 	} {
-		if got := formatLeft(d); got != want {
+		if got := formatLeft(i18n.Base().For("en"), d); got != want {
 			t.Errorf("formatLeft(%v) = %q, want %q", d, got, want)
 		}
 	}

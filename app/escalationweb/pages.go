@@ -12,6 +12,7 @@ import (
 	"mutual/app/web"
 	"mutual/escalation"
 	"mutual/forum"
+	"mutual/i18n"
 )
 
 // row is an escalation as the console and supervisor pages show it.
@@ -27,14 +28,14 @@ type row struct {
 
 // rows shows escalations to me; agentSLA is the brand's, of which under a
 // quarter left is urgent.
-func (h *Handlers) rows(list []escalation.Escalation, me int64, agentSLA time.Duration) []row {
+func (h *Handlers) rows(loc *i18n.Localizer, list []escalation.Escalation, me int64, agentSLA time.Duration) []row {
 	now := h.now()
 	out := make([]row, 0, len(list))
 	for _, x := range list {
 		left := x.TimeLeft(now)
 		r := row{Escalation: x, URL: "/t/" + web.Itoa(x.ThreadID) + "/" + x.Slug, Breached: x.Breached(now),
 			Mine: x.AssignedTo == me || x.ClaimedBy == me, PeerNew: !x.PeerReplyAt.IsZero()}
-		r.TimeLeft = formatLeft(left)
+		r.TimeLeft = formatLeft(loc, left)
 		r.Urgent = !r.Breached && left < agentSLA/4
 		out = append(out, r)
 	}
@@ -42,11 +43,11 @@ func (h *Handlers) rows(list []escalation.Escalation, me int64, agentSLA time.Du
 }
 
 // formatLeft says "42m left" or "breached 1h05m ago".
-func formatLeft(d time.Duration) string {
+func formatLeft(loc *i18n.Localizer, d time.Duration) string {
 	if d < 0 {
-		return "breached " + hoursMinutes(-d) + " ago"
+		return loc.T("ec.breached", "D", hoursMinutes(-d))
 	}
-	return hoursMinutes(d) + " left"
+	return loc.T("ec.left", "D", hoursMinutes(d))
 }
 
 // hoursMinutes writes d to the minute: "42m", "1h05m".
@@ -78,15 +79,9 @@ func pad2(n int) string {
 	return strconv.Itoa(n)
 }
 
-// doneMessages are the fixed messages a redirect back to the console may show.
-var doneMessages = map[string]string{
-	"claim":    "Claimed. Reply in the thread; your reply is marked as staff.",
-	"release":  "Released back to the queue.",
-	"handover": "Handed over with your note.",
-	"close":    "Closed.",
-	"on":       "You are on shift: new escalations are routed to you.",
-	"off":      "You are off shift: escalations routed to you and not yet claimed went back to the queue.",
-}
+// doneMessages are the fixed messages (ec.done_<key>) a redirect back to
+// the console may show.
+var doneMessages = map[string]bool{"claim": true, "release": true, "handover": true, "close": true, "on": true, "off": true}
 
 type consoleView struct {
 	Mine    []row
@@ -128,9 +123,9 @@ func (h *Handlers) renderConsole(c *gin.Context, code int) {
 		h.site.Fail(c, err)
 		return
 	}
-	v := consoleView{Mine: h.rows(con.Mine, actor.UserID, st.AgentSLA), Queue: h.rows(con.Queue, actor.UserID, st.AgentSLA),
+	v := consoleView{Mine: h.rows(web.LocalizerOf(c), con.Mine, actor.UserID, st.AgentSLA), Queue: h.rows(web.LocalizerOf(c), con.Queue, actor.UserID, st.AgentSLA),
 		Agent: con.Agent, IsAgent: con.Agent.ID != 0, PeerSLA: span(st.PeerSLA), AgentSLA: span(st.AgentSLA),
-		Host: web.BrandOf(c).Host, Done: doneMessages[c.Query("done")], Error: web.RefusedOf(c).All(), Now: h.now()}
+		Host: web.BrandOf(c).Host, Done: done(c), Error: web.RefusedOf(c).All(), Now: h.now()}
 	for _, a := range agents {
 		switch {
 		case a.UserID == actor.UserID:
@@ -140,7 +135,7 @@ func (h *Handlers) renderConsole(c *gin.Context, code int) {
 			v.OffShift = append(v.OffShift, a)
 		}
 	}
-	h.site.Render(c, code, "escalation_console", "Agent console", v)
+	h.site.Render(c, code, "escalation_console", web.T(c, "title.agent_console"), v)
 }
 
 func (h *Handlers) actForm(c *gin.Context) {
@@ -200,7 +195,7 @@ func (h *Handlers) detailPage(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	h.site.Render(c, http.StatusOK, "escalation_detail", "Escalation #"+web.Itoa(id), detailView{Row: h.rows([]escalation.Escalation{x}, actor.UserID, st.AgentSLA)[0], Events: evs})
+	h.site.Render(c, http.StatusOK, "escalation_detail", web.T(c, "title.escalation", "ID", id), detailView{Row: h.rows(web.LocalizerOf(c), []escalation.Escalation{x}, actor.UserID, st.AgentSLA)[0], Events: evs})
 }
 
 type supervisorView struct {
@@ -228,7 +223,7 @@ func (h *Handlers) supervisorPage(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	rows := h.rows(open, actor.UserID, set.AgentSLA)
+	rows := h.rows(web.LocalizerOf(c), open, actor.UserID, set.AgentSLA)
 	v := supervisorView{Stats: st, Queue: rows, PeerSLA: span(set.PeerSLA), AgentSLA: span(set.AgentSLA),
 		CanManage: h.site.Authz().Can(actor, "brand", "manage")}
 	for _, r := range rows {
@@ -236,7 +231,7 @@ func (h *Handlers) supervisorPage(c *gin.Context) {
 			v.Breaches = append(v.Breaches, r)
 		}
 	}
-	h.site.Render(c, http.StatusOK, "escalation_supervisor", "Escalations: supervisor", v)
+	h.site.Render(c, http.StatusOK, "escalation_supervisor", web.T(c, "title.supervisor"), v)
 }
 
 type webhooksView struct {
@@ -255,7 +250,7 @@ func (h *Handlers) webhooksPage(c *gin.Context) {
 	if len(list) == 50 {
 		v.Next = list[len(list)-1].ID
 	}
-	h.site.Render(c, http.StatusOK, "escalation_webhooks", "Webhook deliveries", v)
+	h.site.Render(c, http.StatusOK, "escalation_webhooks", web.T(c, "title.webhooks"), v)
 }
 
 func (h *Handlers) escalateForm(c *gin.Context) {
@@ -333,4 +328,12 @@ func (h *Handlers) ThreadInfo(c *gin.Context, t forum.Thread) *ThreadSlot {
 		s.Done = "Noted. If no answer is accepted in time, our support team will step in."
 	}
 	return s
+}
+
+// done is the console's message for the act it was sent back from, or "".
+func done(c *gin.Context) string {
+	if k := c.Query("done"); doneMessages[k] {
+		return web.T(c, "ec.done_"+k)
+	}
+	return ""
 }

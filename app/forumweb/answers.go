@@ -20,7 +20,7 @@ func (h *Handlers) accept(c *gin.Context) {
 	}
 	postID, err := strconv.ParseInt(c.PostForm("post_id"), 10, 64)
 	if err != nil || postID <= 0 {
-		h.site.Refuse(c, web.Form{Page: "thread", At: id, Name: "accept"}, &fault.ValidationError{Fields: map[string]string{"post_id": "Choose which reply to accept."}})
+		h.site.Refuse(c, web.Form{Page: "thread", At: id, Name: "accept"}, &fault.ValidationError{Fields: map[string]string{"post_id": web.T(c, "aw.choose_reply")}})
 		return
 	}
 	t, err := h.forum.Accept(c.Request.Context(), web.ActorOf(c), id, postID)

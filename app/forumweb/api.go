@@ -33,10 +33,10 @@ func (h *Handlers) apiThreads(c *gin.Context) {
 	}
 	bd, err := h.forum.Board(ctx, web.BrandOf(c).ID, id)
 	if err != nil {
-		h.site.Fail(c, &fault.Error{Kind: fault.ErrNotFound, Msg: "That board does not exist."})
+		h.site.Fail(c, &fault.Error{Kind: fault.ErrNotFound, Msg: web.T(c, "aw.no_board")})
 		return
 	}
-	f, err := forum.ParseFilter(c.Query("filter"))
+	f, err := forum.ParseFilter(c.Request.Context(), c.Query("filter"))
 	if err != nil {
 		h.site.Fail(c, err)
 		return
@@ -46,7 +46,7 @@ func (h *Handlers) apiThreads(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	cur, err := forum.ParseCursor(c.Query("cursor"))
+	cur, err := forum.ParseCursor(c.Request.Context(), c.Query("cursor"))
 	if err != nil {
 		h.site.Fail(c, err)
 		return
@@ -103,7 +103,7 @@ func (h *Handlers) apiThread(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	cur, err := forum.ParseCursor(c.Query("cursor"))
+	cur, err := forum.ParseCursor(c.Request.Context(), c.Query("cursor"))
 	if err != nil {
 		h.site.Fail(c, err)
 		return
@@ -140,7 +140,7 @@ func (h *Handlers) apiRevisions(c *gin.Context) {
 	}
 	out := web.List[apiRev]{Items: make([]apiRev, 0, len(revs))}
 	for i, r := range revs {
-		out.Items = append(out.Items, apiRev{Revision: r.Revision, Label: revisionLabel(r.Revision, i == 0, i == len(revs)-1), Editor: web.UserJSON{ID: r.EditorID, Username: r.EditorName},
+		out.Items = append(out.Items, apiRev{Revision: r.Revision, Label: revisionLabel(web.LocalizerOf(c), r.Revision, i == 0, i == len(revs)-1), Editor: web.UserJSON{ID: r.EditorID, Username: r.EditorName},
 			Title: r.Title, Body: r.BodyMD, BodyHTML: r.BodyHTML, CreatedAt: r.CreatedAt})
 	}
 	c.JSON(http.StatusOK, out)

@@ -190,7 +190,7 @@ func (h *Handlers) apiPreview(c *gin.Context) {
 		return
 	}
 	if utf8.RuneCountInString(in.Body) > forum.MaxBodyLen {
-		h.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"body": "Body is too long to preview."}})
+		h.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"body": web.T(c, "aw.preview_too_long")}})
 		return
 	}
 	html, err := h.md.Render(in.Body)

@@ -48,7 +48,7 @@ func (h *Handlers) askPage(c *gin.Context, code int, v askView) {
 		v.Language = web.ContentLanguage(c)
 	}
 	v.Languages = lang.Known()
-	h.site.Render(c, code, "ask", "Ask a question", v)
+	h.site.Render(c, code, "ask", web.T(c, "title.ask"), v)
 }
 
 // Draft is a question being asked, as the Ask form sent it, and the similar

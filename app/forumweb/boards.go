@@ -27,7 +27,7 @@ func (h *Handlers) home(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	h.site.Render(c, http.StatusOK, "home", "Home", struct {
+	h.site.Render(c, http.StatusOK, "home", web.T(c, "title.home"), struct {
 		Boards []forum.Board
 		Recent []forum.Thread
 	}{boards, recent})
@@ -53,7 +53,7 @@ func (h *Handlers) board(c *gin.Context) {
 		c.Redirect(http.StatusMovedPermanently, "/b/"+web.Itoa(bd.ID)+"/"+bd.Slug+q)
 		return
 	}
-	f, err := forum.ParseFilter(c.Query("filter"))
+	f, err := forum.ParseFilter(c.Request.Context(), c.Query("filter"))
 	if err != nil {
 		h.site.Fail(c, err)
 		return
@@ -63,12 +63,12 @@ func (h *Handlers) board(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	after, err := forum.ParseCursor(c.Query("after"))
+	after, err := forum.ParseCursor(c.Request.Context(), c.Query("after"))
 	if err != nil {
 		h.site.Fail(c, err)
 		return
 	}
-	before, err := forum.ParseCursor(c.Query("before"))
+	before, err := forum.ParseCursor(c.Request.Context(), c.Query("before"))
 	if err != nil {
 		h.site.Fail(c, err)
 		return

@@ -3,7 +3,6 @@ package forumweb
 import (
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -11,6 +10,7 @@ import (
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/forum/lang"
+	"mutual/i18n"
 )
 
 type editView struct {
@@ -69,7 +69,7 @@ func (h *Handlers) editPage(c *gin.Context, code int, v editView) {
 	if v.Post.IsQuestion {
 		v.Languages = lang.Known()
 	}
-	h.site.Render(c, code, "edit", "Edit", v)
+	h.site.Render(c, code, "edit", web.T(c, "title.edit"), v)
 }
 
 func (h *Handlers) edit(c *gin.Context) {
@@ -136,11 +136,11 @@ func (h *Handlers) history(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	h.site.Render(c, http.StatusOK, "history", "Edit history", struct {
+	h.site.Render(c, http.StatusOK, "history", web.T(c, "title.edit_history"), struct {
 		Post      forum.Post
 		Thread    forum.Thread
 		Revisions []revisionView
-	}{p, t, historyOf(revs)})
+	}{p, t, historyOf(web.LocalizerOf(c), revs)})
 }
 
 // revisionView is one revision as the history shows it: its label and
@@ -155,10 +155,10 @@ type revisionView struct {
 // historyOf labels revisions (oldest first, as forum.Revisions lists them)
 // and compares each with the one before, newest first as people read
 // history.
-func historyOf(revs []forum.Revision) []revisionView {
+func historyOf(loc *i18n.Localizer, revs []forum.Revision) []revisionView {
 	out := make([]revisionView, len(revs))
 	for i, r := range revs {
-		v := revisionView{Revision: r, Label: revisionLabel(r.Revision, i == 0, i == len(revs)-1)}
+		v := revisionView{Revision: r, Label: revisionLabel(loc, r.Revision, i == 0, i == len(revs)-1)}
 		if i > 0 {
 			prev := revs[i-1]
 			v.BodyDiff = forum.WordDiff(prev.BodyMD, r.BodyMD)
@@ -171,15 +171,14 @@ func historyOf(revs []forum.Revision) []revisionView {
 	return out
 }
 
-func revisionLabel(n int, original, current bool) string {
-	l := "Revision " + strconv.Itoa(n)
+func revisionLabel(loc *i18n.Localizer, n int, original, current bool) string {
 	switch {
 	case original && current:
-		return l + " (original, current)"
+		return loc.T("pg2.rev_original_current", "N", n)
 	case current:
-		return l + " (current)"
+		return loc.T("pg2.rev_current", "N", n)
 	case original:
-		return l + " (original)"
+		return loc.T("pg2.rev_original", "N", n)
 	}
-	return l
+	return loc.T("pg2.rev", "N", n)
 }

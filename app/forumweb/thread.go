@@ -52,7 +52,7 @@ func (v threadView) OtherReplies() []forum.Post {
 func (h *Handlers) loadThreadView(c *gin.Context, id int64) (threadView, error) {
 	ctx := c.Request.Context()
 	actor := web.ActorOf(c)
-	cur, err := forum.ParseCursor(c.Query("after"))
+	cur, err := forum.ParseCursor(c.Request.Context(), c.Query("after"))
 	if err != nil {
 		return threadView{}, err
 	}
@@ -193,7 +193,7 @@ func (h *Handlers) reply(c *gin.Context) {
 	if err != nil {
 		// Refused (locked meanwhile, suspended, too fast): said on the
 		// form, with the reply kept, rather than on a page of its own.
-		if code, _, msg := web.Status(err); code == http.StatusForbidden || code == http.StatusConflict || code == http.StatusTooManyRequests {
+		if code, _, msg := web.StatusIn(web.LocalizerOf(c), err); code == http.StatusForbidden || code == http.StatusConflict || code == http.StatusTooManyRequests {
 			showForm(code, map[string]string{"body": msg}, "")
 			return
 		}

@@ -1,6 +1,7 @@
 package moderationweb
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/i18n"
 	"mutual/moderation"
 )
 
@@ -123,7 +125,7 @@ func (h *Handlers) flagAPI(c *gin.Context) {
 }
 
 func (h *Handlers) queueAPI(c *gin.Context) {
-	cur, err := forum.ParseCursor(c.Query("cursor"))
+	cur, err := forum.ParseCursor(c.Request.Context(), c.Query("cursor"))
 	if err != nil {
 		h.site.Fail(c, err)
 		return
@@ -162,7 +164,7 @@ func (h *Handlers) queueAPI(c *gin.Context) {
 // acts even when a trusted member may decide flags.
 func (h *Handlers) needsModerator(c *gin.Context, d moderation.Decision) error {
 	if (d == moderation.Remove || d == moderation.EditIt) && !h.authz.Can(web.ActorOf(c), "post", "moderate") {
-		return &fault.Error{Kind: fault.ErrForbidden, Msg: "Only moderators can delete or edit from the queue."}
+		return &fault.Error{Kind: fault.ErrForbidden, ID: "nfx.mods_only", Msg: i18n.T(context.Background(), "nfx.mods_only")}
 	}
 	return nil
 }

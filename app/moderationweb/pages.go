@@ -102,7 +102,7 @@ func (h *Handlers) queuePage(c *gin.Context) { h.queueRender(c, http.StatusOK, 0
 // queueRender draws the review queue's page ?cursor= (decisions post back
 // with it, so a refused one comes back to the same page).
 func (h *Handlers) queueRender(c *gin.Context, code int, _ int64) {
-	cur, err := forum.ParseCursor(c.Query("cursor"))
+	cur, err := forum.ParseCursor(c.Request.Context(), c.Query("cursor"))
 	if err != nil {
 		h.site.Fail(c, err)
 		return
@@ -119,7 +119,7 @@ func (h *Handlers) queueRender(c *gin.Context, code int, _ int64) {
 	for i := range items {
 		items[i].Post.AuthorRank = rk.Name(items[i].Post.AuthorReputation)
 	}
-	h.site.Render(c, code, "mod_queue", "Review queue", struct {
+	h.site.Render(c, code, "mod_queue", web.T(c, "title.review_queue"), struct {
 		Items []moderation.QueueItem
 		Next  string
 		Here  string // this page's cursor, as "?cursor=…", or ""
@@ -213,7 +213,7 @@ func (h *Handlers) auditPage(c *gin.Context) {
 		q.Set("cursor", web.Itoa(next))
 		nextURL = "/mod/audit?" + q.Encode()
 	}
-	h.site.Render(c, http.StatusOK, "mod_audit", "Audit log", struct {
+	h.site.Render(c, http.StatusOK, "mod_audit", web.T(c, "title.audit_log"), struct {
 		Rows               []moderation.Action
 		Filter             moderation.AuditFilter
 		Acts               []string
@@ -275,7 +275,7 @@ func (h *Handlers) rolesRender(c *gin.Context, code int, _ int64) {
 		h.site.Fail(c, err)
 		return
 	}
-	h.site.Render(c, code, "mod_roles", "Roles", rolesView{Holders: holders, Roles: account.Roles[1:]})
+	h.site.Render(c, code, "mod_roles", web.T(c, "title.roles"), rolesView{Holders: holders, Roles: account.Roles[1:]})
 }
 
 func (h *Handlers) rolesSet(c *gin.Context) {

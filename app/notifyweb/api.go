@@ -10,6 +10,7 @@ import (
 	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum/notify"
+	"mutual/i18n"
 )
 
 type apiNotification struct {
@@ -40,8 +41,8 @@ func optID(id int64) *int64 {
 	return &id
 }
 
-func toAPINotification(n notify.Notification) apiNotification {
-	out := apiNotification{ID: n.ID, Kind: string(n.Kind), Text: n.Text(), URL: n.URL(), ThreadID: optID(n.ThreadID),
+func toAPINotification(loc *i18n.Localizer, n notify.Notification) apiNotification {
+	out := apiNotification{ID: n.ID, Kind: string(n.Kind), Text: n.Text(loc), URL: n.URL(), ThreadID: optID(n.ThreadID),
 		PostID: optID(n.PostID), ActorCount: n.ActorCount, Act: n.Act, Note: n.Note, CreatedAt: n.CreatedAt, ReadAt: web.OptTime(n.ReadAt)}
 	if n.ActorID != 0 {
 		out.Actor = &apiActor{ID: n.ActorID, Username: n.ActorName}
@@ -89,7 +90,7 @@ func (h *Handlers) apiNotifications(c *gin.Context) {
 		UnreadCount int               `json:"unread_count"`
 	}{Items: make([]apiNotification, 0, len(items)), UnreadCount: unread}
 	for _, n := range items {
-		out.Items = append(out.Items, toAPINotification(n))
+		out.Items = append(out.Items, toAPINotification(web.LocalizerOf(c), n))
 	}
 	if next != 0 {
 		s := strconv.FormatInt(next, 10)

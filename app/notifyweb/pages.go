@@ -23,7 +23,7 @@ func pageAfter(c *gin.Context) (int64, error) {
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n <= 0 {
-		return 0, &fault.ValidationError{Fields: map[string]string{"after": "That page link is not valid; start again from the first page."}}
+		return 0, &fault.ValidationError{Fields: map[string]string{"after": web.T(c, "nfw.bad_page")}}
 	}
 	return n, nil
 }
@@ -54,7 +54,7 @@ func (h *Handlers) page(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	h.site.Render(c, http.StatusOK, "notify_list", "Notifications", pageView{Items: items, Next: next, UnreadOnly: unreadOnly, Unread: unread})
+	h.site.Render(c, http.StatusOK, "notify_list", web.T(c, "title.notifications"), pageView{Items: items, Next: next, UnreadOnly: unreadOnly, Unread: unread})
 }
 
 // open marks one notification read and goes where it points: the
@@ -85,7 +85,7 @@ func (h *Handlers) readPage(c *gin.Context) {
 	if v := c.PostForm("id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {
-			h.site.Fail(c, &fault.Error{Kind: fault.ErrBadRequest, Msg: "That notification id is not valid."})
+			h.site.Fail(c, &fault.Error{Kind: fault.ErrBadRequest, Msg: web.T(c, "nfw.bad_id")})
 			return
 		}
 		if _, err := h.store.MarkRead(ctx, act.BrandID, act.UserID, []int64{id}); err != nil {
@@ -140,7 +140,7 @@ func (h *Handlers) settings(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	h.site.Render(c, http.StatusOK, "notify_settings", "Notification settings", v)
+	h.site.Render(c, http.StatusOK, "notify_settings", web.T(c, "title.notify_settings"), v)
 }
 
 func (h *Handlers) saveSettings(c *gin.Context) {
@@ -163,7 +163,7 @@ func (h *Handlers) settingsSaved(c *gin.Context, err error, newEmail, flash stri
 			return
 		}
 		v.Errors, v.NewEmail = ve.Fields, newEmail
-		h.site.Render(c, http.StatusUnprocessableEntity, "notify_settings", "Notification settings", v)
+		h.site.Render(c, http.StatusUnprocessableEntity, "notify_settings", web.T(c, "title.notify_settings"), v)
 		return
 	}
 	if err != nil {
@@ -182,7 +182,7 @@ func (h *Handlers) changeEmail(c *gin.Context) {
 	email := c.PostForm("email")
 	_, err := h.members.Authenticate(ctx, act.BrandID, act.Username, c.PostForm("password"))
 	if errors.Is(err, fault.ErrBadCredentials) {
-		err = &fault.ValidationError{Fields: map[string]string{"password": "That is not your current password."}}
+		err = &fault.ValidationError{Fields: map[string]string{"password": web.T(c, "nfw.wrong_password")}}
 	}
 	if err == nil {
 		err = h.store.ChangeEmail(ctx, act.BrandID, act.UserID, email)
@@ -193,7 +193,7 @@ func (h *Handlers) changeEmail(c *gin.Context) {
 func (h *Handlers) resendVerify(c *gin.Context) {
 	act := web.ActorOf(c)
 	if !h.cfg.MailOn() {
-		h.site.Fail(c, &fault.Error{Kind: fault.ErrConflict, Msg: "This community does not send email, so there is nothing to confirm."})
+		h.site.Fail(c, &fault.Error{Kind: fault.ErrConflict, Msg: web.T(c, "nfw.mail_off")})
 		return
 	}
 	if _, err := h.store.QueueVerify(c.Request.Context(), act.BrandID, act.UserID); err != nil {
@@ -231,8 +231,8 @@ func (h *Handlers) verifyEmail(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	h.site.Render(c, http.StatusOK, "notify_link", "Email confirmed", linkView{Heading: "Your email address is confirmed",
-		Message:  "Thanks, " + name + ". Notifications can now reach " + claims.Email + ". Choose what you hear about in your notification settings.",
+	h.site.Render(c, http.StatusOK, "notify_link", web.T(c, "title.email_confirmed"), linkView{Heading: web.T(c, "nfw.confirmed"),
+		Message:  web.T(c, "nfw.confirmed_msg", "Name", name, "Email", claims.Email),
 		Username: name})
 }
 
@@ -243,8 +243,8 @@ func (h *Handlers) unsubscribeForm(c *gin.Context) {
 		return
 	}
 	// A button rather than an action on GET: mail scanners open links.
-	h.site.Render(c, http.StatusOK, "notify_link", "Unsubscribe", linkView{Heading: "Stop notification email?",
-		Message: "You will get no more notification email from " + b.Name + ". Notifications stay on the site.",
+	h.site.Render(c, http.StatusOK, "notify_link", web.T(c, "title.unsubscribe"), linkView{Heading: web.T(c, "nfw.stop"),
+		Message: web.T(c, "nfw.stop_msg", "Brand", b.Name),
 		Action:  "/unsubscribe/" + c.Param("token")})
 }
 
@@ -266,8 +266,8 @@ func (h *Handlers) unsubscribe(c *gin.Context) {
 		c.String(http.StatusOK, "Unsubscribed.")
 		return
 	}
-	h.site.Render(c, http.StatusOK, "notify_link", "Unsubscribed", linkView{Heading: "You are unsubscribed",
-		Message: "No more notification email will be sent. You can turn it back on in your notification settings."})
+	h.site.Render(c, http.StatusOK, "notify_link", web.T(c, "title.unsubscribed"), linkView{Heading: web.T(c, "nfw.unsubscribed"),
+		Message: web.T(c, "nfw.unsubscribed_msg")})
 }
 
 // ThreadOpened is forumweb's Opened hook: a member opening a thread has

@@ -40,7 +40,7 @@ func (h *Handlers) ownRender(c *gin.Context, code int, confirm string, errs map[
 		h.site.Fail(c, err)
 		return
 	}
-	h.site.Render(c, code, "privacy_own", "Your data and account", ownView{Username: u.Username, HasPassword: u.HasPassword,
+	h.site.Render(c, code, "privacy_own", web.T(c, "title.your_data"), ownView{Username: u.Username, HasPassword: u.HasPassword,
 		Settings: st, Confirm: confirm, Errors: errs})
 }
 
@@ -125,7 +125,7 @@ func (h *Handlers) adminRender(c *gin.Context, code int, v adminView) {
 		}
 		v.Settings = st
 	}
-	h.site.Render(c, code, "privacy_admin", "Privacy", v)
+	h.site.Render(c, code, "privacy_admin", web.T(c, "title.privacy"), v)
 }
 
 func (h *Handlers) adminSave(c *gin.Context) {
@@ -177,7 +177,7 @@ func (h *Handlers) memberRender(c *gin.Context, code int, v memberView) {
 		return
 	}
 	v.User, v.Self, v.Settings = u, u.ID == act.UserID, st
-	h.site.Render(c, code, "privacy_member", u.Username+" · data rights", v)
+	h.site.Render(c, code, "privacy_member", web.T(c, "title.data_rights", "Name", u.Username), v)
 }
 
 func (h *Handlers) memberExport(c *gin.Context) {

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"mutual/i18n"
 	"mutual/report/deflection"
 )
 
@@ -52,6 +53,11 @@ const (
 	padL, padR, padT, padB = 56.0, 16.0, 40.0, 56.0
 )
 
+// titled gives a chart its accessible title and description.
+func (s *svg) titled(id, title, desc string) {
+	s.f(`<title id="%s-t">%s</title><desc id="%s-d">%s</desc>`, id, template.HTMLEscapeString(title), id, template.HTMLEscapeString(desc))
+}
+
 // axes draws the y grid with labels and the y axis title.
 func (s *svg) axes(top int, yTitle string) {
 	plotH := chartH - padT - padB
@@ -65,16 +71,16 @@ func (s *svg) axes(top int, yTitle string) {
 }
 
 // trendChart: peer-resolved vs agent-resolved threads per week asked.
-func trendChart(r *deflection.Report, primary, accent string) template.HTML {
+func trendChart(loc *i18n.Localizer, r *deflection.Report, primary, accent string) template.HTML {
 	s := &svg{}
 	s.f(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %.0f %.0f" role="img" aria-labelledby="trend-t trend-d" class="chart">`, chartW, chartH)
-	s.f(`<title id="trend-t">Peer-resolved and agent-resolved questions per week</title><desc id="trend-d">Questions by the week they were asked; bars show how many were resolved by peers and by agents.</desc>`)
+	s.titled("trend", loc.T("chart.trend_title"), loc.T("chart.trend_desc"))
 	top := 0
 	for _, w := range r.Trend {
 		top = max(top, w.PeerResolved, w.AgentResolved)
 	}
 	top = niceMax(top)
-	s.axes(top, "Questions resolved")
+	s.axes(top, loc.T("chart.resolved_axis"))
 	n := max(len(r.Trend), 1)
 	plotW, plotH := chartW-padL-padR, chartH-padT-padB
 	slot := plotW / float64(n)
@@ -94,12 +100,12 @@ func trendChart(r *deflection.Report, primary, accent string) template.HTML {
 			}
 		}
 		if n <= 16 || i%2 == 0 {
-			s.text(x, chartH-padB+16, "middle", "tick", w.Start.Format("2 Jan"))
+			s.text(x, chartH-padB+16, "middle", "tick", loc.DayMonth(w.Start))
 		}
 	}
 	s.f(`<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" class="axis"/>`, padL, chartH-padB, chartW-padR, chartH-padB)
-	s.text(padL+plotW/2, chartH-14, "middle", "axis-title", "Week asked (starting Monday, UTC)")
-	s.legend([]string{"Peer-resolved", "Agent-resolved"}, []string{primary, accent})
+	s.text(padL+plotW/2, chartH-14, "middle", "axis-title", loc.T("chart.week_axis"))
+	s.legend([]string{loc.T("chart.peer_resolved"), loc.T("chart.agent_resolved")}, []string{primary, accent})
 	s.f(`</svg>`)
 	return s.html()
 }
@@ -114,21 +120,21 @@ func (s *svg) legend(labels, colours []string) {
 }
 
 // funnelChart: asked → answered → resolved → peer-resolved → deflected.
-func funnelChart(f deflection.Figures, primary, accent string) template.HTML {
+func funnelChart(loc *i18n.Localizer, f deflection.Figures, primary, accent string) template.HTML {
 	stages := []struct {
 		label string
 		v     int
 	}{
-		{"Asked", f.Asked},
-		{"Answered", f.Answered},
-		{"Resolved", f.PeerResolved + f.AgentResolved + f.OtherResolved},
-		{"Peer-resolved", f.PeerResolved},
-		{"Deflected (after re-contact)", f.DirectCorrected},
+		{loc.T("chart.asked"), f.Asked},
+		{loc.T("chart.answered"), f.Answered},
+		{loc.T("chart.resolved"), f.PeerResolved + f.AgentResolved + f.OtherResolved},
+		{loc.T("chart.peer_resolved"), f.PeerResolved},
+		{loc.T("chart.deflected"), f.DirectCorrected},
 	}
 	const h = 272.0
 	s := &svg{}
 	s.f(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %.0f %.0f" role="img" aria-labelledby="funnel-t funnel-d" class="chart">`, chartW, h)
-	s.f(`<title id="funnel-t">From asked to resolved</title><desc id="funnel-d">How many questions asked in the period were answered, resolved, resolved by peers and deflected.</desc>`)
+	s.titled("funnel", loc.T("chart.funnel_title"), loc.T("chart.funnel_desc"))
 	left, width := 210.0, chartW-210-90
 	top := max(f.Asked, 1)
 	for i, st := range stages {
@@ -140,24 +146,24 @@ func funnelChart(f deflection.Figures, primary, accent string) template.HTML {
 		}
 		s.text(left-10, y+24, "end", "label", st.label)
 		s.f(`<rect x="%.1f" y="%.1f" width="%.1f" height="34" fill="%s"><title>%d</title></rect>`, left, y, math.Max(w, 1), col, st.v)
-		s.text(left+math.Max(w, 1)+8, y+23, "start", "value", fmt.Sprintf("%d (%.0f%%)", st.v, 100*float64(st.v)/float64(top)))
+		s.text(left+math.Max(w, 1)+8, y+23, "start", "value", loc.Int(int64(st.v))+" ("+loc.Percent(math.Round(100*float64(st.v)/float64(top)))+")")
 	}
-	s.text(left+width/2, h-4, "middle", "axis-title", "Questions (share of those asked)")
+	s.text(left+width/2, h-4, "middle", "axis-title", loc.T("chart.funnel_axis"))
 	s.f(`</svg>`)
 	return s.html()
 }
 
 // firstAnswerChart: how long questions waited for their first answer.
-func firstAnswerChart(r *deflection.Report, primary, accent string) template.HTML {
+func firstAnswerChart(loc *i18n.Localizer, r *deflection.Report, primary, accent string) template.HTML {
 	s := &svg{}
 	s.f(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %.0f %.0f" role="img" aria-labelledby="dist-t dist-d" class="chart">`, chartW, chartH)
-	s.f(`<title id="dist-t">Time to first answer</title><desc id="dist-d">Questions asked in the period by how long they waited for a first reply from anyone but the asker.</desc>`)
+	s.titled("dist", loc.T("chart.dist_title"), loc.T("chart.dist_desc"))
 	top := 0
 	for _, b := range r.FirstAnswer {
 		top = max(top, b.Count)
 	}
 	top = niceMax(top)
-	s.axes(top, "Questions")
+	s.axes(top, loc.T("chart.questions_axis"))
 	plotW, plotH := chartW-padL-padR, chartH-padT-padB
 	slot := plotW / float64(len(r.FirstAnswer))
 	for i, b := range r.FirstAnswer {
@@ -169,11 +175,11 @@ func firstAnswerChart(r *deflection.Report, primary, accent string) template.HTM
 		}
 		s.f(`<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%d</title></rect>`, x+slot*0.15, chartH-padB-h, slot*0.7, h, col, b.Count)
 		s.text(x+slot/2, chartH-padB-h-4, "middle", "value", fmt.Sprint(b.Count))
-		s.text(x+slot/2, chartH-padB+16, "middle", "tick", b.Label)
+		s.text(x+slot/2, chartH-padB+16, "middle", "tick", loc.T(fmt.Sprintf("chart.bucket%d", i)))
 	}
 	s.f(`<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" class="axis"/>`, padL, chartH-padB, chartW-padR, chartH-padB)
-	s.text(padL+plotW/2, chartH-14, "middle", "axis-title", "Time from asking to the first reply")
-	s.legend([]string{"Answered", "Still waiting"}, []string{primary, accent})
+	s.text(padL+plotW/2, chartH-14, "middle", "axis-title", loc.T("chart.dist_axis"))
+	s.legend([]string{loc.T("chart.answered"), loc.T("chart.still_waiting")}, []string{primary, accent})
 	s.f(`</svg>`)
 	return s.html()
 }

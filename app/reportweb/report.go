@@ -125,10 +125,11 @@ func (h *Handlers) page(c *gin.Context) {
 	}
 	b := web.BrandOf(c)
 	primary, accent := colour(b.ColorPrimary, "#4b2bb8"), colour(b.ColorAccent, "#e8542f")
-	v := pageView{R: r, Figures: figures(r), Period: period, Group: q.Group, From: r.From, To: r.To, BoardID: q.BoardID, Boards: boards,
-		Trend: trendChart(r, primary, accent), Funnel: funnelChart(r.Totals, primary, accent), Dist: firstAnswerChart(r, primary, accent),
+	loc := web.LocalizerOf(c)
+	v := pageView{R: r, Figures: figures(loc, r), Period: period, Group: q.Group, From: r.From, To: r.To, BoardID: q.BoardID, Boards: boards,
+		Trend: trendChart(loc, r, primary, accent), Funnel: funnelChart(loc, r.Totals, primary, accent), Dist: firstAnswerChart(loc, r, primary, accent),
 		Print: c.Query("print") == "1", CanSettings: h.authz.Can(web.ActorOf(c), "brand", "manage"),
-		Money: func(m int64) string { return money(m, r.Currency) }}
+		Money: func(m int64) string { return loc.Money(m, r.Currency) }}
 	qs := url.Values{"from": {r.From}, "to": {r.To}, "group": {q.Group}}
 	if q.BoardID != 0 {
 		qs.Set("board", fmt.Sprint(q.BoardID))
@@ -136,7 +137,7 @@ func (h *Handlers) page(c *gin.Context) {
 	v.PrintURL = "/reports/deflection?" + qs.Encode() + "&print=1"
 	v.CSVURL = "/api/v1/reports/deflection?" + qs.Encode() + "&format=csv"
 	v.JSONURL = "/api/v1/reports/deflection?" + qs.Encode()
-	h.site.Render(c, http.StatusOK, "report_deflection", "Deflection report", v)
+	h.site.Render(c, http.StatusOK, "report_deflection", web.T(c, "title.deflection"), v)
 }
 
 // api answers GET /api/v1/reports/deflection as JSON, or CSV with
@@ -156,7 +157,7 @@ func (h *Handlers) api(c *gin.Context) {
 	switch c.DefaultQuery("format", "json") {
 	case "json":
 		defs := map[string]string{}
-		for _, f := range figures(r) {
+		for _, f := range figures(web.LocalizerOf(c), r) {
 			defs[f.Key] = f.How
 		}
 		c.JSON(http.StatusOK, gin.H{"report": r, "definitions": defs})

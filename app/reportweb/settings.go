@@ -44,7 +44,7 @@ func (h *Handlers) settingsForm(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	h.site.Render(c, http.StatusOK, "report_settings", "Report settings", settingsView{Form: deflection.FormOf(s),
+	h.site.Render(c, http.StatusOK, "report_settings", web.T(c, "title.report_settings"), settingsView{Form: deflection.FormOf(s),
 		PeerSLA: decimal(slas.Peer.Minutes()), AgentSLA: decimal(slas.Agent.Hours()), Saved: c.Query("saved") == "1",
 		ContactPage: ct.PageMD, Contact: ct})
 }
@@ -60,10 +60,10 @@ func (h *Handlers) settingsSave(c *gin.Context) {
 		ContactPage: c.PostForm("contact_page")}
 	slas := deflection.SLAs{Peer: parseAmount(v.PeerSLA, time.Minute), Agent: parseAmount(v.AgentSLA, time.Hour)}
 	if slas.Peer <= 0 {
-		v.Errors["escalation_sla"] = "Write the peer-answer SLA in minutes, e.g. 15."
+		v.Errors["escalation_sla"] = web.T(c, "rset.peer_sla_bad")
 	}
 	if slas.Agent <= 0 {
-		v.Errors["agent_sla"] = "Write the agent-answer SLA in hours, e.g. 1 or 0.5."
+		v.Errors["agent_sla"] = web.T(c, "rset.agent_sla_bad")
 	}
 	_, err := deflection.CheckSettings(brandID, f)
 	if !h.collect(c, v.Errors, err) {
@@ -80,7 +80,7 @@ func (h *Handlers) settingsSave(c *gin.Context) {
 		}
 	}
 	if len(v.Errors) > 0 {
-		h.site.Render(c, http.StatusUnprocessableEntity, "report_settings", "Report settings", v)
+		h.site.Render(c, http.StatusUnprocessableEntity, "report_settings", web.T(c, "title.report_settings"), v)
 		return
 	}
 	if _, err := deflection.SaveSettings(ctx, h.db, brandID, f, h.now()); err != nil {

@@ -1,6 +1,7 @@
 package reportweb
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -9,6 +10,7 @@ import (
 	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/i18n"
 	"mutual/report/deflection"
 )
 
@@ -92,7 +94,7 @@ func (h *Handlers) surveyForm(c *gin.Context) {
 	if ans != "yes" && ans != "no" {
 		ans = ""
 	}
-	h.site.Render(c, http.StatusOK, "report_survey", "Did this save you contacting us?", surveyView{ThreadID: t.ID, Title: t.Title, URL: web.ThreadURL(t), Answer: ans, Current: cur, CSRF: h.site.CSRFToken(c)})
+	h.site.Render(c, http.StatusOK, "report_survey", web.T(c, "title.survey"), surveyView{ThreadID: t.ID, Title: t.Title, URL: web.ThreadURL(t), Answer: ans, Current: cur, CSRF: h.site.CSRFToken(c)})
 }
 
 // surveySave takes the answer from the thread page's form (or the confirm
@@ -147,7 +149,7 @@ func (h *Handlers) contact(c *gin.Context) {
 	if act := web.ActorOf(c); act.IsStaff() {
 		ct, err = deflection.LoadContact(ctx, h.db, brand)
 		if err == nil && !ct.Configured() {
-			err = &fault.Error{Kind: fault.ErrNotFound, Msg: "This community has no contact page."}
+			err = &fault.Error{Kind: fault.ErrNotFound, ID: "nfx.no_contact", Msg: i18n.T(context.Background(), "nfx.no_contact")}
 		}
 	} else {
 		var rd deflection.Reader
@@ -170,7 +172,7 @@ func (h *Handlers) contact(c *gin.Context) {
 			v.From, v.FromURL = t.Title, web.ThreadURL(t)
 		}
 	}
-	h.site.Render(c, http.StatusOK, "report_contact", "Contact us", v)
+	h.site.Render(c, http.StatusOK, "report_contact", web.T(c, "title.contact"), v)
 }
 
 type contactView struct {

@@ -43,14 +43,14 @@ func (h *Handlers) exportPage(c *gin.Context) {
 		// Last month, by default.
 		now := h.now().UTC()
 		first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
-		h.site.Render(c, http.StatusOK, "reputation_export", "Payback export",
+		h.site.Render(c, http.StatusOK, "reputation_export", web.T(c, "title.payback"),
 			exportForm{first.AddDate(0, -1, 0).Format("2006-01-02"), first.AddDate(0, 0, -1).Format("2006-01-02"), nil})
 		return
 	}
 	from, to, err := exportRange(c)
 	var ve *fault.ValidationError
 	if errors.As(err, &ve) {
-		h.site.Render(c, http.StatusUnprocessableEntity, "reputation_export", "Payback export", exportForm{c.Query("from"), c.Query("to"), ve.Fields})
+		h.site.Render(c, http.StatusUnprocessableEntity, "reputation_export", web.T(c, "title.payback"), exportForm{c.Query("from"), c.Query("to"), ve.Fields})
 		return
 	}
 	h.writeExport(c, from, to, err)

@@ -33,7 +33,7 @@ func (h *Handlers) leaderboardPage(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	h.site.Render(c, http.StatusOK, "reputation_leaderboard", "Leaderboard", struct {
+	h.site.Render(c, http.StatusOK, "reputation_leaderboard", web.T(c, "title.leaderboard"), struct {
 		Period reputation.Period
 		Since  time.Time
 		Rows   []LeaderRow
@@ -96,7 +96,7 @@ func (h *Handlers) apiTopHelpers(c *gin.Context) {
 	}
 	bd, err := h.forum.Board(ctx, web.BrandOf(c).ID, id)
 	if err != nil {
-		h.site.Fail(c, &fault.Error{Kind: fault.ErrNotFound, Msg: "That board does not exist."})
+		h.site.Fail(c, &fault.Error{Kind: fault.ErrNotFound, Msg: web.T(c, "aw.no_board")})
 		return
 	}
 	p := reputation.Month

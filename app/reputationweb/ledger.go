@@ -10,6 +10,7 @@ import (
 	"mutual/account"
 	"mutual/app/web"
 	"mutual/fault"
+	"mutual/i18n"
 	"mutual/reputation"
 )
 
@@ -35,7 +36,7 @@ func (h *Handlers) ledgerPage(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	h.site.Render(c, http.StatusOK, "reputation_ledger", u.Username+"'s reputation", struct {
+	h.site.Render(c, http.StatusOK, "reputation_ledger", web.T(c, "title.ledger", "Name", u.Username), struct {
 		User    account.User
 		Rank    string
 		Entries []reputation.Entry
@@ -87,7 +88,7 @@ func (h *Handlers) apiLedger(c *gin.Context) {
 	}
 	items := make([]apiEntry, 0, len(entries))
 	for _, e := range entries {
-		items = append(items, toAPIEntry(e))
+		items = append(items, toAPIEntry(web.LocalizerOf(c), e))
 	}
 	var more *string
 	if s := next.String(); s != "" {
@@ -96,8 +97,8 @@ func (h *Handlers) apiLedger(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"items": items, "next": more})
 }
 
-func toAPIEntry(e reputation.Entry) apiEntry {
-	item := apiEntry{ID: e.ID, Delta: e.Delta, Reason: string(e.Reason), Origin: string(e.Origin), Description: e.Describe(), CreatedAt: e.At}
+func toAPIEntry(loc *i18n.Localizer, e reputation.Entry) apiEntry {
+	item := apiEntry{ID: e.ID, Delta: e.Delta, Reason: string(e.Reason), Origin: string(e.Origin), Description: e.Describe(loc), CreatedAt: e.At}
 	if e.PostID != 0 {
 		id := e.PostID
 		item.PostID = &id

@@ -2,21 +2,20 @@ package reputationweb
 
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	"mutual/account"
 	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/i18n"
 	"mutual/reputation"
-	"mutual/themes"
 )
 
-// trustedActs names, for refusals, what the trusted role lets a member do on
-// an object; objects not named here are "This".
+// trustedActs names, for refusals, the message saying what the trusted role
+// lets a member do on an object; objects not named here are "This".
 var trustedActs = map[string]string{
-	"modqueue": "Reviewing flags",
+	"modqueue": "rep.unlock_modqueue",
 }
 
 // Refusal says why a signed-in member may not do act on obj (web.Site's
@@ -26,12 +25,12 @@ var trustedActs = map[string]string{
 // anything reputation does not unlock get the plain refusal.
 func (h *Handlers) Refusal(ctx context.Context, actor account.Actor, obj, act string) error {
 	if actor.IsStaff() || actor.Has("trusted") {
-		return web.ErrNotAllowed
+		return web.NotAllowed(ctx)
 	}
 	earned := actor
 	earned.Roles = append(slices.Clone(actor.Roles), "trusted")
 	if !h.authz.Can(earned, obj, act) {
-		return web.ErrNotAllowed
+		return web.NotAllowed(ctx)
 	}
 	cfg, err := h.config(ctx, actor.BrandID)
 	if err != nil {
@@ -43,14 +42,14 @@ func (h *Handlers) Refusal(ctx context.Context, actor account.Actor, obj, act st
 	}
 	if u.Reputation >= cfg.Privileges.Trusted {
 		// Reached since this request read the roles: the next one has them.
-		return web.ErrNotAllowed
+		return web.NotAllowed(ctx)
 	}
-	what := trustedActs[obj]
-	if what == "" {
-		what = "This"
+	id := trustedActs[obj]
+	if id == "" {
+		id = "rep.unlock_this"
 	}
-	return &fault.Error{Kind: fault.ErrForbidden, Msg: fmt.Sprintf("%s unlocks at %s reputation; you have %s.",
-		what, forum.Thousands(cfg.Privileges.Trusted), forum.Thousands(u.Reputation))}
+	loc := i18n.From(ctx)
+	return &fault.Error{Kind: fault.ErrForbidden, Msg: loc.T(id, "Need", loc.Int(cfg.Privileges.Trusted), "Have", loc.Int(u.Reputation))}
 }
 
 // PostingHint tells a member, before they write, what new members may post
@@ -69,24 +68,23 @@ func (h *Handlers) PostingHint(ctx context.Context, actor account.Actor) (string
 	if err != nil {
 		return "", err
 	}
-	return hintFor(u.Reputation, cfg.Privileges), nil
+	return hintFor(i18n.From(ctx), u.Reputation, cfg.Privileges), nil
 }
 
 // hintFor is the posting hint for a member with rep reputation.
-func hintFor(rep int64, p reputation.Privileges) string {
-	links := themes.Plural(forum.NewMemberLinks, "link")
-	images := themes.Plural(forum.NewMemberImages, "image")
+func hintFor(loc *i18n.Localizer, rep int64, p reputation.Privileges) string {
+	links := loc.N("rep.n_links", forum.NewMemberLinks)
+	images := loc.N("rep.n_images", forum.NewMemberImages)
 	lowLinks, lowImages := rep < p.Links, rep < p.Images
 	switch {
 	case lowLinks && lowImages && p.Links == p.Images:
-		return fmt.Sprintf("New members may post at most %s and %s until they have %s reputation.", links, images, forum.Thousands(p.Links))
+		return loc.T("rep.hint_both", "Links", links, "Images", images, "Need", loc.Int(p.Links))
 	case lowLinks && lowImages:
-		return fmt.Sprintf("New members may post at most %s until they have %s reputation, and %s until they have %s.",
-			links, forum.Thousands(p.Links), images, forum.Thousands(p.Images))
+		return loc.T("rep.hint_each", "Links", links, "NeedLinks", loc.Int(p.Links), "Images", images, "NeedImages", loc.Int(p.Images))
 	case lowLinks:
-		return fmt.Sprintf("New members may post at most %s until they have %s reputation.", links, forum.Thousands(p.Links))
+		return loc.T("rep.hint_one", "What", links, "Need", loc.Int(p.Links))
 	case lowImages:
-		return fmt.Sprintf("New members may post at most %s until they have %s reputation.", images, forum.Thousands(p.Images))
+		return loc.T("rep.hint_one", "What", images, "Need", loc.Int(p.Images))
 	}
 	return ""
 }

@@ -3,6 +3,7 @@ package reputationweb
 import (
 	"testing"
 
+	"mutual/i18n"
 	"mutual/reputation"
 )
 
@@ -20,14 +21,26 @@ func TestHintFor(t *testing.T) {
 		{0, reputation.Privileges{Links: 10}, "New members may post at most 2 links until they have 10 reputation."},
 		{1500, apart, ""},
 	} {
-		if got := hintFor(tc.rep, tc.p); got != tc.want {
+		if got := hintFor(i18n.Base().For("en"), tc.rep, tc.p); got != tc.want {
 			t.Errorf("hintFor(%d, %+v) = %q, want %q", tc.rep, tc.p, got, tc.want)
 		}
 	}
 }
 
+// The hint counts in the reader's language, with its plural forms and
+// grouping.
+func TestHintSpeaksTheReadersLanguage(t *testing.T) {
+	p := reputation.Privileges{Links: 100, Images: 1500}
+	if got, want := hintFor(i18n.Base().For("pl"), 0, p), "Nowi członkowie mogą wstawić najwyżej 2 linki, dopóki nie mają 100 punktów reputacji, i 1 obraz, dopóki nie mają 1\u00a0500."; got != want {
+		t.Errorf("Polish hint = %q, want %q", got, want)
+	}
+	if got, want := hintFor(i18n.Base().For("es"), 100, p), "Los miembros nuevos pueden publicar como máximo 1 imagen hasta que tengan 1.500 de reputación."; got != want {
+		t.Errorf("Spanish hint = %q, want %q", got, want)
+	}
+}
+
 func TestPrivileges(t *testing.T) {
-	got := privileges(1000, reputation.Privileges{Links: 10, Images: 20, Trusted: 1000, EditOthers: 2000})
+	got := privileges(i18n.Base().For("en"), 1000, reputation.Privileges{Links: 10, Images: 20, Trusted: 1000, EditOthers: 2000})
 	has := []bool{true, true, true, false}
 	if len(got) != len(has) {
 		t.Fatalf("%d privileges, want %d", len(got), len(has))

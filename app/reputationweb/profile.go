@@ -12,8 +12,8 @@ import (
 	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/i18n"
 	"mutual/reputation"
-	"mutual/themes"
 )
 
 // Privilege is one privilege and whether the member holds it.
@@ -44,9 +44,9 @@ func (h *Handlers) Profile(ctx context.Context, brandID int64, u account.User) (
 	}
 	v := ProfileView{Username: u.Username, Reputation: u.Reputation, Rank: cfg.Rank(u.Reputation).Name}
 	if next, ok := cfg.NextRank(u.Reputation); ok {
-		v.NextRank, v.ToNext = next.Name, forum.Thousands(next.Min-u.Reputation)
+		v.NextRank, v.ToNext = next.Name, i18n.From(ctx).Int(next.Min-u.Reputation)
 	}
-	v.Privileges = privileges(u.Reputation, cfg.Privileges)
+	v.Privileges = privileges(i18n.From(ctx), u.Reputation, cfg.Privileges)
 	entries, next, err := reputation.Ledger(ctx, h.db, brandID, u.ID, reputation.Cursor{}, 10)
 	if err != nil {
 		return ProfileView{}, err
@@ -56,7 +56,7 @@ func (h *Handlers) Profile(ctx context.Context, brandID int64, u account.User) (
 }
 
 // privileges lists what reputation unlocks and whether rep reaches it.
-func privileges(rep int64, p reputation.Privileges) []Privilege {
+func privileges(loc *i18n.Localizer, rep int64, p reputation.Privileges) []Privilege {
 	// Everyone may post a few links and images (forum.NewMemberLinks,
 	// NewMemberImages); reputation lifts the limit.
 	var out []Privilege
@@ -64,12 +64,12 @@ func privileges(rep int64, p reputation.Privileges) []Privilege {
 		name string
 		at   int64
 	}{
-		{"Post more than " + themes.Plural(forum.NewMemberLinks, "link"), p.Links},
-		{"Post more than " + themes.Plural(forum.NewMemberImages, "image"), p.Images},
-		{"See and handle flags (trusted)", p.Trusted},
-		{"Edit others' posts", p.EditOthers},
+		{loc.T("ledger.priv_links", "What", loc.N("rep.n_links", forum.NewMemberLinks)), p.Links},
+		{loc.T("ledger.priv_links", "What", loc.N("rep.n_images", forum.NewMemberImages)), p.Images},
+		{loc.T("ledger.priv_flags"), p.Trusted},
+		{loc.T("ledger.priv_edit"), p.EditOthers},
 	} {
-		out = append(out, Privilege{Name: x.name, At: forum.Thousands(x.at), Has: rep >= x.at})
+		out = append(out, Privilege{Name: x.name, At: loc.Int(x.at), Has: rep >= x.at})
 	}
 	return out
 }

@@ -56,7 +56,7 @@ func (h *Handlers) ringsRender(c *gin.Context, code int, _ int64) {
 	if status == "" {
 		status = "all"
 	}
-	h.site.Render(c, code, "reputation_rings", "Kudos rings", struct {
+	h.site.Render(c, code, "reputation_rings", web.T(c, "title.rings"), struct {
 		Status string
 		Rings  []reputation.Ring
 		Found  string

@@ -12,9 +12,9 @@ import (
 	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/i18n"
 	"mutual/reputation"
 	"mutual/sqldb"
-	"mutual/themes"
 )
 
 // settingsView is the admin form for a brand's reputation settings.
@@ -33,27 +33,34 @@ type settingField struct {
 	Ptr               *int64
 }
 
-func settingFields(c *reputation.Config) []settingField {
+func settingFields(loc *i18n.Localizer, c *reputation.Config) []settingField {
 	r, p := &c.Rules, &c.Privileges
+	f := func(name string, ptr *int64, help ...any) settingField {
+		h := ""
+		if id := "rs." + name + "_help"; loc.T(id) != id {
+			h = loc.T(id, help...)
+		}
+		return settingField{name, loc.T("rs." + name), h, ptr}
+	}
 	return []settingField{
-		{"kudos_points", "Kudos received", "points", &r.KudosPoints},
-		{"accepted_points", "Answer accepted", "points", &r.AcceptedPoints},
-		{"accepting_points", "Accepting an answer", "points, to the asker", &r.AcceptingPoints},
-		{"rescue_points", "Peer rescue", "points for answering an escalated question before an agent claims it", &r.RescuePoints},
-		{"daily_cap", "Daily cap on reputation from kudos", "points per member per UTC day", &r.DailyCap},
-		{"kudos_per_day", "Kudos a member may give per day", "", &r.KudosPerDay},
-		{"giver_min_age_minutes", "Account age before giving kudos", "minutes", &r.GiverMinAgeMinutes},
-		{"giver_min_posts", "Posts before giving kudos", "visible questions or replies", &r.GiverMinPosts},
-		{"serial_window_minutes", "Serial kudos window", "minutes", &r.SerialWindowMinutes},
-		{"serial_threshold", "Serial kudos threshold", "kudos from one member to another within the window", &r.SerialThreshold},
-		{"ring_window_days", "Kudos ring window", "days", &r.RingWindowDays},
-		{"ring_min_kudos", "Ring: kudos exchanged", "at least", &r.RingMinKudos},
-		{"ring_share_pct", "Ring: share of their kudos", "percent, at least", &r.RingSharePct},
-		{"ring_max_size", "Ring: accounts", "at most", &r.RingMaxSize},
-		{"rep_links", "Reputation to post links", "below it, " + themes.Plural(forum.NewMemberLinks, "link") + " a post at most", &p.Links},
-		{"rep_images", "Reputation to post images", "below it, " + themes.Plural(forum.NewMemberImages, "image") + " a post at most", &p.Images},
-		{"rep_trusted", "Reputation for the trusted role", "see and handle flags", &p.Trusted},
-		{"rep_edit_others", "Reputation to edit others' posts", "", &p.EditOthers},
+		f("kudos_points", &r.KudosPoints),
+		f("accepted_points", &r.AcceptedPoints),
+		f("accepting_points", &r.AcceptingPoints),
+		f("rescue_points", &r.RescuePoints),
+		f("daily_cap", &r.DailyCap),
+		f("kudos_per_day", &r.KudosPerDay),
+		f("giver_min_age_minutes", &r.GiverMinAgeMinutes),
+		f("giver_min_posts", &r.GiverMinPosts),
+		f("serial_window_minutes", &r.SerialWindowMinutes),
+		f("serial_threshold", &r.SerialThreshold),
+		f("ring_window_days", &r.RingWindowDays),
+		f("ring_min_kudos", &r.RingMinKudos),
+		f("ring_share_pct", &r.RingSharePct),
+		f("ring_max_size", &r.RingMaxSize),
+		f("rep_links", &p.Links, "What", loc.N("rep.n_links", forum.NewMemberLinks)),
+		f("rep_images", &p.Images, "What", loc.N("rep.n_images", forum.NewMemberImages)),
+		f("rep_trusted", &p.Trusted),
+		f("rep_edit_others", &p.EditOthers),
 	}
 }
 
@@ -71,14 +78,14 @@ func (h *Handlers) renderSettings(c *gin.Context, code int, v settingsView) {
 		Name, Label, Help, Value, Error string
 	}
 	var fields []field
-	for _, f := range settingFields(&v.Config) {
+	for _, f := range settingFields(web.LocalizerOf(c), &v.Config) {
 		val := strconv.FormatInt(*f.Ptr, 10)
 		if typed, ok := v.Values[f.Name]; ok {
 			val = typed
 		}
 		fields = append(fields, field{f.Name, f.Label, f.Help, val, v.Errors[f.Name]})
 	}
-	h.site.Render(c, code, "reputation_settings", "Reputation settings", struct {
+	h.site.Render(c, code, "reputation_settings", web.T(c, "title.rep_settings"), struct {
 		Fields     []field
 		Ranks      string
 		RanksError string
@@ -111,12 +118,12 @@ func (h *Handlers) settingsSave(c *gin.Context) {
 // was typed and, field by field, what is wrong with it.
 func readSettingsForm(c *gin.Context) settingsView {
 	v := settingsView{Values: map[string]string{}, Errors: map[string]string{}, Ranks: c.PostForm("ranks")}
-	for _, f := range settingFields(&v.Config) {
+	for _, f := range settingFields(web.LocalizerOf(c), &v.Config) {
 		raw := strings.TrimSpace(c.PostForm(f.Name))
 		v.Values[f.Name] = raw
 		n, err := strconv.ParseInt(raw, 10, 64)
 		if err != nil {
-			v.Errors[f.Name] = f.Label + " must be a whole number."
+			v.Errors[f.Name] = web.T(c, "rs.whole_number", "Label", f.Label)
 			continue
 		}
 		*f.Ptr = n

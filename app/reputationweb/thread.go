@@ -9,6 +9,7 @@ import (
 	"mutual/app/web"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/i18n"
 	"mutual/reputation"
 )
 
@@ -54,7 +55,7 @@ func (h *Handlers) threadInOrder(c *gin.Context, actor account.Actor, id int64, 
 	var info ThreadInfo
 	switch c.Query("sort") {
 	case "kudos":
-		kc, err := forum.ParseKudosCursor(c.Query("kafter"))
+		kc, err := forum.ParseKudosCursor(c.Request.Context(), c.Query("kafter"))
 		if err != nil {
 			return forum.ThreadPage{}, info, err
 		}
@@ -92,7 +93,7 @@ func (h *Handlers) viewerInfo(ctx context.Context, actor account.Actor, cfg repu
 	info.ViewerRep = u.Reputation
 	info.CanEditOthers = actor.CanModerate() || u.Reputation >= cfg.Privileges.EditOthers
 	if !actor.IsStaff() {
-		info.PostingHint = hintFor(u.Reputation, cfg.Privileges)
+		info.PostingHint = hintFor(i18n.From(ctx), u.Reputation, cfg.Privileges)
 	}
 	info.KudosBlocked, err = h.forum.KudosBlocked(ctx, actor)
 	return err

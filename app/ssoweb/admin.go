@@ -65,7 +65,7 @@ func (h *Handlers) renderAdmin(c *gin.Context, code int, v adminView) {
 	for _, p := range ps {
 		v.Providers = append(v.Providers, providerRow{Provider: p, Callback: h.redirectURL(c, p.ID)})
 	}
-	h.site.Render(c, code, "sso_admin", "Single sign-on", v)
+	h.site.Render(c, code, "sso_admin", web.T(c, "title.sso"), v)
 }
 
 func configForm(c *gin.Context) sso.Config {
@@ -84,7 +84,7 @@ func (h *Handlers) refused(c *gin.Context, err error, v adminView) {
 		return
 	}
 	if errors.Is(err, fault.ErrConflict) {
-		_, _, msg := web.Status(err)
+		_, _, msg := web.StatusIn(web.LocalizerOf(c), err)
 		v.Problem = msg
 		h.renderAdmin(c, http.StatusConflict, v)
 		return

@@ -92,7 +92,7 @@ type failedView struct {
 // failed shows why a sign-in did not work, with a way to try again. A
 // provider that cannot be reached is a 502: the fault is upstream.
 func (h *Handlers) failed(c *gin.Context, err error, providerID int64) {
-	code, _, msg := web.Status(err)
+	code, _, msg := web.StatusIn(web.LocalizerOf(c), err)
 	var fe *fault.Error
 	if errors.Is(err, sso.ErrUnavailable) && errors.As(err, &fe) {
 		code, msg = http.StatusBadGateway, fe.Msg
@@ -106,12 +106,12 @@ func (h *Handlers) failed(c *gin.Context, err error, providerID int64) {
 	if code == http.StatusBadGateway {
 		h.site.Log().Warn("sso provider unavailable", "request_id", web.RequestID(c), "provider", providerID, "why", msg)
 	}
-	v := failedView{Heading: "We could not sign you in", Message: msg}
+	v := failedView{Heading: web.T(c, "pv.sso_failed"), Message: msg}
 	switch {
 	case code == http.StatusBadGateway:
-		v.Heading = "The sign-in provider is not answering"
+		v.Heading = web.T(c, "pv.sso_down")
 	case errors.Is(err, fault.ErrNotFound):
-		v.Heading = "No such sign-in provider"
+		v.Heading = web.T(c, "pv.sso_none")
 		providerID = 0
 	}
 	if providerID > 0 {

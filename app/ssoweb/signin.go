@@ -112,7 +112,7 @@ func (h *Handlers) linkForm(c *gin.Context) {
 }
 
 func (h *Handlers) renderLink(c *gin.Context, code int, pl sso.PendingLink, msg string) {
-	h.site.Render(c, code, "sso_link", "Connect your account", linkView{Provider: pl.Provider, Username: pl.Member.Username,
+	h.site.Render(c, code, "sso_link", web.T(c, "title.connect_account"), linkView{Provider: pl.Provider, Username: pl.Member.Username,
 		Email: pl.Member.Email, CSRF: h.site.CSRFToken(c), Error: msg})
 }
 

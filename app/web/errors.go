@@ -9,13 +9,18 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"mutual/fault"
+	"mutual/i18n"
 	"mutual/migrations"
 )
 
 // Status is the one place errors become HTTP statuses, API codes and the
-// message a person sees. Internal errors get a plain message; the detail goes
-// to the log with the request id.
-func Status(err error) (int, string, string) {
+// message a person sees, in English. Internal errors get a plain message;
+// the detail goes to the log with the request id.
+func Status(err error) (int, string, string) { return StatusIn(i18n.From(context.Background()), err) }
+
+// StatusIn is Status with the message in loc's language. A domain error's
+// own message was worded for the request's reader when it was made.
+func StatusIn(loc *i18n.Localizer, err error) (int, string, string) {
 	var ve *fault.ValidationError
 	if errors.As(err, &ve) {
 		return http.StatusUnprocessableEntity, "invalid", ve.Error()
@@ -24,42 +29,35 @@ func Status(err error) (int, string, string) {
 	var fe *fault.Error
 	if errors.As(err, &fe) {
 		msg = fe.Msg
+		if fe.ID != "" {
+			msg = loc.T(fe.ID)
+		}
 	}
 	pick := func(def string) string {
 		if msg != "" {
 			return msg
 		}
-		return def
+		return loc.T(def)
 	}
 	switch {
 	case errors.Is(err, fault.ErrBadRequest):
-		return http.StatusBadRequest, "bad_request", pick("The request could not be read.")
+		return http.StatusBadRequest, "bad_request", pick("error.bad_request")
 	case errors.Is(err, fault.ErrNotFound):
-		return http.StatusNotFound, "not_found", pick("We could not find that page. It may have been moved or removed.")
+		return http.StatusNotFound, "not_found", pick("error.not_found")
 	case errors.Is(err, fault.ErrBadCredentials):
-		return http.StatusUnauthorized, "bad_credentials", "Wrong username or password."
+		return http.StatusUnauthorized, "bad_credentials", loc.T("error.bad_credentials")
 	case errors.Is(err, fault.ErrUnauthenticated):
-		return http.StatusUnauthorized, "unauthenticated", pick("Please sign in first.")
+		return http.StatusUnauthorized, "unauthenticated", pick("error.unauthenticated")
 	case errors.Is(err, fault.ErrForbidden):
-		return http.StatusForbidden, "forbidden", pick("You are not allowed to do that.")
+		return http.StatusForbidden, "forbidden", pick("error.forbidden")
 	case errors.Is(err, fault.ErrConflict):
-		return http.StatusConflict, "conflict", pick("That conflicts with the current state; reload and try again.")
+		return http.StatusConflict, "conflict", pick("error.conflict")
 	case errors.Is(err, fault.ErrRateLimited):
-		return http.StatusTooManyRequests, "rate_limited", pick("Too many requests; slow down and try again shortly.")
+		return http.StatusTooManyRequests, "rate_limited", pick("error.rate_limited")
 	case errors.Is(err, migrations.ErrUnknownSchema):
-		return http.StatusServiceUnavailable, "unavailable", "The service is being upgraded; try again shortly."
+		return http.StatusServiceUnavailable, "unavailable", loc.T("error.unavailable")
 	}
-	return http.StatusInternalServerError, "internal", "Something went wrong on our side. It has been logged; please try again."
-}
-
-var headings = map[int]string{
-	http.StatusBadRequest:          "That request did not make sense",
-	http.StatusUnauthorized:        "Please sign in",
-	http.StatusForbidden:           "Not allowed",
-	http.StatusNotFound:            "Page not found",
-	http.StatusConflict:            "That changed meanwhile",
-	http.StatusUnprocessableEntity: "Please check what you entered",
-	http.StatusTooManyRequests:     "Slow down a little",
+	return http.StatusInternalServerError, "internal", loc.T("error.internal")
 }
 
 // Fail answers with the error as a page or as API JSON (a validation error
@@ -77,7 +75,8 @@ func (s *Site) Fail(c *gin.Context, err error) {
 
 // answer writes the error's status and message, logging server errors.
 func (s *Site) answer(c *gin.Context, err error) {
-	code, apiCode, msg := Status(err)
+	loc := LocalizerOf(c)
+	code, apiCode, msg := StatusIn(loc, err)
 	var rl *fault.RateLimitError
 	if errors.As(err, &rl) {
 		c.Header("Retry-After", strconv.Itoa(int(rl.RetryAfter.Seconds())+1))
@@ -94,9 +93,9 @@ func (s *Site) answer(c *gin.Context, err error) {
 		JSONError(c, code, apiCode, msg)
 		return
 	}
-	h, ok := headings[code]
-	if !ok {
-		h = "Something went wrong"
+	h := loc.T("heading." + strconv.Itoa(code))
+	if h == "heading."+strconv.Itoa(code) {
+		h = loc.T("heading.other_error")
 	}
 	s.Render(c, code, "error", h, struct{ Heading, Message string }{h, msg})
 }

@@ -150,14 +150,14 @@ func (s *Site) Authenticate(c *gin.Context) {
 	if h := c.GetHeader("Authorization"); h != "" {
 		tok, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok {
-			s.Fail(c, &fault.Error{Kind: fault.ErrUnauthenticated, Msg: "Authorization must be \"Bearer <token>\"."})
+			s.Fail(c, &fault.Error{Kind: fault.ErrUnauthenticated, Msg: T(c, "error.bearer_form")})
 			c.Abort()
 			return
 		}
 		act, err := s.members.TokenActor(ctx, b.ID, strings.TrimSpace(tok))
 		if err != nil {
 			if errors.Is(err, fault.ErrNotFound) {
-				err = &fault.Error{Kind: fault.ErrUnauthenticated, Msg: "That API token is not valid for this community."}
+				err = &fault.Error{Kind: fault.ErrUnauthenticated, Msg: T(c, "error.token_other_brand")}
 			}
 			s.Fail(c, err)
 			c.Abort()
@@ -246,7 +246,7 @@ func (s *Site) CheckCSRF(c *gin.Context) {
 		return
 	}
 	if IsAPI(c) {
-		JSONError(c, http.StatusForbidden, "csrf", "Missing or stale CSRF token: send the X-CSRF-Token header from your session, or use a bearer token.")
+		JSONError(c, http.StatusForbidden, "csrf", T(c, "aw.csrf"))
 		c.Abort()
 		return
 	}
@@ -271,13 +271,13 @@ func (s *Site) expiredForm(c *gin.Context) {
 		f := field{Name: name, Value: v}
 		switch name {
 		case "title":
-			f.Label, f.Visible = "Title", true
+			f.Label, f.Visible = T(c, "page.title"), true
 		case "body":
-			f.Label, f.Long = "Your text", true
+			f.Label, f.Long = T(c, "page.your_text"), true
 		case "login", "username":
-			f.Label, f.Visible = "Username", true
+			f.Label, f.Visible = T(c, "page.username"), true
 		case "email":
-			f.Label, f.Visible = "Email", true
+			f.Label, f.Visible = T(c, "page.email"), true
 		}
 		fields = append(fields, f)
 	}
@@ -285,7 +285,7 @@ func (s *Site) expiredForm(c *gin.Context) {
 	if u, err := url.Parse(action); err != nil || u.IsAbs() {
 		action = "/"
 	}
-	s.Render(c, http.StatusForbidden, "expired", "Please send that again", struct {
+	s.Render(c, http.StatusForbidden, "expired", T(c, "page.send_again_title"), struct {
 		Action string
 		Fields []field
 	}{action, fields})
@@ -360,7 +360,7 @@ func (s *Site) ThrottleWindow(w *ratelimit.Window, key func(c *gin.Context) stri
 func (s *Site) TooMany(c *gin.Context, wait time.Duration) {
 	secs := int(wait.Seconds()) + 1
 	c.Header("Retry-After", fmt.Sprint(secs))
-	s.Fail(c, &fault.Error{Kind: fault.ErrRateLimited, Msg: fmt.Sprintf("Too many attempts. Please wait %d seconds and try again.", secs)})
+	s.Fail(c, &fault.Error{Kind: fault.ErrRateLimited, Msg: T(c, "error.too_many_attempts", "Seconds", secs)})
 }
 
 func BrandOf(c *gin.Context) forum.Brand {

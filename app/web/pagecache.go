@@ -156,7 +156,8 @@ func (s *Site) Cached(c *gin.Context) {
 		// so many distinct searches cannot push thread pages out.
 		pc, sc = s.results, scopeBrand
 	}
-	snap := pc.snap(sc, b.ID, thread, strconv.FormatInt(b.ID, 10)+"|"+c.Request.URL.RequestURI())
+	// The same address reads differently in each language.
+	snap := pc.snap(sc, b.ID, thread, strconv.FormatInt(b.ID, 10)+"|"+LocalizerOf(c).Lang()+"|"+c.Request.URL.RequestURI())
 	if e, ok := pc.get(snap); ok {
 		writeCached(c, e)
 		c.Abort()
@@ -170,7 +171,7 @@ func writeCached(c *gin.Context, e *cachedPage) {
 	h := c.Writer.Header()
 	h.Set("ETag", e.etag)
 	h.Set("Cache-Control", "private, no-cache")
-	h.Set("Vary", "Cookie, Authorization")
+	h.Set("Vary", "Cookie, Authorization, Accept-Language")
 	if c.GetHeader("If-None-Match") == e.etag {
 		c.Status(http.StatusNotModified)
 		return

@@ -23,22 +23,23 @@ func Itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func IDParam(c *gin.Context, name string) (int64, error) {
 	n, err := strconv.ParseInt(c.Param(name), 10, 64)
 	if err != nil || n <= 0 {
-		return 0, &fault.Error{Kind: fault.ErrNotFound, Msg: "We could not find that page."}
+		return 0, &fault.Error{Kind: fault.ErrNotFound, Msg: T(c, "error.page_not_found")}
 	}
 	return n, nil
 }
 
 func (s *Site) NotFound(c *gin.Context) {
-	s.Fail(c, &fault.Error{Kind: fault.ErrNotFound, Msg: "We could not find that page. It may have been moved or removed."})
+	s.Fail(c, &fault.Error{Kind: fault.ErrNotFound, Msg: T(c, "error.not_found")})
 }
 
 func (s *Site) MethodNotAllowed(c *gin.Context) {
 	code := http.StatusMethodNotAllowed
 	if IsAPI(c) {
-		JSONError(c, code, "method_not_allowed", "That method is not supported on this URL.")
+		JSONError(c, code, "method_not_allowed", T(c, "error.method_not_allowed"))
 		return
 	}
-	s.Render(c, code, "error", "Not supported", struct{ Heading, Message string }{"Not supported", "That action is not supported on this page."})
+	h := T(c, "heading.not_supported")
+	s.Render(c, code, "error", h, struct{ Heading, Message string }{h, T(c, "error.not_supported")})
 }
 
 // SafeNext keeps post-sign-in redirects on this site.
@@ -59,15 +60,15 @@ func BindJSON(c *gin.Context, dst any) error {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return &fault.Error{Kind: fault.ErrBadRequest, Msg: "The request body is too large."}
+			return &fault.Error{Kind: fault.ErrBadRequest, Msg: T(c, "error.body_too_large")}
 		}
-		return &fault.Error{Kind: fault.ErrBadRequest, Msg: "The request body could not be read."}
+		return &fault.Error{Kind: fault.ErrBadRequest, Msg: T(c, "error.body_unreadable")}
 	}
 	if !utf8.Valid(raw) {
-		return &fault.Error{Kind: fault.ErrBadRequest, Msg: "The request body is not valid UTF-8."}
+		return &fault.Error{Kind: fault.ErrBadRequest, Msg: T(c, "error.body_not_utf8")}
 	}
 	if err := json.Unmarshal(raw, dst); err != nil {
-		return &fault.Error{Kind: fault.ErrBadRequest, Msg: "The request body must be a JSON object: " + err.Error()}
+		return &fault.Error{Kind: fault.ErrBadRequest, Msg: T(c, "error.body_not_json", "Detail", err.Error())}
 	}
 	return nil
 }

@@ -122,7 +122,7 @@ var inPlace = map[int]bool{http.StatusBadRequest: true, http.StatusForbidden: tr
 // what was typed kept, so nobody lands on a dead end. Everything else (sign
 // in first, gone, our own failures) and the API go to Fail.
 func (s *Site) Refuse(c *gin.Context, f Form, err error) {
-	code, _, msg := Status(err)
+	code, _, msg := StatusIn(LocalizerOf(c), err)
 	redraw := s.redraws[f.Page]
 	if IsAPI(c) || redraw == nil || !inPlace[code] {
 		s.Fail(c, err)

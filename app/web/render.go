@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -12,6 +13,7 @@ import (
 
 	"mutual/account"
 	"mutual/forum"
+	"mutual/i18n"
 	"mutual/themes"
 	"mutual/themes/palette"
 )
@@ -30,6 +32,33 @@ type view struct {
 	Notify       any      // signed-in members only: the bell and watch buttons (set by Site.Bell)
 	Origin       string   // scheme://host for absolute URLs (Site.Origin)
 	Refused      *Refused // a refused form drawn again with its message and what was typed (Site.Refuse), or nil
+	Lang         string   // the page's language tag, for <html lang>
+	Dir          string   // "ltr" or "rtl", for <html dir>
+	Languages    []Language
+	Path         string // this page's path and query, for the language switch to come back to
+	Name         string // the page's template, e.g. "thread"
+}
+
+// Alternate is a page's address in one language, for hreflang.
+type Alternate struct{ Lang, URL string }
+
+// samePage are the pages whose content is the same in every language (the
+// members' words are not translated, only what is around them), so search
+// engines may show a reader the one in their language.
+var samePage = map[string]bool{"home": true, "board": true, "thread": true}
+
+// Alternates are the page's address in each language the brand offers, and
+// x-default for the rest, when there is more than one.
+func (v view) Alternates() []Alternate {
+	if len(v.Languages) < 2 || !samePage[v.Name] {
+		return nil
+	}
+	path, _, _ := strings.Cut(v.Path, "?")
+	out := []Alternate{{Lang: "x-default", URL: v.Origin + path}}
+	for _, l := range v.Languages {
+		out = append(out, Alternate{Lang: l.Tag, URL: v.Origin + path + "?hl=" + l.Tag})
+	}
+	return out
 }
 
 type me struct {
@@ -64,13 +93,19 @@ func newMe(s *Site, act account.Actor) *me {
 // Render writes a page of the brand's theme.
 func (s *Site) Render(c *gin.Context, code int, page, title string, data any) {
 	b := BrandOf(c)
+	loc := LocalizerOf(c)
 	v := view{
 		site:         s,
+		Lang:         loc.Lang(),
+		Dir:          loc.Dir(),
+		Languages:    s.languages(c, loc.Lang()),
+		Path:         c.Request.URL.RequestURI(),
+		Name:         page,
 		Brand:        b,
 		BrandInitial: themes.Initial(b.Name),
 		BrandVersion: brandVersion(b),
 		Title:        title,
-		Flash:        s.takeFlash(c),
+		Flash:        s.takeFlash(c, loc),
 		Page:         data,
 		Origin:       s.Origin(c),
 		Refused:      RefusedOf(c),
@@ -87,17 +122,17 @@ func (s *Site) Render(c *gin.Context, code int, page, title string, data any) {
 		v.CSRF = s.CSRFToken(c)
 	}
 	var buf bytes.Buffer
-	err := s.themes.For(b.Host).Render(&buf, page, v)
+	err := s.themes.For(b.Host).Render(&buf, page, loc, v)
 	if err == nil && v.Refused != nil && !v.Refused.drawn {
 		// The refused form is no longer on the page (the post was hidden
 		// meanwhile...): its message goes at the top instead.
 		v.Flash = v.Refused.All()
 		buf.Reset()
-		err = s.themes.For(b.Host).Render(&buf, page, v)
+		err = s.themes.For(b.Host).Render(&buf, page, loc, v)
 	}
 	if err != nil {
 		s.log.Error("render", "request_id", c.GetString(keyReqID), "page", page, "err", err)
-		c.String(http.StatusInternalServerError, "Something went wrong on our side.")
+		c.String(http.StatusInternalServerError, loc.T("error.internal_short"))
 		return
 	}
 	if v.Flash == "" && s.store(c, code, "text/html; charset=utf-8", buf.Bytes()) {
@@ -126,47 +161,23 @@ func (v view) DiscoveryHead() any {
 // anonForms are the pages whose forms a visitor who is not signed in can send.
 var anonForms = map[string]bool{"login": true, "signup": true, "expired": true, "password_forgot": true, "password_reset": true}
 
-// flashes are fixed messages chosen by key, so no user text rides in a cookie.
-var flashes = map[string]string{
-	"welcome":   "Welcome! Your account is ready.",
-	"signedin":  "You are signed in.",
-	"signedout": "You are signed out.",
-	"asked":     "Your question is posted. Members will be notified.",
-	"replied":   "Your reply is posted. Thanks for helping!",
-	"edited":    "Your edit is saved.",
-	"language":  "The question's language is changed.",
-	"accepted":  "Marked as the accepted answer. Thanks for closing the loop!",
-	"withdrawn": "The accepted answer was withdrawn.",
-	"flagged":   "Thanks: your flag is with the moderators.",
-	"moderated": "Done. The act is recorded in the audit log.",
-	// notifications (app/notifyweb)
-	"nf-watching":   "You are watching this thread: you will hear about new replies.",
-	"nf-unwatched":  "You stopped watching this thread.",
-	"nf-following":  "You follow this board: you will hear about new questions.",
-	"nf-unfollowed": "You no longer follow this board.",
-	"nf-allread":    "All notifications are marked read.",
-	"nf-saved":      "Your notification settings are saved.",
-	"nf-verify":     "We sent a confirmation link to your email address.",
-	"nf-email":      "Your email address is changed. Check your inbox for the confirmation link.",
-	// password reset and API tokens (app/accountweb)
-	"pw-reset":   "Your password is changed, and every session of your account is signed out. Sign in with the new password.",
-	"tk-revoked": "The token is revoked. Programs using it are refused from now on.",
-	// members' data rights (app/privacyweb)
-	"pv-deleted": "Your account is deleted, and everything personal with it. Thank you for being part of this community.",
-	"pv-erased":  "The account is erased. The act is recorded in the audit log.",
-	"pv-saved":   "Privacy settings saved.",
-}
-
+// Flash shows a fixed message, chosen by key (flash.<key> in the
+// catalogue), on the next page: no user text rides in a cookie.
 func (s *Site) Flash(c *gin.Context, key string) { s.SetCookie(c, cookieFlash, key, 60) }
 
-func (s *Site) takeFlash(c *gin.Context) string {
+func (s *Site) takeFlash(c *gin.Context, loc *i18n.Localizer) string {
 	v, err := c.Cookie(cookieFlash)
-	if err != nil || v == "" {
+	if err != nil || v == "" || !flashKey.MatchString(v) {
 		return ""
 	}
 	s.SetCookie(c, cookieFlash, "", -1)
-	return flashes[v]
+	if msg := loc.T("flash." + v); msg != "flash."+v {
+		return msg
+	}
+	return ""
 }
+
+var flashKey = regexp.MustCompile(`^[a-z-]{1,30}$`)
 
 // brandVersion names the brand's stylesheet as served: it changes when the
 // colours change and when the way readable colours are derived does.

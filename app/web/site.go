@@ -15,6 +15,7 @@ import (
 	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/i18n"
 	"mutual/moderation"
 	"mutual/reputation"
 	"mutual/themes"
@@ -126,7 +127,13 @@ func (s *Site) refusal(ctx context.Context, actor account.Actor, obj, act string
 	if s.Refusal != nil {
 		return s.Refusal(ctx, actor, obj, act)
 	}
-	return ErrNotAllowed
+	return NotAllowed(ctx)
+}
+
+// NotAllowed is the refusal when nothing a member can earn would allow what
+// they tried, in the reader's language.
+func NotAllowed(ctx context.Context) error {
+	return &fault.Error{Kind: fault.ErrForbidden, Msg: i18n.T(ctx, "error.not_allowed_here")}
 }
 
 // brandFor resolves the request's brand, caching lookups for a few seconds.
@@ -176,10 +183,6 @@ func (s *Site) Origin(c *gin.Context) string {
 	}
 	return scheme + "://" + host
 }
-
-// ErrNotAllowed is the refusal when nothing a member can earn would allow
-// what they tried.
-var ErrNotAllowed = &fault.Error{Kind: fault.ErrForbidden, Msg: "Your account is not allowed to do that here."}
 
 // Ladder is the request's brand's rank ladder; on failure it has answered
 // the error and returns false.

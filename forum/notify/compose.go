@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"mutual/i18n"
 )
 
 // Message is a mail ready for a sender: plain text, with the unsubscribe
@@ -16,82 +18,73 @@ type Message struct {
 	UnsubscribeURL string
 }
 
-// Compose writes the mail. site is the brand's base URL (no trailing slash);
-// links are signed with signer.
-func (m Mail) Compose(site string, signer *Signer, now time.Time) Message {
+// Compose writes the mail in loc's language (the recipient's). site is the
+// brand's base URL (no trailing slash); links are signed with signer.
+func (m Mail) Compose(loc *i18n.Localizer, site string, signer *Signer, now time.Time) Message {
 	msg := Message{To: m.To.Email}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Hi %s,\n\n", m.To.Username)
+	b.WriteString(loc.T("nf.hi", "Name", m.To.Username) + "\n\n")
+	subject := func(s string) string { return oneLine("[" + m.BrandName + "] " + s) }
 	if m.Kind == MailVerify {
 		tok := signer.Sign(Claims{Purpose: PurposeVerify, BrandID: m.BrandID, UserID: m.To.UserID, Email: m.To.Email, Expires: now.Add(VerifyTTL)})
-		msg.Subject = oneLine(fmt.Sprintf("[%s] Confirm your email address", m.BrandName))
-		fmt.Fprintf(&b, "Please confirm that %s is your address, so the %s community can send you notifications:\n\n%s/verify-email/%s\n\n",
-			m.To.Email, m.BrandName, site, tok)
-		b.WriteString("The link works for 7 days. If you did not join, ignore this mail and nothing will be sent again.\n")
+		msg.Subject = subject(loc.T("nf.verify_subject"))
+		fmt.Fprintf(&b, "%s\n\n%s/verify-email/%s\n\n", loc.T("nf.verify_body", "Email", m.To.Email, "Brand", m.BrandName), site, tok)
+		b.WriteString(loc.T("nf.verify_foot") + "\n")
 		msg.Text = b.String()
 		return msg
 	}
 	if m.Kind == MailReset {
-		msg.Subject = oneLine(fmt.Sprintf("[%s] Reset your password", m.BrandName))
-		fmt.Fprintf(&b, "Someone, we hope you, asked to reset the password of your account on the %s community. Your username is %s.\n\n",
-			m.BrandName, m.To.Username)
-		fmt.Fprintf(&b, "Choose a new password here:\n\n%s/password/reset/%s\n\n", site, m.ResetToken)
-		b.WriteString("The link works once, for one hour. Setting a new password signs you out everywhere else.\n" +
-			"If you did not ask, ignore this mail: your password stays as it is.\n")
+		msg.Subject = subject(loc.T("nf.reset_subject"))
+		b.WriteString(loc.T("nf.reset_body", "Brand", m.BrandName, "Name", m.To.Username) + "\n\n")
+		fmt.Fprintf(&b, "%s\n\n%s/password/reset/%s\n\n", loc.T("nf.reset_choose"), site, m.ResetToken)
+		b.WriteString(loc.T("nf.reset_foot") + "\n")
 		msg.Text = b.String()
 		return msg
 	}
 	msg.UnsubscribeURL = site + "/unsubscribe/" + signer.Sign(Claims{Purpose: PurposeUnsubscribe, BrandID: m.BrandID, UserID: m.To.UserID})
 	switch m.Kind {
 	case MailDigest:
-		msg.Subject = oneLine(fmt.Sprintf("[%s] %s since yesterday", m.BrandName, plural(len(m.Notifications), "new notification")))
-		b.WriteString("Here is what happened since your last summary:\n\n")
+		msg.Subject = subject(loc.N("nf.digest_subject", int64(len(m.Notifications))))
+		b.WriteString(loc.T("nf.digest_lede") + "\n\n")
 		for _, n := range m.Notifications {
-			fmt.Fprintf(&b, "- %s\n  %s%s\n", n.Text(), site, n.URL())
+			fmt.Fprintf(&b, "- %s\n  %s%s\n", n.Text(loc), site, n.URL())
 		}
 		b.WriteString("\n")
 	default:
 		n := m.Notifications[0]
-		msg.Subject = oneLine(fmt.Sprintf("[%s] %s", m.BrandName, subject(n)))
-		b.WriteString(n.Text() + ".\n\n")
+		msg.Subject = subject(subjectOf(loc, n))
+		b.WriteString(n.Text(loc) + ".\n\n")
 		if m.Excerpt != "" {
 			for _, line := range strings.Split(m.Excerpt, "\n") {
 				b.WriteString("> " + line + "\n")
 			}
 			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "Open it: %s%s\n\n", site, n.URL())
+		b.WriteString(loc.T("nf.open_it", "URL", site+n.URL()) + "\n\n")
 	}
-	fmt.Fprintf(&b, "-- \nYou get this mail from the %s community. Choose what you hear about: %s/settings/notifications\n", m.BrandName, site)
-	fmt.Fprintf(&b, "Stop all notification mail with one click: %s\n", msg.UnsubscribeURL)
+	b.WriteString("-- \n" + loc.T("nf.foot_from", "Brand", m.BrandName, "URL", site+"/settings/notifications") + "\n")
+	b.WriteString(loc.T("nf.foot_stop", "URL", msg.UnsubscribeURL) + "\n")
 	msg.Text = b.String()
 	return msg
 }
 
-func subject(n Notification) string {
+func subjectOf(loc *i18n.Localizer, n Notification) string {
 	t := truncate(n.ThreadTitle, 90)
 	switch n.Kind {
 	case KindReply:
-		return "New reply: " + t
+		return loc.T("nf.subj_reply", "Title", t)
 	case KindMention:
-		return n.ActorName + " mentioned you: " + t
+		return loc.T("nf.subj_mention", "Who", n.ActorName, "Title", t)
 	case KindAccepted:
-		return "Your answer was accepted: " + t
+		return loc.T("nf.subj_accepted", "Title", t)
 	case KindNewThread:
-		return "New question: " + t
+		return loc.T("nf.subj_new_thread", "Title", t)
 	case KindReminder:
-		return "Did a reply solve your question? " + t
+		return loc.T("nf.subj_reminder", "Title", t)
 	case KindModeration:
-		return "A moderator acted on your content"
+		return loc.T("nf.subj_moderation")
 	}
-	return "News about " + t
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
+	return loc.T("nf.subj_other", "Title", t)
 }
 
 // oneLine keeps a header value on one line whatever a title holds, so no

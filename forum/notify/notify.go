@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"mutual/fault"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -102,66 +103,45 @@ func (n Notification) URL() string {
 	return u
 }
 
-// moderationActs are the sentences for acts the moderation engineer emits;
-// any other moderation.* kind gets a generic one.
-var moderationActs = map[string]string{
-	"post_hidden":      "hid your post",
-	"post_deleted":     "removed your post",
-	"post_restored":    "restored your post",
-	"post_approved":    "approved your post",
-	"post_rejected":    "rejected your post",
-	"post_edited":      "edited your post",
-	"thread_hidden":    "hid your question",
-	"thread_deleted":   "removed your question",
-	"thread_locked":    "locked your question",
-	"thread_unlocked":  "unlocked your question",
-	"thread_moved":     "moved your question to another board",
-	"thread_merged":    "merged your question into another",
-	"thread_pinned":    "pinned your question",
-	"user_suspended":   "suspended your account",
-	"user_unsuspended": "lifted your suspension",
-	"user_banned":      "banned your account",
-	"user_warned":      "sent you a warning",
-}
-
-// Text is the notification as one plain sentence (templates escape it).
-func (n Notification) Text() string {
+// Text is the notification as one plain sentence in loc's language
+// (templates escape it). A moderation act names its sentence in the
+// catalogue (nf.act_<act>); any other gets a generic one.
+func (n Notification) Text(loc *i18n.Localizer) string {
 	who := n.ActorName
 	if who == "" {
-		who = "Someone"
+		who = loc.T("nf.someone")
 	}
 	title := n.ThreadTitle
 	switch n.Kind {
 	case KindReply:
-		return who + " replied to “" + title + "”"
+		return loc.T("nf.reply", "Who", who, "Title", title)
 	case KindMention:
-		return who + " mentioned you in “" + title + "”"
+		return loc.T("nf.mention", "Who", who, "Title", title)
 	case KindAccepted:
-		return who + " accepted your answer to “" + title + "”"
+		return loc.T("nf.accepted", "Who", who, "Title", title)
 	case KindKudos:
 		if n.ActorCount > 1 {
-			return fmt.Sprintf("%s and %d others gave kudos to your post in “%s”", who, n.ActorCount-1, title)
+			return loc.N("nf.kudos_others", int64(n.ActorCount-1), "Who", who, "Title", title)
 		}
-		return who + " gave kudos to your post in “" + title + "”"
+		return loc.T("nf.kudos", "Who", who, "Title", title)
 	case KindNewThread:
-		return who + " asked “" + title + "” in a board you follow"
+		return loc.T("nf.new_thread", "Who", who, "Title", title)
 	case KindReminder:
-		return "Did a reply solve “" + title + "”? Accept it so others find the answer"
+		return loc.T("nf.reminder", "Title", title)
 	case KindModeration:
-		s, ok := moderationActs[n.Act]
-		if !ok {
-			s = "took an action on your content (" + strings.ReplaceAll(n.Act, "_", " ") + ")"
+		out := loc.T("nf.act_" + n.Act)
+		if out == "nf.act_"+n.Act {
+			out = loc.T("nf.mod_generic", "Act", strings.ReplaceAll(n.Act, "_", " "))
 		}
-		out := "A moderator " + s
 		if title != "" && !strings.HasPrefix(n.Act, "user_") {
-			out += " in “" + title + "”"
+			out = loc.T("nf.mod_in", "Act", out, "Title", title)
 		}
 		if n.Note != "" {
-			out += ". Reason: " + n.Note
+			out = loc.T("nf.mod_reason", "Text", out, "Note", n.Note)
 		}
 		return out
 	}
-	return who + " did something in “" + title + "”"
+	return loc.T("nf.generic", "Who", who, "Title", title)
 }
 
 const notificationCols = `n.id, n.brand_id, n.user_id, n.kind, COALESCE(n.thread_id, 0), COALESCE(t.title, ''), COALESCE(t.slug, ''),
@@ -245,7 +225,7 @@ func (s *Store) Get(ctx context.Context, brandID, userID, id int64) (Notificatio
 	n, err := scanNotification(s.db.QueryRow(ctx, `SELECT `+notificationCols+notificationFrom+`
 WHERE n.id = ? AND n.user_id = ? AND n.brand_id = ?`, id, userID, brandID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Notification{}, &fault.Error{Kind: fault.ErrNotFound, Msg: "That notification does not exist."}
+		return Notification{}, &fault.Error{Kind: fault.ErrNotFound, ID: "nfx.no_notification", Msg: i18n.T(context.Background(), "nfx.no_notification")}
 	}
 	if err != nil {
 		return Notification{}, fmt.Errorf("notify: get %d: %w", id, err)

@@ -14,6 +14,7 @@ import (
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/forum/notify"
+	"mutual/i18n"
 	"mutual/internal/testkit"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
@@ -32,8 +33,8 @@ func TestRepliesNotifyWatchers(t *testing.T) {
 		if len(got) != 1 || got[0].Kind != notify.KindReply || got[0].PostID != p1.ID || got[0].ActorName != "peer" {
 			t.Fatalf("asker's notifications = %+v, want one reply from peer", got)
 		}
-		if got[0].URL() != fmt.Sprintf("/t/%d/%s#p%d", th.ID, th.Slug, p1.ID) || !strings.Contains(got[0].Text(), "peer replied to “Roaming charges in Spain”") {
-			t.Errorf("url %q text %q", got[0].URL(), got[0].Text())
+		if got[0].URL() != fmt.Sprintf("/t/%d/%s#p%d", th.ID, th.Slug, p1.ID) || !strings.Contains(got[0].Text(i18n.Base().For("en")), "peer replied to “Roaming charges in Spain”") {
+			t.Errorf("url %q text %q", got[0].URL(), got[0].Text(i18n.Base().For("en")))
 		}
 		if n := f.list(t, peer); len(n) != 0 {
 			t.Errorf("the replier was notified of their own reply: %+v", n)
@@ -179,7 +180,7 @@ ON CONFLICT (brand_id) DO UPDATE SET giver_min_age_minutes = 0, giver_min_posts 
 		if len(got) != 2 || got[0].Kind != notify.KindKudos || got[0].ActorCount != 3 || got[0].ActorName != "fan3" {
 			t.Fatalf("helper got %+v, want one batched kudos from 3 (newest fan3) above accepted", got)
 		}
-		if txt := got[0].Text(); !strings.Contains(txt, "fan3 and 2 others gave kudos") {
+		if txt := got[0].Text(i18n.Base().For("en")); !strings.Contains(txt, "fan3 and 2 others gave kudos") {
 			t.Errorf("batched kudos text = %q", txt)
 		}
 		// fan3 takes theirs back: the batch counts two, naming fan2.
@@ -228,10 +229,10 @@ func TestModerationNotifications(t *testing.T) {
 		if len(got) != 2 {
 			t.Fatalf("author got %+v", got)
 		}
-		if txt := got[1].Text(); txt != "A moderator locked your question in “Is this plan any good”. Reason: Duplicate of an older question" {
+		if txt := got[1].Text(i18n.Base().For("en")); txt != "A moderator locked your question in “Is this plan any good”. Reason: Duplicate of an older question" {
 			t.Errorf("locked text = %q", txt)
 		}
-		if txt := got[0].Text(); !strings.Contains(txt, "(colour changed)") {
+		if txt := got[0].Text(i18n.Base().For("en")); !strings.Contains(txt, "(colour changed)") {
 			t.Errorf("unknown act text = %q, want a generic sentence", txt)
 		}
 	})
@@ -451,7 +452,7 @@ func TestDailyDigest(t *testing.T) {
 		if m.Kind != notify.MailDigest || len(m.Notifications) != 2 || m.SkipReason() != "" {
 			t.Fatalf("digest = kind %s, %d notifications, skip %q", m.Kind, len(m.Notifications), m.SkipReason())
 		}
-		msg := m.Compose("https://localhost", mustSigner(t, f), f.clock.Now())
+		msg := m.Compose(i18n.Base().For("en"), "https://localhost", mustSigner(t, f), f.clock.Now())
 		if !strings.Contains(msg.Subject, "2 new notifications") || !strings.Contains(msg.Text, "peer replied to") || msg.UnsubscribeURL == "" {
 			t.Errorf("digest mail: %q\n%s", msg.Subject, msg.Text)
 		}
@@ -600,7 +601,7 @@ func TestComposeKeepsHeadersOnOneLine(t *testing.T) {
 	m := notify.Mail{Kind: notify.MailNotification, BrandID: 1, BrandName: "Alpha", To: notify.Recipient{UserID: 2, Username: "ana", Email: "ana@example.com"},
 		Notifications: []notify.Notification{{ID: 1, Kind: notify.KindReply, ThreadID: 3, ThreadSlug: "x", PostID: 4, ActorName: "bob",
 			ThreadTitle: "Hello\r\nBcc: victim@example.com"}}}
-	msg := m.Compose("https://alpha.test", mustSigner(t, f), f.clock.Now())
+	msg := m.Compose(i18n.Base().For("en"), "https://alpha.test", mustSigner(t, f), f.clock.Now())
 	if strings.ContainsAny(msg.Subject, "\r\n") || !strings.Contains(msg.Subject, "Hello Bcc: victim@example.com") {
 		t.Errorf("subject = %q", msg.Subject)
 	}

@@ -66,6 +66,7 @@ type Recipient struct {
 	Banned     bool
 	HasAccount bool // can sign in (has a password)
 	Prefs      Prefs
+	Language   string // what they read: their own choice, else the brand's default
 }
 
 // Mail is a claimed outbox row with everything needed to write it.
@@ -90,10 +91,11 @@ func (s *Store) Load(ctx context.Context, id int64) (Mail, error) {
 	var rem int
 	err := s.db.QueryRow(ctx, `SELECT o.id, o.kind, o.attempts, o.brand_id, b.name, b.host, COALESCE(o.notification_id, 0), o.from_id, o.upto_id,
 u.id, u.username, u.email, COALESCE(u.email_verified_at, 0), COALESCE(u.suspended_until, 0), COALESCE(u.banned_at, 0), u.password_hash <> '',
-COALESCE(p.email_mode, 'immediate'), COALESCE(p.reminders, 1)
+COALESCE(p.email_mode, 'immediate'), COALESCE(p.reminders, 1),
+CASE WHEN u.language <> '' THEN u.language ELSE b.default_language END
 FROM notify_outbox o JOIN brands b ON b.id = o.brand_id JOIN users u ON u.id = o.user_id LEFT JOIN notify_prefs p ON p.user_id = u.id
 WHERE o.id = ?`, id).Scan(&m.ID, &m.Kind, &m.Attempts, &m.BrandID, &m.BrandName, &m.BrandHost, &notif, &from, &upto,
-		&m.To.UserID, &m.To.Username, &m.To.Email, &verified, &suspended, &banned, &m.To.HasAccount, &mode, &rem)
+		&m.To.UserID, &m.To.Username, &m.To.Email, &verified, &suspended, &banned, &m.To.HasAccount, &mode, &rem, &m.To.Language)
 	if err != nil {
 		return Mail{}, fmt.Errorf("notify: load mail %d: %w", id, err)
 	}

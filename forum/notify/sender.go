@@ -7,6 +7,8 @@ import (
 	"net"
 	"strings"
 	"time"
+
+	"mutual/i18n"
 )
 
 // Sender sends the mail the outbox holds, and runs the unsolved-question
@@ -22,6 +24,11 @@ type Sender struct {
 	leases Leases
 	now    func() time.Time
 	log    *slog.Logger
+
+	// Speak, when set, is the Localizer for a language of the brand served
+	// on host (its theme may override messages); the default is the shipped
+	// catalogues.
+	Speak func(host, lang string) *i18n.Localizer
 }
 
 // Leases are the jobs table's leases, so that with many instances each
@@ -29,6 +36,13 @@ type Sender struct {
 type Leases struct {
 	Claim  func(ctx context.Context, name string) (bool, error)
 	Finish func(ctx context.Context, name string, next time.Time, runErr error) error
+}
+
+func (w *Sender) speak(host, lang string) *i18n.Localizer {
+	if w.Speak != nil {
+		return w.Speak(host, lang)
+	}
+	return i18n.Base().For(lang)
 }
 
 // NewSender builds the sender; brands lists the ids of the brands whose
@@ -167,7 +181,7 @@ func (w *Sender) sendDue(ctx context.Context, r *Round) error {
 				continue
 			}
 			mails = append(mails, m)
-			msgs = append(msgs, m.Compose(w.siteURL(m.BrandHost), w.signer, w.now()))
+			msgs = append(msgs, m.Compose(w.speak(m.BrandHost, m.To.Language), w.siteURL(m.BrandHost), w.signer, w.now()))
 		}
 		if len(msgs) == 0 {
 			continue

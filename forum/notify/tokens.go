@@ -14,6 +14,7 @@ import (
 
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -73,7 +74,7 @@ func (s *Signer) mac(payload string) []byte {
 	return m.Sum(nil)[:20]
 }
 
-var errBadLink = &fault.Error{Kind: fault.ErrNotFound, Msg: "That link is not valid. It may have been copied incompletely."}
+var errBadLink = &fault.Error{Kind: fault.ErrNotFound, ID: "nfx.bad_link", Msg: i18n.T(context.Background(), "nfx.bad_link")}
 
 // Check verifies a token for purpose in brand at time now.
 func (s *Signer) Check(token, purpose string, brandID int64, now time.Time) (Claims, error) {
@@ -105,7 +106,7 @@ func (s *Signer) Check(token, purpose string, brandID int64, now time.Time) (Cla
 	if exp != 0 {
 		c.Expires = time.Unix(exp, 0).UTC()
 		if now.After(c.Expires) {
-			return Claims{}, &fault.Error{Kind: fault.ErrConflict, Msg: "That link has expired. Ask for a new one from your notification settings."}
+			return Claims{}, &fault.Error{Kind: fault.ErrConflict, ID: "nfx.link_expired", Msg: i18n.T(context.Background(), "nfx.link_expired")}
 		}
 	}
 	return c, nil

@@ -9,6 +9,7 @@ import (
 
 	"mutual/account"
 	"mutual/fault"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -69,7 +70,7 @@ func (s *Store) VerifyEmail(ctx context.Context, c Claims) (string, error) {
 			return errBadLink
 		}
 		if !strings.EqualFold(email, c.Email) {
-			return &fault.Error{Kind: fault.ErrConflict, Msg: "That link was for an address that is no longer on the account. Check your latest email."}
+			return &fault.Error{Kind: fault.ErrConflict, ID: "nfx.old_address", Msg: i18n.T(context.Background(), "nfx.old_address")}
 		}
 		if verified != 0 {
 			return nil

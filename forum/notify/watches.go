@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"mutual/fault"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -16,7 +17,7 @@ func checkThread(ctx context.Context, q sqldb.Querier, brandID, threadID int64) 
 	var id int64
 	err := q.QueryRow(ctx, `SELECT id FROM threads WHERE id = ? AND brand_id = ?`, threadID, brandID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return &fault.Error{Kind: fault.ErrNotFound, Msg: "That thread does not exist."}
+		return &fault.Error{Kind: fault.ErrNotFound, ID: "nfx.no_thread", Msg: i18n.T(context.Background(), "nfx.no_thread")}
 	}
 	return err
 }
@@ -25,7 +26,7 @@ func checkBoard(ctx context.Context, q sqldb.Querier, brandID, boardID int64) er
 	var id int64
 	err := q.QueryRow(ctx, `SELECT id FROM boards WHERE id = ? AND brand_id = ?`, boardID, brandID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return &fault.Error{Kind: fault.ErrNotFound, Msg: "That board does not exist."}
+		return &fault.Error{Kind: fault.ErrNotFound, ID: "nfx.no_board", Msg: i18n.T(context.Background(), "nfx.no_board")}
 	}
 	return err
 }

@@ -40,6 +40,18 @@
   });
 })();
 
+// counted words a count with the plural message whose forms el carries as
+// JSON in data-NAME (the page's language, from the catalogue), picked by the
+// browser's CLDR rules for the page's language.
+function counted(el, name, n) {
+  "use strict";
+  var lang = document.documentElement.lang || "en", forms = {};
+  try { forms = JSON.parse(el.dataset[name] || "{}"); } catch (e) { forms = {}; }
+  var cat = window.Intl && Intl.PluralRules ? new Intl.PluralRules(lang).select(n) : (n === 1 ? "one" : "other");
+  var form = forms[cat] || forms.other || "{{.Count}}";
+  return form.replace("{{.Count}}", n.toLocaleString(lang));
+}
+
 // ---- discovery: similar solved questions while asking ----
 // As the asker types a title, ask GET /api/v1/similar and list the most
 // similar solved threads in the Ask page's #similar section. Links go
@@ -63,7 +75,7 @@
       li.appendChild(a);
       var meta = document.createElement("span");
       meta.className = "meta";
-      meta.textContent = " " + t.reply_count + (t.reply_count === 1 ? " reply" : " replies");
+      meta.textContent = " " + counted(box, "replies", t.reply_count);
       li.appendChild(meta);
       list.appendChild(li);
     });
@@ -173,8 +185,11 @@
   var list = box.querySelector(".merge-choices");
   var kept = box.form ? box.form.querySelector("input[type=hidden][name=into_q]") : null;
   var boards = {};
+  var boardSelect = document.getElementById("mod-t-board");
+  var here = " " + ((boardSelect && boardSelect.dataset.thisBoard) || "");
   document.querySelectorAll("#mod-t-board option").forEach(function (o) {
-    boards[o.value] = o.textContent.replace(/ \(this thread's board\)$/, "");
+    var name = o.textContent;
+    boards[o.value] = name.slice(-here.length) === here ? name.slice(0, -here.length) : name;
   });
   var timer = null, last = input.value.trim();
   function note(text) {
@@ -186,10 +201,10 @@
   function show(q, items) {
     while (list.firstChild) list.removeChild(list.firstChild);
     items = items.filter(function (t) { return String(t.id) !== self && !t.merged_into; }).slice(0, 8);
-    if (!items.length) { note("No other thread matches “" + q + "”. Try other words from its title."); return; }
+    if (!items.length) { note((box.dataset.noMatch || "").replace("{q}", q)); return; }
     var group = document.createElement("div");
     group.setAttribute("role", "radiogroup");
-    group.setAttribute("aria-label", "Thread to merge into");
+    group.setAttribute("aria-label", box.dataset.mergeLabel || "");
     items.forEach(function (t) {
       var label = document.createElement("label");
       label.className = "merge-choice";
@@ -201,7 +216,7 @@
       title.textContent = t.title; // text, never HTML: titles are member text
       var meta = document.createElement("span");
       meta.className = "hint";
-      meta.textContent = (boards[t.board_id] || "") + " · " + t.reply_count + (t.reply_count === 1 ? " reply" : " replies");
+      meta.textContent = (boards[t.board_id] || "") + " · " + counted(box, "replies", t.reply_count);
       label.appendChild(radio);
       label.appendChild(title);
       label.appendChild(document.createTextNode(" "));
