@@ -298,20 +298,22 @@ func (pc *postingCache) patch(k listKey, l *postingList, changed map[uint32]chan
 	return next
 }
 
-// tokenHits counts the tokens of text equal to word (folded), splitting as
-// the index's unicode61 tokenizer does: letters, numbers and "_" make
-// tokens, combining diacritics stay inside them, and tokens are lowered and
-// stripped of diacritics.
+// tokenHits counts the tokens of text equal to word (folded).
 func tokenHits(text, word string) int {
-	n, start := 0, -1
-	flush := func(end int) {
-		if start >= 0 {
-			if fold(text[start:end]) == word {
-				n++
-			}
-			start = -1
+	n := 0
+	eachToken(text, func(tok string) {
+		if fold(tok) == word {
+			n++
 		}
-	}
+	})
+	return n
+}
+
+// eachToken calls fn with each token of text as the index's unicode61
+// tokenizer splits it: letters, numbers and "_" make tokens, and combining
+// diacritics stay inside them (fold lowers a token and strips them).
+func eachToken(text string, fn func(tok string)) {
+	start := -1
 	for i, r := range text {
 		switch {
 		case unicode.IsLetter(r) || unicode.IsNumber(r) || r == '_':
@@ -320,11 +322,15 @@ func tokenHits(text, word string) int {
 			}
 		case start >= 0 && r >= 0x300 && r <= 0x36f: // a combining diacritic continues the token
 		default:
-			flush(i)
+			if start >= 0 {
+				fn(text[start:i])
+				start = -1
+			}
 		}
 	}
-	flush(len(text))
-	return n
+	if start >= 0 {
+		fn(text[start:])
+	}
 }
 
 // intersect lists the documents in every list, with each list's posting
