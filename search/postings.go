@@ -35,11 +35,13 @@ type posting struct {
 
 const postingBytes = 12
 
+// A list's docs, seq and at never change once it is shared (a patch makes
+// a new list); used changes under postingCache.mu.
 type postingList struct {
 	docs []posting // ascending id
 	seq  int64     // post_search_changes position the list reflects
 	at   time.Time // when it was read from the index
-	used time.Time
+	used time.Time // for the least-recently-used bound
 }
 
 // listKey names a list: a word of a person's query, or a filter tag (such
@@ -112,7 +114,7 @@ func (s *Service) postingLists(ctx context.Context, keys []listKey, seq int64) (
 		return nil, err
 	}
 	for _, i := range stale {
-		out[i] = s.lists.patch(keys[i], out[i], changed, seq)
+		out[i] = s.lists.patch(keys[i], out[i], changed, seq, s.now())
 	}
 	return out, nil
 }
@@ -256,9 +258,9 @@ func (s *Service) changedDocs(ctx context.Context, from, seq int64) (map[uint32]
 
 // patch brings l up to seq: the changed documents leave it, and those that
 // now hold the word come back with their hits as they are now.
-func (pc *postingCache) patch(k listKey, l *postingList, changed map[uint32]changedDoc, seq int64) *postingList {
+func (pc *postingCache) patch(k listKey, l *postingList, changed map[uint32]changedDoc, seq int64, now time.Time) *postingList {
 	word := fold(k.word)
-	next := &postingList{docs: make([]posting, 0, len(l.docs)+len(changed)), seq: seq, at: l.at, used: l.used}
+	next := &postingList{docs: make([]posting, 0, len(l.docs)+len(changed)), seq: seq, at: l.at, used: now}
 	for _, p := range l.docs {
 		if _, ok := changed[p.id]; !ok {
 			next.docs = append(next.docs, p)

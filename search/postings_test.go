@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -160,6 +161,41 @@ func TestWordListsScoreAsTheIndexDoes(t *testing.T) {
 	if len(s.lists.lists) != loaded {
 		t.Errorf("%d lists after the changes, %d before", len(s.lists.lists), loaded)
 	}
+
+	// Searches beside writers (run with -race): the lists are shared, read,
+	// patched and replaced concurrently, and still agree at the end.
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for g := range 4 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				q := queries[(g+i)%len(queries)]
+				if idfs, ok, err := s.termIDFs(ctx, brand.ID, q); err == nil && ok {
+					if _, _, err := s.scoreFromLists(ctx, brand.ID, q, filters[i%len(filters)], idfs, weightTitle, nil, 10); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}
+		})
+	}
+	for i := 0; i < 6; i++ {
+		ask()
+		if _, err := fs.Edit(ctx, actors[(i*3)%len(actors)], questions[i*3], text(5), text(15)); err != nil {
+			t.Error(err)
+		}
+		if _, err := Index(ctx, db, 1000); err != nil {
+			t.Error(err)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	compare("after concurrent searches")
 
 	// A reply to an answered thread changes nothing its document holds: no
 	// rewrite, nothing logged.
