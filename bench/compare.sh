@@ -6,10 +6,13 @@
 #
 #   bench/compare.sh BASE [PAIRS]       # go test -bench: kudos beside readers, posting
 #   WRK=1 bench/compare.sh BASE [PAIRS] # also bench/run.sh's posting scenario with wrk
+#   WRK=1 GOBENCH=0 WRK_SCENARIOS="search thread_json" THREADS=100000 POSTS=1000000 \
+#       bench/compare.sh BASE 3         # other run.sh scenarios, wrk only
 #
 # BASE is any git revision; PAIRS defaults to 5. WRK runs use bench/run.sh's
 # data (THREADS/POSTS, default 10,000 / 100,000 here) and each tree's own
-# bench/run.sh. A run whose requests fail stops the comparison.
+# bench/run.sh, one scenario after another (WRK_SCENARIOS, default post).
+# A run whose requests fail stops the comparison.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,8 +25,10 @@ git -C "$ROOT" worktree add --detach -f "$BASE_TREE" "$BASE" >/dev/null
 trap 'git -C "$ROOT" worktree remove --force "$BASE_TREE" >/dev/null 2>&1 || true' EXIT
 
 echo "== build test binaries: base $(git -C "$BASE_TREE" rev-parse --short HEAD), new $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet || echo '+changes')"
-(cd "$BASE_TREE" && go test -c -o "$OUT/base.test" ./app)
-(cd "$ROOT" && go test -c -o "$OUT/new.test" ./app)
+if [[ ${GOBENCH:-1} == 1 ]]; then
+	(cd "$BASE_TREE" && go test -c -o "$OUT/base.test" ./app)
+	(cd "$ROOT" && go test -c -o "$OUT/new.test" ./app)
+fi
 
 # gobench NAME BIN: one run of each benchmark, its figures as "name value" lines.
 gobench() {
@@ -34,19 +39,22 @@ gobench() {
 		awk -v w="$which" '/^BenchmarkPostReply\/parallel/ { for (i = 3; i < NF; i++) if ($(i+1) == "ns/op") print w, "post-us/op", $i / 1000 }'
 }
 
-# wrkpost NAME TREE: bench/run.sh's posting scenario from that tree.
-wrkpost() {
+# wrkrun NAME TREE: bench/run.sh's WRK_SCENARIOS from that tree.
+wrkrun() {
 	local which=$1 tree=$2
 	local log="$OUT/wrk-$which-$RANDOM.log"
-	THREADS=${THREADS:-10000} POSTS=${POSTS:-100000} DURATION=${DURATION:-10s} SCENARIOS=post \
-		bash "$tree/bench/run.sh" >"$log" 2>&1
+	THREADS=${THREADS:-10000} POSTS=${POSTS:-100000} DURATION=${DURATION:-10s} SCENARIOS=${WRK_SCENARIOS:-post} \
+		bash "$tree/bench/run.sh" >"$log" 2>&1 || true
 	local tsv
 	tsv=$(ls -t "$tree"/bench/results/*.tsv | head -1)
-	if ! awk -F'\t' '$1 == "post" { found = 1; if ($6 + $7 > 0) bad = 1 } END { exit !(found && !bad) }' "$tsv"; then
-		echo "failed run (requests failed or no posting line): $tsv, $log" >&2
-		exit 1
-	fi
-	awk -v w="$which" -F'\t' '$1 == "post" { print w, "wrk-post-req/s", $2; print w, "wrk-post-p99-ms", $4; print w, "wrk-committed/s", $8 }' "$tsv"
+	for sc in ${WRK_SCENARIOS:-post}; do
+		if ! awk -F'\t' -v sc="$sc" '$1 == sc { found = 1; if ($6 + $7 > 0) bad = 1 } END { exit !(found && !bad) }' "$tsv"; then
+			echo "failed run (requests failed or no $sc line): $tsv, $log" >&2
+			exit 1
+		fi
+	done
+	awk -v w="$which" -v scs="${WRK_SCENARIOS:-post}" -F'\t' 'BEGIN { n = split(scs, a, " "); for (i = 1; i <= n; i++) want[a[i]] = 1 }
+		want[$1] { print w, "wrk-" $1 "-req/s", $2; print w, "wrk-" $1 "-p99-ms", $4; print w, "wrk-" $1 "-rss-mb", $9; if ($8 != "-") print w, "wrk-" $1 "-committed/s", $8 }' "$tsv"
 }
 
 for i in $(seq 1 "$PAIRS"); do
@@ -54,9 +62,11 @@ for i in $(seq 1 "$PAIRS"); do
 		bin="$OUT/$which.test"
 		tree=$ROOT
 		[[ $which == base ]] && tree=$BASE_TREE
-		gobench "$which" "$bin" | tee -a "$OUT/figures"
+		if [[ ${GOBENCH:-1} == 1 ]]; then
+			gobench "$which" "$bin" | tee -a "$OUT/figures"
+		fi
 		if [[ ${WRK:-} == 1 ]]; then
-			wrkpost "$which" "$tree" | tee -a "$OUT/figures"
+			wrkrun "$which" "$tree" | tee -a "$OUT/figures"
 		fi
 	done
 done

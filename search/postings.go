@@ -35,11 +35,13 @@ type posting struct {
 
 const postingBytes = 12
 
+// A list's docs, seq and at never change once it is shared (a patch makes
+// a new list); used changes under postingCache.mu.
 type postingList struct {
 	docs []posting // ascending id
 	seq  int64     // post_search_changes position the list reflects
 	at   time.Time // when it was read from the index
-	used time.Time
+	used time.Time // for the least-recently-used bound
 }
 
 // listKey names a list: a word of a person's query, or a filter tag (such
@@ -112,7 +114,7 @@ func (s *Service) postingLists(ctx context.Context, keys []listKey, seq int64) (
 		return nil, err
 	}
 	for _, i := range stale {
-		out[i] = s.lists.patch(keys[i], out[i], changed, seq)
+		out[i] = s.lists.patch(keys[i], out[i], changed, seq, s.now())
 	}
 	return out, nil
 }
@@ -256,9 +258,9 @@ func (s *Service) changedDocs(ctx context.Context, from, seq int64) (map[uint32]
 
 // patch brings l up to seq: the changed documents leave it, and those that
 // now hold the word come back with their hits as they are now.
-func (pc *postingCache) patch(k listKey, l *postingList, changed map[uint32]changedDoc, seq int64) *postingList {
+func (pc *postingCache) patch(k listKey, l *postingList, changed map[uint32]changedDoc, seq int64, now time.Time) *postingList {
 	word := fold(k.word)
-	next := &postingList{docs: make([]posting, 0, len(l.docs)+len(changed)), seq: seq, at: l.at, used: l.used}
+	next := &postingList{docs: make([]posting, 0, len(l.docs)+len(changed)), seq: seq, at: l.at, used: now}
 	for _, p := range l.docs {
 		if _, ok := changed[p.id]; !ok {
 			next.docs = append(next.docs, p)
@@ -298,20 +300,22 @@ func (pc *postingCache) patch(k listKey, l *postingList, changed map[uint32]chan
 	return next
 }
 
-// tokenHits counts the tokens of text equal to word (folded), splitting as
-// the index's unicode61 tokenizer does: letters, numbers and "_" make
-// tokens, combining diacritics stay inside them, and tokens are lowered and
-// stripped of diacritics.
+// tokenHits counts the tokens of text equal to word (folded).
 func tokenHits(text, word string) int {
-	n, start := 0, -1
-	flush := func(end int) {
-		if start >= 0 {
-			if fold(text[start:end]) == word {
-				n++
-			}
-			start = -1
+	n := 0
+	eachToken(text, func(tok string) {
+		if fold(tok) == word {
+			n++
 		}
-	}
+	})
+	return n
+}
+
+// eachToken calls fn with each token of text as the index's unicode61
+// tokenizer splits it: letters, numbers and "_" make tokens, and combining
+// diacritics stay inside them (fold lowers a token and strips them).
+func eachToken(text string, fn func(tok string)) {
+	start := -1
 	for i, r := range text {
 		switch {
 		case unicode.IsLetter(r) || unicode.IsNumber(r) || r == '_':
@@ -320,11 +324,15 @@ func tokenHits(text, word string) int {
 			}
 		case start >= 0 && r >= 0x300 && r <= 0x36f: // a combining diacritic continues the token
 		default:
-			flush(i)
+			if start >= 0 {
+				fn(text[start:i])
+				start = -1
+			}
 		}
 	}
-	flush(len(text))
-	return n
+	if start >= 0 {
+		fn(text[start:])
+	}
 }
 
 // intersect lists the documents in every list, with each list's posting

@@ -1,11 +1,15 @@
 package search
 
 import (
+	"bytes"
 	"context"
+	"encoding/xml"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -158,6 +162,41 @@ func TestWordListsScoreAsTheIndexDoes(t *testing.T) {
 		t.Errorf("%d lists after the changes, %d before", len(s.lists.lists), loaded)
 	}
 
+	// Searches beside writers (run with -race): the lists are shared, read,
+	// patched and replaced concurrently, and still agree at the end.
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for g := range 4 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				q := queries[(g+i)%len(queries)]
+				if idfs, ok, err := s.termIDFs(ctx, brand.ID, q); err == nil && ok {
+					if _, _, err := s.scoreFromLists(ctx, brand.ID, q, filters[i%len(filters)], idfs, weightTitle, nil, 10); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}
+		})
+	}
+	for i := 0; i < 6; i++ {
+		ask()
+		if _, err := fs.Edit(ctx, actors[(i*3)%len(actors)], questions[i*3], text(5), text(15)); err != nil {
+			t.Error(err)
+		}
+		if _, err := Index(ctx, db, 1000); err != nil {
+			t.Error(err)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	compare("after concurrent searches")
+
 	// A reply to an answered thread changes nothing its document holds: no
 	// rewrite, nothing logged.
 	seq, _ := changeSeq(ctx, db)
@@ -168,4 +207,85 @@ func TestWordListsScoreAsTheIndexDoes(t *testing.T) {
 	if after, _ := changeSeq(ctx, db); after != seq {
 		t.Errorf("a reply that changed no document logged %d changes", after-seq)
 	}
+}
+
+// Patches count a changed document's words in Go; they must count what
+// FTS4's unicode61 tokenizer indexed. On the real beer.stackexchange.com
+// posts (HTML, accents, numbers, punctuation of every kind), every word
+// FTS4 holds is in the same documents with the same hits per column as Go
+// counts, and Go finds no word FTS4 does not hold.
+func TestTokenHitsMatchFTS(t *testing.T) {
+	data, err := os.ReadFile("../../shared/data/stackexchange/beer.stackexchange.com/Posts.xml")
+	if err != nil {
+		t.Skipf("the beer dump is not beside the repository: %v", err)
+	}
+	var dump struct {
+		Rows []struct {
+			Title string `xml:"Title,attr"`
+			Body  string `xml:"Body,attr"`
+		} `xml:"row"`
+	}
+	if err := xml.Unmarshal(bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF")), &dump); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	goHits := map[string]map[uint32][3]uint16{} // word -> document -> hits, as Go counts them
+	for i, r := range dump.Rows {
+		id := uint32(i + 1)
+		if _, err := db.Exec(ctx, `INSERT INTO post_search_thread (docid, brand_id, title, question, answer, tags) VALUES (?, 1, ?, ?, '', '')`, id, r.Title, r.Body); err != nil {
+			t.Fatal(err)
+		}
+		for col, text := range []string{r.Title, r.Body} {
+			eachToken(text, func(tok string) {
+				w := fold(tok)
+				if goHits[w] == nil {
+					goHits[w] = map[uint32][3]uint16{}
+				}
+				h := goHits[w][id]
+				h[col]++
+				goHits[w][id] = h
+			})
+		}
+	}
+	if _, err := db.Exec(ctx, `CREATE VIRTUAL TABLE terms USING fts4aux(post_search_thread)`); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.Query(ctx, `SELECT DISTINCT term FROM terms WHERE languageid = 1 AND col = '*'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var words []string
+	for rows.Next() {
+		var w string
+		if err := rows.Scan(&w); err != nil {
+			t.Fatal(err)
+		}
+		words = append(words, w)
+	}
+	if err := rows.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range words {
+		l, err := loadPostings(ctx, db, listKey{brand: 1, word: w}, 0, time.Now())
+		if err != nil {
+			t.Fatalf("%q: %v", w, err)
+		}
+		got := goHits[w]
+		delete(goHits, w)
+		if len(got) != len(l.docs) {
+			t.Errorf("word %q: Go finds it in %d documents, FTS4 in %d", w, len(got), len(l.docs))
+			continue
+		}
+		for _, p := range l.docs {
+			if got[p.id] != p.hits {
+				t.Errorf("word %q in document %d: Go counts %v, FTS4 %v", w, p.id, got[p.id], p.hits)
+				break
+			}
+		}
+	}
+	for w := range goHits {
+		t.Errorf("Go finds the word %q, which FTS4 does not hold", w)
+	}
+	t.Logf("%d words in %d documents", len(words), len(dump.Rows))
 }

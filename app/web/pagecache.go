@@ -50,6 +50,7 @@ type cachedPage struct {
 	contentType string
 	gen         uint64
 	at          time.Time
+	renewing    time.Time // set when one request went to render it again past the TTL
 }
 
 // cacheSnap is what the middleware noted before the handler rendered, so a
@@ -81,11 +82,23 @@ func (pc *pageCache) invalidate(ch forum.Change) {
 	}
 }
 
+// get returns the entry for s unless a change made it stale. Past the TTL,
+// one request is sent to render the page again and the others are answered
+// with this rendering meanwhile: when a busy page expired, every waiting
+// connection used to render it at once (p99 of seconds for a board list
+// under load). A change this process heard is never served stale.
 func (pc *pageCache) get(s cacheSnap) (*cachedPage, bool) {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	e, ok := pc.entries[s.key]
-	if !ok || e.gen != s.gen || time.Since(e.at) > pc.ttl {
+	if !ok || e.gen != s.gen {
+		return nil, false
+	}
+	if now := time.Now(); now.Sub(e.at) > pc.ttl {
+		if !e.renewing.IsZero() && now.Sub(e.renewing) < pc.ttl {
+			return e, true
+		}
+		e.renewing = now // this request renders; if it fails, another tries after a TTL
 		return nil, false
 	}
 	return e, true
