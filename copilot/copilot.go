@@ -52,7 +52,8 @@ type Source struct {
 	Title    string
 	Slug     string
 	Passage  string
-	Score    float64 // how much of the question's weight it covers, 0..3
+	Covers   float64 // the share of the question's weight its title and answer hold
+	Score    float64 // its rank among the sources
 }
 
 // URL is the source thread's address in the community.
@@ -79,8 +80,8 @@ func (s *Service) QuestionOf(ctx context.Context, brandID, threadID int64) (Ques
 
 // Sources returns up to limit solved threads that best answer q, best
 // first: found by the search index, then ranked by how much of the
-// question's weight (each word's rarity in the brand) their title and the
-// best passage of their accepted answer cover.
+// question's weight (each word's rarity in the brand) their title, their
+// accepted answer and its best passage cover.
 func (s *Service) Sources(ctx context.Context, q Question, limit int) ([]Source, error) {
 	ids, err := s.search.Related(ctx, q.BrandID, q.Title, q.Body, q.ThreadID, Candidates)
 	if err != nil || len(ids) == 0 {
@@ -98,12 +99,14 @@ func (s *Service) Sources(ctx context.Context, q Question, limit int) ([]Source,
 		return nil, err
 	}
 	out := make([]Source, 0, len(found))
-	for _, c := range found {
-		passage, covered := bestPassage(c.answer, weights)
-		// The title is the asker's own summary: a source whose title shares
-		// its words counts twice.
-		score := 2*cover(search.Words(c.Title), title, weights) + covered
-		out = append(out, Source{ThreadID: c.id, Title: c.Title, Slug: c.Slug, Passage: passage, Score: score})
+	for i, c := range found {
+		passage, inPassage := bestPassage(c.answer, weights)
+		covers := cover(search.Words(c.Title+"\n"+c.answer), nil, weights)
+		// What the whole source covers, what its best passage covers, what
+		// its title shares with the asker's own summary, and a little of
+		// the search's order (measured on the beer dump: docs/copilot.md).
+		score := covers + inPassage + cover(search.Words(c.Title), title, weights) + 0.5/float64(i+1)
+		out = append(out, Source{ThreadID: c.id, Title: c.Title, Slug: c.Slug, Passage: passage, Covers: covers, Score: score})
 	}
 	slices.SortStableFunc(out, func(a, b Source) int { return cmpDesc(a.Score, b.Score) })
 	return out[:min(len(out), limit)], nil
@@ -164,4 +167,4 @@ func cmpDesc(a, b float64) int {
 }
 
 // Match is how much of the question the source covers, as a percentage.
-func (s Source) Match() float64 { return s.Score / 3 * 100 }
+func (s Source) Match() float64 { return s.Covers * 100 }

@@ -69,11 +69,11 @@ func contains(xs []string, s string) bool {
 }
 
 var (
-	fenced   = regexp.MustCompile("(?s)```.*?```")
-	mdLink   = regexp.MustCompile(`!?\[([^\]]*)\]\([^)]*\)`)
-	mdMarks  = regexp.MustCompile("[*_`#>]+")
-	htmlTag  = regexp.MustCompile(`<[^>]+>`)
-	spaces   = regexp.MustCompile(`\s+`)
+	fenced  = regexp.MustCompile("(?s)```.*?```")
+	mdLink  = regexp.MustCompile(`!?\[([^\]]*)\]\([^)]*\)`)
+	mdMarks = regexp.MustCompile("[*_`#>]+")
+	htmlTag = regexp.MustCompile(`<[^>]+>`)
+	spaces  = regexp.MustCompile(`\s+`)
 )
 
 // plainText strips Markdown and HTML marks so a passage reads as prose

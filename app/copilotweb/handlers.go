@@ -109,6 +109,7 @@ type sourceJSON struct {
 	URL      string  `json:"url"`
 	Passage  string  `json:"passage"`
 	Score    float64 `json:"score"`
+	Match    float64 `json:"match_percent"`
 }
 
 func (h *Handlers) helpAPI(c *gin.Context) {
@@ -119,7 +120,7 @@ func (h *Handlers) helpAPI(c *gin.Context) {
 	}
 	srcs := make([]sourceJSON, len(v.Sources))
 	for i, s := range v.Sources {
-		srcs[i] = sourceJSON{ThreadID: s.ThreadID, Title: s.Title, URL: s.URL(), Passage: s.Passage, Score: s.Score}
+		srcs[i] = sourceJSON{ThreadID: s.ThreadID, Title: s.Title, URL: s.URL(), Passage: s.Passage, Score: s.Score, Match: s.Match()}
 	}
 	c.JSON(http.StatusOK, gin.H{"escalation_id": v.Escalation.ID, "thread_id": v.Escalation.ThreadID, "sources": srcs,
 		"draft": gin.H{"text": v.Draft.Text, "by_model": v.Draft.ByModel, "fallback": v.Draft.Fallback}})
