@@ -11,6 +11,7 @@ import (
 	"mutual/account"
 	"mutual/app/accountweb"
 	"mutual/app/brandweb"
+	"mutual/app/copilotweb"
 	"mutual/app/discoveryweb"
 	"mutual/app/escalationweb"
 	"mutual/app/forumweb"
@@ -22,6 +23,7 @@ import (
 	"mutual/app/ssoweb"
 	"mutual/app/web"
 	"mutual/broadcast"
+	"mutual/copilot"
 	"mutual/escalation"
 	"mutual/forum"
 	"mutual/forum/notify"
@@ -57,6 +59,7 @@ type App struct {
 	mod         *moderation.Service
 	escalations *escalation.Service
 	sso         *sso.Service
+	copilot     *copilot.Service
 	privacy     *privacy.Service
 	notify      *notify.Store  // who hears about what, and the mail outbox
 	signer      *notify.Signer // signs the links in mail
@@ -76,6 +79,7 @@ type App struct {
 	notifications *notifyweb.Handlers
 	brandweb      *brandweb.Handlers
 	ssoweb        *ssoweb.Handlers
+	copilotweb    *copilotweb.Handlers
 	privacyweb    *privacyweb.Handlers
 
 	// background work tied to the App's life: the change listener

@@ -5,6 +5,7 @@ import (
 
 	"mutual/app/accountweb"
 	"mutual/app/brandweb"
+	"mutual/app/copilotweb"
 	"mutual/app/discoveryweb"
 	"mutual/app/escalationweb"
 	"mutual/app/forumweb"
@@ -63,4 +64,5 @@ func (a *App) buildCapabilities() {
 	a.modweb.Find = a.search.Search
 	a.forumweb.Moderation = forumModeration{a.modweb}
 	a.privacyweb = privacyweb.New(a.site, a.limits, a.privacy)
+	a.copilotweb = copilotweb.New(a.site, a.copilot, a.escalations)
 }

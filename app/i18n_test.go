@@ -32,6 +32,7 @@ func (s *site) offer(langs ...string) {
 	if s.brand, err = s.brands.ByID(context.Background(), s.brand.ID); err != nil {
 		s.t.Fatal(err)
 	}
+	s.app.BrandChanged()
 }
 
 // speaking is a browser that chose lang in the language switch.
@@ -56,7 +57,7 @@ var notPages = []string{"/admin/privacy/users/:username/export", "/ask/similar/:
 // pendingPages still have words outside the catalogue (agents' and
 // administrators' pages not yet moved), or are converted but reached only
 // with a brand's contact page, a signed link or a provider's flow set up.
-var pendingPages = []string{"/admin/brand", "/admin/privacy", "/admin/privacy/users/:username", "/admin/sso", "/escalations/:id", "/contact", "/sso/link",
+var pendingPages = []string{"/admin/brand", "/admin/privacy", "/admin/privacy/users/:username", "/admin/sso", "/escalations/:id", "/escalations/:id/help", "/contact", "/sso/link",
 	"/unsubscribe/:token", "/verify-email/:token"}
 
 // TestEveryPageSpeaksFromTheCatalogue renders pages in the pseudo-locale,
@@ -121,6 +122,7 @@ func TestEveryPageSpeaksFromTheCatalogue(t *testing.T) {
 		{"escalations: supervisor", "/escalations/supervisor", mod},
 		{"webhook deliveries", "/escalations/webhooks", mod},
 		{"sign-in provider that does not exist", "/sso/9999/start", anon},
+		{"copilot model", "/admin/copilot", admin},
 	}
 	names := []string{s.brand.Name, s.brand.Tagline, s.board.Name, s.board.Description, c.solved.Title, c.open.Title, es.Title,
 		c.asker.actor.Username, c.helper.actor.Username, c.other.actor.Username, c.mod.actor.Username, "admina", "admin"}

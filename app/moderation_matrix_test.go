@@ -260,6 +260,14 @@ var authzMatrix = []mxRow{
 	// Content language: whoever may edit a question may change its language.
 	{"POST /t/:id/language", mxThread, signedIn, mods, "language=es"},
 	{"PUT /api/v1/threads/:id/language", mxThread, signedIn, mods, `{"language":"es"}`},
+
+	// The agent copilot: agents (who work escalations) see grounded help;
+	// the matrix's escalation ids are made up, so past the check it is a
+	// 404. Administrators set the brand's model.
+	{"GET /escalations/:id/help", mxToken, agents, "", ""},
+	{"GET /api/v1/escalations/:id/help", mxToken, agents, "", ""},
+	{"GET /admin/copilot", mxNone, admins, "", ""},
+	{"POST /admin/copilot", mxNone, admins, "", "endpoint=http%3A%2F%2F127.0.0.1%3A9%2Fv1%2Fchat%2Fcompletions&model=matrix"},
 }
 
 // Role sets for the matrix (space-separated roles).

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"mutual/account"
+	"mutual/copilot"
 	"mutual/escalation"
 	"mutual/forum"
 	"mutual/forum/notify"
@@ -74,6 +75,10 @@ func (a *App) buildServices(ctx context.Context) error {
 	a.forum.Subscribe(a.escalations.Hook)
 	a.sso = sso.New(db, a.members, cfg.Now)
 	a.sso.Audit = ssoAudit(a.mod)
+	a.copilot = copilot.New(db, a.search, cfg.Now)
+	a.copilot.Audit = func(ctx context.Context, tx *sqldb.Tx, actor account.Actor, act string, before, after any) error {
+		return a.mod.RecordStaffAct(ctx, tx, actor, act, "copilot_settings", 0, before, after)
+	}
 	if err := a.buildNotify(ctx); err != nil {
 		return err
 	}

@@ -78,6 +78,9 @@ var Owners = map[string]string{
 	"sso_identities": "mutual/sso",
 	"sso_flows":      "mutual/sso",
 	"sso_settings":   "mutual/sso",
+
+	// The agent copilot: a brand's optional model for wording drafts.
+	"copilot_settings": "mutual/copilot",
 	// Members' data rights: each brand's erasure policy.
 	"privacy_settings": "mutual/privacy",
 
