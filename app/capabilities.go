@@ -15,6 +15,7 @@ import (
 	"mutual/app/reputationweb"
 	"mutual/app/ssoweb"
 	"mutual/app/web"
+	"mutual/escalation"
 	"mutual/sso"
 )
 
@@ -39,7 +40,8 @@ func (a *App) buildCapabilities() {
 	a.site.Ranks = a.rep.Ranks
 
 	a.esc = escalationweb.New(escalationweb.Deps{Site: a.site, Limits: a.limits, Escalations: a.escalations, Forum: a.forum,
-		Brands: a.brands, Jobs: a.jobs, Changed: a.onChange, MetricsToken: cfg.MetricsToken, Now: cfg.Now})
+		Ticketing: escalation.NewTicketing(a.escalations, a.forum),
+		Brands:    a.brands, Jobs: a.jobs, Changed: a.onChange, MetricsToken: cfg.MetricsToken, Now: cfg.Now})
 	a.forumweb = forumweb.New(a.site, a.limits, forumweb.Services{Forum: a.forum, Members: a.members, Markdown: a.md, Moderation: a.mod},
 		forumReputation{a.rep}, forumEscalations{a.esc})
 	a.accounts = accountweb.New(a.site, a.limits, a.members)

@@ -260,6 +260,13 @@ var authzMatrix = []mxRow{
 	// Content language: whoever may edit a question may change its language.
 	{"POST /t/:id/language", mxThread, signedIn, mods, "language=es"},
 	{"PUT /api/v1/threads/:id/language", mxThread, signedIn, mods, `{"language":"es"}`},
+
+	// Answers from the brand's ticketing system. The callback is
+	// signature-authenticated: no role opens it, a valid HMAC does (its own
+	// tests sign requests), so every role here is refused with 401.
+	{"GET /admin/ticketing", mxNone, admins, "", ""},
+	{"POST /admin/ticketing", mxNone, admins, "", "author=nobody-here&op=generate"},
+	{"POST /api/v1/ticketing/callback", mxNone, signatureOnly, "", `{"case_id":"1","escalation_id":1,"status":"solved","agent_name":"A"}`},
 }
 
 // Role sets for the matrix (space-separated roles).
@@ -275,6 +282,8 @@ const (
 	escReaders  = "moderator agent admin"
 	agents      = "agent admin"
 	supervisors = "moderator admin"
+	// signatureOnly: no role is enough; the request's signature is the credential.
+	signatureOnly = ""
 )
 
 var mxRoles = []string{"anonymous", "member", "trusted", "moderator", "agent", "client_manager", "admin"}
