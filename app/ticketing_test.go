@@ -166,6 +166,15 @@ func TestTicketingCallbackAnswersAndResolvesTheEscalation(t *testing.T) {
 		t.Fatalf("audit rows = %d (%v)", audited, err)
 	}
 
+	// The supervisor page and the deflection report count it.
+	if sup := f.signedIn(f.mod).get("/escalations/supervisor"); !strings.Contains(sup.body, "answered by the brand&#39;s ticketing: 1") {
+		t.Fatalf("supervisor page lacks the ticketing count:\n%s", clip(sup.body))
+	}
+	rep := f.bearerClient(f.user(f.brand.ID, "reporter", "client_manager")).api("GET", "/api/v1/reports/deflection", nil)
+	if !strings.Contains(rep.body, `"answered_by_ticketing":1`) {
+		t.Fatalf("report lacks the ticketing count: %s", clip(rep.body))
+	}
+
 	// The same request again is a replay: refused, nothing changes.
 	after := f.digest()
 	if code, _ := f.send(body, hdr); code != http.StatusUnauthorized {

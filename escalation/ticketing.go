@@ -44,6 +44,10 @@ const (
 	MaxResolution = forum.MaxBodyLen - 1000 // room for the line that credits the agent
 )
 
+// statusAliases are the other names ticketing systems give the four
+// statuses (Zendesk's "new" and "on-hold").
+var statusAliases = map[string]string{"new": CaseOpen, "hold": CasePending, "on-hold": CasePending}
+
 // Callback is what the brand's ticketing system says about a case.
 type Callback struct {
 	CaseID       string `json:"case_id"`
@@ -140,6 +144,9 @@ func parseCallback(ctx context.Context, body []byte) (Callback, error) {
 	}
 	cb.CaseID, cb.AgentName = strings.TrimSpace(cb.CaseID), strings.TrimSpace(cb.AgentName)
 	cb.Status, cb.Resolution = strings.ToLower(strings.TrimSpace(cb.Status)), strings.TrimSpace(cb.Resolution)
+	if alias, ok := statusAliases[cb.Status]; ok {
+		cb.Status = alias
+	}
 	switch {
 	case !utf8.ValidString(cb.CaseID + cb.AgentName + cb.Resolution):
 		return cb, bad("loop.bad_utf8")
