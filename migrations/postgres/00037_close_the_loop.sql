@@ -41,6 +41,8 @@ CREATE INDEX ticketing_signatures_age ON ticketing_signatures (seen_at);
 -- What an imported reply was on the site it came from: an answer or a
 -- comment (Stack Exchange). Replies written here are answers.
 ALTER TABLE posts ADD COLUMN reply_kind TEXT NOT NULL DEFAULT 'answer';
+-- Comments imported before the column existed are known by their external id.
+UPDATE posts SET reply_kind = 'comment' WHERE external_id LIKE 'se:%:comment:%';
 
 -- The deflection holdout: the share of askers (in basis points) who are not
 -- shown suggestions while asking, and what each asker was exposed to.
