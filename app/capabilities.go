@@ -59,7 +59,8 @@ func (a *App) buildCapabilities() {
 	a.forumweb.ReportSlot = a.reports.ThreadSlot
 	a.forumweb.Opened = a.notifications.ThreadOpened
 	a.discovery = discoveryweb.New(a.site, a.limits, a.forum, a.search, cfg.Now,
-		discoveryweb.With{AskAgain: askAgain(a.forumweb)})
+		discoveryweb.With{AskAgain: askAgain(a.forumweb), HeldOut: a.reports.HeldOut})
+	a.forumweb.AskOpened = a.reports.AskOpened
 	a.modweb = moderationweb.New(a.site, a.limits, a.mod, a.forum, cfg.Now)
 	a.brandweb = brandweb.New(a.site, a.brands, a.mod)
 	a.modweb.Find = a.search.Search
