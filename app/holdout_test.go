@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"mutual/app"
 	"mutual/report/deflection"
 )
 
@@ -18,7 +19,11 @@ import (
 // recorded in the member's group, and the report's section and its CSV of
 // raw events say the same.
 func TestHoldoutHidesSuggestionsAndRecordsExposure(t *testing.T) {
-	s := newSite(t)
+	eachStoreOpts(t, testHoldout)
+}
+
+func testHoldout(t *testing.T, opts ...func(*app.Config)) {
+	s := newSite(t, opts...)
 	ctx := context.Background()
 	asker, helper := s.user(s.brand.ID, "asker"), s.user(s.brand.ID, "helper")
 	solved := s.discoverySolved(asker, helper, "eSIM activation stuck on Pixel", "It has said activating for a day.", "Restart after 10 minutes; it finishes.")

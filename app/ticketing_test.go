@@ -18,7 +18,10 @@ import (
 	"testing"
 	"time"
 
+	"mutual/app"
 	"mutual/escalation"
+	"mutual/sqldb"
+	"mutual/sqldb/sqldbtest"
 )
 
 // ticketingFixture is an escalated thread on a site served on loopback,
@@ -30,9 +33,9 @@ type ticketingFixture struct {
 	escID  int64
 }
 
-func newTicketingFixture(t *testing.T) *ticketingFixture {
+func newTicketingFixture(t *testing.T, opts ...func(*app.Config)) *ticketingFixture {
 	t.Helper()
-	f := &ticketingFixture{escFixture: newEscFixture(t)}
+	f := &ticketingFixture{escFixture: newEscFixture(t, opts...)}
 	f.clock.Add(16 * time.Minute)
 	f.runDetector()
 	f.escID = f.escFixture.escID()
@@ -110,8 +113,27 @@ func callbackBody(escID int64, status, resolution string) []byte {
 	return b
 }
 
+// eachStoreOpts runs fn over SQLite and, when MUTUAL_TEST_POSTGRES names a
+// server, over PostgreSQL, with the options that choose the store.
+func eachStoreOpts(t *testing.T, fn func(t *testing.T, opts ...func(*app.Config))) {
+	for _, d := range sqldbtest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			if d == sqldb.Postgres {
+				target := sqldbtest.Target(t, d)
+				fn(t, func(c *app.Config) { c.DatabaseURL = target })
+				return
+			}
+			fn(t)
+		})
+	}
+}
+
 func TestTicketingCallbackAnswersAndResolvesTheEscalation(t *testing.T) {
-	f := newTicketingFixture(t)
+	eachStoreOpts(t, testTicketingCallback)
+}
+
+func testTicketingCallback(t *testing.T, opts ...func(*app.Config)) {
+	f := newTicketingFixture(t, opts...)
 	ctx := context.Background()
 	body := callbackBody(f.escID, "solved", "We re-provisioned your SIM. Restart the phone and it will register.")
 	before := f.digest()

@@ -57,6 +57,7 @@ CREATE TABLE holdout_exposures (
     at        BIGINT  NOT NULL
 );
 CREATE INDEX holdout_exposures_brand ON holdout_exposures (brand_id, at, id);
+CREATE INDEX holdout_exposures_asker ON holdout_exposures (brand_id, asker_key, at);
 
 -- +goose Down
 SELECT 'forward only';
