@@ -123,6 +123,11 @@ func (t *Ticketing) Receive(ctx context.Context, brandID int64, r Signed) (Answe
 		out, err = t.apply(ctx, tx, st, x, cb, now)
 		return err
 	})
+	if sqldb.IsUniqueViolation(err) && out.Escalation.ID != 0 {
+		// The same update arrived twice at once and the other copy won:
+		// this one rolled back whole, so it is the duplicate.
+		out, err = Answered{Escalation: out.Escalation, Duplicate: true}, nil
+	}
 	if err != nil {
 		return Answered{}, err
 	}
