@@ -15,6 +15,7 @@ import (
 	"mutual/account"
 	"mutual/escalation"
 	"mutual/forum"
+	"mutual/report/deflection/deflectiontest"
 )
 
 // TestJourneyTicketingCallbackAnswersTheThread: a question is escalated;
@@ -98,4 +99,50 @@ func TestJourneyTicketingCallbackAnswersTheThread(t *testing.T) {
 	if x.Status != escalation.StatusResolved || x.Resolution != escalation.ResTicketing {
 		t.Fatalf("escalation = %s/%s, want resolved by the ticketing system", x.Status, x.Resolution)
 	}
+}
+
+// TestJourneyHoldoutReport: the administrator turns on a 5% holdout on the
+// report settings page; a month of askers (generated, the truth known)
+// opens the Ask form and posts or not; the report shows both groups, the
+// threads suggestions saved with their interval, and the method.
+func TestJourneyHoldoutReport(t *testing.T) {
+	exe := chromePath(t)
+	base, a, clk := escServer(t)
+	ctx := context.Background()
+	brand, err := forum.NewBrands(a.DB(), clk.Now).Default(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	members := account.NewMembers(a.DB(), clk.Now)
+	boss, err := members.Create(ctx, account.Signup{BrandID: brand.ID, Username: "boss_bo", Email: "bo@provider.test", Password: password("boss_bo")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := members.Grant(ctx, brand.ID, boss.ID, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	browser := newBrowser(t, exe)
+	admin := freshVisitor(t, browser)
+	open(t, admin, base+"/")
+	signIn(t, admin, base, "boss_bo")
+	open(t, admin, base+"/reports/deflection/settings")
+	do(t, admin, "set a 5% holdout", chromedp.SetValue(chromedp.ID("holdout-pct"), "5"))
+	clickAndLoad(t, admin, "save the holdout", button("Save the holdout"))
+	if msg := get(t, admin, "read the flash", chromedp.Text(chromedp.CSS("#holdout p.flash"))); msg != "Holdout saved." {
+		t.Fatalf("after saving: %q", msg)
+	}
+
+	world := deflectiontest.HoldoutWorld{Askers: 4000, BP: 500, PostRate: 0.6, Deflect: 0.25}
+	truth, err := world.Generate(ctx, a.DB(), brand.ID, 7, clk.Now().Add(-4*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	open(t, admin, base+"/reports/deflection?period=30")
+	result := get(t, admin, "read the holdout's result", chromedp.Text(chromedp.CSS("#holdout .holdout-result")))
+	if !strings.HasPrefix(result, "Suggestions deflected about") && !strings.HasPrefix(result, "No clear effect yet") {
+		t.Fatalf("the report's holdout says %q", result)
+	}
+	t.Logf("truth: %d threads deflected among %d shown askers; the report: %s", truth.Deflected, truth.Shown, result)
+	do(t, admin, "bring the holdout into view", chromedp.ScrollIntoView(chromedp.ID("holdout")))
+	shoot(t, admin, "loop-holdout-report")
 }
