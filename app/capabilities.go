@@ -16,6 +16,7 @@ import (
 	"mutual/app/reputationweb"
 	"mutual/app/ssoweb"
 	"mutual/app/web"
+	"mutual/escalation"
 	"mutual/sso"
 )
 
@@ -40,7 +41,8 @@ func (a *App) buildCapabilities() {
 	a.site.Ranks = a.rep.Ranks
 
 	a.esc = escalationweb.New(escalationweb.Deps{Site: a.site, Limits: a.limits, Escalations: a.escalations, Forum: a.forum,
-		Brands: a.brands, Jobs: a.jobs, Changed: a.onChange, MetricsToken: cfg.MetricsToken, Now: cfg.Now})
+		Ticketing: escalation.NewTicketing(a.escalations, a.forum),
+		Brands:    a.brands, Jobs: a.jobs, Changed: a.onChange, MetricsToken: cfg.MetricsToken, Now: cfg.Now})
 	a.forumweb = forumweb.New(a.site, a.limits, forumweb.Services{Forum: a.forum, Members: a.members, Markdown: a.md, Moderation: a.mod},
 		forumReputation{a.rep}, forumEscalations{a.esc})
 	a.accounts = accountweb.New(a.site, a.limits, a.members)
@@ -58,7 +60,8 @@ func (a *App) buildCapabilities() {
 	a.forumweb.ReportSlot = a.reports.ThreadSlot
 	a.forumweb.Opened = a.notifications.ThreadOpened
 	a.discovery = discoveryweb.New(a.site, a.limits, a.forum, a.search, cfg.Now,
-		discoveryweb.With{AskAgain: askAgain(a.forumweb)})
+		discoveryweb.With{AskAgain: askAgain(a.forumweb), HeldOut: a.reports.HeldOut})
+	a.forumweb.AskOpened = a.reports.AskOpened
 	a.modweb = moderationweb.New(a.site, a.limits, a.mod, a.forum, cfg.Now)
 	a.brandweb = brandweb.New(a.site, a.brands, a.mod)
 	a.modweb.Find = a.search.Search

@@ -123,6 +123,8 @@ func TestEveryPageSpeaksFromTheCatalogue(t *testing.T) {
 		{"webhook deliveries", "/escalations/webhooks", mod},
 		{"sign-in provider that does not exist", "/sso/9999/start", anon},
 		{"copilot model", "/admin/copilot", admin},
+		// Answers from the brand's ticketing system.
+		{"ticketing callbacks", "/admin/ticketing", admin},
 	}
 	names := []string{s.brand.Name, s.brand.Tagline, s.board.Name, s.board.Description, c.solved.Title, c.open.Title, es.Title,
 		c.asker.actor.Username, c.helper.actor.Username, c.other.actor.Username, c.mod.actor.Username, "admina", "admin"}

@@ -268,6 +268,15 @@ var authzMatrix = []mxRow{
 	{"GET /api/v1/escalations/:id/help", mxToken, agents, "", ""},
 	{"GET /admin/copilot", mxNone, admins, "", ""},
 	{"POST /admin/copilot", mxNone, admins, "", "endpoint=http%3A%2F%2F127.0.0.1%3A9%2Fv1%2Fchat%2Fcompletions&model=matrix"},
+	// Answers from the brand's ticketing system. The callback is
+	// signature-authenticated: no role opens it, a valid HMAC does (its own
+	// tests sign requests), so every role here is refused with 401.
+	{"GET /admin/ticketing", mxNone, admins, "", ""},
+	{"POST /admin/ticketing", mxNone, admins, "", "author=nobody-here&op=generate"},
+	{"POST /api/v1/ticketing/callback", mxNone, signatureOnly, "", `{"case_id":"1","escalation_id":1,"status":"solved","agent_name":"A"}`},
+	// The deflection holdout: its share is the admin's, its raw events the report's readers'.
+	{"POST /reports/deflection/holdout", mxNone, admins, "", "holdout=5"},
+	{"GET /api/v1/reports/deflection/holdout.csv", mxNone, reporters, "", ""},
 }
 
 // Role sets for the matrix (space-separated roles).
@@ -283,6 +292,8 @@ const (
 	escReaders  = "moderator agent admin"
 	agents      = "agent admin"
 	supervisors = "moderator admin"
+	// signatureOnly: no role is enough; the request's signature is the credential.
+	signatureOnly = ""
 )
 
 var mxRoles = []string{"anonymous", "member", "trusted", "moderator", "agent", "client_manager", "admin"}
@@ -341,6 +352,9 @@ func mxDigest(t *testing.T, s *site) string {
 		`SELECT COUNT(*) FROM suggestion_opens`, `SELECT COALESCE(SUM(COALESCE(still_need_help_at, 0) % 997), 0) FROM threads`,
 		`SELECT COUNT(*) FROM sso_providers`, `SELECT COUNT(*) FROM sso_identities`, `SELECT COUNT(*) FROM sso_settings`,
 		`SELECT COUNT(*) FROM api_tokens`, `SELECT COUNT(*) FROM password_resets`,
+		// The ticketing callback and the deflection holdout.
+		`SELECT COUNT(*) FROM ticketing_settings`, `SELECT COUNT(*) FROM ticketing_updates`, `SELECT COUNT(*) FROM holdout_exposures`,
+		`SELECT COALESCE(SUM(holdout_bp), 0) FROM report_settings`,
 	}
 	var b strings.Builder
 	for _, q := range qs {

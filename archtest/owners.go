@@ -54,6 +54,10 @@ var Owners = map[string]string{
 	"escalation_webhooks":         "mutual/escalation",
 	"escalation_webhook_attempts": "mutual/escalation",
 	"agents":                      "mutual/escalation",
+	// Answers that come back from the brand's ticketing system.
+	"ticketing_settings":   "mutual/escalation",
+	"ticketing_updates":    "mutual/escalation",
+	"ticketing_signatures": "mutual/escalation",
 
 	// Reports: the deflection report's inputs and settings.
 	"report_settings":    "mutual/report/deflection",
@@ -63,6 +67,7 @@ var Owners = map[string]string{
 	"contact_clicks":     "mutual/report/deflection",
 	"report_accepts":     "mutual/report/deflection",
 	"report_salts":       "mutual/report/deflection",
+	"holdout_exposures":  "mutual/report/deflection", // the holdout's raw events
 
 	// Notifications, subscriptions and the mail outbox.
 	"notifications":    "mutual/forum/notify",

@@ -306,7 +306,7 @@ var tourRoles = []tourRole{
 	{"client_manager", []string{"/mod/audit", "/reports/deflection", "/admin/reputation/export"}},
 	{"admin", []string{"/mod/queue", "/mod/audit", "/console", "/escalations/supervisor", "/escalations/webhooks", "/reports/deflection",
 		"/mod/reputation/rings", "/admin/reputation/export", "/admin/brand", "/admin/roles", "/admin/sso", "/admin/reputation", "/reports/deflection/settings",
-		"/admin/privacy"}},
+		"/admin/privacy", "/admin/ticketing"}},
 }
 
 // tourBrand is a brand the tour runs on: where it is served, and the prefix

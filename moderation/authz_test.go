@@ -84,6 +84,8 @@ var matrix = []struct {
 	{"password", "reset", [7]bool{Y, Y, Y, Y, Y, Y, Y}},
 	{"token", "manage", [7]bool{N, Y, Y, Y, Y, Y, Y}},
 	{"language", "manage", [7]bool{N, Y, Y, Y, Y, Y, Y}},
+	// The brand's ticketing system: its callback secret.
+	{"ticketing", "manage", [7]bool{N, N, N, N, N, N, Y}},
 	// Not in the policy at all: default deny for everyone.
 	{"brand", "delete", [7]bool{N, N, N, N, N, N, N}},
 	{"post", "destroy_everything", [7]bool{N, N, N, N, N, N, N}},

@@ -55,13 +55,17 @@ const (
 	// Members' data rights (privacy.go).
 	ActMemberExported = "member_data_exported"
 	ActMemberErased   = "member_erased"
+	// The brand's ticketing system (integration.go).
+	ActTicketingAnswer = "ticketing_answer"
+	ActTicketingSecret = "ticketing_secret_set"
 )
 
 // Acts lists every act, for filters.
 var Acts = []string{ActPostFlagged, ActPostHidden, ActPostUnhidden, ActPostDeleted, ActPostRestored, ActPostEdited,
 	ActPostApproved, ActFlagsDismissed, ActThreadLocked, ActThreadUnlocked, ActThreadPinned, ActThreadUnpinned,
 	ActThreadMoved, ActThreadMerged, ActUserWarned, ActUserSuspended, ActUserUnsuspended, ActUserBanned,
-	ActUserUnbanned, ActRoleGranted, ActRoleRevoked, ActSettingsChanged, ActBrandChanged, ActMemberExported, ActMemberErased}
+	ActUserUnbanned, ActRoleGranted, ActRoleRevoked, ActSettingsChanged, ActBrandChanged, ActMemberExported, ActMemberErased,
+	ActTicketingAnswer, ActTicketingSecret}
 
 // Action is one row of the audit log.
 type Action struct {

@@ -27,6 +27,7 @@ var copyOrder = []string{
 	"sso_providers", "sso_identities", "sso_flows", "sso_settings",
 	"username_holds", "privacy_settings",
 	"copilot_settings",
+	"ticketing_settings", "ticketing_updates", "ticketing_signatures", "holdout_exposures",
 }
 
 // TableCount is one table's rows in the source and the target after a copy.
@@ -136,6 +137,8 @@ func hasIDColumn(table string) bool {
 	case "report_settings", "thread_view_days", "report_view_rollup", "report_accepts", "report_salts":
 		return false
 	case "sso_flows", "sso_settings", "username_holds", "privacy_settings":
+		return false
+	case "ticketing_settings", "ticketing_signatures":
 		return false
 	}
 	return true
