@@ -13,6 +13,7 @@ import (
 	"mutual/app/privacyweb"
 	"mutual/app/reportweb"
 	"mutual/app/reputationweb"
+	"mutual/app/signalsweb"
 	"mutual/app/ssoweb"
 	"mutual/app/web"
 	"mutual/sso"
@@ -63,4 +64,5 @@ func (a *App) buildCapabilities() {
 	a.modweb.Find = a.search.Search
 	a.forumweb.Moderation = forumModeration{a.modweb}
 	a.privacyweb = privacyweb.New(a.site, a.limits, a.privacy)
+	a.signalsweb = signalsweb.New(a.site, a.signals, a.members, a.forum, cfg.Now)
 }

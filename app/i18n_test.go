@@ -50,7 +50,7 @@ type pseudoPage struct {
 // formats, files and redirects.
 var notPages = []string{"/admin/privacy/users/:username/export", "/ask/similar/:id", "/b/:id", "/t/:id", "/brand.css",
 	"/feeds/boards/:file", "/feeds/latest.atom", "/feeds/unanswered.atom", "/healthz", "/language/:lang", "/metrics",
-	"/mod/audit.csv", "/notifications/:id", "/robots.txt", "/settings/privacy/export", "/sitemap.xml", "/sitemaps/:file",
+	"/mod/audit.csv", "/leads.csv", "/notifications/:id", "/robots.txt", "/settings/privacy/export", "/sitemap.xml", "/sitemaps/:file",
 	"/static/*file", "/sso/:id/callback"}
 
 // pendingPages still have words outside the catalogue (agents' and
@@ -121,6 +121,12 @@ func TestEveryPageSpeaksFromTheCatalogue(t *testing.T) {
 		{"escalations: supervisor", "/escalations/supervisor", mod},
 		{"webhook deliveries", "/escalations/webhooks", mod},
 		{"sign-in provider that does not exist", "/sso/9999/start", anon},
+		// Signals: the client managers' report, the sales team's leads, a
+		// member's marketing choice.
+		{"signals report", "/reports/signals", admin},
+		{"signals report over 26 weeks", "/reports/signals?weeks=26", admin},
+		{"sales leads", "/leads", admin},
+		{"sales contact setting", "/settings/marketing", asker},
 	}
 	names := []string{s.brand.Name, s.brand.Tagline, s.board.Name, s.board.Description, c.solved.Title, c.open.Title, es.Title,
 		c.asker.actor.Username, c.helper.actor.Username, c.other.actor.Username, c.mod.actor.Username, "admina", "admin"}

@@ -260,12 +260,23 @@ var authzMatrix = []mxRow{
 	// Content language: whoever may edit a question may change its language.
 	{"POST /t/:id/language", mxThread, signedIn, mods, "language=es"},
 	{"PUT /api/v1/threads/:id/language", mxThread, signedIn, mods, `{"language":"es"}`},
+
+	// Signals: client managers read the signals report, the sales team the
+	// leads and their CSV; each member chooses whether sales may contact
+	// them (a listening tool's account is no member).
+	{"GET /reports/signals", mxNone, reporters, "", ""},
+	{"GET /leads", mxNone, sellers, "", ""},
+	{"GET /leads.csv", mxNone, sellers, "", ""},
+	{"GET /settings/marketing", mxNone, signedIn, "", ""},
+	{"POST /settings/marketing", mxNone, signedIn, "", "marketing=yes"},
+	// Outside channels: only a listening tool's token pushes mentions.
+	{"POST /api/v1/intake/mentions", mxNone, integrations, "", `{"channel":"x","text":"Mention from the matrix","author_handle":"@matrix","url":"https://x.example/status/{n}","posted_at":"2025-05-06T09:00:00Z"}`},
 }
 
 // Role sets for the matrix (space-separated roles).
 const (
-	everyone  = "anonymous member trusted moderator agent client_manager admin"
-	signedIn  = "member trusted moderator agent client_manager admin"
+	everyone  = "anonymous member trusted moderator agent client_manager admin sales integration"
+	signedIn  = "member trusted moderator agent client_manager admin sales"
 	reviewers = "trusted moderator admin" // see and handle flags
 	mods      = "moderator admin"
 	auditors  = "moderator client_manager admin"
@@ -275,9 +286,13 @@ const (
 	escReaders  = "moderator agent admin"
 	agents      = "agent admin"
 	supervisors = "moderator admin"
+	// signals: the brand's sales team sees its leads; a listening tool's
+	// account pushes mentions and reads only what a visitor reads.
+	sellers      = "sales admin"
+	integrations = "integration"
 )
 
-var mxRoles = []string{"anonymous", "member", "trusted", "moderator", "agent", "client_manager", "admin"}
+var mxRoles = []string{"anonymous", "member", "trusted", "moderator", "agent", "client_manager", "admin", "sales", "integration"}
 
 // mxTarget says what fills a route's path parameters.
 type mxTarget int
@@ -333,6 +348,7 @@ func mxDigest(t *testing.T, s *site) string {
 		`SELECT COUNT(*) FROM suggestion_opens`, `SELECT COALESCE(SUM(COALESCE(still_need_help_at, 0) % 997), 0) FROM threads`,
 		`SELECT COUNT(*) FROM sso_providers`, `SELECT COUNT(*) FROM sso_identities`, `SELECT COUNT(*) FROM sso_settings`,
 		`SELECT COUNT(*) FROM api_tokens`, `SELECT COUNT(*) FROM password_resets`,
+		`SELECT COALESCE(SUM(marketing_opt_in), 0) FROM users`,
 	}
 	var b strings.Builder
 	for _, q := range qs {

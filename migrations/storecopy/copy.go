@@ -26,6 +26,7 @@ var copyOrder = []string{
 	"escalation_settings", "agents", "escalation_webhooks", "escalation_webhook_attempts",
 	"sso_providers", "sso_identities", "sso_flows", "sso_settings",
 	"username_holds", "privacy_settings",
+	"post_signals",
 }
 
 // TableCount is one table's rows in the source and the target after a copy.
