@@ -11,6 +11,7 @@ import (
 
 	"mutual/escalation"
 	"mutual/forum"
+	"mutual/search"
 )
 
 // scoreSignals scores every post written so far, as the background scorer
@@ -209,7 +210,11 @@ func TestIntakeMentions(t *testing.T) {
 
 	// Never shown to the public: not on the board, not in search, not at its address.
 	anon := s.browser()
-	for _, path := range []string{"/", boardPath(s.board), "/search?q=Leeds", "/t/" + itoa(id), "/feeds/latest.atom"} {
+	if _, err := search.IndexAll(context.Background(), s.app.DB()); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/", boardPath(s.board), "/search?q=Leeds", "/t/" + itoa(id), "/feeds/latest.atom", "/sitemap.xml",
+		"/api/v1/similar?title=no+signal+in+Leeds", "/api/v1/boards/" + itoa(s.board.ID) + "/threads", "/u/listening_tool"} {
 		if r := anon.get(path); strings.Contains(r.body, "no signal in Leeds") {
 			t.Errorf("%s shows the mention to a visitor", path)
 		}

@@ -25,8 +25,8 @@ var churnPhrases = phrases(
 	"cancel* my contract", "cancel* my account", "cancel* my service", "cancel* my subscription",
 	"cancel* my plan", "cancel* my broadband", "cancel* the contract", "i'm cancel*", "i am cancel*",
 	"going to cancel", "want to cancel", "will cancel", "i'm leaving", "i am leaving", "we're leaving",
-	"leaving you", "leaving for", "switching to", "switch to another", "moving to another", "port my number",
-	"porting my number", "pac code", "close my account", "terminate my contract", "end my contract",
+	"leaving you", "leaving for", "switching to", "switch to another", "moving to another", "port my number to",
+	"porting my number to", "port out", "porting out", "pac code", "close my account", "terminate my contract", "end my contract",
 	"complaint", "complain*", "ombudsman", "ofcom", "regulator",
 	// Spanish
 	"darme de baja", "dar de baja", "me doy de baja", "me cambio a", "reclamación", "queja",
