@@ -220,6 +220,11 @@ func TestIntakeMentions(t *testing.T) {
 		}
 	}
 
+	// Staff who open its address get a page, never an error.
+	if r := s.signedIn(s.user(s.brand.ID, "mod_mo", "moderator")).get("/t/" + itoa(id)); r.code >= 500 {
+		t.Errorf("a moderator opening the mention's thread: %d", r.code)
+	}
+
 	// In the agents' queue, with its channel and the link out.
 	agent := s.user(s.brand.ID, "agent_ann", "agent")
 	if _, err := s.app.Escalations().AddAgent(context.Background(), escalation.NewAgent{BrandID: s.brand.ID, UserID: agent.actor.UserID,
