@@ -145,6 +145,21 @@ func TestSignalsReportForClientManagers(t *testing.T) {
 	if r := s.signedIn(s.user(s.brand.ID, "sally", "sales")).get("/reports/signals"); r.code == 200 {
 		t.Error("the sales team opened the client managers' report")
 	}
+	// A client manager of another brand: refused here, and their own
+	// brand's report holds nothing of this one.
+	other, err := s.brands.Create(context.Background(), forum.NewBrand{Host: "beta.test", Name: "Beta"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	foreign := s.signedIn(s.user(other.ID, "beta_cm", "client_manager"))
+	foreign.host = "beta.test"
+	if r := foreign.get("/reports/signals"); r.code != 200 || strings.Contains(r.body, "Billed twice") || strings.Contains(r.body, "Billing and plans") {
+		t.Errorf("another brand's report: %d, shows this brand's content", r.code)
+	}
+	foreign.host = "localhost"
+	if r := foreign.get("/reports/signals"); r.code == 200 {
+		t.Error("another brand's client manager opened this brand's report")
+	}
 	s.noErrorLogs()
 }
 
@@ -242,6 +257,30 @@ func TestIntakeMentions(t *testing.T) {
 	var sentiment float64
 	if err := s.app.DB().QueryRow(context.Background(), `SELECT sentiment FROM post_signals WHERE thread_id = ?`, id).Scan(&sentiment); err != nil || sentiment >= 0 {
 		t.Errorf("the mention's sentiment: %.3f (%v), want negative", sentiment, err)
+	}
+	s.noErrorLogs()
+}
+
+// The integration role is held alone: granting it beside another role (or
+// another beside it) is refused, so nobody loses their rights by mistake.
+func TestIntegrationRoleIsHeldAlone(t *testing.T) {
+	s := newSite(t)
+	admin := s.signedIn(s.user(s.brand.ID, "admin_ada", "admin"))
+	s.user(s.brand.ID, "agent_al", "agent")
+	s.user(s.brand.ID, "listening_tool", "integration")
+	s.user(s.brand.ID, "plain_pat")
+	admin.get("/admin/roles")
+	grant := func(who, role string) int {
+		return admin.post("/admin/roles", url.Values{"username": {who}, "role": {role}, "op": {"grant"}, "reason": {"set up"}}).code
+	}
+	if c := grant("agent_al", "integration"); c != http.StatusConflict {
+		t.Errorf("integration granted to an agent: %d", c)
+	}
+	if c := grant("listening_tool", "sales"); c != http.StatusConflict {
+		t.Errorf("sales granted to a listening tool: %d", c)
+	}
+	if c := grant("plain_pat", "integration"); c >= 400 {
+		t.Errorf("integration refused to a plain account: %d", c)
 	}
 	s.noErrorLogs()
 }

@@ -42,6 +42,9 @@ func (s *Service) SetRole(ctx context.Context, a account.Actor, username, role s
 		if !grant && st.UserID == a.UserID && role == "admin" {
 			return denied("You cannot remove your own administrator role; ask another administrator.")
 		}
+		if grant && mixesIntegration(st.Roles, role) {
+			return conflict("A listening tool's account holds the integration role alone (it gives up every other right): make a separate account for the tool.")
+		}
 		var changed bool
 		name := ActRoleGranted
 		if grant {
@@ -74,6 +77,18 @@ func (s *Service) SetRole(ctx context.Context, a account.Actor, username, role s
 		return s.record(ctx, tx, a, entry{act: name, targetType: "user", targetID: st.UserID, targetUser: st.UserID,
 			reason: strings.TrimSpace(role + " " + reason), before: roles{st.Roles}, after: roles{after}})
 	})
+}
+
+// mixesIntegration reports whether granting role to a member holding held
+// would put the integration role beside another: an integration account
+// holds nothing else, so the grant would silently take the rest away.
+func mixesIntegration(held []string, role string) bool {
+	for _, r := range held {
+		if r != role && r != "member" && (r == account.Integration || role == account.Integration) {
+			return true
+		}
+	}
+	return false
 }
 
 // RoleHolders lists who holds which role in a brand (members are implicit).
