@@ -205,3 +205,40 @@ func TestExportAndEraseAMembersSignals(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkScoreNew is the background scorer's pace through a backlog
+// (posts written before signals existed): posts scored per second, in
+// batches of 500 as the server runs it.
+func BenchmarkScoreNew(b *testing.B) {
+	db := sqldbtest.Open(b, sqldb.SQLite)
+	clk := testkit.NewClock(time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC))
+	members := account.NewMembers(db, clk.Now)
+	fs := forum.NewService(db, markup.NewRenderer(), clk.Now)
+	brand := testkit.Brand(b, forum.NewBrands(db, clk.Now), forum.NewBrand{Host: "localhost", Name: "Alpha", Default: true})
+	board := testkit.Board(b, fs, brand.ID, forum.NewBoard{Name: "Billing"})
+	ann := testkit.Member(b, members, account.Unclaimed{BrandID: brand.ID, Username: "ann", Email: "ann@example.com", CreatedAt: clk.Now()})
+	const posts = 2000
+	th := testkit.Ask(b, fs, ann, forum.NewThread{BoardID: board.ID, Title: "Which plan should I take?", Body: "Thinking of getting a new phone.", Language: "en"})
+	for i := 1; i < posts; i++ {
+		testkit.Reply(b, fs, ann, th.ID, "My internet hasn't worked for 3 days. Support is useless! I'm thinking of switching to another provider, what would you do?")
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		b.StopTimer()
+		if _, err := db.Exec(ctx, `DELETE FROM post_signals`); err != nil {
+			b.Fatal(err)
+		}
+		sig := signals.New(db, clk.Now)
+		b.StartTimer()
+		for {
+			n, err := sig.ScoreNew(ctx, 500)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if n == 0 {
+				break
+			}
+		}
+	}
+	b.ReportMetric(float64(posts*b.N)/b.Elapsed().Seconds(), "posts/s")
+}
