@@ -47,7 +47,6 @@ type reportView struct {
 	ChurnTotal int
 	Leads      int // in the period
 	LeadsWeek  int // this week
-	Negative   float64
 }
 
 // report is the signals report: negative share by board and week, churn
@@ -56,7 +55,7 @@ func (h *Handlers) report(c *gin.Context) {
 	ctx := c.Request.Context()
 	brand := web.BrandOf(c).ID
 	weeks, since := h.period(c)
-	v := reportView{Weeks: weeks, Periods: periods, Since: since, Negative: signals.Negative}
+	v := reportView{Weeks: weeks, Periods: periods, Since: since}
 	sentiment, err := h.signals.Sentiment(ctx, brand, since)
 	if err != nil {
 		h.site.Fail(c, err)
