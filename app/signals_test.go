@@ -101,19 +101,7 @@ func TestSalesLeadsListOnlyMembersWhoOptedIn(t *testing.T) {
 			t.Errorf("%v opened the leads", who.actor.Roles)
 		}
 	}
-	other, err := s.brands.Create(context.Background(), forum.NewBrand{Host: "beta.test", Name: "Beta"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	foreign := s.signedIn(s.user(other.ID, "beta_sales", "sales"))
-	foreign.host = "beta.test"
-	if r := foreign.get("/leads"); r.code != 200 || strings.Contains(r.body, "keen_kim") || strings.Contains(r.body, "Which plan") {
-		t.Errorf("another brand's sales person: %d, sees Alpha's leads: %v", r.code, strings.Contains(r.body, "keen_kim"))
-	}
-	foreign.host = "localhost"
-	if r := foreign.get("/leads"); r.code == 200 {
-		t.Error("another brand's sales person opened this brand's leads")
-	}
+	seesNothingFromAnotherBrand(t, s, "sales", "/leads", "keen_kim", "Which plan")
 	s.noErrorLogs()
 }
 
@@ -147,20 +135,34 @@ func TestSignalsReportForClientManagers(t *testing.T) {
 	}
 	// A client manager of another brand: refused here, and their own
 	// brand's report holds nothing of this one.
+	seesNothingFromAnotherBrand(t, s, "client_manager", "/reports/signals", "Billed twice", "Billing and plans")
+	s.noErrorLogs()
+}
+
+// seesNothingFromAnotherBrand checks that someone holding role in another
+// brand opens path there without any of this brand's words (absent), and
+// is refused it here.
+func seesNothingFromAnotherBrand(t *testing.T, s *site, role, path string, absent ...string) {
+	t.Helper()
 	other, err := s.brands.Create(context.Background(), forum.NewBrand{Host: "beta.test", Name: "Beta"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	foreign := s.signedIn(s.user(other.ID, "beta_cm", "client_manager"))
+	foreign := s.signedIn(s.user(other.ID, "beta_"+strings.ReplaceAll(role, "_", ""), role))
 	foreign.host = "beta.test"
-	if r := foreign.get("/reports/signals"); r.code != 200 || strings.Contains(r.body, "Billed twice") || strings.Contains(r.body, "Billing and plans") {
-		t.Errorf("another brand's report: %d, shows this brand's content", r.code)
+	r := foreign.get(path)
+	if r.code != 200 {
+		t.Errorf("%s of another brand opening %s there: %d", role, path, r.code)
+	}
+	for _, w := range absent {
+		if strings.Contains(r.body, w) {
+			t.Errorf("%s of another brand sees %q at %s", role, w, path)
+		}
 	}
 	foreign.host = "localhost"
-	if r := foreign.get("/reports/signals"); r.code == 200 {
-		t.Error("another brand's client manager opened this brand's report")
+	if r := foreign.get(path); r.code == 200 {
+		t.Errorf("%s of another brand opened this brand's %s", role, path)
 	}
-	s.noErrorLogs()
 }
 
 // A member's data export holds what the signals read in their posts.
