@@ -20,6 +20,7 @@ import (
 	"mutual/app/privacyweb"
 	"mutual/app/reportweb"
 	"mutual/app/reputationweb"
+	"mutual/app/signalsweb"
 	"mutual/app/ssoweb"
 	"mutual/app/web"
 	"mutual/broadcast"
@@ -33,6 +34,7 @@ import (
 	"mutual/moderation"
 	"mutual/privacy"
 	"mutual/search"
+	"mutual/signals"
 	"mutual/sqldb"
 	"mutual/sso"
 	"mutual/themes"
@@ -65,6 +67,7 @@ type App struct {
 	signer      *notify.Signer // signs the links in mail
 	sender      *notify.Sender // sends the outbox's mail, reminders and digests
 	themes      *themes.Registry
+	signals     *signals.Service // sentiment, churn and buying phrases read in posts
 
 	// The HTTP kit and each capability's handlers (capabilities.go).
 	site          *web.Site
@@ -81,6 +84,7 @@ type App struct {
 	ssoweb        *ssoweb.Handlers
 	copilotweb    *copilotweb.Handlers
 	privacyweb    *privacyweb.Handlers
+	signalsweb    *signalsweb.Handlers
 
 	// background work tied to the App's life: the change listener
 	// (PostgreSQL) or the search indexer (SQLite), and view counting.

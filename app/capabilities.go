@@ -14,6 +14,7 @@ import (
 	"mutual/app/privacyweb"
 	"mutual/app/reportweb"
 	"mutual/app/reputationweb"
+	"mutual/app/signalsweb"
 	"mutual/app/ssoweb"
 	"mutual/app/web"
 	"mutual/escalation"
@@ -68,4 +69,5 @@ func (a *App) buildCapabilities() {
 	a.forumweb.Moderation = forumModeration{a.modweb}
 	a.privacyweb = privacyweb.New(a.site, a.limits, a.privacy)
 	a.copilotweb = copilotweb.New(a.site, a.copilot, a.escalations)
+	a.signalsweb = signalsweb.New(a.site, a.signals, a.members, a.forum, cfg.Now)
 }

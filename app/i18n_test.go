@@ -51,7 +51,7 @@ type pseudoPage struct {
 // formats, files and redirects.
 var notPages = []string{"/admin/privacy/users/:username/export", "/ask/similar/:id", "/b/:id", "/t/:id", "/brand.css",
 	"/feeds/boards/:file", "/feeds/latest.atom", "/feeds/unanswered.atom", "/healthz", "/language/:lang", "/metrics",
-	"/mod/audit.csv", "/notifications/:id", "/robots.txt", "/settings/privacy/export", "/sitemap.xml", "/sitemaps/:file",
+	"/mod/audit.csv", "/leads.csv", "/notifications/:id", "/robots.txt", "/settings/privacy/export", "/sitemap.xml", "/sitemaps/:file",
 	"/static/*file", "/sso/:id/callback"}
 
 // pendingPages still have words outside the catalogue (agents' and
@@ -125,6 +125,12 @@ func TestEveryPageSpeaksFromTheCatalogue(t *testing.T) {
 		{"copilot model", "/admin/copilot", admin},
 		// Answers from the brand's ticketing system.
 		{"ticketing callbacks", "/admin/ticketing", admin},
+		// Signals: the client managers' report, the sales team's leads, a
+		// member's marketing choice.
+		{"signals report", "/reports/signals", admin},
+		{"signals report over 26 weeks", "/reports/signals?weeks=26", admin},
+		{"sales leads", "/leads", admin},
+		{"sales contact setting", "/settings/marketing", asker},
 	}
 	names := []string{s.brand.Name, s.brand.Tagline, s.board.Name, s.board.Description, c.solved.Title, c.open.Title, es.Title,
 		c.asker.actor.Username, c.helper.actor.Username, c.other.actor.Username, c.mod.actor.Username, "admina", "admin"}

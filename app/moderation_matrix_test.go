@@ -277,12 +277,22 @@ var authzMatrix = []mxRow{
 	// The deflection holdout: its share is the admin's, its raw events the report's readers'.
 	{"POST /reports/deflection/holdout", mxNone, admins, "", "holdout=5"},
 	{"GET /api/v1/reports/deflection/holdout.csv", mxNone, reporters, "", ""},
+	// Signals: client managers read the signals report, the sales team the
+	// leads and their CSV; each member chooses whether sales may contact
+	// them (a listening tool's account is no member).
+	{"GET /reports/signals", mxNone, reporters, "", ""},
+	{"GET /leads", mxNone, sellers, "", ""},
+	{"GET /leads.csv", mxNone, sellers, "", ""},
+	{"GET /settings/marketing", mxNone, signedIn, "", ""},
+	{"POST /settings/marketing", mxNone, signedIn, "", "marketing=yes"},
+	// Outside channels: only a listening tool's token pushes mentions.
+	{"POST /api/v1/intake/mentions", mxNone, integrations, "", `{"channel":"x","text":"Mention from the matrix","author_handle":"@matrix","url":"https://x.example/status/{n}","posted_at":"2025-05-06T09:00:00Z"}`},
 }
 
 // Role sets for the matrix (space-separated roles).
 const (
-	everyone  = "anonymous member trusted moderator agent client_manager admin"
-	signedIn  = "member trusted moderator agent client_manager admin"
+	everyone  = "anonymous member trusted moderator agent client_manager admin sales integration"
+	signedIn  = "member trusted moderator agent client_manager admin sales"
 	reviewers = "trusted moderator admin" // see and handle flags
 	mods      = "moderator admin"
 	auditors  = "moderator client_manager admin"
@@ -294,9 +304,13 @@ const (
 	supervisors = "moderator admin"
 	// signatureOnly: no role is enough; the request's signature is the credential.
 	signatureOnly = ""
+	// signals: the brand's sales team sees its leads; a listening tool's
+	// account pushes mentions and reads only what a visitor reads.
+	sellers      = "sales admin"
+	integrations = "integration"
 )
 
-var mxRoles = []string{"anonymous", "member", "trusted", "moderator", "agent", "client_manager", "admin"}
+var mxRoles = []string{"anonymous", "member", "trusted", "moderator", "agent", "client_manager", "admin", "sales", "integration"}
 
 // mxTarget says what fills a route's path parameters.
 type mxTarget int
@@ -355,6 +369,7 @@ func mxDigest(t *testing.T, s *site) string {
 		// The ticketing callback and the deflection holdout.
 		`SELECT COUNT(*) FROM ticketing_settings`, `SELECT COUNT(*) FROM ticketing_updates`, `SELECT COUNT(*) FROM holdout_exposures`,
 		`SELECT COALESCE(SUM(holdout_bp), 0) FROM report_settings`,
+		`SELECT COALESCE(SUM(marketing_opt_in), 0) FROM users`,
 	}
 	var b strings.Builder
 	for _, q := range qs {

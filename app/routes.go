@@ -46,6 +46,7 @@ func (a *App) routes(proxies []string) http.Handler {
 	a.ssoweb.Routes(b)
 	a.privacyweb.Routes(b, api)
 	a.copilotweb.Routes(b, api)
+	a.signalsweb.Routes(b, api)
 
 	r.NoRoute(a.site.ResolveBrand, a.site.Authenticate, a.site.Speak, a.site.NotFound)
 	r.NoMethod(a.site.ResolveBrand, a.site.Authenticate, a.site.Speak, a.site.MethodNotAllowed)

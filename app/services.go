@@ -14,6 +14,7 @@ import (
 	"mutual/moderation"
 	"mutual/privacy"
 	"mutual/search"
+	"mutual/signals"
 	"mutual/sqldb"
 	"mutual/sso"
 	"mutual/themes"
@@ -73,6 +74,10 @@ func (a *App) buildServices(ctx context.Context) error {
 	}
 	a.escalations = escalation.New(db, cfg.Now)
 	a.forum.Subscribe(a.escalations.Hook)
+	// Signals score new posts just after they commit (scoreSignals); an
+	// edit rescores its post inside its own transaction.
+	a.signals = signals.New(db, cfg.Now)
+	a.forum.Subscribe(a.signals.Hook)
 	a.sso = sso.New(db, a.members, cfg.Now)
 	a.sso.Audit = ssoAudit(a.mod)
 	a.copilot = copilot.New(db, a.search, cfg.Now)

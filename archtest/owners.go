@@ -89,6 +89,9 @@ var Owners = map[string]string{
 	// Members' data rights: each brand's erasure policy.
 	"privacy_settings": "mutual/privacy",
 
+	// What posts say beyond their words: sentiment, churn and buying phrases.
+	"post_signals": "mutual/signals",
+
 	// The server's own machinery: background job leases and rate limits.
 	"jobs":          "mutual/jobs",
 	"rate_counters": "mutual/ratelimit",
@@ -139,6 +142,10 @@ var AllowedReads = []Read{
 		"a notification or digest names the thread, post and people it is about"},
 	{"mutual/report/deflection", []string{"boards", "posts", "threads", "suggestion_opens", "escalations"},
 		"the deflection report computes its figures across content and escalations"},
+	{"mutual/signals", []string{"posts", "threads", "boards", "users", "role_assignments"},
+		"the scorer reads each post with its thread's title and language; the reports name boards, threads and members, keep to visible content, leave staff out and list only members who agreed to marketing"},
+	{"mutual/escalation", []string{"post_signals"},
+		"the console puts the most negative of equally urgent threads first: one join on the question's score"},
 	{"mutual/forum/stackexchange", []string{"reputation_events"}, "bulk loader"},
 	{"mutual/migrations/storecopy", nil, "migrate-store copies a whole database table by table"},
 	{"mutual/bench/targets", []string{"brands", "boards", "threads", "posts", "jobs"},

@@ -303,10 +303,11 @@ var tourRoles = []tourRole{
 	{"member", nil},
 	{"moderator", []string{"/mod/queue", "/mod/audit", "/console", "/escalations/supervisor", "/escalations/webhooks", "/mod/reputation/rings"}},
 	{"agent", []string{"/console"}},
-	{"client_manager", []string{"/mod/audit", "/reports/deflection", "/admin/reputation/export"}},
+	{"client_manager", []string{"/mod/audit", "/reports/deflection", "/admin/reputation/export", "/reports/signals"}},
+	{"sales", []string{"/leads"}},
 	{"admin", []string{"/mod/queue", "/mod/audit", "/console", "/escalations/supervisor", "/escalations/webhooks", "/reports/deflection",
 		"/mod/reputation/rings", "/admin/reputation/export", "/admin/brand", "/admin/roles", "/admin/sso", "/admin/reputation", "/reports/deflection/settings",
-		"/admin/privacy", "/admin/ticketing"}},
+		"/admin/privacy", "/admin/ticketing", "/reports/signals", "/leads"}},
 }
 
 // tourBrand is a brand the tour runs on: where it is served, and the prefix

@@ -28,6 +28,7 @@ var copyOrder = []string{
 	"username_holds", "privacy_settings",
 	"copilot_settings",
 	"ticketing_settings", "ticketing_updates", "ticketing_signatures", "holdout_exposures",
+	"post_signals",
 }
 
 // TableCount is one table's rows in the source and the target after a copy.
