@@ -14,6 +14,7 @@ import (
 	"mutual/app/discoveryweb"
 	"mutual/app/escalationweb"
 	"mutual/app/forumweb"
+	"mutual/app/kbweb"
 	"mutual/app/moderationweb"
 	"mutual/app/notifyweb"
 	"mutual/app/privacyweb"
@@ -26,6 +27,7 @@ import (
 	"mutual/forum"
 	"mutual/forum/notify"
 	"mutual/jobs"
+	"mutual/kb"
 	"mutual/markup"
 	"mutual/migrations"
 	"mutual/moderation"
@@ -62,6 +64,7 @@ type App struct {
 	signer      *notify.Signer // signs the links in mail
 	sender      *notify.Sender // sends the outbox's mail, reminders and digests
 	themes      *themes.Registry
+	kb          *kb.Service // the knowledge base: articles grown from solved threads
 
 	// The HTTP kit and each capability's handlers (capabilities.go).
 	site          *web.Site
@@ -77,6 +80,7 @@ type App struct {
 	brandweb      *brandweb.Handlers
 	ssoweb        *ssoweb.Handlers
 	privacyweb    *privacyweb.Handlers
+	kbweb         *kbweb.Handlers
 
 	// background work tied to the App's life: the change listener
 	// (PostgreSQL) or the search indexer (SQLite), and view counting.

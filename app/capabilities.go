@@ -8,6 +8,7 @@ import (
 	"mutual/app/discoveryweb"
 	"mutual/app/escalationweb"
 	"mutual/app/forumweb"
+	"mutual/app/kbweb"
 	"mutual/app/moderationweb"
 	"mutual/app/notifyweb"
 	"mutual/app/privacyweb"
@@ -57,10 +58,16 @@ func (a *App) buildCapabilities() {
 	a.forumweb.ReportSlot = a.reports.ThreadSlot
 	a.forumweb.Opened = a.notifications.ThreadOpened
 	a.discovery = discoveryweb.New(a.site, a.limits, a.forum, a.search, cfg.Now,
-		discoveryweb.With{AskAgain: askAgain(a.forumweb)})
+		discoveryweb.With{AskAgain: askAgain(a.forumweb), Articles: a.kb})
 	a.modweb = moderationweb.New(a.site, a.limits, a.mod, a.forum, cfg.Now)
 	a.brandweb = brandweb.New(a.site, a.brands, a.mod)
 	a.modweb.Find = a.search.Search
 	a.forumweb.Moderation = forumModeration{a.modweb}
 	a.privacyweb = privacyweb.New(a.site, a.limits, a.privacy)
+
+	// The knowledge base: its readers count for the deflection report, and
+	// the thread page links the articles drafted from it.
+	a.kbweb = kbweb.New(a.site, a.limits, a.kb, a.forum)
+	a.kbweb.CountView = a.reports.CountArticleView
+	a.forumweb.ArticleSlot = a.kbweb.ThreadSlot
 }

@@ -78,6 +78,16 @@ var Owners = map[string]string{
 	"sso_identities": "mutual/sso",
 	"sso_flows":      "mutual/sso",
 	"sso_settings":   "mutual/sso",
+
+	// The knowledge base: articles grown from solved threads; their readers
+	// are counted by the deflection report, as solved threads' are.
+	"kb_articles":          "mutual/kb",
+	"kb_article_revisions": "mutual/kb",
+	"kb_article_sources":   "mutual/kb",
+	"kb_article_credits":   "mutual/kb",
+	"kb_article_reports":   "mutual/kb",
+	"article_view_days":    "mutual/report/deflection",
+
 	// Members' data rights: each brand's erasure policy.
 	"privacy_settings": "mutual/privacy",
 
@@ -131,6 +141,10 @@ var AllowedReads = []Read{
 		"a notification or digest names the thread, post and people it is about"},
 	{"mutual/report/deflection", []string{"boards", "posts", "threads", "suggestion_opens", "escalations"},
 		"the deflection report computes its figures across content and escalations"},
+	{"mutual/report/deflection", []string{"kb_articles"},
+		"an article reader's viewer-day counts only on a published article, not read by its proposer: read with the batch it writes"},
+	{"mutual/kb", []string{"users", "threads"},
+		"articles show their proposer's, editors' and credited members' names and their source threads' titles, one join per list"},
 	{"mutual/forum/stackexchange", []string{"reputation_events"}, "bulk loader"},
 	{"mutual/migrations/storecopy", nil, "migrate-store copies a whole database table by table"},
 	{"mutual/bench/targets", []string{"brands", "boards", "threads", "posts", "jobs"},

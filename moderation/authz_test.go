@@ -19,7 +19,7 @@ import (
 var ctx = context.Background()
 
 // The roles, in the order of the columns of the matrix below.
-var roles = []string{"anonymous", "member", "trusted", "moderator", "agent", "client_manager", "admin"}
+var roles = []string{"anonymous", "member", "trusted", "moderator", "agent", "client_manager", "editor", "admin"}
 
 const (
 	Y = true
@@ -30,63 +30,69 @@ const (
 // policy.csv, written out by hand: changing the policy must change this table.
 var matrix = []struct {
 	obj, act string
-	//      anonymous member trusted moderator agent client_manager admin
-	allow [7]bool
+	//      anonymous member trusted moderator agent client_manager editor admin
+	allow [8]bool
 }{
-	{"board", "read", [7]bool{Y, Y, Y, Y, Y, Y, Y}},
-	{"thread", "read", [7]bool{Y, Y, Y, Y, Y, Y, Y}},
-	{"profile", "read", [7]bool{Y, Y, Y, Y, Y, Y, Y}},
-	{"account", "create", [7]bool{Y, Y, Y, Y, Y, Y, Y}},
-	{"session", "create", [7]bool{Y, Y, Y, Y, Y, Y, Y}},
-	{"thread", "create", [7]bool{N, Y, Y, Y, Y, Y, Y}},
-	{"post", "create", [7]bool{N, Y, Y, Y, Y, Y, Y}},
-	{"post", "edit", [7]bool{N, Y, Y, Y, Y, Y, Y}},
-	{"answer", "accept", [7]bool{N, Y, Y, Y, Y, Y, Y}},
-	{"kudos", "give", [7]bool{N, Y, Y, Y, Y, Y, Y}},
-	{"me", "read", [7]bool{N, Y, Y, Y, Y, Y, Y}},
-	{"session", "delete", [7]bool{N, Y, Y, Y, Y, Y, Y}},
-	{"post", "edit_any", [7]bool{N, N, N, Y, N, N, Y}},
-	{"answer", "accept_any", [7]bool{N, N, N, Y, N, N, Y}},
-	{"queue", "read", [7]bool{N, N, N, Y, Y, N, Y}},
-	{"report", "read", [7]bool{N, N, N, N, N, Y, Y}},
-	{"brand", "manage", [7]bool{N, N, N, N, N, N, Y}},
-	{"flag", "create", [7]bool{N, Y, Y, Y, Y, Y, Y}},
-	{"modqueue", "read", [7]bool{N, N, Y, Y, N, N, Y}},
-	{"modqueue", "decide", [7]bool{N, N, Y, Y, N, N, Y}},
-	{"post", "moderate", [7]bool{N, N, N, Y, N, N, Y}},
-	{"thread", "moderate", [7]bool{N, N, N, Y, N, N, Y}},
-	{"member", "moderate", [7]bool{N, N, N, Y, N, N, Y}},
-	{"audit", "read", [7]bool{N, N, N, Y, N, Y, Y}},
-	{"role", "manage", [7]bool{N, N, N, N, N, N, Y}},
+	{"board", "read", [8]bool{Y, Y, Y, Y, Y, Y, Y, Y}},
+	{"thread", "read", [8]bool{Y, Y, Y, Y, Y, Y, Y, Y}},
+	{"profile", "read", [8]bool{Y, Y, Y, Y, Y, Y, Y, Y}},
+	{"account", "create", [8]bool{Y, Y, Y, Y, Y, Y, Y, Y}},
+	{"session", "create", [8]bool{Y, Y, Y, Y, Y, Y, Y, Y}},
+	{"thread", "create", [8]bool{N, Y, Y, Y, Y, Y, Y, Y}},
+	{"post", "create", [8]bool{N, Y, Y, Y, Y, Y, Y, Y}},
+	{"post", "edit", [8]bool{N, Y, Y, Y, Y, Y, Y, Y}},
+	{"answer", "accept", [8]bool{N, Y, Y, Y, Y, Y, Y, Y}},
+	{"kudos", "give", [8]bool{N, Y, Y, Y, Y, Y, Y, Y}},
+	{"me", "read", [8]bool{N, Y, Y, Y, Y, Y, Y, Y}},
+	{"session", "delete", [8]bool{N, Y, Y, Y, Y, Y, Y, Y}},
+	{"post", "edit_any", [8]bool{N, N, N, Y, N, N, N, Y}},
+	{"answer", "accept_any", [8]bool{N, N, N, Y, N, N, N, Y}},
+	{"queue", "read", [8]bool{N, N, N, Y, Y, N, N, Y}},
+	{"report", "read", [8]bool{N, N, N, N, N, Y, N, Y}},
+	{"brand", "manage", [8]bool{N, N, N, N, N, N, N, Y}},
+	{"flag", "create", [8]bool{N, Y, Y, Y, Y, Y, Y, Y}},
+	{"modqueue", "read", [8]bool{N, N, Y, Y, N, N, N, Y}},
+	{"modqueue", "decide", [8]bool{N, N, Y, Y, N, N, N, Y}},
+	{"post", "moderate", [8]bool{N, N, N, Y, N, N, N, Y}},
+	{"thread", "moderate", [8]bool{N, N, N, Y, N, N, N, Y}},
+	{"member", "moderate", [8]bool{N, N, N, Y, N, N, N, Y}},
+	{"audit", "read", [8]bool{N, N, N, Y, N, Y, N, Y}},
+	{"role", "manage", [8]bool{N, N, N, N, N, N, N, Y}},
 	// notifications
-	{"notification", "read", [7]bool{N, Y, Y, Y, Y, Y, Y}},
-	{"notification", "manage", [7]bool{N, Y, Y, Y, Y, Y, Y}},
-	{"watch", "manage", [7]bool{N, Y, Y, Y, Y, Y, Y}},
-	{"notification", "unsubscribe", [7]bool{Y, Y, Y, Y, Y, Y, Y}},
-	{"email", "verify", [7]bool{Y, Y, Y, Y, Y, Y, Y}},
-	{"survey", "answer", [7]bool{Y, Y, Y, Y, Y, Y, Y}}, // "Did this save you contacting us?"
-	{"contact", "visit", [7]bool{Y, Y, Y, Y, Y, Y, Y}}, // counted "Contact us"
-	{"leaderboard", "read", [7]bool{Y, Y, Y, Y, Y, Y, Y}},
-	{"kudos_ring", "review", [7]bool{N, N, N, Y, N, N, Y}},
-	{"reputation_export", "read", [7]bool{N, N, N, N, N, Y, Y}},
-	{"escalation", "request", [7]bool{N, Y, Y, Y, Y, Y, Y}},
-	{"escalation", "read", [7]bool{N, N, N, Y, Y, N, Y}},
-	{"escalation", "work", [7]bool{N, N, N, N, Y, N, Y}},
-	{"escalation", "supervise", [7]bool{N, N, N, Y, N, N, Y}},
-	{"suggestion", "open", [7]bool{N, Y, Y, Y, Y, Y, Y}}, // discovery: Ask-page suggestion opens
+	{"notification", "read", [8]bool{N, Y, Y, Y, Y, Y, Y, Y}},
+	{"notification", "manage", [8]bool{N, Y, Y, Y, Y, Y, Y, Y}},
+	{"watch", "manage", [8]bool{N, Y, Y, Y, Y, Y, Y, Y}},
+	{"notification", "unsubscribe", [8]bool{Y, Y, Y, Y, Y, Y, Y, Y}},
+	{"email", "verify", [8]bool{Y, Y, Y, Y, Y, Y, Y, Y}},
+	{"survey", "answer", [8]bool{Y, Y, Y, Y, Y, Y, Y, Y}}, // "Did this save you contacting us?"
+	{"contact", "visit", [8]bool{Y, Y, Y, Y, Y, Y, Y, Y}}, // counted "Contact us"
+	{"leaderboard", "read", [8]bool{Y, Y, Y, Y, Y, Y, Y, Y}},
+	{"kudos_ring", "review", [8]bool{N, N, N, Y, N, N, N, Y}},
+	{"reputation_export", "read", [8]bool{N, N, N, N, N, Y, N, Y}},
+	{"escalation", "request", [8]bool{N, Y, Y, Y, Y, Y, Y, Y}},
+	{"escalation", "read", [8]bool{N, N, N, Y, Y, N, N, Y}},
+	{"escalation", "work", [8]bool{N, N, N, N, Y, N, N, Y}},
+	{"escalation", "supervise", [8]bool{N, N, N, Y, N, N, N, Y}},
+	{"suggestion", "open", [8]bool{N, Y, Y, Y, Y, Y, Y, Y}}, // discovery: Ask-page suggestion opens
 	// Members' data rights: one's own data, anyone's (administrators), the brand's policy.
-	{"account_data", "export", [7]bool{N, Y, Y, Y, Y, Y, Y}},
-	{"account_data", "erase", [7]bool{N, Y, Y, Y, Y, Y, Y}},
-	{"member_data", "export", [7]bool{N, N, N, N, N, N, Y}},
-	{"member_data", "erase", [7]bool{N, N, N, N, N, N, Y}},
-	{"privacy", "manage", [7]bool{N, N, N, N, N, N, Y}},
+	{"account_data", "export", [8]bool{N, Y, Y, Y, Y, Y, Y, Y}},
+	{"account_data", "erase", [8]bool{N, Y, Y, Y, Y, Y, Y, Y}},
+	{"member_data", "export", [8]bool{N, N, N, N, N, N, N, Y}},
+	{"member_data", "erase", [8]bool{N, N, N, N, N, N, N, Y}},
+	{"privacy", "manage", [8]bool{N, N, N, N, N, N, N, Y}},
 	// Accounts: anyone may ask for a password reset; members manage their own API tokens.
-	{"password", "reset", [7]bool{Y, Y, Y, Y, Y, Y, Y}},
-	{"token", "manage", [7]bool{N, Y, Y, Y, Y, Y, Y}},
-	{"language", "manage", [7]bool{N, Y, Y, Y, Y, Y, Y}},
+	{"password", "reset", [8]bool{Y, Y, Y, Y, Y, Y, Y, Y}},
+	{"token", "manage", [8]bool{N, Y, Y, Y, Y, Y, Y, Y}},
+	{"language", "manage", [8]bool{N, Y, Y, Y, Y, Y, Y, Y}},
+	// The knowledge base: everyone reads published articles, members report
+	// them out of date, trusted members and staff propose, editors review.
+	{"article", "read", [8]bool{Y, Y, Y, Y, Y, Y, Y, Y}},
+	{"article", "report", [8]bool{N, Y, Y, Y, Y, Y, Y, Y}},
+	{"article", "propose", [8]bool{N, N, Y, Y, Y, N, Y, Y}},
+	{"article", "review", [8]bool{N, N, N, N, N, N, Y, Y}},
 	// Not in the policy at all: default deny for everyone.
-	{"brand", "delete", [7]bool{N, N, N, N, N, N, N}},
-	{"post", "destroy_everything", [7]bool{N, N, N, N, N, N, N}},
+	{"brand", "delete", [8]bool{N, N, N, N, N, N, N, N}},
+	{"post", "destroy_everything", [8]bool{N, N, N, N, N, N, N, N}},
 }
 
 type fixture struct {

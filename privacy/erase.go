@@ -12,6 +12,7 @@ import (
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/forum/notify"
+	"mutual/kb"
 	"mutual/i18n"
 	"mutual/moderation"
 	"mutual/search"
@@ -136,6 +137,9 @@ func (s *Service) erase(ctx context.Context, a account.Actor, u account.User, by
 			return err
 		}
 		if err := moderation.EraseMember(ctx, tx, u.BrandID, u.ID); err != nil {
+			return err
+		}
+		if err := kb.EraseMember(ctx, tx, u.BrandID, u.ID); err != nil {
 			return err
 		}
 		e.Posts, threads = content.Posts, content.Threads

@@ -11,6 +11,7 @@ import (
 
 	"mutual/app/web"
 	"mutual/forum"
+	"mutual/kb"
 	"mutual/search"
 )
 
@@ -30,6 +31,9 @@ type With struct {
 	// AskAgain shows the Ask form again as the member typed it, with the
 	// similar solved questions listed above its buttons.
 	AskAgain func(c *gin.Context, d Draft)
+	// Articles, when set, is the knowledge base: its published articles
+	// rank above threads in search and while asking.
+	Articles *kb.Service
 }
 
 // Draft is a question being asked, as the Ask form sent it.
@@ -37,6 +41,7 @@ type Draft struct {
 	BoardID                          int64
 	Title, Body, ClientKey, Language string
 	Similar                          []forum.Thread // similar solved questions, those in Language first
+	Articles                         []kb.Hit       // published articles close to the title, listed first
 }
 
 // New builds the discovery handlers.

@@ -26,6 +26,8 @@ var copyOrder = []string{
 	"escalation_settings", "agents", "escalation_webhooks", "escalation_webhook_attempts",
 	"sso_providers", "sso_identities", "sso_flows", "sso_settings",
 	"username_holds", "privacy_settings",
+	// The knowledge base and its readers.
+	"kb_articles", "kb_article_revisions", "kb_article_sources", "kb_article_credits", "kb_article_reports", "article_view_days",
 }
 
 // TableCount is one table's rows in the source and the target after a copy.
@@ -135,6 +137,8 @@ func hasIDColumn(table string) bool {
 	case "report_settings", "thread_view_days", "report_view_rollup", "report_accepts", "report_salts":
 		return false
 	case "sso_flows", "sso_settings", "username_holds", "privacy_settings":
+		return false
+	case "kb_article_revisions", "kb_article_sources", "kb_article_credits", "article_view_days":
 		return false
 	}
 	return true

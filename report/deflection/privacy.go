@@ -16,6 +16,13 @@ type MemberActivity struct {
 	SurveyAnswers []SurveyData  `json:"survey_answers"`
 	ContactClicks []ContactData `json:"contact_clicks"`
 	ThreadsRead   []ReadData    `json:"threads_read"`
+	ArticlesRead  []ArticleRead `json:"articles_read"`
+}
+
+// ArticleRead is a knowledge-base article read on a day (UTC).
+type ArticleRead struct {
+	ArticleID int64  `json:"article_id"`
+	Day       string `json:"day"`
 }
 
 // SurveyData is one survey answer.
@@ -39,7 +46,7 @@ type ReadData struct {
 
 // ExportMember reads the reports' part of a member's data export.
 func ExportMember(ctx context.Context, q sqldb.Querier, brandID, userID int64) (MemberActivity, error) {
-	m := MemberActivity{SurveyAnswers: []SurveyData{}, ContactClicks: []ContactData{}, ThreadsRead: []ReadData{}}
+	m := MemberActivity{SurveyAnswers: []SurveyData{}, ContactClicks: []ContactData{}, ThreadsRead: []ReadData{}, ArticlesRead: []ArticleRead{}}
 	rows, err := q.Query(ctx, `SELECT thread_id, saved, answered_at FROM deflection_survey WHERE user_id = ? AND brand_id = ? ORDER BY answered_at, id`, userID, brandID)
 	if err != nil {
 		return m, fmt.Errorf("deflection: export survey answers: %w", err)
@@ -80,15 +87,33 @@ func ExportMember(ctx context.Context, q sqldb.Querier, brandID, userID int64) (
 	if err != nil {
 		return m, fmt.Errorf("deflection: export reading: %w", err)
 	}
-	defer rows.Close()
 	for rows.Next() {
 		var r ReadData
 		var day int64
 		if err := rows.Scan(&r.ThreadID, &day); err != nil {
+			rows.Close()
 			return m, err
 		}
 		r.Day = time.Unix(day*86400, 0).UTC().Format(time.DateOnly)
 		m.ThreadsRead = append(m.ThreadsRead, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return m, err
+	}
+	rows, err = q.Query(ctx, `SELECT article_id, day FROM article_view_days WHERE viewer_key = ? AND brand_id = ? ORDER BY day, article_id`, MemberKey(userID), brandID)
+	if err != nil {
+		return m, fmt.Errorf("deflection: export article reading: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r ArticleRead
+		var day int64
+		if err := rows.Scan(&r.ArticleID, &day); err != nil {
+			return m, err
+		}
+		r.Day = time.Unix(day*86400, 0).UTC().Format(time.DateOnly)
+		m.ArticlesRead = append(m.ArticlesRead, r)
 	}
 	return m, rows.Err()
 }
