@@ -175,7 +175,10 @@ func mayPropose(a account.Actor) bool {
 // every role of their brand.
 func isEditor(a account.Actor) bool { return a.Has("editor") || a.Has("admin") }
 
-// mayEdit: editors at any time; the proposer while it is not published.
+// MayEdit reports whether the actor may change the article: editors at any
+// time, its proposer while it is not published.
+func MayEdit(a account.Actor, art Article) bool { return mayEdit(a, art) }
+
 func mayEdit(a account.Actor, art Article) bool {
 	return isEditor(a) || (a.SignedIn() && a.UserID == art.ProposerID && art.State != Published)
 }

@@ -115,6 +115,16 @@ func (s *Service) Article(ctx context.Context, a account.Actor, id int64) (Artic
 	return art, nil
 }
 
+// ForEditing returns an article the actor may edit, or
+// fault.ErrForbidden (fault.ErrNotFound for a draft they may not see).
+func (s *Service) ForEditing(ctx context.Context, a account.Actor, id int64) (Article, error) {
+	art, err := s.Article(ctx, a, id)
+	if err == nil && !mayEdit(a, art) {
+		return Article{}, fault.Denied(i18n.T(ctx, "kb.may_not_edit"))
+	}
+	return art, err
+}
+
 // Published lists the brand's published articles, most recently updated
 // first, after the given offset.
 func (s *Service) Published(ctx context.Context, brandID int64, offset, limit int) ([]Article, error) {

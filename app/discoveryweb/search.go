@@ -177,10 +177,10 @@ type result struct {
 type results struct {
 	Articles []articleHit `json:"articles"` // published articles that match, ranked above every thread
 	Items    []result     `json:"items"`
-	Next  *string  `json:"next"`
-	Total int      `json:"total"`
-	Exact bool     `json:"total_exact"`
-	Page  int      `json:"page"`
+	Next     *string      `json:"next"`
+	Total    int          `json:"total"`
+	Exact    bool         `json:"total_exact"`
+	Page     int          `json:"page"`
 }
 
 func (h *Handlers) apiSearch(c *gin.Context) {

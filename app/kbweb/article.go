@@ -87,7 +87,7 @@ func (h *Handlers) articleView(c *gin.Context, id int64) (articleView, error) {
 	now := h.forum.Now()
 	review := h.site.Authz().Can(actor, "article", "review")
 	v := articleView{Article: a, Board: bd, Stale: a.Stale(now), Overdue: a.Overdue(now), CanReview: review,
-		CanEdit: review || (actor.SignedIn() && actor.UserID == a.ProposerID && a.State != kb.Published),
+		CanEdit:  kb.MayEdit(actor, a),
 		ReviewBy: a.ReviewBy.Format("2006-01-02")}
 	if d := c.Query("done"); done[d] {
 		v.Done = d

@@ -95,7 +95,7 @@ func (h *Handlers) editPage(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	a, err := h.kb.Article(c.Request.Context(), web.ActorOf(c), id)
+	a, err := h.kb.ForEditing(c.Request.Context(), web.ActorOf(c), id)
 	if err != nil {
 		h.site.Fail(c, err)
 		return
@@ -111,7 +111,7 @@ func (h *Handlers) edit(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	a, err := h.kb.Article(ctx, web.ActorOf(c), id)
+	a, err := h.kb.ForEditing(ctx, web.ActorOf(c), id)
 	if err != nil {
 		h.site.Fail(c, err)
 		return
