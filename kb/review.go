@@ -115,8 +115,10 @@ func (s *Service) Publish(ctx context.Context, a account.Actor, id int64) (Artic
 		return Article{}, fault.Conflict(i18n.T(ctx, "kb.already_published"))
 	}
 	now := s.now()
+	// The review clock starts at first publication, unless an editor chose
+	// a date; a date already past starts it again.
 	reviewBy := art.ReviewBy
-	if !reviewBy.After(now) {
+	if (art.PublishedAt.IsZero() && reviewBy.Equal(art.CreatedAt.Add(ReviewPeriod))) || !reviewBy.After(now) {
 		reviewBy = now.Add(ReviewPeriod)
 	}
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
