@@ -3,12 +3,11 @@ package kb
 import (
 	"context"
 	"math"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
 	"unicode"
-
-	"mutual/markup"
 )
 
 // Hit is a published article found for a query or a text, with its score
@@ -122,7 +121,7 @@ func (s *Service) corpus(ctx context.Context, brandID int64) (*corpus, error) {
 				d.length += w
 			}
 		}
-		body := markup.PlainText(a.BodyMD)
+		body := plainLines(a.BodyMD)
 		add(a.Title, titleWeight)
 		add(strings.Join(a.Tags, " "), tagWeight)
 		add(body, bodyWeight)
@@ -223,6 +222,19 @@ func distinct(ts []string) int {
 		seen[t] = true
 	}
 	return len(seen)
+}
+
+var (
+	mdLink   = regexp.MustCompile(`!?\[([^\]]*)\]\([^)]*\)`)
+	mdLeader = regexp.MustCompile(`(?m)^[ \t]*(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+|\d+[.)][ \t]+)+`)
+	mdMarks  = strings.NewReplacer("**", "", "__", "", "`", "", "~~", "", "*", "")
+)
+
+// plainLines is an article's markdown as plain text that keeps its line
+// breaks (headings, list items and paragraphs stay apart, so a passage is
+// one of them): links become their text, marks and line leaders go.
+func plainLines(md string) string {
+	return mdMarks.Replace(mdLeader.ReplaceAllString(mdLink.ReplaceAllString(md, "$1"), ""))
 }
 
 // sentences splits plain text at sentence ends and line breaks.

@@ -138,7 +138,7 @@ func articleHead(v web.PageInfo, a kb.Article) any {
 	for _, s := range a.Sources {
 		based = append(based, map[string]any{"@type": "QAPage", "name": s.Title, "url": v.Origin + s.URL()})
 	}
-	text := markup.PlainText(a.BodyMD)
+	text := markup.PlainText(a.BodyHTML)
 	ld := map[string]any{"@context": "https://schema.org", "@type": "Article", "headline": clip(a.Title, 110),
 		"articleBody": clip(text, 5000), "datePublished": a.PublishedAt.UTC().Format(time.RFC3339),
 		"dateModified": a.UpdatedAt.UTC().Format(time.RFC3339), "mainEntityOfPage": canonical, "url": canonical,
