@@ -325,3 +325,61 @@ func TestArticleReadersCountTowardSelfServiceDeflection(t *testing.T) {
 	}
 	s.noErrorLogs()
 }
+
+// An editor of another brand can do nothing here: their token is not
+// accepted, and their own brand has no such article.
+func TestAnEditorOfAnotherBrandCannotReachThisBrandsArticles(t *testing.T) {
+	f := newKBFixture(t)
+	s := f.s
+	path, proposer := f.propose(t)
+	id := articleID(t, path)
+	proposer.post("/kb/"+id+"/submit", nil)
+	other, err := s.brands.Create(context.Background(), forum.NewBrand{Host: "beta.test", Name: "Beta"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outsider := s.user(other.ID, "betaeditor", "editor")
+	if r := s.bearerClient(outsider).api(http.MethodGet, "/api/v1/articles/"+id, nil); r.code != http.StatusUnauthorized {
+		t.Errorf("another brand's editor's token on this brand: %d", r.code)
+	}
+	beta := s.signedIn(outsider)
+	beta.host = "beta.test"
+	for _, p := range []string{"/kb/" + id + "/x", "/kb/edit/" + id, "/api/v1/articles/" + id} {
+		if r := beta.get(p); r.code != http.StatusNotFound {
+			t.Errorf("%s from the other brand: %d, want 404", p, r.code)
+		}
+	}
+	if r := beta.post("/kb/"+id+"/publish", nil); r.code != http.StatusNotFound {
+		t.Errorf("publish from the other brand: %d, want 404", r.code)
+	}
+	var state string
+	_ = s.app.DB().QueryRow(context.Background(), `SELECT state FROM kb_articles WHERE id = ?`, id).Scan(&state)
+	if state != "review" {
+		t.Errorf("state = %s, want review", state)
+	}
+}
+
+// A member's data export names the articles that credit them and their
+// reports; erasure takes both away.
+func TestAMembersExportHasTheirArticleCreditsAndReports(t *testing.T) {
+	f := newKBFixture(t)
+	s := f.s
+	path, proposer := f.propose(t)
+	id := articleID(t, path)
+	proposer.post("/kb/"+id+"/submit", nil)
+	s.signedIn(f.editor).post("/kb/"+id+"/publish", nil)
+	helper := s.signedIn(f.helper)
+	helper.get(path)
+	helper.post("/kb/"+id+"/report", url.Values{"note": {"Firmware 2 moved the button"}})
+	exp := s.bearerClient(f.helper).api(http.MethodGet, "/api/v1/me/export", nil)
+	if exp.code != 200 {
+		t.Fatalf("export: %d %s", exp.code, clip(exp.body))
+	}
+	k, _ := exp.json(t)["knowledge_base"].(map[string]any)
+	credits, _ := k["article_credits"].([]any)
+	reports, _ := k["outdated_reports"].([]any)
+	if len(credits) != 1 || credits[0].(map[string]any)["role"] != "answerer" || len(reports) != 1 ||
+		reports[0].(map[string]any)["note"] != "Firmware 2 moved the button" {
+		t.Errorf("knowledge_base in the export: %v", k)
+	}
+}

@@ -238,6 +238,7 @@ func (s *Service) MarkReviewed(ctx context.Context, a account.Actor, id int64, n
 	if err != nil {
 		return Article{}, err
 	}
+	s.changed(a.BrandID, nil) // its page no longer says it waits for a review
 	return s.load(ctx, s.db, a.BrandID, id)
 }
 
@@ -270,6 +271,9 @@ ON CONFLICT (article_id, user_id) WHERE resolved_at IS NULL DO NOTHING`, id, a.B
 		added, _ = res.RowsAffected()
 		return nil
 	})
+	if added == 1 {
+		s.changed(a.BrandID, nil) // its page now tells readers an editor will check it
+	}
 	return added == 1, err
 }
 
