@@ -97,6 +97,15 @@ func TestJourneyKnowledgeBase(t *testing.T) {
 		t.Errorf("after publishing: %q", msg)
 	}
 
+	// Asking the same question again, the article is suggested first as the title is typed.
+	open(t, tess, base+"/ask")
+	do(t, tess, "type a title", chromedp.SendKeys(chromedp.ID("title"), "Router needs a factory reset"))
+	do(t, tess, "wait for suggestions", chromedp.WaitVisible(`#similar li.similar-article a`))
+	if first := get(t, tess, "read the first suggestion", chromedp.AttributeValue(`#similar li a`, "href")); first.Value != article {
+		t.Errorf("the first suggestion is %q, want the article %q", first.Value, article)
+	}
+	shoot(t, tess, "kb-ask")
+
 	// A visitor searching for the question finds the article first.
 	visitor := freshVisitor(t, browser)
 	open(t, visitor, base+"/")
