@@ -120,8 +120,14 @@ func TestAnArticleMovesFromDraftThroughReviewToPublishedAndKeepsItsRevisions(t *
 func TestPublishingCreditsTheContributorsOnceOnTheLedger(t *testing.T) {
 	eachStore(t, func(t *testing.T, f *fixture) {
 		a := f.publish(t, "Resetting your router", "Hold the button.", f.solved.ID)
+		if on, err := f.kb.ForThread(ctx, f.brand.ID, f.solved.ID); err != nil || len(on) != 1 || on[0].ID != a.ID {
+			t.Errorf("the thread's articles: %v %+v", err, on)
+		}
 		if _, err := f.kb.Return(ctx, f.editor, a.ID, ""); err != nil {
 			t.Fatal(err)
+		}
+		if on, _ := f.kb.ForThread(ctx, f.brand.ID, f.solved.ID); len(on) != 0 {
+			t.Errorf("an unpublished article is still on its thread: %+v", on)
 		}
 		if _, err := f.kb.Publish(ctx, f.editor, a.ID); err != nil {
 			t.Fatal(err)

@@ -2,6 +2,7 @@ package kb
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"regexp"
 	"sort"
@@ -39,14 +40,18 @@ type doc struct {
 	tf        map[string]float64 // weighted term frequency over the fields
 	length    float64
 	sentences []string
+	sentTerms [][]string // each sentence's terms, for choosing the passage
 }
 
-// corpus is a brand's published articles as ranking needs them.
+// corpus is a brand's published articles as ranking needs them, and which
+// threads each came from (the thread page's "now an article" line reads it
+// here rather than asking the database on every view).
 type corpus struct {
-	docs   []doc
-	df     map[string]int
-	avgLen float64
-	at     time.Time
+	docs     []doc
+	df       map[string]int
+	avgLen   float64
+	at       time.Time
+	byThread map[int64][]int // source thread -> indexes in docs
 }
 
 // stopWords carry no topic.
@@ -111,7 +116,7 @@ func (s *Service) corpus(ctx context.Context, brandID int64) (*corpus, error) {
 	if err != nil {
 		return nil, err
 	}
-	c = &corpus{df: map[string]int{}, at: now}
+	c = &corpus{df: map[string]int{}, at: now, byThread: map[int64][]int{}}
 	var total float64
 	for _, a := range arts {
 		d := doc{art: a, tf: map[string]float64{}}
@@ -126,6 +131,9 @@ func (s *Service) corpus(ctx context.Context, brandID int64) (*corpus, error) {
 		add(strings.Join(a.Tags, " "), tagWeight)
 		add(body, bodyWeight)
 		d.sentences = sentences(body)
+		for _, x := range d.sentences {
+			d.sentTerms = append(d.sentTerms, terms(x))
+		}
 		for t := range d.tf {
 			c.df[t]++
 		}
@@ -135,10 +143,37 @@ func (s *Service) corpus(ctx context.Context, brandID int64) (*corpus, error) {
 	if len(c.docs) > 0 {
 		c.avgLen = total / float64(len(c.docs))
 	}
+	if err := c.indexSources(ctx, s, brandID); err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
 	s.corpora[brandID] = c
 	s.mu.Unlock()
 	return c, nil
+}
+
+// indexSources maps each source thread to its published articles.
+func (c *corpus) indexSources(ctx context.Context, s *Service, brandID int64) error {
+	at := make(map[int64]int, len(c.docs))
+	for i, d := range c.docs {
+		at[d.art.ID] = i
+	}
+	rows, err := s.db.Query(ctx, `SELECT src.thread_id, src.article_id FROM kb_article_sources src
+JOIN kb_articles a ON a.id = src.article_id WHERE a.brand_id = ? AND a.state = 'published' ORDER BY a.updated_at DESC, a.id`, brandID)
+	if err != nil {
+		return fmt.Errorf("kb: sources of published articles: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var thread, article int64
+		if err := rows.Scan(&thread, &article); err != nil {
+			return err
+		}
+		if i, ok := at[article]; ok {
+			c.byThread[thread] = append(c.byThread[thread], i)
+		}
+	}
+	return rows.Err()
 }
 
 // rank scores every article sharing at least need of the query's distinct
@@ -154,7 +189,8 @@ func (c *corpus) rank(query []string, need, limit int) []Hit {
 	}
 	n := float64(len(c.docs))
 	var hits []Hit
-	for _, d := range c.docs {
+	var at []int // each hit's doc
+	for i, d := range c.docs {
 		var score float64
 		shared := 0
 		for _, t := range qs {
@@ -168,19 +204,32 @@ func (c *corpus) rank(query []string, need, limit int) []Hit {
 			score += idf * f * (bm25K1 + 1) / (f + bm25K1*(1-bm25B+bm25B*d.length/c.avgLen))
 		}
 		if shared >= need && shared > 0 {
-			hits = append(hits, Hit{Article: d.art, Score: score, Passage: bestSentence(d.sentences, uniq)})
+			hits = append(hits, Hit{Article: d.art, Score: score})
+			at = append(at, i)
 		}
 	}
-	sort.SliceStable(hits, func(i, j int) bool {
-		if hits[i].Score != hits[j].Score {
-			return hits[i].Score > hits[j].Score
+	order := make([]int, len(hits))
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(x, y int) bool {
+		a, b := hits[order[x]], hits[order[y]]
+		if a.Score != b.Score {
+			return a.Score > b.Score
 		}
-		return hits[i].Article.ID < hits[j].Article.ID
+		return a.Article.ID < b.Article.ID
 	})
-	if len(hits) > limit {
-		hits = hits[:limit]
+	if len(order) > limit {
+		order = order[:limit]
 	}
-	return hits
+	// Passages only for the hits returned: choosing one reads every sentence.
+	out := make([]Hit, len(order))
+	for k, i := range order {
+		d := c.docs[at[i]]
+		out[k] = hits[i]
+		out[k].Passage = bestSentence(d.sentences, d.sentTerms, uniq)
+	}
+	return out
 }
 
 // Search finds published articles for a search box's words: an article must
@@ -263,12 +312,12 @@ func sentences(text string) []string {
 
 // bestSentence is the sentence holding most of the query's terms (the first
 // on a tie), cut to a readable length.
-func bestSentence(ss []string, q map[string]bool) string {
+func bestSentence(ss []string, ts [][]string, q map[string]bool) string {
 	best, bestN := "", -1
-	for _, s := range ss {
+	for i, s := range ss {
 		n := 0
 		seen := map[string]bool{}
-		for _, t := range terms(s) {
+		for _, t := range ts[i] {
 			if q[t] && !seen[t] {
 				seen[t] = true
 				n++

@@ -19,7 +19,11 @@ func TestAPassageIsOneSentenceOfTheArticlesTextWithoutMarkdown(t *testing.T) {
 	for _, w := range terms("reset the router button") {
 		q[w] = true
 	}
-	if got := bestSentence(ss, q); got != "Hold the reset button for ten seconds." {
+	var ts [][]string
+	for _, s := range ss {
+		ts = append(ts, terms(s))
+	}
+	if got := bestSentence(ss, ts, q); got != "Hold the reset button for ten seconds." {
 		t.Errorf("passage = %q", got)
 	}
 	for in, out := range map[string]string{"resetting": "reset", "resets": "reset", "routers": "router", "passwords": "password", "wifi": "wifi"} {

@@ -133,11 +133,19 @@ WHERE a.brand_id = ? AND a.state = 'published' ORDER BY a.updated_at DESC, a.id 
 }
 
 // ForThread returns the published articles drafted from a thread (most
-// recently updated first), for the thread page's "now an article" line.
+// recently updated first), for the thread page's "now an article" line:
+// from the brand's published articles in memory (rank.go), so a thread
+// page costs no query for it.
 func (s *Service) ForThread(ctx context.Context, brandID, threadID int64) ([]Article, error) {
-	return scanArticles(s.db.Query(ctx, `SELECT `+articleCols+articleFrom+`
-JOIN kb_article_sources src ON src.article_id = a.id
-WHERE a.brand_id = ? AND src.thread_id = ? AND a.state = 'published' ORDER BY a.updated_at DESC`, brandID, threadID))
+	c, err := s.corpus(ctx, brandID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Article
+	for _, i := range c.byThread[threadID] {
+		out = append(out, c.docs[i].art)
+	}
+	return out, nil
 }
 
 // Mine lists the articles an actor proposed that are not yet published.
