@@ -306,7 +306,8 @@ var tourRoles = []tourRole{
 	{"client_manager", []string{"/mod/audit", "/reports/deflection", "/admin/reputation/export"}},
 	{"admin", []string{"/mod/queue", "/mod/audit", "/console", "/escalations/supervisor", "/escalations/webhooks", "/reports/deflection",
 		"/mod/reputation/rings", "/admin/reputation/export", "/admin/brand", "/admin/roles", "/admin/sso", "/admin/reputation", "/reports/deflection/settings",
-		"/admin/privacy"}},
+		"/admin/privacy", "/kb/queue"}},
+	{"editor", []string{"/kb/queue"}},
 }
 
 // tourBrand is a brand the tour runs on: where it is served, and the prefix
