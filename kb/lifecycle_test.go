@@ -224,3 +224,60 @@ func TestAMembersDataNamesTheirArticlesCreditsAndReportsAndErasureRemovesThem(t 
 		}
 	})
 }
+
+func TestSeveralSolvedThreadsMakeOneArticle(t *testing.T) {
+	eachStore(t, func(t *testing.T, f *fixture) {
+		q := testkit.Ask(t, f.forum, f.plain, forum.NewThread{BoardID: f.board.ID, Title: "Router reset button does nothing", Body: "Pressing it does nothing at all."})
+		ans := testkit.Reply(t, f.forum, f.helper, q.ID, "Use a paper clip: the button is recessed.")
+		if _, err := f.forum.Accept(ctx, f.plain, q.ID, ans.ID); err != nil {
+			t.Fatal(err)
+		}
+		a, err := f.kb.Propose(ctx, f.trusted, kb.NewArticle{ThreadIDs: []int64{f.solved.ID, q.ID, f.solved.ID}, BoardID: f.board.ID,
+			Title: "Resetting your router", Body: "Both answers, in one."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a.Sources) != 2 {
+			t.Errorf("sources = %+v", a.Sources)
+		}
+		roles := map[string]string{}
+		for _, c := range a.Credits {
+			roles[c.Username] = c.Role
+		}
+		if roles["plain"] != kb.RoleAsker || roles["helper"] != kb.RoleAnswerer || len(a.Credits) != 4 {
+			t.Errorf("credits = %v", roles)
+		}
+		p, _ := f.kb.Draft(ctx, f.trusted, []int64{f.solved.ID, q.ID})
+		if !strings.Contains(p.Body, "\n\n---\n\n") || !strings.Contains(p.Body, "paper clip") {
+			t.Errorf("merged draft:\n%s", p.Body)
+		}
+	})
+}
+
+func TestOnlyAnEditorChoosesTheNextReviewDate(t *testing.T) {
+	eachStore(t, func(t *testing.T, f *fixture) {
+		a, err := f.kb.Propose(ctx, f.trusted, kb.NewArticle{ThreadIDs: []int64{f.solved.ID}, BoardID: f.board.ID, Title: "Resetting", Body: "Hold it."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		soon := f.clock.Now().Add(30 * 24 * time.Hour).Truncate(time.Millisecond)
+		ch := kb.Change{BoardID: f.board.ID, Title: "Resetting", Body: "Hold it.", ReviewBy: soon}
+		if a, err = f.kb.Edit(ctx, f.trusted, a.ID, ch); err != nil || a.ReviewBy.Equal(soon) {
+			t.Errorf("the proposer set the review date: %v %v", err, a.ReviewBy)
+		}
+		if a, err = f.kb.Edit(ctx, f.editor, a.ID, ch); err != nil || !a.ReviewBy.Equal(soon) {
+			t.Errorf("the editor's review date: %v %v", err, a.ReviewBy)
+		}
+		if a.RevisionCount != 1 {
+			t.Errorf("an edit that changed no words made a revision: %d", a.RevisionCount)
+		}
+		// Published, the editor's date holds.
+		if a, err = f.kb.Publish(ctx, f.editor, a.ID); err != nil || !a.ReviewBy.Equal(soon) {
+			t.Errorf("after publishing: %v %v", err, a.ReviewBy)
+		}
+		ch.ReviewBy = f.clock.Now().Add(-time.Hour)
+		if _, err = f.kb.Edit(ctx, f.editor, a.ID, ch); testkit.Fields(err)["review_by"] == "" {
+			t.Errorf("a past review date: %v", err)
+		}
+	})
+}
