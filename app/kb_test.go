@@ -223,6 +223,9 @@ func TestAnArticleGoesFromASolvedThreadThroughReviewToTheTopOfSearch(t *testing.
 	if acts < 3 {
 		t.Errorf("%d editors' acts in the audit log, want at least 3", acts)
 	}
+	if r := s.signedIn(s.user(s.brand.ID, "kbauditor", "moderator")).get("/mod/audit?act=kb_publish"); r.code != 200 || strings.Count(r.body, ">kb_publish<") < 2 {
+		t.Errorf("the audit log's filter by kb_publish: %d", r.code)
+	}
 	s.noErrorLogs()
 }
 

@@ -341,6 +341,8 @@ WHERE r.brand_id = ? AND r.resolved_at IS NULL ORDER BY r.created_at, r.id LIMIT
 	return out, rows.Err()
 }
 
+// audit records an editor's act; its names (kb_publish, kb_edit, kb_return,
+// kb_reviewed) are listed in moderation.Acts for the audit log's filter.
 func (s *Service) audit(ctx context.Context, tx *sqldb.Tx, a account.Actor, act string, id int64, before, after any) error {
 	if s.Audit == nil {
 		return nil

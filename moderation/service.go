@@ -55,13 +55,19 @@ const (
 	// Members' data rights (privacy.go).
 	ActMemberExported = "member_data_exported"
 	ActMemberErased   = "member_erased"
+	// Editors' acts on knowledge-base articles (recorded by package kb).
+	ActArticlePublished = "kb_publish"
+	ActArticleEdited    = "kb_edit"
+	ActArticleReturned  = "kb_return"
+	ActArticleReviewed  = "kb_reviewed"
 )
 
 // Acts lists every act, for filters.
 var Acts = []string{ActPostFlagged, ActPostHidden, ActPostUnhidden, ActPostDeleted, ActPostRestored, ActPostEdited,
 	ActPostApproved, ActFlagsDismissed, ActThreadLocked, ActThreadUnlocked, ActThreadPinned, ActThreadUnpinned,
 	ActThreadMoved, ActThreadMerged, ActUserWarned, ActUserSuspended, ActUserUnsuspended, ActUserBanned,
-	ActUserUnbanned, ActRoleGranted, ActRoleRevoked, ActSettingsChanged, ActBrandChanged, ActMemberExported, ActMemberErased}
+	ActUserUnbanned, ActRoleGranted, ActRoleRevoked, ActSettingsChanged, ActBrandChanged, ActMemberExported, ActMemberErased,
+	ActArticlePublished, ActArticleEdited, ActArticleReturned, ActArticleReviewed}
 
 // Action is one row of the audit log.
 type Action struct {
