@@ -26,7 +26,7 @@ type Members struct {
 func NewMembers(db *sqldb.DB, now func() time.Time) *Members { return &Members{db: db, now: now} }
 
 // Roles a brand can grant. "member" is implicit for every account.
-var Roles = []string{"member", "trusted", "moderator", "agent", "client_manager", "admin", "sales", "integration"}
+var Roles = []string{"member", "trusted", "moderator", "agent", "client_manager", "editor", "admin", "sales", "integration"}
 
 var usernameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{1,18}[A-Za-z0-9]$`)
 

@@ -15,6 +15,7 @@ import (
 	"mutual/app/discoveryweb"
 	"mutual/app/escalationweb"
 	"mutual/app/forumweb"
+	"mutual/app/kbweb"
 	"mutual/app/moderationweb"
 	"mutual/app/notifyweb"
 	"mutual/app/privacyweb"
@@ -29,6 +30,7 @@ import (
 	"mutual/forum"
 	"mutual/forum/notify"
 	"mutual/jobs"
+	"mutual/kb"
 	"mutual/markup"
 	"mutual/migrations"
 	"mutual/moderation"
@@ -68,6 +70,7 @@ type App struct {
 	sender      *notify.Sender // sends the outbox's mail, reminders and digests
 	themes      *themes.Registry
 	signals     *signals.Service // sentiment, churn and buying phrases read in posts
+	kb          *kb.Service      // the knowledge base: articles grown from solved threads
 
 	// The HTTP kit and each capability's handlers (capabilities.go).
 	site          *web.Site
@@ -85,6 +88,7 @@ type App struct {
 	copilotweb    *copilotweb.Handlers
 	privacyweb    *privacyweb.Handlers
 	signalsweb    *signalsweb.Handlers
+	kbweb         *kbweb.Handlers
 
 	// background work tied to the App's life: the change listener
 	// (PostgreSQL) or the search indexer (SQLite), and view counting.

@@ -9,6 +9,7 @@ import (
 	"mutual/app/discoveryweb"
 	"mutual/app/escalationweb"
 	"mutual/app/forumweb"
+	"mutual/app/kbweb"
 	"mutual/app/moderationweb"
 	"mutual/app/notifyweb"
 	"mutual/app/privacyweb"
@@ -61,7 +62,7 @@ func (a *App) buildCapabilities() {
 	a.forumweb.ReportSlot = a.reports.ThreadSlot
 	a.forumweb.Opened = a.notifications.ThreadOpened
 	a.discovery = discoveryweb.New(a.site, a.limits, a.forum, a.search, cfg.Now,
-		discoveryweb.With{AskAgain: askAgain(a.forumweb), HeldOut: a.reports.HeldOut})
+		discoveryweb.With{AskAgain: askAgain(a.forumweb), HeldOut: a.reports.HeldOut, Articles: a.kb})
 	a.forumweb.AskOpened = a.reports.AskOpened
 	a.modweb = moderationweb.New(a.site, a.limits, a.mod, a.forum, cfg.Now)
 	a.brandweb = brandweb.New(a.site, a.brands, a.mod)
@@ -70,4 +71,10 @@ func (a *App) buildCapabilities() {
 	a.privacyweb = privacyweb.New(a.site, a.limits, a.privacy)
 	a.copilotweb = copilotweb.New(a.site, a.copilot, a.escalations)
 	a.signalsweb = signalsweb.New(a.site, a.signals, a.members, a.forum, cfg.Now)
+
+	// The knowledge base: its readers count for the deflection report, and
+	// the thread page links the articles drafted from it.
+	a.kbweb = kbweb.New(a.site, a.limits, a.kb, a.forum)
+	a.kbweb.CountView = a.reports.CountArticleView
+	a.forumweb.ArticleSlot = a.kbweb.ThreadSlot
 }

@@ -164,3 +164,52 @@ func TestCopilotModelSettingsAndDrafts(t *testing.T) {
 	}
 	f.noErrorLogs()
 }
+
+// A published article that answers the question comes before the solved
+// thread it was drafted from, and the draft links the article.
+func TestCopilotPutsAPublishedArticleFirst(t *testing.T) {
+	f := newKBFixture(t)
+	s := f.s
+	path, proposer := f.propose(t)
+	id := articleID(t, path)
+	if r := proposer.post("/kb/"+id+"/submit", nil); r.code != http.StatusSeeOther {
+		t.Fatalf("submit: %d %s", r.code, clip(r.body))
+	}
+	if r := s.signedIn(f.editor).post("/kb/"+id+"/publish", nil); r.code != http.StatusSeeOther {
+		t.Fatalf("publish: %d %s", r.code, clip(r.body))
+	}
+	ctx := context.Background()
+	agent := s.user(s.brand.ID, "agentkb", "agent")
+	q, err := s.svc.Ask(ctx, f.plain.actor, forum.NewThread{BoardID: s.board.ID, Title: "Router keeps dropping, how do I do a factory reset?",
+		Body: "My router drops the connection every hour. How do I reset it to factory settings?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := s.app.Escalations().Escalate(ctx, f.plain.actor, q.ID, "Nobody has answered and my internet keeps dropping.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := s.bearerClient(agent).api("GET", "/api/v1/escalations/"+itoa(x.ID)+"/help", nil)
+	var got struct {
+		Sources []struct {
+			Kind      string `json:"kind"`
+			ArticleID int64  `json:"article_id"`
+			ThreadID  int64  `json:"thread_id"`
+			URL       string `json:"url"`
+		} `json:"sources"`
+		Draft struct{ Text string } `json:"draft"`
+	}
+	if err := json.Unmarshal([]byte(r.body), &got); err != nil || r.code != 200 || len(got.Sources) < 2 {
+		t.Fatalf("help: %d %s (%v)", r.code, r.body, err)
+	}
+	if got.Sources[0].Kind != "article" || itoa(got.Sources[0].ArticleID) != id || got.Sources[1].ThreadID != f.solved.ID {
+		t.Fatalf("sources %+v: want the article, then the thread it came from", got.Sources)
+	}
+	if !strings.Contains(got.Draft.Text, "("+got.Sources[0].URL+")") {
+		t.Errorf("the draft does not link the article: %q", got.Draft.Text)
+	}
+	page := s.signedIn(agent).get("/escalations/" + itoa(x.ID) + "/help?use=a" + id)
+	if m := textarea.FindStringSubmatch(page.body); m == nil || strings.Contains(m[1], "/t/") || !strings.Contains(m[1], "/kb/"+id+"/") {
+		t.Fatalf("drafting from the article alone:\n%s", clip(page.body))
+	}
+}

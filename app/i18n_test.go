@@ -19,6 +19,8 @@ import (
 	"mutual/forum"
 	"mutual/forum/lang"
 	"mutual/i18n"
+	"mutual/kb"
+	"mutual/markup"
 	"mutual/reputation"
 )
 
@@ -52,7 +54,7 @@ type pseudoPage struct {
 var notPages = []string{"/admin/privacy/users/:username/export", "/ask/similar/:id", "/b/:id", "/t/:id", "/brand.css",
 	"/feeds/boards/:file", "/feeds/latest.atom", "/feeds/unanswered.atom", "/healthz", "/language/:lang", "/metrics",
 	"/mod/audit.csv", "/leads.csv", "/notifications/:id", "/robots.txt", "/settings/privacy/export", "/sitemap.xml", "/sitemaps/:file",
-	"/static/*file", "/sso/:id/callback"}
+	"/static/*file", "/sso/:id/callback", "/kb/:id", "/feeds/articles.atom"}
 
 // pendingPages still have words outside the catalogue (agents' and
 // administrators' pages not yet moved), or are converted but reached only
@@ -83,6 +85,19 @@ func TestEveryPageSpeaksFromTheCatalogue(t *testing.T) {
 	asker, other, mod := ps(s.signedIn(c.asker)), ps(s.signedIn(c.other)), ps(s.signedIn(c.mod))
 	admin := ps(s.signedIn(s.user(s.brand.ID, "admina", "admin")))
 	solved, open, board := threadPath(c.solved), threadPath(c.open), boardPath(s.board)
+	// The knowledge base: an article published from the solved thread, and
+	// its editor.
+	editorM := s.user(s.brand.ID, "editora", "editor")
+	editor := ps(s.signedIn(editorM))
+	ks := kb.New(s.app.DB(), markup.NewRenderer(), s.svc, s.clock.Now)
+	art, err := ks.Propose(context.Background(), editorM.actor, kb.NewArticle{ThreadIDs: []int64{c.solved.ID}, BoardID: s.board.ID,
+		Title: "Why your bill went up", Body: "Check the **roaming** charges.", Tags: "billing"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if art, err = ks.Publish(context.Background(), editorM.actor, art.ID); err != nil {
+		t.Fatal(err)
+	}
 	pages := []pseudoPage{
 		{"home", "/", anon}, {"home signed in", "/", asker},
 		{"board", board, anon}, {"board unanswered", board + "?filter=unanswered", asker},
@@ -131,9 +146,15 @@ func TestEveryPageSpeaksFromTheCatalogue(t *testing.T) {
 		{"signals report over 26 weeks", "/reports/signals?weeks=26", admin},
 		{"sales leads", "/leads", admin},
 		{"sales contact setting", "/settings/marketing", asker},
+		{"knowledge base", "/kb", anon},
+		{"article", art.URL(), anon}, {"article as its editor", art.URL() + "?done=published", editor},
+		{"article history", "/kb/history/" + itoa(art.ID), anon},
+		{"propose an article", "/kb/propose?thread=" + itoa(c.solved.ID), editor},
+		{"edit an article", "/kb/edit/" + itoa(art.ID), editor},
+		{"knowledge base queue", "/kb/queue", editor},
 	}
 	names := []string{s.brand.Name, s.brand.Tagline, s.board.Name, s.board.Description, c.solved.Title, c.open.Title, es.Title,
-		c.asker.actor.Username, c.helper.actor.Username, c.other.actor.Username, c.mod.actor.Username, "admina", "admin"}
+		c.asker.actor.Username, c.helper.actor.Username, c.other.actor.Username, c.mod.actor.Username, "admina", "admin", art.Title, "editora"}
 	for _, l := range lang.Known() { // content languages, each named in its own words
 		names = append(names, l.Name)
 	}

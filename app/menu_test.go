@@ -49,7 +49,7 @@ func TestStaffMenuMatchesPages(t *testing.T) {
 	}
 
 	staffPages := map[string]bool{}
-	for _, role := range []string{"member", "trusted", "moderator", "agent", "client_manager", "admin", "sales"} {
+	for _, role := range []string{"member", "trusted", "moderator", "agent", "client_manager", "editor", "admin", "sales"} {
 		var roles []string
 		if role != "member" {
 			roles = []string{role}

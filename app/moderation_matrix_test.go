@@ -14,6 +14,8 @@ import (
 	"mutual/account"
 	"mutual/escalation"
 	"mutual/forum"
+	"mutual/kb"
+	"mutual/markup"
 	"mutual/report/deflection"
 )
 
@@ -287,12 +289,34 @@ var authzMatrix = []mxRow{
 	{"POST /settings/marketing", mxNone, signedIn, "", "marketing=yes"},
 	// Outside channels: only a listening tool's token pushes mentions.
 	{"POST /api/v1/intake/mentions", mxNone, integrations, "", `{"channel":"x","text":"Mention from the matrix","author_handle":"@matrix","url":"https://x.example/status/{n}","posted_at":"2025-05-06T09:00:00Z"}`},
+	// The knowledge base. The object is a published article its owner
+	// proposed: anyone reads it; trusted members and staff propose (the
+	// form without a solved thread answers 422, past the check); only
+	// editors of the brand edit, review and publish (submitting or
+	// publishing a published article is their 409); members report it.
+	{"GET /kb", mxNone, everyone, "", ""},
+	{"GET /kb/queue", mxNone, editors, "", ""},
+	{"GET /kb/propose", mxNone, proposers, "", ""},
+	{"POST /kb/propose", mxNone, proposers, "", "thread={thread}&board_id={board}&title=Matrix+article&body=Drafted+by+the+matrix"},
+	{"GET /kb/:id", mxArticle, everyone, everyone, ""},
+	{"GET /kb/:id/:slug", mxArticle, everyone, everyone, ""},
+	{"GET /kb/history/:id", mxArticle, everyone, everyone, ""},
+	{"GET /kb/edit/:id", mxArticle, editors, editors, ""},
+	{"POST /kb/edit/:id", mxArticle, editors, editors, "board_id={board}&title=Matrix+article&body=Edited+by+the+matrix"},
+	{"POST /kb/:id/submit", mxArticle, editors, editors, ""},
+	{"POST /kb/:id/publish", mxArticle, editors, editors, ""},
+	{"POST /kb/:id/return", mxArticle, editors, editors, "note=matrix"},
+	{"POST /kb/:id/reviewed", mxArticle, editors, editors, ""},
+	{"POST /kb/:id/report", mxArticle, signedIn, signedIn, "note=matrix"},
+	{"GET /api/v1/articles", mxNone, everyone, "", ""},
+	{"GET /api/v1/articles/:id", mxArticle, everyone, everyone, ""},
+	{"GET /feeds/articles.atom", mxNone, everyone, "", ""},
 }
 
 // Role sets for the matrix (space-separated roles).
 const (
-	everyone  = "anonymous member trusted moderator agent client_manager admin sales integration"
-	signedIn  = "member trusted moderator agent client_manager admin sales"
+	everyone  = "anonymous member trusted moderator agent client_manager editor admin sales integration"
+	signedIn  = "member trusted moderator agent client_manager editor admin sales"
 	reviewers = "trusted moderator admin" // see and handle flags
 	mods      = "moderator admin"
 	auditors  = "moderator client_manager admin"
@@ -308,9 +332,13 @@ const (
 	// account pushes mentions and reads only what a visitor reads.
 	sellers      = "sales admin"
 	integrations = "integration"
+	// the knowledge base: editors review and publish what trusted members
+	// and staff propose.
+	editors   = "editor admin"
+	proposers = "trusted moderator agent editor admin"
 )
 
-var mxRoles = []string{"anonymous", "member", "trusted", "moderator", "agent", "client_manager", "admin", "sales", "integration"}
+var mxRoles = []string{"anonymous", "member", "trusted", "moderator", "agent", "client_manager", "editor", "admin", "sales", "integration"}
 
 // mxTarget says what fills a route's path parameters.
 type mxTarget int
@@ -324,6 +352,7 @@ const (
 	mxUserRole                 // :username and :role (a role they hold)
 	mxToken                    // an opaque :token or :id the matrix does not make; the handler's 4xx for a bad one is not a refusal
 	mxAPIToken                 // :id of an API token of the owner (not the one the request is made with)
+	mxArticle                  // :id (and :slug) of a published knowledge-base article the owner proposed
 )
 
 type mxRow struct {
@@ -370,6 +399,8 @@ func mxDigest(t *testing.T, s *site) string {
 		`SELECT COUNT(*) FROM ticketing_settings`, `SELECT COUNT(*) FROM ticketing_updates`, `SELECT COUNT(*) FROM holdout_exposures`,
 		`SELECT COALESCE(SUM(holdout_bp), 0) FROM report_settings`,
 		`SELECT COALESCE(SUM(marketing_opt_in), 0) FROM users`,
+		`SELECT COUNT(*) FROM kb_articles`, `SELECT COUNT(*) FROM kb_article_revisions`, `SELECT COUNT(*) FROM kb_article_reports`,
+		`SELECT COALESCE(SUM(LENGTH(state) * id + revision_count + review_by % 997 + LENGTH(review_note)), 0) FROM kb_articles`,
 	}
 	var b strings.Builder
 	for _, q := range qs {
@@ -393,6 +424,7 @@ type mxObject struct {
 	spareThreadID   int64
 	slug, boardSlug string
 	apiToken        int64 // an API token of the owner, for mxAPIToken routes
+	article         kb.Article
 }
 
 func TestAuthzMatrix(t *testing.T) {
@@ -433,6 +465,9 @@ func TestAuthzMatrix(t *testing.T) {
 					if row.target == mxAPIToken {
 						obj.apiToken = mxAPITokenOf(t, s, owner)
 					}
+					if row.target == mxArticle {
+						obj.article = mxArticleOf(t, s, obj, owner, n)
+					}
 				}
 				want := "deny"
 				switch {
@@ -469,8 +504,10 @@ func TestAuthzMatrixBoundByStanding(t *testing.T) {
 		t.Fatal(err)
 	}
 	actors := mxRestrictedActors(t, s)
-	others := mxMake(t, s, s.board, s.user(s.brand.ID, "mxr_owner"), 100)
-	foreign := mxMake(t, s, otherBoard, s.user(otherBoard.BrandID, "mxr_foreign"), 101)
+	owner, foreigner := s.user(s.brand.ID, "mxr_owner"), s.user(otherBoard.BrandID, "mxr_foreign")
+	others := mxMake(t, s, s.board, owner, 100)
+	foreign := mxMake(t, s, otherBoard, foreigner, 101)
+	others.article, foreign.article = mxArticleOf(t, s, others, owner, 100), mxArticleOf(t, s, foreign, foreigner, 101)
 	n := 101
 	for _, row := range authzMatrix {
 		scopes := map[string]mxObject{"own": {}}
@@ -548,13 +585,14 @@ func mxRestrictedActors(t *testing.T, s *site) []mxRestricted {
 		banned      bool
 	}{{"banned moderator", "moderator", true}, {"banned admin", "admin", true}, {"banned agent", "agent", true},
 		{"banned client manager", "client_manager", true}, {"banned trusted member", "trusted", true},
-		{"suspended member", "member", false}, {"suspended moderator", "moderator", false}} {
+		{"suspended member", "member", false}, {"suspended moderator", "moderator", false}, {"banned editor", "editor", true}} {
 		var roles []string
 		if a.holds != "trusted" && a.holds != "member" {
 			roles = []string{a.holds}
 		}
 		r := mxRestricted{name: a.name, m: s.user(s.brand.ID, fmt.Sprintf("mxr%d", i), roles...), banned: a.banned, holds: a.holds}
 		r.obj = mxMake(t, s, s.board, r.m, i+1)
+		r.obj.article = mxArticleOf(t, s, r.obj, r.m, i+1)
 		out = append(out, r)
 		id := r.m.actor.UserID
 		switch a.holds {
@@ -646,8 +684,35 @@ func idFor(tg mxTarget, o mxObject) string {
 		return "999999"
 	case mxAPIToken:
 		return itoa(o.apiToken)
+	case mxArticle:
+		return itoa(o.article.ID)
 	}
 	return ""
+}
+
+// mxArticleOf publishes an article drafted from the owner's thread (its
+// other reply accepted), as the brand's editor would, with the owner as
+// its proposer.
+func mxArticleOf(t *testing.T, s *site, o mxObject, owner member, n int) kb.Article {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := s.svc.Accept(ctx, owner.actor, o.thread.ID, o.otherReply); err != nil {
+		t.Fatal(err)
+	}
+	ed := s.user(o.board.BrandID, fmt.Sprintf("mxed%d", n), "editor")
+	ks := kb.New(s.app.DB(), markup.NewRenderer(), s.svc, s.clock.Now)
+	a, err := ks.Propose(ctx, ed.actor, kb.NewArticle{ThreadIDs: []int64{o.thread.ID}, BoardID: o.board.ID,
+		Title: fmt.Sprintf("Matrix article %d", n), Body: "How the matrix was answered."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.app.DB().Exec(ctx, `UPDATE kb_articles SET proposer_id = ? WHERE id = ?`, owner.actor.UserID, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if a, err = ks.Publish(ctx, ed.actor, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	return a
 }
 
 // mxAPITokenOf makes another API token for m and returns its id.
@@ -663,6 +728,9 @@ func mxAPITokenOf(t *testing.T, s *site, m member) int64 {
 func slugFor(tg mxTarget, o mxObject) string {
 	if tg == mxBoard {
 		return o.boardSlug
+	}
+	if tg == mxArticle {
+		return o.article.Slug
 	}
 	return o.slug
 }

@@ -143,7 +143,7 @@ func TestReputationAPI(t *testing.T) {
 	found := false
 	for _, rec := range recs[1:] {
 		if rec[1] == "helper" {
-			found = rec[8] == "25" && rec[3] == "10" && rec[4] == "15"
+			found = rec[9] == "25" && rec[3] == "10" && rec[4] == "15"
 		}
 	}
 	if !found {

@@ -47,6 +47,7 @@ func (a *App) routes(proxies []string) http.Handler {
 	a.privacyweb.Routes(b, api)
 	a.copilotweb.Routes(b, api)
 	a.signalsweb.Routes(b, api)
+	a.kbweb.Routes(b, api)
 
 	r.NoRoute(a.site.ResolveBrand, a.site.Authenticate, a.site.Speak, a.site.NotFound)
 	r.NoMethod(a.site.ResolveBrand, a.site.Authenticate, a.site.Speak, a.site.MethodNotAllowed)

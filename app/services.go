@@ -10,6 +10,7 @@ import (
 	"mutual/forum"
 	"mutual/forum/notify"
 	"mutual/i18n"
+	"mutual/kb"
 	"mutual/markup"
 	"mutual/moderation"
 	"mutual/privacy"
@@ -94,6 +95,12 @@ func (a *App) buildServices(ctx context.Context) error {
 	a.privacy = privacy.New(db, a.members, signOn, cfg.Now)
 	a.privacy.Changed = a.onChange
 	a.forum.OnChange = a.onChange
+	// The knowledge base: editors' acts go in the audit log; a publication
+	// drops the cached pages of its source threads and the lists.
+	a.kb = kb.New(db, a.md, a.forum, cfg.Now)
+	a.kb.Audit = a.mod.RecordStaffAct
+	a.kb.Changed = a.onChange
+	a.copilot.Articles = a.kb // published articles ground agents' replies too
 	return nil
 }
 

@@ -86,6 +86,15 @@ var Owners = map[string]string{
 
 	// The agent copilot: a brand's optional model for wording drafts.
 	"copilot_settings": "mutual/copilot",
+	// The knowledge base: articles grown from solved threads; their readers
+	// are counted by the deflection report, as solved threads' are.
+	"kb_articles":          "mutual/kb",
+	"kb_article_revisions": "mutual/kb",
+	"kb_article_sources":   "mutual/kb",
+	"kb_article_credits":   "mutual/kb",
+	"kb_article_reports":   "mutual/kb",
+	"article_view_days":    "mutual/report/deflection",
+
 	// Members' data rights: each brand's erasure policy.
 	"privacy_settings": "mutual/privacy",
 
@@ -146,6 +155,12 @@ var AllowedReads = []Read{
 		"the scorer reads each post with its thread's title and language; the reports name boards, threads and members, keep to visible content, leave staff out and list only members who agreed to marketing"},
 	{"mutual/escalation", []string{"post_signals"},
 		"the console puts the most negative of equally urgent threads first: one join on the question's score"},
+	{"mutual/report/deflection", []string{"kb_articles"},
+		"an article reader's viewer-day counts only on a published article, not read by its proposer: read with the batch it writes"},
+	{"mutual/kb", []string{"users", "threads"},
+		"articles show their proposer's, editors' and credited members' names and their source threads' titles, one join per list"},
+	{"mutual/copilot", []string{"threads", "posts"},
+		"grounded help reads the question it helps with and the accepted answers of the solved threads search found, one query each"},
 	{"mutual/forum/stackexchange", []string{"reputation_events"}, "bulk loader"},
 	{"mutual/migrations/storecopy", nil, "migrate-store copies a whole database table by table"},
 	{"mutual/bench/targets", []string{"brands", "boards", "threads", "posts", "jobs"},
@@ -166,6 +181,9 @@ var HTTPClients = map[string]string{
 	// Single sign-on speaks OpenID Connect to a brand's providers.
 	"mutual/sso":                     "the OpenID Connect client: discovery, the code exchange, the provider's keys and user info",
 	"mutual/internal/testkit/oidcop": "test support: a real OpenID Provider on loopback that the tests sign in at",
+
+	// The agent copilot asks a brand's chat-completions model, when one is set.
+	"mutual/copilot": "the client of a brand's OpenAI-compatible chat-completions endpoint",
 }
 
 // AppKit is the one package under app/ that every capability's HTTP package

@@ -19,18 +19,27 @@ import (
 	"mutual/account"
 	"mutual/fault"
 	"mutual/i18n"
+	"mutual/kb"
 	"mutual/search"
 	"mutual/sqldb"
 )
 
-// Service finds sources and drafts replies. Audit records administrators'
-// changes to the brand's model settings (the moderation audit log).
+// Service finds sources and drafts replies. Articles, when set, is the
+// knowledge base, whose published articles are sources too. Audit records
+// administrators' changes to the brand's model settings (the moderation
+// audit log).
 type Service struct {
-	db     *sqldb.DB
-	search *search.Service
-	client *http.Client
-	now    func() time.Time
-	Audit  func(ctx context.Context, tx *sqldb.Tx, actor account.Actor, act string, before, after any) error
+	db       *sqldb.DB
+	search   *search.Service
+	client   *http.Client
+	now      func() time.Time
+	Articles Articles
+	Audit    func(ctx context.Context, tx *sqldb.Tx, actor account.Actor, act string, before, after any) error
+}
+
+// Articles finds the published articles closest to a text.
+type Articles interface {
+	Similar(ctx context.Context, brandID int64, text string, limit int) ([]kb.Hit, error)
 }
 
 // New makes the copilot over the brand's search index.
@@ -45,19 +54,35 @@ type Question struct {
 	Language          string
 }
 
-// Source is a solved thread that may answer the question, with the passage
-// of its accepted answer most likely to.
+// Source is a published article or a solved thread that may answer the
+// question, with the passage of its text (the article's, or the thread's
+// accepted answer) most likely to.
 type Source struct {
-	ThreadID int64
-	Title    string
-	Slug     string
-	Passage  string
-	Covers   float64 // the share of the question's weight its title and answer hold
-	Score    float64 // its rank among the sources
+	ArticleID int64 // 0 for a solved thread
+	ThreadID  int64
+	Title     string
+	Slug      string
+	Passage   string
+	Covers    float64 // the share of the question's weight its title and answer hold
+	Score     float64 // its rank among the sources
 }
 
-// URL is the source thread's address in the community.
-func (s Source) URL() string { return fmt.Sprintf("/t/%d/%s", s.ThreadID, s.Slug) }
+// Key names the source among others: "a" and the article's id, or "t" and
+// the thread's.
+func (s Source) Key() string {
+	if s.ArticleID != 0 {
+		return fmt.Sprintf("a%d", s.ArticleID)
+	}
+	return fmt.Sprintf("t%d", s.ThreadID)
+}
+
+// URL is the source's address in the community.
+func (s Source) URL() string {
+	if s.ArticleID != 0 {
+		return fmt.Sprintf("/kb/%d/%s", s.ArticleID, s.Slug)
+	}
+	return fmt.Sprintf("/t/%d/%s", s.ThreadID, s.Slug)
+}
 
 // Candidates bounds the solved threads weighed for one question; Limit is
 // how many sources the console shows.
@@ -108,8 +133,39 @@ func (s *Service) Sources(ctx context.Context, q Question, limit int) ([]Source,
 		score := covers + inPassage + cover(search.Words(c.Title), title, weights) + 0.5/float64(i+1)
 		out = append(out, Source{ThreadID: c.id, Title: c.Title, Slug: c.Slug, Passage: passage, Covers: covers, Score: score})
 	}
+	articles, err := s.articleSources(ctx, q, weights)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, articles...)
 	slices.SortStableFunc(out, func(a, b Source) int { return cmpDesc(a.Score, b.Score) })
 	return out[:min(len(out), limit)], nil
+}
+
+// articleBonus lifts a published article above a solved thread that covers
+// the question as well: editors reviewed it and keep it current.
+const articleBonus = 0.5
+
+// articleSources are the published articles closest to the question, scored
+// as threads are, with the article's bonus.
+func (s *Service) articleSources(ctx context.Context, q Question, weights map[string]float64) ([]Source, error) {
+	if s.Articles == nil {
+		return nil, nil
+	}
+	hits, err := s.Articles.Similar(ctx, q.BrandID, q.Title+"\n"+q.Body, Limit)
+	if err != nil {
+		return nil, err
+	}
+	title := search.Words(q.Title)
+	out := make([]Source, 0, len(hits))
+	for i, h := range hits {
+		a := h.Article
+		passage, inPassage := bestPassage(a.BodyMD, weights)
+		covers := cover(search.Words(a.Title+"\n"+a.BodyMD), nil, weights)
+		score := covers + inPassage + cover(search.Words(a.Title), title, weights) + 0.5/float64(i+1) + articleBonus
+		out = append(out, Source{ArticleID: a.ID, Title: a.Title, Slug: a.Slug, Passage: passage, Covers: covers, Score: score})
+	}
+	return out, nil
 }
 
 // maxQuestionWords bounds the words weighed per question.

@@ -19,7 +19,7 @@ import (
 var ctx = context.Background()
 
 // The roles, in the order of the columns of the matrix below.
-var roles = []string{"anonymous", "member", "trusted", "moderator", "agent", "client_manager", "admin", "sales", "integration"}
+var roles = []string{"anonymous", "member", "trusted", "moderator", "agent", "client_manager", "editor", "admin", "sales", "integration"}
 
 const (
 	Y = true
@@ -30,72 +30,78 @@ const (
 // policy.csv, written out by hand: changing the policy must change this table.
 var matrix = []struct {
 	obj, act string
-	//      anonymous member trusted moderator agent client_manager admin sales integration
-	allow [9]bool
+	//      anonymous member trusted moderator agent client_manager editor admin sales integration
+	allow [10]bool
 }{
-	{"board", "read", [9]bool{Y, Y, Y, Y, Y, Y, Y, Y, Y}},
-	{"thread", "read", [9]bool{Y, Y, Y, Y, Y, Y, Y, Y, Y}},
-	{"profile", "read", [9]bool{Y, Y, Y, Y, Y, Y, Y, Y, Y}},
-	{"account", "create", [9]bool{Y, Y, Y, Y, Y, Y, Y, Y, Y}},
-	{"session", "create", [9]bool{Y, Y, Y, Y, Y, Y, Y, Y, Y}},
-	{"thread", "create", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}},
-	{"post", "create", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}},
-	{"post", "edit", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}},
-	{"answer", "accept", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}},
-	{"kudos", "give", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}},
-	{"me", "read", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}},
-	{"session", "delete", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}},
-	{"post", "edit_any", [9]bool{N, N, N, Y, N, N, Y, N, N}},
-	{"answer", "accept_any", [9]bool{N, N, N, Y, N, N, Y, N, N}},
-	{"queue", "read", [9]bool{N, N, N, Y, Y, N, Y, N, N}},
-	{"report", "read", [9]bool{N, N, N, N, N, Y, Y, N, N}},
-	{"brand", "manage", [9]bool{N, N, N, N, N, N, Y, N, N}},
-	{"flag", "create", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}},
-	{"modqueue", "read", [9]bool{N, N, Y, Y, N, N, Y, N, N}},
-	{"modqueue", "decide", [9]bool{N, N, Y, Y, N, N, Y, N, N}},
-	{"post", "moderate", [9]bool{N, N, N, Y, N, N, Y, N, N}},
-	{"thread", "moderate", [9]bool{N, N, N, Y, N, N, Y, N, N}},
-	{"member", "moderate", [9]bool{N, N, N, Y, N, N, Y, N, N}},
-	{"audit", "read", [9]bool{N, N, N, Y, N, Y, Y, N, N}},
-	{"role", "manage", [9]bool{N, N, N, N, N, N, Y, N, N}},
+	{"board", "read", [10]bool{Y, Y, Y, Y, Y, Y, Y, Y, Y, Y}},
+	{"thread", "read", [10]bool{Y, Y, Y, Y, Y, Y, Y, Y, Y, Y}},
+	{"profile", "read", [10]bool{Y, Y, Y, Y, Y, Y, Y, Y, Y, Y}},
+	{"account", "create", [10]bool{Y, Y, Y, Y, Y, Y, Y, Y, Y, Y}},
+	{"session", "create", [10]bool{Y, Y, Y, Y, Y, Y, Y, Y, Y, Y}},
+	{"thread", "create", [10]bool{N, Y, Y, Y, Y, Y, Y, Y, Y, N}},
+	{"post", "create", [10]bool{N, Y, Y, Y, Y, Y, Y, Y, Y, N}},
+	{"post", "edit", [10]bool{N, Y, Y, Y, Y, Y, Y, Y, Y, N}},
+	{"answer", "accept", [10]bool{N, Y, Y, Y, Y, Y, Y, Y, Y, N}},
+	{"kudos", "give", [10]bool{N, Y, Y, Y, Y, Y, Y, Y, Y, N}},
+	{"me", "read", [10]bool{N, Y, Y, Y, Y, Y, Y, Y, Y, N}},
+	{"session", "delete", [10]bool{N, Y, Y, Y, Y, Y, Y, Y, Y, N}},
+	{"post", "edit_any", [10]bool{N, N, N, Y, N, N, N, Y, N, N}},
+	{"answer", "accept_any", [10]bool{N, N, N, Y, N, N, N, Y, N, N}},
+	{"queue", "read", [10]bool{N, N, N, Y, Y, N, N, Y, N, N}},
+	{"report", "read", [10]bool{N, N, N, N, N, Y, N, Y, N, N}},
+	{"brand", "manage", [10]bool{N, N, N, N, N, N, N, Y, N, N}},
+	{"flag", "create", [10]bool{N, Y, Y, Y, Y, Y, Y, Y, Y, N}},
+	{"modqueue", "read", [10]bool{N, N, Y, Y, N, N, N, Y, N, N}},
+	{"modqueue", "decide", [10]bool{N, N, Y, Y, N, N, N, Y, N, N}},
+	{"post", "moderate", [10]bool{N, N, N, Y, N, N, N, Y, N, N}},
+	{"thread", "moderate", [10]bool{N, N, N, Y, N, N, N, Y, N, N}},
+	{"member", "moderate", [10]bool{N, N, N, Y, N, N, N, Y, N, N}},
+	{"audit", "read", [10]bool{N, N, N, Y, N, Y, N, Y, N, N}},
+	{"role", "manage", [10]bool{N, N, N, N, N, N, N, Y, N, N}},
 	// notifications
-	{"notification", "read", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}},
-	{"notification", "manage", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}},
-	{"watch", "manage", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}},
-	{"notification", "unsubscribe", [9]bool{Y, Y, Y, Y, Y, Y, Y, Y, Y}},
-	{"email", "verify", [9]bool{Y, Y, Y, Y, Y, Y, Y, Y, Y}},
-	{"survey", "answer", [9]bool{Y, Y, Y, Y, Y, Y, Y, Y, Y}}, // "Did this save you contacting us?"
-	{"contact", "visit", [9]bool{Y, Y, Y, Y, Y, Y, Y, Y, Y}}, // counted "Contact us"
-	{"leaderboard", "read", [9]bool{Y, Y, Y, Y, Y, Y, Y, Y, Y}},
-	{"kudos_ring", "review", [9]bool{N, N, N, Y, N, N, Y, N, N}},
-	{"reputation_export", "read", [9]bool{N, N, N, N, N, Y, Y, N, N}},
-	{"escalation", "request", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}},
-	{"escalation", "read", [9]bool{N, N, N, Y, Y, N, Y, N, N}},
-	{"escalation", "work", [9]bool{N, N, N, N, Y, N, Y, N, N}},
-	{"escalation", "supervise", [9]bool{N, N, N, Y, N, N, Y, N, N}},
-	{"suggestion", "open", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}}, // discovery: Ask-page suggestion opens
+	{"notification", "read", [10]bool{N, Y, Y, Y, Y, Y, Y, Y, Y, N}},
+	{"notification", "manage", [10]bool{N, Y, Y, Y, Y, Y, Y, Y, Y, N}},
+	{"watch", "manage", [10]bool{N, Y, Y, Y, Y, Y, Y, Y, Y, N}},
+	{"notification", "unsubscribe", [10]bool{Y, Y, Y, Y, Y, Y, Y, Y, Y, Y}},
+	{"email", "verify", [10]bool{Y, Y, Y, Y, Y, Y, Y, Y, Y, Y}},
+	{"survey", "answer", [10]bool{Y, Y, Y, Y, Y, Y, Y, Y, Y, Y}}, // "Did this save you contacting us?"
+	{"contact", "visit", [10]bool{Y, Y, Y, Y, Y, Y, Y, Y, Y, Y}}, // counted "Contact us"
+	{"leaderboard", "read", [10]bool{Y, Y, Y, Y, Y, Y, Y, Y, Y, Y}},
+	{"kudos_ring", "review", [10]bool{N, N, N, Y, N, N, N, Y, N, N}},
+	{"reputation_export", "read", [10]bool{N, N, N, N, N, Y, N, Y, N, N}},
+	{"escalation", "request", [10]bool{N, Y, Y, Y, Y, Y, Y, Y, Y, N}},
+	{"escalation", "read", [10]bool{N, N, N, Y, Y, N, N, Y, N, N}},
+	{"escalation", "work", [10]bool{N, N, N, N, Y, N, N, Y, N, N}},
+	{"escalation", "supervise", [10]bool{N, N, N, Y, N, N, N, Y, N, N}},
+	{"suggestion", "open", [10]bool{N, Y, Y, Y, Y, Y, Y, Y, Y, N}}, // discovery: Ask-page suggestion opens
 	// Members' data rights: one's own data, anyone's (administrators), the brand's policy.
-	{"account_data", "export", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}},
-	{"account_data", "erase", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}},
-	{"member_data", "export", [9]bool{N, N, N, N, N, N, Y, N, N}},
-	{"member_data", "erase", [9]bool{N, N, N, N, N, N, Y, N, N}},
-	{"privacy", "manage", [9]bool{N, N, N, N, N, N, Y, N, N}},
+	{"account_data", "export", [10]bool{N, Y, Y, Y, Y, Y, Y, Y, Y, N}},
+	{"account_data", "erase", [10]bool{N, Y, Y, Y, Y, Y, Y, Y, Y, N}},
+	{"member_data", "export", [10]bool{N, N, N, N, N, N, N, Y, N, N}},
+	{"member_data", "erase", [10]bool{N, N, N, N, N, N, N, Y, N, N}},
+	{"privacy", "manage", [10]bool{N, N, N, N, N, N, N, Y, N, N}},
 	// Accounts: anyone may ask for a password reset; members manage their own API tokens.
-	{"password", "reset", [9]bool{Y, Y, Y, Y, Y, Y, Y, Y, Y}},
-	{"token", "manage", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}},
-	{"language", "manage", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}},
+	{"password", "reset", [10]bool{Y, Y, Y, Y, Y, Y, Y, Y, Y, Y}},
+	{"token", "manage", [10]bool{N, Y, Y, Y, Y, Y, Y, Y, Y, N}},
+	{"language", "manage", [10]bool{N, Y, Y, Y, Y, Y, Y, Y, Y, N}},
 	// Intelligence: client managers read the signals report, the sales team
 	// its leads, members choose whether sales may contact them, and a
 	// listening tool's account pushes mentions and nothing else.
-	{"signals", "read", [9]bool{N, N, N, N, N, Y, Y, N, N}},
-	{"lead", "read", [9]bool{N, N, N, N, N, N, Y, Y, N}},
-	{"marketing", "manage", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}},
-	{"mention", "create", [9]bool{N, N, N, N, N, N, N, N, Y}},
+	{"signals", "read", [10]bool{N, N, N, N, N, Y, N, Y, N, N}},
+	{"lead", "read", [10]bool{N, N, N, N, N, N, N, Y, Y, N}},
+	{"marketing", "manage", [10]bool{N, Y, Y, Y, Y, Y, Y, Y, Y, N}},
+	{"mention", "create", [10]bool{N, N, N, N, N, N, N, N, N, Y}},
 	// The brand's ticketing system: its callback secret.
-	{"ticketing", "manage", [9]bool{N, N, N, N, N, N, Y, N, N}},
+	{"ticketing", "manage", [10]bool{N, N, N, N, N, N, N, Y, N, N}},
+	// The knowledge base: everyone reads published articles, members report
+	// them out of date, trusted members and staff propose, editors review.
+	{"article", "read", [10]bool{Y, Y, Y, Y, Y, Y, Y, Y, Y, Y}},
+	{"article", "report", [10]bool{N, Y, Y, Y, Y, Y, Y, Y, Y, N}},
+	{"article", "propose", [10]bool{N, N, Y, Y, Y, N, Y, Y, N, N}},
+	{"article", "review", [10]bool{N, N, N, N, N, N, Y, Y, N, N}},
 	// Not in the policy at all: default deny for everyone.
-	{"brand", "delete", [9]bool{N, N, N, N, N, N, N, N, N}},
-	{"post", "destroy_everything", [9]bool{N, N, N, N, N, N, N, N, N}},
+	{"brand", "delete", [10]bool{N, N, N, N, N, N, N, N, N, N}},
+	{"post", "destroy_everything", [10]bool{N, N, N, N, N, N, N, N, N, N}},
 }
 
 type fixture struct {

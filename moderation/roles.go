@@ -29,7 +29,7 @@ func (s *Service) SetRole(ctx context.Context, a account.Actor, username, role s
 		valid = valid || (r == role && r != "member")
 	}
 	if !valid {
-		return &fault.ValidationError{Fields: map[string]string{"role": "role must be one of trusted, moderator, agent, client_manager, admin, sales, integration (everyone is a member)"}}
+		return &fault.ValidationError{Fields: map[string]string{"role": "role must be one of trusted, moderator, agent, client_manager, editor, admin, sales, integration (everyone is a member)"}}
 	}
 	if err := checkReason(strings.TrimSpace(reason), false); err != nil {
 		return err

@@ -58,6 +58,11 @@ const (
 	// The brand's ticketing system (integration.go).
 	ActTicketingAnswer = "ticketing_answer"
 	ActTicketingSecret = "ticketing_secret_set"
+	// Editors' acts on knowledge-base articles (recorded by package kb).
+	ActArticlePublished = "kb_publish"
+	ActArticleEdited    = "kb_edit"
+	ActArticleReturned  = "kb_return"
+	ActArticleReviewed  = "kb_reviewed"
 )
 
 // Acts lists every act, for filters.
@@ -65,7 +70,7 @@ var Acts = []string{ActPostFlagged, ActPostHidden, ActPostUnhidden, ActPostDelet
 	ActPostApproved, ActFlagsDismissed, ActThreadLocked, ActThreadUnlocked, ActThreadPinned, ActThreadUnpinned,
 	ActThreadMoved, ActThreadMerged, ActUserWarned, ActUserSuspended, ActUserUnsuspended, ActUserBanned,
 	ActUserUnbanned, ActRoleGranted, ActRoleRevoked, ActSettingsChanged, ActBrandChanged, ActMemberExported, ActMemberErased,
-	ActTicketingAnswer, ActTicketingSecret}
+	ActTicketingAnswer, ActTicketingSecret, ActArticlePublished, ActArticleEdited, ActArticleReturned, ActArticleReviewed}
 
 // Action is one row of the audit log.
 type Action struct {

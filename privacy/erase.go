@@ -13,6 +13,7 @@ import (
 	"mutual/forum"
 	"mutual/forum/notify"
 	"mutual/i18n"
+	"mutual/kb"
 	"mutual/moderation"
 	"mutual/search"
 	"mutual/signals"
@@ -140,6 +141,9 @@ func (s *Service) erase(ctx context.Context, a account.Actor, u account.User, by
 			return err
 		}
 		if err := signals.EraseMember(ctx, tx, u.BrandID, u.ID); err != nil {
+			return err
+		}
+		if err := kb.EraseMember(ctx, tx, u.BrandID, u.ID); err != nil {
 			return err
 		}
 		e.Posts, threads = content.Posts, content.Threads

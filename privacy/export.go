@@ -11,6 +11,7 @@ import (
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/forum/notify"
+	"mutual/kb"
 	"mutual/moderation"
 	"mutual/report/deflection"
 	"mutual/reputation"
@@ -44,6 +45,7 @@ type Archive struct {
 	Escalations   escalation.MemberEscalations `json:"escalations"`
 	Moderation    moderation.MemberRecord      `json:"moderation"`
 	Signals       []signals.PostSignal         `json:"post_signals"` // sentiment, churn and buying phrases read in their posts
+	KnowledgeBase kb.MemberData                `json:"knowledge_base"`
 }
 
 // Community names the brand the archive comes from.
@@ -137,6 +139,7 @@ func (s *Service) export(ctx context.Context, a account.Actor, brand forum.Brand
 		{"escalations", func() (err error) { ar.Escalations, err = escalation.ExportMember(ctx, q, b, userID); return }},
 		{"moderation", func() (err error) { ar.Moderation, err = moderation.ExportMember(ctx, q, b, userID); return }},
 		{"signals", func() (err error) { ar.Signals, err = signals.ExportMember(ctx, q, b, userID); return }},
+		{"knowledge base", func() (err error) { ar.KnowledgeBase, err = kb.ExportMember(ctx, q, b, userID); return }},
 	}
 	for _, p := range parts {
 		if err := p.read(); err != nil {

@@ -684,7 +684,7 @@ func TestExportEqualsLedger(t *testing.T) {
 				r.UserID, from.UnixMilli(), to.UnixMilli())
 			events := c.count(t, `SELECT COUNT(*) FROM reputation_events WHERE user_id = ? AND created_at >= ? AND created_at < ?`,
 				r.UserID, from.UnixMilli(), to.UnixMilli())
-			if r.Total != want || r.Kudos+r.Accepted+r.Accepting+r.Rescue+r.Other != r.Total || r.Events != events {
+			if r.Total != want || r.Kudos+r.Accepted+r.Accepting+r.Rescue+r.Articles+r.Other != r.Total || r.Events != events {
 				t.Errorf("%s: export %+v, ledger %d in %d events", r.Username, r, want, events)
 			}
 			sum += r.Total

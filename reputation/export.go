@@ -22,6 +22,7 @@ type Earnings struct {
 	Accepted  int64 // answers accepted, net
 	Accepting int64 // accepting answers, net
 	Rescue    int64 // peer rescues, net
+	Articles  int64 // credits for knowledge-base articles drafted from their posts
 	Other     int64 // anything else on the ledger
 	Total     int64
 	Events    int64
@@ -40,7 +41,8 @@ SUM(CASE WHEN e.origin = 'kudos_received' THEN e.delta ELSE 0 END),
 SUM(CASE WHEN e.origin = 'answer_accepted' THEN e.delta ELSE 0 END),
 SUM(CASE WHEN e.origin = 'accepted_answer' THEN e.delta ELSE 0 END),
 SUM(CASE WHEN e.origin = 'peer_rescue' THEN e.delta ELSE 0 END),
-SUM(CASE WHEN e.origin NOT IN ('kudos_received', 'answer_accepted', 'accepted_answer', 'peer_rescue') THEN e.delta ELSE 0 END),
+SUM(CASE WHEN e.origin = 'article_credit' THEN e.delta ELSE 0 END),
+SUM(CASE WHEN e.origin NOT IN ('kudos_received', 'answer_accepted', 'accepted_answer', 'peer_rescue', 'article_credit') THEN e.delta ELSE 0 END),
 SUM(e.delta), COUNT(*)
 FROM reputation_events e JOIN users u ON u.id = e.user_id
 WHERE e.brand_id = ? AND e.created_at >= ? AND e.created_at < ?
@@ -53,7 +55,7 @@ ORDER BY SUM(e.delta) DESC, u.username`, brandID, from.UnixMilli(), to.UnixMilli
 	out := []Earnings{}
 	for rows.Next() {
 		var e Earnings
-		if err := rows.Scan(&e.UserID, &e.Username, &e.Email, &e.Kudos, &e.Accepted, &e.Accepting, &e.Rescue, &e.Other, &e.Total, &e.Events); err != nil {
+		if err := rows.Scan(&e.UserID, &e.Username, &e.Email, &e.Kudos, &e.Accepted, &e.Accepting, &e.Rescue, &e.Articles, &e.Other, &e.Total, &e.Events); err != nil {
 			return nil, err
 		}
 		out = append(out, e)
@@ -65,11 +67,11 @@ ORDER BY SUM(e.delta) DESC, u.username`, brandID, from.UnixMilli(), to.UnixMilli
 // spreadsheet would run as a formula are prefixed with a quote.
 func WriteCSV(w io.Writer, rows []Earnings) error {
 	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"user_id", "username", "email", "kudos", "accepted_answers", "accepting", "peer_rescue", "other", "total", "events"})
+	_ = cw.Write([]string{"user_id", "username", "email", "kudos", "accepted_answers", "accepting", "peer_rescue", "articles", "other", "total", "events"})
 	n := func(v int64) string { return strconv.FormatInt(v, 10) }
 	for _, e := range rows {
 		if err := cw.Write([]string{n(e.UserID), safeCell(e.Username), safeCell(e.Email), n(e.Kudos), n(e.Accepted), n(e.Accepting),
-			n(e.Rescue), n(e.Other), n(e.Total), n(e.Events)}); err != nil {
+			n(e.Rescue), n(e.Articles), n(e.Other), n(e.Total), n(e.Events)}); err != nil {
 			return err
 		}
 	}

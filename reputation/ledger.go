@@ -48,6 +48,8 @@ func (e Entry) Describe(loc *i18n.Localizer) string {
 		id = "ledger.accepted_other"
 	case PeerRescue:
 		id = "ledger.peer_rescue"
+	case ArticleCredit:
+		id = "kb.ledger_credit"
 	case KudosWithdrawn:
 		id = "ledger.kudos_withdrawn"
 	case AcceptWithdrawn:

@@ -33,6 +33,9 @@ const (
 	// PeerRescue is awarded (by the escalation workflow) to a peer who
 	// answers an escalated thread before an agent claims it.
 	PeerRescue Reason = "peer_rescue"
+	// ArticleCredit is awarded (by the knowledge base) to each member whose
+	// post an article was drafted from, when it is first published.
+	ArticleCredit Reason = "article_credit"
 )
 
 // The events that take points back.
@@ -68,6 +71,7 @@ var Points = map[Reason]int64{
 	AnswerAccepted: 15,
 	AcceptedOther:  2,
 	PeerRescue:     5,
+	ArticleCredit:  10,
 }
 
 // DailyCap is the default limit on what kudos can earn one member in a UTC

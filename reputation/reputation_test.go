@@ -96,6 +96,7 @@ func TestRulesTable(t *testing.T) {
 		reputation.AnswerAccepted: 15,
 		reputation.AcceptedOther:  2,
 		reputation.PeerRescue:     5,
+		reputation.ArticleCredit:  10,
 	}
 	if len(reputation.Points) != len(want) {
 		t.Errorf("Points has %d rules, want %d", len(reputation.Points), len(want))

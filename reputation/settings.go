@@ -58,6 +58,8 @@ func (r Rules) PointsFor(reason Reason) (int64, bool) {
 		return r.AcceptingPoints, true
 	case PeerRescue:
 		return r.RescuePoints, true
+	case ArticleCredit:
+		return Points[ArticleCredit], true // not a brand setting: one article, one credit
 	}
 	return 0, false
 }

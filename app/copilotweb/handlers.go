@@ -6,7 +6,6 @@ package copilotweb
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -42,8 +41,8 @@ type help struct {
 	Escalation escalation.Escalation
 	Sources    []copilot.Source
 	Draft      copilot.Draft
-	Picked     int64 // the source the draft uses alone; 0 for all
-	ModelOn    bool  // the brand has a model to word drafts
+	Picked     string // the key of the source the draft uses alone; "" for all
+	ModelOn    bool   // the brand has a model to word drafts
 	AskedModel bool
 }
 
@@ -66,7 +65,7 @@ func (h *Handlers) help(c *gin.Context) (help, error) {
 		return help{}, err
 	}
 	use := v.Sources
-	if picked, _ := strconv.ParseInt(c.Query("use"), 10, 64); picked != 0 {
+	if picked := c.Query("use"); picked != "" {
 		use = pick(v.Sources, picked)
 		v.Picked = picked
 	}
@@ -83,11 +82,11 @@ func (h *Handlers) help(c *gin.Context) (help, error) {
 	return v, err
 }
 
-// pick is the source with the thread id, alone (all of them when it is not
+// pick is the source with the key, alone (all of them when it is not
 // among them: the page was reloaded after the sources changed).
-func pick(srcs []copilot.Source, threadID int64) []copilot.Source {
+func pick(srcs []copilot.Source, key string) []copilot.Source {
 	for _, s := range srcs {
-		if s.ThreadID == threadID {
+		if s.Key() == key {
 			return []copilot.Source{s}
 		}
 	}
@@ -104,12 +103,14 @@ func (h *Handlers) helpPage(c *gin.Context) {
 }
 
 type sourceJSON struct {
-	ThreadID int64   `json:"thread_id"`
-	Title    string  `json:"title"`
-	URL      string  `json:"url"`
-	Passage  string  `json:"passage"`
-	Score    float64 `json:"score"`
-	Match    float64 `json:"match_percent"`
+	Kind      string  `json:"kind"` // article or thread
+	ArticleID int64   `json:"article_id,omitempty"`
+	ThreadID  int64   `json:"thread_id,omitempty"`
+	Title     string  `json:"title"`
+	URL       string  `json:"url"`
+	Passage   string  `json:"passage"`
+	Score     float64 `json:"score"`
+	Match     float64 `json:"match_percent"`
 }
 
 func (h *Handlers) helpAPI(c *gin.Context) {
@@ -120,7 +121,11 @@ func (h *Handlers) helpAPI(c *gin.Context) {
 	}
 	srcs := make([]sourceJSON, len(v.Sources))
 	for i, s := range v.Sources {
-		srcs[i] = sourceJSON{ThreadID: s.ThreadID, Title: s.Title, URL: s.URL(), Passage: s.Passage, Score: s.Score, Match: s.Match()}
+		kind := "thread"
+		if s.ArticleID != 0 {
+			kind = "article"
+		}
+		srcs[i] = sourceJSON{Kind: kind, ArticleID: s.ArticleID, ThreadID: s.ThreadID, Title: s.Title, URL: s.URL(), Passage: s.Passage, Score: s.Score, Match: s.Match()}
 	}
 	c.JSON(http.StatusOK, gin.H{"escalation_id": v.Escalation.ID, "thread_id": v.Escalation.ThreadID, "sources": srcs,
 		"draft": gin.H{"text": v.Draft.Text, "by_model": v.Draft.ByModel, "fallback": v.Draft.Fallback}})

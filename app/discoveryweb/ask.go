@@ -47,6 +47,10 @@ func (h *Handlers) checkSimilar(c *gin.Context) {
 			return
 		}
 		d.Similar = similar
+		if d.Articles, err = h.similarArticles(c, d.Title); err != nil {
+			h.site.Fail(c, err)
+			return
+		}
 	}
 	h.with.AskAgain(c, d)
 }

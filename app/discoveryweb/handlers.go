@@ -11,6 +11,7 @@ import (
 
 	"mutual/app/web"
 	"mutual/forum"
+	"mutual/kb"
 	"mutual/search"
 )
 
@@ -34,6 +35,9 @@ type With struct {
 	// are shown no suggestions while asking, so the report can measure what
 	// suggestions change.
 	HeldOut func(c *gin.Context) bool
+	// Articles, when set, is the knowledge base: its published articles
+	// rank above threads in search and while asking.
+	Articles *kb.Service
 }
 
 // heldOut reports whether this asker is shown no suggestions.
@@ -44,6 +48,7 @@ type Draft struct {
 	BoardID                          int64
 	Title, Body, ClientKey, Language string
 	Similar                          []forum.Thread // similar solved questions, those in Language first
+	Articles                         []kb.Hit       // published articles close to the title, listed first
 }
 
 // New builds the discovery handlers.

@@ -29,6 +29,9 @@ type ThreadPage interface {
 // Head is web.Site.Head: the thread page's canonical URL, OpenGraph fields
 // and schema.org QAPage data, or nil on other pages.
 func Head(v web.PageInfo) any {
+	if ap, ok := v.Page.(ArticlePage); ok {
+		return articleHead(v, ap.KnowledgeArticle())
+	}
 	tv, ok := v.Page.(ThreadPage)
 	if !ok {
 		return nil

@@ -19,6 +19,9 @@ func (h *Handlers) Routes(b, api *gin.RouterGroup) {
 	b.GET("/feeds/latest.atom", h.site.Need("thread", "read"), h.latestFeed)
 	b.GET("/feeds/unanswered.atom", h.site.Need("thread", "read"), h.unansweredFeed)
 	b.GET("/feeds/boards/:file", h.site.Need("thread", "read"), h.boardFeed)
+	if h.with.Articles != nil {
+		b.GET("/feeds/articles.atom", h.site.Need("article", "read"), h.articlesFeed)
+	}
 
 	// Similar questions while asking.
 	b.GET("/ask/similar/:id", h.site.Need("suggestion", "open"), h.openSuggestion)

@@ -15,6 +15,7 @@ import (
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/forum/lang"
+	"mutual/kb"
 	"mutual/search"
 )
 
@@ -80,6 +81,7 @@ type searchView struct {
 	// threads are all in one language.
 	Languages []lang.Language
 	Result    search.Page
+	Articles  []kb.Hit // published articles that match, listed above the threads
 	Errors    map[string]string
 	Prev      string // links to the neighbouring pages; empty at the ends
 	Next      string
@@ -141,6 +143,9 @@ func (h *Handlers) searchPage(c *gin.Context) {
 		if err == nil {
 			err = h.rankResults(ctx, web.BrandOf(c).ID, v.Result.Results)
 		}
+		if err == nil {
+			v.Articles, err = h.searchArticles(c, sq.Q, sq.BoardID, string(sq.Status), sq.Page)
+		}
 		var ve *fault.ValidationError
 		switch {
 		case errors.As(err, &ve):
@@ -170,11 +175,12 @@ type result struct {
 }
 
 type results struct {
-	Items []result `json:"items"`
-	Next  *string  `json:"next"`
-	Total int      `json:"total"`
-	Exact bool     `json:"total_exact"`
-	Page  int      `json:"page"`
+	Articles []articleHit `json:"articles"` // published articles that match, ranked above every thread
+	Items    []result     `json:"items"`
+	Next     *string      `json:"next"`
+	Total    int          `json:"total"`
+	Exact    bool         `json:"total_exact"`
+	Page     int          `json:"page"`
 }
 
 func (h *Handlers) apiSearch(c *gin.Context) {
@@ -192,7 +198,12 @@ func (h *Handlers) apiSearch(c *gin.Context) {
 	if !ok {
 		return
 	}
-	out := results{Items: make([]result, 0, len(pg.Results)), Total: pg.Total, Exact: pg.Exact, Page: pg.Page}
+	arts, err := h.searchArticles(c, sq.Q, sq.BoardID, string(sq.Status), sq.Page)
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	out := results{Articles: articleHits(arts), Items: make([]result, 0, len(pg.Results)), Total: pg.Total, Exact: pg.Exact, Page: pg.Page}
 	for _, r := range pg.Results {
 		out.Items = append(out.Items, result{ThreadJSON: web.ToThreadJSON(r.Thread, rk), Score: r.Score, InReplies: r.InReplies,
 			TitleHTML: search.FragmentsHTML(r.Title), Snippet: search.FragmentsText(r.Snippet), SnippetHTML: search.FragmentsHTML(r.Snippet)})
@@ -226,10 +237,16 @@ func (h *Handlers) apiSimilar(c *gin.Context) {
 	if prefer == "" {
 		prefer = web.ContentLanguage(c)
 	}
+	// A held-out asker is shown neither threads nor articles.
 	var threads []forum.Thread
+	var arts []kb.Hit
 	if !h.heldOut(c) {
 		threads, err = h.search.Similar(c.Request.Context(), web.BrandOf(c).ID, title, prefer, search.SimilarLimit)
 		if err != nil {
+			h.site.Fail(c, err)
+			return
+		}
+		if arts, err = h.similarArticles(c, title); err != nil {
 			h.site.Fail(c, err)
 			return
 		}
@@ -238,7 +255,10 @@ func (h *Handlers) apiSimilar(c *gin.Context) {
 	if !ok {
 		return
 	}
-	out := web.List[similar]{Items: make([]similar, 0, len(threads))}
+	out := struct {
+		Articles []articleHit `json:"articles"` // published articles, shown above the threads
+		web.List[similar]
+	}{Articles: articleHits(arts), List: web.List[similar]{Items: make([]similar, 0, len(threads))}}
 	for _, t := range threads {
 		out.Items = append(out.Items, similar{ThreadJSON: web.ToThreadJSON(t, rk), OpenURL: openURL(t)})
 	}

@@ -68,6 +68,9 @@ func (h *Handlers) sitemaps(c *gin.Context) {
 	}
 	origin := h.site.Origin(c)
 	idx := sitemapIndex{Sitemaps: []sitemapRef{{Loc: origin + "/sitemaps/boards.xml"}}}
+	if h.with.Articles != nil {
+		idx.Sitemaps = append(idx.Sitemaps, sitemapRef{Loc: origin + "/sitemaps/articles.xml"})
+	}
 	for n := int64(1); (n-1)*forum.SitemapPageSize < maxID; n++ {
 		idx.Sitemaps = append(idx.Sitemaps, sitemapRef{Loc: fmt.Sprintf("%s/sitemaps/threads-%d.xml", origin, n)})
 	}
@@ -96,6 +99,10 @@ func (h *Handlers) sitemapFile(c *gin.Context) {
 			set.URLs = append(set.URLs, u)
 		}
 		writeXML(c, "application/xml; charset=utf-8", set)
+		return
+	}
+	if file == "articles.xml" && h.with.Articles != nil {
+		h.articlesSitemap(c)
 		return
 	}
 	num, ok := strings.CutPrefix(file, "threads-")

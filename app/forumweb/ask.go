@@ -11,6 +11,7 @@ import (
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/forum/lang"
+	"mutual/kb"
 )
 
 type askView struct {
@@ -25,6 +26,7 @@ type askView struct {
 	Preview   string // sanitised HTML; the template marks it safe with sanitized
 
 	Similar        []forum.Thread // similar solved questions (the discovery capability's check)
+	Articles       []kb.Hit       // published articles close to the title, listed first
 	CheckedSimilar bool
 
 	PostingHint string // what new members may post, while it applies
@@ -57,13 +59,14 @@ type Draft struct {
 	BoardID                          int64
 	Title, Body, ClientKey, Language string
 	Similar                          []forum.Thread
+	Articles                         []kb.Hit // published knowledge-base articles close to the title
 }
 
 // AskAgain shows the Ask form as typed, with similar solved questions (the
 // discovery capability's check for browsers without JavaScript).
 func (h *Handlers) AskAgain(c *gin.Context, d Draft) {
 	h.askPage(c, http.StatusOK, askView{BoardID: d.BoardID, Title: d.Title, Body: d.Body, ClientKey: d.ClientKey,
-		Language: d.Language, Similar: d.Similar, CheckedSimilar: true})
+		Language: d.Language, Similar: d.Similar, Articles: d.Articles, CheckedSimilar: true})
 }
 
 func (h *Handlers) askForm(c *gin.Context) {

@@ -37,6 +37,9 @@ type Handlers struct {
 	// ReportSlot, when set, gives the thread page the reports capability's
 	// slot ("Did this save you contacting us?" and "Contact us").
 	ReportSlot func(c *gin.Context, t forum.Thread) any
+	// ArticleSlot, when set, gives the thread page the knowledge base's
+	// line: the articles drafted from it, and a link to propose one.
+	ArticleSlot func(c *gin.Context, t forum.Thread) (any, error)
 	// Opened, when set, hears that a signed-in member is about to see a
 	// thread page, so notifications that point there are read before the
 	// page's bell is drawn. An error is logged; the page is shown anyway.

@@ -27,6 +27,7 @@ type threadView struct {
 	Rep            RepSlot           // the reputation slot
 	Escalation     any               // the escalation slot: state and buttons (signed-in viewers), or nil
 	Report         any               // the reports slot: survey and "Contact us", or nil
+	Article        any               // the knowledge-base slot: "now an article", "propose", or nil
 	Moderation     any               // the moderation slot: boards and threads to move or merge to (moderators), or nil
 	Bars           map[int64]postBar // each post's action bar, by post id
 	// Here is the page's own query ("?after=…"): forms on the page post
@@ -77,6 +78,11 @@ func (h *Handlers) loadThreadView(c *gin.Context, id int64) (threadView, error) 
 	tv.Escalation = h.esc.ThreadSlot(c, pg.Thread)
 	if h.ReportSlot != nil {
 		tv.Report = h.ReportSlot(c, pg.Thread)
+	}
+	if h.ArticleSlot != nil {
+		if tv.Article, err = h.ArticleSlot(c, pg.Thread); err != nil {
+			return threadView{}, err
+		}
 	}
 	if h.Moderation != nil {
 		if tv.Moderation, err = h.Moderation.ThreadSlot(c, pg.Thread); err != nil {

@@ -45,6 +45,10 @@ func figures(loc *i18n.Localizer, r *deflection.Report) []figure {
 		return figure{Key: key, Label: loc.T("fig." + key), Value: value, How: loc.T("fig."+key+"_how", args...)}
 	}
 	assumed := func(fg figure) figure { fg.Assumption = !r.Rate.Measured; return fg }
+	// Self-service counts knowledge-base articles' readers with solved
+	// threads' readers, and says so.
+	selfService := fig("self_service", loc.Float(f.SelfService, 2))
+	selfService.How = loc.T("kb.self_service_how", "Views", f.SolvedViews, "Articles", f.ArticleViews, "Contacts", f.ContactsFromSolved, "Rate", rate)
 	return []figure{
 		fig("asked", n(f.Asked)),
 		fig("peer_answered", n(f.PeerAnswered)),
@@ -59,7 +63,7 @@ func figures(loc *i18n.Localizer, r *deflection.Report) []figure {
 		fig("direct_raw", n(f.DirectRaw)),
 		fig("direct", n(f.DirectCorrected), "N", f.Recontacted),
 		fig("suggestions", n(f.SuggestionDeflections)),
-		assumed(fig("self_service", loc.Float(f.SelfService, 2), "Views", f.SolvedViews, "Contacts", f.ContactsFromSolved, "Rate", rate)),
+		assumed(selfService),
 		assumed(fig("saving", money(f.SavingMinor), "Contacts", loc.Float(f.DeflectedContacts, 2), "Cost", money(r.CostMinor),
 			"Gross", money(f.GrossSavingMinor), "Escalations", f.AgentEscalations, "AgentCost", money(f.AgentCostMinor))),
 		fig("first_peer", timing(f.FirstPeerAnswer)),

@@ -193,7 +193,7 @@ func (h *Handlers) api(c *gin.Context) {
 // csvColumns are the CSV's columns after scope, key and label.
 var csvColumns = []string{"asked", "answered", "peer_answered", "peer_resolved", "escalated", "cancelled_by_late_peer", "agent_resolved",
 	"resolved_otherwise", "unresolved", "escalation_rate_percent", "direct_deflection_raw", "recontacted_within_7_days", "direct_deflection",
-	"suggestion_deflections", "solved_viewer_days", "contact_clicks_from_solved", "survey_yes", "survey_answers", "self_service_rate_percent",
+	"suggestion_deflections", "solved_viewer_days", "article_viewer_days", "contact_clicks_from_solved", "survey_yes", "survey_answers", "self_service_rate_percent",
 	"self_service_rate_source", "self_service_deflection", "deflected_contacts", "agent_escalations", "currency", "cost_per_assisted_contact",
 	"gross_saving", "agent_cost", "estimated_saving",
 	"first_peer_answer_n", "first_peer_answer_median_s", "first_peer_answer_p90_s", "accepted_answer_n", "accepted_answer_median_s", "accepted_answer_p90_s",
@@ -213,7 +213,7 @@ func toCSV(r *deflection.Report) ([]byte, error) {
 	line := func(scope, key, label string, f deflection.Figures) {
 		_ = w.Write([]string{scope, key, label, i(f.Asked), i(f.Answered), i(f.PeerAnswered), i(f.PeerResolved), i(f.Escalated), i(f.LatePeer),
 			i(f.AgentResolved), i(f.OtherResolved), i(f.Unresolved), num(f.EscalationRate), i(f.DirectRaw), i(f.Recontacted), i(f.DirectCorrected),
-			i(f.SuggestionDeflections), strconv.FormatInt(f.SolvedViews, 10), i(f.ContactsFromSolved), i(f.SurveyYes), i(f.SurveyAnswers),
+			i(f.SuggestionDeflections), strconv.FormatInt(f.SolvedViews, 10), strconv.FormatInt(f.ArticleViews, 10), i(f.ContactsFromSolved), i(f.SurveyYes), i(f.SurveyAnswers),
 			num(r.Rate.Percent), source, num(f.SelfService), num(f.DeflectedContacts), i(f.AgentEscalations), r.Currency,
 			money(r.CostMinor), money(f.GrossSavingMinor), money(f.AgentCostMinor), money(f.SavingMinor),
 			i(f.FirstPeerAnswer.N), num(f.FirstPeerAnswer.MedianSeconds), num(f.FirstPeerAnswer.P90Seconds),

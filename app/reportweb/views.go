@@ -13,7 +13,14 @@ import (
 // the page cache so cached pages are counted too, and only notes the view in
 // memory once the page was served (200, or 304 to a revalidating reader); the batch is written every few
 // seconds (and at shutdown) by deflection.Views.Run.
-func (h *Handlers) CountView(c *gin.Context) {
+func (h *Handlers) CountView(c *gin.Context) { h.count(c, h.views.Record) }
+
+// CountArticleView counts a knowledge-base article page view as a
+// viewer-day, under the same rules as CountView: article readers count
+// toward self-service deflection as solved threads' readers do.
+func (h *Handlers) CountArticleView(c *gin.Context) { h.count(c, h.views.RecordArticle) }
+
+func (h *Handlers) count(c *gin.Context, record func(brandID, id int64, viewer string)) {
 	c.Next()
 	// 304 is a revalidated cached page: still a read.
 	if st := c.Writer.Status(); (st != http.StatusOK && st != http.StatusNotModified) || c.Request.Method != http.MethodGet {
@@ -32,7 +39,7 @@ func (h *Handlers) CountView(c *gin.Context) {
 		h.log.Error("deflection: viewer key", "request_id", web.RequestID(c), "err", err)
 		return
 	}
-	h.views.Record(web.BrandOf(c).ID, id, key)
+	record(web.BrandOf(c).ID, id, key)
 }
 
 // viewerKey is the member id, or for a visitor a salted daily hash of

@@ -29,6 +29,8 @@ var copyOrder = []string{
 	"copilot_settings",
 	"ticketing_settings", "ticketing_updates", "ticketing_signatures", "holdout_exposures",
 	"post_signals",
+	// The knowledge base and its readers.
+	"kb_articles", "kb_article_revisions", "kb_article_sources", "kb_article_credits", "kb_article_reports", "article_view_days",
 }
 
 // TableCount is one table's rows in the source and the target after a copy.
@@ -139,7 +141,7 @@ func hasIDColumn(table string) bool {
 		return false
 	case "sso_flows", "sso_settings", "username_holds", "privacy_settings":
 		return false
-	case "ticketing_settings", "ticketing_signatures":
+	case "ticketing_settings", "ticketing_signatures", "kb_article_revisions", "kb_article_sources", "kb_article_credits", "article_view_days":
 		return false
 	}
 	return true

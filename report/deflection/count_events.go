@@ -29,6 +29,29 @@ func (c *tally) countSolvedViews(ctx context.Context) error {
 	return rows.Err()
 }
 
+// countArticleViews counts viewer-days on published knowledge-base
+// articles: self-service reads, counted with solved threads' (see
+// RecordArticle for the rules, which are the same).
+func (c *tally) countArticleViews(ctx context.Context) error {
+	bw, ba := c.boardFilter("board_id")
+	rows, err := c.db.Query(ctx, `SELECT day, board_id, COUNT(*) FROM article_view_days WHERE brand_id = ? AND day >= ? AND day < ?`+bw+
+		` GROUP BY day, board_id`, append([]any{c.q.BrandID, Day(c.from), Day(c.end)}, ba...)...)
+	if err != nil {
+		return fmt.Errorf("deflection: read article views: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var day, board, n int64
+		if err := rows.Scan(&day, &board, &n); err != nil {
+			return err
+		}
+		for _, a := range c.accsFor(day*86400000, board) {
+			a.f.ArticleViews += n
+		}
+	}
+	return rows.Err()
+}
+
 // countContactsFromSolved counts readers of solved threads who clicked
 // "Contact us" anyway.
 func (c *tally) countContactsFromSolved(ctx context.Context) error {

@@ -39,6 +39,7 @@ type Figures struct {
 	DirectCorrected       int        `json:"direct_deflection"`
 	SuggestionDeflections int        `json:"suggestion_deflections"`
 	SolvedViews           int64      `json:"solved_viewer_days"`
+	ArticleViews          int64      `json:"article_viewer_days"` // readers of knowledge-base articles, counted as solved threads' are
 	ContactsFromSolved    int        `json:"contact_clicks_from_solved"`
 	SurveyYes             int        `json:"survey_yes"`
 	SurveyAnswers         int        `json:"survey_answers"`
@@ -72,7 +73,7 @@ func (a *acc) finish(rate float64, cost int64) Figures {
 	f.EscalationRate = pct(f.Escalated, f.Asked)
 	f.DirectCorrected = f.DirectRaw - f.Recontacted
 	f.SuggestionDeflections = len(a.suggestion)
-	f.SelfService = round2(float64(max(f.SolvedViews-int64(f.ContactsFromSolved), 0)) * rate)
+	f.SelfService = round2(float64(max(f.SolvedViews+f.ArticleViews-int64(f.ContactsFromSolved), 0)) * rate)
 	f.DeflectedContacts = round2(float64(f.DirectCorrected+f.SuggestionDeflections) + f.SelfService)
 	f.GrossSavingMinor = int64(math.Round(f.DeflectedContacts * float64(cost)))
 	f.AgentCostMinor = int64(f.AgentEscalations) * cost

@@ -18,6 +18,7 @@ type MemberActivity struct {
 	ContactClicks []ContactData `json:"contact_clicks"`
 	ThreadsRead   []ReadData    `json:"threads_read"`
 	Holdout       []HoldoutData `json:"holdout_events"`
+	ArticlesRead  []ArticleRead `json:"articles_read"`
 }
 
 // HoldoutData is one holdout event of the member.
@@ -26,6 +27,12 @@ type HoldoutData struct {
 	Event    string    `json:"event"`
 	ThreadID int64     `json:"thread_id,omitempty"`
 	At       time.Time `json:"at"`
+}
+
+// ArticleRead is a knowledge-base article read on a day (UTC).
+type ArticleRead struct {
+	ArticleID int64  `json:"article_id"`
+	Day       string `json:"day"`
 }
 
 // SurveyData is one survey answer.
@@ -49,7 +56,7 @@ type ReadData struct {
 
 // ExportMember reads the reports' part of a member's data export.
 func ExportMember(ctx context.Context, q sqldb.Querier, brandID, userID int64) (MemberActivity, error) {
-	m := MemberActivity{SurveyAnswers: []SurveyData{}, ContactClicks: []ContactData{}, ThreadsRead: []ReadData{}, Holdout: []HoldoutData{}}
+	m := MemberActivity{SurveyAnswers: []SurveyData{}, ContactClicks: []ContactData{}, ThreadsRead: []ReadData{}}
 	rows, err := q.Query(ctx, `SELECT thread_id, saved, answered_at FROM deflection_survey WHERE user_id = ? AND brand_id = ? ORDER BY answered_at, id`, userID, brandID)
 	if err != nil {
 		return m, fmt.Errorf("deflection: export survey answers: %w", err)
@@ -104,20 +111,51 @@ func ExportMember(ctx context.Context, q sqldb.Querier, brandID, userID int64) (
 	if err := rows.Err(); err != nil {
 		return m, err
 	}
-	rows, err = q.Query(ctx, `SELECT arm, event, COALESCE(thread_id, 0), at FROM holdout_exposures WHERE brand_id = ? AND asker_key = ?
+	if m.Holdout, err = exportHoldout(ctx, q, brandID, userID); err != nil {
+		return m, err
+	}
+	m.ArticlesRead, err = exportArticlesRead(ctx, q, brandID, userID)
+	return m, err
+}
+
+// exportHoldout is the member's holdout events, oldest first.
+func exportHoldout(ctx context.Context, q sqldb.Querier, brandID, userID int64) ([]HoldoutData, error) {
+	out := []HoldoutData{}
+	rows, err := q.Query(ctx, `SELECT arm, event, COALESCE(thread_id, 0), at FROM holdout_exposures WHERE brand_id = ? AND asker_key = ?
 ORDER BY at, id`, brandID, AskerKey(userID))
 	if err != nil {
-		return m, fmt.Errorf("deflection: export holdout events: %w", err)
+		return out, fmt.Errorf("deflection: export holdout events: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var h HoldoutData
 		var at int64
 		if err := rows.Scan(&h.Group, &h.Event, &h.ThreadID, &at); err != nil {
-			return m, err
+			return out, err
 		}
 		h.At = time.UnixMilli(at).UTC()
-		m.Holdout = append(m.Holdout, h)
+		out = append(out, h)
 	}
-	return m, rows.Err()
+	return out, rows.Err()
+}
+
+// exportArticlesRead is the knowledge-base articles the member read, a row
+// per article and day.
+func exportArticlesRead(ctx context.Context, q sqldb.Querier, brandID, userID int64) ([]ArticleRead, error) {
+	out := []ArticleRead{}
+	rows, err := q.Query(ctx, `SELECT article_id, day FROM article_view_days WHERE viewer_key = ? AND brand_id = ? ORDER BY day, article_id`, MemberKey(userID), brandID)
+	if err != nil {
+		return out, fmt.Errorf("deflection: export article reading: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r ArticleRead
+		var day int64
+		if err := rows.Scan(&r.ArticleID, &day); err != nil {
+			return out, err
+		}
+		r.Day = time.Unix(day*86400, 0).UTC().Format(time.DateOnly)
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }

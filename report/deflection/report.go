@@ -169,6 +169,9 @@ func Compute(ctx context.Context, db sqldb.Querier, q Query, now time.Time) (*Re
 	if err := c.countSolvedViews(ctx); err != nil {
 		return nil, err
 	}
+	if err := c.countArticleViews(ctx); err != nil {
+		return nil, err
+	}
 	if err := c.countContactsFromSolved(ctx); err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -42,8 +43,9 @@ func IsCrawler(ua string) bool {
 func MemberKey(userID int64) string { return fmt.Sprintf("u%d", userID) }
 
 type viewKey struct {
-	brandID, threadID, day int64
+	brandID, threadID, day int64 // threadID is the article's id for an article
 	viewer                 string
+	article                bool // a knowledge-base article's reader, not a thread's
 }
 
 // Views counts unique viewer-days per thread. Record only notes a view in
@@ -74,7 +76,18 @@ func NewViews(db *sqldb.DB, now func() time.Time, log *slog.Logger) *Views {
 
 // Record notes that viewer read the thread today.
 func (v *Views) Record(brandID, threadID int64, viewer string) {
-	k := viewKey{brandID: brandID, threadID: threadID, day: Day(v.now()), viewer: viewer}
+	v.note(viewKey{brandID: brandID, threadID: threadID, day: Day(v.now()), viewer: viewer})
+}
+
+// RecordArticle notes that viewer read a knowledge-base article today.
+// Article readers count toward self-service deflection as solved threads'
+// readers do: one viewer-day each, robots excluded, the proposer's own
+// reads excluded as an asker's are, published articles only.
+func (v *Views) RecordArticle(brandID, articleID int64, viewer string) {
+	v.note(viewKey{brandID: brandID, threadID: articleID, day: Day(v.now()), viewer: viewer, article: true})
+}
+
+func (v *Views) note(k viewKey) {
 	v.mu.Lock()
 	v.batch[k] = struct{}{}
 	full := len(v.batch) >= maxBatch
@@ -156,7 +169,58 @@ func (v *Views) Flush(ctx context.Context) (int, error) {
 	return written, nil
 }
 
-func writeViews(ctx context.Context, tx *sqldb.Tx, keys []viewKey) (int, error) {
+func writeViews(ctx context.Context, tx *sqldb.Tx, all []viewKey) (int, error) {
+	var keys, articles []viewKey
+	for _, k := range all {
+		if k.article {
+			articles = append(articles, k)
+		} else {
+			keys = append(keys, k)
+		}
+	}
+	written, err := writeArticleViews(ctx, tx, articles)
+	if err != nil || len(keys) == 0 {
+		return written, err
+	}
+	n, err := writeThreadViews(ctx, tx, keys)
+	return written + n, err
+}
+
+// writeArticleViews writes article readers' viewer-days: only on a
+// published article, and not its proposer's.
+func writeArticleViews(ctx context.Context, tx *sqldb.Tx, keys []viewKey) (int, error) {
+	type articleInfo struct{ board, proposer int64 }
+	info := map[int64]*articleInfo{}
+	written := 0
+	for _, k := range keys {
+		ai, ok := info[k.threadID]
+		if !ok {
+			ai = &articleInfo{}
+			err := tx.QueryRow(ctx, `SELECT board_id, COALESCE(proposer_id, 0) FROM kb_articles WHERE id = ? AND brand_id = ? AND state = 'published'`,
+				k.threadID, k.brandID).Scan(&ai.board, &ai.proposer)
+			if errors.Is(err, sql.ErrNoRows) {
+				ai = nil
+			} else if err != nil {
+				return 0, err
+			}
+			info[k.threadID] = ai
+		}
+		if ai == nil || k.viewer == MemberKey(ai.proposer) {
+			continue
+		}
+		res, err := tx.Exec(ctx, `INSERT INTO article_view_days (brand_id, article_id, day, viewer_key, board_id) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (article_id, day, viewer_key) DO NOTHING`, k.brandID, k.threadID, k.day, k.viewer, ai.board)
+		if err != nil {
+			return 0, err
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			written++
+		}
+	}
+	return written, nil
+}
+
+func writeThreadViews(ctx context.Context, tx *sqldb.Tx, keys []viewKey) (int, error) {
 	info := map[int64]threadInfo{}
 	ids := make([]int64, 0, len(keys))
 	seen := map[int64]bool{}

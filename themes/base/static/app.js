@@ -64,9 +64,28 @@ function counted(el, name, n) {
   if (!box || !title || !window.fetch) return;
   var list = box.querySelector(".similar-list");
   var timer = null, last = "";
-  function show(items) {
+  // Published knowledge-base articles come first, marked as articles.
+  function showArticles(articles) {
+    articles.forEach(function (x) {
+      var li = document.createElement("li");
+      li.className = "similar-article";
+      var badge = document.createElement("span");
+      badge.className = "badge badge-article";
+      badge.textContent = box.getAttribute("data-article");
+      li.appendChild(badge);
+      li.appendChild(document.createTextNode(" "));
+      var a = document.createElement("a");
+      a.href = x.url;
+      a.textContent = x.title;
+      li.appendChild(a);
+      list.appendChild(li);
+    });
+  }
+  function show(items, articles) {
     while (list.firstChild) list.removeChild(list.firstChild);
-    if (!items.length) { box.hidden = true; return; }
+    articles = articles || [];
+    if (!items.length && !articles.length) { box.hidden = true; return; }
+    showArticles(articles);
     items.forEach(function (t) {
       var li = document.createElement("li");
       var a = document.createElement("a");
@@ -93,7 +112,7 @@ function counted(el, name, n) {
       if (q.length < 8) { show([]); return; }
       fetch("/api/v1/similar?title=" + encodeURIComponent(q) + "&lang=" + encodeURIComponent(lang), { credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (j) { if (j && title.value.trim() === q) show(j.items || []); })
+        .then(function (j) { if (j && title.value.trim() === q) show(j.items || [], j.articles || []); })
         .catch(function () {});
     }, 250);
   }
