@@ -21,8 +21,8 @@ type listItem struct {
 	URL string `json:"url"`
 }
 
-func (h *Handlers) item(x escalation.Escalation) listItem {
-	return listItem{JSON: x.JSON(h.now()), URL: "/t/" + web.Itoa(x.ThreadID) + "/" + x.Slug}
+func (h *Handlers) item(c *gin.Context, x escalation.Escalation) listItem {
+	return listItem{JSON: x.JSON(h.now(), web.LocalizerOf(c)), URL: "/t/" + web.Itoa(x.ThreadID) + "/" + x.Slug}
 }
 
 func parseCursor(s string) (escalation.Cursor, error) {
@@ -58,7 +58,7 @@ func (h *Handlers) listAPI(c *gin.Context) {
 	}
 	out := web.List[listItem]{Items: []listItem{}}
 	for _, x := range list {
-		out.Items = append(out.Items, h.item(x))
+		out.Items = append(out.Items, h.item(c, x))
 	}
 	if next.ID != 0 {
 		s := fmt.Sprintf("%d.%d", next.At, next.ID)
@@ -70,7 +70,8 @@ func (h *Handlers) listAPI(c *gin.Context) {
 type eventJSON struct {
 	State string `json:"state"`
 	Actor string `json:"actor,omitempty"`
-	Note  string `json:"note"`
+	Note  string `json:"note"`                // worded in the reader's language
+	Code  string `json:"note_code,omitempty"` // when the lifecycle wrote the note (see docs/escalation.md)
 	At    string `json:"at"`
 }
 
@@ -94,9 +95,9 @@ func (h *Handlers) getAPI(c *gin.Context) {
 	}
 	evs := []eventJSON{}
 	for _, e := range hist {
-		evs = append(evs, eventJSON{State: e.State, Actor: e.ActorName, Note: e.Note, At: e.At.Format("2006-01-02T15:04:05.000Z07:00")})
+		evs = append(evs, eventJSON{State: e.State, Actor: e.ActorName, Note: e.Note.Text(web.LocalizerOf(c)), Code: e.Note.Code, At: e.At.Format("2006-01-02T15:04:05.000Z07:00")})
 	}
-	c.JSON(http.StatusOK, gin.H{"escalation": h.item(x), "events": evs})
+	c.JSON(http.StatusOK, gin.H{"escalation": h.item(c, x), "events": evs})
 }
 
 // do runs one agent action by name; body carries note and, for a
@@ -138,7 +139,7 @@ func (h *Handlers) actAPI(act string) gin.HandlerFunc {
 			h.site.Fail(c, err)
 			return
 		}
-		c.JSON(http.StatusOK, h.item(x))
+		c.JSON(http.StatusOK, h.item(c, x))
 	}
 }
 

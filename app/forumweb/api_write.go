@@ -193,7 +193,7 @@ func (h *Handlers) apiPreview(c *gin.Context) {
 		h.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"body": web.T(c, "aw.preview_too_long")}})
 		return
 	}
-	html, err := h.md.Render(in.Body)
+	html, err := h.md.Render(c.Request.Context(), in.Body)
 	if err != nil {
 		h.site.Fail(c, err)
 		return

@@ -81,7 +81,7 @@ func (h *Handlers) query(c *gin.Context) (deflection.Query, string, error) {
 	if len(bad) > 0 {
 		return q, period, &fault.ValidationError{Fields: bad}
 	}
-	if err := q.Validate(); err != nil {
+	if err := q.Validate(c.Request.Context()); err != nil {
 		return q, period, err
 	}
 	var err error
