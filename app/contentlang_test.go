@@ -94,7 +94,7 @@ func TestBoardAndSearchFilterByLanguage(t *testing.T) {
 		{name: "search api filtered", method: http.MethodGet, path: "/api/v1/search?q=router&lang=en", status: http.StatusOK,
 			contains: []string{`"items":[{"id":` + itoa(en.ID), `"language":"en"`, `"total":1`}},
 		{name: "search api with an unknown language", method: http.MethodGet, path: "/api/v1/search?q=router&lang=xx", status: http.StatusUnprocessableEntity,
-			contains: []string{`"lang":"lang must be a language code such as en or es"`}},
+			contains: []string{`"lang":"The language must be a language code such as en or es."`}},
 	})
 	s.noErrorLogs()
 }

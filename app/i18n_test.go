@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -487,5 +488,128 @@ func TestARightToLeftLanguageFromATheme(t *testing.T) {
 	}
 	if r := s.browser().get("/"); !strings.Contains(r.body, `<html lang="en" dir="ltr">`) {
 		t.Error("the English page is not left to right")
+	}
+}
+
+// refusal is a request a community refuses, and the status it answers with.
+type refusal struct {
+	name   string
+	as     *browser
+	method string // a form is posted (GET: a page); api sends JSON
+	path   string
+	form   url.Values
+	api    any
+	status int
+}
+
+// TestRefusalsSpeakFromTheCatalogue sends forms and API calls that each
+// capability refuses (validation, permissions, conflicts, limits) in the
+// pseudo-locale, and fails on any word of the page, or of the API's
+// message and field messages, outside the catalogue's wrappers.
+func TestRefusalsSpeakFromTheCatalogue(t *testing.T) {
+	ss := newSSOSite(t)
+	s := ss.site
+	s.offer("en", i18n.Pseudo)
+	c := s.seed()
+	ctx := context.Background()
+	if _, err := s.app.Escalations().AddAgent(ctx, escalation.NewAgent{BrandID: s.brand.ID, UserID: ss.admin.actor.UserID,
+		Person: "boss@example.com", OnShift: true}); err != nil {
+		t.Fatal(err)
+	}
+	ps := func(b *browser) *browser { return b.speaking(i18n.Pseudo) }
+	admin, asker, mod := ps(s.signedIn(ss.admin)), ps(s.signedIn(c.asker)), ps(s.signedIn(c.mod))
+	api := func(m member) *browser { return ps(s.bearerClient(m)) }
+	for _, b := range []*browser{admin, asker, mod} {
+		b.get("/") // the form token
+	}
+	open, question := itoa(c.open.ID), itoa(c.question.ID)
+	deep := strings.Repeat("> ", 40) + "too deep"
+	cases := []refusal{
+		// moderation
+		{"a role that does not exist", admin, "POST", "/admin/roles", url.Values{"username": {"helper"}, "role": {"wizard"}}, nil, 422},
+		{"a role that does not exist (API)", api(ss.admin), "API", "/api/v1/users/helper/roles", nil, map[string]any{"role": "wizard"}, 422},
+		{"dropping one's own administrator role", admin, "POST", "/admin/roles", url.Values{"username": {"boss"}, "role": {"admin"}, "op": {"revoke"}}, nil, 403},
+		{"flagging one's own post (API)", api(c.asker), "API", "/api/v1/posts/" + question + "/flags", nil, map[string]any{"reason": "spam"}, 403},
+		{"a flag without a reason (API)", api(c.other), "API", "/api/v1/posts/" + question + "/flags", nil, map[string]any{"reason": "boring"}, 422},
+		{"a suspension without a reason", mod, "POST", "/mod/users/helper", url.Values{"act": {"suspend"}, "until": {"2099-01-01T00:00"}}, nil, 422},
+		{"acting on oneself (API)", api(c.mod), "API", "/api/v1/users/moddy/warn", nil, map[string]any{"reason": "testing"}, 403},
+		// escalation
+		{"claiming without being an agent (API)", api(c.mod), "API", "/api/v1/escalations/1/claim", nil, nil, 403},
+		{"escalating with too short a reason (API)", api(c.other), "API", "/api/v1/threads/" + open + "/escalate", nil, map[string]any{"reason": "help"}, 422},
+		{"escalating another's question", asker, "POST", "/t/" + open + "/escalate", url.Values{"reason": {"This needs the support team now."}}, nil, 403},
+		// privacy
+		{"an erasure policy that does not exist", admin, "POST", "/admin/privacy", url.Values{"erased_posts": {"burn"}, "username_hold_days": {"ninety"}}, nil, 422},
+		{"an erasure not confirmed", admin, "POST", "/admin/privacy/users/helper/erase", url.Values{"confirm_username": {"someone"}}, nil, 422},
+		{"an administrator erasing their own account (API)", api(ss.admin), "API", "/api/v1/users/boss/erase", nil, map[string]any{"confirm_username": "boss"}, 403},
+		// single sign-on
+		{"a provider with nothing filled in", admin, "POST", "/admin/sso/providers", url.Values{"issuer": {"ftp://x"}}, nil, 422},
+		{"a provider that cannot be reached", admin, "POST", "/admin/sso/providers", url.Values{"label": {"Corp"}, "issuer": {"http://127.0.0.1:1"},
+			"client_id": {"id"}, "client_secret": {"secret"}}, nil, 422},
+		// the deflection report, its settings and the survey
+		{"a report period that is not a date", admin, "GET", "/reports/deflection?period=custom&from=yesterday", nil, nil, 422},
+		{"report settings out of range", admin, "POST", "/reports/deflection/settings", url.Values{"cost": {"-1"}, "currency": {"euro"}, "rate": {"200"},
+			"min_answers": {"0"}, "contact_url": {"mailto:x"}}, nil, 422},
+		{"rating one's own question", asker, "POST", "/survey/" + itoa(c.solved.ID), url.Values{"answer": {"yes"}}, nil, 409},
+		// search
+		{"a search with no words", ps(s.browser()), "GET", "/search?q=%21%21", nil, nil, 422},
+		{"a search past its last page (API)", api(c.other), "API", "/api/v1/search?q=bill&page=9999", nil, nil, 422},
+		// markup
+		{"a reply nested too deep (API)", api(c.helper), "API", "/api/v1/threads/" + open + "/posts", nil, map[string]any{"body": deep}, 422},
+		// the brand's look
+		{"a brand look that is not one", admin, "POST", "/admin/brand", url.Values{"name": {""}, "logo_url": {"http://x/logo.png"}, "color_primary": {"red"},
+			"color_accent": {"blue"}, "op": {"save"}}, nil, 422},
+	}
+	names := []string{ss.provider.Label, "Corp", s.brand.Name, s.brand.Tagline, s.board.Name, c.solved.Title, c.open.Title,
+		"admin", "asker", "helper", "other", "moddy", "boss", "someone", "ninety", "yesterday", "euro", "mailto:x", "ftp://x", "wizard", "burn",
+		"http://127.0.0.1:1", "http://x/logo.png", "red", "blue", "bill", "2099-01-01T00:00", "This needs the support team now."}
+	for _, r := range reputation.Ranks {
+		names = append(names, r.Name)
+	}
+	for _, l := range lang.Known() {
+		names = append(names, l.Name)
+	}
+	for _, cs := range cases {
+		var r *response
+		switch cs.method {
+		case "API":
+			method := http.MethodPost
+			if strings.HasPrefix(cs.path, "/api/v1/search") {
+				method = http.MethodGet
+			}
+			r = cs.as.api(method, cs.path, cs.api, "Accept-Language", i18n.Pseudo)
+		case "GET":
+			r = cs.as.get(cs.path)
+		default:
+			r = cs.as.post(cs.path, cs.form)
+		}
+		if r.code != cs.status {
+			t.Errorf("%s: %d, want %d\n%s", cs.name, r.code, cs.status, clip(r.body))
+			continue
+		}
+		if cs.method != "API" {
+			for _, leak := range untranslated(t, r.body, names) {
+				t.Errorf("%s (%s): %q is not from the catalogue", cs.name, cs.path, leak)
+			}
+			continue
+		}
+		var body struct {
+			Error struct {
+				Message string            `json:"message"`
+				Fields  map[string]string `json:"fields"`
+			} `json:"error"`
+		}
+		if err := json.Unmarshal([]byte(r.body), &body); err != nil || body.Error.Message == "" {
+			t.Errorf("%s: no error message in %s", cs.name, r.body)
+			continue
+		}
+		texts := []string{body.Error.Message}
+		for _, f := range body.Error.Fields {
+			texts = append(texts, f)
+		}
+		for _, text := range texts {
+			for _, leak := range untranslated(t, "<p>"+html.EscapeString(text)+"</p>", names) {
+				t.Errorf("%s (%s): API message %q is not from the catalogue (%q)", cs.name, cs.path, text, leak)
+			}
+		}
 	}
 }

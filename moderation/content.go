@@ -83,7 +83,7 @@ func (s *Service) actOnPost(ctx context.Context, tx *sqldb.Tx, a account.Actor, 
 		}
 		to, name = forum.StatusVisible, ActPostRestored
 	default:
-		return 0, &fault.ValidationError{Fields: map[string]string{"act": "act must be hide, unhide, delete or restore"}}
+		return 0, &fault.ValidationError{Fields: map[string]string{"act": i18n.T(ctx, "modmsg.post_act")}}
 	}
 	before, t, err := s.forum.SetPostStatus(ctx, tx, a.BrandID, postID, to)
 	if err != nil {
@@ -219,7 +219,7 @@ func (s *Service) ActOnThread(ctx context.Context, a account.Actor, threadID int
 			before, _, err = s.forum.MergeThread(ctx, tx, a.BrandID, threadID, target, a.UserID)
 			name, result = ActThreadMerged, target
 		default:
-			return &fault.ValidationError{Fields: map[string]string{"act": "act must be lock, unlock, pin, unpin, move or merge"}}
+			return &fault.ValidationError{Fields: map[string]string{"act": i18n.T(ctx, "modmsg.thread_act")}}
 		}
 		if err != nil {
 			return err

@@ -118,7 +118,7 @@ func (s *Service) ActOnPerson(ctx context.Context, a account.Actor, username str
 			}
 			after.Banned, name = false, ActUserUnbanned
 		default:
-			return &fault.ValidationError{Fields: map[string]string{"act": "act must be warn, suspend, unsuspend, ban or unban"}}
+			return &fault.ValidationError{Fields: map[string]string{"act": i18n.T(ctx, "modmsg.person_act")}}
 		}
 		return s.record(ctx, tx, a, entry{act: name, targetType: "user", targetID: st.UserID, targetUser: st.UserID, reason: reason,
 			before: before, after: after})

@@ -230,7 +230,7 @@ func (s *Service) Decide(ctx context.Context, a account.Actor, postID int64, d D
 		return s.Revise(ctx, a, postID, title, body, reason)
 	case Approve, Dismiss:
 	default:
-		return forum.Post{}, &fault.ValidationError{Fields: map[string]string{"decision": "decision must be approve, dismiss, hide, delete or edit"}}
+		return forum.Post{}, &fault.ValidationError{Fields: map[string]string{"decision": i18n.T(ctx, "modmsg.decision")}}
 	}
 	if err := checkReason(ctx, reason, false); err != nil {
 		return forum.Post{}, err

@@ -79,14 +79,14 @@ const (
 )
 
 // ParseStatus accepts "", all, solved or unanswered.
-func ParseStatus(s string) (Status, error) {
+func ParseStatus(ctx context.Context, s string) (Status, error) {
 	switch s {
 	case "", "all":
 		return StatusAny, nil
 	case "solved", "unanswered":
 		return Status(s), nil
 	}
-	return "", &fault.ValidationError{Fields: map[string]string{"status": "status must be all, solved or unanswered"}}
+	return "", &fault.ValidationError{Fields: map[string]string{"status": i18n.T(ctx, "searchmsg.status")}}
 }
 
 // Query is what a person asked for.

@@ -25,28 +25,30 @@ func (h *Handlers) item(c *gin.Context, x escalation.Escalation) listItem {
 	return listItem{JSON: x.JSON(h.now(), web.LocalizerOf(c)), URL: "/t/" + web.Itoa(x.ThreadID) + "/" + x.Slug}
 }
 
-func parseCursor(s string) (escalation.Cursor, error) {
+// parseCursor reads ?after=; false when it is not a cursor this API made.
+func parseCursor(s string) (escalation.Cursor, bool) {
 	if s == "" {
-		return escalation.Cursor{}, nil
+		return escalation.Cursor{}, true
 	}
 	at, id, ok := strings.Cut(s, ".")
 	x, err1 := strconv.ParseInt(at, 10, 64)
 	y, err2 := strconv.ParseInt(id, 10, 64)
 	if !ok || err1 != nil || err2 != nil || y <= 0 {
-		return escalation.Cursor{}, &fault.ValidationError{Fields: map[string]string{"after": "after must be the next value of a previous page"}}
+		return escalation.Cursor{}, false
 	}
-	return escalation.Cursor{At: x, ID: y}, nil
+	return escalation.Cursor{At: x, ID: y}, true
 }
 
 func (h *Handlers) listAPI(c *gin.Context) {
-	after, err := parseCursor(c.Query("after"))
-	if err != nil {
-		h.site.Fail(c, err)
+	after, ok := parseCursor(c.Query("after"))
+	if !ok {
+		h.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"after": web.T(c, "apimsg.after")}})
 		return
 	}
+	var err error
 	limit := 50
 	if s := c.Query("limit"); s != "" {
-		if limit, err = web.ParseLimit(s); err != nil {
+		if limit, err = web.ParseLimit(c, s); err != nil {
 			h.site.Fail(c, err)
 			return
 		}
@@ -152,7 +154,7 @@ func (h *Handlers) shiftAPI(c *gin.Context) {
 		return
 	}
 	if in.OnShift == nil {
-		h.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"on_shift": "on_shift must be true or false"}})
+		h.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"on_shift": web.T(c, "apimsg.on_shift")}})
 		return
 	}
 	actor := web.ActorOf(c)

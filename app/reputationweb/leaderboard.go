@@ -102,7 +102,7 @@ func (h *Handlers) apiTopHelpers(c *gin.Context) {
 	p := reputation.Month
 	if q := c.Query("period"); q != "" {
 		if p, err = reputation.ParsePeriod(q); err != nil || p == reputation.Week {
-			h.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"period": "period must be month or all"}})
+			h.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"period": web.T(c, "apimsg.period_month_all")}})
 			return
 		}
 	}
