@@ -50,7 +50,7 @@ func (h *Handlers) query(c *gin.Context) (search.Query, error) {
 		}
 		sq.Since = h.now().Add(-d)
 	}
-	language, err := forum.ParseLanguage(c.Query("lang"))
+	language, err := forum.ParseLanguage(c.Request.Context(), c.Query("lang"))
 	if err != nil {
 		fields["lang"] = web.T(c, "searchmsg.lang")
 	}
@@ -218,7 +218,7 @@ func (h *Handlers) apiSimilar(c *gin.Context) {
 		h.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"title": web.T(c, "apimsg.title_300")}})
 		return
 	}
-	prefer, err := forum.ParseLanguage(c.Query("lang"))
+	prefer, err := forum.ParseLanguage(c.Request.Context(), c.Query("lang"))
 	if err != nil {
 		h.site.Fail(c, err)
 		return

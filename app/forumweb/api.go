@@ -41,7 +41,7 @@ func (h *Handlers) apiThreads(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	language, err := forum.ParseLanguage(c.Query("lang"))
+	language, err := forum.ParseLanguage(c.Request.Context(), c.Query("lang"))
 	if err != nil {
 		h.site.Fail(c, err)
 		return
