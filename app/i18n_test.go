@@ -555,13 +555,15 @@ func TestRefusalsSpeakFromTheCatalogue(t *testing.T) {
 		{"a search past its last page (API)", api(c.other), "API", "/api/v1/search?q=bill&page=9999", nil, nil, 422},
 		// markup
 		{"a reply nested too deep (API)", api(c.helper), "API", "/api/v1/threads/" + open + "/posts", nil, map[string]any{"body": deep}, 422},
+		// reputation's rules and ranks
+		{"reputation rules out of range", admin, "POST", "/admin/reputation", url.Values{"kudos_points": {"5000"}, "ranks": {"Solo: 3\nSolo: 5"}}, nil, 422},
 		// the brand's look
 		{"a brand look that is not one", admin, "POST", "/admin/brand", url.Values{"name": {""}, "logo_url": {"http://x/logo.png"}, "color_primary": {"red"},
 			"color_accent": {"blue"}, "op": {"save"}}, nil, 422},
 	}
 	names := []string{ss.provider.Label, "Corp", s.brand.Name, s.brand.Tagline, s.board.Name, c.solved.Title, c.open.Title,
 		"admin", "asker", "helper", "other", "moddy", "boss", "someone", "ninety", "yesterday", "euro", "mailto:x", "ftp://x", "wizard", "burn",
-		"http://127.0.0.1:1", "http://x/logo.png", "red", "blue", "bill", "2099-01-01T00:00", "This needs the support team now."}
+		"http://127.0.0.1:1", "http://x/logo.png", "Solo", "red", "blue", "bill", "2099-01-01T00:00", "This needs the support team now."}
 	for _, r := range reputation.Ranks {
 		names = append(names, r.Name)
 	}
