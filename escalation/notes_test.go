@@ -26,7 +26,7 @@ func TestNotesAreWordedInTheReadersLanguage(t *testing.T) {
 		{`fast lane: "fraud"`, pl, "Szybka ścieżka: „fraud”"},
 		{"escalated by trusted member ana: Porting is stuck", es, "Escalado por el miembro de confianza ana: Porting is stuck"},
 		{"escalated by the asker: No line since Monday", pl, "Eskalowane przez pytającego: No line since Monday"},
-		{"routed?language=es", es, "Asignada al agente de turno con menos carga que lee Español"},
+		{"routed?language=es", es, "Asignado al agente de turno con menos carga que lee Español"},
 		{"resolved?resolution=agent", es, "respondido por un agente"},
 		{"moderated?act=thread_locked&text=Duplicate", es, "Un moderador cerró el hilo: Duplicate"},
 		{"need billing access", pl, "need billing access"}, // an agent's words, as typed
