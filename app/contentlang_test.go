@@ -83,7 +83,7 @@ func TestBoardAndSearchFilterByLanguage(t *testing.T) {
 		{name: "board filtered to English and unanswered", method: http.MethodGet, path: board + "?filter=unanswered&lang=en", status: http.StatusOK,
 			contains: []string{en.Title, `<input type="hidden" name="filter" value="unanswered">`}, notContains: []string{es.Title}},
 		{name: "board with an unknown language is 422", method: http.MethodGet, path: board + "?lang=xx", status: http.StatusUnprocessableEntity,
-			contains: []string{"lang must be a language code such as en or es"}},
+			contains: []string{"The language must be a language code such as en or es."}},
 		{name: "board api filtered", method: http.MethodGet, path: "/api/v1/boards/" + itoa(s.board.ID) + "/threads?lang=es", status: http.StatusOK,
 			contains: []string{`"id":` + itoa(es.ID), `"language":"es"`}, notContains: []string{`"id":` + itoa(en.ID) + `,`}},
 		{name: "search page filtered", method: http.MethodGet, path: "/search?q=router&lang=es", status: http.StatusOK,
@@ -94,7 +94,7 @@ func TestBoardAndSearchFilterByLanguage(t *testing.T) {
 		{name: "search api filtered", method: http.MethodGet, path: "/api/v1/search?q=router&lang=en", status: http.StatusOK,
 			contains: []string{`"items":[{"id":` + itoa(en.ID), `"language":"en"`, `"total":1`}},
 		{name: "search api with an unknown language", method: http.MethodGet, path: "/api/v1/search?q=router&lang=xx", status: http.StatusUnprocessableEntity,
-			contains: []string{`"lang":"lang must be a language code such as en or es"`}},
+			contains: []string{`"lang":"The language must be a language code such as en or es."`}},
 	})
 	s.noErrorLogs()
 }

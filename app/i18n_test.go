@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -11,14 +12,19 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 
 	"golang.org/x/net/html"
 
+	"mutual/account"
 	"mutual/app"
+	"mutual/escalation"
 	"mutual/forum"
 	"mutual/forum/lang"
+	"mutual/forum/notify"
 	"mutual/i18n"
+	"mutual/internal/testkit/oidcop"
 	"mutual/kb"
 	"mutual/markup"
 	"mutual/reputation"
@@ -56,12 +62,6 @@ var notPages = []string{"/admin/privacy/users/:username/export", "/ask/similar/:
 	"/mod/audit.csv", "/leads.csv", "/notifications/:id", "/robots.txt", "/settings/privacy/export", "/sitemap.xml", "/sitemaps/:file",
 	"/static/*file", "/sso/:id/callback", "/kb/:id", "/feeds/articles.atom"}
 
-// pendingPages still have words outside the catalogue (agents' and
-// administrators' pages not yet moved), or are converted but reached only
-// with a brand's contact page, a signed link or a provider's flow set up.
-var pendingPages = []string{"/admin/brand", "/admin/privacy", "/admin/privacy/users/:username", "/admin/sso", "/escalations/:id", "/escalations/:id/help", "/contact", "/sso/link",
-	"/unsubscribe/:token", "/verify-email/:token"}
-
 // TestEveryPageSpeaksFromTheCatalogue renders pages in the pseudo-locale,
 // which wraps every message in ⟦ ⟧, and fails on any text a person reads
 // (text, and the placeholder, title, aria-label, alt and button values)
@@ -70,12 +70,14 @@ var pendingPages = []string{"/admin/brand", "/admin/privacy", "/admin/privacy/us
 // ranks, initials) and the names of members, boards, threads and the brand
 // are not translated and are skipped.
 func TestEveryPageSpeaksFromTheCatalogue(t *testing.T) {
-	s := newSite(t)
+	ss := newSSOSite(t) // a provider's flow reaches the page that connects an account
+	s := ss.site
 	s.offer("en", i18n.Pseudo)
 	c := s.seed()
+	ctx := context.Background()
 	// A question in another language gives boards and search their
 	// language filter.
-	es, err := s.svc.Ask(context.Background(), c.other.actor, forum.NewThread{BoardID: s.board.ID, Title: "¿Cómo cambio mi tarifa este mes?",
+	es, err := s.svc.Ask(ctx, c.other.actor, forum.NewThread{BoardID: s.board.ID, Title: "¿Cómo cambio mi tarifa este mes?",
 		Body: "Quiero cambiar de tarifa antes de que termine el mes, pero no encuentro la opción en la aplicación."})
 	if err != nil {
 		t.Fatal(err)
@@ -98,6 +100,7 @@ func TestEveryPageSpeaksFromTheCatalogue(t *testing.T) {
 	if art, err = ks.Publish(context.Background(), editorM.actor, art.ID); err != nil {
 		t.Fatal(err)
 	}
+	reached := reachByLink(t, ss, c, es, ps)
 	pages := []pseudoPage{
 		{"home", "/", anon}, {"home signed in", "/", asker},
 		{"board", board, anon}, {"board unanswered", board + "?filter=unanswered", asker},
@@ -152,8 +155,13 @@ func TestEveryPageSpeaksFromTheCatalogue(t *testing.T) {
 		{"propose an article", "/kb/propose?thread=" + itoa(c.solved.ID), editor},
 		{"edit an article", "/kb/edit/" + itoa(art.ID), editor},
 		{"knowledge base queue", "/kb/queue", editor},
+		{"brand and colours", "/admin/brand", admin},
+		{"members' data rights", "/admin/privacy", admin},
+		{"a member's data rights", "/admin/privacy/users/" + c.helper.actor.Username, admin},
+		{"single sign-on", "/admin/sso", admin},
 	}
-	names := []string{s.brand.Name, s.brand.Tagline, s.board.Name, s.board.Description, c.solved.Title, c.open.Title, es.Title,
+	pages = append(pages, reached...)
+	names := []string{ss.provider.Label, "bob", "boss", s.brand.Name, s.brand.Tagline, s.board.Name, s.board.Description, c.solved.Title, c.open.Title, es.Title,
 		c.asker.actor.Username, c.helper.actor.Username, c.other.actor.Username, c.mod.actor.Username, "admina", "admin", art.Title, "editora"}
 	for _, l := range lang.Known() { // content languages, each named in its own words
 		names = append(names, l.Name)
@@ -171,15 +179,71 @@ func TestEveryPageSpeaksFromTheCatalogue(t *testing.T) {
 			t.Errorf("%s (%s): %q is not from the catalogue", p.name, p.path, leak)
 		}
 	}
-	// Every page route is walked above, or listed as no page or pending.
+	// Every page route is walked above, or listed as no page.
 	for _, route := range s.app.RouteList() {
 		path, ok := strings.CutPrefix(route, "GET ")
-		if !ok || strings.HasPrefix(path, "/api/") || slices.Contains(notPages, path) || slices.Contains(pendingPages, path) {
+		if !ok || strings.HasPrefix(path, "/api/") || slices.Contains(notPages, path) {
 			continue
 		}
 		if !slices.ContainsFunc(pages, func(p pseudoPage) bool { return routeOf(p.path, names) == routeOf(path, names) }) {
 			t.Errorf("page %s is not rendered in the pseudo-locale: add it to this test", path)
 		}
+	}
+}
+
+// reachByLink sets up the pages a person reaches only by a link made for
+// them: a brand's contact page, an escalation's history (one the detector
+// raised, one a member raised), the links in mail, and the page that
+// connects a provider's sign-in to an existing account.
+func reachByLink(t *testing.T, ss *ssoSite, c content, es forum.Thread, ps func(*browser) *browser) []pseudoPage {
+	t.Helper()
+	s, ctx := ss.site, context.Background()
+	admin := ps(s.signedIn(ss.admin))
+	if r := admin.post("/reports/deflection/settings", reportSettings("", "Call **0800 000 0000**.")); r.code != 303 {
+		t.Fatalf("contact page: %d\n%s", r.code, clip(r.body))
+	}
+	if _, err := s.members.Create(ctx, account.Signup{BrandID: s.brand.ID, Username: "bob", Email: "bob@example.com", Password: "bobs-own-password"}); err != nil {
+		t.Fatal(err)
+	}
+	ss.op.AddUser(oidcop.User{Subject: "sub-bob", Username: "robert", Password: "op-pass", Email: "bob@example.com", EmailVerified: true})
+	linking := ps(s.browser())
+	if r := ss.signInVia(linking, ss.provider.ID, "robert", "op-pass"); r.header.Get("Location") != "/sso/link" {
+		t.Fatalf("the provider's sign-in did not lead to connecting the account: %d %s", r.code, r.header.Get("Location"))
+	}
+	if _, err := s.app.Escalations().AddAgent(ctx, escalation.NewAgent{BrandID: s.brand.ID, UserID: ss.admin.actor.UserID,
+		Person: "boss@example.com", OnShift: true}); err != nil {
+		t.Fatal(err)
+	}
+	manual, err := s.app.Escalations().Escalate(ctx, c.other.actor, c.open.ID, "The line has been dead for two days.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.clock.Add(2 * time.Hour) // the Spanish question waits past the SLA
+	if _, err := s.app.RunEscalations(ctx); err != nil {
+		t.Fatal(err)
+	}
+	late, ok, err := s.app.Escalations().ForThread(ctx, s.brand.ID, es.ID)
+	if err != nil || !ok {
+		t.Fatalf("the detector did not escalate the unanswered question (%v)", err)
+	}
+	signer, err := notify.LoadSigner(ctx, s.app.DB())
+	if err != nil {
+		t.Fatal(err)
+	}
+	unsub := signer.Sign(notify.Claims{Purpose: notify.PurposeUnsubscribe, BrandID: s.brand.ID, UserID: c.asker.actor.UserID})
+	verify := signer.Sign(notify.Claims{Purpose: notify.PurposeVerify, BrandID: s.brand.ID, UserID: c.other.actor.UserID,
+		Email: c.other.actor.Username + "@example.com", Expires: s.clock.Now().Add(time.Hour)})
+	agent := admin
+	return []pseudoPage{
+		{"contact page", "/contact?from=" + itoa(c.solved.ID), ps(s.signedIn(c.helper))},
+		{"escalation a member raised", "/escalations/" + itoa(manual.ID), agent},
+		{"escalation the detector raised", "/escalations/" + itoa(late.ID), agent},
+		{"grounded help for an escalation", "/escalations/" + itoa(late.ID) + "/help", agent},
+		{"agent console with escalations", "/console", agent},
+		{"thread escalated", threadPath(c.open), agent},
+		{"unsubscribe link", "/unsubscribe/" + unsub, ps(s.browser())},
+		{"address confirmation link", "/verify-email/" + verify, ps(s.browser())},
+		{"connect a provider's sign-in", "/sso/link", linking},
 	}
 }
 
@@ -456,5 +520,130 @@ func TestARightToLeftLanguageFromATheme(t *testing.T) {
 	}
 	if r := s.browser().get("/"); !strings.Contains(r.body, `<html lang="en" dir="ltr">`) {
 		t.Error("the English page is not left to right")
+	}
+}
+
+// refusal is a request a community refuses, and the status it answers with.
+type refusal struct {
+	name   string
+	as     *browser
+	method string // a form is posted (GET: a page); api sends JSON
+	path   string
+	form   url.Values
+	api    any
+	status int
+}
+
+// TestRefusalsSpeakFromTheCatalogue sends forms and API calls that each
+// capability refuses (validation, permissions, conflicts, limits) in the
+// pseudo-locale, and fails on any word of the page, or of the API's
+// message and field messages, outside the catalogue's wrappers.
+func TestRefusalsSpeakFromTheCatalogue(t *testing.T) {
+	ss := newSSOSite(t)
+	s := ss.site
+	s.offer("en", i18n.Pseudo)
+	c := s.seed()
+	ctx := context.Background()
+	if _, err := s.app.Escalations().AddAgent(ctx, escalation.NewAgent{BrandID: s.brand.ID, UserID: ss.admin.actor.UserID,
+		Person: "boss@example.com", OnShift: true}); err != nil {
+		t.Fatal(err)
+	}
+	ps := func(b *browser) *browser { return b.speaking(i18n.Pseudo) }
+	admin, asker, mod := ps(s.signedIn(ss.admin)), ps(s.signedIn(c.asker)), ps(s.signedIn(c.mod))
+	api := func(m member) *browser { return ps(s.bearerClient(m)) }
+	for _, b := range []*browser{admin, asker, mod} {
+		b.get("/") // the form token
+	}
+	open, question := itoa(c.open.ID), itoa(c.question.ID)
+	deep := strings.Repeat("> ", 40) + "too deep"
+	cases := []refusal{
+		// moderation
+		{"a role that does not exist", admin, "POST", "/admin/roles", url.Values{"username": {"helper"}, "role": {"wizard"}}, nil, 422},
+		{"a role that does not exist (API)", api(ss.admin), "API", "/api/v1/users/helper/roles", nil, map[string]any{"role": "wizard"}, 422},
+		{"dropping one's own administrator role", admin, "POST", "/admin/roles", url.Values{"username": {"boss"}, "role": {"admin"}, "op": {"revoke"}}, nil, 403},
+		{"flagging one's own post (API)", api(c.asker), "API", "/api/v1/posts/" + question + "/flags", nil, map[string]any{"reason": "spam"}, 403},
+		{"a flag without a reason (API)", api(c.other), "API", "/api/v1/posts/" + question + "/flags", nil, map[string]any{"reason": "boring"}, 422},
+		{"a suspension without a reason", mod, "POST", "/mod/users/helper", url.Values{"act": {"suspend"}, "until": {"2099-01-01T00:00"}}, nil, 422},
+		{"acting on oneself (API)", api(c.mod), "API", "/api/v1/users/moddy/warn", nil, map[string]any{"reason": "testing"}, 403},
+		// escalation
+		{"claiming without being an agent (API)", api(c.mod), "API", "/api/v1/escalations/1/claim", nil, nil, 403},
+		{"escalating with too short a reason (API)", api(c.other), "API", "/api/v1/threads/" + open + "/escalate", nil, map[string]any{"reason": "help"}, 422},
+		{"escalating another's question", asker, "POST", "/t/" + open + "/escalate", url.Values{"reason": {"This needs the support team now."}}, nil, 403},
+		// privacy
+		{"an erasure policy that does not exist", admin, "POST", "/admin/privacy", url.Values{"erased_posts": {"burn"}, "username_hold_days": {"ninety"}}, nil, 422},
+		{"an erasure not confirmed", admin, "POST", "/admin/privacy/users/helper/erase", url.Values{"confirm_username": {"someone"}}, nil, 422},
+		{"an administrator erasing their own account (API)", api(ss.admin), "API", "/api/v1/users/boss/erase", nil, map[string]any{"confirm_username": "boss"}, 403},
+		// single sign-on
+		{"a provider with nothing filled in", admin, "POST", "/admin/sso/providers", url.Values{"issuer": {"ftp://x"}}, nil, 422},
+		{"a provider that cannot be reached", admin, "POST", "/admin/sso/providers", url.Values{"label": {"Corp"}, "issuer": {"http://127.0.0.1:1"},
+			"client_id": {"id"}, "client_secret": {"secret"}}, nil, 422},
+		// the deflection report, its settings and the survey
+		{"a report period that is not a date", admin, "GET", "/reports/deflection?period=custom&from=yesterday", nil, nil, 422},
+		{"report settings out of range", admin, "POST", "/reports/deflection/settings", url.Values{"cost": {"-1"}, "currency": {"euro"}, "rate": {"200"},
+			"min_answers": {"0"}, "contact_url": {"mailto:x"}}, nil, 422},
+		{"rating one's own question", asker, "POST", "/survey/" + itoa(c.solved.ID), url.Values{"answer": {"yes"}}, nil, 409},
+		// search
+		{"a search with no words", ps(s.browser()), "GET", "/search?q=%21%21", nil, nil, 422},
+		{"a search past its last page (API)", api(c.other), "API", "/api/v1/search?q=bill&page=9999", nil, nil, 422},
+		// markup
+		{"a reply nested too deep (API)", api(c.helper), "API", "/api/v1/threads/" + open + "/posts", nil, map[string]any{"body": deep}, 422},
+		// reputation's rules and ranks
+		{"reputation rules out of range", admin, "POST", "/admin/reputation", url.Values{"kudos_points": {"5000"}, "ranks": {"Solo: 3\nSolo: 5"}}, nil, 422},
+		// the brand's look
+		{"a brand look that is not one", admin, "POST", "/admin/brand", url.Values{"name": {""}, "logo_url": {"http://x/logo.png"}, "color_primary": {"red"},
+			"color_accent": {"blue"}, "op": {"save"}}, nil, 422},
+	}
+	names := []string{ss.provider.Label, "Corp", s.brand.Name, s.brand.Tagline, s.board.Name, c.solved.Title, c.open.Title,
+		"admin", "asker", "helper", "other", "moddy", "boss", "someone", "ninety", "yesterday", "euro", "mailto:x", "ftp://x", "wizard", "burn",
+		"http://127.0.0.1:1", "http://x/logo.png", "Solo", "red", "blue", "bill", "2099-01-01T00:00", "This needs the support team now."}
+	for _, r := range reputation.Ranks {
+		names = append(names, r.Name)
+	}
+	for _, l := range lang.Known() {
+		names = append(names, l.Name)
+	}
+	for _, cs := range cases {
+		var r *response
+		switch cs.method {
+		case "API":
+			method := http.MethodPost
+			if strings.HasPrefix(cs.path, "/api/v1/search") {
+				method = http.MethodGet
+			}
+			r = cs.as.api(method, cs.path, cs.api, "Accept-Language", i18n.Pseudo)
+		case "GET":
+			r = cs.as.get(cs.path)
+		default:
+			r = cs.as.post(cs.path, cs.form)
+		}
+		if r.code != cs.status {
+			t.Errorf("%s: %d, want %d\n%s", cs.name, r.code, cs.status, clip(r.body))
+			continue
+		}
+		if cs.method != "API" {
+			for _, leak := range untranslated(t, r.body, names) {
+				t.Errorf("%s (%s): %q is not from the catalogue", cs.name, cs.path, leak)
+			}
+			continue
+		}
+		var body struct {
+			Error struct {
+				Message string            `json:"message"`
+				Fields  map[string]string `json:"fields"`
+			} `json:"error"`
+		}
+		if err := json.Unmarshal([]byte(r.body), &body); err != nil || body.Error.Message == "" {
+			t.Errorf("%s: no error message in %s", cs.name, r.body)
+			continue
+		}
+		texts := []string{body.Error.Message}
+		for _, f := range body.Error.Fields {
+			texts = append(texts, f)
+		}
+		for _, text := range texts {
+			for _, leak := range untranslated(t, "<p>"+html.EscapeString(text)+"</p>", names) {
+				t.Errorf("%s (%s): API message %q is not from the catalogue (%q)", cs.name, cs.path, text, leak)
+			}
+		}
 	}
 }

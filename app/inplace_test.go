@@ -154,7 +154,7 @@ func TestModerationRefusedInPlace(t *testing.T) {
 		// A ring gone from the list: its message goes at the top of the page.
 		mod.get("/mod/reputation/rings")
 		r := mod.post("/mod/reputation/rings/99", url.Values{"status": {"maybe"}})
-		if r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, `<p class="flash" role="status">status must be open, dismissed or confirmed`) ||
+		if r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, `<p class="flash" role="status">The status must be open, dismissed or confirmed.`) ||
 			!strings.Contains(r.body, "<h1>Kudos rings</h1>") {
 			t.Errorf("ring review = %d:\n%s", r.code, r.body)
 		}

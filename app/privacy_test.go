@@ -736,7 +736,7 @@ func TestErasingATrustedMemberUnnamesTheirEscalations(t *testing.T) {
 		t.Errorf("the trusted member is still named: %v", got)
 	}
 	x := s.bearerClient(admin).api(http.MethodGet, "/api/v1/escalations", nil)
-	if !strings.Contains(x.body, "escalated by a former member: Billing errors need staff") {
+	if !strings.Contains(x.body, "Escalated by a former member: Billing errors need staff") {
 		t.Errorf("escalation reason after erasure: %s", clip(x.body))
 	}
 	s.noErrorLogs()

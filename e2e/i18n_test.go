@@ -87,4 +87,32 @@ func TestLanguagesInChromium(t *testing.T) {
 		open(t, v, base+"/reports/deflection")
 		shoot(t, v, "i18n-"+lang+"-report")
 	}
+
+	// An administrator's pages speak the language too, down to a refused
+	// form's messages.
+	boss, err := members.Create(ctx, account.Signup{BrandID: b.ID, Username: "bea_admin", Email: "bea@example.com", Password: "admin-password-123"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := members.Grant(ctx, b.ID, boss.ID, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	refused := map[string]string{"es": "Indica el color principal en hexadecimal", "pl": "Podaj kolor główny szesnastkowo"}
+	for _, lang := range []string{"es", "pl"} {
+		v := freshVisitor(t, browser)
+		open(t, v, base+"/language/"+lang+"?next=/login")
+		do(t, v, lang+": admin signs in", chromedp.SendKeys(chromedp.ID("login"), "bea_admin"), chromedp.SendKeys(chromedp.ID("password"), "admin-password-123"))
+		clickAndLoad(t, v, lang+": submit the admin's sign-in", `//main//button[@type="submit"]`)
+		open(t, v, base+"/admin/brand")
+		do(t, v, lang+": a colour that is not one", chromedp.SetValue(chromedp.ID("b-primary"), "red"))
+		clickAndLoad(t, v, lang+": preview the colours", `//button[@value="preview"]`)
+		if body := get(t, v, lang+": read the refusal", chromedp.Text(chromedp.CSS("main"))); !strings.Contains(body, refused[lang]) {
+			t.Errorf("%s: the brand page does not refuse the colour in its language (%q):\n%s", lang, refused[lang], body)
+		}
+		shoot(t, v, "i18n-"+lang+"-admin-brand-refused")
+		open(t, v, base+"/admin/privacy")
+		shoot(t, v, "i18n-"+lang+"-admin-privacy")
+		open(t, v, base+"/admin/sso")
+		shoot(t, v, "i18n-"+lang+"-admin-sso")
+	}
 }

@@ -2,7 +2,6 @@ package escalation
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -57,7 +56,7 @@ WHERE t.brand_id = ? AND t.id IN (`+placeholders(len(ids))+`) AND t.status = 'vi
 		created, still int64
 		peer           int64
 		prio           int
-		reason         string
+		reason         Note
 	}
 	var due []row
 	for rows.Next() {
@@ -96,15 +95,15 @@ WHERE t.brand_id = ? AND t.id IN (`+placeholders(len(ids))+`) AND t.status = 'vi
 		x := &due[i]
 		switch {
 		case rule == 2:
-			x.reason = fmt.Sprintf("asker still needs help; no accepted answer within %s", st.ResolutionSLA)
+			x.reason = coded(NoteStillNeedsHelp, "within", st.ResolutionSLA.String())
 		case boards[x.board] > 0:
-			x.reason = fmt.Sprintf("no peer reply within %s (board SLA)", boards[x.board])
+			x.reason = coded(NoteNoPeerReplyBoard, "within", boards[x.board].String())
 		default:
-			x.reason = fmt.Sprintf("no peer reply within %s", st.PeerSLA)
+			x.reason = coded(NoteNoPeerReply, "within", st.PeerSLA.String())
 		}
 		if w := matchTerm(x.title+"\n"+x.body, st.Distress); w != "" {
 			x.prio += PrioDistress
-			x.reason += fmt.Sprintf("; distress word %q", w)
+			x.reason = x.reason.withDistress(w)
 		}
 		if x.still != 0 {
 			x.prio += PrioStillNeed
@@ -114,7 +113,7 @@ WHERE t.brand_id = ? AND t.id IN (`+placeholders(len(ids))+`) AND t.status = 'vi
 			x.prio += min(PrioAgeMax, max(0, int(waited.Hours())))
 		}
 		vals = append(vals, "(?, ?, ?, ?, ?, ?, ?, ?)")
-		ins = append(ins, st.BrandID, x.id, x.prio, x.reason, ms(at), detector, kind, ms(at.Add(st.AgentSLA)))
+		ins = append(ins, st.BrandID, x.id, x.prio, x.reason.String(), ms(at), detector, kind, ms(at.Add(st.AgentSLA)))
 	}
 	made, err := tx.Query(ctx, `INSERT INTO escalations (brand_id, thread_id, priority, reason, escalated_at, detector, kind, due_at)
 VALUES `+strings.Join(vals, ", ")+` ON CONFLICT (thread_id) DO NOTHING RETURNING id, thread_id`, ins...)
@@ -145,7 +144,7 @@ VALUES `+strings.Join(vals, ", ")+` ON CONFLICT (thread_id) DO NOTHING RETURNING
 		}
 		upd = append(upd, x.id)
 		evVals = append(evVals, "(?, ?, ?, 'escalated', ?, ?)")
-		evArgs = append(evArgs, st.BrandID, id, x.id, x.reason, ms(at))
+		evArgs = append(evArgs, st.BrandID, id, x.id, x.reason.String(), ms(at))
 		fired = append(fired, Escalation{ID: id, BrandID: st.BrandID, ThreadID: x.id, BoardID: x.board, Language: x.language,
 			Status: StatusEscalated, Kind: kind, Reason: x.reason})
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -154,7 +153,7 @@ func readCandidates(ctx context.Context, q sqldb.Querier, query string, args ...
 type fireArgs struct {
 	threadID int64
 	kind     string
-	reason   string
+	reason   Note
 	detector string
 	actor    int64
 	rule     int // 1: needs no peer reply; 2: needs no accepted answer; 0: manual or fast lane
@@ -188,7 +187,7 @@ WHERE t.id = ? AND t.brand_id = ?`, f.threadID, st.BrandID).
 	prio, reason := f.priority, f.reason
 	if w := matchTerm(title+"\n"+body, st.Distress); w != "" {
 		prio += PrioDistress
-		reason += fmt.Sprintf("; distress word %q", w)
+		reason = reason.withDistress(w)
 	}
 	if still != 0 || f.kind == KindStillNeedHelp {
 		prio += PrioStillNeed
@@ -205,7 +204,7 @@ WHERE t.id = ? AND t.brand_id = ?`, f.threadID, st.BrandID).
 	var id int64
 	err = tx.QueryRow(ctx, `INSERT INTO escalations (brand_id, thread_id, priority, reason, escalated_at, detector, kind, due_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (thread_id) DO NOTHING RETURNING id`,
-		st.BrandID, f.threadID, prio, reason, ms(f.at), f.detector, f.kind, ms(f.at.Add(st.AgentSLA))).Scan(&id)
+		st.BrandID, f.threadID, prio, reason.String(), ms(f.at), f.detector, f.kind, ms(f.at.Add(st.AgentSLA))).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil // another detector escalated it first
 	}
@@ -255,9 +254,9 @@ UNION SELECT id FROM escalations WHERE brand_id = ? AND status = 'assigned' AND 
 			if !stale {
 				continue
 			}
-			note := fmt.Sprintf("no reply within the claim timeout of %s", st.ClaimTimeout)
+			note := coded(NoteUnanswered, "within", st.ClaimTimeout.String())
 			if x.Status == StatusAssigned {
-				note = fmt.Sprintf("not claimed within %s", st.ClaimTimeout)
+				note = coded(NoteUnclaimed, "within", st.ClaimTimeout.String())
 			}
 			if err := unassign(ctx, tx, st, x, EvTimedOut, 0, note, now); err != nil {
 				return err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -320,7 +319,7 @@ func TestManualEscalationByAskerOrTrusted(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if x.Kind != escalation.KindManual || !strings.Contains(x.Reason, "trusted member trusty") {
+		if x.Kind != escalation.KindManual || x.Reason.Code != escalation.NoteByTrusted || x.Reason.Values.Get("name") != "trusty" {
 			t.Fatalf("%+v", x)
 		}
 		if _, err := f.esc.Escalate(ctx, f.asker, th.ID, "I still need help with this one"); err == nil {

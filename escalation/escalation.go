@@ -81,7 +81,7 @@ type Escalation struct {
 	Status       string
 	Kind         string
 	Priority     int
-	Reason       string
+	Reason       Note
 	Resolution   string
 	EscalatedAt  time.Time
 	DueAt        time.Time // the agent's answer is due by then (agent SLA)
@@ -131,7 +131,7 @@ type Event struct {
 	State     string
 	ActorID   int64
 	ActorName string
-	Note      string
+	Note      Note
 	At        time.Time
 }
 

@@ -3,6 +3,7 @@ package escalation
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"mutual/forum"
@@ -74,17 +75,17 @@ func (s *Service) onReply(ctx context.Context, tx *sqldb.Tx, ev forum.Event) err
 assigned_at = COALESCE(assigned_at, ?) WHERE id = ?`, ev.ActorID, ms(at), ev.ActorID, ms(at), x.ID); err != nil {
 				return wrap("claim by reply", err)
 			}
-			if err := record(ctx, tx, st, x, EvClaimed, ev.ActorID, "claimed by replying", at); err != nil {
+			if err := record(ctx, tx, st, x, EvClaimed, ev.ActorID, coded(NoteClaimedByReply), at); err != nil {
 				return err
 			}
 		}
 		if _, err := tx.Exec(ctx, `UPDATE escalations SET status = 'answered', answered_at = ? WHERE id = ?`, ms(at), x.ID); err != nil {
 			return wrap("answered", err)
 		}
-		return record(ctx, tx, st, x, EvAnswered, ev.ActorID, fmt.Sprintf("post %d", ev.PostID), at)
+		return record(ctx, tx, st, x, EvAnswered, ev.ActorID, coded(NoteAnswered, "post", strconv.FormatInt(ev.PostID, 10)), at)
 	}
 	if x.Unclaimed() {
-		if err := cancel(ctx, tx, st, x, ResLatePeer, ev.ActorID, fmt.Sprintf("a peer replied before any agent claimed it (post %d)", ev.PostID), at); err != nil {
+		if err := cancel(ctx, tx, st, x, ResLatePeer, ev.ActorID, coded(NoteLatePeer, "post", strconv.FormatInt(ev.PostID, 10)), at); err != nil {
 			return err
 		}
 		_, err := reputation.Award(ctx, forum.LedgerTx(tx), reputation.Event{BrandID: ev.BrandID, UserID: ev.ActorID, Reason: reputation.PeerRescue,
@@ -116,9 +117,9 @@ func (s *Service) onAccepted(ctx context.Context, tx *sqldb.Tx, ev forum.Event) 
 	if err != nil {
 		return err
 	}
-	res, note := ResPeerAfterEscalation, fmt.Sprintf("a peer answer was accepted (post %d)", ev.PostID)
+	res, note := ResPeerAfterEscalation, coded(NoteAcceptedPeer, "post", strconv.FormatInt(ev.PostID, 10))
 	if staff == 1 {
-		res, note = ResAgent, fmt.Sprintf("the staff answer was accepted (post %d)", ev.PostID)
+		res, note = ResAgent, coded(NoteAcceptedStaff, "post", strconv.FormatInt(ev.PostID, 10))
 	}
 	return resolve(ctx, tx, st, x, res, ev.ActorID, note, ev.At)
 }
@@ -140,10 +141,7 @@ func (s *Service) onModeration(ctx context.Context, tx *sqldb.Tx, ev forum.Event
 	if err != nil {
 		return err
 	}
-	note := "thread " + strings.TrimPrefix(string(ev.Kind), "moderation.")
-	if ev.Note != "" {
-		note += ": " + ev.Note
-	}
+	note := coded(NoteModerated, "act", strings.TrimPrefix(string(ev.Kind), "moderation."), "text", ev.Note)
 	return cancel(ctx, tx, st, x, ResWithdrawn, ev.ActorID, note, ev.At)
 }
 
@@ -179,7 +177,7 @@ func (s *Service) fastLane(ctx context.Context, tx *sqldb.Tx, ev forum.Event) er
 		}
 		return nil
 	}
-	_, err = fire(ctx, tx, st, nil, fireArgs{threadID: ev.ThreadID, kind: KindFastLane, reason: fmt.Sprintf("fast lane: %q", w),
+	_, err = fire(ctx, tx, st, nil, fireArgs{threadID: ev.ThreadID, kind: KindFastLane, reason: coded(NoteFastLane, "word", w),
 		actor: 0, priority: PrioFastLane, at: ev.At})
 	return err
 }
@@ -196,9 +194,9 @@ func (s *Service) onMention(ctx context.Context, tx *sqldb.Tx, ev forum.Event) e
 		ev.ThreadID).Scan(&channel, &body); err != nil {
 		return wrap("mention", err)
 	}
-	prio, reason := 0, fmt.Sprintf("mention on %s needs an answer", channel)
+	prio, reason := 0, coded(NoteMention, "word", channel)
 	if w := matchTerm(body, st.FastLane); w != "" {
-		prio, reason = PrioFastLane, reason+fmt.Sprintf("; fast lane %q", w)
+		prio, reason = PrioFastLane, coded(NoteMentionFast, "word", channel, "text", w)
 	}
 	_, err = fire(ctx, tx, st, nil, fireArgs{threadID: ev.ThreadID, kind: KindMention, reason: reason, priority: prio, at: ev.At})
 	return err

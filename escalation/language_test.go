@@ -9,6 +9,7 @@ import (
 	"mutual/account"
 	"mutual/escalation"
 	"mutual/forum"
+	"mutual/i18n"
 	"mutual/internal/testkit"
 )
 
@@ -41,7 +42,9 @@ func TestRoutingFollowsTheThreadsLanguage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !slices.ContainsFunc(evs, func(e escalation.Event) bool { return strings.HasSuffix(e.Note, "who reads Español") }) {
+		if !slices.ContainsFunc(evs, func(e escalation.Event) bool {
+			return strings.HasSuffix(e.Note.Text(i18n.Base().For("en")), "who reads Español")
+		}) {
 			t.Errorf("assignment events = %+v, want a note naming the language that decided it", evs)
 		}
 
@@ -69,7 +72,7 @@ func TestRoutingFollowsTheThreadsLanguage(t *testing.T) {
 		if err := f.esc.SetShift(ctx, f.brand.ID, sol.UserID, true); err != nil {
 			t.Fatal(err)
 		}
-		if x, _ = f.escalationOf(queued.ID); x.AssignedTo != sol.UserID || x.JSON(f.clock.Now()).Language != "es" {
+		if x, _ = f.escalationOf(queued.ID); x.AssignedTo != sol.UserID || x.JSON(f.clock.Now(), i18n.Base().For("en")).Language != "es" {
 			t.Errorf("queued Spanish thread: assigned to %d (language %q), want sol when she came on shift", x.AssignedTo, x.Language)
 		}
 	})

@@ -10,6 +10,7 @@ import (
 	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -24,7 +25,7 @@ func (s *Service) change(ctx context.Context, a account.Actor, id int64, what st
 		return Escalation{}, fault.ErrUnauthenticated
 	}
 	if !isAgent(a) {
-		return Escalation{}, denied("Only agents can work on escalations.")
+		return Escalation{}, denied(i18n.T(ctx, "escmsg.only_agents"))
 	}
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		st, err := s.Settings(ctx, tx, a.BrandID)
@@ -51,7 +52,7 @@ func (s *Service) Claim(ctx context.Context, a account.Actor, id int64) (Escalat
 			if x.ClaimedBy == a.UserID && x.Status == StatusClaimed {
 				return nil // claiming twice is harmless
 			}
-			return conflict(fmt.Sprintf("This escalation is %s; it can no longer be claimed.", x.Status))
+			return conflict(i18n.T(ctx, "escmsg.cannot_claim", "Status", i18n.T(ctx, "esc.status."+x.Status)))
 		}
 		now := s.now()
 		res, err := tx.Exec(ctx, `UPDATE escalations SET status = 'claimed', claimed_by = ?, claimed_at = ?, assigned_to = ?,
@@ -60,43 +61,43 @@ assigned_at = COALESCE(assigned_at, ?) WHERE id = ? AND status IN ('escalated', 
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return conflict("Someone else changed this escalation; reload and try again.")
+			return conflict(i18n.T(ctx, "escmsg.changed"))
 		}
-		return record(ctx, tx, st, x, EvClaimed, a.UserID, "", now)
+		return record(ctx, tx, st, x, EvClaimed, a.UserID, Note{}, now)
 	})
 }
 
 // Release hands a claimed (or assigned) escalation back to the queue, where
 // it is routed to another agent.
 func (s *Service) Release(ctx context.Context, a account.Actor, id int64, note string) (Escalation, error) {
-	note, err := checkNote(note, false)
+	note, err := checkNote(ctx, note, false)
 	if err != nil {
 		return Escalation{}, err
 	}
 	return s.change(ctx, a, id, "release", func(tx *sqldb.Tx, st Settings, x Escalation) error {
 		if x.Status != StatusClaimed && x.Status != StatusAssigned {
-			return conflict(fmt.Sprintf("This escalation is %s; only a claimed or assigned one can be released.", x.Status))
+			return conflict(i18n.T(ctx, "escmsg.cannot_release", "Status", i18n.T(ctx, "esc.status."+x.Status)))
 		}
 		if x.AssignedTo != a.UserID && !a.CanModerate() && !a.Has("admin") {
-			return denied("Only the agent holding this escalation can release it.")
+			return denied(i18n.T(ctx, "escmsg.only_holder_release"))
 		}
-		return unassign(ctx, tx, st, x, EvReleased, a.UserID, note, s.now())
+		return unassign(ctx, tx, st, x, EvReleased, a.UserID, said(note), s.now())
 	})
 }
 
 // Handover passes an escalation to another agent of the brand with a note:
 // recorded as released by the giver and assigned to the taker, who claims it.
 func (s *Service) Handover(ctx context.Context, a account.Actor, id, to int64, note string) (Escalation, error) {
-	note, err := checkNote(note, true)
+	note, err := checkNote(ctx, note, true)
 	if err != nil {
 		return Escalation{}, err
 	}
 	return s.change(ctx, a, id, "hand over", func(tx *sqldb.Tx, st Settings, x Escalation) error {
 		if !x.Open() || x.Status == StatusAnswered {
-			return conflict(fmt.Sprintf("This escalation is %s; it cannot be handed over.", x.Status))
+			return conflict(i18n.T(ctx, "escmsg.cannot_handover", "Status", i18n.T(ctx, "esc.status."+x.Status)))
 		}
 		if x.AssignedTo != 0 && x.AssignedTo != a.UserID && !a.CanModerate() {
-			return denied("Only the agent holding this escalation can hand it over.")
+			return denied(i18n.T(ctx, "escmsg.only_holder_handover"))
 		}
 		var others, n int
 		if err := tx.QueryRow(ctx, `SELECT COUNT(*), COUNT(CASE WHEN user_id = ? THEN 1 END) FROM agents WHERE brand_id = ? AND user_id <> ?`,
@@ -105,23 +106,23 @@ func (s *Service) Handover(ctx context.Context, a account.Actor, id, to int64, n
 		}
 		switch {
 		case others == 0:
-			return invalid("to", "There is nobody to hand this to: no other agent serves this brand. Add one with `mutual agent add`, ask a supervisor, or release it to the queue.")
+			return invalid("to", i18n.T(ctx, "escmsg.nobody_to_hand"))
 		case to <= 0:
-			return invalid("to", "Choose the agent to hand over to.")
+			return invalid("to", i18n.T(ctx, "escmsg.choose_agent"))
 		case to == a.UserID:
-			return invalid("to", "Choose another agent to hand over to.")
+			return invalid("to", i18n.T(ctx, "escmsg.choose_other_agent"))
 		case n == 0:
-			return invalid("to", "That person is not an agent of this brand.")
+			return invalid("to", i18n.T(ctx, "escmsg.not_agent"))
 		}
 		now := s.now()
 		if _, err := tx.Exec(ctx, `UPDATE escalations SET status = 'assigned', assigned_to = ?, assigned_at = ?, claimed_by = NULL,
 claimed_at = NULL, handover_note = ? WHERE id = ?`, to, ms(now), note, x.ID); err != nil {
 			return err
 		}
-		if err := record(ctx, tx, st, x, EvReleased, a.UserID, "handover: "+note, now); err != nil {
+		if err := record(ctx, tx, st, x, EvReleased, a.UserID, coded(NoteHandover, "text", note), now); err != nil {
 			return err
 		}
-		return record(ctx, tx, st, x, EvAssigned, to, "handover from "+a.Username+": "+note, now)
+		return record(ctx, tx, st, x, EvAssigned, to, coded(NoteHandoverFrom, "name", a.Username, "text", note), now)
 	})
 }
 
@@ -129,7 +130,7 @@ claimed_at = NULL, handover_note = ? WHERE id = ?`, to, ms(now), note, x.ID); er
 // (resolved by the agent), or without replying when a peer replied after the
 // claim (resolved by the peer after escalation).
 func (s *Service) Close(ctx context.Context, a account.Actor, id int64, note string) (Escalation, error) {
-	note, err := checkNote(note, false)
+	note, err := checkNote(ctx, note, false)
 	if err != nil {
 		return Escalation{}, err
 	}
@@ -143,44 +144,44 @@ func (s *Service) Close(ctx context.Context, a account.Actor, id int64, note str
 		case x.Status == StatusClaimed && x.Kind == KindMention:
 			res = ResAgent // answered where it was said: Mutual sends nothing there
 		case x.Status == StatusClaimed:
-			return conflict("Reply in the thread first (or release it); only an answered escalation, or one a peer replied to, can be closed.")
+			return conflict(i18n.T(ctx, "escmsg.reply_first"))
 		default:
-			return conflict(fmt.Sprintf("This escalation is %s; claim it before closing.", x.Status))
+			return conflict(i18n.T(ctx, "escmsg.claim_first", "Status", i18n.T(ctx, "esc.status."+x.Status)))
 		}
 		if x.ClaimedBy != a.UserID && x.AssignedTo != a.UserID && !a.CanModerate() {
-			return denied("Only the agent holding this escalation can close it.")
+			return denied(i18n.T(ctx, "escmsg.only_holder_close"))
 		}
-		return resolve(ctx, tx, st, x, res, a.UserID, note, s.now())
+		return resolve(ctx, tx, st, x, res, a.UserID, said(note), s.now())
 	})
 }
 
-func checkNote(note string, required bool) (string, error) {
+func checkNote(ctx context.Context, note string, required bool) (string, error) {
 	note = strings.TrimSpace(note)
 	if !utf8.ValidString(note) || strings.ContainsRune(note, 0) {
-		return "", invalid("note", "The note contains invalid characters.")
+		return "", invalid("note", i18n.T(ctx, "escmsg.note_chars"))
 	}
 	if required && utf8.RuneCountInString(note) < 3 {
-		return "", invalid("note", "Write a short note for the next agent (at least 3 characters).")
+		return "", invalid("note", i18n.T(ctx, "escmsg.note_short"))
 	}
 	if utf8.RuneCountInString(note) > 1000 {
-		return "", invalid("note", "The note must be at most 1000 characters.")
+		return "", invalid("note", i18n.T(ctx, "escmsg.note_long"))
 	}
 	return note, nil
 }
 
 // resolve ends x with a resolution; cancelled ends (late peer, withdrawn)
 // use cancel.
-func resolve(ctx context.Context, tx *sqldb.Tx, st Settings, x Escalation, res string, actor int64, note string, at time.Time) error {
+func resolve(ctx context.Context, tx *sqldb.Tx, st Settings, x Escalation, res string, actor int64, note Note, at time.Time) error {
 	if _, err := tx.Exec(ctx, `UPDATE escalations SET status = 'resolved', resolution = ?, closed_at = ? WHERE id = ?`, res, ms(at), x.ID); err != nil {
 		return wrap("resolve", err)
 	}
-	if note == "" {
-		note = res
+	if note.String() == "" {
+		note = coded(NoteResolved, "resolution", res)
 	}
 	return record(ctx, tx, st, x, EvResolved, actor, note, at)
 }
 
-func cancel(ctx context.Context, tx *sqldb.Tx, st Settings, x Escalation, res string, actor int64, note string, at time.Time) error {
+func cancel(ctx context.Context, tx *sqldb.Tx, st Settings, x Escalation, res string, actor int64, note Note, at time.Time) error {
 	if _, err := tx.Exec(ctx, `UPDATE escalations SET status = 'cancelled', resolution = ?, closed_at = ? WHERE id = ?`, res, ms(at), x.ID); err != nil {
 		return wrap("cancel", err)
 	}
@@ -199,7 +200,7 @@ func (s *Service) Escalate(ctx context.Context, a account.Actor, threadID int64,
 	}
 	reason = strings.TrimSpace(reason)
 	if n := utf8.RuneCountInString(reason); !utf8.ValidString(reason) || n < MinReason || n > 1000 {
-		return Escalation{}, invalid("reason", fmt.Sprintf("Say why in %d to 1000 characters, so the agent knows where to start.", MinReason))
+		return Escalation{}, invalid("reason", i18n.T(ctx, "escmsg.reason_len", "Min", MinReason))
 	}
 	now := s.now()
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
@@ -209,13 +210,13 @@ func (s *Service) Escalate(ctx context.Context, a account.Actor, threadID int64,
 		err := tx.QueryRow(ctx, `SELECT author_id, status, COALESCE(locked_at, 0) FROM threads WHERE id = ? AND brand_id = ?`,
 			threadID, a.BrandID).Scan(&author, &status, &locked)
 		if err != nil {
-			return notFoundOr(err, "That thread does not exist.")
+			return notFoundOr(err, i18n.T(ctx, "escmsg.no_thread"))
 		}
 		if status != "visible" {
-			return notFound("That thread does not exist.")
+			return notFound(i18n.T(ctx, "escmsg.no_thread"))
 		}
 		if locked != 0 {
-			return conflict("This thread is locked; it cannot be escalated.")
+			return conflict(i18n.T(ctx, "escmsg.locked"))
 		}
 		if author != a.UserID && !a.Has("trusted") && !a.CanModerate() {
 			rep, need, err := reputationTrusted(ctx, tx, a)
@@ -224,32 +225,31 @@ func (s *Service) Escalate(ctx context.Context, a account.Actor, threadID int64,
 			}
 			if rep < need {
 				if a.IsStaff() { // staff earn no reputation
-					return denied("Only the person who asked, or a trusted member, can escalate this thread.")
+					return denied(i18n.T(ctx, "escmsg.only_asker_or_trusted"))
 				}
-				return denied(fmt.Sprintf("Escalating someone else's question unlocks at %s reputation; you have %s.",
-					forum.Thousands(need), forum.Thousands(rep)))
+				return denied(i18n.T(ctx, "escmsg.unlocks", "Need", i18n.From(ctx).Int(need), "Have", i18n.From(ctx).Int(rep)))
 			}
 		}
 		if _, ok, err := byThread(ctx, tx, a.BrandID, threadID); err != nil {
 			return err
 		} else if ok {
-			return conflict("This thread has already been escalated to our support team.")
+			return conflict(i18n.T(ctx, "escmsg.already"))
 		}
 		st, err := s.Settings(ctx, tx, a.BrandID)
 		if err != nil {
 			return err
 		}
-		who := "the asker"
+		why := coded(NoteByAsker, "text", reason)
 		if author != a.UserID {
-			who = "trusted member " + a.Username
+			why = coded(NoteByTrusted, "name", a.Username, "text", reason)
 		}
-		made, err := fire(ctx, tx, st, nil, fireArgs{threadID: threadID, kind: KindManual, reason: "escalated by " + who + ": " + reason,
+		made, err := fire(ctx, tx, st, nil, fireArgs{threadID: threadID, kind: KindManual, reason: why,
 			actor: a.UserID, at: now})
 		if err != nil {
 			return err
 		}
 		if !made {
-			return conflict("This thread cannot be escalated now.")
+			return conflict(i18n.T(ctx, "escmsg.not_now"))
 		}
 		return nil
 	})
@@ -286,16 +286,16 @@ func (s *Service) StillNeedHelp(ctx context.Context, a account.Actor, threadID i
 		err := tx.QueryRow(ctx, `SELECT author_id, COALESCE(accepted_post_id, 0), status FROM threads WHERE id = ? AND brand_id = ?`,
 			threadID, a.BrandID).Scan(&author, &accepted, &status)
 		if err != nil {
-			return notFoundOr(err, "That thread does not exist.")
+			return notFoundOr(err, i18n.T(ctx, "escmsg.no_thread"))
 		}
 		if status != "visible" {
-			return notFound("That thread does not exist.")
+			return notFound(i18n.T(ctx, "escmsg.no_thread"))
 		}
 		if author != a.UserID {
-			return denied("Only the person who asked can say they still need help.")
+			return denied(i18n.T(ctx, "escmsg.only_asker_still"))
 		}
 		if accepted != 0 {
-			return conflict("This thread has an accepted answer; withdraw it first if it did not solve your problem.")
+			return conflict(i18n.T(ctx, "escmsg.has_accepted"))
 		}
 		return forum.MarkStillNeedsHelp(ctx, tx, threadID, s.now())
 	})

@@ -11,6 +11,7 @@ import (
 
 	"mutual/account"
 	"mutual/forum"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -54,9 +55,11 @@ FROM escalations x JOIN threads t ON t.id = x.thread_id WHERE t.author_id = ? AN
 	for rows.Next() {
 		var e EscalationData
 		var at, closed int64
-		if err := rows.Scan(&e.ThreadID, &e.Title, &e.Kind, &e.Status, &e.Reason, &e.Resolution, &at, &closed); err != nil {
+		var why Note
+		if err := rows.Scan(&e.ThreadID, &e.Title, &e.Kind, &e.Status, &why, &e.Resolution, &at, &closed); err != nil {
 			return m, err
 		}
+		e.Reason = why.Text(i18n.From(ctx))
 		e.EscalatedAt, e.ClosedAt = fromMS(at), opt(fromMS(closed))
 		m.OfYourQuestions = append(m.OfYourQuestions, e)
 	}
@@ -87,13 +90,16 @@ func EraseMember(ctx context.Context, q sqldb.Querier, brandID, userID int64, us
 		"erased:"+strconv.FormatInt(userID, 10), userID, brandID); err != nil {
 		return wrap("erase agent", err)
 	}
+	// Stored notes name them in a value; the webhook log's, in English words.
+	unnote := func(s string) string { return ParseNote(s).unname(username, account.FormerMember).String() }
 	unname := strings.NewReplacer("trusted member "+username+":", account.FormerMember+":",
-		"handover from "+username+":", "handover from "+account.FormerMember+":")
+		"handover from "+username+":", "handover from "+account.FormerMember+":",
+		"Handover from "+username+":", "Handover from "+account.FormerMember+":")
 	for _, col := range []struct{ read, write string }{
 		{`SELECT id, reason FROM escalations WHERE brand_id = ? AND reason LIKE ?`, `UPDATE escalations SET reason = ? WHERE id = ?`},
 		{`SELECT id, note FROM escalation_events WHERE brand_id = ? AND note LIKE ?`, `UPDATE escalation_events SET note = ? WHERE id = ?`},
 	} {
-		if err := rewriteText(ctx, q, col.read, col.write, brandID, username, unname.Replace); err != nil {
+		if err := rewriteText(ctx, q, col.read, col.write, brandID, username, unnote); err != nil {
 			return err
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -99,7 +100,7 @@ func (s *Service) StillNeedHelpPressed(ctx context.Context, brandID, threadID in
 	var at int64
 	err := s.db.QueryRow(ctx, `SELECT COALESCE(still_need_help_at, 0) FROM threads WHERE id = ? AND brand_id = ?`, threadID, brandID).Scan(&at)
 	if err != nil {
-		return false, notFoundOr(err, "There is no such thread.")
+		return false, notFoundOr(err, i18n.T(ctx, "escmsg.no_thread"))
 	}
 	return at != 0, nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -34,7 +35,7 @@ func scanEscalation(row interface{ Scan(...any) error }) (Escalation, error) {
 func get(ctx context.Context, q sqldb.Querier, brandID, id int64) (Escalation, error) {
 	x, err := scanEscalation(q.QueryRow(ctx, `SELECT `+escCols+escFrom+`WHERE x.id = ? AND x.brand_id = ?`, id, brandID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return x, notFound("That escalation does not exist.")
+		return x, notFound(i18n.T(ctx, "escmsg.no_escalation"))
 	}
 	return x, err
 }
@@ -51,13 +52,13 @@ func byThread(ctx context.Context, q sqldb.Querier, brandID, threadID int64) (Es
 // record appends one transition to escalation_events and, when the brand has
 // a webhook, queues its delivery in the same transaction: a mirror hears of
 // every committed change and of nothing that rolled back.
-func record(ctx context.Context, tx *sqldb.Tx, st Settings, x Escalation, state string, actor int64, note string, at time.Time) error {
+func record(ctx context.Context, tx *sqldb.Tx, st Settings, x Escalation, state string, actor int64, note Note, at time.Time) error {
 	var actorArg any
 	if actor != 0 {
 		actorArg = actor
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO escalation_events (brand_id, escalation_id, thread_id, state, actor_id, note, at)
-VALUES (?, ?, ?, ?, ?, ?, ?)`, x.BrandID, x.ID, x.ThreadID, state, actorArg, note, ms(at)); err != nil {
+VALUES (?, ?, ?, ?, ?, ?, ?)`, x.BrandID, x.ID, x.ThreadID, state, actorArg, note.String(), ms(at)); err != nil {
 		return wrap("record "+state, err)
 	}
 	if st.WebhookURL == "" {
@@ -67,13 +68,16 @@ VALUES (?, ?, ?, ?, ?, ?, ?)`, x.BrandID, x.ID, x.ThreadID, state, actorArg, not
 }
 
 // queueWebhook writes one delivery of the escalation's current state to the
-// outbox, inside the transition's transaction.
-func queueWebhook(ctx context.Context, tx *sqldb.Tx, st Settings, x Escalation, state string, actor int64, note string, at time.Time) error {
+// outbox, inside the transition's transaction. The receiver is a program
+// (a CRM): notes and reasons are worded in English, with their codes.
+func queueWebhook(ctx context.Context, tx *sqldb.Tx, st Settings, x Escalation, state string, actor int64, note Note, at time.Time) error {
 	cur, err := get(ctx, tx, x.BrandID, x.ID)
 	if err != nil {
 		return wrap("webhook payload", err)
 	}
-	body, err := json.Marshal(Payload{Event: state, At: at.UTC(), ActorID: actor, Note: note, Escalation: cur.JSON(at)})
+	en := i18n.Base().For("en")
+	body, err := json.Marshal(Payload{Event: state, At: at.UTC(), ActorID: actor, Note: note.Text(en), NoteCode: note.Code,
+		Escalation: cur.JSON(at, en)})
 	if err != nil {
 		return err
 	}
@@ -88,6 +92,7 @@ type Payload struct {
 	At         time.Time `json:"at"`
 	ActorID    int64     `json:"actor_id,omitempty"`
 	Note       string    `json:"note,omitempty"`
+	NoteCode   string    `json:"note_code,omitempty"` // what note says, when the lifecycle wrote it (see escalation/notes.go)
 	Escalation JSON      `json:"escalation"`
 }
 
@@ -101,7 +106,8 @@ type JSON struct {
 	State            string     `json:"state"`
 	Kind             string     `json:"kind"`
 	Priority         int        `json:"priority"`
-	Reason           string     `json:"reason"`
+	Reason           string     `json:"reason"`      // worded in the reader's language
+	ReasonCode       string     `json:"reason_code"` // no_peer_reply, fast_lane... (see docs/escalation.md)
 	Resolution       string     `json:"resolution"`
 	EscalatedAt      time.Time  `json:"escalated_at"`
 	DueAt            *time.Time `json:"due_at"`
@@ -127,10 +133,11 @@ func opt(t time.Time) *time.Time {
 	return &t
 }
 
-// JSON renders x for the API and webhooks as of now.
-func (x Escalation) JSON(now time.Time) JSON {
+// JSON renders x for the API and webhooks as of now, its reason in loc's
+// language.
+func (x Escalation) JSON(now time.Time, loc *i18n.Localizer) JSON {
 	return JSON{ID: x.ID, ThreadID: x.ThreadID, BoardID: x.BoardID, Title: x.Title, Language: x.Language, State: x.Status, Kind: x.Kind,
-		Priority: x.Priority, Reason: x.Reason, Resolution: x.Resolution, EscalatedAt: x.EscalatedAt, DueAt: opt(x.DueAt),
+		Priority: x.Priority, Reason: x.Reason.Text(loc), ReasonCode: x.Reason.Code, Resolution: x.Resolution, EscalatedAt: x.EscalatedAt, DueAt: opt(x.DueAt),
 		TimeLeftSeconds: int64(x.TimeLeft(now).Seconds()), Breached: x.Breached(now), AssignedTo: x.AssignedTo,
 		AssigneeUsername: x.AssigneeName, ClaimedBy: x.ClaimedBy, ClaimedAt: opt(x.ClaimedAt), AnsweredAt: opt(x.AnsweredAt),
 		ClosedAt: opt(x.ClosedAt), PeerReplyAt: opt(x.PeerReplyAt), HandoverNote: x.HandoverNote,

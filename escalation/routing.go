@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mutual/forum/lang"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -61,7 +62,7 @@ func (s *Service) AddAgent(ctx context.Context, na NewAgent) (Agent, error) {
 			return Agent{}, wrap("check board", err)
 		}
 		if n == 0 {
-			return Agent{}, invalid("boards", "Board "+strconv.FormatInt(b, 10)+" is not a board of this brand.")
+			return Agent{}, invalid("boards", i18n.T(ctx, "escmsg.not_board", "ID", b))
 		}
 	}
 	langs := strings.ToLower(strings.Join(na.Languages, ","))
@@ -89,7 +90,7 @@ func (s *Service) Agent(ctx context.Context, brandID, userID int64) (Agent, erro
 		return Agent{}, err
 	}
 	if len(list) == 0 {
-		return Agent{}, notFound("That person is not an agent of this brand.")
+		return Agent{}, notFound(i18n.T(ctx, "escmsg.not_agent"))
 	}
 	return list[0], nil
 }
@@ -143,7 +144,7 @@ func (s *Service) SetShift(ctx context.Context, brandID, userID int64, on bool) 
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("You are not an agent of this brand.")
+			return notFound(i18n.T(ctx, "escmsg.you_not_agent"))
 		}
 		st, err := s.Settings(ctx, tx, brandID)
 		if err != nil {
@@ -161,7 +162,7 @@ func (s *Service) SetShift(ctx context.Context, brandID, userID int64, on bool) 
 			if err != nil {
 				return err
 			}
-			if err := unassign(ctx, tx, st, x, EvReleased, userID, "went off shift", now); err != nil {
+			if err := unassign(ctx, tx, st, x, EvReleased, userID, coded(NoteOffShift), now); err != nil {
 				return err
 			}
 		}
@@ -243,9 +244,9 @@ WHERE id = ? AND status = 'escalated'`, agent, ms(at), x.ID)
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil
 	}
-	note := "routed to the least-loaded agent on shift"
-	if name := lang.Name(x.Language); name != "" {
-		note += " who reads " + name // the thread's language decided who could take it
+	note := coded(NoteRouted)
+	if lang.Name(x.Language) != "" {
+		note = coded(NoteRouted, "language", x.Language) // the thread's language decided who could take it
 	}
 	return record(ctx, tx, r.st, x, EvAssigned, agent, note, at)
 }
@@ -285,7 +286,7 @@ ORDER BY x.priority DESC, x.escalated_at, x.id LIMIT 500`, st.BrandID)
 
 // unassign puts x back in the queue (released or timed out) and routes it
 // to someone other than who had it.
-func unassign(ctx context.Context, tx *sqldb.Tx, st Settings, x Escalation, state string, actor int64, note string, at time.Time) error {
+func unassign(ctx context.Context, tx *sqldb.Tx, st Settings, x Escalation, state string, actor int64, note Note, at time.Time) error {
 	prev := x.AssignedTo
 	if x.ClaimedBy != 0 {
 		prev = x.ClaimedBy

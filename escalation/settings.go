@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"mutual/forum"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -60,7 +61,7 @@ func (s *Service) Settings(ctx context.Context, q sqldb.Querier, brandID int64) 
 	var peer int64
 	if err := q.QueryRow(ctx, `SELECT escalation_sla_seconds FROM brands WHERE id = ?`, brandID).Scan(&peer); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return st, notFound("That brand does not exist.")
+			return st, notFound(i18n.T(ctx, "escmsg.no_brand"))
 		}
 		return st, wrap("brand SLA", err)
 	}
@@ -132,26 +133,26 @@ func (s *Service) UpdateSettings(ctx context.Context, brandID int64, u Update) (
 	for _, c := range []struct {
 		field, name string
 		d           *time.Duration
-	}{{"peer-sla", "The peer SLA", u.PeerSLA}, {"resolution-sla", "The resolution SLA", u.ResolutionSLA},
-		{"agent-sla", "The agent SLA", u.AgentSLA}, {"claim-timeout", "The claim timeout", u.ClaimTimeout}} {
+	}{{"peer-sla", "escmsg.peer_sla", u.PeerSLA}, {"resolution-sla", "escmsg.resolution_sla", u.ResolutionSLA},
+		{"agent-sla", "escmsg.agent_sla", u.AgentSLA}, {"claim-timeout", "escmsg.claim_timeout", u.ClaimTimeout}} {
 		if c.d != nil && (*c.d < MinSLA || *c.d > MaxSLA) {
-			return Settings{}, invalid(c.field, fmt.Sprintf("%s is between 1 minute and 90 days (2160h), not %s.", c.name, *c.d))
+			return Settings{}, invalid(c.field, i18n.T(ctx, "escmsg.span_range", "Name", i18n.T(ctx, c.name), "Span", c.d.String()))
 		}
 	}
 	tz := "UTC"
 	if u.Timezone != nil {
 		if _, err := time.LoadLocation(*u.Timezone); err != nil {
-			return Settings{}, invalid("timezone", fmt.Sprintf("Unknown time zone %q.", *u.Timezone))
+			return Settings{}, invalid("timezone", i18n.T(ctx, "escmsg.bad_zone", "Zone", *u.Timezone))
 		}
 		tz = *u.Timezone
 	}
 	if u.BusinessHours != nil && *u.BusinessHours != "" {
 		if _, err := ParseHours(*u.BusinessHours, tz); err != nil {
-			return Settings{}, invalid("business-hours", err.Error())
+			return Settings{}, invalid("business-hours", i18n.T(ctx, "escmsg.bad_hours", "Hours", *u.BusinessHours))
 		}
 	}
 	if u.WebhookURL != nil && *u.WebhookURL != "" && !strings.HasPrefix(*u.WebhookURL, "https://") && !strings.HasPrefix(*u.WebhookURL, "http://") {
-		return Settings{}, invalid("webhook-url", "The webhook URL must start with https:// (or http://).")
+		return Settings{}, invalid("webhook-url", i18n.T(ctx, "escmsg.webhook_url"))
 	}
 	now := ms(s.now())
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
@@ -161,7 +162,7 @@ func (s *Service) UpdateSettings(ctx context.Context, brandID int64, u Update) (
 				return err
 			}
 			if !found {
-				return notFound("That brand does not exist.")
+				return notFound(i18n.T(ctx, "escmsg.no_brand"))
 			}
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO escalation_settings (brand_id, updated_at) VALUES (?, ?) ON CONFLICT (brand_id) DO NOTHING`, brandID, now); err != nil {
@@ -209,7 +210,7 @@ func (s *Service) SetBoardSLA(ctx context.Context, brandID, boardID int64, d tim
 		return wrap("board SLA", err)
 	}
 	if !found {
-		return notFound("That board does not exist.")
+		return notFound(i18n.T(ctx, "escmsg.no_board"))
 	}
 	return nil
 }

@@ -235,7 +235,7 @@ FROM ticketing_updates WHERE brand_id = ? AND escalation_id = ?`, cb.CaseID, dig
 			return out, err
 		}
 	}
-	note := "case " + cb.CaseID + ": " + cb.Status + " by " + cb.AgentName
+	note := coded(NoteTicketing, "text", cb.CaseID, "word", cb.Status, "name", cb.AgentName)
 	if err := record(ctx, tx, settings, x, EvTicketing, 0, note, now); err != nil {
 		return out, err
 	}
@@ -253,7 +253,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, x.BrandID, cb.CaseID, x.ID, digest, cb.Status,
 		return out, wrap("record case update", err)
 	}
 	return out, moderation.RecordIntegrationAct(ctx, tx, moderation.IntegrationEntry{BrandID: x.BrandID, Act: moderation.ActTicketingAnswer,
-		TargetType: "escalation", TargetID: x.ID, Reason: note,
+		TargetType: "escalation", TargetID: x.ID, Reason: "case " + cb.CaseID + ": " + cb.Status + " by " + cb.AgentName,
 		Before: map[string]any{"state": x.Status}, After: map[string]any{"case_id": cb.CaseID, "status": cb.Status, "post_id": out.PostID}}, now)
 }
 

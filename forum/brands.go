@@ -64,7 +64,7 @@ func (s *Brands) Create(ctx context.Context, nb NewBrand) (Brand, error) {
 	if !hostname.MatchString(nb.Host) {
 		v.Add("host", i18n.T(ctx, "forum.brand_host"))
 	}
-	if err := look.Check(); err != nil {
+	if err := look.Check(ctx); err != nil {
 		for f, msg := range err.(*fault.ValidationError).Fields {
 			v.Add(f, msg)
 		}
@@ -214,28 +214,29 @@ func (l BrandLook) Tidy() BrandLook {
 
 // Check returns a fault.ValidationError naming each field that is wrong
 // (name, tagline, logo, color_primary, color_accent), or nil. Colours are
-// hex only, so nothing but a colour reaches the brand's stylesheet.
-func (l BrandLook) Check() error {
+// hex only, so nothing but a colour reaches the brand's stylesheet. The
+// messages are worded for the reader of ctx.
+func (l BrandLook) Check(ctx context.Context) error {
 	v := fault.Validation{}
 	if n := len([]rune(l.Name)); n == 0 || n > MaxBrandName {
-		v.Add("name", fmt.Sprintf("The name must be 1 to %d characters.", MaxBrandName))
+		v.Add("name", i18n.T(ctx, "brandmsg.name_len", "Max", MaxBrandName))
 	}
 	if len([]rune(l.Tagline)) > MaxBrandTagline {
-		v.Add("tagline", fmt.Sprintf("The tagline must be at most %d characters.", MaxBrandTagline))
+		v.Add("tagline", i18n.T(ctx, "brandmsg.tagline_len", "Max", MaxBrandTagline))
 	}
 	switch {
 	case len(l.LogoURL) > MaxBrandLogoURL:
-		v.Add("logo", fmt.Sprintf("The logo address must be at most %d characters.", MaxBrandLogoURL))
+		v.Add("logo", i18n.T(ctx, "brandmsg.logo_len", "Max", MaxBrandLogoURL))
 	case l.LogoURL != "" && !strings.HasPrefix(l.LogoURL, "https://") && !(strings.HasPrefix(l.LogoURL, "/") && !strings.HasPrefix(l.LogoURL, "//")):
-		v.Add("logo", "The logo must be an https:// address or a path on this site, such as /static/logo.png.")
+		v.Add("logo", i18n.T(ctx, "brandmsg.logo_https"))
 	case strings.ContainsAny(l.LogoURL, " \t\n\"'<>\\"):
-		v.Add("logo", "The logo address cannot contain spaces, quotes, backslashes or angle brackets.")
+		v.Add("logo", i18n.T(ctx, "brandmsg.logo_chars"))
 	}
 	if !hexColor.MatchString(l.ColorPrimary) {
-		v.Add("color_primary", "Give the main colour as hex, like #1a2b3c.")
+		v.Add("color_primary", i18n.T(ctx, "brandmsg.primary_hex"))
 	}
 	if !hexColor.MatchString(l.ColorAccent) {
-		v.Add("color_accent", "Give the accent colour as hex, like #ff6b4a.")
+		v.Add("color_accent", i18n.T(ctx, "brandmsg.accent_hex"))
 	}
 	return v.Err()
 }
@@ -245,7 +246,7 @@ func (l BrandLook) Check() error {
 // look before the change, and fault.ErrNotFound when there is no such brand.
 func SetBrandLook(ctx context.Context, tx *sqldb.Tx, brandID int64, l BrandLook) (BrandLook, error) {
 	l = l.Tidy()
-	if err := l.Check(); err != nil {
+	if err := l.Check(ctx); err != nil {
 		return BrandLook{}, err
 	}
 	before, err := scanBrand(tx.QueryRow(ctx, `SELECT `+brandCols+` FROM brands WHERE id = ?`, brandID))

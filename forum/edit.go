@@ -166,7 +166,7 @@ func (s *Service) checkEdit(ctx context.Context, p Post, title, body string) (po
 	if err := v.Err(); err != nil {
 		return postEdit{}, err
 	}
-	html, err := s.md.Render(body)
+	html, err := s.md.Render(ctx, body)
 	if err != nil {
 		return postEdit{}, err
 	}

@@ -10,6 +10,7 @@ import (
 	"mutual/account"
 	"mutual/fault"
 	"mutual/forum/lang"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -99,13 +100,13 @@ WHERE p.thread_id = ? AND p.brand_id = ? AND p.is_question = 1`, threadID, brand
 
 // ParseLanguage accepts "" (every language) or a language code threads are
 // labelled with, for list and search filters.
-func ParseLanguage(s string) (string, error) {
+func ParseLanguage(ctx context.Context, s string) (string, error) {
 	code := strings.ToLower(strings.TrimSpace(s))
 	if code == "" || code == "all" {
 		return "", nil
 	}
 	if !lang.Valid(code) {
-		return "", &fault.ValidationError{Fields: map[string]string{"lang": "lang must be a language code such as en or es"}}
+		return "", &fault.ValidationError{Fields: map[string]string{"lang": i18n.T(ctx, "searchmsg.lang")}}
 	}
 	return code, nil
 }

@@ -118,11 +118,11 @@ func TestLabelThreads(t *testing.T) {
 
 func TestParseLanguage(t *testing.T) {
 	for in, want := range map[string]string{"": "", "all": "", "ES": "es", " pl ": "pl"} {
-		if got, err := forum.ParseLanguage(in); err != nil || got != want {
+		if got, err := forum.ParseLanguage(context.Background(), in); err != nil || got != want {
 			t.Errorf("ParseLanguage(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	if _, err := forum.ParseLanguage("xx"); testkit.Fields(err)["lang"] == "" {
+	if _, err := forum.ParseLanguage(context.Background(), "xx"); testkit.Fields(err)["lang"] == "" {
 		t.Errorf("ParseLanguage(xx) = %v, want a field error", err)
 	}
 	if lang.Name(lang.Undetermined) != "" {

@@ -1,6 +1,7 @@
 package forum_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -26,7 +27,7 @@ func TestStoredPostsAreSanitised(t *testing.T) {
 		if pg.Question.BodyMD != src {
 			t.Errorf("markdown source changed: %q", pg.Question.BodyMD)
 		}
-		want, err := markup.NewRenderer().Render(src)
+		want, err := markup.NewRenderer().Render(context.Background(), src)
 		if err != nil {
 			t.Fatal(err)
 		}

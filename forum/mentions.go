@@ -69,7 +69,7 @@ func (s *Service) RecordMention(ctx context.Context, a account.Actor, m Mention)
 	if t, err := s.mentionByURL(ctx, a.BrandID, m.URL); err == nil {
 		return t, false, nil
 	}
-	html, err := s.md.Render(m.Text)
+	html, err := s.md.Render(ctx, m.Text)
 	if err != nil {
 		return Thread{}, false, err
 	}

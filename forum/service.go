@@ -138,7 +138,7 @@ func (s *Service) Ask(ctx context.Context, a account.Actor, nt NewThread) (Threa
 			return t, nil
 		}
 	}
-	html, err := s.md.Render(nt.Body)
+	html, err := s.md.Render(ctx, nt.Body)
 	if err != nil {
 		return Thread{}, err
 	}
@@ -539,7 +539,7 @@ func (s *Service) Reply(ctx context.Context, a account.Actor, threadID int64, nr
 	}
 	// A repeated ClientKey is caught by the unique index at insert time, so
 	// the common case (a first send) costs no extra look-up.
-	html, err := s.md.Render(nr.Body)
+	html, err := s.md.Render(ctx, nr.Body)
 	if err != nil {
 		return Post{}, err
 	}

@@ -27,7 +27,7 @@ type StaffReply struct {
 // since the brand wrote it. The caller checks the body's length; the page
 // caches are the caller's to drop after the commit (Changed).
 func (s *Service) PostStaffReply(ctx context.Context, tx *sqldb.Tx, r StaffReply) (int64, error) {
-	html, err := s.md.Render(r.Body)
+	html, err := s.md.Render(ctx, r.Body)
 	if err != nil {
 		return 0, err
 	}

@@ -140,7 +140,7 @@ func (s *Service) checkFields(ctx context.Context, brandID, boardID int64, title
 	if err := v.Err(); err != nil {
 		return "", err
 	}
-	html, err := s.md.Render(body)
+	html, err := s.md.Render(ctx, body)
 	if err != nil {
 		return "", err
 	}
@@ -199,4 +199,6 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, n, editor, title, md, html, tags, at)
 }
 
 // Render renders an article body as its page will show it (a preview).
-func (s *Service) Render(body string) (string, error) { return s.md.Render(body) }
+func (s *Service) Render(ctx context.Context, body string) (string, error) {
+	return s.md.Render(ctx, body)
+}

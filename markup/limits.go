@@ -1,10 +1,11 @@
 package markup
 
 import (
-	"fmt"
+	"context"
 	"strings"
 
 	"mutual/fault"
+	"mutual/i18n"
 )
 
 // MaxNesting is how deep quotes and lists may nest on one line. Real
@@ -20,11 +21,10 @@ const MaxHTML = 256 << 10
 
 // checkNesting refuses a body that nests quotes or list items on one line
 // deeper than MaxNesting, before the parser spends time on it.
-func checkNesting(src string) error {
+func checkNesting(ctx context.Context, src string) error {
 	for line := range strings.Lines(src) {
 		if depth := containerDepth(line); depth > MaxNesting {
-			return fault.Invalid("body", fmt.Sprintf(
-				"This text nests quotes or lists %d levels deep; at most %d are allowed. Flatten the quoting and send it again.", depth, MaxNesting))
+			return fault.Invalid("body", i18n.T(ctx, "markupmsg.nesting", "Depth", depth, "Max", MaxNesting))
 		}
 	}
 	return nil
@@ -59,9 +59,9 @@ func containerDepth(line string) int {
 }
 
 // checkSize refuses rendered HTML larger than MaxHTML.
-func checkSize(html string) error {
+func checkSize(ctx context.Context, html string) error {
 	if len(html) > MaxHTML {
-		return fault.Invalid("body", "This text renders to more than 256 KB of page. Shorten it or split it into several posts.")
+		return fault.Invalid("body", i18n.T(ctx, "markupmsg.too_large", "KB", MaxHTML>>10))
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package markup
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -33,11 +34,11 @@ func TestContainerDepth(t *testing.T) {
 // parsed, fast; honest nesting renders.
 func TestRenderRefusesRunawayNesting(t *testing.T) {
 	r := NewRenderer()
-	if _, err := r.Render(strings.Repeat("> ", MaxNesting) + "deep but allowed"); err != nil {
+	if _, err := r.Render(context.Background(), strings.Repeat("> ", MaxNesting)+"deep but allowed"); err != nil {
 		t.Fatalf("nesting at the limit refused: %v", err)
 	}
 	start := time.Now()
-	_, err := r.Render(strings.Repeat(">", 20000))
+	_, err := r.Render(context.Background(), strings.Repeat(">", 20000))
 	var ve *fault.ValidationError
 	if !errors.As(err, &ve) || !strings.Contains(ve.Fields["body"], "at most 16") {
 		t.Fatalf("20,000 quote markers: err = %v, want a field error on body", err)
@@ -45,7 +46,7 @@ func TestRenderRefusesRunawayNesting(t *testing.T) {
 	if d := time.Since(start); d > time.Second {
 		t.Logf("refusing took %v", d) // a figure, not a timing assertion
 	}
-	_, err = r.Render(strings.Repeat("- ", 100) + "list")
+	_, err = r.Render(context.Background(), strings.Repeat("- ", 100)+"list")
 	if !errors.As(err, &ve) {
 		t.Fatalf("100 nested list markers: err = %v, want a field error", err)
 	}
@@ -56,7 +57,7 @@ func TestRenderRefusesRunawayOutput(t *testing.T) {
 	r := NewRenderer()
 	// Each "*a*" becomes "<em>a</em>", a threefold growth; 100,000 of them
 	// pass MaxHTML.
-	_, err := r.Render(strings.Repeat("*a* ", 100000))
+	_, err := r.Render(context.Background(), strings.Repeat("*a* ", 100000))
 	var ve *fault.ValidationError
 	if !errors.As(err, &ve) || !strings.Contains(ve.Fields["body"], "256 KB") {
 		t.Fatalf("err = %v, want a field error on body", err)

@@ -8,6 +8,7 @@ package markup
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"regexp"
 
@@ -95,15 +96,16 @@ func Policy() *bluemonday.Policy {
 // input: on a rendering error the caller gets the error. Markdown built to
 // blow up (quotes or lists nested past MaxNesting, or rendering past
 // MaxHTML) is refused with a fault.ValidationError on the field "body".
-func (r *Renderer) Render(src string) (string, error) {
-	if err := checkNesting(src); err != nil {
+// Refusals are worded for the reader of ctx.
+func (r *Renderer) Render(ctx context.Context, src string) (string, error) {
+	if err := checkNesting(ctx, src); err != nil {
 		return "", err
 	}
 	var buf bytes.Buffer
 	if err := r.md.Convert([]byte(src), &buf); err != nil {
 		return "", fmt.Errorf("markup: render markdown: %w", err)
 	}
-	if err := checkSize(buf.String()); err != nil {
+	if err := checkSize(ctx, buf.String()); err != nil {
 		return "", err
 	}
 	return r.policy.Sanitize(buf.String()), nil

@@ -1,6 +1,7 @@
 package markup_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -146,7 +147,7 @@ func TestMarkdownXSS(t *testing.T) {
 	}
 	r := markup.NewRenderer()
 	for _, v := range xssVectors {
-		out, err := r.Render(v.src)
+		out, err := r.Render(context.Background(), v.src)
 		if err != nil {
 			t.Errorf("%s: Render error %v", v.name, err)
 			continue
@@ -182,7 +183,7 @@ func TestMarkdownKeepsFormatting(t *testing.T) {
 		{"- [x] done", []string{`<input checked="" disabled="" type="checkbox"`}},
 		{"a < b & c > d", []string{"a &lt; b &amp; c &gt; d"}},
 	} {
-		out, err := r.Render(tt.src)
+		out, err := r.Render(context.Background(), tt.src)
 		if err != nil {
 			t.Fatal(err)
 		}

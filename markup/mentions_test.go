@@ -1,10 +1,12 @@
 package markup_test
 
 import (
-	"mutual/markup"
+	"context"
 	"slices"
 	"strings"
 	"testing"
+
+	"mutual/markup"
 )
 
 // @username becomes a profile link at write time, only where it is a
@@ -29,7 +31,7 @@ func TestMentionsRender(t *testing.T) {
 		{src: `<a href="/u/x" class="mention">@x</a> raw html`, not: []string{`class="mention"`}},
 	}
 	for _, tt := range tests {
-		html, err := r.Render(tt.src)
+		html, err := r.Render(context.Background(), tt.src)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,7 +53,7 @@ func TestMentionsRender(t *testing.T) {
 	for i := range 15 {
 		many += " @user" + string(rune('a'+i)) + "x"
 	}
-	html, _ := r.Render(many)
+	html, _ := r.Render(context.Background(), many)
 	if n := len(markup.Mentions(html)); n != markup.MaxMentions {
 		t.Errorf("15 mentions notify %d, want the cap %d", n, markup.MaxMentions)
 	}

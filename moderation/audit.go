@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"mutual/fault"
+	"mutual/i18n"
 )
 
 // AuditFilter narrows the audit log. Zero fields do not filter.
@@ -36,7 +37,7 @@ func (s *Service) Audit(ctx context.Context, brandID int64, f AuditFilter, limit
 			known = known || a == f.Act
 		}
 		if !known {
-			return nil, 0, &fault.ValidationError{Fields: map[string]string{"act": "act must be one of " + strings.Join(Acts, ", ")}}
+			return nil, 0, &fault.ValidationError{Fields: map[string]string{"act": i18n.T(ctx, "modmsg.audit_act", "Acts", strings.Join(Acts, ", "))}}
 		}
 		where, args = append(where, "m.act = ?"), append(args, f.Act)
 	}

@@ -8,6 +8,7 @@ import (
 	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -36,7 +37,7 @@ const (
 // (forum.Service.SetPostStatus).
 func (s *Service) ActOnPost(ctx context.Context, a account.Actor, postID int64, act PostAct, reason string) (forum.Post, error) {
 	reason = strings.TrimSpace(reason)
-	if err := checkReason(reason, false); err != nil {
+	if err := checkReason(ctx, reason, false); err != nil {
 		return forum.Post{}, err
 	}
 	var threadID int64
@@ -63,26 +64,26 @@ func (s *Service) actOnPost(ctx context.Context, tx *sqldb.Tx, a account.Actor, 
 	switch act {
 	case Hide:
 		if p.Status == forum.StatusHidden || p.Status == forum.StatusDeleted {
-			return 0, conflict("That post is already " + p.Status + ".")
+			return 0, conflict(i18n.T(ctx, "modmsg.post_already_"+p.Status))
 		}
 		to, name = forum.StatusHidden, ActPostHidden
 	case Unhide:
 		if p.Status != forum.StatusHidden {
-			return 0, conflict("That post is not hidden.")
+			return 0, conflict(i18n.T(ctx, "modmsg.post_not_hidden"))
 		}
 		to, name = forum.StatusVisible, ActPostUnhidden
 	case Delete:
 		if p.Status == forum.StatusDeleted {
-			return 0, conflict("That post is already deleted.")
+			return 0, conflict(i18n.T(ctx, "modmsg.post_already_deleted"))
 		}
 		to, name = forum.StatusDeleted, ActPostDeleted
 	case Restore:
 		if p.Status != forum.StatusDeleted {
-			return 0, conflict("That post is not deleted.")
+			return 0, conflict(i18n.T(ctx, "modmsg.post_not_deleted"))
 		}
 		to, name = forum.StatusVisible, ActPostRestored
 	default:
-		return 0, &fault.ValidationError{Fields: map[string]string{"act": "act must be hide, unhide, delete or restore"}}
+		return 0, &fault.ValidationError{Fields: map[string]string{"act": i18n.T(ctx, "modmsg.post_act")}}
 	}
 	before, t, err := s.forum.SetPostStatus(ctx, tx, a.BrandID, postID, to)
 	if err != nil {
@@ -107,7 +108,7 @@ func (s *Service) actOnPost(ctx context.Context, tx *sqldb.Tx, a account.Actor, 
 // a revision and in the audit row.
 func (s *Service) Revise(ctx context.Context, a account.Actor, postID int64, title, body, reason string) (forum.Post, error) {
 	reason = strings.TrimSpace(reason)
-	if err := checkReason(reason, true); err != nil {
+	if err := checkReason(ctx, reason, true); err != nil {
 		return forum.Post{}, err
 	}
 	var threadID int64
@@ -173,7 +174,7 @@ const (
 // (into another thread) a thread.
 func (s *Service) ActOnThread(ctx context.Context, a account.Actor, threadID int64, act ThreadAct, target int64, reason string) (forum.Thread, error) {
 	reason = strings.TrimSpace(reason)
-	if err := checkReason(reason, false); err != nil {
+	if err := checkReason(ctx, reason, false); err != nil {
 		return forum.Thread{}, err
 	}
 	result := threadID
@@ -188,7 +189,7 @@ func (s *Service) ActOnThread(ctx context.Context, a account.Actor, threadID int
 				return err
 			}
 			if t.Locked() == (act == Lock) {
-				return conflict("That thread is already " + string(act) + "ed.")
+				return conflict(i18n.T(ctx, "modmsg.thread_already_"+string(act)))
 			}
 			at := s.now()
 			name = ActThreadLocked
@@ -207,18 +208,18 @@ func (s *Service) ActOnThread(ctx context.Context, a account.Actor, threadID int
 			}
 		case Move:
 			if target <= 0 {
-				return &fault.ValidationError{Fields: map[string]string{"board_id": "Choose the board to move the thread to."}}
+				return &fault.ValidationError{Fields: map[string]string{"board_id": i18n.T(ctx, "modmsg.choose_board")}}
 			}
 			before, err = s.forum.MoveThread(ctx, tx, a.BrandID, threadID, target)
 			name = ActThreadMoved
 		case Merge:
 			if target <= 0 {
-				return &fault.ValidationError{Fields: map[string]string{"into": "Choose the thread to merge into: find it by its title, then pick it."}}
+				return &fault.ValidationError{Fields: map[string]string{"into": i18n.T(ctx, "modmsg.choose_merge")}}
 			}
 			before, _, err = s.forum.MergeThread(ctx, tx, a.BrandID, threadID, target, a.UserID)
 			name, result = ActThreadMerged, target
 		default:
-			return &fault.ValidationError{Fields: map[string]string{"act": "act must be lock, unlock, pin, unpin, move or merge"}}
+			return &fault.ValidationError{Fields: map[string]string{"act": i18n.T(ctx, "modmsg.thread_act")}}
 		}
 		if err != nil {
 			return err

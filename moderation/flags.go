@@ -11,6 +11,7 @@ import (
 	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -56,13 +57,13 @@ func (s *Service) FlagPost(ctx context.Context, a account.Actor, postID int64, r
 	}
 	v := map[string]string{}
 	if !ok {
-		v["reason"] = "Choose a reason for the flag: spam, abusive, off topic or needs staff."
+		v["reason"] = i18n.T(ctx, "modmsg.flag_reason")
 	}
 	if len([]rune(note)) > MaxFlagNote {
-		v["note"] = fmt.Sprintf("The note must be at most %d characters.", MaxFlagNote)
+		v["note"] = i18n.T(ctx, "modmsg.flag_note_len", "Max", MaxFlagNote)
 	}
 	if reason == "needs_staff" && note == "" {
-		v["note"] = "Tell the staff what is needed."
+		v["note"] = i18n.T(ctx, "modmsg.flag_note_needed")
 	}
 	if len(v) > 0 {
 		return FlagResult{}, &fault.ValidationError{Fields: v}
@@ -75,10 +76,10 @@ func (s *Service) FlagPost(ctx context.Context, a account.Actor, postID int64, r
 			return err
 		}
 		if !p.Shown() {
-			return notFound("That post does not exist.")
+			return notFound(i18n.T(ctx, "modmsg.no_post"))
 		}
 		if p.AuthorID == a.UserID {
-			return denied("You cannot flag your own post; edit it instead.")
+			return denied(i18n.T(ctx, "modmsg.flag_own"))
 		}
 		trusted := a.Has("trusted") || a.IsStaff()
 		now := s.now().UnixMilli()
@@ -87,7 +88,7 @@ func (s *Service) FlagPost(ctx context.Context, a account.Actor, postID int64, r
 ON CONFLICT (post_id, user_id) DO NOTHING RETURNING id`, a.BrandID, postID, a.UserID, reason, note, boolInt(trusted), now).Scan(&res.Flag.ID)
 		if err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
-				return conflict("You have already flagged this post; the moderators will review it.")
+				return conflict(i18n.T(ctx, "modmsg.flag_twice"))
 			}
 			return err
 		}

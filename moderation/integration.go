@@ -25,7 +25,7 @@ type IntegrationEntry struct {
 // RecordIntegrationAct writes e to the audit log inside the caller's
 // transaction, so the act and its record commit together.
 func RecordIntegrationAct(ctx context.Context, tx *sqldb.Tx, e IntegrationEntry, at time.Time) error {
-	if err := checkReason(e.Reason, false); err != nil {
+	if err := checkReason(ctx, e.Reason, false); err != nil {
 		return err
 	}
 	var actor any

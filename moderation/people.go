@@ -7,6 +7,7 @@ import (
 
 	"mutual/account"
 	"mutual/fault"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -54,12 +55,12 @@ type personState struct {
 // posts again until unbanned. Only an administrator may act on staff.
 func (s *Service) ActOnPerson(ctx context.Context, a account.Actor, username string, act PersonAct, until time.Time, reason string) (Standing, error) {
 	reason = strings.TrimSpace(reason)
-	if err := checkReason(reason, act == Warn || act == Suspend || act == Ban); err != nil {
+	if err := checkReason(ctx, reason, act == Warn || act == Suspend || act == Ban); err != nil {
 		return Standing{}, err
 	}
 	now := s.now()
 	if act == Suspend && !until.After(now) {
-		return Standing{}, &fault.ValidationError{Fields: map[string]string{"until": "Suspend until a time in the future."}}
+		return Standing{}, &fault.ValidationError{Fields: map[string]string{"until": i18n.T(ctx, "modmsg.suspend_future")}}
 	}
 	var target Standing
 	err := s.inTx(ctx, func(tx *sqldb.Tx) error {
@@ -69,11 +70,11 @@ func (s *Service) ActOnPerson(ctx context.Context, a account.Actor, username str
 		}
 		target = st
 		if st.UserID == a.UserID {
-			return denied("You cannot act on your own account.")
+			return denied(i18n.T(ctx, "modmsg.not_self"))
 		}
 		for _, r := range st.Roles {
 			if (r == "moderator" || r == "admin" || r == "agent") && !a.Has("admin") {
-				return denied("Only an administrator can act on a staff account.")
+				return denied(i18n.T(ctx, "modmsg.staff_only_admin"))
 			}
 		}
 		before := personState{Banned: !st.BannedAt.IsZero(), Reason: st.Reason}
@@ -117,7 +118,7 @@ func (s *Service) ActOnPerson(ctx context.Context, a account.Actor, username str
 			}
 			after.Banned, name = false, ActUserUnbanned
 		default:
-			return &fault.ValidationError{Fields: map[string]string{"act": "act must be warn, suspend, unsuspend, ban or unban"}}
+			return &fault.ValidationError{Fields: map[string]string{"act": i18n.T(ctx, "modmsg.person_act")}}
 		}
 		return s.record(ctx, tx, a, entry{act: name, targetType: "user", targetID: st.UserID, targetUser: st.UserID, reason: reason,
 			before: before, after: after})
@@ -142,7 +143,7 @@ FROM users WHERE brand_id = ? AND username_key = ?`, brandID, strings.ToLower(st
 		Scan(&st.UserID, &st.Username, &st.Email, &st.Reputation, &joined, &until, &st.Reason, &banned)
 	if err != nil {
 		if isNoRows(err) {
-			return Standing{}, notFound("There is no member called " + username + " here.")
+			return Standing{}, notFound(i18n.T(ctx, "modmsg.no_member", "Name", username))
 		}
 		return Standing{}, err
 	}
@@ -215,15 +216,17 @@ func (s *Service) PostingBlock(ctx context.Context, a account.Actor) (string, er
 	if err != nil {
 		return "", err
 	}
-	why := ""
-	if reason != "" {
-		why = " Reason: " + reason + "."
-	}
+	var block string
 	switch {
 	case banned != 0:
-		return "Your account is banned from posting in this community." + why, nil
+		block = i18n.T(ctx, "modmsg.banned")
 	case until > s.now().UnixMilli():
-		return "Your account is suspended until " + msTime(until).Format("2 Jan 2006 15:04 MST") + ": you can read, but not post." + why, nil
+		block = i18n.T(ctx, "modmsg.suspended", "Until", i18n.From(ctx).DateTime(msTime(until)))
+	default:
+		return "", nil
 	}
-	return "", nil
+	if reason != "" {
+		block = i18n.T(ctx, "modmsg.block_reason", "Block", block, "Reason", reason)
+	}
+	return block, nil
 }

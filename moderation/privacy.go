@@ -105,7 +105,7 @@ type PrivacyEntry struct {
 // caller's transaction. Unlike acts on content it tells nobody: the member
 // asked for it, or is gone.
 func RecordPrivacyAct(ctx context.Context, tx *sqldb.Tx, a account.Actor, e PrivacyEntry, at time.Time) error {
-	if err := checkReason(e.Reason, false); err != nil {
+	if err := checkReason(ctx, e.Reason, false); err != nil {
 		return err
 	}
 	var actor, target any // NULL: the system (the command line), no member

@@ -9,6 +9,7 @@ import (
 	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -229,9 +230,9 @@ func (s *Service) Decide(ctx context.Context, a account.Actor, postID int64, d D
 		return s.Revise(ctx, a, postID, title, body, reason)
 	case Approve, Dismiss:
 	default:
-		return forum.Post{}, &fault.ValidationError{Fields: map[string]string{"decision": "decision must be approve, dismiss, hide, delete or edit"}}
+		return forum.Post{}, &fault.ValidationError{Fields: map[string]string{"decision": i18n.T(ctx, "modmsg.decision")}}
 	}
-	if err := checkReason(reason, false); err != nil {
+	if err := checkReason(ctx, reason, false); err != nil {
 		return forum.Post{}, err
 	}
 	var threadID int64
@@ -245,10 +246,10 @@ func (s *Service) Decide(ctx context.Context, a account.Actor, postID int64, d D
 			return err
 		}
 		if open == 0 && p.Status != forum.StatusPending {
-			return conflict("That post is not waiting for review.")
+			return conflict(i18n.T(ctx, "modmsg.not_waiting"))
 		}
 		if p.Status == forum.StatusDeleted {
-			return conflict("That post is deleted; restore it instead.")
+			return conflict(i18n.T(ctx, "modmsg.deleted_restore"))
 		}
 		name, resolution := ActPostApproved, "approved"
 		if d == Dismiss {

@@ -7,6 +7,7 @@ import (
 
 	"mutual/account"
 	"mutual/fault"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -22,6 +23,18 @@ type RoleAssignment struct {
 // audits it. The actor may be the system (UserID 0: the command line). Roles
 // are read from the database on every request, so a revoked role stops
 // working on the very next one, on every instance.
+// grantable are the roles SetRole gives and takes: all but member, which
+// everyone is.
+func grantable() []string {
+	var out []string
+	for _, r := range account.Roles {
+		if r != "member" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 func (s *Service) SetRole(ctx context.Context, a account.Actor, username, role string, grant bool, reason string) error {
 	role = strings.TrimSpace(role)
 	valid := false
@@ -29,9 +42,9 @@ func (s *Service) SetRole(ctx context.Context, a account.Actor, username, role s
 		valid = valid || (r == role && r != "member")
 	}
 	if !valid {
-		return &fault.ValidationError{Fields: map[string]string{"role": "role must be one of trusted, moderator, agent, client_manager, editor, admin, sales, integration (everyone is a member)"}}
+		return &fault.ValidationError{Fields: map[string]string{"role": i18n.T(ctx, "modmsg.role_one_of", "Roles", strings.Join(grantable(), ", "))}}
 	}
-	if err := checkReason(strings.TrimSpace(reason), false); err != nil {
+	if err := checkReason(ctx, strings.TrimSpace(reason), false); err != nil {
 		return err
 	}
 	return s.inTx(ctx, func(tx *sqldb.Tx) error {
@@ -40,10 +53,10 @@ func (s *Service) SetRole(ctx context.Context, a account.Actor, username, role s
 			return err
 		}
 		if !grant && st.UserID == a.UserID && role == "admin" {
-			return denied("You cannot remove your own administrator role; ask another administrator.")
+			return denied(i18n.T(ctx, "modmsg.own_admin"))
 		}
 		if grant && mixesIntegration(st.Roles, role) {
-			return conflict("A listening tool's account holds the integration role alone (it gives up every other right): make a separate account for the tool.")
+			return conflict(i18n.T(ctx, "modmsg.integration_alone"))
 		}
 		var changed bool
 		name := ActRoleGranted

@@ -11,6 +11,7 @@ import (
 	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -137,12 +138,12 @@ func (s *Service) inTx(ctx context.Context, fn func(tx *sqldb.Tx) error) error {
 // Reason limits: a reason is what the member and the client read later.
 const MaxReason = 500
 
-func checkReason(reason string, required bool) error {
+func checkReason(ctx context.Context, reason string, required bool) error {
 	if len([]rune(reason)) > MaxReason {
-		return &fault.ValidationError{Fields: map[string]string{"reason": fmt.Sprintf("The reason must be at most %d characters.", MaxReason)}}
+		return &fault.ValidationError{Fields: map[string]string{"reason": i18n.T(ctx, "modmsg.reason_len", "Max", MaxReason)}}
 	}
 	if required && reason == "" {
-		return &fault.ValidationError{Fields: map[string]string{"reason": "Give a reason: the member and the audit log will show it."}}
+		return &fault.ValidationError{Fields: map[string]string{"reason": i18n.T(ctx, "modmsg.reason_needed")}}
 	}
 	return nil
 }

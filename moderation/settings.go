@@ -7,6 +7,7 @@ import (
 	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -30,7 +31,7 @@ func (s *Service) settings(ctx context.Context, q sqldb.Querier, brandID int64) 
 		Scan(&st.PremodPosts, &st.FlagHideAt, &see, &st.StaffLabel)
 	st.ModsSeeEmail = see == 1
 	if isNoRows(err) {
-		return Settings{}, notFound("That community does not exist.")
+		return Settings{}, notFound(i18n.T(ctx, "modmsg.no_community"))
 	}
 	return st, err
 }
@@ -40,13 +41,13 @@ func (s *Service) UpdateSettings(ctx context.Context, a account.Actor, st Settin
 	st.StaffLabel = strings.TrimSpace(st.StaffLabel)
 	v := map[string]string{}
 	if st.PremodPosts < 0 || st.PremodPosts > 50 {
-		v["premod_posts"] = "Hold between 0 and 50 first posts."
+		v["premod_posts"] = i18n.T(ctx, "modmsg.premod_range")
 	}
 	if st.FlagHideAt < 0 || st.FlagHideAt > 100 {
-		v["flag_hide_at"] = "The flag threshold must be between 0 (never hide) and 100."
+		v["flag_hide_at"] = i18n.T(ctx, "modmsg.flag_range")
 	}
 	if n := len([]rune(st.StaffLabel)); n == 0 || n > 24 {
-		v["staff_label"] = "The staff label must be 1 to 24 characters."
+		v["staff_label"] = i18n.T(ctx, "modmsg.staff_label_len")
 	}
 	if len(v) > 0 {
 		return Settings{}, &fault.ValidationError{Fields: v}

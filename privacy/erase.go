@@ -53,7 +53,7 @@ func (s *Service) DeleteOwn(ctx context.Context, a account.Actor, confirm, passw
 	if u.HasPassword {
 		_, err := s.members.Authenticate(ctx, a.BrandID, u.Username, password)
 		if errors.Is(err, fault.ErrBadCredentials) {
-			return Erasure{}, &fault.ValidationError{Fields: map[string]string{"password": "That is not your password."}}
+			return Erasure{}, &fault.ValidationError{Fields: map[string]string{"password": i18n.T(ctx, "pvmsg.not_your_password")}}
 		}
 		if err != nil {
 			return Erasure{}, err
@@ -71,22 +71,22 @@ func (s *Service) DeleteOwn(ctx context.Context, a account.Actor, confirm, passw
 // *fault.ValidationError for a confirmation that does not match.
 func (s *Service) EraseMember(ctx context.Context, a account.Actor, username, confirm, reason string) (Erasure, error) {
 	if !a.Has("admin") {
-		return Erasure{}, &fault.Error{Kind: fault.ErrForbidden, Msg: "Only an administrator can erase a member's account."}
+		return Erasure{}, &fault.Error{Kind: fault.ErrForbidden, Msg: i18n.T(ctx, "pvmsg.only_admin_erase")}
 	}
 	u, err := s.Member(ctx, a.BrandID, username)
 	if err != nil {
 		return Erasure{}, err
 	}
 	if u.ID == a.UserID {
-		return Erasure{}, &fault.Error{Kind: fault.ErrForbidden, Msg: "To delete your own account, use your privacy settings."}
+		return Erasure{}, &fault.Error{Kind: fault.ErrForbidden, Msg: i18n.T(ctx, "pvmsg.own_via_settings")}
 	}
 	v := fault.Validation{}
 	if !sameName(confirm, u.Username) {
-		v.Add("confirm_username", "Type the member's username, "+u.Username+", to confirm.")
+		v.Add("confirm_username", i18n.T(ctx, "pvmsg.confirm_member", "Name", u.Username))
 	}
 	reason = strings.TrimSpace(reason)
 	if len([]rune(reason)) > moderation.MaxReason {
-		v.Add("reason", "The reason must be at most 500 characters.")
+		v.Add("reason", i18n.T(ctx, "pvmsg.reason_len", "Max", moderation.MaxReason))
 	}
 	if err := v.Err(); err != nil {
 		return Erasure{}, err
@@ -169,7 +169,7 @@ func keepAnAdmin(ctx context.Context, tx *sqldb.Tx, u account.User) error {
 	}
 	if slices.Contains(admins, u.ID) && len(admins) == 1 {
 		return &fault.Error{Kind: fault.ErrConflict,
-			Msg: "This is the community's only administrator: make another member an administrator first."}
+			Msg: i18n.T(ctx, "pvmsg.only_admin")}
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"mutual/fault"
 	"mutual/forum"
 	"mutual/forum/notify"
+	"mutual/i18n"
 	"mutual/kb"
 	"mutual/moderation"
 	"mutual/report/deflection"
@@ -86,7 +87,7 @@ func (s *Service) ExportOwn(ctx context.Context, a account.Actor, brand forum.Br
 // has no such member.
 func (s *Service) ExportMember(ctx context.Context, a account.Actor, brand forum.Brand, username string) (Archive, error) {
 	if !a.Has("admin") {
-		return Archive{}, &fault.Error{Kind: fault.ErrForbidden, Msg: "Only an administrator can export a member's data."}
+		return Archive{}, &fault.Error{Kind: fault.ErrForbidden, Msg: i18n.T(ctx, "pvmsg.only_admin_export")}
 	}
 	u, err := s.Member(ctx, brand.ID, username)
 	if err != nil {

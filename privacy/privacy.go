@@ -19,6 +19,7 @@ import (
 	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/i18n"
 	"mutual/moderation"
 	"mutual/sqldb"
 )
@@ -73,13 +74,13 @@ var DefaultSettings = Settings{ErasedPosts: KeepPosts, HoldDays: 90}
 // MaxHoldDays bounds the username hold (ten years).
 const MaxHoldDays = 3650
 
-func (st Settings) validate() error {
+func (st Settings) validate(ctx context.Context) error {
 	v := fault.Validation{}
 	if st.ErasedPosts != KeepPosts && st.ErasedPosts != RemovePosts {
-		v.Add("erased_posts", "Choose whether an erased member's posts are kept (by a former member) or removed.")
+		v.Add("erased_posts", i18n.T(ctx, "pvmsg.erased_posts"))
 	}
 	if st.HoldDays < 0 || st.HoldDays > MaxHoldDays {
-		v.Add("username_hold_days", fmt.Sprintf("Hold a username for 0 to %d days.", MaxHoldDays))
+		v.Add("username_hold_days", i18n.T(ctx, "pvmsg.hold_range", "Max", MaxHoldDays))
 	}
 	return v.Err()
 }
@@ -105,7 +106,7 @@ func settings(ctx context.Context, q sqldb.Querier, brandID int64) (Settings, er
 // SetSettings changes the brand's erasure policy and records the change in
 // the audit log. It returns a *fault.ValidationError for a bad policy.
 func (s *Service) SetSettings(ctx context.Context, a account.Actor, st Settings) (Settings, error) {
-	if err := st.validate(); err != nil {
+	if err := st.validate(ctx); err != nil {
 		return Settings{}, err
 	}
 	now := s.now()

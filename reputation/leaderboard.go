@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"mutual/fault"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -21,14 +22,14 @@ const (
 )
 
 // ParsePeriod accepts "", week, month or all ("" is week).
-func ParsePeriod(s string) (Period, error) {
+func ParsePeriod(ctx context.Context, s string) (Period, error) {
 	switch Period(s) {
 	case "", Week:
 		return Week, nil
 	case Month, All:
 		return Period(s), nil
 	}
-	return "", &fault.ValidationError{Fields: map[string]string{"period": "period must be week, month or all"}}
+	return "", &fault.ValidationError{Fields: map[string]string{"period": i18n.T(ctx, "repumsg.period")}}
 }
 
 // Since is when the period containing now began (zero time for All).

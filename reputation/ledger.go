@@ -94,24 +94,27 @@ func (c Cursor) String() string {
 }
 
 // ParseCursor decodes a cursor; "" is the first page.
-func ParseCursor(s string) (Cursor, error) {
+func ParseCursor(ctx context.Context, s string) (Cursor, error) {
 	if s == "" {
 		return Cursor{}, nil
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	at, id, ok := strings.Cut(string(raw), ".")
 	if err != nil || !ok {
-		return Cursor{}, errBadCursor
+		return Cursor{}, badCursor(ctx)
 	}
 	a, err1 := strconv.ParseInt(at, 10, 64)
 	n, err2 := strconv.ParseInt(id, 10, 64)
 	if err1 != nil || err2 != nil || n <= 0 {
-		return Cursor{}, errBadCursor
+		return Cursor{}, badCursor(ctx)
 	}
 	return Cursor{At: a, ID: n}, nil
 }
 
-var errBadCursor = &fault.ValidationError{Fields: map[string]string{"cursor": "That page link is not valid; start again from the first page."}}
+// badCursor refuses a page link this API did not make.
+func badCursor(ctx context.Context) error {
+	return &fault.ValidationError{Fields: map[string]string{"cursor": i18n.T(ctx, "apimsg.cursor")}}
+}
 
 // Ledger returns a page of a member's ledger, newest first, and the cursor
 // of the next page (zero on the last).

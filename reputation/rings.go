@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mutual/fault"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -174,17 +175,17 @@ WHERE m.ring_id IN (`+strings.Join(ids, ",")+`) ORDER BY u.username`)
 }
 
 // ErrNoRing is returned when a ring does not exist in the brand.
-var ErrNoRing = fault.NotFound("There is no such ring here.")
+var ErrNoRing = &fault.Error{Kind: fault.ErrNotFound, ID: "repumsg.no_ring", Msg: i18n.T(context.Background(), "repumsg.no_ring")}
 
 // ReviewRing records a moderator's decision on a ring: dismissed (not a
 // ring), confirmed (a ring; act on the accounts through moderation) or open
 // again.
 func ReviewRing(ctx context.Context, q sqldb.Querier, brandID, ringID, by int64, status, note string, at time.Time) error {
 	if status != RingOpen && status != RingDismissed && status != RingConfirmed {
-		return &fault.ValidationError{Fields: map[string]string{"status": "status must be open, dismissed or confirmed"}}
+		return &fault.ValidationError{Fields: map[string]string{"status": i18n.T(ctx, "repumsg.ring_status")}}
 	}
 	if len(note) > 1000 {
-		return &fault.ValidationError{Fields: map[string]string{"note": "The note must be at most 1,000 characters."}}
+		return &fault.ValidationError{Fields: map[string]string{"note": i18n.T(ctx, "repumsg.ring_note", "Max", i18n.From(ctx).Int(1000))}}
 	}
 	res, err := q.Exec(ctx, `UPDATE reputation_rings SET status = ?, note = ?, reviewed_by = ?, reviewed_at = ? WHERE id = ? AND brand_id = ?`,
 		status, note, nullID(by), at.UnixMilli(), ringID, brandID)

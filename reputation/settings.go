@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"mutual/fault"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -187,54 +188,56 @@ func LoadConfig(ctx context.Context, q sqldb.Querier, brandID int64) (Config, er
 	return c, nil
 }
 
-// Validate checks a configuration before it is saved.
-func (c Config) Validate() error {
+// Validate checks a configuration before it is saved; its messages are
+// worded for the reader of ctx, each field by its name on the settings page.
+func (c Config) Validate(ctx context.Context) error {
 	bad := map[string]string{}
-	check := func(field, label string, v, lo, hi int64) {
+	loc := i18n.From(ctx)
+	check := func(field string, v, lo, hi int64) {
 		if v < lo || v > hi {
-			bad[field] = fmt.Sprintf("%s must be from %d to %d.", label, lo, hi)
+			bad[field] = loc.T("repumsg.range", "Label", loc.T("rs."+field), "Lo", loc.Int(lo), "Hi", loc.Int(hi))
 		}
 	}
 	r := c.Rules
-	check("kudos_points", "Points for kudos received", r.KudosPoints, 0, 1000)
-	check("accepted_points", "Points for an accepted answer", r.AcceptedPoints, 0, 1000)
-	check("accepting_points", "Points for accepting an answer", r.AcceptingPoints, 0, 1000)
-	check("rescue_points", "Points for a peer rescue", r.RescuePoints, 0, 1000)
-	check("daily_cap", "Daily cap on reputation from kudos", r.DailyCap, 0, 1_000_000)
-	check("kudos_per_day", "Kudos a member may give per day", r.KudosPerDay, 1, 10_000)
-	check("giver_min_age_minutes", "Minimum account age", r.GiverMinAgeMinutes, 0, 60*24*365)
-	check("giver_min_posts", "Minimum posts", r.GiverMinPosts, 0, 1000)
-	check("serial_window_minutes", "Serial-kudos window", r.SerialWindowMinutes, 1, 60*24*30)
-	check("serial_threshold", "Serial-kudos threshold", r.SerialThreshold, 2, 1000)
-	check("ring_window_days", "Ring window", r.RingWindowDays, 1, 365)
-	check("ring_min_kudos", "Ring minimum kudos", r.RingMinKudos, 2, 100_000)
-	check("ring_share_pct", "Ring share", r.RingSharePct, 1, 100)
-	check("ring_max_size", "Ring size", r.RingMaxSize, 2, 50)
+	check("kudos_points", r.KudosPoints, 0, 1000)
+	check("accepted_points", r.AcceptedPoints, 0, 1000)
+	check("accepting_points", r.AcceptingPoints, 0, 1000)
+	check("rescue_points", r.RescuePoints, 0, 1000)
+	check("daily_cap", r.DailyCap, 0, 1_000_000)
+	check("kudos_per_day", r.KudosPerDay, 1, 10_000)
+	check("giver_min_age_minutes", r.GiverMinAgeMinutes, 0, 60*24*365)
+	check("giver_min_posts", r.GiverMinPosts, 0, 1000)
+	check("serial_window_minutes", r.SerialWindowMinutes, 1, 60*24*30)
+	check("serial_threshold", r.SerialThreshold, 2, 1000)
+	check("ring_window_days", r.RingWindowDays, 1, 365)
+	check("ring_min_kudos", r.RingMinKudos, 2, 100_000)
+	check("ring_share_pct", r.RingSharePct, 1, 100)
+	check("ring_max_size", r.RingMaxSize, 2, 50)
 	p := c.Privileges
-	check("rep_links", "Reputation to post links", p.Links, 0, 1_000_000_000)
-	check("rep_images", "Reputation to post images", p.Images, 0, 1_000_000_000)
-	check("rep_edit_others", "Reputation to edit others' posts", p.EditOthers, 0, 1_000_000_000)
-	check("rep_trusted", "Reputation for the trusted role", p.Trusted, 0, 1_000_000_000)
+	check("rep_links", p.Links, 0, 1_000_000_000)
+	check("rep_images", p.Images, 0, 1_000_000_000)
+	check("rep_edit_others", p.EditOthers, 0, 1_000_000_000)
+	check("rep_trusted", p.Trusted, 0, 1_000_000_000)
 	switch {
 	case len(c.Ranks) == 0:
-		bad["ranks"] = "Give at least one rank."
+		bad["ranks"] = i18n.T(ctx, "repumsg.rank_none")
 	case len(c.Ranks) > 20:
-		bad["ranks"] = "Give at most 20 ranks."
+		bad["ranks"] = i18n.T(ctx, "repumsg.rank_many", "Max", 20)
 	case c.Ranks[0].Min != 0:
-		bad["ranks"] = "The first rank must start at 0 reputation."
+		bad["ranks"] = i18n.T(ctx, "repumsg.rank_first")
 	}
 	seen := map[string]bool{}
 	for i, k := range c.Ranks {
 		n := utf8.RuneCountInString(k.Name)
 		if n < 1 || n > 30 || !utf8.ValidString(k.Name) {
-			bad["ranks"] = "Each rank needs a name of 1 to 30 characters."
+			bad["ranks"] = i18n.T(ctx, "repumsg.rank_name", "Max", 30)
 		}
 		if seen[strings.ToLower(k.Name)] {
-			bad["ranks"] = "Rank names must differ: " + k.Name + " appears twice."
+			bad["ranks"] = i18n.T(ctx, "repumsg.rank_twice", "Name", k.Name)
 		}
 		seen[strings.ToLower(k.Name)] = true
 		if i > 0 && k.Min <= c.Ranks[i-1].Min {
-			bad["ranks"] = "Ranks must go up: each needs more reputation than the one before."
+			bad["ranks"] = i18n.T(ctx, "repumsg.rank_up")
 		}
 	}
 	if len(bad) > 0 {
@@ -245,7 +248,7 @@ func (c Config) Validate() error {
 
 // ParseRanks reads a ladder written one rank per line as "Name: 50" (or
 // "Name 50"), lowest first.
-func ParseRanks(s string) ([]Rank, error) {
+func ParseRanks(ctx context.Context, s string) ([]Rank, error) {
 	var out []Rank
 	for line := range strings.Lines(s) {
 		line = strings.TrimSpace(line)
@@ -254,12 +257,12 @@ func ParseRanks(s string) ([]Rank, error) {
 		}
 		i := strings.LastIndexAny(line, ": \t=")
 		if i <= 0 {
-			return nil, &fault.ValidationError{Fields: map[string]string{"ranks": fmt.Sprintf("Write each rank as \"Name: reputation\"; %q has no number.", line)}}
+			return nil, &fault.ValidationError{Fields: map[string]string{"ranks": i18n.T(ctx, "repumsg.rank_no_number", "Line", line)}}
 		}
 		name := strings.TrimSpace(strings.TrimRight(line[:i], ": \t="))
 		n, err := strconv.ParseInt(strings.TrimSpace(line[i+1:]), 10, 64)
 		if err != nil || name == "" {
-			return nil, &fault.ValidationError{Fields: map[string]string{"ranks": fmt.Sprintf("Write each rank as \"Name: reputation\"; %q is not.", line)}}
+			return nil, &fault.ValidationError{Fields: map[string]string{"ranks": i18n.T(ctx, "repumsg.rank_not", "Line", line)}}
 		}
 		out = append(out, Rank{Name: name, Min: n})
 	}
@@ -278,7 +281,7 @@ func FormatRanks(ranks []Rank) string {
 // SaveConfig stores a brand's configuration (validated) in the caller's
 // transaction. by is the admin who changed it.
 func SaveConfig(ctx context.Context, q Tx, brandID, by int64, c Config, at time.Time) error {
-	if err := c.Validate(); err != nil {
+	if err := c.Validate(ctx); err != nil {
 		return err
 	}
 	r := c.Rules

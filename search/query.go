@@ -10,6 +10,7 @@ import (
 
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -32,9 +33,9 @@ const replyWindow = 2000
 // are dropped: they would otherwise be search syntax, and a typo in it an
 // error. Only letters and digits survive, which is also what keeps the
 // index's tag tokens (which start with "_") out of reach.
-func splitTerms(q string) ([]string, error) {
+func splitTerms(ctx context.Context, q string) ([]string, error) {
 	if !utf8.ValidString(q) {
-		return nil, &fault.ValidationError{Fields: map[string]string{"q": "The search contains invalid characters."}}
+		return nil, &fault.ValidationError{Fields: map[string]string{"q": i18n.T(ctx, "searchmsg.invalid_chars")}}
 	}
 	words := strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
@@ -53,7 +54,7 @@ func splitTerms(q string) ([]string, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, &fault.ValidationError{Fields: map[string]string{"q": "Type a word or two to search for."}}
+		return nil, &fault.ValidationError{Fields: map[string]string{"q": i18n.T(ctx, "searchmsg.no_words")}}
 	}
 	return out, nil
 }
@@ -78,14 +79,14 @@ const (
 )
 
 // ParseStatus accepts "", all, solved or unanswered.
-func ParseStatus(s string) (Status, error) {
+func ParseStatus(ctx context.Context, s string) (Status, error) {
 	switch s {
 	case "", "all":
 		return StatusAny, nil
 	case "solved", "unanswered":
 		return Status(s), nil
 	}
-	return "", &fault.ValidationError{Fields: map[string]string{"status": "status must be all, solved or unanswered"}}
+	return "", &fault.ValidationError{Fields: map[string]string{"status": i18n.T(ctx, "searchmsg.status")}}
 }
 
 // Query is what a person asked for.
@@ -124,7 +125,7 @@ type Page struct {
 // reply holding every word, newest matches first. It returns a
 // fault.ValidationError for an empty query or a bad page.
 func (s *Service) Threads(ctx context.Context, brandID int64, sq Query) (Page, error) {
-	terms, err := splitTerms(sq.Q)
+	terms, err := splitTerms(ctx, sq.Q)
 	if err != nil {
 		return Page{}, err
 	}
@@ -135,7 +136,7 @@ func (s *Service) Threads(ctx context.Context, brandID int64, sq Query) (Page, e
 		sq.Page = 1
 	}
 	if sq.Page > MaxPages {
-		return Page{}, &fault.ValidationError{Fields: map[string]string{"page": fmt.Sprintf("Results stop at page %d; try more specific words.", MaxPages)}}
+		return Page{}, &fault.ValidationError{Fields: map[string]string{"page": i18n.T(ctx, "searchmsg.max_pages", "Max", MaxPages)}}
 	}
 	// Index what was written since the indexer last ran (a bounded amount),
 	// so a member finds what was just posted.

@@ -106,7 +106,7 @@ func boolRank(b bool) int {
 
 // topicWords are the title's searchable words without the stop words.
 func topicWords(title string) []string {
-	raw, err := splitTerms(title)
+	raw, err := splitTerms(context.Background(), title) // the error is dropped: no words, no topic
 	if err != nil {
 		return nil
 	}

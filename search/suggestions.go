@@ -11,6 +11,7 @@ import (
 	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -105,7 +106,7 @@ func (s *Service) visibleThread(ctx context.Context, brandID, id int64) (forum.T
 	t, err := forum.ScanThread(s.db.QueryRow(ctx, `SELECT `+forum.ThreadColumns+` FROM threads t JOIN users u ON u.id = t.author_id
 WHERE t.brand_id = ? AND t.id = ? AND t.status = 'visible'`, brandID, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return forum.Thread{}, fault.NotFound("That thread does not exist.")
+		return forum.Thread{}, fault.NotFound(i18n.T(ctx, "searchmsg.no_thread"))
 	}
 	if err != nil {
 		return forum.Thread{}, fmt.Errorf("search: thread %d: %w", id, err)

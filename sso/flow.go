@@ -109,13 +109,13 @@ func (s *Service) Finish(ctx context.Context, cb Callback) (Outcome, error) {
 		return Outcome{}, err
 	}
 	if f.brandID != cb.BrandID || f.providerID != p.ID {
-		return Outcome{}, fault.Denied("This sign-in was started with another community's provider, so it cannot sign you in here. Start again from this community's sign-in page.")
+		return Outcome{}, fault.Denied(i18n.T(ctx, "ssomsg.other_community"))
 	}
 	if cb.Error != "" {
-		return Outcome{}, rejected(p.Label, "it did not sign you in ("+firstOf(cb.Description, cb.Error)+")")
+		return Outcome{}, rejected(ctx, p.Label, "ssomsg.why_not_signed_in", "Detail", firstOf(cb.Description, cb.Error))
 	}
 	if cb.Code == "" {
-		return Outcome{}, rejected(p.Label, "it sent no sign-in code")
+		return Outcome{}, rejected(ctx, p.Label, "ssomsg.why_no_code")
 	}
 	secret, err := s.clientSecret(ctx, p.ID)
 	if err != nil {
@@ -150,11 +150,9 @@ func (s *Service) resolve(ctx context.Context, tx *sqldb.Tx, p Provider, c claim
 		u, err := account.UserByEmail(ctx, tx, p.BrandID, c.Email)
 		switch {
 		case err == nil && !c.EmailVerified:
-			return out, fault.Denied(fmt.Sprintf("%s has not verified the address %s, and a member of this community already uses it, "+
-				"so we cannot connect the two. Verify the address with %s and try again, or sign in with your password.", p.Label, c.Email, p.Label))
+			return out, fault.Denied(i18n.T(ctx, "ssomsg.unverified_taken", "Label", p.Label, "Email", c.Email))
 		case err == nil && !u.HasPassword:
-			return out, fault.Denied(fmt.Sprintf("A member of this community already uses %s, and that account has no password to confirm it is yours. "+
-				"Sign in the way you did before, or use “Forgot your password?” on the sign-in page to set one, then try %s again.", c.Email, p.Label))
+			return out, fault.Denied(i18n.T(ctx, "ssomsg.no_password_to_confirm", "Label", p.Label, "Email", c.Email))
 		case err == nil:
 			out.LinkSecret = rand.Text()
 			_, err = tx.Exec(ctx, `INSERT INTO sso_flows (key_hash, kind, brand_id, provider_id, next_url, subject, user_id, created_at, expires_at)
@@ -179,7 +177,7 @@ func addIdentity(ctx context.Context, tx *sqldb.Tx, p Provider, subject string, 
 	_, err := tx.Exec(ctx, `INSERT INTO sso_identities (brand_id, provider_id, subject, user_id, created_at, last_login_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		p.BrandID, p.ID, subject, userID, at, at)
 	if sqldb.IsUniqueViolation(err) {
-		return fault.Conflict(fmt.Sprintf("That account is already connected to another %s sign-in.", p.Label))
+		return fault.Conflict(i18n.T(ctx, "ssomsg.already_connected", "Label", p.Label))
 	}
 	if err != nil {
 		return fmt.Errorf("sso: add identity: %w", err)

@@ -3,7 +3,6 @@ package sso
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"mutual/fault"
+	"mutual/i18n"
 )
 
 // discovery is a provider's discovery document and key set, kept for an
@@ -35,7 +35,7 @@ func (s *Service) discover(ctx context.Context, p Provider) (*oidc.Provider, err
 	}
 	op, err := oidc.NewProvider(oidc.ClientContext(ctx, s.client), p.Issuer)
 	if err != nil {
-		return nil, unavailable(p.Label, "its OpenID configuration could not be read", err)
+		return nil, unavailable(ctx, p.Label, "ssomsg.what_configuration", err)
 	}
 	s.mu.Lock()
 	s.discovered[p.ID] = discovery{provider: op, issuer: p.Issuer, at: time.Now()}
@@ -54,8 +54,7 @@ func (s *Service) forget(id int64) {
 // configuring it.
 func (s *Service) checkIssuer(ctx context.Context, issuer string) error {
 	if _, err := oidc.NewProvider(oidc.ClientContext(ctx, s.client), issuer); err != nil {
-		return fault.Invalid("issuer", fmt.Sprintf("We could not read the OpenID configuration at %s/.well-known/openid-configuration (%v). Check the issuer URL and that this server can reach it.",
-			issuer, shortError(err)))
+		return fault.Invalid("issuer", i18n.T(ctx, "ssomsg.no_configuration", "Issuer", issuer, "Cause", shortError(err)))
 	}
 	return nil
 }
@@ -88,28 +87,28 @@ func (s *Service) redeem(ctx context.Context, p Provider, secret, redirectURL, c
 	tok, err := oauthConfig(op, p.ClientID, secret, redirectURL).Exchange(ctx, code, oauth2.VerifierOption(verifier))
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
-		return claims{}, rejected(p.Label, "it refused the sign-in code ("+re.ErrorCode+")")
+		return claims{}, rejected(ctx, p.Label, "ssomsg.why_code_refused", "Code", re.ErrorCode)
 	}
 	if err != nil {
-		return claims{}, unavailable(p.Label, "the sign-in code could not be redeemed", err)
+		return claims{}, unavailable(ctx, p.Label, "ssomsg.what_redeem", err)
 	}
 	raw, _ := tok.Extra("id_token").(string)
 	if raw == "" {
-		return claims{}, rejected(p.Label, "it sent no ID token")
+		return claims{}, rejected(ctx, p.Label, "ssomsg.why_no_token")
 	}
 	idt, err := op.Verifier(&oidc.Config{ClientID: p.ClientID, Now: s.now}).Verify(ctx, raw)
 	var expired *oidc.TokenExpiredError
 	switch {
 	case errors.As(err, &expired):
-		return claims{}, rejected(p.Label, "its answer had already expired (if this keeps happening, the clocks of this site and the provider disagree)")
+		return claims{}, rejected(ctx, p.Label, "ssomsg.why_expired")
 	case err != nil:
-		return claims{}, rejected(p.Label, "its ID token did not pass verification")
+		return claims{}, rejected(ctx, p.Label, "ssomsg.why_unverified")
 	case idt.Nonce != nonce:
-		return claims{}, rejected(p.Label, "its ID token was issued for another sign-in")
+		return claims{}, rejected(ctx, p.Label, "ssomsg.why_other_signin")
 	}
 	all := map[string]any{}
 	if err := idt.Claims(&all); err != nil {
-		return claims{}, rejected(p.Label, "its ID token could not be read")
+		return claims{}, rejected(ctx, p.Label, "ssomsg.why_unreadable")
 	}
 	if all[p.UsernameClaim] == nil || all[p.EmailClaim] == nil {
 		s.addUserInfo(ctx, op, tok, idt.Subject, all)
@@ -122,7 +121,7 @@ func (s *Service) redeem(ctx context.Context, p Provider, secret, redirectURL, c
 		c.Username = firstOf(text(all["preferred_username"]), text(all["nickname"]), text(all["name"]), c.Email)
 	}
 	if len(c.Subject) > 255 {
-		return claims{}, rejected(p.Label, "its subject identifier is too long")
+		return claims{}, rejected(ctx, p.Label, "ssomsg.why_subject_long")
 	}
 	return c, nil
 }
@@ -165,14 +164,17 @@ func firstOf(vals ...string) string {
 
 // unavailable says a provider could not be reached; the cause is for the
 // log and the admin, the message for the person.
-func unavailable(label, what string, cause error) error {
+// what is the message that says what failed.
+func unavailable(ctx context.Context, label, what string, cause error) error {
 	return &fault.Error{Kind: ErrUnavailable,
-		Msg: fmt.Sprintf("We could not reach %s: %s (%s). You are not signed in. Please try again in a few minutes; if it keeps happening, tell the community's administrators.", label, what, shortError(cause))}
+		Msg: i18n.T(ctx, "ssomsg.unavailable", "Label", label, "What", i18n.T(ctx, what), "Cause", shortError(cause))}
 }
 
-func rejected(label, why string) error {
+// rejected says the provider's answer was refused; why is the message that
+// says why, args its values.
+func rejected(ctx context.Context, label, why string, args ...any) error {
 	return &fault.Error{Kind: fault.ErrUnauthenticated,
-		Msg: fmt.Sprintf("We could not accept the answer from %s: %s. You are not signed in. Please start again.", label, why)}
+		Msg: i18n.T(ctx, "ssomsg.rejected", "Label", label, "Why", i18n.T(ctx, why, args...))}
 }
 
 // shortError is the last part of a chain of wrapped errors, for a person

@@ -50,7 +50,7 @@ const (
 
 // validate checks the fields; secretRequired on adding. It fills the
 // default claims.
-func (c *Config) validate(secretRequired bool) error {
+func (c *Config) validate(ctx context.Context, secretRequired bool) error {
 	c.Label, c.Issuer, c.ClientID = strings.TrimSpace(c.Label), strings.TrimRight(strings.TrimSpace(c.Issuer), "/"), strings.TrimSpace(c.ClientID)
 	c.UsernameClaim, c.EmailClaim = strings.TrimSpace(c.UsernameClaim), strings.TrimSpace(c.EmailClaim)
 	if c.UsernameClaim == "" {
@@ -61,20 +61,20 @@ func (c *Config) validate(secretRequired bool) error {
 	}
 	v := fault.Validation{}
 	if n := utf8.RuneCountInString(c.Label); n < 1 || n > 40 {
-		v.Add("label", "Give the button a label of 1 to 40 characters, such as “Acme staff account”.")
+		v.Add("label", i18n.T(ctx, "ssomsg.label_len"))
 	}
-	if msg := issuerProblem(c.Issuer); msg != "" {
+	if msg := issuerProblem(ctx, c.Issuer); msg != "" {
 		v.Add("issuer", msg)
 	}
 	if c.ClientID == "" || len(c.ClientID) > 255 {
-		v.Add("client_id", "Enter the client ID the provider gave this community (at most 255 characters).")
+		v.Add("client_id", i18n.T(ctx, "ssomsg.client_id"))
 	}
 	if (secretRequired && c.ClientSecret == "") || len(c.ClientSecret) > 1000 {
-		v.Add("client_secret", "Enter the client secret the provider gave this community.")
+		v.Add("client_secret", i18n.T(ctx, "ssomsg.client_secret"))
 	}
 	for field, claim := range map[string]string{"username_claim": c.UsernameClaim, "email_claim": c.EmailClaim} {
 		if len(claim) > 200 || strings.ContainsFunc(claim, func(r rune) bool { return r <= ' ' || r > '~' }) {
-			v.Add(field, "A claim name is one word of letters, digits and punctuation, such as preferred_username.")
+			v.Add(field, i18n.T(ctx, "ssomsg.claim_name"))
 		}
 	}
 	return v.Err()
@@ -82,16 +82,16 @@ func (c *Config) validate(secretRequired bool) error {
 
 // issuerProblem says what is wrong with an issuer URL, or "". Plain http is
 // allowed only on this machine (a provider under test or development).
-func issuerProblem(issuer string) string {
+func issuerProblem(ctx context.Context, issuer string) string {
 	u, err := url.Parse(issuer)
 	if err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil || len(issuer) > 500 {
-		return "Enter the issuer URL exactly as the provider documents it, such as https://login.example.com/realms/acme."
+		return i18n.T(ctx, "ssomsg.issuer_url")
 	}
 	host := u.Hostname()
 	ip := net.ParseIP(host)
 	loopback := host == "localhost" || (ip != nil && ip.IsLoopback())
 	if u.Scheme != "https" && !(u.Scheme == "http" && loopback) {
-		return "The issuer URL must start with https:// (plain http only for a provider on this machine)."
+		return i18n.T(ctx, "ssomsg.issuer_https")
 	}
 	return ""
 }
@@ -144,7 +144,7 @@ func (s *Service) Provider(ctx context.Context, brandID, id int64) (Provider, er
 // discovery document first, so a mistyped issuer is a field error now rather
 // than a failed sign-in later. Bad input is a *fault.ValidationError.
 func (s *Service) Add(ctx context.Context, actor account.Actor, c Config) (Provider, error) {
-	if err := c.validate(true); err != nil {
+	if err := c.validate(ctx, true); err != nil {
 		return Provider{}, err
 	}
 	if err := s.checkIssuer(ctx, c.Issuer); err != nil {
@@ -156,7 +156,7 @@ func (s *Service) Add(ctx context.Context, actor account.Actor, c Config) (Provi
 		err := tx.QueryRow(ctx, `INSERT INTO sso_providers (brand_id, label, issuer, client_id, client_secret, username_claim, email_claim, trust_email, created_at, updated_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, actor.BrandID, c.Label, c.Issuer, c.ClientID, c.ClientSecret, c.UsernameClaim, c.EmailClaim, flag(c.TrustEmail), now, now).Scan(&id)
 		if sqldb.IsUniqueViolation(err) {
-			return fault.Invalid("label", "Another provider of this community has that label; choose another.")
+			return fault.Invalid("label", i18n.T(ctx, "ssomsg.label_taken"))
 		}
 		if err != nil {
 			return fmt.Errorf("sso: add provider: %w", err)
@@ -176,7 +176,7 @@ func (s *Service) Update(ctx context.Context, actor account.Actor, id int64, c C
 	if err != nil {
 		return Provider{}, err
 	}
-	if err := c.validate(false); err != nil {
+	if err := c.validate(ctx, false); err != nil {
 		return Provider{}, err
 	}
 	if c.Issuer != before.Issuer {
@@ -189,7 +189,7 @@ func (s *Service) Update(ctx context.Context, actor account.Actor, id int64, c C
 client_secret = CASE WHEN ? = '' THEN client_secret ELSE ? END WHERE id = ? AND brand_id = ?`,
 			c.Label, c.Issuer, c.ClientID, c.UsernameClaim, c.EmailClaim, flag(c.TrustEmail), ms(s.now()), c.ClientSecret, c.ClientSecret, id, actor.BrandID)
 		if sqldb.IsUniqueViolation(err) {
-			return fault.Invalid("label", "Another provider of this community has that label; choose another.")
+			return fault.Invalid("label", i18n.T(ctx, "ssomsg.label_taken"))
 		}
 		if err != nil {
 			return fmt.Errorf("sso: update provider %d: %w", id, err)
@@ -222,7 +222,7 @@ func (s *Service) Remove(ctx context.Context, actor account.Actor, id int64) err
 			return err
 		}
 		if !open && n == 1 {
-			return fault.Conflict("This is the community's only way to join: turn password sign-up back on before removing it.")
+			return fault.Conflict(i18n.T(ctx, "ssomsg.only_way"))
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM sso_providers WHERE id = ? AND brand_id = ?`, id, actor.BrandID); err != nil {
 			return fmt.Errorf("sso: remove provider %d: %w", id, err)
@@ -268,7 +268,7 @@ func (s *Service) SetPasswordSignup(ctx context.Context, actor account.Actor, on
 			return err
 		}
 		if !on && n == 0 {
-			return fault.Conflict("Add a sign-in provider first: with password sign-up off and no provider, nobody could join.")
+			return fault.Conflict(i18n.T(ctx, "ssomsg.add_first"))
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO sso_settings (brand_id, password_signup, updated_at) VALUES (?, ?, ?)
 ON CONFLICT (brand_id) DO UPDATE SET password_signup = excluded.password_signup, updated_at = excluded.updated_at`,

@@ -300,6 +300,7 @@ func spoken(loc *i18n.Localizer) template.FuncMap {
 		"num":       func(n any) string { return loc.Int(toInt64(n)) },
 		"money":     loc.Money,
 		"pct":       func(v any) string { return loc.Percent(toFloat(v)) },
+		"fixed":     func(v any, digits int) string { return loc.Fixed(toFloat(v), digits) },
 		"ago":       loc.Ago,
 		"date":      loc.Date,
 		"datetime":  loc.DateTime,

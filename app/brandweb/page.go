@@ -45,7 +45,7 @@ func (h *Handlers) save(c *gin.Context) {
 		v := pageView{Look: look, Preview: true}
 		code := http.StatusOK
 		var ve *fault.ValidationError
-		if err := look.Check(); errors.As(err, &ve) {
+		if err := look.Check(c.Request.Context()); errors.As(err, &ve) {
 			v.Errors, code = ve.Fields, http.StatusUnprocessableEntity
 		}
 		h.render(c, code, v)
@@ -78,5 +78,5 @@ func (h *Handlers) render(c *gin.Context, code int, v pageView) {
 		s := palette.Derive(*v.Primary, *v.Accent)
 		v.Scheme, v.Pairs = &s, s.Pairs()
 	}
-	h.site.Render(c, code, "admin_brand", "Brand and colours", v)
+	h.site.Render(c, code, "admin_brand", web.T(c, "brandadm.heading"), v)
 }

@@ -36,7 +36,7 @@ func (h *Handlers) checkSimilar(c *gin.Context) {
 	bid, _ := strconv.ParseInt(c.PostForm("board_id"), 10, 64)
 	d := Draft{BoardID: bid, Title: c.PostForm("title"), Body: c.PostForm("body"), ClientKey: c.PostForm("client_key"),
 		Language: c.PostForm("language")}
-	prefer, err := forum.ParseLanguage(d.Language)
+	prefer, err := forum.ParseLanguage(c.Request.Context(), d.Language)
 	if err != nil || prefer == "" {
 		prefer = web.ContentLanguage(c) // the form's own check reports a bad choice when it is posted
 	}

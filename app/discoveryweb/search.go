@@ -35,31 +35,31 @@ func (h *Handlers) query(c *gin.Context) (search.Query, error) {
 	if v := c.Query("board"); v != "" && v != "0" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {
-			fields["board"] = "board must be a board id"
+			fields["board"] = web.T(c, "searchmsg.board")
 		}
 		sq.BoardID = id
 	}
-	st, err := search.ParseStatus(c.Query("status"))
+	st, err := search.ParseStatus(c.Request.Context(), c.Query("status"))
 	if err != nil {
-		fields["status"] = "status must be all, solved or unanswered"
+		fields["status"] = web.T(c, "searchmsg.status")
 	}
 	sq.Status = st
 	if v := c.Query("since"); v != "" && v != "any" {
 		d, ok := since[v]
 		if !ok {
-			fields["since"] = "since must be any, week, month or year"
+			fields["since"] = web.T(c, "searchmsg.since")
 		}
 		sq.Since = h.now().Add(-d)
 	}
-	language, err := forum.ParseLanguage(c.Query("lang"))
+	language, err := forum.ParseLanguage(c.Request.Context(), c.Query("lang"))
 	if err != nil {
-		fields["lang"] = "lang must be a language code such as en or es"
+		fields["lang"] = web.T(c, "searchmsg.lang")
 	}
 	sq.Lang = language
 	if v := c.Query("page"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			fields["page"] = "page must be a number from 1"
+			fields["page"] = web.T(c, "searchmsg.page")
 		}
 		sq.Page = n
 	}
@@ -226,10 +226,10 @@ type similar struct {
 func (h *Handlers) apiSimilar(c *gin.Context) {
 	title := c.Query("title")
 	if len(title) > 300 {
-		h.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"title": "title must be at most 300 characters"}})
+		h.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"title": web.T(c, "apimsg.title_300")}})
 		return
 	}
-	prefer, err := forum.ParseLanguage(c.Query("lang"))
+	prefer, err := forum.ParseLanguage(c.Request.Context(), c.Query("lang"))
 	if err != nil {
 		h.site.Fail(c, err)
 		return

@@ -21,32 +21,34 @@ type listItem struct {
 	URL string `json:"url"`
 }
 
-func (h *Handlers) item(x escalation.Escalation) listItem {
-	return listItem{JSON: x.JSON(h.now()), URL: "/t/" + web.Itoa(x.ThreadID) + "/" + x.Slug}
+func (h *Handlers) item(c *gin.Context, x escalation.Escalation) listItem {
+	return listItem{JSON: x.JSON(h.now(), web.LocalizerOf(c)), URL: "/t/" + web.Itoa(x.ThreadID) + "/" + x.Slug}
 }
 
-func parseCursor(s string) (escalation.Cursor, error) {
+// parseCursor reads ?after=; false when it is not a cursor this API made.
+func parseCursor(s string) (escalation.Cursor, bool) {
 	if s == "" {
-		return escalation.Cursor{}, nil
+		return escalation.Cursor{}, true
 	}
 	at, id, ok := strings.Cut(s, ".")
 	x, err1 := strconv.ParseInt(at, 10, 64)
 	y, err2 := strconv.ParseInt(id, 10, 64)
 	if !ok || err1 != nil || err2 != nil || y <= 0 {
-		return escalation.Cursor{}, &fault.ValidationError{Fields: map[string]string{"after": "after must be the next value of a previous page"}}
+		return escalation.Cursor{}, false
 	}
-	return escalation.Cursor{At: x, ID: y}, nil
+	return escalation.Cursor{At: x, ID: y}, true
 }
 
 func (h *Handlers) listAPI(c *gin.Context) {
-	after, err := parseCursor(c.Query("after"))
-	if err != nil {
-		h.site.Fail(c, err)
+	after, ok := parseCursor(c.Query("after"))
+	if !ok {
+		h.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"after": web.T(c, "apimsg.after")}})
 		return
 	}
+	var err error
 	limit := 50
 	if s := c.Query("limit"); s != "" {
-		if limit, err = web.ParseLimit(s); err != nil {
+		if limit, err = web.ParseLimit(c, s); err != nil {
 			h.site.Fail(c, err)
 			return
 		}
@@ -58,7 +60,7 @@ func (h *Handlers) listAPI(c *gin.Context) {
 	}
 	out := web.List[listItem]{Items: []listItem{}}
 	for _, x := range list {
-		out.Items = append(out.Items, h.item(x))
+		out.Items = append(out.Items, h.item(c, x))
 	}
 	if next.ID != 0 {
 		s := fmt.Sprintf("%d.%d", next.At, next.ID)
@@ -70,7 +72,8 @@ func (h *Handlers) listAPI(c *gin.Context) {
 type eventJSON struct {
 	State string `json:"state"`
 	Actor string `json:"actor,omitempty"`
-	Note  string `json:"note"`
+	Note  string `json:"note"`                // worded in the reader's language
+	Code  string `json:"note_code,omitempty"` // when the lifecycle wrote the note (see docs/escalation.md)
 	At    string `json:"at"`
 }
 
@@ -94,9 +97,9 @@ func (h *Handlers) getAPI(c *gin.Context) {
 	}
 	evs := []eventJSON{}
 	for _, e := range hist {
-		evs = append(evs, eventJSON{State: e.State, Actor: e.ActorName, Note: e.Note, At: e.At.Format("2006-01-02T15:04:05.000Z07:00")})
+		evs = append(evs, eventJSON{State: e.State, Actor: e.ActorName, Note: e.Note.Text(web.LocalizerOf(c)), Code: e.Note.Code, At: e.At.Format("2006-01-02T15:04:05.000Z07:00")})
 	}
-	c.JSON(http.StatusOK, gin.H{"escalation": h.item(x), "events": evs})
+	c.JSON(http.StatusOK, gin.H{"escalation": h.item(c, x), "events": evs})
 }
 
 // do runs one agent action by name; body carries note and, for a
@@ -138,7 +141,7 @@ func (h *Handlers) actAPI(act string) gin.HandlerFunc {
 			h.site.Fail(c, err)
 			return
 		}
-		c.JSON(http.StatusOK, h.item(x))
+		c.JSON(http.StatusOK, h.item(c, x))
 	}
 }
 
@@ -151,7 +154,7 @@ func (h *Handlers) shiftAPI(c *gin.Context) {
 		return
 	}
 	if in.OnShift == nil {
-		h.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"on_shift": "on_shift must be true or false"}})
+		h.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"on_shift": web.T(c, "apimsg.on_shift")}})
 		return
 	}
 	actor := web.ActorOf(c)

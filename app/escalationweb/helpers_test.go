@@ -21,11 +21,11 @@ func TestFormatLeft(t *testing.T) {
 }
 
 func TestParseCursor(t *testing.T) {
-	if c, err := parseCursor("12.34"); err != nil || c.At != 12 || c.ID != 34 {
-		t.Errorf("parseCursor(12.34) = %+v, %v", c, err)
+	if c, ok := parseCursor("12.34"); !ok || c.At != 12 || c.ID != 34 {
+		t.Errorf("parseCursor(12.34) = %+v, %v", c, ok)
 	}
 	for _, bad := range []string{"12", "x.1", "1.0"} {
-		if _, err := parseCursor(bad); err == nil {
+		if _, ok := parseCursor(bad); ok {
 			t.Errorf("parseCursor(%q) accepted", bad)
 		}
 	}

@@ -35,7 +35,7 @@ func (h *Handlers) ticketingCallback(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"escalation": out.Escalation.JSON(h.now()), "post_id": out.PostID, "duplicate": out.Duplicate})
+	c.JSON(http.StatusOK, gin.H{"escalation": out.Escalation.JSON(h.now(), web.LocalizerOf(c)), "post_id": out.PostID, "duplicate": out.Duplicate})
 }
 
 // ticketingView is the administrator's page for the callback: its address,

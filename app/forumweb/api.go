@@ -41,7 +41,7 @@ func (h *Handlers) apiThreads(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	language, err := forum.ParseLanguage(c.Query("lang"))
+	language, err := forum.ParseLanguage(c.Request.Context(), c.Query("lang"))
 	if err != nil {
 		h.site.Fail(c, err)
 		return
@@ -53,7 +53,7 @@ func (h *Handlers) apiThreads(c *gin.Context) {
 	}
 	limit := 30
 	if l := c.Query("limit"); l != "" {
-		n, err := web.ParseLimit(l)
+		n, err := web.ParseLimit(c, l)
 		if err != nil {
 			h.site.Fail(c, err)
 			return

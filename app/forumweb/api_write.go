@@ -147,7 +147,7 @@ func (h *Handlers) apiAccept(c *gin.Context) {
 		return
 	}
 	if in.PostID <= 0 {
-		h.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"post_id": "post_id must be the id of a reply in this thread"}})
+		h.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"post_id": web.T(c, "apimsg.post_id")}})
 		return
 	}
 	t, err := h.forum.Accept(c.Request.Context(), web.ActorOf(c), id, in.PostID)
@@ -193,7 +193,7 @@ func (h *Handlers) apiPreview(c *gin.Context) {
 		h.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"body": web.T(c, "aw.preview_too_long")}})
 		return
 	}
-	html, err := h.md.Render(in.Body)
+	html, err := h.md.Render(c.Request.Context(), in.Body)
 	if err != nil {
 		h.site.Fail(c, err)
 		return

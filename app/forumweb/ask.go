@@ -82,7 +82,7 @@ func (h *Handlers) ask(c *gin.Context) {
 	v := askView{BoardID: bid, Title: c.PostForm("title"), Body: c.PostForm("body"), ClientKey: c.PostForm("client_key"),
 		Language: c.PostForm("language")}
 	if c.PostForm("preview") != "" {
-		html, err := h.md.Render(v.Body)
+		html, err := h.md.Render(c.Request.Context(), v.Body)
 		var ve *fault.ValidationError
 		switch {
 		case errors.As(err, &ve): // shown on the form, with what was typed

@@ -58,7 +58,7 @@ func (h *Handlers) board(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	language, err := forum.ParseLanguage(c.Query("lang"))
+	language, err := forum.ParseLanguage(c.Request.Context(), c.Query("lang"))
 	if err != nil {
 		h.site.Fail(c, err)
 		return

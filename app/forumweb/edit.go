@@ -82,7 +82,7 @@ func (h *Handlers) edit(c *gin.Context) {
 	var ve *fault.ValidationError
 	if c.PostForm("preview") != "" {
 		// Nothing is saved: the form comes back with the preview under it.
-		v.Preview, err = h.md.Render(v.Body)
+		v.Preview, err = h.md.Render(c.Request.Context(), v.Body)
 		switch {
 		case errors.As(err, &ve):
 			v.Errors = ve.Fields

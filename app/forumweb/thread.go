@@ -180,7 +180,7 @@ func (h *Handlers) reply(c *gin.Context) {
 	}
 	var ve *fault.ValidationError
 	if c.PostForm("preview") != "" {
-		html, err := h.md.Render(body)
+		html, err := h.md.Render(c.Request.Context(), body)
 		switch {
 		case errors.As(err, &ve): // shown on the form, with what was typed
 			showForm(http.StatusUnprocessableEntity, ve.Fields, "")

@@ -68,7 +68,7 @@ func (h *Handlers) apiList(c *gin.Context) {
 	brand := web.BrandOf(c).ID
 	limit := 20
 	if v := c.Query("limit"); v != "" {
-		n, err := web.ParseLimit(v)
+		n, err := web.ParseLimit(c, v)
 		if err != nil {
 			h.site.Fail(c, err)
 			return

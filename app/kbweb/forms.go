@@ -138,7 +138,7 @@ func (h *Handlers) edit(c *gin.Context) {
 
 // preview shows the form again with the body as it will read.
 func (h *Handlers) preview(c *gin.Context, v formView) {
-	html, err := h.kb.Render(v.Body)
+	html, err := h.kb.Render(c.Request.Context(), v.Body)
 	if h.refusedForm(c, v, err) {
 		return
 	}

@@ -313,7 +313,7 @@ func (h *Handlers) personAPI(act moderation.PersonAct) gin.HandlerFunc {
 		}
 		var until time.Time
 		if act == moderation.Suspend {
-			u, err := parseUntil(in.Until, h.now())
+			u, err := parseUntil(c.Request.Context(), in.Until, h.now())
 			if err != nil {
 				h.site.Fail(c, err)
 				return
@@ -334,8 +334,8 @@ func (h *Handlers) personAPI(act moderation.PersonAct) gin.HandlerFunc {
 
 // parseUntil reads an RFC 3339 time or a duration from now such as
 // "72h" or "7d".
-func parseUntil(s string, now time.Time) (time.Time, error) {
-	bad := &fault.ValidationError{Fields: map[string]string{"until": `until must be a time (2026-01-02T15:04:05Z) or a period such as "72h" or "7d".`}}
+func parseUntil(ctx context.Context, s string, now time.Time) (time.Time, error) {
+	bad := &fault.ValidationError{Fields: map[string]string{"until": i18n.T(ctx, "modmsg.until")}}
 	if s == "" {
 		return time.Time{}, bad
 	}
@@ -406,7 +406,7 @@ func auditFilter(c *gin.Context) (moderation.AuditFilter, error) {
 	if v := c.Query("cursor"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n <= 0 {
-			return f, &fault.ValidationError{Fields: map[string]string{"cursor": "that page link is not valid; start again from the first page"}}
+			return f, &fault.ValidationError{Fields: map[string]string{"cursor": web.T(c, "apimsg.cursor")}}
 		}
 		f.Before = n
 	}

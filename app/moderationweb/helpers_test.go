@@ -1,6 +1,7 @@
 package moderationweb
 
 import (
+	"context"
 	"testing"
 	"time"
 )
@@ -12,12 +13,12 @@ func TestParseUntil(t *testing.T) {
 		"72h":                  now.Add(72 * time.Hour),
 		"7d":                   now.AddDate(0, 0, 7),
 	} {
-		if got, err := parseUntil(in, now); err != nil || !got.Equal(want) {
+		if got, err := parseUntil(context.Background(), in, now); err != nil || !got.Equal(want) {
 			t.Errorf("parseUntil(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
 	for _, bad := range []string{"", "0d", "3651d", "-1h", "soon"} {
-		if _, err := parseUntil(bad, now); err == nil {
+		if _, err := parseUntil(context.Background(), bad, now); err == nil {
 			t.Errorf("parseUntil(%q) accepted", bad)
 		}
 	}

@@ -176,7 +176,7 @@ func (h *Handlers) memberAct(c *gin.Context) {
 	var until time.Time
 	var err error
 	if act == moderation.Suspend {
-		until, err = parseUntil(c.PostForm("until"), h.now())
+		until, err = parseUntil(c.Request.Context(), c.PostForm("until"), h.now())
 	}
 	if err == nil {
 		_, err = h.mod.ActOnPerson(c.Request.Context(), web.ActorOf(c), c.Param("username"), act, until, c.PostForm("reason"))

@@ -61,7 +61,7 @@ func (h *Handlers) apiNotifications(c *gin.Context) {
 	limit := notify.PageSize
 	if v := c.Query("limit"); v != "" {
 		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 100 {
-			h.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"limit": "limit must be 1 to 100"}})
+			h.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"limit": web.T(c, "apimsg.limit")}})
 			return
 		}
 	}
@@ -71,7 +71,7 @@ func (h *Handlers) apiNotifications(c *gin.Context) {
 	case "unread":
 		unreadOnly = true
 	default:
-		h.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"filter": "filter must be all or unread"}})
+		h.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"filter": web.T(c, "apimsg.filter")}})
 		return
 	}
 	items, next, err := h.store.List(ctx, act.BrandID, act.UserID, before, limit, unreadOnly)

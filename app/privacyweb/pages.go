@@ -134,7 +134,7 @@ func (h *Handlers) adminSave(c *gin.Context) {
 	st.HoldDays = days
 	var err error
 	if convErr != nil {
-		err = &fault.ValidationError{Fields: map[string]string{"username_hold_days": "Give the hold as a whole number of days."}}
+		err = &fault.ValidationError{Fields: map[string]string{"username_hold_days": web.T(c, "pvmsg.hold_whole")}}
 	} else {
 		_, err = h.privacy.SetSettings(c.Request.Context(), web.ActorOf(c), st)
 	}

@@ -60,28 +60,28 @@ func (h *Handlers) query(c *gin.Context) (deflection.Query, string, error) {
 	case "custom":
 		var err error
 		if q.From, err = time.Parse(time.DateOnly, c.Query("from")); err != nil {
-			bad["from"] = "from must be a date like 2025-05-01."
+			bad["from"] = web.T(c, "repmsg.from_date")
 		}
 		q.To = today
 		if v := c.Query("to"); v != "" {
 			if q.To, err = time.Parse(time.DateOnly, v); err != nil {
-				bad["to"] = "to must be a date like 2025-05-31."
+				bad["to"] = web.T(c, "repmsg.to_date")
 			}
 		}
 	default:
-		bad["period"] = "period is 7, 30, 90 or custom."
+		bad["period"] = web.T(c, "repmsg.period_choice")
 	}
 	if v := c.Query("board"); v != "" && v != "0" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {
-			bad["board"] = "board must be a board's id."
+			bad["board"] = web.T(c, "repmsg.board_id")
 		}
 		q.BoardID = id
 	}
 	if len(bad) > 0 {
 		return q, period, &fault.ValidationError{Fields: bad}
 	}
-	if err := q.Validate(); err != nil {
+	if err := q.Validate(c.Request.Context()); err != nil {
 		return q, period, err
 	}
 	var err error

@@ -82,11 +82,11 @@ func (h *Handlers) settingsSave(c *gin.Context) {
 	if slas.Agent <= 0 {
 		v.Errors["agent_sla"] = web.T(c, "rset.agent_sla_bad")
 	}
-	_, err := deflection.CheckSettings(brandID, f)
+	_, err := deflection.CheckSettings(c.Request.Context(), brandID, f)
 	if !h.collect(c, v.Errors, err) {
 		return
 	}
-	_, err = deflection.RenderContactPage(h.md, v.ContactPage)
+	_, err = deflection.RenderContactPage(c.Request.Context(), h.md, v.ContactPage)
 	if !h.collect(c, v.Errors, err) {
 		return
 	}

@@ -108,7 +108,7 @@ func (h *Handlers) surveySave(c *gin.Context) {
 	}
 	ans := c.PostForm("answer")
 	if ans != "yes" && ans != "no" {
-		h.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"answer": "Answer yes or no."}})
+		h.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"answer": web.T(c, "repmsg.yes_or_no")}})
 		return
 	}
 	rd, err := h.reader(c)

@@ -25,7 +25,7 @@ func exportRange(c *gin.Context) (time.Time, time.Time, error) {
 		return time.Time{}, time.Time{}, err
 	}
 	if to.Before(from) {
-		return time.Time{}, time.Time{}, &fault.ValidationError{Fields: map[string]string{"to": "The end date must not be before the start date."}}
+		return time.Time{}, time.Time{}, &fault.ValidationError{Fields: map[string]string{"to": web.T(c, "apimsg.end_before_start")}}
 	}
 	return from, to.Add(24 * time.Hour), nil
 }

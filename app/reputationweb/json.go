@@ -17,7 +17,7 @@ type apiMember struct {
 // queryLimit reads ?limit=, def when absent.
 func queryLimit(c *gin.Context, def int) (int, error) {
 	if l := c.Query("limit"); l != "" {
-		return web.ParseLimit(l)
+		return web.ParseLimit(c, l)
 	}
 	return def, nil
 }

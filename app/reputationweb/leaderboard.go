@@ -17,7 +17,7 @@ import (
 func (h *Handlers) leaderboardPage(c *gin.Context) {
 	ctx := c.Request.Context()
 	b := web.BrandOf(c)
-	p, err := reputation.ParsePeriod(c.Query("period"))
+	p, err := reputation.ParsePeriod(c.Request.Context(), c.Query("period"))
 	if err != nil {
 		h.site.Fail(c, err)
 		return
@@ -68,7 +68,7 @@ type apiLeader struct {
 
 // apiLeaderboard is GET /api/v1/leaderboard?period=week|month|all.
 func (h *Handlers) apiLeaderboard(c *gin.Context) {
-	p, err := reputation.ParsePeriod(c.Query("period"))
+	p, err := reputation.ParsePeriod(c.Request.Context(), c.Query("period"))
 	if err != nil {
 		h.site.Fail(c, err)
 		return
@@ -101,8 +101,8 @@ func (h *Handlers) apiTopHelpers(c *gin.Context) {
 	}
 	p := reputation.Month
 	if q := c.Query("period"); q != "" {
-		if p, err = reputation.ParsePeriod(q); err != nil || p == reputation.Week {
-			h.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"period": "period must be month or all"}})
+		if p, err = reputation.ParsePeriod(c.Request.Context(), q); err != nil || p == reputation.Week {
+			h.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"period": web.T(c, "apimsg.period_month_all")}})
 			return
 		}
 	}

@@ -26,7 +26,7 @@ func (h *Handlers) ledgerPage(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	cur, err := reputation.ParseCursor(c.Query("after"))
+	cur, err := reputation.ParseCursor(c.Request.Context(), c.Query("after"))
 	if err != nil {
 		h.site.Fail(c, err)
 		return
@@ -71,7 +71,7 @@ func (h *Handlers) apiLedger(c *gin.Context) {
 	if !ok {
 		return
 	}
-	cur, err := reputation.ParseCursor(c.Query("cursor"))
+	cur, err := reputation.ParseCursor(c.Request.Context(), c.Query("cursor"))
 	if err != nil {
 		h.site.Fail(c, err)
 		return

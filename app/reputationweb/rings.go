@@ -128,7 +128,7 @@ func (h *Handlers) apiRings(c *gin.Context) {
 		status = ""
 	case reputation.RingOpen, reputation.RingDismissed, reputation.RingConfirmed:
 	default:
-		h.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"status": "status must be open, dismissed, confirmed or all"}})
+		h.site.Fail(c, &fault.ValidationError{Fields: map[string]string{"status": web.T(c, "apimsg.ring_status_all")}})
 		return
 	}
 	rings, err := reputation.Rings(c.Request.Context(), h.db, web.BrandOf(c).ID, status, 100)

@@ -128,13 +128,13 @@ func readSettingsForm(c *gin.Context) settingsView {
 		}
 		*f.Ptr = n
 	}
-	ranks, err := reputation.ParseRanks(v.Ranks)
+	ranks, err := reputation.ParseRanks(c.Request.Context(), v.Ranks)
 	var fe *fault.ValidationError
 	if errors.As(err, &fe) {
 		addErrors(v.Errors, fe, true)
 	}
 	v.Config.Ranks = ranks
-	if err := v.Config.Validate(); errors.As(err, &fe) {
+	if err := v.Config.Validate(c.Request.Context()); errors.As(err, &fe) {
 		// A field's own parse error says more than the range check.
 		addErrors(v.Errors, fe, false)
 	}

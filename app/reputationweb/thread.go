@@ -68,7 +68,7 @@ func (h *Handlers) threadInOrder(c *gin.Context, actor account.Actor, id int64, 
 		pg, err := h.forum.PageAs(ctx, actor, id, cur)
 		return pg, info, err
 	default:
-		return forum.ThreadPage{}, info, &fault.ValidationError{Fields: map[string]string{"sort": "sort must be oldest or kudos"}}
+		return forum.ThreadPage{}, info, &fault.ValidationError{Fields: map[string]string{"sort": web.T(c, "apimsg.sort")}}
 	}
 }
 

@@ -3,6 +3,7 @@ package ssoweb
 import (
 	"errors"
 	"net/http"
+	"slices"
 
 	"github.com/gin-gonic/gin"
 
@@ -15,8 +16,8 @@ import (
 type adminView struct {
 	Providers      []providerRow
 	PasswordSignup bool
-	CallbackBase   string // Origin + "/sso/"; a provider's callback adds ID + "/callback"
-	Notice         string
+	CallbackBase   string     // Origin + "/sso/"; a provider's callback adds ID + "/callback"
+	Notice         string     // which change was just made: added, saved, removed, signup
 	New            sso.Config // what was typed into the add form (never the secret)
 	EditID         int64      // the provider whose edit form failed
 	Edit           sso.Config
@@ -37,16 +38,16 @@ type providerRow struct {
 	Callback string
 }
 
-// notices are fixed messages chosen by key after a change.
-var notices = map[string]string{
-	"added":   "Provider added. Register its callback URL at the provider, then try its button on the sign-in page.",
-	"saved":   "Provider saved.",
-	"removed": "Provider removed. Members who joined through it keep their accounts.",
-	"signup":  "Sign-up setting saved.",
-}
+// notices are the changes whose message (ssoadm.done_<change>) the page
+// shows after a redirect.
+var notices = []string{"added", "saved", "removed", "signup"}
 
 func (h *Handlers) adminPage(c *gin.Context) {
-	h.renderAdmin(c, http.StatusOK, adminView{Notice: notices[c.Query("done")]})
+	v := adminView{}
+	if done := c.Query("done"); slices.Contains(notices, done) {
+		v.Notice = done
+	}
+	h.renderAdmin(c, http.StatusOK, v)
 }
 
 func (h *Handlers) renderAdmin(c *gin.Context, code int, v adminView) {

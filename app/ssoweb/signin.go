@@ -146,7 +146,7 @@ func (h *Handlers) link(c *gin.Context) {
 	}
 	_, err = h.sso.ConfirmLink(ctx, b.ID, secret, c.PostForm("password"))
 	if errors.Is(err, fault.ErrBadCredentials) {
-		h.renderLink(c, http.StatusUnauthorized, pl, "That is not the password of "+pl.Member.Username+". Try again, or cancel.")
+		h.renderLink(c, http.StatusUnauthorized, pl, web.T(c, "ssomsg.wrong_password", "Name", pl.Member.Username))
 		return
 	}
 	if err != nil {

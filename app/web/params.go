@@ -73,7 +73,7 @@ func BindJSON(c *gin.Context, dst any) error {
 	return nil
 }
 
-func ParseLimit(s string) (int, error) {
+func ParseLimit(c *gin.Context, s string) (int, error) {
 	n := 0
 	for _, r := range s {
 		if r < '0' || r > '9' || n > 1000 {
@@ -83,7 +83,7 @@ func ParseLimit(s string) (int, error) {
 		n = n*10 + int(r-'0')
 	}
 	if n < 1 || n > 100 {
-		return 0, &fault.ValidationError{Fields: map[string]string{"limit": "limit must be a number from 1 to 100"}}
+		return 0, &fault.ValidationError{Fields: map[string]string{"limit": T(c, "apimsg.limit")}}
 	}
 	return n, nil
 }

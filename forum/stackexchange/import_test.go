@@ -359,7 +359,7 @@ OR b.last_activity_at <> (SELECT MAX(t.last_activity_at) FROM threads t WHERE t.
 		if err := rows.Scan(&id, &md, &html); err != nil {
 			t.Fatal(err)
 		}
-		if want, err := e.md.Render(md); err != nil || want != html {
+		if want, err := e.md.Render(context.Background(), md); err != nil || want != html {
 			t.Fatalf("post %d: body_html is not the rendered body_md (err %v)", id, err)
 		}
 	}

@@ -758,6 +758,6 @@ func (im *importer) convert(html string) (string, string, error) {
 	if md == "" {
 		return "", "", nil
 	}
-	out, err := im.md.Render(md)
+	out, err := im.md.Render(context.Background(), md) // the importer speaks English
 	return md, out, err
 }

@@ -398,7 +398,7 @@ func (im *importer) writeComments(ctx context.Context) error {
 	return im.batches(ctx, "comments", len(todo), func(ctx context.Context, tx *sqldb.Tx, i int) error {
 		c := todo[i]
 		body := im.commentBody(c)
-		html, err := im.md.Render(body)
+		html, err := im.md.Render(ctx, body)
 		if err != nil {
 			return err
 		}

@@ -428,7 +428,7 @@ func (g *gen) renderPools(ctx context.Context) error {
 				if i >= len(all) || ctx.Err() != nil {
 					return
 				}
-				html, err := g.md.Render(all[i].md)
+				html, err := g.md.Render(ctx, all[i].md)
 				if err != nil {
 					errs[w] = err
 					return

@@ -228,7 +228,7 @@ WHERE reason = 'kudos_received' GROUP BY user_id, d HAVING s > 200)`); n != 0 {
 			if err := rows.Scan(&src, &html); err != nil {
 				t.Fatal(err)
 			}
-			want, err := md.Render(src)
+			want, err := md.Render(context.Background(), src)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -10,6 +10,7 @@ import (
 
 	"mutual/fault"
 	"mutual/forum"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -32,14 +33,14 @@ func loadThread(ctx context.Context, q sqldb.Querier, brandID, threadID int64) (
 	err := q.QueryRow(ctx, `SELECT author_id, accepted_post_id IS NOT NULL, status FROM threads WHERE id = ? AND brand_id = ?`, threadID, brandID).
 		Scan(&ts.author, &ts.solved, &status)
 	if errors.Is(err, sql.ErrNoRows) {
-		return ts, &fault.Error{Kind: fault.ErrNotFound, Msg: "That thread does not exist."}
+		return ts, &fault.Error{Kind: fault.ErrNotFound, Msg: i18n.T(ctx, "repmsg.no_thread")}
 	}
 	if err != nil {
 		return ts, fmt.Errorf("deflection: load thread %d: %w", threadID, err)
 	}
 	ts.visible = status == "visible"
 	if !ts.visible {
-		return ts, &fault.Error{Kind: fault.ErrNotFound, Msg: "That thread does not exist."}
+		return ts, &fault.Error{Kind: fault.ErrNotFound, Msg: i18n.T(ctx, "repmsg.no_thread")}
 	}
 	return ts, nil
 }
@@ -54,10 +55,10 @@ func AnswerSurvey(ctx context.Context, db *sqldb.DB, brandID, threadID int64, r 
 		return err
 	}
 	if !ts.solved {
-		return &fault.Error{Kind: fault.ErrConflict, Msg: "This question has no accepted answer yet, so there is nothing to rate."}
+		return &fault.Error{Kind: fault.ErrConflict, Msg: i18n.T(ctx, "repmsg.survey_unsolved")}
 	}
 	if r.UserID != 0 && r.UserID == ts.author {
-		return &fault.Error{Kind: fault.ErrConflict, Msg: "You asked this question: the survey is for other readers."}
+		return &fault.Error{Kind: fault.ErrConflict, Msg: i18n.T(ctx, "repmsg.survey_own")}
 	}
 	var uid any
 	if r.UserID != 0 {
@@ -99,7 +100,7 @@ func RecordContact(ctx context.Context, db *sqldb.DB, brandID, fromThread int64,
 		return c, err
 	}
 	if !c.Configured() {
-		return c, &fault.Error{Kind: fault.ErrNotFound, Msg: "This community has no contact page."}
+		return c, &fault.Error{Kind: fault.ErrNotFound, Msg: i18n.T(ctx, "repmsg.no_contact")}
 	}
 	var thread, uid any
 	var threadKey int64

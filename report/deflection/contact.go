@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"mutual/fault"
+	"mutual/i18n"
 	"mutual/markup"
 	"mutual/sqldb"
 )
@@ -47,15 +48,15 @@ func LoadContact(ctx context.Context, q sqldb.Querier, brandID int64) (Contact, 
 
 // RenderContactPage checks and renders the markdown of a contact page.
 // Errors: *fault.ValidationError for the field contact_page.
-func RenderContactPage(md *markup.Renderer, src string) (string, error) {
+func RenderContactPage(ctx context.Context, md *markup.Renderer, src string) (string, error) {
 	src = strings.TrimSpace(src)
 	if src == "" {
 		return "", nil
 	}
 	if utf8.RuneCountInString(src) > MaxContactPage {
-		return "", &fault.ValidationError{Fields: map[string]string{"contact_page": fmt.Sprintf("The contact page is at most %d characters.", MaxContactPage)}}
+		return "", &fault.ValidationError{Fields: map[string]string{"contact_page": i18n.T(ctx, "repmsg.contact_page_len", "Max", MaxContactPage)}}
 	}
-	html, err := md.Render(src)
+	html, err := md.Render(ctx, src)
 	var ve *fault.ValidationError
 	if errors.As(err, &ve) {
 		// The renderer names the field "body"; here it is the contact page.
@@ -71,7 +72,7 @@ func RenderContactPage(md *markup.Renderer, src string) (string, error) {
 // SaveContactPage stores the page the community serves at /contact ("" for
 // none), rendered once here. Errors: *fault.ValidationError (contact_page).
 func SaveContactPage(ctx context.Context, db sqldb.Querier, md *markup.Renderer, brandID int64, src string, now time.Time) error {
-	html, err := RenderContactPage(md, src)
+	html, err := RenderContactPage(ctx, md, src)
 	if err != nil {
 		return err
 	}

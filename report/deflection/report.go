@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"mutual/fault"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -127,19 +128,19 @@ func bucketLabel(group string, start time.Time) string {
 }
 
 // Validate checks a query. Errors: *fault.ValidationError.
-func (q Query) Validate() error {
+func (q Query) Validate(ctx context.Context) error {
 	bad := map[string]string{}
 	if q.From.IsZero() || q.To.IsZero() {
-		bad["from"] = "Choose a period: from and to are dates like 2025-05-01."
+		bad["from"] = i18n.T(ctx, "repmsg.period")
 	} else if q.To.Before(q.From) {
-		bad["to"] = "The period ends before it starts: swap from and to."
+		bad["to"] = i18n.T(ctx, "repmsg.period_swapped")
 	} else if q.To.Sub(q.From) > MaxDays*24*time.Hour {
-		bad["to"] = fmt.Sprintf("A report covers at most %d days.", MaxDays)
+		bad["to"] = i18n.T(ctx, "repmsg.period_long", "Max", MaxDays)
 	}
 	switch q.Group {
 	case ByDay, ByWeek, ByMonth:
 	default:
-		bad["group"] = "Group by day, week or month."
+		bad["group"] = i18n.T(ctx, "repmsg.group")
 	}
 	if len(bad) > 0 {
 		return &fault.ValidationError{Fields: bad}
@@ -151,7 +152,7 @@ func (q Query) Validate() error {
 // Errors: *fault.ValidationError for a bad query, fault.ErrNotFound for a
 // board not in the brand.
 func Compute(ctx context.Context, db sqldb.Querier, q Query, now time.Time) (*Report, error) {
-	if err := q.Validate(); err != nil {
+	if err := q.Validate(ctx); err != nil {
 		return nil, err
 	}
 	if q.SLAs.Peer <= 0 || q.SLAs.Agent <= 0 {
@@ -236,7 +237,7 @@ func start(ctx context.Context, db sqldb.Querier, q Query, now time.Time) (*tall
 	if q.BoardID != 0 {
 		name, ok := c.boards[q.BoardID]
 		if !ok {
-			return nil, &fault.Error{Kind: fault.ErrNotFound, Msg: "That board does not exist in this community."}
+			return nil, &fault.Error{Kind: fault.ErrNotFound, Msg: i18n.T(ctx, "repmsg.no_board")}
 		}
 		c.r.BoardName = name
 	}

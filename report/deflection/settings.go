@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"mutual/fault"
+	"mutual/i18n"
 	"mutual/sqldb"
 )
 
@@ -96,33 +97,33 @@ func FormatMinor(v int64) string {
 
 // CheckSettings validates the form without storing it. Errors:
 // *fault.ValidationError with a message per field.
-func CheckSettings(brandID int64, f SettingsForm) (Settings, error) {
+func CheckSettings(ctx context.Context, brandID int64, f SettingsForm) (Settings, error) {
 	bad := map[string]string{}
 	s := DefaultSettings(brandID)
 	s.ContactURL = strings.TrimSpace(f.ContactURL)
 	if s.ContactURL != "" {
 		u, err := url.Parse(s.ContactURL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(s.ContactURL) > 500 {
-			bad["contact_url"] = "The contact page must be a full http(s) address, e.g. https://example.com/contact."
+			bad["contact_url"] = i18n.T(ctx, "repmsg.contact_url")
 		}
 	}
 	cost, err := strconv.ParseFloat(strings.TrimSpace(f.CostPerContact), 64)
 	if err != nil || cost < 0 || cost > 100000 || math.IsNaN(cost) {
-		bad["cost"] = "The cost per assisted contact is an amount between 0 and 100000, e.g. 6.50."
+		bad["cost"] = i18n.T(ctx, "repmsg.cost")
 	}
 	s.CostPerContact = int64(math.Round(cost * 100))
 	s.Currency = strings.ToUpper(strings.TrimSpace(f.Currency))
 	if len(s.Currency) != 3 || strings.IndexFunc(s.Currency, func(r rune) bool { return r < 'A' || r > 'Z' }) >= 0 {
-		bad["currency"] = "The currency is a three-letter ISO code, e.g. EUR, GBP or USD."
+		bad["currency"] = i18n.T(ctx, "repmsg.currency")
 	}
 	rate, err := strconv.ParseFloat(strings.TrimSpace(f.AssumedRatePct), 64)
 	if err != nil || rate < 0 || rate > 100 || math.IsNaN(rate) {
-		bad["rate"] = "The assumed self-service rate is a percentage between 0 and 100."
+		bad["rate"] = i18n.T(ctx, "repmsg.rate")
 	}
 	s.AssumedRateBP = int64(math.Round(rate * 100))
 	minAns, err := strconv.ParseInt(strings.TrimSpace(f.MinSurveyAnswers), 10, 64)
 	if err != nil || minAns < 1 || minAns > 100000 {
-		bad["min_answers"] = "The minimum number of survey answers is a whole number from 1 to 100000."
+		bad["min_answers"] = i18n.T(ctx, "repmsg.min_answers")
 	}
 	s.MinSurveyAnswers = minAns
 	if len(bad) > 0 {
@@ -135,7 +136,7 @@ func CheckSettings(brandID int64, f SettingsForm) (Settings, error) {
 // them: the escalation settings own those. Errors: *fault.ValidationError
 // with a message per field.
 func SaveSettings(ctx context.Context, db *sqldb.DB, brandID int64, f SettingsForm, now time.Time) (Settings, error) {
-	s, err := CheckSettings(brandID, f)
+	s, err := CheckSettings(ctx, brandID, f)
 	if err != nil {
 		return s, err
 	}

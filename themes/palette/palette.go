@@ -231,6 +231,7 @@ func (s Scheme) CSS() string {
 // for, the colours and their contrast as derived, the contrast the brand's
 // own colours would have given, and the minimum it must reach.
 type Pair struct {
+	Key      string // names the pair's words in the catalogue (brandadm.use_<key>, brandadm.sample_<key>)
 	Use      string
 	Text, On RGB
 	Ratio    float64
@@ -242,18 +243,18 @@ type Pair struct {
 // Pairs lists the text and focus-ring pairs the theme draws in this
 // scheme, for the brand settings preview.
 func (s Scheme) Pairs() []Pair {
-	pair := func(use, sample string, text, on RGB, raw float64, min float64) Pair {
-		return Pair{Use: use, Sample: sample, Text: text, On: on, Ratio: Contrast(text, on), Raw: raw, Min: min}
+	pair := func(key, use, sample string, text, on RGB, raw float64, min float64) Pair {
+		return Pair{Key: key, Use: use, Sample: sample, Text: text, On: on, Ratio: Contrast(text, on), Raw: raw, Min: min}
 	}
 	bg := Surfaces[1]
 	return []Pair{
-		pair("Header and main buttons", "Ask the community", s.BrandInk, s.BrandFill, Contrast(White, s.Brand), AA),
-		pair("Accent buttons, counts", "Ask a question", s.AccentInk, s.AccentFill, Contrast(White, s.Accent), AA),
-		pair("Links on cards", "Accepted answer", s.BrandText, White, Contrast(s.Brand, White), AA),
-		pair("Links on the page", "Billing", s.BrandText, bg, Contrast(s.Brand, bg), AA),
-		pair("Avatars, mentions", "@ada", s.BrandText, s.BrandTint, Contrast(s.Brand, s.BrandTint), AA),
-		pair("Accent as text", "3 new", s.AccentText, White, Contrast(s.Accent, White), AA),
-		pair("Focus ring on cards", "Focused link", s.BrandText, White, Contrast(s.Brand, White), AALarge),
-		pair("Focus ring in the header", "Focused menu", s.BrandInk, s.BrandFill, Contrast(White, s.Brand), AALarge),
+		pair("header", "Header and main buttons", "Ask the community", s.BrandInk, s.BrandFill, Contrast(White, s.Brand), AA),
+		pair("accent", "Accent buttons, counts", "Ask a question", s.AccentInk, s.AccentFill, Contrast(White, s.Accent), AA),
+		pair("card_links", "Links on cards", "Accepted answer", s.BrandText, White, Contrast(s.Brand, White), AA),
+		pair("page_links", "Links on the page", "Billing", s.BrandText, bg, Contrast(s.Brand, bg), AA),
+		pair("avatars", "Avatars, mentions", "@ada", s.BrandText, s.BrandTint, Contrast(s.Brand, s.BrandTint), AA),
+		pair("accent_text", "Accent as text", "3 new", s.AccentText, White, Contrast(s.Accent, White), AA),
+		pair("focus_cards", "Focus ring on cards", "Focused link", s.BrandText, White, Contrast(s.Brand, White), AALarge),
+		pair("focus_header", "Focus ring in the header", "Focused menu", s.BrandInk, s.BrandFill, Contrast(White, s.Brand), AALarge),
 	}
 }
