@@ -17,6 +17,7 @@ import (
 	"mutual/app/moderationweb"
 	"mutual/app/notifyweb"
 	"mutual/app/privacyweb"
+	"mutual/app/radarweb"
 	"mutual/app/reportweb"
 	"mutual/app/reputationweb"
 	"mutual/app/ssoweb"
@@ -30,6 +31,7 @@ import (
 	"mutual/migrations"
 	"mutual/moderation"
 	"mutual/privacy"
+	"mutual/radar"
 	"mutual/search"
 	"mutual/sqldb"
 	"mutual/sso"
@@ -56,6 +58,7 @@ type App struct {
 	authz       *moderation.Authorizer
 	mod         *moderation.Service
 	escalations *escalation.Service
+	radar       *radar.Service // the emerging-issue radar: look-alike groups, bursts, trends
 	sso         *sso.Service
 	privacy     *privacy.Service
 	notify      *notify.Store  // who hears about what, and the mail outbox
@@ -77,6 +80,7 @@ type App struct {
 	brandweb      *brandweb.Handlers
 	ssoweb        *ssoweb.Handlers
 	privacyweb    *privacyweb.Handlers
+	radarweb      *radarweb.Handlers
 
 	// background work tied to the App's life: the change listener
 	// (PostgreSQL) or the search indexer (SQLite), and view counting.

@@ -11,6 +11,7 @@ import (
 	"mutual/app/moderationweb"
 	"mutual/app/notifyweb"
 	"mutual/app/privacyweb"
+	"mutual/app/radarweb"
 	"mutual/app/reportweb"
 	"mutual/app/reputationweb"
 	"mutual/app/ssoweb"
@@ -63,4 +64,5 @@ func (a *App) buildCapabilities() {
 	a.modweb.Find = a.search.Search
 	a.forumweb.Moderation = forumModeration{a.modweb}
 	a.privacyweb = privacyweb.New(a.site, a.limits, a.privacy)
+	a.radarweb = radarweb.New(a.site, a.radar, a.forum, cfg.Now)
 }

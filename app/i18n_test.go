@@ -121,6 +121,7 @@ func TestEveryPageSpeaksFromTheCatalogue(t *testing.T) {
 		{"escalations: supervisor", "/escalations/supervisor", mod},
 		{"webhook deliveries", "/escalations/webhooks", mod},
 		{"sign-in provider that does not exist", "/sso/9999/start", anon},
+		{"trends", "/reports/trends", admin},
 	}
 	names := []string{s.brand.Name, s.brand.Tagline, s.board.Name, s.board.Description, c.solved.Title, c.open.Title, es.Title,
 		c.asker.actor.Username, c.helper.actor.Username, c.other.actor.Username, c.mod.actor.Username, "admina", "admin"}

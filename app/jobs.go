@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"mutual/escalation"
+	"mutual/radar"
 )
 
 // errJobAbandoned is what a BatchHook returns to stop a run the way a crash
@@ -87,3 +88,22 @@ func (a *App) RunEscalationWebhooks(ctx context.Context) int { return a.esc.RunW
 
 // Escalations exposes the escalation service to commands and tests.
 func (a *App) Escalations() *escalation.Service { return a.escalations }
+
+// RunRadar runs one radar pass if this instance can claim it: new threads'
+// terms are counted and every brand's groups are checked for bursts, each
+// raised through the radar's alarm. It reports whether it ran.
+func (a *App) RunRadar(ctx context.Context) (bool, error) {
+	const name = "radar-pass"
+	ok, err := a.jobs.Claim(ctx, name)
+	if err != nil || !ok {
+		return false, err
+	}
+	res, runErr := a.radar.Pass(ctx)
+	if res.Bursts > 0 {
+		a.log.Info("radar raised bursts", "count", res.Bursts)
+	}
+	return true, a.jobs.Finish(ctx, name, a.cfg.Now().Add(time.Minute), runErr)
+}
+
+// Radar exposes the radar to commands and tests.
+func (a *App) Radar() *radar.Service { return a.radar }

@@ -12,6 +12,7 @@ import (
 	"mutual/markup"
 	"mutual/moderation"
 	"mutual/privacy"
+	"mutual/radar"
 	"mutual/search"
 	"mutual/sqldb"
 	"mutual/sso"
@@ -72,6 +73,10 @@ func (a *App) buildServices(ctx context.Context) error {
 	}
 	a.escalations = escalation.New(db, cfg.Now)
 	a.forum.Subscribe(a.escalations.Hook)
+	// The radar groups each new thread with its look-alikes as it is asked.
+	a.radar = radar.New(db, cfg.Now)
+	a.radar.Off = cfg.NoRadar
+	a.forum.Subscribe(a.radar.Hook)
 	a.sso = sso.New(db, a.members, cfg.Now)
 	a.sso.Audit = ssoAudit(a.mod)
 	if err := a.buildNotify(ctx); err != nil {

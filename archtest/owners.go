@@ -81,6 +81,13 @@ var Owners = map[string]string{
 	// Members' data rights: each brand's erasure policy.
 	"privacy_settings": "mutual/privacy",
 
+	// The emerging-issue radar: groups of look-alike threads, term counts, bursts.
+	"radar_groups":    "mutual/radar",
+	"radar_threads":   "mutual/radar",
+	"radar_bands":     "mutual/radar",
+	"radar_term_days": "mutual/radar",
+	"radar_bursts":    "mutual/radar",
+
 	// The server's own machinery: background job leases and rate limits.
 	"jobs":          "mutual/jobs",
 	"rate_counters": "mutual/ratelimit",
@@ -131,6 +138,8 @@ var AllowedReads = []Read{
 		"a notification or digest names the thread, post and people it is about"},
 	{"mutual/report/deflection", []string{"boards", "posts", "threads", "suggestion_opens", "escalations"},
 		"the deflection report computes its figures across content and escalations"},
+	{"mutual/radar", []string{"threads", "posts"},
+		"the radar reads a thread's title and question to group it, inside the asking transaction or in its catch-up"},
 	{"mutual/forum/stackexchange", []string{"reputation_events"}, "bulk loader"},
 	{"mutual/migrations/storecopy", nil, "migrate-store copies a whole database table by table"},
 	{"mutual/bench/targets", []string{"brands", "boards", "threads", "posts", "jobs"},

@@ -69,6 +69,8 @@ func Commands() []Command {
 			"mutual import stackexchange ./beer.stackexchange.com --boards tags --board-per-tag 6", importStackExchange},
 		{"gen", "--threads N --posts M [flags]", "fill a fresh database with a synthetic community, for load tests",
 			"mutual gen --data /tmp/big --threads 100000 --posts 1000000", gen},
+		{"radar eval", "[flags]", "measure the emerging-issue radar on simulated traffic with injected incidents",
+			"mutual radar eval --seeds 20", radarEval},
 		{"backup", "[flags]", "write an online, consistent copy of the SQLite database",
 			"mutual backup --to /backups/mutual-$(date +%F).db", backup},
 		{"sso add", "--label L --issuer URL --client-id ID (--client-secret S | --client-secret-file FILE) [flags]", "add an OpenID Connect provider to a brand's sign-in page",

@@ -26,6 +26,7 @@ var copyOrder = []string{
 	"escalation_settings", "agents", "escalation_webhooks", "escalation_webhook_attempts",
 	"sso_providers", "sso_identities", "sso_flows", "sso_settings",
 	"username_holds", "privacy_settings",
+	"radar_groups", "radar_threads", "radar_bands", "radar_term_days", "radar_bursts",
 }
 
 // TableCount is one table's rows in the source and the target after a copy.
@@ -135,6 +136,8 @@ func hasIDColumn(table string) bool {
 	case "report_settings", "thread_view_days", "report_view_rollup", "report_accepts", "report_salts":
 		return false
 	case "sso_flows", "sso_settings", "username_holds", "privacy_settings":
+		return false
+	case "radar_threads", "radar_bands", "radar_term_days":
 		return false
 	}
 	return true
