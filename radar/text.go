@@ -1,6 +1,7 @@
 package radar
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -25,6 +26,14 @@ very was way we were what when where which while who why will with would yes yet
 anybody someone something anything idea ideas get getting able there's it's don't doesn't can't i'm i've
 cant dont doesnt isnt wont keep keeps new same else right anyone everyone`) {
 		stopWords[w] = true
+	}
+	// Times of day say when, not what: "since 9am", "about an hour ago".
+	for _, w := range strings.Fields(`ago hour hours minute minutes morning afternoon evening night tonight today
+yesterday lunchtime half noon midnight am pm one two three four five six seven eight nine ten eleven twelve`) {
+		stopWords[w] = true
+	}
+	for h := 1; h <= 12; h++ {
+		stopWords[strconv.Itoa(h)+"am"], stopWords[strconv.Itoa(h)+"pm"] = true, true
 	}
 }
 

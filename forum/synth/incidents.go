@@ -1,11 +1,15 @@
 package synth
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
+
+	"mutual/account"
+	"mutual/forum"
 )
 
 // Incidents are what the emerging-issue radar must notice: a burst of
@@ -176,3 +180,37 @@ func sortAsks(a []Ask) {
 }
 
 var incidentPlaces = []string{"Leeds", "Glasgow", "Cardiff", "Belfast", "Bristol", "Manchester", "Norwich", "York"}
+
+// injectIncidents asks each incident's questions through the forum service,
+// with its clock set to each question's time, as members of the default
+// brand; the radar groups them like any thread it did not see asked.
+func (g *gen) injectIncidents(ctx context.Context) error {
+	if g.o.Incidents == 0 {
+		return nil
+	}
+	r := stream(g.o.Seed, streamIncidents)
+	bp := g.brands[0]
+	last := time.UnixMilli(g.end).UTC().Add(-quietTail)
+	incs := PlanIncidents(r, g.o.Incidents, last.AddDate(0, 0, -28), last, len(bp.boards))
+	var at time.Time
+	svc := forum.NewService(g.db, g.md, func() time.Time { return at })
+	for k := range incs {
+		inc := &incs[k]
+		for i := range inc.Threads {
+			at = inc.Start.Add(time.Duration(float64(inc.Minutes) * float64(time.Minute) * (float64(i) + r.Float64()) / float64(len(inc.Threads))))
+			title, body := IncidentQuestion(r, inc.Problem, inc.Place)
+			m := bp.members[r.IntN(len(bp.members))]
+			th, err := svc.Ask(ctx, account.Actor{UserID: m, BrandID: bp.id, Username: "incident", Roles: []string{"member"}},
+				forum.NewThread{BoardID: bp.boards[inc.Board], Title: title, Body: body})
+			if err != nil {
+				return fmt.Errorf("synth: incident question: %w", err)
+			}
+			inc.Threads[i] = th.ID
+			g.res.Threads++
+			g.res.Posts++
+			g.res.Unanswered++
+		}
+	}
+	g.res.Incidents = incs
+	return nil
+}
