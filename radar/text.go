@@ -38,7 +38,11 @@ yesterday lunchtime half noon midnight am pm one two three four five six seven e
 }
 
 // words splits s into folded, stemmed content words, in order.
-func words(s string) []string {
+func words(s string) []string { return contentWords(s, true) }
+
+// contentWords splits s into folded content words, stemmed if asked: terms
+// people read are shown as written ("Leeds", not "leed").
+func contentWords(s string, stemmed bool) []string {
 	var out []string
 	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
 		w := strings.ToLower(f)
@@ -47,7 +51,10 @@ func words(s string) []string {
 		if len(w) < 2 || isDigits(w) || stopWords[w] {
 			continue
 		}
-		out = append(out, stem(w))
+		if stemmed {
+			w = stem(w)
+		}
+		out = append(out, w)
 	}
 	return out
 }
@@ -100,7 +107,7 @@ func terms(title, body string) []string {
 		}
 	}
 	for _, part := range []string{title, body} {
-		ws := words(part)
+		ws := contentWords(part, false)
 		if len(ws) > bodyWords {
 			ws = ws[:bodyWords]
 		}

@@ -53,7 +53,10 @@ func volumeChart(loc *i18n.Localizer, days []radar.DayVolume, boards []int64, na
 			s.f(`<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s: %s</title></rect>`,
 				x+1, y, math.Max(slot-2, 1), bh, boardColours[k%len(boardColours)], template.HTMLEscapeString(names[b]), loc.Int(int64(n)))
 		}
-		if i%7 == 0 || i == len(days)-1 {
+		switch {
+		case i == len(days)-1:
+			s.text(x+slot, h-8, "end", "tick", loc.DayMonth(d.Day))
+		case i%7 == 0 && i < len(days)-4:
 			s.text(x+slot/2, h-8, "middle", "tick", loc.DayMonth(d.Day))
 		}
 	}
