@@ -71,6 +71,8 @@ func Commands() []Command {
 			"mutual gen --data /tmp/big --threads 100000 --posts 1000000", gen},
 		{"radar eval", "[flags]", "measure the emerging-issue radar on simulated traffic with injected incidents",
 			"mutual radar eval --seeds 20", radarEval},
+		{"radar history", "[flags]", "replay the radar over a brand's whole history and list the bursts it would have raised",
+			"mutual radar history --brand beer.stackexchange.com", radarHistory},
 		{"backup", "[flags]", "write an online, consistent copy of the SQLite database",
 			"mutual backup --to /backups/mutual-$(date +%F).db", backup},
 		{"sso add", "--label L --issuer URL --client-id ID (--client-secret S | --client-secret-file FILE) [flags]", "add an OpenID Connect provider to a brand's sign-in page",

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"mutual/app"
+	"mutual/forum"
 	"mutual/forum/synth"
 	"mutual/radar"
 )
@@ -79,4 +81,49 @@ func minutes(ds []float64) string {
 		parts[i] = fmt.Sprintf("%.0f", d)
 	}
 	return strings.Join(parts, ",")
+}
+
+// radarHistory replays the radar over a brand's whole history, in memory,
+// and lists every burst it would have raised: a way to see what it finds on
+// a real community (an imported Stack Exchange site) before trusting it.
+func radarHistory(ctx context.Context, args []string, out io.Writer) error {
+	fs, cfg := newFlags("radar history", false)
+	host := fs.String("brand", "", "host of the brand (default: the default brand)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return withBrand(ctx, *cfg, *host, func(s app.Services, b forum.Brand) error {
+		asks, err := radar.History(ctx, s.DB, b.ID)
+		if err != nil {
+			return err
+		}
+		if len(asks) == 0 {
+			fmt.Fprintf(out, "%s has no threads\n", b.Host)
+			return nil
+		}
+		names := map[int64]string{}
+		boards, err := s.Forum.Boards(ctx, b.ID)
+		if err != nil {
+			return err
+		}
+		for _, bd := range boards {
+			names[bd.ID] = bd.Name
+		}
+		last := asks[len(asks)-1].At
+		bursts := radar.Simulate(radar.DefaultModel(), asks, last.Add(time.Hour))
+		fmt.Fprintf(out, "%s: %d threads from %s to %s; %d burst(s)\n", b.Host, len(asks),
+			asks[0].At.Format(time.DateOnly), last.Format(time.DateOnly), len(bursts))
+		for _, x := range bursts {
+			var where []string
+			for _, id := range x.BoardIDs {
+				where = append(where, names[id])
+			}
+			fmt.Fprintf(out, "%s  %d threads since %s  %q  boards: %s  places: %s\n", x.DetectedAt.Format("2006-01-02 15:04"),
+				len(x.ThreadIDs), x.StartedAt.Format("15:04"), x.Label, strings.Join(where, ", "), strings.Join(x.Places, ", "))
+			for _, i := range x.ThreadIDs {
+				fmt.Fprintf(out, "    %s\n", asks[i].Title)
+			}
+		}
+		return nil
+	})
 }

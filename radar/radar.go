@@ -15,6 +15,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"mutual/fault"
@@ -29,6 +30,9 @@ type Service struct {
 	// Alarm receives each burst the pass finds. New sets the default, which
 	// records bursts in radar_bursts; app/ may put the incident lane here.
 	Alarm Alarm
+	mu     sync.Mutex
+	trends map[int64]cachedTrends // by brand
+
 	// Off leaves new threads ungrouped (the hook does nothing); Backfill
 	// catches them up later. For measuring what the radar costs.
 	Off bool
@@ -36,7 +40,7 @@ type Service struct {
 
 // New makes the radar service with the default model and alarm.
 func New(db *sqldb.DB, now func() time.Time) *Service {
-	s := &Service{db: db, now: now, model: DefaultModel()}
+	s := &Service{db: db, now: now, model: DefaultModel(), trends: map[int64]cachedTrends{}}
 	s.Alarm = Recorder{DB: db, Now: now}
 	return s
 }

@@ -1,8 +1,11 @@
 package radar
 
 import (
+	"context"
 	"slices"
 	"time"
+
+	"mutual/sqldb"
 )
 
 // Simulation runs the radar's grouping, detection and labelling, the same
@@ -33,6 +36,9 @@ func Simulate(m Model, asks []SimAsk, until time.Time) []SimBurst {
 	next := 0
 	var out []SimBurst
 	for now := asks[0].At.Truncate(time.Minute); !now.After(until); now = now.Add(time.Minute) {
+		if len(sim.active) == 0 && next < len(asks) && asks[next].At.After(now.Add(time.Minute)) {
+			now = asks[next].At.Truncate(time.Minute) // nothing recent: skip the quiet minutes
+		}
 		for ; next < len(asks) && !asks[next].At.After(now); next++ {
 			sim.add(next, asks[next])
 		}
@@ -182,4 +188,27 @@ func (s *simulation) burst(asks []SimAsk, h hit, now int64) SimBurst {
 		}
 	}
 	return SimBurst{Burst: b, Incident: inc}
+}
+
+// History reads a brand's threads, oldest first, as a stream to replay the
+// radar over (mutual radar history): what it would have raised had it been
+// watching all along.
+func History(ctx context.Context, db *sqldb.DB, brandID int64) ([]SimAsk, error) {
+	rows, err := db.Query(ctx, `SELECT t.created_at, t.board_id, t.title, p.body_md FROM threads t
+JOIN posts p ON p.thread_id = t.id AND p.is_question = 1 WHERE t.brand_id = ? ORDER BY t.created_at, t.id`, brandID)
+	if err != nil {
+		return nil, wrap("history", err)
+	}
+	defer rows.Close()
+	var out []SimAsk
+	for rows.Next() {
+		var a SimAsk
+		var at int64
+		if err := rows.Scan(&at, &a.Board, &a.Title, &a.Body); err != nil {
+			return nil, wrap("history", err)
+		}
+		a.At, a.Incident = fromMS(at), -1
+		out = append(out, a)
+	}
+	return out, wrap("history", rows.Err())
 }

@@ -49,60 +49,45 @@ type GroupSize struct {
 	LastAt  time.Time
 }
 
-// Trends computes the brand's trends as of now.
+// trendsFresh is how long computed term trends are served from memory: they
+// move by the day and the week, and computing them reads every term count
+// of the last five weeks.
+const trendsFresh = 5 * time.Minute
+
+type cachedTrends struct {
+	at time.Time
+	tr Trends
+}
+
+// Trends is the brand's trends as of now: the terms, volume and groups as
+// computed within the last few minutes, and the bursts as recorded now.
 func (s *Service) Trends(ctx context.Context, brandID int64, now time.Time) (Trends, error) {
+	s.mu.Lock()
+	c, ok := s.trends[brandID]
+	s.mu.Unlock()
+	if !ok || now.Sub(c.at) > trendsFresh || now.Before(c.at) {
+		tr, err := s.ComputeTrends(ctx, brandID, now)
+		if err != nil {
+			return tr, err
+		}
+		c = cachedTrends{at: now, tr: tr}
+		s.mu.Lock()
+		s.trends[brandID] = c
+		s.mu.Unlock()
+	}
+	tr := c.tr
+	var err error
+	tr.Bursts, err = s.Bursts(ctx, brandID, now.Add(-7*24*time.Hour), 20)
+	return tr, err
+}
+
+// ComputeTrends computes the brand's trends as of now, without the memory.
+func (s *Service) ComputeTrends(ctx context.Context, brandID int64, now time.Time) (Trends, error) {
 	today := day(ms(now))
 	tr := Trends{Today: fromMS(today * 24 * msHour)}
-	rows, err := s.db.Query(ctx, `SELECT board_id, day, term, threads FROM radar_term_days WHERE brand_id = ? AND day >= ? AND day <= ?`,
-		brandID, today-34, today)
+	boards, vol, err := s.termCounts(ctx, brandID, today)
 	if err != nil {
-		return tr, wrap("trend terms", err)
-	}
-	type counts struct {
-		dayN, weekN, dayBase, weekBase int
-		day, week, dayB, weekB         map[string]int
-	}
-	boards := map[int64]*counts{}
-	vol := map[int64]map[int64]int{} // day -> board -> threads
-	for rows.Next() {
-		var board, d int64
-		var term string
-		var n int
-		if err := rows.Scan(&board, &d, &term, &n); err != nil {
-			rows.Close()
-			return tr, wrap("trend terms", err)
-		}
-		c := boards[board]
-		if c == nil {
-			c = &counts{day: map[string]int{}, week: map[string]int{}, dayB: map[string]int{}, weekB: map[string]int{}}
-			boards[board] = c
-		}
-		if term == "" {
-			if d > today-28 {
-				if vol[d] == nil {
-					vol[d] = map[int64]int{}
-				}
-				vol[d][board] += n
-			}
-			c.dayN, c.dayBase = c.dayN+when(d == today, n), c.dayBase+when(d < today && d >= today-28, n)
-			c.weekN, c.weekBase = c.weekN+when(d > today-7, n), c.weekBase+when(d <= today-7, n)
-			continue
-		}
-		switch {
-		case d == today:
-			c.day[term] += n
-		case d >= today-28:
-			c.dayB[term] += n
-		}
-		if d > today-7 {
-			c.week[term] += n
-		} else {
-			c.weekB[term] += n
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return tr, wrap("trend terms", err)
+		return tr, err
 	}
 	for _, id := range sortedKeys(boards) {
 		c := boards[id]
@@ -119,18 +104,75 @@ func (s *Service) Trends(ctx context.Context, brandID int64, now time.Time) (Tre
 		}
 		tr.Volume = append(tr.Volume, v)
 	}
-	if tr.Groups, err = s.largestGroups(ctx, brandID, ms(now)-7*24*msHour, 10); err != nil {
-		return tr, err
-	}
-	tr.Bursts, err = s.Bursts(ctx, brandID, now.Add(-7*24*time.Hour), 20)
+	tr.Groups, err = s.largestGroups(ctx, brandID, ms(now)-7*24*msHour, 10)
 	return tr, err
 }
 
-func when(ok bool, n int) int {
-	if ok {
-		return n
+// boardCounts are one board's term counts for the trends: today and its
+// 28-day baseline, the last 7 days and the 28 days before them.
+type boardCounts struct {
+	dayN, weekN, dayBase, weekBase int
+	day, week, dayB, weekB         map[string]int
+}
+
+// termCounts sums the brand's daily term counts per board and term in SQL,
+// keeping only the terms frequent enough today or this week to rise (and
+// the totals, term ''), and reads the daily totals for the volume chart.
+func (s *Service) termCounts(ctx context.Context, brandID, today int64) (map[int64]*boardCounts, map[int64]map[int64]int, error) {
+	rows, err := s.db.Query(ctx, `SELECT board_id, term,
+SUM(CASE WHEN day = ? THEN threads ELSE 0 END) AS d,
+SUM(CASE WHEN day < ? AND day >= ? THEN threads ELSE 0 END),
+SUM(CASE WHEN day > ? THEN threads ELSE 0 END) AS w,
+SUM(CASE WHEN day <= ? THEN threads ELSE 0 END)
+FROM radar_term_days WHERE brand_id = ? AND day >= ? AND day <= ?
+GROUP BY board_id, term HAVING SUM(CASE WHEN day = ? THEN threads ELSE 0 END) >= 2 OR SUM(CASE WHEN day > ? THEN threads ELSE 0 END) >= 3 OR term = ''`,
+		today, today, today-28, today-7, today-7, brandID, today-34, today, today, today-7)
+	if err != nil {
+		return nil, nil, wrap("trend terms", err)
 	}
-	return 0
+	boards := map[int64]*boardCounts{}
+	for rows.Next() {
+		var board int64
+		var term string
+		var d, db, w, wb int
+		if err := rows.Scan(&board, &term, &d, &db, &w, &wb); err != nil {
+			rows.Close()
+			return nil, nil, wrap("trend terms", err)
+		}
+		c := boards[board]
+		if c == nil {
+			c = &boardCounts{day: map[string]int{}, week: map[string]int{}, dayB: map[string]int{}, weekB: map[string]int{}}
+			boards[board] = c
+		}
+		if term == "" {
+			c.dayN, c.dayBase, c.weekN, c.weekBase = d, db, w, wb
+			continue
+		}
+		c.day[term], c.dayB[term], c.week[term], c.weekB[term] = d, db, w, wb
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, wrap("trend terms", err)
+	}
+	vol := map[int64]map[int64]int{} // day -> board -> threads
+	rows, err = s.db.Query(ctx, `SELECT day, board_id, threads FROM radar_term_days WHERE brand_id = ? AND day > ? AND day <= ? AND term = ''`,
+		brandID, today-28, today)
+	if err != nil {
+		return nil, nil, wrap("volume", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d, board int64
+		var n int
+		if err := rows.Scan(&d, &board, &n); err != nil {
+			return nil, nil, wrap("volume", err)
+		}
+		if vol[d] == nil {
+			vol[d] = map[int64]int{}
+		}
+		vol[d][board] = n
+	}
+	return boards, vol, wrap("volume", rows.Err())
 }
 
 func sortedKeys[V any](m map[int64]V) []int64 {
