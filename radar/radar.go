@@ -29,7 +29,7 @@ type Service struct {
 	model Model
 	// Alarm receives each burst the pass finds. New sets the default, which
 	// records bursts in radar_bursts; app/ may put the incident lane here.
-	Alarm Alarm
+	Alarm  Alarm
 	mu     sync.Mutex
 	trends map[int64]cachedTrends // by brand
 

@@ -117,7 +117,7 @@ type boardCounts struct {
 
 // termCounts sums the brand's daily term counts per board and term in SQL,
 // keeping only the terms frequent enough today or this week to rise (and
-// the totals, term ''), and reads the daily totals for the volume chart.
+// the totals, term ”), and reads the daily totals for the volume chart.
 func (s *Service) termCounts(ctx context.Context, brandID, today int64) (map[int64]*boardCounts, map[int64]map[int64]int, error) {
 	rows, err := s.db.Query(ctx, `SELECT board_id, term,
 SUM(CASE WHEN day = ? THEN threads ELSE 0 END) AS d,
