@@ -120,6 +120,8 @@ func BenchmarkAskRadar(b *testing.B) {
 		b.Run(mode, func(b *testing.B) {
 			s := newBenchSite(b, func(c *app.Config) { c.NoRadar = mode == "off" })
 			var n atomic.Int64
+			cpu0 := reportCPUTime()
+			defer func() { b.ReportMetric(float64((reportCPUTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op") }()
 			b.SetParallelism(4)
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {

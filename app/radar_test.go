@@ -161,3 +161,62 @@ func TestTrendsPageShowsTheBrandsBurstsOnlyToItsManagers(t *testing.T) {
 	}
 	s.noErrorLogs()
 }
+
+// On Monday morning the brand's client managers get the week's trends by
+// mail, through the outbox and a real SMTP server on loopback; another
+// brand's manager gets their own brand's, and a plain member nothing.
+func TestWeeklyTrendsMailGoesToTheBrandsManagers(t *testing.T) {
+	mx := newNotifySMTP(t)
+	s := newSite(t, mx.withSMTP)
+	s.svc.Subscribe(s.app.Radar().Hook)
+	ctx := context.Background()
+	var askers []member
+	for i := range 4 {
+		askers = append(askers, s.user(s.brand.ID, fmt.Sprintf("asker%d", i)))
+	}
+	other, err := s.brands.Create(ctx, forum.NewBrand{Host: "other.test", Name: "Other Co"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mgr, otherMgr := s.user(s.brand.ID, "manager", "client_manager"), s.user(other.ID, "othermgr", "client_manager")
+	s.notifyVerify(mgr)
+	s.notifyVerify(otherMgr)
+	s.notifyVerify(askers[0])
+	// Tuesday: the pass books next Monday and mails nothing.
+	if n, err := s.app.RunRadarWeekly(ctx); err != nil || n != 0 {
+		t.Fatalf("Tuesday: %d %v", n, err)
+	}
+	s.clock.Add(5*24*time.Hour + 30*time.Minute) // Sunday 10:31
+	outage(t, s, askers, 5, time.Minute)
+	if _, err := s.app.RunRadar(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.app.RunRadarWeekly(ctx); err != nil || n != 0 {
+		t.Fatalf("Sunday: %d %v (not due yet)", n, err)
+	}
+	s.clock.Add(22 * time.Hour) // Monday 08:36
+	if n, err := s.app.RunRadarWeekly(ctx); err != nil || n != 2 {
+		t.Fatalf("Monday: queued %d %v, want the two managers", n, err)
+	}
+	if n, _ := s.app.RunRadarWeekly(ctx); n != 0 {
+		t.Errorf("queued %d again the same week", n)
+	}
+	if run := s.notifyRun(); run.Sent != 2 {
+		t.Fatalf("sent %+v", run)
+	}
+	for _, m := range mx.received() {
+		switch m.To[0] {
+		case "manager@example.com":
+			if !strings.Contains(m.Msg.Header.Get("Subject"), "This week's trends") || !strings.Contains(m.Body, "Emerging issues") ||
+				!strings.Contains(m.Body, "4g") || !strings.Contains(m.Body, "/reports/trends") {
+				t.Errorf("manager's mail: %s\n%s", m.Msg.Header.Get("Subject"), m.Body)
+			}
+		case "othermgr@example.com":
+			if strings.Contains(m.Body, "4g") || !strings.Contains(m.Body, "No emerging issues") {
+				t.Errorf("the other brand's manager read this brand's trends:\n%s", m.Body)
+			}
+		default:
+			t.Errorf("mail to %v", m.To)
+		}
+	}
+}

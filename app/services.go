@@ -107,6 +107,7 @@ func (a *App) buildNotify(ctx context.Context) error {
 		return err
 	}
 	a.forum.Subscribe(a.notify.Hook)
+	a.notify.Weekly = a.weeklyTrends // the radar's trends, for the weekly mail to client managers
 	brandIDs := func(ctx context.Context) ([]int64, error) {
 		bs, err := a.brands.All(ctx)
 		ids := make([]int64, len(bs))
