@@ -49,6 +49,7 @@ var matrix = []struct {
 	{"answer", "accept_any", [7]bool{N, N, N, Y, N, N, Y}},
 	{"queue", "read", [7]bool{N, N, N, Y, Y, N, Y}},
 	{"report", "read", [7]bool{N, N, N, N, N, Y, Y}},
+	{"trends", "read", [7]bool{N, N, N, N, N, Y, Y}}, // the radar's trends page and weekly mail
 	{"brand", "manage", [7]bool{N, N, N, N, N, N, Y}},
 	{"flag", "create", [7]bool{N, Y, Y, Y, Y, Y, Y}},
 	{"modqueue", "read", [7]bool{N, N, Y, Y, N, N, Y}},
