@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"mutual/app"
 	"mutual/forum"
 	"mutual/radar"
 )
@@ -218,5 +219,23 @@ func TestWeeklyTrendsMailGoesToTheBrandsManagers(t *testing.T) {
 		default:
 			t.Errorf("mail to %v", m.To)
 		}
+	}
+}
+
+// With --no-radar nothing is grouped while asking; the pass catches up.
+func TestWithoutTheRadarInTheAskThePassGroups(t *testing.T) {
+	s := newSite(t, func(c *app.Config) { c.NoRadar = true })
+	s.svc.Subscribe(s.app.Radar().Hook)
+	askers := []member{s.user(s.brand.ID, "asker0"), s.user(s.brand.ID, "asker1")}
+	ids := outage(t, s, askers, 3, time.Minute)
+	ctx := context.Background()
+	if _, err := s.app.Radar().ThreadsOf(ctx, s.brand.ID, radar.GroupKey(1)); err == nil {
+		t.Fatal("grouped while asking with the radar off")
+	}
+	if _, err := s.app.RunRadar(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.app.Radar().ThreadsOf(ctx, s.brand.ID, radar.GroupKey(1)); err != nil || len(got) != len(ids) {
+		t.Errorf("after the pass: %v %v", got, err)
 	}
 }
