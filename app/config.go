@@ -149,6 +149,7 @@ var envVars = map[string]string{
 	"addr":              "MUTUAL_ADDR",
 	"themes":            "MUTUAL_THEMES",
 	"no-demo":           "MUTUAL_NO_DEMO",
+	"no-radar":          "MUTUAL_NO_RADAR",
 	"secure-cookies":    "MUTUAL_SECURE_COOKIES",
 	"trusted-proxies":   "MUTUAL_TRUSTED_PROXIES",
 	"log-level":         "MUTUAL_LOG_LEVEL",

@@ -14,6 +14,7 @@ import (
 	"mutual/forum/notify"
 	"mutual/i18n"
 	"mutual/moderation"
+	"mutual/radar"
 	"mutual/search"
 	"mutual/sqldb"
 )
@@ -128,6 +129,9 @@ func (s *Service) erase(ctx context.Context, a account.Actor, u account.User, by
 			if err := search.RefreshThreads(ctx, tx, content.Threads); err != nil {
 				return err
 			}
+		}
+		if err := radar.EraseMember(ctx, tx, u.BrandID, u.ID, remove); err != nil {
+			return err
 		}
 		if err := escalation.EraseMember(ctx, tx, u.BrandID, u.ID, u.Username, remove); err != nil {
 			return err

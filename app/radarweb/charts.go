@@ -81,6 +81,9 @@ func groupsChart(loc *i18n.Localizer, groups []radar.GroupSize) template.HTML {
 	for i, g := range groups {
 		y := 4 + row*float64(i)
 		title := g.Title
+		if title == "" {
+			title = loc.T("radar.erased")
+		}
 		if r := []rune(title); len(r) > 48 {
 			title = string(r[:47]) + "…"
 		}
