@@ -282,3 +282,22 @@ func (m *Members) SetLanguage(ctx context.Context, brandID, userID int64, lang s
 	}
 	return nil
 }
+
+// Holding lists the ids of the brand's members granted role, oldest grant
+// first (the radar's weekly trends mail goes to its client managers).
+func (m *Members) Holding(ctx context.Context, brandID int64, role string) ([]int64, error) {
+	rows, err := m.db.Query(ctx, `SELECT user_id FROM role_assignments WHERE brand_id = ? AND role = ? ORDER BY user_id`, brandID, role)
+	if err != nil {
+		return nil, fmt.Errorf("account: members holding %s: %w", role, err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}

@@ -19,6 +19,7 @@ import (
 	"mutual/app/moderationweb"
 	"mutual/app/notifyweb"
 	"mutual/app/privacyweb"
+	"mutual/app/radarweb"
 	"mutual/app/reportweb"
 	"mutual/app/reputationweb"
 	"mutual/app/signalsweb"
@@ -35,6 +36,7 @@ import (
 	"mutual/migrations"
 	"mutual/moderation"
 	"mutual/privacy"
+	"mutual/radar"
 	"mutual/search"
 	"mutual/signals"
 	"mutual/sqldb"
@@ -62,6 +64,7 @@ type App struct {
 	authz       *moderation.Authorizer
 	mod         *moderation.Service
 	escalations *escalation.Service
+	radar       *radar.Service // the emerging-issue radar: look-alike groups, bursts, trends
 	sso         *sso.Service
 	copilot     *copilot.Service
 	privacy     *privacy.Service
@@ -89,6 +92,7 @@ type App struct {
 	privacyweb    *privacyweb.Handlers
 	signalsweb    *signalsweb.Handlers
 	kbweb         *kbweb.Handlers
+	radarweb      *radarweb.Handlers
 
 	// background work tied to the App's life: the change listener
 	// (PostgreSQL) or the search indexer (SQLite), and view counting.

@@ -17,6 +17,7 @@ func (a *App) startBackground() {
 	a.background.Go(func() { a.reports.RunViews(bg, 2*time.Second) })
 	a.background.Go(func() { a.labelThreads(bg) })
 	a.background.Go(func() { a.scoreSignals(bg) })
+	a.background.Go(func() { a.groupThreads(bg) })
 	if a.cfg.DatabaseURL != "" {
 		listening := make(chan struct{})
 		a.background.Go(func() { a.listenChanges(bg, listening) })
@@ -101,3 +102,16 @@ func (a *App) scoreSignals(ctx context.Context) {
 // Signals is the signals service, for commands and tests that score posts
 // without waiting for the background scorer.
 func (a *App) Signals() *signals.Service { return a.signals }
+
+// groupThreads puts in radar groups the threads the radar never saw (a bulk
+// load, an import, threads asked while it was off), a batch per
+// transaction, then stops.
+func (a *App) groupThreads(ctx context.Context) {
+	n, err := a.radar.Backfill(ctx, 500)
+	if err != nil && ctx.Err() == nil {
+		a.log.Error("radar catch-up", "err", err)
+	}
+	if n > 0 {
+		a.log.Info("radar grouped earlier threads", "threads", n)
+	}
+}

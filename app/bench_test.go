@@ -40,7 +40,7 @@ type benchSite struct {
 	db      *sqldb.DB
 }
 
-func newBenchSite(b *testing.B) *benchSite {
+func newBenchSite(b *testing.B, opts ...func(*app.Config)) *benchSite {
 	b.Helper()
 	ctx := context.Background()
 	now := func() time.Time { return time.Now().UTC() }
@@ -50,6 +50,9 @@ func newBenchSite(b *testing.B) *benchSite {
 	cfg.PostInterval = 0
 	cfg.JobInterval = 0
 	cfg.Now = now
+	for _, o := range opts {
+		o(&cfg)
+	}
 	a, err := app.New(ctx, cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	if err != nil {
 		b.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"mutual/app/moderationweb"
 	"mutual/app/notifyweb"
 	"mutual/app/privacyweb"
+	"mutual/app/radarweb"
 	"mutual/app/reportweb"
 	"mutual/app/reputationweb"
 	"mutual/app/signalsweb"
@@ -77,4 +78,5 @@ func (a *App) buildCapabilities() {
 	a.kbweb = kbweb.New(a.site, a.limits, a.kb, a.forum)
 	a.kbweb.CountView = a.reports.CountArticleView
 	a.forumweb.ArticleSlot = a.kbweb.ThreadSlot
+	a.radarweb = radarweb.New(a.site, a.radar, a.forum, cfg.Now)
 }

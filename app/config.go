@@ -25,6 +25,7 @@ type Config struct {
 	DatabaseURL   string // MUTUAL_DATABASE_URL: postgres://...; default SQLite in DataDir
 	ThemesDir     string // MUTUAL_THEMES: per-brand template and asset overrides
 	NoDemo        bool   // MUTUAL_NO_DEMO
+	NoRadar       bool   // MUTUAL_NO_RADAR: new threads are grouped later, by the radar's catch-up, not as they are asked
 	SecureCookies bool   // MUTUAL_SECURE_COOKIES: set behind a TLS-terminating proxy
 	// TrustedProxies (MUTUAL_TRUSTED_PROXIES) are the addresses or CIDR
 	// ranges of the proxies in front of Mutual, comma-separated: only from
@@ -93,6 +94,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, serve bool) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env MUTUAL_ADDR)")
 	fs.StringVar(&c.ThemesDir, "themes", c.ThemesDir, "folder of per-brand theme overrides, one sub-folder per host; empty: the built-in theme only (env MUTUAL_THEMES)")
 	fs.BoolVar(&c.NoDemo, "no-demo", c.NoDemo, "do not create the demo community on a fresh database (env MUTUAL_NO_DEMO)")
+	fs.BoolVar(&c.NoRadar, "no-radar", c.NoRadar, "do not group threads for the radar as they are asked; its catch-up does it at start (env MUTUAL_NO_RADAR)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark cookies Secure and __Host- and send HSTS (behind TLS) (env MUTUAL_SECURE_COOKIES)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "comma-separated addresses or CIDRs of the proxies whose X-Forwarded-For or Forwarded names the client (env MUTUAL_TRUSTED_PROXIES)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env MUTUAL_LOG_LEVEL)")
@@ -119,6 +121,7 @@ func (c *Config) FromEnv() error {
 	e.str("MUTUAL_PPROF_ADDR", &c.PprofAddr)
 	e.str("MUTUAL_METRICS_TOKEN", &c.MetricsToken)
 	e.boolean("MUTUAL_NO_DEMO", &c.NoDemo)
+	e.boolean("MUTUAL_NO_RADAR", &c.NoRadar)
 	e.boolean("MUTUAL_SECURE_COOKIES", &c.SecureCookies)
 	e.str("MUTUAL_TRUSTED_PROXIES", &c.TrustedProxies)
 	e.number("MUTUAL_LOGIN_PER_MINUTE", &c.LoginPerMin, 1, "a positive number")
@@ -146,6 +149,7 @@ var envVars = map[string]string{
 	"addr":              "MUTUAL_ADDR",
 	"themes":            "MUTUAL_THEMES",
 	"no-demo":           "MUTUAL_NO_DEMO",
+	"no-radar":          "MUTUAL_NO_RADAR",
 	"secure-cookies":    "MUTUAL_SECURE_COOKIES",
 	"trusted-proxies":   "MUTUAL_TRUSTED_PROXIES",
 	"log-level":         "MUTUAL_LOG_LEVEL",

@@ -159,6 +159,7 @@ func TestEveryPageSpeaksFromTheCatalogue(t *testing.T) {
 		{"members' data rights", "/admin/privacy", admin},
 		{"a member's data rights", "/admin/privacy/users/" + c.helper.actor.Username, admin},
 		{"single sign-on", "/admin/sso", admin},
+		{"trends", "/reports/trends", admin},
 	}
 	pages = append(pages, reached...)
 	names := []string{ss.provider.Label, "bob", "boss", s.brand.Name, s.brand.Tagline, s.board.Name, s.board.Description, c.solved.Title, c.open.Title, es.Title,

@@ -260,6 +260,9 @@ var authzMatrix = []mxRow{
 	{"PUT /api/v1/privacy/settings", mxNone, admins, "", `{"erased_posts":"keep","username_hold_days":90}`},
 
 	// Content language: whoever may edit a question may change its language.
+	// The radar's trends: the brand's client managers and admins.
+	{"GET /reports/trends", mxNone, reporters, "", ""},
+
 	{"POST /t/:id/language", mxThread, signedIn, mods, "language=es"},
 	{"PUT /api/v1/threads/:id/language", mxThread, signedIn, mods, `{"language":"es"}`},
 

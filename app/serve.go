@@ -74,6 +74,12 @@ func (a *App) runWorkers(ctx context.Context) {
 			a.log.Error("kudos ring detector", "err", err)
 		}
 		a.RunEscalationWebhooks(ctx)
+		if _, err := a.RunRadar(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("radar pass", "err", err)
+		}
+		if _, err := a.RunRadarWeekly(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("radar weekly mail", "err", err)
+		}
 		if time.Since(lastPrune) > time.Hour {
 			lastPrune = time.Now()
 			if err := ratelimit.Prune(ctx, a.db, a.cfg.Now()); err != nil && ctx.Err() == nil {

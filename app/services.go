@@ -14,6 +14,7 @@ import (
 	"mutual/markup"
 	"mutual/moderation"
 	"mutual/privacy"
+	"mutual/radar"
 	"mutual/search"
 	"mutual/signals"
 	"mutual/sqldb"
@@ -79,6 +80,10 @@ func (a *App) buildServices(ctx context.Context) error {
 	// edit rescores its post inside its own transaction.
 	a.signals = signals.New(db, cfg.Now)
 	a.forum.Subscribe(a.signals.Hook)
+	// The radar groups each new thread with its look-alikes as it is asked.
+	a.radar = radar.New(db, cfg.Now)
+	a.radar.Off = cfg.NoRadar
+	a.forum.Subscribe(a.radar.Hook)
 	a.sso = sso.New(db, a.members, cfg.Now)
 	a.sso.Audit = ssoAudit(a.mod)
 	a.copilot = copilot.New(db, a.search, cfg.Now)
@@ -119,6 +124,7 @@ func (a *App) buildNotify(ctx context.Context) error {
 		return err
 	}
 	a.forum.Subscribe(a.notify.Hook)
+	a.notify.Weekly = a.weeklyTrends // the radar's trends, for the weekly mail to client managers
 	brandIDs := func(ctx context.Context) ([]int64, error) {
 		bs, err := a.brands.All(ctx)
 		ids := make([]int64, len(bs))

@@ -100,6 +100,12 @@ var Owners = map[string]string{
 
 	// What posts say beyond their words: sentiment, churn and buying phrases.
 	"post_signals": "mutual/signals",
+	// The emerging-issue radar: groups of look-alike threads, term counts, bursts.
+	"radar_groups":    "mutual/radar",
+	"radar_threads":   "mutual/radar",
+	"radar_bands":     "mutual/radar",
+	"radar_term_days": "mutual/radar",
+	"radar_bursts":    "mutual/radar",
 
 	// The server's own machinery: background job leases and rate limits.
 	"jobs":          "mutual/jobs",
@@ -161,6 +167,8 @@ var AllowedReads = []Read{
 		"articles show their proposer's, editors' and credited members' names and their source threads' titles, one join per list"},
 	{"mutual/copilot", []string{"threads", "posts"},
 		"grounded help reads the question it helps with and the accepted answers of the solved threads search found, one query each"},
+	{"mutual/radar", []string{"threads", "posts"},
+		"the radar reads a thread's title and question to group it, inside the asking transaction or in its catch-up"},
 	{"mutual/forum/stackexchange", []string{"reputation_events"}, "bulk loader"},
 	{"mutual/migrations/storecopy", nil, "migrate-store copies a whole database table by table"},
 	{"mutual/bench/targets", []string{"brands", "boards", "threads", "posts", "jobs"},

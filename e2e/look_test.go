@@ -303,12 +303,12 @@ var tourRoles = []tourRole{
 	{"member", nil},
 	{"moderator", []string{"/mod/queue", "/mod/audit", "/console", "/escalations/supervisor", "/escalations/webhooks", "/mod/reputation/rings"}},
 	{"agent", []string{"/console"}},
-	{"client_manager", []string{"/mod/audit", "/reports/deflection", "/admin/reputation/export", "/reports/signals"}},
+	{"client_manager", []string{"/mod/audit", "/reports/deflection", "/admin/reputation/export", "/reports/signals", "/reports/trends"}},
 	{"sales", []string{"/leads"}},
 	{"admin", []string{"/mod/queue", "/mod/audit", "/console", "/escalations/supervisor", "/escalations/webhooks", "/reports/deflection",
 		"/mod/reputation/rings", "/admin/reputation/export", "/admin/brand", "/admin/roles", "/admin/sso", "/admin/reputation", "/reports/deflection/settings",
-		"/admin/privacy", "/admin/ticketing", "/reports/signals", "/leads", "/kb/queue"}},
-	{"editor", []string{"/kb/queue"}},
+		"/admin/privacy", "/admin/ticketing", "/reports/signals", "/leads", "/kb/queue", "/reports/trends"}},
+	{"editor", []string{"/kb/queue", "/reports/trends"}},
 }
 
 // tourBrand is a brand the tour runs on: where it is served, and the prefix

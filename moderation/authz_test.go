@@ -49,6 +49,7 @@ var matrix = []struct {
 	{"answer", "accept_any", [10]bool{N, N, N, Y, N, N, N, Y, N, N}},
 	{"queue", "read", [10]bool{N, N, N, Y, Y, N, N, Y, N, N}},
 	{"report", "read", [10]bool{N, N, N, N, N, Y, N, Y, N, N}},
+	{"trends", "read", [10]bool{N, N, N, N, N, Y, N, Y, N, N}}, // the radar's trends page and weekly mail
 	{"brand", "manage", [10]bool{N, N, N, N, N, N, N, Y, N, N}},
 	{"flag", "create", [10]bool{N, Y, Y, Y, Y, Y, Y, Y, Y, N}},
 	{"modqueue", "read", [10]bool{N, N, Y, Y, N, N, N, Y, N, N}},

@@ -15,6 +15,7 @@ import (
 	"mutual/i18n"
 	"mutual/kb"
 	"mutual/moderation"
+	"mutual/radar"
 	"mutual/search"
 	"mutual/signals"
 	"mutual/sqldb"
@@ -130,6 +131,9 @@ func (s *Service) erase(ctx context.Context, a account.Actor, u account.User, by
 			if err := search.RefreshThreads(ctx, tx, content.Threads); err != nil {
 				return err
 			}
+		}
+		if err := radar.EraseMember(ctx, tx, u.BrandID, u.ID, remove); err != nil {
+			return err
 		}
 		if err := escalation.EraseMember(ctx, tx, u.BrandID, u.ID, u.Username, remove); err != nil {
 			return err

@@ -43,6 +43,8 @@ func (m Mail) Compose(loc *i18n.Localizer, site string, signer *Signer, now time
 	}
 	msg.UnsubscribeURL = site + "/unsubscribe/" + signer.Sign(Claims{Purpose: PurposeUnsubscribe, BrandID: m.BrandID, UserID: m.To.UserID})
 	switch m.Kind {
+	case MailTrends:
+		msg.Subject = subject(m.composeTrends(loc, site, &b))
 	case MailDigest:
 		msg.Subject = subject(loc.N("nf.digest_subject", int64(len(m.Notifications))))
 		b.WriteString(loc.T("nf.digest_lede") + "\n\n")

@@ -55,6 +55,9 @@ type Store struct {
 	// Mail says whether email is on: only then does an event queue mail,
 	// so turning SMTP on later does not send a backlog of stale news.
 	Mail bool
+	// Weekly reads what a brand's weekly trends mail says (the radar's
+	// trends, fitted by app/); without it the mail is not sent.
+	Weekly func(ctx context.Context, brandID int64) (Weekly, error)
 }
 
 // New returns the store; now is the clock.

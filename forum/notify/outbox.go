@@ -81,6 +81,7 @@ type Mail struct {
 	Notifications []Notification // one for a notification, the batch for a digest
 	Excerpt       string         // the post's text, for a single notification
 	ResetToken    string         // a password reset's fresh token; "" when the request is no longer open
+	Weekly        *Weekly        // the trends mail's content; nil when there is none to tell
 }
 
 // Load reads a claimed mail with its recipient and content.
@@ -124,6 +125,14 @@ WHERE o.id = ?`, id).Scan(&m.ID, &m.Kind, &m.Attempts, &m.BrandID, &m.BrandName,
 			if err := s.db.QueryRow(ctx, `SELECT body_md FROM posts WHERE id = ? AND status = 'visible'`, n.PostID).Scan(&md); err == nil {
 				m.Excerpt = truncate(strings.TrimSpace(md), 600)
 			}
+		}
+	case MailTrends:
+		if s.Weekly != nil {
+			w, err := s.Weekly(ctx, m.BrandID)
+			if err != nil {
+				return Mail{}, err
+			}
+			m.Weekly = &w
 		}
 	case MailDigest:
 		kinds := make([]string, len(emailedKinds))
@@ -181,6 +190,8 @@ func (m Mail) SkipReason() string {
 		return "member unsubscribed"
 	case m.Kind == MailNotification && m.To.Prefs.EmailMode != EmailImmediate:
 		return "member chose the daily digest"
+	case m.Kind == MailTrends && m.Weekly == nil:
+		return "no trends to tell"
 	case m.Kind == MailDigest && len(m.Notifications) == 0:
 		return "nothing unread left for the digest"
 	case m.Kind == MailNotification && len(m.Notifications) == 1 && !m.Notifications[0].Unread():

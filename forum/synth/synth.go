@@ -89,6 +89,10 @@ type Options struct {
 	BenchPassword string // "" means DefaultBenchPassword
 	End           time.Time
 	BatchThreads  int // threads per transaction; 0 means DefaultBatchThreads
+	// Incidents are bursts of paraphrased questions about one outage on one
+	// board of the default brand, injected in the last four weeks of the
+	// traffic; Result.Incidents records them with their threads.
+	Incidents int
 	// Progress, when set, is called after each committed batch with the
 	// number of posts written so far (out of Posts).
 	Progress func(postsDone int64)
@@ -100,6 +104,7 @@ type Result struct {
 	Threads, Posts, Replies, Unanswered int
 	Accepted, Kudos, ReputationEvents   int
 	BenchUsernames                      []string
+	Incidents                           []Incident
 	BenchPassword                       string
 	DistinctBodies                      int
 }
@@ -132,6 +137,8 @@ func (o *Options) normalise() error {
 		return fmt.Errorf("synth: at most %d replies per thread on average", maxMeanReplies)
 	case o.Brands < 1 || o.Brands > 1000 || o.Brands > o.Threads:
 		return errors.New("synth: brands must be 1 to 1000 and no more than threads")
+	case o.Incidents < 0 || o.Incidents > 1000:
+		return errors.New("synth: incidents must be 0 to 1000")
 	case o.BenchMembers > 1000:
 		return errors.New("synth: at most 1000 bench members")
 	case len(o.BenchPassword) < account.MinPasswordLen:
@@ -147,6 +154,7 @@ const (
 	streamBodies
 	streamMembers
 	streamThreads
+	streamIncidents
 )
 
 func stream(seed uint64, n uint64) *rand.Rand {
@@ -199,6 +207,9 @@ func Generate(ctx context.Context, db *sqldb.DB, md *markup.Renderer, o Options)
 		return Result{}, err
 	}
 	if err := g.finish(ctx); err != nil {
+		return Result{}, err
+	}
+	if err := g.injectIncidents(ctx); err != nil {
 		return Result{}, err
 	}
 	// Index the posts for search in large batches (SQLite; a no-op on PostgreSQL).

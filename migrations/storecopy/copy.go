@@ -31,6 +31,7 @@ var copyOrder = []string{
 	"post_signals",
 	// The knowledge base and its readers.
 	"kb_articles", "kb_article_revisions", "kb_article_sources", "kb_article_credits", "kb_article_reports", "article_view_days",
+	"radar_groups", "radar_threads", "radar_bands", "radar_term_days", "radar_bursts",
 }
 
 // TableCount is one table's rows in the source and the target after a copy.
@@ -141,7 +142,7 @@ func hasIDColumn(table string) bool {
 		return false
 	case "sso_flows", "sso_settings", "username_holds", "privacy_settings":
 		return false
-	case "ticketing_settings", "ticketing_signatures", "kb_article_revisions", "kb_article_sources", "kb_article_credits", "article_view_days":
+	case "ticketing_settings", "ticketing_signatures", "kb_article_revisions", "kb_article_sources", "kb_article_credits", "article_view_days", "radar_threads", "radar_bands", "radar_term_days":
 		return false
 	}
 	return true
