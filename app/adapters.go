@@ -10,11 +10,13 @@ import (
 	"mutual/app/discoveryweb"
 	"mutual/app/escalationweb"
 	"mutual/app/forumweb"
+	"mutual/app/incidentweb"
 	"mutual/app/moderationweb"
 	"mutual/app/reputationweb"
 	"mutual/app/ssoweb"
 	"mutual/escalation"
 	"mutual/forum"
+	"mutual/incident"
 	"mutual/moderation"
 	"mutual/report/deflection"
 	"mutual/sqldb"
@@ -105,4 +107,23 @@ func ssoAudit(m *moderation.Service) sso.Audit {
 		}
 		return m.RecordStaffAct(ctx, tx, actor, act, target, id, before, after)
 	}
+}
+
+// escalationIncidents is the incident lane as the console, the supervisor
+// page and the escalation stats API show it.
+type escalationIncidents struct {
+	web *incidentweb.Handlers
+	svc *incident.Service
+}
+
+func (e escalationIncidents) Banner(c *gin.Context) any { return e.web.Banner(c) }
+
+func (e escalationIncidents) Figures(ctx context.Context, brandID int64) (escalationweb.IncidentFigures, error) {
+	st, err := e.svc.Stats(ctx, brandID)
+	if err != nil {
+		return escalationweb.IncidentFigures{}, err
+	}
+	set, err := e.svc.Settings(ctx, brandID)
+	return escalationweb.IncidentFigures{Open: st.Open, Unacknowledged: st.Unacknowledged, Breached: st.Breached,
+		BreachedOpen: st.BreachedOpen, AckSLASeconds: int(set.AckSLA.Seconds())}, err
 }

@@ -14,6 +14,7 @@ import (
 	"mutual/app/discoveryweb"
 	"mutual/app/escalationweb"
 	"mutual/app/forumweb"
+	"mutual/app/incidentweb"
 	"mutual/app/moderationweb"
 	"mutual/app/notifyweb"
 	"mutual/app/privacyweb"
@@ -25,6 +26,7 @@ import (
 	"mutual/escalation"
 	"mutual/forum"
 	"mutual/forum/notify"
+	"mutual/incident"
 	"mutual/jobs"
 	"mutual/markup"
 	"mutual/migrations"
@@ -56,6 +58,7 @@ type App struct {
 	authz       *moderation.Authorizer
 	mod         *moderation.Service
 	escalations *escalation.Service
+	incidents   *incident.Service // the brand-defence lane
 	sso         *sso.Service
 	privacy     *privacy.Service
 	notify      *notify.Store  // who hears about what, and the mail outbox
@@ -77,6 +80,7 @@ type App struct {
 	brandweb      *brandweb.Handlers
 	ssoweb        *ssoweb.Handlers
 	privacyweb    *privacyweb.Handlers
+	incidentweb   *incidentweb.Handlers
 
 	// background work tied to the App's life: the change listener
 	// (PostgreSQL) or the search indexer (SQLite), and view counting.
@@ -162,3 +166,6 @@ func (a *App) RunNotify(ctx context.Context) (NotifyRun, error) { return a.sende
 
 // Notify exposes the notification store to tests and commands.
 func (a *App) Notify() *notify.Store { return a.notify }
+
+// Incidents exposes the incident service to the radar, commands and tests.
+func (a *App) Incidents() *incident.Service { return a.incidents }

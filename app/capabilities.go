@@ -8,6 +8,7 @@ import (
 	"mutual/app/discoveryweb"
 	"mutual/app/escalationweb"
 	"mutual/app/forumweb"
+	"mutual/app/incidentweb"
 	"mutual/app/moderationweb"
 	"mutual/app/notifyweb"
 	"mutual/app/privacyweb"
@@ -63,4 +64,6 @@ func (a *App) buildCapabilities() {
 	a.modweb.Find = a.search.Search
 	a.forumweb.Moderation = forumModeration{a.modweb}
 	a.privacyweb = privacyweb.New(a.site, a.limits, a.privacy)
+	a.incidentweb = incidentweb.New(a.site, a.incidents, a.forum, cfg.Now)
+	a.esc.Incidents = escalationIncidents{a.incidentweb, a.incidents}
 }

@@ -19,6 +19,7 @@ import (
 	"mutual/forum"
 	"mutual/forum/lang"
 	"mutual/i18n"
+	"mutual/incident"
 	"mutual/reputation"
 )
 
@@ -77,6 +78,12 @@ func TestEveryPageSpeaksFromTheCatalogue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// An open incident: its pages, and the banner on the console and the supervisor page.
+	incID, _, err := s.app.Incidents().Raise(context.Background(), incident.Raised{BrandID: s.brand.ID, GroupKey: "pseudo",
+		Label: "Pseudo outage", Terms: []string{"outage"}, Places: []string{"Leeds"}, ThreadIDs: []int64{c.open.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ps := func(b *browser) *browser { return b.speaking(i18n.Pseudo) }
 	anon := ps(s.browser())
 	asker, other, mod := ps(s.signedIn(c.asker)), ps(s.signedIn(c.other)), ps(s.signedIn(c.mod))
@@ -121,9 +128,10 @@ func TestEveryPageSpeaksFromTheCatalogue(t *testing.T) {
 		{"escalations: supervisor", "/escalations/supervisor", mod},
 		{"webhook deliveries", "/escalations/webhooks", mod},
 		{"sign-in provider that does not exist", "/sso/9999/start", anon},
+		{"incidents", "/incidents", admin}, {"incident", "/incidents/" + itoa(incID), admin}, {"incident settings", "/incidents/settings", admin},
 	}
 	names := []string{s.brand.Name, s.brand.Tagline, s.board.Name, s.board.Description, c.solved.Title, c.open.Title, es.Title,
-		c.asker.actor.Username, c.helper.actor.Username, c.other.actor.Username, c.mod.actor.Username, "admina", "admin"}
+		c.asker.actor.Username, c.helper.actor.Username, c.other.actor.Username, c.mod.actor.Username, "admina", "admin", "Pseudo outage"}
 	for _, l := range lang.Known() { // content languages, each named in its own words
 		names = append(names, l.Name)
 	}

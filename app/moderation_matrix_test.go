@@ -260,7 +260,26 @@ var authzMatrix = []mxRow{
 	// Content language: whoever may edit a question may change its language.
 	{"POST /t/:id/language", mxThread, signedIn, mods, "language=es"},
 	{"PUT /api/v1/threads/:id/language", mxThread, signedIn, mods, `{"language":"es"}`},
+
+	// Incidents: the brand's agents and moderators work them; its
+	// administrators set the acknowledgement SLA and the contacts.
+	{"GET /incidents", mxNone, incStaff, "", ""},
+	{"POST /incidents", mxNone, incStaff, "", "label=Matrix+outage&thread={thread}"},
+	{"GET /incidents/settings", mxNone, admins, "", ""},
+	{"POST /incidents/settings", mxNone, admins, "", "ack_minutes=15&contacts="},
+	{"GET /incidents/:id", mxToken, incStaff, "", ""},
+	{"POST /incidents/:id/acknowledge", mxToken, incStaff, "", ""},
+	{"POST /incidents/:id/status", mxToken, incStaff, "", "board_id={board}&title=Known+issue&body=We+know+about+it."},
+	{"POST /incidents/:id/reply-all", mxToken, incStaff, "", ""},
+	{"POST /incidents/:id/close", mxToken, incStaff, "", "outcome=resolved"},
+	{"GET /api/v1/incidents", mxNone, incStaff, "", ""},
+	{"GET /api/v1/incidents/:id", mxToken, incStaff, "", ""},
+	{"POST /api/v1/incidents/:id/acknowledge", mxToken, incStaff, "", ""},
+	{"POST /api/v1/incidents/:id/close", mxToken, incStaff, "", `{"outcome":"resolved"}`},
 }
+
+// incStaff work incidents: agents, moderators and administrators.
+const incStaff = "moderator agent admin"
 
 // Role sets for the matrix (space-separated roles).
 const (
@@ -333,6 +352,7 @@ func mxDigest(t *testing.T, s *site) string {
 		`SELECT COUNT(*) FROM suggestion_opens`, `SELECT COALESCE(SUM(COALESCE(still_need_help_at, 0) % 997), 0) FROM threads`,
 		`SELECT COUNT(*) FROM sso_providers`, `SELECT COUNT(*) FROM sso_identities`, `SELECT COUNT(*) FROM sso_settings`,
 		`SELECT COUNT(*) FROM api_tokens`, `SELECT COUNT(*) FROM password_resets`,
+		`SELECT COUNT(*) FROM incidents`, `SELECT COUNT(*) FROM incident_threads`, `SELECT COUNT(*) FROM incident_settings`,
 	}
 	var b strings.Builder
 	for _, q := range qs {

@@ -9,6 +9,7 @@ import (
 	"mutual/forum"
 	"mutual/forum/notify"
 	"mutual/i18n"
+	"mutual/incident"
 	"mutual/markup"
 	"mutual/moderation"
 	"mutual/privacy"
@@ -84,6 +85,7 @@ func (a *App) buildServices(ctx context.Context) error {
 	a.privacy = privacy.New(db, a.members, signOn, cfg.Now)
 	a.privacy.Changed = a.onChange
 	a.forum.OnChange = a.onChange
+	a.incidents = incident.New(db, cfg.Now, a.forum, a.escalations, a.notify)
 	return nil
 }
 

@@ -80,6 +80,10 @@ var Owners = map[string]string{
 	"sso_settings":   "mutual/sso",
 	// Members' data rights: each brand's erasure policy.
 	"privacy_settings": "mutual/privacy",
+	// Incidents: one problem many members hit at once, answered once.
+	"incidents":         "mutual/incident",
+	"incident_threads":  "mutual/incident",
+	"incident_settings": "mutual/incident",
 
 	// The server's own machinery: background job leases and rate limits.
 	"jobs":          "mutual/jobs",
@@ -131,6 +135,8 @@ var AllowedReads = []Read{
 		"a notification or digest names the thread, post and people it is about"},
 	{"mutual/report/deflection", []string{"boards", "posts", "threads", "suggestion_opens", "escalations"},
 		"the deflection report computes its figures across content and escalations"},
+	{"mutual/incident", []string{"users", "threads", "role_assignments"},
+		"an incident's page lists its threads with their titles and the agents' names; its contacts are the brand's staff"},
 	{"mutual/forum/stackexchange", []string{"reputation_events"}, "bulk loader"},
 	{"mutual/migrations/storecopy", nil, "migrate-store copies a whole database table by table"},
 	{"mutual/bench/targets", []string{"brands", "boards", "threads", "posts", "jobs"},

@@ -84,6 +84,10 @@ var matrix = []struct {
 	{"password", "reset", [7]bool{Y, Y, Y, Y, Y, Y, Y}},
 	{"token", "manage", [7]bool{N, Y, Y, Y, Y, Y, Y}},
 	{"language", "manage", [7]bool{N, Y, Y, Y, Y, Y, Y}},
+	// Incidents: the brand's agents and moderators work them; its administrators set their SLA and contacts.
+	{"incident", "read", [7]bool{N, N, N, Y, Y, N, Y}},
+	{"incident", "work", [7]bool{N, N, N, Y, Y, N, Y}},
+	{"incident", "manage", [7]bool{N, N, N, N, N, N, Y}},
 	// Not in the policy at all: default deny for everyone.
 	{"brand", "delete", [7]bool{N, N, N, N, N, N, N}},
 	{"post", "destroy_everything", [7]bool{N, N, N, N, N, N, N}},

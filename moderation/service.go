@@ -61,7 +61,8 @@ const (
 var Acts = []string{ActPostFlagged, ActPostHidden, ActPostUnhidden, ActPostDeleted, ActPostRestored, ActPostEdited,
 	ActPostApproved, ActFlagsDismissed, ActThreadLocked, ActThreadUnlocked, ActThreadPinned, ActThreadUnpinned,
 	ActThreadMoved, ActThreadMerged, ActUserWarned, ActUserSuspended, ActUserUnsuspended, ActUserBanned,
-	ActUserUnbanned, ActRoleGranted, ActRoleRevoked, ActSettingsChanged, ActBrandChanged, ActMemberExported, ActMemberErased}
+	ActUserUnbanned, ActRoleGranted, ActRoleRevoked, ActSettingsChanged, ActBrandChanged, ActMemberExported, ActMemberErased,
+	ActIncidentRaised, ActIncidentAcknowledged, ActIncidentStatusPosted, ActIncidentReplied, ActIncidentClosed}
 
 // Action is one row of the audit log.
 type Action struct {
