@@ -136,6 +136,7 @@ func (h *Handlers) raiseForm(c *gin.Context) {
 type detailView struct {
 	Row         row
 	Boards      []forum.Board
+	Board       int64  // where the status thread goes unless chosen: the group's board
 	StatusTitle string // what the status form starts with
 	StatusBody  string
 	Done        string
@@ -165,6 +166,11 @@ func (h *Handlers) renderDetail(c *gin.Context, code int, id int64) {
 	v := detailView{Row: h.rows(web.LocalizerOf(c), []incident.Incident{x})[0], Boards: boards, Done: done(c),
 		StatusTitle: web.T(c, "incident.status_title_default", "Label", x.Label),
 		StatusBody:  web.T(c, "incident.status_body_default", "Label", x.Label)}
+	if len(x.BoardIDs) > 0 {
+		v.Board = x.BoardIDs[0]
+	} else if len(x.Threads) > 0 {
+		v.Board = x.Threads[0].BoardID
+	}
 	h.site.Render(c, code, "incident_detail", web.T(c, "incident.title_detail", "ID", id), v)
 }
 
