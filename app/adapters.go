@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -126,4 +127,13 @@ func (e escalationIncidents) Figures(ctx context.Context, brandID int64) (escala
 	set, err := e.svc.Settings(ctx, brandID)
 	return escalationweb.IncidentFigures{Open: st.Open, Unacknowledged: st.Unacknowledged, Breached: st.Breached,
 		BreachedOpen: st.BreachedOpen, AckSLASeconds: int(set.AckSLA.Seconds())}, err
+}
+
+// reportIncidents counts a period's incidents against their acknowledgement
+// SLA for the deflection report.
+func reportIncidents(svc *incident.Service) func(ctx context.Context, brandID int64, from, to time.Time) (deflection.Compliance, error) {
+	return func(ctx context.Context, brandID int64, from, to time.Time) (deflection.Compliance, error) {
+		within, due, err := svc.Compliance(ctx, brandID, from, to)
+		return deflection.Compliance{Within: within, Due: due}, err
+	}
 }

@@ -66,4 +66,5 @@ func (a *App) buildCapabilities() {
 	a.privacyweb = privacyweb.New(a.site, a.limits, a.privacy)
 	a.incidentweb = incidentweb.New(a.site, a.incidents, a.forum, cfg.Now)
 	a.esc.Incidents = escalationIncidents{a.incidentweb, a.incidents}
+	a.reports.Incidents = reportIncidents(a.incidents)
 }

@@ -227,6 +227,14 @@ func TestIncidentAcknowledgementSLAIsTheBrands(t *testing.T) {
 	if got := f.stats(); got["sla_breaches"].(float64) != 1 || got["ack_sla_seconds"].(float64) != 300 {
 		t.Errorf("after 6 of 5 minutes: %v", got)
 	}
+	// The deflection report counts it with the agents' SLAs.
+	r := f.bearerClient(admin).api("GET", "/api/v1/reports/deflection", nil)
+	if r.code != 200 || !strings.Contains(r.body, `"incident_ack_sla":{"within":0,"due":1,"percent":0}`) {
+		t.Errorf("report: %d %s", r.code, clip(r.body))
+	}
+	if page := b.get("/reports/deflection"); !strings.Contains(page.body, "Incidents acknowledged in time") {
+		t.Errorf("the report page does not show the incidents' SLA")
+	}
 }
 
 // From the incident page an agent posts the pinned known-issue thread and

@@ -147,12 +147,16 @@ FROM incidents WHERE brand_id = ?`, now, now, brandID).Scan(&st.Open, &st.Unackn
 // breachedSQL is Incident.Breached in SQL; its one argument is now.
 const breachedSQL = `(acknowledged_at > ack_due_at OR (acknowledged_at IS NULL AND COALESCE(closed_at, ?) > ack_due_at))`
 
-// Breaches counts a brand's incidents raised in [from, to) whose
-// acknowledgement SLA was breached (as of now), for reports of a period.
-func (s *Service) Breaches(ctx context.Context, brandID int64, from, to time.Time) (raised, breached int, err error) {
-	err = s.db.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN `+breachedSQL+` THEN 1 ELSE 0 END), 0)
-FROM incidents WHERE brand_id = ? AND raised_at >= ? AND raised_at < ?`, ms(s.now()), brandID, ms(from), ms(to)).Scan(&raised, &breached)
-	return raised, breached, wrap("breaches", err)
+// Compliance counts a brand's incidents raised in [from, to) whose
+// acknowledgement was due by now (acknowledged, or its SLA passed while
+// open), and of those, how many were acknowledged in time. A report of a
+// period counts them as it counts the agents' answer SLA.
+func (s *Service) Compliance(ctx context.Context, brandID int64, from, to time.Time) (within, due int, err error) {
+	err = s.db.QueryRow(ctx, `SELECT
+COALESCE(SUM(CASE WHEN acknowledged_at IS NOT NULL OR COALESCE(closed_at, ?) > ack_due_at THEN 1 ELSE 0 END), 0),
+COALESCE(SUM(CASE WHEN acknowledged_at <= ack_due_at THEN 1 ELSE 0 END), 0)
+FROM incidents WHERE brand_id = ? AND raised_at >= ? AND raised_at < ?`, ms(s.now()), brandID, ms(from), ms(to)).Scan(&due, &within)
+	return within, due, wrap("compliance", err)
 }
 
 // Candidate is a recent unsolved question an agent may gather into an

@@ -45,7 +45,7 @@ func figures(loc *i18n.Localizer, r *deflection.Report) []figure {
 		return figure{Key: key, Label: loc.T("fig." + key), Value: value, How: loc.T("fig."+key+"_how", args...)}
 	}
 	assumed := func(fg figure) figure { fg.Assumption = !r.Rate.Measured; return fg }
-	return []figure{
+	out := []figure{
 		fig("asked", n(f.Asked)),
 		fig("peer_answered", n(f.PeerAnswered)),
 		fig("peer_resolved", n(f.PeerResolved)),
@@ -68,4 +68,9 @@ func figures(loc *i18n.Localizer, r *deflection.Report) []figure {
 		fig("first_answer_sla", sla(f.FirstAnswerSLA), "SLA", dur(float64(r.EscalationSLASeconds), 1)),
 		fig("agent_sla", sla(f.AgentSLA), "SLA", dur(float64(r.AgentSLASeconds), 1)),
 	}
+	if r.IncidentSLA != nil {
+		out = append(out, figure{Key: "incident_sla", Label: loc.T("incident.fig_sla"), Value: sla(*r.IncidentSLA),
+			How: loc.T("incident.fig_sla_how")})
+	}
+	return out
 }
