@@ -136,6 +136,8 @@ func hasIDColumn(table string) bool {
 		return false
 	case "sso_flows", "sso_settings", "username_holds", "privacy_settings":
 		return false
+	case "incident_threads", "incident_settings":
+		return false
 	}
 	return true
 }
