@@ -388,7 +388,7 @@ func TestIncidentRaisedByHand(t *testing.T) {
 	if r := b.post("/incidents", url.Values{"label": {"Leeds 4G"}}); r.code != 422 || !strings.Contains(r.body, "Pick at least one question") {
 		t.Fatalf("raise without threads: %d", r.code)
 	}
-	r := b.post("/incidents", url.Values{"label": {"Leeds 4G"}, "thread": {itoa(ids[0]), itoa(ids[1])}})
+	r := b.post("/incidents", url.Values{"label": {"Leeds 4G"}, "thread": {itoa(ids[0])}, "more": {"http://localhost/t/" + itoa(ids[1]) + "/no-4g, 999999"}})
 	if r.code != 303 || !strings.HasPrefix(r.header.Get("Location"), "/incidents/") {
 		t.Fatalf("raise: %d %s", r.code, r.body)
 	}

@@ -70,8 +70,13 @@ func done(c *gin.Context) string {
 // supervisor page, or nil when there are none.
 func (h *Handlers) Banner(c *gin.Context) any {
 	list, err := h.incidents.Open(c.Request.Context(), web.ActorOf(c).BrandID)
-	if err != nil || len(list) == 0 {
-		return nil // the console still works without its banner
+	if err != nil {
+		// The console still works without its banner; the log says why.
+		h.site.Log().Error("incident banner", "err", err)
+		return nil
+	}
+	if len(list) == 0 {
+		return nil
 	}
 	return bannerView{Rows: h.rows(web.LocalizerOf(c), list)}
 }
@@ -125,6 +130,7 @@ func (h *Handlers) raiseForm(c *gin.Context) {
 			ids = append(ids, id)
 		}
 	}
+	ids = append(ids, threadRefs(c.PostForm("more"))...)
 	id, err := h.incidents.RaiseByHand(c.Request.Context(), web.ActorOf(c), c.PostForm("label"), ids)
 	if err != nil {
 		h.site.Refuse(c, web.Form{Page: "incidents", Name: "raise", Fields: []string{"label", "threads"}}, err)
@@ -254,3 +260,22 @@ func (h *Handlers) settingsForm(c *gin.Context) {
 
 // Unreplied is how many threads still wait for the staff reply.
 func (r row) Unreplied() int { return max(0, r.ThreadCount-r.Replied) }
+
+// threadRefs reads the threads an agent pasted: numbers, or links to them
+// (".../t/42/slug"), separated by spaces or commas.
+func threadRefs(s string) []int64 {
+	var out []int64
+	for _, f := range strings.Fields(strings.ReplaceAll(s, ",", " ")) {
+		if i := strings.Index(f, "/t/"); i >= 0 {
+			f = f[i+3:]
+		}
+		digits := strings.IndexFunc(f, func(r rune) bool { return r < '0' || r > '9' })
+		if digits < 0 {
+			digits = len(f)
+		}
+		if id, err := strconv.ParseInt(f[:digits], 10, 64); err == nil && id > 0 {
+			out = append(out, id)
+		}
+	}
+	return out
+}
