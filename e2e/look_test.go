@@ -301,12 +301,13 @@ type tourRole struct {
 var tourRoles = []tourRole{
 	{"visitor", nil},
 	{"member", nil},
-	{"moderator", []string{"/mod/queue", "/mod/audit", "/console", "/escalations/supervisor", "/escalations/webhooks", "/mod/reputation/rings"}},
-	{"agent", []string{"/console"}},
+	{"moderator", []string{"/mod/queue", "/mod/audit", "/console", "/escalations/supervisor", "/escalations/webhooks", "/mod/reputation/rings",
+		"/incidents"}},
+	{"agent", []string{"/console", "/incidents"}},
 	{"client_manager", []string{"/mod/audit", "/reports/deflection", "/admin/reputation/export"}},
 	{"admin", []string{"/mod/queue", "/mod/audit", "/console", "/escalations/supervisor", "/escalations/webhooks", "/reports/deflection",
 		"/mod/reputation/rings", "/admin/reputation/export", "/admin/brand", "/admin/roles", "/admin/sso", "/admin/reputation", "/reports/deflection/settings",
-		"/admin/privacy"}},
+		"/admin/privacy", "/incidents", "/incidents/settings"}},
 }
 
 // tourBrand is a brand the tour runs on: where it is served, and the prefix
