@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -68,8 +69,14 @@ func (s *Service) raise(ctx context.Context, a account.Actor, r Raised, source s
 		return 0, false, invalid(ctx, "label", "incident.err_label")
 	case len(r.ThreadIDs) == 0:
 		return 0, false, invalid(ctx, "threads", "incident.err_no_threads")
-	case len(r.ThreadIDs) > MaxThreads:
+	case len(r.ThreadIDs) > MaxThreads && source == SourceAgent:
 		return 0, false, invalid(ctx, "threads", "incident.err_too_many", "Max", MaxThreads)
+	case len(r.ThreadIDs) > MaxThreads:
+		// The radar may hand over a whole growing group each time: the
+		// newest threads are the ones still waiting.
+		ids := slices.Clone(r.ThreadIDs)
+		slices.Sort(ids)
+		r.ThreadIDs = ids[len(ids)-MaxThreads:]
 	}
 	if utf8.RuneCountInString(r.Label) > MaxLabel {
 		r.Label = string([]rune(r.Label)[:MaxLabel])
