@@ -429,3 +429,24 @@ func TestIncidentMailsTheContacts(t *testing.T) {
 		t.Fatalf("mail: %+v", got)
 	}
 }
+
+// An escalation held by an incident waits for the incident, not for an
+// agent: past its agent SLA it is no breach, in the stats or the report.
+func TestIncidentHeldEscalationsAreNotAgentBreaches(t *testing.T) {
+	f := newIncFixture(t)
+	ids := f.ask(1)
+	f.clock.Add(16 * time.Minute)
+	f.detect()
+	f.raise(ids)
+	f.clock.Add(2 * time.Hour)
+	r := f.bearerClient(f.mod).api("GET", "/api/v1/escalations/stats", nil)
+	if v := r.json(t); v["sla_breaches"].(float64) != 0 {
+		t.Errorf("escalation breaches %v, want none while held", v["sla_breaches"])
+	}
+	admin := f.user(f.brand.ID, "boss", "admin")
+	rep := f.bearerClient(admin).api("GET", "/api/v1/reports/deflection", nil).json(t)
+	totals := rep["report"].(map[string]any)["totals"].(map[string]any)
+	if totals["escalated"].(float64) != 1 || totals["agent_answer_sla"].(map[string]any)["due"].(float64) != 0 {
+		t.Errorf("report totals: escalated %v, agent SLA %v; want the held escalation not due", totals["escalated"], totals["agent_answer_sla"])
+	}
+}
