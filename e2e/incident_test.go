@@ -122,6 +122,8 @@ func TestJourneyIncidentLane(t *testing.T) {
 	if len(titles) == 0 || !strings.Contains(titles[0], "Known issue: No 4G in Leeds") {
 		t.Errorf("the board lists %q, want the pinned status thread first", titles)
 	}
+	open(t, agent, base+"/incidents")
+	shoot(t, agent, "incident-list")
 	open(t, agent, base+"/console")
 	for _, th := range group {
 		if contains(consoleTitles(t, agent, "esc-mine"), th.Title) || contains(consoleTitles(t, agent, "esc-queue"), th.Title) {
