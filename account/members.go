@@ -26,7 +26,7 @@ type Members struct {
 func NewMembers(db *sqldb.DB, now func() time.Time) *Members { return &Members{db: db, now: now} }
 
 // Roles a brand can grant. "member" is implicit for every account.
-var Roles = []string{"member", "trusted", "moderator", "agent", "client_manager", "admin"}
+var Roles = []string{"member", "trusted", "moderator", "agent", "client_manager", "admin", "sales", "integration"}
 
 var usernameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{1,18}[A-Za-z0-9]$`)
 
@@ -223,10 +223,21 @@ ORDER BY 1`, brandID, userID, userID, brandID, restricted, userID, brandID, ms(m
 		if r == restricted {
 			return []string{"anonymous"}, nil
 		}
+		if r == Integration {
+			// A listening tool's account pushes mentions and does
+			// nothing a member does (the policy gives it a visitor's
+			// reading).
+			return []string{Integration}, nil
+		}
 		roles = append(roles, r)
 	}
 	return roles, rows.Err()
 }
+
+// Integration is the role of a listening tool's account: its tokens push
+// mentions from other channels, and otherwise read only what a visitor
+// reads: it holds none of a member's rights.
+const Integration = "integration"
 
 // restricted marks, among a member's roles, that their standing holds them
 // to a visitor's; no role can be named so (role names are words).

@@ -60,6 +60,7 @@ type Profile struct {
 	SuspendedUntil      *time.Time `json:"suspended_until"`
 	BannedAt            *time.Time `json:"banned_at"`
 	StandingReason      string     `json:"standing_reason,omitempty"`
+	MarketingOptIn      bool       `json:"marketing_opt_in"` // agreed to be contacted by the brand's sales team
 }
 
 // SessionData is one signed-in browser, by its times only.
@@ -99,11 +100,11 @@ func optTime(v int64) *time.Time {
 func ExportMember(ctx context.Context, q sqldb.Querier, brandID, userID int64) (Data, error) {
 	var d Data
 	p := &d.Profile
-	var verified, joined, suspended, banned int64
+	var verified, joined, suspended, banned, marketing int64
 	var hash string
 	err := q.QueryRow(ctx, `SELECT id, username, email, COALESCE(email_verified_at, 0), bio, reputation, created_at, password_hash,
-external_id, COALESCE(suspended_until, 0), COALESCE(banned_at, 0), suspend_reason FROM users WHERE id = ? AND brand_id = ?`, userID, brandID).
-		Scan(&p.ID, &p.Username, &p.Email, &verified, &p.Bio, &p.Reputation, &joined, &hash, &p.ExternalID, &suspended, &banned, &p.StandingReason)
+external_id, COALESCE(suspended_until, 0), COALESCE(banned_at, 0), suspend_reason, marketing_opt_in FROM users WHERE id = ? AND brand_id = ?`, userID, brandID).
+		Scan(&p.ID, &p.Username, &p.Email, &verified, &p.Bio, &p.Reputation, &joined, &hash, &p.ExternalID, &suspended, &banned, &p.StandingReason, &marketing)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Data{}, &fault.Error{Kind: fault.ErrNotFound, Msg: i18n.T(ctx, "account.no_account")}
 	}
@@ -111,7 +112,7 @@ external_id, COALESCE(suspended_until, 0), COALESCE(banned_at, 0), suspend_reaso
 		return Data{}, fmt.Errorf("account: export profile: %w", err)
 	}
 	p.EmailVerifiedAt, p.JoinedAt, p.SignsInWithPassword = optTime(verified), fromMS(joined), hash != ""
-	p.SuspendedUntil, p.BannedAt = optTime(suspended), optTime(banned)
+	p.SuspendedUntil, p.BannedAt, p.MarketingOptIn = optTime(suspended), optTime(banned), marketing != 0
 	if d.Roles, err = grantedRoles(ctx, q, brandID, userID); err != nil {
 		return Data{}, err
 	}
@@ -231,7 +232,7 @@ func EraseMember(ctx context.Context, q sqldb.Querier, brandID, userID int64, ho
 	// The key can never be typed (usernames have no "~"), so the name is
 	// free for nobody while held, and afterwards for anyone.
 	res, err := q.Exec(ctx, `UPDATE users SET username = ?, username_key = ?, email = '', email_key = '', password_hash = '', bio = '',
-external_id = '', suspend_reason = '', email_verified_at = NULL, erased_at = ? WHERE id = ? AND erased_at IS NULL`,
+external_id = '', suspend_reason = '', email_verified_at = NULL, marketing_opt_in = 0, erased_at = ? WHERE id = ? AND erased_at IS NULL`,
 		FormerMember, "~"+strconv.FormatInt(userID, 10), ms(at), userID)
 	if err != nil {
 		return fmt.Errorf("account: erase member %d: %w", userID, err)

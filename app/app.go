@@ -11,6 +11,7 @@ import (
 	"mutual/account"
 	"mutual/app/accountweb"
 	"mutual/app/brandweb"
+	"mutual/app/copilotweb"
 	"mutual/app/discoveryweb"
 	"mutual/app/escalationweb"
 	"mutual/app/forumweb"
@@ -20,9 +21,11 @@ import (
 	"mutual/app/privacyweb"
 	"mutual/app/reportweb"
 	"mutual/app/reputationweb"
+	"mutual/app/signalsweb"
 	"mutual/app/ssoweb"
 	"mutual/app/web"
 	"mutual/broadcast"
+	"mutual/copilot"
 	"mutual/escalation"
 	"mutual/forum"
 	"mutual/forum/notify"
@@ -33,6 +36,7 @@ import (
 	"mutual/moderation"
 	"mutual/privacy"
 	"mutual/search"
+	"mutual/signals"
 	"mutual/sqldb"
 	"mutual/sso"
 	"mutual/themes"
@@ -60,11 +64,13 @@ type App struct {
 	escalations *escalation.Service
 	incidents   *incident.Service // the brand-defence lane
 	sso         *sso.Service
+	copilot     *copilot.Service
 	privacy     *privacy.Service
 	notify      *notify.Store  // who hears about what, and the mail outbox
 	signer      *notify.Signer // signs the links in mail
 	sender      *notify.Sender // sends the outbox's mail, reminders and digests
 	themes      *themes.Registry
+	signals     *signals.Service // sentiment, churn and buying phrases read in posts
 
 	// The HTTP kit and each capability's handlers (capabilities.go).
 	site          *web.Site
@@ -79,7 +85,9 @@ type App struct {
 	notifications *notifyweb.Handlers
 	brandweb      *brandweb.Handlers
 	ssoweb        *ssoweb.Handlers
+	copilotweb    *copilotweb.Handlers
 	privacyweb    *privacyweb.Handlers
+	signalsweb    *signalsweb.Handlers
 	incidentweb   *incidentweb.Handlers
 
 	// background work tied to the App's life: the change listener

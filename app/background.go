@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"mutual/search"
+	"mutual/signals"
 )
 
 // startBackground starts the work tied to the App's life, which Close
@@ -15,6 +16,7 @@ func (a *App) startBackground() {
 	a.stopBackground = cancel
 	a.background.Go(func() { a.reports.RunViews(bg, 2*time.Second) })
 	a.background.Go(func() { a.labelThreads(bg) })
+	a.background.Go(func() { a.scoreSignals(bg) })
 	if a.cfg.DatabaseURL != "" {
 		listening := make(chan struct{})
 		a.background.Go(func() { a.listenChanges(bg, listening) })
@@ -33,15 +35,22 @@ func (a *App) startBackground() {
 // indexSearch keeps SQLite's full-text index up with new posts, in batches,
 // until ctx ends.
 func (a *App) indexSearch(ctx context.Context) {
-	t := time.NewTicker(100 * time.Millisecond)
+	a.drainEvery(ctx, 100*time.Millisecond, 250, "search indexer", func(n int) (int, error) { return search.Index(ctx, a.db, n) })
+}
+
+// drainEvery runs step in batches of batch until a batch comes back short,
+// then waits for the next tick, until ctx ends. A failure is logged and
+// tried again at the next tick.
+func (a *App) drainEvery(ctx context.Context, every time.Duration, batch int, what string, step func(batch int) (int, error)) {
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		for {
-			n, err := search.Index(ctx, a.db, 250)
+			n, err := step(batch)
 			if err != nil && ctx.Err() == nil {
-				a.log.Error("search indexer", "err", err)
+				a.log.Error(what, "err", err)
 			}
-			if err != nil || n < 250 {
+			if err != nil || n < batch {
 				break
 			}
 		}
@@ -79,3 +88,16 @@ func (a *App) labelThreads(ctx context.Context) {
 		a.log.Info("labelled thread languages", "threads", total)
 	}
 }
+
+// scoreSignals reads the signals of new posts just after they commit (and,
+// on a database written before signals existed, of every older post, a
+// batch at a time), so posting pays nothing for them, until ctx ends.
+// Another instance doing the same at once does no harm: a post scored
+// twice keeps its first row.
+func (a *App) scoreSignals(ctx context.Context) {
+	a.drainEvery(ctx, 250*time.Millisecond, 500, "score post signals", func(n int) (int, error) { return a.signals.ScoreNew(ctx, n) })
+}
+
+// Signals is the signals service, for commands and tests that score posts
+// without waiting for the background scorer.
+func (a *App) Signals() *signals.Service { return a.signals }

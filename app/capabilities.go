@@ -5,6 +5,7 @@ import (
 
 	"mutual/app/accountweb"
 	"mutual/app/brandweb"
+	"mutual/app/copilotweb"
 	"mutual/app/discoveryweb"
 	"mutual/app/escalationweb"
 	"mutual/app/forumweb"
@@ -14,8 +15,10 @@ import (
 	"mutual/app/privacyweb"
 	"mutual/app/reportweb"
 	"mutual/app/reputationweb"
+	"mutual/app/signalsweb"
 	"mutual/app/ssoweb"
 	"mutual/app/web"
+	"mutual/escalation"
 	"mutual/sso"
 )
 
@@ -40,7 +43,8 @@ func (a *App) buildCapabilities() {
 	a.site.Ranks = a.rep.Ranks
 
 	a.esc = escalationweb.New(escalationweb.Deps{Site: a.site, Limits: a.limits, Escalations: a.escalations, Forum: a.forum,
-		Brands: a.brands, Jobs: a.jobs, Changed: a.onChange, MetricsToken: cfg.MetricsToken, Now: cfg.Now})
+		Ticketing: escalation.NewTicketing(a.escalations, a.forum),
+		Brands:    a.brands, Jobs: a.jobs, Changed: a.onChange, MetricsToken: cfg.MetricsToken, Now: cfg.Now})
 	a.forumweb = forumweb.New(a.site, a.limits, forumweb.Services{Forum: a.forum, Members: a.members, Markdown: a.md, Moderation: a.mod},
 		forumReputation{a.rep}, forumEscalations{a.esc})
 	a.accounts = accountweb.New(a.site, a.limits, a.members)
@@ -58,12 +62,15 @@ func (a *App) buildCapabilities() {
 	a.forumweb.ReportSlot = a.reports.ThreadSlot
 	a.forumweb.Opened = a.notifications.ThreadOpened
 	a.discovery = discoveryweb.New(a.site, a.limits, a.forum, a.search, cfg.Now,
-		discoveryweb.With{AskAgain: askAgain(a.forumweb)})
+		discoveryweb.With{AskAgain: askAgain(a.forumweb), HeldOut: a.reports.HeldOut})
+	a.forumweb.AskOpened = a.reports.AskOpened
 	a.modweb = moderationweb.New(a.site, a.limits, a.mod, a.forum, cfg.Now)
 	a.brandweb = brandweb.New(a.site, a.brands, a.mod)
 	a.modweb.Find = a.search.Search
 	a.forumweb.Moderation = forumModeration{a.modweb}
 	a.privacyweb = privacyweb.New(a.site, a.limits, a.privacy)
+	a.copilotweb = copilotweb.New(a.site, a.copilot, a.escalations)
+	a.signalsweb = signalsweb.New(a.site, a.signals, a.members, a.forum, cfg.Now)
 	a.incidentweb = incidentweb.New(a.site, a.incidents, a.forum, cfg.Now)
 	a.esc.Incidents = escalationIncidents{a.incidentweb, a.incidents}
 	a.reports.Incidents = reportIncidents(a.incidents)

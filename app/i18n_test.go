@@ -33,6 +33,7 @@ func (s *site) offer(langs ...string) {
 	if s.brand, err = s.brands.ByID(context.Background(), s.brand.ID); err != nil {
 		s.t.Fatal(err)
 	}
+	s.app.BrandChanged()
 }
 
 // speaking is a browser that chose lang in the language switch.
@@ -51,13 +52,13 @@ type pseudoPage struct {
 // formats, files and redirects.
 var notPages = []string{"/admin/privacy/users/:username/export", "/ask/similar/:id", "/b/:id", "/t/:id", "/brand.css",
 	"/feeds/boards/:file", "/feeds/latest.atom", "/feeds/unanswered.atom", "/healthz", "/language/:lang", "/metrics",
-	"/mod/audit.csv", "/notifications/:id", "/robots.txt", "/settings/privacy/export", "/sitemap.xml", "/sitemaps/:file",
+	"/mod/audit.csv", "/leads.csv", "/notifications/:id", "/robots.txt", "/settings/privacy/export", "/sitemap.xml", "/sitemaps/:file",
 	"/static/*file", "/sso/:id/callback"}
 
 // pendingPages still have words outside the catalogue (agents' and
 // administrators' pages not yet moved), or are converted but reached only
 // with a brand's contact page, a signed link or a provider's flow set up.
-var pendingPages = []string{"/admin/brand", "/admin/privacy", "/admin/privacy/users/:username", "/admin/sso", "/escalations/:id", "/contact", "/sso/link",
+var pendingPages = []string{"/admin/brand", "/admin/privacy", "/admin/privacy/users/:username", "/admin/sso", "/escalations/:id", "/escalations/:id/help", "/contact", "/sso/link",
 	"/unsubscribe/:token", "/verify-email/:token"}
 
 // TestEveryPageSpeaksFromTheCatalogue renders pages in the pseudo-locale,
@@ -128,6 +129,15 @@ func TestEveryPageSpeaksFromTheCatalogue(t *testing.T) {
 		{"escalations: supervisor", "/escalations/supervisor", mod},
 		{"webhook deliveries", "/escalations/webhooks", mod},
 		{"sign-in provider that does not exist", "/sso/9999/start", anon},
+		{"copilot model", "/admin/copilot", admin},
+		// Answers from the brand's ticketing system.
+		{"ticketing callbacks", "/admin/ticketing", admin},
+		// Signals: the client managers' report, the sales team's leads, a
+		// member's marketing choice.
+		{"signals report", "/reports/signals", admin},
+		{"signals report over 26 weeks", "/reports/signals?weeks=26", admin},
+		{"sales leads", "/leads", admin},
+		{"sales contact setting", "/settings/marketing", asker},
 		{"incidents", "/incidents", admin}, {"incident", "/incidents/" + itoa(incID), admin}, {"incident settings", "/incidents/settings", admin},
 	}
 	names := []string{s.brand.Name, s.brand.Tagline, s.board.Name, s.board.Description, c.solved.Title, c.open.Title, es.Title,

@@ -49,7 +49,7 @@ func TestStaffMenuMatchesPages(t *testing.T) {
 	}
 
 	staffPages := map[string]bool{}
-	for _, role := range []string{"member", "trusted", "moderator", "agent", "client_manager", "admin"} {
+	for _, role := range []string{"member", "trusted", "moderator", "agent", "client_manager", "admin", "sales"} {
 		var roles []string
 		if role != "member" {
 			roles = []string{role}
@@ -74,7 +74,8 @@ func TestStaffMenuMatchesPages(t *testing.T) {
 	// The pages the issue names are among them, so the test cannot pass by
 	// finding none.
 	for _, p := range []string{"/mod/queue", "/console", "/escalations/supervisor", "/escalations/webhooks", "/reports/deflection",
-		"/mod/audit", "/mod/reputation/rings", "/admin/roles", "/admin/reputation", "/reports/deflection/settings", "/admin/brand"} {
+		"/mod/audit", "/mod/reputation/rings", "/admin/roles", "/admin/reputation", "/reports/deflection/settings", "/admin/brand",
+		"/reports/signals", "/leads"} {
 		if !staffPages[p] {
 			t.Errorf("%s is not found as a staff page", p)
 		}

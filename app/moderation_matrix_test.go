@@ -261,6 +261,32 @@ var authzMatrix = []mxRow{
 	{"POST /t/:id/language", mxThread, signedIn, mods, "language=es"},
 	{"PUT /api/v1/threads/:id/language", mxThread, signedIn, mods, `{"language":"es"}`},
 
+	// The agent copilot: agents (who work escalations) see grounded help;
+	// the matrix's escalation ids are made up, so past the check it is a
+	// 404. Administrators set the brand's model.
+	{"GET /escalations/:id/help", mxToken, agents, "", ""},
+	{"GET /api/v1/escalations/:id/help", mxToken, agents, "", ""},
+	{"GET /admin/copilot", mxNone, admins, "", ""},
+	{"POST /admin/copilot", mxNone, admins, "", "endpoint=http%3A%2F%2F127.0.0.1%3A9%2Fv1%2Fchat%2Fcompletions&model=matrix"},
+	// Answers from the brand's ticketing system. The callback is
+	// signature-authenticated: no role opens it, a valid HMAC does (its own
+	// tests sign requests), so every role here is refused with 401.
+	{"GET /admin/ticketing", mxNone, admins, "", ""},
+	{"POST /admin/ticketing", mxNone, admins, "", "author=nobody-here&op=generate"},
+	{"POST /api/v1/ticketing/callback", mxNone, signatureOnly, "", `{"case_id":"1","escalation_id":1,"status":"solved","agent_name":"A"}`},
+	// The deflection holdout: its share is the admin's, its raw events the report's readers'.
+	{"POST /reports/deflection/holdout", mxNone, admins, "", "holdout=5"},
+	{"GET /api/v1/reports/deflection/holdout.csv", mxNone, reporters, "", ""},
+	// Signals: client managers read the signals report, the sales team the
+	// leads and their CSV; each member chooses whether sales may contact
+	// them (a listening tool's account is no member).
+	{"GET /reports/signals", mxNone, reporters, "", ""},
+	{"GET /leads", mxNone, sellers, "", ""},
+	{"GET /leads.csv", mxNone, sellers, "", ""},
+	{"GET /settings/marketing", mxNone, signedIn, "", ""},
+	{"POST /settings/marketing", mxNone, signedIn, "", "marketing=yes"},
+	// Outside channels: only a listening tool's token pushes mentions.
+	{"POST /api/v1/intake/mentions", mxNone, integrations, "", `{"channel":"x","text":"Mention from the matrix","author_handle":"@matrix","url":"https://x.example/status/{n}","posted_at":"2025-05-06T09:00:00Z"}`},
 	// Incidents: the brand's agents and moderators work them; its
 	// administrators set the acknowledgement SLA and the contacts.
 	{"GET /incidents", mxNone, incStaff, "", ""},
@@ -283,8 +309,8 @@ const incStaff = "moderator agent admin"
 
 // Role sets for the matrix (space-separated roles).
 const (
-	everyone  = "anonymous member trusted moderator agent client_manager admin"
-	signedIn  = "member trusted moderator agent client_manager admin"
+	everyone  = "anonymous member trusted moderator agent client_manager admin sales integration"
+	signedIn  = "member trusted moderator agent client_manager admin sales"
 	reviewers = "trusted moderator admin" // see and handle flags
 	mods      = "moderator admin"
 	auditors  = "moderator client_manager admin"
@@ -294,9 +320,15 @@ const (
 	escReaders  = "moderator agent admin"
 	agents      = "agent admin"
 	supervisors = "moderator admin"
+	// signatureOnly: no role is enough; the request's signature is the credential.
+	signatureOnly = ""
+	// signals: the brand's sales team sees its leads; a listening tool's
+	// account pushes mentions and reads only what a visitor reads.
+	sellers      = "sales admin"
+	integrations = "integration"
 )
 
-var mxRoles = []string{"anonymous", "member", "trusted", "moderator", "agent", "client_manager", "admin"}
+var mxRoles = []string{"anonymous", "member", "trusted", "moderator", "agent", "client_manager", "admin", "sales", "integration"}
 
 // mxTarget says what fills a route's path parameters.
 type mxTarget int
@@ -352,6 +384,10 @@ func mxDigest(t *testing.T, s *site) string {
 		`SELECT COUNT(*) FROM suggestion_opens`, `SELECT COALESCE(SUM(COALESCE(still_need_help_at, 0) % 997), 0) FROM threads`,
 		`SELECT COUNT(*) FROM sso_providers`, `SELECT COUNT(*) FROM sso_identities`, `SELECT COUNT(*) FROM sso_settings`,
 		`SELECT COUNT(*) FROM api_tokens`, `SELECT COUNT(*) FROM password_resets`,
+		// The ticketing callback and the deflection holdout.
+		`SELECT COUNT(*) FROM ticketing_settings`, `SELECT COUNT(*) FROM ticketing_updates`, `SELECT COUNT(*) FROM holdout_exposures`,
+		`SELECT COALESCE(SUM(holdout_bp), 0) FROM report_settings`,
+		`SELECT COALESCE(SUM(marketing_opt_in), 0) FROM users`,
 		`SELECT COUNT(*) FROM incidents`, `SELECT COUNT(*) FROM incident_threads`, `SELECT COUNT(*) FROM incident_settings`,
 	}
 	var b strings.Builder

@@ -45,6 +45,8 @@ func (a *App) routes(proxies []string) http.Handler {
 	a.brandweb.Routes(b)
 	a.ssoweb.Routes(b)
 	a.privacyweb.Routes(b, api)
+	a.copilotweb.Routes(b, api)
+	a.signalsweb.Routes(b, api)
 	a.incidentweb.Routes(b, api)
 
 	r.NoRoute(a.site.ResolveBrand, a.site.Authenticate, a.site.Speak, a.site.NotFound)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"mutual/account"
+	"mutual/copilot"
 	"mutual/escalation"
 	"mutual/forum"
 	"mutual/forum/notify"
@@ -14,6 +15,7 @@ import (
 	"mutual/moderation"
 	"mutual/privacy"
 	"mutual/search"
+	"mutual/signals"
 	"mutual/sqldb"
 	"mutual/sso"
 	"mutual/themes"
@@ -73,8 +75,16 @@ func (a *App) buildServices(ctx context.Context) error {
 	}
 	a.escalations = escalation.New(db, cfg.Now)
 	a.forum.Subscribe(a.escalations.Hook)
+	// Signals score new posts just after they commit (scoreSignals); an
+	// edit rescores its post inside its own transaction.
+	a.signals = signals.New(db, cfg.Now)
+	a.forum.Subscribe(a.signals.Hook)
 	a.sso = sso.New(db, a.members, cfg.Now)
 	a.sso.Audit = ssoAudit(a.mod)
+	a.copilot = copilot.New(db, a.search, cfg.Now)
+	a.copilot.Audit = func(ctx context.Context, tx *sqldb.Tx, actor account.Actor, act string, before, after any) error {
+		return a.mod.RecordStaffAct(ctx, tx, actor, act, "copilot_settings", 0, before, after)
+	}
 	if err := a.buildNotify(ctx); err != nil {
 		return err
 	}

@@ -54,6 +54,10 @@ var Owners = map[string]string{
 	"escalation_webhooks":         "mutual/escalation",
 	"escalation_webhook_attempts": "mutual/escalation",
 	"agents":                      "mutual/escalation",
+	// Answers that come back from the brand's ticketing system.
+	"ticketing_settings":   "mutual/escalation",
+	"ticketing_updates":    "mutual/escalation",
+	"ticketing_signatures": "mutual/escalation",
 
 	// Reports: the deflection report's inputs and settings.
 	"report_settings":    "mutual/report/deflection",
@@ -63,6 +67,7 @@ var Owners = map[string]string{
 	"contact_clicks":     "mutual/report/deflection",
 	"report_accepts":     "mutual/report/deflection",
 	"report_salts":       "mutual/report/deflection",
+	"holdout_exposures":  "mutual/report/deflection", // the holdout's raw events
 
 	// Notifications, subscriptions and the mail outbox.
 	"notifications":    "mutual/forum/notify",
@@ -78,12 +83,18 @@ var Owners = map[string]string{
 	"sso_identities": "mutual/sso",
 	"sso_flows":      "mutual/sso",
 	"sso_settings":   "mutual/sso",
+
+	// The agent copilot: a brand's optional model for wording drafts.
+	"copilot_settings": "mutual/copilot",
 	// Members' data rights: each brand's erasure policy.
 	"privacy_settings": "mutual/privacy",
 	// Incidents: one problem many members hit at once, answered once.
 	"incidents":         "mutual/incident",
 	"incident_threads":  "mutual/incident",
 	"incident_settings": "mutual/incident",
+
+	// What posts say beyond their words: sentiment, churn and buying phrases.
+	"post_signals": "mutual/signals",
 
 	// The server's own machinery: background job leases and rate limits.
 	"jobs":          "mutual/jobs",
@@ -135,6 +146,10 @@ var AllowedReads = []Read{
 		"a notification or digest names the thread, post and people it is about"},
 	{"mutual/report/deflection", []string{"boards", "posts", "threads", "suggestion_opens", "escalations"},
 		"the deflection report computes its figures across content and escalations"},
+	{"mutual/signals", []string{"posts", "threads", "boards", "users", "role_assignments"},
+		"the scorer reads each post with its thread's title and language; the reports name boards, threads and members, keep to visible content, leave staff out and list only members who agreed to marketing"},
+	{"mutual/escalation", []string{"post_signals"},
+		"the console puts the most negative of equally urgent threads first: one join on the question's score"},
 	{"mutual/incident", []string{"users", "threads", "role_assignments"},
 		"an incident's page lists its threads with their titles and the agents' names; its contacts are the brand's staff"},
 	{"mutual/forum/stackexchange", []string{"reputation_events"}, "bulk loader"},

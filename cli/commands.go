@@ -57,7 +57,7 @@ func Commands() []Command {
 			`mutual board create --name Roaming --description "Using your phone abroad" --brand support.example.com`, boardCreate},
 		{"agent add", "--username U --brand HOST [flags]", "make a member an agent of a brand, with board skills and a shift",
 			"mutual agent add --username dana --brand support.example.com --boards 3,4 --on-shift", agentAdd},
-		{"replay", "--peer-sla DURATION [flags]", "count how many threads of a brand's history would have escalated at a peer SLA (writes nothing)",
+		{"replay", "--peer-sla DURATION [flags]", "count how many threads of a brand's history would have escalated at a peer SLA, by first reply and by first answer (writes nothing)",
 			"mutual replay --brand beer.stackexchange.com --peer-sla 1h", replay},
 		{"reputation rebuild", "[flags]", "recompute reputation totals and roll-ups from the ledger, printing what differed",
 			"mutual reputation rebuild --brand support.example.com", reputationRebuild},

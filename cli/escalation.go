@@ -268,8 +268,14 @@ func replay(ctx context.Context, args []string, out io.Writer) error {
 			}
 			return 100 * float64(n) / float64(r.Threads)
 		}
-		fmt.Fprintf(out, "brand %s, peer SLA %s: %d threads; %d would have escalated (%.1f%%): %d later answered by a peer, %d never answered by a peer; median time to first peer reply %s\n",
-			b.Host, r.PeerSLA, r.Threads, r.Escalated, pct(r.Escalated), r.LateRescued, r.NeverAnswered, r.MedianFirst.Round(time.Minute))
+		fmt.Fprintf(out, "brand %s, peer SLA %s: %d threads\n", b.Host, r.PeerSLA, r.Threads)
+		for _, c := range []struct {
+			name string
+			c    escalation.ReplayCurve
+		}{{"first reply of any kind (answers and comments)", r.AnyReply}, {"first answer (comments left out)", r.Answer}} {
+			fmt.Fprintf(out, "  %s: %d would have escalated (%.1f%%): %d later answered by a peer, %d never answered by a peer; median wait for it %s\n",
+				c.name, c.c.Escalated, pct(c.c.Escalated), c.c.LateRescued, c.c.NeverAnswered, c.c.MedianFirst.Round(time.Minute))
+		}
 		return nil
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 
@@ -51,11 +52,43 @@ func TestEscalationCommands(t *testing.T) {
 		t.Errorf("agent add with a foreign board: %v", err)
 	}
 	out, err = run(replay, "--brand", "localhost", "--peer-sla", "15m")
-	if err != nil || !strings.Contains(out, "peer SLA 15m0s: 0 threads; 0 would have escalated") {
+	if err != nil || !strings.Contains(out, "peer SLA 15m0s: 0 threads") || !strings.Contains(out, "first answer (comments left out): 0 would have escalated") {
 		t.Fatalf("replay: %q %v", out, err)
 	}
 	if _, err := run(replay, "--brand", "localhost"); !errors.Is(err, ErrUsage) {
 		t.Errorf("replay without --peer-sla: %v", err)
+	}
+}
+
+// TestReplayOnTheBeerDumpPrintsBothCurves imports the real beer dump and
+// replays it: counting comments as replies, fewer threads would have
+// escalated than counting answers only, and the command prints both.
+func TestReplayOnTheBeerDumpPrintsBothCurves(t *testing.T) {
+	const beer = "../../shared/data/stackexchange/beer.stackexchange.com"
+	if _, err := os.Stat(beer); err != nil {
+		t.Skip("the beer dump is not beside the repository")
+	}
+	dir := t.TempDir()
+	run := func(cmd func(context.Context, []string, io.Writer) error, args ...string) string {
+		t.Helper()
+		var out bytes.Buffer
+		if err := cmd(context.Background(), append([]string{"--data", dir}, args...), &out); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out.String())
+		}
+		return out.String()
+	}
+	run(importStackExchange, "--brand", "localhost", beer)
+	for _, c := range []struct{ sla, any, answers string }{
+		{"15m", "first reply of any kind (answers and comments): 520 would have escalated", "first answer (comments left out): 542 would have escalated"},
+		{"1h", "first reply of any kind (answers and comments): 425 would have escalated", "first answer (comments left out): 459 would have escalated"},
+		{"6h", "first reply of any kind (answers and comments): 266 would have escalated", "first answer (comments left out): 314 would have escalated"},
+		{"24h", "first reply of any kind (answers and comments): 128 would have escalated", "first answer (comments left out): 185 would have escalated"},
+	} {
+		out := run(replay, "--brand", "localhost", "--peer-sla", c.sla)
+		t.Logf("replay at %s:\n%s", c.sla, out)
+		if !strings.Contains(out, "591 threads") || !strings.Contains(out, c.any) || !strings.Contains(out, c.answers) {
+			t.Errorf("replay at %s:\n%s\nwant %q and %q", c.sla, out, c.any, c.answers)
+		}
 	}
 }
 

@@ -304,10 +304,11 @@ var tourRoles = []tourRole{
 	{"moderator", []string{"/mod/queue", "/mod/audit", "/console", "/escalations/supervisor", "/escalations/webhooks", "/mod/reputation/rings",
 		"/incidents"}},
 	{"agent", []string{"/console", "/incidents"}},
-	{"client_manager", []string{"/mod/audit", "/reports/deflection", "/admin/reputation/export"}},
+	{"client_manager", []string{"/mod/audit", "/reports/deflection", "/admin/reputation/export", "/reports/signals"}},
+	{"sales", []string{"/leads"}},
 	{"admin", []string{"/mod/queue", "/mod/audit", "/console", "/escalations/supervisor", "/escalations/webhooks", "/reports/deflection",
 		"/mod/reputation/rings", "/admin/reputation/export", "/admin/brand", "/admin/roles", "/admin/sso", "/admin/reputation", "/reports/deflection/settings",
-		"/admin/privacy", "/incidents", "/incidents/settings"}},
+		"/admin/privacy", "/admin/ticketing", "/reports/signals", "/leads", "/incidents", "/incidents/settings"}},
 }
 
 // tourBrand is a brand the tour runs on: where it is served, and the prefix

@@ -183,7 +183,7 @@ WHERE t.id = ? AND t.brand_id = ?`, f.threadID, st.BrandID).
 	if err != nil {
 		return false, wrap("re-check thread", err)
 	}
-	if status != "visible" || locked != 0 || escalated != 0 {
+	if (status != "visible" && (status != forum.StatusExternal || f.kind != KindMention)) || locked != 0 || escalated != 0 {
 		return false, nil
 	}
 	if (f.rule == 1 && peer != 0) || (f.rule == 2 && (accepted != 0 || still == 0)) {

@@ -475,8 +475,14 @@ func TestReplayCountsWhatWouldHaveEscalated(t *testing.T) {
 	eachStore(t, func(t *testing.T, f *fixture) {
 		mod := f.user("mod", "moderator")
 		quick, late, never := f.ask("Answered quickly by a peer"), f.ask("Answered late by a peer"), f.ask("Only staff ever answered")
+		commented := f.ask("Only a clarifying comment came quickly")
 		f.clock.Add(5 * time.Minute)
 		f.reply(mod, never.ID, "Staff here: looking into it.")
+		// An imported comment: a reply, but not an answer.
+		c := f.reply(f.peer, commented.ID, "Which model is it?")
+		if _, err := f.db.Exec(ctx, `UPDATE posts SET reply_kind = ? WHERE id = ?`, forum.ReplyComment, c.ID); err != nil {
+			t.Fatal(err)
+		}
 		f.clock.Add(5 * time.Minute)
 		f.reply(f.peer, quick.ID, "Here is how, step by step.")
 		f.clock.Add(2 * time.Hour)
@@ -485,11 +491,15 @@ func TestReplayCountsWhatWouldHaveEscalated(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.Threads != 3 || r.Escalated != 2 || r.LateRescued != 1 || r.NeverAnswered != 1 {
-			t.Fatalf("replay at 15m = %+v, want 3 threads, 2 escalated (1 late peer, 1 never)", r)
+		if a := r.AnyReply; r.Threads != 4 || a.Escalated != 2 || a.LateRescued != 1 || a.NeverAnswered != 1 {
+			t.Fatalf("replay at 15m, any reply = %+v, want 4 threads, 2 escalated (1 late peer, 1 never)", r)
 		}
-		if r, _ = f.esc.Replay(ctx, f.brand.ID, 3*time.Hour); r.Escalated != 1 {
-			t.Fatalf("replay at 3h escalated %d, want 1", r.Escalated)
+		// Counting answers only, the commented thread was never answered.
+		if a := r.Answer; a.Escalated != 3 || a.LateRescued != 1 || a.NeverAnswered != 2 {
+			t.Fatalf("replay at 15m, answers = %+v, want 3 escalated (1 late peer, 2 never)", a)
+		}
+		if r, _ = f.esc.Replay(ctx, f.brand.ID, 3*time.Hour); r.AnyReply.Escalated != 1 || r.Answer.Escalated != 2 {
+			t.Fatalf("replay at 3h escalated %d / %d, want 1 / 2", r.AnyReply.Escalated, r.Answer.Escalated)
 		}
 		// Replay writes nothing.
 		var n int

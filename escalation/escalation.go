@@ -45,6 +45,7 @@ const (
 	KindStillNeedHelp = "still_need_help"
 	KindManual        = "manual"
 	KindFastLane      = "fast_lane"
+	KindMention       = "mention" // a mention on another channel that needs an answer
 )
 
 // Resolutions: how an escalation ended.
@@ -94,6 +95,10 @@ type Escalation struct {
 	PeerReplyAt  time.Time // a peer replied after the claim: the agent may close without replying
 	HandoverNote string
 	Detector     string
+	// A mention from another channel: where it was said, by whom there.
+	Channel      string
+	ExternalURL  string
+	AuthorHandle string
 }
 
 // Open reports whether the escalation still needs an agent or the asker.

@@ -19,7 +19,9 @@ import (
 //   - an accepted answer resolves it, by the agent or by a peer after
 //     escalation;
 //   - a moderation act that locks, hides or deletes the thread withdraws it;
-//   - any post with a fast-lane term escalates its thread at once.
+//   - any post with a fast-lane term escalates its thread at once;
+//   - a mention from another channel that needs an answer enters the queue
+//     at once, with the same agent SLA (the peers cannot answer it).
 func (s *Service) Hook(ctx context.Context, tx *sqldb.Tx, ev forum.Event) error {
 	if ev.ThreadID == 0 {
 		return nil
@@ -34,6 +36,8 @@ func (s *Service) Hook(ctx context.Context, tx *sqldb.Tx, ev forum.Event) error 
 		return s.fastLane(ctx, tx, ev)
 	case ev.Kind == forum.AnswerAccepted:
 		return s.onAccepted(ctx, tx, ev)
+	case ev.Kind == forum.MentionReceived && ev.Note == forum.NeedsAnswer:
+		return s.onMention(ctx, tx, ev)
 	case strings.HasPrefix(string(ev.Kind), "moderation."):
 		return s.onModeration(ctx, tx, ev)
 	}
@@ -177,5 +181,25 @@ func (s *Service) fastLane(ctx context.Context, tx *sqldb.Tx, ev forum.Event) er
 	}
 	_, err = fire(ctx, tx, st, nil, fireArgs{threadID: ev.ThreadID, kind: KindFastLane, reason: fmt.Sprintf("fast lane: %q", w),
 		actor: 0, priority: PrioFastLane, at: ev.At})
+	return err
+}
+
+// onMention queues a mention that needs an answer, with the fast lane's
+// check of its words (a mention saying "outage" or "scam" comes first).
+func (s *Service) onMention(ctx context.Context, tx *sqldb.Tx, ev forum.Event) error {
+	st, err := s.hookSettings(ctx, tx, ev.BrandID)
+	if err != nil {
+		return err
+	}
+	var channel, body string
+	if err := tx.QueryRow(ctx, `SELECT t.channel, p.body_md FROM threads t JOIN posts p ON p.thread_id = t.id AND p.is_question = 1 WHERE t.id = ?`,
+		ev.ThreadID).Scan(&channel, &body); err != nil {
+		return wrap("mention", err)
+	}
+	prio, reason := 0, fmt.Sprintf("mention on %s needs an answer", channel)
+	if w := matchTerm(body, st.FastLane); w != "" {
+		prio, reason = PrioFastLane, reason+fmt.Sprintf("; fast lane %q", w)
+	}
+	_, err = fire(ctx, tx, st, nil, fireArgs{threadID: ev.ThreadID, kind: KindMention, reason: reason, priority: prio, at: ev.At})
 	return err
 }

@@ -140,6 +140,8 @@ func (s *Service) Close(ctx context.Context, a account.Actor, id int64, note str
 			res = ResAgent
 		case x.Status == StatusClaimed && !x.PeerReplyAt.IsZero():
 			res = ResPeerAfterEscalation
+		case x.Status == StatusClaimed && x.Kind == KindMention:
+			res = ResAgent // answered where it was said: Mutual sends nothing there
 		case x.Status == StatusClaimed:
 			return conflict("Reply in the thread first (or release it); only an answered escalation, or one a peer replied to, can be closed.")
 		default:

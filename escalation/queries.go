@@ -2,6 +2,7 @@ package escalation
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 
@@ -109,7 +110,9 @@ func (s *Service) StillNeedHelpPressed(ctx context.Context, brandID, threadID in
 }
 
 // Console is what an agent sees: what they hold, and the brand queue, each
-// most urgent first (highest priority, then the nearest SLA breach).
+// most urgent first (highest priority, then the nearest SLA breach; among
+// escalations due within the same urgency window, the most negative
+// question first).
 type Console struct {
 	Mine  []Escalation
 	Queue []Escalation // unclaimed: in the queue or routed to someone who has not claimed it
@@ -123,15 +126,27 @@ func (s *Service) Console(ctx context.Context, brandID, userID int64, limit int)
 	if c.Agent, err = s.Agent(ctx, brandID, userID); err != nil {
 		c.Agent = Agent{BrandID: brandID, UserID: userID}
 	}
-	c.Mine, err = s.query(ctx, `SELECT `+escCols+escFrom+`WHERE x.brand_id = ? AND x.assigned_to = ?
-AND x.status IN ('assigned', 'claimed', 'answered') ORDER BY x.priority DESC, x.due_at, x.id LIMIT ?`, brandID, userID, limit)
+	c.Mine, err = s.query(ctx, `SELECT `+escCols+escFrom+`LEFT JOIN post_signals q ON q.thread_id = x.thread_id AND q.is_question = 1
+WHERE x.brand_id = ? AND x.assigned_to = ?
+AND x.status IN ('assigned', 'claimed', 'answered')`+consoleOrder, brandID, userID, limit)
 	if err != nil {
 		return c, err
 	}
-	c.Queue, err = s.query(ctx, `SELECT `+escCols+escFrom+`WHERE x.brand_id = ? AND x.status IN ('escalated', 'assigned')
-AND (x.assigned_to IS NULL OR x.assigned_to <> ?) ORDER BY x.priority DESC, x.due_at, x.id LIMIT ?`, brandID, userID, limit)
+	c.Queue, err = s.query(ctx, `SELECT `+escCols+escFrom+`LEFT JOIN post_signals q ON q.thread_id = x.thread_id AND q.is_question = 1
+WHERE x.brand_id = ? AND x.status IN ('escalated', 'assigned')
+AND (x.assigned_to IS NULL OR x.assigned_to <> ?)`+consoleOrder, brandID, userID, limit)
 	return c, err
 }
+
+// UrgencyWindow is how close two SLA deadlines are for the console to
+// treat them as equally urgent and put the more negative question first.
+const UrgencyWindow = 15 * time.Minute
+
+// consoleOrder sorts the console by urgency, then by the question's
+// sentiment (q: package signals' score, -1..1; 0 while unscored or in a
+// language without a lexicon).
+var consoleOrder = ` ORDER BY x.priority DESC, x.due_at / ` + strconv.FormatInt(UrgencyWindow.Milliseconds(), 10) +
+	`, COALESCE(q.sentiment, 0), x.due_at, x.id LIMIT ?`
 
 // History is an escalation's transitions, oldest first.
 func (s *Service) History(ctx context.Context, brandID, id int64) ([]Event, error) {

@@ -15,7 +15,7 @@ import (
 const escCols = `x.id, x.brand_id, x.thread_id, t.board_id, t.title, t.slug, x.status, x.kind, x.priority, x.reason, x.resolution,
 x.escalated_at, COALESCE(x.due_at, 0), COALESCE(x.assigned_to, 0), COALESCE(u.username, ''), COALESCE(x.assigned_at, 0),
 COALESCE(x.claimed_by, 0), COALESCE(x.claimed_at, 0), COALESCE(x.answered_at, 0), COALESCE(x.closed_at, 0),
-COALESCE(x.peer_reply_at, 0), x.handover_note, x.detector, t.language`
+COALESCE(x.peer_reply_at, 0), x.handover_note, x.detector, t.language, t.channel, t.external_url, t.author_handle`
 
 const escFrom = ` FROM escalations x JOIN threads t ON t.id = x.thread_id LEFT JOIN users u ON u.id = x.assigned_to `
 
@@ -24,7 +24,7 @@ func scanEscalation(row interface{ Scan(...any) error }) (Escalation, error) {
 	var esc, due, assigned, claimed, answered, closed, peer int64
 	err := row.Scan(&x.ID, &x.BrandID, &x.ThreadID, &x.BoardID, &x.Title, &x.Slug, &x.Status, &x.Kind, &x.Priority, &x.Reason,
 		&x.Resolution, &esc, &due, &x.AssignedTo, &x.AssigneeName, &assigned, &x.ClaimedBy, &claimed, &answered, &closed,
-		&peer, &x.HandoverNote, &x.Detector, &x.Language)
+		&peer, &x.HandoverNote, &x.Detector, &x.Language, &x.Channel, &x.ExternalURL, &x.AuthorHandle)
 	x.EscalatedAt, x.DueAt, x.AssignedAt, x.ClaimedAt = fromMS(esc), fromMS(due), fromMS(assigned), fromMS(claimed)
 	x.AnsweredAt, x.ClosedAt, x.PeerReplyAt = fromMS(answered), fromMS(closed), fromMS(peer)
 	return x, err
@@ -115,6 +115,9 @@ type JSON struct {
 	ClosedAt         *time.Time `json:"closed_at,omitempty"`
 	PeerReplyAt      *time.Time `json:"peer_reply_at,omitempty"`
 	HandoverNote     string     `json:"handover_note,omitempty"`
+	Channel          string     `json:"channel,omitempty"`       // a mention: the channel it came from
+	ExternalURL      string     `json:"external_url,omitempty"`  // a mention: where it was said
+	AuthorHandle     string     `json:"author_handle,omitempty"` // a mention: who said it there
 }
 
 func opt(t time.Time) *time.Time {
@@ -130,7 +133,8 @@ func (x Escalation) JSON(now time.Time) JSON {
 		Priority: x.Priority, Reason: x.Reason, Resolution: x.Resolution, EscalatedAt: x.EscalatedAt, DueAt: opt(x.DueAt),
 		TimeLeftSeconds: int64(x.TimeLeft(now).Seconds()), Breached: x.Breached(now), AssignedTo: x.AssignedTo,
 		AssigneeUsername: x.AssigneeName, ClaimedBy: x.ClaimedBy, ClaimedAt: opt(x.ClaimedAt), AnsweredAt: opt(x.AnsweredAt),
-		ClosedAt: opt(x.ClosedAt), PeerReplyAt: opt(x.PeerReplyAt), HandoverNote: x.HandoverNote}
+		ClosedAt: opt(x.ClosedAt), PeerReplyAt: opt(x.PeerReplyAt), HandoverNote: x.HandoverNote,
+		Channel: x.Channel, ExternalURL: x.ExternalURL, AuthorHandle: x.AuthorHandle}
 }
 
 // matchTerm returns the first term found in text (case-insensitive).

@@ -19,7 +19,7 @@ import (
 var ctx = context.Background()
 
 // The roles, in the order of the columns of the matrix below.
-var roles = []string{"anonymous", "member", "trusted", "moderator", "agent", "client_manager", "admin"}
+var roles = []string{"anonymous", "member", "trusted", "moderator", "agent", "client_manager", "admin", "sales", "integration"}
 
 const (
 	Y = true
@@ -30,67 +30,76 @@ const (
 // policy.csv, written out by hand: changing the policy must change this table.
 var matrix = []struct {
 	obj, act string
-	//      anonymous member trusted moderator agent client_manager admin
-	allow [7]bool
+	//      anonymous member trusted moderator agent client_manager admin sales integration
+	allow [9]bool
 }{
-	{"board", "read", [7]bool{Y, Y, Y, Y, Y, Y, Y}},
-	{"thread", "read", [7]bool{Y, Y, Y, Y, Y, Y, Y}},
-	{"profile", "read", [7]bool{Y, Y, Y, Y, Y, Y, Y}},
-	{"account", "create", [7]bool{Y, Y, Y, Y, Y, Y, Y}},
-	{"session", "create", [7]bool{Y, Y, Y, Y, Y, Y, Y}},
-	{"thread", "create", [7]bool{N, Y, Y, Y, Y, Y, Y}},
-	{"post", "create", [7]bool{N, Y, Y, Y, Y, Y, Y}},
-	{"post", "edit", [7]bool{N, Y, Y, Y, Y, Y, Y}},
-	{"answer", "accept", [7]bool{N, Y, Y, Y, Y, Y, Y}},
-	{"kudos", "give", [7]bool{N, Y, Y, Y, Y, Y, Y}},
-	{"me", "read", [7]bool{N, Y, Y, Y, Y, Y, Y}},
-	{"session", "delete", [7]bool{N, Y, Y, Y, Y, Y, Y}},
-	{"post", "edit_any", [7]bool{N, N, N, Y, N, N, Y}},
-	{"answer", "accept_any", [7]bool{N, N, N, Y, N, N, Y}},
-	{"queue", "read", [7]bool{N, N, N, Y, Y, N, Y}},
-	{"report", "read", [7]bool{N, N, N, N, N, Y, Y}},
-	{"brand", "manage", [7]bool{N, N, N, N, N, N, Y}},
-	{"flag", "create", [7]bool{N, Y, Y, Y, Y, Y, Y}},
-	{"modqueue", "read", [7]bool{N, N, Y, Y, N, N, Y}},
-	{"modqueue", "decide", [7]bool{N, N, Y, Y, N, N, Y}},
-	{"post", "moderate", [7]bool{N, N, N, Y, N, N, Y}},
-	{"thread", "moderate", [7]bool{N, N, N, Y, N, N, Y}},
-	{"member", "moderate", [7]bool{N, N, N, Y, N, N, Y}},
-	{"audit", "read", [7]bool{N, N, N, Y, N, Y, Y}},
-	{"role", "manage", [7]bool{N, N, N, N, N, N, Y}},
+	{"board", "read", [9]bool{Y, Y, Y, Y, Y, Y, Y, Y, Y}},
+	{"thread", "read", [9]bool{Y, Y, Y, Y, Y, Y, Y, Y, Y}},
+	{"profile", "read", [9]bool{Y, Y, Y, Y, Y, Y, Y, Y, Y}},
+	{"account", "create", [9]bool{Y, Y, Y, Y, Y, Y, Y, Y, Y}},
+	{"session", "create", [9]bool{Y, Y, Y, Y, Y, Y, Y, Y, Y}},
+	{"thread", "create", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}},
+	{"post", "create", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}},
+	{"post", "edit", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}},
+	{"answer", "accept", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}},
+	{"kudos", "give", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}},
+	{"me", "read", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}},
+	{"session", "delete", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}},
+	{"post", "edit_any", [9]bool{N, N, N, Y, N, N, Y, N, N}},
+	{"answer", "accept_any", [9]bool{N, N, N, Y, N, N, Y, N, N}},
+	{"queue", "read", [9]bool{N, N, N, Y, Y, N, Y, N, N}},
+	{"report", "read", [9]bool{N, N, N, N, N, Y, Y, N, N}},
+	{"brand", "manage", [9]bool{N, N, N, N, N, N, Y, N, N}},
+	{"flag", "create", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}},
+	{"modqueue", "read", [9]bool{N, N, Y, Y, N, N, Y, N, N}},
+	{"modqueue", "decide", [9]bool{N, N, Y, Y, N, N, Y, N, N}},
+	{"post", "moderate", [9]bool{N, N, N, Y, N, N, Y, N, N}},
+	{"thread", "moderate", [9]bool{N, N, N, Y, N, N, Y, N, N}},
+	{"member", "moderate", [9]bool{N, N, N, Y, N, N, Y, N, N}},
+	{"audit", "read", [9]bool{N, N, N, Y, N, Y, Y, N, N}},
+	{"role", "manage", [9]bool{N, N, N, N, N, N, Y, N, N}},
 	// notifications
-	{"notification", "read", [7]bool{N, Y, Y, Y, Y, Y, Y}},
-	{"notification", "manage", [7]bool{N, Y, Y, Y, Y, Y, Y}},
-	{"watch", "manage", [7]bool{N, Y, Y, Y, Y, Y, Y}},
-	{"notification", "unsubscribe", [7]bool{Y, Y, Y, Y, Y, Y, Y}},
-	{"email", "verify", [7]bool{Y, Y, Y, Y, Y, Y, Y}},
-	{"survey", "answer", [7]bool{Y, Y, Y, Y, Y, Y, Y}}, // "Did this save you contacting us?"
-	{"contact", "visit", [7]bool{Y, Y, Y, Y, Y, Y, Y}}, // counted "Contact us"
-	{"leaderboard", "read", [7]bool{Y, Y, Y, Y, Y, Y, Y}},
-	{"kudos_ring", "review", [7]bool{N, N, N, Y, N, N, Y}},
-	{"reputation_export", "read", [7]bool{N, N, N, N, N, Y, Y}},
-	{"escalation", "request", [7]bool{N, Y, Y, Y, Y, Y, Y}},
-	{"escalation", "read", [7]bool{N, N, N, Y, Y, N, Y}},
-	{"escalation", "work", [7]bool{N, N, N, N, Y, N, Y}},
-	{"escalation", "supervise", [7]bool{N, N, N, Y, N, N, Y}},
-	{"suggestion", "open", [7]bool{N, Y, Y, Y, Y, Y, Y}}, // discovery: Ask-page suggestion opens
+	{"notification", "read", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}},
+	{"notification", "manage", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}},
+	{"watch", "manage", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}},
+	{"notification", "unsubscribe", [9]bool{Y, Y, Y, Y, Y, Y, Y, Y, Y}},
+	{"email", "verify", [9]bool{Y, Y, Y, Y, Y, Y, Y, Y, Y}},
+	{"survey", "answer", [9]bool{Y, Y, Y, Y, Y, Y, Y, Y, Y}}, // "Did this save you contacting us?"
+	{"contact", "visit", [9]bool{Y, Y, Y, Y, Y, Y, Y, Y, Y}}, // counted "Contact us"
+	{"leaderboard", "read", [9]bool{Y, Y, Y, Y, Y, Y, Y, Y, Y}},
+	{"kudos_ring", "review", [9]bool{N, N, N, Y, N, N, Y, N, N}},
+	{"reputation_export", "read", [9]bool{N, N, N, N, N, Y, Y, N, N}},
+	{"escalation", "request", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}},
+	{"escalation", "read", [9]bool{N, N, N, Y, Y, N, Y, N, N}},
+	{"escalation", "work", [9]bool{N, N, N, N, Y, N, Y, N, N}},
+	{"escalation", "supervise", [9]bool{N, N, N, Y, N, N, Y, N, N}},
+	{"suggestion", "open", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}}, // discovery: Ask-page suggestion opens
 	// Members' data rights: one's own data, anyone's (administrators), the brand's policy.
-	{"account_data", "export", [7]bool{N, Y, Y, Y, Y, Y, Y}},
-	{"account_data", "erase", [7]bool{N, Y, Y, Y, Y, Y, Y}},
-	{"member_data", "export", [7]bool{N, N, N, N, N, N, Y}},
-	{"member_data", "erase", [7]bool{N, N, N, N, N, N, Y}},
-	{"privacy", "manage", [7]bool{N, N, N, N, N, N, Y}},
+	{"account_data", "export", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}},
+	{"account_data", "erase", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}},
+	{"member_data", "export", [9]bool{N, N, N, N, N, N, Y, N, N}},
+	{"member_data", "erase", [9]bool{N, N, N, N, N, N, Y, N, N}},
+	{"privacy", "manage", [9]bool{N, N, N, N, N, N, Y, N, N}},
 	// Accounts: anyone may ask for a password reset; members manage their own API tokens.
-	{"password", "reset", [7]bool{Y, Y, Y, Y, Y, Y, Y}},
-	{"token", "manage", [7]bool{N, Y, Y, Y, Y, Y, Y}},
-	{"language", "manage", [7]bool{N, Y, Y, Y, Y, Y, Y}},
+	{"password", "reset", [9]bool{Y, Y, Y, Y, Y, Y, Y, Y, Y}},
+	{"token", "manage", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}},
+	{"language", "manage", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}},
+	// Intelligence: client managers read the signals report, the sales team
+	// its leads, members choose whether sales may contact them, and a
+	// listening tool's account pushes mentions and nothing else.
+	{"signals", "read", [9]bool{N, N, N, N, N, Y, Y, N, N}},
+	{"lead", "read", [9]bool{N, N, N, N, N, N, Y, Y, N}},
+	{"marketing", "manage", [9]bool{N, Y, Y, Y, Y, Y, Y, Y, N}},
+	{"mention", "create", [9]bool{N, N, N, N, N, N, N, N, Y}},
+	// The brand's ticketing system: its callback secret.
+	{"ticketing", "manage", [9]bool{N, N, N, N, N, N, Y, N, N}},
 	// Incidents: the brand's agents and moderators work them; its administrators set their SLA and contacts.
-	{"incident", "read", [7]bool{N, N, N, Y, Y, N, Y}},
-	{"incident", "work", [7]bool{N, N, N, Y, Y, N, Y}},
-	{"incident", "manage", [7]bool{N, N, N, N, N, N, Y}},
+	{"incident", "read", [9]bool{N, N, N, Y, Y, N, Y, N, N}},
+	{"incident", "work", [9]bool{N, N, N, Y, Y, N, Y, N, N}},
+	{"incident", "manage", [9]bool{N, N, N, N, N, N, Y, N, N}},
 	// Not in the policy at all: default deny for everyone.
-	{"brand", "delete", [7]bool{N, N, N, N, N, N, N}},
-	{"post", "destroy_everything", [7]bool{N, N, N, N, N, N, N}},
+	{"brand", "delete", [9]bool{N, N, N, N, N, N, N, N, N}},
+	{"post", "destroy_everything", [9]bool{N, N, N, N, N, N, N, N, N}},
 }
 
 type fixture struct {

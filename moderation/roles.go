@@ -29,7 +29,7 @@ func (s *Service) SetRole(ctx context.Context, a account.Actor, username, role s
 		valid = valid || (r == role && r != "member")
 	}
 	if !valid {
-		return &fault.ValidationError{Fields: map[string]string{"role": "role must be one of trusted, moderator, agent, client_manager, admin (everyone is a member)"}}
+		return &fault.ValidationError{Fields: map[string]string{"role": "role must be one of trusted, moderator, agent, client_manager, admin, sales, integration (everyone is a member)"}}
 	}
 	if err := checkReason(strings.TrimSpace(reason), false); err != nil {
 		return err
@@ -41,6 +41,9 @@ func (s *Service) SetRole(ctx context.Context, a account.Actor, username, role s
 		}
 		if !grant && st.UserID == a.UserID && role == "admin" {
 			return denied("You cannot remove your own administrator role; ask another administrator.")
+		}
+		if grant && mixesIntegration(st.Roles, role) {
+			return conflict("A listening tool's account holds the integration role alone (it gives up every other right): make a separate account for the tool.")
 		}
 		var changed bool
 		name := ActRoleGranted
@@ -74,6 +77,18 @@ func (s *Service) SetRole(ctx context.Context, a account.Actor, username, role s
 		return s.record(ctx, tx, a, entry{act: name, targetType: "user", targetID: st.UserID, targetUser: st.UserID,
 			reason: strings.TrimSpace(role + " " + reason), before: roles{st.Roles}, after: roles{after}})
 	})
+}
+
+// mixesIntegration reports whether granting role to a member holding held
+// would put the integration role beside another: an integration account
+// holds nothing else, so the grant would silently take the rest away.
+func mixesIntegration(held []string, role string) bool {
+	for _, r := range held {
+		if r != role && r != "member" && (r == account.Integration || role == account.Integration) {
+			return true
+		}
+	}
+	return false
 }
 
 // RoleHolders lists who holds which role in a brand (members are implicit).

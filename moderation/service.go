@@ -55,6 +55,9 @@ const (
 	// Members' data rights (privacy.go).
 	ActMemberExported = "member_data_exported"
 	ActMemberErased   = "member_erased"
+	// The brand's ticketing system (integration.go).
+	ActTicketingAnswer = "ticketing_answer"
+	ActTicketingSecret = "ticketing_secret_set"
 )
 
 // Acts lists every act, for filters.
@@ -62,6 +65,7 @@ var Acts = []string{ActPostFlagged, ActPostHidden, ActPostUnhidden, ActPostDelet
 	ActPostApproved, ActFlagsDismissed, ActThreadLocked, ActThreadUnlocked, ActThreadPinned, ActThreadUnpinned,
 	ActThreadMoved, ActThreadMerged, ActUserWarned, ActUserSuspended, ActUserUnsuspended, ActUserBanned,
 	ActUserUnbanned, ActRoleGranted, ActRoleRevoked, ActSettingsChanged, ActBrandChanged, ActMemberExported, ActMemberErased,
+	ActTicketingAnswer, ActTicketingSecret,
 	ActIncidentRaised, ActIncidentAcknowledged, ActIncidentStatusPosted, ActIncidentReplied, ActIncidentClosed}
 
 // Action is one row of the audit log.

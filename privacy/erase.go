@@ -15,6 +15,7 @@ import (
 	"mutual/i18n"
 	"mutual/moderation"
 	"mutual/search"
+	"mutual/signals"
 	"mutual/sqldb"
 )
 
@@ -136,6 +137,9 @@ func (s *Service) erase(ctx context.Context, a account.Actor, u account.User, by
 			return err
 		}
 		if err := moderation.EraseMember(ctx, tx, u.BrandID, u.ID); err != nil {
+			return err
+		}
+		if err := signals.EraseMember(ctx, tx, u.BrandID, u.ID); err != nil {
 			return err
 		}
 		e.Posts, threads = content.Posts, content.Threads

@@ -15,6 +15,7 @@ import (
 	"mutual/report/deflection"
 	"mutual/reputation"
 	"mutual/search"
+	"mutual/signals"
 	"mutual/sqldb"
 )
 
@@ -42,6 +43,7 @@ type Archive struct {
 	Suggestions   []search.SuggestionData      `json:"suggestions_opened"`
 	Escalations   escalation.MemberEscalations `json:"escalations"`
 	Moderation    moderation.MemberRecord      `json:"moderation"`
+	Signals       []signals.PostSignal         `json:"post_signals"` // sentiment, churn and buying phrases read in their posts
 }
 
 // Community names the brand the archive comes from.
@@ -134,6 +136,7 @@ func (s *Service) export(ctx context.Context, a account.Actor, brand forum.Brand
 		{"suggestions", func() (err error) { ar.Suggestions, err = search.ExportMember(ctx, q, b, userID); return }},
 		{"escalations", func() (err error) { ar.Escalations, err = escalation.ExportMember(ctx, q, b, userID); return }},
 		{"moderation", func() (err error) { ar.Moderation, err = moderation.ExportMember(ctx, q, b, userID); return }},
+		{"signals", func() (err error) { ar.Signals, err = signals.ExportMember(ctx, q, b, userID); return }},
 	}
 	for _, p := range parts {
 		if err := p.read(); err != nil {

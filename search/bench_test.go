@@ -15,15 +15,13 @@ package search_test
 // query alongside ns/op.
 
 import (
-	"os"
 	"slices"
 	"syscall"
 	"testing"
 	"time"
 
-	"mutual/forum"
-	"mutual/migrations"
 	"mutual/search"
+	"mutual/search/searchtest"
 	"mutual/sqldb"
 )
 
@@ -42,43 +40,8 @@ var benchTitles = []string{
 }
 
 func openBenchDB(b *testing.B) (*sqldb.DB, *search.Service, int64) {
-	path := os.Getenv("MUTUAL_SEARCH_BENCH_DB")
-	if path == "" {
-		b.Skip("set MUTUAL_SEARCH_BENCH_DB to a copy of a generated database (see the file comment)")
-	}
-	db, err := sqldb.Open(ctx, path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	if _, err := migrations.Up(ctx, db); err != nil {
-		b.Fatal(err)
-	}
-	// Build what the migration queued (the first run only), then merge the
-	// index's segments as the importer and generator do.
-	start, built := time.Now(), 0
-	for {
-		n, err := search.Index(ctx, db, 20000)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if n == 0 {
-			break
-		}
-		built += n
-	}
-	if built > 0 {
-		if _, err := db.Exec(ctx, `INSERT INTO post_search_thread (post_search_thread) VALUES ('optimize')`); err != nil {
-			b.Fatal(err)
-		}
-		b.Logf("indexed %d threads/posts in %v", built, time.Since(start))
-	}
-	svc := search.New(db, time.Now)
-	brand, err := forum.NewBrands(db, time.Now).Default(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return db, svc, brand.ID
+	db, brandID := searchtest.OpenLarge(b, "MUTUAL_SEARCH_BENCH_DB")
+	return db, search.New(db, time.Now), brandID
 }
 
 // cpuTime is the process's user+system CPU time: on a shared machine it

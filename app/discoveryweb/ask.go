@@ -40,11 +40,13 @@ func (h *Handlers) checkSimilar(c *gin.Context) {
 	if err != nil || prefer == "" {
 		prefer = web.ContentLanguage(c) // the form's own check reports a bad choice when it is posted
 	}
-	similar, err := h.search.Similar(c.Request.Context(), web.BrandOf(c).ID, d.Title, prefer, search.SimilarLimit)
-	if err != nil {
-		h.site.Fail(c, err)
-		return
+	if !h.heldOut(c) {
+		similar, err := h.search.Similar(c.Request.Context(), web.BrandOf(c).ID, d.Title, prefer, search.SimilarLimit)
+		if err != nil {
+			h.site.Fail(c, err)
+			return
+		}
+		d.Similar = similar
 	}
-	d.Similar = similar
 	h.with.AskAgain(c, d)
 }

@@ -30,7 +30,14 @@ type With struct {
 	// AskAgain shows the Ask form again as the member typed it, with the
 	// similar solved questions listed above its buttons.
 	AskAgain func(c *gin.Context, d Draft)
+	// HeldOut, when set, says the asker is in the deflection holdout: they
+	// are shown no suggestions while asking, so the report can measure what
+	// suggestions change.
+	HeldOut func(c *gin.Context) bool
 }
+
+// heldOut reports whether this asker is shown no suggestions.
+func (h *Handlers) heldOut(c *gin.Context) bool { return h.with.HeldOut != nil && h.with.HeldOut(c) }
 
 // Draft is a question being asked, as the Ask form sent it.
 type Draft struct {

@@ -226,10 +226,13 @@ func (h *Handlers) apiSimilar(c *gin.Context) {
 	if prefer == "" {
 		prefer = web.ContentLanguage(c)
 	}
-	threads, err := h.search.Similar(c.Request.Context(), web.BrandOf(c).ID, title, prefer, search.SimilarLimit)
-	if err != nil {
-		h.site.Fail(c, err)
-		return
+	var threads []forum.Thread
+	if !h.heldOut(c) {
+		threads, err = h.search.Similar(c.Request.Context(), web.BrandOf(c).ID, title, prefer, search.SimilarLimit)
+		if err != nil {
+			h.site.Fail(c, err)
+			return
+		}
 	}
 	rk, ok := h.site.Ladder(c)
 	if !ok {

@@ -25,9 +25,11 @@ type Handlers struct {
 	site         *web.Site
 	limits       *web.Limits
 	escalations  *escalation.Service
+	ticketing    *escalation.Ticketing
 	forum        *forum.Service
 	jobs         *jobs.Leases
 	agents       *ratelimit.Keyed // agent actions per account
+	callbacks    *ratelimit.Keyed // ticketing callbacks per address
 	metrics      *metrics
 	metricsToken string
 	changed      func(forum.Change)
@@ -61,6 +63,7 @@ type Deps struct {
 	Site        *web.Site
 	Limits      *web.Limits
 	Escalations *escalation.Service
+	Ticketing   *escalation.Ticketing // answers from the brand's ticketing system
 	Forum       *forum.Service
 	Brands      *forum.Brands // every brand's figures on /metrics
 	Jobs        *jobs.Leases  // webhook delivery runs under a lease
@@ -77,10 +80,12 @@ type Deps struct {
 func New(d Deps) *Handlers {
 	log := d.Site.Log()
 	h := &Handlers{
-		site: d.Site, limits: d.Limits, escalations: d.Escalations, forum: d.Forum, jobs: d.Jobs,
+		site: d.Site, limits: d.Limits, escalations: d.Escalations, ticketing: d.Ticketing, forum: d.Forum, jobs: d.Jobs,
 		// Generous for real work (two a second, bursts of 20), tight enough
 		// to stop a runaway script.
-		agents:       ratelimit.NewKeyed(rate.Limit(2), 20),
+		agents: ratelimit.NewKeyed(rate.Limit(2), 20),
+		// A ticketing system sends in bursts when a batch of cases closes.
+		callbacks:    ratelimit.NewKeyed(rate.Limit(20), 200),
 		metrics:      newMetrics(&collector{brands: d.Brands, escalations: d.Escalations, log: log}),
 		metricsToken: d.MetricsToken, changed: d.Changed, now: d.Now, log: log,
 	}

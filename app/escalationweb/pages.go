@@ -35,6 +35,9 @@ func (h *Handlers) rows(loc *i18n.Localizer, list []escalation.Escalation, me in
 		left := x.TimeLeft(now)
 		r := row{Escalation: x, URL: "/t/" + web.Itoa(x.ThreadID) + "/" + x.Slug, Breached: x.Breached(now),
 			Mine: x.AssignedTo == me || x.ClaimedBy == me, PeerNew: !x.PeerReplyAt.IsZero()}
+		if x.Channel != "" {
+			r.URL = x.ExternalURL // a mention is answered where it was said
+		}
 		r.TimeLeft = formatLeft(loc, left)
 		r.Urgent = !r.Breached && left < agentSLA/4
 		out = append(out, r)

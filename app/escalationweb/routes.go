@@ -35,4 +35,10 @@ func (h *Handlers) Routes(b, api *gin.RouterGroup) {
 	api.PUT("/agents/me/shift", h.site.Need("escalation", "work"), work, h.shiftAPI)
 	api.POST("/threads/:id/escalate", h.site.Need("escalation", "request"), posts, h.escalateAPI)
 	api.POST("/threads/:id/still-need-help", h.site.Need("escalation", "request"), posts, h.stillNeedHelpAPI)
+
+	// Answers from the brand's ticketing system. The callback's credential
+	// is its signature (checked by the domain), not a member.
+	b.GET("/admin/ticketing", h.site.Need("ticketing", "manage"), h.ticketingPage)
+	b.POST("/admin/ticketing", h.site.Need("ticketing", "manage"), h.ticketingForm)
+	api.POST("/ticketing/callback", h.site.Throttle(h.callbacks, web.ClientIP), h.ticketingCallback)
 }

@@ -68,6 +68,9 @@ func (h *Handlers) AskAgain(c *gin.Context, d Draft) {
 
 func (h *Handlers) askForm(c *gin.Context) {
 	bid, _ := strconv.ParseInt(c.Query("board"), 10, 64)
+	if h.AskOpened != nil {
+		h.AskOpened(c)
+	}
 	h.askPage(c, http.StatusOK, askView{BoardID: bid})
 }
 

@@ -44,6 +44,9 @@ type Handlers struct {
 	// Moderation, when set, fills the thread page's moderation slot (the
 	// boards to move a thread to, the threads to merge it into).
 	Moderation Moderations
+	// AskOpened, when set, hears that a member opened the Ask form (the
+	// deflection holdout records in which group).
+	AskOpened func(c *gin.Context)
 }
 
 // Reputation is what the forum pages show of members' standing.

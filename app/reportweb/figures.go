@@ -52,6 +52,7 @@ func figures(loc *i18n.Localizer, r *deflection.Report) []figure {
 		fig("escalated", n(f.Escalated)),
 		fig("late_peer", n(f.LatePeer)),
 		fig("agent_resolved", n(f.AgentResolved)),
+		{Key: "answered_by_ticketing", Label: loc.T("loop.fig_ticketing"), Value: n(f.TicketingAnswered), How: loc.T("loop.fig_ticketing_how")},
 		fig("resolved_otherwise", n(f.OtherResolved)),
 		fig("unresolved", n(f.Unresolved)),
 		fig("escalation_rate", pct(f.EscalationRate)),

@@ -105,6 +105,10 @@ type pageView struct {
 	Print                     bool
 	CanSettings               bool
 	Money                     func(int64) string
+	// Holdout is the measured effect of suggestions, when the brand runs a
+	// holdout; HoldoutCSV exports its raw events for the same period.
+	Holdout    holdoutView
+	HoldoutCSV string
 }
 
 func (h *Handlers) page(c *gin.Context) {
@@ -138,6 +142,13 @@ func (h *Handlers) page(c *gin.Context) {
 	v.PrintURL = "/reports/deflection?" + qs.Encode() + "&print=1"
 	v.CSVURL = "/api/v1/reports/deflection?" + qs.Encode() + "&format=csv"
 	v.JSONURL = "/api/v1/reports/deflection?" + qs.Encode()
+	v.HoldoutCSV = "/api/v1/reports/deflection/holdout.csv?" + qs.Encode()
+	ho, err := h.holdoutOf(c, q)
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	v.Holdout = holdoutSection(loc, ho)
 	h.site.Render(c, http.StatusOK, "report_deflection", web.T(c, "title.deflection"), v)
 }
 
@@ -179,7 +190,12 @@ func (h *Handlers) api(c *gin.Context) {
 		for _, f := range figures(web.LocalizerOf(c), r) {
 			defs[f.Key] = f.How
 		}
-		c.JSON(http.StatusOK, gin.H{"report": r, "definitions": defs})
+		ho, err := h.holdoutOf(c, q)
+		if err != nil {
+			h.site.Fail(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, gin.H{"report": r, "definitions": defs, "holdout": ho})
 	case "csv":
 		body, err := toCSV(r)
 		if err != nil {

@@ -15,6 +15,9 @@ func (h *Handlers) Routes(b, api *gin.RouterGroup) {
 	// The brand's admin.
 	b.GET("/reports/deflection/settings", h.need("brand", "manage"), h.settingsForm)
 	b.POST("/reports/deflection/settings", h.need("brand", "manage"), h.settingsSave)
+	// The holdout: its share (the admin) and its raw events (the report's readers).
+	b.POST("/reports/deflection/holdout", h.need("brand", "manage"), h.holdoutSave)
+	api.GET("/reports/deflection/holdout.csv", h.need("report", "read"), h.holdoutCSV)
 	// Readers of solved threads, signed in or not.
 	b.GET("/survey/:id", h.site.Need("survey", "answer"), h.surveyForm)
 	b.POST("/survey/:id", h.site.Need("survey", "answer"), h.site.Throttle(h.limits.PostAuthor, surveyKey), h.surveySave)

@@ -25,9 +25,19 @@ type settingsView struct {
 	// says where "Contact us" leads now.
 	ContactPage string
 	Contact     deflection.Contact
+	// Holdout is the share of askers shown no suggestions, in percent.
+	Holdout      string
+	HoldoutError string
+	HoldoutSaved bool
 }
 
 func (h *Handlers) settingsForm(c *gin.Context) {
+	h.renderSettings(c, http.StatusOK, settingsView{Saved: c.Query("saved") == "1", HoldoutSaved: c.Query("holdout") == "saved"})
+}
+
+// renderSettings draws the settings page with the brand's saved values,
+// keeping v's flags, errors and the holdout share as typed.
+func (h *Handlers) renderSettings(c *gin.Context, code int, v settingsView) {
 	ctx, brandID := c.Request.Context(), web.BrandOf(c).ID
 	s, err := deflection.LoadSettings(ctx, h.db, brandID)
 	if err != nil {
@@ -44,9 +54,16 @@ func (h *Handlers) settingsForm(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	h.site.Render(c, http.StatusOK, "report_settings", web.T(c, "title.report_settings"), settingsView{Form: deflection.FormOf(s),
-		PeerSLA: decimal(slas.Peer.Minutes()), AgentSLA: decimal(slas.Agent.Hours()), Saved: c.Query("saved") == "1",
-		ContactPage: ct.PageMD, Contact: ct})
+	bp, err := deflection.HoldoutBP(ctx, h.db, brandID)
+	if err != nil {
+		h.site.Fail(c, err)
+		return
+	}
+	v.Form, v.PeerSLA, v.AgentSLA, v.ContactPage, v.Contact = deflection.FormOf(s), decimal(slas.Peer.Minutes()), decimal(slas.Agent.Hours()), ct.PageMD, ct
+	if v.Holdout == "" {
+		v.Holdout = decimal(float64(bp) / 100)
+	}
+	h.site.Render(c, code, "report_settings", web.T(c, "title.report_settings"), v)
 }
 
 // settingsSave checks the report's settings, the contact page and the SLAs
@@ -80,6 +97,9 @@ func (h *Handlers) settingsSave(c *gin.Context) {
 		}
 	}
 	if len(v.Errors) > 0 {
+		if bp, err := deflection.HoldoutBP(ctx, h.db, brandID); err == nil {
+			v.Holdout = decimal(float64(bp) / 100)
+		}
 		h.site.Render(c, http.StatusUnprocessableEntity, "report_settings", web.T(c, "title.report_settings"), v)
 		return
 	}

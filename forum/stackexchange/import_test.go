@@ -256,6 +256,9 @@ func testBeer(t *testing.T, e env, dir string) {
 		{"replies (reply_count)", e.count(t, `SELECT CAST(COALESCE(SUM(reply_count), 0) AS BIGINT) FROM threads WHERE brand_id = ?`, b), len(answers) + comments},
 		{"answers", e.count(t, `SELECT COUNT(*) FROM posts WHERE brand_id = ? AND is_question = 0 AND external_id NOT LIKE 'se:beer:comment:%'`, b), len(answers)},
 		{"comments", e.count(t, `SELECT COUNT(*) FROM posts WHERE brand_id = ? AND external_id LIKE 'se:beer:comment:%'`, b), comments},
+		// What each reply was on the site is kept, for the replay's two curves.
+		{"replies kept as answers", e.count(t, `SELECT COUNT(*) FROM posts WHERE brand_id = ? AND is_question = 0 AND reply_kind = 'answer'`, b), len(answers)},
+		{"replies kept as comments", e.count(t, `SELECT COUNT(*) FROM posts WHERE brand_id = ? AND reply_kind = 'comment'`, b), comments},
 		{"accepted", e.count(t, `SELECT COUNT(*) FROM threads WHERE brand_id = ? AND accepted_post_id IS NOT NULL`, b), accepted},
 		{"kudos (rows)", e.count(t, `SELECT COUNT(*) FROM kudos WHERE brand_id = ?`, b), kudos},
 		{"kudos (kudos_count)", e.count(t, `SELECT CAST(COALESCE(SUM(kudos_count), 0) AS BIGINT) FROM posts WHERE brand_id = ?`, b), kudos},

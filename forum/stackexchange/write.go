@@ -277,14 +277,16 @@ func trimName(s string, n int) string {
 // local is the account a dump owner maps to.
 func (im *importer) local(owner int64) int64 { return im.users[owner] }
 
-func insertPost(ctx context.Context, tx *sqldb.Tx, brand, thread, author int64, question bool, title, md, html string, at time.Time, ext string) (int64, error) {
+// insertPost writes one post and its first revision; kind is what a reply
+// was on the site (forum.ReplyAnswer or forum.ReplyComment).
+func insertPost(ctx context.Context, tx *sqldb.Tx, brand, thread, author int64, question bool, kind, title, md, html string, at time.Time, ext string) (int64, error) {
 	isQ := 0
 	if question {
 		isQ = 1
 	}
 	var id int64
-	if err := tx.QueryRow(ctx, `INSERT INTO posts (brand_id, thread_id, author_id, is_question, body_md, body_html, created_at, external_id)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, brand, thread, author, isQ, md, html, ms(at), ext).Scan(&id); err != nil {
+	if err := tx.QueryRow(ctx, `INSERT INTO posts (brand_id, thread_id, author_id, is_question, reply_kind, body_md, body_html, created_at, external_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, brand, thread, author, isQ, kind, md, html, ms(at), ext).Scan(&id); err != nil {
 		return 0, fmt.Errorf("insert post %s: %w", ext, err)
 	}
 	// Every post has its first revision, as forum.Service writes it.
@@ -321,7 +323,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, b, im.boards[im.boardKey(q,
 			ms(q.created), ms(q.created), q.views, ext, language).Scan(&tid); err != nil {
 			return fmt.Errorf("insert thread %s: %w", ext, err)
 		}
-		pid, err := insertPost(ctx, tx, b, tid, author, true, q.title, q.md, q.out, q.created, ext)
+		pid, err := insertPost(ctx, tx, b, tid, author, true, forum.ReplyAnswer, q.title, q.md, q.out, q.created, ext)
 		if err != nil {
 			return err
 		}
@@ -348,7 +350,7 @@ func (im *importer) writeAnswers(ctx context.Context) error {
 		a := todo[i]
 		t := im.threads[a.parent]
 		author := im.local(a.owner)
-		id, err := insertPost(ctx, tx, im.opt.BrandID, t.id, author, false, "", a.md, a.out, a.created, im.pfx+strconv.FormatInt(a.id, 10))
+		id, err := insertPost(ctx, tx, im.opt.BrandID, t.id, author, false, forum.ReplyAnswer, "", a.md, a.out, a.created, im.pfx+strconv.FormatInt(a.id, 10))
 		if err != nil {
 			return err
 		}
@@ -401,7 +403,7 @@ func (im *importer) writeComments(ctx context.Context) error {
 			return err
 		}
 		target := im.posts[c.post]
-		if _, err := insertPost(ctx, tx, im.opt.BrandID, target.thread, im.local(c.owner), false, "", body, html, c.created,
+		if _, err := insertPost(ctx, tx, im.opt.BrandID, target.thread, im.local(c.owner), false, forum.ReplyComment, "", body, html, c.created,
 			im.pfx+"comment:"+strconv.FormatInt(c.id, 10)); err != nil {
 			return err
 		}

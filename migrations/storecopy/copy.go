@@ -26,6 +26,9 @@ var copyOrder = []string{
 	"escalation_settings", "agents", "incidents", "incident_threads", "incident_settings", "escalation_webhooks", "escalation_webhook_attempts",
 	"sso_providers", "sso_identities", "sso_flows", "sso_settings",
 	"username_holds", "privacy_settings",
+	"copilot_settings",
+	"ticketing_settings", "ticketing_updates", "ticketing_signatures", "holdout_exposures",
+	"post_signals",
 }
 
 // TableCount is one table's rows in the source and the target after a copy.
@@ -136,6 +139,7 @@ func hasIDColumn(table string) bool {
 		return false
 	case "sso_flows", "sso_settings", "username_holds", "privacy_settings":
 		return false
+	case "ticketing_settings", "ticketing_signatures":
 	case "incident_threads", "incident_settings":
 		return false
 	}

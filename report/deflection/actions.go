@@ -137,9 +137,12 @@ func RecordContact(ctx context.Context, db *sqldb.DB, brandID, fromThread int64,
 // change's transaction: when the current accepted answer was accepted (and
 // whether its post is staff's and visible, also after moderation.post_*), and
 // the view roll-up of threads that moderation hides, deletes, restores or
-// moves (events named moderation.thread_*).
+// moves (events named moderation.thread_*); and, for the holdout, a thread
+// posted by an asker who opened the Ask form in an experiment.
 func Hook(ctx context.Context, tx *sqldb.Tx, ev forum.Event) error {
 	switch {
+	case ev.Kind == forum.ThreadAsked:
+		return notePosted(ctx, tx, ev.BrandID, ev.ActorID, ev.ThreadID, ev.At)
 	case ev.Kind == forum.AnswerAccepted:
 		_, err := tx.Exec(ctx, `INSERT INTO report_accepts (thread_id, brand_id, post_id, post_staff, post_visible, accepted_at)
 			SELECT ?, ?, id, is_staff, CASE WHEN status = 'visible' THEN 1 ELSE 0 END, ? FROM posts WHERE id = ?

@@ -190,8 +190,11 @@ func countEscalation(a *acc, t threadRow) {
 		return
 	}
 	a.f.Escalated++
-	if t.resolution == "late_peer" {
+	switch t.resolution {
+	case "late_peer":
 		a.f.LatePeer++
+	case "ticketing":
+		a.f.TicketingAnswered++
 	}
 	if t.claimedAt != nil {
 		a.f.AgentEscalations++

@@ -45,6 +45,7 @@ type Figures struct {
 	SelfService           float64    `json:"self_service_deflection"`
 	DeflectedContacts     float64    `json:"deflected_contacts"`
 	AgentEscalations      int        `json:"agent_escalations"`
+	TicketingAnswered     int        `json:"answered_by_ticketing"` // escalations the brand's ticketing system solved through its callback
 	GrossSavingMinor      int64      `json:"gross_saving_minor"`
 	AgentCostMinor        int64      `json:"agent_cost_minor"`
 	SavingMinor           int64      `json:"estimated_saving_minor"`
