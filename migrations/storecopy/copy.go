@@ -140,7 +140,10 @@ func hasIDColumn(table string) bool {
 	case "sso_flows", "sso_settings", "username_holds", "privacy_settings":
 		return false
 	case "ticketing_settings", "ticketing_signatures":
+		return false
 	case "incident_threads", "incident_settings":
+		return false
+	case "copilot_settings", "post_signals":
 		return false
 	}
 	return true
