@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -10,12 +11,15 @@ import (
 	"mutual/app/discoveryweb"
 	"mutual/app/escalationweb"
 	"mutual/app/forumweb"
+	"mutual/app/incidentweb"
 	"mutual/app/moderationweb"
 	"mutual/app/reputationweb"
 	"mutual/app/ssoweb"
 	"mutual/escalation"
 	"mutual/forum"
+	"mutual/incident"
 	"mutual/moderation"
+	"mutual/radar"
 	"mutual/report/deflection"
 	"mutual/sqldb"
 	"mutual/sso"
@@ -105,4 +109,54 @@ func ssoAudit(m *moderation.Service) sso.Audit {
 		}
 		return m.RecordStaffAct(ctx, tx, actor, act, target, id, before, after)
 	}
+}
+
+// escalationIncidents is the incident lane as the console, the supervisor
+// page and the escalation stats API show it.
+type escalationIncidents struct {
+	web *incidentweb.Handlers
+	svc *incident.Service
+}
+
+func (e escalationIncidents) Banner(c *gin.Context) any { return e.web.Banner(c) }
+
+func (e escalationIncidents) Figures(ctx context.Context, brandID int64) (escalationweb.IncidentFigures, error) {
+	st, err := e.svc.Stats(ctx, brandID)
+	if err != nil {
+		return escalationweb.IncidentFigures{}, err
+	}
+	set, err := e.svc.Settings(ctx, brandID)
+	return escalationweb.IncidentFigures{Open: st.Open, Unacknowledged: st.Unacknowledged, Breached: st.Breached,
+		BreachedOpen: st.BreachedOpen, AckSLASeconds: int(set.AckSLA.Seconds())}, err
+}
+
+// reportIncidents counts a period's incidents against their acknowledgement
+// SLA for the deflection report.
+func reportIncidents(svc *incident.Service) func(ctx context.Context, brandID int64, from, to time.Time) (deflection.Compliance, error) {
+	return func(ctx context.Context, brandID int64, from, to time.Time) (deflection.Compliance, error) {
+		within, due, err := svc.Compliance(ctx, brandID, from, to)
+		return deflection.Compliance{Within: within, Due: due}, err
+	}
+}
+
+// radarAlarm hands each burst the radar finds to its recorder (the trends
+// page lists it) and to the brand-defence lane as an incident, unless the
+// group's incident was closed within the burst's episode: the same outage
+// is not raised twice.
+type radarAlarm struct {
+	record    radar.Alarm
+	incidents *incident.Service
+	episode   time.Duration
+}
+
+func (r radarAlarm) Raise(ctx context.Context, b radar.Burst) error {
+	if err := r.record.Raise(ctx, b); err != nil {
+		return err
+	}
+	closed, err := r.incidents.ClosedSince(ctx, b.BrandID, b.GroupKey, b.DetectedAt.Add(-r.episode))
+	if err != nil || closed {
+		return err
+	}
+	_, _, err = r.incidents.Raise(ctx, incident.Raised(b))
+	return err
 }

@@ -15,6 +15,7 @@ import (
 	"mutual/app/discoveryweb"
 	"mutual/app/escalationweb"
 	"mutual/app/forumweb"
+	"mutual/app/incidentweb"
 	"mutual/app/kbweb"
 	"mutual/app/moderationweb"
 	"mutual/app/notifyweb"
@@ -30,6 +31,7 @@ import (
 	"mutual/escalation"
 	"mutual/forum"
 	"mutual/forum/notify"
+	"mutual/incident"
 	"mutual/jobs"
 	"mutual/kb"
 	"mutual/markup"
@@ -64,7 +66,8 @@ type App struct {
 	authz       *moderation.Authorizer
 	mod         *moderation.Service
 	escalations *escalation.Service
-	radar       *radar.Service // the emerging-issue radar: look-alike groups, bursts, trends
+	radar       *radar.Service    // the emerging-issue radar: look-alike groups, bursts, trends
+	incidents   *incident.Service // the brand-defence lane
 	sso         *sso.Service
 	copilot     *copilot.Service
 	privacy     *privacy.Service
@@ -93,6 +96,7 @@ type App struct {
 	signalsweb    *signalsweb.Handlers
 	kbweb         *kbweb.Handlers
 	radarweb      *radarweb.Handlers
+	incidentweb   *incidentweb.Handlers
 
 	// background work tied to the App's life: the change listener
 	// (PostgreSQL) or the search indexer (SQLite), and view counting.
@@ -178,3 +182,6 @@ func (a *App) RunNotify(ctx context.Context) (NotifyRun, error) { return a.sende
 
 // Notify exposes the notification store to tests and commands.
 func (a *App) Notify() *notify.Store { return a.notify }
+
+// Incidents exposes the incident service to the radar, commands and tests.
+func (a *App) Incidents() *incident.Service { return a.incidents }

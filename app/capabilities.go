@@ -9,6 +9,7 @@ import (
 	"mutual/app/discoveryweb"
 	"mutual/app/escalationweb"
 	"mutual/app/forumweb"
+	"mutual/app/incidentweb"
 	"mutual/app/kbweb"
 	"mutual/app/moderationweb"
 	"mutual/app/notifyweb"
@@ -79,4 +80,7 @@ func (a *App) buildCapabilities() {
 	a.kbweb.CountView = a.reports.CountArticleView
 	a.forumweb.ArticleSlot = a.kbweb.ThreadSlot
 	a.radarweb = radarweb.New(a.site, a.radar, a.forum, cfg.Now)
+	a.incidentweb = incidentweb.New(a.site, a.incidents, a.forum, cfg.Now)
+	a.esc.Incidents = escalationIncidents{a.incidentweb, a.incidents}
+	a.reports.Incidents = reportIncidents(a.incidents)
 }

@@ -27,6 +27,7 @@ import (
 	"mutual/internal/testkit/oidcop"
 	"mutual/kb"
 	"mutual/markup"
+	"mutual/incident"
 	"mutual/reputation"
 )
 
@@ -79,6 +80,12 @@ func TestEveryPageSpeaksFromTheCatalogue(t *testing.T) {
 	// language filter.
 	es, err := s.svc.Ask(ctx, c.other.actor, forum.NewThread{BoardID: s.board.ID, Title: "¿Cómo cambio mi tarifa este mes?",
 		Body: "Quiero cambiar de tarifa antes de que termine el mes, pero no encuentro la opción en la aplicación."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An open incident: its pages, and the banner on the console and the supervisor page.
+	incID, _, err := s.app.Incidents().Raise(context.Background(), incident.Raised{BrandID: s.brand.ID, GroupKey: "pseudo",
+		Label: "Pseudo outage", Terms: []string{"outage"}, Places: []string{"Leeds"}, ThreadIDs: []int64{c.open.ID}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,10 +167,11 @@ func TestEveryPageSpeaksFromTheCatalogue(t *testing.T) {
 		{"a member's data rights", "/admin/privacy/users/" + c.helper.actor.Username, admin},
 		{"single sign-on", "/admin/sso", admin},
 		{"trends", "/reports/trends", admin},
+		{"incidents", "/incidents", admin}, {"incident", "/incidents/" + itoa(incID), admin}, {"incident settings", "/incidents/settings", admin},
 	}
 	pages = append(pages, reached...)
 	names := []string{ss.provider.Label, "bob", "boss", s.brand.Name, s.brand.Tagline, s.board.Name, s.board.Description, c.solved.Title, c.open.Title, es.Title,
-		c.asker.actor.Username, c.helper.actor.Username, c.other.actor.Username, c.mod.actor.Username, "admina", "admin", art.Title, "editora"}
+		c.asker.actor.Username, c.helper.actor.Username, c.other.actor.Username, c.mod.actor.Username, "admina", "admin", art.Title, "editora", "Pseudo outage"}
 	for _, l := range lang.Known() { // content languages, each named in its own words
 		names = append(names, l.Name)
 	}

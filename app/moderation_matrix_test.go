@@ -314,7 +314,25 @@ var authzMatrix = []mxRow{
 	{"GET /api/v1/articles", mxNone, everyone, "", ""},
 	{"GET /api/v1/articles/:id", mxArticle, everyone, everyone, ""},
 	{"GET /feeds/articles.atom", mxNone, everyone, "", ""},
+	// Incidents: the brand's agents and moderators work them; its
+	// administrators set the acknowledgement SLA and the contacts.
+	{"GET /incidents", mxNone, incStaff, "", ""},
+	{"POST /incidents", mxNone, incStaff, "", "label=Matrix+outage&thread={thread}"},
+	{"GET /incidents/settings", mxNone, admins, "", ""},
+	{"POST /incidents/settings", mxNone, admins, "", "ack_minutes=15&contacts="},
+	{"GET /incidents/:id", mxToken, incStaff, "", ""},
+	{"POST /incidents/:id/acknowledge", mxToken, incStaff, "", ""},
+	{"POST /incidents/:id/status", mxToken, incStaff, "", "board_id={board}&title=Known+issue&body=We+know+about+it."},
+	{"POST /incidents/:id/reply-all", mxToken, incStaff, "", ""},
+	{"POST /incidents/:id/close", mxToken, incStaff, "", "outcome=resolved"},
+	{"GET /api/v1/incidents", mxNone, incStaff, "", ""},
+	{"GET /api/v1/incidents/:id", mxToken, incStaff, "", ""},
+	{"POST /api/v1/incidents/:id/acknowledge", mxToken, incStaff, "", ""},
+	{"POST /api/v1/incidents/:id/close", mxToken, incStaff, "", `{"outcome":"resolved"}`},
 }
+
+// incStaff work incidents: agents, moderators and administrators.
+const incStaff = "moderator agent admin"
 
 // Role sets for the matrix (space-separated roles).
 const (
@@ -404,6 +422,7 @@ func mxDigest(t *testing.T, s *site) string {
 		`SELECT COALESCE(SUM(marketing_opt_in), 0) FROM users`,
 		`SELECT COUNT(*) FROM kb_articles`, `SELECT COUNT(*) FROM kb_article_revisions`, `SELECT COUNT(*) FROM kb_article_reports`,
 		`SELECT COALESCE(SUM(LENGTH(state) * id + revision_count + review_by % 997 + LENGTH(review_note)), 0) FROM kb_articles`,
+		`SELECT COUNT(*) FROM incidents`, `SELECT COUNT(*) FROM incident_threads`, `SELECT COUNT(*) FROM incident_settings`,
 	}
 	var b strings.Builder
 	for _, q := range qs {

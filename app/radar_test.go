@@ -239,3 +239,44 @@ func TestWithoutTheRadarInTheAskThePassGroups(t *testing.T) {
 		t.Errorf("after the pass: %v %v", got, err)
 	}
 }
+
+// A burst the radar finds raises an incident in the brand-defence lane,
+// with the burst's threads, on the agents' console; later passes add to it
+// rather than raise another, and once an agent closes it the same burst is
+// not raised again.
+func TestRadarBurstRaisesAnIncidentOnce(t *testing.T) {
+	s, askers := radarSite(t)
+	ctx := context.Background()
+	ids := outage(t, s, askers, 6, time.Minute)
+	if _, err := s.app.RunRadar(ctx); err != nil {
+		t.Fatal(err)
+	}
+	open, err := s.app.Incidents().Open(ctx, s.brand.ID)
+	if err != nil || len(open) != 1 {
+		t.Fatalf("open incidents after the burst: %d (%v)", len(open), err)
+	}
+	agent := s.user(s.brand.ID, "radaragent", "agent")
+	if con := s.signedIn(agent).get("/console"); !strings.Contains(con.body, "/incidents/"+itoa(open[0].ID)) {
+		t.Fatalf("the console does not show the radar's incident:\n%s", clip(con.body))
+	}
+	more := outage(t, s, askers, 3, time.Minute)
+	if _, err := s.app.RunRadar(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var held int
+	if err := s.app.DB().QueryRow(ctx, `SELECT COUNT(*) FROM incident_threads WHERE incident_id = ?`, open[0].ID).Scan(&held); err != nil ||
+		held != len(ids)+len(more) {
+		t.Fatalf("the incident holds %d threads (%v), want %d", held, err, len(ids)+len(more))
+	}
+	if _, err := s.app.Incidents().Close(ctx, agent.actor, open[0].ID, "resumed", ""); err != nil {
+		t.Fatal(err)
+	}
+	s.clock.Add(time.Minute)
+	if _, err := s.app.RunRadar(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := s.app.Incidents().Open(ctx, s.brand.ID); len(again) != 0 {
+		t.Fatalf("the closed outage was raised again: %+v", again)
+	}
+	s.noErrorLogs()
+}

@@ -49,6 +49,7 @@ func (a *App) routes(proxies []string) http.Handler {
 	a.signalsweb.Routes(b, api)
 	a.kbweb.Routes(b, api)
 	a.radarweb.Routes(b)
+	a.incidentweb.Routes(b, api)
 
 	r.NoRoute(a.site.ResolveBrand, a.site.Authenticate, a.site.Speak, a.site.NotFound)
 	r.NoMethod(a.site.ResolveBrand, a.site.Authenticate, a.site.Speak, a.site.MethodNotAllowed)

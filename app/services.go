@@ -10,6 +10,7 @@ import (
 	"mutual/forum"
 	"mutual/forum/notify"
 	"mutual/i18n"
+	"mutual/incident"
 	"mutual/kb"
 	"mutual/markup"
 	"mutual/moderation"
@@ -106,6 +107,10 @@ func (a *App) buildServices(ctx context.Context) error {
 	a.kb.Audit = a.mod.RecordStaffAct
 	a.kb.Changed = a.onChange
 	a.copilot.Articles = a.kb // published articles ground agents' replies too
+	a.incidents = incident.New(db, cfg.Now, a.forum, a.escalations, a.notify)
+	// A burst the radar finds is recorded for the trends page and raised in
+	// the brand-defence lane.
+	a.radar.Alarm = radarAlarm{record: a.radar.Alarm, incidents: a.incidents, episode: radar.DefaultModel().Episode}
 	return nil
 }
 

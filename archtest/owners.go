@@ -97,6 +97,10 @@ var Owners = map[string]string{
 
 	// Members' data rights: each brand's erasure policy.
 	"privacy_settings": "mutual/privacy",
+	// Incidents: one problem many members hit at once, answered once.
+	"incidents":         "mutual/incident",
+	"incident_threads":  "mutual/incident",
+	"incident_settings": "mutual/incident",
 
 	// What posts say beyond their words: sentiment, churn and buying phrases.
 	"post_signals": "mutual/signals",
@@ -169,6 +173,8 @@ var AllowedReads = []Read{
 		"grounded help reads the question it helps with and the accepted answers of the solved threads search found, one query each"},
 	{"mutual/radar", []string{"threads", "posts"},
 		"the radar reads a thread's title and question to group it, inside the asking transaction or in its catch-up"},
+	{"mutual/incident", []string{"users", "threads", "role_assignments"},
+		"an incident's page lists its threads with their titles and the agents' names; its contacts are the brand's staff"},
 	{"mutual/forum/stackexchange", []string{"reputation_events"}, "bulk loader"},
 	{"mutual/migrations/storecopy", nil, "migrate-store copies a whole database table by table"},
 	{"mutual/bench/targets", []string{"brands", "boards", "threads", "posts", "jobs"},

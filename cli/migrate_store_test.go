@@ -14,6 +14,9 @@ import (
 	"time"
 
 	"mutual/app"
+	"mutual/escalation"
+	"mutual/forum"
+	"mutual/incident"
 	"mutual/migrations"
 	"mutual/migrations/storecopy"
 	"mutual/sqldb"
@@ -53,6 +56,24 @@ func TestMigrateStoreCopiesEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer lite.Close()
+
+	// An incident, with its thread and a webhook delivery, is copied too.
+	brand, err := forum.NewBrands(lite.DB(), clock).Default(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hook, secret := "http://127.0.0.1:9/hook", "copy-secret"
+	if _, err := lite.Escalations().UpdateSettings(ctx, brand.ID, escalation.Update{WebhookURL: &hook, WebhookSecret: &secret}); err != nil {
+		t.Fatal(err)
+	}
+	var first int64
+	if err := lite.DB().QueryRow(ctx, `SELECT MIN(id) FROM threads`).Scan(&first); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := lite.Incidents().Raise(ctx, incident.Raised{BrandID: brand.ID, GroupKey: "copied", Label: "Copied outage",
+		ThreadIDs: []int64{first}}); err != nil {
+		t.Fatal(err)
+	}
 
 	pgCfg := cfg
 	pgCfg.DatabaseURL = pgURL

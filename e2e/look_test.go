@@ -301,13 +301,14 @@ type tourRole struct {
 var tourRoles = []tourRole{
 	{"visitor", nil},
 	{"member", nil},
-	{"moderator", []string{"/mod/queue", "/mod/audit", "/console", "/escalations/supervisor", "/escalations/webhooks", "/mod/reputation/rings"}},
-	{"agent", []string{"/console"}},
+	{"moderator", []string{"/mod/queue", "/mod/audit", "/console", "/escalations/supervisor", "/escalations/webhooks", "/mod/reputation/rings",
+		"/incidents"}},
+	{"agent", []string{"/console", "/incidents"}},
 	{"client_manager", []string{"/mod/audit", "/reports/deflection", "/admin/reputation/export", "/reports/signals", "/reports/trends"}},
 	{"sales", []string{"/leads"}},
 	{"admin", []string{"/mod/queue", "/mod/audit", "/console", "/escalations/supervisor", "/escalations/webhooks", "/reports/deflection",
 		"/mod/reputation/rings", "/admin/reputation/export", "/admin/brand", "/admin/roles", "/admin/sso", "/admin/reputation", "/reports/deflection/settings",
-		"/admin/privacy", "/admin/ticketing", "/reports/signals", "/leads", "/kb/queue", "/reports/trends"}},
+		"/admin/privacy", "/admin/ticketing", "/reports/signals", "/leads", "/kb/queue", "/reports/trends", "/incidents", "/incidents/settings"}},
 	{"editor", []string{"/kb/queue", "/reports/trends"}},
 }
 

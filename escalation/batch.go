@@ -29,7 +29,7 @@ func fireBatch(ctx context.Context, tx *sqldb.Tx, st Settings, r *router, ids []
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	cond := `t.first_peer_reply_at IS NULL`
+	cond := `t.first_peer_reply_at IS NULL AND t.peer_sla_paused_at IS NULL`
 	if rule == 2 {
 		cond = `t.accepted_post_id IS NULL AND t.still_need_help_at IS NOT NULL`
 	}

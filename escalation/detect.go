@@ -14,9 +14,11 @@ import (
 // dueQuery reads rule-1 candidates from the partial index
 // threads_escalation_due: its WHERE repeats the index's condition, so the
 // database reads only unanswered, unescalated, visible threads, in order.
-const dueQuery = `SELECT t.id, t.board_id, t.created_at, 0 FROM threads t
+// A thread in an open incident has its peer SLA paused and is skipped; one
+// that was paused waits that much longer (peer_sla_paused_ms).
+const dueQuery = `SELECT t.id, t.board_id, t.created_at, 0, t.peer_sla_paused_ms FROM threads t
 WHERE t.brand_id = ? AND t.first_peer_reply_at IS NULL AND t.escalated_at IS NULL AND t.external_id = ''
-  AND t.status = 'visible' AND t.locked_at IS NULL AND t.created_at <= ?
+  AND t.status = 'visible' AND t.locked_at IS NULL AND t.created_at <= ? AND t.peer_sla_paused_at IS NULL
   AND (t.created_at > ? OR (t.created_at = ? AND t.id > ?))
 ORDER BY t.created_at, t.id LIMIT ?`
 
@@ -32,7 +34,7 @@ func dueSQL(d sqldb.Dialect) string {
 
 // stillQuery reads rule-2 candidates ("still need help" pressed, not yet
 // escalated) from threads_escalation_still.
-const stillQuery = `SELECT t.id, t.board_id, t.created_at, t.still_need_help_at FROM threads t
+const stillQuery = `SELECT t.id, t.board_id, t.created_at, t.still_need_help_at, 0 FROM threads t
 WHERE t.brand_id = ? AND t.still_need_help_at IS NOT NULL AND t.escalated_at IS NULL
   AND (t.still_need_help_at > ? OR (t.still_need_help_at = ? AND t.id > ?))
 ORDER BY t.still_need_help_at, t.id LIMIT ?`
@@ -54,6 +56,7 @@ type candidate struct {
 	id, boardID int64
 	created     int64
 	still       int64
+	pausedMS    int64 // how long its peer SLA was paused by incidents
 }
 
 // Detect runs one page of the detector for a brand: up to limit candidate
@@ -105,7 +108,7 @@ func (s *Service) Detect(ctx context.Context, brandID int64, rule int, cur Curso
 			if d, ok := boards[c.boardID]; ok {
 				sla = d
 			}
-			if st.Due(fromMS(c.created), sla).After(now) {
+			if st.Due(fromMS(c.created+c.pausedMS), sla).After(now) {
 				continue
 			}
 		} else if st.Due(fromMS(c.created), st.ResolutionSLA).After(now) {
@@ -142,7 +145,7 @@ func readCandidates(ctx context.Context, q sqldb.Querier, query string, args ...
 	var out []candidate
 	for rows.Next() {
 		var c candidate
-		if err := rows.Scan(&c.id, &c.boardID, &c.created, &c.still); err != nil {
+		if err := rows.Scan(&c.id, &c.boardID, &c.created, &c.still, &c.pausedMS); err != nil {
 			return nil, err
 		}
 		out = append(out, c)
@@ -166,12 +169,13 @@ type fireArgs struct {
 // thread no longer qualifies or another detector got there first).
 func fire(ctx context.Context, tx *sqldb.Tx, st Settings, r *router, f fireArgs) (bool, error) {
 	var status, title, body, language string
-	var boardID, created, locked, peer, escalated, accepted, still int64
+	var boardID, created, locked, peer, escalated, accepted, still, paused int64
 	err := tx.QueryRow(ctx, `SELECT t.status, t.title, COALESCE(p.body_md, ''), t.board_id, t.created_at, COALESCE(t.locked_at, 0),
-COALESCE(t.first_peer_reply_at, 0), COALESCE(t.escalated_at, 0), COALESCE(t.accepted_post_id, 0), COALESCE(t.still_need_help_at, 0), t.language
+COALESCE(t.first_peer_reply_at, 0), COALESCE(t.escalated_at, 0), COALESCE(t.accepted_post_id, 0), COALESCE(t.still_need_help_at, 0), t.language,
+COALESCE(t.peer_sla_paused_at, 0)
 FROM threads t LEFT JOIN posts p ON p.thread_id = t.id AND p.is_question = 1
 WHERE t.id = ? AND t.brand_id = ?`, f.threadID, st.BrandID).
-		Scan(&status, &title, &body, &boardID, &created, &locked, &peer, &escalated, &accepted, &still, &language)
+		Scan(&status, &title, &body, &boardID, &created, &locked, &peer, &escalated, &accepted, &still, &language, &paused)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -183,6 +187,9 @@ WHERE t.id = ? AND t.brand_id = ?`, f.threadID, st.BrandID).
 	}
 	if (f.rule == 1 && peer != 0) || (f.rule == 2 && (accepted != 0 || still == 0)) {
 		return false, nil
+	}
+	if paused != 0 && (f.rule == 1 || f.kind == KindFastLane) {
+		return false, nil // an open incident answers it; a person may still escalate it by hand
 	}
 	prio, reason := f.priority, f.reason
 	if w := matchTerm(title+"\n"+body, st.Distress); w != "" {

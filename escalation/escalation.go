@@ -111,9 +111,10 @@ func (x Escalation) Unclaimed() bool {
 	return x.Status == StatusEscalated || x.Status == StatusAssigned
 }
 
-// Breached reports whether the agent SLA passed without a staff answer.
+// Breached reports whether the agent SLA passed without a staff answer. An
+// escalation held by an incident is not: the incident has an SLA of its own.
 func (x Escalation) Breached(now time.Time) bool {
-	if x.DueAt.IsZero() {
+	if x.DueAt.IsZero() || x.Status == StatusHeld {
 		return false
 	}
 	if !x.AnsweredAt.IsZero() {

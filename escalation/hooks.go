@@ -50,8 +50,8 @@ func (s *Service) onReply(ctx context.Context, tx *sqldb.Tx, ev forum.Event) err
 		return nil
 	}
 	x, ok, err := byThread(ctx, tx, ev.BrandID, ev.ThreadID)
-	if err != nil || !ok || !x.Open() {
-		return err
+	if err != nil || !ok || !x.Open() || x.Status == StatusHeld {
+		return err // a held escalation waits for its incident to close
 	}
 	var status string
 	if err := tx.QueryRow(ctx, `SELECT status FROM posts WHERE id = ?`, ev.PostID).Scan(&status); err != nil {
@@ -126,8 +126,8 @@ func (s *Service) onAccepted(ctx context.Context, tx *sqldb.Tx, ev forum.Event) 
 
 func (s *Service) onModeration(ctx context.Context, tx *sqldb.Tx, ev forum.Event) error {
 	x, ok, err := byThread(ctx, tx, ev.BrandID, ev.ThreadID)
-	if err != nil || !ok || !x.Open() {
-		return err
+	if err != nil || !ok || !x.Open() || x.Status == StatusHeld {
+		return err // a held escalation waits for its incident to close
 	}
 	var status string
 	var locked int64

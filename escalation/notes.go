@@ -46,16 +46,20 @@ const (
 	NoteHandoverFrom     = "handover_from" // name, text
 	NoteResolved         = "resolved"      // resolution
 	NoteOffShift         = "off_shift"
-	NoteMention          = "mention"      // word: the channel
-	NoteMentionFast      = "mention_fast" // word: the channel; text: the fast-lane term
-	NoteTicketing        = "ticketing"    // text: the case; word: its status; name: the brand's agent
+	NoteMention          = "mention"           // word: the channel
+	NoteMentionFast      = "mention_fast"      // word: the channel; text: the fast-lane term
+	NoteTicketing        = "ticketing"         // text: the case; word: its status; name: the brand's agent
+	NoteIncidentHeld     = "incident_held"     // text: the incident
+	NoteIncidentResolved = "incident_resolved" // text: the incident
+	NoteIncidentResumed  = "incident_resumed"  // text: the incident
 )
 
 var noteCodes = map[string]bool{NoteNoPeerReply: true, NoteNoPeerReplyBoard: true, NoteStillNeedsHelp: true, NoteFastLane: true,
 	NoteByAsker: true, NoteByTrusted: true, NoteByFormer: true, NoteUnclaimed: true, NoteUnanswered: true, NoteRouted: true, NoteClaimedByReply: true,
 	NoteAnswered: true, NoteAcceptedPeer: true, NoteAcceptedStaff: true, NoteLatePeer: true, NoteModerated: true,
 	NoteHandover: true, NoteHandoverFrom: true, NoteResolved: true, NoteOffShift: true,
-	NoteMention: true, NoteMentionFast: true, NoteTicketing: true}
+	NoteMention: true, NoteMentionFast: true, NoteTicketing: true,
+	NoteIncidentHeld: true, NoteIncidentResolved: true, NoteIncidentResumed: true}
 
 // coded is a note with code and its values as name, value pairs.
 func coded(code string, kv ...string) Note {

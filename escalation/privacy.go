@@ -165,7 +165,7 @@ func rewriteText(ctx context.Context, q sqldb.Querier, read, write string, brand
 // rewritePayloads applies fix to the webhook log's payloads that mention
 // name or belong to one of the given escalations (of the member's questions).
 func rewritePayloads(ctx context.Context, q sqldb.Querier, brandID, userID int64, name string, escalations map[int64]bool, fix func(*Payload)) error {
-	rows, err := q.Query(ctx, `SELECT id, escalation_id, payload FROM escalation_webhooks WHERE brand_id = ? AND (payload LIKE ?
+	rows, err := q.Query(ctx, `SELECT id, escalation_id, payload FROM escalation_webhooks WHERE brand_id = ? AND escalation_id IS NOT NULL AND (payload LIKE ?
 OR (? AND escalation_id IN (SELECT x.id FROM escalations x JOIN threads t ON t.id = x.thread_id WHERE t.author_id = ?)))`,
 		brandID, "%"+name+"%", escalations != nil, userID)
 	if err != nil {

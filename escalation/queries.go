@@ -12,7 +12,7 @@ import (
 
 // States a list may ask for: each status, plus "open" (every live state) and
 // "closed" (resolved or cancelled).
-var States = []string{"open", "closed", StatusEscalated, StatusAssigned, StatusClaimed, StatusAnswered, StatusResolved, StatusCancelled}
+var States = []string{"open", "closed", StatusEscalated, StatusAssigned, StatusClaimed, StatusAnswered, StatusResolved, StatusCancelled, StatusHeld}
 
 func stateFilter(state string) ([]string, bool) {
 	switch state {
@@ -20,7 +20,7 @@ func stateFilter(state string) ([]string, bool) {
 		return openStatuses, true
 	case "closed":
 		return []string{StatusResolved, StatusCancelled}, true
-	case StatusEscalated, StatusAssigned, StatusClaimed, StatusAnswered, StatusResolved, StatusCancelled:
+	case StatusEscalated, StatusAssigned, StatusClaimed, StatusAnswered, StatusResolved, StatusCancelled, StatusHeld:
 		return []string{state}, true
 	}
 	return nil, false
@@ -38,7 +38,7 @@ func placeholders(n int) string {
 func (s *Service) List(ctx context.Context, brandID int64, state string, after Cursor, limit int) ([]Escalation, Cursor, error) {
 	sts, ok := stateFilter(state)
 	if !ok {
-		return nil, Cursor{}, invalid("state", "state must be one of open, closed, escalated, assigned, claimed, answered, resolved, cancelled.")
+		return nil, Cursor{}, invalid("state", "state must be one of open, closed, escalated, assigned, claimed, answered, resolved, cancelled, held.")
 	}
 	if limit <= 0 || limit > 100 {
 		limit = defaultPageLimit
@@ -68,7 +68,12 @@ func (s *Service) List(ctx context.Context, brandID int64, state string, after C
 }
 
 func (s *Service) query(ctx context.Context, q string, args ...any) ([]Escalation, error) {
-	rows, err := s.db.Query(ctx, q, args...)
+	return queryIn(ctx, s.db, q, args...)
+}
+
+// queryIn reads the escalations a query selects (escCols) inside q.
+func queryIn(ctx context.Context, q sqldb.Querier, query string, args ...any) ([]Escalation, error) {
+	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, wrap("list", err)
 	}

@@ -22,7 +22,8 @@ const (
 type Delivery struct {
 	ID           int64
 	BrandID      int64
-	EscalationID int64
+	EscalationID int64 // 0 for a delivery about an incident
+	IncidentID   int64 // 0 for a delivery about an escalation
 	Event        string
 	Payload      string
 	URL          string
@@ -71,7 +72,7 @@ func (s *Service) DueWebhooks(ctx context.Context, limit int) ([]Delivery, error
 }
 
 func dueWebhooks(ctx context.Context, q sqldb.Querier, now int64, limit int) ([]Delivery, error) {
-	rows, err := q.Query(ctx, `SELECT w.id, w.brand_id, w.escalation_id, w.event, w.payload, COALESCE(st.webhook_url, ''),
+	rows, err := q.Query(ctx, `SELECT w.id, w.brand_id, COALESCE(w.escalation_id, 0), COALESCE(w.incident_id, 0), w.event, w.payload, COALESCE(st.webhook_url, ''),
 COALESCE(st.webhook_secret, ''), w.created_at, w.attempts, w.next_attempt_at
 FROM escalation_webhooks w LEFT JOIN escalation_settings st ON st.brand_id = w.brand_id
 WHERE w.delivered_at IS NULL AND w.gave_up_at IS NULL AND w.next_attempt_at <= ? ORDER BY w.next_attempt_at, w.id LIMIT ?`,
@@ -84,7 +85,7 @@ WHERE w.delivered_at IS NULL AND w.gave_up_at IS NULL AND w.next_attempt_at <= ?
 	for rows.Next() {
 		var d Delivery
 		var created, next int64
-		if err := rows.Scan(&d.ID, &d.BrandID, &d.EscalationID, &d.Event, &d.Payload, &d.URL, &d.Secret, &created, &d.Attempts, &next); err != nil {
+		if err := rows.Scan(&d.ID, &d.BrandID, &d.EscalationID, &d.IncidentID, &d.Event, &d.Payload, &d.URL, &d.Secret, &created, &d.Attempts, &next); err != nil {
 			return nil, err
 		}
 		d.CreatedAt, d.NextAt = fromMS(created), fromMS(next)
@@ -126,7 +127,7 @@ func (s *Service) Deliveries(ctx context.Context, brandID, before int64, limit i
 	if before <= 0 {
 		before = 1 << 62
 	}
-	rows, err := s.db.Query(ctx, `SELECT id, brand_id, escalation_id, event, payload, created_at, attempts, next_attempt_at,
+	rows, err := s.db.Query(ctx, `SELECT id, brand_id, COALESCE(escalation_id, 0), COALESCE(incident_id, 0), event, payload, created_at, attempts, next_attempt_at,
 COALESCE(delivered_at, 0), COALESCE(gave_up_at, 0), last_status, last_error
 FROM escalation_webhooks WHERE brand_id = ? AND id < ? ORDER BY id DESC LIMIT ?`, brandID, before, limit)
 	if err != nil {
@@ -137,7 +138,7 @@ FROM escalation_webhooks WHERE brand_id = ? AND id < ? ORDER BY id DESC LIMIT ?`
 	for rows.Next() {
 		var d Delivery
 		var created, next, delivered, gave int64
-		if err := rows.Scan(&d.ID, &d.BrandID, &d.EscalationID, &d.Event, &d.Payload, &created, &d.Attempts, &next,
+		if err := rows.Scan(&d.ID, &d.BrandID, &d.EscalationID, &d.IncidentID, &d.Event, &d.Payload, &created, &d.Attempts, &next,
 			&delivered, &gave, &d.LastStatus, &d.LastError); err != nil {
 			return nil, err
 		}

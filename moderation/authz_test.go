@@ -100,6 +100,10 @@ var matrix = []struct {
 	{"article", "report", [10]bool{N, Y, Y, Y, Y, Y, Y, Y, Y, N}},
 	{"article", "propose", [10]bool{N, N, Y, Y, Y, N, Y, Y, N, N}},
 	{"article", "review", [10]bool{N, N, N, N, N, N, Y, Y, N, N}},
+	// Incidents: the brand's agents and moderators work them; its administrators set their SLA and contacts.
+	{"incident", "read", [10]bool{N, N, N, Y, Y, N, N, Y, N, N}},
+	{"incident", "work", [10]bool{N, N, N, Y, Y, N, N, Y, N, N}},
+	{"incident", "manage", [10]bool{N, N, N, N, N, N, N, Y, N, N}},
 	// Not in the policy at all: default deny for everyone.
 	{"brand", "delete", [10]bool{N, N, N, N, N, N, N, N, N, N}},
 	{"post", "destroy_everything", [10]bool{N, N, N, N, N, N, N, N, N, N}},

@@ -71,7 +71,8 @@ var Acts = []string{ActPostFlagged, ActPostHidden, ActPostUnhidden, ActPostDelet
 	ActPostApproved, ActFlagsDismissed, ActThreadLocked, ActThreadUnlocked, ActThreadPinned, ActThreadUnpinned,
 	ActThreadMoved, ActThreadMerged, ActUserWarned, ActUserSuspended, ActUserUnsuspended, ActUserBanned,
 	ActUserUnbanned, ActRoleGranted, ActRoleRevoked, ActSettingsChanged, ActBrandChanged, ActMemberExported, ActMemberErased,
-	ActTicketingAnswer, ActTicketingSecret, ActArticlePublished, ActArticleEdited, ActArticleReturned, ActArticleReviewed}
+	ActTicketingAnswer, ActTicketingSecret, ActArticlePublished, ActArticleEdited, ActArticleReturned, ActArticleReviewed,
+	ActIncidentRaised, ActIncidentAcknowledged, ActIncidentStatusPosted, ActIncidentReplied, ActIncidentClosed}
 
 // Action is one row of the audit log.
 type Action struct {

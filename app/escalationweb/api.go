@@ -216,8 +216,17 @@ func (h *Handlers) statsAPI(c *gin.Context) {
 	for _, ag := range st.Agents {
 		agents = append(agents, gin.H{"user_id": ag.UserID, "username": ag.Username, "on_shift": ag.OnShift, "load": ag.Load})
 	}
-	c.JSON(http.StatusOK, gin.H{"by_state": st.ByStatus, "queue_depth": st.Queue, "sla_breaches": st.Breached,
+	out := gin.H{"by_state": st.ByStatus, "queue_depth": st.Queue, "sla_breaches": st.Breached,
 		"oldest_unclaimed_seconds": int64(st.Oldest.Seconds()), "resolutions": st.Resolved, "agents": agents,
 		"webhooks":         gin.H{"delivered": st.Delivered, "pending": st.Pending, "failed": st.Failed},
-		"peer_sla_seconds": int64(set.PeerSLA.Seconds()), "agent_sla_seconds": int64(set.AgentSLA.Seconds())})
+		"peer_sla_seconds": int64(set.PeerSLA.Seconds()), "agent_sla_seconds": int64(set.AgentSLA.Seconds())}
+	if h.Incidents != nil {
+		f, err := h.Incidents.Figures(ctx, brandID)
+		if err != nil {
+			h.site.Fail(c, err)
+			return
+		}
+		out["incidents"] = f
+	}
+	c.JSON(http.StatusOK, out)
 }

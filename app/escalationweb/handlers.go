@@ -6,6 +6,7 @@
 package escalationweb
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -34,6 +35,27 @@ type Handlers struct {
 	changed      func(forum.Change)
 	now          func() time.Time
 	log          *slog.Logger
+
+	// Incidents, when set, is the incident lane as the console, the
+	// supervisor page and the stats API show it (app/ fits it).
+	Incidents Incidents
+}
+
+// Incidents are the brand's open incidents, shown above everything on the
+// console and the supervisor page, and their acknowledgement SLA figures.
+type Incidents interface {
+	// Banner is the view the "incident-banner" template draws, or nil.
+	Banner(c *gin.Context) any
+	Figures(ctx context.Context, brandID int64) (IncidentFigures, error)
+}
+
+// IncidentFigures are a brand's incidents counted like escalations.
+type IncidentFigures struct {
+	Open           int `json:"open"`
+	Unacknowledged int `json:"unacknowledged"`
+	Breached       int `json:"sla_breaches"`  // acknowledged late or still waiting past the SLA
+	BreachedOpen   int `json:"breaching_now"` // open, unacknowledged and past the SLA
+	AckSLASeconds  int `json:"ack_sla_seconds"`
 }
 
 // Deps are what the escalation handlers use.

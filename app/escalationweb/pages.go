@@ -101,6 +101,7 @@ type consoleView struct {
 	Done              string
 	Error             string
 	Now               time.Time
+	Incidents         any // the open incidents' banner, nil when none
 }
 
 func (h *Handlers) consolePage(c *gin.Context) {
@@ -129,6 +130,9 @@ func (h *Handlers) renderConsole(c *gin.Context, code int) {
 	v := consoleView{Mine: h.rows(web.LocalizerOf(c), con.Mine, actor.UserID, st.AgentSLA), Queue: h.rows(web.LocalizerOf(c), con.Queue, actor.UserID, st.AgentSLA),
 		Agent: con.Agent, IsAgent: con.Agent.ID != 0, PeerSLA: span(st.PeerSLA), AgentSLA: span(st.AgentSLA),
 		Host: web.BrandOf(c).Host, Done: done(c), Error: web.RefusedOf(c).All(), Now: h.now()}
+	if h.Incidents != nil {
+		v.Incidents = h.Incidents.Banner(c)
+	}
 	for _, a := range agents {
 		switch {
 		case a.UserID == actor.UserID:
@@ -207,6 +211,8 @@ type supervisorView struct {
 	Breaches          []row
 	PeerSLA, AgentSLA string
 	CanManage         bool // may change the SLAs (on the report settings page)
+	Incidents         any  // the open incidents' banner, nil when none
+	IncidentFigures   *IncidentFigures
 }
 
 func (h *Handlers) supervisorPage(c *gin.Context) {
@@ -229,6 +235,15 @@ func (h *Handlers) supervisorPage(c *gin.Context) {
 	rows := h.rows(web.LocalizerOf(c), open, actor.UserID, set.AgentSLA)
 	v := supervisorView{Stats: st, Queue: rows, PeerSLA: span(set.PeerSLA), AgentSLA: span(set.AgentSLA),
 		CanManage: h.site.Authz().Can(actor, "brand", "manage")}
+	if h.Incidents != nil {
+		v.Incidents = h.Incidents.Banner(c)
+		f, err := h.Incidents.Figures(ctx, actor.BrandID)
+		if err != nil {
+			h.site.Fail(c, err)
+			return
+		}
+		v.IncidentFigures = &f
+	}
 	for _, r := range rows {
 		if r.Breached {
 			v.Breaches = append(v.Breaches, r)

@@ -73,7 +73,11 @@ func (h *Handlers) deliver(ctx context.Context, d escalation.Delivery) {
 		} else {
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("User-Agent", "Mutual-Webhook/1")
-			req.Header.Set("X-Mutual-Event", "escalation."+d.Event)
+			event := "escalation." + d.Event
+			if d.IncidentID != 0 {
+				event = d.Event // already "incident.raised" and so on
+			}
+			req.Header.Set("X-Mutual-Event", event)
 			req.Header.Set("X-Mutual-Delivery", strconv.FormatInt(d.ID, 10))
 			req.Header.Set("X-Mutual-Signature", escalation.Sign(d.Secret, body))
 			res, err := webhookClient.Do(req)

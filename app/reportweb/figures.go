@@ -49,7 +49,7 @@ func figures(loc *i18n.Localizer, r *deflection.Report) []figure {
 	// threads' readers, and says so.
 	selfService := fig("self_service", loc.Float(f.SelfService, 2))
 	selfService.How = loc.T("kb.self_service_how", "Views", f.SolvedViews, "Articles", f.ArticleViews, "Contacts", f.ContactsFromSolved, "Rate", rate)
-	return []figure{
+	out := []figure{
 		fig("asked", n(f.Asked)),
 		fig("peer_answered", n(f.PeerAnswered)),
 		fig("peer_resolved", n(f.PeerResolved)),
@@ -73,4 +73,9 @@ func figures(loc *i18n.Localizer, r *deflection.Report) []figure {
 		fig("first_answer_sla", sla(f.FirstAnswerSLA), "SLA", dur(float64(r.EscalationSLASeconds), 1)),
 		fig("agent_sla", sla(f.AgentSLA), "SLA", dur(float64(r.AgentSLASeconds), 1)),
 	}
+	if r.IncidentSLA != nil {
+		out = append(out, figure{Key: "incident_sla", Label: loc.T("incident.fig_sla"), Value: sla(*r.IncidentSLA),
+			How: loc.T("incident.fig_sla_how")})
+	}
+	return out
 }

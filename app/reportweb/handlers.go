@@ -34,6 +34,10 @@ type Handlers struct {
 	// settings own: the report measures against them and its settings page
 	// shows and changes them there. app/ sets it.
 	SLAs SLAs
+
+	// Incidents, when set, counts the incidents raised in the report's
+	// period against their acknowledgement SLA (app/ fits the incident lane).
+	Incidents func(ctx context.Context, brandID int64, from, to time.Time) (deflection.Compliance, error)
 }
 
 // SLAs reads and changes a brand's answer-time targets where they are kept.

@@ -2,6 +2,7 @@ package reportweb
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"fmt"
 	"html/template"
@@ -117,7 +118,7 @@ func (h *Handlers) page(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	r, err := deflection.Compute(ctx, h.db, q, h.now())
+	r, err := h.compute(ctx, q)
 	if err != nil {
 		h.site.Fail(c, err)
 		return
@@ -151,6 +152,24 @@ func (h *Handlers) page(c *gin.Context) {
 	h.site.Render(c, http.StatusOK, "report_deflection", web.T(c, "title.deflection"), v)
 }
 
+// compute is the report of q, with the incidents' acknowledgement SLA of
+// its period (the whole brand's: incidents span boards).
+func (h *Handlers) compute(ctx context.Context, q deflection.Query) (*deflection.Report, error) {
+	r, err := deflection.Compute(ctx, h.db, q, h.now())
+	if err != nil || h.Incidents == nil {
+		return r, err
+	}
+	from, _ := time.Parse(time.DateOnly, r.From)
+	to, _ := time.Parse(time.DateOnly, r.To)
+	sla, err := h.Incidents(ctx, q.BrandID, from, to.AddDate(0, 0, 1))
+	if err != nil {
+		return nil, err
+	}
+	sla.Tally()
+	r.IncidentSLA = &sla
+	return r, nil
+}
+
 // api answers GET /api/v1/reports/deflection as JSON, or CSV with
 // format=csv: the same Report the page shows.
 func (h *Handlers) api(c *gin.Context) {
@@ -159,7 +178,7 @@ func (h *Handlers) api(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	r, err := deflection.Compute(c.Request.Context(), h.db, q, h.now())
+	r, err := h.compute(c.Request.Context(), q)
 	if err != nil {
 		h.site.Fail(c, err)
 		return

@@ -85,6 +85,8 @@ func subjectOf(loc *i18n.Localizer, n Notification) string {
 		return loc.T("nf.subj_reminder", "Title", t)
 	case KindModeration:
 		return loc.T("nf.subj_moderation")
+	case KindIncident:
+		return loc.T("incident.nf_subject", "Label", truncate(n.Note, 90))
 	}
 	return loc.T("nf.subj_other", "Title", t)
 }

@@ -86,7 +86,8 @@ type Notification struct {
 	ActorName   string
 	ActorCount  int64
 	Act         string // moderation act, e.g. post_hidden
-	Note        string // moderation reason
+	Note        string // moderation reason; an incident's label
+	Group       string // what it belongs to, e.g. "incident:7"
 	CreatedAt   time.Time
 	ReadAt      time.Time
 }
@@ -96,6 +97,9 @@ func (n Notification) Unread() bool { return n.ReadAt.IsZero() }
 
 // URL is the site path the notification leads to.
 func (n Notification) URL() string {
+	if n.Kind == KindIncident {
+		return incidentURL(n.Group)
+	}
 	if n.ThreadID == 0 {
 		return "/notifications"
 	}
@@ -131,6 +135,8 @@ func (n Notification) Text(loc *i18n.Localizer) string {
 		return loc.T("nf.new_thread", "Who", who, "Title", title)
 	case KindReminder:
 		return loc.T("nf.reminder", "Title", title)
+	case KindIncident:
+		return loc.T("incident.nf_raised", "Label", n.Note)
 	case KindModeration:
 		out := loc.T("nf.act_" + n.Act)
 		if out == "nf.act_"+n.Act {
@@ -148,7 +154,7 @@ func (n Notification) Text(loc *i18n.Localizer) string {
 }
 
 const notificationCols = `n.id, n.brand_id, n.user_id, n.kind, COALESCE(n.thread_id, 0), COALESCE(t.title, ''), COALESCE(t.slug, ''),
-COALESCE(n.post_id, 0), COALESCE(n.actor_id, 0), COALESCE(u.username, ''), n.actor_count, n.act, n.note, n.created_at, COALESCE(n.read_at, 0)`
+COALESCE(n.post_id, 0), COALESCE(n.actor_id, 0), COALESCE(u.username, ''), n.actor_count, n.act, n.note, n.group_key, n.created_at, COALESCE(n.read_at, 0)`
 
 const notificationFrom = ` FROM notifications n LEFT JOIN threads t ON t.id = n.thread_id LEFT JOIN users u ON u.id = n.actor_id`
 
@@ -157,7 +163,7 @@ func scanNotification(row interface{ Scan(...any) error }) (Notification, error)
 	var created, read int64
 	var kind string
 	err := row.Scan(&n.ID, &n.BrandID, &n.UserID, &kind, &n.ThreadID, &n.ThreadTitle, &n.ThreadSlug, &n.PostID, &n.ActorID,
-		&n.ActorName, &n.ActorCount, &n.Act, &n.Note, &created, &read)
+		&n.ActorName, &n.ActorCount, &n.Act, &n.Note, &n.Group, &created, &read)
 	n.Kind = Kind(kind)
 	n.CreatedAt, n.ReadAt = fromMS(created), fromMS(read)
 	return n, err

@@ -188,7 +188,7 @@ func (m Mail) SkipReason() string {
 		return "email address not verified"
 	case m.To.Prefs.EmailMode == EmailNever:
 		return "member unsubscribed"
-	case m.Kind == MailNotification && m.To.Prefs.EmailMode != EmailImmediate:
+	case m.Kind == MailNotification && m.To.Prefs.EmailMode != EmailImmediate && !m.urgent():
 		return "member chose the daily digest"
 	case m.Kind == MailTrends && m.Weekly == nil:
 		return "no trends to tell"
@@ -198,6 +198,12 @@ func (m Mail) SkipReason() string {
 		return "already read on the site"
 	}
 	return ""
+}
+
+// urgent is a mail that goes at once whatever the digest choice: an
+// incident waiting for an agent.
+func (m Mail) urgent() bool {
+	return len(m.Notifications) == 1 && m.Notifications[0].Kind == KindIncident
 }
 
 // QueueReset queues a password reset mail to a member inside the caller's

@@ -23,7 +23,7 @@ var copyOrder = []string{
 	"notify_watches", "notify_follows", "notifications", "notify_outbox", "notify_prefs", "notify_reminders",
 	"report_settings", "thread_view_days", "report_view_rollup", "deflection_survey", "contact_clicks", "report_accepts", "report_salts",
 	"reputation_settings", "reputation_ranks", "reputation_rollups", "reputation_rings", "reputation_ring_members",
-	"escalation_settings", "agents", "escalation_webhooks", "escalation_webhook_attempts",
+	"escalation_settings", "agents", "incidents", "incident_threads", "incident_settings", "escalation_webhooks", "escalation_webhook_attempts",
 	"sso_providers", "sso_identities", "sso_flows", "sso_settings",
 	"username_holds", "privacy_settings",
 	"copilot_settings",
@@ -143,6 +143,10 @@ func hasIDColumn(table string) bool {
 	case "sso_flows", "sso_settings", "username_holds", "privacy_settings":
 		return false
 	case "ticketing_settings", "ticketing_signatures", "kb_article_revisions", "kb_article_sources", "kb_article_credits", "article_view_days", "radar_threads", "radar_bands", "radar_term_days":
+		return false
+	case "incident_threads", "incident_settings":
+		return false
+	case "copilot_settings", "post_signals":
 		return false
 	}
 	return true

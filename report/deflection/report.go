@@ -91,7 +91,13 @@ type Report struct {
 	Boards               []Row    `json:"boards"`
 	Trend                []Week   `json:"weekly_trend"`
 	FirstAnswer          []Bucket `json:"time_to_first_answer"`
+	// IncidentSLA is the incidents raised in the period acknowledged within
+	// their SLA, of those due; nil when the report is not told of incidents.
+	IncidentSLA *Compliance `json:"incident_ack_sla,omitempty"`
 }
+
+// Tally fills in c's percentage from its counts.
+func (c *Compliance) Tally() { c.Percent = pct(c.Within, c.Due) }
 
 // BucketStart is the start of the bucket of time t falls in (UTC; weeks
 // start on Monday).
