@@ -24,10 +24,10 @@ import (
 	"mutual/forum/lang"
 	"mutual/forum/notify"
 	"mutual/i18n"
+	"mutual/incident"
 	"mutual/internal/testkit/oidcop"
 	"mutual/kb"
 	"mutual/markup"
-	"mutual/incident"
 	"mutual/reputation"
 )
 
