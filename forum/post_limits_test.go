@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"mutual/account"
 	"mutual/fault"
 	"mutual/forum"
-	"mutual/account"
 	"mutual/sqldb"
 	"mutual/sqldb/sqldbtest"
 )
