@@ -2,6 +2,7 @@ package forumweb
 
 import (
 	"errors"
+	"html/template"
 	"net/http"
 	"net/url"
 
@@ -29,6 +30,10 @@ type threadView struct {
 	Report         any               // the reports slot: survey and "Contact us", or nil
 	Moderation     any               // the moderation slot: boards and threads to move or merge to (moderators), or nil
 	Bars           map[int64]postBar // each post's action bar, by post id
+	// Meta and Actions are each post's byline and action bar as the site
+	// keeps them for visitors (partsFor), printed in place of the
+	// post-meta and post-actions partials; nil when those are run.
+	Meta, Actions map[int64]template.HTML
 	// Here is the page's own query ("?after=…"): forms on the page post
 	// with it, so a refused one draws this same page of replies again.
 	Here string
@@ -88,6 +93,9 @@ func (h *Handlers) loadThreadView(c *gin.Context, id int64) (threadView, error) 
 		csrf = h.site.CSRFToken(c)
 	}
 	tv.Bars = postBars(tv, actor, csrf, web.RefusedOf(c))
+	if err := h.partsFor(c, &tv); err != nil {
+		return threadView{}, err
+	}
 	return tv, nil
 }
 
