@@ -10,8 +10,9 @@ import (
 	"mutual/i18n"
 )
 
-// partsFor fills in the page's posts' bylines and action bars as the site
-// keeps them (web.Site.CachedPart), for a visitor, whose page shows every
+// partsFor fills in the question's and the accepted answer's bylines and
+// action bars, and the other replies whole, as the site keeps them
+// (web.Site.CachedPart), for a visitor, whose page shows every
 // post as every other visitor sees it. A reply makes the thread's page
 // stale; rendering it again then runs the templates of the new post only.
 // Members' bars are their own, and a refused form draws its message into
@@ -21,16 +22,13 @@ func (h *Handlers) partsFor(c *gin.Context, tv *threadView) error {
 		return nil
 	}
 	loc := web.LocalizerOf(c)
-	posts := make([]forum.Post, 0, len(tv.Page.Replies)+2)
-	posts = append(posts, tv.Page.Question)
-	if tv.Page.Accepted != nil {
-		posts = append(posts, *tv.Page.Accepted)
-	}
-	posts = append(posts, tv.Page.Replies...)
-	tv.Meta = make(map[int64]template.HTML, len(posts))
-	tv.Actions = make(map[int64]template.HTML, len(posts))
-	for _, p := range posts {
-		html, err := h.site.CachedPart(c, "thread", "post-meta", p.ID, metaSum(loc, p), p)
+	tv.Meta = make(map[int64]template.HTML, 2)
+	tv.Actions = make(map[int64]template.HTML, 2)
+	for _, p := range []*forum.Post{&tv.Page.Question, tv.Page.Accepted} {
+		if p == nil {
+			continue
+		}
+		html, err := h.site.CachedPart(c, "thread", "post-meta", p.ID, metaSum(loc, *p), *p)
 		if err != nil {
 			return err
 		}
@@ -40,6 +38,17 @@ func (h *Handlers) partsFor(c *gin.Context, tv *threadView) error {
 			return err
 		}
 		tv.Actions[p.ID] = html
+	}
+	tv.Replies = make(map[int64]template.HTML, len(tv.Page.Replies))
+	for _, p := range tv.Page.Replies {
+		r := tv.Reply(p)
+		s := sum(metaSum(loc, p) ^ barSum(r.Bar))
+		s.strs(r.Lang, p.BodyHTML)
+		html, err := h.site.CachedPart(c, "thread", "thread-reply", p.ID, uint64(s), r)
+		if err != nil {
+			return err
+		}
+		tv.Replies[p.ID] = html
 	}
 	return nil
 }
