@@ -98,7 +98,7 @@ TOKENS=$(paste -sd, "$PRISTINE/tokens.txt")
 echo "== fresh copy of the database"
 RUN="$WORK/run"
 rm -rf "$RUN"
-cp -r "$PRISTINE" "$RUN"
+cp -rL "$PRISTINE" "$RUN" # -L: a linked data set is copied, never written through
 
 SERVER_RUNS=0
 # start_server starts Mutual on the run's database and waits until it
