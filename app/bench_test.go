@@ -188,6 +188,37 @@ func BenchmarkThreadPage(b *testing.B) {
 	s.pages(b, fmt.Sprintf("/t/%d/%s", s.thread.ID, s.thread.Slug), "Reply 29:")
 }
 
+// BenchmarkThreadPageAfterReply is what a reply to a busy thread costs its
+// next visitor: each op posts a reply (untimed), which makes the cached page
+// stale, then times the anonymous GET that renders it again, with the
+// posts' kept parts (the server's way) and rendered whole.
+func BenchmarkThreadPageAfterReply(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		whole bool
+	}{{"parts", false}, {"whole", true}} {
+		b.Run(c.name, func(b *testing.B) {
+			s := newBenchSite(b, func(cfg *app.Config) { cfg.WholePages = c.whole })
+			path := fmt.Sprintf("/t/%d/%s", s.thread.ID, s.thread.Slug)
+			s.get(b, path, "")
+			i := 0
+			for b.Loop() {
+				b.StopTimer()
+				i++
+				body := fmt.Sprintf(`{"body":"Reply %d after the first thirty: the PIN reset worked for me too.","client_key":"r-%d"}`, i, i)
+				req := httptest.NewRequest(http.MethodPost, fmt.Sprintf("/api/v1/threads/%d/posts", s.thread.ID), strings.NewReader(body))
+				req.Header.Set("Authorization", "Bearer "+s.tokens[i%len(s.tokens)])
+				req.Header.Set("Content-Type", "application/json")
+				if _, err := s.serve(req, http.StatusCreated); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				s.get(b, path, "")
+			}
+		})
+	}
+}
+
 func BenchmarkBoardPage(b *testing.B) {
 	s := newBenchSite(b)
 	s.pages(b, fmt.Sprintf("/b/%d/%s", s.board.ID, s.board.Slug), s.board.Name)

@@ -33,6 +33,9 @@ func (a *App) buildCapabilities() {
 	a.limits = web.NewLimits(db, cfg.LoginPerMin, cfg.PostInterval, cfg.Now)
 	a.site = web.NewSite(a.log, a.authz, a.themes, a.brands, a.members, 16<<20, 10*time.Second)
 	a.site.SecureCookies = cfg.SecureCookies
+	if !cfg.WholePages {
+		a.site.KeepParts(8 << 20)
+	}
 	a.site.Head = discoveryweb.Head
 
 	a.notifications = notifyweb.New(a.site, cfg.Notify, a.notify, a.signer, a.forum, a.members, cfg.Now)

@@ -55,6 +55,10 @@ type Config struct {
 
 	Notify notify.Config // email and reminders
 
+	// WholePages renders every thread page whole, keeping no parts of
+	// pages (web.Site.KeepParts); tests compare the two.
+	WholePages bool
+
 	// BatchHook, for tests, is called after each batch of a background job;
 	// an error abandons the run the way a crash would, leaving its lease.
 	BatchHook func(job string, batch int) error

@@ -26,7 +26,12 @@ WRK_THREADS=${WRK_THREADS:-2}
 PORT=${PORT:-18080}
 BASE_PORT=${BASE_PORT:-18081}
 WORK=${BENCH_WORK:-/tmp/mutual-bench}
-SCENARIOS=${SCENARIOS:-baseline home board thread thread_json search post post_readers mixed}
+SCENARIOS=${SCENARIOS:-baseline home board thread thread_json search post post_readers mixed openloop}
+# The open-loop scenario's rates: readers at half the thread page's
+# closed-loop ceiling measured in this run (5,000/s when the thread scenario
+# did not run), writers at 500 replies/s.
+OPENLOOP_READ_RATE=${OPENLOOP_READ_RATE:-}
+OPENLOOP_WRITE_RATE=${OPENLOOP_WRITE_RATE:-500}
 HOST=127.0.0.1
 
 secs=${DURATION%s}
@@ -54,7 +59,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== build"
-(cd "$ROOT" && go build -o "$WORK/mutual" . && go build -o "$WORK/baseline" ./bench/baseline && go build -o "$WORK/targets" ./bench/targets)
+(cd "$ROOT" && go build -o "$WORK/mutual" . && go build -o "$WORK/baseline" ./bench/baseline && go build -o "$WORK/targets" ./bench/targets && go build -o "$WORK/openloop" ./bench/openloop)
 
 PRISTINE="$WORK/pristine-$THREADS-$POSTS-$SEED"
 if [[ ! -f $PRISTINE/done ]]; then
@@ -93,7 +98,7 @@ TOKENS=$(paste -sd, "$PRISTINE/tokens.txt")
 echo "== fresh copy of the database"
 RUN="$WORK/run"
 rm -rf "$RUN"
-cp -r "$PRISTINE" "$RUN"
+cp -rL "$PRISTINE" "$RUN" # -L: a linked data set is copied, never written through
 
 SERVER_RUNS=0
 # start_server starts Mutual on the run's database and waits until it
@@ -255,6 +260,33 @@ for s in $SCENARIOS; do
 		after=$("$WORK/targets" --data "$RUN" --count)
 		record post_with_readers "$PID" "$wout" "$before" "$after" "writers: 1 wrk thread, $((CONNS / 2)) conns"
 		record readers_with_posts "$PID" "$(cat "$WORK/readers.out")" 0 0 "readers of the 1000 most viewed threads beside the writers"
+		stop_server
+		;;
+	openloop)
+		# Readers and writers offered at fixed rates (bench/openloop): a
+		# request waits for nothing but the server, and its latency counts
+		# from when it was due. Readers of the 1,000 most viewed threads
+		# (every page read once first), writers replying to the 64 most read.
+		rate=$OPENLOOP_READ_RATE
+		if [[ -z $rate ]]; then
+			rate=$(awk -F'\t' '$1 == "thread" && $11 !~ /^FAILED/ { printf "%d", $2 / 2 }' "$RESULTS")
+			rate=${rate:-5000}
+		fi
+		hot=$(head -64 "$WORK/reads.txt" | cut -d/ -f3 | paste -sd,)
+		start_server
+		"$WORK/openloop" --url "http://$HOST:$PORT" --reads "$WORK/reads.txt" --read-rate 1 --write-rate 0 --duration 1s >/dev/null # warms the pages
+		echo 5 >"/proc/$PID/clear_refs" 2>/dev/null || true
+		before=$("$WORK/targets" --data "$RUN" --count)
+		cpu_mark "$PID"
+		out=$(timeout 60 "$WORK/openloop" --url "http://$HOST:$PORT" --reads "$WORK/reads.txt" --warm=false --read-rate "$rate" \
+			--write-rate "$OPENLOOP_WRITE_RATE" --tokens "$TOKENS" --threads "$hot" --nonce "openloop-$(date +%s%N)" --duration "$DURATION")
+		OTHERS=$(others_cpu "$PID")
+		after=$("$WORK/targets" --data "$RUN" --count)
+		wline=$(grep '^RESULT stream=writers' <<<"$out")
+		acked=$(($(grep -o ' requests=[0-9]*' <<<"$wline" | cut -d= -f2) - $(grep -o ' non2xx=[0-9]*' <<<"$wline" | cut -d= -f2)))
+		record openloop_writers "$PID" "$(grep 'stream=writers' <<<"$out")" "$before" "$after" \
+			"open loop: $OPENLOOP_WRITE_RATE replies/s offered to the 64 most read threads; $((after - before)) committed of $acked acknowledged"
+		record openloop_readers "$PID" "$(grep 'stream=readers' <<<"$out")" 0 0 "open loop: $rate page reads/s offered (1000 most viewed threads)"
 		stop_server
 		;;
 	*) echo "unknown scenario $s" >&2 ;;

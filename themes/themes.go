@@ -194,6 +194,20 @@ func (t *Theme) Render(w io.Writer, page string, loc *i18n.Localizer, data any) 
 	return err
 }
 
+// RenderPart executes one named template of a page's set (a partial such
+// as "post-meta") into w in loc's language, as the page prints it in HTML
+// text: a caller may keep the result and have the page print it instead.
+func (t *Theme) RenderPart(w io.Writer, page, name string, loc *i18n.Localizer, data any) error {
+	tmpl, err := t.page(page, loc)
+	if err != nil {
+		return err
+	}
+	if err := tmpl.ExecuteTemplate(w, name, data); err != nil {
+		return fmt.Errorf("themes: render %s of %s: %w", name, page, err)
+	}
+	return nil
+}
+
 // page is the page's templates speaking loc's language: a clone of the
 // parsed page, made on first use, whose wording functions are loc's.
 func (t *Theme) page(page string, loc *i18n.Localizer) (*template.Template, error) {

@@ -2,6 +2,7 @@ package forumweb
 
 import (
 	"errors"
+	"html/template"
 	"net/http"
 	"net/url"
 
@@ -30,6 +31,11 @@ type threadView struct {
 	Article        any               // the knowledge-base slot: "now an article", "propose", or nil
 	Moderation     any               // the moderation slot: boards and threads to move or merge to (moderators), or nil
 	Bars           map[int64]postBar // each post's action bar, by post id
+	// Meta and Actions are the question's and the accepted answer's byline
+	// and action bar, and Replies the other replies, as the site keeps them
+	// for visitors (partsFor), printed in place of their templates; nil
+	// when those are run.
+	Meta, Actions, Replies map[int64]template.HTML
 	// Here is the page's own query ("?after=…"): forms on the page post
 	// with it, so a refused one draws this same page of replies again.
 	Here string
@@ -94,7 +100,22 @@ func (h *Handlers) loadThreadView(c *gin.Context, id int64) (threadView, error) 
 		csrf = h.site.CSRFToken(c)
 	}
 	tv.Bars = postBars(tv, actor, csrf, web.RefusedOf(c))
+	if err := h.partsFor(c, &tv); err != nil {
+		return threadView{}, err
+	}
 	return tv, nil
+}
+
+// replyView is one reply as the thread-reply template shows it.
+type replyView struct {
+	Post forum.Post
+	Lang string // the thread's language, or ""
+	Bar  postBar
+}
+
+// Reply is what the thread-reply template shows of p.
+func (v threadView) Reply(p forum.Post) replyView {
+	return replyView{Post: p, Lang: v.Page.Thread.Language, Bar: v.Bars[p.ID]}
 }
 
 // pageQuery is the part of the request's query that chooses which replies

@@ -31,6 +31,7 @@ type Site struct {
 	members       *account.Members
 	pages         *pageCache // anonymous pages and thread JSON
 	results       *pageCache // anonymous search results, apart so they cannot crowd out pages
+	parts         *partCache // parts of anonymous pages (posts' bylines and bars), or nil (CachedPart)
 	SecureCookies bool       // cookies only over TLS (behind a TLS-terminating proxy)
 
 	// Bell, when set, gives a signed-in member's pages the notification
@@ -70,6 +71,15 @@ func NewSite(log *slog.Logger, authz *moderation.Authorizer, reg *themes.Registr
 	return &Site{log: log, authz: authz, themes: reg, brands: brands, members: members,
 		pages: newPageCache(pageBytes, pageTTL), results: newPageCache(pageBytes, pageTTL), signedLinks: map[string]bool{}, secretPaths: map[string]bool{}, redraws: map[string]Redraw{},
 		brandCache: map[string]brandEntry{}}
+}
+
+// KeepParts keeps up to maxBytes of rendered page parts (CachedPart); 0
+// keeps none, and pages are rendered whole.
+func (s *Site) KeepParts(maxBytes int) {
+	s.parts = nil
+	if maxBytes > 0 {
+		s.parts = newPartCache(maxBytes)
+	}
 }
 
 // Log is the site's logger.
