@@ -140,12 +140,15 @@ func reportIncidents(svc *incident.Service) func(ctx context.Context, brandID in
 }
 
 // radarAlarm hands each burst the radar finds to its recorder (the trends
-// page lists it) and to the brand-defence lane as an incident, unless the
-// group's incident was closed within the burst's episode: the same outage
-// is not raised twice.
+// page lists it) and to the brand-defence lane as an incident, once the
+// radar has learnt the brand's usual rhythm, and unless the group's
+// incident was closed within the burst's episode: the same outage is not
+// raised twice.
 type radarAlarm struct {
 	record    radar.Alarm
+	radar     *radar.Service
 	incidents *incident.Service
+	forum     *forum.Service
 	episode   time.Duration
 }
 
@@ -153,9 +156,22 @@ func (r radarAlarm) Raise(ctx context.Context, b radar.Burst) error {
 	if err := r.record.Raise(ctx, b); err != nil {
 		return err
 	}
+	learned, err := r.radar.LearnedBy(ctx, b.BrandID, b.DetectedAt)
+	if err != nil || !learned {
+		return err
+	}
 	closed, err := r.incidents.ClosedSince(ctx, b.BrandID, b.GroupKey, b.DetectedAt.Add(-r.episode))
 	if err != nil || closed {
 		return err
+	}
+	if b.Label == "" && len(b.ThreadIDs) > 0 {
+		// A burst of words the brand already uses (the same outage a month
+		// on) has no unusual ones: its first question names it.
+		first, err := r.forum.Thread(ctx, b.BrandID, b.ThreadIDs[0])
+		if err != nil {
+			return err
+		}
+		b.Label = first.Title
 	}
 	_, _, err = r.incidents.Raise(ctx, incident.Raised(b))
 	return err

@@ -241,12 +241,25 @@ func TestWithoutTheRadarInTheAskThePassGroups(t *testing.T) {
 }
 
 // A burst the radar finds raises an incident in the brand-defence lane,
-// with the burst's threads, on the agents' console; later passes add to it
-// rather than raise another, and once an agent closes it the same burst is
-// not raised again.
+// with the burst's threads, on the agents' console, once the radar has
+// watched the brand for two weeks (before that it is only listed on the
+// trends page); later passes add to it rather than raise another, and once
+// an agent closes it the same burst is not raised again.
 func TestRadarBurstRaisesAnIncidentOnce(t *testing.T) {
 	s, askers := radarSite(t)
 	ctx := context.Background()
+	outage(t, s, askers, 6, time.Minute)
+	if _, err := s.app.RunRadar(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var bursts int
+	if err := s.app.DB().QueryRow(ctx, `SELECT COUNT(*) FROM radar_bursts`).Scan(&bursts); err != nil || bursts != 1 {
+		t.Fatalf("bursts recorded while learning: %d (%v)", bursts, err)
+	}
+	if open, _ := s.app.Incidents().Open(ctx, s.brand.ID); len(open) != 0 {
+		t.Fatalf("an incident while the radar is still learning the brand: %+v", open)
+	}
+	s.clock.Add(radar.Learning + 24*time.Hour)
 	ids := outage(t, s, askers, 6, time.Minute)
 	if _, err := s.app.RunRadar(ctx); err != nil {
 		t.Fatal(err)

@@ -110,7 +110,7 @@ func (a *App) buildServices(ctx context.Context) error {
 	a.incidents = incident.New(db, cfg.Now, a.forum, a.escalations, a.notify)
 	// A burst the radar finds is recorded for the trends page and raised in
 	// the brand-defence lane.
-	a.radar.Alarm = radarAlarm{record: a.radar.Alarm, incidents: a.incidents, episode: radar.DefaultModel().Episode}
+	a.radar.Alarm = radarAlarm{record: a.radar.Alarm, radar: a.radar, incidents: a.incidents, forum: a.forum, episode: radar.DefaultModel().Episode}
 	return nil
 }
 
