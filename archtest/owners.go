@@ -190,6 +190,7 @@ const TestSupport = "test"
 // gin.
 var HTTPClients = map[string]string{
 	"mutual/bench/baseline": "benchmark load generator: an HTTP client",
+	"mutual/bench/openloop": "the open-loop load generator: an HTTP client sending on schedule",
 	"mutual/cli":            "the healthcheck command asks a running server's /healthz; serve reaches the server through mutual/app",
 
 	// Single sign-on speaks OpenID Connect to a brand's providers.

@@ -308,8 +308,9 @@ var tourRoles = []tourRole{
 	{"sales", []string{"/leads"}},
 	{"admin", []string{"/mod/queue", "/mod/audit", "/console", "/escalations/supervisor", "/escalations/webhooks", "/reports/deflection",
 		"/mod/reputation/rings", "/admin/reputation/export", "/admin/brand", "/admin/roles", "/admin/sso", "/admin/reputation", "/reports/deflection/settings",
-		"/admin/privacy", "/admin/ticketing", "/reports/signals", "/leads", "/kb/queue", "/reports/trends", "/incidents", "/incidents/settings"}},
-	{"editor", []string{"/kb/queue", "/reports/trends"}},
+		"/admin/privacy", "/admin/ticketing", "/reports/signals", "/leads", "/kb/queue", "/reports/trends", "/incidents", "/incidents/settings",
+		"/admin/copilot"}},
+	{"editor", []string{"/kb/queue"}},
 }
 
 // tourBrand is a brand the tour runs on: where it is served, and the prefix

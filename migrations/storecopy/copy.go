@@ -174,9 +174,32 @@ func columns(ctx context.Context, db *sqldb.DB, table string) ([]string, error) 
 	return cols, rows.Err()
 }
 
+// blobColumns are a SQLite table's BLOB columns, copied as bytes (BYTEA),
+// not as text.
+func blobColumns(ctx context.Context, db *sqldb.DB, table string) (map[string]bool, error) {
+	rows, err := db.Query(ctx, `SELECT name FROM pragma_table_info(?) WHERE upper(type) = 'BLOB'`, table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out[n] = true
+	}
+	return out, rows.Err()
+}
+
 // copyTable copies one table's rows in batched INSERTs and returns how many.
 func copyTable(ctx context.Context, src *sqldb.DB, tx *sqldb.Tx, table string) (int64, error) {
 	cols, err := columns(ctx, src, table)
+	if err != nil {
+		return 0, err
+	}
+	blobs, err := blobColumns(ctx, src, table)
 	if err != nil {
 		return 0, err
 	}
@@ -209,7 +232,7 @@ func copyTable(ctx context.Context, src *sqldb.DB, tx *sqldb.Tx, table string) (
 			return 0, err
 		}
 		for i, v := range vals {
-			if b, ok := v.([]byte); ok {
+			if b, ok := v.([]byte); ok && !blobs[cols[i]] {
 				vals[i] = string(b) // SQLite hands TEXT back as bytes; PostgreSQL wants text
 			}
 		}
