@@ -104,8 +104,9 @@ func (a *App) scoreSignals(ctx context.Context) {
 func (a *App) Signals() *signals.Service { return a.signals }
 
 // groupThreads puts in radar groups the threads the radar never saw (a bulk
-// load, an import, threads asked while it was off), a batch per
-// transaction, then stops.
+// load, an import, a database from before it), then each new thread just
+// after it commits, a batch per transaction, until ctx ends. With NoRadar
+// only the radar's pass groups new threads, once a minute.
 func (a *App) groupThreads(ctx context.Context) {
 	n, err := a.radar.Backfill(ctx, 500)
 	if err != nil && ctx.Err() == nil {
@@ -113,5 +114,8 @@ func (a *App) groupThreads(ctx context.Context) {
 	}
 	if n > 0 {
 		a.log.Info("radar grouped earlier threads", "threads", n)
+	}
+	if !a.cfg.NoRadar {
+		a.drainEvery(ctx, 250*time.Millisecond, 500, "radar grouping", func(n int) (int, error) { return a.radar.GroupNew(ctx, n) })
 	}
 }

@@ -25,7 +25,7 @@ type Config struct {
 	DatabaseURL   string // MUTUAL_DATABASE_URL: postgres://...; default SQLite in DataDir
 	ThemesDir     string // MUTUAL_THEMES: per-brand template and asset overrides
 	NoDemo        bool   // MUTUAL_NO_DEMO
-	NoRadar       bool   // MUTUAL_NO_RADAR: new threads are grouped later, by the radar's catch-up, not as they are asked
+	NoRadar       bool   // MUTUAL_NO_RADAR: new threads are grouped by the radar's pass, once a minute, not just after they are asked
 	SecureCookies bool   // MUTUAL_SECURE_COOKIES: set behind a TLS-terminating proxy
 	// TrustedProxies (MUTUAL_TRUSTED_PROXIES) are the addresses or CIDR
 	// ranges of the proxies in front of Mutual, comma-separated: only from
@@ -98,7 +98,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet, serve bool) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env MUTUAL_ADDR)")
 	fs.StringVar(&c.ThemesDir, "themes", c.ThemesDir, "folder of per-brand theme overrides, one sub-folder per host; empty: the built-in theme only (env MUTUAL_THEMES)")
 	fs.BoolVar(&c.NoDemo, "no-demo", c.NoDemo, "do not create the demo community on a fresh database (env MUTUAL_NO_DEMO)")
-	fs.BoolVar(&c.NoRadar, "no-radar", c.NoRadar, "do not group threads for the radar as they are asked; its catch-up does it at start (env MUTUAL_NO_RADAR)")
+	fs.BoolVar(&c.NoRadar, "no-radar", c.NoRadar, "do not group threads for the radar just after they are asked; its pass does it once a minute (env MUTUAL_NO_RADAR)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark cookies Secure and __Host- and send HSTS (behind TLS) (env MUTUAL_SECURE_COOKIES)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "comma-separated addresses or CIDRs of the proxies whose X-Forwarded-For or Forwarded names the client (env MUTUAL_TRUSTED_PROXIES)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env MUTUAL_LOG_LEVEL)")

@@ -100,11 +100,6 @@ func (a *App) RunRadar(ctx context.Context) (bool, error) {
 	if err != nil || !ok {
 		return false, err
 	}
-	if a.cfg.NoRadar { // grouping is not done as threads are asked: catch up first
-		if _, err := a.radar.Backfill(ctx, 500); err != nil {
-			return true, a.jobs.Finish(ctx, name, a.cfg.Now().Add(time.Minute), err)
-		}
-	}
 	res, runErr := a.radar.Pass(ctx)
 	if res.Bursts > 0 {
 		a.log.Info("radar raised bursts", "count", res.Bursts)

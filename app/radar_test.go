@@ -33,7 +33,6 @@ func outage(t *testing.T, s *site, askers []member, n int, gap time.Duration) []
 
 func radarSite(t *testing.T) (*site, []member) {
 	s := newSite(t)
-	s.svc.Subscribe(s.app.Radar().Hook) // setup asks through s.svc, as the app's own service would
 	var askers []member
 	for i := range 6 {
 		askers = append(askers, s.user(s.brand.ID, fmt.Sprintf("asker%d", i)))
@@ -41,6 +40,8 @@ func radarSite(t *testing.T) (*site, []member) {
 	return s, askers
 }
 
+// The app groups each question just after it is asked, without waiting
+// for the radar's pass.
 func TestRadarGroupsLookAlikeQuestionsAsTheyAreAsked(t *testing.T) {
 	s, askers := radarSite(t)
 	ctx := context.Background()
@@ -51,6 +52,18 @@ func TestRadarGroupsLookAlikeQuestionsAsTheyAreAsked(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := s.app.Radar()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		var grouped int
+		if err := s.app.DB().QueryRow(ctx, `SELECT COUNT(*) FROM radar_threads`).Scan(&grouped); err != nil {
+			t.Fatal(err)
+		}
+		if grouped == len(ids)+1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d questions grouped after 10 s", grouped, len(ids)+1)
+		}
+	}
 	// The first thread names the group; all five look-alikes are in it.
 	var key string
 	for g := int64(1); g < 10 && key == ""; g++ {
@@ -169,7 +182,6 @@ func TestTrendsPageShowsTheBrandsBurstsOnlyToItsManagers(t *testing.T) {
 func TestWeeklyTrendsMailGoesToTheBrandsManagers(t *testing.T) {
 	mx := newNotifySMTP(t)
 	s := newSite(t, mx.withSMTP)
-	s.svc.Subscribe(s.app.Radar().Hook)
 	ctx := context.Background()
 	var askers []member
 	for i := range 4 {
@@ -225,7 +237,6 @@ func TestWeeklyTrendsMailGoesToTheBrandsManagers(t *testing.T) {
 // With --no-radar nothing is grouped while asking; the pass catches up.
 func TestWithoutTheRadarInTheAskThePassGroups(t *testing.T) {
 	s := newSite(t, func(c *app.Config) { c.NoRadar = true })
-	s.svc.Subscribe(s.app.Radar().Hook)
 	askers := []member{s.user(s.brand.ID, "asker0"), s.user(s.brand.ID, "asker1")}
 	ids := outage(t, s, askers, 3, time.Minute)
 	ctx := context.Background()

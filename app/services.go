@@ -81,10 +81,9 @@ func (a *App) buildServices(ctx context.Context) error {
 	// edit rescores its post inside its own transaction.
 	a.signals = signals.New(db, cfg.Now)
 	a.forum.Subscribe(a.signals.Hook)
-	// The radar groups each new thread with its look-alikes as it is asked.
+	// The radar groups new threads with their look-alikes just after they
+	// commit (groupThreads), not in the asking transaction.
 	a.radar = radar.New(db, cfg.Now)
-	a.radar.Off = cfg.NoRadar
-	a.forum.Subscribe(a.radar.Hook)
 	a.sso = sso.New(db, a.members, cfg.Now)
 	a.sso.Audit = ssoAudit(a.mod)
 	a.copilot = copilot.New(db, a.search, cfg.Now)

@@ -5,27 +5,8 @@ import (
 	"strings"
 	"time"
 
-	"mutual/forum"
 	"mutual/sqldb"
 )
-
-// Hook groups a newly asked thread with its near-duplicates inside the
-// asking transaction (subscribe it with forum.Service.Subscribe). It costs
-// one read of the text, one indexed lookup of the thread's bands and three
-// small writes.
-func (s *Service) Hook(ctx context.Context, tx *sqldb.Tx, ev forum.Event) error {
-	if ev.Kind != forum.ThreadAsked || s.Off {
-		return nil
-	}
-	var t threadText
-	err := tx.QueryRow(ctx, `SELECT t.id, t.brand_id, t.board_id, t.title, p.body_md, t.created_at
-FROM threads t JOIN posts p ON p.id = ? WHERE t.id = ?`, ev.PostID, ev.ThreadID).
-		Scan(&t.id, &t.brand, &t.board, &t.title, &t.body, &t.created)
-	if err != nil {
-		return wrap("read asked thread", err)
-	}
-	return assign(ctx, tx, t)
-}
 
 // threadText is what the radar reads of a thread.
 type threadText struct {
@@ -111,15 +92,39 @@ JOIN radar_threads r ON r.thread_id = g.thread_id WHERE b.brand_id = ? AND b.ban
 	return out, wrap("candidates", rows.Err())
 }
 
-// Backfill groups threads the hook never saw (a bulk load, an import, a
-// time the radar was off), oldest first, batch threads per transaction,
-// until none is left or ctx ends. It returns how many it grouped.
+// GroupNew puts the threads asked since the last grouping in their groups,
+// a batch per transaction, and returns how many it grouped. The app runs it
+// just after threads commit (a few times a second), so asking pays nothing
+// for the radar. It looks back rescan ids before the newest grouped thread:
+// on PostgreSQL a thread may commit after one with a higher id.
+func (s *Service) GroupNew(ctx context.Context, batch int) (int, error) {
+	var top int64
+	if err := s.db.QueryRow(ctx, `SELECT COALESCE(MAX(thread_id), 0) FROM radar_threads`).Scan(&top); err != nil {
+		return 0, wrap("newest grouped thread", err)
+	}
+	const rescan = 1000
+	return s.group(ctx, top-rescan, batch)
+}
+
+// Backfill groups every thread the radar has not seen (a bulk load, an
+// import, a database from before the radar), oldest first, until none is
+// left or ctx ends. It returns how many it grouped.
 func (s *Service) Backfill(ctx context.Context, batch int) (int, error) {
+	return s.group(ctx, 0, batch)
+}
+
+// group groups the ungrouped threads with ids above after, batch threads
+// per transaction, until none is left or ctx ends.
+func (s *Service) group(ctx context.Context, after int64, batch int) (int, error) {
 	total := 0
 	for ctx.Err() == nil {
+		// Look before taking the writer: most calls find nothing to do.
+		if todo, err := ungrouped(ctx, s.db, after, 1); err != nil || len(todo) == 0 {
+			return total, err
+		}
 		n := 0
 		err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-			todo, err := ungrouped(ctx, tx, batch)
+			todo, err := ungrouped(ctx, tx, after, batch)
 			if err != nil {
 				return err
 			}
@@ -141,13 +146,13 @@ func (s *Service) Backfill(ctx context.Context, batch int) (int, error) {
 	return total, ctx.Err()
 }
 
-// ungrouped reads up to limit visible threads without a radar row, oldest
-// first.
-func ungrouped(ctx context.Context, q sqldb.Querier, limit int) ([]threadText, error) {
+// ungrouped reads up to limit threads with ids above after and without a
+// radar row, oldest first.
+func ungrouped(ctx context.Context, q sqldb.Querier, after int64, limit int) ([]threadText, error) {
 	rows, err := q.Query(ctx, `SELECT t.id, t.brand_id, t.board_id, t.title, p.body_md, t.created_at
 FROM threads t JOIN posts p ON p.thread_id = t.id AND p.is_question = 1
-WHERE NOT EXISTS (SELECT 1 FROM radar_threads r WHERE r.thread_id = t.id)
-ORDER BY t.id LIMIT ?`, limit)
+WHERE t.id > ? AND NOT EXISTS (SELECT 1 FROM radar_threads r WHERE r.thread_id = t.id)
+ORDER BY t.id LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, wrap("ungrouped threads", err)
 	}

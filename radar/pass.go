@@ -16,11 +16,14 @@ type PassResult struct {
 	Bursts int // bursts raised
 }
 
-// Pass runs the radar once: it counts new threads' terms into the daily
-// totals, then, for every brand with recent threads, looks for bursts and
-// raises each through the Alarm.
+// Pass runs the radar once: it groups threads not grouped yet, counts new
+// threads' terms into the daily totals, then, for every brand with recent
+// threads, looks for bursts and raises each through the Alarm.
 func (s *Service) Pass(ctx context.Context) (PassResult, error) {
 	var res PassResult
+	if _, err := s.GroupNew(ctx, 500); err != nil {
+		return res, err
+	}
 	for {
 		n, err := s.rollup(ctx, 2000)
 		if err != nil {

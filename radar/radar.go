@@ -1,6 +1,6 @@
 // Package radar is the emerging-issue radar: it groups each brand's new
-// threads with their near-duplicates as they are asked (MinHash signatures
-// and LSH bands, in the asking transaction), and a periodic pass watches each
+// threads with their near-duplicates just after they are asked (MinHash
+// signatures and LSH bands), and a periodic pass watches each
 // group's arrivals in 5-minute buckets against its usual rate for that hour
 // of the week. A group arriving far faster than usual is a burst: labelled
 // by its most unusual words against the brand's last 28 days, its boards and
@@ -32,10 +32,6 @@ type Service struct {
 	Alarm  Alarm
 	mu     sync.Mutex
 	trends map[int64]cachedTrends // by brand
-
-	// Off leaves new threads ungrouped (the hook does nothing); Backfill
-	// catches them up later. For measuring what the radar costs.
-	Off bool
 }
 
 // New makes the radar service with the default model and alarm.

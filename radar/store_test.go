@@ -17,15 +17,14 @@ import (
 )
 
 // The radar's SQL on each store (SQLite, and PostgreSQL when
-// MUTUAL_TEST_POSTGRES names a server): grouping in the asking
-// transaction, the pass's term counts and detection, the recorder, trends.
+// MUTUAL_TEST_POSTGRES names a server): the pass's grouping of new threads,
+// its term counts and detection, the recorder, trends.
 func TestRadarOnEachStore(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		clk := testkit.NewClock(time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC))
 		svc := forum.NewService(db, markup.NewRenderer(), clk.Now)
 		r := radar.New(db, clk.Now)
-		svc.Subscribe(r.Hook)
 		brand := testkit.Brand(t, forum.NewBrands(db, clk.Now), forum.NewBrand{Host: "localhost", Name: "Alpha", Default: true})
 		board := testkit.Board(t, svc, brand.ID, forum.NewBoard{Name: "Network"})
 		members := account.NewMembers(db, clk.Now)
