@@ -31,7 +31,10 @@ import (
 func (a *App) buildCapabilities() {
 	db, cfg := a.db, a.cfg
 	a.limits = web.NewLimits(db, cfg.LoginPerMin, cfg.PostInterval, cfg.Now)
-	a.site = web.NewSite(a.log, a.authz, a.themes, a.brands, a.members, 16<<20, 10*time.Second)
+	// Kept pages go stale at once on every change this process hears (and,
+	// on PostgreSQL, on other instances' changes); the TTL only bounds
+	// what none is told of, such as a command run against the same file.
+	a.site = web.NewSite(a.log, a.authz, a.themes, a.brands, a.members, 16<<20, time.Minute)
 	a.site.SecureCookies = cfg.SecureCookies
 	if !cfg.WholePages {
 		a.site.KeepParts(8 << 20)

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -18,7 +17,10 @@ import (
 
 // pageCache keeps the rendered bytes of pages and API answers as anonymous
 // visitors see them (the home page, board lists, thread pages and their
-// JSON, search results). Members' pages are personal and never cached. An
+// JSON, search results), gzipped: a thread page is a seventh of its size,
+// so the bound holds seven times the pages, and browsers (which all accept
+// gzip) are sent the kept bytes as they are. Members' pages are personal
+// and never cached. An
 // entry records the generation of what it shows; every committed change
 // bumps the generations it touches, so a stale entry is never served. A
 // short TTL bounds staleness from writers this process does not hear about
@@ -30,10 +32,15 @@ type pageCache struct {
 	maxBytes int
 	ttl      time.Duration
 	clock    uint64
-	lists    map[int64]uint64 // brand -> generation of its lists
-	threads  map[int64]uint64 // thread -> generation
-	brands   map[int64]uint64 // brand -> generation of any change in it
+	lists    map[int64]uint64            // brand -> generation of its lists
+	threads  map[int64]uint64            // thread -> generation
+	brands   map[int64]uint64            // brand -> generation of any change in it
+	renders  map[cacheSnap]chan struct{} // renderings under way, closed when their request ends
 }
+
+// renderWait bounds how long a reader waits for another's rendering of the
+// same page before rendering it itself.
+const renderWait = 2 * time.Second
 
 // scope is what makes a cached page stale.
 type scope int
@@ -45,7 +52,8 @@ const (
 )
 
 type cachedPage struct {
-	body        []byte
+	gz          []byte // the body, gzipped
+	size        int    // the body's length
 	etag        string
 	contentType string
 	gen         uint64
@@ -65,7 +73,34 @@ const keyCacheSnap = "cachesnap"
 
 func newPageCache(maxBytes int, ttl time.Duration) *pageCache {
 	return &pageCache{entries: map[string]*cachedPage{}, maxBytes: maxBytes, ttl: ttl,
-		lists: map[int64]uint64{}, threads: map[int64]uint64{}, brands: map[int64]uint64{}}
+		lists: map[int64]uint64{}, threads: map[int64]uint64{}, brands: map[int64]uint64{}, renders: map[cacheSnap]chan struct{}{}}
+}
+
+// lead makes this request the one that renders s, unless another already
+// renders the same page at the same generation: then it returns that
+// rendering's channel to wait on. A reply to a busy thread makes its page
+// stale for every reader at once; without this, every reader arriving
+// before the new page was kept rendered it too, and under load the renders
+// took the database's readers from everyone (writers included), so the
+// next ones took longer still.
+func (pc *pageCache) lead(s cacheSnap) (wait <-chan struct{}) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if done, ok := pc.renders[s]; ok {
+		return done
+	}
+	pc.renders[s] = make(chan struct{})
+	return nil
+}
+
+// led ends the rendering lead started, waking those waiting on it.
+func (pc *pageCache) led(s cacheSnap) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if done, ok := pc.renders[s]; ok {
+		close(done)
+		delete(pc.renders, s)
+	}
 }
 
 // invalidate is the forum's OnChange hook.
@@ -119,28 +154,26 @@ func (pc *pageCache) snap(sc scope, brandID, thread int64, key string) cacheSnap
 }
 
 func (pc *pageCache) put(s cacheSnap, body []byte, contentType string) *cachedPage {
-	// Keep the bytes alone: a render buffer's spare capacity would double
-	// what the bound counts.
-	body = bytes.Clone(body)
 	sum := sha256.Sum256(body)
-	e := &cachedPage{body: body, etag: `W/"` + hex.EncodeToString(sum[:10]) + `"`, contentType: contentType, gen: s.gen, at: time.Now()}
+	e := &cachedPage{gz: gzipped(body), size: len(body), etag: `W/"` + hex.EncodeToString(sum[:10]) + `"`, contentType: contentType,
+		gen: s.gen, at: time.Now()}
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	if old, ok := pc.entries[s.key]; ok {
-		pc.bytes -= len(old.body)
+		pc.bytes -= len(old.gz)
 		delete(pc.entries, s.key)
 	}
 	// Over the bound, arbitrary entries go (map order is random) until the
 	// new one fits: hot pages are back after one render each.
 	for k, old := range pc.entries {
-		if pc.bytes+len(body) <= pc.maxBytes {
+		if pc.bytes+len(e.gz) <= pc.maxBytes {
 			break
 		}
-		pc.bytes -= len(old.body)
+		pc.bytes -= len(old.gz)
 		delete(pc.entries, k)
 	}
 	pc.entries[s.key] = e
-	pc.bytes += len(body)
+	pc.bytes += len(e.gz)
 	return e
 }
 
@@ -176,6 +209,21 @@ func (s *Site) Cached(c *gin.Context) {
 		c.Abort()
 		return
 	}
+	if wait := pc.lead(snap); wait != nil {
+		select {
+		case <-wait:
+		case <-time.After(renderWait):
+		case <-c.Request.Context().Done():
+		}
+		if e, ok := pc.get(snap); ok {
+			writeCached(c, e)
+			c.Abort()
+			return
+		}
+		// The other rendering was not kept (an error, a flash): render.
+	} else {
+		defer pc.led(snap)
+	}
 	c.Set(keyCacheSnap, snap)
 	c.Next()
 }
@@ -184,12 +232,22 @@ func writeCached(c *gin.Context, e *cachedPage) {
 	h := c.Writer.Header()
 	h.Set("ETag", e.etag)
 	h.Set("Cache-Control", "private, no-cache")
-	h.Set("Vary", "Cookie, Authorization, Accept-Language")
+	h.Set("Vary", "Cookie, Authorization, Accept-Language, Accept-Encoding")
 	if c.GetHeader("If-None-Match") == e.etag {
 		c.Status(http.StatusNotModified)
 		return
 	}
-	c.Data(http.StatusOK, e.contentType, e.body)
+	if acceptsGzip(c.GetHeader("Accept-Encoding")) {
+		h.Set("Content-Encoding", "gzip")
+		c.Data(http.StatusOK, e.contentType, e.gz)
+		return
+	}
+	body, err := gunzipped(e.gz, e.size)
+	if err != nil { // our own bytes: cannot happen short of memory corruption
+		c.AbortWithStatus(http.StatusInternalServerError)
+		return
+	}
+	c.Data(http.StatusOK, e.contentType, body)
 }
 
 // store answers with body, keeping it in the page cache when the request

@@ -1,10 +1,13 @@
 // Command baseline is the load bench's yardstick: a bare net/http server that
 // answers every GET with the same bytes from memory (the thread page as
 // Mutual served it), so Mutual's figures can be given as a share of what Go's
-// HTTP stack alone does on this machine.
+// HTTP stack alone does on this machine. Like Mutual, it sends the bytes
+// gzipped (compressed once, at start) to clients that accept gzip.
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"flag"
 	"fmt"
 	"log"
@@ -12,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -29,12 +33,23 @@ func main() {
 		log.Fatalf("baseline: %s is not a loopback address", *addr)
 	}
 	size := strconv.Itoa(len(body))
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	_, _ = zw.Write(body)
+	_ = zw.Close()
+	gzSize := strconv.Itoa(gz.Len())
 	srv := &http.Server{
 		Addr:              *addr,
 		ReadHeaderTimeout: 10 * time.Second,
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			h := w.Header()
 			h.Set("Content-Type", *ctype)
+			if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+				h.Set("Content-Encoding", "gzip")
+				h.Set("Content-Length", gzSize)
+				_, _ = w.Write(gz.Bytes())
+				return
+			}
 			h.Set("Content-Length", size)
 			_, _ = w.Write(body)
 		}),

@@ -45,6 +45,7 @@ func main() {
 	duration := flag.Duration("duration", 15*time.Second, "how long requests are offered")
 	timeout := flag.Duration("timeout", 5*time.Second, "a request not answered by then counts as a socket error")
 	warm := flag.Bool("warm", true, "read every path once before the run, as a running server would have")
+	gzipped := flag.Bool("gzip", true, "readers accept gzip, as every browser does")
 	flag.Parse()
 	if *duration <= 0 || *duration > 15*time.Second {
 		log.Fatal("openloop: --duration must be within 15s")
@@ -61,7 +62,13 @@ func main() {
 			warmUp(client, *base, paths)
 		}
 		streams = append(streams, &stream{name: "readers", rate: *readRate, next: func(int) (*http.Request, error) {
-			return http.NewRequest(http.MethodGet, *base+paths[rand.IntN(len(paths))], nil)
+			r, err := http.NewRequest(http.MethodGet, *base+paths[rand.IntN(len(paths))], nil)
+			if err == nil && *gzipped {
+				// As a browser asks; the body is read, not decompressed
+				// (DisableCompression), so the generator's CPU stays small.
+				r.Header.Set("Accept-Encoding", "gzip")
+			}
+			return r, err
 		}})
 	}
 	if *writeRate > 0 {

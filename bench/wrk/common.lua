@@ -4,6 +4,13 @@
 --   local common = require("common")
 local common = {}
 
+-- Readers ask for gzip, as every browser does (GETs made with
+-- wrk.format(method, path) carry wrk.headers). Set BENCH_GZIP=0 to measure
+-- clients that do not.
+if os.getenv("BENCH_GZIP") ~= "0" then
+  wrk.headers["Accept-Encoding"] = "gzip"
+end
+
 -- split turns "a,b,c" into {"a", "b", "c"}.
 function common.split(s)
   local out = {}
