@@ -16,7 +16,7 @@ type Runtime struct {
 }
 
 // serveMemoryLimit bounds the Go heap under GOGC 200 (see ServeRuntime).
-const serveMemoryLimit = 128 << 20
+const serveMemoryLimit = 64 << 20
 
 // ServeRuntime is what serve runs with. On SQLite: twice Go's default
 // GOMAXPROCS (the CPUs it may use), and GOGC 200; the GOMAXPROCS and GOGC
@@ -38,12 +38,15 @@ const serveMemoryLimit = 128 << 20
 //
 // GOGC 200 lets the heap grow to three times what is live: with the page
 // caches and search's word lists full that was 150 MB of heap and 230 MB of
-// RSS under the search bench. A soft limit of 128 MiB (GOMEMLIMIT, when not
+// RSS under the search bench. A soft limit of 64 MiB (GOMEMLIMIT, when not
 // set) makes collections come sooner only when the heap nears it, so a
 // small heap still collects half as often and a large one stays bounded.
-// 64 MiB was too tight once the knowledge base, the radar and the kept
-// page parts lived in the heap: the collector ran without pause and the
-// home page served 4,374 req/s instead of 15,424 (bench/run.sh, quiet).
+// It needs the live heap well under it: at 63 MB live (every page's
+// templates parsed at start) the collector ran without pause and the home
+// page served 4,374 req/s instead of 15,424 at 128 MiB. With templates
+// parsed on first use the live heap is 29 MB, and 64 MiB serves the hot
+// pages as fast as 128 did (16,410 against 14,344 req/s) at 117 MB of
+// peak RSS instead of 173 (bench/run.sh's reads, quiet).
 func ServeRuntime(d sqldb.Dialect) Runtime {
 	r := Runtime{Procs: runtime.GOMAXPROCS(0), GCPercent: debug.SetGCPercent(-1), MemoryLimit: debug.SetMemoryLimit(-1)}
 	debug.SetGCPercent(r.GCPercent) // SetGCPercent is the only way to read it

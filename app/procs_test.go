@@ -8,7 +8,7 @@ import (
 	"mutual/sqldb"
 )
 
-// serve on SQLite doubles GOMAXPROCS, sets GOGC 200 and a 128 MiB soft
+// serve on SQLite doubles GOMAXPROCS, sets GOGC 200 and a 64 MiB soft
 // memory limit, unless the environment says otherwise; PostgreSQL keeps Go's defaults. Apply puts back
 // what it replaced.
 func TestServeRuntime(t *testing.T) {
@@ -17,8 +17,8 @@ func TestServeRuntime(t *testing.T) {
 	t.Setenv("GOMEMLIMIT", "")
 	procs, gc, limit := runtime.GOMAXPROCS(0), debug.SetGCPercent(-1), debug.SetMemoryLimit(-1)
 	debug.SetGCPercent(gc)
-	if got := ServeRuntime(sqldb.SQLite); got != (Runtime{Procs: 2 * procs, GCPercent: 200, MemoryLimit: 128 << 20}) {
-		t.Errorf("SQLite: %+v, want procs %d, GOGC 200, GOMEMLIMIT 128 MiB", got, 2*procs)
+	if got := ServeRuntime(sqldb.SQLite); got != (Runtime{Procs: 2 * procs, GCPercent: 200, MemoryLimit: 64 << 20}) {
+		t.Errorf("SQLite: %+v, want procs %d, GOGC 200, GOMEMLIMIT 64 MiB", got, 2*procs)
 	}
 	if got := ServeRuntime(sqldb.Postgres); got != (Runtime{Procs: procs, GCPercent: gc, MemoryLimit: limit}) {
 		t.Errorf("PostgreSQL: %+v, want Go's %d, %d and %d", got, procs, gc, limit)

@@ -76,14 +76,19 @@ type Asset struct {
 // Theme is a parsed set of pages and assets, and the messages its pages
 // speak.
 type Theme struct {
-	pages  map[string]*template.Template // parsed, never executed: each language runs a clone
-	assets map[string]*Asset             // by hashed name
-	paths  map[string]string             // plain name -> /static/hashed name
-	cat    *i18n.Catalogue
+	sources map[string][]source // each page's template files, in parsing order
+	funcs   template.FuncMap
+	assets  map[string]*Asset // by hashed name
+	paths   map[string]string // plain name -> /static/hashed name
+	cat     *i18n.Catalogue
 
 	mu    sync.Mutex
+	pages map[string]*template.Template // parsed on first use, never executed: each language runs a clone
 	langs map[*i18n.Localizer]map[string]*template.Template
 }
+
+// source is one template file's name and text.
+type source struct{ name, text string }
 
 // Pages every theme must provide.
 var Pages = []string{"home", "board", "thread", "ask", "login", "signup", "profile", "edit", "history", "error", "expired", "search"}
@@ -129,23 +134,44 @@ func Load(files fs.FS, cat *i18n.Catalogue) (*Theme, error) {
 			pages = append(pages, name)
 		}
 	}
+	t.funcs, t.sources = funcs, map[string][]source{}
+	texts := map[string]string{}
 	for _, p := range pages {
-		tmpl := template.New("layout").Funcs(funcs)
+		var srcs []source
 		for _, name := range append(slices.Clone(shared), "templates/"+p+".html") {
-			src, err := fs.ReadFile(files, name)
-			if err != nil {
-				return nil, fmt.Errorf("themes: page %s: %w", p, err)
+			if _, ok := texts[name]; !ok {
+				src, err := fs.ReadFile(files, name)
+				if err != nil {
+					return nil, fmt.Errorf("themes: page %s: %w", p, err)
+				}
+				texts[name] = string(src)
 			}
-			if _, err := tmpl.New(name).Parse(string(src)); err != nil {
-				return nil, fmt.Errorf("themes: parse %s: %w", name, err)
-			}
+			srcs = append(srcs, source{name: name, text: texts[name]})
 		}
-		if tmpl.Lookup("main") == nil {
-			return nil, fmt.Errorf("themes: page %s defines no \"main\" block", p)
+		t.sources[p] = srcs
+		// Parsed here to fail now rather than on a first visit, then let go:
+		// each page's set holds its own copy of the layout and every shared
+		// partial, and most pages (the administrators') are rarely shown, so
+		// keeping them all took 37 MB of a 63 MB heap.
+		if _, err := t.parse(p); err != nil {
+			return nil, err
 		}
-		t.pages[p] = tmpl
 	}
 	return t, nil
+}
+
+// parse parses page p's template set from its sources.
+func (t *Theme) parse(p string) (*template.Template, error) {
+	tmpl := template.New("layout").Funcs(t.funcs)
+	for _, src := range t.sources[p] {
+		if _, err := tmpl.New(src.name).Parse(src.text); err != nil {
+			return nil, fmt.Errorf("themes: parse %s: %w", src.name, err)
+		}
+	}
+	if tmpl.Lookup("main") == nil {
+		return nil, fmt.Errorf("themes: page %s defines no \"main\" block", p)
+	}
+	return tmpl, nil
 }
 
 func (t *Theme) loadAssets(files fs.FS) error {
@@ -223,7 +249,14 @@ func (t *Theme) page(page string, loc *i18n.Localizer) (*template.Template, erro
 	}
 	master, ok := t.pages[page]
 	if !ok {
-		return nil, fmt.Errorf("themes: no page %q", page)
+		if _, ok := t.sources[page]; !ok {
+			return nil, fmt.Errorf("themes: no page %q", page)
+		}
+		var err error
+		if master, err = t.parse(page); err != nil {
+			return nil, err
+		}
+		t.pages[page] = master
 	}
 	tmpl, err := master.Clone()
 	if err != nil {
