@@ -10,6 +10,7 @@ import (
 	"mutual/app"
 	"mutual/forum"
 	"mutual/radar"
+	"mutual/sqldb"
 )
 
 // outage asks n look-alike questions about one outage, one every gap, on
@@ -303,4 +304,42 @@ func TestRadarBurstRaisesAnIncidentOnce(t *testing.T) {
 		t.Fatalf("the closed outage was raised again: %+v", again)
 	}
 	s.noErrorLogs()
+}
+
+// Threads moderators hid (a spam wave) or hold for review are not a burst;
+// the same outage asked in the open is, and its burst holds only those.
+func TestRadarLeavesHiddenThreadsOutOfBursts(t *testing.T) {
+	s, askers := radarSite(t)
+	ctx := context.Background()
+	spam := outage(t, s, askers, 6, time.Minute)
+	err := s.app.DB().InTx(ctx, func(tx *sqldb.Tx) error {
+		for _, id := range spam {
+			pg, err := s.svc.Page(ctx, s.brand.ID, id, 0, forum.Cursor{})
+			if err != nil {
+				return err
+			}
+			if _, _, err := s.svc.SetPostStatus(ctx, tx, s.brand.ID, pg.Question.ID, forum.StatusHidden); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.app.RunRadar(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if bursts, err := s.app.Radar().Bursts(ctx, s.brand.ID, s.clock.Now().Add(-time.Hour), 10); err != nil || len(bursts) != 0 {
+		t.Fatalf("hidden threads made bursts: %+v %v", bursts, err)
+	}
+	s.clock.Add(time.Minute)
+	open := outage(t, s, askers, 6, time.Minute)
+	if _, err := s.app.RunRadar(ctx); err != nil {
+		t.Fatal(err)
+	}
+	bursts, err := s.app.Radar().Bursts(ctx, s.brand.ID, s.clock.Now().Add(-time.Hour), 10)
+	if err != nil || len(bursts) != 1 || len(bursts[0].ThreadIDs) != len(open) {
+		t.Fatalf("the visible outage's bursts: %+v %v, want one of %v", bursts, err, open)
+	}
 }

@@ -110,10 +110,13 @@ func sortedGroups(by map[int64][]arrival) []int64 {
 	return keys
 }
 
-// recent reads the brand's arrivals in (from, to], by group, oldest first.
+// recent reads the brand's arrivals in (from, to], by group, oldest first:
+// threads members can read and outside mentions, not those held for review
+// or hidden by moderators (a spam wave is not an outage).
 func (s *Service) recent(ctx context.Context, brandID, from, to int64) (map[int64][]arrival, error) {
-	rows, err := s.db.Query(ctx, `SELECT group_id, thread_id, board_id, created_at FROM radar_threads
-WHERE brand_id = ? AND created_at > ? AND created_at <= ? ORDER BY created_at, thread_id`, brandID, from, to)
+	rows, err := s.db.Query(ctx, `SELECT r.group_id, r.thread_id, r.board_id, r.created_at FROM radar_threads r
+JOIN threads t ON t.id = r.thread_id AND t.status IN ('visible', 'external')
+WHERE r.brand_id = ? AND r.created_at > ? AND r.created_at <= ? ORDER BY r.created_at, r.thread_id`, brandID, from, to)
 	if err != nil {
 		return nil, wrap("recent threads", err)
 	}
