@@ -378,3 +378,15 @@ func TestOptionsValidated(t *testing.T) {
 		t.Errorf("questions-only run: %+v", res)
 	}
 }
+
+// A generated community's full-text indexes are merged into one segment
+// each, so the server's first writes do not merge the bulk load's segments
+// inside the single writer.
+func TestGeneratedSearchIndexesAreMerged(t *testing.T) {
+	db, _ := generate(t, synth.Options{Threads: 1500, Posts: 12000, Seed: 3, BatchThreads: 300})
+	for _, segdir := range []string{"post_search_segdir", "post_search_thread_segdir"} {
+		if got := count(t, db, `SELECT COUNT(*) FROM `+segdir); got != 1 {
+			t.Errorf("%s holds %d segments, want 1", segdir, got)
+		}
+	}
+}
