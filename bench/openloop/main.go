@@ -46,12 +46,18 @@ func main() {
 	timeout := flag.Duration("timeout", 5*time.Second, "a request not answered by then counts as a socket error")
 	warm := flag.Bool("warm", true, "read every path once before the run, as a running server would have")
 	gzipped := flag.Bool("gzip", true, "readers accept gzip, as every browser does")
+	conns := flag.Int("conns", 64, "at most this many connections; a request due while all are busy waits for one, its clock running (0: a new connection whenever none is free)")
 	flag.Parse()
 	if *duration <= 0 || *duration > 15*time.Second {
 		log.Fatal("openloop: --duration must be within 15s")
 	}
+	// A bounded pool, as wrk2 keeps: opening a connection for every request
+	// due while the server is slow made both sides spend their CPU on new
+	// connections, and a pause of the server grew into a collapse of the
+	// generator (it fell 8 s behind at 8,000 page reads a second, with no
+	// writes at all).
 	client := &http.Client{Timeout: *timeout, Transport: &http.Transport{
-		MaxIdleConns: 2048, MaxIdleConnsPerHost: 2048, DisableCompression: true, IdleConnTimeout: time.Minute}}
+		MaxIdleConns: 2048, MaxIdleConnsPerHost: 2048, MaxConnsPerHost: *conns, DisableCompression: true, IdleConnTimeout: time.Minute}}
 	var streams []*stream
 	if *readRate > 0 {
 		paths, err := lines(*reads)
