@@ -24,20 +24,7 @@ func TestJourneyCopilotDraftsAGroundedReply(t *testing.T) {
 	base, a, clk := escServer(t)
 	ctx := context.Background()
 	svc := a.Services()
-	brand, err := svc.Brands.Default(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	boards, err := svc.Forum.Boards(ctx, brand.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var board forum.Board
-	for _, b := range boards {
-		if b.Name == boardName {
-			board = b
-		}
-	}
+	brand, board := demoBoard(t, a)
 	asked := testkit.Member(t, svc.Members, account.Unclaimed{BrandID: brand.ID, Username: "ola_switched", CreatedAt: clk.Now()})
 	helper := testkit.Member(t, svc.Members, account.Unclaimed{BrandID: brand.ID, Username: "hana_helps", CreatedAt: clk.Now()})
 	src := testkit.Ask(t, svc.Forum, asked, forum.NewThread{BoardID: board.ID, Title: "eSIM download error 5 after switching phones",

@@ -9,7 +9,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"mutual/account"
 	"mutual/app"
 	"mutual/escalation"
 	"mutual/forum"
@@ -26,23 +25,33 @@ func escServer(t *testing.T) (string, *app.App, *testkit.Clock) {
 		cfg.JobInterval = 0
 		cfg.Now = clk.Now
 	})
-	ctx := context.Background()
-	brand, err := forum.NewBrands(a.DB(), clk.Now).Default(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	members := account.NewMembers(a.DB(), clk.Now)
-	u, err := members.Create(ctx, account.Signup{BrandID: brand.ID, Username: "agent_amy", Email: "amy@provider.test", Password: password("agent_amy")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := members.Grant(ctx, brand.ID, u.ID, "agent"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.Escalations().AddAgent(ctx, escalation.NewAgent{BrandID: brand.ID, UserID: u.ID, Person: u.Email, OnShift: true}); err != nil {
+	u := staffMember(t, a, "agent_amy", "agent")
+	if _, err := a.Escalations().AddAgent(context.Background(), escalation.NewAgent{BrandID: u.BrandID, UserID: u.ID, Person: u.Email, OnShift: true}); err != nil {
 		t.Fatal(err)
 	}
 	return base, a, clk
+}
+
+// demoBoard is the demo brand's board the journeys ask on.
+func demoBoard(t *testing.T, a *app.App) (forum.Brand, forum.Board) {
+	t.Helper()
+	ctx := context.Background()
+	s := a.Services()
+	brand, err := s.Brands.Default(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	boards, err := s.Forum.Boards(ctx, brand.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range boards {
+		if b.Name == boardName {
+			return brand, b
+		}
+	}
+	t.Fatalf("the demo brand has no board %q", boardName)
+	return brand, forum.Board{}
 }
 
 // askQuestion asks through the UI and returns the thread's path.

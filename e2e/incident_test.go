@@ -27,21 +27,8 @@ func TestJourneyIncidentLane(t *testing.T) {
 	exe := chromePath(t)
 	base, a, clk := escServer(t)
 	ctx := context.Background()
-	brand, err := forum.NewBrands(a.DB(), clk.Now).Default(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	brand, board := demoBoard(t, a)
 	svc := forum.NewService(a.DB(), markup.NewRenderer(), clk.Now)
-	boards, err := svc.Boards(ctx, brand.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var board forum.Board
-	for _, b := range boards {
-		if b.Name == boardName {
-			board = b
-		}
-	}
 	members := account.NewMembers(a.DB(), clk.Now)
 	member := func(name string) account.Actor {
 		u, err := members.CreateUnclaimed(ctx, account.Unclaimed{BrandID: brand.ID, Username: name,

@@ -12,7 +12,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"mutual/account"
 	"mutual/escalation"
 	"mutual/forum"
 	"mutual/report/deflection/deflectiontest"
@@ -31,14 +30,7 @@ func TestJourneyTicketingCallbackAnswersTheThread(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	members := account.NewMembers(a.DB(), clk.Now)
-	boss, err := members.Create(ctx, account.Signup{BrandID: brand.ID, Username: "boss_bea", Email: "bea@provider.test", Password: password("boss_bea")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := members.Grant(ctx, brand.ID, boss.ID, "admin"); err != nil {
-		t.Fatal(err)
-	}
+	staffMember(t, a, "boss_bea", "admin")
 
 	browser := newBrowser(t, exe)
 	asker := freshVisitor(t, browser)
@@ -113,14 +105,7 @@ func TestJourneyHoldoutReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	members := account.NewMembers(a.DB(), clk.Now)
-	boss, err := members.Create(ctx, account.Signup{BrandID: brand.ID, Username: "boss_bo", Email: "bo@provider.test", Password: password("boss_bo")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := members.Grant(ctx, brand.ID, boss.ID, "admin"); err != nil {
-		t.Fatal(err)
-	}
+	staffMember(t, a, "boss_bo", "admin")
 	browser := newBrowser(t, exe)
 	admin := freshVisitor(t, browser)
 	open(t, admin, base+"/")

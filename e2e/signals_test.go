@@ -13,30 +13,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"mutual/account"
-	"mutual/app"
 	"mutual/escalation"
-	"mutual/forum"
 )
-
-// staffAccount makes an account that signs in with password(name), holding
-// role in the demo brand.
-func staffAccount(t *testing.T, a *app.App, name, role string) (forum.Brand, account.User) {
-	t.Helper()
-	ctx := context.Background()
-	brand, err := forum.NewBrands(a.DB(), time.Now).Default(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	members := account.NewMembers(a.DB(), time.Now)
-	u, err := members.Create(ctx, account.Signup{BrandID: brand.ID, Username: name, Email: name + "@provider.test", Password: password(name)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := members.Grant(ctx, brand.ID, u.ID, role); err != nil {
-		t.Fatal(err)
-	}
-	return brand, u
-}
 
 // waitFor reloads url until sel is on the page: the signals are read by a
 // background scorer just after each post commits.
@@ -60,8 +38,8 @@ func waitFor(t *testing.T, ctx context.Context, url, sel string) {
 func TestJourneySalesLeads(t *testing.T) {
 	exe := chromePath(t)
 	base, a := startApp(t, nil)
-	staffAccount(t, a, "sam_sales", "sales")
-	staffAccount(t, a, "clara_cm", "client_manager")
+	staffMember(t, a, "sam_sales", "sales")
+	staffMember(t, a, "clara_cm", "client_manager")
 	browser := newBrowser(t, exe)
 
 	kim := freshVisitor(t, browser)
@@ -122,12 +100,12 @@ func TestJourneySalesLeads(t *testing.T) {
 func TestJourneyMentionInTheConsole(t *testing.T) {
 	exe := chromePath(t)
 	base, a := startApp(t, nil)
-	brand, agent := staffAccount(t, a, "agent_ava", "agent")
-	if _, err := a.Escalations().AddAgent(context.Background(), escalation.NewAgent{BrandID: brand.ID, UserID: agent.ID, Person: agent.Email, OnShift: true}); err != nil {
+	agent := staffMember(t, a, "agent_ava", "agent")
+	if _, err := a.Escalations().AddAgent(context.Background(), escalation.NewAgent{BrandID: agent.BrandID, UserID: agent.ID, Person: agent.Email, OnShift: true}); err != nil {
 		t.Fatal(err)
 	}
-	_, tool := staffAccount(t, a, "listening_tool", "integration")
-	token, err := account.NewMembers(a.DB(), time.Now).CreateToken(context.Background(), brand.ID, tool.ID, "listening")
+	tool := staffMember(t, a, "listening_tool", "integration")
+	token, err := account.NewMembers(a.DB(), time.Now).CreateToken(context.Background(), tool.BrandID, tool.ID, "listening")
 	if err != nil {
 		t.Fatal(err)
 	}
