@@ -61,12 +61,3 @@ func (a Actor) IsStaff() bool {
 	}
 	return false
 }
-
-func ms(t time.Time) int64 { return t.UnixMilli() }
-
-func fromMS(v int64) time.Time {
-	if v == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(v).UTC()
-}

@@ -114,7 +114,7 @@ func insertUser(ctx context.Context, q sqldb.Querier, brandID int64, username, e
 	}
 	var id int64
 	err = q.QueryRow(ctx, `INSERT INTO users (brand_id, username, username_key, email, email_key, password_hash, external_id, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, brandID, username, uk, email, ek, hash, externalID, ms(at)).Scan(&id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, brandID, username, uk, email, ek, hash, externalID, sqldb.Millis(at)).Scan(&id)
 	if sqldb.IsUniqueViolation(err) {
 		return 0, &fault.ValidationError{Fields: map[string]string{"username": i18n.T(ctx, "account.either_taken")}}
 	}
@@ -130,7 +130,7 @@ func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	var u User
 	var created int64
 	err := row.Scan(&u.ID, &u.BrandID, &u.Username, &u.Email, &u.Bio, &u.Reputation, &u.HasPassword, &created, &u.Language)
-	u.CreatedAt = fromMS(created)
+	u.CreatedAt = sqldb.Time(created)
 	return u, err
 }
 
@@ -209,7 +209,7 @@ func (m *Members) RolesOf(ctx context.Context, brandID, userID int64) ([]string,
 	rows, err := m.db.Query(ctx, `SELECT role FROM role_assignments WHERE brand_id = ? AND user_id = ?
 UNION SELECT 'trusted' FROM users u JOIN brands b ON b.id = u.brand_id WHERE u.id = ? AND u.brand_id = ? AND u.reputation >= b.rep_trusted
 UNION SELECT CAST(? AS TEXT) FROM users WHERE id = ? AND brand_id = ? AND (banned_at IS NOT NULL OR suspended_until > ?)
-ORDER BY 1`, brandID, userID, userID, brandID, restricted, userID, brandID, ms(m.now()))
+ORDER BY 1`, brandID, userID, userID, brandID, restricted, userID, brandID, sqldb.Millis(m.now()))
 	if err != nil {
 		return nil, fmt.Errorf("account: roles: %w", err)
 	}

@@ -91,7 +91,7 @@ func optTime(v int64) *time.Time {
 	if v == 0 {
 		return nil
 	}
-	t := fromMS(v)
+	t := sqldb.Time(v)
 	return &t
 }
 
@@ -111,7 +111,7 @@ external_id, COALESCE(suspended_until, 0), COALESCE(banned_at, 0), suspend_reaso
 	if err != nil {
 		return Data{}, fmt.Errorf("account: export profile: %w", err)
 	}
-	p.EmailVerifiedAt, p.JoinedAt, p.SignsInWithPassword = optTime(verified), fromMS(joined), hash != ""
+	p.EmailVerifiedAt, p.JoinedAt, p.SignsInWithPassword = optTime(verified), sqldb.Time(joined), hash != ""
 	p.SuspendedUntil, p.BannedAt, p.MarketingOptIn = optTime(suspended), optTime(banned), marketing != 0
 	if d.Roles, err = grantedRoles(ctx, q, brandID, userID); err != nil {
 		return Data{}, err
@@ -157,7 +157,7 @@ func exportSessions(ctx context.Context, q sqldb.Querier, userID int64) ([]Sessi
 		if err := rows.Scan(&created, &seen, &expires); err != nil {
 			return nil, err
 		}
-		out = append(out, SessionData{StartedAt: fromMS(created), LastSeenAt: fromMS(seen), ExpiresAt: fromMS(expires)})
+		out = append(out, SessionData{StartedAt: sqldb.Time(created), LastSeenAt: sqldb.Time(seen), ExpiresAt: sqldb.Time(expires)})
 	}
 	return out, rows.Err()
 }
@@ -175,7 +175,7 @@ func exportTokens(ctx context.Context, q sqldb.Querier, userID int64) ([]APIToke
 		if err := rows.Scan(&t.ID, &t.Name, &created, &used, &expires); err != nil {
 			return nil, err
 		}
-		t.CreatedAt, t.LastUsedAt, t.ExpiresAt = fromMS(created), optTime(used), optTime(expires)
+		t.CreatedAt, t.LastUsedAt, t.ExpiresAt = sqldb.Time(created), optTime(used), optTime(expires)
 		out = append(out, t)
 	}
 	return out, rows.Err()
@@ -194,7 +194,7 @@ WHERE user_id = ? AND brand_id = ? ORDER BY created_at, id`, userID, brandID)
 		if err := rows.Scan(&created, &expires, &used); err != nil {
 			return nil, err
 		}
-		out = append(out, ResetData{RequestedAt: fromMS(created), LinkExpiresAt: optTime(expires), UsedAt: optTime(used)})
+		out = append(out, ResetData{RequestedAt: sqldb.Time(created), LinkExpiresAt: optTime(expires), UsedAt: optTime(used)})
 	}
 	return out, rows.Err()
 }
@@ -233,7 +233,7 @@ func EraseMember(ctx context.Context, q sqldb.Querier, brandID, userID int64, ho
 	// free for nobody while held, and afterwards for anyone.
 	res, err := q.Exec(ctx, `UPDATE users SET username = ?, username_key = ?, email = '', email_key = '', password_hash = '', bio = '',
 external_id = '', suspend_reason = '', email_verified_at = NULL, marketing_opt_in = 0, erased_at = ? WHERE id = ? AND erased_at IS NULL`,
-		FormerMember, "~"+strconv.FormatInt(userID, 10), ms(at), userID)
+		FormerMember, "~"+strconv.FormatInt(userID, 10), sqldb.Millis(at), userID)
 	if err != nil {
 		return fmt.Errorf("account: erase member %d: %w", userID, err)
 	}
@@ -246,14 +246,14 @@ external_id = '', suspend_reason = '', email_verified_at = NULL, marketing_opt_i
 // holdUsername keeps a username from being taken until the given time,
 // storing a hash of it only. Holds that ended are cleared on the way.
 func holdUsername(ctx context.Context, q sqldb.Querier, brandID int64, key string, until, at time.Time) error {
-	if _, err := q.Exec(ctx, `DELETE FROM username_holds WHERE held_until <= ?`, ms(at)); err != nil {
+	if _, err := q.Exec(ctx, `DELETE FROM username_holds WHERE held_until <= ?`, sqldb.Millis(at)); err != nil {
 		return fmt.Errorf("account: clear ended username holds: %w", err)
 	}
 	if !until.After(at) {
 		return nil
 	}
 	_, err := q.Exec(ctx, `INSERT INTO username_holds (brand_id, name_hash, held_until) VALUES (?, ?, ?)
-ON CONFLICT (brand_id, name_hash) DO UPDATE SET held_until = excluded.held_until`, brandID, holdHash(brandID, key), ms(until))
+ON CONFLICT (brand_id, name_hash) DO UPDATE SET held_until = excluded.held_until`, brandID, holdHash(brandID, key), sqldb.Millis(until))
 	if err != nil {
 		return fmt.Errorf("account: hold username: %w", err)
 	}
@@ -265,7 +265,7 @@ ON CONFLICT (brand_id, name_hash) DO UPDATE SET held_until = excluded.held_until
 func usernameHeld(ctx context.Context, q sqldb.Querier, brandID int64, key string, at time.Time) (bool, error) {
 	var n int
 	err := q.QueryRow(ctx, `SELECT COUNT(*) FROM username_holds WHERE brand_id = ? AND name_hash = ? AND held_until > ?`,
-		brandID, holdHash(brandID, key), ms(at)).Scan(&n)
+		brandID, holdHash(brandID, key), sqldb.Millis(at)).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("account: username hold: %w", err)
 	}

@@ -68,7 +68,7 @@ func (m *Members) RequestResetIf(ctx context.Context, brandID int64, login strin
 (SELECT COUNT(*) FROM password_resets r WHERE r.user_id = u.id AND r.created_at > ?),
 (SELECT COUNT(*) FROM password_resets r WHERE r.user_id = u.id AND r.token_hash IS NULL AND r.used_at IS NULL AND r.created_at > ?)
 FROM users u WHERE u.brand_id = ? AND u.email <> '' AND (u.username_key = ? OR u.email_key = ?)`,
-			ms(now.Add(-time.Hour)), ms(now.Add(-resetMailWindow)), brandID, key, key).Scan(&userID, &recent, &waiting)
+			sqldb.Millis(now.Add(-time.Hour)), sqldb.Millis(now.Add(-resetMailWindow)), brandID, key, key).Scan(&userID, &recent, &waiting)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
@@ -78,11 +78,11 @@ FROM users u WHERE u.brand_id = ? AND u.email <> '' AND (u.username_key = ? OR u
 				return err
 			}
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM password_resets WHERE created_at < ?`, ms(now.Add(-2*resetMailWindow))); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM password_resets WHERE created_at < ?`, sqldb.Millis(now.Add(-2*resetMailWindow))); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO password_resets (brand_id, user_id, created_at) VALUES (?, ?, ?)`,
-			brandID, sql.NullInt64{Int64: userID, Valid: mail}, ms(now)); err != nil {
+			brandID, sql.NullInt64{Int64: userID, Valid: mail}, sqldb.Millis(now)); err != nil {
 			return err
 		}
 		if !mail {
@@ -107,7 +107,7 @@ func MintReset(ctx context.Context, db *sqldb.DB, userID int64, at time.Time) (s
 		var id int64
 		return tx.QueryRow(ctx, `UPDATE password_resets SET token_hash = ?, expires_at = ?
 WHERE id = (SELECT id FROM password_resets WHERE user_id = ? AND used_at IS NULL AND created_at > ? ORDER BY id DESC LIMIT 1)
-RETURNING id`, hashSecret(tok), ms(at.Add(ResetTTL)), userID, ms(at.Add(-resetMailWindow))).Scan(&id)
+RETURNING id`, hashSecret(tok), sqldb.Millis(at.Add(ResetTTL)), userID, sqldb.Millis(at.Add(-resetMailWindow))).Scan(&id)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", fault.ErrNotFound
@@ -143,7 +143,7 @@ func (m *Members) ResetLink(ctx context.Context, brandID int64, token string) (U
 		return User{}, fmt.Errorf("account: reset link: %w", err)
 	case used.Valid:
 		return User{}, ErrResetUsed
-	case ms(m.now()) >= expires:
+	case sqldb.Millis(m.now()) >= expires:
 		return User{}, ErrResetExpired
 	}
 	return m.ByID(ctx, brandID, userID)
@@ -166,7 +166,7 @@ func (m *Members) ResetPassword(ctx context.Context, brandID int64, token, passw
 	if err != nil {
 		return User{}, fmt.Errorf("account: hash password: %w", err)
 	}
-	now := ms(m.now())
+	now := sqldb.Millis(m.now())
 	var userID int64
 	err = m.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		// Claiming the link and checking it are one statement, so two

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"mutual/fault"
+	"mutual/sqldb"
 )
 
 // SessionTTL is how long a session lives without being used.
@@ -44,7 +45,7 @@ func (m *Members) StartSession(ctx context.Context, brandID, userID int64) (Sess
 	tok, csrf := newSecret(), newSecret()
 	now := m.now()
 	_, err := m.db.Exec(ctx, `INSERT INTO sessions (id, brand_id, user_id, csrf_token, created_at, expires_at, last_seen_at)
-VALUES (?, ?, ?, ?, ?, ?, ?)`, hashSecret(tok), brandID, userID, csrf, ms(now), ms(now.Add(SessionTTL)), ms(now))
+VALUES (?, ?, ?, ?, ?, ?, ?)`, hashSecret(tok), brandID, userID, csrf, sqldb.Millis(now), sqldb.Millis(now.Add(SessionTTL)), sqldb.Millis(now))
 	if err != nil {
 		return Session{}, fmt.Errorf("account: start session: %w", err)
 	}
@@ -75,12 +76,12 @@ WHERE s.id = ? AND s.brand_id = ?`, id, brandID).Scan(&s.Actor.UserID, &s.CSRF, 
 		return Session{}, fmt.Errorf("account: session: %w", err)
 	}
 	now := m.now()
-	if ms(now) >= expires {
+	if sqldb.Millis(now) >= expires {
 		return Session{}, fault.ErrNotFound
 	}
-	if ms(now)-seen > int64(time.Hour/time.Millisecond) {
+	if sqldb.Millis(now)-seen > int64(time.Hour/time.Millisecond) {
 		if _, err := m.db.Exec(ctx, `UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id = ?`,
-			ms(now), ms(now.Add(SessionTTL)), id); err != nil {
+			sqldb.Millis(now), sqldb.Millis(now.Add(SessionTTL)), id); err != nil {
 			return Session{}, fmt.Errorf("account: extend session: %w", err)
 		}
 	}
@@ -101,7 +102,7 @@ func (m *Members) EndSession(ctx context.Context, token string) error {
 
 // PruneSessions deletes expired sessions and returns how many went.
 func (m *Members) PruneSessions(ctx context.Context) (int64, error) {
-	res, err := m.db.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, ms(m.now()))
+	res, err := m.db.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, sqldb.Millis(m.now()))
 	if err != nil {
 		return 0, fmt.Errorf("account: prune sessions: %w", err)
 	}

@@ -19,7 +19,7 @@ import (
 // It reports false when the member already held it.
 func GrantRole(ctx context.Context, q sqldb.Querier, brandID, userID int64, role string, at time.Time) (bool, error) {
 	res, err := q.Exec(ctx, `INSERT INTO role_assignments (brand_id, user_id, role, created_at) VALUES (?, ?, ?, ?)
-ON CONFLICT (brand_id, user_id, role) DO NOTHING`, brandID, userID, role, ms(at))
+ON CONFLICT (brand_id, user_id, role) DO NOTHING`, brandID, userID, role, sqldb.Millis(at))
 	if err != nil {
 		return false, fmt.Errorf("account: grant %s: %w", role, err)
 	}
@@ -45,7 +45,7 @@ func Suspend(ctx context.Context, q sqldb.Querier, userID int64, until time.Time
 	if until.IsZero() {
 		_, err = q.Exec(ctx, `UPDATE users SET suspended_until = NULL WHERE id = ?`, userID)
 	} else {
-		_, err = q.Exec(ctx, `UPDATE users SET suspended_until = ?, suspend_reason = ? WHERE id = ?`, ms(until), reason, userID)
+		_, err = q.Exec(ctx, `UPDATE users SET suspended_until = ?, suspend_reason = ? WHERE id = ?`, sqldb.Millis(until), reason, userID)
 	}
 	if err != nil {
 		return fmt.Errorf("account: suspend member %d: %w", userID, err)
@@ -60,7 +60,7 @@ func Ban(ctx context.Context, q sqldb.Querier, userID int64, at time.Time, reaso
 	if at.IsZero() {
 		_, err = q.Exec(ctx, `UPDATE users SET banned_at = NULL WHERE id = ?`, userID)
 	} else {
-		_, err = q.Exec(ctx, `UPDATE users SET banned_at = ?, suspend_reason = ? WHERE id = ?`, ms(at), reason, userID)
+		_, err = q.Exec(ctx, `UPDATE users SET banned_at = ?, suspend_reason = ? WHERE id = ?`, sqldb.Millis(at), reason, userID)
 	}
 	if err != nil {
 		return fmt.Errorf("account: ban member %d: %w", userID, err)
@@ -71,7 +71,7 @@ func Ban(ctx context.Context, q sqldb.Querier, userID int64, at time.Time, reaso
 // MarkEmailVerified records that a member confirmed their address, inside
 // the caller's transaction.
 func MarkEmailVerified(ctx context.Context, q sqldb.Querier, userID int64, at time.Time) error {
-	if _, err := q.Exec(ctx, `UPDATE users SET email_verified_at = ? WHERE id = ?`, ms(at), userID); err != nil {
+	if _, err := q.Exec(ctx, `UPDATE users SET email_verified_at = ? WHERE id = ?`, sqldb.Millis(at), userID); err != nil {
 		return fmt.Errorf("account: mark email verified: %w", err)
 	}
 	return nil

@@ -69,17 +69,17 @@ func (m *Members) IssueToken(ctx context.Context, brandID, userID int64, nt NewT
 	}
 	var live int
 	if err := m.db.QueryRow(ctx, `SELECT COUNT(*) FROM api_tokens WHERE user_id = ? AND brand_id = ? AND (expires_at = 0 OR expires_at > ?)`,
-		userID, brandID, ms(now)).Scan(&live); err != nil {
+		userID, brandID, sqldb.Millis(now)).Scan(&live); err != nil {
 		return Token{}, "", fmt.Errorf("account: count tokens: %w", err)
 	}
 	if live >= MaxTokens {
 		return Token{}, "", fault.Conflict(i18n.T(ctx, "account.token_limit", "N", live))
 	}
 	tok := "mut_" + newSecret()
-	t := Token{UserID: userID, Name: nt.Name, CreatedAt: fromMS(ms(now)), ExpiresAt: fromMS(optMS(expires))}
+	t := Token{UserID: userID, Name: nt.Name, CreatedAt: sqldb.Time(sqldb.Millis(now)), ExpiresAt: sqldb.Time(optMS(expires))}
 	err := m.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		return tx.QueryRow(ctx, `INSERT INTO api_tokens (brand_id, user_id, token_hash, name, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-			brandID, userID, hashSecret(tok), t.Name, ms(now), optMS(t.ExpiresAt)).Scan(&t.ID)
+			brandID, userID, hashSecret(tok), t.Name, sqldb.Millis(now), optMS(t.ExpiresAt)).Scan(&t.ID)
 	})
 	if err != nil {
 		return Token{}, "", fmt.Errorf("account: create token: %w", err)
@@ -108,14 +108,14 @@ FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE `+where+` ORDER BY t.id
 	}
 	defer rows.Close()
 	out := []Token{}
-	now := ms(m.now())
+	now := sqldb.Millis(m.now())
 	for rows.Next() {
 		var t Token
 		var created, used, expires int64
 		if err := rows.Scan(&t.ID, &t.UserID, &t.Username, &t.Name, &created, &used, &expires); err != nil {
 			return nil, err
 		}
-		t.CreatedAt, t.LastUsedAt, t.ExpiresAt = fromMS(created), fromMS(used), fromMS(expires)
+		t.CreatedAt, t.LastUsedAt, t.ExpiresAt = sqldb.Time(created), sqldb.Time(used), sqldb.Time(expires)
 		t.Expired = expires != 0 && now >= expires
 		out = append(out, t)
 	}
@@ -157,7 +157,7 @@ WHERE t.token_hash = ? AND t.brand_id = ?`, hashSecret(token), brandID).Scan(&id
 	if err != nil {
 		return Actor{}, fmt.Errorf("account: token: %w", err)
 	}
-	now := ms(m.now())
+	now := sqldb.Millis(m.now())
 	if expires != 0 && now >= expires {
 		return Actor{}, ErrTokenExpired
 	}
@@ -222,5 +222,5 @@ func optMS(t time.Time) int64 {
 	if t.IsZero() {
 		return 0
 	}
-	return ms(t)
+	return sqldb.Millis(t)
 }

@@ -109,11 +109,11 @@ WHERE t.brand_id = ? AND t.id IN (`+placeholders(len(ids))+`) AND t.status = 'vi
 			x.prio += PrioStillNeed
 		}
 		if rule == 1 {
-			waited := at.Sub(fromMS(x.created)) - st.PeerSLA
+			waited := at.Sub(sqldb.Time(x.created)) - st.PeerSLA
 			x.prio += min(PrioAgeMax, max(0, int(waited.Hours())))
 		}
 		vals = append(vals, "(?, ?, ?, ?, ?, ?, ?, ?)")
-		ins = append(ins, st.BrandID, x.id, x.prio, x.reason.String(), ms(at), detector, kind, ms(at.Add(st.AgentSLA)))
+		ins = append(ins, st.BrandID, x.id, x.prio, x.reason.String(), sqldb.Millis(at), detector, kind, sqldb.Millis(at.Add(st.AgentSLA)))
 	}
 	made, err := tx.Query(ctx, `INSERT INTO escalations (brand_id, thread_id, priority, reason, escalated_at, detector, kind, due_at)
 VALUES `+strings.Join(vals, ", ")+` ON CONFLICT (thread_id) DO NOTHING RETURNING id, thread_id`, ins...)
@@ -144,7 +144,7 @@ VALUES `+strings.Join(vals, ", ")+` ON CONFLICT (thread_id) DO NOTHING RETURNING
 		}
 		upd = append(upd, x.id)
 		evVals = append(evVals, "(?, ?, ?, 'escalated', ?, ?)")
-		evArgs = append(evArgs, st.BrandID, id, x.id, x.reason.String(), ms(at))
+		evArgs = append(evArgs, st.BrandID, id, x.id, x.reason.String(), sqldb.Millis(at))
 		fired = append(fired, Escalation{ID: id, BrandID: st.BrandID, ThreadID: x.id, BoardID: x.board, Language: x.language,
 			Status: StatusEscalated, Kind: kind, Reason: x.reason})
 	}

@@ -85,7 +85,7 @@ func (s *Service) Detect(ctx context.Context, brandID int64, rule int, cur Curso
 		}
 		// Wall-clock time is never shorter than business time, so this cutoff
 		// reads a superset of what is due; the exact test follows per thread.
-		cands, err = readCandidates(ctx, s.db, dueSQL(s.db.Dialect()), brandID, ms(now.Add(-minSLA)), cur.At, cur.At, cur.ID, limit)
+		cands, err = readCandidates(ctx, s.db, dueSQL(s.db.Dialect()), brandID, sqldb.Millis(now.Add(-minSLA)), cur.At, cur.At, cur.ID, limit)
 	} else {
 		cands, err = readCandidates(ctx, s.db, stillQuery, brandID, cur.At, cur.At, cur.ID, limit)
 	}
@@ -108,10 +108,10 @@ func (s *Service) Detect(ctx context.Context, brandID int64, rule int, cur Curso
 			if d, ok := boards[c.boardID]; ok {
 				sla = d
 			}
-			if st.Due(fromMS(c.created+c.pausedMS), sla).After(now) {
+			if st.Due(sqldb.Time(c.created+c.pausedMS), sla).After(now) {
 				continue
 			}
-		} else if st.Due(fromMS(c.created), st.ResolutionSLA).After(now) {
+		} else if st.Due(sqldb.Time(c.created), st.ResolutionSLA).After(now) {
 			continue
 		}
 		due = append(due, c)
@@ -204,14 +204,14 @@ WHERE t.id = ? AND t.brand_id = ?`, f.threadID, st.BrandID).
 	}
 	if f.rule == 1 {
 		// Age: one point per hour the question waited past its SLA.
-		waited := f.at.Sub(fromMS(created)) - st.PeerSLA
+		waited := f.at.Sub(sqldb.Time(created)) - st.PeerSLA
 		prio += min(PrioAgeMax, max(0, int(waited.Hours())))
 	}
 	prio = max(prio, f.priority)
 	var id int64
 	err = tx.QueryRow(ctx, `INSERT INTO escalations (brand_id, thread_id, priority, reason, escalated_at, detector, kind, due_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (thread_id) DO NOTHING RETURNING id`,
-		st.BrandID, f.threadID, prio, reason.String(), ms(f.at), f.detector, f.kind, ms(f.at.Add(st.AgentSLA))).Scan(&id)
+		st.BrandID, f.threadID, prio, reason.String(), sqldb.Millis(f.at), f.detector, f.kind, sqldb.Millis(f.at.Add(st.AgentSLA))).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil // another detector escalated it first
 	}
@@ -242,7 +242,7 @@ func (s *Service) TimeOutClaims(ctx context.Context, brandID int64) (int, error)
 	if err != nil {
 		return 0, err
 	}
-	cut := ms(now.Add(-st.ClaimTimeout))
+	cut := sqldb.Millis(now.Add(-st.ClaimTimeout))
 	ids, err := idList(ctx, s.db, `SELECT id FROM escalations WHERE brand_id = ? AND status = 'claimed' AND claimed_at <= ?
 UNION SELECT id FROM escalations WHERE brand_id = ? AND status = 'assigned' AND assigned_at <= ?`, brandID, cut, brandID, cut)
 	if err != nil || len(ids) == 0 {
@@ -256,8 +256,8 @@ UNION SELECT id FROM escalations WHERE brand_id = ? AND status = 'assigned' AND 
 			if err != nil {
 				return err
 			}
-			stale := (x.Status == StatusClaimed && !x.ClaimedAt.After(fromMS(cut))) ||
-				(x.Status == StatusAssigned && !x.AssignedAt.After(fromMS(cut)))
+			stale := (x.Status == StatusClaimed && !x.ClaimedAt.After(sqldb.Time(cut))) ||
+				(x.Status == StatusAssigned && !x.AssignedAt.After(sqldb.Time(cut)))
 			if !stale {
 				continue
 			}

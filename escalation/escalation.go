@@ -190,15 +190,6 @@ func invalid(field, msg string) error {
 	return &fault.ValidationError{Fields: map[string]string{field: msg}}
 }
 
-func ms(t time.Time) int64 { return t.UnixMilli() }
-
-func fromMS(v int64) time.Time {
-	if v == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(v).UTC()
-}
-
 func wrap(what string, err error) error {
 	if err == nil {
 		return nil

@@ -72,14 +72,14 @@ func (s *Service) onReply(ctx context.Context, tx *sqldb.Tx, ev forum.Event) err
 		if x.Unclaimed() {
 			// An agent answered without claiming first: the reply claims it.
 			if _, err := tx.Exec(ctx, `UPDATE escalations SET claimed_by = ?, claimed_at = ?, assigned_to = ?,
-assigned_at = COALESCE(assigned_at, ?) WHERE id = ?`, ev.ActorID, ms(at), ev.ActorID, ms(at), x.ID); err != nil {
+assigned_at = COALESCE(assigned_at, ?) WHERE id = ?`, ev.ActorID, sqldb.Millis(at), ev.ActorID, sqldb.Millis(at), x.ID); err != nil {
 				return wrap("claim by reply", err)
 			}
 			if err := record(ctx, tx, st, x, EvClaimed, ev.ActorID, coded(NoteClaimedByReply), at); err != nil {
 				return err
 			}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE escalations SET status = 'answered', answered_at = ? WHERE id = ?`, ms(at), x.ID); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE escalations SET status = 'answered', answered_at = ? WHERE id = ?`, sqldb.Millis(at), x.ID); err != nil {
 			return wrap("answered", err)
 		}
 		return record(ctx, tx, st, x, EvAnswered, ev.ActorID, coded(NoteAnswered, "post", strconv.FormatInt(ev.PostID, 10)), at)
@@ -93,7 +93,7 @@ assigned_at = COALESCE(assigned_at, ?) WHERE id = ?`, ev.ActorID, ms(at), ev.Act
 		return wrap("rescue bonus", err)
 	}
 	if x.PeerReplyAt.IsZero() {
-		_, err := tx.Exec(ctx, `UPDATE escalations SET peer_reply_at = ? WHERE id = ?`, ms(at), x.ID)
+		_, err := tx.Exec(ctx, `UPDATE escalations SET peer_reply_at = ? WHERE id = ?`, sqldb.Millis(at), x.ID)
 		return wrap("peer reply after claim", err)
 	}
 	return nil

@@ -75,7 +75,7 @@ func (s *Service) ReleaseFromIncident(ctx context.Context, tx *sqldb.Tx, brandID
 			continue
 		}
 		if _, err := tx.Exec(ctx, `UPDATE escalations SET status = 'escalated', assigned_to = NULL, assigned_at = NULL,
-claimed_by = NULL, claimed_at = NULL, due_at = ? WHERE id = ?`, ms(st.Due(at, st.AgentSLA)), x.ID); err != nil {
+claimed_by = NULL, claimed_at = NULL, due_at = ? WHERE id = ?`, sqldb.Millis(st.Due(at, st.AgentSLA)), x.ID); err != nil {
 			return 0, wrap("return to queue", err)
 		}
 		if err := record(ctx, tx, st, x, EvReturned, actor, note, at); err != nil {
@@ -111,6 +111,6 @@ func (s *Service) QueueIncidentWebhook(ctx context.Context, tx *sqldb.Tx, brandI
 		return err
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO escalation_webhooks (brand_id, incident_id, event, payload, created_at, next_attempt_at)
-VALUES (?, ?, ?, ?, ?, ?)`, brandID, incidentID, event, string(body), ms(at), ms(at))
+VALUES (?, ?, ?, ?, ?, ?)`, brandID, incidentID, event, string(body), sqldb.Millis(at), sqldb.Millis(at))
 	return wrap("queue incident webhook", err)
 }

@@ -56,7 +56,7 @@ func (s *Service) Claim(ctx context.Context, a account.Actor, id int64) (Escalat
 		}
 		now := s.now()
 		res, err := tx.Exec(ctx, `UPDATE escalations SET status = 'claimed', claimed_by = ?, claimed_at = ?, assigned_to = ?,
-assigned_at = COALESCE(assigned_at, ?) WHERE id = ? AND status IN ('escalated', 'assigned')`, a.UserID, ms(now), a.UserID, ms(now), x.ID)
+assigned_at = COALESCE(assigned_at, ?) WHERE id = ? AND status IN ('escalated', 'assigned')`, a.UserID, sqldb.Millis(now), a.UserID, sqldb.Millis(now), x.ID)
 		if err != nil {
 			return err
 		}
@@ -116,7 +116,7 @@ func (s *Service) Handover(ctx context.Context, a account.Actor, id, to int64, n
 		}
 		now := s.now()
 		if _, err := tx.Exec(ctx, `UPDATE escalations SET status = 'assigned', assigned_to = ?, assigned_at = ?, claimed_by = NULL,
-claimed_at = NULL, handover_note = ? WHERE id = ?`, to, ms(now), note, x.ID); err != nil {
+claimed_at = NULL, handover_note = ? WHERE id = ?`, to, sqldb.Millis(now), note, x.ID); err != nil {
 			return err
 		}
 		if err := record(ctx, tx, st, x, EvReleased, a.UserID, coded(NoteHandover, "text", note), now); err != nil {
@@ -172,7 +172,7 @@ func checkNote(ctx context.Context, note string, required bool) (string, error) 
 // resolve ends x with a resolution; cancelled ends (late peer, withdrawn)
 // use cancel.
 func resolve(ctx context.Context, tx *sqldb.Tx, st Settings, x Escalation, res string, actor int64, note Note, at time.Time) error {
-	if _, err := tx.Exec(ctx, `UPDATE escalations SET status = 'resolved', resolution = ?, closed_at = ? WHERE id = ?`, res, ms(at), x.ID); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE escalations SET status = 'resolved', resolution = ?, closed_at = ? WHERE id = ?`, res, sqldb.Millis(at), x.ID); err != nil {
 		return wrap("resolve", err)
 	}
 	if note.String() == "" {
@@ -182,7 +182,7 @@ func resolve(ctx context.Context, tx *sqldb.Tx, st Settings, x Escalation, res s
 }
 
 func cancel(ctx context.Context, tx *sqldb.Tx, st Settings, x Escalation, res string, actor int64, note Note, at time.Time) error {
-	if _, err := tx.Exec(ctx, `UPDATE escalations SET status = 'cancelled', resolution = ?, closed_at = ? WHERE id = ?`, res, ms(at), x.ID); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE escalations SET status = 'cancelled', resolution = ?, closed_at = ? WHERE id = ?`, res, sqldb.Millis(at), x.ID); err != nil {
 		return wrap("cancel", err)
 	}
 	return record(ctx, tx, st, x, EvCancelled, actor, note, at)

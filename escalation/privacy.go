@@ -60,7 +60,7 @@ FROM escalations x JOIN threads t ON t.id = x.thread_id WHERE t.author_id = ? AN
 			return m, err
 		}
 		e.Reason = why.Text(i18n.From(ctx))
-		e.EscalatedAt, e.ClosedAt = fromMS(at), opt(fromMS(closed))
+		e.EscalatedAt, e.ClosedAt = sqldb.Time(at), opt(sqldb.Time(closed))
 		m.OfYourQuestions = append(m.OfYourQuestions, e)
 	}
 	if err := rows.Err(); err != nil {

@@ -62,7 +62,7 @@ func (s *Service) List(ctx context.Context, brandID int64, state string, after C
 	if len(list) > limit {
 		list = list[:limit]
 		last := list[len(list)-1]
-		next = Cursor{At: ms(last.EscalatedAt), ID: last.ID}
+		next = Cursor{At: sqldb.Millis(last.EscalatedAt), ID: last.ID}
 	}
 	return list, next, nil
 }
@@ -164,7 +164,7 @@ FROM escalation_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.escalati
 		if err := rows.Scan(&e.ID, &e.State, &e.ActorID, &e.ActorName, &e.Note, &at); err != nil {
 			return nil, err
 		}
-		e.At = fromMS(at)
+		e.At = sqldb.Time(at)
 		out = append(out, e)
 	}
 	return out, rows.Err()
@@ -209,7 +209,7 @@ func (s *Service) Stats(ctx context.Context, brandID int64) (Stats, error) {
 	st.Queue = st.ByStatus[StatusEscalated] + st.ByStatus[StatusAssigned]
 	var oldest int64
 	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM escalations WHERE brand_id = ? AND status IN ('escalated', 'assigned', 'claimed') AND due_at < ?`,
-		brandID, ms(now)).Scan(&st.Breached); err != nil {
+		brandID, sqldb.Millis(now)).Scan(&st.Breached); err != nil {
 		return st, wrap("breaches", err)
 	}
 	if err := s.db.QueryRow(ctx, `SELECT COALESCE(MIN(escalated_at), 0) FROM escalations WHERE brand_id = ? AND status IN ('escalated', 'assigned')`,
@@ -217,7 +217,7 @@ func (s *Service) Stats(ctx context.Context, brandID int64) (Stats, error) {
 		return st, wrap("oldest", err)
 	}
 	if oldest != 0 {
-		st.Oldest = now.Sub(fromMS(oldest))
+		st.Oldest = now.Sub(sqldb.Time(oldest))
 	}
 	if st.Agents, err = s.Agents(ctx, brandID); err != nil {
 		return st, err

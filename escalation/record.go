@@ -26,8 +26,8 @@ func scanEscalation(row interface{ Scan(...any) error }) (Escalation, error) {
 	err := row.Scan(&x.ID, &x.BrandID, &x.ThreadID, &x.BoardID, &x.Title, &x.Slug, &x.Status, &x.Kind, &x.Priority, &x.Reason,
 		&x.Resolution, &esc, &due, &x.AssignedTo, &x.AssigneeName, &assigned, &x.ClaimedBy, &claimed, &answered, &closed,
 		&peer, &x.HandoverNote, &x.Detector, &x.Language, &x.Channel, &x.ExternalURL, &x.AuthorHandle)
-	x.EscalatedAt, x.DueAt, x.AssignedAt, x.ClaimedAt = fromMS(esc), fromMS(due), fromMS(assigned), fromMS(claimed)
-	x.AnsweredAt, x.ClosedAt, x.PeerReplyAt = fromMS(answered), fromMS(closed), fromMS(peer)
+	x.EscalatedAt, x.DueAt, x.AssignedAt, x.ClaimedAt = sqldb.Time(esc), sqldb.Time(due), sqldb.Time(assigned), sqldb.Time(claimed)
+	x.AnsweredAt, x.ClosedAt, x.PeerReplyAt = sqldb.Time(answered), sqldb.Time(closed), sqldb.Time(peer)
 	return x, err
 }
 
@@ -58,7 +58,7 @@ func record(ctx context.Context, tx *sqldb.Tx, st Settings, x Escalation, state 
 		actorArg = actor
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO escalation_events (brand_id, escalation_id, thread_id, state, actor_id, note, at)
-VALUES (?, ?, ?, ?, ?, ?, ?)`, x.BrandID, x.ID, x.ThreadID, state, actorArg, note.String(), ms(at)); err != nil {
+VALUES (?, ?, ?, ?, ?, ?, ?)`, x.BrandID, x.ID, x.ThreadID, state, actorArg, note.String(), sqldb.Millis(at)); err != nil {
 		return wrap("record "+state, err)
 	}
 	if st.WebhookURL == "" {
@@ -82,7 +82,7 @@ func queueWebhook(ctx context.Context, tx *sqldb.Tx, st Settings, x Escalation, 
 		return err
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO escalation_webhooks (brand_id, escalation_id, event, payload, created_at, next_attempt_at)
-VALUES (?, ?, ?, ?, ?, ?)`, x.BrandID, x.ID, state, string(body), ms(at), ms(at))
+VALUES (?, ?, ?, ?, ?, ?)`, x.BrandID, x.ID, state, string(body), sqldb.Millis(at), sqldb.Millis(at))
 	return wrap("queue webhook", err)
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"time"
+
+	"mutual/sqldb"
 )
 
 // ReplayResult is what the detector would have done over a brand's history,
@@ -75,9 +77,9 @@ WHERE t.brand_id = ? AND t.status = 'visible' GROUP BY t.id, t.created_at`, bran
 			return r, err
 		}
 		r.Threads++
-		due := st.Due(fromMS(created), sla)
-		r.AnyReply.count(fromMS(created), fromMS(anyReply), due)
-		r.Answer.count(fromMS(created), fromMS(answer), due)
+		due := st.Due(sqldb.Time(created), sla)
+		r.AnyReply.count(sqldb.Time(created), sqldb.Time(anyReply), due)
+		r.Answer.count(sqldb.Time(created), sqldb.Time(answer), due)
 	}
 	if err := rows.Err(); err != nil {
 		return r, err

@@ -3,7 +3,6 @@ package escalation
 import (
 	"context"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -35,24 +34,6 @@ type NewAgent struct {
 	OnShift   bool
 }
 
-func joinIDs(ids []int64) string {
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = strconv.FormatInt(id, 10)
-	}
-	return strings.Join(parts, ",")
-}
-
-func splitIDs(s string) []int64 {
-	var out []int64
-	for _, p := range strings.Split(s, ",") {
-		if id, err := strconv.ParseInt(strings.TrimSpace(p), 10, 64); err == nil {
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
 // AddAgent makes (or updates) an agent of a brand; the caller grants the
 // agent role. Boards must belong to the brand.
 func (s *Service) AddAgent(ctx context.Context, na NewAgent) (Agent, error) {
@@ -74,7 +55,7 @@ func (s *Service) AddAgent(ctx context.Context, na NewAgent) (Agent, error) {
 		_, err := tx.Exec(ctx, `INSERT INTO agents (brand_id, user_id, person, boards, languages, on_shift, created_at)
 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (brand_id, user_id) DO UPDATE SET person = excluded.person,
 boards = excluded.boards, languages = excluded.languages, on_shift = excluded.on_shift`,
-			na.BrandID, na.UserID, strings.ToLower(na.Person), joinIDs(na.Boards), langs, shift, ms(s.now()))
+			na.BrandID, na.UserID, strings.ToLower(na.Person), sqldb.JoinIDs(na.Boards), langs, shift, sqldb.Millis(s.now()))
 		return err
 	})
 	if err != nil {
@@ -120,7 +101,7 @@ WHERE a.brand_id = ? AND (? = 0 OR a.user_id = ?) AND (? = 0 OR a.on_shift = 1) 
 		if err := rows.Scan(&a.ID, &a.BrandID, &a.UserID, &a.Username, &a.Person, &boards, &langs, &shift, &a.Load); err != nil {
 			return nil, err
 		}
-		a.Boards, a.OnShift = splitIDs(boards), shift == 1
+		a.Boards, a.OnShift = sqldb.SplitIDs(boards), shift == 1
 		a.Languages = terms(langs)
 		out = append(out, a)
 	}
@@ -237,7 +218,7 @@ func (r *router) route(ctx context.Context, tx *sqldb.Tx, x Escalation, at time.
 		return nil
 	}
 	res, err := tx.Exec(ctx, `UPDATE escalations SET status = 'assigned', assigned_to = ?, assigned_at = ?
-WHERE id = ? AND status = 'escalated'`, agent, ms(at), x.ID)
+WHERE id = ? AND status = 'escalated'`, agent, sqldb.Millis(at), x.ID)
 	if err != nil {
 		return wrap("assign", err)
 	}

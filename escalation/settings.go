@@ -154,7 +154,7 @@ func (s *Service) UpdateSettings(ctx context.Context, brandID int64, u Update) (
 	if u.WebhookURL != nil && *u.WebhookURL != "" && !strings.HasPrefix(*u.WebhookURL, "https://") && !strings.HasPrefix(*u.WebhookURL, "http://") {
 		return Settings{}, invalid("webhook-url", i18n.T(ctx, "escmsg.webhook_url"))
 	}
-	now := ms(s.now())
+	now := sqldb.Millis(s.now())
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		if u.PeerSLA != nil {
 			found, err := forum.SetPeerSLA(ctx, tx, brandID, int64(u.PeerSLA.Seconds()))

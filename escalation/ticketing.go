@@ -249,7 +249,7 @@ FROM ticketing_updates WHERE brand_id = ? AND escalation_id = ?`, cb.CaseID, dig
 		post = out.PostID
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO ticketing_updates (brand_id, case_id, escalation_id, digest, status, agent_name, post_id, received_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, x.BrandID, cb.CaseID, x.ID, digest, cb.Status, cb.AgentName, post, ms(now)); err != nil {
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, x.BrandID, cb.CaseID, x.ID, digest, cb.Status, cb.AgentName, post, sqldb.Millis(now)); err != nil {
 		return out, wrap("record case update", err)
 	}
 	return out, moderation.RecordIntegrationAct(ctx, tx, moderation.IntegrationEntry{BrandID: x.BrandID, Act: moderation.ActTicketingAnswer,

@@ -67,7 +67,7 @@ FROM ticketing_settings t LEFT JOIN users u ON u.id = t.author_id WHERE t.brand_
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, nil
 	}
-	t.HasSecret, t.RotatedAt, t.PreviousUntil = t.secret != "", fromMS(rotated), fromMS(until)
+	t.HasSecret, t.RotatedAt, t.PreviousUntil = t.secret != "", sqldb.Time(rotated), sqldb.Time(until)
 	return t, wrap("ticketing settings", err)
 }
 
@@ -102,18 +102,18 @@ func (s *Service) SetTicketing(ctx context.Context, a account.Actor, author, sec
 		}
 		var until int64
 		if old.secret != "" {
-			until = ms(now.Add(SecretGrace))
+			until = sqldb.Millis(now.Add(SecretGrace))
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO ticketing_settings (brand_id, secret, previous_secret, previous_until, author_id, rotated_at, updated_at)
 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (brand_id) DO UPDATE SET secret = excluded.secret, previous_secret = excluded.previous_secret,
 previous_until = excluded.previous_until, author_id = excluded.author_id, rotated_at = excluded.rotated_at, updated_at = excluded.updated_at`,
-			a.BrandID, secret, old.secret, until, authorID, ms(now), ms(now)); err != nil {
+			a.BrandID, secret, old.secret, until, authorID, sqldb.Millis(now), sqldb.Millis(now)); err != nil {
 			return wrap("set ticketing secret", err)
 		}
 		return moderation.RecordIntegrationAct(ctx, tx, moderation.IntegrationEntry{BrandID: a.BrandID, ActorID: a.UserID,
 			Act: moderation.ActTicketingSecret, TargetType: "brand", TargetID: a.BrandID,
 			Before: map[string]any{"had_secret": old.HasSecret, "author_id": old.AuthorID},
-			After:  map[string]any{"author_id": authorID, "previous_valid_until": fromMS(until)}}, now)
+			After:  map[string]any{"author_id": authorID, "previous_valid_until": sqldb.Time(until)}}, now)
 	})
 	if err != nil {
 		return "", err
@@ -214,11 +214,11 @@ func parseStamp(s string) (time.Time, bool) {
 // remember stores a verified signature; one already seen is a replay.
 // Signatures past any fresh timestamp are forgotten on the way.
 func remember(ctx context.Context, tx *sqldb.Tx, brandID int64, sig string, now time.Time) error {
-	if _, err := tx.Exec(ctx, `DELETE FROM ticketing_signatures WHERE seen_at < ?`, ms(now.Add(-seenFor))); err != nil {
+	if _, err := tx.Exec(ctx, `DELETE FROM ticketing_signatures WHERE seen_at < ?`, sqldb.Millis(now.Add(-seenFor))); err != nil {
 		return wrap("forget old signatures", err)
 	}
 	res, err := tx.Exec(ctx, `INSERT INTO ticketing_signatures (brand_id, signature, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
-		brandID, strings.TrimSpace(sig), ms(now))
+		brandID, strings.TrimSpace(sig), sqldb.Millis(now))
 	if err != nil {
 		return wrap("remember signature", err)
 	}

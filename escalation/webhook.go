@@ -65,7 +65,7 @@ func (s *Service) DueWebhooks(ctx context.Context, limit int) ([]Delivery, error
 	var out []Delivery
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		var err error
-		out, err = dueWebhooks(ctx, tx, ms(s.now()), limit)
+		out, err = dueWebhooks(ctx, tx, sqldb.Millis(s.now()), limit)
 		return err
 	})
 	return out, wrap("due webhooks", err)
@@ -88,7 +88,7 @@ WHERE w.delivered_at IS NULL AND w.gave_up_at IS NULL AND w.next_attempt_at <= ?
 		if err := rows.Scan(&d.ID, &d.BrandID, &d.EscalationID, &d.IncidentID, &d.Event, &d.Payload, &d.URL, &d.Secret, &created, &d.Attempts, &next); err != nil {
 			return nil, err
 		}
-		d.CreatedAt, d.NextAt = fromMS(created), fromMS(next)
+		d.CreatedAt, d.NextAt = sqldb.Time(created), sqldb.Time(next)
 		out = append(out, d)
 	}
 	return out, rows.Err()
@@ -102,7 +102,7 @@ func (s *Service) RecordAttempt(ctx context.Context, d Delivery, status int, err
 	ok := status >= 200 && status < 300 && errMsg == ""
 	return wrap("record delivery", s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO escalation_webhook_attempts (brand_id, webhook_id, at, status_code, error, duration_ms)
-VALUES (?, ?, ?, ?, ?, ?)`, d.BrandID, d.ID, ms(now), status, errMsg, took.Milliseconds()); err != nil {
+VALUES (?, ?, ?, ?, ?, ?)`, d.BrandID, d.ID, sqldb.Millis(now), status, errMsg, took.Milliseconds()); err != nil {
 			return err
 		}
 		n := d.Attempts + 1
@@ -110,13 +110,13 @@ VALUES (?, ?, ?, ?, ?, ?)`, d.BrandID, d.ID, ms(now), status, errMsg, took.Milli
 		switch {
 		case ok:
 			_, err = tx.Exec(ctx, `UPDATE escalation_webhooks SET attempts = ?, delivered_at = ?, last_status = ?, last_error = '' WHERE id = ?`,
-				n, ms(now), status, d.ID)
+				n, sqldb.Millis(now), status, d.ID)
 		case n >= MaxAttempts || d.URL == "":
 			_, err = tx.Exec(ctx, `UPDATE escalation_webhooks SET attempts = ?, gave_up_at = ?, last_status = ?, last_error = ? WHERE id = ?`,
-				n, ms(now), status, errMsg, d.ID)
+				n, sqldb.Millis(now), status, errMsg, d.ID)
 		default:
 			_, err = tx.Exec(ctx, `UPDATE escalation_webhooks SET attempts = ?, next_attempt_at = ?, last_status = ?, last_error = ? WHERE id = ?`,
-				n, ms(now.Add(Backoff(n))), status, errMsg, d.ID)
+				n, sqldb.Millis(now.Add(Backoff(n))), status, errMsg, d.ID)
 		}
 		return err
 	}))
@@ -142,7 +142,7 @@ FROM escalation_webhooks WHERE brand_id = ? AND id < ? ORDER BY id DESC LIMIT ?`
 			&delivered, &gave, &d.LastStatus, &d.LastError); err != nil {
 			return nil, err
 		}
-		d.CreatedAt, d.NextAt, d.DeliveredAt, d.GaveUpAt = fromMS(created), fromMS(next), fromMS(delivered), fromMS(gave)
+		d.CreatedAt, d.NextAt, d.DeliveredAt, d.GaveUpAt = sqldb.Time(created), sqldb.Time(next), sqldb.Time(delivered), sqldb.Time(gave)
 		out = append(out, d)
 	}
 	return out, rows.Err()

@@ -19,7 +19,7 @@ func scanBoard(row interface{ Scan(...any) error }) (Board, error) {
 	var b Board
 	var last int64
 	err := row.Scan(&b.ID, &b.BrandID, &b.Slug, &b.Name, &b.Description, &b.Position, &b.ThreadCount, &b.PostCount, &last)
-	b.LastActivityAt = fromMS(last)
+	b.LastActivityAt = sqldb.Time(last)
 	return b, err
 }
 
@@ -72,7 +72,7 @@ func (s *Service) CreateBoard(ctx context.Context, brandID int64, nb NewBoard) (
 	var id int64
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		return tx.QueryRow(ctx, `INSERT INTO boards (brand_id, slug, name, description, position, created_at)
-VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, brandID, Slugify(nb.Name), nb.Name, nb.Description, nb.Position, ms(s.now())).Scan(&id)
+VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, brandID, Slugify(nb.Name), nb.Name, nb.Description, nb.Position, sqldb.Millis(s.now())).Scan(&id)
 	})
 	if sqldb.IsUniqueViolation(err) {
 		return Board{}, &fault.ValidationError{Fields: map[string]string{"name": i18n.T(ctx, "forum.board_exists")}}

@@ -33,7 +33,7 @@ func scanBrand(row interface{ Scan(...any) error }) (Brand, error) {
 	err := row.Scan(&b.ID, &b.Host, &b.Name, &b.Tagline, &b.LogoURL, &b.ColorPrimary, &b.ColorAccent, &def, &created, &b.DefaultLanguage, &langs)
 	b.Languages = strings.Split(langs, ",")
 	b.IsDefault = def == 1
-	b.CreatedAt = fromMS(created)
+	b.CreatedAt = sqldb.Time(created)
 	return b, err
 }
 
@@ -81,7 +81,7 @@ func (s *Brands) Create(ctx context.Context, nb NewBrand) (Brand, error) {
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		return tx.QueryRow(ctx, `INSERT INTO brands (host, name, tagline, logo_url, color_primary, color_accent, is_default, created_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, nb.Host, nb.Name, nb.Tagline, nb.LogoURL,
-			nb.ColorPrimary, nb.ColorAccent, def, ms(s.now())).Scan(&id)
+			nb.ColorPrimary, nb.ColorAccent, def, sqldb.Millis(s.now())).Scan(&id)
 	})
 	if sqldb.IsUniqueViolation(err) {
 		return Brand{}, fmt.Errorf("forum: brand %s: %w", nb.Host, fault.ErrConflict)

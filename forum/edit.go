@@ -44,13 +44,13 @@ func (s *Service) Edit(ctx context.Context, a account.Actor, postID int64, title
 		if err := editorLinks(ctx, tx, a, e.html); err != nil {
 			return err
 		}
-		now := ms(s.now())
+		now := sqldb.Millis(s.now())
 		t, err := s.writeEdit(ctx, tx, a, cur, e, now)
 		if err != nil {
 			return err
 		}
 		return s.Emit(ctx, tx, Event{Kind: PostEdited, BrandID: a.BrandID, BoardID: t.BoardID, ThreadID: t.ID, PostID: postID,
-			ActorID: a.UserID, ActorStaff: a.IsStaff(), AuthorID: p.AuthorID, ThreadAuthorID: t.AuthorID, At: fromMS(now)})
+			ActorID: a.UserID, ActorStaff: a.IsStaff(), AuthorID: p.AuthorID, ThreadAuthorID: t.AuthorID, At: sqldb.Time(now)})
 	})
 	if err != nil {
 		return Post{}, fmt.Errorf("forum: edit post %d: %w", postID, err)
@@ -77,7 +77,7 @@ FROM post_revisions r JOIN users u ON u.id = r.editor_id WHERE r.post_id = ? AND
 		if err := rows.Scan(&r.PostID, &r.Revision, &r.EditorID, &r.EditorName, &r.Title, &r.BodyMD, &r.BodyHTML, &at); err != nil {
 			return nil, err
 		}
-		r.CreatedAt = fromMS(at)
+		r.CreatedAt = sqldb.Time(at)
 		out = append(out, r)
 	}
 	return out, rows.Err()
@@ -139,7 +139,7 @@ func (s *Service) Revise(ctx context.Context, tx *sqldb.Tx, a account.Actor, pos
 	if err != nil {
 		return Post{}, err
 	}
-	if _, err := s.writeEdit(ctx, tx, a, p, e, ms(s.now())); err != nil {
+	if _, err := s.writeEdit(ctx, tx, a, p, e, sqldb.Millis(s.now())); err != nil {
 		return Post{}, err
 	}
 	return p, nil

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"mutual/sqldb"
 )
 
 // SitemapEntry is one thread URL in a sitemap.
@@ -42,7 +44,7 @@ WHERE id > ? AND id <= ? AND brand_id = ? AND status = 'visible' ORDER BY id`, a
 		if err := rows.Scan(&e.ID, &e.Slug, &at); err != nil {
 			return nil, err
 		}
-		e.LastMod = fromMS(at)
+		e.LastMod = sqldb.Time(at)
 		out = append(out, e)
 	}
 	return out, rows.Err()

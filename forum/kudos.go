@@ -35,7 +35,7 @@ FROM users u WHERE u.id = ? AND u.brand_id = ?`, max(r.GiverMinPosts, 1), daySta
 	if a.IsStaff() {
 		return nil
 	}
-	if age := now.Sub(fromMS(created)); age < r.GiverMinAge() {
+	if age := now.Sub(sqldb.Time(created)); age < r.GiverMinAge() {
 		return fault.Denied(i18n.T(ctx, "forum.kudos_new_account", "Age", humanDuration(ctx, r.GiverMinAge()), "Left", humanDuration(ctx, r.GiverMinAge()-age)))
 	}
 	if posts < r.GiverMinPosts {
@@ -109,7 +109,7 @@ WHERE k.user_id = ? AND k.created_at >= ? AND +p.author_id = ? ORDER BY k.create
 		return 0, nil
 	}
 	for _, post := range standing {
-		if _, err := tx.Exec(ctx, `UPDATE kudos SET reversed_at = ? WHERE post_id = ? AND user_id = ?`, ms(now), post, giver); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE kudos SET reversed_at = ? WHERE post_id = ? AND user_id = ?`, sqldb.Millis(now), post, giver); err != nil {
 			return 0, err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE posts SET kudos_count = kudos_count - 1 WHERE id = ?`, post); err != nil {
@@ -268,7 +268,7 @@ EXISTS (SELECT 1 FROM kudos WHERE post_id = ? AND user_id = ?)`,
 		return fault.Denied(i18n.T(ctx, "forum.kudos_receiver_cap", "Name", authorName(ctx, tx, author), "Cap", i18n.From(ctx).Int(rules.DailyCap)))
 	}
 	res, err := tx.Exec(ctx, `INSERT INTO kudos (brand_id, post_id, user_id, created_at) VALUES (?, ?, ?, ?)
-ON CONFLICT (post_id, user_id) DO NOTHING`, a.BrandID, postID, a.UserID, ms(now))
+ON CONFLICT (post_id, user_id) DO NOTHING`, a.BrandID, postID, a.UserID, sqldb.Millis(now))
 	if err != nil {
 		return err
 	}

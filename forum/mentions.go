@@ -73,7 +73,7 @@ func (s *Service) RecordMention(ctx context.Context, a account.Actor, m Mention)
 	if err != nil {
 		return Thread{}, false, err
 	}
-	title, at := mentionTitle(m.Text), ms(m.PostedAt)
+	title, at := mentionTitle(m.Text), sqldb.Millis(m.PostedAt)
 	note := ""
 	if m.NeedsAnswer {
 		note = NeedsAnswer

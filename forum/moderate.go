@@ -100,7 +100,7 @@ func (s *Service) setStatus(ctx context.Context, tx *sqldb.Tx, p Post, t Thread,
 	}
 	if p.Status == StatusPending && will {
 		// An approved reply answers the thread as of when it was written.
-		at := ms(p.CreatedAt)
+		at := sqldb.Millis(p.CreatedAt)
 		var first, peer, staff any
 		if p.AuthorID != t.AuthorID {
 			first = at
@@ -126,7 +126,7 @@ func (s *Service) SetLocked(ctx context.Context, tx *sqldb.Tx, brandID, threadID
 	}
 	var v any
 	if !at.IsZero() {
-		v = ms(at)
+		v = sqldb.Millis(at)
 	}
 	_, err = tx.Exec(ctx, `UPDATE threads SET locked_at = ? WHERE id = ?`, v, threadID)
 	return t, err
@@ -255,12 +255,12 @@ func (s *Service) MergeThread(ctx context.Context, tx *sqldb.Tx, brandID, fromID
 		return
 	}
 	if _, err = tx.Exec(ctx, `UPDATE threads SET merged_into = ?, merged_by = ?, merged_at = ?, status = 'deleted', reply_count = 0, accepted_post_id = NULL
-WHERE id = ?`, intoID, orNull(by), ms(now), fromID); err != nil {
+WHERE id = ?`, intoID, orNull(by), sqldb.Millis(now), fromID); err != nil {
 		return
 	}
 	if _, err = tx.Exec(ctx, `UPDATE threads SET reply_count = reply_count + ?,
 last_activity_at = CASE WHEN last_activity_at < ? THEN ? ELSE last_activity_at END WHERE id = ?`,
-		moved, ms(from.LastActivityAt), ms(from.LastActivityAt), intoID); err != nil {
+		moved, sqldb.Millis(from.LastActivityAt), sqldb.Millis(from.LastActivityAt), intoID); err != nil {
 		return
 	}
 	if from.Shown() {
@@ -312,7 +312,7 @@ LEFT JOIN users u ON u.id = t.merged_by WHERE t.brand_id = ? AND t.id IN (`+stri
 		if err := rows.Scan(&id, &o.Title, &o.By, &at); err != nil {
 			return err
 		}
-		o.At = fromMS(at)
+		o.At = sqldb.Time(at)
 		origins[id] = &o
 	}
 	for _, p := range posts {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"mutual/sqldb"
 )
 
 // BoardList is one page of a board's threads, newest activity first, with
@@ -82,7 +84,7 @@ func (s *Service) threadsBeyond(ctx context.Context, brandID, boardID int64, f F
 	if newer {
 		where, order = " AND (t.last_activity_at > ? OR (t.last_activity_at = ? AND t.id > ?))", "ASC"
 	}
-	args := []any{boardID, brandID, ms(c.At), ms(c.At), c.ID}
+	args := []any{boardID, brandID, sqldb.Millis(c.At), sqldb.Millis(c.At), c.ID}
 	switch f {
 	case FilterUnanswered:
 		where += " AND t.first_reply_at IS NULL"

@@ -77,8 +77,8 @@ b.rep_links, b.rep_images, b.premod_posts FROM users u JOIN brands b ON b.id = ?
 	if st.bannedAt != 0 {
 		return "", fault.Denied(because(ctx, "forum.banned", st.reason))
 	}
-	if st.suspendedUntil > ms(now) {
-		return "", fault.Denied(because(ctx, "forum.suspended", st.reason, "Until", i18n.From(ctx).DateTime(fromMS(st.suspendedUntil))))
+	if st.suspendedUntil > sqldb.Millis(now) {
+		return "", fault.Denied(because(ctx, "forum.suspended", st.reason, "Until", i18n.From(ctx).DateTime(sqldb.Time(st.suspendedUntil))))
 	}
 	if threadID != 0 {
 		var tstatus string
@@ -111,7 +111,7 @@ b.rep_links, b.rep_images, b.premod_posts FROM users u JOIN brands b ON b.id = ?
 				return "", err
 			}
 		}
-		since := ms(now.Add(-l.DuplicateWindow))
+		since := sqldb.Millis(now.Add(-l.DuplicateWindow))
 		text := strings.TrimSpace(body)
 		var dup int
 		if err := tx.QueryRow(ctx, sameTextByAuthor, text, since, text, a.UserID, a.BrandID).Scan(&dup); err != nil {
@@ -198,7 +198,7 @@ func editorLinks(ctx context.Context, q sqldb.Querier, a account.Actor, html str
 }
 
 func (s *Service) newMemberLimits(ctx context.Context, tx *sqldb.Tx, a account.Actor, l *PostLimits, st standing, thread bool, now time.Time) error {
-	age := now.Sub(fromMS(st.created))
+	age := now.Sub(sqldb.Time(st.created))
 	if age >= l.NewAccount {
 		return nil
 	}
@@ -206,7 +206,7 @@ func (s *Service) newMemberLimits(ctx context.Context, tx *sqldb.Tx, a account.A
 	if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(created_at), 0) FROM posts WHERE author_id = ? AND brand_id = ?`, a.UserID, a.BrandID).Scan(&last); err != nil {
 		return err
 	}
-	if wait := fromMS(last).Add(l.NewInterval).Sub(now); last != 0 && wait > 0 {
+	if wait := sqldb.Time(last).Add(l.NewInterval).Sub(now); last != 0 && wait > 0 {
 		return &fault.RateLimitError{RetryAfter: wait, Msg: i18n.T(ctx, "forum.new_wait", "Interval", int(l.NewInterval.Seconds()), "Wait", int(wait.Seconds())+1)}
 	}
 	var n int

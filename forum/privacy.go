@@ -68,7 +68,7 @@ func optMS(v int64) *time.Time {
 	if v == 0 {
 		return nil
 	}
-	t := fromMS(v)
+	t := sqldb.Time(v)
 	return &t
 }
 
@@ -110,7 +110,7 @@ FROM threads t JOIN boards b ON b.id = t.board_id WHERE t.author_id = ? AND t.br
 		if err := rows.Scan(&t.ID, &t.BoardID, &t.Board, &t.Title, &t.Status, &t.Solved, &at); err != nil {
 			return nil, err
 		}
-		t.CreatedAt = fromMS(at)
+		t.CreatedAt = sqldb.Time(at)
 		out = append(out, t)
 	}
 	return out, rows.Err()
@@ -132,7 +132,7 @@ FROM posts p JOIN threads t ON t.id = p.thread_id WHERE p.author_id = ? AND p.br
 			&p.Kudos, &at, &edited); err != nil {
 			return nil, err
 		}
-		p.CreatedAt, p.EditedAt = fromMS(at), optMS(edited)
+		p.CreatedAt, p.EditedAt = sqldb.Time(at), optMS(edited)
 		out = append(out, p)
 	}
 	return out, rows.Err()
@@ -153,7 +153,7 @@ WHERE r.brand_id = ? AND (p.author_id = ? OR r.editor_id = ?) ORDER BY r.post_id
 		if err := rows.Scan(&r.PostID, &r.Revision, &r.YourPost, &r.EditedByYou, &r.Title, &r.BodyMarkdown, &at); err != nil {
 			return nil, err
 		}
-		r.CreatedAt = fromMS(at)
+		r.CreatedAt = sqldb.Time(at)
 		out = append(out, r)
 	}
 	return out, rows.Err()
@@ -173,7 +173,7 @@ FROM kudos k JOIN posts p ON p.id = k.post_id WHERE `+where+` ORDER BY k.created
 		if err := rows.Scan(&k.PostID, &k.ThreadID, &at, &reversed); err != nil {
 			return nil, err
 		}
-		k.At, k.ReversedAt = fromMS(at), optMS(reversed)
+		k.At, k.ReversedAt = sqldb.Time(at), optMS(reversed)
 		out = append(out, k)
 	}
 	return out, rows.Err()

@@ -142,7 +142,7 @@ func (s *Service) Ask(ctx context.Context, a account.Actor, nt NewThread) (Threa
 	if err != nil {
 		return Thread{}, err
 	}
-	now := ms(s.now())
+	now := sqldb.Millis(s.now())
 	var id int64
 	status := StatusVisible
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
@@ -173,7 +173,7 @@ WHERE id = ? AND brand_id = ?`, now, nt.BoardID, a.BrandID)
 			}
 		}
 		return s.Emit(ctx, tx, Event{Kind: ThreadAsked, BrandID: a.BrandID, BoardID: nt.BoardID, ThreadID: id, PostID: postID,
-			ActorID: a.UserID, ActorStaff: a.IsStaff(), AuthorID: a.UserID, ThreadAuthorID: a.UserID, At: fromMS(now), Note: heldNote(status)})
+			ActorID: a.UserID, ActorStaff: a.IsStaff(), AuthorID: a.UserID, ThreadAuthorID: a.UserID, At: sqldb.Time(now), Note: heldNote(status)})
 	})
 	if sqldb.IsUniqueViolation(err) && nt.ClientKey != "" {
 		// The same form sent twice: answer with the thread the first one made.
@@ -231,7 +231,7 @@ func scanThreadWith(row interface{ Scan(...any) error }, extra ...any) (Thread, 
 	dest := []any{&t.ID, &t.BrandID, &t.BoardID, &t.AuthorID, &t.AuthorName, &t.AuthorReputation, &t.Title, &t.Slug, &created, &last,
 		&t.ReplyCount, &t.AcceptedPostID, &first, &t.Status, &locked, &pinned, &t.MergedInto, &t.Language}
 	err := row.Scan(append(dest, extra...)...)
-	t.CreatedAt, t.LastActivityAt, t.FirstReplyAt, t.LockedAt = fromMS(created), fromMS(last), fromMS(first), fromMS(locked)
+	t.CreatedAt, t.LastActivityAt, t.FirstReplyAt, t.LockedAt = sqldb.Time(created), sqldb.Time(last), sqldb.Time(first), sqldb.Time(locked)
 	t.Pinned = pinned == 1
 	return t, err
 }
@@ -359,7 +359,7 @@ func scanPost(row interface{ Scan(...any) error }) (Post, error) {
 	err := row.Scan(&p.ID, &p.BrandID, &p.ThreadID, &p.AuthorID, &p.AuthorName, &p.AuthorReputation, &q, &p.BodyMD, &p.BodyHTML,
 		&created, &edited, &p.RevisionCount, &p.KudosCount, &p.Status, &staff, &p.MergedFrom)
 	p.IsQuestion, p.IsStaff = q == 1, staff == 1
-	p.CreatedAt, p.EditedAt = fromMS(created), fromMS(edited)
+	p.CreatedAt, p.EditedAt = sqldb.Time(created), sqldb.Time(edited)
 	return p, err
 }
 
@@ -443,7 +443,7 @@ WHERE p.thread_id = ? AND p.brand_id = ? AND (p.is_question = 1 OR p.id = ?)`+sh
 	keyset := shown
 	if after.ID != 0 {
 		keyset += " AND (p.created_at > ? OR (p.created_at = ? AND p.id > ?))"
-		args = append(args, ms(after.At), ms(after.At), after.ID)
+		args = append(args, sqldb.Millis(after.At), sqldb.Millis(after.At), after.ID)
 	}
 	args = append(args, RepliesPerPage+1)
 	rows, err = s.db.Query(ctx, `SELECT `+postCols+` FROM posts p JOIN users u ON u.id = p.author_id
@@ -508,7 +508,7 @@ ORDER BY p.created_at DESC, p.id DESC LIMIT ?`, userID, brandID, limit)
 			return nil, err
 		}
 		p.IsQuestion, p.IsStaff = q == 1, staff == 1
-		p.CreatedAt, p.EditedAt = fromMS(created), fromMS(edited)
+		p.CreatedAt, p.EditedAt = sqldb.Time(created), sqldb.Time(edited)
 		out = append(out, r)
 	}
 	return out, rows.Err()
@@ -560,7 +560,7 @@ func (s *Service) Reply(ctx context.Context, a account.Actor, threadID int64, nr
 		if status, err = s.admit(ctx, tx, a, threadID, nr.Body, html); err != nil {
 			return err
 		}
-		now := ms(s.now())
+		now := sqldb.Millis(s.now())
 		if err := tx.QueryRow(ctx, `INSERT INTO posts (brand_id, thread_id, author_id, body_md, body_html, created_at, client_key, is_staff, status)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.BrandID, threadID, a.UserID, nr.Body, html, now, nr.ClientKey, staffFlag(a), status).Scan(&id); err != nil {
 			return err
@@ -571,7 +571,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.BrandID, threadID, a.UserID,
 		if status != StatusVisible {
 			// Held for review: counted, and answering the thread, once approved.
 			return s.Emit(ctx, tx, Event{Kind: PostReplied, BrandID: a.BrandID, BoardID: t.BoardID, ThreadID: threadID, PostID: id,
-				ActorID: a.UserID, ActorStaff: a.IsStaff(), AuthorID: a.UserID, ThreadAuthorID: t.AuthorID, At: fromMS(now), Note: heldNote(status)})
+				ActorID: a.UserID, ActorStaff: a.IsStaff(), AuthorID: a.UserID, ThreadAuthorID: t.AuthorID, At: sqldb.Time(now), Note: heldNote(status)})
 		}
 		// A reply by anyone but the asker answers the thread; staff and peer
 		// responses are also kept apart, for escalation and the reports.
@@ -593,7 +593,7 @@ first_staff_reply_at = COALESCE(first_staff_reply_at, ?) WHERE id = ?`, now, fir
 			return err
 		}
 		return s.Emit(ctx, tx, Event{Kind: PostReplied, BrandID: a.BrandID, BoardID: t.BoardID, ThreadID: threadID, PostID: id,
-			ActorID: a.UserID, ActorStaff: a.IsStaff(), AuthorID: a.UserID, ThreadAuthorID: t.AuthorID, At: fromMS(now)})
+			ActorID: a.UserID, ActorStaff: a.IsStaff(), AuthorID: a.UserID, ThreadAuthorID: t.AuthorID, At: sqldb.Time(now)})
 	})
 	if sqldb.IsUniqueViolation(err) && nr.ClientKey != "" {
 		// The same reply sent twice: answer with the post the first one made.

@@ -22,7 +22,7 @@ func PausePeerSLA(ctx context.Context, q sqldb.Querier, brandID int64, at time.T
 	}
 	in, args := sqldb.InList(threadIDs)
 	_, err := q.Exec(ctx, `UPDATE threads SET peer_sla_paused_at = ? WHERE brand_id = ? AND peer_sla_paused_at IS NULL AND id IN (`+in+`)`,
-		append([]any{ms(at), brandID}, args...)...)
+		append([]any{sqldb.Millis(at), brandID}, args...)...)
 	if err != nil {
 		return fmt.Errorf("forum: pause peer SLA: %w", err)
 	}
@@ -37,7 +37,7 @@ func ResumePeerSLA(ctx context.Context, q sqldb.Querier, brandID int64, at time.
 	}
 	in, args := sqldb.InList(threadIDs)
 	_, err := q.Exec(ctx, `UPDATE threads SET peer_sla_paused_ms = peer_sla_paused_ms + (? - peer_sla_paused_at), peer_sla_paused_at = NULL
-WHERE brand_id = ? AND peer_sla_paused_at IS NOT NULL AND id IN (`+in+`)`, append([]any{ms(at), brandID}, args...)...)
+WHERE brand_id = ? AND peer_sla_paused_at IS NOT NULL AND id IN (`+in+`)`, append([]any{sqldb.Millis(at), brandID}, args...)...)
 	if err != nil {
 		return fmt.Errorf("forum: resume peer SLA: %w", err)
 	}

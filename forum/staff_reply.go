@@ -41,7 +41,7 @@ func (s *Service) PostStaffReply(ctx context.Context, tx *sqldb.Tx, r StaffReply
 	if err != nil {
 		return 0, err
 	}
-	now := ms(r.At)
+	now := sqldb.Millis(r.At)
 	var id int64
 	if err := tx.QueryRow(ctx, `INSERT INTO posts (brand_id, thread_id, author_id, body_md, body_html, created_at, is_staff, status)
 VALUES (?, ?, ?, ?, ?, ?, 1, ?) RETURNING id`, r.BrandID, r.ThreadID, r.AuthorID, r.Body, html, now, StatusVisible).Scan(&id); err != nil {

@@ -20,7 +20,7 @@ func MarkEscalated(ctx context.Context, q sqldb.Querier, at time.Time, threadIDs
 		return nil
 	}
 	in, args := sqldb.InList(threadIDs)
-	if _, err := q.Exec(ctx, `UPDATE threads SET escalated_at = ? WHERE id IN (`+in+`)`, append([]any{ms(at)}, args...)...); err != nil {
+	if _, err := q.Exec(ctx, `UPDATE threads SET escalated_at = ? WHERE id IN (`+in+`)`, append([]any{sqldb.Millis(at)}, args...)...); err != nil {
 		return fmt.Errorf("forum: mark threads escalated: %w", err)
 	}
 	return nil
@@ -29,7 +29,7 @@ func MarkEscalated(ctx context.Context, q sqldb.Querier, at time.Time, threadIDs
 // MarkFirstPeerReply records when a thread first had a peer's reply, unless
 // it is recorded already.
 func MarkFirstPeerReply(ctx context.Context, q sqldb.Querier, threadID int64, at time.Time) error {
-	if _, err := q.Exec(ctx, `UPDATE threads SET first_peer_reply_at = ? WHERE id = ? AND first_peer_reply_at IS NULL`, ms(at), threadID); err != nil {
+	if _, err := q.Exec(ctx, `UPDATE threads SET first_peer_reply_at = ? WHERE id = ? AND first_peer_reply_at IS NULL`, sqldb.Millis(at), threadID); err != nil {
 		return fmt.Errorf("forum: mark first peer reply of thread %d: %w", threadID, err)
 	}
 	return nil
@@ -38,7 +38,7 @@ func MarkFirstPeerReply(ctx context.Context, q sqldb.Querier, threadID int64, at
 // MarkStillNeedsHelp records that the asker still needs help, keeping the
 // first time they said so.
 func MarkStillNeedsHelp(ctx context.Context, q sqldb.Querier, threadID int64, at time.Time) error {
-	if _, err := q.Exec(ctx, `UPDATE threads SET still_need_help_at = COALESCE(still_need_help_at, ?) WHERE id = ?`, ms(at), threadID); err != nil {
+	if _, err := q.Exec(ctx, `UPDATE threads SET still_need_help_at = COALESCE(still_need_help_at, ?) WHERE id = ?`, sqldb.Millis(at), threadID); err != nil {
 		return fmt.Errorf("forum: mark thread %d still needs help: %w", threadID, err)
 	}
 	return nil

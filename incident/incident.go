@@ -14,7 +14,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -138,15 +137,6 @@ func New(db *sqldb.DB, now func() time.Time, f *forum.Service, esc *escalation.S
 	return &Service{db: db, now: now, forum: f, esc: esc, notify: notes}
 }
 
-func ms(t time.Time) int64 { return t.UnixMilli() }
-
-func fromMS(v int64) time.Time {
-	if v == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(v).UTC()
-}
-
 func wrap(what string, err error) error {
 	if err == nil {
 		return nil
@@ -185,24 +175,6 @@ func splitList(s string) []string {
 		return nil
 	}
 	return strings.Split(s, ",")
-}
-
-func joinIDs(ids []int64) string {
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = strconv.FormatInt(id, 10)
-	}
-	return strings.Join(parts, ",")
-}
-
-func splitIDs(s string) []int64 {
-	var out []int64
-	for _, p := range splitList(s) {
-		if id, err := strconv.ParseInt(p, 10, 64); err == nil {
-			out = append(out, id)
-		}
-	}
-	return out
 }
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

@@ -26,9 +26,9 @@ func scanIncident(row interface{ Scan(...any) error }) (Incident, error) {
 		&x.RaisedByName, &x.Status, &started, &detected, &raised, &due, &acked, &x.AcknowledgedBy, &x.AcknowledgedByName,
 		&x.StatusThreadID, &x.StatusThreadTitle, &x.StatusThreadSlug, &x.RepliesBy, &x.ReplyNote, &closed, &x.ClosedBy, &x.Outcome,
 		&x.ThreadCount, &x.Replied)
-	x.Terms, x.Places, x.BoardIDs = splitList(terms), splitList(places), splitIDs(boards)
-	x.StartedAt, x.DetectedAt, x.RaisedAt, x.AckDueAt = fromMS(started), fromMS(detected), fromMS(raised), fromMS(due)
-	x.AcknowledgedAt, x.ClosedAt = fromMS(acked), fromMS(closed)
+	x.Terms, x.Places, x.BoardIDs = splitList(terms), splitList(places), sqldb.SplitIDs(boards)
+	x.StartedAt, x.DetectedAt, x.RaisedAt, x.AckDueAt = sqldb.Time(started), sqldb.Time(detected), sqldb.Time(raised), sqldb.Time(due)
+	x.AcknowledgedAt, x.ClosedAt = sqldb.Time(acked), sqldb.Time(closed)
 	return x, err
 }
 
@@ -64,7 +64,7 @@ FROM incident_threads it JOIN threads t ON t.id = it.thread_id WHERE it.incident
 		if err := rows.Scan(&t.ID, &t.BoardID, &t.Title, &t.Slug, &added, &t.ReplyPostID); err != nil {
 			return nil, err
 		}
-		t.AddedAt = fromMS(added)
+		t.AddedAt = sqldb.Time(added)
 		out = append(out, t)
 	}
 	return out, rows.Err()
@@ -134,7 +134,7 @@ type Stats struct {
 // Stats computes a brand's incident figures as of now.
 func (s *Service) Stats(ctx context.Context, brandID int64) (Stats, error) {
 	var st Stats
-	now := ms(s.now())
+	now := sqldb.Millis(s.now())
 	err := s.db.QueryRow(ctx, `SELECT
 COALESCE(SUM(CASE WHEN closed_at IS NULL THEN 1 ELSE 0 END), 0),
 COALESCE(SUM(CASE WHEN closed_at IS NULL AND acknowledged_at IS NULL THEN 1 ELSE 0 END), 0),
@@ -155,7 +155,7 @@ func (s *Service) Compliance(ctx context.Context, brandID int64, from, to time.T
 	err = s.db.QueryRow(ctx, `SELECT
 COALESCE(SUM(CASE WHEN acknowledged_at IS NOT NULL OR COALESCE(closed_at, ?) > ack_due_at THEN 1 ELSE 0 END), 0),
 COALESCE(SUM(CASE WHEN acknowledged_at <= ack_due_at THEN 1 ELSE 0 END), 0)
-FROM incidents WHERE brand_id = ? AND raised_at >= ? AND raised_at < ?`, ms(s.now()), brandID, ms(from), ms(to)).Scan(&due, &within)
+FROM incidents WHERE brand_id = ? AND raised_at >= ? AND raised_at < ?`, sqldb.Millis(s.now()), brandID, sqldb.Millis(from), sqldb.Millis(to)).Scan(&due, &within)
 	return within, due, wrap("compliance", err)
 }
 
@@ -189,7 +189,7 @@ ORDER BY t.created_at DESC, t.id DESC LIMIT ?`, brandID, limit)
 		if err := rows.Scan(&c.ID, &c.BoardID, &c.Title, &c.Slug, &created, &c.Replies); err != nil {
 			return nil, err
 		}
-		c.CreatedAt = fromMS(created)
+		c.CreatedAt = sqldb.Time(created)
 		out = append(out, c)
 	}
 	return out, rows.Err()
@@ -201,6 +201,6 @@ ORDER BY t.created_at DESC, t.id DESC LIMIT ?`, brandID, limit)
 func (s *Service) ClosedSince(ctx context.Context, brandID int64, groupKey string, t time.Time) (bool, error) {
 	var n int
 	err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM incidents WHERE brand_id = ? AND group_key = ? AND closed_at >= ?`,
-		brandID, groupKey, ms(t)).Scan(&n)
+		brandID, groupKey, sqldb.Millis(t)).Scan(&n)
 	return n > 0, wrap("closed since", err)
 }

@@ -113,8 +113,8 @@ AND id NOT IN (SELECT status_thread_id FROM incidents WHERE brand_id = ? AND sta
 		}
 		err = tx.QueryRow(ctx, `INSERT INTO incidents (brand_id, group_key, label, terms, places, board_ids, score, source, raised_by,
 started_at, detected_at, raised_at, ack_due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
-			r.BrandID, r.GroupKey, r.Label, joinList(r.Terms), joinList(r.Places), joinIDs(r.BoardIDs), r.Score, source, by,
-			ms(r.StartedAt), ms(r.DetectedAt), ms(now), ms(now.Add(st.AckSLA))).Scan(&id)
+			r.BrandID, r.GroupKey, r.Label, joinList(r.Terms), joinList(r.Places), sqldb.JoinIDs(r.BoardIDs), r.Score, source, by,
+			sqldb.Millis(r.StartedAt), sqldb.Millis(r.DetectedAt), sqldb.Millis(now), sqldb.Millis(now.Add(st.AckSLA))).Scan(&id)
 		created = err == nil
 		if isNoRows(err) {
 			err = tx.QueryRow(ctx, `SELECT id FROM incidents WHERE brand_id = ? AND group_key = ? AND closed_at IS NULL`,
@@ -171,7 +171,7 @@ func (s *Service) addThreads(ctx context.Context, tx *sqldb.Tx, a account.Actor,
 	var added []int64
 	for _, tid := range ids {
 		res, err := tx.Exec(ctx, `INSERT INTO incident_threads (incident_id, thread_id, brand_id, added_at) VALUES (?, ?, ?, ?)
-ON CONFLICT DO NOTHING`, id, tid, brandID, ms(at))
+ON CONFLICT DO NOTHING`, id, tid, brandID, sqldb.Millis(at))
 		if err != nil {
 			return nil, wrap("add thread", err)
 		}

@@ -54,7 +54,7 @@ func settings(ctx context.Context, q sqldb.Querier, brandID int64) (Settings, er
 		return st, wrap("settings", err)
 	}
 	st.AckSLA = time.Duration(secs) * time.Second
-	ids := splitIDs(contacts)
+	ids := sqldb.SplitIDs(contacts)
 	if len(ids) == 0 {
 		return st, nil
 	}
@@ -118,13 +118,13 @@ AND EXISTS (SELECT 1 FROM role_assignments r WHERE r.user_id = u.id AND r.brand_
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO incident_settings (brand_id, ack_sla_seconds, contacts, updated_at) VALUES (?, ?, ?, ?)
 ON CONFLICT (brand_id) DO UPDATE SET ack_sla_seconds = excluded.ack_sla_seconds, contacts = excluded.contacts, updated_at = excluded.updated_at`,
-			a.BrandID, int64(ackSLA.Seconds()), joinIDs(ids), ms(now)); err != nil {
+			a.BrandID, int64(ackSLA.Seconds()), sqldb.JoinIDs(ids), sqldb.Millis(now)); err != nil {
 			return err
 		}
 		return moderation.RecordPrivacyAct(ctx, tx, a, moderation.PrivacyEntry{Act: moderation.ActSettingsChanged, TargetType: "brand",
 			TargetID: a.BrandID, Reason: "incident settings",
 			Before: map[string]any{"ack_sla_seconds": int64(before.AckSLA.Seconds()), "contacts": before.ContactNames()},
-			After:  map[string]any{"ack_sla_seconds": int64(ackSLA.Seconds()), "contacts": joinIDs(ids)}}, now)
+			After:  map[string]any{"ack_sla_seconds": int64(ackSLA.Seconds()), "contacts": sqldb.JoinIDs(ids)}}, now)
 	})
 	if err != nil {
 		return Settings{}, wrap("update settings", err)

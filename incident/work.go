@@ -50,7 +50,7 @@ func (s *Service) Acknowledge(ctx context.Context, a account.Actor, id int64) (I
 
 func (s *Service) acknowledge(ctx context.Context, tx *sqldb.Tx, a account.Actor, x Incident, now time.Time) error {
 	if _, err := tx.Exec(ctx, `UPDATE incidents SET status = 'acknowledged', acknowledged_at = ?, acknowledged_by = ? WHERE id = ?`,
-		ms(now), a.UserID, x.ID); err != nil {
+		sqldb.Millis(now), a.UserID, x.ID); err != nil {
 		return wrap("acknowledge", err)
 	}
 	late := ""
@@ -230,7 +230,7 @@ func (s *Service) Close(ctx context.Context, a account.Actor, id int64, outcome,
 			return conflict(ctx, "incident.err_closed")
 		}
 		if _, err := tx.Exec(ctx, `UPDATE incidents SET status = 'closed', closed_at = ?, closed_by = ?, outcome = ? WHERE id = ?`,
-			ms(now), a.UserID, outcome, x.ID); err != nil {
+			sqldb.Millis(now), a.UserID, outcome, x.ID); err != nil {
 			return wrap("close", err)
 		}
 		ids, err := sqldb.Int64s(tx.Query(ctx, `SELECT it.thread_id FROM incident_threads it WHERE it.incident_id = ?

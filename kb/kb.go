@@ -225,13 +225,4 @@ func contains(xs []string, s string) bool {
 	return false
 }
 
-func ms(t time.Time) int64 { return t.UnixMilli() }
-
-func fromMS(v int64) time.Time {
-	if v == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(v).UTC()
-}
-
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -60,7 +60,7 @@ func ExportMember(ctx context.Context, q sqldb.Querier, brandID, userID int64) (
 			var d ArticleData
 			var at int64
 			err := scan(&d.ArticleID, &d.Title, &d.State, &at)
-			d.CreatedAt = fromMS(at)
+			d.CreatedAt = sqldb.Time(at)
 			m.Proposed = append(m.Proposed, d)
 			return err
 		})
@@ -71,7 +71,7 @@ JOIN kb_articles a ON a.id = r.article_id WHERE a.brand_id = ? AND r.editor_id =
 				var d RevisionRef
 				var at int64
 				err := scan(&d.ArticleID, &d.Revision, &d.Title, &d.BodyMD, &at)
-				d.At = fromMS(at)
+				d.At = sqldb.Time(at)
 				m.Revisions = append(m.Revisions, d)
 				return err
 			})
@@ -94,7 +94,7 @@ WHERE brand_id = ? AND user_id = ? ORDER BY id`, []any{brandID, userID}, func(sc
 			var d ReportData
 			var at, res int64
 			err := scan(&d.ArticleID, &d.Note, &at, &res)
-			d.At, d.ResolvedAt = fromMS(at), optTime(res)
+			d.At, d.ResolvedAt = sqldb.Time(at), optTime(res)
 			m.Reports = append(m.Reports, d)
 			return err
 		})
@@ -146,6 +146,6 @@ func optTime(v int64) *time.Time {
 	if v == 0 {
 		return nil
 	}
-	t := fromMS(v)
+	t := sqldb.Time(v)
 	return &t
 }

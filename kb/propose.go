@@ -164,10 +164,10 @@ func (s *Service) Propose(ctx context.Context, a account.Actor, na NewArticle) (
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		if err := tx.QueryRow(ctx, `INSERT INTO kb_articles (brand_id, board_id, title, slug, body_md, body_html, tags, state, proposer_id,
 revision_count, created_at, updated_at, review_by) VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', ?, 1, ?, ?, ?) RETURNING id`,
-			a.BrandID, na.BoardID, title, forum.Slugify(title), na.Body, html, tags, a.UserID, ms(now), ms(now), ms(now.Add(ReviewPeriod))).Scan(&id); err != nil {
+			a.BrandID, na.BoardID, title, forum.Slugify(title), na.Body, html, tags, a.UserID, sqldb.Millis(now), sqldb.Millis(now), sqldb.Millis(now.Add(ReviewPeriod))).Scan(&id); err != nil {
 			return fmt.Errorf("kb: insert article: %w", err)
 		}
-		if err := addRevision(ctx, tx, id, 1, a.UserID, title, na.Body, html, tags, ms(now)); err != nil {
+		if err := addRevision(ctx, tx, id, 1, a.UserID, title, na.Body, html, tags, sqldb.Millis(now)); err != nil {
 			return err
 		}
 		for _, src := range p.Sources {

@@ -28,7 +28,7 @@ func scanArticle(row interface{ Scan(...any) error }) (Article, error) {
 		&a.ProposerID, &a.ProposerName, &a.RevisionCount, &a.ReviewNote, &created, &updated, &published, &reviewBy, &a.OpenReports)
 	a.Tags = strings.Fields(tags)
 	a.State = State(state)
-	a.CreatedAt, a.UpdatedAt, a.PublishedAt, a.ReviewBy = fromMS(created), fromMS(updated), fromMS(published), fromMS(reviewBy)
+	a.CreatedAt, a.UpdatedAt, a.PublishedAt, a.ReviewBy = sqldb.Time(created), sqldb.Time(updated), sqldb.Time(published), sqldb.Time(reviewBy)
 	return a, err
 }
 
@@ -176,7 +176,7 @@ FROM kb_article_revisions r LEFT JOIN users u ON u.id = r.editor_id WHERE r.arti
 		if err := rows.Scan(&r.Revision, &r.EditorID, &r.EditorName, &r.Title, &r.BodyMD, &r.BodyHTML, &tags, &at); err != nil {
 			return nil, err
 		}
-		r.Tags, r.CreatedAt = strings.Fields(tags), fromMS(at)
+		r.Tags, r.CreatedAt = strings.Fields(tags), sqldb.Time(at)
 		out = append(out, r)
 	}
 	return out, rows.Err()

@@ -54,13 +54,13 @@ func (s *Service) Edit(ctx context.Context, a account.Actor, id int64, ch Change
 		n := art.RevisionCount
 		if reworded {
 			n++
-			if err := addRevision(ctx, tx, id, n, a.UserID, title, ch.Body, html, tags, ms(now)); err != nil {
+			if err := addRevision(ctx, tx, id, n, a.UserID, title, ch.Body, html, tags, sqldb.Millis(now)); err != nil {
 				return err
 			}
 		}
 		if _, err := tx.Exec(ctx, `UPDATE kb_articles SET board_id = ?, title = ?, slug = ?, body_md = ?, body_html = ?, tags = ?,
 revision_count = ?, review_by = ?, updated_at = ? WHERE id = ?`,
-			ch.BoardID, title, forum.Slugify(title), ch.Body, html, tags, n, ms(reviewBy), ms(now), id); err != nil {
+			ch.BoardID, title, forum.Slugify(title), ch.Body, html, tags, n, sqldb.Millis(reviewBy), sqldb.Millis(now), id); err != nil {
 			return fmt.Errorf("kb: edit %d: %w", id, err)
 		}
 		if art.State == Published {
@@ -91,7 +91,7 @@ func (s *Service) Submit(ctx context.Context, a account.Actor, id int64) (Articl
 		return Article{}, fault.Conflict(i18n.T(ctx, "kb.not_draft"))
 	}
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		_, err := tx.Exec(ctx, `UPDATE kb_articles SET state = 'review', updated_at = ? WHERE id = ? AND state = 'draft'`, ms(s.now()), id)
+		_, err := tx.Exec(ctx, `UPDATE kb_articles SET state = 'review', updated_at = ? WHERE id = ? AND state = 'draft'`, sqldb.Millis(s.now()), id)
 		return err
 	})
 	if err != nil {
@@ -123,7 +123,7 @@ func (s *Service) Publish(ctx context.Context, a account.Actor, id int64) (Artic
 	}
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE kb_articles SET state = 'published', review_note = '', published_at = COALESCE(published_at, ?),
-review_by = ?, updated_at = ? WHERE id = ?`, ms(now), ms(reviewBy), ms(now), id); err != nil {
+review_by = ?, updated_at = ? WHERE id = ?`, sqldb.Millis(now), sqldb.Millis(reviewBy), sqldb.Millis(now), id); err != nil {
 			return fmt.Errorf("kb: publish %d: %w", id, err)
 		}
 		if err := s.credit(ctx, tx, a, art, now); err != nil {
@@ -163,7 +163,7 @@ func (s *Service) credit(ctx context.Context, tx *sqldb.Tx, a account.Actor, art
 			Reason: reputation.ArticleCredit, PostID: d.post, ActorID: a.UserID, At: now}); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE kb_article_credits SET credited_at = ? WHERE article_id = ? AND user_id = ?`, ms(now), art.ID, d.user); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE kb_article_credits SET credited_at = ? WHERE article_id = ? AND user_id = ?`, sqldb.Millis(now), art.ID, d.user); err != nil {
 			return fmt.Errorf("kb: credited: %w", err)
 		}
 	}
@@ -189,7 +189,7 @@ func (s *Service) Return(ctx context.Context, a account.Actor, id int64, note st
 		return Article{}, fault.Conflict(i18n.T(ctx, "kb.already_draft"))
 	}
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE kb_articles SET state = 'draft', review_note = ?, updated_at = ? WHERE id = ?`, note, ms(s.now()), id); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE kb_articles SET state = 'draft', review_note = ?, updated_at = ? WHERE id = ?`, note, sqldb.Millis(s.now()), id); err != nil {
 			return fmt.Errorf("kb: return %d: %w", id, err)
 		}
 		return s.audit(ctx, tx, a, "kb_return", id, map[string]any{"state": art.State}, map[string]any{"state": Draft, "note": note})
@@ -225,11 +225,11 @@ func (s *Service) MarkReviewed(ctx context.Context, a account.Actor, id int64, n
 		return Article{}, fault.Invalid("review_by", i18n.T(ctx, "kb.review_by_past"))
 	}
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE kb_articles SET review_by = ? WHERE id = ?`, ms(next), id); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE kb_articles SET review_by = ? WHERE id = ?`, sqldb.Millis(next), id); err != nil {
 			return fmt.Errorf("kb: reviewed %d: %w", id, err)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE kb_article_reports SET resolved_at = ?, resolved_by = ? WHERE article_id = ? AND resolved_at IS NULL`,
-			ms(now), a.UserID, id); err != nil {
+			sqldb.Millis(now), a.UserID, id); err != nil {
 			return fmt.Errorf("kb: close reports of %d: %w", id, err)
 		}
 		return s.audit(ctx, tx, a, "kb_reviewed", id, map[string]any{"review_by": art.ReviewBy, "open_reports": art.OpenReports},
@@ -264,7 +264,7 @@ func (s *Service) ReportOutdated(ctx context.Context, a account.Actor, id int64,
 	var added int64
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		res, err := tx.Exec(ctx, `INSERT INTO kb_article_reports (article_id, brand_id, user_id, note, created_at) VALUES (?, ?, ?, ?, ?)
-ON CONFLICT (article_id, user_id) WHERE resolved_at IS NULL DO NOTHING`, id, a.BrandID, a.UserID, note, ms(s.now()))
+ON CONFLICT (article_id, user_id) WHERE resolved_at IS NULL DO NOTHING`, id, a.BrandID, a.UserID, note, sqldb.Millis(s.now()))
 		if err != nil {
 			return fmt.Errorf("kb: report %d: %w", id, err)
 		}
@@ -311,7 +311,7 @@ func (s *Service) EditorQueue(ctx context.Context, a account.Actor) (Queue, erro
 		return out
 	}
 	q.InReview = list(`a.state = 'review'`)
-	q.Stale = list(`a.state = 'published' AND (a.review_by < ? OR EXISTS (SELECT 1 FROM kb_article_reports r WHERE r.article_id = a.id AND r.resolved_at IS NULL))`, ms(s.now()))
+	q.Stale = list(`a.state = 'published' AND (a.review_by < ? OR EXISTS (SELECT 1 FROM kb_article_reports r WHERE r.article_id = a.id AND r.resolved_at IS NULL))`, sqldb.Millis(s.now()))
 	q.Drafts = list(`a.state = 'draft'`)
 	if err != nil {
 		return Queue{}, err
@@ -335,7 +335,7 @@ WHERE r.brand_id = ? AND r.resolved_at IS NULL ORDER BY r.created_at, r.id LIMIT
 		if err := rows.Scan(&r.ID, &r.ArticleID, &r.UserID, &r.Username, &r.Note, &at, &r.Title, &r.Slug); err != nil {
 			return nil, err
 		}
-		r.CreatedAt = fromMS(at)
+		r.CreatedAt = sqldb.Time(at)
 		out = append(out, r)
 	}
 	return out, rows.Err()

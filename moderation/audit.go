@@ -8,6 +8,7 @@ import (
 
 	"mutual/fault"
 	"mutual/i18n"
+	"mutual/sqldb"
 )
 
 // AuditFilter narrows the audit log. Zero fields do not filter.
@@ -77,7 +78,7 @@ WHERE `+strings.Join(where, " AND ")+` ORDER BY m.id DESC LIMIT ?`, args...)
 			&x.TargetUserName, &x.Reason, &x.Before, &x.After, &at); err != nil {
 			return nil, 0, err
 		}
-		x.At = msTime(at)
+		x.At = sqldb.Time(at)
 		if x.ActorID == 0 {
 			x.ActorName = "system"
 		}

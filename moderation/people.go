@@ -150,7 +150,7 @@ FROM users WHERE brand_id = ? AND username_key = ?`, brandID, strings.ToLower(st
 	if !showEmail {
 		st.Email = ""
 	}
-	st.JoinedAt, st.SuspendedUntil, st.BannedAt = msTime(joined), msTime(until), msTime(banned)
+	st.JoinedAt, st.SuspendedUntil, st.BannedAt = sqldb.Time(joined), sqldb.Time(until), sqldb.Time(banned)
 	// All posts from the covering posts_author index; the few not visible
 	// from the partial posts_author_unseen index.
 	var total int64
@@ -221,7 +221,7 @@ func (s *Service) PostingBlock(ctx context.Context, a account.Actor) (string, er
 	case banned != 0:
 		block = i18n.T(ctx, "modmsg.banned")
 	case until > s.now().UnixMilli():
-		block = i18n.T(ctx, "modmsg.suspended", "Until", i18n.From(ctx).DateTime(msTime(until)))
+		block = i18n.T(ctx, "modmsg.suspended", "Until", i18n.From(ctx).DateTime(sqldb.Time(until)))
 	default:
 		return "", nil
 	}

@@ -50,9 +50,9 @@ FROM flags WHERE user_id = ? AND brand_id = ? ORDER BY created_at, id`, userID, 
 		if err := rows.Scan(&f.PostID, &f.Reason, &f.Note, &at, &resolved, &f.Resolution); err != nil {
 			return r, err
 		}
-		f.CreatedAt = msTime(at)
+		f.CreatedAt = sqldb.Time(at)
 		if resolved != 0 {
-			t := msTime(resolved)
+			t := sqldb.Time(resolved)
 			f.ResolvedAt = &t
 		}
 		r.FlagsRaised = append(r.FlagsRaised, f)
@@ -72,7 +72,7 @@ WHERE target_user_id = ? AND brand_id = ? ORDER BY id`, userID, brandID)
 		if err := acts.Scan(&a.Act, &a.TargetType, &a.TargetID, &a.Reason, &at); err != nil {
 			return r, err
 		}
-		a.At = msTime(at)
+		a.At = sqldb.Time(at)
 		r.Acts = append(r.Acts, a)
 	}
 	return r, acts.Err()

@@ -73,7 +73,7 @@ func (s *Service) Queue(ctx context.Context, brandID int64, after forum.Cursor, 
 	if len(heads) > limit {
 		heads = heads[:limit]
 		last := heads[limit-1]
-		next = forum.Cursor{At: msTime(last.since), ID: last.id}
+		next = forum.Cursor{At: sqldb.Time(last.since), ID: last.id}
 	}
 	out := make([]QueueItem, 0, len(heads))
 	ids := make([]int64, 0, len(heads))
@@ -101,7 +101,7 @@ func (s *Service) Queue(ctx context.Context, brandID int64, after forum.Cursor, 
 		if !ok {
 			continue
 		}
-		qi.Since, qi.Flags, qi.Earlier = msTime(h.since), flags[h.id], earlier[h.id]
+		qi.Since, qi.Flags, qi.Earlier = sqldb.Time(h.since), flags[h.id], earlier[h.id]
 		st, seen := authors[qi.Post.AuthorID]
 		if !seen {
 			// One history per distinct author on the page (a page holds at
@@ -155,7 +155,7 @@ WHERE p.brand_id = ? AND p.id IN (`+placeholders(len(ids))+`)`, append([]any{bra
 			&at, &p.Status, &staff, &qi.ThreadTitle, &qi.ThreadSlug); err != nil {
 			return nil, err
 		}
-		p.BrandID, p.IsQuestion, p.IsStaff, p.CreatedAt = brandID, q == 1, staff == 1, msTime(at)
+		p.BrandID, p.IsQuestion, p.IsStaff, p.CreatedAt = brandID, q == 1, staff == 1, sqldb.Time(at)
 		out[p.ID] = qi
 	}
 	return out, rows.Err()
@@ -177,7 +177,7 @@ ORDER BY f.created_at, f.id`, int64Args(ids)...)
 		if err := rows.Scan(&f.ID, &f.PostID, &f.UserID, &f.Username, &f.Reason, &f.Note, &trusted, &at); err != nil {
 			return nil, err
 		}
-		f.Trusted, f.At = trusted == 1, msTime(at)
+		f.Trusted, f.At = trusted == 1, sqldb.Time(at)
 		out[f.PostID] = append(out[f.PostID], f)
 	}
 	return out, rows.Err()
@@ -199,7 +199,7 @@ WHERE m.target_type = 'post' AND m.brand_id = ? AND m.act <> ? AND m.target_id I
 		if err := rows.Scan(&x.ID, &x.TargetID, &x.ActorName, &x.Act, &x.Reason, &at); err != nil {
 			return nil, err
 		}
-		x.At, x.TargetType = msTime(at), "post"
+		x.At, x.TargetType = sqldb.Time(at), "post"
 		out[x.TargetID] = append(out[x.TargetID], x)
 	}
 	return out, rows.Err()

@@ -119,7 +119,7 @@ WHERE r.brand_id = ? ORDER BY r.role, u.username_key LIMIT 1000`, brandID)
 		if err := rows.Scan(&r.UserID, &r.Username, &r.Role, &at); err != nil {
 			return nil, err
 		}
-		r.Since = msTime(at)
+		r.Since = sqldb.Time(at)
 		out = append(out, r)
 	}
 	return out, rows.Err()

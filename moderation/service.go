@@ -154,10 +154,3 @@ func denied(msg string) error   { return &fault.Error{Kind: fault.ErrForbidden, 
 func notFound(msg string) error { return &fault.Error{Kind: fault.ErrNotFound, Msg: msg} }
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
-
-func msTime(v int64) time.Time {
-	if v == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(v).UTC()
-}

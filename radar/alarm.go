@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -51,21 +50,21 @@ func (r Recorder) Raise(ctx context.Context, b Burst) error {
 		var id int64
 		var have string
 		err := tx.QueryRow(ctx, `SELECT id, thread_ids FROM radar_bursts WHERE brand_id = ? AND group_key = ? AND updated_at >= ?
-ORDER BY updated_at DESC LIMIT 1`, b.BrandID, b.GroupKey, ms(b.DetectedAt.Add(-episode))).Scan(&id, &have)
+ORDER BY updated_at DESC LIMIT 1`, b.BrandID, b.GroupKey, sqldb.Millis(b.DetectedAt.Add(-episode))).Scan(&id, &have)
 		if errors.Is(err, sql.ErrNoRows) {
 			_, err = tx.Exec(ctx, `INSERT INTO radar_bursts (brand_id, group_key, label, terms, board_ids, places, thread_ids, threads,
 score, started_at, detected_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.BrandID, b.GroupKey, b.Label,
-				strings.Join(b.Terms, "\n"), joinIDs(b.BoardIDs), strings.Join(b.Places, "\n"), joinIDs(b.ThreadIDs), len(b.ThreadIDs),
-				b.Score, ms(b.StartedAt), ms(b.DetectedAt), ms(b.DetectedAt))
+				strings.Join(b.Terms, "\n"), sqldb.JoinIDs(b.BoardIDs), strings.Join(b.Places, "\n"), sqldb.JoinIDs(b.ThreadIDs), len(b.ThreadIDs),
+				b.Score, sqldb.Millis(b.StartedAt), sqldb.Millis(b.DetectedAt), sqldb.Millis(b.DetectedAt))
 			return wrap("record burst", err)
 		}
 		if err != nil {
 			return wrap("find burst", err)
 		}
-		ids := union(splitIDs(have), b.ThreadIDs)
+		ids := union(sqldb.SplitIDs(have), b.ThreadIDs)
 		_, err = tx.Exec(ctx, `UPDATE radar_bursts SET label = ?, terms = ?, board_ids = ?, places = ?, thread_ids = ?, threads = ?,
 score = CASE WHEN score > ? THEN score ELSE ? END, updated_at = ? WHERE id = ?`, b.Label, strings.Join(b.Terms, "\n"),
-			joinIDs(b.BoardIDs), strings.Join(b.Places, "\n"), joinIDs(ids), len(ids), b.Score, b.Score, ms(b.DetectedAt), id)
+			sqldb.JoinIDs(b.BoardIDs), strings.Join(b.Places, "\n"), sqldb.JoinIDs(ids), len(ids), b.Score, b.Score, sqldb.Millis(b.DetectedAt), id)
 		return wrap("update burst", err)
 	})
 }
@@ -80,7 +79,7 @@ type Recorded struct {
 // Bursts lists the brand's recorded bursts detected since since, newest first.
 func (s *Service) Bursts(ctx context.Context, brandID int64, since time.Time, limit int) ([]Recorded, error) {
 	rows, err := s.db.Query(ctx, `SELECT id, group_key, label, terms, board_ids, places, thread_ids, score, started_at, detected_at, updated_at
-FROM radar_bursts WHERE brand_id = ? AND detected_at >= ? ORDER BY detected_at DESC, id DESC LIMIT ?`, brandID, ms(since), limit)
+FROM radar_bursts WHERE brand_id = ? AND detected_at >= ? ORDER BY detected_at DESC, id DESC LIMIT ?`, brandID, sqldb.Millis(since), limit)
 	if err != nil {
 		return nil, wrap("bursts", err)
 	}
@@ -94,8 +93,8 @@ FROM radar_bursts WHERE brand_id = ? AND detected_at >= ? ORDER BY detected_at D
 			return nil, wrap("bursts", err)
 		}
 		r.Terms, r.Places = lines(terms), lines(places)
-		r.BoardIDs, r.ThreadIDs = splitIDs(boards), splitIDs(threads)
-		r.StartedAt, r.DetectedAt, r.UpdatedAt = fromMS(started), fromMS(detected), fromMS(updated)
+		r.BoardIDs, r.ThreadIDs = sqldb.SplitIDs(boards), sqldb.SplitIDs(threads)
+		r.StartedAt, r.DetectedAt, r.UpdatedAt = sqldb.Time(started), sqldb.Time(detected), sqldb.Time(updated)
 		out = append(out, r)
 	}
 	return out, wrap("bursts", rows.Err())
@@ -106,24 +105,6 @@ func lines(s string) []string {
 		return nil
 	}
 	return strings.Split(s, "\n")
-}
-
-func joinIDs(ids []int64) string {
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = strconv.FormatInt(id, 10)
-	}
-	return strings.Join(parts, ",")
-}
-
-func splitIDs(s string) []int64 {
-	var out []int64
-	for _, p := range strings.Split(s, ",") {
-		if id, err := strconv.ParseInt(p, 10, 64); err == nil {
-			out = append(out, id)
-		}
-	}
-	return out
 }
 
 func union(a, b []int64) []int64 {

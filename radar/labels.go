@@ -4,13 +4,15 @@ import (
 	"context"
 	"slices"
 	"strings"
+
+	"mutual/sqldb"
 )
 
 // label turns a hit into a Burst: its threads, boards and places, and its
 // most unusual terms against the brand's 28 days before today.
 func (s *Service) label(ctx context.Context, brandID int64, h hit, now int64) (Burst, error) {
 	b := Burst{BrandID: brandID, GroupKey: GroupKey(h.group), Score: h.score,
-		StartedAt: fromMS(h.threads[0].at), DetectedAt: fromMS(now)}
+		StartedAt: sqldb.Time(h.threads[0].at), DetectedAt: sqldb.Time(now)}
 	args := []any{}
 	for _, a := range h.threads {
 		b.ThreadIDs = append(b.ThreadIDs, a.thread)

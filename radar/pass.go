@@ -33,7 +33,7 @@ func (s *Service) Pass(ctx context.Context) (PassResult, error) {
 			break
 		}
 	}
-	now := ms(s.now())
+	now := sqldb.Millis(s.now())
 	brands, err := s.activeBrands(ctx, now)
 	if err != nil {
 		return res, err
@@ -215,5 +215,5 @@ const Learning = 14 * 24 * time.Hour
 func (s *Service) LearnedBy(ctx context.Context, brandID int64, t time.Time) (bool, error) {
 	var first sql.NullInt64
 	err := s.db.QueryRow(ctx, `SELECT MIN(created_at) FROM radar_threads WHERE brand_id = ?`, brandID).Scan(&first)
-	return first.Valid && first.Int64 <= ms(t.Add(-Learning)), wrap("first thread", err)
+	return first.Valid && first.Int64 <= sqldb.Millis(t.Add(-Learning)), wrap("first thread", err)
 }

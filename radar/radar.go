@@ -41,10 +41,6 @@ func New(db *sqldb.DB, now func() time.Time) *Service {
 	return s
 }
 
-func ms(t time.Time) int64 { return t.UnixMilli() }
-
-func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
-
 func wrap(what string, err error) error {
 	if err == nil {
 		return nil

@@ -42,7 +42,7 @@ func Simulate(m Model, asks []SimAsk, until time.Time) []SimBurst {
 		for ; next < len(asks) && !asks[next].At.After(now); next++ {
 			sim.add(next, asks[next])
 		}
-		out = append(out, sim.pass(asks, ms(now))...)
+		out = append(out, sim.pass(asks, sqldb.Millis(now))...)
 	}
 	return out
 }
@@ -81,7 +81,7 @@ func (s *simulation) add(i int, a SimAsk) {
 			s.bands[k] = append(s.bands[k], candidate{group: g, sig: s.founders[g]})
 		}
 	}
-	at := ms(a.At)
+	at := sqldb.Millis(a.At)
 	s.groups[g] = append(s.groups[g], arrival{at: at, thread: int64(i), board: a.Board})
 	s.active = append(s.active, g)
 	ts := terms(a.Title, a.Body)
@@ -153,7 +153,7 @@ func sortSearch(arr []arrival, t int64) int {
 // burst labels a hit as the pass would, and names the incident most of its
 // threads belong to.
 func (s *simulation) burst(asks []SimAsk, h hit, now int64) SimBurst {
-	b := Burst{GroupKey: GroupKey(h.group), Score: h.score, StartedAt: fromMS(h.threads[0].at), DetectedAt: fromMS(now)}
+	b := Burst{GroupKey: GroupKey(h.group), Score: h.score, StartedAt: sqldb.Time(h.threads[0].at), DetectedAt: sqldb.Time(now)}
 	sample, placeCount := map[string]int{}, map[string]int{}
 	votes := map[int]int{}
 	for _, a := range h.threads {
@@ -207,7 +207,7 @@ JOIN posts p ON p.thread_id = t.id AND p.is_question = 1 WHERE t.brand_id = ? OR
 		if err := rows.Scan(&at, &a.Board, &a.Title, &a.Body); err != nil {
 			return nil, wrap("history", err)
 		}
-		a.At, a.Incident = fromMS(at), -1
+		a.At, a.Incident = sqldb.Time(at), -1
 		out = append(out, a)
 	}
 	return out, wrap("history", rows.Err())

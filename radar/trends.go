@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"time"
+
+	"mutual/sqldb"
 )
 
 // Trends is what the brand's trends page and weekly mail show.
@@ -83,8 +85,8 @@ func (s *Service) Trends(ctx context.Context, brandID int64, now time.Time) (Tre
 
 // ComputeTrends computes the brand's trends as of now, without the memory.
 func (s *Service) ComputeTrends(ctx context.Context, brandID int64, now time.Time) (Trends, error) {
-	today := day(ms(now))
-	tr := Trends{Today: fromMS(today * 24 * msHour)}
+	today := day(sqldb.Millis(now))
+	tr := Trends{Today: sqldb.Time(today * 24 * msHour)}
 	boards, vol, err := s.termCounts(ctx, brandID, today)
 	if err != nil {
 		return tr, err
@@ -98,13 +100,13 @@ func (s *Service) ComputeTrends(ctx context.Context, brandID int64, now time.Tim
 		tr.Threads7 += c.weekN
 	}
 	for d := today - 27; d <= today; d++ {
-		v := DayVolume{Day: fromMS(d * 24 * msHour), ByBoard: vol[d]}
+		v := DayVolume{Day: sqldb.Time(d * 24 * msHour), ByBoard: vol[d]}
 		for _, n := range vol[d] {
 			v.Total += n
 		}
 		tr.Volume = append(tr.Volume, v)
 	}
-	tr.Groups, err = s.largestGroups(ctx, brandID, ms(now)-7*24*msHour, 10)
+	tr.Groups, err = s.largestGroups(ctx, brandID, sqldb.Millis(now)-7*24*msHour, 10)
 	return tr, err
 }
 
@@ -209,7 +211,7 @@ func (s *Service) largestGroups(ctx context.Context, brandID, since int64, limit
 		if err := rows.Scan(&id, &g.Title, &g.BoardID, &g.Total, &last, &g.Threads); err != nil {
 			return nil, wrap("largest groups", err)
 		}
-		g.Key, g.LastAt = GroupKey(id), fromMS(last)
+		g.Key, g.LastAt = GroupKey(id), sqldb.Time(last)
 		out = append(out, g)
 	}
 	return out, wrap("largest groups", rows.Err())

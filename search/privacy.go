@@ -33,7 +33,7 @@ WHERE user_id = ? AND brand_id = ? ORDER BY opened_at, id`, userID, brandID)
 		if err := rows.Scan(&s.ThreadID, &at, &s.AskedThreadID); err != nil {
 			return nil, err
 		}
-		s.OpenedAt = fromMS(at)
+		s.OpenedAt = sqldb.Time(at)
 		out = append(out, s)
 	}
 	return out, rows.Err()

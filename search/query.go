@@ -145,7 +145,7 @@ func (s *Service) Threads(ctx context.Context, brandID int64, sq Query) (Page, e
 	}
 	f := headFilter{board: sq.BoardID, status: sq.Status, lang: sq.Lang}
 	if !sq.Since.IsZero() {
-		f.since = ms(sq.Since)
+		f.since = sqldb.Millis(sq.Since)
 	}
 	offset := (sq.Page - 1) * sq.PerPage
 	// One more than a page tells whether a next page exists.

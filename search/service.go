@@ -40,12 +40,3 @@ func (s *Service) Hook(ctx context.Context, tx *sqldb.Tx, ev forum.Event) error 
 	}
 	return s.suggestionHook(ctx, tx, ev)
 }
-
-func ms(t time.Time) int64 { return t.UnixMilli() }
-
-func fromMS(v int64) time.Time {
-	if v == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(v).UTC()
-}

@@ -42,14 +42,14 @@ func (s *Service) RecordSuggestionOpen(ctx context.Context, a account.Actor, thr
 		var n int
 		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM suggestion_opens
 WHERE brand_id = ? AND viewer_key = ? AND thread_id = ? AND opened_at >= ? AND asked_thread_id IS NULL`,
-			a.BrandID, key, threadID, ms(now.Add(-reopenQuiet))).Scan(&n); err != nil {
+			a.BrandID, key, threadID, sqldb.Millis(now.Add(-reopenQuiet))).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
 			return nil
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO suggestion_opens (brand_id, viewer_key, user_id, thread_id, opened_at) VALUES (?, ?, ?, ?, ?)`,
-			a.BrandID, key, a.UserID, threadID, ms(now))
+			a.BrandID, key, a.UserID, threadID, sqldb.Millis(now))
 		return err
 	})
 	if err != nil {
@@ -66,7 +66,7 @@ func (s *Service) suggestionHook(ctx context.Context, tx *sqldb.Tx, ev forum.Eve
 	}
 	_, err := tx.Exec(ctx, `UPDATE suggestion_opens SET asked_thread_id = ?
 WHERE brand_id = ? AND viewer_key = ? AND asked_thread_id IS NULL AND opened_at >= ? AND opened_at <= ?`,
-		ev.ThreadID, ev.BrandID, strconv.FormatInt(ev.ActorID, 10), ms(ev.At.Add(-AskWindow)), ms(ev.At))
+		ev.ThreadID, ev.BrandID, strconv.FormatInt(ev.ActorID, 10), sqldb.Millis(ev.At.Add(-AskWindow)), sqldb.Millis(ev.At))
 	if err != nil {
 		return fmt.Errorf("search: link suggestion opens: %w", err)
 	}
@@ -96,7 +96,7 @@ WHERE brand_id = ? AND viewer_key = ? ORDER BY opened_at DESC, id DESC`, brandID
 		if err := rows.Scan(&o.ThreadID, &o.UserID, &at, &o.AskedThreadID); err != nil {
 			return nil, err
 		}
-		o.OpenedAt = fromMS(at)
+		o.OpenedAt = sqldb.Time(at)
 		out = append(out, o)
 	}
 	return out, rows.Err()

@@ -41,11 +41,11 @@ func (s *Service) Begin(ctx context.Context, brandID, providerID int64, redirect
 	now := s.now()
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		// Abandoned sign-ins go as new ones start.
-		if _, err := tx.Exec(ctx, `DELETE FROM sso_flows WHERE expires_at < ?`, ms(now)); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM sso_flows WHERE expires_at < ?`, sqldb.Millis(now)); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO sso_flows (key_hash, kind, brand_id, provider_id, nonce, verifier, next_url, created_at, expires_at)
-VALUES (?, 'start', ?, ?, ?, ?, ?, ?, ?)`, hashSecret(state), brandID, p.ID, nonce, verifier, next, ms(now), ms(now.Add(StartTTL)))
+VALUES (?, 'start', ?, ?, ?, ?, ?, ?, ?)`, hashSecret(state), brandID, p.ID, nonce, verifier, next, sqldb.Millis(now), sqldb.Millis(now.Add(StartTTL)))
 		return err
 	})
 	if err != nil {
@@ -140,7 +140,7 @@ func (s *Service) resolve(ctx context.Context, tx *sqldb.Tx, p Provider, c claim
 	now := s.now()
 	err := tx.QueryRow(ctx, `SELECT user_id FROM sso_identities WHERE provider_id = ? AND subject = ?`, p.ID, c.Subject).Scan(&out.UserID)
 	if err == nil {
-		_, err = tx.Exec(ctx, `UPDATE sso_identities SET last_login_at = ? WHERE provider_id = ? AND subject = ?`, ms(now), p.ID, c.Subject)
+		_, err = tx.Exec(ctx, `UPDATE sso_identities SET last_login_at = ? WHERE provider_id = ? AND subject = ?`, sqldb.Millis(now), p.ID, c.Subject)
 		return out, err
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
@@ -156,7 +156,7 @@ func (s *Service) resolve(ctx context.Context, tx *sqldb.Tx, p Provider, c claim
 		case err == nil:
 			out.LinkSecret = rand.Text()
 			_, err = tx.Exec(ctx, `INSERT INTO sso_flows (key_hash, kind, brand_id, provider_id, next_url, subject, user_id, created_at, expires_at)
-VALUES (?, 'link', ?, ?, ?, ?, ?, ?, ?)`, hashSecret(out.LinkSecret), p.BrandID, p.ID, next, c.Subject, u.ID, ms(now), ms(now.Add(LinkTTL)))
+VALUES (?, 'link', ?, ?, ?, ?, ?, ?, ?)`, hashSecret(out.LinkSecret), p.BrandID, p.ID, next, c.Subject, u.ID, sqldb.Millis(now), sqldb.Millis(now.Add(LinkTTL)))
 			return out, err
 		case !errors.Is(err, fault.ErrNotFound):
 			return out, err
@@ -201,7 +201,7 @@ RETURNING brand_id, provider_id, nonce, verifier, next_url, subject, user_id, ex
 	if err != nil {
 		return flow{}, fmt.Errorf("sso: take flow: %w", err)
 	}
-	if f.expiresAt <= ms(s.now()) {
+	if f.expiresAt <= sqldb.Millis(s.now()) {
 		return flow{}, errStale
 	}
 	f.kind, f.userID = kind, user.Int64

@@ -62,7 +62,7 @@ func (s *Service) ConfirmLink(ctx context.Context, brandID int64, secret, passwo
 		return PendingLink{}, err
 	}
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		return addIdentity(ctx, tx, p, f.subject, f.userID, ms(s.now()))
+		return addIdentity(ctx, tx, p, f.subject, f.userID, sqldb.Millis(s.now()))
 	})
 	return pl, err
 }
@@ -84,7 +84,7 @@ func (s *Service) pendingLink(ctx context.Context, brandID int64, secret string)
 	var user sql.NullInt64
 	err := s.db.QueryRow(ctx, `SELECT brand_id, provider_id, next_url, subject, user_id, expires_at FROM sso_flows WHERE key_hash = ? AND kind = 'link'`,
 		hashSecret(secret)).Scan(&f.brandID, &f.providerID, &f.next, &f.subject, &user, &f.expiresAt)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && (f.brandID != brandID || f.expiresAt <= ms(s.now()) || !user.Valid)) {
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && (f.brandID != brandID || f.expiresAt <= sqldb.Millis(s.now()) || !user.Valid)) {
 		return flow{}, errStale
 	}
 	if err != nil {

@@ -52,7 +52,7 @@ FROM sso_identities i JOIN sso_providers p ON p.id = i.provider_id WHERE i.user_
 		if err := rows.Scan(&i.Provider, &i.Issuer, &i.Subject, &created, &last); err != nil {
 			return MemberData{}, err
 		}
-		i.ConnectedAt, i.LastSignIn = fromMS(created), fromMS(last)
+		i.ConnectedAt, i.LastSignIn = sqldb.Time(created), sqldb.Time(last)
 		d.Identities = append(d.Identities, i)
 	}
 	if err := rows.Err(); err != nil {
@@ -71,7 +71,7 @@ FROM sso_flows f JOIN sso_providers p ON p.id = f.provider_id WHERE f.user_id = 
 		if err := links.Scan(&l.Provider, &l.Issuer, &l.Subject, &created, &expires); err != nil {
 			return MemberData{}, err
 		}
-		l.StartedAt, l.ExpiresAt = fromMS(created), fromMS(expires)
+		l.StartedAt, l.ExpiresAt = sqldb.Time(created), sqldb.Time(expires)
 		d.Pending = append(d.Pending, l)
 	}
 	return d, links.Err()

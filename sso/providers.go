@@ -102,7 +102,7 @@ func scanProvider(row interface{ Scan(...any) error }) (Provider, error) {
 	var p Provider
 	var created, updated, trust int64
 	err := row.Scan(&p.ID, &p.BrandID, &p.Label, &p.Issuer, &p.ClientID, &p.UsernameClaim, &p.EmailClaim, &trust, &created, &updated)
-	p.CreatedAt, p.UpdatedAt, p.TrustEmail = fromMS(created), fromMS(updated), trust != 0
+	p.CreatedAt, p.UpdatedAt, p.TrustEmail = sqldb.Time(created), sqldb.Time(updated), trust != 0
 	return p, err
 }
 
@@ -152,7 +152,7 @@ func (s *Service) Add(ctx context.Context, actor account.Actor, c Config) (Provi
 	}
 	var id int64
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		now := ms(s.now())
+		now := sqldb.Millis(s.now())
 		err := tx.QueryRow(ctx, `INSERT INTO sso_providers (brand_id, label, issuer, client_id, client_secret, username_claim, email_claim, trust_email, created_at, updated_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, actor.BrandID, c.Label, c.Issuer, c.ClientID, c.ClientSecret, c.UsernameClaim, c.EmailClaim, flag(c.TrustEmail), now, now).Scan(&id)
 		if sqldb.IsUniqueViolation(err) {
@@ -187,7 +187,7 @@ func (s *Service) Update(ctx context.Context, actor account.Actor, id int64, c C
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		_, err := tx.Exec(ctx, `UPDATE sso_providers SET label = ?, issuer = ?, client_id = ?, username_claim = ?, email_claim = ?, trust_email = ?, updated_at = ?,
 client_secret = CASE WHEN ? = '' THEN client_secret ELSE ? END WHERE id = ? AND brand_id = ?`,
-			c.Label, c.Issuer, c.ClientID, c.UsernameClaim, c.EmailClaim, flag(c.TrustEmail), ms(s.now()), c.ClientSecret, c.ClientSecret, id, actor.BrandID)
+			c.Label, c.Issuer, c.ClientID, c.UsernameClaim, c.EmailClaim, flag(c.TrustEmail), sqldb.Millis(s.now()), c.ClientSecret, c.ClientSecret, id, actor.BrandID)
 		if sqldb.IsUniqueViolation(err) {
 			return fault.Invalid("label", i18n.T(ctx, "ssomsg.label_taken"))
 		}
@@ -272,7 +272,7 @@ func (s *Service) SetPasswordSignup(ctx context.Context, actor account.Actor, on
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO sso_settings (brand_id, password_signup, updated_at) VALUES (?, ?, ?)
 ON CONFLICT (brand_id) DO UPDATE SET password_signup = excluded.password_signup, updated_at = excluded.updated_at`,
-			actor.BrandID, flag(on), ms(s.now())); err != nil {
+			actor.BrandID, flag(on), sqldb.Millis(s.now())); err != nil {
 			return fmt.Errorf("sso: set password sign-up: %w", err)
 		}
 		return s.audit(ctx, tx, actor, "sso_password_signup", 0, map[string]bool{"password_signup": was}, map[string]bool{"password_signup": on})

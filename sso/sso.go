@@ -58,10 +58,6 @@ func New(db *sqldb.DB, members *account.Members, now func() time.Time) *Service 
 		discovered: map[int64]discovery{}}
 }
 
-func ms(t time.Time) int64 { return t.UnixMilli() }
-
-func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
-
 // hashSecret is how a browser's flow secret is stored: a database reader
 // learns nothing that finishes a sign-in.
 func hashSecret(s string) string {

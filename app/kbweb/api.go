@@ -114,15 +114,7 @@ func (h *Handlers) apiList(c *gin.Context) {
 }
 
 func (h *Handlers) apiArticle(c *gin.Context) {
-	id, err := web.IDParam(c, "id")
-	if err != nil {
-		h.site.Fail(c, err)
-		return
+	if a, ok := h.articleParam(c); ok {
+		c.JSON(http.StatusOK, toJSON(a, h.forum.Now(), true))
 	}
-	a, err := h.kb.Article(c.Request.Context(), web.ActorOf(c), id)
-	if err != nil {
-		h.site.Fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, toJSON(a, h.forum.Now(), true))
 }

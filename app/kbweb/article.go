@@ -32,17 +32,23 @@ var done = map[string]bool{"proposed": true, "edited": true, "submitted": true, 
 	"reviewed": true, "reported": true, "already-reported": true}
 
 func (h *Handlers) bare(c *gin.Context) {
+	if a, ok := h.articleParam(c); ok {
+		c.Redirect(http.StatusMovedPermanently, a.URL())
+	}
+}
+
+// articleParam is the article named by the route's id, as the actor may
+// see it; a refusal has been answered when ok is false.
+func (h *Handlers) articleParam(c *gin.Context) (kb.Article, bool) {
 	id, err := web.IDParam(c, "id")
-	if err != nil {
-		h.site.Fail(c, err)
-		return
+	if err == nil {
+		var a kb.Article
+		if a, err = h.kb.Article(c.Request.Context(), web.ActorOf(c), id); err == nil {
+			return a, true
+		}
 	}
-	a, err := h.kb.Article(c.Request.Context(), web.ActorOf(c), id)
-	if err != nil {
-		h.site.Fail(c, err)
-		return
-	}
-	c.Redirect(http.StatusMovedPermanently, a.URL())
+	h.site.Fail(c, err)
+	return kb.Article{}, false
 }
 
 func (h *Handlers) article(c *gin.Context) {

@@ -28,7 +28,7 @@ func (s *Store) QueueDigests(ctx context.Context, brandID int64, limit int) (que
 		queued, due = 0, 0
 		rows, err := tx.Query(ctx, `SELECT user_id, digest_last_id FROM notify_prefs
 WHERE email_mode = 'daily' AND digest_at <= ? AND brand_id = ? ORDER BY digest_at, id LIMIT ?`,
-			ms(now.Add(-DigestEvery)), brandID, limit)
+			sqldb.Millis(now.Add(-DigestEvery)), brandID, limit)
 		if err != nil {
 			return err
 		}
@@ -57,7 +57,7 @@ WHERE user_id = ? AND brand_id = ? AND id > ? AND read_at IS NULL AND emailed = 
 			if upto > 0 && s.Mail {
 				res, err := tx.Exec(ctx, `INSERT INTO notify_outbox (brand_id, user_id, kind, from_id, upto_id, next_attempt_at, created_at)
 SELECT u.brand_id, u.id, 'digest', ?, ?, ?, ? FROM users u WHERE u.id = ? AND u.brand_id = ? AND `+deliverable,
-					d.last, upto, ms(now), ms(now), d.user, brandID, ms(now))
+					d.last, upto, sqldb.Millis(now), sqldb.Millis(now), d.user, brandID, sqldb.Millis(now))
 				if err != nil {
 					return err
 				}
@@ -66,7 +66,7 @@ SELECT u.brand_id, u.id, 'digest', ?, ?, ?, ? FROM users u WHERE u.id = ? AND u.
 				}
 			}
 			last := max(upto, d.last)
-			if _, err := tx.Exec(ctx, `UPDATE notify_prefs SET digest_at = ?, digest_last_id = ? WHERE user_id = ?`, ms(now), last, d.user); err != nil {
+			if _, err := tx.Exec(ctx, `UPDATE notify_prefs SET digest_at = ?, digest_last_id = ? WHERE user_id = ?`, sqldb.Millis(now), last, d.user); err != nil {
 				return err
 			}
 		}

@@ -55,7 +55,7 @@ func nullID(id int64) any {
 
 func (s *Store) watch(ctx context.Context, tx *sqldb.Tx, ev forum.Event, userID int64) error {
 	_, err := tx.Exec(ctx, `INSERT INTO notify_watches (brand_id, thread_id, user_id, muted, created_at) VALUES (?, ?, ?, 0, ?)
-ON CONFLICT (thread_id, user_id) DO NOTHING`, ev.BrandID, ev.ThreadID, userID, ms(ev.At))
+ON CONFLICT (thread_id, user_id) DO NOTHING`, ev.BrandID, ev.ThreadID, userID, sqldb.Millis(ev.At))
 	return err
 }
 
@@ -85,7 +85,7 @@ func (s *Store) onAsked(ctx context.Context, tx *sqldb.Tx, ev forum.Event) error
 	_, err = tx.Exec(ctx, `INSERT INTO notifications (brand_id, user_id, kind, thread_id, post_id, actor_id, created_at)
 SELECT f.brand_id, f.user_id, 'new_thread', ?, ?, ?, ? FROM notify_follows f
 WHERE f.board_id = ? AND f.brand_id = ? AND f.user_id <> ?`+notMentioned(mentioned, "f", ev.PostID),
-		ev.ThreadID, ev.PostID, ev.ActorID, ms(ev.At), ev.BoardID, ev.BrandID, ev.ActorID)
+		ev.ThreadID, ev.PostID, ev.ActorID, sqldb.Millis(ev.At), ev.BoardID, ev.BrandID, ev.ActorID)
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func (s *Store) onReplied(ctx context.Context, tx *sqldb.Tx, ev forum.Event) err
 		asker = ev.ActorID
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO notify_watches (brand_id, thread_id, user_id, muted, created_at) VALUES (?, ?, ?, 0, ?), (?, ?, ?, 0, ?)
-ON CONFLICT (thread_id, user_id) DO NOTHING`, ev.BrandID, ev.ThreadID, ev.ActorID, ms(ev.At), ev.BrandID, ev.ThreadID, asker, ms(ev.At)); err != nil {
+ON CONFLICT (thread_id, user_id) DO NOTHING`, ev.BrandID, ev.ThreadID, ev.ActorID, sqldb.Millis(ev.At), ev.BrandID, ev.ThreadID, asker, sqldb.Millis(ev.At)); err != nil {
 		return err
 	}
 	html, ok, err := visibleHTML(ctx, tx, ev)
@@ -114,7 +114,7 @@ ON CONFLICT (thread_id, user_id) DO NOTHING`, ev.BrandID, ev.ThreadID, ev.ActorI
 	_, err = tx.Exec(ctx, `INSERT INTO notifications (brand_id, user_id, kind, thread_id, post_id, actor_id, created_at)
 SELECT w.brand_id, w.user_id, 'reply', ?, ?, ?, ? FROM notify_watches w
 WHERE w.thread_id = ? AND w.muted = 0 AND w.user_id <> ? AND w.brand_id = ?`+notMentioned(mentioned, "w", ev.PostID),
-		ev.ThreadID, ev.PostID, ev.ActorID, ms(ev.At), ev.ThreadID, ev.ActorID, ev.BrandID)
+		ev.ThreadID, ev.PostID, ev.ActorID, sqldb.Millis(ev.At), ev.ThreadID, ev.ActorID, ev.BrandID)
 	if err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func (s *Store) mentions(ctx context.Context, tx *sqldb.Tx, ev forum.Event, html
 	if len(names) == 0 {
 		return false, nil
 	}
-	args := []any{ev.ThreadID, ev.PostID, ev.ActorID, ms(ev.At), ev.BrandID, ev.ActorID}
+	args := []any{ev.ThreadID, ev.PostID, ev.ActorID, sqldb.Millis(ev.At), ev.BrandID, ev.ActorID}
 	marks := make([]string, len(names))
 	for i, n := range names {
 		marks[i] = "?"
@@ -176,7 +176,7 @@ func (s *Store) queueForPost(ctx context.Context, tx *sqldb.Tx, ev forum.Event) 
 	if !s.Mail {
 		return nil
 	}
-	now := ms(ev.At)
+	now := sqldb.Millis(ev.At)
 	// A new post's notifications were all made just now; only an edit can
 	// find some that already have their mail.
 	once := ""
@@ -200,7 +200,7 @@ func (s *Store) notifyOne(ctx context.Context, tx *sqldb.Tx, ev forum.Event, use
 	var id int64
 	err := tx.QueryRow(ctx, `INSERT INTO notifications (brand_id, user_id, kind, thread_id, post_id, actor_id, act, note, group_key, created_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, ev.BrandID, userID, string(kind), nullID(ev.ThreadID), nullID(ev.PostID),
-		nullID(ev.ActorID), act, truncate(ev.Note, 500), group, ms(ev.At)).Scan(&id)
+		nullID(ev.ActorID), act, truncate(ev.Note, 500), group, sqldb.Millis(ev.At)).Scan(&id)
 	if err != nil {
 		return err
 	}
@@ -233,7 +233,7 @@ WHERE user_id = ? AND group_key = ? AND read_at IS NULL AND group_key <> ''`, ev
 		return err
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO notifications (brand_id, user_id, kind, thread_id, post_id, actor_id, actor_count, group_key, created_at)
-VALUES (?, ?, 'kudos', ?, ?, ?, ?, ?, ?)`, ev.BrandID, ev.AuthorID, nullID(ev.ThreadID), nullID(ev.PostID), ev.ActorID, count+1, group, ms(ev.At))
+VALUES (?, ?, 'kudos', ?, ?, ?, ?, ?, ?)`, ev.BrandID, ev.AuthorID, nullID(ev.ThreadID), nullID(ev.PostID), ev.ActorID, count+1, group, sqldb.Millis(ev.At))
 	return err
 }
 

@@ -26,7 +26,7 @@ func (s *Store) NotifyIncident(ctx context.Context, tx *sqldb.Tx, brandID int64,
 		var id int64
 		err := tx.QueryRow(ctx, `INSERT INTO notifications (brand_id, user_id, kind, act, note, group_key, created_at)
 SELECT u.brand_id, u.id, ?, 'raised', ?, ?, ? FROM users u WHERE u.id = ? AND u.brand_id = ? RETURNING id`,
-			string(KindIncident), truncate(label, 500), group, ms(at), uid, brandID).Scan(&id)
+			string(KindIncident), truncate(label, 500), group, sqldb.Millis(at), uid, brandID).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("notify: incident %d for %d: %w", incidentID, uid, err)
 		}
@@ -35,7 +35,7 @@ SELECT u.brand_id, u.id, ?, 'raised', ?, ?, ? FROM users u WHERE u.id = ? AND u.
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO notify_outbox (brand_id, user_id, kind, notification_id, next_attempt_at, created_at)
 SELECT u.brand_id, u.id, 'notification', ?, ?, ? FROM users u WHERE u.id = ? AND `+deliverable,
-			id, ms(at), ms(at), uid, ms(at)); err != nil {
+			id, sqldb.Millis(at), sqldb.Millis(at), uid, sqldb.Millis(at)); err != nil {
 			return fmt.Errorf("notify: queue incident mail: %w", err)
 		}
 	}

@@ -63,15 +63,6 @@ type Store struct {
 // New returns the store; now is the clock.
 func New(db *sqldb.DB, now func() time.Time) *Store { return &Store{db: db, now: now} }
 
-func ms(t time.Time) int64 { return t.UnixMilli() }
-
-func fromMS(v int64) time.Time {
-	if v == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(v).UTC()
-}
-
 // Notification is one entry in a member's list.
 type Notification struct {
 	ID          int64
@@ -165,7 +156,7 @@ func scanNotification(row interface{ Scan(...any) error }) (Notification, error)
 	err := row.Scan(&n.ID, &n.BrandID, &n.UserID, &kind, &n.ThreadID, &n.ThreadTitle, &n.ThreadSlug, &n.PostID, &n.ActorID,
 		&n.ActorName, &n.ActorCount, &n.Act, &n.Note, &n.Group, &created, &read)
 	n.Kind = Kind(kind)
-	n.CreatedAt, n.ReadAt = fromMS(created), fromMS(read)
+	n.CreatedAt, n.ReadAt = sqldb.Time(created), sqldb.Time(read)
 	return n, err
 }
 
@@ -251,7 +242,7 @@ func (s *Store) MarkRead(ctx context.Context, brandID, userID int64, ids []int64
 	if len(ids) > 100 {
 		return 0, &fault.ValidationError{Fields: map[string]string{"ids": "Mark at most 100 notifications at once."}}
 	}
-	args := []any{ms(s.now()), userID, brandID}
+	args := []any{sqldb.Millis(s.now()), userID, brandID}
 	marks := make([]string, len(ids))
 	for i, id := range ids {
 		marks[i] = "?"
@@ -268,7 +259,7 @@ AND id IN (`+strings.Join(marks, ", ")+`)`, args...)
 // MarkAllRead marks every unread notification of the member read.
 func (s *Store) MarkAllRead(ctx context.Context, brandID, userID int64) (int64, error) {
 	res, err := s.db.Exec(ctx, `UPDATE notifications SET read_at = ? WHERE user_id = ? AND brand_id = ? AND read_at IS NULL`,
-		ms(s.now()), userID, brandID)
+		sqldb.Millis(s.now()), userID, brandID)
 	if err != nil {
 		return 0, fmt.Errorf("notify: mark all read: %w", err)
 	}
@@ -292,7 +283,7 @@ func (s *Store) MarkThreadRead(ctx context.Context, brandID, userID, threadID in
 		return 0, nil
 	}
 	res, err := s.db.Exec(ctx, `UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL AND brand_id = ? AND thread_id = ?`,
-		ms(s.now()), userID, brandID, threadID)
+		sqldb.Millis(s.now()), userID, brandID, threadID)
 	if err != nil {
 		return 0, fmt.Errorf("notify: mark thread %d read: %w", threadID, err)
 	}

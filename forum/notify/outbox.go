@@ -37,7 +37,7 @@ func Backoff(attempts int) time.Duration {
 // instances each mail is sent by one of them; a crashed sender's lease runs
 // out and another takes the mail over. It returns the claimed ids.
 func (s *Store) Claim(ctx context.Context, limit int, lease time.Duration) ([]int64, error) {
-	now := ms(s.now())
+	now := sqldb.Millis(s.now())
 	lock := ""
 	if s.db.Dialect() == sqldb.Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
@@ -100,7 +100,7 @@ WHERE o.id = ?`, id).Scan(&m.ID, &m.Kind, &m.Attempts, &m.BrandID, &m.BrandName,
 	if err != nil {
 		return Mail{}, fmt.Errorf("notify: load mail %d: %w", id, err)
 	}
-	now := ms(s.now())
+	now := sqldb.Millis(s.now())
 	m.To.Verified, m.To.Suspended, m.To.Banned = verified != 0, suspended > now, banned != 0
 	m.To.Prefs = Prefs{EmailMode: EmailMode(mode), Reminders: rem == 1}
 	switch m.Kind {
@@ -209,7 +209,7 @@ func (m Mail) urgent() bool {
 // QueueReset queues a password reset mail to a member inside the caller's
 // transaction (account.RequestReset's QueueMail).
 func (s *Store) QueueReset(ctx context.Context, q sqldb.Querier, brandID, userID int64) error {
-	now := ms(s.now())
+	now := sqldb.Millis(s.now())
 	_, err := q.Exec(ctx, `INSERT INTO notify_outbox (brand_id, user_id, kind, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?)`,
 		brandID, userID, MailReset, now, now)
 	if err != nil {
@@ -220,7 +220,7 @@ func (s *Store) QueueReset(ctx context.Context, q sqldb.Querier, brandID, userID
 
 // Sent records a delivered mail and marks what it carried as emailed.
 func (s *Store) Sent(ctx context.Context, m Mail) error {
-	now := ms(s.now())
+	now := sqldb.Millis(s.now())
 	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE notify_outbox SET status = 'sent', sent_at = ?, lease_until = 0, last_error = '' WHERE id = ?`, now, m.ID); err != nil {
 			return err
@@ -246,7 +246,7 @@ func (s *Store) Failed(ctx context.Context, m Mail, sendErr error, retry bool) e
 	msg := truncate(sendErr.Error(), 500)
 	if retry && m.Attempts < MaxAttempts {
 		next := s.now().Add(Backoff(m.Attempts))
-		_, err := s.db.Exec(ctx, `UPDATE notify_outbox SET lease_until = 0, next_attempt_at = ?, last_error = ? WHERE id = ?`, ms(next), msg, m.ID)
+		_, err := s.db.Exec(ctx, `UPDATE notify_outbox SET lease_until = 0, next_attempt_at = ?, last_error = ? WHERE id = ?`, sqldb.Millis(next), msg, m.ID)
 		return err
 	}
 	_, err := s.db.Exec(ctx, `UPDATE notify_outbox SET status = 'failed', lease_until = 0, last_error = ? WHERE id = ?`, msg, m.ID)
@@ -276,7 +276,7 @@ FROM notify_outbox WHERE brand_id = ? ORDER BY id DESC LIMIT ?`, brandID, limit)
 		if err := rows.Scan(&r.ID, &r.UserID, &r.NotificationID, &r.Kind, &r.Status, &r.LastError, &r.Attempts, &next); err != nil {
 			return nil, err
 		}
-		r.NextAttemptAt = fromMS(next)
+		r.NextAttemptAt = sqldb.Time(next)
 		out = append(out, r)
 	}
 	return out, rows.Err()

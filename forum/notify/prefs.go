@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"mutual/fault"
+	"mutual/sqldb"
 )
 
 // Prefs are a member's notification choices.
@@ -54,7 +55,7 @@ func (s *Store) SetPrefs(ctx context.Context, brandID, userID int64, p Prefs) er
 	if p.Reminders {
 		rem = 1
 	}
-	now := ms(s.now())
+	now := sqldb.Millis(s.now())
 	_, err := s.db.Exec(ctx, `INSERT INTO notify_prefs (brand_id, user_id, email_mode, reminders, digest_at, digest_last_id, updated_at)
 VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(id), 0) FROM notifications WHERE user_id = ?), ?)
 ON CONFLICT (user_id) DO UPDATE SET email_mode = excluded.email_mode, reminders = excluded.reminders, updated_at = excluded.updated_at,

@@ -65,7 +65,7 @@ func optTime(v int64) *time.Time {
 	if v == 0 {
 		return nil
 	}
-	t := fromMS(v)
+	t := sqldb.Time(v)
 	return &t
 }
 
@@ -116,7 +116,7 @@ COALESCE(read_at, 0), emailed FROM notifications WHERE user_id = ? AND brand_id 
 		if err := rows.Scan(&n.Kind, &n.ThreadID, &n.PostID, &n.People, &n.Act, &n.Note, &at, &read, &n.Emailed); err != nil {
 			return nil, err
 		}
-		n.CreatedAt, n.ReadAt = fromMS(at), optTime(read)
+		n.CreatedAt, n.ReadAt = sqldb.Time(at), optTime(read)
 		out = append(out, n)
 	}
 	return out, rows.Err()
@@ -135,7 +135,7 @@ func exportWatches(ctx context.Context, q sqldb.Querier, brandID, userID int64) 
 		if err := rows.Scan(&w.ThreadID, &w.Muted, &at); err != nil {
 			return nil, err
 		}
-		w.Since = fromMS(at)
+		w.Since = sqldb.Time(at)
 		out = append(out, w)
 	}
 	return out, rows.Err()
@@ -154,7 +154,7 @@ func exportFollows(ctx context.Context, q sqldb.Querier, brandID, userID int64) 
 		if err := rows.Scan(&f.BoardID, &at); err != nil {
 			return nil, err
 		}
-		f.Since = fromMS(at)
+		f.Since = sqldb.Time(at)
 		out = append(out, f)
 	}
 	return out, rows.Err()
@@ -173,7 +173,7 @@ func exportMail(ctx context.Context, q sqldb.Querier, brandID, userID int64) ([]
 		if err := rows.Scan(&m.Kind, &m.Status, &at, &sent); err != nil {
 			return nil, err
 		}
-		m.CreatedAt, m.SentAt = fromMS(at), optTime(sent)
+		m.CreatedAt, m.SentAt = sqldb.Time(at), optTime(sent)
 		out = append(out, m)
 	}
 	return out, rows.Err()

@@ -25,7 +25,7 @@ func (s *Store) Remind(ctx context.Context, brandID int64, after time.Duration, 
 		return 0, nil
 	}
 	now := s.now()
-	due, oldest := ms(now.Add(-after)), ms(now.Add(-after-ReminderWindow))
+	due, oldest := sqldb.Millis(now.Add(-after)), sqldb.Millis(now.Add(-after-ReminderWindow))
 	n := 0
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		n = 0
@@ -37,7 +37,7 @@ AND u.password_hash <> '' AND u.banned_at IS NULL AND (u.suspended_until IS NULL
 AND COALESCE(p.reminders, 1) = 1
 AND NOT EXISTS (SELECT 1 FROM notify_reminders r WHERE r.thread_id = t.id)
 AND EXISTS (SELECT 1 FROM posts q WHERE q.thread_id = t.id AND q.is_question = 0 AND q.author_id <> t.author_id AND q.status = 'visible')
-ORDER BY t.first_reply_at, t.id LIMIT ?`, brandID, due, oldest, ms(now), limit)
+ORDER BY t.first_reply_at, t.id LIMIT ?`, brandID, due, oldest, sqldb.Millis(now), limit)
 		if err != nil {
 			return err
 		}
@@ -57,7 +57,7 @@ ORDER BY t.first_reply_at, t.id LIMIT ?`, brandID, due, oldest, ms(now), limit)
 		}
 		for _, t := range ths {
 			if _, err := tx.Exec(ctx, `INSERT INTO notify_reminders (brand_id, thread_id, user_id, sent_at) VALUES (?, ?, ?, ?)`,
-				brandID, t.id, t.author, ms(now)); err != nil {
+				brandID, t.id, t.author, sqldb.Millis(now)); err != nil {
 				return err
 			}
 			ev := forum.Event{BrandID: brandID, BoardID: t.board, ThreadID: t.id, At: now}

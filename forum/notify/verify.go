@@ -44,7 +44,7 @@ func (s *Store) QueueVerify(ctx context.Context, brandID, userID int64) (bool, e
 	if !s.Mail {
 		return false, nil
 	}
-	now := ms(s.now())
+	now := sqldb.Millis(s.now())
 	res, err := s.db.Exec(ctx, `INSERT INTO notify_outbox (brand_id, user_id, kind, next_attempt_at, created_at)
 SELECT u.brand_id, u.id, 'verify', ?, ? FROM users u
 WHERE u.id = ? AND u.brand_id = ? AND u.email <> '' AND u.email_verified_at IS NULL

@@ -48,7 +48,7 @@ func (s *Store) setWatch(ctx context.Context, brandID, userID, threadID int64, m
 			return err
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO notify_watches (brand_id, thread_id, user_id, muted, created_at) VALUES (?, ?, ?, ?, ?)
-ON CONFLICT (thread_id, user_id) DO UPDATE SET muted = excluded.muted`, brandID, threadID, userID, muted, ms(s.now()))
+ON CONFLICT (thread_id, user_id) DO UPDATE SET muted = excluded.muted`, brandID, threadID, userID, muted, sqldb.Millis(s.now()))
 		return err
 	})
 	if err != nil {
@@ -78,7 +78,7 @@ func (s *Store) Follow(ctx context.Context, brandID, userID, boardID int64) erro
 			return err
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO notify_follows (brand_id, board_id, user_id, created_at) VALUES (?, ?, ?, ?)
-ON CONFLICT (board_id, user_id) DO NOTHING`, brandID, boardID, userID, ms(s.now()))
+ON CONFLICT (board_id, user_id) DO NOTHING`, brandID, boardID, userID, sqldb.Millis(s.now()))
 		return err
 	})
 	if err != nil {

@@ -31,7 +31,7 @@ type WeeklyLine struct {
 
 // QueueTrends queues the weekly trends mail to a member.
 func (s *Store) QueueTrends(ctx context.Context, q sqldb.Querier, brandID, userID int64) error {
-	now := ms(s.now())
+	now := sqldb.Millis(s.now())
 	_, err := q.Exec(ctx, `INSERT INTO notify_outbox (brand_id, user_id, kind, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?)`,
 		brandID, userID, MailTrends, now, now)
 	if err != nil {

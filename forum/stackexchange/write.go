@@ -43,8 +43,6 @@ func (im *importer) progress(stage string, done, total int) {
 	}
 }
 
-func ms(t time.Time) int64 { return t.UnixMilli() }
-
 func later(a, b time.Time) time.Time {
 	if a.After(b) {
 		return a
@@ -149,7 +147,7 @@ func (im *importer) writeAccounts(ctx context.Context) error {
 			if err != nil {
 				pos++
 				if err := tx.QueryRow(ctx, `INSERT INTO boards (brand_id, slug, name, description, position, created_at)
-VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, im.opt.BrandID, slug, name, desc, pos, ms(now)).Scan(&id); err != nil {
+VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, im.opt.BrandID, slug, name, desc, pos, sqldb.Millis(now)).Scan(&id); err != nil {
 					return fmt.Errorf("create board %s: %w", name, err)
 				}
 				im.sum.BoardsCreated++
@@ -230,7 +228,7 @@ func (im *importer) insertUser(ctx context.Context, tx *sqldb.Tx, display, fallb
 	key := strings.ToLower(name)
 	var id int64
 	err := tx.QueryRow(ctx, `INSERT INTO users (brand_id, username, username_key, email, email_key, password_hash, external_id, created_at)
-VALUES (?, ?, ?, '', '', '', ?, ?) RETURNING id`, im.opt.BrandID, name, key, ext, ms(at)).Scan(&id)
+VALUES (?, ?, ?, '', '', '', ?, ?) RETURNING id`, im.opt.BrandID, name, key, ext, sqldb.Millis(at)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert user %s: %w", name, err)
 	}
@@ -286,12 +284,12 @@ func insertPost(ctx context.Context, tx *sqldb.Tx, brand, thread, author int64, 
 	}
 	var id int64
 	if err := tx.QueryRow(ctx, `INSERT INTO posts (brand_id, thread_id, author_id, is_question, reply_kind, body_md, body_html, created_at, external_id)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, brand, thread, author, isQ, kind, md, html, ms(at), ext).Scan(&id); err != nil {
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, brand, thread, author, isQ, kind, md, html, sqldb.Millis(at), ext).Scan(&id); err != nil {
 		return 0, fmt.Errorf("insert post %s: %w", ext, err)
 	}
 	// Every post has its first revision, as forum.Service writes it.
 	_, err := tx.Exec(ctx, `INSERT INTO post_revisions (brand_id, post_id, revision, editor_id, title, body_md, body_html, created_at)
-VALUES (?, ?, 1, ?, ?, ?, ?, ?)`, brand, id, author, title, md, html, ms(at))
+VALUES (?, ?, 1, ?, ?, ?, ?, ?)`, brand, id, author, title, md, html, sqldb.Millis(at))
 	if err != nil {
 		return 0, fmt.Errorf("insert revision of %s: %w", ext, err)
 	}
@@ -320,7 +318,7 @@ func (im *importer) writeQuestions(ctx context.Context) error {
 		var tid int64
 		if err := tx.QueryRow(ctx, `INSERT INTO threads (brand_id, board_id, author_id, title, slug, created_at, last_activity_at, view_count, external_id, language)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, b, im.boards[im.boardKey(q, top)], author, q.title, slug,
-			ms(q.created), ms(q.created), q.views, ext, language).Scan(&tid); err != nil {
+			sqldb.Millis(q.created), sqldb.Millis(q.created), q.views, ext, language).Scan(&tid); err != nil {
 			return fmt.Errorf("insert thread %s: %w", ext, err)
 		}
 		pid, err := insertPost(ctx, tx, b, tid, author, true, forum.ReplyAnswer, q.title, q.md, q.out, q.created, ext)
@@ -484,7 +482,7 @@ func (im *importer) writeKudos(ctx context.Context) error {
 		}
 		at := later(v.at, p.created)
 		res, err := tx.Exec(ctx, `INSERT INTO kudos (brand_id, post_id, user_id, created_at) VALUES (?, ?, ?, ?)
-ON CONFLICT (post_id, user_id) DO NOTHING`, im.opt.BrandID, p.id, voter, ms(at))
+ON CONFLICT (post_id, user_id) DO NOTHING`, im.opt.BrandID, p.id, voter, sqldb.Millis(at))
 		if err != nil {
 			return err
 		}

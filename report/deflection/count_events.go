@@ -10,34 +10,25 @@ import (
 
 // countSolvedViews counts viewer-days on solved threads, from the roll-up.
 func (c *tally) countSolvedViews(ctx context.Context) error {
-	bw, ba := c.boardFilter("board_id")
-	rows, err := c.db.Query(ctx, `SELECT day, board_id, views FROM report_view_rollup WHERE brand_id = ? AND day >= ? AND day < ?`+bw,
-		append([]any{c.q.BrandID, Day(c.from), Day(c.end)}, ba...)...)
-	if err != nil {
-		return fmt.Errorf("deflection: read views: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var day, board, n int64
-		if err := rows.Scan(&day, &board, &n); err != nil {
-			return err
-		}
-		for _, a := range c.accsFor(day*86400000, board) {
-			a.f.SolvedViews += n
-		}
-	}
-	return rows.Err()
+	return c.countDaily(ctx, "views", `SELECT day, board_id, views FROM report_view_rollup WHERE brand_id = ? AND day >= ? AND day < ?`, "",
+		func(a *acc, n int64) { a.f.SolvedViews += n })
 }
 
 // countArticleViews counts viewer-days on published knowledge-base
 // articles: self-service reads, counted with solved threads' (see
 // RecordArticle for the rules, which are the same).
 func (c *tally) countArticleViews(ctx context.Context) error {
+	return c.countDaily(ctx, "article views", `SELECT day, board_id, COUNT(*) FROM article_view_days WHERE brand_id = ? AND day >= ? AND day < ?`,
+		` GROUP BY day, board_id`, func(a *acc, n int64) { a.f.ArticleViews += n })
+}
+
+// countDaily runs a query of (day, board, count) rows over the report's
+// days and boards, and adds each count where its day and board fall.
+func (c *tally) countDaily(ctx context.Context, what, query, tail string, add func(a *acc, n int64)) error {
 	bw, ba := c.boardFilter("board_id")
-	rows, err := c.db.Query(ctx, `SELECT day, board_id, COUNT(*) FROM article_view_days WHERE brand_id = ? AND day >= ? AND day < ?`+bw+
-		` GROUP BY day, board_id`, append([]any{c.q.BrandID, Day(c.from), Day(c.end)}, ba...)...)
+	rows, err := c.db.Query(ctx, query+bw+tail, append([]any{c.q.BrandID, Day(c.from), Day(c.end)}, ba...)...)
 	if err != nil {
-		return fmt.Errorf("deflection: read article views: %w", err)
+		return fmt.Errorf("deflection: read %s: %w", what, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -46,7 +37,7 @@ func (c *tally) countArticleViews(ctx context.Context) error {
 			return err
 		}
 		for _, a := range c.accsFor(day*86400000, board) {
-			a.f.ArticleViews += n
+			add(a, n)
 		}
 	}
 	return rows.Err()
