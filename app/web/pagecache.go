@@ -214,6 +214,8 @@ func (s *Site) Cached(c *gin.Context) {
 		case <-wait:
 		case <-time.After(renderWait):
 		case <-c.Request.Context().Done():
+			s.Fail(c, c.Request.Context().Err()) // gone: nobody to render for
+			return
 		}
 		if e, ok := pc.get(snap); ok {
 			writeCached(c, e)
