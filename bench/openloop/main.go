@@ -12,21 +12,25 @@
 // It prints one RESULT line per stream, in the form bench/wrk/common.lua
 // prints for wrk, with stream=readers or stream=writers, and the first
 // refusal's status and body. Latencies are in microseconds; lag_p99_us is how
-// late this program itself sent requests (it counts in the latencies: a
+// late this program itself queued requests (it counts in the latencies: a
 // request's clock starts when it was due).
+//
+// It runs on the server's own cores, so it speaks HTTP/1.1 itself over a
+// fixed pool of keep-alive connections per stream, as wrk2 does: net/http's
+// client cost about 0.2 ms of CPU a request, as much as the server's answer
+// from its page cache, and took that CPU from the server it measured.
 package main
 
 import (
 	"bufio"
-	"bytes"
-	"context"
-	"errors"
+	"cmp"
 	"flag"
 	"fmt"
 	"io"
 	"log"
 	"math/rand/v2"
-	"net/http"
+	"net"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -46,18 +50,19 @@ func main() {
 	timeout := flag.Duration("timeout", 5*time.Second, "a request not answered by then counts as a socket error")
 	warm := flag.Bool("warm", true, "read every path once before the run, as a running server would have")
 	gzipped := flag.Bool("gzip", true, "readers accept gzip, as every browser does")
-	conns := flag.Int("conns", 64, "at most this many connections; a request due while all are busy waits for one, its clock running (0: a new connection whenever none is free)")
+	conns := flag.Int("conns", 64, "connections per stream; a request due while all are busy waits for one, its clock running")
 	flag.Parse()
 	if *duration <= 0 || *duration > 15*time.Second {
 		log.Fatal("openloop: --duration must be within 15s")
 	}
-	// A bounded pool, as wrk2 keeps: opening a connection for every request
-	// due while the server is slow made both sides spend their CPU on new
-	// connections, and a pause of the server grew into a collapse of the
-	// generator (it fell 8 s behind at 8,000 page reads a second, with no
-	// writes at all).
-	client := &http.Client{Timeout: *timeout, Transport: &http.Transport{
-		MaxIdleConns: 2048, MaxIdleConnsPerHost: 2048, MaxConnsPerHost: *conns, DisableCompression: true, IdleConnTimeout: time.Minute}}
+	if *conns < 1 {
+		log.Fatal("openloop: --conns must be at least 1")
+	}
+	u, err := url.Parse(*base)
+	if err != nil || u.Scheme != "http" || u.Host == "" {
+		log.Fatalf("openloop: --url %q: want http://host:port", *base)
+	}
+	srv := server{addr: u.Host, timeout: *timeout}
 	var streams []*stream
 	if *readRate > 0 {
 		paths, err := lines(*reads)
@@ -65,32 +70,24 @@ func main() {
 			log.Fatal(err)
 		}
 		if *warm {
-			warmUp(client, *base, paths)
+			srv.warmUp(paths)
 		}
-		streams = append(streams, &stream{name: "readers", rate: *readRate, next: func(int) (*http.Request, error) {
-			r, err := http.NewRequest(http.MethodGet, *base+paths[rand.IntN(len(paths))], nil)
-			if err == nil && *gzipped {
-				// As a browser asks; the body is read, not decompressed
-				// (DisableCompression), so the generator's CPU stays small.
-				r.Header.Set("Accept-Encoding", "gzip")
-			}
-			return r, err
-		}})
+		gets := make([][]byte, len(paths))
+		for i, p := range paths {
+			gets[i] = readRequest(u.Host, p, *gzipped)
+		}
+		streams = append(streams, &stream{name: "readers", rate: *readRate, request: func(int) []byte { return gets[rand.IntN(len(gets))] }})
 	}
 	if *writeRate > 0 {
 		toks, ths := split(*tokens), split(*threads)
 		if len(toks) == 0 || len(ths) == 0 {
 			log.Fatal("openloop: writers need --tokens and --threads")
 		}
-		streams = append(streams, &stream{name: "writers", rate: *writeRate, next: func(n int) (*http.Request, error) {
+		streams = append(streams, &stream{name: "writers", rate: *writeRate, request: func(n int) []byte {
 			body := fmt.Sprintf(`{"body":"Open-loop reply %d of run %s: restart the phone, then **reset network settings** under *Settings*.","client_key":"%s-%d"}`,
 				n, *nonce, *nonce, n)
-			r, err := http.NewRequest(http.MethodPost, *base+"/api/v1/threads/"+ths[n%len(ths)]+"/posts", strings.NewReader(body))
-			if err == nil {
-				r.Header.Set("Authorization", "Bearer "+toks[n%len(toks)])
-				r.Header.Set("Content-Type", "application/json")
-			}
-			return r, err
+			return fmt.Appendf(nil, "POST /api/v1/threads/%s/posts HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+				ths[n%len(ths)], u.Host, userAgent, toks[n%len(toks)], len(body), body)
 		}})
 	}
 	if len(streams) == 0 {
@@ -99,7 +96,7 @@ func main() {
 	start := time.Now().Add(50 * time.Millisecond)
 	var wg sync.WaitGroup
 	for _, s := range streams {
-		wg.Go(func() { s.offer(client, start, *duration) })
+		wg.Go(func() { s.offer(srv, *conns, start, *duration) })
 	}
 	wg.Wait()
 	for _, s := range streams {
@@ -107,91 +104,116 @@ func main() {
 	}
 }
 
+// userAgent names this program. Page views it makes are counted as a
+// visitor's are (deflection's robot filter does not know it), so a read
+// costs the server what a person's does.
+const userAgent = "Mozilla/5.0 (mutual-openloop)"
+
+func readRequest(host, path string, gzipped bool) []byte {
+	enc := ""
+	if gzipped {
+		// As a browser asks; the body is counted, not decompressed.
+		enc = "Accept-Encoding: gzip\r\n"
+	}
+	return fmt.Appendf(nil, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\n%s\r\n", path, host, userAgent, enc)
+}
+
 // stream is one kind of request offered at a fixed rate, and what came of it.
 type stream struct {
-	name string
-	rate float64
-	next func(n int) (*http.Request, error)
+	name    string
+	rate    float64
+	request func(n int) []byte // request n, whole, as it goes on the wire
 
-	mu          sync.Mutex
-	latencies   []time.Duration // from when each request was due to its answer
-	lags        []time.Duration // from when each was due to when it was sent
-	answered    int
-	non2xx      int
-	statusErrs  int // answers of 400 and above, as wrk counts them
-	sockErrs    int
-	bytes       int64
-	firstStatus int
-	firstBody   string
+	mu      sync.Mutex
+	results []result
+	lags    []time.Duration // from when each request was due to when it was queued
 }
 
-// offer sends request n at start + n/rate, each on its own goroutine, so a
-// slow answer delays nothing that follows, and waits for the answers.
-func (s *stream) offer(client *http.Client, start time.Time, d time.Duration) {
+// job is request n, due at due.
+type job struct {
+	n   int
+	due time.Time
+}
+
+// offer queues request n at start + n/rate, for a pool of conns connections
+// to send as each comes free, so a slow answer delays nothing but the
+// requests that find every connection busy, and waits for the answers.
+func (s *stream) offer(srv server, conns int, start time.Time, d time.Duration) {
 	interval := time.Duration(float64(time.Second) / s.rate)
+	total := int(d / interval)
+	jobs := make(chan job, total)
 	var wg sync.WaitGroup
-	for n := 0; ; n++ {
-		due := start.Add(time.Duration(n) * interval)
-		if due.Sub(start) >= d {
-			break
-		}
-		if w := time.Until(due); w > 0 {
-			time.Sleep(w)
-		}
-		wg.Go(func() { s.do(client, n, due) })
+	for range conns {
+		wg.Go(func() {
+			rs := srv.send(jobs, s.request)
+			s.mu.Lock()
+			s.results = append(s.results, rs...)
+			s.mu.Unlock()
+		})
 	}
+	lags := make([]time.Duration, 0, total)
+	for n := 0; n < total; {
+		now := time.Now()
+		for ; n < total && !start.Add(time.Duration(n)*interval).After(now); n++ {
+			due := start.Add(time.Duration(n) * interval)
+			lags = append(lags, now.Sub(due))
+			jobs <- job{n: n, due: due}
+		}
+		// Waking for every request at 10,000 a second would cost the
+		// server's CPU; a quarter of a millisecond late is within noise.
+		time.Sleep(max(time.Until(start.Add(time.Duration(n)*interval)), 250*time.Microsecond))
+	}
+	close(jobs)
 	wg.Wait()
+	s.lags = lags
 }
 
-func (s *stream) do(client *http.Client, n int, due time.Time) {
-	req, err := s.next(n)
-	if err != nil {
-		log.Fatal(err)
-	}
-	sent := time.Now()
-	resp, err := client.Do(req)
-	var body []byte
-	if err == nil {
-		body, err = io.ReadAll(resp.Body)
-		resp.Body.Close()
-	}
-	took := time.Since(due)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.lags = append(s.lags, sent.Sub(due))
-	s.latencies = append(s.latencies, took) // a request that failed counts for as long as it waited
-	if err != nil {
-		s.sockErrs++
-		if s.firstStatus == 0 && !errors.Is(err, context.Canceled) {
-			s.firstStatus, s.firstBody = -1, err.Error()
-		}
-		return
-	}
-	s.answered++
-	s.bytes += int64(len(body))
-	if resp.StatusCode >= 400 {
-		s.statusErrs++
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		s.non2xx++
-		if s.firstStatus == 0 {
-			s.firstStatus, s.firstBody = resp.StatusCode, string(bytes.Join(bytes.Fields(body[:min(len(body), 1500)]), []byte(" ")))
-		}
-	}
+// result is one request's answer, or its failure.
+type result struct {
+	took   time.Duration // from when it was due to its answer, or its failure
+	status int           // 0: no answer (a socket error or the timeout)
+	bytes  int
+	body   string // the start of a refusal's body, or the error
 }
 
 // report prints the stream's RESULT line, in common.lua's form.
 func (s *stream) report(w io.Writer, d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	slices.Sort(s.latencies)
+	slices.SortFunc(s.results, func(a, b result) int { return cmp.Compare(a.took, b.took) })
+	latencies := make([]time.Duration, len(s.results))
+	answered, non2xx, statusErrs, sockErrs, bytes := 0, 0, 0, 0, int64(0)
+	var first *result
+	for i, r := range s.results {
+		latencies[i] = r.took // a request that failed counts for as long as it waited
+		switch {
+		case r.status == 0:
+			sockErrs++
+		case r.status >= 400:
+			statusErrs++
+		}
+		if r.status != 0 {
+			answered++
+			bytes += int64(r.bytes)
+		}
+		if r.status != 0 && (r.status < 200 || r.status > 299) {
+			non2xx++
+		}
+		if r.body != "" && first == nil {
+			first = &s.results[i]
+		}
+	}
 	slices.Sort(s.lags)
 	secs := d.Seconds()
 	fmt.Fprintf(w, "RESULT stream=%s offered=%.1f rps=%.1f p50_us=%d p90_us=%d p99_us=%d max_us=%d requests=%d seconds=%.2f status_errors=%d socket_errors=%d bytes=%d non2xx=%d lag_p99_us=%d\n",
-		s.name, s.rate, float64(s.answered)/secs, pct(s.latencies, 50), pct(s.latencies, 90), pct(s.latencies, 99), pct(s.latencies, 100),
-		s.answered, secs, s.statusErrs, s.sockErrs, s.bytes, s.non2xx, pct(s.lags, 99))
-	if s.firstStatus != 0 {
-		fmt.Fprintf(w, "FIRST_REFUSAL stream=%s status=%d body=%s\n", s.name, s.firstStatus, s.firstBody)
+		s.name, s.rate, float64(answered)/secs, pct(latencies, 50), pct(latencies, 90), pct(latencies, 99), pct(latencies, 100),
+		answered, secs, statusErrs, sockErrs, bytes, non2xx, pct(s.lags, 99))
+	if first != nil {
+		status := first.status
+		if status == 0 {
+			status = -1
+		}
+		fmt.Fprintf(w, "FIRST_REFUSAL stream=%s status=%d body=%s\n", s.name, status, first.body)
 	}
 }
 
@@ -205,23 +227,16 @@ func pct(sorted []time.Duration, p float64) int64 {
 }
 
 // warmUp reads every path once, four at a time.
-func warmUp(client *http.Client, base string, paths []string) {
-	ch := make(chan string)
+func (srv server) warmUp(paths []string) {
+	jobs := make(chan job, len(paths))
+	for i := range paths {
+		jobs <- job{n: i, due: time.Now()}
+	}
+	close(jobs)
 	var wg sync.WaitGroup
 	for range 4 {
-		wg.Go(func() {
-			for p := range ch {
-				if resp, err := client.Get(base + p); err == nil {
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-				}
-			}
-		})
+		wg.Go(func() { srv.send(jobs, func(n int) []byte { return readRequest(srv.addr, paths[n], true) }) })
 	}
-	for _, p := range paths {
-		ch <- p
-	}
-	close(ch)
 	wg.Wait()
 }
 
@@ -252,4 +267,51 @@ func split(s string) []string {
 		}
 	}
 	return out
+}
+
+// server is where requests go: one keep-alive HTTP/1.1 connection per
+// sender, opened again after an error or a "Connection: close".
+type server struct {
+	addr    string
+	timeout time.Duration
+}
+
+// send sends each job's request on one connection in turn, until jobs is
+// closed, and returns what came of them.
+func (srv server) send(jobs <-chan job, request func(n int) []byte) []result {
+	var out []result
+	var c *conn
+	for j := range jobs {
+		var r result
+		var err error
+		if c == nil {
+			c, err = srv.dial()
+		}
+		if err == nil {
+			r, err = c.roundTrip(request(j.n), time.Now().Add(srv.timeout))
+		}
+		r.took = time.Since(j.due)
+		if err != nil {
+			r.status, r.body = 0, err.Error()
+		}
+		if err != nil || c.closing {
+			if c != nil {
+				c.Close()
+			}
+			c = nil
+		}
+		out = append(out, r)
+	}
+	if c != nil {
+		c.Close()
+	}
+	return out
+}
+
+func (srv server) dial() (*conn, error) {
+	nc, err := net.DialTimeout("tcp", srv.addr, srv.timeout)
+	if err != nil {
+		return nil, err
+	}
+	return &conn{Conn: nc, r: bufio.NewReaderSize(nc, 64<<10), scratch: make([]byte, 32<<10)}, nil
 }

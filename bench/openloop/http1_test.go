@@ -1,0 +1,89 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// The generator reads every kind of answer net/http sends whole, on one
+// kept-alive connection, and keeps the start of a refusal's body.
+func TestSendReadsEveryAnswerOnOneConnection(t *testing.T) {
+	var conns atomic.Int32
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/fixed":
+			fmt.Fprint(w, strings.Repeat("a", 5000))
+		case "/chunked":
+			for range 3 {
+				fmt.Fprint(w, strings.Repeat("b", 3000))
+				w.(http.Flusher).Flush()
+			}
+		case "/refused":
+			w.WriteHeader(http.StatusUnprocessableEntity)
+			fmt.Fprint(w, `{"error": "You already posted   this."}`)
+		case "/unchanged":
+			w.WriteHeader(http.StatusNotModified)
+		}
+	}))
+	ts.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	ts.Start()
+	defer ts.Close()
+
+	paths := []string{"/fixed", "/chunked", "/refused", "/unchanged", "/fixed"}
+	jobs := make(chan job, len(paths))
+	for i := range paths {
+		jobs <- job{n: i, due: time.Now()}
+	}
+	close(jobs)
+	srv := server{addr: ts.Listener.Addr().String(), timeout: 5 * time.Second}
+	got := srv.send(jobs, func(n int) []byte { return readRequest(srv.addr, paths[n], false) })
+
+	want := []result{{status: 200, bytes: 5000}, {status: 200, bytes: 9000}, {status: 422, bytes: 39, body: `{"error": "You already posted this."}`},
+		{status: 304, body: "(empty)"}, {status: 200, bytes: 5000}}
+	if len(got) != len(want) {
+		t.Fatalf("%d results, want %d", len(got), len(want))
+	}
+	for i, w := range want {
+		if g := got[i]; g.status != w.status || g.bytes != w.bytes || g.body != w.body {
+			t.Errorf("%s: status %d, %d bytes, body %q; want %d, %d, %q", paths[i], g.status, g.bytes, g.body, w.status, w.bytes, w.body)
+		}
+	}
+	if n := conns.Load(); n != 1 {
+		t.Errorf("%d connections opened for %d requests, want 1", n, len(paths))
+	}
+}
+
+// A request the server does not answer in time is a socket error, counted
+// from when it was due, and the next request goes on a new connection.
+func TestSendCountsATimeoutFromWhenTheRequestWasDue(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slow" {
+			time.Sleep(300 * time.Millisecond)
+		}
+	}))
+	defer ts.Close()
+	jobs := make(chan job, 2)
+	due := time.Now().Add(-time.Second)
+	jobs <- job{n: 0, due: due}
+	jobs <- job{n: 1, due: time.Now()}
+	close(jobs)
+	srv := server{addr: ts.Listener.Addr().String(), timeout: 100 * time.Millisecond}
+	paths := []string{"/slow", "/quick"}
+	got := srv.send(jobs, func(n int) []byte { return readRequest(srv.addr, paths[n], true) })
+	if got[0].status != 0 || got[0].took < time.Second || !strings.Contains(got[0].body, "timeout") {
+		t.Errorf("the slow request: %+v; want a socket error counted from a second before", got[0])
+	}
+	if got[1].status != 200 {
+		t.Errorf("the request after the timeout: %+v", got[1])
+	}
+}
