@@ -39,6 +39,9 @@ func (a *App) buildCapabilities() {
 	if !cfg.WholePages {
 		a.site.KeepParts(8 << 20)
 	}
+	if cfg.FreshPages {
+		a.site.FreshPages()
+	}
 	a.site.Head = discoveryweb.Head
 
 	a.notifications = notifyweb.New(a.site, cfg.Notify, a.notify, a.signer, a.forum, a.members, cfg.Now)

@@ -22,7 +22,7 @@ const (
 // other instances.
 func (a *App) onChange(ch forum.Change) {
 	a.site.Changed(ch)
-	a.bus.Publish(changeChannel, fmt.Sprintf("%d,%d,%t", ch.BrandID, ch.ThreadID, ch.Lists))
+	a.bus.Publish(changeChannel, fmt.Sprintf("%d,%d,%t,%t", ch.BrandID, ch.ThreadID, ch.Lists, ch.Addition))
 }
 
 // policyChanged tells the other instances to reload the policy.
@@ -43,16 +43,22 @@ func (a *App) listenChanges(ctx context.Context, listening chan struct{}) {
 	})
 }
 
+// parseChange reads what onChange published; an instance of the version
+// before sends no Addition, which then reads as false (shown at once).
 func parseChange(s string) (forum.Change, bool) {
 	parts := strings.Split(s, ",")
-	if len(parts) != 3 {
+	if len(parts) == 3 {
+		parts = append(parts, "false")
+	}
+	if len(parts) != 4 {
 		return forum.Change{}, false
 	}
 	b, err1 := strconv.ParseInt(parts[0], 10, 64)
 	t, err2 := strconv.ParseInt(parts[1], 10, 64)
 	l, err3 := strconv.ParseBool(parts[2])
-	if err1 != nil || err2 != nil || err3 != nil {
+	add, err4 := strconv.ParseBool(parts[3])
+	if err1 != nil || err2 != nil || err3 != nil || err4 != nil {
 		return forum.Change{}, false
 	}
-	return forum.Change{BrandID: b, ThreadID: t, Lists: l}, true
+	return forum.Change{BrandID: b, ThreadID: t, Lists: l, Addition: add}, true
 }

@@ -58,6 +58,10 @@ type Config struct {
 	// WholePages renders every thread page whole, keeping no parts of
 	// pages (web.Site.KeepParts); tests compare the two.
 	WholePages bool
+	// FreshPages renders visitors' pages again after every change, even
+	// those of threads changing several times a second
+	// (web.Site.FreshPages); benchmarks of that render use it.
+	FreshPages bool
 
 	// BatchHook, for tests, is called after each batch of a background job;
 	// an error abandons the run the way a crash would, leaving its lease.

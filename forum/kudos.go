@@ -387,7 +387,7 @@ func (s *Service) kudos(ctx context.Context, a account.Actor, postID int64, give
 	}
 	p, err := s.Post(ctx, a.BrandID, postID)
 	if err == nil {
-		s.changed(Change{BrandID: a.BrandID, ThreadID: p.ThreadID})
+		s.changed(Change{BrandID: a.BrandID, ThreadID: p.ThreadID, Addition: true})
 	}
 	return p, err
 }

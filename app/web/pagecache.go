@@ -20,11 +20,12 @@ import (
 // JSON, search results), gzipped: a thread page is a seventh of its size,
 // so the bound holds seven times the pages, and browsers (which all accept
 // gzip) are sent the kept bytes as they are. Members' pages are personal
-// and never cached. An
-// entry records the generation of what it shows; every committed change
-// bumps the generations it touches, so a stale entry is never served. A
-// short TTL bounds staleness from writers this process does not hear about
-// (another instance, an import).
+// and never cached. An entry records the generation of what it shows;
+// every committed change bumps the generations it touches, so a stale entry
+// is not served, with one bound exception: a busy page (see busyAfter) is
+// rendered for visitors at most once a busyBound (a second). A short TTL
+// bounds staleness from writers this process does not hear about (another
+// instance, an import).
 type pageCache struct {
 	mu       sync.Mutex
 	entries  map[string]*cachedPage
@@ -35,12 +36,31 @@ type pageCache struct {
 	lists    map[int64]uint64            // brand -> generation of its lists
 	threads  map[int64]uint64            // thread -> generation
 	brands   map[int64]uint64            // brand -> generation of any change in it
+	firm     map[genKey]uint64           // the generation of the last change no page may show late (not an Addition)
 	renders  map[cacheSnap]chan struct{} // renderings under way, closed when their request ends
+	busy     time.Duration               // busyBound, or 0: every change renders the page again
 }
 
 // renderWait bounds how long a reader waits for another's rendering of the
 // same page before rendering it itself.
 const renderWait = 2 * time.Second
+
+// A page rendered busyAfter times in a row because it changed, each within
+// two busyBounds of the one before, is busy: visitors are then sent its
+// last rendering until that is busyBound old, however often it changes
+// meanwhile, and the readers that arrive while one renders it again are
+// sent it too rather than wait. Each reply to a thread read by many makes
+// its page stale, and rendering it cost a couple of milliseconds of CPU:
+// 500 replies a second to the most read threads took a whole core in
+// renders alone, and readers queued behind them. Members always see the
+// page as it is (their pages are not kept), so the one who wrote sees it
+// at once; a visitor sees a busy thread as someone who loaded it up to a
+// second earlier would. A page that changes now and then is rendered
+// again at its first read after each change, as before.
+const (
+	busyAfter = 4
+	busyBound = time.Second
+)
 
 // scope is what makes a cached page stale.
 type scope int
@@ -59,21 +79,31 @@ type cachedPage struct {
 	gen         uint64
 	at          time.Time
 	renewing    time.Time // set when one request went to render it again past the TTL
+	streak      int       // renders in a row for a change, each within two busyBounds of the last
 }
 
 // cacheSnap is what the middleware noted before the handler rendered, so a
 // change committed mid-render makes the stored entry stale rather than wrong.
 type cacheSnap struct {
-	pc  *pageCache
-	key string
-	gen uint64
+	pc   *pageCache
+	key  string
+	gen  uint64
+	firm uint64 // an entry older than this generation is never served stale
+}
+
+// genKey is one scope's generation: a brand's lists or any of its changes,
+// or one thread.
+type genKey struct {
+	sc scope
+	id int64
 }
 
 const keyCacheSnap = "cachesnap"
 
 func newPageCache(maxBytes int, ttl time.Duration) *pageCache {
 	return &pageCache{entries: map[string]*cachedPage{}, maxBytes: maxBytes, ttl: ttl,
-		lists: map[int64]uint64{}, threads: map[int64]uint64{}, brands: map[int64]uint64{}, renders: map[cacheSnap]chan struct{}{}}
+		lists: map[int64]uint64{}, threads: map[int64]uint64{}, brands: map[int64]uint64{}, firm: map[genKey]uint64{}, renders: map[cacheSnap]chan struct{}{},
+		busy: busyBound}
 }
 
 // lead makes this request the one that renders s, unless another already
@@ -109,27 +139,39 @@ func (pc *pageCache) invalidate(ch forum.Change) {
 	defer pc.mu.Unlock()
 	pc.clock++
 	pc.brands[ch.BrandID] = pc.clock
+	touched := []genKey{{scopeBrand, ch.BrandID}}
 	if ch.Lists {
 		pc.lists[ch.BrandID] = pc.clock
+		touched = append(touched, genKey{scopeLists, ch.BrandID})
 	}
 	if ch.ThreadID != 0 {
 		pc.threads[ch.ThreadID] = pc.clock
+		touched = append(touched, genKey{scopeThread, ch.ThreadID})
+	}
+	if !ch.Addition {
+		for _, k := range touched {
+			pc.firm[k] = pc.clock
+		}
 	}
 }
 
-// get returns the entry for s unless a change made it stale. Past the TTL,
-// one request is sent to render the page again and the others are answered
-// with this rendering meanwhile: when a busy page expired, every waiting
-// connection used to render it at once (p99 of seconds for a board list
-// under load). A change this process heard is never served stale.
+// get returns the entry for s unless a change made it stale (a busy page's
+// within busyBound of its rendering excepted). Past the TTL, one request
+// is sent to render the page again and the others are answered with this
+// rendering meanwhile: when a busy page expired, every waiting connection
+// used to render it at once (p99 of seconds for a board list under load).
 func (pc *pageCache) get(s cacheSnap) (*cachedPage, bool) {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	e, ok := pc.entries[s.key]
-	if !ok || e.gen != s.gen {
+	if !ok {
 		return nil, false
 	}
-	if now := time.Now(); now.Sub(e.at) > pc.ttl {
+	now := time.Now()
+	if e.gen != s.gen {
+		return e, pc.isBusy(e, s, now, pc.busy)
+	}
+	if now.Sub(e.at) > pc.ttl {
 		if !e.renewing.IsZero() && now.Sub(e.renewing) < pc.ttl {
 			return e, true
 		}
@@ -139,6 +181,24 @@ func (pc *pageCache) get(s cacheSnap) (*cachedPage, bool) {
 	return e, true
 }
 
+// busyCopy is s's busy page as last rendered, for a reader that would
+// otherwise wait for another's rendering of it, while it is under two
+// busyBounds old; nil otherwise.
+func (pc *pageCache) busyCopy(s cacheSnap) *cachedPage {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if e, ok := pc.entries[s.key]; ok && pc.isBusy(e, s, time.Now(), 2*pc.busy) {
+		return e
+	}
+	return nil
+}
+
+// isBusy reports whether e is a busy page's rendering, younger than bound,
+// that may stand for s: nothing but additions changed since it was made.
+func (pc *pageCache) isBusy(e *cachedPage, s cacheSnap, now time.Time, bound time.Duration) bool {
+	return pc.busy > 0 && e.streak >= busyAfter && e.gen >= s.firm && now.Sub(e.at) < bound
+}
+
 func (pc *pageCache) snap(sc scope, brandID, thread int64, key string) cacheSnap {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
@@ -146,11 +206,11 @@ func (pc *pageCache) snap(sc scope, brandID, thread int64, key string) cacheSnap
 	case scopeThread:
 		// A thread page shows only its own thread, so only its own changes
 		// make it stale; a reply elsewhere in the brand does not.
-		return cacheSnap{pc: pc, key: key, gen: pc.threads[thread]}
+		return cacheSnap{pc: pc, key: key, gen: pc.threads[thread], firm: pc.firm[genKey{sc, thread}]}
 	case scopeBrand:
-		return cacheSnap{pc: pc, key: key, gen: pc.brands[brandID]}
+		return cacheSnap{pc: pc, key: key, gen: pc.brands[brandID], firm: pc.firm[genKey{sc, brandID}]}
 	}
-	return cacheSnap{pc: pc, key: key, gen: pc.lists[brandID]}
+	return cacheSnap{pc: pc, key: key, gen: pc.lists[brandID], firm: pc.firm[genKey{sc, brandID}]}
 }
 
 func (pc *pageCache) put(s cacheSnap, body []byte, contentType string) *cachedPage {
@@ -160,6 +220,9 @@ func (pc *pageCache) put(s cacheSnap, body []byte, contentType string) *cachedPa
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	if old, ok := pc.entries[s.key]; ok {
+		if old.gen != e.gen && e.at.Sub(old.at) < 2*pc.busy {
+			e.streak = old.streak + 1
+		}
 		pc.bytes -= len(old.gz)
 		delete(pc.entries, s.key)
 	}
@@ -210,6 +273,11 @@ func (s *Site) Cached(c *gin.Context) {
 		return
 	}
 	if wait := pc.lead(snap); wait != nil {
+		if e := pc.busyCopy(snap); e != nil {
+			writeCached(c, e)
+			c.Abort()
+			return
+		}
 		select {
 		case <-wait:
 		case <-time.After(renderWait):

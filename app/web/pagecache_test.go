@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -134,5 +135,77 @@ func TestOneRenderPerChangeOfAPage(t *testing.T) {
 	}
 	if pc.lead(first) != nil {
 		t.Fatal("a rendering that ended is still waited for")
+	}
+}
+
+// A page rendered again for each of busyAfter changes in quick succession
+// is busy: visitors get its last rendering until that is busyBound old, and
+// readers that find another rendering it get that copy rather than wait.
+// Only additions may show late: a hide or an edit shows at once. A page
+// that changes now and then is rendered again after every change.
+func TestABusyPageIsRenderedAtMostOnceABound(t *testing.T) {
+	pc := newPageCache(1<<20, time.Minute)
+	snap := func() cacheSnap { return pc.snap(scopeThread, 1, 7, "1|en|/t/7/x") }
+	change := func() { pc.invalidate(forum.Change{BrandID: 1, ThreadID: 7, Addition: true}) }
+	pc.put(snap(), []byte("r0"), "text/html")
+	for i := 1; i <= busyAfter; i++ {
+		change()
+		if _, ok := pc.get(snap()); ok {
+			t.Fatalf("after change %d of %d the stale page was served", i, busyAfter)
+		}
+		pc.put(snap(), fmt.Appendf(nil, "r%d", i), "text/html")
+	}
+	change()
+	s := snap()
+	if e, ok := pc.get(s); !ok || plain(t, e) != fmt.Sprintf("r%d", busyAfter) {
+		t.Fatal("a busy page's last rendering was not served within the bound")
+	}
+	e := pc.entries[s.key]
+	e.at = e.at.Add(-busyBound)
+	if _, ok := pc.get(s); ok {
+		t.Fatal("a busy page's rendering older than the bound was served")
+	}
+	if pc.lead(s) != nil {
+		t.Fatal("the first reader past the bound was told to wait")
+	}
+	if c := pc.busyCopy(s); c != e || pc.lead(s) == nil {
+		t.Fatal("a reader beside the one rendering the busy page again was not sent its last rendering")
+	}
+	pc.led(s)
+	e.at = e.at.Add(-busyBound)
+	if pc.busyCopy(s) != nil {
+		t.Fatal("a rendering two bounds old was sent to a reader instead of waiting for the new one")
+	}
+
+	pc.put(s, []byte("busy"), "text/html").streak = busyAfter // busy still, as if rendered a bound ago
+	pc.invalidate(forum.Change{BrandID: 1, ThreadID: 7, Lists: true}) // a moderator hid a reply
+	if _, ok := pc.get(snap()); ok || pc.busyCopy(snap()) != nil {
+		t.Fatal("a busy page was served stale after a change that is not an addition")
+	}
+	pc.put(snap(), []byte("hidden"), "text/html")
+	change()
+	if e, ok := pc.get(snap()); !ok || plain(t, e) != "hidden" {
+		t.Fatal("after the hide was shown, an addition to the still busy page was not bound")
+	}
+
+	// Quiet for two bounds: the next change renders it again at once.
+	pc.put(s, []byte("r5"), "text/html")
+	pc.entries[s.key].at = time.Now().Add(-2 * busyBound)
+	change()
+	pc.put(snap(), []byte("r6"), "text/html")
+	change()
+	if _, ok := pc.get(snap()); ok {
+		t.Fatal("a page that had been quiet was served stale after a change")
+	}
+
+	fresh := newPageCache(1<<20, time.Minute)
+	fresh.busy = 0
+	for i := range busyAfter + 2 {
+		fresh.invalidate(forum.Change{BrandID: 1, ThreadID: 7, Addition: true})
+		s := fresh.snap(scopeThread, 1, 7, "k")
+		if _, ok := fresh.get(s); ok {
+			t.Fatalf("without a bound, change %d was served stale", i)
+		}
+		fresh.put(s, []byte("x"), "text/html")
 	}
 }

@@ -82,6 +82,12 @@ func (s *Site) KeepParts(maxBytes int) {
 	}
 }
 
+// FreshPages renders visitors' kept pages again after every change, busy
+// pages too (see busyAfter); for benchmarks of that render.
+func (s *Site) FreshPages() {
+	s.pages.busy, s.results.busy = 0, 0
+}
+
 // Log is the site's logger.
 func (s *Site) Log() *slog.Logger { return s.log }
 
