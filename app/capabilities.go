@@ -37,7 +37,7 @@ func (a *App) buildCapabilities() {
 	a.site = web.NewSite(a.log, a.authz, a.themes, a.brands, a.members, 16<<20, time.Minute)
 	a.site.SecureCookies = cfg.SecureCookies
 	if !cfg.WholePages {
-		a.site.KeepParts(8 << 20)
+		a.site.KeepParts(4 << 20)
 	}
 	if cfg.FreshPages {
 		a.site.FreshPages()

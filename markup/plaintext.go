@@ -18,27 +18,42 @@ func PlainText(src string) string {
 	key := maphash.String(plainSeed, src)
 	plainMu.Lock()
 	out, ok := plainMemo[key]
+	if !ok {
+		if out, ok = plainOld[key]; ok {
+			remember(key, out)
+		}
+	}
 	plainMu.Unlock()
 	if ok {
 		return out
 	}
 	out = plainText(src)
 	plainMu.Lock()
-	if len(plainMemo) >= plainMemoSize {
-		clear(plainMemo) // simpler than LRU, and a refill costs one page view per thread
-	}
-	plainMemo[key] = out
+	remember(key, out)
 	plainMu.Unlock()
 	return out
 }
 
-// plainMemoSize bounds the memo: a few thousand bodies, a few megabytes.
+// remember keeps out in the memo's newer generation; plainMu is held. Two
+// generations: the bodies read since the last turn stay, so a stream of
+// new posts (each scored and searched once) does not push the thread
+// pages' bodies out with it.
+func remember(key uint64, out string) {
+	if len(plainMemo) >= plainMemoSize {
+		plainOld, plainMemo = plainMemo, make(map[uint64]string, plainMemoSize)
+	}
+	plainMemo[key] = out
+}
+
+// plainMemoSize bounds each generation of the memo: a few thousand bodies,
+// a few megabytes.
 const plainMemoSize = 4096
 
 var (
 	plainSeed = maphash.MakeSeed()
 	plainMu   sync.Mutex
 	plainMemo = make(map[uint64]string, plainMemoSize)
+	plainOld  map[uint64]string
 )
 
 func plainText(src string) string {

@@ -212,6 +212,14 @@ func (t *Theme) Render(w io.Writer, page string, loc *i18n.Localizer, data any) 
 	if err != nil {
 		return err
 	}
+	if b, ok := w.(*bytes.Buffer); ok { // a failed render leaves b as it was
+		n := b.Len()
+		if err := tmpl.ExecuteTemplate(b, "layout", data); err != nil {
+			b.Truncate(n)
+			return fmt.Errorf("themes: render %s: %w", page, err)
+		}
+		return nil
+	}
 	var buf bytes.Buffer
 	if err := tmpl.ExecuteTemplate(&buf, "layout", data); err != nil {
 		return fmt.Errorf("themes: render %s: %w", page, err)

@@ -177,7 +177,7 @@ func TestABusyPageIsRenderedAtMostOnceABound(t *testing.T) {
 		t.Fatal("a rendering two bounds old was sent to a reader instead of waiting for the new one")
 	}
 
-	pc.put(s, []byte("busy"), "text/html").streak = busyAfter // busy still, as if rendered a bound ago
+	pc.put(s, []byte("busy"), "text/html").streak = busyAfter         // busy still, as if rendered a bound ago
 	pc.invalidate(forum.Change{BrandID: 1, ThreadID: 7, Lists: true}) // a moderator hid a reply
 	if _, ok := pc.get(snap()); ok || pc.busyCopy(snap()) != nil {
 		t.Fatal("a busy page was served stale after a change that is not an addition")

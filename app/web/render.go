@@ -121,14 +121,15 @@ func (s *Site) Render(c *gin.Context, code int, page, title string, data any) {
 		// pages stays cookie-free (and cacheable).
 		v.CSRF = s.CSRFToken(c)
 	}
-	var buf bytes.Buffer
-	err := s.themes.For(b.Host).Render(&buf, page, loc, v)
+	buf := renderBufs.get(func() *bytes.Buffer { return bytes.NewBuffer(make([]byte, 0, 64<<10)) })
+	defer keepRenderBuf(buf)
+	err := s.themes.For(b.Host).Render(buf, page, loc, v)
 	if err == nil && v.Refused != nil && !v.Refused.drawn {
 		// The refused form is no longer on the page (the post was hidden
 		// meanwhile...): its message goes at the top instead.
 		v.Flash = v.Refused.All()
 		buf.Reset()
-		err = s.themes.For(b.Host).Render(&buf, page, loc, v)
+		err = s.themes.For(b.Host).Render(buf, page, loc, v)
 	}
 	if err != nil {
 		s.log.Error("render", "request_id", c.GetString(keyReqID), "page", page, "err", err)
@@ -140,6 +141,21 @@ func (s *Site) Render(c *gin.Context, code int, page, title string, data any) {
 	}
 	c.Header("Cache-Control", "private, no-cache")
 	c.Data(code, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// renderBufs are the buffers pages are rendered into: a thread page is
+// 36 KB, and growing a new buffer to that size for each render was the
+// largest of a render's allocations.
+var renderBufs = make(spares[*bytes.Buffer], 8)
+
+// keepRenderBuf keeps buf for the next render, unless an unusual page grew
+// it large. Nothing holds its bytes once Render returns: store keeps a
+// gzipped copy, and c.Data copies them to the connection.
+func keepRenderBuf(buf *bytes.Buffer) {
+	if buf.Cap() <= 1<<20 {
+		buf.Reset()
+		renderBufs.put(buf)
+	}
 }
 
 // PageInfo is what a Site.Head hook sees of a page being rendered.
