@@ -102,12 +102,15 @@ func (l *Localizer) Forms(id string) map[string]string {
 	if m == nil {
 		return map[string]string{"other": id}
 	}
-	if !l.pseudo {
-		return m.src
-	}
-	out := make(map[string]string, len(m.src))
-	for k, v := range m.src {
-		out[k] = wrap(v)
+	out := map[string]string{}
+	for form, v := range m.src {
+		if v == "" {
+			continue
+		}
+		if l.pseudo {
+			v = wrap(v)
+		}
+		out[formNames[plural.Form(form)]] = v
 	}
 	return out
 }
