@@ -32,6 +32,7 @@ SCENARIOS=${SCENARIOS:-baseline home board thread thread_json search post post_r
 # did not run), writers at 500 replies/s.
 OPENLOOP_READ_RATE=${OPENLOOP_READ_RATE:-}
 OPENLOOP_WRITE_RATE=${OPENLOOP_WRITE_RATE:-500}
+OPENLOOP_WARMUP=${OPENLOOP_WARMUP:-3s} # offered first and reported on rows of their own (0s: none)
 HOST=127.0.0.1
 
 secs=${DURATION%s}
@@ -279,14 +280,29 @@ for s in $SCENARIOS; do
 		before=$("$WORK/targets" --data "$RUN" --count)
 		cpu_mark "$PID"
 		out=$(timeout 60 "$WORK/openloop" --url "http://$HOST:$PORT" --reads "$WORK/reads.txt" --warm=false --read-rate "$rate" \
-			--write-rate "$OPENLOOP_WRITE_RATE" --tokens "$TOKENS" --threads "$hot" --nonce "openloop-$(date +%s%N)" --duration "$DURATION")
+			--write-rate "$OPENLOOP_WRITE_RATE" --tokens "$TOKENS" --threads "$hot" --nonce "openloop-$(date +%s%N)" \
+			--warmup "$OPENLOOP_WARMUP" --duration "$DURATION")
 		OTHERS=$(others_cpu "$PID")
 		after=$("$WORK/targets" --data "$RUN" --count)
-		wline=$(grep '^RESULT stream=writers' <<<"$out")
-		acked=$(($(grep -o ' requests=[0-9]*' <<<"$wline" | cut -d= -f2) - $(grep -o ' non2xx=[0-9]*' <<<"$wline" | cut -d= -f2)))
-		record openloop_writers "$PID" "$(grep 'stream=writers' <<<"$out")" "$before" "$after" \
-			"open loop: $OPENLOOP_WRITE_RATE replies/s offered to the 64 most read threads; $((after - before)) committed of $acked acknowledged"
-		record openloop_readers "$PID" "$(grep 'stream=readers' <<<"$out")" 0 0 "open loop: $rate page reads/s offered (1000 most viewed threads)"
+		acked() { # replies acknowledged on one line of the writers' stream
+			local l
+			l=$(grep "^$1 stream=writers" <<<"$out") || { echo 0; return; }
+			echo $(($(grep -o ' requests=[0-9]*' <<<"$l" | cut -d= -f2) - $(grep -o ' non2xx=[0-9]*' <<<"$l" | cut -d= -f2)))
+		}
+		warm_acked=$(acked WARMUP) acked=$(acked RESULT)
+		# The warm-up's lines, as rows of their own: the same load's first
+		# seconds, which the 1% rule holds to as well.
+		lines() { grep -E "^$1 stream=$2|^FIRST_REFUSAL stream=$2 in=$1" <<<"$out" | sed "s/^$1 /RESULT /"; }
+		if [[ $OPENLOOP_WARMUP != 0s ]]; then
+			record openloop_warmup_writers "$PID" "$(lines WARMUP writers)" 0 0 \
+				"open loop, its first $OPENLOOP_WARMUP (not in the rows below): $OPENLOOP_WRITE_RATE replies/s"
+			record openloop_warmup_readers "$PID" "$(lines WARMUP readers)" 0 0 \
+				"open loop, its first $OPENLOOP_WARMUP (not in the rows below): $rate page reads/s"
+		fi
+		record openloop_writers "$PID" "$(lines RESULT writers)" "$((before + warm_acked))" "$after" \
+			"open loop after its first $OPENLOOP_WARMUP: $OPENLOOP_WRITE_RATE replies/s offered to the 64 most read threads; $((after - before)) committed of $((warm_acked + acked)) acknowledged in all"
+		record openloop_readers "$PID" "$(lines RESULT readers)" 0 0 \
+			"open loop after its first $OPENLOOP_WARMUP: $rate page reads/s offered (1000 most viewed threads)"
 		stop_server
 		;;
 	*) echo "unknown scenario $s" >&2 ;;

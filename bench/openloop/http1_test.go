@@ -87,3 +87,22 @@ func TestSendCountsATimeoutFromWhenTheRequestWasDue(t *testing.T) {
 		t.Errorf("the request after the timeout: %+v", got[1])
 	}
 }
+
+// Requests due in the warm-up are sent at the same rate but reported on
+// their own line; the RESULT line counts only those due after it.
+func TestWarmUpIsOfferedButReportedApart(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer ts.Close()
+	srv := server{addr: ts.Listener.Addr().String(), timeout: 5 * time.Second}
+	s := &stream{name: "readers", rate: 100, request: func(int) []byte { return readRequest(srv.addr, "/", true) }}
+	s.offer(srv, 4, time.Now().Add(50*time.Millisecond), 200*time.Millisecond, 300*time.Millisecond)
+	var out strings.Builder
+	s.report(&out, 200*time.Millisecond, 300*time.Millisecond)
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "WARMUP stream=readers") || !strings.HasPrefix(lines[1], "RESULT stream=readers") {
+		t.Fatalf("report:\n%s", out.String())
+	}
+	if !strings.Contains(lines[0], " requests=20 ") || !strings.Contains(lines[1], " requests=30 ") || !strings.Contains(lines[1], " rps=100.0 ") {
+		t.Errorf("want 20 requests in the warm-up and 30 after it, at 100/s:\n%s", out.String())
+	}
+}

@@ -13,7 +13,11 @@
 // prints for wrk, with stream=readers or stream=writers, and the first
 // refusal's status and body. Latencies are in microseconds; lag_p99_us is how
 // late this program itself queued requests (it counts in the latencies: a
-// request's clock starts when it was due).
+// request's clock starts when it was due). With --warmup, requests are
+// offered at the same rates for that long first and reported apart, on a
+// WARMUP line, as wrk2 leaves its calibration out of what it records: the
+// RESULT line is the server under a steady load, and the WARMUP line how it
+// met the load's first seconds.
 //
 // It runs on the server's own cores, so it speaks HTTP/1.1 itself over a
 // fixed pool of keep-alive connections per stream, as wrk2 does: net/http's
@@ -50,10 +54,14 @@ func main() {
 	timeout := flag.Duration("timeout", 5*time.Second, "a request not answered by then counts as a socket error")
 	warm := flag.Bool("warm", true, "read every path once before the run, as a running server would have")
 	gzipped := flag.Bool("gzip", true, "readers accept gzip, as every browser does")
-	conns := flag.Int("conns", 64, "connections per stream; a request due while all are busy waits for one, its clock running")
+	conns := flag.Int("conns", 64, "connections per stream, opened before the first request is due; a request due while all are busy waits for one, its clock running")
+	warmup := flag.Duration("warmup", 0, "offer the same load this long first, reported apart on a WARMUP line (at most 5s)")
 	flag.Parse()
 	if *duration <= 0 || *duration > 15*time.Second {
 		log.Fatal("openloop: --duration must be within 15s")
+	}
+	if *warmup < 0 || *warmup > 5*time.Second {
+		log.Fatal("openloop: --warmup must be within 5s")
 	}
 	if *conns < 1 {
 		log.Fatal("openloop: --conns must be at least 1")
@@ -93,14 +101,14 @@ func main() {
 	if len(streams) == 0 {
 		log.Fatal("openloop: nothing to offer: set --read-rate or --write-rate")
 	}
-	start := time.Now().Add(50 * time.Millisecond)
+	start := time.Now().Add(200 * time.Millisecond) // time to open the connections
 	var wg sync.WaitGroup
 	for _, s := range streams {
-		wg.Go(func() { s.offer(srv, *conns, start, *duration) })
+		wg.Go(func() { s.offer(srv, *conns, start, *warmup, *duration) })
 	}
 	wg.Wait()
 	for _, s := range streams {
-		s.report(os.Stdout, *duration)
+		s.report(os.Stdout, *warmup, *duration)
 	}
 }
 
@@ -126,21 +134,23 @@ type stream struct {
 
 	mu      sync.Mutex
 	results []result
-	lags    []time.Duration // from when each request was due to when it was queued
+	lags    []time.Duration // from when each measured request was due to when it was queued
 }
 
-// job is request n, due at due.
+// job is request n, due at due; warm when it falls in the warm-up.
 type job struct {
-	n   int
-	due time.Time
+	n    int
+	due  time.Time
+	warm bool
 }
 
 // offer queues request n at start + n/rate, for a pool of conns connections
 // to send as each comes free, so a slow answer delays nothing but the
 // requests that find every connection busy, and waits for the answers.
-func (s *stream) offer(srv server, conns int, start time.Time, d time.Duration) {
+func (s *stream) offer(srv server, conns int, start time.Time, warmup, d time.Duration) {
 	interval := time.Duration(float64(time.Second) / s.rate)
-	total := int(d / interval)
+	total := int((warmup + d) / interval)
+	measured := start.Add(warmup)
 	jobs := make(chan job, total)
 	var wg sync.WaitGroup
 	for range conns {
@@ -156,8 +166,11 @@ func (s *stream) offer(srv server, conns int, start time.Time, d time.Duration) 
 		now := time.Now()
 		for ; n < total && !start.Add(time.Duration(n)*interval).After(now); n++ {
 			due := start.Add(time.Duration(n) * interval)
-			lags = append(lags, now.Sub(due))
-			jobs <- job{n: n, due: due}
+			warm := due.Before(measured)
+			if !warm {
+				lags = append(lags, now.Sub(due))
+			}
+			jobs <- job{n: n, due: due, warm: warm}
 		}
 		// Waking for every request at 10,000 a second would cost the
 		// server's CPU; a quarter of a millisecond late is within noise.
@@ -174,17 +187,35 @@ type result struct {
 	status int           // 0: no answer (a socket error or the timeout)
 	bytes  int
 	body   string // the start of a refusal's body, or the error
+	warm   bool   // due in the warm-up
 }
 
-// report prints the stream's RESULT line, in common.lua's form.
-func (s *stream) report(w io.Writer, d time.Duration) {
+// report prints the stream's WARMUP line (with a warm-up) and RESULT line,
+// in common.lua's form.
+func (s *stream) report(w io.Writer, warmup, d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	slices.SortFunc(s.results, func(a, b result) int { return cmp.Compare(a.took, b.took) })
-	latencies := make([]time.Duration, len(s.results))
+	var warm, measured []result
+	for _, r := range s.results {
+		if r.warm {
+			warm = append(warm, r)
+		} else {
+			measured = append(measured, r)
+		}
+	}
+	if warmup > 0 {
+		s.line(w, "WARMUP", warm, nil, warmup)
+	}
+	s.line(w, "RESULT", measured, s.lags, d)
+}
+
+// line prints one line of results over d, and the first refusal among them.
+func (s *stream) line(w io.Writer, label string, results []result, lags []time.Duration, d time.Duration) {
+	slices.SortFunc(results, func(a, b result) int { return cmp.Compare(a.took, b.took) })
+	latencies := make([]time.Duration, len(results))
 	answered, non2xx, statusErrs, sockErrs, bytes := 0, 0, 0, 0, int64(0)
 	var first *result
-	for i, r := range s.results {
+	for i, r := range results {
 		latencies[i] = r.took // a request that failed counts for as long as it waited
 		switch {
 		case r.status == 0:
@@ -200,20 +231,20 @@ func (s *stream) report(w io.Writer, d time.Duration) {
 			non2xx++
 		}
 		if r.body != "" && first == nil {
-			first = &s.results[i]
+			first = &results[i]
 		}
 	}
-	slices.Sort(s.lags)
+	slices.Sort(lags)
 	secs := d.Seconds()
-	fmt.Fprintf(w, "RESULT stream=%s offered=%.1f rps=%.1f p50_us=%d p90_us=%d p99_us=%d max_us=%d requests=%d seconds=%.2f status_errors=%d socket_errors=%d bytes=%d non2xx=%d lag_p99_us=%d\n",
-		s.name, s.rate, float64(answered)/secs, pct(latencies, 50), pct(latencies, 90), pct(latencies, 99), pct(latencies, 100),
-		answered, secs, statusErrs, sockErrs, bytes, non2xx, pct(s.lags, 99))
+	fmt.Fprintf(w, "%s stream=%s offered=%.1f rps=%.1f p50_us=%d p90_us=%d p99_us=%d max_us=%d requests=%d seconds=%.2f status_errors=%d socket_errors=%d bytes=%d non2xx=%d lag_p99_us=%d\n",
+		label, s.name, s.rate, float64(answered)/secs, pct(latencies, 50), pct(latencies, 90), pct(latencies, 99), pct(latencies, 100),
+		answered, secs, statusErrs, sockErrs, bytes, non2xx, pct(lags, 99))
 	if first != nil {
 		status := first.status
 		if status == 0 {
 			status = -1
 		}
-		fmt.Fprintf(w, "FIRST_REFUSAL stream=%s status=%d body=%s\n", s.name, status, first.body)
+		fmt.Fprintf(w, "FIRST_REFUSAL stream=%s in=%s status=%d body=%s\n", s.name, label, status, first.body)
 	}
 }
 
@@ -277,10 +308,12 @@ type server struct {
 }
 
 // send sends each job's request on one connection in turn, until jobs is
-// closed, and returns what came of them.
+// closed, and returns what came of them. The connection is opened before
+// the first job, as wrk2 connects before its clock starts: 128 connections
+// opened at the first due requests were part of the run's first second.
 func (srv server) send(jobs <-chan job, request func(n int) []byte) []result {
 	var out []result
-	var c *conn
+	c, _ := srv.dial() // on failure, the first job dials again and reports it
 	for j := range jobs {
 		var r result
 		var err error
@@ -290,7 +323,7 @@ func (srv server) send(jobs <-chan job, request func(n int) []byte) []result {
 		if err == nil {
 			r, err = c.roundTrip(request(j.n), time.Now().Add(srv.timeout))
 		}
-		r.took = time.Since(j.due)
+		r.took, r.warm = time.Since(j.due), j.warm
 		if err != nil {
 			r.status, r.body = 0, err.Error()
 		}
