@@ -25,7 +25,7 @@ PORTS=(18090 18091)
 export BENCH_LUA="$ROOT/bench/wrk"
 
 PRISTINE="$WORK/pristine-$THREADS-$POSTS-$SEED"
-[[ -f $PRISTINE/done ]] || { echo "run bench/run.sh first (THREADS=$THREADS POSTS=$POSTS) to generate the SQLite twin" >&2; exit 1; }
+[[ -f $PRISTINE/settled ]] || { echo "run bench/run.sh first (THREADS=$THREADS POSTS=$POSTS) to generate the SQLite twin" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install -y wrk" >&2; exit 1; }
 
 PIDS=()

@@ -4,7 +4,11 @@
 // to reply to, and a file of popular thread pages for the mixed run. With
 // --count it prints the number of posts, so the bench can count committed
 // replies rather than trust response codes alone; with --job NAME, how many
-// times that background job has finished (0 when it never ran).
+// times that background job has finished (0 when it never ran); with
+// --backlog, how much of the work a server does in the background on a bulk
+// load is still to do (posts whose signals are unread, threads the radar has
+// not grouped or whose language is unknown), so the bench measures a server
+// that has caught up, as a running one has.
 package main
 
 import (
@@ -23,14 +27,22 @@ func main() {
 	reads := flag.String("reads", "", "write popular thread paths here, one per line")
 	countOnly := flag.Bool("count", false, "print the number of posts and exit")
 	job := flag.String("job", "", "print how many times this background job has run and exit")
+	backlog := flag.Bool("backlog", false, "print how many posts and threads still wait for background work and exit")
 	flag.Parse()
-	if err := run(context.Background(), *data, *reads, *job, *countOnly); err != nil {
+	if err := run(context.Background(), *data, *reads, *job, *countOnly, *backlog); err != nil {
 		fmt.Fprintln(os.Stderr, "targets:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, data, reads, job string, countOnly bool) error {
+// backlogQuery counts what the server's background catch-up (signals, radar
+// grouping, language labels) has still to do.
+const backlogQuery = `SELECT
+ (SELECT COUNT(*) FROM posts p WHERE NOT EXISTS (SELECT 1 FROM post_signals s WHERE s.post_id = p.id))
+ + (SELECT COUNT(*) FROM threads t WHERE NOT EXISTS (SELECT 1 FROM radar_threads r WHERE r.thread_id = t.id))
+ + (SELECT COUNT(*) FROM threads WHERE language = '')`
+
+func run(ctx context.Context, data, reads, job string, countOnly, backlog bool) error {
 	if data == "" {
 		return fmt.Errorf("--data is required")
 	}
@@ -39,21 +51,13 @@ func run(ctx context.Context, data, reads, job string, countOnly bool) error {
 		return err
 	}
 	defer db.Close()
-	if job != "" {
-		var n int64
-		if err := db.QueryRow(ctx, `SELECT COALESCE(MAX(runs), 0) FROM jobs WHERE name = ?`, job).Scan(&n); err != nil {
-			return err
-		}
-		fmt.Println(n)
-		return nil
-	}
-	if countOnly {
-		var n int64
-		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM posts`).Scan(&n); err != nil {
-			return err
-		}
-		fmt.Println(n)
-		return nil
+	switch {
+	case job != "":
+		return printCount(ctx, db, `SELECT COALESCE(MAX(runs), 0) FROM jobs WHERE name = ?`, job)
+	case countOnly:
+		return printCount(ctx, db, `SELECT COUNT(*) FROM posts`)
+	case backlog:
+		return printCount(ctx, db, backlogQuery)
 	}
 	var brand int64
 	if err := db.QueryRow(ctx, `SELECT id FROM brands WHERE is_default = 1`).Scan(&brand); err != nil {
@@ -130,4 +134,14 @@ func writeReadTargets(ctx context.Context, db *sqldb.DB, brand int64, path strin
 		return err
 	}
 	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
+// printCount prints the one number query returns.
+func printCount(ctx context.Context, db *sqldb.DB, query string, args ...any) error {
+	var n int64
+	if err := db.QueryRow(ctx, query, args...).Scan(&n); err != nil {
+		return err
+	}
+	fmt.Println(n)
+	return nil
 }
