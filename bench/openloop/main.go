@@ -55,13 +55,13 @@ func main() {
 	warm := flag.Bool("warm", true, "read every path once before the run, as a running server would have")
 	gzipped := flag.Bool("gzip", true, "readers accept gzip, as every browser does")
 	conns := flag.Int("conns", 64, "connections per stream, opened before the first request is due; a request due while all are busy waits for one, its clock running")
-	warmup := flag.Duration("warmup", 0, "offer the same load this long first, reported apart on a WARMUP line (at most 5s)")
+	warmup := flag.Duration("warmup", 0, "offer the same load this long first, reported apart on a WARMUP line (at most 10s, wrk2's calibration)")
 	flag.Parse()
 	if *duration <= 0 || *duration > 15*time.Second {
 		log.Fatal("openloop: --duration must be within 15s")
 	}
-	if *warmup < 0 || *warmup > 5*time.Second {
-		log.Fatal("openloop: --warmup must be within 5s")
+	if *warmup < 0 || *warmup > 10*time.Second {
+		log.Fatal("openloop: --warmup must be within 10s")
 	}
 	if *conns < 1 {
 		log.Fatal("openloop: --conns must be at least 1")
