@@ -172,7 +172,7 @@ status() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 BESIDE=$(top -b -n 2 -d 1 -w 200 | awk '/^top -/ { n++ } n == 2 && $1 ~ /^[0-9]+$/ && $9 + 0 >= 5 { printf "%s %s%%; ", $12, $9 }')
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
-printf 'scenario\treq_per_s\tp50_ms\tp99_ms\trequests\tnon_2xx\tsocket_errors\tcommitted_per_s\tpeak_rss_mb\tload1\tnote\tothers_cpu_pct\n' >"$RESULTS"
+printf 'scenario\treq_per_s\tp50_ms\tp99_ms\trequests\tnon_2xx\tsocket_errors\tcommitted_per_s\tpeak_rss_mb\tload1\tnote\tothers_cpu_pct\tserver_cores\n' >"$RESULTS"
 
 # What else ran beside each run: cpu_mark PID notes the machine's busy CPU
 # time, the server's and this shell's children's (wrk's) before it;
@@ -188,6 +188,12 @@ others_cpu() {
 		-v b0="${T0[0]}" -v p0="${T0[1]}" -v k0="${T0[2]}" -v w0="${T0[3]}" -v hz="$HZ" -v n="$(nproc)" \
 		'BEGIN { o = (b - b0) - (p - p0) - (k - k0); if (o < 0) o = 0; printf "%.0f", 100 * o / ((w - w0) * hz * n) }'
 }
+# server_cores PID: the CPUs the server used on average since cpu_mark, so
+# a table shows what a load costs as well as how it was served.
+server_cores() {
+	awk -v p="$(proc_cpu "$1")" -v w="$(date +%s.%N)" -v p0="${T0[1]}" -v w0="${T0[3]}" -v hz="$HZ" \
+		'BEGIN { printf "%.2f", (p - p0) / ((w - w0) * hz) }'
+}
 
 # run NAME PID URL SCRIPT [NOTE]: one bounded wrk run; PID's peak RSS is
 # reset before and read after (VmHWM).
@@ -199,7 +205,7 @@ run() {
 	export BENCH_NONCE="$name-$(date +%s%N)"
 	cpu_mark "$pid"
 	out=$(timeout 60 wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DURATION" --timeout 5s -s "$BENCH_LUA/$script" "$url")
-	OTHERS=$(others_cpu "$pid")
+	OTHERS=$(others_cpu "$pid") SERVER_CORES=$(server_cores "$pid")
 	after=$("$WORK/targets" --data "$RUN" --count)
 	record "$name" "$pid" "$out" "$before" "$after" "$note"
 }
@@ -232,7 +238,8 @@ record() {
 	hwm=$(status "$pid" VmHWM)
 	awk -v OFS='\t' -v name="$name" -v rps="$rps" -v p50="$p50" -v p99="$p99" -v reqs="$reqs" -v serr="$bad" -v kerr="$kerr" \
 		-v com="$committed" -v hwm="$hwm" -v load="$(cut -d' ' -f1 /proc/loadavg)" -v note="$note" -v others="${OTHERS:-}" \
-		'BEGIN { print name, rps, sprintf("%.2f", p50 / 1000), sprintf("%.2f", p99 / 1000), reqs, serr, kerr, com, sprintf("%.1f", hwm / 1024), load, note, others }' |
+		-v cores="${SERVER_CORES:-}" \
+		'BEGIN { print name, rps, sprintf("%.2f", p50 / 1000), sprintf("%.2f", p99 / 1000), reqs, serr, kerr, com, sprintf("%.1f", hwm / 1024), load, note, others, cores }' |
 		tee -a "$RESULTS"
 }
 
@@ -269,7 +276,7 @@ for s in $SCENARIOS; do
 		rpid=$!
 		wout=$(timeout 60 wrk -t1 -c$((CONNS / 2)) -d"$DURATION" --timeout 5s -s "$BENCH_LUA/post.lua" "http://$HOST:$PORT/")
 		wait "$rpid"
-		OTHERS=$(others_cpu "$PID")
+		OTHERS=$(others_cpu "$PID") SERVER_CORES=$(server_cores "$PID")
 		after=$("$WORK/targets" --data "$RUN" --count)
 		record post_with_readers "$PID" "$wout" "$before" "$after" "writers: 1 wrk thread, $((CONNS / 2)) conns"
 		record readers_with_posts "$PID" "$(cat "$WORK/readers.out")" 0 0 "readers of the 1000 most viewed threads beside the writers"
@@ -294,7 +301,7 @@ for s in $SCENARIOS; do
 		out=$(timeout 60 "$WORK/openloop" --url "http://$HOST:$PORT" --reads "$WORK/reads.txt" --warm=false --read-rate "$rate" \
 			--write-rate "$OPENLOOP_WRITE_RATE" --tokens "$TOKENS" --threads "$hot" --nonce "openloop-$(date +%s%N)" \
 			--warmup "$OPENLOOP_WARMUP" --duration "$DURATION")
-		OTHERS=$(others_cpu "$PID")
+		OTHERS=$(others_cpu "$PID") SERVER_CORES=$(server_cores "$PID")
 		after=$("$WORK/targets" --data "$RUN" --count)
 		acked() { # replies acknowledged on one line of the writers' stream
 			local l
@@ -305,16 +312,24 @@ for s in $SCENARIOS; do
 		# The warm-up's lines, as rows of their own: the same load's first
 		# seconds, which the 1% rule holds to as well.
 		lines() { grep -E "^$1 stream=$2|^FIRST_REFUSAL stream=$2 in=$1" <<<"$out" | sed "s/^$1 /RESULT /"; }
-		if [[ $OPENLOOP_WARMUP != 0s ]]; then
-			record openloop_warmup_writers "$PID" "$(lines WARMUP writers)" 0 0 \
-				"open loop, its first $OPENLOOP_WARMUP (not in the rows below): $OPENLOOP_WRITE_RATE replies/s"
-			record openloop_warmup_readers "$PID" "$(lines WARMUP readers)" 0 0 \
-				"open loop, its first $OPENLOOP_WARMUP (not in the rows below): $rate page reads/s"
+		# A stream offered at rate 0 (OPENLOOP_READ_RATE or
+		# OPENLOOP_WRITE_RATE), to measure the other alone, has no rows.
+		if ((OPENLOOP_WRITE_RATE > 0)); then
+			if [[ $OPENLOOP_WARMUP != 0s ]]; then
+				record openloop_warmup_writers "$PID" "$(lines WARMUP writers)" 0 0 \
+					"open loop, its first $OPENLOOP_WARMUP (not in the rows below): $OPENLOOP_WRITE_RATE replies/s"
+			fi
+			record openloop_writers "$PID" "$(lines RESULT writers)" "$((before + warm_acked))" "$after" \
+				"open loop after its first $OPENLOOP_WARMUP: $OPENLOOP_WRITE_RATE replies/s offered to the 64 most read threads; $((after - before)) committed of $((warm_acked + acked)) acknowledged in all"
 		fi
-		record openloop_writers "$PID" "$(lines RESULT writers)" "$((before + warm_acked))" "$after" \
-			"open loop after its first $OPENLOOP_WARMUP: $OPENLOOP_WRITE_RATE replies/s offered to the 64 most read threads; $((after - before)) committed of $((warm_acked + acked)) acknowledged in all"
-		record openloop_readers "$PID" "$(lines RESULT readers)" 0 0 \
-			"open loop after its first $OPENLOOP_WARMUP: $rate page reads/s offered (1000 most viewed threads)"
+		if ((rate > 0)); then
+			if [[ $OPENLOOP_WARMUP != 0s ]]; then
+				record openloop_warmup_readers "$PID" "$(lines WARMUP readers)" 0 0 \
+					"open loop, its first $OPENLOOP_WARMUP (not in the rows below): $rate page reads/s"
+			fi
+			record openloop_readers "$PID" "$(lines RESULT readers)" 0 0 \
+				"open loop after its first $OPENLOOP_WARMUP: $rate page reads/s offered (1000 most viewed threads)"
+		fi
 		stop_server
 		;;
 	*) echo "unknown scenario $s" >&2 ;;
@@ -327,14 +342,14 @@ echo "== each scenario against the baseline (net/http serving the thread page's 
 awk -F'\t' '
 	NR == 1 { next }
 	$1 == "baseline" { base = $2 }
-	{ name[++n] = $1; rps[n] = $2; p99[n] = $4; com[n] = $8; rss[n] = $9; note[n] = $11; oth[n] = $12 }
+	{ name[++n] = $1; rps[n] = $2; p99[n] = $4; com[n] = $8; rss[n] = $9; note[n] = $11; oth[n] = $12; cores[n] = $13 }
 	END {
-		print "| scenario | req/s | share of baseline | p99 ms | committed replies/s | peak RSS MB | CPU used by others |"
-		print "|---|---:|---:|---:|---:|---:|---:|"
+		print "| scenario | req/s | share of baseline | p99 ms | committed replies/s | peak RSS MB | server CPUs | CPU used by others |"
+		print "|---|---:|---:|---:|---:|---:|---:|---:|"
 		for (i = 1; i <= n; i++) {
 			share = (base > 0 && note[i] !~ /^FAILED/) ? sprintf("%.3f", rps[i] / base) : "-"
 			if (note[i] ~ /^FAILED/) share = "FAILED"
-			printf "| %s | %s | %s | %s | %s | %s | %s%% |\n", name[i], rps[i], share, p99[i], (com[i] == "-" ? "" : com[i]), rss[i], oth[i]
+			printf "| %s | %s | %s | %s | %s | %s | %s | %s%% |\n", name[i], rps[i], share, p99[i], (com[i] == "-" ? "" : com[i]), rss[i], cores[i], oth[i]
 		}
 	}' "$RESULTS" | tee "$RESULTS.md"
 {
