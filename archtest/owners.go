@@ -177,8 +177,8 @@ var AllowedReads = []Read{
 		"an incident's page lists its threads with their titles and the agents' names; its contacts are the brand's staff"},
 	{"mutual/forum/stackexchange", []string{"reputation_events"}, "bulk loader"},
 	{"mutual/migrations/storecopy", nil, "migrate-store copies a whole database table by table"},
-	{"mutual/bench/targets", []string{"brands", "boards", "threads", "posts", "jobs"},
-		"benchmark tool: picks ids to aim load at"},
+	{"mutual/bench/targets", []string{"brands", "boards", "threads", "posts", "jobs", "post_signals", "radar_threads"},
+		"benchmark tool: picks ids to aim load at, and counts the background catch-up left before it measures"},
 }
 
 // TestSupport marks packages that only tests import (named like sqldbtest):
