@@ -44,9 +44,10 @@ type Change struct {
 	ThreadID int64 // 0 when no single thread changed
 	Lists    bool  // board lists and the home page changed too
 	// Addition says the change only adds to what pages show (a question,
-	// a reply, kudos): a visitor's copy of a page changing several times a
-	// second may show it up to a second late. Every other change (an
-	// edit, an acceptance, a moderator's hide, an erasure) shows at once.
+	// a reply) or moves a kudos count (given or taken back): a visitor's
+	// copy of a page changing several times a second may show it up to a
+	// second late. Every other change (an edit, an acceptance, a
+	// moderator's hide, an erasure) shows at once.
 	Addition bool
 }
 

@@ -170,7 +170,7 @@ func (pc *pageCache) get(s cacheSnap) (*cachedPage, bool) {
 	}
 	now := time.Now()
 	if e.gen != s.gen {
-		return e, pc.isBusy(e, s, now, pc.busy)
+		return e, pc.isBusy(e, s, now)
 	}
 	if now.Sub(e.at) > pc.ttl {
 		if !e.renewing.IsZero() && now.Sub(e.renewing) < pc.ttl {
@@ -196,10 +196,11 @@ func (pc *pageCache) lastCopy(s cacheSnap) *cachedPage {
 	return nil
 }
 
-// isBusy reports whether e is a busy page's rendering, younger than bound,
-// that may stand for s: nothing but additions changed since it was made.
-func (pc *pageCache) isBusy(e *cachedPage, s cacheSnap, now time.Time, bound time.Duration) bool {
-	return pc.busy > 0 && e.streak >= busyAfter && e.gen >= s.firm && now.Sub(e.at) < bound
+// isBusy reports whether e is a busy page's rendering, younger than the
+// bound, that may stand for s: nothing but additions changed since it was
+// made.
+func (pc *pageCache) isBusy(e *cachedPage, s cacheSnap, now time.Time) bool {
+	return pc.busy > 0 && e.streak >= busyAfter && e.gen >= s.firm && now.Sub(e.at) < pc.busy
 }
 
 func (pc *pageCache) snap(sc scope, brandID, thread int64, key string) cacheSnap {
