@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/bits"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
 )
@@ -20,28 +18,10 @@ const maxGroup = 128
 // arrive while it runs (takeMore).
 const maxJoin = 8
 
-// commitWait is how long a group smaller than maxJoin stays open for
-// company once writes come from several callers at once (expectCompany),
-// as PostgreSQL's commit_delay with commit_siblings. A commit's fixed
-// cost (the WAL frames of the pages every reply touches, the fsync, the
-// wake-ups of the writer's, the syncer's and the callers' threads) is then
-// shared by everyone in the group. Replies offered at a fixed 500 a second
-// (bench/openloop, writers alone, three interleaved pairs of 15 s): the
-// server's CPU ticks, median, 1,611 committing at once and 1,339 waiting
-// 10 ms (3 ms saved about half as much); the writers' p99 10.7 and 18.8 ms.
-const commitWait = 10 * time.Millisecond
-
-// crowdedOf is how many of the last 8 jobs must have arrived while another
-// was in flight before a group waits for company. A lone caller writing
-// one transaction after another never arrives crowded, so it never waits.
-const crowdedOf = 4
-
 type job struct {
 	ctx  context.Context
 	fn   func(tx *Tx) error
 	done chan error
-	// crowded says another job was in flight when this one was queued.
-	crowded bool
 	// hooks are the job's AfterCommit hooks, set by the writer before it
 	// answers done and run by the caller once done says nil.
 	hooks []func()
@@ -51,14 +31,8 @@ type job struct {
 type committer struct {
 	once     sync.Once
 	jobs     chan *job
-	priority error         // from pinThread
-	groups   atomic.Int64  // groups committed together (tests)
-	waits    atomic.Int64  // times a group waited for company (tests)
-	wait     time.Duration // commitWait; a test may lengthen it
-	inflight atomic.Int64  // jobs queued and not yet answered
-	// recent has bit i set when the i-th last job taken arrived crowded;
-	// only the writer goroutine touches it.
-	recent uint8
+	priority error        // from pinThread
+	groups   atomic.Int64 // groups committed together (tests)
 }
 
 // writerNice is the nice value of the writer's and the syncer's threads,
@@ -78,7 +52,6 @@ const (
 func (db *DB) startCommitter() {
 	db.commit.once.Do(func() {
 		db.commit.jobs = make(chan *job, 4*maxGroup)
-		db.commit.wait = commitWait
 		boosted := make(chan error, 1)
 		go db.commitLoop(boosted)
 		db.commit.priority = <-boosted
@@ -92,9 +65,7 @@ func (db *DB) WriterPriority() error { return db.commit.priority }
 
 func (db *DB) group(ctx context.Context, fn func(tx *Tx) error) error {
 	db.startCommitter()
-	crowded := db.commit.inflight.Add(1) > 1
-	defer db.commit.inflight.Add(-1)
-	j := &job{ctx: ctx, fn: fn, done: make(chan error, 1), crowded: crowded}
+	j := &job{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
 	case db.commit.jobs <- j:
 	case <-ctx.Done():
@@ -145,13 +116,11 @@ func (db *DB) commitLoop(boosted chan<- error) {
 				}
 			}
 		}
-		db.commit.took(first)
 		batch := []*job{first}
 	fill:
 		for len(batch) < maxGroup {
 			select {
 			case j := <-db.commit.jobs:
-				db.commit.took(j)
 				batch = append(batch, j)
 			default:
 				break fill
@@ -220,16 +189,12 @@ type outcome struct {
 // error or a RAISE(ROLLBACK)), its savepoint is gone too: the jobs that ran
 // before it get the error, and the rest are left for another group.
 func (db *DB) runBatch(batch *[]*job) (g outcome) {
-	var openUntil time.Time
-	if db.commit.expectCompany() {
-		openUntil = time.Now().Add(db.commit.wait)
-	}
 	sqlTx, err := db.writer.BeginTx(context.Background(), nil)
 	if err != nil {
 		g.next, g.err = len(*batch), fmt.Errorf("sqldb: begin: %w", err)
 		return g
 	}
-	for ; g.next < len(*batch) || db.takeMore(batch, openUntil); g.next++ {
+	for ; g.next < len(*batch) || db.takeMore(batch); g.next++ {
 		j := (*batch)[g.next]
 		if err := j.ctx.Err(); err != nil {
 			g.failed = append(g.failed, failure{j, err})
@@ -309,54 +274,23 @@ func (t *Tx) endSavepoint(keep bool) error {
 }
 
 // takeMore adds to the batch a job that arrived while the batch ran, if
-// there is one and the batch is still small, waiting for one until
-// openUntil (zero: not at all). Jobs that come in while a small group runs
-// join its commit instead of waiting for the next: with kudos at 2,000 a
-// second most groups were a single job, and a commit (and the fsync and
-// checkpoint work each commit brings) cost as much as the kudos in it. A
-// large group already shares its commit widely, and letting it grow would
-// only hold back the answers of the jobs at its head.
-func (db *DB) takeMore(batch *[]*job, openUntil time.Time) bool {
+// there is one and the batch is still small. Jobs that come in while a
+// small group runs join its commit instead of waiting for the next: with
+// kudos at 2,000 a second most groups were a single job, and a commit (and
+// the fsync and checkpoint work each commit brings) cost as much as the
+// kudos in it. A large group already shares its commit widely, and letting
+// it grow would only hold back the answers of the jobs at its head.
+func (db *DB) takeMore(batch *[]*job) bool {
 	if len(*batch) >= maxJoin {
 		return false
 	}
 	select {
 	case j := <-db.commit.jobs:
-		db.commit.took(j)
 		*batch = append(*batch, j)
 		return true
 	default:
-	}
-	wait := time.Until(openUntil)
-	if wait <= 0 {
 		return false
 	}
-	db.commit.waits.Add(1)
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case j := <-db.commit.jobs:
-		db.commit.took(j)
-		*batch = append(*batch, j)
-		return true
-	case <-t.C:
-	case <-db.closed:
-	}
-	return false
-}
-
-// took notes whether a job the writer took arrived crowded.
-func (c *committer) took(j *job) {
-	c.recent <<= 1
-	if j.crowded {
-		c.recent |= 1
-	}
-}
-
-// expectCompany reports whether writes are coming from several callers at
-// once, so a group kept open a moment is likely to be joined.
-func (c *committer) expectCompany() bool {
-	return bits.OnesCount8(c.recent) >= crowdedOf
 }
 
 // safeRun turns a panic in fn into an error, so one bad job cannot take the

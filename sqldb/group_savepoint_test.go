@@ -3,10 +3,8 @@ package sqldb
 import (
 	"context"
 	"errors"
-	"fmt"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -458,62 +456,5 @@ func TestFirstWriterOfAGroupNeedsNoSavepoint(t *testing.T) {
 	}
 	if strings.Join(names, ",") != "kept" {
 		t.Errorf("rows %v, want only the one kept", names)
-	}
-}
-
-// Writes from several callers at once keep a small group open a moment for
-// company, so they share a commit; a lone caller writing one transaction
-// after another never waits; and a group that fills up commits at once.
-func TestCrowdedWritesWaitForCompany(t *testing.T) {
-	ctx := context.Background()
-	db := groupDB(t)
-	for i := 0; i < 50; i++ {
-		if err := db.InTx(ctx, insertJob(ctx, fmt.Sprintf("lone-%d", i))); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if w := db.commit.waits.Load(); w != 0 {
-		t.Fatalf("a lone writer's groups waited for company %d times, want never", w)
-	}
-
-	var wg sync.WaitGroup
-	for c := 0; c < 3; c++ {
-		wg.Add(1)
-		go func(c int) {
-			defer wg.Done()
-			for i := 0; i < 20; i++ {
-				if err := db.InTx(ctx, insertJob(ctx, fmt.Sprintf("crowd-%d-%d", c, i))); err != nil {
-					t.Error(err)
-					return
-				}
-			}
-		}(c)
-	}
-	wg.Wait()
-	if db.commit.waits.Load() == 0 {
-		t.Fatal("three callers writing at once never kept a group open for company")
-	}
-
-	// With a wait far longer than the test, the first write's group stays
-	// open until maxJoin writes are in it, then commits at once. The writer
-	// is idle here; the job sent below publishes these to it.
-	db.commit.wait = time.Hour
-	db.commit.recent = 0xff
-	groups, waits := db.commit.groups.Load(), db.commit.waits.Load()
-	errs := make(chan error, maxJoin)
-	go func() { errs <- db.InTx(ctx, insertJob(ctx, "open-0")) }()
-	for db.commit.waits.Load() == waits {
-		time.Sleep(time.Millisecond)
-	}
-	for i := 1; i < maxJoin; i++ {
-		go func(i int) { errs <- db.InTx(ctx, insertJob(ctx, fmt.Sprintf("open-%d", i))) }(i)
-	}
-	for i := 0; i < maxJoin; i++ {
-		if err := <-errs; err != nil {
-			t.Fatal(err)
-		}
-	}
-	if got := db.commit.groups.Load() - groups; got != 1 {
-		t.Errorf("%d writes arriving while a group waited took %d commits, want 1", maxJoin, got)
 	}
 }
