@@ -14,6 +14,10 @@
 #
 # Quick run:  THREADS=10000 POSTS=100000 DURATION=5s bench/run.sh
 # Full run:   bench/run.sh            (100,000 threads / 1,000,000 posts)
+# Medians:    ROUNDS=5 SCENARIOS="thread mixed" bench/run.sh
+#             (the scenarios run ROUNDS times over, interleaved: all of them,
+#             then all again; a table of each figure's median and range
+#             follows, with the mix's share of the thread page per round)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,11 +37,16 @@ SCENARIOS=${SCENARIOS:-baseline home board thread thread_json search post post_r
 OPENLOOP_READ_RATE=${OPENLOOP_READ_RATE:-}
 OPENLOOP_WRITE_RATE=${OPENLOOP_WRITE_RATE:-500}
 OPENLOOP_WARMUP=${OPENLOOP_WARMUP:-10s} # offered first and reported on rows of their own (0s: none)
+ROUNDS=${ROUNDS:-1}
 HOST=127.0.0.1
 
 secs=${DURATION%s}
 if ! [[ $secs =~ ^[0-9]+$ ]] || ((secs < 1 || secs > 15)); then
 	echo "DURATION must be 1s to 15s (got $DURATION)" >&2
+	exit 2
+fi
+if ! [[ $ROUNDS =~ ^[0-9]+$ ]] || ((ROUNDS < 1 || ROUNDS > 20)); then
+	echo "ROUNDS must be 1 to 20 (got $ROUNDS)" >&2
 	exit 2
 fi
 if ! command -v wrk >/dev/null; then
@@ -243,7 +252,9 @@ record() {
 		tee -a "$RESULTS"
 }
 
-for s in $SCENARIOS; do
+# scenario runs one scenario on a fresh server (the baseline on its own).
+scenario() {
+	local s=$1
 	case $s in
 	baseline) run baseline "$BPID" "http://$HOST:$BASE_PORT$THREAD_PATH" get.lua "net/http serving the thread page bytes from memory" ;;
 	home | board | thread | thread_json | search | post | mixed)
@@ -289,7 +300,7 @@ for s in $SCENARIOS; do
 		# (every page read once first), writers replying to the 64 most read.
 		rate=$OPENLOOP_READ_RATE
 		if [[ -z $rate ]]; then
-			rate=$(awk -F'\t' '$1 == "thread" && $11 !~ /^FAILED/ { printf "%d", $2 / 2 }' "$RESULTS")
+			rate=$(awk -F'\t' '$1 == "thread" && $11 !~ /^FAILED/ { r = int($2 / 2) } END { if (r) print r }' "$RESULTS")
 			rate=${rate:-5000}
 		fi
 		hot=$(head -64 "$WORK/reads.txt" | cut -d/ -f3 | paste -sd,)
@@ -334,6 +345,13 @@ for s in $SCENARIOS; do
 		;;
 	*) echo "unknown scenario $s" >&2 ;;
 	esac
+}
+
+for ((round = 1; round <= ROUNDS; round++)); do
+	if ((ROUNDS > 1)); then echo "== round $round of $ROUNDS"; fi
+	for s in $SCENARIOS; do
+		scenario "$s"
+	done
 done
 
 # The ratio table: every scenario against the bare net/http baseline.
@@ -352,6 +370,49 @@ awk -F'\t' '
 			printf "| %s | %s | %s | %s | %s | %s | %s | %s%% |\n", name[i], rps[i], share, p99[i], (com[i] == "-" ? "" : com[i]), rss[i], cores[i], oth[i]
 		}
 	}' "$RESULTS" | tee "$RESULTS.md"
+if ((ROUNDS > 1)); then
+	echo
+	echo "== the median (and range) of each figure over $ROUNDS rounds"
+	awk -F'\t' -v rounds="$ROUNDS" '
+		function median(v, m,   i, j, t, a) {
+			for (i = 1; i <= m; i++) a[i] = v[i]
+			for (i = 2; i <= m; i++) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+			lo = a[1]; hi = a[m]
+			return (m % 2) ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+		}
+		function col(k, f, out,   i) { for (i = 1; i <= cnt[k]; i++) out[i] = val[k, i, f] }
+		NR == 1 { next }
+		{
+			if (!($1 in id)) { id[$1] = ++n; name[n] = $1 }
+			k = id[$1]; c = ++cnt[k]
+			val[k, c, 2] = $2; val[k, c, 4] = $4; val[k, c, 8] = ($8 == "-" ? 0 : $8); val[k, c, 9] = $9; val[k, c, 13] = $13
+			if ($11 ~ /^FAILED/) failed[k]++
+		}
+		END {
+			print "| scenario | rounds | req/s | req/s range | share of baseline | p99 ms | p99 range | committed replies/s | peak RSS MB | server CPUs |"
+			print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+			base = 0
+			if ("baseline" in id) { delete v; col(id["baseline"], 2, v); base = median(v, cnt[id["baseline"]]) }
+			for (k = 1; k <= n; k++) {
+				m = cnt[k]
+				delete v; col(k, 2, v); rps = median(v, m); rlo = lo; rhi = hi
+				delete v; col(k, 4, v); p99 = median(v, m); plo = lo; phi = hi
+				delete v; col(k, 8, v); com = median(v, m)
+				delete v; col(k, 9, v); rss = median(v, m)
+				delete v; col(k, 13, v); cores = median(v, m)
+				share = (base > 0) ? sprintf("%.3f", rps / base) : "-"
+				if (failed[k]) share = "FAILED in " failed[k]
+				printf "| %s | %d | %.1f | %s–%s | %s | %.2f | %s–%s | %s | %.1f | %.2f |\n", name[k], m, rps, rlo, rhi, share, p99, plo, phi,
+					(com > 0 ? sprintf("%.1f", com) : ""), rss, cores
+			}
+			if (("thread" in id) && ("mixed" in id)) {
+				t = id["thread"]; x = id["mixed"]; m = (cnt[t] < cnt[x]) ? cnt[t] : cnt[x]
+				line = ""
+				for (i = 1; i <= m; i++) { r[i] = val[x, i, 2] / val[t, i, 2]; line = line sprintf("%s%.1f%%", (i > 1 ? ", " : ""), 100 * r[i]) }
+				printf "\nmixed / thread page, round by round: %s; median %.1f%%\n", line, 100 * median(r, m)
+			}
+		}' "$RESULTS" | tee -a "$RESULTS.md"
+fi
 {
 	echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(awk '/MemTotal/ { printf "%.1f GiB", $2/1048576 }' /proc/meminfo)"
 	echo "# data: $THREADS threads / $POSTS posts, seed $SEED, gen seconds: $(cat "$PRISTINE/gen-seconds")"
