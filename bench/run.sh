@@ -373,7 +373,8 @@ awk -F'\t' '
 if ((ROUNDS > 1)); then
 	echo
 	echo "== the median (and range) of each figure over $ROUNDS rounds"
-	awk -F'\t' -v rounds="$ROUNDS" '
+	awk -F'\t' '
+		# median returns the median of v[1..m] and leaves its range in lo and hi.
 		function median(v, m,   i, j, t, a) {
 			for (i = 1; i <= m; i++) a[i] = v[i]
 			for (i = 2; i <= m; i++) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
