@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/mail"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -204,44 +205,64 @@ func (m *Members) Grant(ctx context.Context, brandID, userID int64, role string)
 // granted or earned, so a banned moderator's token moderates nothing and a
 // suspended member with a trusted member's reputation reviews nothing.
 func (m *Members) RolesOf(ctx context.Context, brandID, userID int64) ([]string, error) {
-	// One query on every signed-in request: the roles granted, the one
-	// earned, and a marker row while the member is banned or suspended.
-	rows, err := m.db.Query(ctx, `SELECT role FROM role_assignments WHERE brand_id = ? AND user_id = ?
-UNION SELECT 'trusted' FROM users u JOIN brands b ON b.id = u.brand_id WHERE u.id = ? AND u.brand_id = ? AND u.reputation >= b.rep_trusted
-UNION SELECT CAST(? AS TEXT) FROM users WHERE id = ? AND brand_id = ? AND (banned_at IS NOT NULL OR suspended_until > ?)
-ORDER BY 1`, brandID, userID, userID, brandID, restricted, userID, brandID, sqldb.Millis(m.now()))
+	var st standing
+	err := m.db.QueryRow(ctx, `SELECT `+standingCols+` FROM brands b LEFT JOIN users u ON u.id = ? WHERE b.id = ?`,
+		sqldb.Millis(m.now()), userID, brandID).Scan(st.dest()...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return []string{"member"}, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("account: roles: %w", err)
 	}
-	defer rows.Close()
-	roles := []string{"member"}
-	for rows.Next() {
-		var r string
-		if err := rows.Scan(&r); err != nil {
-			return nil, err
-		}
-		if r == restricted {
-			return []string{"anonymous"}, nil
-		}
-		if r == Integration {
-			// A listening tool's account pushes mentions and does
-			// nothing a member does (the policy gives it a visitor's
-			// reading).
-			return []string{Integration}, nil
-		}
-		roles = append(roles, r)
+	return st.roles(), nil
+}
+
+// standingCols are what RolesOf decides from, for the user u in the brand b,
+// read in the same statement as whatever signs the user in (a session, a
+// token): whether their reputation reaches the brand's rep_trusted, whether
+// a ban or suspension holds them to a visitor's role (its one parameter is
+// the time now), and the roles they were granted there. One statement
+// rather than two on every signed-in request keeps a ban or a revoked role
+// effective at once, as before, for one look-up of the member's row.
+const standingCols = `COALESCE(u.brand_id = b.id AND u.reputation >= b.rep_trusted, FALSE),
+COALESCE(u.brand_id = b.id AND (u.banned_at IS NOT NULL OR COALESCE(u.suspended_until, 0) > ?), FALSE),
+COALESCE((SELECT string_agg(r.role, ',') FROM role_assignments r WHERE r.brand_id = b.id AND r.user_id = u.id), '')`
+
+// standing is a row's standingCols.
+type standing struct {
+	trusted, restricted bool
+	granted             string // comma-separated
+}
+
+func (st *standing) dest() []any { return []any{&st.trusted, &st.restricted, &st.granted} }
+
+// roles are the member's roles: "member", those granted and "trusted" if
+// earned, sorted; a visitor's alone while restricted; an integration
+// account's alone for a listening tool.
+func (st *standing) roles() []string {
+	if st.restricted {
+		return []string{"anonymous"}
 	}
-	return roles, rows.Err()
+	var set []string
+	if st.granted != "" {
+		set = strings.Split(st.granted, ",")
+	}
+	if slices.Contains(set, Integration) {
+		// A listening tool's account pushes mentions and does nothing a
+		// member does (the policy gives it a visitor's reading).
+		return []string{Integration}
+	}
+	if st.trusted {
+		set = append(set, "trusted")
+	}
+	slices.Sort(set)
+	return append([]string{"member"}, slices.Compact(set)...)
 }
 
 // Integration is the role of a listening tool's account: its tokens push
 // mentions from other channels, and otherwise read only what a visitor
 // reads: it holds none of a member's rights.
 const Integration = "integration"
-
-// restricted marks, among a member's roles, that their standing holds them
-// to a visitor's; no role can be named so (role names are words).
-const restricted = "!restricted"
 
 // Unclaimed is an account made without a password: a demo author, or a
 // member brought in by an importer, who can claim it later.

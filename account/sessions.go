@@ -66,16 +66,18 @@ func (m *Members) Session(ctx context.Context, brandID int64, token string) (Ses
 	id := hashSecret(token)
 	var s Session
 	var expires, seen int64
-	err := m.db.QueryRow(ctx, `SELECT s.user_id, s.csrf_token, s.expires_at, s.last_seen_at, u.username, u.language
-FROM sessions s JOIN users u ON u.id = s.user_id
-WHERE s.id = ? AND s.brand_id = ?`, id, brandID).Scan(&s.Actor.UserID, &s.CSRF, &expires, &seen, &s.Actor.Username, &s.Actor.Language)
+	var st standing
+	now := m.now()
+	err := m.db.QueryRow(ctx, `SELECT s.user_id, s.csrf_token, s.expires_at, s.last_seen_at, u.username, u.language, `+standingCols+`
+FROM sessions s JOIN users u ON u.id = s.user_id JOIN brands b ON b.id = s.brand_id
+WHERE s.id = ? AND s.brand_id = ?`, sqldb.Millis(now), id, brandID).
+		Scan(append([]any{&s.Actor.UserID, &s.CSRF, &expires, &seen, &s.Actor.Username, &s.Actor.Language}, st.dest()...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, fault.ErrNotFound
 	}
 	if err != nil {
 		return Session{}, fmt.Errorf("account: session: %w", err)
 	}
-	now := m.now()
 	if sqldb.Millis(now) >= expires {
 		return Session{}, fault.ErrNotFound
 	}
@@ -86,9 +88,8 @@ WHERE s.id = ? AND s.brand_id = ?`, id, brandID).Scan(&s.Actor.UserID, &s.CSRF, 
 		}
 	}
 	s.Token = token
-	s.Actor.BrandID = brandID
-	s.Actor.Roles, err = m.RolesOf(ctx, brandID, s.Actor.UserID)
-	return s, err
+	s.Actor.BrandID, s.Actor.Roles = brandID, st.roles()
+	return s, nil
 }
 
 // EndSession revokes a session (sign-out). Unknown tokens are not an error.
