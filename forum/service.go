@@ -555,8 +555,10 @@ func (s *Service) Reply(ctx context.Context, a account.Actor, threadID int64, nr
 	if err != nil {
 		return Post{}, err
 	}
-	var id int64
-	status := StatusVisible
+	// The reply is answered from what the transaction wrote and read,
+	// not read back after it: a read after a commit finds the readers'
+	// page caches emptied by that commit.
+	p := Post{BrandID: a.BrandID, ThreadID: threadID, AuthorID: a.UserID, BodyMD: nr.Body, BodyHTML: html, RevisionCount: 1, IsStaff: a.IsStaff()}
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		var t Thread
 		err := tx.QueryRow(ctx, `SELECT author_id, board_id FROM threads WHERE id = ? AND brand_id = ?`, threadID, a.BrandID).
@@ -569,14 +571,20 @@ func (s *Service) Reply(ctx context.Context, a account.Actor, threadID int64, nr
 		}
 		// Standing, locked threads, rate limits, link limits and
 		// pre-moderation (post_limits.go).
-		if status, err = s.admit(ctx, tx, a, threadID, nr.Body, html); err != nil {
+		status, err := s.admit(ctx, tx, a, threadID, nr.Body, html)
+		if err != nil {
 			return err
 		}
 		now := sqldb.Millis(s.now())
 		if err := tx.QueryRow(ctx, `INSERT INTO posts (brand_id, thread_id, author_id, body_md, body_html, created_at, client_key, is_staff, status)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.BrandID, threadID, a.UserID, nr.Body, html, now, nr.ClientKey, staffFlag(a), status).Scan(&id); err != nil {
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+RETURNING id, (SELECT username FROM users WHERE id = ?), (SELECT reputation FROM users WHERE id = ?)`,
+			a.BrandID, threadID, a.UserID, nr.Body, html, now, nr.ClientKey, staffFlag(a), status, a.UserID, a.UserID).
+			Scan(&p.ID, &p.AuthorName, &p.AuthorReputation); err != nil {
 			return err
 		}
+		p.CreatedAt, p.Status = sqldb.Time(now), status
+		id := p.ID
 		if err := insertRevision(ctx, tx, a.BrandID, id, 1, a.UserID, "", nr.Body, html, now); err != nil {
 			return err
 		}
@@ -617,7 +625,7 @@ first_staff_reply_at = COALESCE(first_staff_reply_at, ?) WHERE id = ?`, now, fir
 		return Post{}, fmt.Errorf("forum: reply: %w", err)
 	}
 	s.changed(Change{BrandID: a.BrandID, ThreadID: threadID, Lists: true, Addition: true})
-	return s.Post(ctx, a.BrandID, id)
+	return p, nil
 }
 
 func (s *Service) postByClientKey(ctx context.Context, a account.Actor, key string) (Post, error) {
