@@ -43,37 +43,44 @@ const (
 
 // standing is what admission reads about the author and the brand.
 type standing struct {
+	username                                      string
 	reputation, created, suspendedUntil, bannedAt int64
 	reason                                        string
 	repLinks, repImages, premod                   int64
 }
 
-// admit decides, inside the posting transaction, whether a may post (a reply
-// when threadID is not 0) and in which state: refused for a banned or
-// suspended member or a locked thread, rate limited for new members, held
-// for review for a new member's first posts or a spam burst.
+// readStanding reads a's standing for admit, inside the posting transaction.
+func (s *Service) readStanding(ctx context.Context, tx *sqldb.Tx, a account.Actor) (standing, error) {
+	if s.Limits != nil && tx.Dialect() == sqldb.Postgres {
+		// One author's parallel posts queue here, so admit's counts hold.
+		if err := account.LockMembers(ctx, tx, a.UserID); err != nil {
+			return standing{}, err
+		}
+	}
+	var st standing
+	err := tx.QueryRow(ctx, `SELECT u.username, u.reputation, u.created_at, COALESCE(u.suspended_until, 0), COALESCE(u.banned_at, 0), u.suspend_reason,
+b.rep_links, b.rep_images, b.premod_posts FROM users u JOIN brands b ON b.id = ? WHERE u.id = ?`, a.BrandID, a.UserID).
+		Scan(&st.username, &st.reputation, &st.created, &st.suspendedUntil, &st.bannedAt, &st.reason, &st.repLinks, &st.repImages, &st.premod)
+	if errors.Is(err, sql.ErrNoRows) {
+		return standing{}, fault.ErrUnauthenticated
+	}
+	if err != nil {
+		return standing{}, fmt.Errorf("forum: standing: %w", err)
+	}
+	return st, nil
+}
+
+// admit decides, inside the posting transaction, whether a, whose standing
+// readStanding read, may post (a reply when threadID is not 0) and in which
+// state: refused for a banned or suspended member or a locked thread, rate
+// limited for new members, held for review for a new member's first posts
+// or a spam burst.
 //
 // It stays long: the posting rules in the order a member meets them, in the
 // posting transaction; which message a refusal gives depends on the checks
 // before it.
-func (s *Service) admit(ctx context.Context, tx *sqldb.Tx, a account.Actor, threadID int64, body, html string) (string, error) {
+func (s *Service) admit(ctx context.Context, tx *sqldb.Tx, a account.Actor, st standing, threadID int64, body, html string) (string, error) {
 	now := s.now()
-	if s.Limits != nil && tx.Dialect() == sqldb.Postgres {
-		// One author's parallel posts queue here, so the counts below hold.
-		if err := account.LockMembers(ctx, tx, a.UserID); err != nil {
-			return "", err
-		}
-	}
-	var st standing
-	err := tx.QueryRow(ctx, `SELECT u.reputation, u.created_at, COALESCE(u.suspended_until, 0), COALESCE(u.banned_at, 0), u.suspend_reason,
-b.rep_links, b.rep_images, b.premod_posts FROM users u JOIN brands b ON b.id = ? WHERE u.id = ?`, a.BrandID, a.UserID).
-		Scan(&st.reputation, &st.created, &st.suspendedUntil, &st.bannedAt, &st.reason, &st.repLinks, &st.repImages, &st.premod)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", fault.ErrUnauthenticated
-	}
-	if err != nil {
-		return "", fmt.Errorf("forum: standing: %w", err)
-	}
 	if st.bannedAt != 0 {
 		return "", fault.Denied(because(ctx, "forum.banned", st.reason))
 	}

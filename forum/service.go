@@ -152,9 +152,12 @@ func (s *Service) Ask(ctx context.Context, a account.Actor, nt NewThread) (Threa
 	var id int64
 	status := StatusVisible
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		var err error
 		// Standing, rate limits, link limits and pre-moderation (post_limits.go).
-		if status, err = s.admit(ctx, tx, a, 0, nt.Body, html); err != nil {
+		st, err := s.readStanding(ctx, tx, a)
+		if err != nil {
+			return err
+		}
+		if status, err = s.admit(ctx, tx, a, st, 0, nt.Body, html); err != nil {
 			return err
 		}
 		err = tx.QueryRow(ctx, `INSERT INTO threads (brand_id, board_id, author_id, title, slug, created_at, last_activity_at, client_key, status, language)
@@ -571,19 +574,20 @@ func (s *Service) Reply(ctx context.Context, a account.Actor, threadID int64, nr
 		}
 		// Standing, locked threads, rate limits, link limits and
 		// pre-moderation (post_limits.go).
-		status, err := s.admit(ctx, tx, a, threadID, nr.Body, html)
+		st, err := s.readStanding(ctx, tx, a)
+		if err != nil {
+			return err
+		}
+		status, err := s.admit(ctx, tx, a, st, threadID, nr.Body, html)
 		if err != nil {
 			return err
 		}
 		now := sqldb.Millis(s.now())
 		if err := tx.QueryRow(ctx, `INSERT INTO posts (brand_id, thread_id, author_id, body_md, body_html, created_at, client_key, is_staff, status)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-RETURNING id, (SELECT username FROM users WHERE id = ?), (SELECT reputation FROM users WHERE id = ?)`,
-			a.BrandID, threadID, a.UserID, nr.Body, html, now, nr.ClientKey, staffFlag(a), status, a.UserID, a.UserID).
-			Scan(&p.ID, &p.AuthorName, &p.AuthorReputation); err != nil {
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.BrandID, threadID, a.UserID, nr.Body, html, now, nr.ClientKey, staffFlag(a), status).Scan(&p.ID); err != nil {
 			return err
 		}
-		p.CreatedAt, p.Status = sqldb.Time(now), status
+		p.AuthorName, p.AuthorReputation, p.CreatedAt, p.Status = st.username, st.reputation, sqldb.Time(now), status
 		id := p.ID
 		if err := insertRevision(ctx, tx, a.BrandID, id, 1, a.UserID, "", nr.Body, html, now); err != nil {
 			return err
