@@ -435,7 +435,10 @@ func TestAPIEditRevisionsKudosAccept(t *testing.T) {
 
 	// POST and DELETE /threads/:id/accept on the open thread (asked by other).
 	tp := "/api/v1/threads/" + itoa(c.open.ID)
-	ans := apiObject(t, helper.api(http.MethodPost, tp+"/posts", map[string]any{"body": "Here is the fix."}), 201)
+	ans := apiObject(t, helper.api(http.MethodPost, tp+"/posts", map[string]any{"body": "Here is the fix.", "client_key": "fix-1"}), 201)
+	if ans["accepted"] != false {
+		t.Errorf("a new reply reports accepted=%v", ans["accepted"])
+	}
 	own := apiObject(t, other.api(http.MethodPost, tp+"/posts", map[string]any{"body": "Me again, the asker."}), 201)
 	apiError(t, asker.api(http.MethodPost, tp+"/accept", map[string]any{"post_id": num(ans["id"])}), 403, "forbidden")
 	apiError(t, other.api(http.MethodPost, tp+"/accept", map[string]any{"post_id": num(own["id"])}), 403, "forbidden")
@@ -446,6 +449,10 @@ func TestAPIEditRevisionsKudosAccept(t *testing.T) {
 	acc := apiObject(t, other.api(http.MethodPost, tp+"/accept", map[string]any{"post_id": num(ans["id"])}), 200)
 	if acc["solved"] != true || num(acc["accepted_post_id"]) != num(ans["id"]) {
 		t.Errorf("after accept = %v", acc)
+	}
+	// A reply sent again answers with the reply as it stands now.
+	if again := apiObject(t, helper.api(http.MethodPost, tp+"/posts", map[string]any{"body": "Here is the fix.", "client_key": "fix-1"}), 201); num(again["id"]) != num(ans["id"]) || again["accepted"] != true {
+		t.Errorf("the accepted reply sent again = %v", again)
 	}
 	meH := apiObject(t, helper.api(http.MethodGet, "/api/v1/me", nil), 200)
 	if num(meH["reputation"]) != 30 { // two accepted answers at 15

@@ -118,6 +118,9 @@ type Post struct {
 	// brought it here (0 otherwise); thread pages set Merge to say so.
 	MergedFrom int64
 	Merge      *MergeOrigin
+	// Repeated is set by Reply when its ClientKey was sent before: the post
+	// is the reply that first send made, and may have changed since.
+	Repeated bool
 }
 
 // MergeOrigin is where merged posts came from: the merged thread's title,

@@ -622,6 +622,7 @@ first_staff_reply_at = COALESCE(first_staff_reply_at, ?) WHERE id = ?`, now, fir
 	if sqldb.IsUniqueViolation(err) && nr.ClientKey != "" {
 		// The same reply sent twice: answer with the post the first one made.
 		if p, lerr := s.postByClientKey(ctx, a, nr.ClientKey); lerr == nil {
+			p.Repeated = true
 			return p, nil
 		}
 	}

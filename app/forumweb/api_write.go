@@ -63,8 +63,8 @@ func (h *Handlers) apiReply(c *gin.Context) {
 		h.site.Fail(c, err)
 		return
 	}
-	if in.ClientKey != "" {
-		// A repeated key returns the earlier reply, which may be accepted by now.
+	if p.Repeated {
+		// The earlier reply, which may be accepted by now.
 		h.apiPostOut(c, http.StatusCreated, p)
 		return
 	}
