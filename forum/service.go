@@ -564,8 +564,10 @@ func (s *Service) Reply(ctx context.Context, a account.Actor, threadID int64, nr
 	p := Post{BrandID: a.BrandID, ThreadID: threadID, AuthorID: a.UserID, BodyMD: nr.Body, BodyHTML: html, RevisionCount: 1, IsStaff: a.IsStaff()}
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		var t Thread
-		err := tx.QueryRow(ctx, `SELECT author_id, board_id FROM threads WHERE id = ? AND brand_id = ?`, threadID, a.BrandID).
-			Scan(&t.AuthorID, &t.BoardID)
+		var firsts firstReplies
+		err := tx.QueryRow(ctx, `SELECT author_id, board_id, first_reply_at IS NULL, first_peer_reply_at IS NULL, first_staff_reply_at IS NULL
+FROM threads WHERE id = ? AND brand_id = ?`, threadID, a.BrandID).
+			Scan(&t.AuthorID, &t.BoardID, &firsts.any, &firsts.peer, &firsts.staff)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fault.NotFound(i18n.T(ctx, "forum.thread_missing"))
 		}
@@ -597,20 +599,8 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.BrandID, threadID, a.UserID,
 			return s.Emit(ctx, tx, Event{Kind: PostReplied, BrandID: a.BrandID, BoardID: t.BoardID, ThreadID: threadID, PostID: id,
 				ActorID: a.UserID, ActorStaff: a.IsStaff(), AuthorID: a.UserID, ThreadAuthorID: t.AuthorID, At: sqldb.Time(now), Note: heldNote(status)})
 		}
-		// A reply by anyone but the asker answers the thread; staff and peer
-		// responses are also kept apart, for escalation and the reports.
-		var first, peer, staff any
-		if a.UserID != t.AuthorID {
-			first = now
-			if a.IsStaff() {
-				staff = now
-			} else {
-				peer = now
-			}
-		}
-		if _, err := tx.Exec(ctx, `UPDATE threads SET reply_count = reply_count + 1, last_activity_at = ?,
-first_reply_at = COALESCE(first_reply_at, ?), first_peer_reply_at = COALESCE(first_peer_reply_at, ?),
-first_staff_reply_at = COALESCE(first_staff_reply_at, ?) WHERE id = ?`, now, first, peer, staff, threadID); err != nil {
+		set, args := firsts.set(a, t.AuthorID, now)
+		if _, err := tx.Exec(ctx, `UPDATE threads SET reply_count = reply_count + 1`+set+` WHERE id = ?`, append(args, threadID)...); err != nil {
 			return err
 		}
 		if _, err = tx.Exec(ctx, `UPDATE boards SET post_count = post_count + 1, last_activity_at = ? WHERE id = ?`, now, t.BoardID); err != nil {
@@ -648,3 +638,29 @@ func (s *Service) Changed(c Change) { s.changed(c) }
 
 // Now is the service's clock.
 func (s *Service) Now() time.Time { return s.now() }
+
+// firstReplies says which of a thread's first-reply times are still unset.
+type firstReplies struct{ any, peer, staff bool }
+
+// set is the assignments a reply by a at now makes to its thread, with their
+// arguments: the last activity; and a reply by anyone but the asker answers
+// the thread, with staff and peer responses kept apart, for escalation and
+// the reports. A time already set is left out rather than assigned again:
+// SQLite rewrites the entries of every index naming an assigned column, so
+// "x = COALESCE(x, ?)" cost each later reply pages of threads_notify_unsolved.
+func (f firstReplies) set(a account.Actor, askerID, now int64) (string, []any) {
+	s, args := ", last_activity_at = ?", []any{now}
+	if a.UserID == askerID {
+		return s, args
+	}
+	if f.any {
+		s, args = s+", first_reply_at = ?", append(args, now)
+	}
+	if a.IsStaff() && f.staff {
+		s, args = s+", first_staff_reply_at = ?", append(args, now)
+	}
+	if !a.IsStaff() && f.peer {
+		s, args = s+", first_peer_reply_at = ?", append(args, now)
+	}
+	return s, args
+}
