@@ -19,7 +19,7 @@ func TestPartSumsCoverWhatTheyShow(t *testing.T) {
 		{reflect.TypeFor[forum.Post](),
 			[]string{"ID", "AuthorName", "AuthorReputation", "AuthorRank", "CreatedAt", "EditedAt", "RevisionCount", "IsStaff", "StaffLabel", "Status", "Merge"},
 			// The body is printed by the page itself; the rest is not shown in a byline.
-			[]string{"BrandID", "ThreadID", "AuthorID", "IsQuestion", "BodyMD", "BodyHTML", "KudosCount", "MergedFrom"}},
+			[]string{"BrandID", "ThreadID", "AuthorID", "IsQuestion", "BodyMD", "BodyHTML", "KudosCount", "MergedFrom", "Repeated"}},
 		{reflect.TypeFor[postBar](),
 			[]string{"ID", "ThreadID", "KudosCount", "AuthorName", "Status", "CSRF", "Signed", "CanKudos", "Kudoed", "KudosWhy", "Edit",
 				"EditOthers", "CanEditOthers", "EditOthersAt", "Accept", "Accepted", "Flag", "Moderate", "Here"},
