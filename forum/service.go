@@ -567,7 +567,7 @@ func (s *Service) Reply(ctx context.Context, a account.Actor, threadID int64, nr
 		var firsts firstReplies
 		err := tx.QueryRow(ctx, `SELECT author_id, board_id, first_reply_at IS NULL, first_peer_reply_at IS NULL, first_staff_reply_at IS NULL
 FROM threads WHERE id = ? AND brand_id = ?`, threadID, a.BrandID).
-			Scan(&t.AuthorID, &t.BoardID, &firsts.any, &firsts.peer, &firsts.staff)
+			Scan(&t.AuthorID, &t.BoardID, &firsts.reply, &firsts.peer, &firsts.staff)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fault.NotFound(i18n.T(ctx, "forum.thread_missing"))
 		}
@@ -640,7 +640,7 @@ func (s *Service) Changed(c Change) { s.changed(c) }
 func (s *Service) Now() time.Time { return s.now() }
 
 // firstReplies says which of a thread's first-reply times are still unset.
-type firstReplies struct{ any, peer, staff bool }
+type firstReplies struct{ reply, peer, staff bool }
 
 // set is the assignments a reply by a at now makes to its thread, with their
 // arguments: the last activity; and a reply by anyone but the asker answers
@@ -653,7 +653,7 @@ func (f firstReplies) set(a account.Actor, askerID, now int64) (string, []any) {
 	if a.UserID == askerID {
 		return s, args
 	}
-	if f.any {
+	if f.reply {
 		s, args = s+", first_reply_at = ?", append(args, now)
 	}
 	if a.IsStaff() && f.staff {
