@@ -141,7 +141,10 @@ FROM posts p JOIN threads t ON t.id = p.thread_id WHERE p.author_id = ? AND p.br
 func exportRevisions(ctx context.Context, q sqldb.Querier, brandID, userID int64) ([]RevisionData, error) {
 	rows, err := q.Query(ctx, `SELECT r.post_id, r.revision, p.author_id = ?, r.editor_id = ?, r.title, r.body_md, r.created_at
 FROM post_revisions r JOIN posts p ON p.id = r.post_id
-WHERE r.brand_id = ? AND (p.author_id = ? OR r.editor_id = ?) ORDER BY r.post_id, r.revision`, userID, userID, brandID, userID, userID)
+WHERE r.brand_id = ? AND (p.author_id = ? OR r.editor_id = ?)
+UNION ALL SELECT p.id, 1, p.author_id = ?, p.author_id = ?, `+firstTitle+`, p.body_md, p.created_at
+FROM posts p JOIN threads t ON t.id = p.thread_id WHERE p.brand_id = ? AND p.author_id = ? AND `+unrevised+`
+ORDER BY 1, 2`, userID, userID, brandID, userID, userID, userID, userID, brandID, userID)
 	if err != nil {
 		return nil, err
 	}

@@ -171,9 +171,6 @@ VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?) RETURNING id`, a.BrandID, id, a.UserID, nt.Bo
 		if err != nil {
 			return err
 		}
-		if err := insertRevision(ctx, tx, a.BrandID, postID, 1, a.UserID, nt.Title, nt.Body, html, now); err != nil {
-			return err
-		}
 		if status == StatusVisible { // held questions count once approved
 			_, err = tx.Exec(ctx, `UPDATE boards SET thread_count = thread_count + 1, post_count = post_count + 1, last_activity_at = ?
 WHERE id = ? AND brand_id = ?`, now, nt.BoardID, a.BrandID)
@@ -204,12 +201,6 @@ func staffFlag(a account.Actor) int {
 		return 1
 	}
 	return 0
-}
-
-func insertRevision(ctx context.Context, q sqldb.Querier, brandID, postID int64, rev int, editor int64, title, md, html string, at int64) error {
-	_, err := q.Exec(ctx, `INSERT INTO post_revisions (brand_id, post_id, revision, editor_id, title, body_md, body_html, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, brandID, postID, rev, editor, title, md, html, at)
-	return err
 }
 
 const threadCols = `t.id, t.brand_id, t.board_id, t.author_id, u.username, u.reputation, t.title, t.slug, t.created_at, t.last_activity_at,
@@ -591,9 +582,6 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.BrandID, threadID, a.UserID,
 		}
 		p.AuthorName, p.AuthorReputation, p.CreatedAt, p.Status = st.username, st.reputation, sqldb.Time(now), status
 		id := p.ID
-		if err := insertRevision(ctx, tx, a.BrandID, id, 1, a.UserID, "", nr.Body, html, now); err != nil {
-			return err
-		}
 		if status != StatusVisible {
 			// Held for review: counted, and answering the thread, once approved.
 			return s.Emit(ctx, tx, Event{Kind: PostReplied, BrandID: a.BrandID, BoardID: t.BoardID, ThreadID: threadID, PostID: id,

@@ -164,6 +164,19 @@ func TestEditRulesAndRevisions(t *testing.T) {
 		}
 		q := pg.Question
 		r := testkit.Reply(t, f.svc, helper, th.ID, "Original reply")
+		// An unedited post is its own first version, written once.
+		revs, err := f.svc.Revisions(ctx, f.brand.ID, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(revs) != 1 || revs[0].Revision != 1 || revs[0].EditorID != helper.UserID || revs[0].EditorName != "helper" ||
+			revs[0].BodyMD != "Original reply" || revs[0].BodyHTML != r.BodyHTML || !revs[0].CreatedAt.Equal(r.CreatedAt) {
+			t.Errorf("unedited reply's revisions = %+v, want the reply itself as revision 1", revs)
+		}
+		var kept int
+		if err := f.db.QueryRow(ctx, `SELECT COUNT(*) FROM post_revisions WHERE post_id IN (?, ?)`, q.ID, r.ID).Scan(&kept); err != nil || kept != 0 {
+			t.Errorf("revision rows for unedited posts = %d (%v), want 0", kept, err)
+		}
 
 		for _, tt := range []struct {
 			name  string
@@ -228,9 +241,12 @@ func TestEditRulesAndRevisions(t *testing.T) {
 			t.Fatalf("moderator edits reply: %v", err)
 		}
 
-		revs, err := f.svc.Revisions(ctx, f.brand.ID, q.ID)
+		revs, err = f.svc.Revisions(ctx, f.brand.ID, q.ID)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if len(revs) > 0 && !revs[0].CreatedAt.Equal(q.CreatedAt) {
+			t.Errorf("question's first version dated %v, want its posting %v", revs[0].CreatedAt, q.CreatedAt)
 		}
 		wantQ := []struct {
 			rev         int

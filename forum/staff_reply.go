@@ -47,9 +47,6 @@ func (s *Service) PostStaffReply(ctx context.Context, tx *sqldb.Tx, r StaffReply
 VALUES (?, ?, ?, ?, ?, ?, 1, ?) RETURNING id`, r.BrandID, r.ThreadID, r.AuthorID, r.Body, html, now, StatusVisible).Scan(&id); err != nil {
 		return 0, fmt.Errorf("forum: staff reply: %w", err)
 	}
-	if err := insertRevision(ctx, tx, r.BrandID, id, 1, r.AuthorID, "", r.Body, html, now); err != nil {
-		return 0, err
-	}
 	if _, err := tx.Exec(ctx, `UPDATE threads SET reply_count = reply_count + 1, last_activity_at = ?,
 first_reply_at = COALESCE(first_reply_at, ?), first_staff_reply_at = COALESCE(first_staff_reply_at, ?) WHERE id = ?`,
 		now, now, now, r.ThreadID); err != nil {
