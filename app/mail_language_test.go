@@ -60,7 +60,7 @@ func TestMailAndDigestsGoOutInTheRecipientsLanguage(t *testing.T) {
 	}{
 		{"lucia@example.com", []string{"Nueva respuesta: Mi router no conecta desde ayer"}, []string{"Hola, lucia:", "peer respondió a «Mi router no conecta desde ayer»"}},
 		{"sam@example.com", []string{"New reply: My router has not connected since yesterday"}, []string{"Hi sam,", "peer replied to “My router has not connected since yesterday”"}},
-		{"kasia@example.com", []string{"3 nowe powiadomienia od wczoraj"}, []string{"Oto, co wydarzyło się od ostatniego podsumowania:", "peer odpowiada w „Mój router nie łączy się od wczoraj”"}},
+		{"kasia@example.com", []string{"1 nowe powiadomienie od wczoraj"}, []string{"Oto, co wydarzyło się od ostatniego podsumowania:", "3 nowe odpowiedzi w „Mój router nie łączy się od wczoraj”, ostatnia od peer"}},
 	} {
 		m, ok := mails[c.to]
 		if !ok {

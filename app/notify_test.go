@@ -375,7 +375,8 @@ func forumNewBrand(host string) forum.NewBrand {
 	return forum.NewBrand{Host: host, Name: "Other " + host}
 }
 
-// A member on the daily summary gets one digest mail a day, not one per reply.
+// A member on the daily summary gets one digest mail a day, not one per
+// reply; replies in one thread are one line in it.
 func TestNotifyDailyDigestMail(t *testing.T) {
 	mx := newNotifySMTP(t)
 	s := newSite(t, mx.withSMTP)
@@ -395,7 +396,7 @@ func TestNotifyDailyDigestMail(t *testing.T) {
 		t.Fatalf("after a day: %+v", run)
 	}
 	m := mx.received()[0]
-	if !strings.Contains(m.Msg.Header.Get("Subject"), "2 new notifications") || strings.Count(m.Body, "peer replied to") != 2 ||
+	if !strings.Contains(m.Msg.Header.Get("Subject"), "1 new notification") || strings.Count(m.Body, "2 new replies to “Summarise these replies daily”, the latest from peer") != 1 ||
 		m.Msg.Header.Get("List-Unsubscribe-Post") != "List-Unsubscribe=One-Click" {
 		t.Errorf("digest: %q\n%s", m.Msg.Header.Get("Subject"), m.Body)
 	}

@@ -74,6 +74,9 @@ func subjectOf(loc *i18n.Localizer, n Notification) string {
 	t := truncate(n.ThreadTitle, 90)
 	switch n.Kind {
 	case KindReply:
+		if n.ActorCount > 1 {
+			return loc.N("nf.subj_replies", n.ActorCount, "Title", t)
+		}
 		return loc.T("nf.subj_reply", "Title", t)
 	case KindMention:
 		return loc.T("nf.subj_mention", "Who", n.ActorName, "Title", t)

@@ -25,7 +25,7 @@ type Kind string
 
 // The kinds of notification.
 const (
-	KindReply      Kind = "reply"      // a reply in a watched thread
+	KindReply      Kind = "reply"      // replies in a watched thread (batched while unread)
 	KindMention    Kind = "mention"    // @username in a post
 	KindAccepted   Kind = "accepted"   // your answer was accepted
 	KindKudos      Kind = "kudos"      // kudos on your post (batched while unread)
@@ -112,6 +112,9 @@ func (n Notification) Text(loc *i18n.Localizer) string {
 	title := n.ThreadTitle
 	switch n.Kind {
 	case KindReply:
+		if n.ActorCount > 1 {
+			return loc.N("nf.replies", n.ActorCount, "Who", who, "Title", title)
+		}
 		return loc.T("nf.reply", "Who", who, "Title", title)
 	case KindMention:
 		return loc.T("nf.mention", "Who", who, "Title", title)

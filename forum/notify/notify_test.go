@@ -22,6 +22,7 @@ import (
 
 // A reply notifies every watcher but its author; asking and replying watch
 // automatically; unwatching sticks even when the member replies again.
+// Replies in one thread batch while unread.
 func TestRepliesNotifyWatchers(t *testing.T) {
 	eachStore(t, func(t *testing.T, f *fixture) {
 		asker := f.member(t, f.brand.ID, "asker", true)
@@ -43,14 +44,13 @@ func TestRepliesNotifyWatchers(t *testing.T) {
 		if k := kinds(f.list(t, peer)); !slices.Equal(k, []notify.Kind{notify.KindReply}) {
 			t.Errorf("peer (auto-watching after replying) got %v, want one reply", k)
 		}
+		wantBatch(t, f.list(t, asker), 2, "third", p1.ID, "2 new replies to “Roaming charges in Spain”, the latest from third")
 		if err := f.st.Unwatch(ctx, f.brand.ID, asker.UserID, th.ID); err != nil {
 			t.Fatal(err)
 		}
 		f.reply(t, asker, th.ID, "Thanks, still unsure.")
 		f.reply(t, peer, th.ID, "Then call support.")
-		if n := len(f.list(t, asker)); n != 2 {
-			t.Errorf("asker unwatched then replied: %d notifications, want still 2 (muted stays muted)", n)
-		}
+		wantBatch(t, f.list(t, asker), 2, "third", p1.ID, "") // muted stays muted
 		if w, _ := f.st.Watching(ctx, f.brand.ID, asker.UserID, th.ID); w {
 			t.Error("replying re-watched a thread the member had unwatched")
 		}
@@ -61,8 +61,76 @@ func TestRepliesNotifyWatchers(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.reply(t, third, th.ID, "Another one.")
-		if n := len(f.list(t, asker)); n != 3 {
-			t.Errorf("after watching again: %d notifications, want 3", n)
+		wantBatch(t, f.list(t, asker), 3, "third", p1.ID, "")
+	})
+}
+
+// wantBatch checks that a member's list is one batch of replies: how many,
+// the latest replier, the first reply it leads to and (unless "") its text.
+func wantBatch(t *testing.T, got []notify.Notification, count int64, latest string, first int64, text string) {
+	t.Helper()
+	if len(got) != 1 || got[0].Kind != notify.KindReply || got[0].ActorCount != count || got[0].ActorName != latest || got[0].PostID != first {
+		t.Fatalf("notifications = %+v, want one batch of %d replies, the latest from %s, leading to post %d", got, count, latest, first)
+	}
+	if txt := got[0].Text(i18n.Base().For("en")); text != "" && txt != text {
+		t.Errorf("batch text %q, want %q", txt, text)
+	}
+}
+
+// A batch of replies closes when its member reads it or it is mailed: the
+// next reply is news again, with a notification (and mail) of its own.
+// Mentioned and muted members are never folded into one.
+func TestReplyBatchesCloseWhenReadOrMailed(t *testing.T) {
+	eachStore(t, func(t *testing.T, f *fixture) {
+		f.st.Mail = true
+		asker := f.member(t, f.brand.ID, "asker", true)
+		peer := f.member(t, f.brand.ID, "peer", true)
+		carol := f.member(t, f.brand.ID, "carol", true)
+		th := f.ask(t, asker, "Batches of replies", "How many mails will I get?")
+		c1 := f.reply(t, carol, th.ID, "I watch this one too.")
+		f.reply(t, peer, th.ID, "One.")
+		f.reply(t, peer, th.ID, "Two.")
+		if n := f.count(t, `SELECT COUNT(*) FROM notify_outbox WHERE user_id = ?`, asker.UserID); n != 1 {
+			t.Errorf("asker has %d mails queued for one batch, want 1", n)
+		}
+		f.reply(t, peer, th.ID, "Three, and @carol should see this.")
+		got := f.list(t, carol)
+		if len(got) != 2 || got[0].Kind != notify.KindMention || got[1].ActorCount != 2 {
+			t.Errorf("carol's notifications = %+v, want the mention and a batch of the 2 replies before it", got)
+		}
+		wantBatch(t, f.list(t, asker), 4, "peer", c1.ID, "")
+
+		// Mailed: the batch's mail carries it as it stands; the next reply is a new one.
+		ids, err := f.st.Claim(ctx, 10, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range ids {
+			m, err := f.st.Load(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			msg := m.Compose(i18n.Base().For("en"), "https://localhost", mustSigner(t, f), f.clock.Now())
+			if m.To.UserID == asker.UserID && (!strings.HasSuffix(msg.Subject, "] 4 new replies: Batches of replies") || !strings.Contains(msg.Text, "the latest from peer")) {
+				t.Errorf("the batch's mail: %q\n%s", msg.Subject, msg.Text)
+			}
+			if err := f.st.Sent(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p5 := f.reply(t, peer, th.ID, "Four.")
+		got = f.list(t, asker)
+		if len(got) != 2 || got[0].PostID != p5.ID || got[0].ActorCount != 1 || got[1].ActorCount != 4 {
+			t.Fatalf("after the mail, asker's notifications = %+v, want a new one for post %d above the mailed batch", got, p5.ID)
+		}
+		// Read: likewise.
+		if _, err := f.st.MarkThreadRead(ctx, f.brand.ID, asker.UserID, th.ID); err != nil {
+			t.Fatal(err)
+		}
+		p6 := f.reply(t, peer, th.ID, "Five.")
+		got = f.list(t, asker)
+		if len(got) != 3 || got[0].PostID != p6.ID || !got[0].Unread() || got[1].Unread() {
+			t.Errorf("after reading, asker's notifications = %+v, want a new unread one for post %d", got, p6.ID)
 		}
 	})
 }
@@ -324,8 +392,8 @@ func TestListAndMarkRead(t *testing.T) {
 	eachStore(t, func(t *testing.T, f *fixture) {
 		asker := f.member(t, f.brand.ID, "asker", true)
 		peer := f.member(t, f.brand.ID, "peer", true)
-		th := f.ask(t, asker, "Lots of replies here", "Reply as much as you like.")
 		for i := range 35 {
+			th := f.ask(t, asker, fmt.Sprintf("Question number %d here", i), "Reply as much as you like.")
 			f.reply(t, peer, th.ID, fmt.Sprintf("Reply number %d", i))
 		}
 		page, next, err := f.st.List(ctx, f.brand.ID, asker.UserID, 0, 30, false)
@@ -426,8 +494,10 @@ func TestDailyDigest(t *testing.T) {
 			t.Fatal(err)
 		}
 		th := f.ask(t, asker, "Digest me these replies", "Collect them daily.")
+		th2 := f.ask(t, asker, "And this one as well", "Collect them daily too.")
 		f.reply(t, peer, th.ID, "First reply.")
-		f.reply(t, peer, th.ID, "Second reply.")
+		f.reply(t, peer, th2.ID, "Second reply.")
+		f.reply(t, peer, th2.ID, "Third reply.")
 		if n := f.count(t, `SELECT COUNT(*) FROM notify_outbox`); n != 0 {
 			t.Fatalf("%d immediate mails for a member on the daily digest", n)
 		}
@@ -453,7 +523,8 @@ func TestDailyDigest(t *testing.T) {
 			t.Fatalf("digest = kind %s, %d notifications, skip %q", m.Kind, len(m.Notifications), m.SkipReason())
 		}
 		msg := m.Compose(i18n.Base().For("en"), "https://localhost", mustSigner(t, f), f.clock.Now())
-		if !strings.Contains(msg.Subject, "2 new notifications") || !strings.Contains(msg.Text, "peer replied to") || msg.UnsubscribeURL == "" {
+		if !strings.Contains(msg.Subject, "2 new notifications") || !strings.Contains(msg.Text, "peer replied to") ||
+			!strings.Contains(msg.Text, "2 new replies to “And this one as well”, the latest from peer") || msg.UnsubscribeURL == "" {
 			t.Errorf("digest mail: %q\n%s", msg.Subject, msg.Text)
 		}
 	})
