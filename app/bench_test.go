@@ -256,6 +256,26 @@ func BenchmarkPostReply(b *testing.B) {
 			}
 		}
 	})
+	// hot: the members' replies go to 63 threads they all watch (each has
+	// replied to each before; 63 and 8 share no factor, so every member
+	// meets every thread), as in bench/run.sh's mix: every reply is news
+	// to the asker and 7 other watchers.
+	b.Run("hot", func(b *testing.B) {
+		all := s.threads
+		s.threads = all[:63]
+		defer func() { s.threads = all }()
+		for range 63 * len(s.tokens) {
+			if err := post(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		defer s.reportPages(b)()
+		for b.Loop() {
+			if err := post(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("parallel", func(b *testing.B) {
 		defer s.reportPages(b)()
 		b.SetParallelism(8) // 8 x GOMAXPROCS clients
