@@ -188,7 +188,7 @@ func (s *Service) writeEdit(ctx context.Context, tx *sqldb.Tx, a account.Actor, 
 		title = t.Title
 	}
 	if p.RevisionCount == 1 {
-		if err := keepFirstVersion(ctx, tx, p.ID, title0(p, t)); err != nil {
+		if err := keepFirstVersion(ctx, tx, p.ID, firstVersionTitle(p, t)); err != nil {
 			return Thread{}, err
 		}
 	}
@@ -209,10 +209,10 @@ func (s *Service) writeEdit(ctx context.Context, tx *sqldb.Tx, a account.Actor, 
 }
 
 // A post's first version lives only in its posts row until the first edit
-// copies it here as revision 1: writing every post's text twice made the
-// revision a sixth of what a reply wrote, for the few posts ever edited.
-// Posts from before this rule (and imports) already have it; the copy then
-// does nothing.
+// copies it into post_revisions as revision 1: writing every post's text
+// twice cost each reply about one page in twelve of what it wrote, for the
+// few posts ever edited. Posts from before this rule (and imports) already
+// have it; the copy then does nothing.
 func keepFirstVersion(ctx context.Context, tx *sqldb.Tx, postID int64, title string) error {
 	_, err := tx.Exec(ctx, `INSERT INTO post_revisions (brand_id, post_id, revision, editor_id, title, body_md, body_html, created_at)
 SELECT brand_id, id, 1, author_id, ?, body_md, body_html, created_at FROM posts WHERE id = ?
@@ -227,9 +227,9 @@ const (
 	firstTitle = `CASE WHEN p.is_question = 1 THEN t.title ELSE '' END`
 )
 
-// title0 is the title a post's first version carries: its thread's, for a
-// question, before this edit changes it.
-func title0(p Post, t Thread) string {
+// firstVersionTitle is the title a post's first version carries: its
+// thread's, for a question, before this edit changes it.
+func firstVersionTitle(p Post, t Thread) string {
 	if p.IsQuestion {
 		return t.Title
 	}
