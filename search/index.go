@@ -31,6 +31,11 @@ func (s *Service) indexHook(ctx context.Context, tx *sqldb.Tx, ev forum.Event) e
 	}
 	switch {
 	case ev.Kind == forum.ThreadAsked || ev.Kind == forum.PostReplied:
+		if ev.Kind == forum.PostReplied {
+			if first, err := answeredNow(ctx, tx, ev); err != nil || !first {
+				return err
+			}
+		}
 		if tx.Dialect() == sqldb.SQLite {
 			_, err := tx.Exec(ctx, `INSERT INTO post_search_queue (thread_id) VALUES (?) ON CONFLICT (thread_id) DO NOTHING`, ev.ThreadID)
 			return err
@@ -44,6 +49,17 @@ func (s *Service) indexHook(ctx context.Context, tx *sqldb.Tx, ev forum.Event) e
 		return rebuildThreadDocs(ctx, tx, []int64{ev.ThreadID})
 	}
 	return nil
+}
+
+// answeredNow reports whether the reply ev answered its thread, the one
+// change a reply makes to the thread's document (answered, not the replies'
+// text: posts are indexed apart). Later replies leave the document as it
+// is; queueing, and on PostgreSQL rebuilding, it for each of them cost a
+// busy thread's every reply for nothing.
+func answeredNow(ctx context.Context, tx *sqldb.Tx, ev forum.Event) (bool, error) {
+	var first int64
+	err := tx.QueryRow(ctx, `SELECT COALESCE(first_reply_at, 0) FROM threads WHERE id = ?`, ev.ThreadID).Scan(&first)
+	return first == sqldb.Millis(ev.At), err
 }
 
 // rebuildThreadDocs replaces the search documents of the given threads with

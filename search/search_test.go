@@ -3,6 +3,7 @@ package search_test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"mutual/fault"
 	"mutual/forum"
@@ -126,4 +127,43 @@ func TestSearchIndexIsBatched(t *testing.T) {
 	if count() != before+3 {
 		t.Fatalf("index has %d rows, want %d: a post indexed twice or not at all", count(), before+3)
 	}
+}
+
+// A reply changes its thread's document only when it answers the thread:
+// the asker's own reply leaves it unanswered, the first answer moves it out
+// of the unanswered filter, and later replies do not queue it again.
+func TestOnlyTheFirstAnswerChangesAThreadsDocument(t *testing.T) {
+	eachStore(t, func(t *testing.T, f *fixture) {
+		asker := f.actor(t, f.brand.ID, "asker")
+		helper := f.actor(t, f.brand.ID, "helper")
+		th := f.ask(t, asker, "Tethering stopped after the update")
+		unanswered := func() []int64 {
+			t.Helper()
+			pg, err := f.search.Threads(ctx, f.brand.ID, search.Query{Q: "tethering", Status: search.StatusUnanswered})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []int64
+			for _, r := range pg.Results {
+				ids = append(ids, r.Thread.ID)
+			}
+			return ids
+		}
+		testkit.Reply(t, f.svc, asker, th.ID, "Still broken after a restart, too.")
+		if got := unanswered(); len(got) != 1 || got[0] != th.ID {
+			t.Fatalf("after the asker's own reply, unanswered = %v, want [%d]", got, th.ID)
+		}
+		testkit.Reply(t, f.svc, helper, th.ID, "Turn the personal hotspot off and on.")
+		if got := unanswered(); len(got) != 0 {
+			t.Fatalf("after the first answer, unanswered = %v, want none", got)
+		}
+		f.clock.Add(time.Minute)
+		testkit.Reply(t, f.svc, helper, th.ID, "And check the APN settings.")
+		if f.db.Dialect() == sqldb.SQLite {
+			var queued int
+			if err := f.db.QueryRow(ctx, `SELECT COUNT(*) FROM post_search_queue`).Scan(&queued); err != nil || queued != 0 {
+				t.Errorf("a later reply queued %d threads (%v), want 0", queued, err)
+			}
+		}
+	})
 }
