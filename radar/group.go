@@ -95,15 +95,15 @@ JOIN radar_threads r ON r.thread_id = g.thread_id WHERE b.brand_id = ? AND b.ban
 // GroupNew puts the threads asked since the last grouping in their groups,
 // a batch per transaction, and returns how many it grouped. The app runs it
 // just after threads commit (a few times a second), so asking pays nothing
-// for the radar. It looks back rescan ids before the newest grouped thread:
-// on PostgreSQL a thread may commit after one with a higher id.
+// for the radar. Where a thread may commit after one with a higher id, it
+// looks back rescan ids before the newest grouped thread (sqldb.DB.Lookback).
 func (s *Service) GroupNew(ctx context.Context, batch int) (int, error) {
 	var top int64
 	if err := s.db.QueryRow(ctx, `SELECT COALESCE(MAX(thread_id), 0) FROM radar_threads`).Scan(&top); err != nil {
 		return 0, wrap("newest grouped thread", err)
 	}
 	const rescan = 1000
-	return s.group(ctx, top-rescan, batch)
+	return s.group(ctx, top-s.db.Lookback(rescan), batch)
 }
 
 // Backfill groups every thread the radar has not seen (a bulk load, an

@@ -104,6 +104,31 @@ func TestScoresPostsAndReportsNegativeShareByBoardAndWeek(t *testing.T) {
 	})
 }
 
+// A post whose id is below the newest scored one, as when on PostgreSQL it
+// commits after a later post was scored, is still scored there. On SQLite
+// no such post can appear, and the scorer reads only what is new.
+func TestAPostCommittedLateIsScoredWhereThatCanHappen(t *testing.T) {
+	eachStore(t, func(t *testing.T, f *fixture) {
+		ann := f.member(f.brand.ID, "ann")
+		late := f.ask(ann, f.billing, "Billed twice", "Terrible, I am really angry.")
+		f.ask(ann, f.network, "No signal in Leeds", "Since Monday.")
+		if n := f.score(); n != 2 {
+			t.Fatalf("scored %d posts, want 2", n)
+		}
+		// Unseen, as a post that committed late would be.
+		if _, err := f.db.Exec(ctx, `DELETE FROM post_signals WHERE thread_id = ?`, late.ID); err != nil {
+			t.Fatal(err)
+		}
+		want := 0
+		if f.db.Dialect() == sqldb.Postgres {
+			want = 1
+		}
+		if n := f.score(); n != want {
+			t.Errorf("on %s the late post: scored %d, want %d", f.db.Dialect(), n, want)
+		}
+	})
+}
+
 func TestAnEditRescoresItsPost(t *testing.T) {
 	eachStore(t, func(t *testing.T, f *fixture) {
 		ann := f.member(f.brand.ID, "ann")

@@ -134,8 +134,8 @@ func (s *Service) Hook(ctx context.Context, tx *sqldb.Tx, ev forum.Event) error 
 }
 
 // rescanWindow is how far below the newest scored post ScoreNew looks
-// again for posts without a row: on PostgreSQL a post's id can commit
-// after a higher one's, and would otherwise be passed over.
+// again for posts without a row where a post's id can commit after a
+// higher one's (sqldb.DB.Lookback).
 const rescanWindow = 1000
 
 // ScoreNew scores up to limit posts that have no signals yet, oldest first,
@@ -148,7 +148,7 @@ func (s *Service) ScoreNew(ctx context.Context, limit int) (int, error) {
 		return 0, fmt.Errorf("signals: newest scored: %w", err)
 	}
 	rows, err := s.db.Query(ctx, sourceCols+`LEFT JOIN post_signals s ON s.post_id = p.id
-WHERE p.id > ? AND s.post_id IS NULL ORDER BY p.id LIMIT ?`, top-rescanWindow, limit)
+WHERE p.id > ? AND s.post_id IS NULL ORDER BY p.id LIMIT ?`, top-s.db.Lookback(rescanWindow), limit)
 	if err != nil {
 		return 0, fmt.Errorf("signals: unscored posts: %w", err)
 	}

@@ -263,6 +263,20 @@ func (db *DB) Close() error {
 // Dialect reports the SQL flavour.
 func (db *DB) Dialect() Dialect { return db.dialect }
 
+// Lookback is how far below the newest id it has handled a background job
+// must look again for rows it has not seen. On PostgreSQL transactions take
+// ids from a sequence, and one may commit a lower id after a higher one has
+// committed: there it is window. SQLite's one writer gives each new row the
+// next id above every row already there, so no row can appear below the
+// newest: there it is 0, and the job reads only what is new instead of the
+// window again on every turn.
+func (db *DB) Lookback(window int64) int64 {
+	if db.dialect == Postgres {
+		return window
+	}
+	return 0
+}
+
 // Path is the SQLite file's path, or "" on PostgreSQL.
 func (db *DB) Path() string { return db.path }
 
