@@ -34,14 +34,14 @@ import (
 )
 
 // repBenchRules lets the benchmark's brand-new members give kudos at once
-// and as often as the benchmark needs; serial detection and the cap still
-// run (with thresholds the benchmark does not reach), so each kudos does
-// all its checks.
+// and as often as the benchmark needs; serial detection and the receivers'
+// daily cap still run (with thresholds the benchmark does not reach), so
+// each kudos does all its checks.
 func repBenchRules(b *testing.B, db *sqldb.DB) {
 	b.Helper()
-	_, err := db.Exec(context.Background(), `INSERT INTO reputation_settings (brand_id, giver_min_age_minutes, giver_min_posts, kudos_per_day, serial_threshold)
-SELECT id, 0, 0, 1000000, 1000000 FROM brands WHERE true
-ON CONFLICT (brand_id) DO UPDATE SET giver_min_age_minutes = 0, giver_min_posts = 0, kudos_per_day = 1000000, serial_threshold = 1000000`)
+	_, err := db.Exec(context.Background(), `INSERT INTO reputation_settings (brand_id, giver_min_age_minutes, giver_min_posts, kudos_per_day, serial_threshold, daily_cap)
+SELECT id, 0, 0, 1000000, 1000000, 1000000 FROM brands WHERE true
+ON CONFLICT (brand_id) DO UPDATE SET giver_min_age_minutes = 0, giver_min_posts = 0, kudos_per_day = 1000000, serial_threshold = 1000000, daily_cap = 1000000`)
 	if err != nil {
 		b.Fatal(err)
 	}
