@@ -151,11 +151,15 @@ func parseFlags(fs *flagSet, args []string) ([]string, error) {
 
 // newLogger returns the JSON logger at the configured level.
 func newLogger(w io.Writer, level string) *slog.Logger {
+	return slog.New(jsonHandler(w, level))
+}
+
+func jsonHandler(w io.Writer, level string) slog.Handler {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		l = slog.LevelInfo
 	}
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+	return slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})
 }
 
 // withBrand opens the store through the same wiring as the server (so a

@@ -4,13 +4,19 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"strings"
 	"time"
 
 	"mutual/app"
+	"mutual/internal/logbuf"
 )
+
+// logFlushEvery is how long an INFO line may wait in the server's log
+// buffer; WARN and ERROR lines are written at once.
+const logFlushEvery = 100 * time.Millisecond
 
 // serve runs the web server until ctx is cancelled (SIGINT or SIGTERM).
 func serve(ctx context.Context, args []string, out io.Writer) error {
@@ -18,7 +24,10 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	log := newLogger(os.Stderr, cfg.LogLevel)
+	// A line per request: written out a few times a second, not one by one.
+	lines := logbuf.New(os.Stderr, logFlushEvery)
+	defer lines.Flush()
+	log := slog.New(logbuf.Handler(jsonHandler(lines, cfg.LogLevel), lines))
 	a, err := app.New(ctx, *cfg, log)
 	if err != nil {
 		return err
