@@ -152,6 +152,34 @@ func TestAnEditRescoresItsPost(t *testing.T) {
 	})
 }
 
+// A new post edited before the scorer reached it is scored with its new
+// text, and the posts before it are not passed over.
+func TestAnEditBeforeScoringSkipsNothing(t *testing.T) {
+	eachStore(t, func(t *testing.T, f *fixture) {
+		ann := f.member(f.brand.ID, "ann")
+		first := f.ask(ann, f.billing, "Billed twice", "Terrible, I am really angry.")
+		edited := f.ask(ann, f.network, "Roaming question", "Roaming works, thanks.")
+		q, err := f.forum.Question(ctx, f.brand.ID, edited.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.forum.Edit(ctx, ann, q.ID, "Roaming question", "Roaming is awful and I'm cancelling my contract."); err != nil {
+			t.Fatal(err)
+		}
+		if n := f.score(); n != 2 {
+			t.Errorf("scored %d posts, want both", n)
+		}
+		var churn string
+		if err := f.db.QueryRow(ctx, `SELECT churn_phrase FROM post_signals WHERE thread_id = ?`, edited.ID).Scan(&churn); err != nil || churn != "i'm cancelling" {
+			t.Errorf("the edited post's churn phrase %q (%v), want its new text's", churn, err)
+		}
+		var rows int
+		if err := f.db.QueryRow(ctx, `SELECT COUNT(*) FROM post_signals WHERE thread_id = ?`, first.ID).Scan(&rows); err != nil || rows != 1 {
+			t.Errorf("the post before the edited one has %d signal rows (%v), want 1", rows, err)
+		}
+	})
+}
+
 func TestChurnAndLeadsForTheBrandOnly(t *testing.T) {
 	eachStore(t, func(t *testing.T, f *fixture) {
 		other := testkit.Brand(t, forum.NewBrands(f.db, f.clock.Now), forum.NewBrand{Host: "beta.test", Name: "Beta"})

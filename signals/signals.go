@@ -89,20 +89,27 @@ func (src source) read() Read {
 	return ReadPost(src.Language, title, src.Body)
 }
 
-// write stores r, src's signals, replacing the row an earlier text left
-// when replace is set (an edit), or leaving a row already there alone.
-func write(ctx context.Context, tx *sqldb.Tx, src source, r Read, replace bool) error {
-	conflict := `DO NOTHING`
-	if replace {
-		conflict = `DO UPDATE SET language = excluded.language, scored = excluded.scored, sentiment = excluded.sentiment,
-churn_phrase = excluded.churn_phrase, lead_phrase = excluded.lead_phrase, board_id = excluded.board_id`
-	}
+// write stores r, src's signals, leaving a row already there alone.
+func write(ctx context.Context, tx *sqldb.Tx, src source, r Read) error {
 	_, err := tx.Exec(ctx, `INSERT INTO post_signals (post_id, brand_id, board_id, thread_id, author_id, is_question, created_at,
 language, scored, sentiment, churn_phrase, lead_phrase) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (post_id) `+conflict, src.PostID, src.BrandID, src.BoardID, src.ThreadID, src.AuthorID, b2i(src.Question),
+ON CONFLICT (post_id) DO NOTHING`, src.PostID, src.BrandID, src.BoardID, src.ThreadID, src.AuthorID, b2i(src.Question),
 		src.CreatedAt, src.Language, b2i(r.Scored), r.Sentiment, r.Churn, r.Lead)
 	if err != nil {
 		return fmt.Errorf("signals: write post %d: %w", src.PostID, err)
+	}
+	return nil
+}
+
+// rewrite replaces the signals an earlier text of src left. A post with no
+// row yet keeps none: ScoreNew reads its text as it is when it gets there,
+// and a row written here, above posts ScoreNew has not reached, would make
+// it pass over them where it reads only above the newest row.
+func rewrite(ctx context.Context, tx *sqldb.Tx, src source, r Read) error {
+	_, err := tx.Exec(ctx, `UPDATE post_signals SET language = ?, scored = ?, sentiment = ?, churn_phrase = ?, lead_phrase = ?, board_id = ?
+WHERE post_id = ?`, src.Language, b2i(r.Scored), r.Sentiment, r.Churn, r.Lead, src.BoardID, src.PostID)
+	if err != nil {
+		return fmt.Errorf("signals: rescore post %d: %w", src.PostID, err)
 	}
 	return nil
 }
@@ -115,8 +122,8 @@ func b2i(b bool) int {
 }
 
 // Hook rescores an edited post inside the edit's transaction, so a report
-// never shows what a post said before it was changed. New posts are left
-// to ScoreNew, just after they commit.
+// never shows what a post said before it was changed. New posts, edited or
+// not, are left to ScoreNew, just after they commit.
 func (s *Service) Hook(ctx context.Context, tx *sqldb.Tx, ev forum.Event) error {
 	if ev.Kind != forum.PostEdited || ev.PostID == 0 {
 		return nil
@@ -130,7 +137,7 @@ func (s *Service) Hook(ctx context.Context, tx *sqldb.Tx, ev forum.Event) error 
 	if err != nil || len(srcs) == 0 {
 		return err
 	}
-	return write(ctx, tx, srcs[0], srcs[0].read(), true)
+	return rewrite(ctx, tx, srcs[0], srcs[0].read())
 }
 
 // rescanWindow is how far below the newest scored post ScoreNew looks
@@ -165,7 +172,7 @@ WHERE p.id > ? AND s.post_id IS NULL ORDER BY p.id LIMIT ?`, top-s.db.Lookback(r
 	}
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		for i, src := range srcs {
-			if err := write(ctx, tx, src, reads[i], false); err != nil {
+			if err := write(ctx, tx, src, reads[i]); err != nil {
 				return err
 			}
 		}
