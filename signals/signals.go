@@ -55,11 +55,11 @@ func ReadPost(language, title, bodyMD string) Read {
 type source struct {
 	PostID, BrandID, BoardID, ThreadID, AuthorID int64
 	Question                                     bool
-	CreatedAt                                    int64
+	CreatedAt, Revision                          int64
 	Language, Title, Body                        string
 }
 
-const sourceCols = `SELECT p.id, p.brand_id, t.board_id, p.thread_id, p.author_id, p.is_question, p.created_at, t.language, t.title, p.body_md
+const sourceCols = `SELECT p.id, p.brand_id, t.board_id, p.thread_id, p.author_id, p.is_question, p.created_at, p.revision_count, t.language, t.title, p.body_md
 FROM posts p JOIN threads t ON t.id = p.thread_id `
 
 func scanSources(rows interface {
@@ -71,7 +71,7 @@ func scanSources(rows interface {
 	for rows.Next() {
 		var s source
 		var q int64
-		if err := rows.Scan(&s.PostID, &s.BrandID, &s.BoardID, &s.ThreadID, &s.AuthorID, &q, &s.CreatedAt, &s.Language, &s.Title, &s.Body); err != nil {
+		if err := rows.Scan(&s.PostID, &s.BrandID, &s.BoardID, &s.ThreadID, &s.AuthorID, &q, &s.CreatedAt, &s.Revision, &s.Language, &s.Title, &s.Body); err != nil {
 			return nil, err
 		}
 		s.Question = q != 0
@@ -170,9 +170,27 @@ WHERE p.id > ? AND s.post_id IS NULL ORDER BY p.id LIMIT ?`, top-s.db.Lookback(r
 	for i, src := range srcs {
 		reads[i] = src.read()
 	}
-	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+	return store(ctx, s.db, srcs, reads)
+}
+
+// store writes the signals read of srcs (in id order) up to the first post
+// edited since it was read. An edit rescores only a post already scored
+// (rewrite), so that post is read again on the next turn, with its new
+// text; the posts after it wait too, so none is left below the newest row.
+// It returns how many it wrote.
+func store(ctx context.Context, db *sqldb.DB, srcs []source, reads []Read) (int, error) {
+	n := 0
+	err := db.InTx(ctx, func(tx *sqldb.Tx) error {
+		ids := make([]int64, len(srcs))
 		for i, src := range srcs {
-			if err := write(ctx, tx, src, reads[i]); err != nil {
+			ids[i] = src.PostID
+		}
+		now, err := revisions(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
+		for n = 0; n < len(srcs) && now[srcs[n].PostID] == srcs[n].Revision; n++ {
+			if err := write(ctx, tx, srcs[n], reads[n]); err != nil {
 				return err
 			}
 		}
@@ -181,7 +199,26 @@ WHERE p.id > ? AND s.post_id IS NULL ORDER BY p.id LIMIT ?`, top-s.db.Lookback(r
 	if err != nil {
 		return 0, err
 	}
-	return len(srcs), nil
+	return n, nil
+}
+
+// revisions is each post's revision count now.
+func revisions(ctx context.Context, tx *sqldb.Tx, ids []int64) (map[int64]int64, error) {
+	in, args := sqldb.InList(ids)
+	rows, err := tx.Query(ctx, `SELECT id, revision_count FROM posts WHERE id IN (`+in+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("signals: posts' revisions: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[int64]int64, len(ids))
+	for rows.Next() {
+		var id, rev int64
+		if err := rows.Scan(&id, &rev); err != nil {
+			return nil, fmt.Errorf("signals: posts' revisions: %w", err)
+		}
+		out[id] = rev
+	}
+	return out, rows.Err()
 }
 
 func phraseList(list []phrase) []string {
