@@ -85,7 +85,7 @@ func SQLiteDSN(path string, readOnly bool) string {
 		// the server's memory after a busy minute).
 		return sqliteDSN(path, true, 2000)
 	}
-	return sqliteDSN(path, false, writerCacheKiB)
+	return sqliteDSN(path, false, writerCacheKiB) + "&vfs=" + walbufVFS
 }
 
 // writerCacheKiB is the writer's page cache: the index pages a reply
@@ -181,6 +181,9 @@ func openPostgres(ctx context.Context, target string) (*DB, error) {
 
 // openWriter opens SQLite's one writer connection with its settings.
 func openWriter(ctx context.Context, target string, wal walPolicy) (*sql.DB, error) {
+	if err := walbufOnce(); err != nil {
+		return nil, err
+	}
 	w, err := sql.Open(driverName, SQLiteDSN(target, false))
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: open sqlite: %w", err)
