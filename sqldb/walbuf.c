@@ -319,7 +319,9 @@ int walbuf_register(void) {
 	if (realVFS) return SQLITE_OK;
 	realVFS = sqlite3_vfs_find(0);
 	if (realVFS == NULL || realVFS->iVersion < 2 || realVFS->xCurrentTimeInt64 == NULL) return 1;
-	const sqlite3_io_methods walM = {3, walClose, walRead, walWrite, walTruncate, walSync, walFileSize, walLock, walUnlock,
+	// SQLite uses only version 1 methods on a WAL (the shared memory and
+	// memory mapping are the database file's).
+	const sqlite3_io_methods walM = {1, walClose, walRead, walWrite, walTruncate, walSync, walFileSize, walLock, walUnlock,
 		walCheckReservedLock, walFileControl, walSectorSize, walDeviceCharacteristics, 0, 0, 0, 0, 0, 0};
 	const sqlite3_io_methods dbM = {3, dbClose, dbRead, dbWrite, dbTruncate, dbSync, dbFileSize, dbLock, dbUnlock,
 		dbCheckReservedLock, dbFileControl, dbSectorSize, dbDeviceCharacteristics, dbShmMap, dbShmLock, dbShmBarrier,
