@@ -292,20 +292,24 @@ func BenchmarkPostReply(b *testing.B) {
 }
 
 // reportPages reports, when the returned func runs, the pages the writer
-// wrote per operation meanwhile (sqldb.DB.PagesWritten): what each write
-// costs the WAL, the checkpointer and the disk, a figure noise leaves alone.
+// wrote per operation meanwhile (sqldb.DB.PagesWritten) and the writes that
+// put them in the WAL (sqldb.WALWrites): what each write costs the WAL, the
+// checkpointer and the disk, figures noise leaves alone.
 func (s *benchSite) reportPages(b *testing.B) func() {
 	ctx := context.Background()
 	start, err := s.db.PagesWritten(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}
+	_, written, _ := sqldb.WALWrites()
 	return func() {
 		end, err := s.db.PagesWritten(ctx)
 		if err != nil {
 			b.Fatal(err)
 		}
+		_, writtenEnd, _ := sqldb.WALWrites()
 		b.ReportMetric(float64(end-start)/float64(b.N), "pages/op")
+		b.ReportMetric(float64(writtenEnd-written)/float64(b.N), "walwrites/op")
 	}
 }
 

@@ -37,7 +37,7 @@ gobench() {
 		awk -v w="$which" '/kudos\/s/ { for (i = 1; i < NF; i++) if ($(i+1) == "kudos/s" || $(i+1) == "p99-ms" || $(i+1) == "reads/s") print w, "kudos-" $(i+1), $i }'
 	"$bin" -test.run '^$' -test.bench 'PostReply/(parallel|hot)' -test.benchtime 3000x 2>&1 |
 		awk -v w="$which" '/^BenchmarkPostReply\/(parallel|hot)/ { sub(/^BenchmarkPostReply\//, ""); sub(/-[0-9]+$/, "", $1); p = ($1 == "hot") ? "post-hot-" : "post-"
-			for (i = 3; i < NF; i++) { if ($(i+1) == "ns/op") print w, p "us/op", $i / 1000; if ($(i+1) == "pages/op") print w, p "pages/op", $i } }'
+			for (i = 3; i < NF; i++) { if ($(i+1) == "ns/op") print w, p "us/op", $i / 1000; if ($(i+1) == "pages/op" || $(i+1) == "walwrites/op") print w, p $(i+1), $i } }'
 }
 
 # wrkrun NAME TREE: bench/run.sh's WRK_SCENARIOS from that tree.

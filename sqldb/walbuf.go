@@ -39,10 +39,11 @@ var walbufOnce = sync.OnceValue(func() error {
 	return nil
 })
 
-// walWrites reports the WAL writes SQLite made through the VFS, the writes
-// that reached the file, and the flushes made only when a commit was being
-// published (a commit the VFS failed to recognise; the tests want none).
-func walWrites() (asked, written, late int64) {
+// WALWrites reports, for every SQLite database this process opened, the WAL
+// writes SQLite made through the writer's VFS, the writes that reached the
+// file, and the flushes made only when a commit was being published (a
+// commit the VFS failed to recognise; the tests want none).
+func WALWrites() (asked, written, late int64) {
 	var a, w, l C.longlong
 	C.walbuf_counts(&a, &w, &l)
 	return int64(a), int64(w), int64(l)

@@ -20,7 +20,7 @@ func TestACommitsFramesReachTheWALInOneWrite(t *testing.T) {
 	ctx := context.Background()
 	db, _ := openItems(t, neverRestart)
 	body := strings.Repeat("w", 3000)
-	asked0, written0, late0 := walWrites()
+	asked0, written0, late0 := WALWrites()
 	// Commits of 1 to 60 rows, a page each: the larger ones fill the
 	// buffer, and some end with a commit frame that does not fit in it.
 	const commits = 120
@@ -46,7 +46,7 @@ func TestACommitsFramesReachTheWALInOneWrite(t *testing.T) {
 			t.Fatalf("after commit %d a reader sees %d rows, want %d", i, n, rows)
 		}
 	}
-	asked, written, late := walWrites()
+	asked, written, late := WALWrites()
 	asked, written, late = asked-asked0, written-written0, late-late0
 	t.Logf("%d commits of %d rows: SQLite asked for %d WAL writes, %d reached the file", commits, rows, asked, written)
 	if asked < 2*int64(rows) {
@@ -73,7 +73,7 @@ func TestACopyOfTheWALTakenAfterCommitsHoldsThemAll(t *testing.T) {
 	if _, err := db.Exec(ctx, `PRAGMA cache_size=10`); err != nil {
 		t.Fatal(err)
 	}
-	_, _, late0 := walWrites()
+	_, _, late0 := WALWrites()
 	big := strings.Repeat("b", 3000)
 	for round := 1; round <= 3; round++ {
 		err := db.InTx(ctx, func(tx *Tx) error {
@@ -96,7 +96,7 @@ func TestACopyOfTheWALTakenAfterCommitsHoldsThemAll(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, _, late := walWrites(); late != late0 {
+	if _, _, late := WALWrites(); late != late0 {
 		t.Errorf("%d flushes waited until a commit was being published", late-late0)
 	}
 	copied := filepath.Join(t.TempDir(), "copy.db")
