@@ -9,7 +9,9 @@ import (
 )
 
 // label turns a hit into a Burst: its threads, boards and places, and its
-// most unusual terms against the brand's 28 days before today.
+// most unusual terms against the brand's 28 days before the burst's first
+// day. Not before today: a burst that began before midnight would be
+// measured against its own first threads, and its words would look usual.
 func (s *Service) label(ctx context.Context, brandID int64, h hit, now int64) (Burst, error) {
 	b := Burst{BrandID: brandID, GroupKey: GroupKey(h.group), Score: h.score,
 		StartedAt: sqldb.Time(h.threads[0].at), DetectedAt: sqldb.Time(now)}
@@ -44,7 +46,8 @@ func (s *Service) label(ctx context.Context, brandID int64, h hit, now int64) (B
 	if err := rows.Err(); err != nil {
 		return b, wrap("burst terms", err)
 	}
-	base, total, err := s.baseline(ctx, brandID, day(now)-28, day(now)-1, sample)
+	first := day(h.threads[0].at)
+	base, total, err := s.baseline(ctx, brandID, first-28, first-1, sample)
 	if err != nil {
 		return b, err
 	}

@@ -18,11 +18,19 @@ import (
 
 // The radar's SQL on each store (SQLite, and PostgreSQL when
 // MUTUAL_TEST_POSTGRES names a server): the pass's grouping of new threads,
-// its term counts and detection, the recorder, trends.
+// its term counts and detection, the recorder, trends. A burst that begins
+// before midnight and is found after it is labelled by its words as any
+// other: the days it is measured against end before it began.
 func TestRadarOnEachStore(t *testing.T) {
+	for _, start := range []time.Time{time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC), time.Date(2026, 3, 3, 23, 52, 0, 0, time.UTC)} {
+		t.Run(start.Format("15:04"), func(t *testing.T) { radarOnEachStore(t, start) })
+	}
+}
+
+func radarOnEachStore(t *testing.T, start time.Time) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		clk := testkit.NewClock(time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC))
+		clk := testkit.NewClock(start)
 		svc := forum.NewService(db, markup.NewRenderer(), clk.Now)
 		r := radar.New(db, clk.Now)
 		brand := testkit.Brand(t, forum.NewBrands(db, clk.Now), forum.NewBrand{Host: "localhost", Name: "Alpha", Default: true})
@@ -48,8 +56,13 @@ func TestRadarOnEachStore(t *testing.T) {
 			t.Errorf("threads of %s: %v %v", bursts[0].GroupKey, got, err)
 		}
 		tr, err := r.ComputeTrends(ctx, brand.ID, clk.Now())
-		if err != nil || len(tr.Boards) != 1 || tr.Threads7 != len(ids) || len(tr.Groups) != 1 || len(tr.Boards[0].Day) == 0 {
-			t.Errorf("trends: %+v %v", tr, err)
+		if err != nil || len(tr.Boards) != 1 || tr.Threads7 != len(ids) || len(tr.Groups) != 1 || len(tr.Boards[0].Week) == 0 {
+			t.Fatalf("trends: %+v %v", tr, err)
+		}
+		// Today's rising terms come from today's threads: just after
+		// midnight there is one, too few to rise.
+		if sameDay := clk.Now().YearDay() == start.YearDay(); sameDay != (len(tr.Boards[0].Day) > 0) {
+			t.Errorf("today's rising terms %+v with the burst's threads all today: %v", tr.Boards[0].Day, sameDay)
 		}
 	})
 }
