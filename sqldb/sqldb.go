@@ -85,7 +85,7 @@ func SQLiteDSN(path string, readOnly bool) string {
 		// the server's memory after a busy minute).
 		return sqliteDSN(path, true, 2000)
 	}
-	return sqliteDSN(path, false, writerCacheKiB) + "&vfs=" + walbufVFS
+	return sqliteDSN(path, false, writerCacheKiB)
 }
 
 // writerCacheKiB is the writer's page cache: the index pages a reply
@@ -184,7 +184,8 @@ func openWriter(ctx context.Context, target string, wal walPolicy) (*sql.DB, err
 	if err := walbufOnce(); err != nil {
 		return nil, err
 	}
-	w, err := sql.Open(driverName, SQLiteDSN(target, false))
+	// The writer alone writes the WAL, so it alone needs the VFS (walbuf.go).
+	w, err := sql.Open(driverName, SQLiteDSN(target, false)+"&vfs="+walbufVFS)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: open sqlite: %w", err)
 	}

@@ -218,11 +218,13 @@ static int walDeviceCharacteristics(sqlite3_file *f) {
 // empty: before the database's shared-memory index publishes a commit or a
 // lock changes hands. Only the rollback of a transaction that spilled
 // frames leaves bytes here; they lie past the last commit and mean nothing,
-// so a write that fails drops them. nLate counts the rest: the tests want 0.
-static int lateFlush(dbFile *d, int rolledBack) {
+// so a write that fails drops them. nLate counts bytes still held when a
+// commit is being published (a commit frame walWrite did not recognise):
+// the tests want 0.
+static int lateFlush(dbFile *d, int publishing) {
 	walFile *w = d->wal;
 	if (w == NULL) return SQLITE_OK;
-	if (w->bufLen > 0 && !rolledBack) COUNT(nLate);
+	if (w->bufLen > 0 && publishing) COUNT(nLate);
 	w->commitEnd = 0;
 	return flush(w);
 }
@@ -250,16 +252,16 @@ static int dbShmMap(sqlite3_file *f, int pg, int size, int extend, void volatile
 	return REAL(f)->pMethods->xShmMap(REAL(f), pg, size, extend, pp);
 }
 static int dbShmLock(sqlite3_file *f, int offset, int n, int flags) {
-	int rc = lateFlush((dbFile *)f, 1);
+	int rc = lateFlush((dbFile *)f, 0);
 	int rc2 = REAL(f)->pMethods->xShmLock(REAL(f), offset, n, flags);
 	return rc != SQLITE_OK ? rc : rc2;
 }
 static void dbShmBarrier(sqlite3_file *f) {
-	lateFlush((dbFile *)f, 0);
+	lateFlush((dbFile *)f, 1);
 	REAL(f)->pMethods->xShmBarrier(REAL(f));
 }
 static int dbShmUnmap(sqlite3_file *f, int del) {
-	lateFlush((dbFile *)f, 1);
+	lateFlush((dbFile *)f, 0);
 	return REAL(f)->pMethods->xShmUnmap(REAL(f), del);
 }
 static int dbFetch(sqlite3_file *f, sqlite3_int64 off, int n, void **pp) { return REAL(f)->pMethods->xFetch(REAL(f), off, n, pp); }
